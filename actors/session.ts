@@ -1,0 +1,150 @@
+import { assign, fromPromise, setup } from "xstate";
+import { ClientError, CloseCode, ErrorCode, type InboundFrame, type Ref } from "../src/message/index.ts";
+import type { ChatService } from "../src/chat/service.ts";
+import type { Session } from "../src/chat/session.ts";
+import type { SignIn } from "../storage/users/accounts.ts";
+
+type Hello = Extract<InboundFrame, { type: "hello" }>;
+
+export type SessionEvent =
+  /** A valid inbound frame. */
+  | { type: "FRAME"; frame: InboundFrame }
+  /** An inbound frame that failed to decode; answered with an error frame. */
+  | { type: "INVALID"; code: ErrorCode; message: string; ref?: Ref }
+  /** The server closes this session (kick, shutdown, policy). */
+  | { type: "CLOSE"; code: number; reason: string }
+  /** The socket is gone. */
+  | { type: "DISCONNECTED" };
+
+export type SessionInput = { session: Session; chat: ChatService; authTimeoutMs: number };
+
+type Context = SessionInput & { deadline: number; hello: Hello | undefined; queued: InboundFrame[] };
+
+/** Frames a client may pipeline behind its `hello` before the welcome arrives. */
+const MAX_QUEUED = 32;
+const CLOSE_GRACE_MS = 5000;
+
+/**
+ * One client connection: connected -> authenticating -> active -> closing ->
+ * closed. The actor owns the lifecycle and every inbound request; outbound
+ * fan-out does not pass through it (the hub writes to the socket directly).
+ */
+export const sessionMachine = setup({
+  types: {
+    context: {} as Context,
+    input: {} as SessionInput,
+    events: {} as SessionEvent,
+  },
+  actors: {
+    authenticate: fromPromise<SignIn, { chat: ChatService; hello: Hello }>(({ input }) => input.chat.authenticate(input.hello)),
+  },
+  delays: {
+    // One deadline for the whole unauthenticated phase: failed attempts do not re-arm it.
+    authDeadline: ({ context }) => Math.max(0, context.deadline - Date.now()),
+    closeGrace: CLOSE_GRACE_MS,
+  },
+  guards: {
+    isHello: ({ event }) => event.type === "FRAME" && event.frame.type === "hello",
+    isPing: ({ event }) => event.type === "FRAME" && event.frame.type === "ping",
+    isLogout: ({ event }) => event.type === "FRAME" && event.frame.type === "logout",
+    queueFull: ({ context }) => context.queued.length >= MAX_QUEUED,
+  },
+  actions: {
+    rememberHello: assign({ hello: ({ event }) => (event.type === "FRAME" && event.frame.type === "hello" ? event.frame : undefined) }),
+    enqueue: assign({ queued: ({ context, event }) => (event.type === "FRAME" ? [...context.queued, event.frame] : context.queued) }),
+    pong: ({ context, event }) => {
+      const ref = event.type === "FRAME" && event.frame.type === "ping" ? event.frame.ref : undefined;
+      context.session.send(ref === undefined ? { type: "pong" } : { type: "pong", ref });
+    },
+    rejectUnauthenticated: ({ context, event }) => {
+      const ref = event.type === "FRAME" && "ref" in event.frame ? event.frame.ref : undefined;
+      context.chat.fail(context.session, new ClientError(ErrorCode.notAuthenticated, "send hello first"), ref);
+    },
+    sendInvalid: ({ context, event }) => {
+      if (event.type !== "INVALID") return;
+      context.chat.fail(context.session, new ClientError(event.code, event.message), event.ref);
+    },
+    authFailed: ({ context, event }) => {
+      const error = (event as unknown as { error: unknown }).error;
+      context.chat.fail(context.session, error);
+      for (const frame of context.queued) {
+        context.chat.fail(context.session, new ClientError(ErrorCode.notAuthenticated, "sign-in failed"), "ref" in frame ? frame.ref : undefined);
+      }
+    },
+    clearQueue: assign({ queued: [], hello: undefined }),
+    welcome: ({ context, event }) => {
+      context.chat.signedIn(context.session, (event as unknown as { output: SignIn }).output);
+    },
+    drainQueue: ({ context }) => {
+      for (const frame of context.queued) context.session.enqueue(() => context.chat.handle(context.session, frame));
+    },
+    handle: ({ context, event }) => {
+      if (event.type === "FRAME") {
+        const frame = event.frame;
+        context.session.enqueue(() => context.chat.handle(context.session, frame));
+      }
+    },
+    logout: ({ context }) => {
+      void context.chat.logout(context.session).catch(() => context.session.peer.close(CloseCode.normal, "signed out"));
+    },
+    closeAuthTimeout: ({ context }) => {
+      context.chat.fail(context.session, new ClientError(ErrorCode.notAuthenticated, "authentication timed out"));
+      context.session.peer.close(CloseCode.policy, "authentication timeout");
+    },
+    closePeer: ({ context, event }) => {
+      if (event.type === "CLOSE") context.session.peer.close(event.code, event.reason);
+    },
+    forceClose: ({ context }) => context.session.peer.close(CloseCode.goingAway, "close timeout"),
+    disconnect: ({ context }) => context.chat.disconnect(context.session),
+  },
+}).createMachine({
+  id: "session",
+  context: ({ input }) => ({ ...input, deadline: Date.now() + input.authTimeoutMs, hello: undefined, queued: [] }),
+  initial: "connected",
+  on: {
+    DISCONNECTED: ".closed",
+    INVALID: { actions: "sendInvalid" },
+    CLOSE: { target: ".closing", actions: "closePeer" },
+  },
+  states: {
+    connected: {
+      after: { authDeadline: { target: "closing", actions: "closeAuthTimeout" } },
+      on: {
+        FRAME: [
+          { guard: "isHello", target: "authenticating", actions: "rememberHello" },
+          { guard: "isPing", actions: "pong" },
+          { actions: "rejectUnauthenticated" },
+        ],
+      },
+    },
+    authenticating: {
+      after: { authDeadline: { target: "closing", actions: "closeAuthTimeout" } },
+      invoke: {
+        src: "authenticate",
+        input: ({ context }) => ({ chat: context.chat, hello: context.hello! }),
+        onDone: { target: "active", actions: "welcome" },
+        onError: { target: "connected", actions: ["authFailed", "clearQueue"] },
+      },
+      on: {
+        FRAME: [
+          { guard: "isPing", actions: "pong" },
+          { guard: "queueFull", actions: "rejectUnauthenticated" },
+          { actions: "enqueue" },
+        ],
+      },
+    },
+    active: {
+      entry: ["drainQueue", "clearQueue"],
+      on: {
+        FRAME: [{ guard: "isLogout", target: "closing", actions: "logout" }, { actions: "handle" }],
+      },
+    },
+    closing: {
+      after: { closeGrace: { target: "closed", actions: "forceClose" } },
+    },
+    closed: {
+      type: "final",
+      entry: "disconnect",
+    },
+  },
+});

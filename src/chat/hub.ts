@@ -1,0 +1,142 @@
+import { encode, CloseCode, Encoded, type OutboundFrame } from "../message/index.ts";
+import type { ChatRecord } from "../../storage/chatlog/types.ts";
+import type { Session } from "./session.ts";
+
+type Room = { name: string; sessions: Set<Session>; users: Map<string, { name: string; sessions: number }> };
+
+/**
+ * Who is connected and where. Fan-out encodes a frame once and hands the same
+ * bytes to every recipient's socket; no per-recipient allocation or actor event.
+ */
+export class Hub {
+  readonly sessions = new Set<Session>();
+  readonly #byUser = new Map<string, Set<Session>>();
+  readonly #rooms = new Map<string, Room>();
+  /** Counts for the admin API. */
+  deliveries = 0;
+  slowConsumersDropped = 0;
+
+  constructor(private readonly maxBufferedBytes: number) {}
+
+  add(session: Session): void {
+    this.sessions.add(session);
+  }
+
+  /** Registers a signed-in session under its user. */
+  signedIn(session: Session): void {
+    const key = session.user!.key;
+    let set = this.#byUser.get(key);
+    if (!set) this.#byUser.set(key, (set = new Set()));
+    set.add(session);
+  }
+
+  /** Removes the session everywhere; returns the rooms its user left entirely. */
+  remove(session: Session): string[] {
+    this.sessions.delete(session);
+    const emptied: string[] = [];
+    for (const room of [...session.rooms]) if (this.leave(session, room)) emptied.push(room);
+    const key = session.user?.key;
+    if (key) {
+      const set = this.#byUser.get(key);
+      set?.delete(session);
+      if (set && set.size === 0) this.#byUser.delete(key);
+    }
+    return emptied;
+  }
+
+  /** Adds the session to the room; true if its user was not in the room before. */
+  join(session: Session, roomName: string): boolean {
+    let room = this.#rooms.get(roomName);
+    if (!room) this.#rooms.set(roomName, (room = { name: roomName, sessions: new Set(), users: new Map() }));
+    if (room.sessions.has(session)) return false;
+    room.sessions.add(session);
+    session.rooms.add(roomName);
+    const user = session.user!;
+    const entry = room.users.get(user.key);
+    if (entry) {
+      entry.sessions += 1;
+      return false;
+    }
+    room.users.set(user.key, { name: user.name, sessions: 1 });
+    return true;
+  }
+
+  /** Removes the session from the room; true if that was its user's last session there. */
+  leave(session: Session, roomName: string): boolean {
+    const room = this.#rooms.get(roomName);
+    session.rooms.delete(roomName);
+    if (!room || !room.sessions.delete(session)) return false;
+    const key = session.user!.key;
+    const entry = room.users.get(key);
+    let gone = false;
+    if (entry && --entry.sessions === 0) {
+      room.users.delete(key);
+      gone = true;
+    }
+    if (room.sessions.size === 0) this.#rooms.delete(roomName);
+    return gone;
+  }
+
+  members(roomName: string): string[] {
+    const room = this.#rooms.get(roomName);
+    return room ? [...room.users.values()].map((u) => u.name).sort() : [];
+  }
+
+  memberCount(roomName: string): number {
+    return this.#rooms.get(roomName)?.users.size ?? 0;
+  }
+
+  activeRooms(): string[] {
+    return [...this.#rooms.keys()];
+  }
+
+  userSessions(key: string): ReadonlySet<Session> {
+    return this.#byUser.get(key) ?? EMPTY;
+  }
+
+  onlineUsers(): Array<{ key: string; name: string; sessions: ReadonlySet<Session> }> {
+    return [...this.#byUser].map(([key, sessions]) => ({ key, name: [...sessions][0]!.user!.name, sessions }));
+  }
+
+  /** Sends to every session in the room, optionally skipping one. */
+  toRoom(roomName: string, frame: OutboundFrame | Encoded, except?: Session): void {
+    const room = this.#rooms.get(roomName);
+    if (!room) return;
+    const bytes = frame instanceof Encoded ? frame : encode(frame);
+    for (const s of room.sessions) if (s !== except) this.write(s, bytes);
+  }
+
+  toSessions(sessions: Iterable<Session>, frame: OutboundFrame): void {
+    const bytes = encode(frame);
+    for (const s of sessions) this.write(s, bytes);
+  }
+
+  toAll(frame: OutboundFrame): void {
+    const bytes = encode(frame);
+    for (const s of this.sessions) if (s.user) this.write(s, bytes);
+  }
+
+  /** A stored message reaches the members of its room, or both sides of a DM. */
+  deliver(record: ChatRecord): void {
+    if (record.to === undefined) {
+      this.toRoom(record.room, { type: "message", id: record.id, room: record.room, from: record.from, text: record.text, ts: record.ts });
+      return;
+    }
+    const [a, b] = record.room.slice(3).split(":");
+    const targets = new Set([...this.userSessions(a ?? ""), ...this.userSessions(b ?? "")]);
+    this.toSessions(targets, { type: "dm", id: record.id, from: record.from, to: record.to, text: record.text, ts: record.ts });
+  }
+
+  write(session: Session, bytes: Encoded): void {
+    // A client that cannot keep up is cut off instead of buffering without bound.
+    if (session.peer.bufferedAmount > this.maxBufferedBytes) {
+      this.slowConsumersDropped += 1;
+      session.peer.close(CloseCode.slowConsumer, "slow consumer");
+      return;
+    }
+    this.deliveries += 1;
+    session.peer.send(bytes);
+  }
+}
+
+const EMPTY: ReadonlySet<Session> = new Set();

@@ -1,0 +1,15 @@
+import type { Encoded } from "../message/codec.ts";
+
+/**
+ * One client connection as the chat core sees it. Runtime adapters (Node's ws,
+ * Deno's WebSocket) implement it; the core never touches a socket directly.
+ */
+export interface Peer {
+  /** Queues an already-encoded text frame. Must not throw on a closed socket. */
+  send(frame: Encoded): void;
+  /** Closes with a WebSocket close code; safe to call twice. */
+  close(code: number, reason: string): void;
+  /** Bytes queued but not yet written to the network. */
+  readonly bufferedAmount: number;
+  readonly remoteAddress: string;
+}

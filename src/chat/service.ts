@@ -1,0 +1,334 @@
+import {
+  ClientError,
+  CloseCode,
+  ErrorCode,
+  ID_PATTERN,
+  isNameError,
+  normalizeName,
+  type ChatMessage,
+  type DirectMessage,
+  type InboundFrame,
+  type Ref,
+} from "../message/index.ts";
+import type { Config } from "../config/schema.ts";
+import type { Logger } from "../log.ts";
+import type { Accounts, SignIn } from "../../storage/users/accounts.ts";
+import type { ChatLog, ChatRecord } from "../../storage/chatlog/types.ts";
+import type { Bus, BusEvent } from "../../storage/bus/types.ts";
+import { createIdGenerator } from "../message/ids.ts";
+import { Hub } from "./hub.ts";
+import { Session } from "./session.ts";
+import type { Peer } from "./peer.ts";
+
+export const VERSION = "0.1.0";
+const HISTORY_PAGE_DEFAULT = 50;
+
+export type ChatDeps = { config: Config; accounts: Accounts; log: ChatLog; bus: Bus; logger: Logger };
+type Frame<T extends InboundFrame["type"]> = Extract<InboundFrame, { type: T }>;
+
+/**
+ * The chat itself: what each request does. Session actors call in here for
+ * every inbound frame of an active session; the bus calls `onBus` for every
+ * stored message, which the hub fans out.
+ */
+export class ChatService {
+  readonly hub: Hub;
+  readonly config: Config;
+  readonly #deps: ChatDeps;
+  readonly #nextId: () => { id: string; ts: number };
+  readonly #unsubscribe: () => void;
+  messagesIn = 0;
+
+  constructor(deps: ChatDeps) {
+    this.#deps = deps;
+    this.config = deps.config;
+    this.hub = new Hub(deps.config.limits.maxBufferedBytes);
+    this.#nextId = createIdGenerator(deps.log.lastId());
+    this.#unsubscribe = deps.bus.subscribe((event) => this.onBus(event));
+  }
+
+  get accounts(): Accounts {
+    return this.#deps.accounts;
+  }
+
+  get chatLog(): ChatLog {
+    return this.#deps.log;
+  }
+
+  /** A new connection: its hot state, registered with the hub. */
+  connect(peer: Peer): Session {
+    const session = new Session(peer, this.config.limits);
+    this.hub.add(session);
+    return session;
+  }
+
+  /** The connection is gone: leave every room, tell the rooms. */
+  disconnect(session: Session): void {
+    const user = session.user;
+    for (const room of this.hub.remove(session)) {
+      if (user) this.hub.toRoom(room, { type: "presence", room, user: user.name, event: "leave" });
+    }
+  }
+
+  async authenticate(hello: Frame<"hello">): Promise<SignIn> {
+    const accounts = this.#deps.accounts;
+    if (hello.token !== undefined && hello.user === undefined) return accounts.resume(hello.token);
+    if (hello.user !== undefined && hello.password !== undefined) return accounts.validateSession(hello.user, hello.password);
+    throw new ClientError(ErrorCode.badFrame, "hello needs `user` and `password`, or `token`");
+  }
+
+  signedIn(session: Session, signIn: SignIn): void {
+    const { user, token, created } = signIn;
+    session.user = { key: user.key, name: user.name, role: user.role };
+    session.token = token;
+    this.hub.signedIn(session);
+    const { limits } = this.config;
+    session.send({
+      type: "welcome",
+      user: user.name,
+      token,
+      motd: this.config.motd,
+      rooms: this.roomNames(),
+      created,
+      server: { name: this.config.name, welcome: this.config.welcome, version: VERSION },
+      limits: { maxTextLength: limits.maxTextLength, maxFrameBytes: limits.maxFrameBytes, historyOnJoin: limits.historyOnJoin },
+    });
+    this.#deps.logger.info("signed in", { user: user.name, session: session.id, created, address: session.peer.remoteAddress });
+  }
+
+  /** Default rooms first, then every other room with members or history. */
+  roomNames(): string[] {
+    const names = new Set(this.config.rooms.map((r) => roomKey(r)));
+    for (const r of this.hub.activeRooms()) names.add(r);
+    for (const r of this.#deps.log.rooms()) names.add(r);
+    return [...names];
+  }
+
+  /** Handles one frame of a signed-in session; every failure becomes an error frame. */
+  async handle(session: Session, frame: InboundFrame): Promise<void> {
+    try {
+      switch (frame.type) {
+        case "join":
+          return await this.join(session, frame);
+        case "leave":
+          return this.leave(session, frame);
+        case "say":
+          return await this.say(session, frame);
+        case "history":
+          return await this.history(session, frame);
+        case "dm":
+          return await this.dm(session, frame);
+        case "dm_history":
+          return await this.dmHistory(session, frame);
+        case "rooms":
+          return session.send({ type: "rooms", rooms: this.roomNames().map((name) => ({ name, members: this.hub.memberCount(name) })) });
+        case "typing":
+          return this.typing(session, frame);
+        case "ping":
+          return session.send(frame.ref === undefined ? { type: "pong" } : { type: "pong", ref: frame.ref });
+        case "hello":
+          throw new ClientError(ErrorCode.alreadyAuthenticated, "this connection is already signed in");
+        case "logout":
+          return await this.logout(session);
+      }
+    } catch (error) {
+      this.fail(session, error, "ref" in frame ? frame.ref : undefined);
+    }
+  }
+
+  /** Answers a failed request with an error frame; unexpected errors are logged, not leaked. */
+  fail(session: Session, error: unknown, ref?: Ref): void {
+    if (error instanceof ClientError) {
+      session.send({ type: "error", code: error.code, message: error.message, ...(ref === undefined ? {} : { ref }) });
+      return;
+    }
+    this.#deps.logger.error("request failed", { session: session.id, error: (error as Error)?.message });
+    session.send({ type: "error", code: ErrorCode.internal, message: "internal error", ...(ref === undefined ? {} : { ref }) });
+  }
+
+  async join(session: Session, frame: Frame<"join">): Promise<void> {
+    const room = roomKey(frame.room);
+    if (frame.since !== undefined && !ID_PATTERN.test(frame.since)) throw new ClientError(ErrorCode.badFrame, "since: not a message id");
+    if (!session.rooms.has(room) && session.rooms.size >= this.config.limits.maxRoomsPerSession) {
+      throw new ClientError(ErrorCode.tooManyRooms, `at most ${this.config.limits.maxRoomsPerSession} rooms per connection`);
+    }
+    const { historyPerRoom, historyOnJoin } = this.config.limits;
+    const page = await this.#deps.log.history(
+      room,
+      frame.since === undefined ? { limit: historyOnJoin } : { after: frame.since, limit: historyPerRoom },
+    );
+    // Joining right after reading history, with no await between, means no stored
+    // message can fall between the two: the client sees each message exactly once.
+    if (!this.hub.sessions.has(session)) return;
+    const first = this.hub.join(session, room);
+    session.send({
+      type: "joined",
+      room,
+      members: this.hub.members(room),
+      history: page.messages.map(toMessage),
+      recovered: frame.since === undefined ? true : page.complete,
+    });
+    if (first) this.hub.toRoom(room, { type: "presence", room, user: session.user!.name, event: "join" }, session);
+  }
+
+  leave(session: Session, frame: Frame<"leave">): void {
+    const room = roomKey(frame.room);
+    if (!session.rooms.has(room)) throw new ClientError(ErrorCode.notInRoom, `not in room ${room}`);
+    const gone = this.hub.leave(session, room);
+    session.send({ type: "left", room });
+    if (gone) this.hub.toRoom(room, { type: "presence", room, user: session.user!.name, event: "leave" });
+  }
+
+  async say(session: Session, frame: Frame<"say">): Promise<void> {
+    const room = roomKey(frame.room);
+    if (!session.rooms.has(room)) throw new ClientError(ErrorCode.notInRoom, `not in room ${room}`);
+    const text = this.checkText(frame.text);
+    this.checkRate(session);
+    const record: ChatRecord = { ...this.#nextId(), room, from: session.user!.name, text };
+    this.storeThenAck(session, record, frame.ref);
+  }
+
+  async history(session: Session, frame: Frame<"history">): Promise<void> {
+    const room = roomKey(frame.room);
+    if (!session.rooms.has(room)) throw new ClientError(ErrorCode.notInRoom, `not in room ${room}`);
+    if (frame.before !== undefined && !ID_PATTERN.test(frame.before)) throw new ClientError(ErrorCode.badFrame, "before: not a message id");
+    const limit = Math.min(frame.limit ?? HISTORY_PAGE_DEFAULT, this.config.limits.historyPerRoom);
+    const page = await this.#deps.log.history(room, frame.before === undefined ? { limit } : { before: frame.before, limit });
+    session.send({ type: "history", room, messages: page.messages.map(toMessage), complete: page.complete });
+  }
+
+  async dm(session: Session, frame: Frame<"dm">): Promise<void> {
+    const text = this.checkText(frame.text);
+    const target = await this.#deps.accounts.findUser(frame.to);
+    if (!target) throw new ClientError(ErrorCode.unknownUser, "no such user");
+    this.checkRate(session);
+    const me = session.user!;
+    const record: ChatRecord = { ...this.#nextId(), room: dmRoom(me.key, target.key), from: me.name, to: target.name, text };
+    this.storeThenAck(session, record, frame.ref);
+  }
+
+  /**
+   * Not awaited by the handler: the session's next frame need not wait for this
+   * one's fsync. Appends complete in order, so acks and deliveries keep order.
+   */
+  storeThenAck(session: Session, record: ChatRecord, ref: Ref | undefined): void {
+    this.store(record).then(
+      () => session.send({ type: "ack", ...(ref === undefined ? {} : { ref }), id: record.id, ts: record.ts }),
+      (error) => this.fail(session, error, ref),
+    );
+  }
+
+  async dmHistory(session: Session, frame: Frame<"dm_history">): Promise<void> {
+    const other = normalizeName(frame.with);
+    if (isNameError(other)) throw new ClientError(ErrorCode.badName, `user name ${other.error}`);
+    for (const id of [frame.before, frame.since]) {
+      if (id !== undefined && !ID_PATTERN.test(id)) throw new ClientError(ErrorCode.badFrame, "not a message id");
+    }
+    const room = dmRoom(session.user!.key, other.key);
+    const { historyPerRoom } = this.config.limits;
+    const limit = frame.since !== undefined ? historyPerRoom : Math.min(frame.limit ?? HISTORY_PAGE_DEFAULT, historyPerRoom);
+    const page = await this.#deps.log.history(room, { after: frame.since, before: frame.before, limit });
+    session.send({ type: "dm_history", with: frame.with, messages: page.messages.map(toDirect), complete: page.complete });
+  }
+
+  typing(session: Session, frame: Frame<"typing">): void {
+    const room = roomKey(frame.room);
+    if (!session.rooms.has(room)) throw new ClientError(ErrorCode.notInRoom, `not in room ${room}`);
+    this.hub.toRoom(room, { type: "typing", room, user: session.user!.name }, session);
+  }
+
+  async logout(session: Session): Promise<void> {
+    if (session.token) await this.#deps.accounts.revoke(session.token);
+    session.peer.close(CloseCode.normal, "signed out");
+  }
+
+  /** Makes the record durable, then publishes it; rejects with `unavailable` if it could not be stored. */
+  async store(record: ChatRecord): Promise<void> {
+    try {
+      await this.#deps.log.append(record);
+    } catch (error) {
+      this.#deps.logger.error("chat log append failed", { error: (error as Error).message });
+      throw new ClientError(ErrorCode.unavailable, "the message could not be stored; it was not sent");
+    }
+    this.messagesIn += 1;
+    await this.#deps.bus.publish({ kind: "message", record });
+  }
+
+  checkText(text: string): string {
+    if (text.length > this.config.limits.maxTextLength) {
+      throw new ClientError(ErrorCode.tooLarge, `text is longer than ${this.config.limits.maxTextLength} characters`);
+    }
+    if (text.trim().length === 0) throw new ClientError(ErrorCode.badFrame, "text: must not be empty");
+    return text;
+  }
+
+  checkRate(session: Session): void {
+    if (!session.messages.take()) throw new ClientError(ErrorCode.rateLimited, "too many messages; slow down");
+  }
+
+  onBus(event: BusEvent): void {
+    switch (event.kind) {
+      case "message":
+        return this.hub.deliver(event.record);
+      case "notice":
+        return this.hub.toAll({ type: "notice", text: event.text, kind: event.noticeKind, ts: event.ts });
+      case "kick":
+        for (const s of this.hub.userSessions(event.user)) {
+          s.send({ type: "notice", text: event.reason, kind: "kick", ts: Date.now() });
+          s.peer.close(CloseCode.kicked, "kicked");
+        }
+    }
+  }
+
+  // Operator actions (console and admin API).
+
+  async broadcast(text: string): Promise<void> {
+    await this.#deps.bus.publish({ kind: "notice", text, noticeKind: "broadcast", ts: Date.now() });
+  }
+
+  async setMotd(motd: string): Promise<void> {
+    this.config.motd = motd;
+    await this.#deps.bus.publish({ kind: "notice", text: motd, noticeKind: "motd", ts: Date.now() });
+  }
+
+  /** Kicks every session of the user; resolves to how many were closed. */
+  async kick(name: string, reason = "kicked by an operator"): Promise<number> {
+    const n = normalizeName(name);
+    if (isNameError(n)) return 0;
+    const count = this.hub.userSessions(n.key).size;
+    await this.#deps.bus.publish({ kind: "kick", user: n.key, reason });
+    return count;
+  }
+
+  /** Closes every connection (stop or restart) with the given code. */
+  closeAll(code: number, reason: string, notice: "shutdown" | "restart"): void {
+    const frame = { type: "notice" as const, text: reason, kind: notice, ts: Date.now() };
+    for (const s of [...this.hub.sessions]) {
+      if (s.user) s.send(frame);
+      s.peer.close(code, reason);
+    }
+  }
+
+  close(): void {
+    this.#unsubscribe();
+  }
+}
+
+/** Normalised room name, or `bad_name`. */
+export function roomKey(input: string): string {
+  const n = normalizeName(input);
+  if (isNameError(n)) throw new ClientError(ErrorCode.badName, `room name ${n.error}`);
+  return n.key;
+}
+
+export function dmRoom(a: string, b: string): string {
+  return a < b ? `dm:${a}:${b}` : `dm:${b}:${a}`;
+}
+
+function toMessage(r: ChatRecord): ChatMessage {
+  return { type: "message", id: r.id, room: r.room, from: r.from, text: r.text, ts: r.ts };
+}
+
+function toDirect(r: ChatRecord): DirectMessage {
+  return { type: "dm", id: r.id, from: r.from, to: r.to ?? "", text: r.text, ts: r.ts };
+}

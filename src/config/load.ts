@@ -1,0 +1,59 @@
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { configSchema, type Config } from "./schema.ts";
+
+/** A configuration problem: the daemon prints it and exits with code 2. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export const DEFAULT_CONFIG_PATH = "config/server.json";
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Reads the JSON config (`CHAT_CONFIG` or config/server.json), applies the
+ * `CHAT_*` environment overrides, validates the result and resolves `dataDir`
+ * against the working directory.
+ */
+export async function loadConfig(env: Env, cwd: string): Promise<Config> {
+  const path = resolve(cwd, env.CHAT_CONFIG || DEFAULT_CONFIG_PATH);
+  let raw: unknown = {};
+  try {
+    raw = JSON.parse(await readFile(path, "utf8"));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // A missing default file is fine (all defaults); a missing explicit one is not.
+    if (code === "ENOENT" && !env.CHAT_CONFIG) raw = {};
+    else if (code === "ENOENT") throw new ConfigError(`CHAT_CONFIG: file not found: ${path}`);
+    else if (error instanceof SyntaxError) throw new ConfigError(`${path}: not valid JSON: ${error.message}`);
+    else throw new ConfigError(`${path}: cannot read: ${(error as Error).message}`);
+  }
+  const config = parseConfig(applyEnv(raw, env), path);
+  return { ...config, dataDir: resolve(cwd, config.dataDir) };
+}
+
+export function parseConfig(raw: unknown, source = "config"): Config {
+  const result = configSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const field = issue.path.length > 0 ? issue.path.join(".") : "(root)";
+    return `${field}: ${issue.message}`;
+  });
+  throw new ConfigError(`${source}: invalid configuration\n  ${lines.join("\n  ")}`);
+}
+
+function applyEnv(raw: unknown, env: Env): unknown {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return raw;
+  const out: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+  if (env.CHAT_HOST !== undefined) out.host = env.CHAT_HOST;
+  if (env.CHAT_PORT !== undefined) out.port = envInt("CHAT_PORT", env.CHAT_PORT);
+  if (env.CHAT_DATA_DIR !== undefined) out.dataDir = env.CHAT_DATA_DIR;
+  if (env.CHAT_ADMIN_TOKEN !== undefined) out.adminToken = env.CHAT_ADMIN_TOKEN;
+  return out;
+}
+
+function envInt(name: string, value: string): number {
+  if (!/^\d+$/.test(value.trim())) throw new ConfigError(`${name}: expected an integer, got ${JSON.stringify(value)}`);
+  return Number(value);
+}

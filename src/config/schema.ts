@@ -1,0 +1,41 @@
+import { z } from "zod";
+
+/**
+ * The server's JSON configuration (the brief's server object). Every field has a
+ * default, so `{}` is a valid file; unknown fields are refused so a typo is an
+ * error at start instead of a silently ignored setting.
+ */
+const limits = z
+  .strictObject({
+    maxFrameBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(65536),
+    maxTextLength: z.number().int().min(1).max(100_000).default(4000),
+    historyPerRoom: z.number().int().min(1).max(1_000_000).default(1000),
+    historyOnJoin: z.number().int().min(0).max(1000).default(50),
+    maxConnections: z.number().int().min(1).default(10_000),
+    maxRoomsPerSession: z.number().int().min(1).default(100),
+    authTimeoutMs: z.number().int().min(100).default(10_000),
+    messagesPerSecond: z.number().positive().default(10),
+    messageBurst: z.number().int().min(1).default(20),
+    passwordMinLength: z.number().int().min(1).max(72).default(8),
+    tokenTtlHours: z.number().positive().default(24 * 30),
+    maxBufferedBytes: z.number().int().min(65536).default(4 * 1024 * 1024),
+  })
+  .prefault({});
+
+export const configSchema = z.strictObject({
+  host: z.string().min(1).default("0.0.0.0"),
+  port: z.number().int().min(0).max(65535).default(8080),
+  name: z.string().min(1).max(100).default("chatd"),
+  motd: z.string().max(2000).default(""),
+  welcome: z.string().max(2000).default(""),
+  rooms: z.array(z.string().min(1).max(32)).default(["general"]),
+  dataDir: z.string().min(1).default("./data"),
+  registration: z.enum(["open", "closed"]).default("open"),
+  bcryptCost: z.number().int().min(4).max(15).default(10),
+  adminToken: z.string().default(""),
+  chatLog: z.strictObject({ fsync: z.boolean().default(true) }).prefault({}),
+  limits,
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type Limits = Config["limits"];

@@ -1,0 +1,173 @@
+import { createActor, fromPromise, waitFor, type SnapshotFrom } from "xstate";
+import { serverMachine, type ServerState, type StopReason } from "../actors/server.ts";
+import type { Config } from "./config/schema.ts";
+import type { Logger } from "./log.ts";
+import type { Listener, ServerRuntime } from "./runtime/types.ts";
+import { ChatService } from "./chat/service.ts";
+import { CloseCode } from "./message/index.ts";
+import { createApp } from "./http/app.ts";
+import { loadAssets } from "./http/assets.ts";
+import { createOperations, type Operations } from "./ops/operations.ts";
+import { createLowdbUserStore } from "../storage/users/lowdb-store.ts";
+import { createAccounts } from "../storage/users/accounts.ts";
+import { createJsonlLog } from "../storage/chatlog/jsonl-log.ts";
+import { createMemoryBus } from "../storage/bus/memory-bus.ts";
+import type { UserStore } from "../storage/users/types.ts";
+import type { ChatLog } from "../storage/chatlog/types.ts";
+import type { Bus } from "../storage/bus/types.ts";
+
+export type DaemonOptions = { config: Config; runtime: ServerRuntime; logger: Logger };
+
+/** How long a stop waits for clients to acknowledge the close before dropping them. */
+const CLOSE_WAIT_MS = 2000;
+
+/**
+ * The brief's server object: config, storage, the chat, the listener, and the
+ * lifecycle actor that starts, stops and restarts them.
+ */
+export class Daemon {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly ops: Operations;
+  readonly processStartedAt = Date.now();
+  readonly actor;
+  #runtime: ServerRuntime;
+  #chat: ChatService | undefined;
+  #listener: Listener | undefined;
+  #storage: { users: UserStore; log: ChatLog; bus: Bus } | undefined;
+  #port: number;
+
+  constructor({ config, runtime, logger }: DaemonOptions) {
+    this.config = config;
+    this.logger = logger;
+    this.#runtime = runtime;
+    this.#port = config.port;
+    this.ops = createOperations(this);
+    const machine = serverMachine.provide({
+      actors: {
+        start: fromPromise(() => this.#start()),
+        stop: fromPromise(({ input }: { input: { reason: StopReason } }) => this.#stop(input.reason)),
+      },
+    });
+    this.actor = createActor(machine);
+    this.actor.subscribe((s) => this.logger.debug("server state", { state: s.value }));
+    this.actor.start();
+  }
+
+  get state(): ServerState {
+    return this.actor.getSnapshot().value as ServerState;
+  }
+
+  get snapshot(): SnapshotFrom<typeof serverMachine> {
+    return this.actor.getSnapshot();
+  }
+
+  /** The running chat, or undefined while the server is not running. */
+  get chat(): ChatService | undefined {
+    return this.#chat;
+  }
+
+  /** The port actually bound (useful with port 0). */
+  get port(): number {
+    return this.#port;
+  }
+
+  /** Starts and resolves once running; rejects with the reason if the start failed. */
+  async start(): Promise<void> {
+    if (!this.snapshot.can({ type: "START" })) throw new Error(`cannot start: server is ${this.state}`);
+    this.actor.send({ type: "START" });
+    const s = await waitFor(this.actor, (s) => s.matches("running") || s.matches("stopped"));
+    if (s.matches("stopped")) throw this.#startError ?? new Error(s.context.error ?? "start failed");
+  }
+
+  /**
+   * Asks the lifecycle actor to stop or restart. Answers instead of throwing
+   * when the request makes no sense in the current state.
+   */
+  request(type: "STOP" | "RESTART"): { accepted: boolean; state: ServerState; message: string } {
+    const state = this.state;
+    if (!this.snapshot.can({ type })) {
+      return { accepted: false, state, message: `cannot ${type === "STOP" ? "stop" : "restart"}: server is ${state}` };
+    }
+    this.actor.send({ type });
+    return { accepted: true, state: this.state, message: type === "STOP" ? "stopping" : "restarting" };
+  }
+
+  /** Resolves when the server is stopped (or running again, after a restart). */
+  async settled(): Promise<ServerState> {
+    const s = await waitFor(this.actor, (s) => s.matches("running") || s.matches("stopped"), { timeout: 30_000 });
+    return s.value as ServerState;
+  }
+
+  async stop(): Promise<void> {
+    this.request("STOP");
+    await waitFor(this.actor, (s) => s.matches("stopped"), { timeout: 30_000 });
+  }
+
+  #startError: Error | undefined;
+
+  async #start(): Promise<void> {
+    const { config, logger } = this;
+    this.#startError = undefined;
+    const users = createLowdbUserStore(config.dataDir);
+    const log = createJsonlLog({
+      dataDir: config.dataDir,
+      historyPerRoom: config.limits.historyPerRoom,
+      fsync: config.chatLog.fsync,
+      onWarning: (msg, fields) => logger.warn(msg, fields),
+    });
+    const bus = createMemoryBus();
+    try {
+      await log.open();
+      const accounts = createAccounts({
+        store: users,
+        bcryptCost: config.bcryptCost,
+        registration: config.registration,
+        passwordMinLength: config.limits.passwordMinLength,
+        tokenTtlMs: config.limits.tokenTtlHours * 3_600_000,
+      });
+      const chat = new ChatService({ config, accounts, log, bus, logger });
+      const assets = await loadAssets();
+      this.#listener = await this.#runtime.serve({
+        host: config.host,
+        port: this.#port,
+        maxPayload: config.limits.maxFrameBytes,
+        build: (ws) => createApp({ daemon: this, chat, ws, assets }),
+      });
+      this.#port = this.#listener.port;
+      this.#chat = chat;
+      this.#storage = { users, log, bus };
+      logger.info("listening", { host: config.host, port: this.#port, runtime: this.#runtime.name, dataDir: config.dataDir });
+      if (!config.adminToken) logger.warn("admin API is off: no admin token configured (set CHAT_ADMIN_TOKEN)");
+    } catch (error) {
+      this.#startError = error as Error;
+      await log.close().catch(() => {});
+      await users.close().catch(() => {});
+      throw error;
+    }
+  }
+
+  async #stop(reason: StopReason): Promise<void> {
+    const chat = this.#chat;
+    this.logger.info(reason === "restart" ? "restarting" : "stopping");
+    await this.#listener?.close();
+    this.#listener = undefined;
+    if (chat) {
+      if (reason === "restart") chat.closeAll(CloseCode.serviceRestart, "server restarting", "restart");
+      else chat.closeAll(CloseCode.goingAway, "server shutting down", "shutdown");
+      const deadline = Date.now() + CLOSE_WAIT_MS;
+      while (chat.hub.sessions.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      for (const s of [...chat.hub.sessions]) s.peer.close(CloseCode.goingAway, "server shutting down");
+      chat.close();
+    }
+    this.#chat = undefined;
+    const storage = this.#storage;
+    this.#storage = undefined;
+    if (storage) {
+      await storage.log.close();
+      await storage.users.close();
+      await storage.bus.close();
+    }
+    this.logger.info(reason === "restart" ? "stopped for restart" : "stopped");
+  }
+}

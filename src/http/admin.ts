@@ -1,0 +1,80 @@
+import { Hono, type Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { z } from "zod";
+import { ClientError } from "../message/index.ts";
+import type { Operations } from "../ops/operations.ts";
+import { adminAuth } from "./bearer.ts";
+
+const kickBody = z.object({ user: z.string().min(1).max(64), reason: z.string().max(500).optional() });
+const broadcastBody = z.object({ text: z.string().min(1).max(4000) });
+const motdBody = z.object({ motd: z.string().max(2000) });
+const logQuery = z.object({
+  room: z.string().min(1).max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+/**
+ * The REST admin API under /admin. JSON in and out; errors are
+ * `{error, message}` with a stable `error` code.
+ */
+export function adminRoutes(ops: Operations, getToken: () => string): Hono {
+  const admin = new Hono();
+  admin.use("*", adminAuth(getToken));
+  admin.use("*", bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.json({ error: "too_large", message: "body over 64 KiB" }, 413) }));
+
+  admin.get("/uptime", (c) => c.json(ops.uptime()));
+  admin.get("/users", async (c) => c.json(await ops.users()));
+  admin.get("/rooms", (c) => c.json({ rooms: ops.rooms() }));
+  admin.get("/log", async (c) => {
+    const q = logQuery.safeParse(c.req.query());
+    if (!q.success) return badRequest(c, q.error);
+    return c.json({ messages: await ops.log(q.data.room, q.data.limit) });
+  });
+  admin.post("/kick", async (c) => {
+    const body = kickBody.safeParse(await readJson(c));
+    if (!body.success) return badRequest(c, body.error);
+    const sessions = await ops.kick(body.data.user, body.data.reason);
+    if (sessions === 0) return c.json({ error: "not_online", message: `${body.data.user} is not online` }, 404);
+    return c.json({ kicked: body.data.user, sessions });
+  });
+  admin.post("/broadcast", async (c) => {
+    const body = broadcastBody.safeParse(await readJson(c));
+    if (!body.success) return badRequest(c, body.error);
+    await ops.broadcast(body.data.text);
+    return c.json({ sent: true, recipients: ops.uptime().connections });
+  });
+  admin.get("/motd", async (c) => c.json({ motd: await ops.motd() }));
+  admin.put("/motd", async (c) => {
+    const body = motdBody.safeParse(await readJson(c));
+    if (!body.success) return badRequest(c, body.error);
+    return c.json({ motd: await ops.motd(body.data.motd) });
+  });
+  admin.post("/restart", (c) => answer(c, ops.restart()));
+  admin.post("/stop", (c) => answer(c, ops.stop()));
+  admin.notFound((c) => c.json({ error: "not_found", message: "no such admin endpoint" }, 404));
+  admin.onError((error, c) => {
+    if (error instanceof ClientError) return c.json({ error: error.code, message: error.message }, 503);
+    return c.json({ error: "internal", message: "internal error" }, 500);
+  });
+  return admin;
+}
+
+function answer(c: Context, a: { accepted: boolean; state: string; message: string }) {
+  return c.json(a, a.accepted ? 202 : 409);
+}
+
+/** The parsed JSON body, or undefined if it is not JSON (which then fails validation). */
+async function readJson(c: Context): Promise<unknown> {
+  try {
+    return await c.req.json();
+  } catch {
+    return undefined;
+  }
+}
+
+function badRequest(c: Context, error: z.ZodError) {
+  const issue = error.issues[0];
+  if (issue && issue.path.length === 0) return c.json({ error: "bad_request", message: "body must be a JSON object" }, 400);
+  const where = issue ? `${issue.path.join(".")}: ` : "";
+  return c.json({ error: "bad_request", message: `${where}${issue?.message ?? "invalid request"}` }, 400);
+}

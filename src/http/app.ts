@@ -1,0 +1,78 @@
+import { Hono } from "hono";
+import { createActor } from "xstate";
+import { sessionMachine } from "../../actors/session.ts";
+import { decode, CloseCode } from "../message/index.ts";
+import type { ChatService } from "../chat/service.ts";
+import type { Daemon } from "../daemon.ts";
+import type { WebSocketSupport } from "../runtime/types.ts";
+import { adminRoutes } from "./admin.ts";
+import type { Asset } from "./assets.ts";
+
+export type AppDeps = { daemon: Daemon; chat: ChatService; ws: WebSocketSupport; assets: Map<string, Asset> };
+
+const PAGE_HEADERS = {
+  "Content-Security-Policy":
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "no-referrer",
+  "X-Frame-Options": "DENY",
+  "Cache-Control": "no-cache",
+};
+
+/**
+ * The HTTP surface: the web page, `/ws` for chat, `/healthz`, and the admin
+ * API. Runtime-neutral: WebSocket support comes in from the runtime adapter.
+ */
+export function createApp({ daemon, chat, ws, assets }: AppDeps): Hono {
+  const app = new Hono();
+  const { limits } = chat.config;
+
+  for (const [route, asset] of assets) {
+    app.get(route, (c) => c.body(asset.body, 200, { "Content-Type": asset.type, ...PAGE_HEADERS }));
+  }
+
+  app.get("/healthz", (c) => c.json({ status: "ok", state: daemon.state }));
+
+  app.get(
+    "/ws",
+    async (c, next) => {
+      if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+        return c.json({ error: "upgrade_required", message: "connect with a WebSocket client" }, 426);
+      }
+      if (chat.hub.sessions.size >= limits.maxConnections) {
+        return c.json({ error: "server_full", message: "too many connections" }, 503);
+      }
+      await next();
+    },
+    ws.upgradeWebSocket((c) => {
+      let actor: ReturnType<typeof createActor<typeof sessionMachine>> | undefined;
+      return {
+        onOpen(_event, socket) {
+          const session = chat.connect(ws.peer(socket, c));
+          actor = createActor(sessionMachine, { input: { session, chat, authTimeoutMs: limits.authTimeoutMs } });
+          actor.start();
+        },
+        onMessage(event, socket) {
+          if (typeof event.data !== "string") {
+            socket.close(CloseCode.unsupportedData, "binary frames are not supported");
+            return;
+          }
+          const d = decode(event.data);
+          if (d.ok) actor?.send({ type: "FRAME", frame: d.frame });
+          else actor?.send({ type: "INVALID", code: d.code, message: d.message, ...(d.ref === undefined ? {} : { ref: d.ref }) });
+        },
+        onClose() {
+          actor?.send({ type: "DISCONNECTED" });
+        },
+      };
+    }),
+  );
+
+  app.route("/admin", adminRoutes(daemon.ops, () => daemon.config.adminToken));
+  app.notFound((c) => c.json({ error: "not_found", message: "no such endpoint" }, 404));
+  app.onError((error, c) => {
+    daemon.logger.error("http error", { path: c.req.path, error: error.message });
+    return c.json({ error: "internal", message: "internal error" }, 500);
+  });
+  return app;
+}

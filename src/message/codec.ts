@@ -1,0 +1,69 @@
+import { inboundFrame, inboundTypes, type InboundFrame, type Ref } from "./inbound.ts";
+import type { OutboundFrame } from "./outbound.ts";
+import { ErrorCode } from "./errors.ts";
+
+export type Decoded =
+  | { ok: true; frame: InboundFrame }
+  | { ok: false; code: ErrorCode; message: string; ref?: Ref };
+
+/**
+ * Parses one inbound text frame. Never throws: every failure is a decoded error
+ * that the session answers with an `error` frame.
+ */
+export function decode(text: string): Decoded {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, code: ErrorCode.badFrame, message: "frame is not valid JSON" };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return { ok: false, code: ErrorCode.badFrame, message: "frame must be a JSON object" };
+  }
+  const record = value as Record<string, unknown>;
+  const ref = pickRef(record);
+  const type = Object.hasOwn(record, "type") ? record.type : undefined;
+  if (typeof type !== "string") {
+    return withRef({ ok: false, code: ErrorCode.badFrame, message: "frame needs a string `type`" }, ref);
+  }
+  if (!inboundTypes.has(type)) {
+    return withRef({ ok: false, code: ErrorCode.unknownType, message: `unknown frame type ${JSON.stringify(type.slice(0, 32))}` }, ref);
+  }
+  const parsed = inboundFrame.safeParse(record);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? issue.path.join(".") : type;
+    return withRef({ ok: false, code: ErrorCode.badFrame, message: `${where}: ${issue?.message ?? "invalid"}` }, ref);
+  }
+  return { ok: true, frame: parsed.data };
+}
+
+function pickRef(record: Record<string, unknown>): Ref | undefined {
+  const ref = Object.hasOwn(record, "ref") ? record.ref : undefined;
+  if (typeof ref === "string" && ref.length <= 64) return ref;
+  if (typeof ref === "number" && Number.isFinite(ref)) return ref;
+  return undefined;
+}
+
+function withRef(d: Decoded & { ok: false }, ref: Ref | undefined): Decoded {
+  return ref === undefined ? d : { ...d, ref };
+}
+
+/**
+ * An outbound frame serialised once. Fan-out hands the same instance to every
+ * recipient, so JSON encoding and UTF-8 conversion happen once per message, not
+ * once per socket.
+ */
+export class Encoded {
+  #bytes: Uint8Array | undefined;
+  constructor(readonly text: string) {}
+  /** UTF-8 bytes of `text`, computed on first use and shared afterwards. */
+  get bytes(): Uint8Array {
+    return (this.#bytes ??= encoder.encode(this.text));
+  }
+}
+const encoder = new TextEncoder();
+
+export function encode(frame: OutboundFrame): Encoded {
+  return new Encoded(JSON.stringify(frame));
+}

@@ -1,0 +1,60 @@
+import { z } from "zod";
+
+/**
+ * Frames a client may send. Unknown extra fields are dropped (forward compatible);
+ * wrong types are `bad_frame`. Text length is checked by the handler against the
+ * configured limit so the limit can change without rebuilding the schema.
+ */
+const ref = z.union([z.string().max(64), z.number().finite()]);
+const name = z.string().min(1).max(64);
+const room = z.string().min(1).max(64);
+const messageId = z.string().min(1).max(40);
+const text = z.string();
+const limit = z.number().int().min(1).max(1000);
+
+export const helloFrame = z.object({
+  type: z.literal("hello"),
+  user: name.optional(),
+  password: z.string().max(1024).optional(),
+  token: z.string().min(1).max(512).optional(),
+});
+export const joinFrame = z.object({ type: z.literal("join"), room, since: messageId.optional() });
+export const leaveFrame = z.object({ type: z.literal("leave"), room });
+export const sayFrame = z.object({ type: z.literal("say"), room, text, ref: ref.optional() });
+export const historyFrame = z.object({
+  type: z.literal("history"),
+  room,
+  before: messageId.optional(),
+  limit: limit.optional(),
+});
+export const dmFrame = z.object({ type: z.literal("dm"), to: name, text, ref: ref.optional() });
+export const dmHistoryFrame = z.object({
+  type: z.literal("dm_history"),
+  with: name,
+  before: messageId.optional(),
+  since: messageId.optional(),
+  limit: limit.optional(),
+});
+export const roomsFrame = z.object({ type: z.literal("rooms") });
+export const typingFrame = z.object({ type: z.literal("typing"), room });
+export const pingFrame = z.object({ type: z.literal("ping"), ref: ref.optional() });
+export const logoutFrame = z.object({ type: z.literal("logout") });
+
+export const inboundFrame = z.discriminatedUnion("type", [
+  helloFrame,
+  joinFrame,
+  leaveFrame,
+  sayFrame,
+  historyFrame,
+  dmFrame,
+  dmHistoryFrame,
+  roomsFrame,
+  typingFrame,
+  pingFrame,
+  logoutFrame,
+]);
+
+export type InboundFrame = z.infer<typeof inboundFrame>;
+export type InboundType = InboundFrame["type"];
+export type Ref = z.infer<typeof ref>;
+export const inboundTypes: ReadonlySet<string> = new Set(inboundFrame.options.map((o) => o.shape.type.value));

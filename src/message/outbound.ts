@@ -1,0 +1,102 @@
+import { z } from "zod";
+
+/**
+ * Frames the server sends. The server builds them from typed values, so these
+ * schemas are the documented contract (and what tests validate against), not a
+ * runtime cost on the hot path.
+ */
+const ref = z.union([z.string(), z.number()]);
+
+export const chatMessage = z.object({
+  type: z.literal("message"),
+  id: z.string(),
+  room: z.string(),
+  from: z.string(),
+  text: z.string(),
+  ts: z.number(),
+});
+export const directMessage = z.object({
+  type: z.literal("dm"),
+  id: z.string(),
+  from: z.string(),
+  to: z.string(),
+  text: z.string(),
+  ts: z.number(),
+});
+export const welcomeFrame = z.object({
+  type: z.literal("welcome"),
+  user: z.string(),
+  token: z.string(),
+  motd: z.string(),
+  rooms: z.array(z.string()),
+  created: z.boolean(),
+  server: z.object({ name: z.string(), welcome: z.string(), version: z.string() }),
+  limits: z.object({ maxTextLength: z.number(), maxFrameBytes: z.number(), historyOnJoin: z.number() }),
+});
+export const joinedFrame = z.object({
+  type: z.literal("joined"),
+  room: z.string(),
+  members: z.array(z.string()),
+  history: z.array(chatMessage),
+  recovered: z.boolean(),
+});
+export const presenceFrame = z.object({
+  type: z.literal("presence"),
+  room: z.string(),
+  user: z.string(),
+  event: z.enum(["join", "leave"]),
+});
+export const leftFrame = z.object({ type: z.literal("left"), room: z.string() });
+export const ackFrame = z.object({ type: z.literal("ack"), ref: ref.optional(), id: z.string(), ts: z.number() });
+export const historyReply = z.object({
+  type: z.literal("history"),
+  room: z.string(),
+  messages: z.array(chatMessage),
+  complete: z.boolean(),
+});
+export const dmHistoryReply = z.object({
+  type: z.literal("dm_history"),
+  with: z.string(),
+  messages: z.array(directMessage),
+  complete: z.boolean(),
+});
+export const roomsReply = z.object({
+  type: z.literal("rooms"),
+  rooms: z.array(z.object({ name: z.string(), members: z.number() })),
+});
+export const typingNotice = z.object({ type: z.literal("typing"), room: z.string(), user: z.string() });
+export const noticeFrame = z.object({
+  type: z.literal("notice"),
+  text: z.string(),
+  kind: z.enum(["broadcast", "motd", "kick", "shutdown", "restart"]),
+  ts: z.number(),
+});
+export const pongFrame = z.object({ type: z.literal("pong"), ref: ref.optional() });
+export const errorFrame = z.object({
+  type: z.literal("error"),
+  code: z.string(),
+  message: z.string(),
+  ref: ref.optional(),
+});
+
+export const outboundFrame = z.discriminatedUnion("type", [
+  welcomeFrame,
+  joinedFrame,
+  presenceFrame,
+  leftFrame,
+  chatMessage,
+  ackFrame,
+  historyReply,
+  directMessage,
+  dmHistoryReply,
+  roomsReply,
+  typingNotice,
+  noticeFrame,
+  pongFrame,
+  errorFrame,
+]);
+
+export type OutboundFrame = z.infer<typeof outboundFrame>;
+export type ChatMessage = z.infer<typeof chatMessage>;
+export type DirectMessage = z.infer<typeof directMessage>;
+export type ErrorFrame = z.infer<typeof errorFrame>;

@@ -1,0 +1,86 @@
+import type { Daemon } from "../daemon.ts";
+import { ClientError } from "../message/index.ts";
+
+export const CONSOLE_HELP = `commands:
+  help              this list
+  uptime            how long the server has been running
+  users             who is online
+  rooms             rooms and their members
+  log [n]           the last n chat messages (default 20)
+  kick <user>       disconnect every session of a user
+  say <text>        send a server notice to everyone
+  motd [text]       show or set the message of the day
+  restart           stop and start again on the same port
+  stop              stop the server and exit`;
+
+/**
+ * The operator console (the brief's console()): one line in, the answer out.
+ * Runtime adapters only do the terminal I/O around this.
+ */
+export async function runConsoleCommand(daemon: Daemon, line: string): Promise<string> {
+  const trimmed = line.trim();
+  if (!trimmed) return "";
+  const space = trimmed.indexOf(" ");
+  const command = (space < 0 ? trimmed : trimmed.slice(0, space)).toLowerCase();
+  const rest = space < 0 ? "" : trimmed.slice(space + 1).trim();
+  const ops = daemon.ops;
+  try {
+    switch (command) {
+      case "help":
+      case "?":
+        return CONSOLE_HELP;
+      case "uptime": {
+        const u = ops.uptime();
+        return `${u.state}, up ${formatDuration(u.uptimeSeconds)} (since ${u.startedAt ?? "-"}), ${u.connections} connections, ${u.usersOnline} users online, ${u.restarts} restarts`;
+      }
+      case "users": {
+        const { online, registered } = await ops.users();
+        const lines = online.map((u) => `  ${u.name}  ${u.sessions} session(s)  rooms: ${u.rooms.join(", ") || "-"}  from ${u.address}`);
+        return [`${online.length} online, ${registered} registered`, ...lines].join("\n");
+      }
+      case "rooms": {
+        const rooms = ops.rooms();
+        if (rooms.length === 0) return "no rooms";
+        return rooms.map((r) => `  ${r.name}  ${r.members.length} member(s)${r.members.length ? ": " + r.members.join(", ") : ""}`).join("\n");
+      }
+      case "log": {
+        const n = rest ? Number(rest) : 20;
+        if (!Number.isInteger(n) || n < 1 || n > 1000) return "usage: log [n]  (1 to 1000)";
+        const messages = await ops.log(undefined, n);
+        if (messages.length === 0) return "the chat log is empty";
+        return messages.map((m) => `${new Date(m.ts).toISOString()} #${m.room} <${m.from}> ${m.text}`).join("\n");
+      }
+      case "kick": {
+        if (!rest) return "usage: kick <user>";
+        const n = await ops.kick(rest);
+        return n > 0 ? `kicked ${rest} (${n} session(s))` : `${rest} is not online`;
+      }
+      case "say": {
+        if (!rest) return "usage: say <text>";
+        await ops.broadcast(rest);
+        return "notice sent";
+      }
+      case "motd":
+        return rest ? `motd set: ${await ops.motd(rest)}` : `motd: ${await ops.motd()}`;
+      case "restart":
+        return ops.restart().message;
+      case "stop":
+      case "quit":
+      case "exit":
+        return ops.stop().message;
+      default:
+        return `unknown command: ${command} (try help)`;
+    }
+  } catch (error) {
+    if (error instanceof ClientError) return `error: ${error.message}`;
+    throw error;
+  }
+}
+
+export function formatDuration(seconds: number): string {
+  const d = Math.floor(seconds / 86400);
+  const h = Math.floor((seconds % 86400) / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return [d ? `${d}d` : "", h ? `${h}h` : "", m ? `${m}m` : "", `${s}s`].filter(Boolean).join(" ");
+}

@@ -1,0 +1,107 @@
+import { ClientError, ErrorCode, isNameError, normalizeName, type ChatMessage } from "../message/index.ts";
+import type { ServerState } from "../../actors/server.ts";
+import type { ChatService } from "../chat/service.ts";
+import type { Daemon } from "../daemon.ts";
+import { VERSION } from "../chat/service.ts";
+
+export type Uptime = {
+  uptimeSeconds: number;
+  startedAt: string | null;
+  processUptimeSeconds: number;
+  processStartedAt: string;
+  state: ServerState;
+  restarts: number;
+  connections: number;
+  usersOnline: number;
+  rooms: number;
+  messagesStored: number;
+  deliveries: number;
+  version: string;
+};
+
+export type OnlineUser = { name: string; sessions: number; rooms: string[]; address: string; connectedAt: string };
+export type RoomInfo = { name: string; members: string[]; default: boolean };
+export type Answer = { accepted: boolean; state: ServerState; message: string };
+
+/**
+ * What an operator can do, shared by the console and the admin API so both
+ * answer the same way.
+ */
+export function createOperations(daemon: Daemon) {
+  function chat(): ChatService {
+    const c = daemon.chat;
+    if (!c) throw new ClientError(ErrorCode.unavailable, `server is ${daemon.state}`);
+    return c;
+  }
+
+  return {
+    uptime(): Uptime {
+      const now = Date.now();
+      const { startedAt, restarts } = daemon.snapshot.context;
+      const c = daemon.chat;
+      return {
+        uptimeSeconds: startedAt ? Math.floor((now - startedAt) / 1000) : 0,
+        startedAt: startedAt ? new Date(startedAt).toISOString() : null,
+        processUptimeSeconds: Math.floor((now - daemon.processStartedAt) / 1000),
+        processStartedAt: new Date(daemon.processStartedAt).toISOString(),
+        state: daemon.state,
+        restarts,
+        connections: c?.hub.sessions.size ?? 0,
+        usersOnline: c?.hub.onlineUsers().length ?? 0,
+        rooms: c?.roomNames().length ?? 0,
+        messagesStored: c?.messagesIn ?? 0,
+        deliveries: c?.hub.deliveries ?? 0,
+        version: VERSION,
+      };
+    },
+
+    async users(): Promise<{ online: OnlineUser[]; registered: number }> {
+      const c = chat();
+      const online = c.hub.onlineUsers().map(({ name, sessions }) => {
+        const list = [...sessions];
+        const rooms = new Set(list.flatMap((s) => [...s.rooms]));
+        const first = list.reduce((a, b) => (a.connectedAt <= b.connectedAt ? a : b));
+        return {
+          name,
+          sessions: list.length,
+          rooms: [...rooms].sort(),
+          address: first.peer.remoteAddress,
+          connectedAt: new Date(first.connectedAt).toISOString(),
+        };
+      });
+      online.sort((a, b) => a.name.localeCompare(b.name));
+      return { online, registered: await c.accounts.store.count() };
+    },
+
+    rooms(): RoomInfo[] {
+      const c = chat();
+      const defaults = new Set(c.config.rooms.map((r) => r.toLowerCase()));
+      return c.roomNames().map((name) => ({ name, members: c.hub.members(name), default: defaults.has(name) }));
+    },
+
+    /** The newest `limit` stored messages, oldest first; of one room or of all rooms. */
+    async log(room: string | undefined, limit: number): Promise<ChatMessage[]> {
+      const c = chat();
+      let rooms: string[];
+      if (room !== undefined) {
+        const n = normalizeName(room);
+        if (isNameError(n)) throw new ClientError(ErrorCode.badName, `room name ${n.error}`);
+        rooms = [n.key];
+      } else rooms = c.chatLog.rooms();
+      const pages = await Promise.all(rooms.map((r) => c.chatLog.history(r, { limit })));
+      const all = pages.flatMap((p) => p.messages).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      return all.slice(-limit).map((r) => ({ type: "message", id: r.id, room: r.room, from: r.from, text: r.text, ts: r.ts }));
+    },
+
+    kick: (user: string, reason?: string) => chat().kick(user, reason),
+    broadcast: (text: string) => chat().broadcast(text),
+    async motd(text?: string): Promise<string> {
+      if (text !== undefined) await chat().setMotd(text);
+      return daemon.config.motd;
+    },
+    stop: (): Answer => daemon.request("STOP"),
+    restart: (): Answer => daemon.request("RESTART"),
+  };
+}
+
+export type Operations = ReturnType<typeof createOperations>;

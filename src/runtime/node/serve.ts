@@ -1,0 +1,53 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createAdaptorServer } from "@hono/node-server";
+import { createNodeWebSocket } from "@hono/node-ws";
+import type { Hono } from "hono";
+import type { WebSocket } from "ws";
+import { AddressInUseError, type Listener, type ServeOptions, type ServerRuntime } from "../types.ts";
+import { NodePeer } from "./peer.ts";
+
+/** Node.js: @hono/node-server for HTTP, @hono/node-ws (ws) for WebSockets. */
+export const nodeRuntime: ServerRuntime = {
+  name: "node",
+  async serve(options: ServeOptions): Promise<Listener> {
+    let app: Hono | undefined;
+    // node-ws only calls `app.request` at upgrade time, so the app can be built after it.
+    const nodeWs = createNodeWebSocket({ app: { request: (...args: Parameters<Hono["request"]>) => app!.request(...args) } as Hono });
+    // ws reads maxPayload from its options at each upgrade.
+    nodeWs.wss.options.maxPayload = options.maxPayload;
+    app = options.build({
+      upgradeWebSocket: nodeWs.upgradeWebSocket,
+      peer: (ws, c) => new NodePeer(ws.raw as WebSocket, remoteAddress(c.env)),
+      remoteAddress: (c) => remoteAddress(c.env),
+    });
+    const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+    nodeWs.injectWebSocket(server);
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: NodeJS.ErrnoException) => {
+        server.off("listening", onListening);
+        reject(error.code === "EADDRINUSE" ? new AddressInUseError(options.host, options.port) : error);
+      };
+      const onListening = () => {
+        server.off("error", onError);
+        resolve();
+      };
+      server.once("error", onError);
+      server.once("listening", onListening);
+      server.listen(options.port, options.host);
+    });
+    return {
+      port: (server.address() as AddressInfo).port,
+      close: () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    };
+  },
+};
+
+function remoteAddress(env: unknown): string {
+  const incoming = (env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
+  return incoming?.socket?.remoteAddress ?? "unknown";
+}

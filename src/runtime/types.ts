@@ -1,0 +1,39 @@
+import type { Context, Hono } from "hono";
+import type { UpgradeWebSocket, WSContext } from "hono/ws";
+import type { Peer } from "../chat/peer.ts";
+
+/** What a runtime gives the app for WebSockets. */
+export type WebSocketSupport = {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  upgradeWebSocket: UpgradeWebSocket<any>;
+  /** Wraps an open socket as a chat `Peer`. */
+  peer(ws: WSContext, c: Context): Peer;
+  /** The client's address for logs and limits. */
+  remoteAddress(c: Context): string;
+};
+
+export type ServeOptions = {
+  host: string;
+  port: number;
+  /** Largest inbound WebSocket message; larger ones close the socket with 1009. */
+  maxPayload: number;
+  /** Builds the app with this runtime's WebSocket support. */
+  build(ws: WebSocketSupport): Hono;
+};
+
+/** A listening server. `close` stops accepting; open sockets are the hub's to close. */
+export type Listener = { port: number; close(): Promise<void> };
+
+/** One per runtime (Node, Deno): everything runtime-specific behind one call. */
+export type ServerRuntime = {
+  name: string;
+  serve(options: ServeOptions): Promise<Listener>;
+};
+
+/** Thrown by `serve` when the address is taken, so the daemon can say so plainly. */
+export class AddressInUseError extends Error {
+  override name = "AddressInUseError";
+  constructor(host: string, port: number) {
+    super(`port ${port} is already in use on ${host}`);
+  }
+}

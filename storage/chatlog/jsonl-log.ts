@@ -1,0 +1,133 @@
+import { createReadStream } from "node:fs";
+import { mkdir, open, stat, truncate, type FileHandle } from "node:fs/promises";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import type { ChatLog, ChatRecord } from "./types.ts";
+import { RoomHistory } from "./room-history.ts";
+
+export type JsonlLogOptions = {
+  dataDir: string;
+  /** Messages kept in memory per room for `history`. */
+  historyPerRoom: number;
+  /** fsync each group commit before acknowledging it. */
+  fsync: boolean;
+  onWarning?: (message: string, fields?: Record<string, unknown>) => void;
+};
+
+type Pending = { line: string; record: ChatRecord; resolve: () => void; reject: (e: Error) => void };
+
+/**
+ * The embedded chat log: `<dataDir>/chat/chat.jsonl`, one JSON record a line,
+ * only ever appended to. Group commit: while one write (and fsync) is in
+ * flight, new records queue up and the next write takes them all at once, so
+ * the cost of durability is shared by everything that arrived meanwhile.
+ */
+export function createJsonlLog(options: JsonlLogOptions): ChatLog {
+  const dir = join(options.dataDir, "chat");
+  const path = join(dir, "chat.jsonl");
+  const rooms = new Map<string, RoomHistory>();
+  let file: FileHandle | undefined;
+  let queue: Pending[] = [];
+  let writing: Promise<void> | undefined;
+  let last: string | undefined;
+  const warn = options.onWarning ?? (() => {});
+
+  function remember(record: ChatRecord): void {
+    let history = rooms.get(record.room);
+    if (!history) rooms.set(record.room, (history = new RoomHistory(options.historyPerRoom)));
+    history.push(record);
+    if (last === undefined || record.id > last) last = record.id;
+  }
+
+  async function load(): Promise<void> {
+    const size = await stat(path).then((s) => s.size, () => 0);
+    if (size === 0) return;
+    const validEnd = await lastNewline(path, size);
+    if (validEnd < size) {
+      // A torn last line is a write that crashed before its fsync, so it was never acknowledged.
+      warn("chat log: dropping a torn last line", { path, bytes: size - validEnd });
+      await truncate(path, validEnd);
+    }
+    const lines = createInterface({ input: createReadStream(path, { encoding: "utf8" }), crlfDelay: Infinity });
+    let lineNo = 0;
+    for await (const line of lines) {
+      lineNo += 1;
+      if (line.length === 0) continue;
+      try {
+        const record = JSON.parse(line) as ChatRecord;
+        if (typeof record.id !== "string" || typeof record.room !== "string") throw new Error("missing id or room");
+        remember(record);
+      } catch (error) {
+        warn("chat log: skipping an unreadable line", { path, line: lineNo, error: (error as Error).message });
+      }
+    }
+  }
+
+  async function drain(): Promise<void> {
+    while (queue.length > 0) {
+      const batch = queue;
+      queue = [];
+      try {
+        if (!file) throw new Error("chat log is closed");
+        let chunk = "";
+        for (const p of batch) chunk += p.line;
+        await file.appendFile(chunk, "utf8");
+        if (options.fsync) await file.datasync();
+        for (const p of batch) {
+          remember(p.record);
+          p.resolve();
+        }
+      } catch (error) {
+        for (const p of batch) p.reject(error as Error);
+      }
+    }
+    writing = undefined;
+  }
+
+  return {
+    async open() {
+      await mkdir(dir, { recursive: true });
+      await load();
+      file = await open(path, "a");
+    },
+    append(record) {
+      return new Promise<void>((resolve, reject) => {
+        queue.push({ line: JSON.stringify(record) + "\n", record, resolve, reject });
+        writing ??= Promise.resolve().then(drain);
+      });
+    },
+    async history(room, query) {
+      return rooms.get(room)?.query(query) ?? { messages: [], complete: true };
+    },
+    rooms() {
+      return [...rooms.keys()].filter((r) => !r.startsWith("dm:"));
+    },
+    lastId() {
+      return last;
+    },
+    async close() {
+      while (writing) await writing;
+      await file?.close();
+      file = undefined;
+    },
+  } satisfies ChatLog;
+}
+
+/** Byte offset just past the last "\n" in the file (0 if none). */
+async function lastNewline(path: string, size: number): Promise<number> {
+  const handle = await open(path, "r");
+  try {
+    const chunk = Buffer.alloc(64 * 1024);
+    let end = size;
+    while (end > 0) {
+      const start = Math.max(0, end - chunk.length);
+      const { bytesRead } = await handle.read(chunk, 0, end - start, start);
+      const at = chunk.subarray(0, bytesRead).lastIndexOf(0x0a);
+      if (at >= 0) return start + at + 1;
+      end = start;
+    }
+    return 0;
+  } finally {
+    await handle.close();
+  }
+}

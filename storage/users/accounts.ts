@@ -1,0 +1,137 @@
+import bcrypt from "bcryptjs";
+import { isNameError, normalizeName } from "../../src/message/names.ts";
+import { ClientError, ErrorCode } from "../../src/message/errors.ts";
+import type { UserRecord, UserStore } from "./types.ts";
+import { Semaphore } from "./semaphore.ts";
+import { digestsEqual, formatToken, hashSecret, newSecret, parseToken } from "./tokens.ts";
+
+export type AccountsOptions = {
+  store: UserStore;
+  bcryptCost: number;
+  registration: "open" | "closed";
+  passwordMinLength: number;
+  tokenTtlMs: number;
+  /** Concurrent bcrypt jobs; more wait in line. */
+  hashConcurrency?: number;
+  maxTokensPerUser?: number;
+  now?: () => number;
+};
+
+export type SignIn = { user: UserRecord; token: string; created: boolean };
+
+const PASSWORD_MAX_BYTES = 72;
+const AUTH_FAILED = "unknown user or wrong password";
+
+/**
+ * The brief's client api: `validateSession` looks a user up (`findUser`) and,
+ * when registration is open and the name is free, creates the account
+ * (`createUser`). Every successful sign-in issues a resume token.
+ */
+export function createAccounts(options: AccountsOptions) {
+  const { store, bcryptCost, registration, passwordMinLength, tokenTtlMs } = options;
+  const now = options.now ?? Date.now;
+  const maxTokens = options.maxTokensPerUser ?? 20;
+  const hashing = new Semaphore(options.hashConcurrency ?? 2);
+
+  function checkName(name: string) {
+    const n = normalizeName(name);
+    if (isNameError(n)) throw new ClientError(ErrorCode.badName, `user name ${n.error}`);
+    return n;
+  }
+
+  function checkPassword(password: string): void {
+    if ([...password].length < passwordMinLength) {
+      throw new ClientError(ErrorCode.badPassword, `password must be at least ${passwordMinLength} characters`);
+    }
+    if (new TextEncoder().encode(password).length > PASSWORD_MAX_BYTES) {
+      throw new ClientError(ErrorCode.badPassword, `password must be at most ${PASSWORD_MAX_BYTES} bytes`);
+    }
+  }
+
+  async function issueToken(key: string): Promise<{ user: UserRecord; token: string }> {
+    const secret = newSecret();
+    const hash = await hashSecret(secret);
+    const at = now();
+    const user = await store.update(key, (u) => {
+      u.tokens = u.tokens.filter((t) => t.expiresAt > at).slice(-(maxTokens - 1));
+      u.tokens.push({ hash, createdAt: at, expiresAt: at + tokenTtlMs });
+      u.lastSeenAt = at;
+    });
+    if (!user) throw new ClientError(ErrorCode.authFailed, AUTH_FAILED);
+    return { user, token: formatToken(key, secret) };
+  }
+
+  async function findUser(name: string): Promise<UserRecord | undefined> {
+    const n = normalizeName(name);
+    if (isNameError(n)) return undefined;
+    return store.get(n.key);
+  }
+
+  /** Creates the account; false when the name is taken (by a concurrent sign-in, say). */
+  async function createUser(name: string, password: string): Promise<boolean> {
+    const n = checkName(name);
+    checkPassword(password);
+    const passwordHash = await hashing.run(() => bcrypt.hash(password, bcryptCost));
+    const at = now();
+    return store.create({ name: n.display, key: n.key, passwordHash, role: "user", createdAt: at, lastSeenAt: at, tokens: [] });
+  }
+
+  async function validateSession(name: string, password: string): Promise<SignIn> {
+    const n = checkName(name);
+    if (new TextEncoder().encode(password).length > PASSWORD_MAX_BYTES) {
+      throw new ClientError(ErrorCode.badPassword, `password must be at most ${PASSWORD_MAX_BYTES} bytes`);
+    }
+    let existing = await store.get(n.key);
+    let created = false;
+    if (!existing) {
+      if (registration === "closed") {
+        // Same answer as a wrong password: sign-in must not reveal which names exist.
+        await hashing.run(() => bcrypt.hash(password, bcryptCost));
+        throw new ClientError(ErrorCode.authFailed, AUTH_FAILED);
+      }
+      created = await createUser(name, password);
+      existing = await store.get(n.key);
+      if (!existing) throw new ClientError(ErrorCode.unavailable, "account could not be read back");
+    }
+    // A lost creation race falls through to the normal password check.
+    if (!created) {
+      const ok = await hashing.run(() => bcrypt.compare(password, existing.passwordHash));
+      if (!ok) throw new ClientError(ErrorCode.authFailed, AUTH_FAILED);
+    }
+    const { user, token } = await issueToken(n.key);
+    return { user, token, created };
+  }
+
+  /** Signs in with a resume token; the same token stays valid until it expires or is revoked. */
+  async function resume(token: string): Promise<SignIn> {
+    const parsed = parseToken(token);
+    if (!parsed || isNameError(normalizeName(parsed.key))) throw new ClientError(ErrorCode.authFailed, "invalid or expired token");
+    const hash = await hashSecret(parsed.secret);
+    const user = await store.get(parsed.key);
+    const at = now();
+    const match = user?.tokens.find((t) => digestsEqual(t.hash, hash) && t.expiresAt > at);
+    if (!user || !match) throw new ClientError(ErrorCode.authFailed, "invalid or expired token");
+    return { user, token, created: false };
+  }
+
+  async function revoke(token: string): Promise<void> {
+    const parsed = parseToken(token);
+    if (!parsed || isNameError(normalizeName(parsed.key))) return;
+    const hash = await hashSecret(parsed.secret);
+    await store.update(parsed.key, (u) => {
+      u.tokens = u.tokens.filter((t) => !digestsEqual(t.hash, hash));
+    });
+  }
+
+  async function revokeAll(name: string): Promise<void> {
+    const n = normalizeName(name);
+    if (isNameError(n)) return;
+    await store.update(n.key, (u) => {
+      u.tokens = [];
+    });
+  }
+
+  return { validateSession, findUser, createUser, resume, revoke, revokeAll, store };
+}
+
+export type Accounts = ReturnType<typeof createAccounts>;

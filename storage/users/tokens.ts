@@ -1,0 +1,61 @@
+/**
+ * Resume tokens: `<base64url(user key)>.<base64url(32 random bytes)>`. The key
+ * part lets the server find the account without a global index; only the
+ * SHA-256 of the secret part is stored, and a fast hash is enough because the
+ * secret has 256 bits of entropy (unlike a password).
+ */
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+export function newSecret(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return toBase64Url(bytes);
+}
+
+export function formatToken(key: string, secret: string): string {
+  return `${toBase64Url(encoder.encode(key))}.${secret}`;
+}
+
+export function parseToken(token: string): { key: string; secret: string } | undefined {
+  const dot = token.indexOf(".");
+  if (dot <= 0 || dot === token.length - 1) return undefined;
+  try {
+    const key = decoder.decode(fromBase64Url(token.slice(0, dot)));
+    const secret = token.slice(dot + 1);
+    if (!/^[A-Za-z0-9_-]{43}$/.test(secret)) return undefined;
+    return { key, secret };
+  } catch {
+    return undefined;
+  }
+}
+
+export async function hashSecret(secret: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(secret));
+  return toHex(new Uint8Array(digest));
+}
+
+/** Compares two equal-length hex digests without an early exit. */
+export function digestsEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+function toHex(bytes: Uint8Array): string {
+  let s = "";
+  for (const b of bytes) s += b.toString(16).padStart(2, "0");
+  return s;
+}
+
+function toBase64Url(bytes: Uint8Array): string {
+  let bin = "";
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function fromBase64Url(s: string): Uint8Array {
+  if (!/^[A-Za-z0-9_-]+$/.test(s)) throw new Error("not base64url");
+  const bin = atob(s.replace(/-/g, "+").replace(/_/g, "/"));
+  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+}

@@ -1,0 +1,33 @@
+/** A resume token as stored: only its SHA-256, never the token itself. */
+export type TokenRecord = { hash: string; createdAt: number; expiresAt: number };
+
+/** One account, as kept in `<data>/users/<first letter>/<key>.json`. */
+export type UserRecord = {
+  /** Display name as first registered (NFKC). */
+  name: string;
+  /** Lookup key: the normalised, lower-cased name. */
+  key: string;
+  /** bcrypt hash; the password itself is never stored or logged. */
+  passwordHash: string;
+  role: "user" | "admin";
+  createdAt: number;
+  lastSeenAt: number;
+  tokens: TokenRecord[];
+};
+
+/**
+ * Where accounts live. Implementations: lowdb files (embedded default) and,
+ * in cluster mode, Redis. Guarantees: `create` succeeds for exactly one of any
+ * number of concurrent calls with the same key; `update` is a read-modify-write
+ * that no other update of the same key interleaves with.
+ */
+export interface UserStore {
+  get(key: string): Promise<UserRecord | undefined>;
+  /** Resolves true if this call created the account, false if it already existed. */
+  create(record: UserRecord): Promise<boolean>;
+  /** Applies `change` to the stored record and saves it; undefined if there is no such user. */
+  update(key: string, change: (record: UserRecord) => void): Promise<UserRecord | undefined>;
+  /** Number of accounts (may scan: for admin views, not the hot path). */
+  count(): Promise<number>;
+  close(): Promise<void>;
+}
