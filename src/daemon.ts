@@ -150,7 +150,9 @@ export class Daemon {
   async #stop(reason: StopReason): Promise<void> {
     const chat = this.#chat;
     this.logger.info(reason === "restart" ? "restarting" : "stopping");
-    await this.#listener?.close();
+    // Stop accepting first; the listener only finishes closing once the
+    // upgraded sockets are gone, so it is awaited after the clients are closed.
+    const listenerClosed = this.#listener?.close();
     this.#listener = undefined;
     if (chat) {
       if (reason === "restart") chat.closeAll(CloseCode.serviceRestart, "server restarting", "restart");
@@ -160,6 +162,7 @@ export class Daemon {
       for (const s of [...chat.hub.sessions]) s.peer.close(CloseCode.goingAway, "server shutting down");
       chat.close();
     }
+    await Promise.race([listenerClosed, new Promise((r) => setTimeout(r, CLOSE_WAIT_MS))]);
     this.#chat = undefined;
     const storage = this.#storage;
     this.#storage = undefined;
