@@ -85,7 +85,9 @@ export const sessionMachine = setup({
       }
     },
     logout: ({ context }) => {
-      void context.chat.logout(context.session).catch(() => context.session.peer.close(CloseCode.normal, "signed out"));
+      // Through the inbox, so frames sent before the logout are handled first.
+      const { chat, session } = context;
+      session.enqueue(() => chat.logout(session).catch(() => session.peer.close(CloseCode.normal, "signed out")));
     },
     closeAuthTimeout: ({ context }) => {
       context.chat.fail(context.session, new ClientError(ErrorCode.notAuthenticated, "authentication timed out"));

@@ -99,7 +99,9 @@ export class Daemon {
     return s.value as ServerState;
   }
 
+  /** Stops and resolves once stopped; a start or restart in progress finishes first. */
   async stop(): Promise<void> {
+    await waitFor(this.actor, (s) => !s.matches("starting") && !s.matches("restarting"), { timeout: 30_000 });
     this.request("STOP");
     await waitFor(this.actor, (s) => s.matches("stopped"), { timeout: 30_000 });
   }

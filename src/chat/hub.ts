@@ -12,6 +12,7 @@ export class Hub {
   readonly sessions = new Set<Session>();
   readonly #byUser = new Map<string, Set<Session>>();
   readonly #rooms = new Map<string, Room>();
+  readonly #cutOff = new WeakSet<Session>();
   /** Counts for the admin API. */
   deliveries = 0;
   slowConsumersDropped = 0;
@@ -130,8 +131,12 @@ export class Hub {
   write(session: Session, bytes: Encoded): void {
     // A client that cannot keep up is cut off instead of buffering without bound.
     if (session.peer.bufferedAmount > this.maxBufferedBytes) {
-      this.slowConsumersDropped += 1;
-      session.peer.close(CloseCode.slowConsumer, "slow consumer");
+      // Once only: closing a closing peer terminates it, and the 4001 close frame would be lost.
+      if (!this.#cutOff.has(session)) {
+        this.#cutOff.add(session);
+        this.slowConsumersDropped += 1;
+        session.peer.close(CloseCode.slowConsumer, "slow consumer");
+      }
       return;
     }
     this.deliveries += 1;

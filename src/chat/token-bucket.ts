@@ -16,10 +16,15 @@ export class TokenBucket {
 
   take(cost = 1): boolean {
     const t = this.now();
-    this.#tokens = Math.min(this.burst, this.#tokens + ((t - this.#at) / 1000) * this.rate);
+    // A clock that steps back (NTP) refills nothing rather than draining the bucket.
+    const elapsed = Math.max(0, t - this.#at);
+    this.#tokens = Math.min(this.burst, this.#tokens + (elapsed / 1000) * this.rate);
     this.#at = t;
-    if (this.#tokens < cost) return false;
+    // The epsilon absorbs floating-point drift (0.3 + 0.3 + 0.3 + 0.1 < 1).
+    if (this.#tokens < cost - EPSILON) return false;
     this.#tokens -= cost;
     return true;
   }
 }
+
+const EPSILON = 1e-9;

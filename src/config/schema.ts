@@ -1,4 +1,10 @@
 import { z } from "zod";
+import { isNameError, normalizeName } from "../message/names.ts";
+
+const roomName = z.string().superRefine((value, ctx) => {
+  const n = normalizeName(value);
+  if (isNameError(n)) ctx.addIssue({ code: "custom", message: `room name ${n.error}` });
+});
 
 /**
  * The server's JSON configuration (the brief's server object). Every field has a
@@ -28,7 +34,7 @@ export const configSchema = z.strictObject({
   name: z.string().min(1).max(100).default("chatd"),
   motd: z.string().max(2000).default(""),
   welcome: z.string().max(2000).default(""),
-  rooms: z.array(z.string().min(1).max(32)).default(["general"]),
+  rooms: z.array(roomName).default(["general"]),
   dataDir: z.string().min(1).default("./data"),
   registration: z.enum(["open", "closed"]).default("open"),
   bcryptCost: z.number().int().min(4).max(15).default(10),

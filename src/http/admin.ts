@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
-import { ClientError } from "../message/index.ts";
+import { ClientError, ErrorCode } from "../message/index.ts";
 import type { Operations } from "../ops/operations.ts";
 import { adminAuth } from "./bearer.ts";
 
@@ -41,7 +41,9 @@ export function adminRoutes(ops: Operations, getToken: () => string): Hono {
     const body = broadcastBody.safeParse(await readJson(c));
     if (!body.success) return badRequest(c, body.error);
     await ops.broadcast(body.data.text);
-    return c.json({ sent: true, recipients: ops.uptime().connections });
+    // Only signed-in connections get notices; connections still signing in do not count.
+    const { online } = await ops.users();
+    return c.json({ sent: true, recipients: online.reduce((n, u) => n + u.sessions, 0) });
   });
   admin.get("/motd", async (c) => c.json({ motd: await ops.motd() }));
   admin.put("/motd", async (c) => {
@@ -53,6 +55,8 @@ export function adminRoutes(ops: Operations, getToken: () => string): Hono {
   admin.post("/stop", (c) => answer(c, ops.stop()));
   admin.notFound((c) => c.json({ error: "not_found", message: "no such admin endpoint" }, 404));
   admin.onError((error, c) => {
+    // A bad room name in a query is the request's fault, like any other invalid query.
+    if (error instanceof ClientError && error.code === ErrorCode.badName) return c.json({ error: "bad_request", message: error.message }, 400);
     if (error instanceof ClientError) return c.json({ error: error.code, message: error.message }, 503);
     return c.json({ error: "internal", message: "internal error" }, 500);
   });

@@ -57,6 +57,10 @@ export function createApp({ daemon, chat, ws, assets }: AppDeps): Hono {
             socket.close(CloseCode.unsupportedData, "binary frames are not supported");
             return;
           }
+          if (!ws.enforcesMaxPayload && utf8Length(event.data) > limits.maxFrameBytes) {
+            socket.close(CloseCode.tooBig, "message too big");
+            return;
+          }
           const d = decode(event.data);
           if (d.ok) actor?.send({ type: "FRAME", frame: d.frame });
           else actor?.send({ type: "INVALID", code: d.code, message: d.message, ...(d.ref === undefined ? {} : { ref: d.ref }) });
@@ -75,4 +79,19 @@ export function createApp({ daemon, chat, ws, assets }: AppDeps): Hono {
     return c.json({ error: "internal", message: "internal error" }, 500);
   });
   return app;
+}
+
+/** UTF-8 byte length without allocating, for runtimes whose sockets do not cap message size. */
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
 }

@@ -10,6 +10,11 @@ export type WebSocketSupport = {
   peer(ws: WSContext, c: Context): Peer;
   /** The client's address for logs and limits. */
   remoteAddress(c: Context): string;
+  /**
+   * Whether the socket layer itself closes connections (1009) on messages over
+   * `maxPayload` before buffering them (ws does). If not, the app checks sizes.
+   */
+  enforcesMaxPayload: boolean;
 };
 
 export type ServeOptions = {

@@ -30,6 +30,8 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
   let queue: Pending[] = [];
   let writing: Promise<void> | undefined;
   let last: string | undefined;
+  /** Bytes of the file known good: everything up to the end of the last successful write. */
+  let size = 0;
   const warn = options.onWarning ?? (() => {});
 
   function remember(record: ChatRecord): void {
@@ -73,11 +75,15 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
         for (const p of batch) chunk += p.line;
         await file.appendFile(chunk, "utf8");
         if (options.fsync) await file.datasync();
+        size += Buffer.byteLength(chunk);
         for (const p of batch) {
           remember(p.record);
           p.resolve();
         }
       } catch (error) {
+        // Cut off whatever part of the batch reached the file, so the next
+        // record does not land glued to a fragment and get skipped on load.
+        await file?.truncate(size).catch(() => {});
         for (const p of batch) p.reject(error as Error);
       }
     }
@@ -89,6 +95,7 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
       await mkdir(dir, { recursive: true });
       await load();
       file = await open(path, "a");
+      size = (await file.stat()).size;
     },
     append(record) {
       return new Promise<void>((resolve, reject) => {

@@ -40,7 +40,7 @@ export class RoomHistory {
     const complete =
       after !== undefined
         ? (this.#evicted === undefined || after >= this.#evicted) && from === lo
-        : from === this.#start && this.#evicted === undefined;
+        : from === this.#start;
     return { messages, complete };
   }
 }

@@ -25,8 +25,8 @@ export type HistoryPage = {
   messages: ChatRecord[];
   /**
    * With `after`: true when no message after it was dropped from what is kept,
-   * so `messages` fills the gap exactly. Otherwise: true when no older message
-   * exists beyond `messages` (nothing more to page back to).
+   * so `messages` fills the gap exactly. Otherwise: true when `messages` reaches
+   * the oldest message kept (nothing more to page back to).
    */
   complete: boolean;
 };

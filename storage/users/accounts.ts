@@ -53,7 +53,9 @@ export function createAccounts(options: AccountsOptions) {
     const hash = await hashSecret(secret);
     const at = now();
     const user = await store.update(key, (u) => {
-      u.tokens = u.tokens.filter((t) => t.expiresAt > at).slice(-(maxTokens - 1));
+      const live = u.tokens.filter((t) => t.expiresAt > at);
+      // Keep the newest maxTokens - 1 (slice(-0) would keep them all).
+      u.tokens = live.slice(Math.max(0, live.length - (maxTokens - 1)));
       u.tokens.push({ hash, createdAt: at, expiresAt: at + tokenTtlMs });
       u.lastSeenAt = at;
     });

@@ -7,6 +7,9 @@ import type { WebSocket } from "ws";
 import { AddressInUseError, type Listener, type ServeOptions, type ServerRuntime } from "../types.ts";
 import { NodePeer } from "./peer.ts";
 
+/** How long requests in flight may take to finish once the listener closes. */
+const HTTP_CLOSE_GRACE_MS = 1000;
+
 /** Node.js: @hono/node-server for HTTP, @hono/node-ws (ws) for WebSockets. */
 export const nodeRuntime: ServerRuntime = {
   name: "node",
@@ -20,6 +23,7 @@ export const nodeRuntime: ServerRuntime = {
       upgradeWebSocket: nodeWs.upgradeWebSocket,
       peer: (ws, c) => new NodePeer(ws.raw as WebSocket, remoteAddress(c.env)),
       remoteAddress: (c) => remoteAddress(c.env),
+      enforcesMaxPayload: true,
     });
     const server = createAdaptorServer({ fetch: app.fetch }) as Server;
     nodeWs.injectWebSocket(server);
@@ -40,8 +44,20 @@ export const nodeRuntime: ServerRuntime = {
       port: (server.address() as AddressInfo).port,
       close: () =>
         new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
+          // Stop accepting, but let requests in flight finish: the 202 of the
+          // POST /admin/stop or /admin/restart that got us here is one of them.
+          // Connections are dropped as soon as they are idle, and all of them
+          // after a grace period.
+          const sweep = setInterval(() => server.closeIdleConnections(), 10);
+          const deadline = setTimeout(() => {
+            clearInterval(sweep);
+            server.closeAllConnections();
+          }, HTTP_CLOSE_GRACE_MS);
+          server.close(() => {
+            clearInterval(sweep);
+            clearTimeout(deadline);
+            resolve();
+          });
         }),
     };
   },

@@ -1,0 +1,33 @@
+# syntax=docker/dockerfile:1
+# Build stage: full dependencies, compile TypeScript to dist/.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY actors ./actors
+COPY storage ./storage
+RUN npm run build
+
+# Runtime stage: production dependencies only, non-root.
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production \
+    CHAT_HOST=0.0.0.0 \
+    CHAT_PORT=8080 \
+    CHAT_DATA_DIR=/data \
+    CHAT_CONSOLE=auto
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY config ./config
+RUN mkdir -p /data && chown node:node /data
+USER node
+VOLUME /data
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.CHAT_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+STOPSIGNAL SIGTERM
+# node itself is PID 1 and handles SIGTERM/SIGINT (graceful stop, exit 0).
+CMD ["node", "dist/src/main.js"]

@@ -1,0 +1,83 @@
+import { loadConfig, ConfigError } from "./config/load.ts";
+import { createLogger, parseLevel } from "./log.ts";
+import { Daemon } from "./daemon.ts";
+import { AddressInUseError, type ServerRuntime } from "./runtime/types.ts";
+
+/** Exit codes: 0 clean stop, 1 failed to start or crashed, 2 invalid configuration. */
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_CONFIG = 2;
+const STOP_DEADLINE_MS = 5000;
+
+/** What the daemon needs from the process it runs in; one small adapter per runtime. */
+export type Platform = {
+  runtime: ServerRuntime;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  exit(code: number): never;
+  stderr(text: string): void;
+  /** Calls `handler` on SIGINT and SIGTERM. */
+  onStopSignal(handler: (signal: string) => void): void;
+  stdinIsTerminal: boolean;
+  startConsole(daemon: Daemon): void;
+};
+
+/**
+ * `npm start` / `deno task start`: load the config, start the daemon, run the
+ * console if there is a terminal, stop gracefully on a signal, and exit when
+ * the server has stopped (signal, console `stop`, or `POST /admin/stop`).
+ */
+export async function run(platform: Platform): Promise<void> {
+  const { env } = platform;
+  const logger = createLogger({ level: parseLevel(env.CHAT_LOG_LEVEL) ?? "info" });
+  let config;
+  try {
+    config = await loadConfig(env, platform.cwd);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      platform.stderr(`chatd: ${error.message}\n`);
+      platform.exit(EXIT_CONFIG);
+    }
+    throw error;
+  }
+  const consoleMode = env.CHAT_CONSOLE ?? "auto";
+  if (!["auto", "on", "off"].includes(consoleMode)) {
+    platform.stderr(`chatd: CHAT_CONSOLE: expected auto, on or off, got ${JSON.stringify(consoleMode)}\n`);
+    platform.exit(EXIT_CONFIG);
+  }
+
+  const daemon = new Daemon({ config, runtime: platform.runtime, logger });
+  try {
+    await daemon.start();
+  } catch (error) {
+    const message = error instanceof AddressInUseError ? `${error.message}; choose another with CHAT_PORT` : (error as Error).message;
+    platform.stderr(`chatd: cannot start: ${message}\n`);
+    platform.exit(EXIT_FAILURE);
+  }
+
+  daemon.actor.subscribe((s) => {
+    if (s.matches("stopped")) {
+      logger.info("bye");
+      platform.exit(s.context.error ? EXIT_FAILURE : EXIT_OK);
+    }
+  });
+
+  let stopping = false;
+  platform.onStopSignal((signal) => {
+    logger.info("signal received", { signal });
+    if (stopping) return;
+    stopping = true;
+    const deadline = setTimeout(() => {
+      logger.error("stop took too long; exiting");
+      platform.exit(EXIT_FAILURE);
+    }, STOP_DEADLINE_MS);
+    (deadline as { unref?: () => void }).unref?.();
+    // A restart in progress finishes first, then the stop runs.
+    void daemon.stop().catch((error: Error) => {
+      logger.error("stop failed", { error: error.message });
+      platform.exit(EXIT_FAILURE);
+    });
+  });
+
+  if (consoleMode === "on" || (consoleMode === "auto" && platform.stdinIsTerminal)) platform.startConsole(daemon);
+}

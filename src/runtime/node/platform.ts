@@ -1,0 +1,18 @@
+import type { Platform } from "../../run.ts";
+import { nodeRuntime } from "./serve.ts";
+import { startNodeConsole } from "./console.ts";
+
+/** The Node.js process behind `run()`. */
+export const nodePlatform: Platform = {
+  runtime: nodeRuntime,
+  env: process.env,
+  cwd: process.cwd(),
+  exit: (code) => process.exit(code),
+  stderr: (text) => void process.stderr.write(text),
+  onStopSignal(handler) {
+    process.on("SIGINT", () => handler("SIGINT"));
+    process.on("SIGTERM", () => handler("SIGTERM"));
+  },
+  stdinIsTerminal: process.stdin.isTTY === true,
+  startConsole: (daemon) => void startNodeConsole(daemon),
+};

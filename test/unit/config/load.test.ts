@@ -1,0 +1,291 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig, parseConfig } from "../../../src/config/load.ts";
+
+let cwd: string;
+
+beforeEach(async () => {
+  cwd = await mkdtemp(join(tmpdir(), "chatd-config-"));
+});
+afterEach(async () => {
+  await rm(cwd, { recursive: true, force: true });
+});
+
+async function writeConfig(content: unknown, path = DEFAULT_CONFIG_PATH): Promise<string> {
+  const full = join(cwd, path);
+  await mkdir(join(full, ".."), { recursive: true });
+  await writeFile(full, typeof content === "string" ? content : JSON.stringify(content));
+  return full;
+}
+
+/** The ConfigError a promise rejects with. */
+async function configError(p: Promise<unknown>): Promise<ConfigError> {
+  const error = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ConfigError);
+  return error as ConfigError;
+}
+
+function parseError(raw: unknown): ConfigError {
+  try {
+    parseConfig(raw);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`parseConfig accepted ${JSON.stringify(raw)}`);
+}
+
+describe("parseConfig", () => {
+  it("fills every default from {}", () => {
+    expect(parseConfig({})).toEqual({
+      host: "0.0.0.0",
+      port: 8080,
+      name: "chatd",
+      motd: "",
+      welcome: "",
+      rooms: ["general"],
+      dataDir: "./data",
+      registration: "open",
+      bcryptCost: 10,
+      adminToken: "",
+      chatLog: { fsync: true },
+      limits: {
+        maxFrameBytes: 65536,
+        maxTextLength: 4000,
+        historyPerRoom: 1000,
+        historyOnJoin: 50,
+        maxConnections: 10_000,
+        maxRoomsPerSession: 100,
+        authTimeoutMs: 10_000,
+        messagesPerSecond: 10,
+        messageBurst: 20,
+        passwordMinLength: 8,
+        tokenTtlHours: 720,
+        maxBufferedBytes: 4 * 1024 * 1024,
+      },
+    });
+  });
+
+  it("fills the defaults of a partial limits object", () => {
+    const config = parseConfig({ limits: { maxTextLength: 10 } });
+    expect(config.limits.maxTextLength).toBe(10);
+    expect(config.limits.historyOnJoin).toBe(50);
+  });
+
+  it("keeps given values", () => {
+    const config = parseConfig({ port: 0, registration: "closed", rooms: ["a", "b"], chatLog: { fsync: false } });
+    expect(config.port).toBe(0);
+    expect(config.registration).toBe("closed");
+    expect(config.rooms).toEqual(["a", "b"]);
+    expect(config.chatLog.fsync).toBe(false);
+  });
+
+  it.each([
+    ["port", { port: "8080" }],
+    ["port", { port: 65536 }],
+    ["port", { port: -1 }],
+    ["port", { port: 80.5 }],
+    ["host", { host: "" }],
+    ["registration", { registration: "maybe" }],
+    ["bcryptCost", { bcryptCost: 3 }],
+    ["bcryptCost", { bcryptCost: 16 }],
+    ["rooms", { rooms: "general" }],
+    ["rooms.0", { rooms: [""] }],
+    ["rooms.1", { rooms: ["general", "a b"] }],
+    ["chatLog.fsync", { chatLog: { fsync: "yes" } }],
+    ["limits.maxFrameBytes", { limits: { maxFrameBytes: 10 } }],
+    ["limits.authTimeoutMs", { limits: { authTimeoutMs: 0 } }],
+    ["limits.passwordMinLength", { limits: { passwordMinLength: 73 } }],
+    ["limits.messagesPerSecond", { limits: { messagesPerSecond: 0 } }],
+  ])("refuses a bad %s and names the field", (field, raw) => {
+    const error = parseError(raw);
+    expect(error.message).toContain(`${field}:`);
+  });
+
+  it("refuses an unknown top-level field and names it", () => {
+    const error = parseError({ prot: 8080 });
+    expect(error.message).toContain("prot");
+  });
+
+  it("refuses an unknown field inside limits and names it", () => {
+    const error = parseError({ limits: { maxTextLenght: 10 } });
+    expect(error.message).toContain("maxTextLenght");
+    expect(error.message).toContain("limits");
+  });
+
+  it("refuses an unknown field inside chatLog", () => {
+    expect(parseError({ chatLog: { fsync: true, sync: true } }).message).toContain("sync");
+  });
+
+  it.each([
+    ["an array", []],
+    ["null", null],
+    ["a string", "port=80"],
+  ])("refuses %s at the root", (_name, raw) => {
+    expect(parseError(raw).message).toContain("(root)");
+  });
+
+  it("lists every problem, one a line", () => {
+    const error = parseError({ port: "x", host: "" });
+    expect(error.message).toContain("port:");
+    expect(error.message).toContain("host:");
+    expect(error.message.split("\n").length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("names the source in the message", () => {
+    try {
+      parseConfig({ port: "x" }, "/etc/chatd.json");
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message.startsWith("/etc/chatd.json:")).toBe(true);
+      expect((error as Error).name).toBe("ConfigError");
+    }
+  });
+});
+
+describe("loadConfig", () => {
+  it("uses every default when there is no config file", async () => {
+    const config = await loadConfig({}, cwd);
+    expect(config).toEqual({ ...parseConfig({}), dataDir: join(cwd, "data") });
+  });
+
+  it("reads config/server.json under the working directory", async () => {
+    await writeConfig({ port: 1234, motd: "hi" });
+    const config = await loadConfig({}, cwd);
+    expect(config.port).toBe(1234);
+    expect(config.motd).toBe("hi");
+  });
+
+  it("reads the file named by CHAT_CONFIG, relative to the working directory", async () => {
+    await writeConfig({ name: "elsewhere" }, "conf/other.json");
+    await writeConfig({ name: "default-file" });
+    const config = await loadConfig({ CHAT_CONFIG: "conf/other.json" }, cwd);
+    expect(config.name).toBe("elsewhere");
+  });
+
+  it("reads an absolute CHAT_CONFIG path", async () => {
+    const path = await writeConfig({ name: "absolute" }, "abs.json");
+    expect((await loadConfig({ CHAT_CONFIG: path }, "/")).name).toBe("absolute");
+  });
+
+  it("refuses a missing explicit CHAT_CONFIG file", async () => {
+    const error = await configError(loadConfig({ CHAT_CONFIG: "nope.json" }, cwd));
+    expect(error.message).toContain("CHAT_CONFIG");
+    expect(error.message).toContain("not found");
+    expect(error.message).toContain(join(cwd, "nope.json"));
+  });
+
+  it("treats an empty CHAT_CONFIG as unset", async () => {
+    await writeConfig({ port: 4321 });
+    expect((await loadConfig({ CHAT_CONFIG: "" }, cwd)).port).toBe(4321);
+  });
+
+  it("refuses a file that is not valid JSON", async () => {
+    const path = await writeConfig('{"port": 80,}');
+    const error = await configError(loadConfig({}, cwd));
+    expect(error.message).toContain("not valid JSON");
+    expect(error.message).toContain(path);
+  });
+
+  it("refuses an empty file", async () => {
+    await writeConfig("");
+    expect((await configError(loadConfig({}, cwd))).message).toContain("not valid JSON");
+  });
+
+  it("refuses a config path that cannot be read", async () => {
+    await mkdir(join(cwd, "config", "server.json"), { recursive: true });
+    expect((await configError(loadConfig({}, cwd))).message).toContain("cannot read");
+  });
+
+  it("refuses an unknown field in the file", async () => {
+    await writeConfig({ dataDri: "x" });
+    const error = await configError(loadConfig({}, cwd));
+    expect(error.message).toContain("dataDri");
+  });
+
+  it("refuses a bad value in the file and names the field and the file", async () => {
+    const path = await writeConfig({ port: "80" });
+    const error = await configError(loadConfig({}, cwd));
+    expect(error.message).toContain("port");
+    expect(error.message).toContain(path);
+  });
+
+  it("resolves a relative dataDir against the working directory", async () => {
+    await writeConfig({ dataDir: "var/chat" });
+    expect((await loadConfig({}, cwd)).dataDir).toBe(join(cwd, "var", "chat"));
+  });
+
+  it("keeps an absolute dataDir", async () => {
+    await writeConfig({ dataDir: "/srv/chatd" });
+    expect((await loadConfig({}, cwd)).dataDir).toBe("/srv/chatd");
+  });
+
+  describe("environment overrides", () => {
+    it("CHAT_HOST sets host", async () => {
+      expect((await loadConfig({ CHAT_HOST: "127.0.0.1" }, cwd)).host).toBe("127.0.0.1");
+    });
+
+    it("CHAT_PORT sets port", async () => {
+      expect((await loadConfig({ CHAT_PORT: "9000" }, cwd)).port).toBe(9000);
+    });
+
+    it("CHAT_PORT accepts surrounding whitespace", async () => {
+      expect((await loadConfig({ CHAT_PORT: " 9001 " }, cwd)).port).toBe(9001);
+    });
+
+    it("CHAT_DATA_DIR sets dataDir, resolved against the working directory", async () => {
+      expect((await loadConfig({ CHAT_DATA_DIR: "store" }, cwd)).dataDir).toBe(join(cwd, "store"));
+      expect((await loadConfig({ CHAT_DATA_DIR: "/abs/store" }, cwd)).dataDir).toBe("/abs/store");
+    });
+
+    it("CHAT_ADMIN_TOKEN sets adminToken", async () => {
+      expect((await loadConfig({ CHAT_ADMIN_TOKEN: "s3cret" }, cwd)).adminToken).toBe("s3cret");
+    });
+
+    it("take precedence over the file", async () => {
+      await writeConfig({ host: "0.0.0.0", port: 1111, dataDir: "a", adminToken: "file", motd: "from file" });
+      const config = await loadConfig(
+        { CHAT_HOST: "::1", CHAT_PORT: "2222", CHAT_DATA_DIR: "b", CHAT_ADMIN_TOKEN: "env" },
+        cwd,
+      );
+      expect(config).toMatchObject({ host: "::1", port: 2222, dataDir: join(cwd, "b"), adminToken: "env", motd: "from file" });
+    });
+
+    it("leave unset fields to the file", async () => {
+      await writeConfig({ port: 1111 });
+      expect((await loadConfig({ CHAT_HOST: "h" }, cwd)).port).toBe(1111);
+    });
+
+    it.each(["abc", "", "80x", "-1", "1e3", "8.5"])("refuse CHAT_PORT=%j as not an integer", async (value) => {
+      const error = await configError(loadConfig({ CHAT_PORT: value }, cwd));
+      expect(error.message).toContain("CHAT_PORT");
+    });
+
+    it("refuse a CHAT_PORT out of range and name the port field", async () => {
+      const error = await configError(loadConfig({ CHAT_PORT: "70000" }, cwd));
+      expect(error.message).toContain("port:");
+    });
+
+    it("refuse an empty CHAT_HOST and name the host field", async () => {
+      const error = await configError(loadConfig({ CHAT_HOST: "" }, cwd));
+      expect(error.message).toContain("host:");
+    });
+
+    it("refuse an empty CHAT_DATA_DIR and name the dataDir field", async () => {
+      const error = await configError(loadConfig({ CHAT_DATA_DIR: "" }, cwd));
+      expect(error.message).toContain("dataDir:");
+    });
+
+    it("ignore variables that are not overrides", async () => {
+      const config = await loadConfig({ CHAT_MOTD: "x", PORT: "1", HOST: "h" }, cwd);
+      expect(config.motd).toBe("");
+      expect(config.port).toBe(8080);
+      expect(config.host).toBe("0.0.0.0");
+    });
+  });
+});

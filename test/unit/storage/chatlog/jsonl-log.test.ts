@@ -1,0 +1,355 @@
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createJsonlLog, type JsonlLogOptions } from "../../../../storage/chatlog/jsonl-log.ts";
+import type { ChatLog, ChatRecord } from "../../../../storage/chatlog/types.ts";
+import { formatId } from "../../../../src/message/ids.ts";
+
+const T = 1764100000000;
+let dataDir: string;
+let logs: ChatLog[];
+let warnings: Array<{ message: string; fields: Record<string, unknown> | undefined }>;
+
+beforeEach(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "chatd-chatlog-"));
+  logs = [];
+  warnings = [];
+});
+afterEach(async () => {
+  for (const log of logs) await log.close().catch(() => {});
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+const logPath = () => join(dataDir, "chat", "chat.jsonl");
+
+function record(n: number, room = "general", fields: Partial<ChatRecord> = {}): ChatRecord {
+  return { id: formatId(T + n, 0), room, from: "alice", text: `m${n}`, ts: T + n, ...fields };
+}
+
+/** A log over the test's data dir, not opened yet. */
+function make(options: Partial<JsonlLogOptions> = {}): ChatLog {
+  const log = createJsonlLog({
+    dataDir,
+    historyPerRoom: 100,
+    fsync: false,
+    onWarning: (message, fields) => warnings.push({ message, fields }),
+    ...options,
+  });
+  logs.push(log);
+  return log;
+}
+
+async function opened(options: Partial<JsonlLogOptions> = {}): Promise<ChatLog> {
+  const log = make(options);
+  await log.open();
+  return log;
+}
+
+async function fileLines(): Promise<string[]> {
+  return (await readFile(logPath(), "utf8")).split("\n");
+}
+
+const texts = (page: { messages: ChatRecord[] }) => page.messages.map((m) => m.text);
+
+describe("createJsonlLog", () => {
+  describe("open", () => {
+    it("creates <data>/chat and starts empty", async () => {
+      const log = await opened();
+      expect(log.lastId()).toBeUndefined();
+      expect(log.rooms()).toEqual([]);
+      expect(await log.history("general", { limit: 10 })).toEqual({ messages: [], complete: true });
+      expect(await readFile(logPath(), "utf8")).toBe("");
+    });
+
+    it("opens an existing empty file", async () => {
+      await mkdir(join(dataDir, "chat"), { recursive: true });
+      await writeFile(logPath(), "");
+      const log = await opened();
+      expect(log.lastId()).toBeUndefined();
+      expect(warnings).toEqual([]);
+    });
+  });
+
+  describe("append", () => {
+    it("makes the record visible to history once it resolves", async () => {
+      const log = await opened();
+      await log.append(record(1));
+      expect(await log.history("general", { limit: 10 })).toEqual({ messages: [record(1)], complete: true });
+    });
+
+    it("writes one JSON record a line", async () => {
+      const log = await opened();
+      await log.append(record(1));
+      await log.append(record(2, "random"));
+      expect(await fileLines()).toEqual([JSON.stringify(record(1)), JSON.stringify(record(2, "random")), ""]);
+    });
+
+    it("keeps rooms apart", async () => {
+      const log = await opened();
+      await log.append(record(1, "general"));
+      await log.append(record(2, "random"));
+      await log.append(record(3, "general"));
+      expect(texts(await log.history("general", { limit: 10 }))).toEqual(["m1", "m3"]);
+      expect(texts(await log.history("random", { limit: 10 }))).toEqual(["m2"]);
+      expect(log.rooms().sort()).toEqual(["general", "random"]);
+    });
+
+    it("keeps direct messages out of rooms() but in their own history", async () => {
+      const log = await opened();
+      await log.append(record(1, "general"));
+      await log.append(record(2, "dm:alice:bob", { to: "bob" }));
+      expect(log.rooms()).toEqual(["general"]);
+      expect((await log.history("dm:alice:bob", { limit: 10 })).messages).toEqual([record(2, "dm:alice:bob", { to: "bob" })]);
+    });
+
+    it("keeps text with newlines and unicode on one line", async () => {
+      const log = await opened();
+      const r = record(1, "general", { text: "line 1\nline 2\r\n\u2028✓ \"quoted\"" });
+      await log.append(r);
+      expect(await fileLines()).toHaveLength(2);
+      await log.close();
+      const again = await opened();
+      expect((await again.history("general", { limit: 1 })).messages).toEqual([r]);
+    });
+
+    it("group-commits 100 concurrent appends: all land, resolving in order", async () => {
+      const log = await opened({ fsync: true });
+      const resolved: number[] = [];
+      await Promise.all(Array.from({ length: 100 }, (_, i) => log.append(record(i)).then(() => resolved.push(i))));
+      expect(resolved).toEqual(Array.from({ length: 100 }, (_, i) => i));
+      const lines = (await fileLines()).filter(Boolean);
+      expect(lines.map((l) => (JSON.parse(l) as ChatRecord).text)).toEqual(resolved.map((i) => `m${i}`));
+      expect(texts(await log.history("general", { limit: 1000 }))).toEqual(resolved.map((i) => `m${i}`));
+      expect(log.lastId()).toBe(record(99).id);
+    });
+
+    it("accepts appends made while a write is in flight", async () => {
+      const log = await opened({ fsync: true });
+      const first = log.append(record(1));
+      const second = log.append(record(2));
+      await first;
+      const third = log.append(record(3));
+      await Promise.all([second, third]);
+      expect(texts(await log.history("general", { limit: 10 }))).toEqual(["m1", "m2", "m3"]);
+    });
+
+    it("rejects before open", async () => {
+      await expect(make().append(record(1))).rejects.toThrow(/closed/);
+    });
+
+    it("rejects after close and writes nothing", async () => {
+      const log = await opened();
+      await log.append(record(1));
+      await log.close();
+      await expect(log.append(record(2))).rejects.toThrow(/closed/);
+      expect((await fileLines()).filter(Boolean)).toHaveLength(1);
+      expect(texts(await log.history("general", { limit: 10 }))).toEqual(["m1"]);
+    });
+  });
+
+  describe("lastId", () => {
+    it("is the greatest id appended", async () => {
+      const log = await opened();
+      await log.append(record(5));
+      expect(log.lastId()).toBe(record(5).id);
+      await log.append(record(7, "random"));
+      expect(log.lastId()).toBe(record(7).id);
+    });
+
+    it("is restored on open", async () => {
+      const log = await opened();
+      await log.append(record(1));
+      await log.append(record(2, "dm:a:b", { to: "b" }));
+      await log.close();
+      expect((await opened()).lastId()).toBe(record(2).id);
+    });
+  });
+
+  describe("reopening", () => {
+    it("restores every room's history from the file", async () => {
+      const log = await opened();
+      for (let i = 1; i <= 5; i++) await log.append(record(i, i % 2 ? "odd" : "even"));
+      await log.close();
+      const again = await opened();
+      expect(texts(await again.history("odd", { limit: 10 }))).toEqual(["m1", "m3", "m5"]);
+      expect(texts(await again.history("even", { limit: 10 }))).toEqual(["m2", "m4"]);
+      expect(again.rooms().sort()).toEqual(["even", "odd"]);
+      expect(warnings).toEqual([]);
+    });
+
+    it("appends after what is already there", async () => {
+      const log = await opened();
+      await log.append(record(1));
+      await log.close();
+      const again = await opened();
+      await again.append(record(2));
+      expect((await fileLines()).filter(Boolean)).toHaveLength(2);
+      expect(texts(await again.history("general", { limit: 10 }))).toEqual(["m1", "m2"]);
+    });
+
+    it("keeps only historyPerRoom messages in memory, flagging the gap", async () => {
+      const log = await opened();
+      for (let i = 1; i <= 6; i++) await log.append(record(i));
+      await log.close();
+      const small = await opened({ historyPerRoom: 3 });
+      const page = await small.history("general", { limit: 10 });
+      expect(texts(page)).toEqual(["m4", "m5", "m6"]);
+      // The oldest kept message is reached: nothing older can be paged back to.
+      expect(page.complete).toBe(true);
+      expect((await small.history("general", { after: record(1).id, limit: 10 })).complete).toBe(false);
+      expect((await small.history("general", { after: record(3).id, limit: 10 })).complete).toBe(true);
+    });
+
+    it("drops a torn last line on open and keeps later appends readable", async () => {
+      const log = await opened();
+      await log.append(record(1));
+      await log.append(record(2));
+      await log.close();
+      const intact = await readFile(logPath(), "utf8");
+      await appendFile(logPath(), '{"id":"1764100000003-000000","room":"gen');
+
+      const again = await opened();
+      expect(warnings.map((w) => w.message)).toEqual(["chat log: dropping a torn last line"]);
+      expect(warnings[0]!.fields).toMatchObject({ bytes: Buffer.byteLength('{"id":"1764100000003-000000","room":"gen') });
+      expect(await readFile(logPath(), "utf8")).toBe(intact);
+      expect(texts(await again.history("general", { limit: 10 }))).toEqual(["m1", "m2"]);
+      expect(again.lastId()).toBe(record(2).id);
+
+      await again.append(record(4));
+      await again.close();
+      warnings = [];
+      const third = await opened();
+      expect(texts(await third.history("general", { limit: 10 }))).toEqual(["m1", "m2", "m4"]);
+      expect(warnings).toEqual([]);
+    });
+
+    it("drops a file that is one torn line", async () => {
+      await mkdir(join(dataDir, "chat"), { recursive: true });
+      await writeFile(logPath(), '{"id":"17641');
+      const log = await opened();
+      expect(await readFile(logPath(), "utf8")).toBe("");
+      await log.append(record(1));
+      expect(await fileLines()).toEqual([JSON.stringify(record(1)), ""]);
+    });
+
+    it("finds the last newline beyond the first 64 KiB block", async () => {
+      const big = record(1, "general", { text: "x".repeat(70_000) });
+      const log = await opened();
+      await log.append(big);
+      await log.close();
+      await appendFile(logPath(), "y".repeat(80_000));
+      const again = await opened();
+      expect((await again.history("general", { limit: 1 })).messages).toEqual([big]);
+      expect(await readFile(logPath(), "utf8")).toBe(JSON.stringify(big) + "\n");
+    });
+
+    it("skips a corrupt line in the middle and keeps the rest", async () => {
+      await mkdir(join(dataDir, "chat"), { recursive: true });
+      await writeFile(
+        logPath(),
+        [JSON.stringify(record(1)), "this is not json", JSON.stringify(record(2)), ""].join("\n"),
+      );
+      const log = await opened();
+      expect(texts(await log.history("general", { limit: 10 }))).toEqual(["m1", "m2"]);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]!.message).toBe("chat log: skipping an unreadable line");
+      expect(warnings[0]!.fields).toMatchObject({ line: 2 });
+    });
+
+    it("skips JSON lines without a string id or room", async () => {
+      await mkdir(join(dataDir, "chat"), { recursive: true });
+      await writeFile(
+        logPath(),
+        [
+          JSON.stringify(record(1)),
+          JSON.stringify({ room: "general", text: "no id" }),
+          JSON.stringify({ id: 5, room: "general" }),
+          JSON.stringify({ id: record(3).id, text: "no room" }),
+          "null",
+          "",
+          JSON.stringify(record(2)),
+          "",
+        ].join("\n"),
+      );
+      const log = await opened();
+      expect(texts(await log.history("general", { limit: 10 }))).toEqual(["m1", "m2"]);
+      expect(warnings.map((w) => w.fields?.line)).toEqual([2, 3, 4, 5]);
+    });
+
+    it("reads CRLF line endings", async () => {
+      await mkdir(join(dataDir, "chat"), { recursive: true });
+      await writeFile(logPath(), `${JSON.stringify(record(1))}\r\n${JSON.stringify(record(2))}\r\n`);
+      const log = await opened();
+      expect(texts(await log.history("general", { limit: 10 }))).toEqual(["m1", "m2"]);
+      expect(warnings).toEqual([]);
+    });
+  });
+
+  describe("history", () => {
+    let log: ChatLog;
+    beforeEach(async () => {
+      log = await opened();
+      for (let i = 1; i <= 10; i++) await log.append(record(i));
+    });
+
+    it("returns the newest `limit` messages, oldest first", async () => {
+      expect(await log.history("general", { limit: 3 })).toEqual({ messages: [record(8), record(9), record(10)], complete: false });
+    });
+
+    it("is complete when it returns the whole room", async () => {
+      expect((await log.history("general", { limit: 10 })).complete).toBe(true);
+    });
+
+    it("pages back with before", async () => {
+      const page = await log.history("general", { before: record(4).id, limit: 2 });
+      expect(texts(page)).toEqual(["m2", "m3"]);
+      expect(page.complete).toBe(false);
+      const last = await log.history("general", { before: record(2).id, limit: 2 });
+      expect(last).toEqual({ messages: [record(1)], complete: true });
+    });
+
+    it("fills a gap with after", async () => {
+      const page = await log.history("general", { after: record(7).id, limit: 100 });
+      expect(page).toEqual({ messages: [record(8), record(9), record(10)], complete: true });
+    });
+
+    it("is not complete when after's gap is cut by the limit", async () => {
+      const page = await log.history("general", { after: record(2).id, limit: 3 });
+      expect(texts(page)).toEqual(["m8", "m9", "m10"]);
+      expect(page.complete).toBe(false);
+    });
+
+    it("is empty and complete for an unknown room", async () => {
+      expect(await log.history("nowhere", { limit: 10 })).toEqual({ messages: [], complete: true });
+      expect(await log.history("nowhere", { after: record(1).id, limit: 10 })).toEqual({ messages: [], complete: true });
+    });
+
+    it("evicts beyond historyPerRoom and says so", async () => {
+      const small = make({ dataDir: join(dataDir, "small"), historyPerRoom: 4 });
+      await small.open();
+      for (let i = 1; i <= 6; i++) await small.append(record(i));
+      expect(texts(await small.history("general", { limit: 10 }))).toEqual(["m3", "m4", "m5", "m6"]);
+      expect((await small.history("general", { after: record(1).id, limit: 10 })).complete).toBe(false);
+      expect((await small.history("general", { after: record(2).id, limit: 10 })).complete).toBe(true);
+    });
+  });
+
+  describe("close", () => {
+    it("waits for appends still in flight", async () => {
+      const log = await opened({ fsync: true });
+      const pending = Array.from({ length: 20 }, (_, i) => log.append(record(i)));
+      await log.close();
+      await Promise.all(pending);
+      expect((await fileLines()).filter(Boolean)).toHaveLength(20);
+      const again = await opened();
+      expect((await again.history("general", { limit: 100 })).messages).toHaveLength(20);
+    });
+
+    it("can be called twice", async () => {
+      const log = await opened();
+      await log.close();
+      await expect(log.close()).resolves.toBeUndefined();
+    });
+  });
+});
