@@ -8,9 +8,11 @@ import { adminAuth } from "./bearer.ts";
 const kickBody = z.object({ user: z.string().min(1).max(64), reason: z.string().max(500).optional() });
 const broadcastBody = z.object({ text: z.string().min(1).max(4000) });
 const motdBody = z.object({ motd: z.string().max(2000) });
+// An empty parameter (`?room=&limit=`) means "not given".
+const blankToUndefined = (v: unknown) => (v === "" ? undefined : v);
 const logQuery = z.object({
-  room: z.string().min(1).max(64).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  room: z.preprocess(blankToUndefined, z.string().min(1).max(64).optional()),
+  limit: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(1000).default(100)),
 });
 
 /**

@@ -132,6 +132,8 @@ describe("admin API", () => {
     ]);
     const all = await call(d, "GET", "/admin/log");
     expect((all.body.messages as Json[]).map((m) => m.id)).toEqual([...general, random]);
+    const blank = await call(d, "GET", "/admin/log?room=&limit=");
+    expect((blank.body.messages as Json[]).map((m) => m.id)).toEqual([...general, random]);
 
     expect(await call(d, "GET", "/admin/log?limit=0")).toMatchObject({ status: 400, body: { error: "bad_request" } });
     expect(await call(d, "GET", "/admin/log?limit=lots")).toMatchObject({ status: 400, body: { error: "bad_request" } });
