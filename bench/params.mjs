@@ -1,0 +1,24 @@
+/** Scenario sizes for the full run and for `--quick` (the CI smoke test). */
+export const FULL = {
+  /** Pauses to let the server settle between steps. */
+  pauseMs: 500,
+  idle: { conns: 15000, roomSize: 10, idleMs: 3000 },
+  fanout: { name: "fanout", conns: 1000, roomSize: 1000, sendersPerRoom: 10, rates: [25, 50, 100, 200, 400, 800], durationMs: 6000, sampleEvery: 20, maxUnacked: 8 },
+  rooms: { name: "rooms", conns: 2000, roomSize: 10, sendersPerRoom: 1, rates: [1000, 2000, 4000, 8000], durationMs: 6000, sampleEvery: 5, maxUnacked: 8 },
+  durable: { conns: 100, window: 2, durationMs: 8000 },
+  signin: { users: 24, resumes: 1000, baselineMs: 1500 },
+};
+
+export const QUICK = {
+  pauseMs: 100,
+  idle: { conns: 200, roomSize: 10, idleMs: 300 },
+  fanout: { name: "fanout", conns: 200, roomSize: 200, sendersPerRoom: 10, rates: [100, 400], durationMs: 600, sampleEvery: 5, maxUnacked: 8 },
+  rooms: { name: "rooms", conns: 200, roomSize: 10, sendersPerRoom: 1, rates: [1000, 4000], durationMs: 600, sampleEvery: 5, maxUnacked: 8 },
+  durable: { conns: 20, window: 2, durationMs: 600 },
+  signin: { users: 3, resumes: 50, baselineMs: 300 },
+};
+
+/** How many `uN` accounts a parameter set needs. */
+export function usersNeeded(p) {
+  return Math.max(p.fanout.conns, p.rooms.conns, p.durable.conns, p.idle.conns, p.signin.resumes + 1);
+}

@@ -1,0 +1,248 @@
+/**
+ * Results: the JSON of a run (bench/results/*.json) and, for a full run, the
+ * Markdown of docs/benchmarks.md. Anything below the NOTES marker in that file
+ * is kept across runs (hand-written analysis, profiles).
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { join } from "node:path";
+import { cpuInfo } from "./metrics/proc.mjs";
+
+const NOTES = "<!-- notes below this line are kept when the bench rewrites this file -->";
+const PEERS = ["plain", "corked", "socketio"];
+const DURABILITY = {
+  chatd: "append + fsync (group commit), then ack",
+  "chatd-nofsync": "append without fsync, then ack",
+  plain: "none: ack right after the broadcast",
+  corked: "none: ack right after the broadcast",
+  socketio: "none: ack right after the broadcast",
+};
+
+const fmt = (v, digits = 2) => (v === null || v === undefined || Number.isNaN(v) ? "–" : typeof v === "number" ? String(Number(v.toFixed(digits))) : String(v));
+const int = (v) => (v === null || v === undefined ? "–" : Math.round(v).toLocaleString("en-US"));
+const pct = (v) => (v === null || v === undefined ? "–" : `${fmt(v * 100, 1)}%`);
+const ratio = (a, b) => (a == null || b == null || !(a > 0) || !(b > 0) ? "–" : `${fmt(a / b, 2)}×`);
+
+function table(head, rows) {
+  const line = (cells) => `| ${cells.join(" | ")} |`;
+  return [line(head), line(head.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+function best(phases, key) {
+  return phases?.length ? Math.max(...phases.map((p) => p[key] ?? 0)) : null;
+}
+
+function summaryRows(json) {
+  const r = json.results;
+  const p = json.params;
+  const [f0, fN] = [p.fanout.rates[0], p.fanout.rates.at(-1)];
+  const [m0, mN] = [p.rooms.rates[0], p.rooms.rates.at(-1)];
+  const fan = (s) => r[s]?.fanout;
+  const rooms = (s) => r[s]?.rooms;
+  return [
+    [`fan-out: server CPU per delivery at ${f0} msg/s, µs (lower is better)`, (s) => fan(s)?.phases[0]?.cpuUsPerDelivery],
+    [`fan-out: server CPU per delivery at ${fN} msg/s, µs`, (s) => fan(s)?.phases.at(-1)?.cpuUsPerDelivery],
+    ["fan-out: most deliveries/s reached in the sweep (higher is better)", (s) => best(fan(s)?.phases, "deliveriesPerSec"), int],
+    [`fan-out: p99 latency at ${f0} msg/s, ms`, (s) => fan(s)?.phases[0]?.latencyMs.p99],
+    [`fan-out: joining ${int(p.fanout.conns)} members into one room, connections/s`, (s) => fan(s)?.connect.perSec, int],
+    [`many rooms: server CPU per delivery at ${m0} msg/s, µs`, (s) => rooms(s)?.phases[0]?.cpuUsPerDelivery],
+    [`many rooms: server CPU per delivery at ${mN} msg/s, µs`, (s) => rooms(s)?.phases.at(-1)?.cpuUsPerDelivery],
+    ["many rooms: most deliveries/s reached in the sweep", (s) => best(rooms(s)?.phases, "deliveriesPerSec"), int],
+    [`many rooms: p99 latency at ${m0} msg/s, ms`, (s) => rooms(s)?.phases[0]?.latencyMs.p99],
+    [`idle: RSS per connection, KiB (${int(p.idle.conns)} connections)`, (s) => r[s]?.idle?.rssPerConnKiB, (v) => fmt(v, 1)],
+    ["idle: connections/s (TCP + upgrade + sign-in + join)", (s) => r[s]?.idle?.connect.perSec, int],
+    ["durable: acknowledged messages/s (peers: no durability)", (s) => r[s]?.durable?.acksPerSec, int],
+    ["durable: ack latency p99, ms", (s) => r[s]?.durable?.ackLatencyMs.p99],
+  ];
+}
+
+export function summaryTable(json) {
+  const names = ["chatd", ...PEERS].filter((s) => json.servers[s]);
+  const peers = PEERS.filter((s) => json.servers[s]);
+  const head = ["metric", ...names.map((s) => json.servers[s]), ...(json.servers.chatd ? peers.map((s) => `chatd ÷ ${json.servers[s]}`) : [])];
+  const rows = summaryRows(json).map(([label, get, show = fmt]) => [
+    label,
+    ...names.map((s) => show(get(s))),
+    ...(json.servers.chatd ? peers.map((s) => ratio(get("chatd"), get(s))) : []),
+  ]);
+  return table(head, rows);
+}
+
+function sweepTable(json, scenario) {
+  const rows = [];
+  for (const [s, label] of Object.entries(json.servers)) {
+    for (const ph of json.results[s]?.[scenario]?.phases ?? []) {
+      rows.push([
+        label,
+        int(ph.offeredRate),
+        int(ph.deliveriesPerSec),
+        pct(ph.share),
+        fmt(ph.latencyMs.p50),
+        fmt(ph.latencyMs.p99),
+        fmt(ph.latencyMs.max),
+        fmt(ph.cpuUsPerDelivery),
+        pct(ph.serverKernelShare),
+        `${fmt(ph.serverCpuPct, 0)}%`,
+        `${fmt(ph.generatorCpuPct, 0)}%`,
+        `${fmt(ph.othersCpuPct, 0)}%`,
+      ]);
+    }
+  }
+  return table(["server", "offered msg/s", "deliveries/s", "delivered", "p50 ms", "p99 ms", "max ms", "CPU µs/delivery", "of it kernel", "server CPU", "generator CPU", "other tenants' CPU"], rows);
+}
+
+function durableTable(json) {
+  const rows = Object.entries(json.servers)
+    .filter(([s]) => json.results[s]?.durable)
+    .map(([s, label]) => {
+      const d = json.results[s].durable;
+      return [label, DURABILITY[s] ?? "", int(d.acksPerSec), fmt(d.ackLatencyMs.p50), fmt(d.ackLatencyMs.p99), fmt(d.ackLatencyMs.max), fmt(d.cpuUsPerAck, 1), pct(d.serverKernelShare), `${fmt(d.serverCpuPct, 0)}%`];
+    });
+  return table(["server", "durability", "acks/s", "ack p50 ms", "ack p99 ms", "ack max ms", "CPU µs/ack", "of it kernel", "server CPU"], rows);
+}
+
+function idleTable(json) {
+  const rows = Object.entries(json.servers)
+    .filter(([s]) => json.results[s]?.idle)
+    .map(([s, label]) => {
+      const d = json.results[s].idle;
+      return [label, int(d.connect.ready), int(d.connect.failed), int(d.connect.perSec), fmt(d.rssBeforeMiB, 1), fmt(d.rssAfterMiB, 1), fmt(d.rssPerConnKiB, 1), `${fmt(d.idleCpuPct, 1)}%`];
+    });
+  return table(["server", "connections", "failed", "connections/s", "RSS before MiB", "RSS after MiB", "KiB/connection", "idle CPU"], rows);
+}
+
+function signinTable(json) {
+  const d = json.results.chatd?.signin;
+  if (!d) return "(not run)";
+  const lag = (l) => `${fmt(l.p50)} / ${fmt(l.p99)} / ${fmt(l.max)}`;
+  return table(
+    ["measure", "chatd"],
+    [
+      [`password sign-ins/s (${d.users} at once, bcrypt cost ${json.chatdConfig.bcryptCost})`, fmt(d.signinsPerSec, 1)],
+      ["server CPU per password sign-in, ms", fmt(d.cpuMsPerSignin, 1)],
+      [`token resumes/s (${int(d.resumes)} connections, connect + hello{token})`, int(d.resumesPerSec)],
+      ["ping round trip p50 / p99 / max, ms: idle", lag(d.lagIdleMs)],
+      ["… during the password sign-in storm", lag(d.lagDuringSigninMs)],
+      ["… during the token resumes", lag(d.lagDuringResumeMs)],
+    ],
+  );
+}
+
+export function markdown(json) {
+  const { meta, params } = json;
+  const f = params.fanout;
+  const m = params.rooms;
+  return `# Benchmarks
+
+Generated by \`npm run bench\` (bench/run.mjs) on ${meta.date.slice(0, 10)}; raw numbers in
+\`bench/results/latest.json\`. Re-run it on your machine before quoting any number.
+
+| | |
+| --- | --- |
+| CPU | ${meta.cpu}, ${meta.cores} cores |
+| Node.js | ${meta.node} |
+| kernel | ${meta.kernel} |
+| run | ${meta.mode}, ${meta.totalSeconds} s; load average at the end ${meta.loadAverage.join(", ")} |
+| load generator | ${meta.generator} |
+| chatd config | \`${JSON.stringify(json.chatdConfig)}\` (rest default) |
+
+## How to read this
+
+- Every server ran as its own child process on the same machine as the load generator
+  (2 generator processes on a 2-core box, so server and generator compete for CPU). The
+  machine is shared and noisy: compare the **ratios** between servers measured in the
+  same run, not absolute numbers across runs.
+- **CPU per delivery** is the server's process-tree CPU time (utime+stime from /proc)
+  during a phase and its drain, divided by the messages delivered to clients. A delivery
+  is one \`message\` frame to one member. Lower is better. **of it kernel** is the system-time
+  share: on loopback a write syscall also runs the receiving side of TCP, so one write per
+  recipient per message (plain ws, chatd) shows up there. A server that batches (corked ws)
+  gets cheaper per delivery as the rate grows, and also when it is starved of CPU, since
+  more messages then share one write.
+- **deliveries/s** is what arrived during the sending window; **delivered** is the share
+  of offered messages × members that arrived at all. A server is saturated when the
+  share drops below 100% or the latency climbs. Senders stop sending (the message counts
+  as offered but shed) while ${f.maxUnacked} of their messages are unacknowledged, so an
+  overloaded server's backlog stays bounded.
+- **other tenants' CPU** is the machine's busy time used by neither the server nor the
+  generator (other people's builds and tests), out of 200% for 2 cores. When it is high the
+  server gets less CPU: throughput and latency of that phase understate the server, CPU per
+  delivery much less so.
+- **latency** is from the generator writing a \`say\` to a member reading the \`message\`
+  (timestamp carried in the text, monotonic clock shared by the generator processes;
+  1 in ${f.sampleEvery} fan-out members and 1 in ${m.sampleEvery} many-rooms members sampled).
+- **ratio chatd ÷ peer**: above 1× means chatd needs more (CPU, memory, latency) or
+  reaches more (throughput, connections/s); read the row's direction.
+- The peers are not chat servers: no accounts, no storage, no history, no presence, no
+  validation. Plain ws and corked ws are the floor chatd's fan-out could reach on Node
+  with \`ws\`; corked ws (one write syscall per socket per event-loop turn) is the ceiling.
+  Socket.IO is the popular reference. The durable row compares chatd's fsynced acks with
+  peers that acknowledge without writing anything.
+- chatd is driven through its documented protocol: bench users sign in once with a
+  password (accounts created once with bcryptCost 4, tokens cached in bench/.data) and
+  every later connection resumes with \`hello {token}\`. chatd also acks every \`say\`
+  and sends presence on join; the peers send \`ack\` too, to do the same work per message.
+
+## Summary
+
+${summaryTable(json)}
+
+## Fan-out: 1 room × ${int(f.conns)} members, ${f.sendersPerRoom} senders, ${f.durationMs / 1000} s per rate
+
+${sweepTable(json, "fanout")}
+
+## Many rooms: ${int(m.conns)} connections in ${int(m.conns / m.roomSize)} rooms of ${m.roomSize}, ${int(m.conns / m.roomSize)} senders, ${m.durationMs / 1000} s per rate
+
+${sweepTable(json, "rooms")}
+
+## Durable send: ${params.durable.conns} senders, each alone in a room, ${params.durable.window} messages in flight each, ${params.durable.durationMs / 1000} s
+
+${durableTable(json)}
+
+## Idle: ${int(params.idle.conns)} connections signed in and joined (rooms of ${params.idle.roomSize})
+
+${idleTable(json)}
+
+## Sign-in (chatd only)
+
+Event-loop lag is measured from outside: an already signed-in client pings every 10 ms and
+the round trip is recorded, before and during a storm of concurrent sign-ins.
+
+${signinTable(json)}
+
+## Run it
+
+\`\`\`sh
+npm run bench                 # full run (several minutes), rewrites this file
+npm run bench -- --quick      # smoke test under a minute: bench/results/quick.json only
+npm run bench -- --servers=chatd,corked --scenarios=fanout
+npm run bench -- --profile    # chatd with --cpu-prof during fan-out; prints top self time
+\`\`\`
+`;
+}
+
+export function writeReport({ root, quick, params, results, servers, chatdConfig, totalSeconds, writeDocs, jsonName }) {
+  const meta = {
+    date: new Date().toISOString(),
+    cpu: cpuInfo(),
+    cores: os.availableParallelism?.() ?? os.cpus().length,
+    node: process.version,
+    kernel: `${os.type()} ${os.release()}`,
+    mode: quick ? "quick" : "full",
+    totalSeconds,
+    loadAverage: os.loadavg().map((x) => Number(x.toFixed(2))),
+    generator: "2 worker processes, raw node:net sockets, own WebSocket handshake and frame parser",
+  };
+  const json = { meta, servers, chatdConfig, params, results };
+  const jsonPath = join(root, "bench", "results", jsonName);
+  writeFileSync(jsonPath, JSON.stringify(json, null, 2) + "\n");
+  let docsPath;
+  if (writeDocs) {
+    docsPath = join(root, "docs", "benchmarks.md");
+    const old = existsSync(docsPath) ? readFileSync(docsPath, "utf8") : "";
+    const at = old.indexOf(NOTES);
+    const notes = at >= 0 ? old.slice(at) : `${NOTES}\n`;
+    writeFileSync(docsPath, `${markdown(json)}\n${notes}`);
+  }
+  return { jsonPath, docsPath, table: summaryTable(json) };
+}

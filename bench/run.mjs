@@ -1,0 +1,170 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench [-- --quick] [--servers=chatd,plain,corked,socketio]
+ *  [--scenarios=idle,fanout,rooms,durable,signin] [--profile] [--no-docs]`
+ *
+ * Starts each server as its own child process, drives it with the same raw
+ * WebSocket load generator (2 worker processes), measures the server's process
+ * tree from /proc, and writes bench/results/latest.json + docs/benchmarks.md
+ * (full run of everything), or quick.json / partial.json / profile.json
+ * (quick run, a subset, or --profile; docs untouched).
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { GeneratorPool } from "./gen/pool.mjs";
+import { startServer } from "./servers/spawn.mjs";
+import { startChatd, CHATD_CONFIG } from "./servers/chatd.mjs";
+import { Accounts } from "./chatd-accounts.mjs";
+import { FULL, QUICK, usersNeeded } from "./params.mjs";
+import { sweep } from "./scenarios/sweep.mjs";
+import { durable } from "./scenarios/durable.mjs";
+import { idle } from "./scenarios/idle.mjs";
+import { signin } from "./scenarios/signin.mjs";
+import { writeReport } from "./report.mjs";
+import { topSelfTime } from "./metrics/cpuprofile.mjs";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const BENCH = join(ROOT, "bench");
+const DATA = join(BENCH, ".data");
+const CHATD_DATA = join(DATA, "chatd");
+
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(`--${name}`);
+const option = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
+const quick = flag("quick");
+const profile = flag("profile");
+/** A run of some servers or scenarios only: its JSON goes to partial.json and the docs stay. */
+const partial = Boolean(option("servers") || option("scenarios"));
+const params = quick ? QUICK : FULL;
+const started = performance.now();
+const log = (line) => console.log(`${((performance.now() - started) / 1000).toFixed(1).padStart(6)}s ${line}`);
+
+const NOFSYNC_CONFIG = { ...CHATD_CONFIG, chatLog: { fsync: false } };
+const profDir = join(BENCH, "results", "prof");
+const node = (file) => ({ start: (name) => startServer({ name, args: [join(BENCH, "servers", file)], cwd: ROOT }) });
+const SERVERS = {
+  chatd: { label: "chatd", dialect: "chatd", start: (name) => startChatd({ root: ROOT, dataDir: CHATD_DATA, name, cpuProfDir: profile ? profDir : undefined }) },
+  "chatd-nofsync": { label: "chatd (fsync off)", dialect: "chatd", only: ["durable"], start: (name) => startChatd({ root: ROOT, dataDir: CHATD_DATA, name, config: NOFSYNC_CONFIG }) },
+  plain: { label: "plain ws (pre-framed)", dialect: "ws-rooms", ...node("plain-ws.mjs") },
+  corked: { label: "corked ws (ceiling)", dialect: "ws-rooms", ...node("corked-ws.mjs") },
+  socketio: { label: "Socket.IO 4", dialect: "socket.io", ...node("socketio.mjs") },
+};
+// Idle first: in a quick run (one server process for all scenarios) it then
+// measures RSS on a fresh process.
+const SCENARIOS = {
+  idle: (ctx) => idle(ctx, params.idle),
+  fanout: (ctx) => sweep(ctx, params.fanout),
+  rooms: (ctx) => sweep(ctx, params.rooms),
+  durable: (ctx) => durable(ctx, params.durable),
+  signin: (ctx) => signin(ctx, params.signin),
+};
+const CHATD_ONLY = new Set(["signin"]);
+
+const defaultServers = profile ? "chatd" : quick ? "chatd,plain,corked,socketio" : "chatd,chatd-nofsync,plain,corked,socketio";
+const serverNames = (option("servers") ?? defaultServers).split(",");
+const scenarioNames = (option("scenarios") ?? (profile ? "fanout" : Object.keys(SCENARIOS).join(","))).split(",");
+for (const s of serverNames) if (!SERVERS[s]) throw new Error(`unknown server ${s}; one of ${Object.keys(SERVERS)}`);
+for (const s of scenarioNames) if (!SCENARIOS[s]) throw new Error(`unknown scenario ${s}; one of ${Object.keys(SCENARIOS)}`);
+
+const runs = (server, scenario) =>
+  (!CHATD_ONLY.has(scenario) || server === "chatd") && (!SERVERS[server].only || SERVERS[server].only.includes(scenario));
+
+/** Rebuilds dist/ when a TypeScript source is newer than dist/src/main.js. */
+function ensureBuilt() {
+  const main = join(ROOT, "dist/src/main.js");
+  const built = existsSync(main) ? statSync(main).mtimeMs : 0;
+  const newest = (dir) =>
+    readdirSync(join(ROOT, dir), { recursive: true, withFileTypes: true }).reduce(
+      (t, e) => (e.isFile() ? Math.max(t, statSync(join(e.parentPath ?? e.path, e.name)).mtimeMs) : t),
+      0,
+    );
+  if (Math.max(newest("src"), newest("actors"), newest("storage")) > built) {
+    log("building chatd (npm run build)...");
+    execFileSync("npm", ["run", "build", "--silent"], { cwd: ROOT, stdio: "inherit" });
+  }
+}
+
+async function main() {
+  const t0 = performance.now();
+  if (serverNames.some((s) => s.startsWith("chatd"))) ensureBuilt();
+  mkdirSync(join(BENCH, "results"), { recursive: true });
+  const pool = new GeneratorPool(2);
+  const accounts = new Accounts(CHATD_DATA);
+  const results = {};
+  try {
+    if (serverNames.some((s) => s.startsWith("chatd"))) await accounts.ensure({ root: ROOT, pool, count: usersNeeded(params), log });
+    // Full run: a fresh server for every scenario, all servers back to back per
+    // scenario (fair under drifting noise). Quick: one start per server.
+    const plan = quick
+      ? serverNames.map((server) => ({ server, scenarios: scenarioNames.filter((sc) => runs(server, sc)) }))
+      : scenarioNames.flatMap((sc) => serverNames.filter((server) => runs(server, sc)).map((server) => ({ server, scenarios: [sc] })));
+    for (const { server, scenarios } of plan) {
+      if (scenarios.length === 0) continue;
+      const kind = SERVERS[server];
+      log(`${kind.label}: ${scenarios.join(", ")}`);
+      const handle = await kind.start(server);
+      const ctx = {
+        pool,
+        server: handle,
+        kind,
+        log,
+        pauseMs: params.pauseMs,
+        accounts: kind.dialect === "chatd" ? accounts : undefined,
+        spec: kind.dialect === "chatd" ? (user, rooms, extra) => accounts.spec(user, rooms, extra) : (user, rooms, extra = {}) => ({ user, rooms, ...extra }),
+      };
+      try {
+        for (const sc of scenarios) (results[server] ??= {})[sc] = await SCENARIOS[sc](ctx);
+      } finally {
+        await handle.stop();
+      }
+    }
+  } finally {
+    pool.stop();
+  }
+  const totalSeconds = Math.round((performance.now() - t0) / 1000);
+  const out = writeReport({
+    root: ROOT,
+    quick,
+    params,
+    results,
+    servers: Object.fromEntries(serverNames.map((s) => [s, SERVERS[s].label])),
+    chatdConfig: CHATD_CONFIG,
+    totalSeconds,
+    writeDocs: !quick && !profile && !partial && !flag("no-docs"),
+    jsonName: profile ? "profile.json" : quick ? "quick.json" : partial ? "partial.json" : "latest.json",
+  });
+  console.log(out.table);
+  const problems = check(results);
+  for (const p of problems) log(`PROBLEM: ${p}`);
+  if (problems.length > 0) process.exitCode = 1;
+  log(`results: ${out.jsonPath}${out.docsPath ? `, ${out.docsPath}` : ""} (${totalSeconds} s)`);
+  if (profile) {
+    const files = readdirSync(profDir).filter((f) => f.endsWith(".cpuprofile")).map((f) => join(profDir, f));
+    const latest = files.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+    if (latest) console.log(`\nchatd CPU profile ${latest}\n${topSelfTime(latest, 25)}`);
+  }
+}
+
+/**
+ * What makes the run fail (the CI smoke test): connections that could not be
+ * opened, or a scenario that delivered or acknowledged nothing. Never timings.
+ */
+function check(results) {
+  const problems = [];
+  for (const [server, byScenario] of Object.entries(results)) {
+    for (const [scenario, r] of Object.entries(byScenario)) {
+      if (r.connect?.failed > 0) problems.push(`${server} ${scenario}: ${r.connect.failed} connections failed`);
+      for (const ph of r.phases ?? []) if (!(ph.deliveries > 0)) problems.push(`${server} ${scenario} at ${ph.offeredRate} msg/s: nothing delivered`);
+      if (scenario === "durable" && !(r.acked > 0)) problems.push(`${server} durable: nothing acknowledged`);
+      if (scenario === "signin" && (r.signinFailed > 0 || r.resumeFailed > 0 || !(r.resumesPerSec > 0))) problems.push(`${server} signin: sign-ins failed`);
+    }
+  }
+  return problems;
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,61 @@
+/**
+ * chatd sign-in: a storm of `users` concurrent password sign-ins (bcrypt
+ * compare at the accounts' cost, 10), then `resumes` token resumes. Event-loop
+ * lag is measured from outside: one already signed-in client pings every 10 ms
+ * and the ping/pong round trip is recorded before and during each storm.
+ */
+import { PASSWORD } from "../chatd-accounts.mjs";
+import { between, open, round, settle, sleep, snapshot } from "./measure.mjs";
+
+async function withPings(ctx, run) {
+  await ctx.pool.stats(true);
+  await ctx.pool.ping("pinger", "start", 10);
+  const a = snapshot(ctx);
+  const result = await run();
+  const use = between(a, snapshot(ctx));
+  await ctx.pool.ping("pinger", "stop");
+  const stats = await ctx.pool.stats(false);
+  return { result, use, lagMs: stats.pongLat.summaryMs() };
+}
+
+export async function signin(ctx, { users, resumes, baselineMs }) {
+  const accounts = ctx.accounts;
+  await open(ctx, "pinger", [ctx.spec("u1", [])]);
+  const signinSpecs = () => Array.from({ length: users }, (_, i) => ({ user: `s${i + 1}`, password: PASSWORD, rooms: [] }));
+  if ((accounts.data.signinUsers ?? 0) < users) {
+    // First run: create the sign-in users at the configured cost (not measured).
+    const r = await open(ctx, "prime", signinSpecs(), users);
+    await ctx.pool.close("prime");
+    if (r.failed === 0) {
+      accounts.data.signinUsers = users;
+      accounts.save();
+    }
+  }
+  await settle(ctx);
+
+  const baseline = await withPings(ctx, () => sleep(baselineMs));
+  const storm = await withPings(ctx, () => open(ctx, "storm", signinSpecs(), users));
+  await ctx.pool.close("storm");
+  await settle(ctx);
+  const resumeSpecs = Array.from({ length: resumes }, (_, i) => ctx.spec(`u${i + 2}`, []));
+  const resume = await withPings(ctx, () => open(ctx, "resume", resumeSpecs, 100));
+  await ctx.pool.close("resume");
+  await ctx.pool.close("pinger");
+  const out = {
+    users,
+    signinsPerSec: round(storm.result.ready / (storm.result.ms / 1000), 1),
+    signinFailed: storm.result.failed,
+    cpuMsPerSignin: round(storm.use.serverCpuMs / users, 1),
+    lagIdleMs: baseline.lagMs,
+    lagDuringSigninMs: storm.lagMs,
+    resumes,
+    resumesPerSec: resume.result.perSec,
+    resumeFailed: resume.result.failed,
+    lagDuringResumeMs: resume.lagMs,
+  };
+  ctx.log(
+    `  sign-in: ${out.signinsPerSec} bcrypt sign-ins/s, ${out.resumesPerSec} resumes/s; ping lag p99 idle ${out.lagIdleMs.p99} ms, ` +
+      `during sign-ins ${out.lagDuringSigninMs.p99} ms (max ${out.lagDuringSigninMs.max}), during resumes ${out.lagDuringResumeMs.p99} ms`,
+  );
+  return out;
+}

@@ -1,0 +1,38 @@
+/**
+ * Starts chatd itself (dist/src/main.js, built by `npm run build`) as a child
+ * process with a bench config: high rate limits, 20k connections, bcrypt cost
+ * 10, fsync on. The chat log is removed before each start so every run starts
+ * from an empty history; accounts are kept (see ../chatd-accounts.mjs).
+ */
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startServer } from "./spawn.mjs";
+
+export const CHATD_CONFIG = {
+  bcryptCost: 10,
+  chatLog: { fsync: true },
+  limits: { messagesPerSecond: 100000, messageBurst: 100000, maxConnections: 20000 },
+};
+
+export function startChatd({ root, dataDir, config = CHATD_CONFIG, name = "chatd", cpuProfDir }) {
+  mkdirSync(dataDir, { recursive: true });
+  rmSync(join(dataDir, "chat"), { recursive: true, force: true });
+  const configPath = join(dataDir, "..", `${name}.config.json`);
+  writeFileSync(configPath, JSON.stringify(config, null, 2));
+  const args = cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`] : [];
+  args.push(join(root, "dist/src/main.js"));
+  return startServer({
+    name,
+    args,
+    cwd: root,
+    env: {
+      CHAT_CONFIG: configPath,
+      CHAT_HOST: "127.0.0.1",
+      CHAT_PORT: "0",
+      CHAT_DATA_DIR: dataDir,
+      CHAT_CONSOLE: "off",
+      CHAT_LOG_LEVEL: "info",
+      CHAT_ADMIN_TOKEN: "",
+    },
+  });
+}
