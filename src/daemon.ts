@@ -134,6 +134,11 @@ export class Daemon {
         host: config.host,
         port: this.#port,
         maxPayload: config.limits.maxFrameBytes,
+        http: {
+          headersTimeoutMs: config.limits.headersTimeoutMs,
+          requestTimeoutMs: config.limits.requestTimeoutMs,
+          maxHeaderBytes: config.limits.maxHeaderBytes,
+        },
         build: (ws) => createApp({ daemon: this, chat, ws, assets }),
       });
       this.#port = this.#listener.port;

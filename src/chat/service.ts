@@ -19,6 +19,9 @@ import { createIdGenerator } from "../message/ids.ts";
 import { Hub } from "./hub.ts";
 import { Session } from "./session.ts";
 import type { Peer } from "./peer.ts";
+import { AbuseLimits } from "./limits.ts";
+import { startHeartbeat } from "./heartbeat.ts";
+import { guardSignIn } from "./sign-in-guard.ts";
 
 export const VERSION = "0.1.0";
 const HISTORY_PAGE_DEFAULT = 50;
@@ -37,6 +40,8 @@ export class ChatService {
   readonly #deps: ChatDeps;
   readonly #nextId: () => { id: string; ts: number };
   readonly #unsubscribe: () => void;
+  readonly #stopHeartbeat: () => void;
+  readonly abuse: AbuseLimits;
   messagesIn = 0;
 
   constructor(deps: ChatDeps) {
@@ -45,6 +50,8 @@ export class ChatService {
     this.hub = new Hub(deps.config.limits.maxBufferedBytes);
     this.#nextId = createIdGenerator(deps.log.lastId());
     this.#unsubscribe = deps.bus.subscribe((event) => this.onBus(event));
+    this.abuse = new AbuseLimits(deps.config.limits);
+    this.#stopHeartbeat = startHeartbeat(this.hub, deps.config.limits.heartbeatMs, () => this.abuse.sweep());
   }
 
   get accounts(): Accounts {
@@ -59,22 +66,37 @@ export class ChatService {
   connect(peer: Peer): Session {
     const session = new Session(peer, this.config.limits);
     this.hub.add(session);
+    this.abuse.connected(peer.remoteAddress);
     return session;
   }
 
   /** The connection is gone: leave every room, tell the rooms. */
   disconnect(session: Session): void {
     const user = session.user;
+    if (this.hub.sessions.has(session)) this.abuse.disconnected(session.peer.remoteAddress);
     for (const room of this.hub.remove(session)) {
       if (user) this.hub.toRoom(room, { type: "presence", room, user: user.name, event: "leave" });
     }
   }
 
-  async authenticate(hello: Frame<"hello">): Promise<SignIn> {
+  async authenticate(hello: Frame<"hello">, session?: Session): Promise<SignIn> {
     const accounts = this.#deps.accounts;
-    if (hello.token !== undefined && hello.user === undefined) return accounts.resume(hello.token);
-    if (hello.user !== undefined && hello.password !== undefined) return accounts.validateSession(hello.user, hello.password);
-    throw new ClientError(ErrorCode.badFrame, "hello needs `user` and `password`, or `token`");
+    const address = session?.peer.remoteAddress ?? "unknown";
+    const signIn = await guardSignIn(this.abuse, address, hello, () => {
+      if (hello.token !== undefined && hello.user === undefined) return accounts.resume(hello.token);
+      if (hello.user !== undefined && hello.password !== undefined) {
+        return accounts.validateSession(hello.user, hello.password, { mayCreate: () => this.abuse.takeAccount(address) });
+      }
+      throw new ClientError(ErrorCode.badFrame, "hello needs `user` and `password`, or `token`");
+    });
+    const { maxSessionsPerUser } = this.config.limits;
+    if (this.hub.userSessions(signIn.user.key).size >= maxSessionsPerUser) {
+      throw new ClientError(ErrorCode.tooManySessions, `at most ${maxSessionsPerUser} connections per user`, {
+        code: CloseCode.policy,
+        reason: "too many sessions",
+      });
+    }
+    return signIn;
   }
 
   signedIn(session: Session, signIn: SignIn): void {
@@ -140,6 +162,8 @@ export class ChatService {
   fail(session: Session, error: unknown, ref?: Ref): void {
     if (error instanceof ClientError) {
       session.send({ type: "error", code: error.code, message: error.message, ...(ref === undefined ? {} : { ref }) });
+      if (error.close) session.peer.close(error.close.code, error.close.reason);
+      else if (error.code === ErrorCode.rateLimited && session.strikes.strike()) session.peer.close(CloseCode.policy, "rate limit abuse");
       return;
     }
     this.#deps.logger.error("request failed", { session: session.id, error: (error as Error)?.message });
@@ -151,6 +175,9 @@ export class ChatService {
     if (frame.since !== undefined && !ID_PATTERN.test(frame.since)) throw new ClientError(ErrorCode.badFrame, "since: not a message id");
     if (!session.rooms.has(room) && session.rooms.size >= this.config.limits.maxRoomsPerSession) {
       throw new ClientError(ErrorCode.tooManyRooms, `at most ${this.config.limits.maxRoomsPerSession} rooms per connection`);
+    }
+    if (!session.joins.take() || !this.abuse.takeJoin(session.peer.remoteAddress)) {
+      throw new ClientError(ErrorCode.rateLimited, "too many joins; slow down");
     }
     const { historyPerRoom, historyOnJoin } = this.config.limits;
     const page = await this.#deps.log.history(
@@ -263,7 +290,9 @@ export class ChatService {
   }
 
   checkRate(session: Session): void {
-    if (!session.messages.take()) throw new ClientError(ErrorCode.rateLimited, "too many messages; slow down");
+    if (!session.messages.take() || !this.abuse.takeMessage(session.peer.remoteAddress)) {
+      throw new ClientError(ErrorCode.rateLimited, "too many messages; slow down");
+    }
   }
 
   onBus(event: BusEvent): void {
@@ -311,6 +340,7 @@ export class ChatService {
 
   close(): void {
     this.#unsubscribe();
+    this.#stopHeartbeat();
   }
 }
 

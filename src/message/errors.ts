@@ -16,6 +16,8 @@ export const ErrorCode = {
   unknownUser: "unknown_user",
   tooManyRooms: "too_many_rooms",
   unavailable: "unavailable",
+  tooManySessions: "too_many_sessions",
+  forbidden: "forbidden",
   internal: "internal",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -33,11 +35,12 @@ export const CloseCode = {
   slowConsumer: 4001,
 } as const;
 
-/** An error a handler throws to answer the client with an `error` frame. */
+/** An error a handler throws to answer the client with an `error` frame (and, with `close`, then close the connection). */
 export class ClientError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    readonly close?: { code: number; reason: string },
   ) {
     super(message);
     this.name = "ClientError";

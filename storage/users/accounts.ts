@@ -78,7 +78,8 @@ export function createAccounts(options: AccountsOptions) {
     return store.create({ name: n.display, key: n.key, passwordHash, role: "user", createdAt: at, lastSeenAt: at, tokens: [] });
   }
 
-  async function validateSession(name: string, password: string): Promise<SignIn> {
+  /** `mayCreate` is asked only when this sign-in would create an account; false refuses it with `rate_limited`. */
+  async function validateSession(name: string, password: string, options: { mayCreate?: () => boolean } = {}): Promise<SignIn> {
     const n = checkName(name);
     if (new TextEncoder().encode(password).length > PASSWORD_MAX_BYTES) {
       throw new ClientError(ErrorCode.badPassword, `password must be at most ${PASSWORD_MAX_BYTES} bytes`);
@@ -90,6 +91,9 @@ export function createAccounts(options: AccountsOptions) {
         // Same answer as a wrong password: sign-in must not reveal which names exist.
         await hashing.run(() => bcrypt.hash(password, bcryptCost));
         throw new ClientError(ErrorCode.authFailed, AUTH_FAILED);
+      }
+      if (options.mayCreate && !options.mayCreate()) {
+        throw new ClientError(ErrorCode.rateLimited, "too many new accounts from this address; try again later");
       }
       created = await createUser(name, password);
       existing = await store.get(n.key);
