@@ -17,7 +17,6 @@ export const ErrorCode = {
   tooManyRooms: "too_many_rooms",
   unavailable: "unavailable",
   tooManySessions: "too_many_sessions",
-  forbidden: "forbidden",
   internal: "internal",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
