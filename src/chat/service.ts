@@ -22,6 +22,7 @@ import type { Peer } from "./peer.ts";
 import { AbuseLimits } from "./limits.ts";
 import { startHeartbeat } from "./heartbeat.ts";
 import { guardSignIn } from "./sign-in-guard.ts";
+import { Moderation } from "./moderation.ts";
 
 export const VERSION = "0.1.0";
 const HISTORY_PAGE_DEFAULT = 50;
@@ -42,6 +43,7 @@ export class ChatService {
   readonly #unsubscribe: () => void;
   readonly #stopHeartbeat: () => void;
   readonly abuse: AbuseLimits;
+  readonly moderation: Moderation;
   messagesIn = 0;
 
   constructor(deps: ChatDeps) {
@@ -51,6 +53,7 @@ export class ChatService {
     this.#nextId = createIdGenerator(deps.log.lastId());
     this.#unsubscribe = deps.bus.subscribe((event) => this.onBus(event));
     this.abuse = new AbuseLimits(deps.config.limits);
+    this.moderation = new Moderation(deps.accounts, this.hub, (user, reason) => this.kick(user, reason));
     this.#stopHeartbeat = startHeartbeat(this.hub, deps.config.limits.heartbeatMs, () => this.abuse.sweep());
   }
 
@@ -104,6 +107,7 @@ export class ChatService {
     session.user = { key: user.key, name: user.name, role: user.role };
     session.token = token;
     this.hub.signedIn(session);
+    this.moderation.remember(user);
     const { limits } = this.config;
     session.send({
       type: "welcome",
@@ -152,6 +156,10 @@ export class ChatService {
           throw new ClientError(ErrorCode.alreadyAuthenticated, "this connection is already signed in");
         case "logout":
           return await this.logout(session);
+        case "kick":
+        case "mute":
+        case "unmute":
+          return await this.moderation.handle(session, frame);
       }
     } catch (error) {
       this.fail(session, error, "ref" in frame ? frame.ref : undefined);
@@ -210,6 +218,7 @@ export class ChatService {
     const room = roomKey(frame.room);
     if (!session.rooms.has(room)) throw new ClientError(ErrorCode.notInRoom, `not in room ${room}`);
     const text = this.checkText(frame.text);
+    this.moderation.checkNotMuted(session.user!.key, room);
     this.checkRate(session);
     const record: ChatRecord = { ...this.#nextId(), room, from: session.user!.name, text };
     this.storeThenAck(session, record, frame.ref);

@@ -1,9 +1,10 @@
 import { encode, type OutboundFrame } from "../message/index.ts";
 import type { Peer } from "./peer.ts";
+import type { Role } from "../../storage/users/types.ts";
 import { TokenBucket } from "./token-bucket.ts";
 import { Strikes } from "./limits.ts";
 
-export type SessionUser = { key: string; name: string; role: "user" | "admin" };
+export type SessionUser = { key: string; name: string; role: Role };
 
 type SessionRates = { joinsPerSecond: number; joinBurst: number; abuseStrikes: number; abuseWindowMs: number };
 

@@ -17,6 +17,9 @@ export const ErrorCode = {
   tooManyRooms: "too_many_rooms",
   unavailable: "unavailable",
   tooManySessions: "too_many_sessions",
+  forbidden: "forbidden",
+  banned: "banned",
+  muted: "muted",
   internal: "internal",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -32,6 +35,7 @@ export const CloseCode = {
   tryAgainLater: 1013,
   kicked: 4000,
   slowConsumer: 4001,
+  banned: 4002,
 } as const;
 
 /** An error a handler throws to answer the client with an `error` frame (and, with `close`, then close the connection). */

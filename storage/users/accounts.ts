@@ -103,6 +103,8 @@ export function createAccounts(options: AccountsOptions) {
     if (!created) {
       const ok = await hashing.run(() => bcrypt.compare(password, existing.passwordHash));
       if (!ok) throw new ClientError(ErrorCode.authFailed, AUTH_FAILED);
+      // Only after the password matched: a ban is no hint to someone guessing names.
+      if (existing.banned) throw new ClientError(ErrorCode.banned, `this account is banned: ${existing.banned.reason}`);
     }
     const { user, token } = await issueToken(n.key);
     return { user, token, created };
@@ -116,7 +118,7 @@ export function createAccounts(options: AccountsOptions) {
     const user = await store.get(parsed.key);
     const at = now();
     const match = user?.tokens.find((t) => digestsEqual(t.hash, hash) && t.expiresAt > at);
-    if (!user || !match) throw new ClientError(ErrorCode.authFailed, "invalid or expired token");
+    if (!user || !match || user.banned) throw new ClientError(ErrorCode.authFailed, "invalid or expired token");
     return { user, token, created: false };
   }
 
