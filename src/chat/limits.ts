@@ -13,7 +13,7 @@ type IpState = {
 };
 
 /** Consecutive failed sign-ins an address may have before its own back-off starts. */
-export const IP_FREE_FAILURES = 9;
+export const IP_FREE_FAILURES = 10;
 
 type Failures = { failures: number; blockedUntil: number; touchedAt: number };
 
@@ -95,7 +95,7 @@ export class AbuseLimits {
     const s = this.#ip(address);
     s.failures += 1;
     // Many people share an address (NAT, a proxy): it gets more slack than one account.
-    s.blockedUntil = t + this.#delay(s.failures - IP_FREE_FAILURES);
+    s.blockedUntil = t + this.#delay(s.failures - IP_FREE_FAILURES + 1);
     if (account === undefined) return;
     const a = this.#accounts.get(account) ?? { failures: 0, blockedUntil: 0, touchedAt: t };
     a.failures += 1;

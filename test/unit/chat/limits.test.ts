@@ -55,7 +55,7 @@ describe("AbuseLimits", () => {
 
   it("backs an address off only after its free failures, and a success clears it", () => {
     const a = new AbuseLimits(limits({ signInFailureDelayMs: 1000 }), clock().now);
-    for (let i = 0; i <= IP_FREE_FAILURES; i++) a.signInFailed("ip", `user${i}`);
+    for (let i = 0; i < IP_FREE_FAILURES; i++) a.signInFailed("ip", `user${i}`);
     expect(a.mayTrySignIn("ip", "fresh")).toBe(true);
     a.signInFailed("ip", "another");
     expect(a.mayTrySignIn("ip", "fresh")).toBe(false);
