@@ -11,7 +11,11 @@ export type AccountsOptions = {
   registration: "open" | "closed";
   passwordMinLength: number;
   tokenTtlMs: number;
-  /** Concurrent bcrypt jobs; more wait in line. */
+  /**
+   * Concurrent bcrypt jobs; more wait in line. bcryptjs is plain JavaScript on
+   * the event loop, running up to 100 ms between yields: a second concurrent
+   * job adds no throughput, only a second 100 ms slice before chat gets a turn.
+   */
   hashConcurrency?: number;
   maxTokensPerUser?: number;
   now?: () => number;
@@ -31,7 +35,7 @@ export function createAccounts(options: AccountsOptions) {
   const { store, bcryptCost, registration, passwordMinLength, tokenTtlMs } = options;
   const now = options.now ?? Date.now;
   const maxTokens = options.maxTokensPerUser ?? 20;
-  const hashing = new Semaphore(options.hashConcurrency ?? 2);
+  const hashing = new Semaphore(options.hashConcurrency ?? 1);
 
   function checkName(name: string) {
     const n = normalizeName(name);

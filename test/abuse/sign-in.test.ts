@@ -70,7 +70,8 @@ describe("sign-in throttling", () => {
     const answers = await Promise.all(clients.map((c, i) => hello(c, `storm${i}`, PASSWORD)));
     lag.disable();
     expect(answers.every((a) => a.type === "welcome")).toBe(true);
-    // bcryptjs yields between rounds and at most two hashes run at once; a generous ceiling for noisy CI.
-    expect(lag.percentile(99) / 1e6).toBeLessThan(200);
+    // bcryptjs yields at least every 100 ms and one hash runs at a time, so the loop is never
+    // held much longer than that; the ceiling leaves room for a noisy, shared 2-core CI machine.
+    expect(lag.percentile(99) / 1e6).toBeLessThan(250);
   }, 60_000);
 });
