@@ -85,12 +85,19 @@ export class ChatService {
   async authenticate(hello: Frame<"hello">, session?: Session): Promise<SignIn> {
     const accounts = this.#deps.accounts;
     const address = session?.peer.remoteAddress ?? "unknown";
-    const signIn = await guardSignIn(this.abuse, address, hello, () => {
-      if (hello.token !== undefined && hello.user === undefined) return accounts.resume(hello.token);
-      if (hello.user !== undefined && hello.password !== undefined) {
-        return accounts.validateSession(hello.user, hello.password, { mayCreate: () => this.abuse.takeAccount(address) });
-      }
+    // Malformed hellos are answered before any bucket is charged: they cost nothing to refuse.
+    const passwordHello = hello.user !== undefined && hello.password !== undefined;
+    if (!passwordHello && (hello.token === undefined || hello.user !== undefined)) {
       throw new ClientError(ErrorCode.badFrame, "hello needs `user` and `password`, or `token`");
+    }
+    if (hello.user !== undefined) {
+      const n = normalizeName(hello.user);
+      if (isNameError(n)) throw new ClientError(ErrorCode.badName, `user name ${n.error}`);
+    }
+    if (session && !session.signIns.take()) throw new ClientError(ErrorCode.rateLimited, "too many sign-in attempts on this connection");
+    const signIn = await guardSignIn(this.abuse, address, hello, () => {
+      if (passwordHello) return accounts.validateSession(hello.user!, hello.password!, { mayCreate: () => this.abuse.takeAccount(address) });
+      return accounts.resume(hello.token!);
     });
     const { maxSessionsPerUser } = this.config.limits;
     if (this.hub.userSessions(signIn.user.key).size >= maxSessionsPerUser) {

@@ -6,7 +6,14 @@ import { Strikes } from "./limits.ts";
 
 export type SessionUser = { key: string; name: string; role: Role };
 
-type SessionRates = { joinsPerSecond: number; joinBurst: number; abuseStrikes: number; abuseWindowMs: number };
+type SessionRates = {
+  joinsPerSecond: number;
+  joinBurst: number;
+  signInsPerMinute: number;
+  signInBurst: number;
+  abuseStrikes: number;
+  abuseWindowMs: number;
+};
 
 let nextId = 1;
 
@@ -22,6 +29,7 @@ export class Session {
   readonly rooms = new Set<string>();
   readonly messages: TokenBucket;
   readonly joins: TokenBucket;
+  readonly signIns: TokenBucket;
   /** `rate_limited` answers in the recent window; too many close the connection. */
   readonly strikes: Strikes;
 
@@ -31,6 +39,7 @@ export class Session {
   ) {
     this.messages = new TokenBucket(rate.messagesPerSecond, rate.messageBurst);
     this.joins = new TokenBucket(rate.joinsPerSecond ?? 5, rate.joinBurst ?? 100);
+    this.signIns = new TokenBucket((rate.signInsPerMinute ?? 10) / 60, rate.signInBurst ?? 5);
     this.strikes = new Strikes(rate.abuseStrikes ?? 50, rate.abuseWindowMs ?? 10_000);
   }
 

@@ -17,6 +17,8 @@ export const hardeningLimits = {
   joinBurst: z.number().int().min(1).default(100),
   ipJoinsPerSecond: z.number().positive().default(20),
   ipJoinBurst: z.number().int().min(1).default(300),
+  signInsPerMinute: z.number().positive().default(10),
+  signInBurst: z.number().int().min(1).default(10),
   ipSignInsPerMinute: z.number().positive().default(60),
   ipSignInBurst: z.number().int().min(1).default(100),
   signInFailureDelayMs: z.number().int().min(0).default(500),

@@ -75,3 +75,28 @@ describe("sign-in throttling", () => {
     expect(lag.percentile(99) / 1e6).toBeLessThan(250);
   }, 60_000);
 });
+
+describe("sign-in attempts on one connection", () => {
+  const world = new World();
+  afterEach(() => world.cleanup());
+
+  it("answers rate_limited past limits.signInBurst hellos on one connection, while a new connection may still sign in", async () => {
+    const d = await world.daemon({ limits: { signInBurst: 2, signInsPerMinute: 1, signInFailureDelayMs: 0 } });
+    await world.signIn(d, "alice");
+    const client = await world.connect(d);
+    expect(await hello(client, "alice", "wrong-one")).toMatchObject({ code: "auth_failed" });
+    expect(await hello(client, "alice", "wrong-two")).toMatchObject({ code: "auth_failed" });
+    expect(await hello(client, "alice", PASSWORD)).toMatchObject({ code: "rate_limited" });
+    await world.signIn(d, "alice");
+  });
+
+  it("does not count hellos refused as bad_name or bad_frame against the limit", async () => {
+    const d = await world.daemon({ limits: { signInBurst: 1, signInsPerMinute: 1 } });
+    const client = await world.connect(d);
+    for (const user of [".", "..", ".hidden", "a/b", "a\\b", "nul\u0000x", "con", "a\u202eb"]) {
+      expect(await hello(client, user, PASSWORD)).toMatchObject({ code: "bad_name" });
+    }
+    expect(await client.request({ type: "hello" }, "welcome", "error")).toMatchObject({ code: "bad_frame" });
+    expect(await hello(client, "alice", PASSWORD)).toMatchObject({ type: "welcome" });
+  });
+});

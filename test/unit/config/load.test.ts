@@ -79,6 +79,8 @@ describe("parseConfig", () => {
         joinBurst: 100,
         ipJoinsPerSecond: 20,
         ipJoinBurst: 300,
+        signInsPerMinute: 10,
+        signInBurst: 10,
         ipSignInsPerMinute: 60,
         ipSignInBurst: 100,
         signInFailureDelayMs: 500,
