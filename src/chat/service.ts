@@ -21,7 +21,7 @@ import { Session } from "./session.ts";
 import type { Peer } from "./peer.ts";
 import { AbuseLimits } from "./limits.ts";
 import { startHeartbeat } from "./heartbeat.ts";
-import { guardSignIn } from "./sign-in-guard.ts";
+import { authenticate } from "./sign-in.ts";
 import { Moderation } from "./moderation.ts";
 
 export const VERSION = "0.1.0";
@@ -82,31 +82,9 @@ export class ChatService {
     }
   }
 
-  async authenticate(hello: Frame<"hello">, session?: Session): Promise<SignIn> {
-    const accounts = this.#deps.accounts;
-    const address = session?.peer.remoteAddress ?? "unknown";
-    // Malformed hellos are answered before any bucket is charged: they cost nothing to refuse.
-    const passwordHello = hello.user !== undefined && hello.password !== undefined;
-    if (!passwordHello && (hello.token === undefined || hello.user !== undefined)) {
-      throw new ClientError(ErrorCode.badFrame, "hello needs `user` and `password`, or `token`");
-    }
-    if (hello.user !== undefined) {
-      const n = normalizeName(hello.user);
-      if (isNameError(n)) throw new ClientError(ErrorCode.badName, `user name ${n.error}`);
-    }
-    if (session && !session.signIns.take()) throw new ClientError(ErrorCode.rateLimited, "too many sign-in attempts on this connection");
-    const signIn = await guardSignIn(this.abuse, address, hello, () => {
-      if (passwordHello) return accounts.validateSession(hello.user!, hello.password!, { mayCreate: () => this.abuse.takeAccount(address) });
-      return accounts.resume(hello.token!);
-    });
-    const { maxSessionsPerUser } = this.config.limits;
-    if (this.hub.userSessions(signIn.user.key).size >= maxSessionsPerUser) {
-      throw new ClientError(ErrorCode.tooManySessions, `at most ${maxSessionsPerUser} connections per user`, {
-        code: CloseCode.policy,
-        reason: "too many sessions",
-      });
-    }
-    return signIn;
+  /** Checks and runs a `hello` under every sign-in limit (see sign-in.ts). */
+  authenticate(hello: Frame<"hello">, session?: Session): Promise<SignIn> {
+    return authenticate({ accounts: this.#deps.accounts, abuse: this.abuse, hub: this.hub, limits: this.config.limits }, hello, session);
   }
 
   signedIn(session: Session, signIn: SignIn): void {
