@@ -36,7 +36,9 @@ export const sessionMachine = setup({
     events: {} as SessionEvent,
   },
   actors: {
-    authenticate: fromPromise<SignIn, { chat: ChatService; hello: Hello }>(({ input }) => input.chat.authenticate(input.hello)),
+    authenticate: fromPromise<SignIn, { chat: ChatService; hello: Hello; session: Session }>(({ input }) =>
+      input.chat.authenticate(input.hello, input.session),
+    ),
   },
   delays: {
     // One deadline for the whole unauthenticated phase: failed attempts do not re-arm it.
@@ -123,7 +125,7 @@ export const sessionMachine = setup({
       after: { authDeadline: { target: "closing", actions: "closeAuthTimeout" } },
       invoke: {
         src: "authenticate",
-        input: ({ context }) => ({ chat: context.chat, hello: context.hello! }),
+        input: ({ context }) => ({ chat: context.chat, hello: context.hello!, session: context.session }),
         onDone: { target: "active", actions: "welcome" },
         onError: { target: "connected", actions: ["authFailed", "clearQueue"] },
       },

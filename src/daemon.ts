@@ -12,6 +12,7 @@ import { createLowdbUserStore } from "../storage/users/lowdb-store.ts";
 import { createAccounts } from "../storage/users/accounts.ts";
 import { createJsonlLog } from "../storage/chatlog/jsonl-log.ts";
 import { createMemoryBus } from "../storage/bus/memory-bus.ts";
+import { acquireDataLock } from "../storage/fs/data-lock.ts";
 import type { UserStore } from "../storage/users/types.ts";
 import type { ChatLog } from "../storage/chatlog/types.ts";
 import type { Bus } from "../storage/bus/types.ts";
@@ -36,6 +37,7 @@ export class Daemon {
   #listener: Listener | undefined;
   #storage: { users: UserStore; log: ChatLog; bus: Bus } | undefined;
   #port: number;
+  #releaseLock: (() => Promise<void>) | undefined;
 
   constructor({ config, runtime, logger }: DaemonOptions) {
     this.config = config;
@@ -111,7 +113,13 @@ export class Daemon {
   async #start(): Promise<void> {
     const { config, logger } = this;
     this.#startError = undefined;
-    const users = createLowdbUserStore(config.dataDir);
+    try {
+      this.#releaseLock = await acquireDataLock(config.dataDir);
+    } catch (error) {
+      this.#startError = error as Error;
+      throw error;
+    }
+    const users = createLowdbUserStore(config.dataDir, (path, why) => logger.error("corrupt user file; that user is refused", { path, why }));
     const log = createJsonlLog({
       dataDir: config.dataDir,
       historyPerRoom: config.limits.historyPerRoom,
@@ -134,6 +142,11 @@ export class Daemon {
         host: config.host,
         port: this.#port,
         maxPayload: config.limits.maxFrameBytes,
+        http: {
+          headersTimeoutMs: config.limits.headersTimeoutMs,
+          requestTimeoutMs: config.limits.requestTimeoutMs,
+          maxHeaderBytes: config.limits.maxHeaderBytes,
+        },
         build: (ws) => createApp({ daemon: this, chat, ws, assets }),
       });
       this.#port = this.#listener.port;
@@ -145,8 +158,15 @@ export class Daemon {
       this.#startError = error as Error;
       await log.close().catch(() => {});
       await users.close().catch(() => {});
+      await this.#unlock();
       throw error;
     }
+  }
+
+  async #unlock(): Promise<void> {
+    const release = this.#releaseLock;
+    this.#releaseLock = undefined;
+    await release?.().catch((error: Error) => this.logger.warn("could not remove the data lock", { error: error.message }));
   }
 
   async #stop(reason: StopReason): Promise<void> {
@@ -173,6 +193,7 @@ export class Daemon {
       await storage.users.close();
       await storage.bus.close();
     }
+    await this.#unlock();
     this.logger.info(reason === "restart" ? "stopped for restart" : "stopped");
   }
 }

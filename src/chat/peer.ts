@@ -12,4 +12,11 @@ export interface Peer {
   /** Bytes queued but not yet written to the network. */
   readonly bufferedAmount: number;
   readonly remoteAddress: string;
+  /**
+   * Sends a protocol-level ping; false if the previous one was never answered
+   * (the peer is dead). Runtimes that keep connections alive themselves omit it.
+   */
+  ping?(): boolean;
+  /** Drops the connection at once, without a closing handshake. */
+  terminate?(): void;
 }

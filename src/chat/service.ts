@@ -19,6 +19,10 @@ import { createIdGenerator } from "../message/ids.ts";
 import { Hub } from "./hub.ts";
 import { Session } from "./session.ts";
 import type { Peer } from "./peer.ts";
+import { AbuseLimits } from "./limits.ts";
+import { startHeartbeat } from "./heartbeat.ts";
+import { authenticate } from "./sign-in.ts";
+import { Moderation } from "./moderation.ts";
 
 export const VERSION = "0.1.0";
 const HISTORY_PAGE_DEFAULT = 50;
@@ -37,6 +41,9 @@ export class ChatService {
   readonly #deps: ChatDeps;
   readonly #nextId: () => { id: string; ts: number };
   readonly #unsubscribe: () => void;
+  readonly #stopHeartbeat: () => void;
+  readonly abuse: AbuseLimits;
+  readonly moderation: Moderation;
   messagesIn = 0;
 
   constructor(deps: ChatDeps) {
@@ -45,6 +52,9 @@ export class ChatService {
     this.hub = new Hub(deps.config.limits.maxBufferedBytes);
     this.#nextId = createIdGenerator(deps.log.lastId());
     this.#unsubscribe = deps.bus.subscribe((event) => this.onBus(event));
+    this.abuse = new AbuseLimits(deps.config.limits);
+    this.moderation = new Moderation(deps.accounts, this.hub, (user, reason) => this.kick(user, reason));
+    this.#stopHeartbeat = startHeartbeat(this.hub, deps.config.limits.heartbeatMs, () => this.abuse.sweep());
   }
 
   get accounts(): Accounts {
@@ -59,22 +69,22 @@ export class ChatService {
   connect(peer: Peer): Session {
     const session = new Session(peer, this.config.limits);
     this.hub.add(session);
+    this.abuse.connected(peer.remoteAddress);
     return session;
   }
 
   /** The connection is gone: leave every room, tell the rooms. */
   disconnect(session: Session): void {
     const user = session.user;
+    if (this.hub.sessions.has(session)) this.abuse.disconnected(session.peer.remoteAddress);
     for (const room of this.hub.remove(session)) {
       if (user) this.hub.toRoom(room, { type: "presence", room, user: user.name, event: "leave" });
     }
   }
 
-  async authenticate(hello: Frame<"hello">): Promise<SignIn> {
-    const accounts = this.#deps.accounts;
-    if (hello.token !== undefined && hello.user === undefined) return accounts.resume(hello.token);
-    if (hello.user !== undefined && hello.password !== undefined) return accounts.validateSession(hello.user, hello.password);
-    throw new ClientError(ErrorCode.badFrame, "hello needs `user` and `password`, or `token`");
+  /** Checks and runs a `hello` under every sign-in limit (see sign-in.ts). */
+  authenticate(hello: Frame<"hello">, session?: Session): Promise<SignIn> {
+    return authenticate({ accounts: this.#deps.accounts, abuse: this.abuse, hub: this.hub, limits: this.config.limits }, hello, session);
   }
 
   signedIn(session: Session, signIn: SignIn): void {
@@ -82,6 +92,7 @@ export class ChatService {
     session.user = { key: user.key, name: user.name, role: user.role };
     session.token = token;
     this.hub.signedIn(session);
+    this.moderation.remember(user);
     const { limits } = this.config;
     session.send({
       type: "welcome",
@@ -130,6 +141,10 @@ export class ChatService {
           throw new ClientError(ErrorCode.alreadyAuthenticated, "this connection is already signed in");
         case "logout":
           return await this.logout(session);
+        case "kick":
+        case "mute":
+        case "unmute":
+          return await this.moderation.handle(session, frame);
       }
     } catch (error) {
       this.fail(session, error, "ref" in frame ? frame.ref : undefined);
@@ -140,6 +155,8 @@ export class ChatService {
   fail(session: Session, error: unknown, ref?: Ref): void {
     if (error instanceof ClientError) {
       session.send({ type: "error", code: error.code, message: error.message, ...(ref === undefined ? {} : { ref }) });
+      if (error.close) session.peer.close(error.close.code, error.close.reason);
+      else if (error.code === ErrorCode.rateLimited && session.strikes.strike()) session.peer.close(CloseCode.policy, "rate limit abuse");
       return;
     }
     this.#deps.logger.error("request failed", { session: session.id, error: (error as Error)?.message });
@@ -151,6 +168,9 @@ export class ChatService {
     if (frame.since !== undefined && !ID_PATTERN.test(frame.since)) throw new ClientError(ErrorCode.badFrame, "since: not a message id");
     if (!session.rooms.has(room) && session.rooms.size >= this.config.limits.maxRoomsPerSession) {
       throw new ClientError(ErrorCode.tooManyRooms, `at most ${this.config.limits.maxRoomsPerSession} rooms per connection`);
+    }
+    if (!session.joins.take() || !this.abuse.takeJoin(session.peer.remoteAddress)) {
+      throw new ClientError(ErrorCode.rateLimited, "too many joins; slow down");
     }
     const { historyPerRoom, historyOnJoin } = this.config.limits;
     const page = await this.#deps.log.history(
@@ -183,6 +203,7 @@ export class ChatService {
     const room = roomKey(frame.room);
     if (!session.rooms.has(room)) throw new ClientError(ErrorCode.notInRoom, `not in room ${room}`);
     const text = this.checkText(frame.text);
+    this.moderation.checkNotMuted(session.user!.key, room);
     this.checkRate(session);
     const record: ChatRecord = { ...this.#nextId(), room, from: session.user!.name, text };
     this.storeThenAck(session, record, frame.ref);
@@ -263,7 +284,9 @@ export class ChatService {
   }
 
   checkRate(session: Session): void {
-    if (!session.messages.take()) throw new ClientError(ErrorCode.rateLimited, "too many messages; slow down");
+    if (!session.messages.take() || !this.abuse.takeMessage(session.peer.remoteAddress)) {
+      throw new ClientError(ErrorCode.rateLimited, "too many messages; slow down");
+    }
   }
 
   onBus(event: BusEvent): void {
@@ -311,6 +334,7 @@ export class ChatService {
 
   close(): void {
     this.#unsubscribe();
+    this.#stopHeartbeat();
   }
 }
 

@@ -1,8 +1,19 @@
 import { encode, type OutboundFrame } from "../message/index.ts";
 import type { Peer } from "./peer.ts";
+import type { Role } from "../../storage/users/types.ts";
 import { TokenBucket } from "./token-bucket.ts";
+import { Strikes } from "./limits.ts";
 
-export type SessionUser = { key: string; name: string; role: "user" | "admin" };
+export type SessionUser = { key: string; name: string; role: Role };
+
+type SessionRates = {
+  joinsPerSecond: number;
+  joinBurst: number;
+  signInsPerMinute: number;
+  signInBurst: number;
+  abuseStrikes: number;
+  abuseWindowMs: number;
+};
 
 let nextId = 1;
 
@@ -17,12 +28,19 @@ export class Session {
   token: string | undefined;
   readonly rooms = new Set<string>();
   readonly messages: TokenBucket;
+  readonly joins: TokenBucket;
+  readonly signIns: TokenBucket;
+  /** `rate_limited` answers in the recent window; too many close the connection. */
+  readonly strikes: Strikes;
 
   constructor(
     readonly peer: Peer,
-    rate: { messagesPerSecond: number; messageBurst: number },
+    rate: { messagesPerSecond: number; messageBurst: number } & Partial<SessionRates>,
   ) {
     this.messages = new TokenBucket(rate.messagesPerSecond, rate.messageBurst);
+    this.joins = new TokenBucket(rate.joinsPerSecond ?? 5, rate.joinBurst ?? 100);
+    this.signIns = new TokenBucket((rate.signInsPerMinute ?? 10) / 60, rate.signInBurst ?? 5);
+    this.strikes = new Strikes(rate.abuseStrikes ?? 50, rate.abuseWindowMs ?? 10_000);
   }
 
   #inbox: Promise<void> = Promise.resolve();

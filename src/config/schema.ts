@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isNameError, normalizeName } from "../message/names.ts";
+import { hardeningLimits, security } from "./security.ts";
 
 const roomName = z.string().superRefine((value, ctx) => {
   const n = normalizeName(value);
@@ -25,6 +26,7 @@ const limits = z
     passwordMinLength: z.number().int().min(1).max(72).default(8),
     tokenTtlHours: z.number().positive().default(24 * 30),
     maxBufferedBytes: z.number().int().min(65536).default(4 * 1024 * 1024),
+    ...hardeningLimits,
   })
   .prefault({});
 
@@ -41,6 +43,7 @@ export const configSchema = z.strictObject({
   adminToken: z.string().default(""),
   chatLog: z.strictObject({ fsync: z.boolean().default(true) }).prefault({}),
   limits,
+  security,
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { ClientError, ErrorCode } from "../message/index.ts";
 import type { Operations } from "../ops/operations.ts";
 import { adminAuth } from "./bearer.ts";
+import { addModerationRoutes } from "./moderation-routes.ts";
 
 const kickBody = z.object({ user: z.string().min(1).max(64), reason: z.string().max(500).optional() });
 const broadcastBody = z.object({ text: z.string().min(1).max(4000) });
@@ -53,6 +54,7 @@ export function adminRoutes(ops: Operations, getToken: () => string): Hono {
     if (!body.success) return badRequest(c, body.error);
     return c.json({ motd: await ops.motd(body.data.motd) });
   });
+  addModerationRoutes(admin, ops);
   admin.post("/restart", (c) => answer(c, ops.restart()));
   admin.post("/stop", (c) => answer(c, ops.stop()));
   admin.notFound((c) => c.json({ error: "not_found", message: "no such admin endpoint" }, 404));

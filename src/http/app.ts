@@ -7,6 +7,7 @@ import type { Daemon } from "../daemon.ts";
 import type { WebSocketSupport } from "../runtime/types.ts";
 import { adminRoutes } from "./admin.ts";
 import type { Asset } from "./assets.ts";
+import { originAllowed } from "./origin.ts";
 
 export type AppDeps = { daemon: Daemon; chat: ChatService; ws: WebSocketSupport; assets: Map<string, Asset> };
 
@@ -39,8 +40,15 @@ export function createApp({ daemon, chat, ws, assets }: AppDeps): Hono {
       if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
         return c.json({ error: "upgrade_required", message: "connect with a WebSocket client" }, 426);
       }
+      // Before the 101: a page on another site must not ride a user's cookies or network position (CSWSH).
+      if (!originAllowed(c.req.header("origin"), c.req.header("host"), chat.config.security)) {
+        return c.json({ error: "forbidden_origin", message: "this origin may not connect" }, 403);
+      }
       if (chat.hub.sessions.size >= limits.maxConnections) {
         return c.json({ error: "server_full", message: "too many connections" }, 503);
+      }
+      if (chat.abuse.connectionsFrom(ws.remoteAddress(c)) >= limits.maxConnectionsPerIp) {
+        return c.json({ error: "too_many_connections", message: "too many connections from this address" }, 429);
       }
       await next();
     },

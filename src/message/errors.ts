@@ -16,6 +16,10 @@ export const ErrorCode = {
   unknownUser: "unknown_user",
   tooManyRooms: "too_many_rooms",
   unavailable: "unavailable",
+  tooManySessions: "too_many_sessions",
+  forbidden: "forbidden",
+  banned: "banned",
+  muted: "muted",
   internal: "internal",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -31,13 +35,15 @@ export const CloseCode = {
   tryAgainLater: 1013,
   kicked: 4000,
   slowConsumer: 4001,
+  banned: 4002,
 } as const;
 
-/** An error a handler throws to answer the client with an `error` frame. */
+/** An error a handler throws to answer the client with an `error` frame (and, with `close`, then close the connection). */
 export class ClientError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    readonly close?: { code: number; reason: string },
   ) {
     super(message);
     this.name = "ClientError";

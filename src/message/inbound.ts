@@ -39,6 +39,17 @@ export const roomsFrame = z.object({ type: z.literal("rooms") });
 export const typingFrame = z.object({ type: z.literal("typing"), room });
 export const pingFrame = z.object({ type: z.literal("ping"), ref: ref.optional() });
 export const logoutFrame = z.object({ type: z.literal("logout") });
+// Moderation: only for users with the moderator or admin role.
+const reason = z.string().max(500);
+export const kickFrame = z.object({ type: z.literal("kick"), user: name, reason: reason.optional(), ref: ref.optional() });
+export const muteFrame = z.object({
+  type: z.literal("mute"),
+  user: name,
+  room,
+  minutes: z.number().positive().max(525_600),
+  ref: ref.optional(),
+});
+export const unmuteFrame = z.object({ type: z.literal("unmute"), user: name, room, ref: ref.optional() });
 
 export const inboundFrame = z.discriminatedUnion("type", [
   helloFrame,
@@ -52,6 +63,9 @@ export const inboundFrame = z.discriminatedUnion("type", [
   typingFrame,
   pingFrame,
   logoutFrame,
+  kickFrame,
+  muteFrame,
+  unmuteFrame,
 ]);
 
 export type InboundFrame = z.infer<typeof inboundFrame>;

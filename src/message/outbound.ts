@@ -68,8 +68,17 @@ export const typingNotice = z.object({ type: z.literal("typing"), room: z.string
 export const noticeFrame = z.object({
   type: z.literal("notice"),
   text: z.string(),
-  kind: z.enum(["broadcast", "motd", "kick", "shutdown", "restart"]),
+  kind: z.enum(["broadcast", "motd", "kick", "ban", "mute", "shutdown", "restart"]),
   ts: z.number(),
+});
+export const moderatedFrame = z.object({
+  type: z.literal("moderated"),
+  action: z.enum(["kick", "mute", "unmute"]),
+  user: z.string(),
+  room: z.string().optional(),
+  until: z.number().optional(),
+  sessions: z.number().optional(),
+  ref: ref.optional(),
 });
 export const pongFrame = z.object({ type: z.literal("pong"), ref: ref.optional() });
 export const errorFrame = z.object({
@@ -94,6 +103,7 @@ export const outboundFrame = z.discriminatedUnion("type", [
   noticeFrame,
   pongFrame,
   errorFrame,
+  moderatedFrame,
 ]);
 
 export type OutboundFrame = z.infer<typeof outboundFrame>;

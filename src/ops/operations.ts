@@ -94,6 +94,7 @@ export function createOperations(daemon: Daemon) {
     },
 
     kick: (user: string, reason?: string) => chat().kick(user, reason),
+    moderation: () => chat().moderation,
     broadcast: (text: string) => chat().broadcast(text),
     async motd(text?: string): Promise<string> {
       if (text !== undefined) await chat().setMotd(text);

@@ -22,6 +22,8 @@ export type ServeOptions = {
   port: number;
   /** Largest inbound WebSocket message; larger ones close the socket with 1009. */
   maxPayload: number;
+  /** HTTP limits against slow or oversized requests (runtimes apply what they can). */
+  http?: { headersTimeoutMs: number; requestTimeoutMs: number; maxHeaderBytes: number };
   /** Builds the app with this runtime's WebSocket support. */
   build(ws: WebSocketSupport): Hono;
 };

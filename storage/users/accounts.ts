@@ -11,7 +11,11 @@ export type AccountsOptions = {
   registration: "open" | "closed";
   passwordMinLength: number;
   tokenTtlMs: number;
-  /** Concurrent bcrypt jobs; more wait in line. */
+  /**
+   * Concurrent bcrypt jobs; more wait in line. bcryptjs is plain JavaScript on
+   * the event loop, running up to 100 ms between yields: a second concurrent
+   * job adds no throughput, only a second 100 ms slice before chat gets a turn.
+   */
   hashConcurrency?: number;
   maxTokensPerUser?: number;
   now?: () => number;
@@ -31,7 +35,7 @@ export function createAccounts(options: AccountsOptions) {
   const { store, bcryptCost, registration, passwordMinLength, tokenTtlMs } = options;
   const now = options.now ?? Date.now;
   const maxTokens = options.maxTokensPerUser ?? 20;
-  const hashing = new Semaphore(options.hashConcurrency ?? 2);
+  const hashing = new Semaphore(options.hashConcurrency ?? 1);
 
   function checkName(name: string) {
     const n = normalizeName(name);
@@ -78,7 +82,8 @@ export function createAccounts(options: AccountsOptions) {
     return store.create({ name: n.display, key: n.key, passwordHash, role: "user", createdAt: at, lastSeenAt: at, tokens: [] });
   }
 
-  async function validateSession(name: string, password: string): Promise<SignIn> {
+  /** `mayCreate` is asked only when this sign-in would create an account; false refuses it with `rate_limited`. */
+  async function validateSession(name: string, password: string, options: { mayCreate?: () => boolean } = {}): Promise<SignIn> {
     const n = checkName(name);
     if (new TextEncoder().encode(password).length > PASSWORD_MAX_BYTES) {
       throw new ClientError(ErrorCode.badPassword, `password must be at most ${PASSWORD_MAX_BYTES} bytes`);
@@ -91,6 +96,9 @@ export function createAccounts(options: AccountsOptions) {
         await hashing.run(() => bcrypt.hash(password, bcryptCost));
         throw new ClientError(ErrorCode.authFailed, AUTH_FAILED);
       }
+      if (options.mayCreate && !options.mayCreate()) {
+        throw new ClientError(ErrorCode.rateLimited, "too many new accounts from this address; try again later");
+      }
       created = await createUser(name, password);
       existing = await store.get(n.key);
       if (!existing) throw new ClientError(ErrorCode.unavailable, "account could not be read back");
@@ -99,6 +107,8 @@ export function createAccounts(options: AccountsOptions) {
     if (!created) {
       const ok = await hashing.run(() => bcrypt.compare(password, existing.passwordHash));
       if (!ok) throw new ClientError(ErrorCode.authFailed, AUTH_FAILED);
+      // Only after the password matched: a ban is no hint to someone guessing names.
+      if (existing.banned) throw new ClientError(ErrorCode.banned, `this account is banned: ${existing.banned.reason}`);
     }
     const { user, token } = await issueToken(n.key);
     return { user, token, created };
@@ -112,7 +122,7 @@ export function createAccounts(options: AccountsOptions) {
     const user = await store.get(parsed.key);
     const at = now();
     const match = user?.tokens.find((t) => digestsEqual(t.hash, hash) && t.expiresAt > at);
-    if (!user || !match) throw new ClientError(ErrorCode.authFailed, "invalid or expired token");
+    if (!user || !match || user.banned) throw new ClientError(ErrorCode.authFailed, "invalid or expired token");
     return { user, token, created: false };
   }
 

@@ -1,18 +1,20 @@
 import { mkdir, readdir } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
 import { Low } from "lowdb";
-import { JSONFile } from "lowdb/node";
 import type { UserRecord, UserStore } from "./types.ts";
+import { AtomicJsonFile, CorruptFileError } from "./json-file-adapter.ts";
+import { ClientError, ErrorCode } from "../../src/message/errors.ts";
 import { KeyedLock } from "./keyed-lock.ts";
 
 /**
  * The embedded user store: one JSON file per user, read and written through
  * lowdb, sharded by the first letter of the key:
- * `<dataDir>/users/<first letter>/<key>.json`. lowdb's writer (steno) writes a
- * temp file and renames it over the old one, so a crash leaves the old or the
- * new file, never half of one.
+ * `<dataDir>/users/<first letter>/<key>.json`. Files are written through
+ * `AtomicJsonFile` (temp, fsync, rename), so a crash leaves the old or the new
+ * file, never half of one. A corrupt file is reported through `onCorrupt` and
+ * makes that one user `unavailable`; every other user is unaffected.
  */
-export function createLowdbUserStore(dataDir: string): UserStore {
+export function createLowdbUserStore(dataDir: string, onCorrupt: (path: string, why: string) => void = () => {}): UserStore {
   const root = resolve(dataDir, "users");
   const lock = new KeyedLock();
 
@@ -28,8 +30,14 @@ export function createLowdbUserStore(dataDir: string): UserStore {
   }
 
   async function read(key: string): Promise<Low<UserRecord | null>> {
-    const db = new Low<UserRecord | null>(new JSONFile(pathOf(key)), null);
-    await db.read();
+    const db = new Low<UserRecord | null>(new AtomicJsonFile<UserRecord | null>(pathOf(key)), null);
+    try {
+      await db.read();
+    } catch (error) {
+      if (!(error instanceof CorruptFileError)) throw error;
+      onCorrupt(error.path, error.message);
+      throw new ClientError(ErrorCode.unavailable, "this account cannot be read right now; an operator has been told");
+    }
     return db;
   }
 

@@ -1,6 +1,8 @@
 /** A resume token as stored: only its SHA-256, never the token itself. */
 export type TokenRecord = { hash: string; createdAt: number; expiresAt: number };
 
+export type Role = "user" | "moderator" | "admin";
+
 /** One account, as kept in `<data>/users/<first letter>/<key>.json`. */
 export type UserRecord = {
   /** Display name as first registered (NFKC). */
@@ -9,7 +11,11 @@ export type UserRecord = {
   key: string;
   /** bcrypt hash; the password itself is never stored or logged. */
   passwordHash: string;
-  role: "user" | "admin";
+  role: Role;
+  /** Set by a ban: sign-in is refused until an unban. */
+  banned?: { at: number; reason: string };
+  /** Rooms the user may not `say` in, until the time given (ms since the epoch). */
+  mutes?: Array<{ room: string; until: number }>;
   createdAt: number;
   lastSeenAt: number;
   tokens: TokenRecord[];

@@ -7,10 +7,29 @@ import type { Peer } from "../../chat/peer.ts";
  * so a broadcast converts its JSON to UTF-8 once for all recipients.
  */
 export class NodePeer implements Peer {
+  #awaitingPong = false;
+
   constructor(
     private readonly ws: WebSocket,
     readonly remoteAddress: string,
-  ) {}
+  ) {
+    ws.on("pong", () => {
+      this.#awaitingPong = false;
+    });
+  }
+
+  ping(): boolean {
+    if (this.#awaitingPong) return false;
+    if (this.ws.readyState === 1) {
+      this.#awaitingPong = true;
+      this.ws.ping();
+    }
+    return true;
+  }
+
+  terminate(): void {
+    this.ws.terminate();
+  }
 
   send(frame: Encoded): void {
     if (this.ws.readyState !== 1) return;

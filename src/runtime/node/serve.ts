@@ -25,7 +25,16 @@ export const nodeRuntime: ServerRuntime = {
       remoteAddress: (c) => remoteAddress(c.env),
       enforcesMaxPayload: true,
     });
-    const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+    const http = options.http;
+    const server = createAdaptorServer({
+      fetch: app.fetch,
+      // Oversized request heads (thousands of headers, a huge Sec-WebSocket-Protocol) get 431 from Node's parser.
+      serverOptions: http ? { maxHeaderSize: http.maxHeaderBytes, ...slowlorisOptions(http) } : {},
+    }) as Server;
+    if (http) {
+      server.headersTimeout = http.headersTimeoutMs;
+      server.requestTimeout = Math.max(http.requestTimeoutMs, http.headersTimeoutMs);
+    }
     nodeWs.injectWebSocket(server);
     await new Promise<void>((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException) => {
@@ -62,6 +71,11 @@ export const nodeRuntime: ServerRuntime = {
     };
   },
 };
+
+/** Node checks the timeouts on a timer (30 s by default); check often enough to honour short ones. */
+function slowlorisOptions(http: { headersTimeoutMs: number }) {
+  return { connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(http.headersTimeoutMs / 4))) };
+}
 
 function remoteAddress(env: unknown): string {
   const incoming = (env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;

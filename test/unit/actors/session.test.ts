@@ -136,7 +136,7 @@ describe("sessionMachine", () => {
       t.frame(hello);
       expect(t.state()).toBe("authenticating");
       expect(t.chat.authenticate).toHaveBeenCalledTimes(1);
-      expect(t.chat.authenticate).toHaveBeenCalledWith(hello);
+      expect(t.chat.authenticate).toHaveBeenCalledWith(hello, expect.anything());
     });
   });
 

@@ -62,6 +62,9 @@ describe("decode", () => {
       ["typing", { type: "typing", room: "general" }],
       ["ping", { type: "ping", ref: 1 }],
       ["logout", { type: "logout" }],
+      ["kick", { type: "kick", user: "mallory", reason: "cool off", ref: 1 }],
+      ["mute", { type: "mute", user: "mallory", room: "general", minutes: 10, ref: 2 }],
+      ["unmute", { type: "unmute", user: "mallory", room: "general", ref: 3 }],
     ];
     it.each(examples)("decodes %s", (_name, value) => {
       const frame = expectFrame(decode(JSON.stringify(value)));

@@ -1,0 +1,152 @@
+import type { Limits } from "../config/schema.ts";
+import { TokenBucket } from "./token-bucket.ts";
+
+type IpState = {
+  connections: number;
+  messages: TokenBucket;
+  joins: TokenBucket;
+  signIns: TokenBucket;
+  accounts: TokenBucket;
+  failures: number;
+  blockedUntil: number;
+  touchedAt: number;
+};
+
+/** Consecutive failed sign-ins an address may have before its own back-off starts. */
+export const IP_FREE_FAILURES = 10;
+
+type Failures = { failures: number; blockedUntil: number; touchedAt: number };
+
+/**
+ * Per-address and per-account abuse state: connection counts, the per-IP
+ * token buckets and the sign-in failure back-off. Entries are dropped by
+ * `sweep` once idle, so the maps do not grow with every address ever seen.
+ */
+export class AbuseLimits {
+  readonly #ips = new Map<string, IpState>();
+  readonly #accounts = new Map<string, Failures>();
+
+  constructor(
+    private readonly limits: Limits,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  #ip(address: string): IpState {
+    let s = this.#ips.get(address);
+    if (!s) {
+      const l = this.limits;
+      const now = this.now;
+      s = {
+        connections: 0,
+        messages: new TokenBucket(l.ipMessagesPerSecond, l.ipMessageBurst, now),
+        joins: new TokenBucket(l.ipJoinsPerSecond, l.ipJoinBurst, now),
+        signIns: new TokenBucket(l.ipSignInsPerMinute / 60, l.ipSignInBurst, now),
+        accounts: new TokenBucket(l.ipAccountsPerHour / 3600, l.ipAccountBurst, now),
+        failures: 0,
+        blockedUntil: 0,
+        touchedAt: now(),
+      };
+      this.#ips.set(address, s);
+    }
+    s.touchedAt = this.now();
+    return s;
+  }
+
+  connectionsFrom(address: string): number {
+    return this.#ips.get(address)?.connections ?? 0;
+  }
+
+  connected(address: string): void {
+    this.#ip(address).connections += 1;
+  }
+
+  disconnected(address: string): void {
+    const s = this.#ips.get(address);
+    if (s) s.connections = Math.max(0, s.connections - 1);
+  }
+
+  takeMessage(address: string): boolean {
+    return this.#ip(address).messages.take();
+  }
+
+  takeJoin(address: string): boolean {
+    return this.#ip(address).joins.take();
+  }
+
+  takeAccount(address: string): boolean {
+    return this.#ip(address).accounts.take();
+  }
+
+  /**
+   * Whether a sign-in attempt may run now: within the address's sign-in rate,
+   * and neither the address nor the account is in a failure back-off.
+   */
+  mayTrySignIn(address: string, account: string | undefined): boolean {
+    const s = this.#ip(address);
+    const t = this.now();
+    if (s.blockedUntil > t) return false;
+    if (account !== undefined && (this.#accounts.get(account)?.blockedUntil ?? 0) > t) return false;
+    return s.signIns.take();
+  }
+
+  /** A failed sign-in doubles the wait of the address and of the account, up to the cap. */
+  signInFailed(address: string, account: string | undefined): void {
+    const t = this.now();
+    const s = this.#ip(address);
+    s.failures += 1;
+    // Many people share an address (NAT, a proxy): it gets more slack than one account.
+    s.blockedUntil = t + this.#delay(s.failures - IP_FREE_FAILURES + 1);
+    if (account === undefined) return;
+    const a = this.#accounts.get(account) ?? { failures: 0, blockedUntil: 0, touchedAt: t };
+    a.failures += 1;
+    a.blockedUntil = t + this.#delay(a.failures);
+    a.touchedAt = t;
+    this.#accounts.set(account, a);
+  }
+
+  signInSucceeded(address: string, account: string): void {
+    const s = this.#ip(address);
+    s.failures = 0;
+    s.blockedUntil = 0;
+    this.#accounts.delete(account);
+  }
+
+  #delay(failures: number): number {
+    const { signInFailureDelayMs: base, signInFailureDelayMaxMs: cap } = this.limits;
+    // The first failure costs nothing extra: a typo should not lock anyone out.
+    if (failures <= 1 || base === 0) return 0;
+    return Math.min(cap, base * 2 ** Math.min(failures - 2, 30));
+  }
+
+  /** Forgets addresses and accounts with nothing to remember (idle long enough for buckets to refill). */
+  sweep(idleMs = 3_600_000): void {
+    const t = this.now();
+    for (const [k, s] of this.#ips) if (s.connections === 0 && s.blockedUntil <= t && t - s.touchedAt > idleMs) this.#ips.delete(k);
+    for (const [k, a] of this.#accounts) if (a.blockedUntil <= t && t - a.touchedAt > idleMs) this.#accounts.delete(k);
+  }
+
+  get trackedAddresses(): number {
+    return this.#ips.size;
+  }
+}
+
+/**
+ * Counts a session's `rate_limited` answers in a sliding window; past
+ * `abuseStrikes` within `abuseWindowMs` the client is flooding on purpose.
+ */
+export class Strikes {
+  readonly #times: number[] = [];
+  constructor(
+    private readonly max: number,
+    private readonly windowMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Records one strike; true when the session is over the limit. */
+  strike(): boolean {
+    const t = this.now();
+    this.#times.push(t);
+    while (this.#times.length > 0 && this.#times[0]! <= t - this.windowMs) this.#times.shift();
+    return this.#times.length >= this.max;
+  }
+}

@@ -1,0 +1,138 @@
+import { afterEach, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { TestClient } from "../helpers/client.ts";
+import { World, eventually } from "../helpers/harness.ts";
+import { rawRequest, upgradeHead } from "./raw-http.ts";
+
+/** Resolves the HTTP status of a refused upgrade, or 101 if it was accepted. */
+function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    ws.once("open", () => {
+      ws.terminate();
+      resolve(101);
+    });
+    ws.once("unexpected-response", (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      ws.terminate();
+    });
+    ws.once("error", (e) => (e.message.includes("Unexpected server response") ? undefined : reject(e)));
+  });
+}
+
+describe("the WebSocket handshake", () => {
+  const world = new World();
+  afterEach(() => world.cleanup());
+
+  describe("Origin", () => {
+    it("accepts the daemon's own origin and a client that sends none", async () => {
+      const d = await world.daemon();
+      expect(await upgradeStatus(d.wsUrl, { Origin: `http://127.0.0.1:${d.port}` })).toBe(101);
+      expect(await upgradeStatus(d.wsUrl)).toBe(101);
+    });
+
+    it("refuses a foreign origin with 403 before the upgrade", async () => {
+      const d = await world.daemon();
+      expect(await upgradeStatus(d.wsUrl, { Origin: "https://evil.example" })).toBe(403);
+      expect(await upgradeStatus(d.wsUrl, { Origin: "null" })).toBe(403);
+      expect(d.daemon.chat!.hub.sessions.size).toBe(0);
+    });
+
+    it("accepts an origin listed in security.allowedOrigins, and any with \"*\"", async () => {
+      const d = await world.daemon({ security: { allowedOrigins: ["https://chat.example.com"] } });
+      expect(await upgradeStatus(d.wsUrl, { Origin: "https://chat.example.com" })).toBe(101);
+      expect(await upgradeStatus(d.wsUrl, { Origin: "https://chat.example.com.evil.example" })).toBe(403);
+      const any = await world.daemon({ security: { allowedOrigins: ["*"] } });
+      expect(await upgradeStatus(any.wsUrl, { Origin: "https://anywhere.example" })).toBe(101);
+    });
+
+    it("refuses a missing Origin with 403 when security.allowMissingOrigin is false", async () => {
+      const d = await world.daemon({ security: { allowMissingOrigin: false } });
+      expect(await upgradeStatus(d.wsUrl)).toBe(403);
+      expect(await upgradeStatus(d.wsUrl, { Origin: `http://127.0.0.1:${d.port}` })).toBe(101);
+    });
+  });
+
+  describe("connection caps", () => {
+    it("refuses connections over limits.maxConnectionsPerIp with 429 and accepts again once one closes", async () => {
+      const d = await world.daemon({ limits: { maxConnectionsPerIp: 2 } });
+      const a = await world.connect(d);
+      await world.connect(d);
+      expect(await upgradeStatus(d.wsUrl)).toBe(429);
+      await a.close();
+      await eventually(async () => (await upgradeStatus(d.wsUrl)) === 101, { what: "a free slot" });
+    });
+
+    it("closes a sign-in over limits.maxSessionsPerUser with too_many_sessions and 1008", async () => {
+      const d = await world.daemon({ limits: { maxSessionsPerUser: 2 } });
+      await world.signIn(d, "alice");
+      await world.signIn(d, "alice");
+      const third = await world.connect(d);
+      const answer = await third.request({ type: "hello", user: "alice", password: "correct-horse" }, "welcome", "error");
+      expect(answer).toMatchObject({ type: "error", code: "too_many_sessions" });
+      expect(await third.closed).toMatchObject({ code: 1008 });
+      // Another user is not affected.
+      await world.signIn(d, "bob");
+    });
+  });
+
+  describe("heartbeat", () => {
+    it("terminates a peer that stops answering pings within two intervals and tells the room it left", async () => {
+      const d = await world.daemon({ limits: { heartbeatMs: 200 } });
+      const { client: bob } = await world.member(d, "bob");
+      const { client: dead } = await world.member(d, "dead");
+      await bob.next("presence");
+      // Stop reading: the socket stays open but no pong ever comes back.
+      (dead.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+      const left = await bob.next("presence", 3000);
+      expect(left).toMatchObject({ user: "dead", event: "leave" });
+      expect(d.daemon.chat!.hub.sessions.size).toBe(1);
+    });
+
+    it("keeps a client that answers pings (ws does so by itself)", async () => {
+      const d = await world.daemon({ limits: { heartbeatMs: 100 } });
+      const { client } = await world.member(d, "alice");
+      await new Promise((r) => setTimeout(r, 600));
+      expect(client.ws.readyState).toBe(WebSocket.OPEN);
+      expect(await client.request({ type: "ping", ref: 1 }, "pong")).toEqual({ type: "pong", ref: 1 });
+    });
+  });
+
+  describe("oversized and slow requests", () => {
+    it("answers a handshake with thousands of headers quickly with 431", async () => {
+      const d = await world.daemon();
+      const extra = Array.from({ length: 5000 }, (_, i) => `X-Filler-${i}: ${i}`);
+      const r = await rawRequest(d.port, upgradeHead(d.port, extra));
+      expect(r.status).toBe(431);
+      expect(d.daemon.chat!.hub.sessions.size).toBe(0);
+    });
+
+    it("answers a huge Sec-WebSocket-Protocol quickly with 431", async () => {
+      const d = await world.daemon();
+      const r = await rawRequest(d.port, upgradeHead(d.port, [`Sec-WebSocket-Protocol: ${"a,".repeat(20_000)}a`]));
+      expect(r.status).toBe(431);
+    });
+
+    it("drops a request whose headers never finish after limits.headersTimeoutMs", async () => {
+      const d = await world.daemon({ limits: { headersTimeoutMs: 300 } });
+      // Slowloris: a request line and one header, then nothing.
+      const r = await rawRequest(d.port, "GET /healthz HTTP/1.1\r\nHost: x\r\n", 5000);
+      expect(r.closed).toBe(true);
+      expect([408, undefined]).toContain(r.status);
+    });
+
+    it("still serves everyone else while a slow request hangs", async () => {
+      const d = await world.daemon({ limits: { headersTimeoutMs: 1000 } });
+      const hanging = rawRequest(d.port, "GET /healthz HTTP/1.1\r\nHost: x\r\n", 5000);
+      const res = await d.http("/healthz");
+      expect(res.status).toBe(200);
+      await hanging;
+    });
+  });
+
+  it("closes an idle connection that never signs in after limits.authTimeoutMs with 1008", async () => {
+    const d = await world.daemon({ limits: { authTimeoutMs: 200 } });
+    const client = await TestClient.connect(d.wsUrl);
+    expect(await client.closed).toMatchObject({ code: 1008 });
+  });
+});
