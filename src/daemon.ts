@@ -8,6 +8,8 @@ import { CloseCode } from "./message/index.ts";
 import { createApp } from "./http/app.ts";
 import { loadAssets } from "./http/assets.ts";
 import { createOperations, type Operations } from "./ops/operations.ts";
+import { Metrics } from "./ops/metrics.ts";
+import { countOutgoing, instrumentAccounts, instrumentLog } from "./ops/instrument.ts";
 import { createLowdbUserStore } from "../storage/users/lowdb-store.ts";
 import { createAccounts } from "../storage/users/accounts.ts";
 import { createJsonlLog } from "../storage/chatlog/jsonl-log.ts";
@@ -30,6 +32,8 @@ export class Daemon {
   readonly logger: Logger;
   readonly ops: Operations;
   readonly processStartedAt = Date.now();
+  /** Process-wide counters for /metrics; they survive restarts. */
+  readonly metrics = new Metrics();
   readonly actor;
   #runtime: ServerRuntime;
   #chat: ChatService | undefined;
@@ -65,6 +69,11 @@ export class Daemon {
   /** The running chat, or undefined while the server is not running. */
   get chat(): ChatService | undefined {
     return this.#chat;
+  }
+
+  /** The runtime adapter the daemon serves with. */
+  get runtime(): ServerRuntime {
+    return this.#runtime;
   }
 
   /** The port actually bound (useful with port 0). */
@@ -112,22 +121,24 @@ export class Daemon {
     const { config, logger } = this;
     this.#startError = undefined;
     const users = createLowdbUserStore(config.dataDir);
-    const log = createJsonlLog({
+    const rawLog = createJsonlLog({
       dataDir: config.dataDir,
       historyPerRoom: config.limits.historyPerRoom,
       fsync: config.chatLog.fsync,
       onWarning: (msg, fields) => logger.warn(msg, fields),
     });
+    const log = instrumentLog(rawLog, this.metrics);
     const bus = createMemoryBus();
+    countOutgoing(bus, this.metrics);
     try {
       await log.open();
-      const accounts = createAccounts({
+      const accounts = instrumentAccounts(createAccounts({
         store: users,
         bcryptCost: config.bcryptCost,
         registration: config.registration,
         passwordMinLength: config.limits.passwordMinLength,
         tokenTtlMs: config.limits.tokenTtlHours * 3_600_000,
-      });
+      }), this.metrics);
       const chat = new ChatService({ config, accounts, log, bus, logger });
       const assets = await loadAssets();
       this.#listener = await this.#runtime.serve({
@@ -163,6 +174,7 @@ export class Daemon {
       while (chat.hub.sessions.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       for (const s of [...chat.hub.sessions]) s.peer.close(CloseCode.goingAway, "server shutting down");
       chat.close();
+      this.metrics.retire(chat);
     }
     await Promise.race([listenerClosed, new Promise((r) => setTimeout(r, CLOSE_WAIT_MS))]);
     this.#chat = undefined;

@@ -38,6 +38,7 @@ export class ChatService {
   readonly #nextId: () => { id: string; ts: number };
   readonly #unsubscribe: () => void;
   messagesIn = 0;
+  rateLimited = 0;
 
   constructor(deps: ChatDeps) {
     this.#deps = deps;
@@ -263,7 +264,9 @@ export class ChatService {
   }
 
   checkRate(session: Session): void {
-    if (!session.messages.take()) throw new ClientError(ErrorCode.rateLimited, "too many messages; slow down");
+    if (session.messages.take()) return;
+    this.rateLimited += 1;
+    throw new ClientError(ErrorCode.rateLimited, "too many messages; slow down");
   }
 
   onBus(event: BusEvent): void {

@@ -40,6 +40,8 @@ export const configSchema = z.strictObject({
   bcryptCost: z.number().int().min(4).max(15).default(10),
   adminToken: z.string().default(""),
   chatLog: z.strictObject({ fsync: z.boolean().default(true) }).prefault({}),
+  // /metrics without the admin token (counts only, no names or messages).
+  metrics: z.strictObject({ public: z.boolean().default(true) }).prefault({}),
   limits,
 });
 

@@ -6,6 +6,8 @@ import type { ChatService } from "../chat/service.ts";
 import type { Daemon } from "../daemon.ts";
 import type { WebSocketSupport } from "../runtime/types.ts";
 import { adminRoutes } from "./admin.ts";
+import { metricsRoutes } from "./metrics.ts";
+import { readinessRoutes } from "./readiness.ts";
 import type { Asset } from "./assets.ts";
 
 export type AppDeps = { daemon: Daemon; chat: ChatService; ws: WebSocketSupport; assets: Map<string, Asset> };
@@ -32,6 +34,8 @@ export function createApp({ daemon, chat, ws, assets }: AppDeps): Hono {
   }
 
   app.get("/healthz", (c) => c.json({ status: "ok", state: daemon.state }));
+  app.route("/", readinessRoutes(daemon));
+  app.route("/", metricsRoutes(daemon));
 
   app.get(
     "/ws",

@@ -29,10 +29,24 @@ export type ServeOptions = {
 /** A listening server. `close` stops accepting; open sockets are the hub's to close. */
 export type Listener = { port: number; close(): Promise<void> };
 
+/** Process-level numbers for /metrics, read from the runtime. */
+export type ProcessStats = {
+  runtime: string;
+  version: string;
+  cpuUserSeconds: number;
+  cpuSystemSeconds: number;
+  residentBytes: number;
+  heapUsedBytes: number;
+  heapTotalBytes: number;
+  startTimeSeconds: number;
+};
+
 /** One per runtime (Node, Deno): everything runtime-specific behind one call. */
 export type ServerRuntime = {
   name: string;
   serve(options: ServeOptions): Promise<Listener>;
+  /** The process's CPU and memory, for the default metrics. */
+  processStats?(): ProcessStats;
 };
 
 /** Thrown by `serve` when the address is taken, so the daemon can say so plainly. */

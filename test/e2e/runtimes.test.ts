@@ -36,6 +36,16 @@ describe.each<RuntimeName>(["node", "deno"])("the daemon on %s", (runtime) => {
     expect(p.output()).toContain(`"runtime":"${runtime}"`);
     const res = await fetch(`${url}/healthz`);
     expect(await res.json()).toEqual({ status: "ok", state: "running" });
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+  });
+
+  it("serves /metrics with this runtime's process metrics", async () => {
+    const { url } = await start();
+    const text = await (await fetch(`${url}/metrics`)).text();
+    expect(text).toContain(`chatd_runtime_info{runtime="${runtime}"`);
+    expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
+    expect(text).toMatch(/^process_cpu_seconds_total [\d.]+/m);
+    expect(text).toMatch(/^chatd_up 1$/m);
   });
 
   it("lets two clients sign in, join, chat with acks, and resume with a token and since", async () => {

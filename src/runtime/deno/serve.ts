@@ -3,6 +3,7 @@ import type { Hono } from "hono";
 import { upgradeWebSocket } from "hono/deno";
 import { AddressInUseError, type Listener, type ServeOptions, type ServerRuntime } from "../types.ts";
 import { DenoPeer } from "./peer.ts";
+import { denoProcessStats } from "./stats.ts";
 
 type Env = { remoteAddr?: Deno.NetAddr };
 
@@ -12,6 +13,7 @@ const SOCKET_CLOSE_GRACE_MS = 2000;
 /** Deno 2: Deno.serve for HTTP, Deno.upgradeWebSocket (through hono/deno) for WebSockets. */
 export const denoRuntime: ServerRuntime = {
   name: "deno",
+  processStats: denoProcessStats,
   async serve(options: ServeOptions): Promise<Listener> {
     const address = (env: unknown) => (env as Env | undefined)?.remoteAddr?.hostname ?? "unknown";
     // Deno's server.shutdown() closes upgraded sockets itself (1001 "Server

@@ -6,6 +6,7 @@ import type { Hono } from "hono";
 import type { WebSocket } from "ws";
 import { AddressInUseError, type Listener, type ServeOptions, type ServerRuntime } from "../types.ts";
 import { NodePeer } from "./peer.ts";
+import { nodeProcessStats } from "./stats.ts";
 
 /** How long requests in flight may take to finish once the listener closes. */
 const HTTP_CLOSE_GRACE_MS = 1000;
@@ -13,6 +14,7 @@ const HTTP_CLOSE_GRACE_MS = 1000;
 /** Node.js: @hono/node-server for HTTP, @hono/node-ws (ws) for WebSockets. */
 export const nodeRuntime: ServerRuntime = {
   name: "node",
+  processStats: nodeProcessStats,
   async serve(options: ServeOptions): Promise<Listener> {
     let app: Hono | undefined;
     // node-ws only calls `app.request` at upgrade time, so the app can be built after it.
