@@ -1,5 +1,5 @@
 import { loadConfig, ConfigError } from "./config/load.ts";
-import { createLogger, parseLevel } from "./log.ts";
+import { createLogger, parseFormat, parseLevel } from "./log.ts";
 import { Daemon } from "./daemon.ts";
 import { AddressInUseError, type ServerRuntime } from "./runtime/types.ts";
 
@@ -19,6 +19,8 @@ export type Platform = {
   /** Calls `handler` on SIGINT and SIGTERM. */
   onStopSignal(handler: (signal: string) => void): void;
   stdinIsTerminal: boolean;
+  /** Logs are pretty on a terminal (`CHAT_LOG_FORMAT=auto`), JSON lines otherwise. */
+  stdoutIsTerminal: boolean;
   startConsole(daemon: Daemon): void;
 };
 
@@ -29,7 +31,12 @@ export type Platform = {
  */
 export async function run(platform: Platform): Promise<void> {
   const { env } = platform;
-  const logger = createLogger({ level: parseLevel(env.CHAT_LOG_LEVEL) ?? "info" });
+  const format = parseFormat(env.CHAT_LOG_FORMAT, platform.stdoutIsTerminal);
+  if (!format) {
+    platform.stderr(`chatd: CHAT_LOG_FORMAT: expected auto, json or pretty, got ${JSON.stringify(env.CHAT_LOG_FORMAT)}\n`);
+    platform.exit(EXIT_CONFIG);
+  }
+  const logger = createLogger({ level: parseLevel(env.CHAT_LOG_LEVEL) ?? "info", format });
   let config;
   try {
     config = await loadConfig(env, platform.cwd);

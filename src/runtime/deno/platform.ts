@@ -15,5 +15,6 @@ export const denoPlatform: Platform = {
     Deno.addSignalListener("SIGTERM", () => handler("SIGTERM"));
   },
   stdinIsTerminal: Deno.stdin.isTerminal(),
+  stdoutIsTerminal: Deno.stdout.isTerminal(),
   startConsole: (daemon) => void startDenoConsole(daemon),
 };

@@ -14,5 +14,6 @@ export const nodePlatform: Platform = {
     process.on("SIGTERM", () => handler("SIGTERM"));
   },
   stdinIsTerminal: process.stdin.isTTY === true,
+  stdoutIsTerminal: process.stdout.isTTY === true,
   startConsole: (daemon) => void startNodeConsole(daemon),
 };

@@ -54,6 +54,7 @@ describe("parseConfig", () => {
       bcryptCost: 10,
       adminToken: "",
       chatLog: { fsync: true },
+      metrics: { public: true },
       limits: {
         maxFrameBytes: 65536,
         maxTextLength: 4000,
