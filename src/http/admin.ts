@@ -4,6 +4,7 @@ import { z } from "zod";
 import { ClientError, ErrorCode } from "../message/index.ts";
 import type { Operations } from "../ops/operations.ts";
 import { adminAuth } from "./bearer.ts";
+import { openApiDocument } from "./openapi.ts";
 
 const kickBody = z.object({ user: z.string().min(1).max(64), reason: z.string().max(500).optional() });
 const broadcastBody = z.object({ text: z.string().min(1).max(4000) });
@@ -19,6 +20,8 @@ const logQuery = z.object({
  */
 export function adminRoutes(ops: Operations, getToken: () => string): Hono {
   const admin = new Hono();
+  // Registered before the auth middleware: the API's description is no secret, and tools fetch it unauthenticated.
+  admin.get("/openapi.json", (c) => c.json(openApiDocument));
   admin.use("*", adminAuth(getToken));
   admin.use("*", bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.json({ error: "too_large", message: "body over 64 KiB" }, 413) }));
 
