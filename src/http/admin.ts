@@ -4,6 +4,8 @@ import { z } from "zod";
 import { ClientError, ErrorCode } from "../message/index.ts";
 import type { Operations } from "../ops/operations.ts";
 import { adminAuth } from "./bearer.ts";
+import { ConfigError } from "../config/load.ts";
+import { ReloadUnavailableError } from "../ops/reload.ts";
 import { openApiDocument } from "./openapi.ts";
 
 const kickBody = z.object({ user: z.string().min(1).max(64), reason: z.string().max(500).optional() });
@@ -56,6 +58,15 @@ export function adminRoutes(ops: Operations, getToken: () => string): Hono {
   });
   admin.post("/restart", (c) => answer(c, ops.restart()));
   admin.post("/stop", (c) => answer(c, ops.stop()));
+  admin.post("/reload", async (c) => {
+    try {
+      return c.json(await ops.reload());
+    } catch (error) {
+      if (error instanceof ConfigError) return c.json({ error: "invalid_config", message: error.message }, 400);
+      if (error instanceof ReloadUnavailableError) return c.json({ error: "unavailable", message: error.message }, 409);
+      throw error;
+    }
+  });
   admin.notFound((c) => c.json({ error: "not_found", message: "no such admin endpoint" }, 404));
   admin.onError((error, c) => {
     // A bad room name in a query is the request's fault, like any other invalid query.

@@ -108,5 +108,12 @@ export const openApiDocument = {
     },
     "/restart": { post: op("Restart in place (clients get 1012)", answer) },
     "/stop": { post: op("Stop gracefully; the process exits 0", answer) },
+    "/reload": {
+      post: op("Read the config file and environment again; apply what can change while running", {
+        "200": ok(obj({ reloaded: { type: "boolean" }, changed: { type: "array", items: str }, restartRequired: { type: "array", items: str } })),
+        "400": error("invalid_config: the file is invalid; nothing changed"),
+        "409": error("no configuration source (embedded daemon)"),
+      }),
+    },
   } as Record<string, Record<string, object>>,
 };

@@ -1,8 +1,10 @@
+import { writeFile } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { World, eventually, say, within, writeConfig } from "../helpers/harness.ts";
 import { daemonCommand, type RuntimeName } from "../helpers/runtimes.ts";
 
 const TOKEN = "e2e-admin-token";
+const CONFIG = { bcryptCost: 4, rooms: ["general"], motd: "first", limits: { maxFrameBytes: 2048 } };
 type Json = Record<string, unknown>;
 
 /**
@@ -15,7 +17,7 @@ describe.each<RuntimeName>(["node", "deno"])("the daemon on %s", (runtime) => {
 
   async function start() {
     const dir = await world.tempDir();
-    const configPath = await writeConfig(dir, { bcryptCost: 4, rooms: ["general"], limits: { maxFrameBytes: 2048 } });
+    const configPath = await writeConfig(dir, CONFIG);
     const p = await world.spawn(
       { CHAT_CONFIG: configPath, CHAT_HOST: "127.0.0.1", CHAT_PORT: "0", CHAT_DATA_DIR: dir, CHAT_ADMIN_TOKEN: TOKEN },
       { command: daemonCommand(runtime) },
@@ -28,7 +30,7 @@ describe.each<RuntimeName>(["node", "deno"])("the daemon on %s", (runtime) => {
       const res = await fetch(`${url}${path}`, { ...init, headers });
       return { status: res.status, body: (await res.json()) as Json };
     };
-    return { p, url, wsUrl: `ws://127.0.0.1:${p.port}/ws`, admin };
+    return { p, url, wsUrl: `ws://127.0.0.1:${p.port}/ws`, admin, configPath };
   }
 
   it("says it runs on this runtime and answers /healthz", async () => {
@@ -110,6 +112,16 @@ describe.each<RuntimeName>(["node", "deno"])("the daemon on %s", (runtime) => {
     expect((await client.closed).code).toBe(1012);
     await eventually(async () => (await admin("/admin/uptime")).body.restarts === 1, { what: "the restarted daemon" });
     expect((await world.resume({ wsUrl }, welcome.token)).welcome.user).toBe("alice");
+  });
+
+  it("reloads its config file on SIGHUP: online users get the new motd, new sign-ins see it", async () => {
+    const { p, wsUrl, configPath } = await start();
+    const { client } = await world.signIn(wsUrl, "alice");
+    await writeFile(configPath, JSON.stringify({ ...CONFIG, motd: "second" }));
+    p.child.kill("SIGHUP");
+    expect(await client.next("notice")).toMatchObject({ kind: "motd", text: "second" });
+    expect((await world.signIn(wsUrl, "bob")).welcome.motd).toBe("second");
+    expect(p.output()).toContain('"msg":"config reloaded"');
   });
 
   it("stops gracefully on SIGTERM: clients are closed with 1001 and the process exits 0", async () => {
