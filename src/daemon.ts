@@ -6,6 +6,7 @@ import type { Listener, ServerRuntime } from "./runtime/types.ts";
 import { ChatService } from "./chat/service.ts";
 import { CloseCode } from "./message/index.ts";
 import { createApp } from "./http/app.ts";
+import { behindProxies } from "./http/client-address.ts";
 import { loadAssets } from "./http/assets.ts";
 import { createOperations, type Operations } from "./ops/operations.ts";
 import { Metrics } from "./ops/metrics.ts";
@@ -145,7 +146,7 @@ export class Daemon {
         host: config.host,
         port: this.#port,
         maxPayload: config.limits.maxFrameBytes,
-        build: (ws) => createApp({ daemon: this, chat, ws, assets }),
+        build: (ws) => createApp({ daemon: this, chat, ws: behindProxies(ws, () => this.config.trustedProxies), assets }),
       });
       this.#port = this.#listener.port;
       this.#chat = chat;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isNameError, normalizeName } from "../message/names.ts";
+import { parseRange } from "../http/cidr.ts";
 
 const roomName = z.string().superRefine((value, ctx) => {
   const n = normalizeName(value);
@@ -41,6 +42,10 @@ export const configSchema = z.strictObject({
   adminToken: z.string().default(""),
   chatLog: z.strictObject({ fsync: z.boolean().default(true) }).prefault({}),
   // /metrics without the admin token (counts only, no names or messages).
+  // Reverse proxies whose X-Forwarded-For / Forwarded headers are believed (IPs or CIDRs).
+  trustedProxies: z
+    .array(z.string().refine((s) => parseRange(s) !== undefined, { message: "expected an IP address or CIDR range" }))
+    .default([]),
   metrics: z.strictObject({ public: z.boolean().default(true) }).prefault({}),
   limits,
 });

@@ -54,6 +54,7 @@ describe("parseConfig", () => {
       bcryptCost: 10,
       adminToken: "",
       chatLog: { fsync: true },
+      trustedProxies: [],
       metrics: { public: true },
       limits: {
         maxFrameBytes: 65536,
