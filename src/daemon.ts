@@ -7,6 +7,7 @@ import { ChatService } from "./chat/service.ts";
 import { CloseCode } from "./message/index.ts";
 import { createApp } from "./http/app.ts";
 import { behindProxies } from "./http/client-address.ts";
+import { readCertificates } from "./ops/certificates.ts";
 import { loadAssets } from "./http/assets.ts";
 import { createOperations, type Operations } from "./ops/operations.ts";
 import { Metrics } from "./ops/metrics.ts";
@@ -77,6 +78,20 @@ export class Daemon {
     return this.#runtime;
   }
 
+  /**
+   * Reads the certificate files again for new connections (SIGHUP, POST
+   * /admin/reload). Where the runtime cannot swap them live (Deno), the next
+   * restart picks them up.
+   */
+  async reloadCertificates(): Promise<"off" | "reloaded" | "restart_required"> {
+    const tls = await readCertificates(this.config);
+    if (!tls) return "off";
+    if (!this.#listener?.reloadTls) return "restart_required";
+    this.#listener.reloadTls(tls);
+    this.logger.info("tls certificates reloaded");
+    return "reloaded";
+  }
+
   /** The port actually bound (useful with port 0). */
   get port(): number {
     return this.#port;
@@ -142,16 +157,18 @@ export class Daemon {
       }), this.metrics);
       const chat = new ChatService({ config, accounts, log, bus, logger });
       const assets = await loadAssets();
+      const tls = await readCertificates(config);
       this.#listener = await this.#runtime.serve({
         host: config.host,
         port: this.#port,
         maxPayload: config.limits.maxFrameBytes,
+        ...(tls ? { tls } : {}),
         build: (ws) => createApp({ daemon: this, chat, ws: behindProxies(ws, () => this.config.trustedProxies), assets }),
       });
       this.#port = this.#listener.port;
       this.#chat = chat;
       this.#storage = { users, log, bus };
-      logger.info("listening", { host: config.host, port: this.#port, runtime: this.#runtime.name, dataDir: config.dataDir });
+      logger.info("listening", { host: config.host, port: this.#port, runtime: this.#runtime.name, dataDir: config.dataDir, tls: tls !== undefined });
       if (!config.adminToken) logger.warn("admin API is off: no admin token configured (set CHAT_ADMIN_TOKEN)");
     } catch (error) {
       this.#startError = error as Error;

@@ -46,6 +46,11 @@ export const configSchema = z.strictObject({
   trustedProxies: z
     .array(z.string().refine((s) => parseRange(s) !== undefined, { message: "expected an IP address or CIDR range" }))
     .default([]),
+  // PEM files for https/wss; both or neither.
+  tls: z
+    .strictObject({ cert: z.string().default(""), key: z.string().default("") })
+    .prefault({})
+    .refine((t) => (t.cert === "") === (t.key === ""), { message: "set both cert and key, or neither" }),
   metrics: z.strictObject({ public: z.boolean().default(true) }).prefault({}),
   limits,
 });

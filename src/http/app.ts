@@ -8,6 +8,7 @@ import type { WebSocketSupport } from "../runtime/types.ts";
 import { adminRoutes } from "./admin.ts";
 import { metricsRoutes } from "./metrics.ts";
 import { readinessRoutes } from "./readiness.ts";
+import { hsts } from "./hsts.ts";
 import type { Asset } from "./assets.ts";
 
 export type AppDeps = { daemon: Daemon; chat: ChatService; ws: WebSocketSupport; assets: Map<string, Asset> };
@@ -28,6 +29,7 @@ const PAGE_HEADERS = {
 export function createApp({ daemon, chat, ws, assets }: AppDeps): Hono {
   const app = new Hono();
   const { limits } = chat.config;
+  if (chat.config.tls.cert) app.use("*", hsts());
 
   for (const [route, asset] of assets) {
     app.get(route, (c) => c.body(asset.body, 200, { "Content-Type": asset.type, ...PAGE_HEADERS }));

@@ -110,7 +110,7 @@ export const openApiDocument = {
     "/stop": { post: op("Stop gracefully; the process exits 0", answer) },
     "/reload": {
       post: op("Read the config file and environment again; apply what can change while running", {
-        "200": ok(obj({ reloaded: { type: "boolean" }, changed: { type: "array", items: str }, restartRequired: { type: "array", items: str } })),
+        "200": ok(obj({ reloaded: { type: "boolean" }, changed: { type: "array", items: str }, restartRequired: { type: "array", items: str }, tls: { enum: ["off", "reloaded", "restart_required"] } })),
         "400": error("invalid_config: the file is invalid; nothing changed"),
         "409": error("no configuration source (embedded daemon)"),
       }),

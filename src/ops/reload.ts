@@ -22,7 +22,8 @@ export const RESTART_FIELDS = [
   "limits.tokenTtlHours",
 ];
 
-export type ReloadResult = { reloaded: true; changed: string[]; restartRequired: string[] };
+/** `tls`: whether the certificate files were read again (`restart_required` on Deno). */
+export type ReloadResult = { reloaded: true; changed: string[]; restartRequired: string[]; tls: "off" | "reloaded" | "restart_required" };
 
 /** Where a daemon's configuration comes from (file + environment), set by run(). */
 const sources = new WeakMap<Daemon, () => Promise<Config>>();
@@ -65,9 +66,10 @@ export async function reloadConfig(daemon: Daemon): Promise<ReloadResult> {
     note(`limits.${key}`);
     if (!RESTART_FIELDS.includes(`limits.${key}`)) limits[key] = value;
   }
-  daemon.logger.info("config reloaded", { changed, restartRequired });
+  const tls = await daemon.reloadCertificates();
+  daemon.logger.info("config reloaded", { changed, restartRequired, tls });
   if (restartRequired.length > 0) daemon.logger.warn("config changes need a restart of the process", { fields: restartRequired });
-  return { reloaded: true, changed, restartRequired };
+  return { reloaded: true, changed, restartRequired, tls };
 }
 
 function same(a: unknown, b: unknown): boolean {

@@ -1,7 +1,22 @@
-import { writeFile } from "node:fs/promises";
+import { copyFile, writeFile } from "node:fs/promises";
+import { request } from "node:https";
 import { afterEach, describe, expect, it } from "vitest";
 import { World, eventually, say, within, writeConfig } from "../helpers/harness.ts";
 import { daemonCommand, type RuntimeName } from "../helpers/runtimes.ts";
+import { TestClient } from "../helpers/client.ts";
+import { httpsGet, makeCertificate, servedFingerprint } from "../helpers/tls.ts";
+
+function httpsRequest(url: string, options: Parameters<typeof request>[1]): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    request(url, options, (res) => {
+      let body = "";
+      res.on("data", (c: Buffer) => (body += c.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    })
+      .on("error", reject)
+      .end();
+  });
+}
 
 const TOKEN = "e2e-admin-token";
 const CONFIG = { bcryptCost: 4, rooms: ["general"], motd: "first", limits: { maxFrameBytes: 2048 } };
@@ -15,11 +30,11 @@ describe.each<RuntimeName>(["node", "deno"])("the daemon on %s", (runtime) => {
   const world = new World();
   afterEach(() => world.cleanup());
 
-  async function start() {
+  async function start(env: Record<string, string> = {}) {
     const dir = await world.tempDir();
     const configPath = await writeConfig(dir, CONFIG);
     const p = await world.spawn(
-      { CHAT_CONFIG: configPath, CHAT_HOST: "127.0.0.1", CHAT_PORT: "0", CHAT_DATA_DIR: dir, CHAT_ADMIN_TOKEN: TOKEN },
+      { CHAT_CONFIG: configPath, CHAT_HOST: "127.0.0.1", CHAT_PORT: "0", CHAT_DATA_DIR: dir, CHAT_ADMIN_TOKEN: TOKEN, ...env },
       { command: daemonCommand(runtime) },
     );
     const url = `http://127.0.0.1:${p.port}`;
@@ -122,6 +137,33 @@ describe.each<RuntimeName>(["node", "deno"])("the daemon on %s", (runtime) => {
     expect(await client.next("notice")).toMatchObject({ kind: "motd", text: "second" });
     expect((await world.signIn(wsUrl, "bob")).welcome.motd).toBe("second");
     expect(p.output()).toContain('"msg":"config reloaded"');
+  });
+
+  it("serves https with HSTS and wss with CHAT_TLS_CERT / CHAT_TLS_KEY, and takes new certificates on a reload", async () => {
+    const dir = await world.tempDir();
+    const first = makeCertificate(dir, "first");
+    const second = makeCertificate(dir, "second");
+    const { p } = await start({ CHAT_TLS_CERT: first.cert, CHAT_TLS_KEY: first.key });
+    const res = await httpsGet(`https://127.0.0.1:${p.port}/healthz`, first.pem);
+    expect(res.status).toBe(200);
+    expect(res.headers["strict-transport-security"]).toBe("max-age=31536000");
+    const client = await TestClient.connect(`wss://127.0.0.1:${p.port}/ws`, { ca: first.pem });
+    world.onCleanup(() => client.ws.terminate());
+    expect(await client.request({ type: "hello", user: "alice", password: "correct-horse" }, "welcome")).toMatchObject({ user: "alice" });
+
+    await copyFile(second.cert, first.cert);
+    await copyFile(second.key, first.key);
+    const adminTls = (path: string) =>
+      httpsRequest(`https://127.0.0.1:${p.port}${path}`, { method: "POST", headers: { Authorization: `Bearer ${TOKEN}` }, rejectUnauthorized: false });
+    if (runtime === "node") {
+      // Node swaps the certificate in place: no restart, no dropped clients.
+      expect(JSON.parse((await adminTls("/admin/reload")).body)).toMatchObject({ tls: "reloaded" });
+    } else {
+      // Deno.serve cannot swap certificates: the reload says so, and a restart in place applies them.
+      expect(JSON.parse((await adminTls("/admin/reload")).body)).toMatchObject({ tls: "restart_required" });
+      await adminTls("/admin/restart");
+    }
+    expect(await eventually(async () => (await servedFingerprint(p.port).catch(() => "")) === second.fingerprint, { what: "the new certificate" })).toBe(true);
   });
 
   it("stops gracefully on SIGTERM: clients are closed with 1001 and the process exits 0", async () => {

@@ -25,7 +25,7 @@ describe("POST /admin/reload", () => {
     reloadFrom(d, () => ({ ...base, motd: "new", rooms: ["general", "ops"], port: 1, limits: { maxTextLength: 10, maxFrameBytes: 4096 } }));
 
     const res = await reload(d);
-    expect(res).toEqual({ status: 200, body: { reloaded: true, changed: ["motd", "rooms", "limits.maxTextLength"], restartRequired: ["port", "limits.maxFrameBytes"] } });
+    expect(res).toEqual({ status: 200, body: { reloaded: true, changed: ["motd", "rooms", "limits.maxTextLength"], restartRequired: ["port", "limits.maxFrameBytes"], tls: "off" } });
     expect(await client.next("notice")).toMatchObject({ kind: "motd", text: "new" });
     expect(await client.request({ type: "say", room: "general", text: "more than ten", ref: 1 }, "error")).toMatchObject({ code: "too_large" });
     const { welcome } = await world.signIn(d, "bob");

@@ -36,7 +36,7 @@ export const denoRuntime: ServerRuntime = {
     let server: Deno.HttpServer<Deno.NetAddr>;
     try {
       server = Deno.serve(
-        { hostname: options.host, port: options.port, onListen: () => {} },
+        { hostname: options.host, port: options.port, onListen: () => {}, ...(options.tls ?? {}) },
         (request, info) =>
           // Once closing, refuse new work as a closed listener would, but keep serving open sockets.
           closing

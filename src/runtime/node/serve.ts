@@ -1,12 +1,12 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createAdaptorServer } from "@hono/node-server";
 import { createNodeWebSocket } from "@hono/node-ws";
 import type { Hono } from "hono";
 import type { WebSocket } from "ws";
 import { AddressInUseError, type Listener, type ServeOptions, type ServerRuntime } from "../types.ts";
 import { NodePeer } from "./peer.ts";
 import { nodeProcessStats } from "./stats.ts";
+import { createNodeServer, reloadNodeTls } from "./tls.ts";
 
 /** How long requests in flight may take to finish once the listener closes. */
 const HTTP_CLOSE_GRACE_MS = 1000;
@@ -27,7 +27,7 @@ export const nodeRuntime: ServerRuntime = {
       remoteAddress: (c) => remoteAddress(c.env),
       enforcesMaxPayload: true,
     });
-    const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+    const server = createNodeServer(app, options.tls);
     nodeWs.injectWebSocket(server);
     await new Promise<void>((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException) => {
@@ -44,6 +44,7 @@ export const nodeRuntime: ServerRuntime = {
     });
     return {
       port: (server.address() as AddressInfo).port,
+      ...(options.tls ? { reloadTls: (tls) => reloadNodeTls(server, tls) } : {}),
       close: () =>
         new Promise<void>((resolve) => {
           // Stop accepting, but let requests in flight finish: the 202 of the

@@ -55,6 +55,7 @@ describe("parseConfig", () => {
       adminToken: "",
       chatLog: { fsync: true },
       trustedProxies: [],
+      tls: { cert: "", key: "" },
       metrics: { public: true },
       limits: {
         maxFrameBytes: 65536,
