@@ -141,6 +141,8 @@ export class Daemon {
       dataDir: config.dataDir,
       historyPerRoom: config.limits.historyPerRoom,
       fsync: config.chatLog.fsync,
+      maxBytes: config.chatLog.maxBytes,
+      keepFiles: config.chatLog.keepFiles,
       onWarning: (msg, fields) => logger.warn(msg, fields),
     });
     const log = instrumentLog(rawLog, this.metrics);

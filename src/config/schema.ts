@@ -40,7 +40,14 @@ export const configSchema = z.strictObject({
   registration: z.enum(["open", "closed"]).default("open"),
   bcryptCost: z.number().int().min(4).max(15).default(10),
   adminToken: z.string().default(""),
-  chatLog: z.strictObject({ fsync: z.boolean().default(true) }).prefault({}),
+  chatLog: z
+    .strictObject({
+      fsync: z.boolean().default(true),
+      // Rotate chat.jsonl at this size (0: never) and keep this many rotated files.
+      maxBytes: z.number().int().min(0).default(0),
+      keepFiles: z.number().int().min(0).max(1000).default(5),
+    })
+    .prefault({}),
   // /metrics without the admin token (counts only, no names or messages).
   // Reverse proxies whose X-Forwarded-For / Forwarded headers are believed (IPs or CIDRs).
   trustedProxies: z

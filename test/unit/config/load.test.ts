@@ -53,7 +53,7 @@ describe("parseConfig", () => {
       registration: "open",
       bcryptCost: 10,
       adminToken: "",
-      chatLog: { fsync: true },
+      chatLog: { fsync: true, maxBytes: 0, keepFiles: 5 },
       trustedProxies: [],
       tls: { cert: "", key: "" },
       metrics: { public: true },
