@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parseCopy, parseDockerfile, parseEnv, parseHealthcheck, type Stage } from "../helpers/dockerfile.ts";
 import { World, eventually, within } from "../helpers/harness.ts";
 import { ROOT } from "../helpers/process.ts";
+import { makeCertificate } from "../helpers/tls.ts";
 
 const dockerfile = readFileSync(join(ROOT, "Dockerfile"), "utf8");
 const stages = parseDockerfile(dockerfile);
@@ -37,7 +38,10 @@ describe("the Dockerfile", () => {
   });
 
   it("health-checks /healthz, stops with SIGTERM and runs node itself as PID 1 (exec form, no shell)", () => {
-    expect(parseHealthcheck(one(runtimeStage, "HEALTHCHECK")).command).toContain("/healthz");
+    const { command, options } = parseHealthcheck(one(runtimeStage, "HEALTHCHECK"));
+    expect(JSON.parse(command)).toEqual(["node", "dist/src/runtime/node/healthcheck.js"]);
+    expect(readFileSync(join(ROOT, "src/runtime/node/healthcheck.ts"), "utf8")).toContain('path: "/healthz"');
+    expect(options).toMatchObject({ interval: expect.any(String), timeout: expect.any(String) });
     expect(one(runtimeStage, "STOPSIGNAL")).toBe("SIGTERM");
     // Exec form: node is PID 1 and gets the SIGTERM itself (src/run.ts handles SIGTERM and SIGINT).
     expect(JSON.parse(one(runtimeStage, "CMD"))).toEqual(["node", "dist/src/main.js"]);
@@ -62,9 +66,12 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Runs a Dockerfile command: shell form through sh, exec form (a JSON array) directly, `node` being this node. */
 function sh(command: string, options: { cwd: string; env: Record<string, string> }): Promise<{ code: number; output: string }> {
+  const argv = command.startsWith("[") ? (JSON.parse(command) as string[]) : ["sh", "-c", command];
+  const [file, ...args] = argv[0] === "node" ? [process.execPath, ...argv.slice(1)] : argv;
   return new Promise((resolve) => {
-    execFile("sh", ["-c", command], { ...options, timeout: 120_000 }, (error, stdout, stderr) => {
+    execFile(file!, args, { ...options, timeout: 120_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, output: stdout + stderr });
     });
   });
@@ -147,5 +154,13 @@ describe("the image, built and started from the Dockerfile's steps without Docke
     expect(await within(5000, p.exited, "exit")).toEqual({ code: 0, signal: null });
     // A stopped daemon fails the check, so the check is real.
     expect((await sh(healthcheck, { cwd: app, env })).code).not.toBe(0);
+
+    // With TLS by environment, the same image serves https and its HEALTHCHECK follows.
+    const cert = makeCertificate(await world.tempDir());
+    const tlsEnv = { ...env, CHAT_TLS_CERT: cert.cert, CHAT_TLS_KEY: cert.key };
+    const tls = await world.spawn(tlsEnv, { cwd: app, command: { command: process.execPath, args } });
+    await eventually(async () => (await sh(healthcheck, { cwd: app, env: tlsEnv })).code === 0, { what: "the HEALTHCHECK over https" });
+    tls.child.kill("SIGTERM");
+    expect(await within(5000, tls.exited, "exit")).toEqual({ code: 0, signal: null });
   }, 240_000);
 });
