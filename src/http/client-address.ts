@@ -1,4 +1,5 @@
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
+import type { WSEvents } from "hono/ws";
 import type { Peer } from "../chat/peer.ts";
 import type { WebSocketSupport } from "../runtime/types.ts";
 import { inRange, parseIp, parseRange, type Range } from "./cidr.ts";
@@ -57,9 +58,25 @@ function normalize(address: string): string {
 
 /** The runtime's WebSocket support, with addresses resolved through trusted proxies. */
 export function behindProxies(ws: WebSocketSupport, trusted: () => readonly string[]): WebSocketSupport {
-  const resolve = (c: Context) => clientAddress(ws.remoteAddress(c), c.req.raw.headers, trusted());
+  // Deno cannot read a request's headers once it is upgraded, so the address
+  // is worked out while the upgrade request is handled, and kept per context.
+  const resolved = new WeakMap<Context, string>();
+  const resolve = (c: Context) => {
+    let address = resolved.get(c);
+    if (address === undefined) resolved.set(c, (address = clientAddress(ws.remoteAddress(c), c.req.raw.headers, trusted())));
+    return address;
+  };
+  // Only the middleware form (events factory, options) is used by the app.
+  type Events = (c: Context) => WSEvents | Promise<WSEvents>;
+  const upgrade = ws.upgradeWebSocket as unknown as (createEvents: Events, options?: unknown) => MiddlewareHandler;
+  const upgradeWebSocket = ((createEvents: Events, options?: unknown) =>
+    upgrade((c) => {
+      resolve(c);
+      return createEvents(c);
+    }, options)) as unknown as WebSocketSupport["upgradeWebSocket"];
   return {
     ...ws,
+    upgradeWebSocket,
     remoteAddress: resolve,
     peer(socket, c): Peer {
       const inner = ws.peer(socket, c);

@@ -30,9 +30,9 @@ describe.each<RuntimeName>(["node", "deno"])("the daemon on %s", (runtime) => {
   const world = new World();
   afterEach(() => world.cleanup());
 
-  async function start(env: Record<string, string> = {}) {
+  async function start(env: Record<string, string> = {}, config: Record<string, unknown> = {}) {
     const dir = await world.tempDir();
-    const configPath = await writeConfig(dir, CONFIG);
+    const configPath = await writeConfig(dir, { ...CONFIG, ...config });
     const p = await world.spawn(
       { CHAT_CONFIG: configPath, CHAT_HOST: "127.0.0.1", CHAT_PORT: "0", CHAT_DATA_DIR: dir, CHAT_ADMIN_TOKEN: TOKEN, ...env },
       { command: daemonCommand(runtime) },
@@ -107,6 +107,19 @@ describe.each<RuntimeName>(["node", "deno"])("the daemon on %s", (runtime) => {
       body: { kicked: "alice", sessions: 1 },
     });
     expect((await client.closed).code).toBe(4000);
+  });
+
+  it("takes the client address from X-Forwarded-For only when the peer is a trusted proxy", async () => {
+    const seen = async (wsUrl: string, admin: (path: string) => Promise<{ body: Json }>) => {
+      const client = await TestClient.connect(wsUrl, { headers: { "X-Forwarded-For": "203.0.113.7" } });
+      world.onCleanup(() => client.ws.terminate());
+      await client.request({ type: "hello", user: "alice", password: "correct-horse" }, "welcome");
+      return ((await admin("/admin/users")).body.online as Json[])[0]!.address;
+    };
+    const untrusted = await start();
+    expect(await seen(untrusted.wsUrl, untrusted.admin)).toBe("127.0.0.1");
+    const trusted = await start({}, { trustedProxies: ["127.0.0.1", "::1"] });
+    expect(await seen(trusted.wsUrl, trusted.admin)).toBe("203.0.113.7");
   });
 
   it("closes with 1009 on a message over limits.maxFrameBytes and 1003 on a binary message", async () => {
