@@ -48,7 +48,6 @@ export const configSchema = z.strictObject({
       keepFiles: z.number().int().min(0).max(1000).default(5),
     })
     .prefault({}),
-  // /metrics without the admin token (counts only, no names or messages).
   // Reverse proxies whose X-Forwarded-For / Forwarded headers are believed (IPs or CIDRs).
   trustedProxies: z
     .array(z.string().refine((s) => parseRange(s) !== undefined, { message: "expected an IP address or CIDR range" }))
@@ -58,6 +57,7 @@ export const configSchema = z.strictObject({
     .strictObject({ cert: z.string().default(""), key: z.string().default("") })
     .prefault({})
     .refine((t) => (t.cert === "") === (t.key === ""), { message: "set both cert and key, or neither" }),
+  // /metrics without the admin token (counts only, no names or messages).
   metrics: z.strictObject({ public: z.boolean().default(true) }).prefault({}),
   limits,
 });
