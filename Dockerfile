@@ -26,8 +26,9 @@ RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME /data
 EXPOSE 8080
+# GET /healthz on CHAT_PORT, over https when CHAT_TLS_CERT is set.
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:'+(process.env.CHAT_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+  CMD ["node", "dist/src/runtime/node/healthcheck.js"]
 STOPSIGNAL SIGTERM
 # node itself is PID 1 and handles SIGTERM/SIGINT (graceful stop, exit 0).
 CMD ["node", "dist/src/main.js"]

@@ -6,8 +6,12 @@ import type { Listener, ServerRuntime } from "./runtime/types.ts";
 import { ChatService } from "./chat/service.ts";
 import { CloseCode } from "./message/index.ts";
 import { createApp } from "./http/app.ts";
+import { behindProxies } from "./http/client-address.ts";
+import { readCertificates } from "./ops/certificates.ts";
 import { loadAssets } from "./http/assets.ts";
 import { createOperations, type Operations } from "./ops/operations.ts";
+import { Metrics } from "./ops/metrics.ts";
+import { countOutgoing, instrumentAccounts, instrumentLog } from "./ops/instrument.ts";
 import { createLowdbUserStore } from "../storage/users/lowdb-store.ts";
 import { createAccounts } from "../storage/users/accounts.ts";
 import { createJsonlLog } from "../storage/chatlog/jsonl-log.ts";
@@ -31,6 +35,8 @@ export class Daemon {
   readonly logger: Logger;
   readonly ops: Operations;
   readonly processStartedAt = Date.now();
+  /** Process-wide counters for /metrics; they survive restarts. */
+  readonly metrics = new Metrics();
   readonly actor;
   #runtime: ServerRuntime;
   #chat: ChatService | undefined;
@@ -67,6 +73,25 @@ export class Daemon {
   /** The running chat, or undefined while the server is not running. */
   get chat(): ChatService | undefined {
     return this.#chat;
+  }
+
+  /** The runtime adapter the daemon serves with. */
+  get runtime(): ServerRuntime {
+    return this.#runtime;
+  }
+
+  /**
+   * Reads the certificate files again for new connections (SIGHUP, POST
+   * /admin/reload). Where the runtime cannot swap them live (Deno), the next
+   * restart picks them up.
+   */
+  async reloadCertificates(): Promise<"off" | "reloaded" | "restart_required"> {
+    const tls = await readCertificates(this.config);
+    if (!tls) return "off";
+    if (!this.#listener?.reloadTls) return "restart_required";
+    this.#listener.reloadTls(tls);
+    this.logger.info("tls certificates reloaded");
+    return "reloaded";
   }
 
   /** The port actually bound (useful with port 0). */
@@ -120,24 +145,29 @@ export class Daemon {
       throw error;
     }
     const users = createLowdbUserStore(config.dataDir, (path, why) => logger.error("corrupt user file; that user is refused", { path, why }));
-    const log = createJsonlLog({
+    const rawLog = createJsonlLog({
       dataDir: config.dataDir,
       historyPerRoom: config.limits.historyPerRoom,
       fsync: config.chatLog.fsync,
+      maxBytes: config.chatLog.maxBytes,
+      keepFiles: config.chatLog.keepFiles,
       onWarning: (msg, fields) => logger.warn(msg, fields),
     });
+    const log = instrumentLog(rawLog, this.metrics);
     const bus = createMemoryBus();
+    countOutgoing(bus, this.metrics);
     try {
       await log.open();
-      const accounts = createAccounts({
+      const accounts = instrumentAccounts(createAccounts({
         store: users,
         bcryptCost: config.bcryptCost,
         registration: config.registration,
         passwordMinLength: config.limits.passwordMinLength,
         tokenTtlMs: config.limits.tokenTtlHours * 3_600_000,
-      });
+      }), this.metrics);
       const chat = new ChatService({ config, accounts, log, bus, logger });
       const assets = await loadAssets();
+      const tls = await readCertificates(config);
       this.#listener = await this.#runtime.serve({
         host: config.host,
         port: this.#port,
@@ -147,12 +177,13 @@ export class Daemon {
           requestTimeoutMs: config.limits.requestTimeoutMs,
           maxHeaderBytes: config.limits.maxHeaderBytes,
         },
-        build: (ws) => createApp({ daemon: this, chat, ws, assets }),
+        ...(tls ? { tls } : {}),
+        build: (ws) => createApp({ daemon: this, chat, ws: behindProxies(ws, () => this.config.trustedProxies), assets }),
       });
       this.#port = this.#listener.port;
       this.#chat = chat;
       this.#storage = { users, log, bus };
-      logger.info("listening", { host: config.host, port: this.#port, runtime: this.#runtime.name, dataDir: config.dataDir });
+      logger.info("listening", { host: config.host, port: this.#port, runtime: this.#runtime.name, dataDir: config.dataDir, tls: tls !== undefined });
       if (!config.adminToken) logger.warn("admin API is off: no admin token configured (set CHAT_ADMIN_TOKEN)");
     } catch (error) {
       this.#startError = error as Error;
@@ -183,6 +214,7 @@ export class Daemon {
       while (chat.hub.sessions.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       for (const s of [...chat.hub.sessions]) s.peer.close(CloseCode.goingAway, "server shutting down");
       chat.close();
+      this.metrics.retire(chat);
     }
     await Promise.race([listenerClosed, new Promise((r) => setTimeout(r, CLOSE_WAIT_MS))]);
     this.#chat = undefined;

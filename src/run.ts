@@ -1,6 +1,7 @@
 import { loadConfig, ConfigError } from "./config/load.ts";
-import { createLogger, parseLevel } from "./log.ts";
+import { createLogger, parseFormat, parseLevel } from "./log.ts";
 import { Daemon } from "./daemon.ts";
+import { setConfigSource } from "./ops/reload.ts";
 import { AddressInUseError, type ServerRuntime } from "./runtime/types.ts";
 
 /** Exit codes: 0 clean stop, 1 failed to start or crashed, 2 invalid configuration. */
@@ -18,7 +19,11 @@ export type Platform = {
   stderr(text: string): void;
   /** Calls `handler` on SIGINT and SIGTERM. */
   onStopSignal(handler: (signal: string) => void): void;
+  /** Calls `handler` on SIGHUP (reload the configuration). */
+  onReloadSignal(handler: () => void): void;
   stdinIsTerminal: boolean;
+  /** Logs are pretty on a terminal (`CHAT_LOG_FORMAT=auto`), JSON lines otherwise. */
+  stdoutIsTerminal: boolean;
   startConsole(daemon: Daemon): void;
 };
 
@@ -29,7 +34,12 @@ export type Platform = {
  */
 export async function run(platform: Platform): Promise<void> {
   const { env } = platform;
-  const logger = createLogger({ level: parseLevel(env.CHAT_LOG_LEVEL) ?? "info" });
+  const format = parseFormat(env.CHAT_LOG_FORMAT, platform.stdoutIsTerminal);
+  if (!format) {
+    platform.stderr(`chatd: CHAT_LOG_FORMAT: expected auto, json or pretty, got ${JSON.stringify(env.CHAT_LOG_FORMAT)}\n`);
+    platform.exit(EXIT_CONFIG);
+  }
+  const logger = createLogger({ level: parseLevel(env.CHAT_LOG_LEVEL) ?? "info", format });
   let config;
   try {
     config = await loadConfig(env, platform.cwd);
@@ -47,6 +57,7 @@ export async function run(platform: Platform): Promise<void> {
   }
 
   const daemon = new Daemon({ config, runtime: platform.runtime, logger });
+  setConfigSource(daemon, () => loadConfig(env, platform.cwd));
   try {
     await daemon.start();
   } catch (error) {
@@ -77,6 +88,11 @@ export async function run(platform: Platform): Promise<void> {
       logger.error("stop failed", { error: error.message });
       platform.exit(EXIT_FAILURE);
     });
+  });
+
+  platform.onReloadSignal(() => {
+    logger.info("signal received", { signal: "SIGHUP" });
+    daemon.ops.reload().catch((error: Error) => logger.error("config reload failed; keeping the running config", { error: error.message }));
   });
 
   if (consoleMode === "on" || (consoleMode === "auto" && platform.stdinIsTerminal)) platform.startConsole(daemon);

@@ -45,6 +45,7 @@ export class ChatService {
   readonly abuse: AbuseLimits;
   readonly moderation: Moderation;
   messagesIn = 0;
+  rateLimited = 0;
 
   constructor(deps: ChatDeps) {
     this.#deps = deps;
@@ -284,9 +285,9 @@ export class ChatService {
   }
 
   checkRate(session: Session): void {
-    if (!session.messages.take() || !this.abuse.takeMessage(session.peer.remoteAddress)) {
-      throw new ClientError(ErrorCode.rateLimited, "too many messages; slow down");
-    }
+    if (session.messages.take() && this.abuse.takeMessage(session.peer.remoteAddress)) return;
+    this.rateLimited += 1;
+    throw new ClientError(ErrorCode.rateLimited, "too many messages; slow down");
   }
 
   onBus(event: BusEvent): void {

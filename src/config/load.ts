@@ -30,7 +30,8 @@ export async function loadConfig(env: Env, cwd: string): Promise<Config> {
     else throw new ConfigError(`${path}: cannot read: ${(error as Error).message}`);
   }
   const config = parseConfig(applyEnv(raw, env), path);
-  return { ...config, dataDir: resolve(cwd, config.dataDir) };
+  const tls = config.tls.cert ? { cert: resolve(cwd, config.tls.cert), key: resolve(cwd, config.tls.key) } : config.tls;
+  return { ...config, dataDir: resolve(cwd, config.dataDir), tls };
 }
 
 export function parseConfig(raw: unknown, source = "config"): Config {
@@ -50,6 +51,10 @@ function applyEnv(raw: unknown, env: Env): unknown {
   if (env.CHAT_PORT !== undefined) out.port = envInt("CHAT_PORT", env.CHAT_PORT);
   if (env.CHAT_DATA_DIR !== undefined) out.dataDir = env.CHAT_DATA_DIR;
   if (env.CHAT_ADMIN_TOKEN !== undefined) out.adminToken = env.CHAT_ADMIN_TOKEN;
+  if (env.CHAT_TLS_CERT !== undefined || env.CHAT_TLS_KEY !== undefined) {
+    const tls = (typeof out.tls === "object" && out.tls !== null ? out.tls : {}) as Record<string, unknown>;
+    out.tls = { ...tls, ...(env.CHAT_TLS_CERT !== undefined ? { cert: env.CHAT_TLS_CERT } : {}), ...(env.CHAT_TLS_KEY !== undefined ? { key: env.CHAT_TLS_KEY } : {}) };
+  }
   return out;
 }
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isNameError, normalizeName } from "../message/names.ts";
 import { hardeningLimits, security } from "./security.ts";
+import { parseRange } from "../http/cidr.ts";
 
 const roomName = z.string().superRefine((value, ctx) => {
   const n = normalizeName(value);
@@ -41,7 +42,25 @@ export const configSchema = z.strictObject({
   registration: z.enum(["open", "closed"]).default("open"),
   bcryptCost: z.number().int().min(4).max(15).default(10),
   adminToken: z.string().default(""),
-  chatLog: z.strictObject({ fsync: z.boolean().default(true) }).prefault({}),
+  chatLog: z
+    .strictObject({
+      fsync: z.boolean().default(true),
+      // Rotate chat.jsonl at this size (0: never) and keep this many rotated files.
+      maxBytes: z.number().int().min(0).default(0),
+      keepFiles: z.number().int().min(0).max(1000).default(5),
+    })
+    .prefault({}),
+  // Reverse proxies whose X-Forwarded-For / Forwarded headers are believed (IPs or CIDRs).
+  trustedProxies: z
+    .array(z.string().refine((s) => parseRange(s) !== undefined, { message: "expected an IP address or CIDR range" }))
+    .default([]),
+  // PEM files for https/wss; both or neither.
+  tls: z
+    .strictObject({ cert: z.string().default(""), key: z.string().default("") })
+    .prefault({})
+    .refine((t) => (t.cert === "") === (t.key === ""), { message: "set both cert and key, or neither" }),
+  // /metrics without the admin token (counts only, no names or messages).
+  metrics: z.strictObject({ public: z.boolean().default(true) }).prefault({}),
   limits,
   security,
 });

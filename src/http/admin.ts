@@ -5,6 +5,9 @@ import { ClientError, ErrorCode } from "../message/index.ts";
 import type { Operations } from "../ops/operations.ts";
 import { adminAuth } from "./bearer.ts";
 import { addModerationRoutes } from "./moderation-routes.ts";
+import { ConfigError } from "../config/load.ts";
+import { ReloadUnavailableError } from "../ops/reload.ts";
+import { openApiDocument } from "./openapi.ts";
 
 const kickBody = z.object({ user: z.string().min(1).max(64), reason: z.string().max(500).optional() });
 const broadcastBody = z.object({ text: z.string().min(1).max(4000) });
@@ -22,6 +25,8 @@ const logQuery = z.object({
  */
 export function adminRoutes(ops: Operations, getToken: () => string): Hono {
   const admin = new Hono();
+  // Registered before the auth middleware: the API's description is no secret, and tools fetch it unauthenticated.
+  admin.get("/openapi.json", (c) => c.json(openApiDocument));
   admin.use("*", adminAuth(getToken));
   admin.use("*", bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.json({ error: "too_large", message: "body over 64 KiB" }, 413) }));
 
@@ -57,6 +62,15 @@ export function adminRoutes(ops: Operations, getToken: () => string): Hono {
   addModerationRoutes(admin, ops);
   admin.post("/restart", (c) => answer(c, ops.restart()));
   admin.post("/stop", (c) => answer(c, ops.stop()));
+  admin.post("/reload", async (c) => {
+    try {
+      return c.json(await ops.reload());
+    } catch (error) {
+      if (error instanceof ConfigError) return c.json({ error: "invalid_config", message: error.message }, 400);
+      if (error instanceof ReloadUnavailableError) return c.json({ error: "unavailable", message: error.message }, 409);
+      throw error;
+    }
+  });
   admin.notFound((c) => c.json({ error: "not_found", message: "no such admin endpoint" }, 404));
   admin.onError((error, c) => {
     // A bad room name in a query is the request's fault, like any other invalid query.

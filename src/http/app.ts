@@ -6,6 +6,9 @@ import type { ChatService } from "../chat/service.ts";
 import type { Daemon } from "../daemon.ts";
 import type { WebSocketSupport } from "../runtime/types.ts";
 import { adminRoutes } from "./admin.ts";
+import { metricsRoutes } from "./metrics.ts";
+import { readinessRoutes } from "./readiness.ts";
+import { hsts } from "./hsts.ts";
 import type { Asset } from "./assets.ts";
 import { originAllowed } from "./origin.ts";
 
@@ -27,12 +30,15 @@ const PAGE_HEADERS = {
 export function createApp({ daemon, chat, ws, assets }: AppDeps): Hono {
   const app = new Hono();
   const { limits } = chat.config;
+  if (chat.config.tls.cert) app.use("*", hsts());
 
   for (const [route, asset] of assets) {
     app.get(route, (c) => c.body(asset.body, 200, { "Content-Type": asset.type, ...PAGE_HEADERS }));
   }
 
   app.get("/healthz", (c) => c.json({ status: "ok", state: daemon.state }));
+  app.route("/", readinessRoutes(daemon));
+  app.route("/", metricsRoutes(daemon));
 
   app.get(
     "/ws",

@@ -10,6 +10,7 @@ export const CONSOLE_HELP = `commands:
   kick <user>       disconnect every session of a user
   say <text>        send a server notice to everyone
   motd [text]       show or set the message of the day
+  reload            read the config file again and apply what can change live
   restart           stop and start again on the same port
   stop              stop the server and exit`;
 
@@ -62,6 +63,13 @@ export async function runConsoleCommand(daemon: Daemon, line: string): Promise<s
       }
       case "motd":
         return rest ? `motd set: ${await ops.motd(rest)}` : `motd: ${await ops.motd()}`;
+      case "reload": {
+        const r = await ops.reload().catch((error: Error) => error);
+        if (r instanceof Error) return `error: ${r.message}`;
+        const changed = r.changed.length ? `changed ${r.changed.join(", ")}` : "nothing changed";
+        const restart = r.restartRequired.length ? `; needs a process restart: ${r.restartRequired.join(", ")}` : "";
+        return `reloaded: ${changed}${restart}; tls ${r.tls}`;
+      }
       case "restart":
         return ops.restart().message;
       case "stop":

@@ -3,6 +3,7 @@ import type { ServerState } from "../../actors/server.ts";
 import type { ChatService } from "../chat/service.ts";
 import type { Daemon } from "../daemon.ts";
 import { VERSION } from "../chat/service.ts";
+import { reloadConfig } from "./reload.ts";
 
 export type Uptime = {
   uptimeSeconds: number;
@@ -102,6 +103,8 @@ export function createOperations(daemon: Daemon) {
     },
     stop: (): Answer => daemon.request("STOP"),
     restart: (): Answer => daemon.request("RESTART"),
+    /** Reads the config file and environment again and applies what can change while running. */
+    reload: () => reloadConfig(daemon),
   };
 }
 

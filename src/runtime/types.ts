@@ -17,7 +17,12 @@ export type WebSocketSupport = {
   enforcesMaxPayload: boolean;
 };
 
+/** PEM certificate chain and private key, for https and wss. */
+export type TlsFiles = { cert: string; key: string };
+
 export type ServeOptions = {
+  /** Serve https/wss with this certificate instead of http/ws. */
+  tls?: TlsFiles;
   host: string;
   port: number;
   /** Largest inbound WebSocket message; larger ones close the socket with 1009. */
@@ -29,12 +34,31 @@ export type ServeOptions = {
 };
 
 /** A listening server. `close` stops accepting; open sockets are the hub's to close. */
-export type Listener = { port: number; close(): Promise<void> };
+export type Listener = {
+  port: number;
+  close(): Promise<void>;
+  /** Uses a new certificate for new connections; absent where the runtime cannot (Deno). */
+  reloadTls?(tls: TlsFiles): void;
+};
+
+/** Process-level numbers for /metrics, read from the runtime. */
+export type ProcessStats = {
+  runtime: string;
+  version: string;
+  cpuUserSeconds: number;
+  cpuSystemSeconds: number;
+  residentBytes: number;
+  heapUsedBytes: number;
+  heapTotalBytes: number;
+  startTimeSeconds: number;
+};
 
 /** One per runtime (Node, Deno): everything runtime-specific behind one call. */
 export type ServerRuntime = {
   name: string;
   serve(options: ServeOptions): Promise<Listener>;
+  /** The process's CPU and memory, for the default metrics. */
+  processStats?(): ProcessStats;
 };
 
 /** Thrown by `serve` when the address is taken, so the daemon can say so plainly. */

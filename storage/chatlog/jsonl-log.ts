@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { ChatLog, ChatRecord } from "./types.ts";
 import { RoomHistory } from "./room-history.ts";
+import { CURRENT, rotate, rotatedFiles } from "./rotation.ts";
 
 export type JsonlLogOptions = {
   dataDir: string;
@@ -11,6 +12,10 @@ export type JsonlLogOptions = {
   historyPerRoom: number;
   /** fsync each group commit before acknowledging it. */
   fsync: boolean;
+  /** Rotate `chat.jsonl` once it reaches this many bytes; 0: never. */
+  maxBytes?: number;
+  /** Rotated files kept (`chat.1.jsonl` newest); older ones are deleted. */
+  keepFiles?: number;
   onWarning?: (message: string, fields?: Record<string, unknown>) => void;
 };
 
@@ -24,7 +29,9 @@ type Pending = { line: string; record: ChatRecord; resolve: () => void; reject: 
  */
 export function createJsonlLog(options: JsonlLogOptions): ChatLog {
   const dir = join(options.dataDir, "chat");
-  const path = join(dir, "chat.jsonl");
+  const path = join(dir, CURRENT);
+  const maxBytes = options.maxBytes ?? 0;
+  const keepFiles = options.keepFiles ?? 5;
   const rooms = new Map<string, RoomHistory>();
   let file: FileHandle | undefined;
   let queue: Pending[] = [];
@@ -41,7 +48,9 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
     if (last === undefined || record.id > last) last = record.id;
   }
 
+  /** Rotated files first (oldest first, all complete), then the current file. */
   async function load(): Promise<void> {
+    for (const rotated of await rotatedFiles(dir)) await readLines(rotated);
     const size = await stat(path).then((s) => s.size, () => 0);
     if (size === 0) return;
     const validEnd = await lastNewline(path, size);
@@ -50,6 +59,10 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
       warn("chat log: dropping a torn last line", { path, bytes: size - validEnd });
       await truncate(path, validEnd);
     }
+    await readLines(path);
+  }
+
+  async function readLines(path: string): Promise<void> {
     const lines = createInterface({ input: createReadStream(path, { encoding: "utf8" }), crlfDelay: Infinity });
     let lineNo = 0;
     for await (const line of lines) {
@@ -80,6 +93,7 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
           remember(p.record);
           p.resolve();
         }
+        if (maxBytes > 0 && size >= maxBytes) await rotateNow();
       } catch (error) {
         // Cut off whatever part of the batch reached the file, so the next
         // record does not land glued to a fragment and get skipped on load.
@@ -88,6 +102,20 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
       }
     }
     writing = undefined;
+  }
+
+  /** Between two writes (drain runs one batch at a time): close, shift the files, start a new one. */
+  async function rotateNow(): Promise<void> {
+    try {
+      await file?.close();
+      file = undefined;
+      await rotate(dir, keepFiles);
+    } catch (error) {
+      warn("chat log: rotation failed; continuing in the current file", { error: (error as Error).message });
+    } finally {
+      file = await open(path, "a");
+      size = (await file.stat()).size;
+    }
   }
 
   return {

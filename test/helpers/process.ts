@@ -14,9 +14,14 @@ export type DaemonProcess = {
 /**
  * Runs the built daemon as its own process (as `npm start` does) and resolves
  * once it logs that it is listening. Use `CHAT_PORT=0` for an ephemeral port.
+ * `command` runs another entry point (the Deno one, say) instead of the built Node one.
  */
-export function spawnDaemon(env: Record<string, string>, options: { cwd?: string; waitListening?: boolean } = {}): Promise<DaemonProcess> {
-  const child = spawn(process.execPath, [MAIN], {
+export function spawnDaemon(
+  env: Record<string, string>,
+  options: { cwd?: string; waitListening?: boolean; command?: { command: string; args: string[] } } = {},
+): Promise<DaemonProcess> {
+  const { command, args } = options.command ?? { command: process.execPath, args: [MAIN] };
+  const child = spawn(command, args, {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, CHAT_CONSOLE: "off", ...env },
     stdio: ["pipe", "pipe", "pipe"],

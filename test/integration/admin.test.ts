@@ -302,3 +302,16 @@ describe("admin API: restart and stop", () => {
     expect(await d.daemon.settled()).toBe("stopped");
   });
 });
+
+describe("GET /admin/openapi.json", () => {
+  const world = new World();
+  afterEach(() => world.cleanup());
+
+  it("serves the admin API's OpenAPI document without a token", async () => {
+    const d = await world.daemon();
+    const res = await call(d, "GET", "/admin/openapi.json", { admin: false });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ openapi: "3.1.0", info: { title: "chatd admin API" } });
+    expect(Object.keys(res.body.paths as Json)).toContain("/uptime");
+  });
+});

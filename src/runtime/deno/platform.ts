@@ -14,6 +14,10 @@ export const denoPlatform: Platform = {
     Deno.addSignalListener("SIGINT", () => handler("SIGINT"));
     Deno.addSignalListener("SIGTERM", () => handler("SIGTERM"));
   },
+  onReloadSignal(handler) {
+    Deno.addSignalListener("SIGHUP", handler);
+  },
   stdinIsTerminal: Deno.stdin.isTerminal(),
+  stdoutIsTerminal: Deno.stdout.isTerminal(),
   startConsole: (daemon) => void startDenoConsole(daemon),
 };

@@ -3,17 +3,32 @@ import type { Hono } from "hono";
 import { upgradeWebSocket } from "hono/deno";
 import { AddressInUseError, type Listener, type ServeOptions, type ServerRuntime } from "../types.ts";
 import { DenoPeer } from "./peer.ts";
+import { denoProcessStats } from "./stats.ts";
 
 type Env = { remoteAddr?: Deno.NetAddr };
+
+/** How long `close` waits for the hub to close open sockets before shutting down regardless. */
+const SOCKET_CLOSE_GRACE_MS = 2000;
 
 /** Deno 2: Deno.serve for HTTP, Deno.upgradeWebSocket (through hono/deno) for WebSockets. */
 export const denoRuntime: ServerRuntime = {
   name: "deno",
+  processStats: denoProcessStats,
   async serve(options: ServeOptions): Promise<Listener> {
     const address = (env: unknown) => (env as Env | undefined)?.remoteAddr?.hostname ?? "unknown";
+    // Deno's server.shutdown() closes upgraded sockets itself (1001 "Server
+    // shutting down"), before the hub could send its shutdown notice. So the
+    // listener tracks them and only shuts down once the hub has closed them.
+    const sockets = new Set<WebSocket>();
+    let closing = false;
     const app: Hono = options.build({
       upgradeWebSocket,
-      peer: (ws, c) => new DenoPeer(ws.raw as WebSocket, address(c.env)),
+      peer: (ws, c) => {
+        const socket = ws.raw as WebSocket;
+        sockets.add(socket);
+        socket.addEventListener("close", () => sockets.delete(socket));
+        return new DenoPeer(socket, address(c.env));
+      },
       remoteAddress: (c) => address(c.env),
       // Deno.upgradeWebSocket has no size cap; the app checks each message's size itself.
       enforcesMaxPayload: false,
@@ -21,8 +36,12 @@ export const denoRuntime: ServerRuntime = {
     let server: Deno.HttpServer<Deno.NetAddr>;
     try {
       server = Deno.serve(
-        { hostname: options.host, port: options.port, onListen: () => {} },
-        (request, info) => app.fetch(request, { remoteAddr: info.remoteAddr }),
+        { hostname: options.host, port: options.port, onListen: () => {}, ...(options.tls ?? {}) },
+        (request, info) =>
+          // Once closing, refuse new work as a closed listener would, but keep serving open sockets.
+          closing
+            ? Response.json({ error: "unavailable", message: "server is stopping" }, { status: 503, headers: { Connection: "close" } })
+            : app.fetch(request, { remoteAddr: info.remoteAddr }),
       );
     } catch (error) {
       if (error instanceof Deno.errors.AddrInUse) throw new AddressInUseError(options.host, options.port);
@@ -30,7 +49,12 @@ export const denoRuntime: ServerRuntime = {
     }
     return {
       port: server.addr.port,
-      close: () => server.shutdown(),
+      async close() {
+        closing = true;
+        const deadline = Date.now() + SOCKET_CLOSE_GRACE_MS;
+        while (sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        await server.shutdown();
+      },
     };
   },
 };

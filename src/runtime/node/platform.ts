@@ -13,6 +13,10 @@ export const nodePlatform: Platform = {
     process.on("SIGINT", () => handler("SIGINT"));
     process.on("SIGTERM", () => handler("SIGTERM"));
   },
+  onReloadSignal(handler) {
+    process.on("SIGHUP", handler);
+  },
   stdinIsTerminal: process.stdin.isTTY === true,
+  stdoutIsTerminal: process.stdout.isTTY === true,
   startConsole: (daemon) => void startNodeConsole(daemon),
 };

@@ -1,11 +1,12 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createAdaptorServer } from "@hono/node-server";
 import { createNodeWebSocket } from "@hono/node-ws";
 import type { Hono } from "hono";
 import type { WebSocket } from "ws";
 import { AddressInUseError, type Listener, type ServeOptions, type ServerRuntime } from "../types.ts";
 import { NodePeer } from "./peer.ts";
+import { nodeProcessStats } from "./stats.ts";
+import { createNodeServer, reloadNodeTls } from "./tls.ts";
 
 /** How long requests in flight may take to finish once the listener closes. */
 const HTTP_CLOSE_GRACE_MS = 1000;
@@ -13,6 +14,7 @@ const HTTP_CLOSE_GRACE_MS = 1000;
 /** Node.js: @hono/node-server for HTTP, @hono/node-ws (ws) for WebSockets. */
 export const nodeRuntime: ServerRuntime = {
   name: "node",
+  processStats: nodeProcessStats,
   async serve(options: ServeOptions): Promise<Listener> {
     let app: Hono | undefined;
     // node-ws only calls `app.request` at upgrade time, so the app can be built after it.
@@ -26,11 +28,8 @@ export const nodeRuntime: ServerRuntime = {
       enforcesMaxPayload: true,
     });
     const http = options.http;
-    const server = createAdaptorServer({
-      fetch: app.fetch,
-      // Oversized request heads (thousands of headers, a huge Sec-WebSocket-Protocol) get 431 from Node's parser.
-      serverOptions: http ? { maxHeaderSize: http.maxHeaderBytes, ...slowlorisOptions(http) } : {},
-    }) as Server;
+    // Oversized request heads (thousands of headers, a huge Sec-WebSocket-Protocol) get 431 from Node's parser.
+    const server = createNodeServer(app, options.tls, http ? { maxHeaderSize: http.maxHeaderBytes, ...slowlorisOptions(http) } : {});
     if (http) {
       server.headersTimeout = http.headersTimeoutMs;
       server.requestTimeout = Math.max(http.requestTimeoutMs, http.headersTimeoutMs);
@@ -51,6 +50,7 @@ export const nodeRuntime: ServerRuntime = {
     });
     return {
       port: (server.address() as AddressInfo).port,
+      ...(options.tls ? { reloadTls: (tls) => reloadNodeTls(server, tls) } : {}),
       close: () =>
         new Promise<void>((resolve) => {
           // Stop accepting, but let requests in flight finish: the 202 of the

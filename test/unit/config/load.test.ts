@@ -53,7 +53,10 @@ describe("parseConfig", () => {
       registration: "open",
       bcryptCost: 10,
       adminToken: "",
-      chatLog: { fsync: true },
+      chatLog: { fsync: true, maxBytes: 0, keepFiles: 5 },
+      trustedProxies: [],
+      tls: { cert: "", key: "" },
+      metrics: { public: true },
       limits: {
         maxFrameBytes: 65536,
         maxTextLength: 4000,

@@ -1,0 +1,119 @@
+import { VERSION } from "../chat/service.ts";
+
+/*
+ * The admin API described in OpenAPI 3.1, served at GET /admin/openapi.json.
+ * test/unit/http/openapi.test.ts checks that it lists exactly the routes
+ * adminRoutes() registers, so the two cannot drift apart.
+ */
+
+const json = (schema: object) => ({ content: { "application/json": { schema } } });
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const error = (description: string) => ({ description, ...json(ref("Error")) });
+const secured = {
+  security: [{ bearer: [] }],
+  responses: {
+    "401": error("missing or wrong admin token"),
+    "403": error("the admin API is off: no admin token is configured"),
+  },
+};
+
+function op(summary: string, responses: Record<string, object>, extra: object = {}) {
+  return { summary, ...extra, ...secured, responses: { ...responses, ...secured.responses } };
+}
+const body = (schema: object) => ({ requestBody: { required: true, ...json(schema) } });
+const ok = (schema: object, description = "OK") => ({ description, ...json(schema) });
+const obj = (properties: Record<string, object>, required = Object.keys(properties)) => ({ type: "object", properties, required });
+const str = { type: "string" };
+const int = { type: "integer" };
+const answer = { "202": ok(ref("Answer"), "accepted"), "409": ok(ref("Answer"), "not possible in the current state") };
+
+export const openApiDocument = {
+  openapi: "3.1.0",
+  info: {
+    title: "chatd admin API",
+    version: VERSION,
+    description: "Operator API of chatd. Every endpoint except this document needs `Authorization: Bearer <admin token>`.",
+  },
+  servers: [{ url: "/admin" }],
+  components: {
+    securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+    schemas: {
+      Error: obj({ error: str, message: str }, ["error"]),
+      Answer: obj({ accepted: { type: "boolean" }, state: str, message: str }),
+      Message: obj({ type: str, id: str, room: str, from: str, text: str, ts: int, to: str }, ["type", "id", "room", "from", "text", "ts"]),
+    },
+  },
+  paths: {
+    "/openapi.json": { get: { summary: "This document (no token needed)", responses: { "200": ok({ type: "object" }) } } },
+    "/uptime": {
+      get: op("Uptime and counters", {
+        "200": ok(
+          obj({
+            uptimeSeconds: int,
+            startedAt: { type: ["string", "null"] },
+            processUptimeSeconds: int,
+            processStartedAt: str,
+            state: str,
+            restarts: int,
+            connections: int,
+            usersOnline: int,
+            rooms: int,
+            messagesStored: int,
+            deliveries: int,
+            version: str,
+          }),
+        ),
+      }),
+    },
+    "/log": {
+      get: op(
+        "The newest chat messages, oldest first",
+        { "200": ok(obj({ messages: { type: "array", items: ref("Message") } })), "400": error("invalid query") },
+        {
+          parameters: [
+            { name: "room", in: "query", required: false, schema: str },
+            { name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: 1000, default: 100 } },
+          ],
+        },
+      ),
+    },
+    "/users": {
+      get: op("Users online and the number of accounts", {
+        "200": ok(
+          obj({
+            online: { type: "array", items: obj({ name: str, sessions: int, rooms: { type: "array", items: str }, address: str, connectedAt: str }) },
+            registered: int,
+          }),
+        ),
+      }),
+    },
+    "/rooms": {
+      get: op("Rooms and their members", {
+        "200": ok(obj({ rooms: { type: "array", items: obj({ name: str, members: { type: "array", items: str }, default: { type: "boolean" } }) } })),
+      }),
+    },
+    "/kick": {
+      post: op(
+        "Close every connection of a user (4000)",
+        { "200": ok(obj({ kicked: str, sessions: int })), "400": error("invalid body"), "404": error("not_online") },
+        body(obj({ user: str, reason: str }, ["user"])),
+      ),
+    },
+    "/broadcast": {
+      post: op("Server notice to everyone online", { "200": ok(obj({ sent: { type: "boolean" }, recipients: int })), "400": error("invalid body") }, body(obj({ text: str }))),
+    },
+    "/motd": {
+      get: op("The message of the day", { "200": ok(obj({ motd: str })) }),
+      put: op("Set the message of the day", { "200": ok(obj({ motd: str })), "400": error("invalid body") }, body(obj({ motd: str }))),
+    },
+    "/restart": { post: op("Restart in place (clients get 1012)", answer) },
+    "/stop": { post: op("Stop gracefully; the process exits 0", answer) },
+    "/reload": {
+      post: op("Read the config file and environment again; apply what can change while running", {
+        "200": ok(obj({ reloaded: { type: "boolean" }, changed: { type: "array", items: str }, restartRequired: { type: "array", items: str }, tls: { enum: ["off", "reloaded", "restart_required"] } })),
+        "400": error("invalid_config: the file is invalid; nothing changed"),
+        "409": error("no configuration source (embedded daemon)"),
+      }),
+    },
+  } as Record<string, Record<string, object>>,
+};

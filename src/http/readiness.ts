@@ -1,0 +1,35 @@
+import { Hono } from "hono";
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { Daemon } from "../daemon.ts";
+
+/**
+ * GET /readyz: 200 when new sessions would be accepted, 503 otherwise, so a
+ * load balancer sends clients elsewhere while this instance starts, stops,
+ * restarts, or cannot write its data. /healthz only says the process is alive.
+ */
+export function readinessRoutes(daemon: Daemon): Hono {
+  const app = new Hono();
+  app.get("/readyz", async (c) => {
+    const state = daemon.state;
+    if (state !== "running" || !daemon.chat) return c.json({ status: "not_ready", state, reason: `server is ${state}` }, 503);
+    const problem = await storageProblem(daemon.config.dataDir);
+    if (problem) return c.json({ status: "not_ready", state, reason: problem }, 503);
+    return c.json({ status: "ready", state });
+  });
+  return app;
+}
+
+/**
+ * Why the chat storage cannot be used, or undefined when it can. A stat, not
+ * an access(W_OK) probe: that one needs --allow-sys on Deno.
+ */
+async function storageProblem(dataDir: string): Promise<string | undefined> {
+  const dir = join(dataDir, "chat");
+  try {
+    if (!(await stat(dir)).isDirectory()) return `storage unavailable: ${dir} is not a directory`;
+  } catch (error) {
+    return `storage unavailable: ${(error as NodeJS.ErrnoException).code ?? "error"} on ${dir}`;
+  }
+  return undefined;
+}

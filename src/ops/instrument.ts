@@ -1,0 +1,54 @@
+import type { Accounts } from "../../storage/users/accounts.ts";
+import type { ChatLog } from "../../storage/chatlog/types.ts";
+import type { Bus } from "../../storage/bus/types.ts";
+import type { Metrics } from "./metrics.ts";
+
+/*
+ * Metrics are taken at the seams between the chat and its storage, by
+ * wrapping the storage objects the daemon hands to the chat service: the
+ * chat code does not know it is measured, and storage backends (JSONL, Redis)
+ * are measured alike.
+ */
+
+/** Counts sign-ins (password and token) by outcome. */
+export function instrumentAccounts(accounts: Accounts, metrics: Metrics): Accounts {
+  const count = <T>(attempt: Promise<T>): Promise<T> =>
+    attempt.then(
+      (result) => {
+        metrics.signIns.ok += 1;
+        return result;
+      },
+      (error: unknown) => {
+        metrics.signIns.failed += 1;
+        throw error;
+      },
+    );
+  return {
+    ...accounts,
+    validateSession: (...args) => count(accounts.validateSession(...args)),
+    resume: (...args) => count(accounts.resume(...args)),
+  };
+}
+
+/** Times each append until it is durable. */
+export function instrumentLog(log: ChatLog, metrics: Metrics): ChatLog {
+  return {
+    open: () => log.open(),
+    append: async (record) => {
+      const start = performance.now();
+      await log.append(record);
+      metrics.observeLogWrite((performance.now() - start) / 1000);
+    },
+    history: (room, query) => log.history(room, query),
+    rooms: () => log.rooms(),
+    lastId: () => log.lastId(),
+    close: () => log.close(),
+  };
+}
+
+/** Counts stored messages as they go out to their recipients. */
+export function countOutgoing(bus: Bus, metrics: Metrics): () => void {
+  return bus.subscribe((event) => {
+    if (event.kind === "message") metrics.messagesOut += 1;
+  });
+}

@@ -1,0 +1,45 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { copyFile } from "node:fs/promises";
+import { TestClient } from "../helpers/client.ts";
+import { World } from "../helpers/harness.ts";
+import { httpsGet, makeCertificate, servedFingerprint } from "../helpers/tls.ts";
+
+describe("native TLS", () => {
+  const world = new World();
+  afterEach(() => world.cleanup());
+
+  it("serves https with an HSTS header, and chat over wss", async () => {
+    const c = makeCertificate(await world.tempDir());
+    const d = await world.daemon({ tls: { cert: c.cert, key: c.key } });
+    const res = await httpsGet(`https://127.0.0.1:${d.port}/healthz`, c.pem);
+    expect(res.status).toBe(200);
+    expect(res.headers["strict-transport-security"]).toBe("max-age=31536000");
+
+    const client = await TestClient.connect(`wss://127.0.0.1:${d.port}/ws`, { ca: c.pem });
+    world.onCleanup(() => client.ws.terminate());
+    expect(await client.request({ type: "hello", user: "alice", password: "correct-horse" }, "welcome")).toMatchObject({ user: "alice" });
+  });
+
+  it("sends no HSTS header over plain http", async () => {
+    const d = await world.daemon();
+    expect((await d.http("/healthz")).headers.get("strict-transport-security")).toBeNull();
+  });
+
+  it("uses new certificate files for new connections after a reload, without a restart", async () => {
+    const dir = await world.tempDir();
+    const first = makeCertificate(dir, "first");
+    const second = makeCertificate(dir, "second");
+    const d = await world.daemon({ tls: { cert: first.cert, key: first.key } });
+    expect(await servedFingerprint(d.port)).toBe(first.fingerprint);
+
+    await copyFile(second.cert, first.cert);
+    await copyFile(second.key, first.key);
+    expect(await d.daemon.reloadCertificates()).toBe("reloaded");
+    expect(await servedFingerprint(d.port)).toBe(second.fingerprint);
+    expect(d.daemon.snapshot.context.restarts).toBe(0);
+  });
+
+  it("refuses a config with a certificate but no key", async () => {
+    await expect(world.daemon({ tls: { cert: "/x.pem", key: "" } })).rejects.toThrow(/tls: set both cert and key, or neither/);
+  });
+});

@@ -1,0 +1,77 @@
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createJsonlLog } from "../../../../storage/chatlog/jsonl-log.ts";
+import type { ChatLog, ChatRecord } from "../../../../storage/chatlog/types.ts";
+import { formatId } from "../../../../src/message/ids.ts";
+
+const T = 1764100000000;
+let dataDir: string;
+let logs: ChatLog[];
+
+beforeEach(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "chatd-rotation-"));
+  logs = [];
+});
+afterEach(async () => {
+  for (const log of logs) await log.close().catch(() => {});
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+const record = (n: number, room = "general"): ChatRecord => ({ id: formatId(T + n, 0), room, from: "alice", text: `message ${n}`, ts: T + n });
+const chatDir = () => join(dataDir, "chat");
+
+async function openLog(maxBytes: number, keepFiles: number): Promise<ChatLog> {
+  const log = createJsonlLog({ dataDir, historyPerRoom: 1000, fsync: false, maxBytes, keepFiles });
+  logs.push(log);
+  await log.open();
+  return log;
+}
+
+/** Ids in a file, in order. */
+async function idsIn(name: string): Promise<string[]> {
+  const text = await readFile(join(chatDir(), name), "utf8");
+  return text.split("\n").filter(Boolean).map((l) => (JSON.parse(l) as ChatRecord).id);
+}
+
+describe("chat log rotation", () => {
+  it("starts a new chat.jsonl once it reaches maxBytes and keeps only keepFiles rotated files", async () => {
+    const log = await openLog(400, 2);
+    for (let n = 1; n <= 40; n++) await log.append(record(n));
+    await log.close(); // a rotation runs after the write that triggered it is acknowledged
+    const files = (await readdir(chatDir())).sort();
+    expect(files).toEqual(["chat.1.jsonl", "chat.2.jsonl", "chat.jsonl"]);
+    // Newest last: chat.2 holds older messages than chat.1, which holds older ones than chat.jsonl.
+    const [two, one, current] = [await idsIn("chat.2.jsonl"), await idsIn("chat.1.jsonl"), await idsIn("chat.jsonl")];
+    expect(two.at(-1)! < one[0]!).toBe(true);
+    expect(one.at(-1)!).toBe(formatId(T + 40 - current.length, 0));
+  });
+
+  it("rebuilds history on start from the rotated files and the current one, in order", async () => {
+    const first = await openLog(400, 3);
+    for (let n = 1; n <= 20; n++) await first.append(record(n));
+    await first.close();
+    const kept = [...(await idsIn("chat.3.jsonl").catch(() => [])), ...(await idsIn("chat.2.jsonl")), ...(await idsIn("chat.1.jsonl")), ...(await idsIn("chat.jsonl"))];
+
+    const again = await openLog(400, 3);
+    const page = await again.history("general", { limit: 1000 });
+    expect(page.messages.map((m) => m.id)).toEqual(kept);
+    expect(again.lastId()).toBe(formatId(T + 20, 0));
+  });
+
+  it("never rotates with maxBytes 0", async () => {
+    const log = await openLog(0, 2);
+    for (let n = 1; n <= 30; n++) await log.append(record(n));
+    await log.close();
+    expect(await readdir(chatDir())).toEqual(["chat.jsonl"]);
+  });
+
+  it("deletes the rotated file at once with keepFiles 0, and history keeps what is in memory", async () => {
+    const log = await openLog(200, 0);
+    for (let n = 1; n <= 10; n++) await log.append(record(n));
+    await log.close();
+    expect(await readdir(chatDir())).toEqual(["chat.jsonl"]);
+    expect((await log.history("general", { limit: 100 })).messages).toHaveLength(10);
+  });
+});
