@@ -13,9 +13,8 @@ import {
 import type { Config } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
 import type { Accounts, SignIn } from "../../storage/users/accounts.ts";
-import type { ChatLog, ChatRecord } from "../../storage/chatlog/types.ts";
+import type { ChatDraft, ChatLog, ChatRecord } from "../../storage/chatlog/types.ts";
 import type { Bus, BusEvent } from "../../storage/bus/types.ts";
-import { createIdGenerator } from "../message/ids.ts";
 import { Hub } from "./hub.ts";
 import { Session } from "./session.ts";
 import type { Peer } from "./peer.ts";
@@ -35,7 +34,6 @@ export class ChatService {
   readonly hub: Hub;
   readonly config: Config;
   readonly #deps: ChatDeps;
-  readonly #nextId: () => { id: string; ts: number };
   readonly #unsubscribe: () => void;
   messagesIn = 0;
 
@@ -43,7 +41,6 @@ export class ChatService {
     this.#deps = deps;
     this.config = deps.config;
     this.hub = new Hub(deps.config.limits.maxBufferedBytes);
-    this.#nextId = createIdGenerator(deps.log.lastId());
     this.#unsubscribe = deps.bus.subscribe((event) => this.onBus(event));
   }
 
@@ -184,8 +181,8 @@ export class ChatService {
     if (!session.rooms.has(room)) throw new ClientError(ErrorCode.notInRoom, `not in room ${room}`);
     const text = this.checkText(frame.text);
     this.checkRate(session);
-    const record: ChatRecord = { ...this.#nextId(), room, from: session.user!.name, text };
-    this.storeThenAck(session, record, frame.ref);
+    const draft: ChatDraft = { room, from: session.user!.name, text };
+    this.storeThenAck(session, draft, frame.ref);
   }
 
   async history(session: Session, frame: Frame<"history">): Promise<void> {
@@ -203,17 +200,17 @@ export class ChatService {
     if (!target) throw new ClientError(ErrorCode.unknownUser, "no such user");
     this.checkRate(session);
     const me = session.user!;
-    const record: ChatRecord = { ...this.#nextId(), room: dmRoom(me.key, target.key), from: me.name, to: target.name, text };
-    this.storeThenAck(session, record, frame.ref);
+    const draft: ChatDraft = { room: dmRoom(me.key, target.key), from: me.name, to: target.name, text };
+    this.storeThenAck(session, draft, frame.ref);
   }
 
   /**
    * Not awaited by the handler: the session's next frame need not wait for this
    * one's fsync. Appends complete in order, so acks and deliveries keep order.
    */
-  storeThenAck(session: Session, record: ChatRecord, ref: Ref | undefined): void {
-    this.store(record).then(
-      () => session.send({ type: "ack", ...(ref === undefined ? {} : { ref }), id: record.id, ts: record.ts }),
+  storeThenAck(session: Session, draft: ChatDraft, ref: Ref | undefined): void {
+    this.store(draft).then(
+      (record) => session.send({ type: "ack", ...(ref === undefined ? {} : { ref }), id: record.id, ts: record.ts }),
       (error) => this.fail(session, error, ref),
     );
   }
@@ -243,15 +240,17 @@ export class ChatService {
   }
 
   /** Makes the record durable, then publishes it; rejects with `unavailable` if it could not be stored. */
-  async store(record: ChatRecord): Promise<void> {
+  async store(draft: ChatDraft): Promise<ChatRecord> {
+    let record: ChatRecord;
     try {
-      await this.#deps.log.append(record);
+      record = await this.#deps.log.append(draft);
     } catch (error) {
       this.#deps.logger.error("chat log append failed", { error: (error as Error).message });
       throw new ClientError(ErrorCode.unavailable, "the message could not be stored; it was not sent");
     }
     this.messagesIn += 1;
     await this.#deps.bus.publish({ kind: "message", record });
+    return record;
   }
 
   checkText(text: string): string {
