@@ -8,13 +8,8 @@ import { CloseCode } from "./message/index.ts";
 import { createApp } from "./http/app.ts";
 import { loadAssets } from "./http/assets.ts";
 import { createOperations, type Operations } from "./ops/operations.ts";
-import { createLowdbUserStore } from "../storage/users/lowdb-store.ts";
 import { createAccounts } from "../storage/users/accounts.ts";
-import { createJsonlLog } from "../storage/chatlog/jsonl-log.ts";
-import { createMemoryBus } from "../storage/bus/memory-bus.ts";
-import type { UserStore } from "../storage/users/types.ts";
-import type { ChatLog } from "../storage/chatlog/types.ts";
-import type { Bus } from "../storage/bus/types.ts";
+import { createStorage, type Storage, type StorageHealth } from "../storage/create.ts";
 
 export type DaemonOptions = { config: Config; runtime: ServerRuntime; logger: Logger };
 
@@ -34,7 +29,7 @@ export class Daemon {
   #runtime: ServerRuntime;
   #chat: ChatService | undefined;
   #listener: Listener | undefined;
-  #storage: { users: UserStore; log: ChatLog; bus: Bus } | undefined;
+  #storage: Storage | undefined;
   #port: number;
 
   constructor({ config, runtime, logger }: DaemonOptions) {
@@ -108,19 +103,18 @@ export class Daemon {
 
   #startError: Error | undefined;
 
+  /** The shared store's state while running (embedded mode has nothing to report). */
+  storageHealth(): StorageHealth | undefined {
+    return this.#storage?.health();
+  }
+
   async #start(): Promise<void> {
     const { config, logger } = this;
     this.#startError = undefined;
-    const users = createLowdbUserStore(config.dataDir);
-    const log = createJsonlLog({
-      dataDir: config.dataDir,
-      historyPerRoom: config.limits.historyPerRoom,
-      fsync: config.chatLog.fsync,
-      onWarning: (msg, fields) => logger.warn(msg, fields),
-    });
-    const bus = createMemoryBus();
+    const storage = createStorage(config, logger);
+    const { users, log, bus } = storage;
     try {
-      await log.open();
+      await storage.open();
       const accounts = createAccounts({
         store: users,
         bcryptCost: config.bcryptCost,
@@ -138,13 +132,12 @@ export class Daemon {
       });
       this.#port = this.#listener.port;
       this.#chat = chat;
-      this.#storage = { users, log, bus };
-      logger.info("listening", { host: config.host, port: this.#port, runtime: this.#runtime.name, dataDir: config.dataDir });
+      this.#storage = storage;
+      logger.info("listening", { host: config.host, port: this.#port, runtime: this.#runtime.name, dataDir: config.dataDir, ...nodeField(storage.health()) });
       if (!config.adminToken) logger.warn("admin API is off: no admin token configured (set CHAT_ADMIN_TOKEN)");
     } catch (error) {
       this.#startError = error as Error;
-      await log.close().catch(() => {});
-      await users.close().catch(() => {});
+      await storage.close().catch(() => {});
       throw error;
     }
   }
@@ -168,11 +161,12 @@ export class Daemon {
     this.#chat = undefined;
     const storage = this.#storage;
     this.#storage = undefined;
-    if (storage) {
-      await storage.log.close();
-      await storage.users.close();
-      await storage.bus.close();
-    }
+    if (storage) await storage.close();
     this.logger.info(reason === "restart" ? "stopped for restart" : "stopped");
   }
+}
+
+/** The node id for the `listening` log line, in cluster mode. */
+function nodeField(health: StorageHealth): { node?: string } {
+  return health.mode === "cluster" ? { node: health.node } : {};
 }

@@ -15,6 +15,7 @@ import type { Logger } from "../log.ts";
 import type { Accounts, SignIn } from "../../storage/users/accounts.ts";
 import type { ChatDraft, ChatLog, ChatRecord } from "../../storage/chatlog/types.ts";
 import type { Bus, BusEvent } from "../../storage/bus/types.ts";
+import { StorageUnavailableError } from "../../storage/errors.ts";
 import { Hub } from "./hub.ts";
 import { Session } from "./session.ts";
 import type { Peer } from "./peer.ts";
@@ -137,6 +138,10 @@ export class ChatService {
   fail(session: Session, error: unknown, ref?: Ref): void {
     if (error instanceof ClientError) {
       session.send({ type: "error", code: error.code, message: error.message, ...(ref === undefined ? {} : { ref }) });
+      return;
+    }
+    if (error instanceof StorageUnavailableError) {
+      session.send({ type: "error", code: ErrorCode.unavailable, message: "storage is unavailable; try again later", ...(ref === undefined ? {} : { ref }) });
       return;
     }
     this.#deps.logger.error("request failed", { session: session.id, error: (error as Error)?.message });

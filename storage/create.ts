@@ -1,0 +1,70 @@
+import type { Config } from "../src/config/schema.ts";
+import type { Logger } from "../src/log.ts";
+import type { UserStore } from "./users/types.ts";
+import type { ChatLog } from "./chatlog/types.ts";
+import type { Bus } from "./bus/types.ts";
+import { createLowdbUserStore } from "./users/lowdb-store.ts";
+import { createJsonlLog } from "./chatlog/jsonl-log.ts";
+import { createMemoryBus } from "./bus/memory-bus.ts";
+import { RedisEngine } from "./redis/engine.ts";
+import { createRedisUserStore } from "./users/redis-store.ts";
+import { createRedisLog } from "./chatlog/redis-log.ts";
+import { createRedisBus } from "./bus/redis-bus.ts";
+
+/** What the health endpoint reports about the shared store. */
+export type StorageHealth = { mode: "embedded" } | { mode: "cluster"; redis: "up" | "down"; node: string };
+
+/** One node's storage: the three seams the chat uses, plus how to open, check and close them. */
+export type Storage = {
+  users: UserStore;
+  log: ChatLog;
+  bus: Bus;
+  health(): StorageHealth;
+  open(): Promise<void>;
+  close(): Promise<void>;
+};
+
+/**
+ * Picks the implementations: embedded (files in `dataDir`, an in-process bus)
+ * unless `cluster.redis` is configured. The chat only ever sees the interfaces.
+ */
+export function createStorage(config: Config, logger: Logger): Storage {
+  const warn = (msg: string, fields?: Record<string, unknown>) => logger.warn(msg, fields);
+  const redis = config.cluster?.redis;
+  if (!redis) {
+    const users = createLowdbUserStore(config.dataDir);
+    const log = createJsonlLog({ dataDir: config.dataDir, historyPerRoom: config.limits.historyPerRoom, fsync: config.chatLog.fsync, onWarning: warn });
+    const bus = createMemoryBus();
+    return {
+      users,
+      log,
+      bus,
+      health: () => ({ mode: "embedded" }),
+      open: () => log.open(),
+      async close() {
+        await log.close();
+        await users.close();
+        await bus.close();
+      },
+    };
+  }
+  const engine = new RedisEngine({ url: redis.url, keyPrefix: redis.keyPrefix, nodeId: redis.nodeId, onWarning: warn });
+  const log = createRedisLog({ engine, historyPerRoom: config.limits.historyPerRoom });
+  const users = createRedisUserStore(engine);
+  const bus = createRedisBus(engine);
+  return {
+    users,
+    log,
+    bus,
+    health: () => ({ mode: "cluster", redis: engine.up ? "up" : "down", node: engine.nodeId }),
+    async open() {
+      await engine.open();
+      await log.open();
+    },
+    async close() {
+      await log.close();
+      await bus.close();
+      await engine.close();
+    },
+  };
+}
