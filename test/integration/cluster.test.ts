@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signIn, TestClient, type Frame } from "../helpers/client.ts";
+import { startCluster, type TestCluster } from "../helpers/cluster.ts";
+
+let cluster: TestCluster;
+beforeAll(async () => {
+  cluster = await startCluster(3);
+});
+afterAll(() => cluster?.close());
+
+const node = (i: number) => cluster.nodes[i]!;
+
+async function joined(wsUrl: string, user: string, room: string): Promise<{ client: TestClient; joined: Frame }> {
+  const { client } = await signIn(wsUrl, user);
+  const frame = await client.request({ type: "join", room }, "joined");
+  return { client, joined: frame };
+}
+
+describe("a cluster of three daemons on one Redis", () => {
+  it("carries a message said on one node to the room's members on every node, once, with the same id", async () => {
+    const a = await joined(node(0).wsUrl, "ann", "lobby");
+    const b = await joined(node(1).wsUrl, "ben", "lobby");
+    const c = await joined(node(2).wsUrl, "cat", "lobby");
+    const ack = await a.client.request({ type: "say", room: "lobby", text: "hello cluster", ref: 1 }, "ack");
+    for (const x of [a, b, c]) {
+      const m = await x.client.next("message");
+      expect(m).toMatchObject({ id: ack.id, room: "lobby", from: "ann", text: "hello cluster" });
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    for (const x of [b, c]) expect(x.client.unread().filter((f) => f.type === "message")).toEqual([]);
+    for (const x of [a, b, c]) await x.client.close();
+  });
+
+  it("delivers messages from every node in the same order everywhere", async () => {
+    const clients = await Promise.all([0, 1, 2].map((i) => joined(node(i).wsUrl, `ord${i}`, "order")));
+    for (let n = 0; n < 10; n++) for (const [i, x] of clients.entries()) x.client.send({ type: "say", room: "order", text: `${i}:${n}` });
+    const seen = await Promise.all(
+      clients.map(async (x) => {
+        const ids: string[] = [];
+        while (ids.length < 30) ids.push(String((await x.client.next("message")).id));
+        return ids;
+      }),
+    );
+    expect(seen[1]).toEqual(seen[0]);
+    expect(seen[2]).toEqual(seen[0]);
+    expect([...seen[0]!].sort()).toEqual(seen[0]);
+    for (const x of clients) await x.client.close();
+  });
+
+  it("shares history: a member joining on another node gets what was said", async () => {
+    const a = await joined(node(0).wsUrl, "hana", "history-room");
+    await a.client.request({ type: "say", room: "history-room", text: "first", ref: 1 }, "ack");
+    await a.client.request({ type: "say", room: "history-room", text: "second", ref: 2 }, "ack");
+    const b = await joined(node(2).wsUrl, "hiro", "history-room");
+    expect((b.joined.history as Frame[]).map((m) => m.text)).toEqual(["first", "second"]);
+    await a.client.close();
+    await b.client.close();
+  });
+
+  it("shares accounts: an account made on one node signs in on another with its password or token", async () => {
+    const first = await signIn(node(0).wsUrl, "sharon", "pass-word-1");
+    expect(first.welcome.created).toBe(true);
+    await first.client.close();
+    const again = await signIn(node(1).wsUrl, "sharon", "pass-word-1");
+    expect(again.welcome.created).toBe(false);
+    await again.client.close();
+    const wrong = await TestClient.connect(node(2).wsUrl);
+    expect(await wrong.request({ type: "hello", user: "sharon", password: "not-her-password" }, "welcome", "error")).toMatchObject({ type: "error" });
+    const resumed = await TestClient.connect(node(2).wsUrl);
+    expect(await resumed.request({ type: "hello", token: first.welcome.token }, "welcome", "error")).toMatchObject({ type: "welcome", user: "sharon" });
+    await resumed.close();
+  });
+
+  it("creates exactly one account when one new name signs in on two nodes at once", async () => {
+    const attempts = await Promise.all(
+      [0, 1, 0, 1].map(async (i, n) => {
+        const c = await TestClient.connect(node(i).wsUrl);
+        const answer = await c.request({ type: "hello", user: "racer", password: `password-${n}` }, "welcome", "error");
+        await c.close();
+        return answer;
+      }),
+    );
+    expect(attempts.filter((f) => f.type === "welcome" && f.created === true)).toHaveLength(1);
+  });
+
+  it("resumes on another node with join since: exactly the missed messages", async () => {
+    const a = await joined(node(0).wsUrl, "rhea", "resume");
+    const b = await joined(node(1).wsUrl, "ravi", "resume");
+    const seen = await b.client.request({ type: "say", room: "resume", text: "seen", ref: 1 }, "ack");
+    await b.client.close();
+    for (let i = 1; i <= 3; i++) await a.client.request({ type: "say", room: "resume", text: `missed ${i}`, ref: i }, "ack");
+    const { client } = await signIn(node(2).wsUrl, "ravi");
+    const back = await client.request({ type: "join", room: "resume", since: seen.id }, "joined");
+    expect((back.history as Frame[]).map((m) => m.text)).toEqual(["missed 1", "missed 2", "missed 3"]);
+    expect(back.recovered).toBe(true);
+    await a.client.close();
+    await client.close();
+  });
+});
