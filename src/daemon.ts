@@ -112,7 +112,7 @@ export class Daemon {
     const { config, logger } = this;
     this.#startError = undefined;
     const storage = createStorage(config, logger);
-    const { users, log, bus } = storage;
+    const { users, log, bus, presence } = storage;
     try {
       await storage.open();
       const accounts = createAccounts({
@@ -122,7 +122,7 @@ export class Daemon {
         passwordMinLength: config.limits.passwordMinLength,
         tokenTtlMs: config.limits.tokenTtlHours * 3_600_000,
       });
-      const chat = new ChatService({ config, accounts, log, bus, logger });
+      const chat = new ChatService({ config, accounts, log, bus, presence, logger });
       const assets = await loadAssets();
       this.#listener = await this.#runtime.serve({
         host: config.host,

@@ -10,6 +10,9 @@ import { RedisEngine } from "./redis/engine.ts";
 import { createRedisUserStore } from "./users/redis-store.ts";
 import { createRedisLog } from "./chatlog/redis-log.ts";
 import { createRedisBus } from "./bus/redis-bus.ts";
+import type { Presence } from "./presence/types.ts";
+import { createMemoryPresence } from "./presence/memory-presence.ts";
+import { createRedisPresence } from "./presence/redis-presence.ts";
 
 /** What the health endpoint reports about the shared store. */
 export type StorageHealth = { mode: "embedded" } | { mode: "cluster"; redis: "up" | "down"; node: string };
@@ -19,6 +22,7 @@ export type Storage = {
   users: UserStore;
   log: ChatLog;
   bus: Bus;
+  presence: Presence;
   health(): StorageHealth;
   open(): Promise<void>;
   close(): Promise<void>;
@@ -35,16 +39,19 @@ export function createStorage(config: Config, logger: Logger): Storage {
     const users = createLowdbUserStore(config.dataDir);
     const log = createJsonlLog({ dataDir: config.dataDir, historyPerRoom: config.limits.historyPerRoom, fsync: config.chatLog.fsync, onWarning: warn });
     const bus = createMemoryBus();
+    const presence = createMemoryPresence();
     return {
       users,
       log,
       bus,
+      presence,
       health: () => ({ mode: "embedded" }),
       open: () => log.open(),
       async close() {
         await log.close();
         await users.close();
         await bus.close();
+        await presence.close();
       },
     };
   }
@@ -52,16 +59,20 @@ export function createStorage(config: Config, logger: Logger): Storage {
   const log = createRedisLog({ engine, historyPerRoom: config.limits.historyPerRoom });
   const users = createRedisUserStore(engine);
   const bus = createRedisBus(engine);
+  const presence = createRedisPresence({ engine, onWarning: warn });
   return {
     users,
     log,
     bus,
+    presence,
     health: () => ({ mode: "cluster", redis: engine.up ? "up" : "down", node: engine.nodeId }),
     async open() {
       await engine.open();
       await log.open();
+      await presence.open();
     },
     async close() {
+      await presence.close();
       await log.close();
       await bus.close();
       await engine.close();

@@ -15,6 +15,8 @@ import type { Logger } from "../log.ts";
 import type { Accounts, SignIn } from "../../storage/users/accounts.ts";
 import type { ChatDraft, ChatLog, ChatRecord } from "../../storage/chatlog/types.ts";
 import type { Bus, BusEvent } from "../../storage/bus/types.ts";
+import type { Presence } from "../../storage/presence/types.ts";
+import { randomUUID } from "node:crypto";
 import { StorageUnavailableError } from "../../storage/errors.ts";
 import { Hub } from "./hub.ts";
 import { Session } from "./session.ts";
@@ -23,7 +25,7 @@ import type { Peer } from "./peer.ts";
 export const VERSION = "0.1.0";
 const HISTORY_PAGE_DEFAULT = 50;
 
-export type ChatDeps = { config: Config; accounts: Accounts; log: ChatLog; bus: Bus; logger: Logger };
+export type ChatDeps = { config: Config; accounts: Accounts; log: ChatLog; bus: Bus; presence: Presence; logger: Logger };
 type Frame<T extends InboundFrame["type"]> = Extract<InboundFrame, { type: T }>;
 
 /**
@@ -37,6 +39,8 @@ export class ChatService {
   readonly #deps: ChatDeps;
   readonly #unsubscribe: () => void;
   messagesIn = 0;
+  /** Names this service's presence events on the bus, so it does not tell its own sessions twice. */
+  readonly #origin = randomUUID();
 
   constructor(deps: ChatDeps) {
     this.#deps = deps;
@@ -64,8 +68,42 @@ export class ChatService {
   disconnect(session: Session): void {
     const user = session.user;
     for (const room of this.hub.remove(session)) {
-      if (user) this.hub.toRoom(room, { type: "presence", room, user: user.name, event: "leave" });
+      if (user) this.#left(room, user.name);
     }
+    if (user) this.#syncLocal(user.key, user.name);
+  }
+
+  get presence(): Presence {
+    return this.#deps.presence;
+  }
+
+  /** This node's last session of the user left the room: if it was the last anywhere, tell the room everywhere. */
+  #left(room: string, user: string): void {
+    this.#deps.presence.exit(room, user).then(
+      (gone) => gone && this.#announce(room, user, "leave"),
+      (error) => this.#deps.logger.warn("presence: exit failed", { room, error: (error as Error).message }),
+    );
+  }
+
+  /** This node's first session of the user joined the room: if it is the first anywhere, tell the room everywhere. */
+  #entered(room: string, user: string, session: Session): void {
+    this.#deps.presence.enter(room, user).then(
+      (first) => first && this.#announce(room, user, "join", session),
+      (error) => this.#deps.logger.warn("presence: enter failed", { room, error: (error as Error).message }),
+    );
+  }
+
+  #announce(room: string, user: string, event: "join" | "leave", except?: Session): void {
+    this.hub.toRoom(room, { type: "presence", room, user, event }, except);
+    this.#deps.bus.publish({ kind: "presence", room, user, event, origin: this.#origin }).catch(() => {});
+  }
+
+  /** Tells the presence store how many sessions this node has for the user (for the admin views). */
+  #syncLocal(key: string, name: string): void {
+    const sessions = [...this.hub.userSessions(key)];
+    const first = sessions.reduce<Session | undefined>((a, b) => (a && a.connectedAt <= b.connectedAt ? a : b), undefined);
+    const info = first && { sessions: sessions.length, address: first.peer.remoteAddress, connectedAt: first.connectedAt };
+    this.#deps.presence.setLocal(name, info).catch(() => {});
   }
 
   async authenticate(hello: Frame<"hello">): Promise<SignIn> {
@@ -80,6 +118,7 @@ export class ChatService {
     session.user = { key: user.key, name: user.name, role: user.role };
     session.token = token;
     this.hub.signedIn(session);
+    this.#syncLocal(user.key, user.name);
     const { limits } = this.config;
     session.send({
       type: "welcome",
@@ -102,6 +141,11 @@ export class ChatService {
     return [...names];
   }
 
+  /** roomNames() plus rooms that have members on other nodes. */
+  async allRoomNames(): Promise<string[]> {
+    return [...new Set([...this.roomNames(), ...(await this.#deps.presence.activeRooms())])];
+  }
+
   /** Handles one frame of a signed-in session; every failure becomes an error frame. */
   async handle(session: Session, frame: InboundFrame): Promise<void> {
     try {
@@ -118,8 +162,11 @@ export class ChatService {
           return await this.dm(session, frame);
         case "dm_history":
           return await this.dmHistory(session, frame);
-        case "rooms":
-          return session.send({ type: "rooms", rooms: this.roomNames().map((name) => ({ name, members: this.hub.memberCount(name) })) });
+        case "rooms": {
+          const names = await this.allRoomNames();
+          const members = await this.#deps.presence.members(names);
+          return session.send({ type: "rooms", rooms: names.map((name, i) => ({ name, members: members[i]!.length })) });
+        }
         case "typing":
           return this.typing(session, frame);
         case "ping":
@@ -155,6 +202,8 @@ export class ChatService {
       throw new ClientError(ErrorCode.tooManyRooms, `at most ${this.config.limits.maxRoomsPerSession} rooms per connection`);
     }
     const { historyPerRoom, historyOnJoin } = this.config.limits;
+    // Members on other nodes; read first, so the join below still follows the history read directly.
+    const [elsewhere] = await this.#deps.presence.members([room]);
     const page = await this.#deps.log.history(
       room,
       frame.since === undefined ? { limit: historyOnJoin } : { after: frame.since, limit: historyPerRoom },
@@ -166,11 +215,11 @@ export class ChatService {
     session.send({
       type: "joined",
       room,
-      members: this.hub.members(room),
+      members: [...new Set([...elsewhere!, ...this.hub.members(room)])].sort(),
       history: page.messages.map(toMessage),
       recovered: frame.since === undefined ? true : page.complete,
     });
-    if (first) this.hub.toRoom(room, { type: "presence", room, user: session.user!.name, event: "join" }, session);
+    if (first) this.#entered(room, session.user!.name, session);
   }
 
   leave(session: Session, frame: Frame<"leave">): void {
@@ -178,7 +227,7 @@ export class ChatService {
     if (!session.rooms.has(room)) throw new ClientError(ErrorCode.notInRoom, `not in room ${room}`);
     const gone = this.hub.leave(session, room);
     session.send({ type: "left", room });
-    if (gone) this.hub.toRoom(room, { type: "presence", room, user: session.user!.name, event: "leave" });
+    if (gone) this.#left(room, session.user!.name);
   }
 
   async say(session: Session, frame: Frame<"say">): Promise<void> {
@@ -276,6 +325,13 @@ export class ChatService {
         return this.hub.deliver(event.record);
       case "notice":
         return this.hub.toAll({ type: "notice", text: event.text, kind: event.noticeKind, ts: event.ts });
+      case "presence":
+        if (event.origin !== this.#origin) this.hub.toRoom(event.room, { type: "presence", room: event.room, user: event.user, event: event.event });
+        return;
+      case "reset":
+        // Events may have been missed while the bus was away: clients reconnect and resume with `since`.
+        this.#deps.logger.warn("bus was interrupted: closing connections so clients resync");
+        return this.closeAll(CloseCode.serviceRestart, "connection to the cluster was interrupted", "restart");
       case "kick":
         for (const s of this.hub.userSessions(event.user)) {
           s.send({ type: "notice", text: event.reason, kind: "kick", ts: Date.now() });
@@ -299,7 +355,8 @@ export class ChatService {
   async kick(name: string, reason = "kicked by an operator"): Promise<number> {
     const n = normalizeName(name);
     if (isNameError(n)) return 0;
-    const count = this.hub.userSessions(n.key).size;
+    const online = await this.#deps.presence.users();
+    const count = online.filter((u) => keyOf(u.name) === n.key).reduce((sum, u) => sum + u.sessions, 0);
     await this.#deps.bus.publish({ kind: "kick", user: n.key, reason });
     return count;
   }
@@ -323,6 +380,11 @@ export function roomKey(input: string): string {
   const n = normalizeName(input);
   if (isNameError(n)) throw new ClientError(ErrorCode.badName, `room name ${n.error}`);
   return n.key;
+}
+
+function keyOf(name: string): string {
+  const n = normalizeName(name);
+  return isNameError(n) ? "" : n.key;
 }
 
 export function dmRoom(a: string, b: string): string {

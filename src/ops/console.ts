@@ -39,7 +39,7 @@ export async function runConsoleCommand(daemon: Daemon, line: string): Promise<s
         return [`${online.length} online, ${registered} registered`, ...lines].join("\n");
       }
       case "rooms": {
-        const rooms = ops.rooms();
+        const rooms = await ops.rooms();
         if (rooms.length === 0) return "no rooms";
         return rooms.map((r) => `  ${r.name}  ${r.members.length} member(s)${r.members.length ? ": " + r.members.join(", ") : ""}`).join("\n");
       }

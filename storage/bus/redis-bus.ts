@@ -11,11 +11,16 @@ import type { Bus, BusEvent } from "./types.ts";
 export function createRedisBus(engine: RedisEngine): Bus {
   return {
     async publish(event) {
-      if (event.kind === "message") return;
+      if (event.kind === "message" || event.kind === "reset") return;
       await engine.run(() => engine.cmd.publish(engine.channel, JSON.stringify(event)));
     },
     subscribe(handler) {
-      return engine.feed.subscribe((item) => handler(item as unknown as BusEvent));
+      const off = engine.feed.subscribe((item) => handler(item as unknown as BusEvent));
+      const offReset = engine.onReset(() => handler({ kind: "reset" }));
+      return () => {
+        off();
+        offReset();
+      };
     },
     async close() {},
   } satisfies Bus;

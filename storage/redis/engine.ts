@@ -46,17 +46,32 @@ export class RedisEngine {
     // The subscriber needs its queue: ioredis re-subscribes through it after a reconnect.
     this.sub = new Redis(options.url, common);
     const warn = options.onWarning ?? (() => {});
-    let down = false;
-    this.cmd.on("error", (error: Error) => {
-      if (!down) warn("redis: connection lost", { error: error.message });
-      down = true;
-    });
-    this.cmd.on("ready", () => {
-      if (down) warn("redis: connection restored");
-      down = false;
-    });
-    this.sub.on("error", () => {});
     this.feed = new RedisFeed(this.sub, this.channel);
+    for (const [name, conn] of [["commands", this.cmd], ["subscriber", this.sub]] as const) {
+      let lost = false;
+      const onLost = (error?: Error) => {
+        if (!lost && this.#opened) warn("redis: connection lost", { connection: name, ...(error ? { error: error.message } : {}) });
+        if (this.#opened) lost = true;
+      };
+      conn.on("error", onLost);
+      conn.on("close", () => onLost());
+      conn.on("ready", () => {
+        if (!lost) return;
+        lost = false;
+        warn("redis: connection restored", { connection: name });
+        // Bus items published while we were away are gone for good: tell the node to resync.
+        for (const handler of this.#resetHandlers) handler();
+      });
+    }
+  }
+
+  #opened = false;
+  readonly #resetHandlers = new Set<() => void>();
+
+  /** Called after a lost connection to Redis came back (events may have been missed meanwhile). */
+  onReset(handler: () => void): () => void {
+    this.#resetHandlers.add(handler);
+    return () => this.#resetHandlers.delete(handler);
   }
 
   key(name: string): string {
@@ -72,6 +87,7 @@ export class RedisEngine {
     await this.cmd.connect();
     await this.sub.connect();
     await this.feed.start();
+    this.#opened = true;
   }
 
   /** Runs a command; a connection problem becomes StorageUnavailableError. */
@@ -85,6 +101,8 @@ export class RedisEngine {
   }
 
   async close(): Promise<void> {
+    this.#opened = false;
+    this.#resetHandlers.clear();
     this.feed.stop();
     this.cmd.disconnect();
     this.sub.disconnect();

@@ -21,11 +21,10 @@ describe("a cluster of three daemons on one Redis", () => {
     const a = await joined(node(0).wsUrl, "ann", "lobby");
     const b = await joined(node(1).wsUrl, "ben", "lobby");
     const c = await joined(node(2).wsUrl, "cat", "lobby");
-    const ack = await a.client.request({ type: "say", room: "lobby", text: "hello cluster", ref: 1 }, "ack");
-    for (const x of [a, b, c]) {
-      const m = await x.client.next("message");
-      expect(m).toMatchObject({ id: ack.id, room: "lobby", from: "ann", text: "hello cluster" });
-    }
+    a.client.send({ type: "say", room: "lobby", text: "hello cluster", ref: 1 });
+    const said = await Promise.all([a, b, c].map((x) => x.client.next("message")));
+    await expect.poll(() => a.client.frames.find((f) => f.type === "ack")).toMatchObject({ ref: 1, id: said[0]!.id });
+    for (const m of said) expect(m).toMatchObject({ id: said[0]!.id, room: "lobby", from: "ann", text: "hello cluster" });
     await new Promise((r) => setTimeout(r, 100));
     for (const x of [b, c]) expect(x.client.unread().filter((f) => f.type === "message")).toEqual([]);
     for (const x of [a, b, c]) await x.client.close();
@@ -95,5 +94,55 @@ describe("a cluster of three daemons on one Redis", () => {
     expect(back.recovered).toBe(true);
     await a.client.close();
     await client.close();
+  });
+});
+
+describe("presence across the cluster", () => {
+  it("lists members on every node in joined, and announces joins and leaves across nodes once", async () => {
+    const a = await joined(node(0).wsUrl, "pia", "presence");
+    const b = await joined(node(1).wsUrl, "pol", "presence");
+    expect(b.joined.members).toEqual(["pia", "pol"]);
+    expect(await a.client.next("presence")).toMatchObject({ room: "presence", user: "pol", event: "join" });
+    // A second connection of pol on another node is not a new member.
+    const b2 = await joined(node(2).wsUrl, "pol", "presence");
+    expect(b2.joined.members).toEqual(["pia", "pol"]);
+    await b.client.close();
+    await b2.client.close();
+    expect(await a.client.next("presence")).toMatchObject({ room: "presence", user: "pol", event: "leave" });
+    expect(a.client.unread().filter((f) => f.type === "presence")).toEqual([]);
+    await a.client.close();
+  });
+
+  it("counts members over all nodes in rooms and in the admin API", async () => {
+    const a = await joined(node(0).wsUrl, "quin", "census");
+    const b = await joined(node(2).wsUrl, "quade", "census");
+    // Presence is shared through Redis a moment after `joined`, so the views converge rather than agree at once.
+    await expect.poll(async () => (await a.client.request({ type: "rooms" }, "rooms")).rooms).toContainEqual({ name: "census", members: 2 });
+    const admin = (await (await node(1).http("/admin/rooms", { admin: true })).json()) as { rooms: Array<{ name: string; members: string[] }> };
+    expect(admin.rooms.find((r) => r.name === "census")).toMatchObject({ members: ["quade", "quin"], default: false });
+    const users = (await (await node(1).http("/admin/users", { admin: true })).json()) as { online: Array<{ name: string; rooms: string[] }> };
+    expect(users.online.find((u) => u.name === "quade")).toMatchObject({ sessions: 1, rooms: ["census"] });
+    await a.client.close();
+    await b.client.close();
+  });
+
+  it("lists the nodes with their uptime in /admin/nodes", async () => {
+    const res = await node(0).http("/admin/nodes", { admin: true });
+    const body = (await res.json()) as { nodes: Array<{ id: string; self: boolean; uptimeSeconds: number }> };
+    expect(body.nodes.map((n) => n.id)).toEqual(["node-1", "node-2", "node-3"]);
+    expect(body.nodes.find((n) => n.self)?.id).toBe("node-1");
+    for (const n of body.nodes) expect(n.uptimeSeconds).toBeGreaterThanOrEqual(0);
+  });
+
+  it("kicks a user connected to another node, and broadcasts to every node", async () => {
+    const k = await joined(node(2).wsUrl, "kim", "kicks");
+    const o = await joined(node(1).wsUrl, "olga", "kicks");
+    const broadcast = await node(0).http("/admin/broadcast", { admin: true, method: "POST", body: JSON.stringify({ text: "hi all" }) });
+    expect(broadcast.status).toBe(200);
+    expect(await o.client.next("notice")).toMatchObject({ kind: "broadcast", text: "hi all" });
+    const kick = await node(0).http("/admin/kick", { admin: true, method: "POST", body: JSON.stringify({ user: "kim" }) });
+    expect(await kick.json()).toEqual({ kicked: "kim", sessions: 1 });
+    expect((await k.client.closed).code).toBe(4000);
+    await o.client.close();
   });
 });
