@@ -97,6 +97,34 @@ describe("a cluster of three daemons on one Redis", () => {
   });
 });
 
+describe("joining while another node is sending", () => {
+  it("gives each joiner every message exactly once, split between history and live delivery", async () => {
+    const senders = await Promise.all([0, 1].map((i) => joined(node(i).wsUrl, `busy${i}`, "busy")));
+    let n = 0;
+    // Under the rate limit (10 a second per connection), from two nodes.
+    const talk = setInterval(() => {
+      n += 1;
+      for (const s of senders) s.client.send({ type: "say", room: "busy", text: `m${n}` });
+    }, 110);
+    const joiners: Array<{ client: TestClient; joined: Frame }> = [];
+    for (let i = 0; i < 6; i++) {
+      await new Promise((r) => setTimeout(r, 70));
+      joiners.push(await joined(node(2).wsUrl, `late${i}`, "busy"));
+    }
+    clearInterval(talk);
+    const end = await joined(node(2).wsUrl, "ender", "busy");
+    await end.client.request({ type: "say", room: "busy", text: "the end", ref: "end" }, "ack");
+    const all = await end.client.request({ type: "history", room: "busy", limit: 1000 }, "history");
+    const stored = (all.messages as Frame[]).map((m) => String(m.id));
+    for (const j of joiners) {
+      await expect.poll(() => j.client.frames.some((f) => f.type === "message" && f.text === "the end")).toBe(true);
+      const seen = [...(j.joined.history as Frame[]), ...j.client.frames.filter((f) => f.type === "message")].map((m) => String(m.id));
+      expect(seen).toEqual(stored.slice(stored.indexOf(seen[0]!)));
+    }
+    for (const x of [...senders, ...joiners, end]) await x.client.close();
+  });
+});
+
 describe("presence across the cluster", () => {
   it("lists members on every node in joined, and announces joins and leaves across nodes once", async () => {
     const a = await joined(node(0).wsUrl, "pia", "presence");
