@@ -32,6 +32,8 @@ export class RedisEngine {
     this.prefix = options.keyPrefix;
     this.nodeId = options.nodeId || randomBytes(6).toString("hex");
     this.channel = `${this.prefix}bus`;
+    // For messages only: never the password.
+    this.#where = options.url.replace(/\/\/[^@/]*@/, "//");
     const common = {
       lazyConnect: true,
       // Reconnect forever, at most a second apart, so recovery is quick when Redis returns.
@@ -66,6 +68,7 @@ export class RedisEngine {
   }
 
   #opened = false;
+  readonly #where: string;
   readonly #resetHandlers = new Set<() => void>();
 
   /** Called after a lost connection to Redis came back (events may have been missed meanwhile). */
@@ -84,8 +87,12 @@ export class RedisEngine {
   }
 
   async open(): Promise<void> {
-    await this.cmd.connect();
-    await this.sub.connect();
+    try {
+      await this.cmd.connect();
+      await this.sub.connect();
+    } catch (error) {
+      throw new StorageUnavailableError(`cannot connect to Redis at ${this.#where}: ${(error as Error).message}`);
+    }
     await this.feed.start();
     this.#opened = true;
   }

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signIn, TestClient } from "../helpers/client.ts";
+import { spawnDaemon } from "../helpers/process.ts";
 import { startCluster, type TestCluster } from "../helpers/cluster.ts";
 
 /** A Redis of this test's own, so it can be stopped without disturbing other tests. */
@@ -55,6 +56,9 @@ describe("a node whose Redis goes away", () => {
     const answer = await client.request({ type: "say", room: "general", text: "into the void", ref: 7 }, "ack", "error");
     expect(answer).toMatchObject({ type: "error", code: "unavailable", ref: 7 });
     expect(client.frames.filter((f) => f.type === "message" || f.type === "ack")).toEqual([]);
+    const newcomer = await TestClient.connect(node.wsUrl);
+    expect(await newcomer.request({ type: "hello", user: "nadia", password: "correct-horse" }, "welcome", "error")).toMatchObject({ code: "unavailable" });
+    await newcomer.close();
 
     redisUp();
     await expect.poll(async () => (await health()).status, { timeout: 10_000 }).toBe(200);
@@ -65,4 +69,13 @@ describe("a node whose Redis goes away", () => {
     expect(await again.client.request({ type: "say", room: "general", text: "back", ref: 8 }, "ack", "error")).toMatchObject({ type: "ack", ref: 8 });
     await again.client.close();
   }, 30_000);
+});
+
+describe("a node started while its Redis is down", () => {
+  it("exits with code 1 and says it cannot reach Redis, without printing the password", async () => {
+    const p = await spawnDaemon({ CHAT_PORT: "0", CHAT_REDIS_URL: "redis://user:s3cret@127.0.0.1:1", CHAT_DATA_DIR: "/tmp/chatd-never" }, { waitListening: false });
+    expect((await p.exited).code).toBe(1);
+    expect(p.output()).toMatch(/cannot connect to Redis at redis:\/\/127\.0\.0\.1:1/);
+    expect(p.output()).not.toContain("s3cret");
+  });
 });

@@ -162,6 +162,19 @@ describe("presence across the cluster", () => {
     for (const n of body.nodes) expect(n.uptimeSeconds).toBeGreaterThanOrEqual(0);
   });
 
+  it("restarts only the node the request was sent to", async () => {
+    const stay = await joined(node(0).wsUrl, "stay", "restarts");
+    const bounce = await joined(node(1).wsUrl, "bounce", "restarts");
+    expect((await node(1).http("/admin/restart", { admin: true, method: "POST" })).status).toBe(202);
+    expect((await bounce.client.closed).code).toBe(1012);
+    await expect.poll(async () => (await node(1).http("/healthz").catch(() => undefined))?.status, { timeout: 10_000 }).toBe(200);
+    expect(await stay.client.request({ type: "ping", ref: 1 }, "pong")).toEqual({ type: "pong", ref: 1 });
+    const back = await joined(node(1).wsUrl, "bounce", "restarts");
+    expect(back.joined.members).toEqual(["bounce", "stay"]);
+    await stay.client.close();
+    await back.client.close();
+  });
+
   it("kicks a user connected to another node, and broadcasts to every node", async () => {
     const k = await joined(node(2).wsUrl, "kim", "kicks");
     const o = await joined(node(1).wsUrl, "olga", "kicks");
