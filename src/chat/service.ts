@@ -286,6 +286,8 @@ export class ChatService {
     const room = roomKey(frame.room);
     if (!session.rooms.has(room)) throw new ClientError(ErrorCode.notInRoom, `not in room ${room}`);
     this.hub.toRoom(room, { type: "typing", room, user: session.user!.name }, session);
+    // Other nodes' members of the room; best effort, like typing itself.
+    this.#deps.bus.publish({ kind: "typing", room, user: session.user!.name, origin: this.#origin }).catch(() => {});
   }
 
   async logout(session: Session): Promise<void> {
@@ -324,7 +326,12 @@ export class ChatService {
       case "message":
         return this.hub.deliver(event.record);
       case "notice":
+        // Every node's welcome shows the motd an operator set on any node.
+        if (event.noticeKind === "motd") this.config.motd = event.text;
         return this.hub.toAll({ type: "notice", text: event.text, kind: event.noticeKind, ts: event.ts });
+      case "typing":
+        if (event.origin !== this.#origin) this.hub.toRoom(event.room, { type: "typing", room: event.room, user: event.user });
+        return;
       case "presence":
         if (event.origin !== this.#origin) this.hub.toRoom(event.room, { type: "presence", room: event.room, user: event.user, event: event.event });
         return;

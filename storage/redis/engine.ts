@@ -48,7 +48,7 @@ export class RedisEngine {
     // The subscriber needs its queue: ioredis re-subscribes through it after a reconnect.
     this.sub = new Redis(options.url, common);
     const warn = options.onWarning ?? (() => {});
-    this.feed = new RedisFeed(this.sub, this.channel);
+    this.feed = new RedisFeed(this.sub, this.channel, (error) => warn("bus: a handler failed", { error: error.message }));
     for (const [name, conn] of [["commands", this.cmd], ["subscriber", this.sub]] as const) {
       let lost = false;
       const onLost = (error?: Error) => {

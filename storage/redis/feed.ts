@@ -31,9 +31,12 @@ export class RedisFeed {
     if (!this.#draining) void this.#drain();
   };
 
-  constructor(sub: Redis, channel: string) {
+  readonly #onError: (error: Error) => void;
+
+  constructor(sub: Redis, channel: string, onError: (error: Error) => void = () => {}) {
     this.#sub = sub;
     this.#channel = channel;
+    this.#onError = onError;
   }
 
   async start(): Promise<void> {
@@ -101,7 +104,14 @@ export class RedisFeed {
         await new Promise((resolve) => setImmediate(resolve));
         continue;
       }
-      for (const handler of this.#handlers) handler(item);
+      for (const handler of this.#handlers) {
+        // One failing handler must not stall the feed for everything after it.
+        try {
+          handler(item);
+        } catch (error) {
+          this.#onError(error as Error);
+        }
+      }
     }
     this.#draining = false;
   }

@@ -97,6 +97,37 @@ describe("a cluster of three daemons on one Redis", () => {
   });
 });
 
+describe("beyond room messages", () => {
+  it("delivers a direct message to the recipient on another node, and keeps it in both sides' history", async () => {
+    const { client: dan } = await signIn(node(0).wsUrl, "dan");
+    const { client: dee } = await signIn(node(1).wsUrl, "dee");
+    dan.send({ type: "dm", to: "dee", text: "psst", ref: 1 });
+    expect(await dee.next("dm")).toMatchObject({ from: "dan", to: "dee", text: "psst" });
+    const onThird = (await signIn(node(2).wsUrl, "dee")).client;
+    const history = await onThird.request({ type: "dm_history", with: "dan" }, "dm_history");
+    expect((history.messages as Frame[]).map((m) => m.text)).toEqual(["psst"]);
+    for (const c of [dan, dee, onThird]) await c.close();
+  });
+
+  it("shows typing to members on other nodes", async () => {
+    const t = await joined(node(0).wsUrl, "tess", "typing-room");
+    const u = await joined(node(1).wsUrl, "ugo", "typing-room");
+    t.client.send({ type: "typing", room: "typing-room" });
+    expect(await u.client.next("typing")).toEqual({ type: "typing", room: "typing-room", user: "tess" });
+    await t.client.close();
+    await u.client.close();
+  });
+
+  it("sets the message of the day on every node", async () => {
+    const put = await node(0).http("/admin/motd", { admin: true, method: "PUT", body: JSON.stringify({ motd: "cluster motd" }) });
+    expect(put.status).toBe(200);
+    await expect.poll(async () => (await (await node(2).http("/admin/motd", { admin: true })).json())).toEqual({ motd: "cluster motd" });
+    const { welcome, client } = await signIn(node(1).wsUrl, "mo");
+    expect(welcome.motd).toBe("cluster motd");
+    await client.close();
+  });
+});
+
 describe("joining while another node is sending", () => {
   it("gives each joiner every message exactly once, split between history and live delivery", async () => {
     const senders = await Promise.all([0, 1].map((i) => joined(node(i).wsUrl, `busy${i}`, "busy")));
