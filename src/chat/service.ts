@@ -85,14 +85,6 @@ export class ChatService {
     );
   }
 
-  /** This node's first session of the user joined the room: if it is the first anywhere, tell the room everywhere. */
-  #entered(room: string, user: string, session: Session): void {
-    this.#deps.presence.enter(room, user).then(
-      (first) => first && this.#announce(room, user, "join", session),
-      (error) => this.#deps.logger.warn("presence: enter failed", { room, error: (error as Error).message }),
-    );
-  }
-
   #announce(room: string, user: string, event: "join" | "leave", except?: Session): void {
     this.hub.toRoom(room, { type: "presence", room, user, event }, except);
     this.#deps.bus.publish({ kind: "presence", room, user, event, origin: this.#origin }).catch(() => {});
@@ -202,24 +194,31 @@ export class ChatService {
       throw new ClientError(ErrorCode.tooManyRooms, `at most ${this.config.limits.maxRoomsPerSession} rooms per connection`);
     }
     const { historyPerRoom, historyOnJoin } = this.config.limits;
-    // Members on other nodes; read first, so the join below still follows the history read directly.
-    const [elsewhere] = await this.#deps.presence.members([room]);
+    const user = session.user!;
+    // Presence first (counted on every node), so the join below still follows the history read directly.
+    const firstHere = !this.hub.hasUser(room, user.key);
+    const firstAnywhere = firstHere && (await this.#deps.presence.enter(room, user.name));
+    const [everywhere] = await this.#deps.presence.members([room]);
     const page = await this.#deps.log.history(
       room,
       frame.since === undefined ? { limit: historyOnJoin } : { after: frame.since, limit: historyPerRoom },
     );
     // Joining right after reading history, with no await between, means no stored
     // message can fall between the two: the client sees each message exactly once.
-    if (!this.hub.sessions.has(session)) return;
-    const first = this.hub.join(session, room);
+    if (!this.hub.sessions.has(session)) {
+      // Gone meanwhile: undo the count, quietly (its join was never announced).
+      if (firstHere && !this.hub.hasUser(room, user.key)) this.#deps.presence.exit(room, user.name).catch(() => {});
+      return;
+    }
+    this.hub.join(session, room);
     session.send({
       type: "joined",
       room,
-      members: [...new Set([...elsewhere!, ...this.hub.members(room)])].sort(),
+      members: [...new Set([...everywhere!, ...this.hub.members(room)])].sort(),
       history: page.messages.map(toMessage),
       recovered: frame.since === undefined ? true : page.complete,
     });
-    if (first) this.#entered(room, session.user!.name, session);
+    if (firstAnywhere) this.#announce(room, user.name, "join", session);
   }
 
   leave(session: Session, frame: Frame<"leave">): void {

@@ -30,6 +30,7 @@ export async function startCluster(count: number, env: Record<string, string> = 
   // The lowest bcrypt cost keeps sign-ins fast; everything else comes from the environment.
   await writeFile(configPath, JSON.stringify({ bcryptCost: 4, host: "127.0.0.1" }));
   const nodes: ClusterNode[] = [];
+  let closing = false;
   async function add(id: string, extra: Record<string, string> = {}): Promise<ClusterNode> {
     const p = await spawnDaemon({
       CHAT_CONFIG: configPath,
@@ -52,6 +53,10 @@ export async function startCluster(count: number, env: Record<string, string> = 
       },
     });
     nodes.push(node);
+    // A node that dies on its own is a bug worth seeing (tests that kill one expect a signal).
+    void p.exited.then((e) => {
+      if (e.code !== null && !closing) console.error(`cluster node ${id} exited with ${e.code}:\n${p.output()}`);
+    });
     return node;
   }
   await Promise.all(Array.from({ length: count }, (_, i) => add(`node-${i + 1}`)));
@@ -61,6 +66,7 @@ export async function startCluster(count: number, env: Record<string, string> = 
     nodes,
     add,
     async close() {
+      closing = true;
       for (const n of nodes) if (n.child.exitCode === null && n.child.signalCode === null) n.child.kill("SIGKILL");
       await Promise.all(nodes.map((n) => n.exited));
       await deletePrefix(prefix);
