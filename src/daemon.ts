@@ -12,14 +12,9 @@ import { loadAssets } from "./http/assets.ts";
 import { createOperations, type Operations } from "./ops/operations.ts";
 import { Metrics } from "./ops/metrics.ts";
 import { countOutgoing, instrumentAccounts, instrumentLog } from "./ops/instrument.ts";
-import { createLowdbUserStore } from "../storage/users/lowdb-store.ts";
 import { createAccounts } from "../storage/users/accounts.ts";
-import { createJsonlLog } from "../storage/chatlog/jsonl-log.ts";
-import { createMemoryBus } from "../storage/bus/memory-bus.ts";
 import { acquireDataLock } from "../storage/fs/data-lock.ts";
-import type { UserStore } from "../storage/users/types.ts";
-import type { ChatLog } from "../storage/chatlog/types.ts";
-import type { Bus } from "../storage/bus/types.ts";
+import { createStorage, type Storage, type StorageHealth } from "../storage/create.ts";
 
 export type DaemonOptions = { config: Config; runtime: ServerRuntime; logger: Logger };
 
@@ -41,7 +36,7 @@ export class Daemon {
   #runtime: ServerRuntime;
   #chat: ChatService | undefined;
   #listener: Listener | undefined;
-  #storage: { users: UserStore; log: ChatLog; bus: Bus } | undefined;
+  #storage: Storage | undefined;
   #port: number;
   #releaseLock: (() => Promise<void>) | undefined;
 
@@ -135,29 +130,30 @@ export class Daemon {
 
   #startError: Error | undefined;
 
+  /** The shared store's state while running (embedded mode has nothing to report). */
+  storageHealth(): StorageHealth | undefined {
+    return this.#storage?.health();
+  }
+
   async #start(): Promise<void> {
     const { config, logger } = this;
     this.#startError = undefined;
-    try {
-      this.#releaseLock = await acquireDataLock(config.dataDir);
-    } catch (error) {
-      this.#startError = error as Error;
-      throw error;
+    // The lock guards the embedded files; cluster nodes keep nothing in dataDir.
+    if (!config.cluster?.redis) {
+      try {
+        this.#releaseLock = await acquireDataLock(config.dataDir);
+      } catch (error) {
+        this.#startError = error as Error;
+        throw error;
+      }
     }
-    const users = createLowdbUserStore(config.dataDir, (path, why) => logger.error("corrupt user file; that user is refused", { path, why }));
-    const rawLog = createJsonlLog({
-      dataDir: config.dataDir,
-      historyPerRoom: config.limits.historyPerRoom,
-      fsync: config.chatLog.fsync,
-      maxBytes: config.chatLog.maxBytes,
-      keepFiles: config.chatLog.keepFiles,
-      onWarning: (msg, fields) => logger.warn(msg, fields),
-    });
-    const log = instrumentLog(rawLog, this.metrics);
-    const bus = createMemoryBus();
+    const storage = createStorage(config, logger);
+    const { users, presence } = storage;
+    const log = instrumentLog(storage.log, this.metrics);
+    const bus = storage.bus;
     countOutgoing(bus, this.metrics);
     try {
-      await log.open();
+      await storage.open();
       const accounts = instrumentAccounts(createAccounts({
         store: users,
         bcryptCost: config.bcryptCost,
@@ -165,7 +161,7 @@ export class Daemon {
         passwordMinLength: config.limits.passwordMinLength,
         tokenTtlMs: config.limits.tokenTtlHours * 3_600_000,
       }), this.metrics);
-      const chat = new ChatService({ config, accounts, log, bus, logger });
+      const chat = new ChatService({ config, accounts, log, bus, presence, logger });
       const assets = await loadAssets();
       const tls = await readCertificates(config);
       this.#listener = await this.#runtime.serve({
@@ -182,13 +178,12 @@ export class Daemon {
       });
       this.#port = this.#listener.port;
       this.#chat = chat;
-      this.#storage = { users, log, bus };
-      logger.info("listening", { host: config.host, port: this.#port, runtime: this.#runtime.name, dataDir: config.dataDir, tls: tls !== undefined });
+      this.#storage = storage;
+      logger.info("listening", { host: config.host, port: this.#port, runtime: this.#runtime.name, dataDir: config.dataDir, tls: tls !== undefined, ...nodeField(storage.health()) });
       if (!config.adminToken) logger.warn("admin API is off: no admin token configured (set CHAT_ADMIN_TOKEN)");
     } catch (error) {
       this.#startError = error as Error;
-      await log.close().catch(() => {});
-      await users.close().catch(() => {});
+      await storage.close().catch(() => {});
       await this.#unlock();
       throw error;
     }
@@ -220,12 +215,13 @@ export class Daemon {
     this.#chat = undefined;
     const storage = this.#storage;
     this.#storage = undefined;
-    if (storage) {
-      await storage.log.close();
-      await storage.users.close();
-      await storage.bus.close();
-    }
+    if (storage) await storage.close();
     await this.#unlock();
     this.logger.info(reason === "restart" ? "stopped for restart" : "stopped");
   }
+}
+
+/** The node id for the `listening` log line, in cluster mode. */
+function nodeField(health: StorageHealth): { node?: string } {
+  return health.mode === "cluster" ? { node: health.node } : {};
 }

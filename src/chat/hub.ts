@@ -78,6 +78,11 @@ export class Hub {
     return gone;
   }
 
+  /** True if any session of the user is in the room on this node. */
+  hasUser(roomName: string, key: string): boolean {
+    return this.#rooms.get(roomName)?.users.has(key) ?? false;
+  }
+
   members(roomName: string): string[] {
     const room = this.#rooms.get(roomName);
     return room ? [...room.users.values()].map((u) => u.name).sort() : [];

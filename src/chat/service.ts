@@ -13,9 +13,11 @@ import {
 import type { Config } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
 import type { Accounts, SignIn } from "../../storage/users/accounts.ts";
-import type { ChatLog, ChatRecord } from "../../storage/chatlog/types.ts";
+import type { ChatDraft, ChatLog, ChatRecord } from "../../storage/chatlog/types.ts";
 import type { Bus, BusEvent } from "../../storage/bus/types.ts";
-import { createIdGenerator } from "../message/ids.ts";
+import type { Presence } from "../../storage/presence/types.ts";
+import { randomUUID } from "node:crypto";
+import { StorageUnavailableError } from "../../storage/errors.ts";
 import { Hub } from "./hub.ts";
 import { Session } from "./session.ts";
 import type { Peer } from "./peer.ts";
@@ -27,7 +29,7 @@ import { Moderation } from "./moderation.ts";
 export const VERSION = "0.1.0";
 const HISTORY_PAGE_DEFAULT = 50;
 
-export type ChatDeps = { config: Config; accounts: Accounts; log: ChatLog; bus: Bus; logger: Logger };
+export type ChatDeps = { config: Config; accounts: Accounts; log: ChatLog; bus: Bus; presence: Presence; logger: Logger };
 type Frame<T extends InboundFrame["type"]> = Extract<InboundFrame, { type: T }>;
 
 /**
@@ -39,19 +41,19 @@ export class ChatService {
   readonly hub: Hub;
   readonly config: Config;
   readonly #deps: ChatDeps;
-  readonly #nextId: () => { id: string; ts: number };
   readonly #unsubscribe: () => void;
   readonly #stopHeartbeat: () => void;
   readonly abuse: AbuseLimits;
   readonly moderation: Moderation;
   messagesIn = 0;
   rateLimited = 0;
+  /** Names this service's presence events on the bus, so it does not tell its own sessions twice. */
+  readonly #origin = randomUUID();
 
   constructor(deps: ChatDeps) {
     this.#deps = deps;
     this.config = deps.config;
     this.hub = new Hub(deps.config.limits.maxBufferedBytes);
-    this.#nextId = createIdGenerator(deps.log.lastId());
     this.#unsubscribe = deps.bus.subscribe((event) => this.onBus(event));
     this.abuse = new AbuseLimits(deps.config.limits);
     this.moderation = new Moderation(deps.accounts, this.hub, (user, reason) => this.kick(user, reason));
@@ -79,8 +81,34 @@ export class ChatService {
     const user = session.user;
     if (this.hub.sessions.has(session)) this.abuse.disconnected(session.peer.remoteAddress);
     for (const room of this.hub.remove(session)) {
-      if (user) this.hub.toRoom(room, { type: "presence", room, user: user.name, event: "leave" });
+      if (user) this.#left(room, user.name);
     }
+    if (user) this.#syncLocal(user.key, user.name);
+  }
+
+  get presence(): Presence {
+    return this.#deps.presence;
+  }
+
+  /** This node's last session of the user left the room: if it was the last anywhere, tell the room everywhere. */
+  #left(room: string, user: string): void {
+    this.#deps.presence.exit(room, user).then(
+      (gone) => gone && this.#announce(room, user, "leave"),
+      (error) => this.#deps.logger.warn("presence: exit failed", { room, error: (error as Error).message }),
+    );
+  }
+
+  #announce(room: string, user: string, event: "join" | "leave", except?: Session): void {
+    this.hub.toRoom(room, { type: "presence", room, user, event }, except);
+    this.#deps.bus.publish({ kind: "presence", room, user, event, origin: this.#origin }).catch(() => {});
+  }
+
+  /** Tells the presence store how many sessions this node has for the user (for the admin views). */
+  #syncLocal(key: string, name: string): void {
+    const sessions = [...this.hub.userSessions(key)];
+    const first = sessions.reduce<Session | undefined>((a, b) => (a && a.connectedAt <= b.connectedAt ? a : b), undefined);
+    const info = first && { sessions: sessions.length, address: first.peer.remoteAddress, connectedAt: first.connectedAt };
+    this.#deps.presence.setLocal(name, info).catch(() => {});
   }
 
   /** Checks and runs a `hello` under every sign-in limit (see sign-in.ts). */
@@ -94,6 +122,7 @@ export class ChatService {
     session.token = token;
     this.hub.signedIn(session);
     this.moderation.remember(user);
+    this.#syncLocal(user.key, user.name);
     const { limits } = this.config;
     session.send({
       type: "welcome",
@@ -116,6 +145,11 @@ export class ChatService {
     return [...names];
   }
 
+  /** roomNames() plus rooms that have members on other nodes. */
+  async allRoomNames(): Promise<string[]> {
+    return [...new Set([...this.roomNames(), ...(await this.#deps.presence.activeRooms())])];
+  }
+
   /** Handles one frame of a signed-in session; every failure becomes an error frame. */
   async handle(session: Session, frame: InboundFrame): Promise<void> {
     try {
@@ -132,8 +166,11 @@ export class ChatService {
           return await this.dm(session, frame);
         case "dm_history":
           return await this.dmHistory(session, frame);
-        case "rooms":
-          return session.send({ type: "rooms", rooms: this.roomNames().map((name) => ({ name, members: this.hub.memberCount(name) })) });
+        case "rooms": {
+          const names = await this.allRoomNames();
+          const members = await this.#deps.presence.members(names);
+          return session.send({ type: "rooms", rooms: names.map((name, i) => ({ name, members: members[i]!.length })) });
+        }
         case "typing":
           return this.typing(session, frame);
         case "ping":
@@ -160,6 +197,10 @@ export class ChatService {
       else if (error.code === ErrorCode.rateLimited && session.strikes.strike()) session.peer.close(CloseCode.policy, "rate limit abuse");
       return;
     }
+    if (error instanceof StorageUnavailableError) {
+      session.send({ type: "error", code: ErrorCode.unavailable, message: "storage is unavailable; try again later", ...(ref === undefined ? {} : { ref }) });
+      return;
+    }
     this.#deps.logger.error("request failed", { session: session.id, error: (error as Error)?.message });
     session.send({ type: "error", code: ErrorCode.internal, message: "internal error", ...(ref === undefined ? {} : { ref }) });
   }
@@ -174,22 +215,31 @@ export class ChatService {
       throw new ClientError(ErrorCode.rateLimited, "too many joins; slow down");
     }
     const { historyPerRoom, historyOnJoin } = this.config.limits;
+    const user = session.user!;
+    // Presence first (counted on every node), so the join below still follows the history read directly.
+    const firstHere = !this.hub.hasUser(room, user.key);
+    const firstAnywhere = firstHere && (await this.#deps.presence.enter(room, user.name));
+    const [everywhere] = await this.#deps.presence.members([room]);
     const page = await this.#deps.log.history(
       room,
       frame.since === undefined ? { limit: historyOnJoin } : { after: frame.since, limit: historyPerRoom },
     );
     // Joining right after reading history, with no await between, means no stored
     // message can fall between the two: the client sees each message exactly once.
-    if (!this.hub.sessions.has(session)) return;
-    const first = this.hub.join(session, room);
+    if (!this.hub.sessions.has(session)) {
+      // Gone meanwhile: undo the count, quietly (its join was never announced).
+      if (firstHere && !this.hub.hasUser(room, user.key)) this.#deps.presence.exit(room, user.name).catch(() => {});
+      return;
+    }
+    this.hub.join(session, room);
     session.send({
       type: "joined",
       room,
-      members: this.hub.members(room),
+      members: [...new Set([...everywhere!, ...this.hub.members(room)])].sort(),
       history: page.messages.map(toMessage),
       recovered: frame.since === undefined ? true : page.complete,
     });
-    if (first) this.hub.toRoom(room, { type: "presence", room, user: session.user!.name, event: "join" }, session);
+    if (firstAnywhere) this.#announce(room, user.name, "join", session);
   }
 
   leave(session: Session, frame: Frame<"leave">): void {
@@ -197,7 +247,7 @@ export class ChatService {
     if (!session.rooms.has(room)) throw new ClientError(ErrorCode.notInRoom, `not in room ${room}`);
     const gone = this.hub.leave(session, room);
     session.send({ type: "left", room });
-    if (gone) this.hub.toRoom(room, { type: "presence", room, user: session.user!.name, event: "leave" });
+    if (gone) this.#left(room, session.user!.name);
   }
 
   async say(session: Session, frame: Frame<"say">): Promise<void> {
@@ -206,8 +256,8 @@ export class ChatService {
     const text = this.checkText(frame.text);
     this.moderation.checkNotMuted(session.user!.key, room);
     this.checkRate(session);
-    const record: ChatRecord = { ...this.#nextId(), room, from: session.user!.name, text };
-    this.storeThenAck(session, record, frame.ref);
+    const draft: ChatDraft = { room, from: session.user!.name, text };
+    this.storeThenAck(session, draft, frame.ref);
   }
 
   async history(session: Session, frame: Frame<"history">): Promise<void> {
@@ -225,17 +275,17 @@ export class ChatService {
     if (!target) throw new ClientError(ErrorCode.unknownUser, "no such user");
     this.checkRate(session);
     const me = session.user!;
-    const record: ChatRecord = { ...this.#nextId(), room: dmRoom(me.key, target.key), from: me.name, to: target.name, text };
-    this.storeThenAck(session, record, frame.ref);
+    const draft: ChatDraft = { room: dmRoom(me.key, target.key), from: me.name, to: target.name, text };
+    this.storeThenAck(session, draft, frame.ref);
   }
 
   /**
    * Not awaited by the handler: the session's next frame need not wait for this
    * one's fsync. Appends complete in order, so acks and deliveries keep order.
    */
-  storeThenAck(session: Session, record: ChatRecord, ref: Ref | undefined): void {
-    this.store(record).then(
-      () => session.send({ type: "ack", ...(ref === undefined ? {} : { ref }), id: record.id, ts: record.ts }),
+  storeThenAck(session: Session, draft: ChatDraft, ref: Ref | undefined): void {
+    this.store(draft).then(
+      (record) => session.send({ type: "ack", ...(ref === undefined ? {} : { ref }), id: record.id, ts: record.ts }),
       (error) => this.fail(session, error, ref),
     );
   }
@@ -257,6 +307,8 @@ export class ChatService {
     const room = roomKey(frame.room);
     if (!session.rooms.has(room)) throw new ClientError(ErrorCode.notInRoom, `not in room ${room}`);
     this.hub.toRoom(room, { type: "typing", room, user: session.user!.name }, session);
+    // Other nodes' members of the room; best effort, like typing itself.
+    this.#deps.bus.publish({ kind: "typing", room, user: session.user!.name, origin: this.#origin }).catch(() => {});
   }
 
   async logout(session: Session): Promise<void> {
@@ -265,15 +317,17 @@ export class ChatService {
   }
 
   /** Makes the record durable, then publishes it; rejects with `unavailable` if it could not be stored. */
-  async store(record: ChatRecord): Promise<void> {
+  async store(draft: ChatDraft): Promise<ChatRecord> {
+    let record: ChatRecord;
     try {
-      await this.#deps.log.append(record);
+      record = await this.#deps.log.append(draft);
     } catch (error) {
       this.#deps.logger.error("chat log append failed", { error: (error as Error).message });
       throw new ClientError(ErrorCode.unavailable, "the message could not be stored; it was not sent");
     }
     this.messagesIn += 1;
     await this.#deps.bus.publish({ kind: "message", record });
+    return record;
   }
 
   checkText(text: string): string {
@@ -295,7 +349,19 @@ export class ChatService {
       case "message":
         return this.hub.deliver(event.record);
       case "notice":
+        // Every node's welcome shows the motd an operator set on any node.
+        if (event.noticeKind === "motd") this.config.motd = event.text;
         return this.hub.toAll({ type: "notice", text: event.text, kind: event.noticeKind, ts: event.ts });
+      case "typing":
+        if (event.origin !== this.#origin) this.hub.toRoom(event.room, { type: "typing", room: event.room, user: event.user });
+        return;
+      case "presence":
+        if (event.origin !== this.#origin) this.hub.toRoom(event.room, { type: "presence", room: event.room, user: event.user, event: event.event });
+        return;
+      case "reset":
+        // Events may have been missed while the bus was away: clients reconnect and resume with `since`.
+        this.#deps.logger.warn("bus was interrupted: closing connections so clients resync");
+        return this.closeAll(CloseCode.serviceRestart, "connection to the cluster was interrupted", "restart");
       case "kick":
         for (const s of this.hub.userSessions(event.user)) {
           s.send({ type: "notice", text: event.reason, kind: "kick", ts: Date.now() });
@@ -319,7 +385,8 @@ export class ChatService {
   async kick(name: string, reason = "kicked by an operator"): Promise<number> {
     const n = normalizeName(name);
     if (isNameError(n)) return 0;
-    const count = this.hub.userSessions(n.key).size;
+    const online = await this.#deps.presence.users();
+    const count = online.filter((u) => keyOf(u.name) === n.key).reduce((sum, u) => sum + u.sessions, 0);
     await this.#deps.bus.publish({ kind: "kick", user: n.key, reason });
     return count;
   }
@@ -344,6 +411,11 @@ export function roomKey(input: string): string {
   const n = normalizeName(input);
   if (isNameError(n)) throw new ClientError(ErrorCode.badName, `room name ${n.error}`);
   return n.key;
+}
+
+function keyOf(name: string): string {
+  const n = normalizeName(name);
+  return isNameError(n) ? "" : n.key;
 }
 
 export function dmRoom(a: string, b: string): string {

@@ -55,10 +55,23 @@ function applyEnv(raw: unknown, env: Env): unknown {
     const tls = (typeof out.tls === "object" && out.tls !== null ? out.tls : {}) as Record<string, unknown>;
     out.tls = { ...tls, ...(env.CHAT_TLS_CERT !== undefined ? { cert: env.CHAT_TLS_CERT } : {}), ...(env.CHAT_TLS_KEY !== undefined ? { key: env.CHAT_TLS_KEY } : {}) };
   }
+  applyClusterEnv(out, env);
   return out;
 }
 
 function envInt(name: string, value: string): number {
   if (!/^\d+$/.test(value.trim())) throw new ConfigError(`${name}: expected an integer, got ${JSON.stringify(value)}`);
   return Number(value);
+}
+
+/** CHAT_REDIS_URL turns cluster mode on; CHAT_REDIS_PREFIX and CHAT_NODE_ID refine it. */
+function applyClusterEnv(out: Record<string, unknown>, env: Env): void {
+  const { CHAT_REDIS_URL: url, CHAT_REDIS_PREFIX: keyPrefix, CHAT_NODE_ID: nodeId } = env;
+  if (url === undefined && keyPrefix === undefined && nodeId === undefined) return;
+  const cluster = (typeof out.cluster === "object" && out.cluster !== null ? out.cluster : {}) as Record<string, unknown>;
+  const redis = { ...((cluster.redis as Record<string, unknown> | undefined) ?? {}) };
+  if (url !== undefined) redis.url = url;
+  if (keyPrefix !== undefined) redis.keyPrefix = keyPrefix;
+  if (nodeId !== undefined) redis.nodeId = nodeId;
+  out.cluster = { ...cluster, redis };
 }

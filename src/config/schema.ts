@@ -31,6 +31,21 @@ const limits = z
   })
   .prefault({});
 
+/**
+ * Cluster mode: several daemons on one Redis act as one chat server. Absent
+ * means embedded mode (files under `dataDir`, everything in one process).
+ */
+const cluster = z
+  .strictObject({
+    redis: z.strictObject({
+      url: z.string().regex(/^rediss?:\/\//, "expected a redis:// or rediss:// URL"),
+      keyPrefix: z.string().default("chatd:"),
+      /** Names this node in /admin/nodes; random when empty. */
+      nodeId: z.string().max(100).regex(/^[A-Za-z0-9._-]*$/, "letters, digits, '.', '_' and '-' only").default(""),
+    }),
+  })
+  .optional();
+
 export const configSchema = z.strictObject({
   host: z.string().min(1).default("0.0.0.0"),
   port: z.number().int().min(0).max(65535).default(8080),
@@ -63,6 +78,7 @@ export const configSchema = z.strictObject({
   metrics: z.strictObject({ public: z.boolean().default(true) }).prefault({}),
   limits,
   security,
+  cluster,
 });
 
 export type Config = z.infer<typeof configSchema>;

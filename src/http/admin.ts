@@ -32,7 +32,8 @@ export function adminRoutes(ops: Operations, getToken: () => string): Hono {
 
   admin.get("/uptime", (c) => c.json(ops.uptime()));
   admin.get("/users", async (c) => c.json(await ops.users()));
-  admin.get("/rooms", (c) => c.json({ rooms: ops.rooms() }));
+  admin.get("/rooms", async (c) => c.json({ rooms: await ops.rooms() }));
+  admin.get("/nodes", async (c) => c.json({ nodes: await ops.nodes() }));
   admin.get("/log", async (c) => {
     const q = logQuery.safeParse(c.req.query());
     if (!q.success) return badRequest(c, q.error);

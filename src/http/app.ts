@@ -36,7 +36,13 @@ export function createApp({ daemon, chat, ws, assets }: AppDeps): Hono {
     app.get(route, (c) => c.body(asset.body, 200, { "Content-Type": asset.type, ...PAGE_HEADERS }));
   }
 
-  app.get("/healthz", (c) => c.json({ status: "ok", state: daemon.state }));
+  app.get("/healthz", (c) => {
+    const storage = daemon.storageHealth();
+    if (storage?.mode !== "cluster") return c.json({ status: "ok", state: daemon.state });
+    // A node that cannot reach Redis can store nothing: a load balancer should send clients elsewhere.
+    const up = storage.redis === "up";
+    return c.json({ status: up ? "ok" : "degraded", state: daemon.state, redis: storage.redis, node: storage.node }, up ? 200 : 503);
+  });
   app.route("/", readinessRoutes(daemon));
   app.route("/", metricsRoutes(daemon));
 

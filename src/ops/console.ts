@@ -6,6 +6,7 @@ export const CONSOLE_HELP = `commands:
   uptime            how long the server has been running
   users             who is online
   rooms             rooms and their members
+  nodes             the nodes of the cluster, with uptime
   log [n]           the last n chat messages (default 20)
   kick <user>       disconnect every session of a user
   say <text>        send a server notice to everyone
@@ -40,9 +41,13 @@ export async function runConsoleCommand(daemon: Daemon, line: string): Promise<s
         return [`${online.length} online, ${registered} registered`, ...lines].join("\n");
       }
       case "rooms": {
-        const rooms = ops.rooms();
+        const rooms = await ops.rooms();
         if (rooms.length === 0) return "no rooms";
         return rooms.map((r) => `  ${r.name}  ${r.members.length} member(s)${r.members.length ? ": " + r.members.join(", ") : ""}`).join("\n");
+      }
+      case "nodes": {
+        const nodes = await ops.nodes();
+        return nodes.map((n) => `  ${n.id}${n.self ? " (this node)" : ""}  up ${formatDuration(n.uptimeSeconds)} (since ${n.startedAt})`).join("\n");
       }
       case "log": {
         const n = rest ? Number(rest) : 20;

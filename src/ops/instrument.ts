@@ -34,10 +34,11 @@ export function instrumentAccounts(accounts: Accounts, metrics: Metrics): Accoun
 export function instrumentLog(log: ChatLog, metrics: Metrics): ChatLog {
   return {
     open: () => log.open(),
-    append: async (record) => {
+    append: async (draft) => {
       const start = performance.now();
-      await log.append(record);
+      const record = await log.append(draft);
       metrics.observeLogWrite((performance.now() - start) / 1000);
+      return record;
     },
     history: (room, query) => log.history(room, query),
     rooms: () => log.rooms(),

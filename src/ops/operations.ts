@@ -21,6 +21,7 @@ export type Uptime = {
 };
 
 export type OnlineUser = { name: string; sessions: number; rooms: string[]; address: string; connectedAt: string };
+export type NodeView = { id: string; self: boolean; startedAt: string; uptimeSeconds: number };
 export type RoomInfo = { name: string; members: string[]; default: boolean };
 export type Answer = { accepted: boolean; state: ServerState; message: string };
 
@@ -56,28 +57,35 @@ export function createOperations(daemon: Daemon) {
       };
     },
 
+    /** Users online on every node (one node in embedded mode). */
     async users(): Promise<{ online: OnlineUser[]; registered: number }> {
       const c = chat();
-      const online = c.hub.onlineUsers().map(({ name, sessions }) => {
-        const list = [...sessions];
-        const rooms = new Set(list.flatMap((s) => [...s.rooms]));
-        const first = list.reduce((a, b) => (a.connectedAt <= b.connectedAt ? a : b));
-        return {
-          name,
-          sessions: list.length,
-          rooms: [...rooms].sort(),
-          address: first.peer.remoteAddress,
-          connectedAt: new Date(first.connectedAt).toISOString(),
-        };
-      });
+      const online = (await c.presence.users()).map((u) => ({
+        name: u.name,
+        sessions: u.sessions,
+        rooms: u.rooms,
+        address: u.address,
+        connectedAt: new Date(u.connectedAt).toISOString(),
+      }));
       online.sort((a, b) => a.name.localeCompare(b.name));
       return { online, registered: await c.accounts.store.count() };
     },
 
-    rooms(): RoomInfo[] {
+    async rooms(): Promise<RoomInfo[]> {
       const c = chat();
       const defaults = new Set(c.config.rooms.map((r) => r.toLowerCase()));
-      return c.roomNames().map((name) => ({ name, members: c.hub.members(name), default: defaults.has(name) }));
+      const names = await c.allRoomNames();
+      const members = await c.presence.members(names);
+      return names.map((name, i) => ({ name, members: members[i]!, default: defaults.has(name) }));
+    },
+
+    /** The nodes sharing this daemon's store (just this one in embedded mode). */
+    async nodes(): Promise<NodeView[]> {
+      const now = Date.now();
+      const list = await chat().presence.nodes();
+      return list
+        .map((n) => ({ id: n.id, self: n.self, startedAt: new Date(n.startedAt).toISOString(), uptimeSeconds: Math.floor((now - n.startedAt) / 1000) }))
+        .sort((a, b) => a.id.localeCompare(b.id));
     },
 
     /** The newest `limit` stored messages, oldest first; of one room or of all rooms. */

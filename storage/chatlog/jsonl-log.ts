@@ -3,6 +3,7 @@ import { mkdir, open, stat, truncate, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { ChatLog, ChatRecord } from "./types.ts";
+import { createIdGenerator } from "../../src/message/ids.ts";
 import { RoomHistory } from "./room-history.ts";
 import { CURRENT, rotate, rotatedFiles } from "./rotation.ts";
 
@@ -17,9 +18,11 @@ export type JsonlLogOptions = {
   /** Rotated files kept (`chat.1.jsonl` newest); older ones are deleted. */
   keepFiles?: number;
   onWarning?: (message: string, fields?: Record<string, unknown>) => void;
+  /** The clock ids are made from (tests pin it). */
+  now?: () => number;
 };
 
-type Pending = { line: string; record: ChatRecord; resolve: () => void; reject: (e: Error) => void };
+type Pending = { line: string; record: ChatRecord; resolve: (r: ChatRecord) => void; reject: (e: Error) => void };
 
 /**
  * The embedded chat log: `<dataDir>/chat/chat.jsonl`, one JSON record a line,
@@ -40,6 +43,8 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
   /** Bytes of the file known good: everything up to the end of the last successful write. */
   let size = 0;
   const warn = options.onWarning ?? (() => {});
+  /** Made once the file is read, so new ids continue above the last one stored. */
+  let nextId: (() => { id: string; ts: number }) | undefined;
 
   function remember(record: ChatRecord): void {
     let history = rooms.get(record.room);
@@ -91,7 +96,7 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
         size += Buffer.byteLength(chunk);
         for (const p of batch) {
           remember(p.record);
-          p.resolve();
+          p.resolve(p.record);
         }
         if (maxBytes > 0 && size >= maxBytes) await rotateNow();
       } catch (error) {
@@ -122,11 +127,18 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
     async open() {
       await mkdir(dir, { recursive: true });
       await load();
+      nextId = createIdGenerator(last, options.now);
       file = await open(path, "a");
       size = (await file.stat()).size;
     },
-    append(record) {
-      return new Promise<void>((resolve, reject) => {
+    append(draft) {
+      // The id is taken now, synchronously, so ids follow the order of the calls.
+      if (!nextId) return Promise.reject(new Error("chat log is closed"));
+      const { id, ts } = nextId();
+      // Field order as in every line written so far: id, room, from, text, ts, to.
+      const { room, from, text, to } = draft;
+      const record: ChatRecord = { id, room, from, text, ts, ...(to === undefined ? {} : { to }) };
+      return new Promise<ChatRecord>((resolve, reject) => {
         queue.push({ line: JSON.stringify(record) + "\n", record, resolve, reject });
         writing ??= Promise.resolve().then(drain);
       });

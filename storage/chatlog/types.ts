@@ -11,6 +11,9 @@ export type ChatRecord = {
   to?: string;
 };
 
+/** A message to store: the log assigns `id` and `ts`. */
+export type ChatDraft = Omit<ChatRecord, "id" | "ts">;
+
 export type HistoryQuery = {
   /** Only messages with an id greater than this (gap recovery). */
   after?: string;
@@ -33,12 +36,15 @@ export type HistoryPage = {
 
 /**
  * The chat log. Implementations: append-only JSON lines (embedded default) and
- * Redis streams (cluster). Guarantee: when `append` resolves the record is
- * durable and visible to `history`; appends resolve in the order they were made.
+ * Redis streams (cluster). Guarantees: `append` assigns the id, which is unique
+ * and greater than every id stored before it (across every node sharing the
+ * log); when it resolves the record is durable and visible to `history`;
+ * appends made on one node resolve in the order they were made.
  */
 export interface ChatLog {
   open(): Promise<void>;
-  append(record: ChatRecord): Promise<void>;
+  /** Stores the draft; resolves with the stored record (its id and time). */
+  append(draft: ChatDraft): Promise<ChatRecord>;
   history(room: string, query: HistoryQuery): Promise<HistoryPage>;
   /** Rooms that have kept history (not DMs). */
   rooms(): string[];

@@ -78,6 +78,10 @@ describe("runConsoleCommand", () => {
       expect(lines).toContain("  random  0 member(s)");
     });
 
+    it("answers nodes with this node alone in embedded mode", async () => {
+      expect(await run("nodes")).toMatch(/^  local \(this node\)  up \S+ \(since \S+\)$/);
+    });
+
     it("answers log with the stored messages, oldest first", async () => {
       const carol = await connect("carol");
       await carol.request({ type: "join", room: "general" }, "joined");

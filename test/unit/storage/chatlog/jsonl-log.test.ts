@@ -27,6 +27,16 @@ function record(n: number, room = "general", fields: Partial<ChatRecord> = {}): 
   return { id: formatId(T + n, 0), room, from: "alice", text: `m${n}`, ts: T + n, ...fields };
 }
 
+/** The clock the logs read: `put` sets it so the log assigns exactly the record's id. */
+let clock = T;
+
+/** Appends the record's draft at the record's time; ids then equal `record(n).id`. */
+function put(log: ChatLog, r: ChatRecord): Promise<ChatRecord> {
+  clock = r.ts;
+  const { id: _id, ts: _ts, ...draft } = r;
+  return log.append(draft);
+}
+
 /** A log over the test's data dir, not opened yet. */
 function make(options: Partial<JsonlLogOptions> = {}): ChatLog {
   const log = createJsonlLog({
@@ -34,6 +44,7 @@ function make(options: Partial<JsonlLogOptions> = {}): ChatLog {
     historyPerRoom: 100,
     fsync: false,
     onWarning: (message, fields) => warnings.push({ message, fields }),
+    now: () => clock,
     ...options,
   });
   logs.push(log);
@@ -74,22 +85,22 @@ describe("createJsonlLog", () => {
   describe("append", () => {
     it("makes the record visible to history once it resolves", async () => {
       const log = await opened();
-      await log.append(record(1));
+      await put(log, record(1));
       expect(await log.history("general", { limit: 10 })).toEqual({ messages: [record(1)], complete: true });
     });
 
     it("writes one JSON record a line", async () => {
       const log = await opened();
-      await log.append(record(1));
-      await log.append(record(2, "random"));
+      await put(log, record(1));
+      await put(log, record(2, "random"));
       expect(await fileLines()).toEqual([JSON.stringify(record(1)), JSON.stringify(record(2, "random")), ""]);
     });
 
     it("keeps rooms apart", async () => {
       const log = await opened();
-      await log.append(record(1, "general"));
-      await log.append(record(2, "random"));
-      await log.append(record(3, "general"));
+      await put(log, record(1, "general"));
+      await put(log, record(2, "random"));
+      await put(log, record(3, "general"));
       expect(texts(await log.history("general", { limit: 10 }))).toEqual(["m1", "m3"]);
       expect(texts(await log.history("random", { limit: 10 }))).toEqual(["m2"]);
       expect(log.rooms().sort()).toEqual(["general", "random"]);
@@ -97,8 +108,8 @@ describe("createJsonlLog", () => {
 
     it("keeps direct messages out of rooms() but in their own history", async () => {
       const log = await opened();
-      await log.append(record(1, "general"));
-      await log.append(record(2, "dm:alice:bob", { to: "bob" }));
+      await put(log, record(1, "general"));
+      await put(log, record(2, "dm:alice:bob", { to: "bob" }));
       expect(log.rooms()).toEqual(["general"]);
       expect((await log.history("dm:alice:bob", { limit: 10 })).messages).toEqual([record(2, "dm:alice:bob", { to: "bob" })]);
     });
@@ -106,7 +117,7 @@ describe("createJsonlLog", () => {
     it("keeps text with newlines and unicode on one line", async () => {
       const log = await opened();
       const r = record(1, "general", { text: "line 1\nline 2\r\n\u2028✓ \"quoted\"" });
-      await log.append(r);
+      await put(log, r);
       expect(await fileLines()).toHaveLength(2);
       await log.close();
       const again = await opened();
@@ -116,7 +127,7 @@ describe("createJsonlLog", () => {
     it("group-commits 100 concurrent appends: all land, resolving in order", async () => {
       const log = await opened({ fsync: true });
       const resolved: number[] = [];
-      await Promise.all(Array.from({ length: 100 }, (_, i) => log.append(record(i)).then(() => resolved.push(i))));
+      await Promise.all(Array.from({ length: 100 }, (_, i) => put(log, record(i)).then(() => resolved.push(i))));
       expect(resolved).toEqual(Array.from({ length: 100 }, (_, i) => i));
       const lines = (await fileLines()).filter(Boolean);
       expect(lines.map((l) => (JSON.parse(l) as ChatRecord).text)).toEqual(resolved.map((i) => `m${i}`));
@@ -126,23 +137,23 @@ describe("createJsonlLog", () => {
 
     it("accepts appends made while a write is in flight", async () => {
       const log = await opened({ fsync: true });
-      const first = log.append(record(1));
-      const second = log.append(record(2));
+      const first = put(log, record(1));
+      const second = put(log, record(2));
       await first;
-      const third = log.append(record(3));
+      const third = put(log, record(3));
       await Promise.all([second, third]);
       expect(texts(await log.history("general", { limit: 10 }))).toEqual(["m1", "m2", "m3"]);
     });
 
     it("rejects before open", async () => {
-      await expect(make().append(record(1))).rejects.toThrow(/closed/);
+      await expect(put(make(), record(1))).rejects.toThrow(/closed/);
     });
 
     it("rejects after close and writes nothing", async () => {
       const log = await opened();
-      await log.append(record(1));
+      await put(log, record(1));
       await log.close();
-      await expect(log.append(record(2))).rejects.toThrow(/closed/);
+      await expect(put(log, record(2))).rejects.toThrow(/closed/);
       expect((await fileLines()).filter(Boolean)).toHaveLength(1);
       expect(texts(await log.history("general", { limit: 10 }))).toEqual(["m1"]);
     });
@@ -151,16 +162,16 @@ describe("createJsonlLog", () => {
   describe("lastId", () => {
     it("is the greatest id appended", async () => {
       const log = await opened();
-      await log.append(record(5));
+      await put(log, record(5));
       expect(log.lastId()).toBe(record(5).id);
-      await log.append(record(7, "random"));
+      await put(log, record(7, "random"));
       expect(log.lastId()).toBe(record(7).id);
     });
 
     it("is restored on open", async () => {
       const log = await opened();
-      await log.append(record(1));
-      await log.append(record(2, "dm:a:b", { to: "b" }));
+      await put(log, record(1));
+      await put(log, record(2, "dm:a:b", { to: "b" }));
       await log.close();
       expect((await opened()).lastId()).toBe(record(2).id);
     });
@@ -169,7 +180,7 @@ describe("createJsonlLog", () => {
   describe("reopening", () => {
     it("restores every room's history from the file", async () => {
       const log = await opened();
-      for (let i = 1; i <= 5; i++) await log.append(record(i, i % 2 ? "odd" : "even"));
+      for (let i = 1; i <= 5; i++) await put(log, record(i, i % 2 ? "odd" : "even"));
       await log.close();
       const again = await opened();
       expect(texts(await again.history("odd", { limit: 10 }))).toEqual(["m1", "m3", "m5"]);
@@ -180,17 +191,17 @@ describe("createJsonlLog", () => {
 
     it("appends after what is already there", async () => {
       const log = await opened();
-      await log.append(record(1));
+      await put(log, record(1));
       await log.close();
       const again = await opened();
-      await again.append(record(2));
+      await put(again, record(2));
       expect((await fileLines()).filter(Boolean)).toHaveLength(2);
       expect(texts(await again.history("general", { limit: 10 }))).toEqual(["m1", "m2"]);
     });
 
     it("keeps only historyPerRoom messages in memory, flagging the gap", async () => {
       const log = await opened();
-      for (let i = 1; i <= 6; i++) await log.append(record(i));
+      for (let i = 1; i <= 6; i++) await put(log, record(i));
       await log.close();
       const small = await opened({ historyPerRoom: 3 });
       const page = await small.history("general", { limit: 10 });
@@ -203,8 +214,8 @@ describe("createJsonlLog", () => {
 
     it("drops a torn last line on open and keeps later appends readable", async () => {
       const log = await opened();
-      await log.append(record(1));
-      await log.append(record(2));
+      await put(log, record(1));
+      await put(log, record(2));
       await log.close();
       const intact = await readFile(logPath(), "utf8");
       await appendFile(logPath(), '{"id":"1764100000003-000000","room":"gen');
@@ -216,7 +227,7 @@ describe("createJsonlLog", () => {
       expect(texts(await again.history("general", { limit: 10 }))).toEqual(["m1", "m2"]);
       expect(again.lastId()).toBe(record(2).id);
 
-      await again.append(record(4));
+      await put(again, record(4));
       await again.close();
       warnings = [];
       const third = await opened();
@@ -229,7 +240,7 @@ describe("createJsonlLog", () => {
       await writeFile(logPath(), '{"id":"17641');
       const log = await opened();
       expect(await readFile(logPath(), "utf8")).toBe("");
-      await log.append(record(1));
+      await put(log, record(1));
       expect(await fileLines()).toEqual([JSON.stringify(record(1)), ""]);
     });
 
@@ -290,7 +301,7 @@ describe("createJsonlLog", () => {
     let log: ChatLog;
     beforeEach(async () => {
       log = await opened();
-      for (let i = 1; i <= 10; i++) await log.append(record(i));
+      for (let i = 1; i <= 10; i++) await put(log, record(i));
     });
 
     it("returns the newest `limit` messages, oldest first", async () => {
@@ -328,7 +339,7 @@ describe("createJsonlLog", () => {
     it("evicts beyond historyPerRoom and says so", async () => {
       const small = make({ dataDir: join(dataDir, "small"), historyPerRoom: 4 });
       await small.open();
-      for (let i = 1; i <= 6; i++) await small.append(record(i));
+      for (let i = 1; i <= 6; i++) await put(small, record(i));
       expect(texts(await small.history("general", { limit: 10 }))).toEqual(["m3", "m4", "m5", "m6"]);
       expect((await small.history("general", { after: record(1).id, limit: 10 })).complete).toBe(false);
       expect((await small.history("general", { after: record(2).id, limit: 10 })).complete).toBe(true);
@@ -338,7 +349,7 @@ describe("createJsonlLog", () => {
   describe("close", () => {
     it("waits for appends still in flight", async () => {
       const log = await opened({ fsync: true });
-      const pending = Array.from({ length: 20 }, (_, i) => log.append(record(i)));
+      const pending = Array.from({ length: 20 }, (_, i) => put(log, record(i)));
       await log.close();
       await Promise.all(pending);
       expect((await fileLines()).filter(Boolean)).toHaveLength(20);
@@ -351,5 +362,24 @@ describe("createJsonlLog", () => {
       await log.close();
       await expect(log.close()).resolves.toBeUndefined();
     });
+  });
+});
+
+describe("createJsonlLog ids", () => {
+  it("assigns increasing ids in call order, even within one millisecond", async () => {
+    const log = await opened();
+    clock = T;
+    const stored = await Promise.all([1, 2, 3].map((n) => log.append({ room: "general", from: "alice", text: `m${n}` })));
+    expect(stored.map((r) => r.id)).toEqual([formatId(T, 0), formatId(T, 1), formatId(T, 2)]);
+    expect(stored.map((r) => r.ts)).toEqual([T, T, T]);
+  });
+
+  it("continues above the last stored id after reopening, even if the clock went back", async () => {
+    const log = await opened();
+    await put(log, record(10));
+    await log.close();
+    const again = await opened();
+    clock = T;
+    expect((await again.append({ room: "general", from: "alice", text: "later" })).id).toBe(formatId(T + 10, 1));
   });
 });

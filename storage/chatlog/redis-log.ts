@@ -1,0 +1,118 @@
+import type { RedisEngine } from "../redis/engine.ts";
+import type { ChatLog, ChatRecord } from "./types.ts";
+import { APPEND, HISTORY } from "./redis-scripts.ts";
+import { formatId, parseId } from "../../src/message/ids.ts";
+
+export type RedisLogOptions = {
+  engine: RedisEngine;
+  /** Messages kept per room (the stream's exact MAXLEN). */
+  historyPerRoom: number;
+  /** How long a history read waits for its barrier to come back through the bus. */
+  barrierTimeoutMs?: number;
+};
+
+type StreamEntry = [string, string[]];
+
+/**
+ * The cluster chat log: one Redis stream per room (`<prefix>room:<room>`),
+ * capped at `historyPerRoom`, with ids taken from one global counter by the
+ * append script. Every node reads and writes the same streams, so `joined` and
+ * `history` are the same everywhere. Redis persistence (AOF/RDB) decides how
+ * durable an acknowledged message is; see README "Running a cluster".
+ */
+export function createRedisLog({ engine, historyPerRoom, barrierTimeoutMs = 3000 }: RedisLogOptions): ChatLog {
+  const key = (room: string) => engine.key(`room:${room}`);
+  const rooms = new Set<string>();
+  let last: string | undefined;
+  let unsubscribe = () => {};
+
+  function learn(record: ChatRecord): void {
+    if (!record.room.startsWith("dm:")) rooms.add(record.room);
+    if (last === undefined || record.id > last) last = record.id;
+  }
+
+  return {
+    async open() {
+      await engine.run(async () => {
+        for (const r of await engine.cmd.smembers(engine.key("rooms"))) rooms.add(r);
+        last = (await engine.cmd.get(engine.key("lastid"))) ?? undefined;
+      });
+      // Rooms other nodes create become known as their first message goes by.
+      unsubscribe = engine.feed.subscribe((item) => {
+        if (item.kind === "message") learn(toRecord(item.record));
+      });
+    },
+    async append(draft) {
+      const json = await engine.run(
+        () =>
+          engine.cmd.eval(
+            APPEND,
+            4,
+            engine.key("lastid"),
+            key(draft.room),
+            engine.key("rooms"),
+            engine.key("trimmed"),
+            draft.room,
+            draft.from,
+            draft.text,
+            draft.to ?? "",
+            historyPerRoom,
+            engine.channel,
+            draft.room.startsWith("dm:") ? "0" : "1",
+          ) as Promise<string>,
+      );
+      const record = toRecord(JSON.parse(json));
+      learn(record);
+      return record;
+    },
+    async history(room, { after, before, limit }) {
+      const barrier = engine.feed.barrier(barrierTimeoutMs);
+      const max = before === undefined ? "+" : `(${streamId(before)}`;
+      const min = after === undefined ? "-" : `(${streamId(after)}`;
+      const reply = engine.run(
+        () =>
+          engine.cmd.eval(HISTORY, 2, key(room), engine.key("trimmed"), room, max, min, limit + 1, engine.channel, barrier.payload) as Promise<
+            [string, StreamEntry[]]
+          >,
+      );
+      const reached = barrier.arm(reply);
+      const [trimmed, entries] = await reply;
+      await engine.run(() => reached);
+      // One more than asked tells whether older matching messages exist.
+      const more = entries.length > limit;
+      const messages = entries
+        .slice(0, limit)
+        .reverse()
+        .map(([, fields]) => toRecord(JSON.parse(fields[1]!)));
+      const dropped = trimmed === "" ? undefined : paddedId(trimmed);
+      const complete = after !== undefined ? !more && (dropped === undefined || after >= dropped) : !more;
+      return { messages, complete };
+    },
+    rooms() {
+      return [...rooms];
+    },
+    lastId() {
+      return last;
+    },
+    async close() {
+      unsubscribe();
+    },
+  } satisfies ChatLog;
+}
+
+/** A record as the chat uses it, fields in the usual order (cjson does not keep order). */
+function toRecord(raw: unknown): ChatRecord {
+  const r = raw as ChatRecord;
+  return { id: r.id, room: r.room, from: r.from, text: r.text, ts: r.ts, ...(r.to === undefined ? {} : { to: r.to }) };
+}
+
+/** `1764100000000-000003` -> `1764100000000-3`, the stream's own form. */
+function streamId(id: string): string {
+  const p = parseId(id)!;
+  return `${p.ms}-${p.seq}`;
+}
+
+function paddedId(streamId: string): string {
+  const [ms, seq] = streamId.split("-");
+  return formatId(Number(ms), Number(seq));
+}

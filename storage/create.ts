@@ -1,0 +1,88 @@
+import type { Config } from "../src/config/schema.ts";
+import type { Logger } from "../src/log.ts";
+import type { UserStore } from "./users/types.ts";
+import type { ChatLog } from "./chatlog/types.ts";
+import type { Bus } from "./bus/types.ts";
+import { createLowdbUserStore } from "./users/lowdb-store.ts";
+import { createJsonlLog } from "./chatlog/jsonl-log.ts";
+import { createMemoryBus } from "./bus/memory-bus.ts";
+import { RedisEngine } from "./redis/engine.ts";
+import { createRedisUserStore } from "./users/redis-store.ts";
+import { createRedisLog } from "./chatlog/redis-log.ts";
+import { createRedisBus } from "./bus/redis-bus.ts";
+import type { Presence } from "./presence/types.ts";
+import { createMemoryPresence } from "./presence/memory-presence.ts";
+import { createRedisPresence } from "./presence/redis-presence.ts";
+
+/** What the health endpoint reports about the shared store. */
+export type StorageHealth = { mode: "embedded" } | { mode: "cluster"; redis: "up" | "down"; node: string };
+
+/** One node's storage: the three seams the chat uses, plus how to open, check and close them. */
+export type Storage = {
+  users: UserStore;
+  log: ChatLog;
+  bus: Bus;
+  presence: Presence;
+  health(): StorageHealth;
+  open(): Promise<void>;
+  close(): Promise<void>;
+};
+
+/**
+ * Picks the implementations: embedded (files in `dataDir`, an in-process bus)
+ * unless `cluster.redis` is configured. The chat only ever sees the interfaces.
+ */
+export function createStorage(config: Config, logger: Logger): Storage {
+  const warn = (msg: string, fields?: Record<string, unknown>) => logger.warn(msg, fields);
+  const redis = config.cluster?.redis;
+  if (!redis) {
+    const users = createLowdbUserStore(config.dataDir, (path, why) => logger.error("corrupt user file; that user is refused", { path, why }));
+    const log = createJsonlLog({
+      dataDir: config.dataDir,
+      historyPerRoom: config.limits.historyPerRoom,
+      fsync: config.chatLog.fsync,
+      maxBytes: config.chatLog.maxBytes,
+      keepFiles: config.chatLog.keepFiles,
+      onWarning: warn,
+    });
+    const bus = createMemoryBus();
+    const presence = createMemoryPresence();
+    return {
+      users,
+      log,
+      bus,
+      presence,
+      health: () => ({ mode: "embedded" }),
+      open: () => log.open(),
+      async close() {
+        await log.close();
+        await users.close();
+        await bus.close();
+        await presence.close();
+      },
+    };
+  }
+  const engine = new RedisEngine({ url: redis.url, keyPrefix: redis.keyPrefix, nodeId: redis.nodeId, onWarning: warn });
+  const log = createRedisLog({ engine, historyPerRoom: config.limits.historyPerRoom });
+  const users = createRedisUserStore(engine);
+  const bus = createRedisBus(engine);
+  const presence = createRedisPresence({ engine, onWarning: warn });
+  return {
+    users,
+    log,
+    bus,
+    presence,
+    health: () => ({ mode: "cluster", redis: engine.up ? "up" : "down", node: engine.nodeId }),
+    async open() {
+      await engine.open();
+      await log.open();
+      await presence.open();
+    },
+    async close() {
+      await presence.close();
+      await log.close();
+      await bus.close();
+      await engine.close();
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createRedisPresence } from "../../../../storage/presence/redis-presence.ts";
+import type { Presence } from "../../../../storage/presence/types.ts";
+import type { FeedItem } from "../../../../storage/redis/feed.ts";
+import { cleanupRedis, openEngine, uniquePrefix } from "../../../helpers/redis.ts";
+
+let prefix: string;
+const opened: Presence[] = [];
+beforeEach(() => {
+  prefix = uniquePrefix();
+});
+afterEach(async () => {
+  for (const p of opened.splice(0)) await p.close();
+  await cleanupRedis();
+});
+
+async function node(id: string, options: { heartbeatMs?: number; nodeTimeoutMs?: number } = {}) {
+  const engine = await openEngine(prefix, id);
+  const presence = createRedisPresence({ engine, ...options });
+  await presence.open();
+  opened.push(presence);
+  const feed: FeedItem[] = [];
+  engine.feed.subscribe((item) => feed.push(item));
+  return { presence, feed, engine };
+}
+
+describe("createRedisPresence", () => {
+  it("says join for a user's first node in a room and leave for the last", async () => {
+    const a = await node("a");
+    const b = await node("b");
+    expect(await a.presence.enter("general", "alice")).toBe(true);
+    expect(await b.presence.enter("general", "alice")).toBe(false);
+    expect(await a.presence.members(["general", "empty"])).toEqual([["alice"], []]);
+    expect(await a.presence.exit("general", "alice")).toBe(false);
+    expect(await b.presence.exit("general", "alice")).toBe(true);
+    expect(await b.presence.members(["general"])).toEqual([[]]);
+  });
+
+  it("ignores an exit this node never entered", async () => {
+    const a = await node("a");
+    expect(await a.presence.exit("general", "alice")).toBe(false);
+  });
+
+  it("merges every node's users for the admin view", async () => {
+    const a = await node("a");
+    const b = await node("b");
+    await a.presence.setLocal("alice", { sessions: 1, address: "10.0.0.1", connectedAt: 200 });
+    await b.presence.setLocal("alice", { sessions: 2, address: "10.0.0.2", connectedAt: 100 });
+    await b.presence.enter("random", "alice");
+    await a.presence.enter("general", "alice");
+    expect(await a.presence.users()).toEqual([{ name: "alice", sessions: 3, address: "10.0.0.2", connectedAt: 100, rooms: ["general", "random"] }]);
+    expect((await a.presence.activeRooms()).sort()).toEqual(["general", "random"]);
+  });
+
+  it("lists the live nodes, marking itself", async () => {
+    const a = await node("a");
+    await node("b");
+    const nodes = await a.presence.nodes();
+    expect(nodes.map((n) => [n.id, n.self]).sort()).toEqual([["a", true], ["b", false]]);
+  });
+
+  it("removes a node that stops heartbeating and announces its users' leaves", async () => {
+    const watcher = await node("watcher", { heartbeatMs: 50, nodeTimeoutMs: 300 });
+    const dying = await node("dying", { heartbeatMs: 50, nodeTimeoutMs: 300 });
+    await dying.presence.enter("general", "dora");
+    // Stop the dying node's heartbeats without a clean leave, as kill -9 would.
+    opened.splice(opened.indexOf(dying.presence), 1);
+    await dying.engine.close();
+    await expect.poll(() => watcher.feed, { timeout: 3000 }).toContainEqual({ kind: "presence", room: "general", user: "dora", event: "leave" });
+    expect(await watcher.presence.members(["general"])).toEqual([[]]);
+    expect((await watcher.presence.nodes()).map((n) => n.id)).toEqual(["watcher"]);
+  });
+
+  it("leaves at once on a clean close", async () => {
+    const a = await node("a");
+    const b = await node("b");
+    await b.presence.enter("general", "bob");
+    opened.splice(opened.indexOf(b.presence), 1);
+    await b.presence.close();
+    await expect.poll(() => a.feed).toContainEqual({ kind: "presence", room: "general", user: "bob", event: "leave" });
+    expect((await a.presence.nodes()).map((n) => n.id)).toEqual(["a"]);
+  });
+});
