@@ -81,10 +81,13 @@ export function behindProxies(ws: WebSocketSupport, trusted: () => readonly stri
     peer(socket, c): Peer {
       const inner = ws.peer(socket, c);
       const remoteAddress = resolve(c);
+      // Forward every capability of the runtime's peer (heartbeat ping/terminate included).
       return {
         remoteAddress,
         send: (frame) => inner.send(frame),
         close: (code, reason) => inner.close(code, reason),
+        ...(inner.ping ? { ping: () => inner.ping!() } : {}),
+        ...(inner.terminate ? { terminate: () => inner.terminate!() } : {}),
         get bufferedAmount() {
           return inner.bufferedAmount;
         },

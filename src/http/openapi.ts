@@ -106,6 +106,42 @@ export const openApiDocument = {
       get: op("The message of the day", { "200": ok(obj({ motd: str })) }),
       put: op("Set the message of the day", { "200": ok(obj({ motd: str })), "400": error("invalid body") }, body(obj({ motd: str }))),
     },
+    "/nodes": {
+      get: op("Nodes of the cluster (one, `local`, in embedded mode)", {
+        "200": ok(obj({ nodes: { type: "array", items: obj({ id: str, self: { type: "boolean" }, startedAt: str, uptimeSeconds: int }) } })),
+      }),
+    },
+    "/ban": {
+      post: op(
+        "Ban a user: refuse sign-in, revoke tokens, close connections (4002)",
+        { "200": ok(obj({ banned: str, sessions: int })), "400": error("invalid body"), "404": error("unknown_user") },
+        body(obj({ user: str, reason: str }, ["user"])),
+      ),
+    },
+    "/unban": {
+      post: op("Lift a ban", { "200": ok(obj({ unbanned: str })), "400": error("invalid body"), "404": error("unknown_user") }, body(obj({ user: str }))),
+    },
+    "/mute": {
+      post: op(
+        "Mute a user in one room for some minutes",
+        { "200": ok(obj({ muted: str, room: str, until: int })), "400": error("invalid body"), "404": error("unknown_user") },
+        body(obj({ user: str, room: str, minutes: { type: "number", exclusiveMinimum: 0, maximum: 525600 } })),
+      ),
+    },
+    "/unmute": {
+      post: op(
+        "Lift a mute",
+        { "200": ok(obj({ unmuted: str, room: str })), "400": error("invalid body"), "404": error("unknown_user") },
+        body(obj({ user: str, room: str })),
+      ),
+    },
+    "/role": {
+      put: op(
+        "Set a user's role",
+        { "200": ok(obj({ user: str, role: str })), "400": error("invalid body"), "404": error("unknown_user") },
+        body(obj({ user: str, role: { enum: ["user", "moderator", "admin"] } })),
+      ),
+    },
     "/restart": { post: op("Restart in place (clients get 1012)", answer) },
     "/stop": { post: op("Stop gracefully; the process exits 0", answer) },
     "/reload": {

@@ -19,11 +19,16 @@ afterEach(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-const record = (n: number, room = "general"): ChatRecord => ({ id: formatId(T + n, 0), room, from: "alice", text: `message ${n}`, ts: T + n });
+let clock = T;
+/** Appends message n at time T + n, so its id is formatId(T + n, 0). */
+const append = (log: ChatLog, n: number, room = "general") => {
+  clock = T + n;
+  return log.append({ room, from: "alice", text: `message ${n}` });
+};
 const chatDir = () => join(dataDir, "chat");
 
 async function openLog(maxBytes: number, keepFiles: number): Promise<ChatLog> {
-  const log = createJsonlLog({ dataDir, historyPerRoom: 1000, fsync: false, maxBytes, keepFiles });
+  const log = createJsonlLog({ dataDir, historyPerRoom: 1000, fsync: false, maxBytes, keepFiles, now: () => clock });
   logs.push(log);
   await log.open();
   return log;
@@ -38,7 +43,7 @@ async function idsIn(name: string): Promise<string[]> {
 describe("chat log rotation", () => {
   it("starts a new chat.jsonl once it reaches maxBytes and keeps only keepFiles rotated files", async () => {
     const log = await openLog(400, 2);
-    for (let n = 1; n <= 40; n++) await log.append(record(n));
+    for (let n = 1; n <= 40; n++) await append(log, n);
     await log.close(); // a rotation runs after the write that triggered it is acknowledged
     const files = (await readdir(chatDir())).sort();
     expect(files).toEqual(["chat.1.jsonl", "chat.2.jsonl", "chat.jsonl"]);
@@ -50,7 +55,7 @@ describe("chat log rotation", () => {
 
   it("rebuilds history on start from the rotated files and the current one, in order", async () => {
     const first = await openLog(400, 3);
-    for (let n = 1; n <= 20; n++) await first.append(record(n));
+    for (let n = 1; n <= 20; n++) await append(first, n);
     await first.close();
     const kept = [...(await idsIn("chat.3.jsonl").catch(() => [])), ...(await idsIn("chat.2.jsonl")), ...(await idsIn("chat.1.jsonl")), ...(await idsIn("chat.jsonl"))];
 
@@ -62,14 +67,14 @@ describe("chat log rotation", () => {
 
   it("never rotates with maxBytes 0", async () => {
     const log = await openLog(0, 2);
-    for (let n = 1; n <= 30; n++) await log.append(record(n));
+    for (let n = 1; n <= 30; n++) await append(log, n);
     await log.close();
     expect(await readdir(chatDir())).toEqual(["chat.jsonl"]);
   });
 
   it("deletes the rotated file at once with keepFiles 0, and history keeps what is in memory", async () => {
     const log = await openLog(200, 0);
-    for (let n = 1; n <= 10; n++) await log.append(record(n));
+    for (let n = 1; n <= 10; n++) await append(log, n);
     await log.close();
     expect(await readdir(chatDir())).toEqual(["chat.jsonl"]);
     expect((await log.history("general", { limit: 100 })).messages).toHaveLength(10);
