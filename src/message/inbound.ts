@@ -18,18 +18,20 @@ export const helloFrame = z.object({
   password: z.string().max(1024).optional(),
   token: z.string().min(1).max(512).optional(),
 });
-export const joinFrame = z.object({ type: z.literal("join"), room, since: messageId.optional() });
-export const leaveFrame = z.object({ type: z.literal("leave"), room });
+export const joinFrame = z.object({ type: z.literal("join"), room, since: messageId.optional(), ref: ref.optional() });
+export const leaveFrame = z.object({ type: z.literal("leave"), room, ref: ref.optional() });
 export const sayFrame = z.object({ type: z.literal("say"), room, text, ref: ref.optional() });
 export const historyFrame = z.object({
   type: z.literal("history"),
   room,
+  ref: ref.optional(),
   before: messageId.optional(),
   limit: limit.optional(),
 });
 export const dmFrame = z.object({ type: z.literal("dm"), to: name, text, ref: ref.optional() });
 export const dmHistoryFrame = z.object({
   type: z.literal("dm_history"),
+  ref: ref.optional(),
   with: name,
   before: messageId.optional(),
   since: messageId.optional(),

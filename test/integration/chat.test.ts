@@ -88,6 +88,8 @@ describe("chatting in rooms", () => {
     const { client } = await world.signIn(d, "alice");
     expect(await client.request({ type: "join", room: "DevOps" }, "joined")).toMatchObject({ room: "devops" });
     expect(await client.request({ type: "join", room: "bad room" }, "joined", "error")).toMatchObject({ code: "bad_name" });
+    expect(await client.request({ type: "join", room: "bad room", ref: "j1" }, "joined", "error")).toMatchObject({ code: "bad_name", ref: "j1" });
+    expect(await client.request({ type: "leave", room: "nowhere", ref: 9 }, "left", "error")).toMatchObject({ code: "not_in_room", ref: 9 });
   });
 
   it("answers say, history, leave and typing outside a joined room with not_in_room", async () => {
