@@ -1,4 +1,6 @@
+import type { Socket } from "node:net";
 import type { WebSocket } from "ws";
+import { flushCorked, queuedThisTurn, textFrame, writeCorked } from "./framing.ts";
 import type { Encoded } from "../../message/codec.ts";
 import type { Peer } from "../../chat/peer.ts";
 
@@ -28,21 +30,31 @@ export class NodePeer implements Peer {
   }
 
   terminate(): void {
+    flushCorked(this.#socket());
     this.ws.terminate();
   }
 
   send(frame: Encoded): void {
     if (this.ws.readyState !== 1) return;
-    this.ws.send(frame.bytes, { binary: false });
+    const socket = this.#socket();
+    if (!socket || socket.destroyed) return;
+    writeCorked(socket, textFrame(frame));
   }
 
   close(code: number, reason: string): void {
+    // Frames queued this turn go out before the close frame, and are not lost to a terminate.
+    flushCorked(this.#socket());
     const state = this.ws.readyState;
     if (state === 2) this.ws.terminate();
     else if (state === 0 || state === 1) this.ws.close(code, reason);
   }
 
+  #socket(): Socket | undefined {
+    return (this.ws as unknown as { _socket?: Socket })._socket;
+  }
+
   get bufferedAmount(): number {
-    return this.ws.bufferedAmount;
+    const socket = this.#socket();
+    return this.ws.bufferedAmount - (socket ? queuedThisTurn(socket) : 0);
   }
 }

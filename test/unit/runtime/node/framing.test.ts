@@ -1,0 +1,76 @@
+import { PassThrough } from "node:stream";
+import type { Socket } from "node:net";
+import { describe, expect, it } from "vitest";
+import { Encoded } from "../../../../src/message/codec.ts";
+import { flushCorked, queuedThisTurn, textFrame, writeCorked } from "../../../../src/runtime/node/framing.ts";
+
+const nextTurn = () => new Promise((r) => setImmediate(r));
+
+/** A writable that counts how many times data reached it (one per uncorked batch). */
+function fakeSocket() {
+  const stream = new PassThrough();
+  const chunks: Buffer[] = [];
+  let batches = 0;
+  stream.on("data", (c: Buffer) => chunks.push(c));
+  (stream as unknown as { _writev: (c: Array<{ chunk: Buffer }>, cb: () => void) => void })._writev = (list, cb) => {
+    batches += 1;
+    for (const { chunk } of list) stream.push(chunk);
+    cb();
+  };
+  return { socket: stream as unknown as Socket, chunks, batches: () => batches };
+}
+
+describe("textFrame", () => {
+  it("frames a short text payload with a 2-byte header", () => {
+    const frame = textFrame(new Encoded('{"a":1}'));
+    expect(frame.subarray(0, 2)).toEqual(Buffer.from([0x81, 7]));
+    expect(frame.subarray(2).toString()).toBe('{"a":1}');
+  });
+
+  it("uses the 16-bit and 64-bit length forms for longer payloads", () => {
+    const medium = textFrame(new Encoded("x".repeat(300)));
+    expect(medium[1]).toBe(126);
+    expect(medium.readUInt16BE(2)).toBe(300);
+    const large = textFrame(new Encoded("y".repeat(70_000)));
+    expect(large[1]).toBe(127);
+    expect(Number(large.readBigUInt64BE(2))).toBe(70_000);
+    expect(large.length).toBe(10 + 70_000);
+  });
+
+  it("returns the same bytes for every recipient of one encoded message", () => {
+    const e = new Encoded('{"type":"message"}');
+    expect(textFrame(e)).toBe(textFrame(e));
+    expect(textFrame(new Encoded('{"type":"message"}'))).not.toBe(textFrame(e));
+  });
+
+  it("counts UTF-8 bytes, not characters, in the header", () => {
+    const frame = textFrame(new Encoded("é"));
+    expect(frame[1]).toBe(2);
+  });
+});
+
+describe("writeCorked", () => {
+  it("batches every write of one turn into one write to the socket", async () => {
+    const { socket, chunks, batches } = fakeSocket();
+    writeCorked(socket, Buffer.from("a"));
+    writeCorked(socket, Buffer.from("b"));
+    writeCorked(socket, Buffer.from("c"));
+    expect(queuedThisTurn(socket)).toBe(3);
+    expect(batches()).toBe(0);
+    await nextTurn();
+    await nextTurn();
+    expect(batches()).toBe(1);
+    expect(Buffer.concat(chunks).toString()).toBe("abc");
+    expect(queuedThisTurn(socket)).toBe(0);
+  });
+
+  it("flushes at once when asked (before a close frame)", async () => {
+    const { socket, chunks } = fakeSocket();
+    writeCorked(socket, Buffer.from("now"));
+    flushCorked(socket);
+    expect(socket.writableCorked).toBe(0);
+    expect(queuedThisTurn(socket)).toBe(0);
+    await new Promise((r) => process.nextTick(r));
+    expect(Buffer.concat(chunks).toString()).toBe("now");
+  });
+});
