@@ -7,6 +7,7 @@ export const FULL = {
   rooms: { name: "rooms", conns: 2000, roomSize: 10, sendersPerRoom: 1, rates: [1000, 2000, 4000, 8000], durationMs: 6000, sampleEvery: 5, maxUnacked: 8 },
   durable: { conns: 100, window: 2, durationMs: 8000 },
   signin: { users: 24, resumes: 1000, baselineMs: 1500 },
+  cluster: { nodes: [1, 2, 3], conns: 600, senders: 6, rate: 200, durationMs: 6000, sampleEvery: 10, maxUnacked: 8 },
 };
 
 export const QUICK = {
@@ -16,6 +17,7 @@ export const QUICK = {
   rooms: { name: "rooms", conns: 200, roomSize: 10, sendersPerRoom: 1, rates: [1000, 4000], durationMs: 600, sampleEvery: 5, maxUnacked: 8 },
   durable: { conns: 20, window: 2, durationMs: 600 },
   signin: { users: 3, resumes: 50, baselineMs: 300 },
+  cluster: { nodes: [1, 2, 3], conns: 60, senders: 3, rate: 100, durationMs: 600, sampleEvery: 5, maxUnacked: 8 },
 };
 
 /** How many `uN` accounts a parameter set needs. */

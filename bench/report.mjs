@@ -128,6 +128,49 @@ function signinTable(json) {
   );
 }
 
+function clusterTable(json) {
+  const d = json.results["chatd-cluster"]?.cluster;
+  if (!d) return "(not run)";
+  const rows = d.phases.map((ph) => [
+    int(ph.nodes),
+    int(ph.offeredRate),
+    int(ph.deliveriesPerSec),
+    pct(ph.share),
+    fmt(ph.latencyMs.p50),
+    fmt(ph.latencyMs.p99),
+    fmt(ph.latencyMs.max),
+    fmt(ph.cpuUsPerDelivery),
+    pct(ph.nodesKernelShare),
+    `${fmt(ph.nodesCpuPct, 0)}%`,
+    fmt(ph.redisCpuUsPerDelivery, 3),
+    fmt(ph.redisCpuUsPerMessage, 0),
+    ph.redisCpuPct === null ? "–" : `${fmt(ph.redisCpuPct, 0)}%`,
+    `${fmt(ph.generatorCpuPct, 0)}%`,
+    `${fmt(ph.othersCpuPct, 0)}%`,
+  ]);
+  return table(
+    ["nodes", "offered msg/s", "deliveries/s", "delivered", "p50 ms", "p99 ms", "max ms", "nodes CPU µs/delivery", "of it kernel", "nodes CPU", "Redis CPU µs/delivery", "Redis CPU µs/message", "Redis CPU", "generator CPU", "other tenants' CPU"],
+    rows,
+  );
+}
+
+function clusterSection(json) {
+  const c = json.params.cluster;
+  const d = json.results["chatd-cluster"]?.cluster;
+  const head = c ? `1 room × ${int(c.conns)} members spread round-robin over the nodes, ${c.senders} senders spread the same way, ${c.rate} msg/s for ${c.durationMs / 1000} s` : "";
+  const when = json.meta.merged?.cluster ? ` Measured on ${json.meta.merged.cluster.slice(0, 10)} by \`npm run bench -- --scenarios=cluster --merge\`.` : "";
+  return `## Cluster (${c ? c.nodes.join(", ") : "1, 2, 3"} nodes)
+
+${head}. Every node is a chatd in cluster mode on one Redis (${d?.redisUrl ?? "127.0.0.1:6379"}, a fresh key
+prefix per run, removed afterwards), all on the same 2-core machine as the generator and
+Redis, so more nodes means more processes sharing the same cores, not more hardware: the
+table shows what the cluster machinery costs, not how it scales out. **nodes CPU** is summed
+over all node processes; **Redis CPU** is the redis-server process's (from /proc, when
+\`pgrep -x redis-server\` finds it), per delivery and per message sent.${when}
+
+${clusterTable(json)}`;
+}
+
 export function markdown(json) {
   const { meta, params } = json;
   const f = params.fanout;
@@ -210,6 +253,8 @@ the round trip is recorded, before and during a storm of concurrent sign-ins.
 
 ${signinTable(json)}
 
+${clusterSection(json)}
+
 ## Run it
 
 \`\`\`sh
@@ -217,11 +262,12 @@ npm run bench                 # full run (several minutes), rewrites this file
 npm run bench -- --quick      # smoke test under a minute: bench/results/quick.json only
 npm run bench -- --servers=chatd,corked --scenarios=fanout
 npm run bench -- --profile    # chatd with --cpu-prof during fan-out; prints top self time
+npm run bench -- --scenarios=cluster --merge   # cluster only (needs Redis), merged into latest.json and this file
 \`\`\`
 `;
 }
 
-export function writeReport({ root, quick, params, results, servers, chatdConfig, totalSeconds, writeDocs, jsonName }) {
+export function writeReport({ root, quick, params, results, servers, chatdConfig, totalSeconds, writeDocs, jsonName, merge = false }) {
   const meta = {
     date: new Date().toISOString(),
     cpu: cpuInfo(),
@@ -233,8 +279,9 @@ export function writeReport({ root, quick, params, results, servers, chatdConfig
     loadAverage: os.loadavg().map((x) => Number(x.toFixed(2))),
     generator: "2 worker processes, raw node:net sockets, own WebSocket handshake and frame parser",
   };
-  const json = { meta, servers, chatdConfig, params, results };
-  const jsonPath = join(root, "bench", "results", jsonName);
+  let json = { meta, servers, chatdConfig, params, results };
+  if (merge) json = mergeInto(join(root, "bench", "results", "latest.json"), json);
+  const jsonPath = join(root, "bench", "results", merge ? "latest.json" : jsonName);
   writeFileSync(jsonPath, JSON.stringify(json, null, 2) + "\n");
   let docsPath;
   if (writeDocs) {
@@ -245,4 +292,23 @@ export function writeReport({ root, quick, params, results, servers, chatdConfig
     writeFileSync(docsPath, `${markdown(json)}\n${notes}`);
   }
   return { jsonPath, docsPath, table: summaryTable(json) };
+}
+
+/**
+ * `--merge`: the results of a partial run replace the same server × scenario
+ * results in latest.json (and their scenarios' params); everything else, and
+ * the full run's meta, stay. meta.merged records when each scenario was merged.
+ */
+function mergeInto(latestPath, part) {
+  if (!existsSync(latestPath)) return part;
+  const old = JSON.parse(readFileSync(latestPath, "utf8"));
+  const merged = { ...old, servers: { ...old.servers, ...part.servers }, params: { ...old.params }, results: { ...old.results }, meta: { ...old.meta, merged: { ...old.meta.merged } } };
+  for (const [server, byScenario] of Object.entries(part.results)) {
+    merged.results[server] = { ...merged.results[server], ...byScenario };
+    for (const sc of Object.keys(byScenario)) {
+      if (part.params[sc]) merged.params[sc] = part.params[sc];
+      merged.meta.merged[sc] = part.meta.date;
+    }
+  }
+  return merged;
 }

@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 /**
  * `npm run bench [-- --quick] [--servers=chatd,plain,corked,socketio]
- *  [--scenarios=idle,fanout,rooms,durable,signin] [--profile] [--no-docs]`
+ *  [--scenarios=idle,fanout,rooms,durable,signin,cluster] [--profile] [--no-docs] [--merge]`
  *
  * Starts each server as its own child process, drives it with the same raw
  * WebSocket load generator (2 worker processes), measures the server's process
  * tree from /proc, and writes bench/results/latest.json + docs/benchmarks.md
  * (full run of everything), or quick.json / partial.json / profile.json
- * (quick run, a subset, or --profile; docs untouched).
+ * (quick run, a subset, or --profile; docs untouched). `--merge` with a subset
+ * merges its results into latest.json and rewrites docs/benchmarks.md from it.
+ * The `cluster` scenario starts its own chatd nodes on Redis (BENCH_REDIS_URL,
+ * default redis://127.0.0.1:6379); it is skipped when Redis does not answer.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
@@ -22,6 +25,7 @@ import { sweep } from "./scenarios/sweep.mjs";
 import { durable } from "./scenarios/durable.mjs";
 import { idle } from "./scenarios/idle.mjs";
 import { signin } from "./scenarios/signin.mjs";
+import { cluster, redisReachable, REDIS_URL } from "./scenarios/cluster.mjs";
 import { writeReport } from "./report.mjs";
 import { topSelfTime } from "./metrics/cpuprofile.mjs";
 
@@ -59,6 +63,7 @@ const SCENARIOS = {
   rooms: (ctx) => sweep(ctx, params.rooms),
   durable: (ctx) => durable(ctx, params.durable),
   signin: (ctx) => signin(ctx, params.signin),
+  cluster: null, // not per server: run once after the others (its own chatd nodes on Redis)
 };
 const CHATD_ONLY = new Set(["signin"]);
 
@@ -66,9 +71,10 @@ const defaultServers = profile ? "chatd" : quick ? "chatd,plain,corked,socketio"
 const serverNames = (option("servers") ?? defaultServers).split(",");
 const scenarioNames = (option("scenarios") ?? (profile ? "fanout" : Object.keys(SCENARIOS).join(","))).split(",");
 for (const s of serverNames) if (!SERVERS[s]) throw new Error(`unknown server ${s}; one of ${Object.keys(SERVERS)}`);
-for (const s of scenarioNames) if (!SCENARIOS[s]) throw new Error(`unknown scenario ${s}; one of ${Object.keys(SCENARIOS)}`);
+for (const s of scenarioNames) if (!(s in SCENARIOS)) throw new Error(`unknown scenario ${s}; one of ${Object.keys(SCENARIOS)}`);
 
 const runs = (server, scenario) =>
+  scenario !== "cluster" &&
   (!CHATD_ONLY.has(scenario) || server === "chatd") && (!SERVERS[server].only || SERVERS[server].only.includes(scenario));
 
 /** Rebuilds dist/ when a TypeScript source is newer than dist/src/main.js. */
@@ -88,13 +94,14 @@ function ensureBuilt() {
 
 async function main() {
   const t0 = performance.now();
-  if (serverNames.some((s) => s.startsWith("chatd"))) ensureBuilt();
+  if (serverNames.some((s) => s.startsWith("chatd")) || scenarioNames.includes("cluster")) ensureBuilt();
   mkdirSync(join(BENCH, "results"), { recursive: true });
   const pool = new GeneratorPool(2);
   const accounts = new Accounts(CHATD_DATA);
   const results = {};
+  const skipped = [];
   try {
-    if (serverNames.some((s) => s.startsWith("chatd"))) await accounts.ensure({ root: ROOT, pool, count: usersNeeded(params), log });
+    if (serverNames.some((s) => s.startsWith("chatd")) && scenarioNames.some((sc) => sc !== "cluster")) await accounts.ensure({ root: ROOT, pool, count: usersNeeded(params), log });
     // Full run: a fresh server for every scenario, all servers back to back per
     // scenario (fair under drifting noise). Quick: one start per server.
     const plan = quick
@@ -120,6 +127,15 @@ async function main() {
         await handle.stop();
       }
     }
+    if (scenarioNames.includes("cluster")) {
+      if (await redisReachable()) {
+        log(`chatd cluster (${params.cluster.nodes.join(", ")} nodes): cluster`);
+        results["chatd-cluster"] = { cluster: await cluster({ root: ROOT, dataDir: join(DATA, "cluster"), pool, log, pauseMs: params.pauseMs }, params.cluster) };
+      } else {
+        log(`chatd cluster: skipped, no Redis at ${REDIS_URL}`);
+        if (option("scenarios")) skipped.push(`cluster: no Redis at ${REDIS_URL}`);
+      }
+    }
   } finally {
     pool.stop();
   }
@@ -129,14 +145,15 @@ async function main() {
     quick,
     params,
     results,
-    servers: Object.fromEntries(serverNames.map((s) => [s, SERVERS[s].label])),
+    servers: Object.fromEntries(serverNames.filter((s) => results[s]).map((s) => [s, SERVERS[s].label])),
     chatdConfig: CHATD_CONFIG,
     totalSeconds,
-    writeDocs: !quick && !profile && !partial && !flag("no-docs"),
+    writeDocs: !quick && !profile && (!partial || flag("merge")) && !flag("no-docs"),
+    merge: partial && flag("merge") && !quick && !profile,
     jsonName: profile ? "profile.json" : quick ? "quick.json" : partial ? "partial.json" : "latest.json",
   });
   console.log(out.table);
-  const problems = check(results);
+  const problems = [...check(results), ...skipped];
   for (const p of problems) log(`PROBLEM: ${p}`);
   if (problems.length > 0) process.exitCode = 1;
   log(`results: ${out.jsonPath}${out.docsPath ? `, ${out.docsPath}` : ""} (${totalSeconds} s)`);
@@ -156,6 +173,7 @@ function check(results) {
   for (const [server, byScenario] of Object.entries(results)) {
     for (const [scenario, r] of Object.entries(byScenario)) {
       if (r.connect?.failed > 0) problems.push(`${server} ${scenario}: ${r.connect.failed} connections failed`);
+      for (const ph of r.phases ?? []) if (ph.connect?.failed > 0) problems.push(`${server} ${scenario}${ph.nodes ? ` ${ph.nodes} node(s)` : ""}: ${ph.connect.failed} connections failed`);
       for (const ph of r.phases ?? []) if (!(ph.deliveries > 0)) problems.push(`${server} ${scenario} at ${ph.offeredRate} msg/s: nothing delivered`);
       if (scenario === "durable" && !(r.acked > 0)) problems.push(`${server} durable: nothing acknowledged`);
       if (scenario === "signin" && (r.signinFailed > 0 || r.resumeFailed > 0 || !(r.resumesPerSec > 0))) problems.push(`${server} signin: sign-ins failed`);

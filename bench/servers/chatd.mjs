@@ -1,6 +1,7 @@
 /**
  * Starts chatd itself (dist/src/main.js, built by `npm run build`) as a child
- * process with a bench config: high rate limits, 20k connections, bcrypt cost
+ * process with a bench config: high rate limits (per connection and per
+ * address: all bench clients are 127.0.0.1), 20k connections, bcrypt cost
  * 10, fsync on. The chat log is removed before each start so every run starts
  * from an empty history; accounts are kept (see ../chatd-accounts.mjs).
  */
@@ -11,10 +12,24 @@ import { startServer } from "./spawn.mjs";
 export const CHATD_CONFIG = {
   bcryptCost: 10,
   chatLog: { fsync: true },
-  limits: { messagesPerSecond: 100000, messageBurst: 100000, maxConnections: 20000 },
+  // Every bench connection comes from 127.0.0.1: the per-address limits are lifted too.
+  limits: {
+    messagesPerSecond: 100000,
+    messageBurst: 100000,
+    maxConnections: 20000,
+    maxConnectionsPerIp: 20000,
+    ipMessagesPerSecond: 1000000,
+    ipMessageBurst: 1000000,
+    ipJoinsPerSecond: 1000000,
+    ipJoinBurst: 1000000,
+    ipSignInsPerMinute: 1000000,
+    ipSignInBurst: 1000000,
+    ipAccountsPerHour: 1000000,
+    ipAccountBurst: 1000000,
+  },
 };
 
-export function startChatd({ root, dataDir, config = CHATD_CONFIG, name = "chatd", cpuProfDir }) {
+export function startChatd({ root, dataDir, config = CHATD_CONFIG, name = "chatd", cpuProfDir, env = {} }) {
   mkdirSync(dataDir, { recursive: true });
   rmSync(join(dataDir, "chat"), { recursive: true, force: true });
   const configPath = join(dataDir, "..", `${name}.config.json`);
@@ -33,6 +48,7 @@ export function startChatd({ root, dataDir, config = CHATD_CONFIG, name = "chatd
       CHAT_CONSOLE: "off",
       CHAT_LOG_LEVEL: "info",
       CHAT_ADMIN_TOKEN: "",
+      ...env,
     },
   });
 }
