@@ -70,6 +70,15 @@ export function createApp({ daemon, chat, ws, assets }: AppDeps): Hono {
         onOpen(_event, socket) {
           const session = chat.connect(ws.peer(socket, c));
           actor = createActor(sessionMachine, { input: { session, chat, authTimeoutMs: limits.authTimeoutMs } });
+          // A bug in one session must cost that session, not the process: xstate
+          // rethrows an action's error globally unless someone observes it.
+          actor.subscribe({
+            error: (error) => {
+              daemon.logger.error("session actor failed", { session: session.id, error: (error as Error)?.message });
+              socket.close(1011, "internal error");
+              chat.disconnect(session);
+            },
+          });
           actor.start();
         },
         onMessage(event, socket) {
