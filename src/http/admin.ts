@@ -4,6 +4,7 @@ import { z } from "zod";
 import { ClientError, ErrorCode } from "../message/index.ts";
 import type { Operations } from "../ops/operations.ts";
 import { adminAuth } from "./bearer.ts";
+import { badRequest, readJson } from "./body.ts";
 import { addModerationRoutes } from "./moderation-routes.ts";
 import { ConfigError } from "../config/load.ts";
 import { ReloadUnavailableError } from "../ops/reload.ts";
@@ -84,20 +85,4 @@ export function adminRoutes(ops: Operations, getToken: () => string): Hono {
 
 function answer(c: Context, a: { accepted: boolean; state: string; message: string }) {
   return c.json(a, a.accepted ? 202 : 409);
-}
-
-/** The parsed JSON body, or undefined if it is not JSON (which then fails validation). */
-async function readJson(c: Context): Promise<unknown> {
-  try {
-    return await c.req.json();
-  } catch {
-    return undefined;
-  }
-}
-
-function badRequest(c: Context, error: z.ZodError) {
-  const issue = error.issues[0];
-  if (issue && issue.path.length === 0) return c.json({ error: "bad_request", message: "body must be a JSON object" }, 400);
-  const where = issue ? `${issue.path.join(".")}: ` : "";
-  return c.json({ error: "bad_request", message: `${where}${issue?.message ?? "invalid request"}` }, 400);
 }

@@ -1,6 +1,7 @@
 import type { Context, Hono } from "hono";
 import { z } from "zod";
 import type { Operations } from "../ops/operations.ts";
+import { badRequest, readJson } from "./body.ts";
 
 const user = z.string().min(1).max(64);
 const room = z.string().min(1).max(64);
@@ -26,18 +27,8 @@ export function addModerationRoutes(admin: Hono, ops: Operations): void {
 }
 
 async function withBody<T>(c: Context, schema: z.ZodType<T>, run: (body: T) => Promise<Response>): Promise<Response> {
-  let raw: unknown;
-  try {
-    raw = await c.req.json();
-  } catch {
-    raw = undefined;
-  }
-  const body = schema.safeParse(raw);
-  if (!body.success) {
-    const issue = body.error.issues[0];
-    const where = issue && issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
-    return c.json({ error: "bad_request", message: `${where}${issue?.message ?? "invalid request"}` }, 400);
-  }
+  const body = schema.safeParse(await readJson(c));
+  if (!body.success) return badRequest(c, body.error);
   return run(body.data);
 }
 
