@@ -2,7 +2,23 @@ import { encode, CloseCode, Encoded, type OutboundFrame } from "../message/index
 import type { ChatRecord } from "../../storage/chatlog/types.ts";
 import type { Session } from "./session.ts";
 
-type Room = { name: string; sessions: Set<Session>; users: Map<string, { name: string; sessions: number }> };
+/** A presence change waiting for the room's next flush; `seq` orders it against joins. */
+type PendingPresence = { seq: number; bytes: Encoded; except: Session | undefined };
+
+type Room = {
+  name: string;
+  /** Each member with the sequence number of its join, so a batch skips what happened before it. */
+  sessions: Map<Session, number>;
+  users: Map<string, { name: string; sessions: number }>;
+  pending: PendingPresence[];
+};
+
+/**
+ * How long presence changes may wait to be sent together. Filling a room of N
+ * members one join at a time otherwise costs N^2 frames, one write each; a
+ * batch costs one write per member however many joins it holds.
+ */
+export const PRESENCE_BATCH_MS = 50;
 
 /**
  * Who is connected and where. Fan-out encodes a frame once and hands the same
@@ -13,11 +29,18 @@ export class Hub {
   readonly #byUser = new Map<string, Set<Session>>();
   readonly #rooms = new Map<string, Room>();
   readonly #cutOff = new WeakSet<Session>();
+  /** Orders joins and presence changes, so a member never hears of a change older than its join. */
+  #seq = 0;
+  readonly #pendingRooms = new Set<Room>();
+  #presenceTimer: ReturnType<typeof setTimeout> | undefined;
   /** Counts for the admin API. */
   deliveries = 0;
   slowConsumersDropped = 0;
 
-  constructor(private readonly maxBufferedBytes: number) {}
+  constructor(
+    private readonly maxBufferedBytes: number,
+    private readonly presenceBatchMs = PRESENCE_BATCH_MS,
+  ) {}
 
   add(session: Session): void {
     this.sessions.add(session);
@@ -48,9 +71,9 @@ export class Hub {
   /** Adds the session to the room; true if its user was not in the room before. */
   join(session: Session, roomName: string): boolean {
     let room = this.#rooms.get(roomName);
-    if (!room) this.#rooms.set(roomName, (room = { name: roomName, sessions: new Set(), users: new Map() }));
+    if (!room) this.#rooms.set(roomName, (room = { name: roomName, sessions: new Map(), users: new Map(), pending: [] }));
     if (room.sessions.has(session)) return false;
-    room.sessions.add(session);
+    room.sessions.set(session, ++this.#seq);
     session.rooms.add(roomName);
     const user = session.user!;
     const entry = room.users.get(user.key);
@@ -74,7 +97,10 @@ export class Hub {
       room.users.delete(key);
       gone = true;
     }
-    if (room.sessions.size === 0) this.#rooms.delete(roomName);
+    if (room.sessions.size === 0) {
+      this.#rooms.delete(roomName);
+      this.#pendingRooms.delete(room);
+    }
     return gone;
   }
 
@@ -108,8 +134,45 @@ export class Hub {
   toRoom(roomName: string, frame: OutboundFrame | Encoded, except?: Session): void {
     const room = this.#rooms.get(roomName);
     if (!room) return;
+    if (room.pending.length > 0) this.#flushRoom(room);
     const bytes = frame instanceof Encoded ? frame : encode(frame);
-    for (const s of room.sessions) if (s !== except) this.write(s, bytes);
+    for (const s of room.sessions.keys()) if (s !== except) this.write(s, bytes);
+  }
+
+  /**
+   * Queues a presence frame for the room's members (but `except`), sent within
+   * `presenceBatchMs` together with the room's other presence changes, and
+   * always before anything else sent to the room afterwards.
+   */
+  toRoomPresence(roomName: string, frame: OutboundFrame, except?: Session): void {
+    const room = this.#rooms.get(roomName);
+    if (!room) return;
+    room.pending.push({ seq: ++this.#seq, bytes: encode(frame), except });
+    this.#pendingRooms.add(room);
+    this.#presenceTimer ??= setTimeout(() => this.flushPresence(), this.presenceBatchMs);
+  }
+
+  /** Sends every queued presence change now. */
+  flushPresence(): void {
+    if (this.#presenceTimer !== undefined) clearTimeout(this.#presenceTimer);
+    this.#presenceTimer = undefined;
+    for (const room of this.#pendingRooms) this.#flushRoom(room);
+  }
+
+  #flushRoom(room: Room): void {
+    const batch = room.pending;
+    room.pending = [];
+    this.#pendingRooms.delete(room);
+    for (const [s, joined] of room.sessions) {
+      for (const p of batch) if (p.seq > joined && s !== p.except) this.write(s, p.bytes);
+    }
+  }
+
+  /** Drops queued presence and its timer (shutdown). */
+  close(): void {
+    if (this.#presenceTimer !== undefined) clearTimeout(this.#presenceTimer);
+    this.#presenceTimer = undefined;
+    this.#pendingRooms.clear();
   }
 
   toSessions(sessions: Iterable<Session>, frame: OutboundFrame): void {

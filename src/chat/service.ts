@@ -99,7 +99,7 @@ export class ChatService {
   }
 
   #announce(room: string, user: string, event: "join" | "leave", except?: Session): void {
-    this.hub.toRoom(room, { type: "presence", room, user, event }, except);
+    this.hub.toRoomPresence(room, { type: "presence", room, user, event }, except);
     this.#deps.bus.publish({ kind: "presence", room, user, event, origin: this.#origin }).catch(() => {});
   }
 
@@ -356,7 +356,7 @@ export class ChatService {
         if (event.origin !== this.#origin) this.hub.toRoom(event.room, { type: "typing", room: event.room, user: event.user });
         return;
       case "presence":
-        if (event.origin !== this.#origin) this.hub.toRoom(event.room, { type: "presence", room: event.room, user: event.user, event: event.event });
+        if (event.origin !== this.#origin) this.hub.toRoomPresence(event.room, { type: "presence", room: event.room, user: event.user, event: event.event });
         return;
       case "reset":
         // Events may have been missed while the bus was away: clients reconnect and resume with `since`.
@@ -403,6 +403,7 @@ export class ChatService {
   close(): void {
     this.#unsubscribe();
     this.#stopHeartbeat();
+    this.hub.close();
   }
 }
 

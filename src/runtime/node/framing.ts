@@ -30,12 +30,22 @@ export function textFrame(encoded: Encoded): Buffer {
 }
 
 const corked: Socket[] = [];
-/** Bytes queued on each socket during this turn: not a sign of a slow reader, just not flushed yet. */
-const turnBytes = new Map<Socket, number>();
 let flushScheduled = false;
+/** Bumped at every flush: a socket's byte count from an older turn reads as zero, with nothing to clear. */
+let turn = 1;
+
+// Per-socket counters live on the socket itself: a Map lookup per delivery cost more than the write call.
+const TURN = Symbol("chatd.turn");
+const QUEUED = Symbol("chatd.queued");
+type Counted = Socket & { [TURN]: number; [QUEUED]: number };
 
 /** Writes `bytes` to the socket, batching all writes of this turn into one syscall. */
 export function writeCorked(socket: Socket, bytes: Buffer): void {
+  const s = socket as Counted;
+  if (s[TURN] !== turn) {
+    s[TURN] = turn;
+    s[QUEUED] = 0;
+  }
   if (socket.writableCorked === 0) {
     socket.cork();
     corked.push(socket);
@@ -44,24 +54,25 @@ export function writeCorked(socket: Socket, bytes: Buffer): void {
       setImmediate(uncorkAll);
     }
   }
-  turnBytes.set(socket, (turnBytes.get(socket) ?? 0) + bytes.length);
+  s[QUEUED] += bytes.length;
   socket.write(bytes);
 }
 
-/** Bytes written to the socket this turn and still held by the cork. */
+/** Bytes written to the socket this turn and still held by the cork: not a sign of a slow reader, just not flushed yet. */
 export function queuedThisTurn(socket: Socket): number {
-  return turnBytes.get(socket) ?? 0;
+  const s = socket as Counted;
+  return s[TURN] === turn ? s[QUEUED] : 0;
 }
 
 function uncorkAll(): void {
   flushScheduled = false;
+  turn += 1;
   const sockets = corked.splice(0);
-  turnBytes.clear();
   for (const s of sockets) if (!s.destroyed) s.uncork();
 }
 
 /** Writes out whatever this turn queued on the socket now (before a close frame or a terminate). */
 export function flushCorked(socket: Socket | undefined): void {
   while (socket && !socket.destroyed && socket.writableCorked > 0) socket.uncork();
-  if (socket) turnBytes.delete(socket);
+  if (socket) (socket as Counted)[QUEUED] = 0;
 }

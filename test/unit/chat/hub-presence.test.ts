@@ -1,0 +1,100 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { Hub, PRESENCE_BATCH_MS } from "../../../src/chat/hub.ts";
+import { Session } from "../../../src/chat/session.ts";
+import type { Peer } from "../../../src/chat/peer.ts";
+import type { Encoded, OutboundFrame } from "../../../src/message/index.ts";
+
+const RATE = { messagesPerSecond: 10, messageBurst: 20 };
+
+function member(hub: Hub, key: string) {
+  const sent: Encoded[] = [];
+  const peer = { send: vi.fn((e: Encoded) => void sent.push(e)), close: vi.fn(), bufferedAmount: 0, remoteAddress: "127.0.0.1" };
+  const session = new Session(peer as Peer, RATE);
+  session.user = { key, name: key, role: "user" };
+  hub.add(session);
+  hub.signedIn(session);
+  const frames = () => sent.map((e) => JSON.parse(e.text) as OutboundFrame & { user?: string; event?: string });
+  return { session, peer, frames };
+}
+
+const presence = (user: string, event: "join" | "leave" = "join") => ({ type: "presence" as const, room: "r", user, event });
+
+describe("Hub presence batching", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("holds presence changes for the batch window, then sends them together, in order", () => {
+    const hub = new Hub(1 << 20);
+    const alice = member(hub, "alice");
+    hub.join(alice.session, "r");
+    for (const name of ["b", "c", "d"]) {
+      const m = member(hub, name);
+      hub.join(m.session, "r");
+      hub.toRoomPresence("r", presence(name), m.session);
+    }
+    expect(alice.frames()).toEqual([]);
+    vi.advanceTimersByTime(PRESENCE_BATCH_MS);
+    expect(alice.frames().map((f) => f.user)).toEqual(["b", "c", "d"]);
+  });
+
+  it("gives each member only the changes made after its own join, and never its own", () => {
+    const hub = new Hub(1 << 20);
+    const alice = member(hub, "alice");
+    hub.join(alice.session, "r");
+    const bob = member(hub, "bob");
+    hub.join(bob.session, "r");
+    hub.toRoomPresence("r", presence("bob"), bob.session);
+    const carol = member(hub, "carol");
+    hub.join(carol.session, "r");
+    hub.toRoomPresence("r", presence("carol"), carol.session);
+    hub.flushPresence();
+    expect(alice.frames().map((f) => f.user)).toEqual(["bob", "carol"]);
+    expect(bob.frames().map((f) => f.user)).toEqual(["carol"]);
+    expect(carol.frames()).toEqual([]);
+  });
+
+  it("sends queued presence before anything else the room gets afterwards", () => {
+    const hub = new Hub(1 << 20);
+    const alice = member(hub, "alice");
+    const bob = member(hub, "bob");
+    hub.join(alice.session, "r");
+    hub.join(bob.session, "r");
+    hub.toRoomPresence("r", presence("bob"), bob.session);
+    hub.toRoom("r", { type: "typing", room: "r", user: "bob" }, bob.session);
+    expect(alice.frames().map((f) => f.type)).toEqual(["presence", "typing"]);
+    vi.advanceTimersByTime(PRESENCE_BATCH_MS);
+    expect(alice.frames()).toHaveLength(2);
+  });
+
+  it("writes one batch per member however many changes it holds", () => {
+    const hub = new Hub(1 << 20);
+    const members = Array.from({ length: 50 }, (_, i) => member(hub, `u${i}`));
+    for (const m of members) {
+      hub.join(m.session, "r");
+      hub.toRoomPresence("r", presence(m.session.user!.name), m.session);
+    }
+    expect(members[0]!.peer.send).not.toHaveBeenCalled();
+    hub.flushPresence();
+    // The first member hears of the 49 who joined after it, the last of nobody.
+    expect(members[0]!.peer.send).toHaveBeenCalledTimes(49);
+    expect(members[49]!.peer.send).toHaveBeenCalledTimes(0);
+    vi.advanceTimersByTime(PRESENCE_BATCH_MS * 2);
+    expect(members[0]!.peer.send).toHaveBeenCalledTimes(49);
+  });
+
+  it("drops what was queued for a room that emptied, and stops its timer on close", () => {
+    const hub = new Hub(1 << 20);
+    const alice = member(hub, "alice");
+    const bob = member(hub, "bob");
+    hub.join(alice.session, "r");
+    hub.join(bob.session, "r");
+    hub.toRoomPresence("r", presence("bob"), bob.session);
+    hub.leave(alice.session, "r");
+    hub.leave(bob.session, "r");
+    hub.close();
+    expect(vi.getTimerCount()).toBe(0);
+    hub.join(alice.session, "r");
+    hub.flushPresence();
+    expect(alice.frames()).toEqual([]);
+  });
+});
