@@ -74,3 +74,16 @@ describe("writeCorked", () => {
     expect(Buffer.concat(chunks).toString()).toBe("now");
   });
 });
+
+describe("the ws internals this path relies on", () => {
+  it("are those of the exact ws version package.json pins, shared with @hono/node-ws", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { createRequire } = await import("node:module");
+    const root = new URL("../../../../", import.meta.url);
+    const pinned = JSON.parse(readFileSync(new URL("package.json", root), "utf8")).dependencies.ws as string;
+    expect(pinned).toMatch(/^\d+\.\d+\.\d+$/);
+    const require = createRequire(new URL("node_modules/@hono/node-ws/package.json", root));
+    const used = JSON.parse(readFileSync(require.resolve("ws/package.json"), "utf8")).version;
+    expect(used).toBe(pinned);
+  });
+});
