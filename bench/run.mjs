@@ -13,7 +13,7 @@
  * default redis://127.0.0.1:6379); it is skipped when Redis does not answer.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { GeneratorPool } from "./gen/pool.mjs";
@@ -21,13 +21,14 @@ import { startServer } from "./servers/spawn.mjs";
 import { startChatd, CHATD_CONFIG } from "./servers/chatd.mjs";
 import { Accounts } from "./chatd-accounts.mjs";
 import { FULL, QUICK, usersNeeded } from "./params.mjs";
-import { sweep } from "./scenarios/sweep.mjs";
+import { finishSweep, prepareSweep, sweep, sweepPhase } from "./scenarios/sweep.mjs";
 import { durable } from "./scenarios/durable.mjs";
 import { idle } from "./scenarios/idle.mjs";
 import { signin } from "./scenarios/signin.mjs";
 import { cluster, redisReachable, REDIS_URL } from "./scenarios/cluster.mjs";
 import { writeReport } from "./report.mjs";
 import { topSelfTime } from "./metrics/cpuprofile.mjs";
+import { settle } from "./scenarios/measure.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BENCH = join(ROOT, "bench");
@@ -47,10 +48,19 @@ const log = (line) => console.log(`${((performance.now() - started) / 1000).toFi
 
 const NOFSYNC_CONFIG = { ...CHATD_CONFIG, chatLog: { fsync: false } };
 const profDir = join(BENCH, "results", "prof");
+
+/** A second chatd cannot share the data dir (it is locked): it gets a copy of the same accounts. */
+function twinDataDir() {
+  const dir = `${CHATD_DATA}-twin`;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  cpSync(join(CHATD_DATA, "users"), join(dir, "users"), { recursive: true });
+  return dir;
+}
 const node = (file) => ({ start: (name) => startServer({ name, args: [join(BENCH, "servers", file)], cwd: ROOT }) });
 const SERVERS = {
   chatd: { label: "chatd", dialect: "chatd", start: (name) => startChatd({ root: ROOT, dataDir: CHATD_DATA, name, cpuProfDir: profile ? profDir : undefined }) },
-  "chatd-nofsync": { label: "chatd (fsync off)", dialect: "chatd", only: ["durable"], start: (name) => startChatd({ root: ROOT, dataDir: CHATD_DATA, name, config: NOFSYNC_CONFIG }) },
+  "chatd-nofsync": { label: "chatd (fsync off)", dialect: "chatd", only: ["durable"], start: (name) => startChatd({ root: ROOT, dataDir: twinDataDir(), name, config: NOFSYNC_CONFIG }) },
   plain: { label: "plain ws (pre-framed)", dialect: "ws-rooms", ...node("plain-ws.mjs") },
   corked: { label: "corked ws (ceiling)", dialect: "ws-rooms", ...node("corked-ws.mjs") },
   socketio: { label: "Socket.IO 4", dialect: "socket.io", ...node("socketio.mjs") },
@@ -66,6 +76,7 @@ const SCENARIOS = {
   cluster: null, // not per server: run once after the others (its own chatd nodes on Redis)
 };
 const CHATD_ONLY = new Set(["signin"]);
+const SWEEPS = { fanout: params.fanout, rooms: params.rooms };
 
 const defaultServers = profile ? "chatd" : quick ? "chatd,plain,corked,socketio" : "chatd,chatd-nofsync,plain,corked,socketio";
 const serverNames = (option("servers") ?? defaultServers).split(",");
@@ -75,7 +86,9 @@ for (const s of scenarioNames) if (!(s in SCENARIOS)) throw new Error(`unknown s
 
 const runs = (server, scenario) =>
   scenario !== "cluster" &&
-  (!CHATD_ONLY.has(scenario) || server === "chatd") && (!SERVERS[server].only || SERVERS[server].only.includes(scenario));
+  (!CHATD_ONLY.has(scenario) || server === "chatd") &&
+  // A server limited to some scenarios runs the others only when named in --servers.
+  (!SERVERS[server].only || SERVERS[server].only.includes(scenario) || Boolean(option("servers")));
 
 /** Rebuilds dist/ when a TypeScript source is newer than dist/src/main.js. */
 function ensureBuilt() {
@@ -102,17 +115,9 @@ async function main() {
   const skipped = [];
   try {
     if (serverNames.some((s) => s.startsWith("chatd")) && scenarioNames.some((sc) => sc !== "cluster")) await accounts.ensure({ root: ROOT, pool, count: usersNeeded(params), log });
-    // Full run: a fresh server for every scenario, all servers back to back per
-    // scenario (fair under drifting noise). Quick: one start per server.
-    const plan = quick
-      ? serverNames.map((server) => ({ server, scenarios: scenarioNames.filter((sc) => runs(server, sc)) }))
-      : scenarioNames.flatMap((sc) => serverNames.filter((server) => runs(server, sc)).map((server) => ({ server, scenarios: [sc] })));
-    for (const { server, scenarios } of plan) {
-      if (scenarios.length === 0) continue;
+    const contextFor = (server, handle) => {
       const kind = SERVERS[server];
-      log(`${kind.label}: ${scenarios.join(", ")}`);
-      const handle = await kind.start(server);
-      const ctx = {
+      return {
         pool,
         server: handle,
         kind,
@@ -121,6 +126,29 @@ async function main() {
         accounts: kind.dialect === "chatd" ? accounts : undefined,
         spec: kind.dialect === "chatd" ? (user, rooms, extra) => accounts.spec(user, rooms, extra) : (user, rooms, extra = {}) => ({ user, rooms, ...extra }),
       };
+    };
+    // Full run: a fresh server for every scenario. The sweeps (fanout, rooms)
+    // run every server at once and take turns rate by rate, so each ratio
+    // compares phases seconds apart, under the same background noise; the
+    // other scenarios run the servers back to back. Quick: one start per server.
+    const plan = quick
+      ? serverNames.map((server) => ({ server, scenarios: scenarioNames.filter((sc) => runs(server, sc)) }))
+      : scenarioNames.flatMap((sc) => {
+          const servers = serverNames.filter((server) => runs(server, sc));
+          if (SWEEPS[sc] && servers.length > 1) return [{ sweep: sc, servers }];
+          return servers.map((server) => ({ server, scenarios: [sc] }));
+        });
+    for (const step of plan) {
+      if (step.sweep) {
+        await interleavedSweep(step.sweep, step.servers, contextFor, results);
+        continue;
+      }
+      const { server, scenarios } = step;
+      if (scenarios.length === 0) continue;
+      const kind = SERVERS[server];
+      log(`${kind.label}: ${scenarios.join(", ")}`);
+      const handle = await kind.start(server);
+      const ctx = contextFor(server, handle);
       try {
         for (const sc of scenarios) (results[server] ??= {})[sc] = await SCENARIOS[sc](ctx);
       } finally {
@@ -161,6 +189,28 @@ async function main() {
     const files = readdirSync(profDir).filter((f) => f.endsWith(".cpuprofile")).map((f) => join(profDir, f));
     const latest = files.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
     if (latest) console.log(`\nchatd CPU profile ${latest}\n${topSelfTime(latest, 25)}`);
+  }
+}
+
+/** Every server up and connected, then each rate on each server in turn. */
+async function interleavedSweep(sc, servers, contextFor, results) {
+  const p = SWEEPS[sc];
+  log(`${sc}: ${servers.map((s) => SERVERS[s].label).join(", ")}, interleaved rate by rate`);
+  const running = [];
+  try {
+    for (const server of servers) {
+      const ctx = contextFor(server, await SERVERS[server].start(server));
+      running.push({ server, ctx, state: await prepareSweep(ctx, p, server) });
+    }
+    for (const rate of p.rates) {
+      for (const { ctx, state } of running) {
+        await settle(ctx);
+        await sweepPhase(ctx, p, state, rate);
+      }
+    }
+    for (const { server, ctx, state } of running) (results[server] ??= {})[sc] = await finishSweep(ctx, p, state);
+  } finally {
+    for (const { ctx } of running) await ctx.server.stop();
   }
 }
 
