@@ -13,7 +13,6 @@ import { createOperations, type Operations } from "./ops/operations.ts";
 import { Metrics } from "./ops/metrics.ts";
 import { countOutgoing, instrumentAccounts, instrumentLog } from "./ops/instrument.ts";
 import { createAccounts } from "../storage/users/accounts.ts";
-import { acquireDataLock } from "../storage/fs/data-lock.ts";
 import { createStorage, type Storage, type StorageHealth } from "../storage/create.ts";
 
 export type DaemonOptions = { config: Config; runtime: ServerRuntime; logger: Logger };
@@ -38,7 +37,6 @@ export class Daemon {
   #listener: Listener | undefined;
   #storage: Storage | undefined;
   #port: number;
-  #releaseLock: (() => Promise<void>) | undefined;
 
   constructor({ config, runtime, logger }: DaemonOptions) {
     this.config = config;
@@ -138,15 +136,6 @@ export class Daemon {
   async #start(): Promise<void> {
     const { config, logger } = this;
     this.#startError = undefined;
-    // The lock guards the embedded files; cluster nodes keep nothing in dataDir.
-    if (!config.cluster?.redis) {
-      try {
-        this.#releaseLock = await acquireDataLock(config.dataDir);
-      } catch (error) {
-        this.#startError = error as Error;
-        throw error;
-      }
-    }
     const storage = createStorage(config, logger);
     const { users, presence } = storage;
     const log = instrumentLog(storage.log, this.metrics);
@@ -184,15 +173,8 @@ export class Daemon {
     } catch (error) {
       this.#startError = error as Error;
       await storage.close().catch(() => {});
-      await this.#unlock();
       throw error;
     }
-  }
-
-  async #unlock(): Promise<void> {
-    const release = this.#releaseLock;
-    this.#releaseLock = undefined;
-    await release?.().catch((error: Error) => this.logger.warn("could not remove the data lock", { error: error.message }));
   }
 
   async #stop(reason: StopReason): Promise<void> {
@@ -216,7 +198,6 @@ export class Daemon {
     const storage = this.#storage;
     this.#storage = undefined;
     if (storage) await storage.close();
-    await this.#unlock();
     this.logger.info(reason === "restart" ? "stopped for restart" : "stopped");
   }
 }

@@ -13,6 +13,7 @@ import { createRedisBus } from "./bus/redis-bus.ts";
 import type { Presence } from "./presence/types.ts";
 import { createMemoryPresence } from "./presence/memory-presence.ts";
 import { createRedisPresence } from "./presence/redis-presence.ts";
+import { acquireDataLock } from "./fs/data-lock.ts";
 
 /** What the health endpoint reports about the shared store. */
 export type StorageHealth = { mode: "embedded" } | { mode: "cluster"; redis: "up" | "down"; node: string };
@@ -47,18 +48,34 @@ export function createStorage(config: Config, logger: Logger): Storage {
     });
     const bus = createMemoryBus();
     const presence = createMemoryPresence();
+    // The lock guards the embedded files from a second daemon; cluster nodes keep nothing in dataDir.
+    let release: (() => Promise<void>) | undefined;
+    const unlock = async () => {
+      const r = release;
+      release = undefined;
+      await r?.().catch((error: Error) => logger.warn("could not remove the data lock", { error: error.message }));
+    };
     return {
       users,
       log,
       bus,
       presence,
       health: () => ({ mode: "embedded" }),
-      open: () => log.open(),
+      async open() {
+        release = await acquireDataLock(config.dataDir);
+        try {
+          await log.open();
+        } catch (error) {
+          await unlock();
+          throw error;
+        }
+      },
       async close() {
         await log.close();
         await users.close();
         await bus.close();
         await presence.close();
+        await unlock();
       },
     };
   }
