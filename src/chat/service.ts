@@ -316,17 +316,26 @@ export class ChatService {
     session.peer.close(CloseCode.normal, "signed out");
   }
 
-  /** Makes the record durable, then publishes it; rejects with `unavailable` if it could not be stored. */
+  /**
+   * Stores the record and publishes it as soon as it is stored (the embedded
+   * log syncs afterwards, in groups); resolves once it is durable and
+   * published, or rejects with `unavailable` if it could not be stored.
+   */
   async store(draft: ChatDraft): Promise<ChatRecord> {
+    let published: Promise<void> | undefined;
     let record: ChatRecord;
     try {
-      record = await this.#deps.log.append(draft);
+      record = await this.#deps.log.append(draft, (stored) => {
+        this.messagesIn += 1;
+        published = this.#deps.bus.publish({ kind: "message", record: stored });
+        // Awaited below, after durability; until then a failure must not count as unhandled.
+        published.catch(() => {});
+      });
     } catch (error) {
       this.#deps.logger.error("chat log append failed", { error: (error as Error).message });
       throw new ClientError(ErrorCode.unavailable, "the message could not be stored; it was not sent");
     }
-    this.messagesIn += 1;
-    await this.#deps.bus.publish({ kind: "message", record });
+    await published;
     return record;
   }
 

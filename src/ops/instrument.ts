@@ -34,9 +34,9 @@ export function instrumentAccounts(accounts: Accounts, metrics: Metrics): Accoun
 export function instrumentLog(log: ChatLog, metrics: Metrics): ChatLog {
   return {
     open: () => log.open(),
-    append: async (draft) => {
+    append: async (draft, onStored) => {
       const start = performance.now();
-      const record = await log.append(draft);
+      const record = await log.append(draft, onStored);
       metrics.observeLogWrite((performance.now() - start) / 1000);
       return record;
     },

@@ -42,7 +42,7 @@ export function createRedisLog({ engine, historyPerRoom, barrierTimeoutMs = 3000
         if (item.kind === "message") learn(toRecord(item.record));
       });
     },
-    async append(draft) {
+    async append(draft, onStored) {
       const json = await engine.run(
         () =>
           engine.cmd.eval(
@@ -63,6 +63,7 @@ export function createRedisLog({ engine, historyPerRoom, barrierTimeoutMs = 3000
       );
       const record = toRecord(JSON.parse(json));
       learn(record);
+      onStored?.(record);
       return record;
     },
     async history(room, { after, before, limit }) {

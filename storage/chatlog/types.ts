@@ -38,13 +38,20 @@ export type HistoryPage = {
  * The chat log. Implementations: append-only JSON lines (embedded default) and
  * Redis streams (cluster). Guarantees: `append` assigns the id, which is unique
  * and greater than every id stored before it (across every node sharing the
- * log); when it resolves the record is durable and visible to `history`;
- * appends made on one node resolve in the order they were made.
+ * log); `onStored` runs (synchronously, once) when the record is stored and
+ * visible to `history`; when `append` resolves the record is also durable
+ * (fsynced, when the log syncs); appends made on one node are stored and
+ * resolve in the order they were made.
  */
 export interface ChatLog {
   open(): Promise<void>;
-  /** Stores the draft; resolves with the stored record (its id and time). */
-  append(draft: ChatDraft): Promise<ChatRecord>;
+  /**
+   * Stores the draft; resolves with the stored record (its id and time) once it
+   * is durable. `onStored` is where callers publish it: it may run before
+   * durability (the embedded log writes first and syncs groups of writes), so
+   * delivery never waits for the disk while acknowledgements do.
+   */
+  append(draft: ChatDraft, onStored?: (record: ChatRecord) => void): Promise<ChatRecord>;
   history(room: string, query: HistoryQuery): Promise<HistoryPage>;
   /** Rooms that have kept history (not DMs). */
   rooms(): string[];

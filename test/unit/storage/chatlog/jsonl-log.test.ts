@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -133,6 +134,33 @@ describe("createJsonlLog", () => {
       expect(lines.map((l) => (JSON.parse(l) as ChatRecord).text)).toEqual(resolved.map((i) => `m${i}`));
       expect(texts(await log.history("general", { limit: 1000 }))).toEqual(resolved.map((i) => `m${i}`));
       expect(log.lastId()).toBe(record(99).id);
+    });
+
+    it("stores a turn's appends (file, history, onStored) before any of them is synced and resolved", async () => {
+      const log = await opened({ fsync: true });
+      const events: string[] = [];
+      const acked = [1, 2, 3].map((n) =>
+        log
+          .append({ room: "general", from: "alice", text: `m${n}` }, (stored) => {
+            // Already in the file (it survives this process dying) and in history.
+            expect(readFileSync(logPath(), "utf8")).toContain(`"text":"${stored.text}"`);
+            events.push(`stored ${stored.text}`);
+          })
+          .then((r) => void events.push(`acked ${r.text}`)),
+      );
+      expect(events).toEqual([]);
+      await Promise.all(acked);
+      expect(events).toEqual(["stored m1", "stored m2", "stored m3", "acked m1", "acked m2", "acked m3"]);
+      expect(texts(await log.history("general", { limit: 10 }))).toEqual(["m1", "m2", "m3"]);
+    });
+
+    it("calls onStored once per record, in id order, with fsync off too", async () => {
+      const log = await opened();
+      const stored: string[] = [];
+      const records = await Promise.all(
+        [1, 2, 3].map((n) => log.append({ room: "general", from: "alice", text: `m${n}` }, (r) => void stored.push(r.id))),
+      );
+      expect(stored).toEqual(records.map((r) => r.id));
     });
 
     it("accepts appends made while a write is in flight", async () => {
