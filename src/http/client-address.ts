@@ -1,6 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { WSEvents } from "hono/ws";
-import type { Peer } from "../chat/peer.ts";
 import type { WebSocketSupport } from "../runtime/types.ts";
 import { inRange, parseIp, parseRange, type Range } from "./cidr.ts";
 
@@ -78,20 +77,7 @@ export function behindProxies(ws: WebSocketSupport, trusted: () => readonly stri
     ...ws,
     upgradeWebSocket,
     remoteAddress: resolve,
-    peer(socket, c): Peer {
-      const inner = ws.peer(socket, c);
-      const remoteAddress = resolve(c);
-      // Forward every capability of the runtime's peer (heartbeat ping/terminate included).
-      return {
-        remoteAddress,
-        send: (frame) => inner.send(frame),
-        close: (code, reason) => inner.close(code, reason),
-        ...(inner.ping ? { ping: () => inner.ping!() } : {}),
-        ...(inner.terminate ? { terminate: () => inner.terminate!() } : {}),
-        get bufferedAmount() {
-          return inner.bufferedAmount;
-        },
-      };
-    },
+    // The runtime's own peer, given the resolved address: no wrapper between the hub and the socket.
+    peer: (socket, c) => ws.peer(socket, c, resolve(c)),
   };
 }

@@ -58,7 +58,8 @@ export class NodePeer implements Peer {
   }
 
   get bufferedAmount(): number {
-    const socket = this.#socket();
-    return this.ws.bufferedAmount - (socket ? queuedThisTurn(socket) : 0);
+    // Read per delivery: the socket's own count (permessage-deflate is off, so ws queues nothing of its own).
+    const socket = this.#raw;
+    return socket ? socket.writableLength - queuedThisTurn(socket) : this.ws.bufferedAmount;
   }
 }

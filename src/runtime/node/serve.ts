@@ -23,7 +23,7 @@ export const nodeRuntime: ServerRuntime = {
     nodeWs.wss.options.maxPayload = options.maxPayload;
     app = options.build({
       upgradeWebSocket: nodeWs.upgradeWebSocket,
-      peer: (ws, c) => new NodePeer(ws.raw as WebSocket, remoteAddress(c.env)),
+      peer: (ws, c, address) => new NodePeer(ws.raw as WebSocket, address ?? remoteAddress(c.env)),
       remoteAddress: (c) => remoteAddress(c.env),
       enforcesMaxPayload: true,
     });
