@@ -1,4 +1,4 @@
-import { createReadStream } from "node:fs";
+import { createReadStream, fdatasync, write } from "node:fs";
 import { mkdir, open, stat, truncate, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -46,10 +46,14 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
   /** Made once the file is read, so new ids continue above the last one stored. */
   let nextId: (() => { id: string; ts: number }) | undefined;
 
+  function roomOf(room: string): RoomHistory {
+    let history = rooms.get(room);
+    if (!history) rooms.set(room, (history = new RoomHistory(options.historyPerRoom)));
+    return history;
+  }
+
   function remember(record: ChatRecord): void {
-    let history = rooms.get(record.room);
-    if (!history) rooms.set(record.room, (history = new RoomHistory(options.historyPerRoom)));
-    history.push(record);
+    roomOf(record.room).push(record);
     if (last === undefined || record.id > last) last = record.id;
   }
 
@@ -91,11 +95,13 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
         if (!file) throw new Error("chat log is closed");
         let chunk = "";
         for (const p of batch) chunk += p.line;
-        await file.appendFile(chunk, "utf8");
-        if (options.fsync) await file.datasync();
-        size += Buffer.byteLength(chunk);
+        const bytes = Buffer.from(chunk, "utf8");
+        await writeBatch(file.fd, bytes, options.fsync);
+        size += bytes.length;
+        // Ids were taken in call order, so the batch's last id is the greatest.
+        last = batch[batch.length - 1]!.record.id;
         for (const p of batch) {
-          remember(p.record);
+          roomOf(p.record.room).push(p.record);
           p.resolve(p.record);
         }
         if (maxBytes > 0 && size >= maxBytes) await rotateNow();
@@ -158,6 +164,26 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
       file = undefined;
     },
   } satisfies ChatLog;
+}
+
+/**
+ * Writes the whole batch with one `write` call (looping only on a short
+ * write), then `fdatasync`s it when asked: callback fs calls on the raw fd, as
+ * FileHandle.appendFile costs several promises and a copy per call.
+ */
+function writeBatch(fd: number, bytes: Buffer, sync: boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let offset = 0;
+    const synced = (error: Error | null) => (error ? reject(error) : resolve());
+    const written = (error: Error | null, n: number) => {
+      if (error) return reject(error);
+      offset += n;
+      if (offset < bytes.length) write(fd, bytes, offset, bytes.length - offset, null, written);
+      else if (sync) fdatasync(fd, synced);
+      else resolve();
+    };
+    write(fd, bytes, 0, bytes.length, null, written);
+  });
 }
 
 /** Byte offset just past the last "\n" in the file (0 if none). */
