@@ -1,4 +1,4 @@
-import { assign, fromPromise, setup } from "xstate";
+import { assign, fromPromise, setup, type Actor } from "xstate";
 import { ClientError, CloseCode, ErrorCode, type InboundFrame, type Ref } from "../src/message/index.ts";
 import type { ChatService } from "../src/chat/service.ts";
 import type { Session } from "../src/chat/session.ts";
@@ -152,3 +152,20 @@ export const sessionMachine = setup({
     },
   },
 });
+
+/**
+ * Hands a decoded frame to a session actor. An active session's ordinary
+ * requests go straight into its inbox, exactly what the `active` state's
+ * `handle` action does, so the hot path costs no actor step per frame; frames
+ * that change the state (logout, and every frame before the session is
+ * active or once it is closing) still go through the actor.
+ */
+export function sendFrame(actor: Actor<typeof sessionMachine>, frame: InboundFrame): void {
+  const snapshot = actor.getSnapshot();
+  if (snapshot.status !== "active" || snapshot.value !== "active" || frame.type === "logout") {
+    actor.send({ type: "FRAME", frame });
+    return;
+  }
+  const { session, chat } = snapshot.context;
+  session.enqueue(() => chat.handle(session, frame));
+}

@@ -3,6 +3,7 @@ import {
   CloseCode,
   ErrorCode,
   ID_PATTERN,
+  encodeAck,
   isNameError,
   normalizeName,
   type ChatMessage,
@@ -159,7 +160,7 @@ export class ChatService {
         case "leave":
           return this.leave(session, frame);
         case "say":
-          return await this.say(session, frame);
+          return this.say(session, frame);
         case "history":
           return await this.history(session, frame);
         case "dm":
@@ -250,7 +251,7 @@ export class ChatService {
     if (gone) this.#left(room, session.user!.name);
   }
 
-  async say(session: Session, frame: Frame<"say">): Promise<void> {
+  say(session: Session, frame: Frame<"say">): void {
     const room = roomKey(frame.room);
     if (!session.rooms.has(room)) throw new ClientError(ErrorCode.notInRoom, `not in room ${room}`);
     const text = this.checkText(frame.text);
@@ -285,7 +286,7 @@ export class ChatService {
    */
   storeThenAck(session: Session, draft: ChatDraft, ref: Ref | undefined): void {
     this.store(draft).then(
-      (record) => session.send({ type: "ack", ...(ref === undefined ? {} : { ref }), id: record.id, ts: record.ts }),
+      (record) => session.peer.send(encodeAck(ref, record.id, record.ts)),
       (error) => this.fail(session, error, ref),
     );
   }
@@ -418,10 +419,17 @@ export class ChatService {
 
 /** Normalised room name, or `bad_name`. */
 export function roomKey(input: string): string {
+  const known = roomKeys.get(input);
+  if (known !== undefined) return known;
   const n = normalizeName(input);
   if (isNameError(n)) throw new ClientError(ErrorCode.badName, `room name ${n.error}`);
+  // Every `say` names its room: remember recent answers (normalising is pure) rather than redo NFKC each time.
+  if (roomKeys.size >= ROOM_KEYS_KEPT) roomKeys.clear();
+  roomKeys.set(input, n.key);
   return n.key;
 }
+const ROOM_KEYS_KEPT = 10_000;
+const roomKeys = new Map<string, string>();
 
 function keyOf(name: string): string {
   const n = normalizeName(name);

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { createActor } from "xstate";
-import { sessionMachine } from "../../actors/session.ts";
+import { sendFrame, sessionMachine } from "../../actors/session.ts";
 import { decode, CloseCode } from "../message/index.ts";
 import type { ChatService } from "../chat/service.ts";
 import type { Daemon } from "../daemon.ts";
@@ -90,9 +90,10 @@ export function createApp({ daemon, chat, ws, assets }: AppDeps): Hono {
             socket.close(CloseCode.tooBig, "message too big");
             return;
           }
+          if (!actor) return;
           const d = decode(event.data);
-          if (d.ok) actor?.send({ type: "FRAME", frame: d.frame });
-          else actor?.send({ type: "INVALID", code: d.code, message: d.message, ...(d.ref === undefined ? {} : { ref: d.ref }) });
+          if (d.ok) sendFrame(actor, d.frame);
+          else actor.send({ type: "INVALID", code: d.code, message: d.message, ...(d.ref === undefined ? {} : { ref: d.ref }) });
         },
         onClose() {
           actor?.send({ type: "DISCONNECTED" });

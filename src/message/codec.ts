@@ -67,3 +67,12 @@ const encoder = new TextEncoder();
 export function encode(frame: OutboundFrame): Encoded {
   return new Encoded(JSON.stringify(frame));
 }
+
+/**
+ * `encode({ type: "ack", ref, id, ts })`, byte for byte, without building and
+ * walking an object: one is sent for every stored message.
+ */
+export function encodeAck(ref: Ref | undefined, id: string, ts: number): Encoded {
+  const refField = ref === undefined ? "" : `"ref":${JSON.stringify(ref)},`;
+  return new Encoded(`{"type":"ack",${refField}"id":${JSON.stringify(id)},"ts":${JSON.stringify(ts)}}`);
+}

@@ -7,7 +7,11 @@
 export const ID_PATTERN = /^\d{13}-\d{6}$/;
 
 export function formatId(ms: number, seq: number): string {
-  return `${String(ms).padStart(13, "0")}-${String(seq).padStart(6, "0")}`;
+  return `${msPart(ms)}${String(seq).padStart(6, "0")}`;
+}
+
+function msPart(ms: number): string {
+  return `${String(ms).padStart(13, "0")}-`;
 }
 
 export function parseId(id: string): { ms: number; seq: number } | undefined {
@@ -23,18 +27,22 @@ export function createIdGenerator(after?: string, now: () => number = Date.now):
   const last = after ? parseId(after) : undefined;
   let lastMs = last?.ms ?? 0;
   let seq = last?.seq ?? 0;
+  // Many ids share a millisecond: format its half once (same text as formatId).
+  let prefix = msPart(lastMs);
   return () => {
     const ts = now();
     if (ts > lastMs) {
       lastMs = ts;
       seq = 0;
+      prefix = msPart(lastMs);
     } else {
       seq += 1;
       if (seq > 999_999) {
         lastMs += 1;
         seq = 0;
+        prefix = msPart(lastMs);
       }
     }
-    return { id: formatId(lastMs, seq), ts: lastMs };
+    return { id: prefix + String(1_000_000 + seq).slice(1), ts: lastMs };
   };
 }

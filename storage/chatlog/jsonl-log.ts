@@ -224,7 +224,7 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
       const { id, ts } = nextId();
       // Field order as in every line written so far: id, room, from, text, ts, to.
       const { room, from, text, to } = draft;
-      const record: ChatRecord = { id, room, from, text, ts, ...(to === undefined ? {} : { to }) };
+      const record: ChatRecord = to === undefined ? { id, room, from, text, ts } : { id, room, from, text, ts, to };
       return new Promise<ChatRecord>((resolve, reject) => {
         unwritten.push({ line: JSON.stringify(record) + "\n", record, onStored, resolve, reject });
         scheduleWrite();

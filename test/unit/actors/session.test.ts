@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createActor, waitFor, type Actor } from "xstate";
-import { sessionMachine, type SessionEvent } from "../../../actors/session.ts";
+import { sendFrame, sessionMachine, type SessionEvent } from "../../../actors/session.ts";
 import { ClientError, CloseCode, ErrorCode, type InboundFrame, type OutboundFrame } from "../../../src/message/index.ts";
 import type { ChatService } from "../../../src/chat/service.ts";
 import type { Session } from "../../../src/chat/session.ts";
@@ -525,5 +525,82 @@ describe("sessionMachine", () => {
       t.pending[0]!.resolve(SIGN_IN);
       await t.until("active");
     });
+  });
+});
+
+describe("sendFrame", () => {
+  /** Counts the actor's transitions, so a test sees which frames took an actor step. */
+  function observed(t: ReturnType<typeof start>) {
+    let steps = 0;
+    t.actor.subscribe(() => void (steps += 1));
+    return { steps: () => steps };
+  }
+
+  it("hands an active session's requests to its inbox in order, without an actor step", async () => {
+    const t = await active();
+    const o = observed(t);
+    const frames: InboundFrame[] = [
+      { type: "join", room: "general" },
+      { type: "say", room: "general", text: "hi", ref: 1 },
+      { type: "ping", ref: 2 },
+      { type: "hello", user: "alice", password: "again-and-again" },
+    ];
+    for (const f of frames) sendFrame(t.actor, f);
+    expect(o.steps()).toBe(0);
+    expect(t.session.enqueue).toHaveBeenCalledTimes(4);
+    await t.session.idle();
+    expect(t.handled).toEqual(frames);
+    expect(t.state()).toBe("active");
+  });
+
+  it("keeps the order between frames sent directly and through the actor", async () => {
+    const t = await active();
+    const join: InboundFrame = { type: "join", room: "general" }; // the fake takes 5 ms over a join
+    const say: InboundFrame = { type: "say", room: "general", text: "bye all" };
+    sendFrame(t.actor, join);
+    sendFrame(t.actor, say);
+    sendFrame(t.actor, { type: "logout" });
+    expect(t.state()).toBe("closing");
+    await vi.waitFor(() => expect(t.chat.logout).toHaveBeenCalledTimes(1));
+    expect(t.handled).toEqual([join, say]);
+  });
+
+  it("sends logout through the actor, and ignores frames once closing", async () => {
+    const t = await active();
+    sendFrame(t.actor, { type: "logout" });
+    sendFrame(t.actor, { type: "say", room: "general", text: "too late" });
+    await t.session.idle();
+    expect(t.state()).toBe("closing");
+    expect(t.chat.handle).not.toHaveBeenCalled();
+    expect(t.chat.fail).not.toHaveBeenCalled();
+  });
+
+  it("goes through the actor before sign-in: hello starts it, other requests are refused", () => {
+    const t = start();
+    sendFrame(t.actor, { type: "say", room: "general", text: "hi", ref: "r" });
+    expect(failCode(t.chat, 0)).toBe(ErrorCode.notAuthenticated);
+    sendFrame(t.actor, hello);
+    expect(t.state()).toBe("authenticating");
+    expect(t.chat.handle).not.toHaveBeenCalled();
+  });
+
+  it("holds frames sent while signing in and handles them after the welcome", async () => {
+    const t = start();
+    sendFrame(t.actor, hello);
+    const say: InboundFrame = { type: "say", room: "general", text: "early" };
+    sendFrame(t.actor, say);
+    expect(t.session.enqueue).not.toHaveBeenCalled();
+    t.pending[0]!.resolve(SIGN_IN);
+    await t.until("active");
+    await t.session.idle();
+    expect(t.handled).toEqual([say]);
+  });
+
+  it("drops frames after the socket is gone", async () => {
+    const t = await active();
+    t.actor.send({ type: "DISCONNECTED" });
+    sendFrame(t.actor, { type: "say", room: "general", text: "late" });
+    await t.session.idle();
+    expect(t.chat.handle).not.toHaveBeenCalled();
   });
 });

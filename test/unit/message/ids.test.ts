@@ -128,4 +128,17 @@ describe("createIdGenerator", () => {
       expect(parseId(id)!.ms).toBe(ts);
     }
   });
+
+  it("writes every id as formatId writes its millisecond and sequence, across sequence carries", () => {
+    let t = T;
+    const next = createIdGenerator(formatId(T, 999_990), () => t);
+    for (let i = 0; i < 30; i++) {
+      if (i === 20) t = T + 5;
+      const { id, ts } = next();
+      const parsed = parseId(id)!;
+      expect(id).toBe(formatId(parsed.ms, parsed.seq));
+      expect(ts).toBe(parsed.ms);
+    }
+    expect(next().id).toBe(formatId(T + 5, 10));
+  });
 });

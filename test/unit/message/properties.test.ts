@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decode } from "../../../src/message/codec.ts";
+import { decode, encode, encodeAck } from "../../../src/message/codec.ts";
+import { ackFrame } from "../../../src/message/outbound.ts";
 import { isNameError, normalizeName } from "../../../src/message/names.ts";
 import { inboundTypes } from "../../../src/message/inbound.ts";
 
@@ -103,5 +104,29 @@ describe("normalizeName, for any input", () => {
       expect(upper).toMatchObject({ key: lower.key });
       expect(wide).toMatchObject({ key: lower.key });
     }));
+  });
+});
+
+describe("encodeAck, for any ack", () => {
+  const ref = fc.option(fc.oneof(fc.string({ maxLength: 64 }), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true })), { nil: undefined });
+  const id = fc.oneof(fc.string(), fc.tuple(fc.nat(9_999_999_999_999), fc.nat(999_999)).map(([ms, seq]) => `${String(ms).padStart(13, "0")}-${String(seq).padStart(6, "0")}`));
+  const ts = fc.oneof(fc.nat(), fc.double());
+
+  it("writes exactly the text encode() writes for the same ack frame", () => {
+    fc.assert(
+      fc.property(ref, id, ts, (r, i, t) => {
+        const frame = r === undefined ? { type: "ack" as const, id: i, ts: t } : { type: "ack" as const, ref: r, id: i, ts: t };
+        expect(encodeAck(r, i, t).text).toBe(encode(frame).text);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("writes frames the outbound schema accepts", () => {
+    fc.assert(
+      fc.property(ref, id, fc.nat(), (r, i, t) => {
+        expect(ackFrame.safeParse(JSON.parse(encodeAck(r, i, t).text)).success).toBe(true);
+      }),
+    );
   });
 });

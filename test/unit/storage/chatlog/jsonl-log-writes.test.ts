@@ -1,0 +1,114 @@
+import * as fs from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createJsonlLog } from "../../../../storage/chatlog/jsonl-log.ts";
+import type { ChatLog, ChatRecord } from "../../../../storage/chatlog/types.ts";
+
+// The log's syscalls, counted: each turn's appends must be one write, each group commit one fdatasync.
+vi.mock("node:fs", async (importOriginal) => {
+  const real = await importOriginal<typeof import("node:fs")>();
+  return { ...real, writeSync: vi.fn(real.writeSync), fdatasync: vi.fn(real.fdatasync) };
+});
+const write = vi.mocked(fs.writeSync);
+const fdatasync = vi.mocked(fs.fdatasync);
+type WriteBuffer = (fd: number, b: Buffer, o: number, l: number) => number;
+
+let dataDir: string;
+let log: ChatLog;
+const realWrite = (await vi.importActual<typeof fs>("node:fs")).writeSync as unknown as WriteBuffer;
+
+beforeEach(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "chatd-chatlog-writes-"));
+});
+afterEach(async () => {
+  await log?.close().catch(() => {});
+  await rm(dataDir, { recursive: true, force: true });
+  vi.clearAllMocks();
+});
+
+async function opened(fsync: boolean): Promise<ChatLog> {
+  log = createJsonlLog({ dataDir, historyPerRoom: 1000, fsync });
+  await log.open();
+  write.mockClear();
+  fdatasync.mockClear();
+  return log;
+}
+
+const drafts = (n: number) => Array.from({ length: n }, (_, i) => ({ room: "general", from: "alice", text: `m${i} ✓` }));
+
+async function fileRecords(): Promise<ChatRecord[]> {
+  const text = await readFile(join(dataDir, "chat", "chat.jsonl"), "utf8");
+  return text.split("\n").filter(Boolean).map((l) => JSON.parse(l) as ChatRecord);
+}
+
+describe("createJsonlLog group commit", () => {
+  it("writes a batch of appends with one write and one fdatasync", async () => {
+    await opened(true);
+    const records = await Promise.all(drafts(50).map((d) => log.append(d)));
+    expect(write).toHaveBeenCalledTimes(1);
+    expect(fdatasync).toHaveBeenCalledTimes(1);
+    expect(await fileRecords()).toEqual(records);
+  });
+
+  it("fdatasyncs only after the batch is written, before any append resolves", async () => {
+    await opened(true);
+    const order: string[] = [];
+    write.mockImplementationOnce(((fd, b, o, l) => {
+      order.push("write");
+      return realWrite(fd, b, o, l);
+    }) as WriteBuffer as typeof fs.writeSync);
+    fdatasync.mockImplementationOnce(((fd: number, cb: (e: Error | null) => void) => {
+      order.push("fdatasync");
+      setTimeout(() => cb(null), 5);
+    }) as typeof fs.fdatasync);
+    await Promise.all(drafts(3).map((d) => log.append(d).then(() => order.push("resolved"))));
+    expect(order).toEqual(["write", "fdatasync", "resolved", "resolved", "resolved"]);
+  });
+
+  it("does not fdatasync when fsync is off", async () => {
+    await opened(false);
+    await Promise.all(drafts(10).map((d) => log.append(d)));
+    expect(write).toHaveBeenCalledTimes(1);
+    expect(fdatasync).not.toHaveBeenCalled();
+  });
+
+  it("writes appends made while an fdatasync runs at once, and syncs them together with the next one", async () => {
+    await opened(true);
+    const first = log.append(drafts(1)[0]!);
+    await Promise.resolve(); // the first batch is written, its fdatasync on its way
+    const rest = drafts(20).map((d) => log.append(d));
+    await Promise.all([first, ...rest]);
+    expect(write).toHaveBeenCalledTimes(2);
+    expect(fdatasync).toHaveBeenCalledTimes(2);
+    expect((await fileRecords()).map((r) => r.text)).toEqual(["m0 ✓", ...drafts(20).map((d) => d.text)]);
+  });
+
+  it("finishes a short write with another write, so the lines land whole", async () => {
+    await opened(true);
+    // The disk takes only 7 bytes the first time.
+    write.mockImplementationOnce(((fd, b, o) => realWrite(fd, b, o, 7)) as WriteBuffer as typeof fs.writeSync);
+    const records = await Promise.all(drafts(5).map((d) => log.append(d)));
+    expect(write).toHaveBeenCalledTimes(2);
+    expect(write.mock.calls[1]![2]).toBe(7);
+    expect(await fileRecords()).toEqual(records);
+    expect(log.lastId()).toBe(records[4]!.id);
+  });
+
+  it("rejects the whole batch when the write fails, and cuts off what reached the file", async () => {
+    await opened(true);
+    const kept = await log.append(drafts(1)[0]!);
+    // Part of the batch reaches the file, then the disk fills up.
+    write.mockImplementationOnce(((fd, b, o) => {
+      realWrite(fd, b, o, 10);
+      throw Object.assign(new Error("ENOSPC: no space left on device"), { code: "ENOSPC" });
+    }) as WriteBuffer as typeof fs.writeSync);
+    const failed = drafts(3).map((d) => log.append(d).then(() => "stored", (e: Error) => e.message));
+    expect(await Promise.all(failed)).toEqual(Array(3).fill("ENOSPC: no space left on device"));
+    expect(await fileRecords()).toEqual([kept]);
+    const after = await log.append({ room: "general", from: "alice", text: "after" });
+    expect(await fileRecords()).toEqual([kept, after]);
+    expect((await log.history("general", { limit: 10 })).messages).toEqual([kept, after]);
+  });
+});
