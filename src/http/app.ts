@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { createActor } from "xstate";
 import { sessionMachine } from "../../actors/session.ts";
+import { ActorGroups } from "../../actors/groups.ts";
 import { decode, CloseCode } from "../message/index.ts";
 import type { ChatService } from "../chat/service.ts";
 import type { Daemon } from "../daemon.ts";
@@ -30,6 +31,7 @@ const PAGE_HEADERS = {
 export function createApp({ daemon, chat, ws, assets }: AppDeps): Hono {
   const app = new Hono();
   const { limits } = chat.config;
+  const groups = new ActorGroups();
   if (chat.config.tls.cert) app.use("*", hsts());
 
   for (const [route, asset] of assets) {
@@ -65,11 +67,13 @@ export function createApp({ daemon, chat, ws, assets }: AppDeps): Hono {
       await next();
     },
     ws.upgradeWebSocket((c) => {
+      // Only the address outlives the upgrade request: the handlers below must not close over `c`.
+      const address = ws.remoteAddress(c);
       let actor: ReturnType<typeof createActor<typeof sessionMachine>> | undefined;
       return {
         onOpen(_event, socket) {
-          const session = chat.connect(ws.peer(socket, c));
-          actor = createActor(sessionMachine, { input: { session, chat, authTimeoutMs: limits.authTimeoutMs } });
+          const session = chat.connect(ws.peer(socket, address));
+          actor = createActor(sessionMachine, { input: { session, chat, authTimeoutMs: limits.authTimeoutMs }, parent: groups.next() });
           // A bug in one session must cost that session, not the process: xstate
           // rethrows an action's error globally unless someone observes it.
           actor.subscribe({

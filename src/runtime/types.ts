@@ -6,8 +6,11 @@ import type { Peer } from "../chat/peer.ts";
 export type WebSocketSupport = {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   upgradeWebSocket: UpgradeWebSocket<any>;
-  /** Wraps an open socket as a chat `Peer`. */
-  peer(ws: WSContext, c: Context): Peer;
+  /**
+   * Wraps an open socket as a chat `Peer`, with the address `remoteAddress`
+   * gave for its upgrade request (the request itself is not kept).
+   */
+  peer(ws: WSContext, remoteAddress: string): Peer;
   /** The client's address for logs and limits. */
   remoteAddress(c: Context): string;
   /**
