@@ -18,7 +18,10 @@ export type SessionEvent =
 
 export type SessionInput = { session: Session; chat: ChatService; authTimeoutMs: number };
 
-type Context = SessionInput & { deadline: number; hello: Hello | undefined; queued: InboundFrame[] };
+type Context = { session: Session; chat: ChatService; deadline: number; hello: Hello | undefined; queued: readonly InboundFrame[] };
+
+/** The queue of every session that holds nothing (most of them, most of the time). */
+const NOTHING_QUEUED: readonly InboundFrame[] = Object.freeze([]);
 
 /** Frames a client may pipeline behind its `hello` before the welcome arrives. */
 const MAX_QUEUED = 32;
@@ -73,7 +76,7 @@ export const sessionMachine = setup({
         context.chat.fail(context.session, new ClientError(ErrorCode.notAuthenticated, "sign-in failed"), "ref" in frame ? frame.ref : undefined);
       }
     },
-    clearQueue: assign({ queued: [], hello: undefined }),
+    clearQueue: assign({ queued: NOTHING_QUEUED, hello: undefined }),
     welcome: ({ context, event }) => {
       context.chat.signedIn(context.session, (event as unknown as { output: SignIn }).output);
     },
@@ -103,7 +106,14 @@ export const sessionMachine = setup({
   },
 }).createMachine({
   id: "session",
-  context: ({ input }) => ({ ...input, deadline: Date.now() + input.authTimeoutMs, hello: undefined, queued: [] }),
+  // Only what the session needs (not the input spread in): there is one context per connection.
+  context: ({ input }) => ({
+    session: input.session,
+    chat: input.chat,
+    deadline: Date.now() + input.authTimeoutMs,
+    hello: undefined,
+    queued: NOTHING_QUEUED,
+  }),
   initial: "connected",
   on: {
     DISCONNECTED: ".closed",

@@ -4,26 +4,29 @@ import { flushCorked, queuedThisTurn, textFrame, writeCorked } from "./framing.t
 import type { Encoded } from "../../message/codec.ts";
 import type { Peer } from "../../chat/peer.ts";
 
+/** Sockets pinged and not answered yet: one shared pong listener instead of a closure per socket. */
+const awaitingPong = new WeakSet<WebSocket>();
+
+function answered(this: WebSocket): void {
+  awaitingPong.delete(this);
+}
+
 /**
  * A chat peer on a `ws` socket. Sends the shared encoded bytes as a text frame,
  * so a broadcast converts its JSON to UTF-8 once for all recipients.
  */
 export class NodePeer implements Peer {
-  #awaitingPong = false;
-
   constructor(
     private readonly ws: WebSocket,
     readonly remoteAddress: string,
   ) {
-    ws.on("pong", () => {
-      this.#awaitingPong = false;
-    });
+    ws.on("pong", answered);
   }
 
   ping(): boolean {
-    if (this.#awaitingPong) return false;
+    if (awaitingPong.has(this.ws)) return false;
     if (this.ws.readyState === 1) {
-      this.#awaitingPong = true;
+      awaitingPong.add(this.ws);
       this.ws.ping();
     }
     return true;

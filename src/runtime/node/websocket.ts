@@ -2,7 +2,7 @@ import { STATUS_CODES, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Hono } from "hono";
 import { defineWebSocketHelper, WSContext, type WSContextInit, type WSEvents } from "hono/ws";
-import { WebSocketServer, type RawData, type WebSocket } from "ws";
+import { WebSocket, WebSocketServer, type RawData } from "ws";
 
 /**
  * hono's `upgradeWebSocket` on Node with `ws`. Unlike @hono/node-ws, an open
@@ -12,7 +12,8 @@ import { WebSocketServer, type RawData, type WebSocket } from "ws";
  * for the life of the socket by the adapter's closures).
  */
 export function nodeWebSockets(app: () => Hono, maxPayload: number) {
-  const wss = new WebSocketServer({ noServer: true, maxPayload });
+  // No client tracking: the hub knows every session, and tracking costs a set entry and a listener per socket.
+  const wss = new WebSocketServer({ noServer: true, maxPayload, clientTracking: false, WebSocket: AppSocket });
   // Set by the upgrade middleware when the app accepts a request; read once, right after.
   const accepted = new WeakMap<IncomingMessage, WSEvents<WebSocket>>();
 
@@ -38,62 +39,72 @@ export function nodeWebSockets(app: () => Hono, maxPayload: number) {
         socket.end(`HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ""}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
         return;
       }
-      wss.handleUpgrade(request, socket, head, (ws) => open(ws, events));
+      // ws calls back synchronously, before any message can arrive.
+      wss.handleUpgrade(request, socket, head, (ws) => (ws as AppSocket).attach(events));
     });
   }
 
   return { upgradeWebSocket, injectWebSocket };
 }
 
-/** Wires one accepted socket to the app's handlers; ws calls back before any message can arrive. */
-function open(ws: WebSocket, events: WSEvents<WebSocket>): void {
-  const ctx = new WSContext(new SocketInit(ws));
+/**
+ * A `ws` socket that carries the app's handlers itself, so its listeners are
+ * shared functions rather than closures per connection. It is also the
+ * `WSContextInit` of its own WSContext (send, close, readyState, raw).
+ */
+class AppSocket extends WebSocket {
+  events: WSEvents<WebSocket> | undefined;
+  context: WSContext<WebSocket> | undefined;
+
+  get raw(): WebSocket {
+    return this;
+  }
+
+  attach(events: WSEvents<WebSocket>): void {
+    this.events = events;
+    this.context = new WSContext<WebSocket>(this as unknown as WSContextInit<WebSocket>);
+    try {
+      events.onOpen?.(new Event("open"), this.context);
+    } catch (error) {
+      report(error);
+    }
+    this.on("message", onMessage);
+    this.on("close", onClose);
+    // Also keeps an 'error' event from being thrown: ws closes the socket after it.
+    this.on("error", onError);
+  }
+}
+
+function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
   try {
-    events.onOpen?.(new Event("open"), ctx);
+    const socket = this as AppSocket;
+    socket.events!.onMessage?.(new MessageEvent("message", { data: isBinary ? toArrayBuffer(data) : data.toString() }), socket.context!);
   } catch (error) {
     report(error);
   }
-  ws.on("message", (data: RawData, isBinary: boolean) => {
-    try {
-      events.onMessage?.(new MessageEvent("message", { data: isBinary ? toArrayBuffer(data) : data.toString() }), ctx);
-    } catch (error) {
-      report(error);
-    }
-  });
-  ws.on("close", (code: number, reason: Buffer) => {
-    try {
-      events.onClose?.(new CloseEvent("close", { code, reason: reason.toString() }), ctx);
-    } catch (error) {
-      report(error);
-    }
-  });
-  // Also keeps an 'error' event from being thrown: ws closes the socket after it.
-  ws.on("error", (error: Error) => {
-    try {
-      events.onError?.(Object.assign(new Event("error"), { error }), ctx);
-    } catch (e) {
-      report(e);
-    }
-  });
+}
+
+function onClose(this: WebSocket, code: number, reason: Buffer): void {
+  try {
+    const socket = this as AppSocket;
+    socket.events!.onClose?.(new CloseEvent("close", { code, reason: reason.toString() }), socket.context!);
+  } catch (error) {
+    report(error);
+  }
+}
+
+function onError(this: WebSocket, error: Error): void {
+  try {
+    const socket = this as AppSocket;
+    socket.events!.onError?.(Object.assign(new Event("error"), { error }), socket.context!);
+  } catch (e) {
+    report(e);
+  }
 }
 
 /** A throwing handler costs its own event, not the process (as with @hono/node-ws). */
 function report(error: unknown): void {
   console.error(error);
-}
-
-/** WSContext's view of a `ws` socket: methods on the prototype, no closures per connection. */
-class SocketInit implements WSContextInit<WebSocket> {
-  constructor(readonly raw: WebSocket) {}
-  get readyState() {
-    return this.raw.readyState as 0 | 1 | 2 | 3;
-  }
-  send(data: string | ArrayBuffer | Uint8Array, options: { compress?: boolean }): void {
-    this.raw.send(data, { compress: options.compress });
-  }
-  close(code?: number, reason?: string): void {
-    this.raw.close(code, reason);
-  }
 }
 
 function toArrayBuffer(data: RawData): ArrayBuffer {
