@@ -78,6 +78,7 @@ export function createApp({ daemon, chat, ws, assets }: AppDeps): Hono {
       this.#actor?.send({ type: "DISCONNECTED" });
     }
   }
+
   if (chat.config.tls.cert) app.use("*", hsts());
 
   for (const [route, asset] of assets) {
