@@ -25,23 +25,28 @@ export function nodeWebSockets(app: () => Hono, maxPayload: number) {
   });
 
   function injectWebSocket(server: Server): void {
-    server.on("upgrade", async (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const url = new URL(request.url ?? "/", "http://localhost");
-      const headers = new Headers();
-      for (const key in request.headers) {
-        const value = request.headers[key];
-        if (value) headers.append(key, Array.isArray(value) ? value[0]! : value);
-      }
-      const response = await app().request(url, { headers }, { incoming: request, outgoing: undefined });
-      const events = accepted.get(request);
-      accepted.delete(request);
-      if (!events) {
-        socket.end(`HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ""}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-        return;
-      }
-      // ws calls back synchronously, before any message can arrive.
-      wss.handleUpgrade(request, socket, head, (ws) => (ws as AppSocket).attach(events));
+    server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      // A request the app cannot even look at is dropped, not left hanging (nor an unhandled rejection).
+      upgrade(request, socket, head).catch(() => socket.destroy());
     });
+  }
+
+  async function upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = new URL(request.url ?? "/", "http://localhost");
+    const headers = new Headers();
+    for (const key in request.headers) {
+      const value = request.headers[key];
+      if (value) headers.append(key, Array.isArray(value) ? value[0]! : value);
+    }
+    const response = await app().request(url, { headers }, { incoming: request, outgoing: undefined });
+    const events = accepted.get(request);
+    accepted.delete(request);
+    if (!events) {
+      socket.end(`HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ""}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    // ws calls back synchronously, before any message can arrive.
+    wss.handleUpgrade(request, socket, head, (ws) => (ws as AppSocket).attach(events));
   }
 
   return { upgradeWebSocket, injectWebSocket };
