@@ -1,4 +1,4 @@
-import { assign, fromPromise, setup, type Actor } from "xstate";
+import { assign, setup, type Actor } from "xstate";
 import { ClientError, CloseCode, ErrorCode, type InboundFrame, type Ref } from "../src/message/index.ts";
 import type { ChatService } from "../src/chat/service.ts";
 import type { Session } from "../src/chat/session.ts";
@@ -14,11 +14,17 @@ export type SessionEvent =
   /** The server closes this session (kick, shutdown, policy). */
   | { type: "CLOSE"; code: number; reason: string }
   /** The socket is gone. */
-  | { type: "DISCONNECTED" };
+  | { type: "DISCONNECTED" }
+  /** Internal: how the sign-in this session started for `hello` ended. */
+  | { type: "SIGNED_IN"; hello: Hello; output: SignIn }
+  | { type: "SIGN_IN_FAILED"; hello: Hello; error: unknown };
 
 export type SessionInput = { session: Session; chat: ChatService; authTimeoutMs: number };
 
-type Context = SessionInput & { deadline: number; hello: Hello | undefined; queued: InboundFrame[] };
+type Context = { session: Session; chat: ChatService; deadline: number; hello: Hello | undefined; queued: readonly InboundFrame[] };
+
+/** The queue of every session that holds nothing (most of them, most of the time). */
+const NOTHING_QUEUED: readonly InboundFrame[] = Object.freeze([]);
 
 /** Frames a client may pipeline behind its `hello` before the welcome arrives. */
 const MAX_QUEUED = 32;
@@ -35,11 +41,6 @@ export const sessionMachine = setup({
     input: {} as SessionInput,
     events: {} as SessionEvent,
   },
-  actors: {
-    authenticate: fromPromise<SignIn, { chat: ChatService; hello: Hello; session: Session }>(({ input }) =>
-      input.chat.authenticate(input.hello, input.session),
-    ),
-  },
   delays: {
     // One deadline for the whole unauthenticated phase: failed attempts do not re-arm it.
     authDeadline: ({ context }) => Math.max(0, context.deadline - Date.now()),
@@ -50,6 +51,8 @@ export const sessionMachine = setup({
     isPing: ({ event }) => event.type === "FRAME" && event.frame.type === "ping",
     isLogout: ({ event }) => event.type === "FRAME" && event.frame.type === "logout",
     queueFull: ({ context }) => context.queued.length >= MAX_QUEUED,
+    // A result for an earlier hello is stale (that attempt's state was left).
+    isCurrentSignIn: ({ context, event }) => (event.type === "SIGNED_IN" || event.type === "SIGN_IN_FAILED") && event.hello === context.hello,
   },
   actions: {
     rememberHello: assign({ hello: ({ event }) => (event.type === "FRAME" && event.frame.type === "hello" ? event.frame : undefined) }),
@@ -66,16 +69,33 @@ export const sessionMachine = setup({
       if (event.type !== "INVALID") return;
       context.chat.fail(context.session, new ClientError(event.code, event.message), event.ref);
     },
+    /**
+     * Signs in without an invoked promise actor: a child actor per sign-in
+     * was about 3 KiB that outlived young-generation collection (and left a
+     * dictionary-mode `children` in every snapshot after it), for every
+     * connection. The result comes back as an event to this actor.
+     */
+    signIn: ({ context, self }) => {
+      const { chat, session, hello } = context;
+      if (!hello) return;
+      const reply = (event: SessionEvent) => {
+        if (self.getSnapshot().status === "active") self.send(event);
+      };
+      new Promise<SignIn>((resolve) => resolve(chat.authenticate(hello, session))).then(
+        (output) => reply({ type: "SIGNED_IN", hello, output }),
+        (error: unknown) => reply({ type: "SIGN_IN_FAILED", hello, error }),
+      );
+    },
     authFailed: ({ context, event }) => {
-      const error = (event as unknown as { error: unknown }).error;
+      const error = event.type === "SIGN_IN_FAILED" ? event.error : undefined;
       context.chat.fail(context.session, error);
       for (const frame of context.queued) {
         context.chat.fail(context.session, new ClientError(ErrorCode.notAuthenticated, "sign-in failed"), "ref" in frame ? frame.ref : undefined);
       }
     },
-    clearQueue: assign({ queued: [], hello: undefined }),
+    clearQueue: assign({ queued: NOTHING_QUEUED, hello: undefined }),
     welcome: ({ context, event }) => {
-      context.chat.signedIn(context.session, (event as unknown as { output: SignIn }).output);
+      if (event.type === "SIGNED_IN") context.chat.signedIn(context.session, event.output);
     },
     drainQueue: ({ context }) => {
       for (const frame of context.queued) context.session.enqueue(() => context.chat.handle(context.session, frame));
@@ -103,7 +123,14 @@ export const sessionMachine = setup({
   },
 }).createMachine({
   id: "session",
-  context: ({ input }) => ({ ...input, deadline: Date.now() + input.authTimeoutMs, hello: undefined, queued: [] }),
+  // Only what the session needs (not the input spread in): there is one context per connection.
+  context: ({ input }) => ({
+    session: input.session,
+    chat: input.chat,
+    deadline: Date.now() + input.authTimeoutMs,
+    hello: undefined,
+    queued: NOTHING_QUEUED,
+  }),
   initial: "connected",
   on: {
     DISCONNECTED: ".closed",
@@ -123,13 +150,10 @@ export const sessionMachine = setup({
     },
     authenticating: {
       after: { authDeadline: { target: "closing", actions: "closeAuthTimeout" } },
-      invoke: {
-        src: "authenticate",
-        input: ({ context }) => ({ chat: context.chat, hello: context.hello!, session: context.session }),
-        onDone: { target: "active", actions: "welcome" },
-        onError: { target: "connected", actions: ["authFailed", "clearQueue"] },
-      },
+      entry: "signIn",
       on: {
+        SIGNED_IN: { guard: "isCurrentSignIn", target: "active", actions: "welcome" },
+        SIGN_IN_FAILED: { guard: "isCurrentSignIn", target: "connected", actions: ["authFailed", "clearQueue"] },
         FRAME: [
           { guard: "isPing", actions: "pong" },
           { guard: "queueFull", actions: "rejectUnauthenticated" },

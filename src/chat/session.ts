@@ -17,9 +17,39 @@ type SessionRates = {
 
 let nextId = 1;
 
+const RATE_KEYS = [
+  "messagesPerSecond",
+  "messageBurst",
+  "joinsPerSecond",
+  "joinBurst",
+  "signInsPerMinute",
+  "signInBurst",
+  "abuseStrikes",
+  "abuseWindowMs",
+] as const;
+let sharedRates: Rates | undefined;
+
+/**
+ * A frozen copy of the rate limits, shared by every session made until they
+ * change (a reload updates the config object in place), so a session holds
+ * one reference instead of its own copy.
+ */
+function ratesNow(rate: Rates): Rates {
+  const last = sharedRates;
+  if (last && RATE_KEYS.every((k) => last[k] === rate[k])) return last;
+  const copy: Record<string, number | undefined> = {};
+  for (const k of RATE_KEYS) copy[k] = rate[k];
+  return (sharedRates = Object.freeze(copy as Rates));
+}
+
+type Rates = { messagesPerSecond: number; messageBurst: number } & Partial<SessionRates>;
+
 /**
  * The hot state of one connection: who it is and which rooms it is in. Kept
  * apart from the session actor so fan-out reads plain fields, not actor state.
+ * Rate buckets and strikes are made on first use: most connections never
+ * send a message or get rate limited, and thousands of idle ones should not
+ * pay for them.
  */
 export class Session {
   readonly id = nextId++;
@@ -27,20 +57,36 @@ export class Session {
   user: SessionUser | undefined;
   token: string | undefined;
   readonly rooms = new Set<string>();
-  readonly messages: TokenBucket;
-  readonly joins: TokenBucket;
-  readonly signIns: TokenBucket;
-  /** `rate_limited` answers in the recent window; too many close the connection. */
-  readonly strikes: Strikes;
+  #messages: TokenBucket | undefined;
+  #joins: TokenBucket | undefined;
+  #signIns: TokenBucket | undefined;
+  #strikes: Strikes | undefined;
+
+  /** The limits as they were at connect: a reload changes them for later connections only. */
+  private readonly rate: Rates;
 
   constructor(
     readonly peer: Peer,
-    rate: { messagesPerSecond: number; messageBurst: number } & Partial<SessionRates>,
+    rate: Rates,
   ) {
-    this.messages = new TokenBucket(rate.messagesPerSecond, rate.messageBurst);
-    this.joins = new TokenBucket(rate.joinsPerSecond ?? 5, rate.joinBurst ?? 100);
-    this.signIns = new TokenBucket((rate.signInsPerMinute ?? 10) / 60, rate.signInBurst ?? 5);
-    this.strikes = new Strikes(rate.abuseStrikes ?? 50, rate.abuseWindowMs ?? 10_000);
+    this.rate = ratesNow(rate);
+  }
+
+  get messages(): TokenBucket {
+    return (this.#messages ??= new TokenBucket(this.rate.messagesPerSecond, this.rate.messageBurst));
+  }
+
+  get joins(): TokenBucket {
+    return (this.#joins ??= new TokenBucket(this.rate.joinsPerSecond ?? 5, this.rate.joinBurst ?? 100));
+  }
+
+  get signIns(): TokenBucket {
+    return (this.#signIns ??= new TokenBucket((this.rate.signInsPerMinute ?? 10) / 60, this.rate.signInBurst ?? 5));
+  }
+
+  /** `rate_limited` answers in the recent window; too many close the connection. */
+  get strikes(): Strikes {
+    return (this.#strikes ??= new Strikes(this.rate.abuseStrikes ?? 50, this.rate.abuseWindowMs ?? 10_000));
   }
 
   #inbox: Promise<void> = Promise.resolve();

@@ -1,16 +1,20 @@
 import { Hono } from "hono";
 import { createActor } from "xstate";
 import { sendFrame, sessionMachine } from "../../actors/session.ts";
+import { ActorGroups } from "../../actors/groups.ts";
 import { decode, CloseCode } from "../message/index.ts";
 import type { ChatService } from "../chat/service.ts";
 import type { Daemon } from "../daemon.ts";
 import type { WebSocketSupport } from "../runtime/types.ts";
+import type { WSContext, WSEvents, WSMessageReceive } from "hono/ws";
 import { adminRoutes } from "./admin.ts";
 import { metricsRoutes } from "./metrics.ts";
 import { readinessRoutes } from "./readiness.ts";
 import { hsts } from "./hsts.ts";
 import type { Asset } from "./assets.ts";
 import { originAllowed } from "./origin.ts";
+
+type SessionActor = ReturnType<typeof createActor<typeof sessionMachine>>;
 
 export type AppDeps = { daemon: Daemon; chat: ChatService; ws: WebSocketSupport; assets: Map<string, Asset> };
 
@@ -30,6 +34,53 @@ const PAGE_HEADERS = {
 export function createApp({ daemon, chat, ws, assets }: AppDeps): Hono {
   const app = new Hono();
   const { limits } = chat.config;
+  const groups = new ActorGroups();
+
+  /**
+   * One WebSocket's handlers. An object per connection whose methods are
+   * shared, rather than closures per connection: there are thousands.
+   */
+  class Connection implements WSEvents {
+    #actor: SessionActor | undefined;
+    constructor(readonly address: string) {}
+
+    onOpen(_event: Event, socket: WSContext) {
+      const session = chat.connect(ws.peer(socket, this.address));
+      const actor = createActor(sessionMachine, { input: { session, chat, authTimeoutMs: limits.authTimeoutMs }, parent: groups.next() });
+      this.#actor = actor;
+      // A bug in one session must cost that session, not the process: xstate
+      // rethrows an action's error globally unless someone observes it.
+      actor.subscribe({
+        error: (error) => {
+          daemon.logger.error("session actor failed", { session: session.id, error: (error as Error)?.message });
+          socket.close(1011, "internal error");
+          chat.disconnect(session);
+        },
+      });
+      actor.start();
+    }
+
+    onMessage(event: MessageEvent<WSMessageReceive>, socket: WSContext) {
+      if (typeof event.data !== "string") {
+        socket.close(CloseCode.unsupportedData, "binary frames are not supported");
+        return;
+      }
+      if (!ws.enforcesMaxPayload && utf8Length(event.data) > limits.maxFrameBytes) {
+        socket.close(CloseCode.tooBig, "message too big");
+        return;
+      }
+      const actor = this.#actor;
+      if (!actor) return;
+      const d = decode(event.data);
+      if (d.ok) sendFrame(actor, d.frame);
+      else actor.send({ type: "INVALID", code: d.code, message: d.message, ...(d.ref === undefined ? {} : { ref: d.ref }) });
+    }
+
+    onClose() {
+      this.#actor?.send({ type: "DISCONNECTED" });
+    }
+  }
+
   if (chat.config.tls.cert) app.use("*", hsts());
 
   for (const [route, asset] of assets) {
@@ -64,42 +115,8 @@ export function createApp({ daemon, chat, ws, assets }: AppDeps): Hono {
       }
       await next();
     },
-    ws.upgradeWebSocket((c) => {
-      let actor: ReturnType<typeof createActor<typeof sessionMachine>> | undefined;
-      return {
-        onOpen(_event, socket) {
-          const session = chat.connect(ws.peer(socket, c));
-          actor = createActor(sessionMachine, { input: { session, chat, authTimeoutMs: limits.authTimeoutMs } });
-          // A bug in one session must cost that session, not the process: xstate
-          // rethrows an action's error globally unless someone observes it.
-          actor.subscribe({
-            error: (error) => {
-              daemon.logger.error("session actor failed", { session: session.id, error: (error as Error)?.message });
-              socket.close(1011, "internal error");
-              chat.disconnect(session);
-            },
-          });
-          actor.start();
-        },
-        onMessage(event, socket) {
-          if (typeof event.data !== "string") {
-            socket.close(CloseCode.unsupportedData, "binary frames are not supported");
-            return;
-          }
-          if (!ws.enforcesMaxPayload && utf8Length(event.data) > limits.maxFrameBytes) {
-            socket.close(CloseCode.tooBig, "message too big");
-            return;
-          }
-          if (!actor) return;
-          const d = decode(event.data);
-          if (d.ok) sendFrame(actor, d.frame);
-          else actor.send({ type: "INVALID", code: d.code, message: d.message, ...(d.ref === undefined ? {} : { ref: d.ref }) });
-        },
-        onClose() {
-          actor?.send({ type: "DISCONNECTED" });
-        },
-      };
-    }),
+    // Only the address outlives the upgrade request: the handlers must not close over `c`.
+    ws.upgradeWebSocket((c) => new Connection(ws.remoteAddress(c))),
   );
 
   app.route("/admin", adminRoutes(daemon.ops, () => daemon.config.adminToken));

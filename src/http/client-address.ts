@@ -1,5 +1,4 @@
-import type { Context, MiddlewareHandler } from "hono";
-import type { WSEvents } from "hono/ws";
+import type { Context } from "hono";
 import type { WebSocketSupport } from "../runtime/types.ts";
 import { inRange, parseIp, parseRange, type Range } from "./cidr.ts";
 
@@ -55,29 +54,18 @@ function normalize(address: string): string {
   return address.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, "$1");
 }
 
-/** The runtime's WebSocket support, with addresses resolved through trusted proxies. */
+/**
+ * The runtime's WebSocket support, with addresses resolved through trusted
+ * proxies. The app asks while it handles the upgrade request (Deno cannot
+ * read a request's headers once it is upgraded) and hands the answer to
+ * `peer`, so peers need no wrapper.
+ */
 export function behindProxies(ws: WebSocketSupport, trusted: () => readonly string[]): WebSocketSupport {
-  // Deno cannot read a request's headers once it is upgraded, so the address
-  // is worked out while the upgrade request is handled, and kept per context.
   const resolved = new WeakMap<Context, string>();
-  const resolve = (c: Context) => {
+  const remoteAddress = (c: Context) => {
     let address = resolved.get(c);
     if (address === undefined) resolved.set(c, (address = clientAddress(ws.remoteAddress(c), c.req.raw.headers, trusted())));
     return address;
   };
-  // Only the middleware form (events factory, options) is used by the app.
-  type Events = (c: Context) => WSEvents | Promise<WSEvents>;
-  const upgrade = ws.upgradeWebSocket as unknown as (createEvents: Events, options?: unknown) => MiddlewareHandler;
-  const upgradeWebSocket = ((createEvents: Events, options?: unknown) =>
-    upgrade((c) => {
-      resolve(c);
-      return createEvents(c);
-    }, options)) as unknown as WebSocketSupport["upgradeWebSocket"];
-  return {
-    ...ws,
-    upgradeWebSocket,
-    remoteAddress: resolve,
-    // The runtime's own peer, given the resolved address: no wrapper between the hub and the socket.
-    peer: (socket, c) => ws.peer(socket, c, resolve(c)),
-  };
+  return { ...ws, remoteAddress };
 }

@@ -7,10 +7,10 @@ export type WebSocketSupport = {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   upgradeWebSocket: UpgradeWebSocket<any>;
   /**
-   * Wraps an open socket as a chat `Peer`, with `address` as its client address
-   * when given (the app's, worked out behind trusted proxies), else the socket's.
+   * Wraps an open socket as a chat `Peer`, with the address `remoteAddress`
+   * gave for its upgrade request (the request itself is not kept).
    */
-  peer(ws: WSContext, c: Context, address?: string): Peer;
+  peer(ws: WSContext, remoteAddress: string): Peer;
   /** The client's address for logs and limits. */
   remoteAddress(c: Context): string;
   /**

@@ -23,11 +23,11 @@ export const denoRuntime: ServerRuntime = {
     let closing = false;
     const app: Hono = options.build({
       upgradeWebSocket,
-      peer: (ws, c, remoteAddress) => {
+      peer: (ws, remoteAddress) => {
         const socket = ws.raw as WebSocket;
         sockets.add(socket);
         socket.addEventListener("close", () => sockets.delete(socket));
-        return new DenoPeer(socket, remoteAddress ?? address(c.env));
+        return new DenoPeer(socket, remoteAddress);
       },
       remoteAddress: (c) => address(c.env),
       // Deno.upgradeWebSocket has no size cap; the app checks each message's size itself.

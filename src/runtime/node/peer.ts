@@ -4,12 +4,18 @@ import { flushCorked, queuedThisTurn, textFrame, writeCorked } from "./framing.t
 import type { Encoded } from "../../message/codec.ts";
 import type { Peer } from "../../chat/peer.ts";
 
+/** Sockets pinged and not answered yet: one shared pong listener instead of a closure per socket. */
+const awaitingPong = new WeakSet<WebSocket>();
+
+function answered(this: WebSocket): void {
+  awaitingPong.delete(this);
+}
+
 /**
  * A chat peer on a `ws` socket. Sends the shared encoded bytes as a text frame,
  * so a broadcast converts its JSON to UTF-8 once for all recipients.
  */
 export class NodePeer implements Peer {
-  #awaitingPong = false;
   /** ws attaches its TCP socket before the connection is handed to us; kept to skip a property walk per send. */
   readonly #raw: Socket | undefined;
 
@@ -18,15 +24,13 @@ export class NodePeer implements Peer {
     readonly remoteAddress: string,
   ) {
     this.#raw = this.#socket();
-    ws.on("pong", () => {
-      this.#awaitingPong = false;
-    });
+    ws.on("pong", answered);
   }
 
   ping(): boolean {
-    if (this.#awaitingPong) return false;
+    if (awaitingPong.has(this.ws)) return false;
     if (this.ws.readyState === 1) {
-      this.#awaitingPong = true;
+      awaitingPong.add(this.ws);
       this.ws.ping();
     }
     return true;

@@ -1,29 +1,27 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createNodeWebSocket } from "@hono/node-ws";
 import type { Hono } from "hono";
 import type { WebSocket } from "ws";
 import { AddressInUseError, type Listener, type ServeOptions, type ServerRuntime } from "../types.ts";
 import { NodePeer } from "./peer.ts";
 import { nodeProcessStats } from "./stats.ts";
 import { createNodeServer, reloadNodeTls } from "./tls.ts";
+import { nodeWebSockets } from "./websocket.ts";
 
 /** How long requests in flight may take to finish once the listener closes. */
 const HTTP_CLOSE_GRACE_MS = 1000;
 
-/** Node.js: @hono/node-server for HTTP, @hono/node-ws (ws) for WebSockets. */
+/** Node.js: @hono/node-server for HTTP, ws (see websocket.ts) for WebSockets. */
 export const nodeRuntime: ServerRuntime = {
   name: "node",
   processStats: nodeProcessStats,
   async serve(options: ServeOptions): Promise<Listener> {
     let app: Hono | undefined;
-    // node-ws only calls `app.request` at upgrade time, so the app can be built after it.
-    const nodeWs = createNodeWebSocket({ app: { request: (...args: Parameters<Hono["request"]>) => app!.request(...args) } as Hono });
-    // ws reads maxPayload from its options at each upgrade.
-    nodeWs.wss.options.maxPayload = options.maxPayload;
+    // The app is only asked at upgrade time, so it can be built after this.
+    const nodeWs = nodeWebSockets(() => app!, options.maxPayload);
     app = options.build({
       upgradeWebSocket: nodeWs.upgradeWebSocket,
-      peer: (ws, c, address) => new NodePeer(ws.raw as WebSocket, address ?? remoteAddress(c.env)),
+      peer: (ws, address) => new NodePeer(ws.raw as WebSocket, address),
       remoteAddress: (c) => remoteAddress(c.env),
       enforcesMaxPayload: true,
     });

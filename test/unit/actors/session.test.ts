@@ -248,6 +248,32 @@ describe("sessionMachine", () => {
       expect(t.chat.handle).not.toHaveBeenCalled();
     });
 
+    it("ignores a sign-in that ends after the session was closed", async () => {
+      const t = start();
+      t.frame(hello);
+      t.actor.send({ type: "CLOSE", code: CloseCode.kicked, reason: "kicked" });
+      expect(t.state()).toBe("closing");
+      t.pending[0]!.resolve(SIGN_IN);
+      await new Promise((r) => setTimeout(r, 10));
+      expect(t.state()).toBe("closing");
+      expect(t.chat.signedIn).not.toHaveBeenCalled();
+    });
+
+    it("ignores the result of an earlier attempt that arrives during a later one", async () => {
+      const t = start();
+      t.frame(hello);
+      const first = t.actor.getSnapshot().context.hello!;
+      t.pending[0]!.reject(new ClientError(ErrorCode.authFailed, "no"));
+      await t.until("connected");
+      t.frame({ ...hello }); // a new frame, as decoding gives
+      // A stale success for the first hello must not sign this attempt in.
+      t.actor.send({ type: "SIGNED_IN", hello: first, output: SIGN_IN });
+      expect(t.state()).toBe("authenticating");
+      t.pending[1]!.resolve(SIGN_IN);
+      await t.until("active");
+      expect(t.chat.signedIn).toHaveBeenCalledTimes(1);
+    });
+
     it("lets the client try again after a failed sign-in", async () => {
       const t = start();
       t.frame(hello);

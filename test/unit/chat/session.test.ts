@@ -63,4 +63,31 @@ describe("Session", () => {
     const s = new Session(peer() as Peer, RATE);
     expect([s.messages.take(), s.messages.take(), s.messages.take(), s.messages.take()]).toEqual([true, true, true, false]);
   });
+
+  it("uses the limits as they were at connect, even for buckets it makes later (a reload changes the config in place)", () => {
+    const limits = { messagesPerSecond: 0.001, messageBurst: 2, joinsPerSecond: 0.001, joinBurst: 1 };
+    const before = new Session(peer() as Peer, limits);
+    limits.messageBurst = 3;
+    limits.joinBurst = 2;
+    const after = new Session(peer() as Peer, limits);
+    const drain = (take: () => boolean) => {
+      let n = 0;
+      while (take() && n < 10) n++;
+      return n;
+    };
+    expect(drain(() => before.messages.take())).toBe(2);
+    expect(drain(() => before.joins.take())).toBe(1);
+    expect(drain(() => after.messages.take())).toBe(3);
+    expect(drain(() => after.joins.take())).toBe(2);
+  });
+
+  it("keeps one bucket per kind: a later read sees what earlier takes used", () => {
+    const s = new Session(peer() as Peer, RATE);
+    expect(s.messages).toBe(s.messages);
+    expect(s.strikes).toBe(s.strikes);
+    s.messages.take();
+    s.messages.take();
+    expect(s.messages.take()).toBe(true);
+    expect(s.messages.take()).toBe(false);
+  });
 });

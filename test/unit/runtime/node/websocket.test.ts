@@ -1,0 +1,98 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { Hono, type Context } from "hono";
+import type { WSEvents } from "hono/ws";
+import { afterEach, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { nodeWebSockets } from "../../../../src/runtime/node/websocket.ts";
+
+let server: Server | undefined;
+const clients: WebSocket[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.terminate();
+  await new Promise((r) => (server ? server.close(r) : r(undefined)));
+  server = undefined;
+});
+
+/** An app whose `/ws` refuses with `refuse` (if set) or upgrades with `events`; `seen` gets each upgrade's Context. */
+async function serve(events: () => WSEvents, options: { refuse?: number; seen?: (c: Context) => void } = {}) {
+  const app = new Hono();
+  const ws = nodeWebSockets(() => app, 1024);
+  app.get(
+    "/ws",
+    async (c, next) => {
+      options.seen?.(c);
+      if (options.refuse) return c.json({ error: "no" }, options.refuse as 403);
+      await next();
+    },
+    ws.upgradeWebSocket(() => events()),
+  );
+  server = createServer();
+  ws.injectWebSocket(server);
+  await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
+  return `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+function connect(url: string): WebSocket {
+  const c = new WebSocket(url);
+  // Terminating one that never opened (the refused upgrade) reports an error: expected here.
+  c.on("error", () => {});
+  clients.push(c);
+  return c;
+}
+
+describe("nodeWebSockets", () => {
+  it("calls the app's handlers for open, each text message and close", async () => {
+    const log: string[] = [];
+    const closed = new Promise<void>((resolve) => {
+      const url = serve(() => ({
+        onOpen: () => void log.push("open"),
+        onMessage: (event, socket) => {
+          log.push(`message ${String(event.data)}`);
+          socket.send(`echo ${String(event.data)}`);
+        },
+        onClose: (event) => {
+          log.push(`close ${(event as CloseEvent).code}`);
+          resolve();
+        },
+      }));
+      void url.then((u) => {
+        const c = connect(`${u}/ws`);
+        c.on("open", () => c.send("hi"));
+        c.on("message", (data) => {
+          log.push(`client got ${String(data)}`);
+          c.close(4000, "bye");
+        });
+      });
+    });
+    await closed;
+    expect(log).toEqual(["open", "message hi", "client got echo hi", "close 4000"]);
+  });
+
+  it("answers a refused upgrade with the app's status and no upgrade", async () => {
+    const url = await serve(() => ({}), { refuse: 403 });
+    const status = await new Promise<number>((resolve) => connect(`${url}/ws`).on("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0)));
+    expect(status).toBe(403);
+  });
+
+  it("lets go of the upgrade request's Context and IncomingMessage once the socket is open", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const refs: Array<WeakRef<object>> = [];
+    const url = await serve(() => ({ onMessage: (event, socket) => socket.send(String(event.data)) }), {
+      seen: (c) => refs.push(new WeakRef(c), new WeakRef((c.env as { incoming: object }).incoming)),
+    });
+    const c = connect(`${url}/ws`);
+    await new Promise((r) => c.on("open", r));
+    // The socket still works, and its handlers are all the server keeps.
+    c.send("ping");
+    await new Promise((r) => c.once("message", r));
+    await new Promise((r) => setTimeout(r, 10));
+    gc();
+    expect(refs).toHaveLength(2);
+    expect(refs.map((r) => r.deref())).toEqual([undefined, undefined]);
+    expect(c.readyState).toBe(WebSocket.OPEN);
+  });
+});
