@@ -1,131 +1,43 @@
-import { STATUS_CODES, type IncomingMessage, type Server } from "node:http";
-import type { Duplex } from "node:stream";
-import type { Hono } from "hono";
-import { defineWebSocketHelper, WSContext, type WSContextInit, type WSEvents } from "hono/ws";
-import { WebSocket, WebSocketServer, type RawData } from "ws";
+import type { Server } from "node:http";
+import { createNodeWebSocket } from "@hono/node-ws";
+import type { Context, Hono } from "hono";
+import { defineWebSocketHelper, type UpgradeWebSocket } from "hono/ws";
 
 /**
- * hono's `upgradeWebSocket` on Node with `ws`. Unlike @hono/node-ws, an open
- * socket keeps only the socket and the app's event handlers: the hono
- * Context, Request, Headers and IncomingMessage of the upgrade request are
- * garbage once the 101 is written (they were kilobytes per connection, held
- * for the life of the socket by the adapter's closures).
+ * hono's `upgradeWebSocket` on Node: @hono/node-ws, handed a slim context.
+ * node-ws keeps the context it upgrades with for the socket's whole life (its
+ * handlers close over it), and the full hono Context holds the Request,
+ * Headers and IncomingMessage of the upgrade: kilobytes per connection. The
+ * slim one holds what node-ws reads (the upgrade header, the URL, the env) and
+ * lets go of the IncomingMessage once node-ws has taken it, synchronously.
+ * Relies on node-ws 1.3's reads, pinned in package.json and covered by
+ * test/unit/runtime/node/websocket.test.ts.
  */
 export function nodeWebSockets(app: () => Hono, maxPayload: number) {
-  // No client tracking: the hub knows every session, and tracking costs a set entry and a listener per socket.
-  const wss = new WebSocketServer({ noServer: true, maxPayload, clientTracking: false, WebSocket: AppSocket });
-  // Set by the upgrade middleware when the app accepts a request; read once, right after.
-  const accepted = new WeakMap<IncomingMessage, WSEvents<WebSocket>>();
+  // node-ws only calls `app.request` at upgrade time, so the app can be built after this.
+  const nodeWs = createNodeWebSocket({ app: { request: (...args: Parameters<Hono["request"]>) => app().request(...args) } as Hono });
+  // ws reads its options at each upgrade.
+  nodeWs.wss.options.maxPayload = maxPayload;
+  // Nobody reads wss.clients (the hub knows every session); tracking costs a set entry and a listener per socket.
+  (nodeWs.wss as unknown as { clients: unknown }).clients = undefined;
+  const upgrade = nodeWs.upgradeWebSocket as unknown as (c: Context, events: unknown, options: unknown) => Promise<Response>;
 
-  const upgradeWebSocket = defineWebSocketHelper((c, events) => {
+  const upgradeWebSocket = defineWebSocketHelper(async (c, events, options) => {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") return;
-    const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-    if (incoming) accepted.set(incoming, events as WSEvents<WebSocket>);
-    return new Response(null);
-  });
+    const env = c.env as Record<string | symbol, unknown>;
+    const slimEnv: Record<string | symbol, unknown> = { incoming: env.incoming };
+    const slim = { env: slimEnv, req: { url: c.req.url, header: upgradeHeader } } as unknown as Context;
+    const response = upgrade(slim, events, options);
+    // By now node-ws has taken the request and marked the connection on the env
+    // (a symbol that its upgrade listener checks on the real env): copy the mark, drop the request.
+    for (const key of Object.getOwnPropertySymbols(slimEnv)) env[key] = slimEnv[key];
+    slimEnv.incoming = undefined;
+    return response;
+  }) as UpgradeWebSocket<unknown>;
 
-  function injectWebSocket(server: Server): void {
-    server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-      // A request the app cannot even look at is dropped, not left hanging (nor an unhandled rejection).
-      upgrade(request, socket, head).catch(() => socket.destroy());
-    });
-  }
-
-  async function upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const url = new URL(request.url ?? "/", "http://localhost");
-    const headers = new Headers();
-    for (const key in request.headers) {
-      const value = request.headers[key];
-      if (value) headers.append(key, Array.isArray(value) ? value[0]! : value);
-    }
-    const response = await app().request(url, { headers }, { incoming: request, outgoing: undefined });
-    const events = accepted.get(request);
-    accepted.delete(request);
-    if (!events) {
-      socket.end(`HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ""}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-      return;
-    }
-    // ws calls back synchronously, before any message can arrive.
-    wss.handleUpgrade(request, socket, head, (ws) => (ws as AppSocket).attach(events));
-  }
-
-  return { upgradeWebSocket, injectWebSocket };
+  return { upgradeWebSocket, injectWebSocket: (server: Server) => nodeWs.injectWebSocket(server) };
 }
 
-/**
- * A `ws` socket that carries the app's handlers itself, so its listeners are
- * shared functions rather than closures per connection. It is also the
- * `WSContextInit` of its own WSContext (send, close, readyState, raw).
- */
-class AppSocket extends WebSocket {
-  events: WSEvents<WebSocket> | undefined;
-  context: WSContext<WebSocket> | undefined;
-
-  get raw(): WebSocket {
-    return this;
-  }
-
-  attach(events: WSEvents<WebSocket>): void {
-    this.events = events;
-    this.context = new WSContext<WebSocket>(this as unknown as WSContextInit<WebSocket>);
-    try {
-      events.onOpen?.(new Event("open"), this.context);
-    } catch (error) {
-      report(error);
-    }
-    this.on("message", onMessage);
-    this.on("close", onClose);
-    // Also keeps an 'error' event from being thrown: ws closes the socket after it.
-    this.on("error", onError);
-  }
+function upgradeHeader(name: string): string | undefined {
+  return name.toLowerCase() === "upgrade" ? "websocket" : undefined;
 }
-
-function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
-  try {
-    const socket = this as AppSocket;
-    socket.events!.onMessage?.(new MessageEvent("message", { data: isBinary ? toArrayBuffer(data) : data.toString() }), socket.context!);
-  } catch (error) {
-    report(error);
-  }
-}
-
-function onClose(this: WebSocket, code: number, reason: Buffer): void {
-  try {
-    const socket = this as AppSocket;
-    socket.events!.onClose?.(new CloseEvent("close", { code, reason: reason.toString() }), socket.context!);
-  } catch (error) {
-    report(error);
-  }
-}
-
-function onError(this: WebSocket, error: Error): void {
-  try {
-    const socket = this as AppSocket;
-    socket.events!.onError?.(Object.assign(new Event("error"), { error }), socket.context!);
-  } catch (e) {
-    report(e);
-  }
-}
-
-/** A throwing handler costs its own event, not the process (as with @hono/node-ws). */
-function report(error: unknown): void {
-  console.error(error);
-}
-
-function toArrayBuffer(data: RawData): ArrayBuffer {
-  const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-  return buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength) as ArrayBuffer;
-}
-
-const CloseEvent =
-  globalThis.CloseEvent ??
-  class extends Event {
-    readonly code: number;
-    readonly reason: string;
-    readonly wasClean = false;
-    constructor(type: string, init: { code?: number; reason?: string } = {}) {
-      super(type);
-      this.code = init.code ?? 0;
-      this.reason = init.reason ?? "";
-    }
-  };
