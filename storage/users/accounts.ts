@@ -52,7 +52,7 @@ export function createAccounts(options: AccountsOptions) {
 
   async function issueToken(key: string): Promise<{ user: UserRecord; token: string }> {
     const secret = newSecret();
-    const hash = await hashSecret(secret);
+    const hash = hashSecret(secret);
     const at = now();
     const user = await store.update(key, (u) => {
       const live = u.tokens.filter((t) => t.expiresAt > at);
@@ -116,7 +116,7 @@ export function createAccounts(options: AccountsOptions) {
   async function resume(token: string): Promise<SignIn> {
     const parsed = parseToken(token);
     if (!parsed || isNameError(normalizeName(parsed.key))) throw new ClientError(ErrorCode.authFailed, "invalid or expired token");
-    const hash = await hashSecret(parsed.secret);
+    const hash = hashSecret(parsed.secret);
     const user = await store.get(parsed.key);
     const at = now();
     const match = user?.tokens.find((t) => digestsEqual(t.hash, hash) && t.expiresAt > at);
@@ -127,7 +127,7 @@ export function createAccounts(options: AccountsOptions) {
   async function revoke(token: string): Promise<void> {
     const parsed = parseToken(token);
     if (!parsed || isNameError(normalizeName(parsed.key))) return;
-    const hash = await hashSecret(parsed.secret);
+    const hash = hashSecret(parsed.secret);
     await store.update(parsed.key, (u) => {
       u.tokens = u.tokens.filter((t) => !digestsEqual(t.hash, hash));
     });

@@ -3,6 +3,9 @@ import { ClientError, ErrorCode } from "../../src/message/errors.ts";
 import { Semaphore } from "./semaphore.ts";
 import { BcryptThread, ThreadGoneError, type BcryptJob } from "./bcrypt-thread.ts";
 
+/** What the pool needs of a thread (BcryptThread, or a stand-in in tests). */
+export type Thread = Pick<BcryptThread, "alive" | "run" | "close">;
+
 /** bcrypt hashing as the accounts use it. */
 export type PasswordHasher = {
   hash(password: string, cost: number): Promise<string>;
@@ -21,7 +24,7 @@ export type BcryptPoolOptions = {
   /** Told once when the pool loses its last thread and falls back to the event loop. */
   onFallback?: (why: string) => void;
   /** Starts one thread (tests replace it). */
-  spawn?: (onGone: (why: string) => void) => BcryptThread;
+  spawn?: (onGone: (why: string) => void) => Thread;
 };
 
 /**
@@ -35,8 +38,8 @@ export type BcryptPoolOptions = {
  */
 export function createBcryptPool({ threads, onFallback = () => {}, spawn = (onGone) => new BcryptThread(onGone) }: BcryptPoolOptions): PasswordHasher {
   if (!Number.isInteger(threads) || threads < 0) throw new RangeError(`threads must be a whole number >= 0, got ${threads}`);
-  const idle: BcryptThread[] = [];
-  const all: BcryptThread[] = [];
+  const idle: Thread[] = [];
+  const all: Thread[] = [];
   const gate = new Semaphore(Math.max(1, threads));
   let closed = false;
   let fellBack = false;
