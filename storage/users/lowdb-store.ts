@@ -1,10 +1,11 @@
-import { mkdir, readdir } from "node:fs/promises";
+import { mkdir, readdir, stat } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
 import { Low } from "lowdb";
 import type { UserRecord, UserStore } from "./types.ts";
 import { AtomicJsonFile, CorruptFileError } from "./json-file-adapter.ts";
 import { ClientError, ErrorCode } from "../../src/message/errors.ts";
 import { KeyedLock } from "./keyed-lock.ts";
+import { RecordCache, stampOf } from "./record-cache.ts";
 
 /**
  * The embedded user store: one JSON file per user, read and written through
@@ -13,10 +14,21 @@ import { KeyedLock } from "./keyed-lock.ts";
  * `AtomicJsonFile` (temp, fsync, rename), so a crash leaves the old or the new
  * file, never half of one. A corrupt file is reported through `onCorrupt` and
  * makes that one user `unavailable`; every other user is unaffected.
+ *
+ * `get` (every sign-in and resume) keeps the records it read in a bounded
+ * cache and answers from it while one `stat` shows the file unchanged (same
+ * inode, size and modification time): a stat costs a fraction of lowdb's
+ * open/fstat/read/close, and a file replaced or edited by anyone, including
+ * an operator repairing it, is read again.
  */
-export function createLowdbUserStore(dataDir: string, onCorrupt: (path: string, why: string) => void = () => {}): UserStore {
+export function createLowdbUserStore(
+  dataDir: string,
+  onCorrupt: (path: string, why: string) => void = () => {},
+  { cacheSize = 4096 }: { cacheSize?: number } = {},
+): UserStore {
   const root = resolve(dataDir, "users");
   const lock = new KeyedLock();
+  const cache = new RecordCache<UserRecord>(cacheSize);
 
   function pathOf(key: string): string {
     const first = [...key][0]?.toLowerCase();
@@ -43,11 +55,28 @@ export function createLowdbUserStore(dataDir: string, onCorrupt: (path: string, 
 
   return {
     async get(key) {
-      const db = await read(key);
+      const path = pathOf(key);
+      const stamp = await stat(path, { bigint: true }).then(stampOf, (error: NodeJS.ErrnoException) => {
+        if (error.code === "ENOENT") return undefined;
+        throw error;
+      });
+      if (stamp === undefined) {
+        cache.delete(key);
+        return undefined;
+      }
+      const hit = cache.get(key, stamp);
+      if (hit) return hit;
+      // Stamped before the read: a write in between leaves a stale stamp, so the next get reads again.
+      const db = await read(key).catch((error: unknown) => {
+        cache.delete(key);
+        throw error;
+      });
+      if (db.data) cache.set(key, stamp, db.data);
       return db.data ?? undefined;
     },
     create(record) {
       return lock.run(record.key, async () => {
+        cache.delete(record.key);
         const db = await read(record.key);
         if (db.data) return false;
         await mkdir(join(pathOf(record.key), ".."), { recursive: true });
@@ -58,6 +87,7 @@ export function createLowdbUserStore(dataDir: string, onCorrupt: (path: string, 
     },
     update(key, change) {
       return lock.run(key, async () => {
+        cache.delete(key);
         const db = await read(key);
         if (!db.data) return undefined;
         change(db.data);
