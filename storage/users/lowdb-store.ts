@@ -41,8 +41,10 @@ export function createLowdbUserStore(
     return path;
   }
 
-  async function read(key: string): Promise<Low<UserRecord | null>> {
-    const db = new Low<UserRecord | null>(new AtomicJsonFile<UserRecord | null>(pathOf(key)), null);
+  /** The user's file through lowdb, and the stamp of the version it read. */
+  async function read(key: string): Promise<{ db: Low<UserRecord | null>; stamp: string | undefined }> {
+    const file = new AtomicJsonFile<UserRecord | null>(pathOf(key));
+    const db = new Low<UserRecord | null>(file, null);
     try {
       await db.read();
     } catch (error) {
@@ -50,34 +52,30 @@ export function createLowdbUserStore(
       onCorrupt(error.path, error.message);
       throw new ClientError(ErrorCode.unavailable, "this account cannot be read right now; an operator has been told");
     }
-    return db;
+    return { db, stamp: file.stamp };
   }
 
   return {
     async get(key) {
-      const path = pathOf(key);
-      const stamp = await stat(path, { bigint: true }).then(stampOf, (error: NodeJS.ErrnoException) => {
-        if (error.code === "ENOENT") return undefined;
-        throw error;
-      });
-      if (stamp === undefined) {
+      // Only a key read before pays for the stat; a first read stamps itself (see AtomicJsonFile).
+      if (cache.has(key)) {
+        const stamp = await stat(pathOf(key), { bigint: true }).then(stampOf, (error: NodeJS.ErrnoException) => {
+          if (error.code === "ENOENT") return undefined;
+          throw error;
+        });
+        const hit = stamp === undefined ? undefined : cache.get(key, stamp);
+        if (hit) return hit;
         cache.delete(key);
-        return undefined;
+        if (stamp === undefined) return undefined;
       }
-      const hit = cache.get(key, stamp);
-      if (hit) return hit;
-      // Stamped before the read: a write in between leaves a stale stamp, so the next get reads again.
-      const db = await read(key).catch((error: unknown) => {
-        cache.delete(key);
-        throw error;
-      });
-      if (db.data) cache.set(key, stamp, db.data);
+      const { db, stamp } = await read(key);
+      if (db.data && stamp !== undefined) cache.set(key, stamp, db.data);
       return db.data ?? undefined;
     },
     create(record) {
       return lock.run(record.key, async () => {
         cache.delete(record.key);
-        const db = await read(record.key);
+        const { db } = await read(record.key);
         if (db.data) return false;
         await mkdir(join(pathOf(record.key), ".."), { recursive: true });
         db.data = record;
@@ -88,7 +86,7 @@ export function createLowdbUserStore(
     update(key, change) {
       return lock.run(key, async () => {
         cache.delete(key);
-        const db = await read(key);
+        const { db } = await read(key);
         if (!db.data) return undefined;
         change(db.data);
         await db.write();

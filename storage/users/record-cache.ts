@@ -37,6 +37,10 @@ export class RecordCache<T> {
     if (this.#entries.size > this.limit) this.#entries.delete(this.#entries.keys().next().value!);
   }
 
+  has(key: string): boolean {
+    return this.#entries.has(key);
+  }
+
   delete(key: string): void {
     this.#entries.delete(key);
   }
