@@ -160,6 +160,7 @@ export class Daemon {
     });
     try {
       await storage.open();
+      await hasher.ready();
       const accounts = instrumentAccounts(createAccounts({
         hasher,
         store: users,

@@ -4,7 +4,7 @@ import { Semaphore } from "./semaphore.ts";
 import { BcryptThread, ThreadGoneError, type BcryptJob } from "./bcrypt-thread.ts";
 
 /** What the pool needs of a thread (BcryptThread, or a stand-in in tests). */
-export type Thread = Pick<BcryptThread, "alive" | "run" | "close">;
+export type Thread = Pick<BcryptThread, "alive" | "run" | "close"> & { ready?: Promise<void> };
 
 /** bcrypt hashing as the accounts use it. */
 export type PasswordHasher = {
@@ -12,6 +12,11 @@ export type PasswordHasher = {
   compare(password: string, hash: string): Promise<boolean>;
   /** Jobs waiting for a free thread (or for the event loop, with no threads). */
   readonly pending: number;
+  /**
+   * Settles once every thread has started (or failed to): a thread starts in
+   * tens of milliseconds, and the first sign-in should not wait for that.
+   */
+  ready(): Promise<void>;
   /** Threads still alive; 0 means bcrypt runs on the event loop. */
   readonly threads: number;
   /** Ends the threads; later jobs are refused with `unavailable`. Safe to call twice. */
@@ -82,6 +87,9 @@ export function createBcryptPool({ threads, onFallback = () => {}, spawn = (onGo
   return {
     hash: async (password, cost) => (await run({ op: "hash", password, cost })) as string,
     compare: async (password, hash) => (await run({ op: "compare", password, hash })) as boolean,
+    async ready() {
+      await Promise.all(all.map((t) => t.ready));
+    },
     get pending() {
       return gate.pending;
     },

@@ -18,6 +18,9 @@ export class ThreadGoneError extends Error {
  */
 export class BcryptThread {
   readonly #worker: Worker;
+  /** Settles once the thread has loaded bcryptjs and takes jobs, or is gone; never rejects. */
+  readonly ready: Promise<void>;
+  #markReady!: () => void;
   #pending: { id: number; resolve(value: unknown): void; reject(error: Error): void } | undefined;
   #nextId = 1;
   #gone: string | undefined;
@@ -27,9 +30,11 @@ export class BcryptThread {
     private readonly onGone: (why: string) => void = () => {},
     script: URL = new URL("./bcrypt-worker.mjs", import.meta.url),
   ) {
+    this.ready = new Promise((resolve) => (this.#markReady = resolve));
     this.#worker = new Worker(script);
     this.#worker.unref?.();
-    this.#worker.on("message", (msg: { id: number; result?: unknown; error?: string }) => {
+    this.#worker.on("message", (msg: { id: number; ready?: true; result?: unknown; error?: string }) => {
+      if (msg.ready) return this.#markReady();
       const p = this.#pending;
       if (!p || p.id !== msg.id) return;
       this.#pending = undefined;
@@ -68,6 +73,7 @@ export class BcryptThread {
 
   #settle(why: string): void {
     this.#gone = why;
+    this.#markReady();
     const p = this.#pending;
     this.#pending = undefined;
     p?.reject(new ThreadGoneError(why));

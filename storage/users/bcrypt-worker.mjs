@@ -4,7 +4,7 @@
  * Node 20 cannot start a worker from a .ts file.
  *
  * In:  { id, op: "hash", password, cost } | { id, op: "compare", password, hash }
- * Out: { id, result } | { id, error }
+ * Out: { ready: true } once loaded, then { id, result } | { id, error }
  */
 import { parentPort } from "node:worker_threads";
 import bcrypt from "bcryptjs";
@@ -17,3 +17,4 @@ parentPort.on("message", async (job) => {
     parentPort.postMessage({ id: job.id, error: String(error?.message ?? error) });
   }
 });
+parentPort.postMessage({ ready: true });

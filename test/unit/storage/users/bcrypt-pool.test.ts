@@ -60,6 +60,12 @@ describe("createBcryptPool", () => {
       expect(checks).toEqual(passwords.map(() => false));
     });
 
+    it("is ready once its threads have loaded bcryptjs", async () => {
+      const p = pool({ threads: 2 });
+      await p.ready();
+      expect(p.threads).toBe(2);
+    });
+
     it("rejects with bcryptjs's error for arguments it refuses, and the thread stays usable", async () => {
       const p = pool({ threads: 1 });
       await expect(p.compare(PASSWORD, 5 as unknown as string)).rejects.toThrow("Illegal arguments: string, number");
@@ -106,6 +112,7 @@ describe("createBcryptPool", () => {
       const told: string[] = [];
       const missing = new URL("./no-such-worker.mjs", import.meta.url);
       const p = pool({ threads: 2, spawn: (onGone) => new BcryptThread(onGone, missing), onFallback: (why) => told.push(why) });
+      await p.ready();
       const hash = await p.hash(PASSWORD, 4);
       expect(await bcrypt.compare(PASSWORD, hash)).toBe(true);
       expect(await p.compare(PASSWORD, hash)).toBe(true);
