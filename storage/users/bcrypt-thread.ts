@@ -13,8 +13,8 @@ export class ThreadGoneError extends Error {
  * thread API both Node and Deno 2 provide; this file is the only place that
  * touches it. The worker script is plain JavaScript (see bcrypt-worker.mjs),
  * so the same URL works from dist/ on Node and from the TypeScript sources on
- * Deno or under vitest. The thread is unref'd: an idle pool never keeps the
- * process alive.
+ * Deno or under vitest. Once loaded, the thread is unref'd: an idle pool never
+ * keeps the process alive.
  */
 export class BcryptThread {
   readonly #worker: Worker;
@@ -32,7 +32,8 @@ export class BcryptThread {
   ) {
     this.ready = new Promise((resolve) => (this.#markReady = resolve));
     this.#worker = new Worker(script);
-    this.#worker.unref?.();
+    // Held until it is loaded, so a start waiting for it is not taken for an idle process (Deno exits then).
+    void this.ready.then(() => this.#worker.unref?.());
     this.#worker.on("message", (msg: { id: number; ready?: true; result?: unknown; error?: string }) => {
       if (msg.ready) return this.#markReady();
       const p = this.#pending;
