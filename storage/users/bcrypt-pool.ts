@@ -46,6 +46,9 @@ export function createBcryptPool({ threads, onFallback = () => {}, spawn = (onGo
   const idle: Thread[] = [];
   const all: Thread[] = [];
   const gate = new Semaphore(Math.max(1, threads));
+  // Jobs on the event loop run one at a time, however many threads there were.
+  const loop = new Semaphore(1);
+  const inline = (job: BcryptJob) => loop.run(() => onThisThread(job));
   let closed = false;
   let fellBack = false;
 
@@ -104,7 +107,7 @@ export function createBcryptPool({ threads, onFallback = () => {}, spawn = (onGo
 }
 
 /** The same job on the calling thread (bcryptjs yields to the event loop between rounds). */
-function inline(job: BcryptJob): Promise<unknown> {
+function onThisThread(job: BcryptJob): Promise<unknown> {
   return job.op === "hash" ? bcrypt.hash(job.password, job.cost) : bcrypt.compare(job.password, job.hash);
 }
 

@@ -1,5 +1,5 @@
 import bcrypt from "bcryptjs";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createBcryptPool, type PasswordHasher, type Thread } from "../../../../storage/users/bcrypt-pool.ts";
 import { BcryptThread, ThreadGoneError, type BcryptJob } from "../../../../storage/users/bcrypt-thread.ts";
 import { ClientError, ErrorCode } from "../../../../src/message/errors.ts";
@@ -119,6 +119,35 @@ describe("createBcryptPool", () => {
       expect(p.threads).toBe(0);
       expect(told).toHaveLength(1);
       expect(told[0]).toMatch(/bcrypt thread/);
+    });
+
+    it("runs jobs one at a time on this thread once every thread is gone", async () => {
+      const threads = [new FakeThread(), new FakeThread()];
+      let next = 0;
+      const p = pool({ threads: 2, spawn: () => threads[next++]! });
+      const hash = bcrypt.hashSync(PASSWORD, 4);
+      const results = [p.compare(PASSWORD, hash), p.compare("wrong-horse", hash)];
+      await flush();
+      for (const t of threads) {
+        t.alive = false;
+        t.jobs[0]!.reject(new ThreadGoneError("bcrypt thread exited with code 1"));
+      }
+      let active = 0;
+      let most = 0;
+      const original = bcrypt.compare;
+      // Count the jobs bcryptjs runs at once on this thread.
+      const spy = vi.spyOn(bcrypt, "compare").mockImplementation(async (...args: Parameters<typeof original>) => {
+        most = Math.max(most, ++active);
+        try {
+          return await original(...args);
+        } finally {
+          active--;
+        }
+      });
+      expect(await Promise.all(results)).toEqual([true, false]);
+      spy.mockRestore();
+      expect(most).toBe(1);
+      expect(p.threads).toBe(0);
     });
 
     it("falls back when starting a thread throws", async () => {
