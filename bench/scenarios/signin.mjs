@@ -67,12 +67,13 @@ export async function signin(ctx, { users, resumes, baselineMs }) {
     openResumeFailed: onOpen.result.failed,
     openResumeMs: onOpen.result.lat.summaryMs(),
     cpuUsPerOpenResume: round((onOpen.use.serverCpuMs * 1000) / resumes, 0),
+    openResumeKernelShare: onOpen.use.serverKernelShare,
   };
   ctx.log(
     `  sign-in: ${out.signinsPerSec} bcrypt sign-ins/s, ${out.resumesPerSec} resumes/s; ping lag p99 idle ${out.lagIdleMs.p99} ms, ` +
       `during sign-ins ${out.lagDuringSigninMs.p99} ms (max ${out.lagDuringSigninMs.max}), during resumes ${out.lagDuringResumeMs.p99} ms; ` +
       `server CPU ${out.cpuUsPerResume} µs per resume; on open connections ${out.openResumesPerSec} resumes/s, ` +
-      `p99 ${out.openResumeMs.p99} ms, ${out.cpuUsPerOpenResume} µs CPU each`,
+      `p99 ${out.openResumeMs.p99} ms, ${out.cpuUsPerOpenResume} µs CPU each (kernel ${Math.round((out.openResumeKernelShare ?? 0) * 100)}%)`,
   );
   return out;
 }
