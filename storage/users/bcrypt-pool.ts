@@ -13,10 +13,11 @@ export type PasswordHasher = {
   /** Jobs waiting for a free thread (or for the event loop, with no threads). */
   readonly pending: number;
   /**
-   * Settles once every thread has started (or failed to): a thread starts in
-   * tens of milliseconds, and the first sign-in should not wait for that.
+   * Settles once every thread has started (or failed to), or after
+   * `timeoutMs` (5 s): a thread starts in tens of milliseconds, and the first
+   * sign-in should not wait for that.
    */
-  ready(): Promise<void>;
+  ready(timeoutMs?: number): Promise<void>;
   /** Threads still alive; 0 means bcrypt runs on the event loop. */
   readonly threads: number;
   /** Ends the threads; later jobs are refused with `unavailable`. Safe to call twice. */
@@ -90,8 +91,12 @@ export function createBcryptPool({ threads, onFallback = () => {}, spawn = (onGo
   return {
     hash: async (password, cost) => (await run({ op: "hash", password, cost })) as string,
     compare: async (password, hash) => (await run({ op: "compare", password, hash })) as boolean,
-    async ready() {
-      await Promise.all(all.map((t) => t.ready));
+    async ready(timeoutMs = 5000) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      // A thread that neither loads nor fails must not hold up the start: its jobs just wait for it.
+      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+      await Promise.race([Promise.all(all.map((t) => t.ready)), late]);
+      clearTimeout(timer);
     },
     get pending() {
       return gate.pending;

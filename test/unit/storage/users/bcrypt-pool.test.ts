@@ -101,6 +101,12 @@ describe("createBcryptPool", () => {
       expect(await bcrypt.compare("password-1", await hashes[0]!)).toBe(true);
     });
 
+    it("stops waiting for a thread that neither loads nor fails after the timeout given", async () => {
+      const stuck = Object.assign(new FakeThread(), { ready: new Promise<void>(() => {}) });
+      const p = pool({ threads: 1, spawn: () => stuck });
+      await expect(p.ready(10)).resolves.toBeUndefined();
+    });
+
     it("refuses a thread count that is not a whole number >= 0", () => {
       expect(() => createBcryptPool({ threads: -1 })).toThrow("threads must be a whole number >= 0, got -1");
       expect(() => createBcryptPool({ threads: 1.5 })).toThrow("threads must be a whole number >= 0, got 1.5");
