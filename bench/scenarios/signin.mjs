@@ -46,7 +46,8 @@ export async function signin(ctx, { users, resumes, baselineMs }) {
   await settle(ctx);
   // The same resumes on connections already open: hello{token} -> welcome alone.
   await open(ctx, "resume-open", resumeSpecs.map((spec) => ({ ...spec, deferHello: true })), 100);
-  await settle(ctx);
+  // A short pause, not settle(): these connections must say hello within limits.authTimeoutMs.
+  await sleep(ctx.pauseMs);
   const onOpen = await withPings(ctx, () => ctx.pool.hellos({ group: "resume-open", concurrency: 100 }));
   await ctx.pool.close("resume-open");
   await ctx.pool.close("pinger");
