@@ -121,6 +121,10 @@ function signinTable(json) {
       [`password sign-ins/s (${d.users} at once, bcrypt cost ${json.chatdConfig.bcryptCost})`, fmt(d.signinsPerSec, 1)],
       ["server CPU per password sign-in, ms", fmt(d.cpuMsPerSignin, 1)],
       [`token resumes/s (${int(d.resumes)} connections, connect + hello{token})`, int(d.resumesPerSec)],
+      ["server CPU per resume (connect + hello{token}), µs", int(d.cpuUsPerResume)],
+      [`token resumes/s on connections already open (hello{token} → welcome, 100 in flight)`, int(d.openResumesPerSec)],
+      ["… hello{token} → welcome p50 / p99 / max, ms", d.openResumeMs ? lag(d.openResumeMs) : "–"],
+      ["server CPU per resume on an open connection, µs", int(d.cpuUsPerOpenResume)],
       ["ping round trip p50 / p99 / max, ms: idle", lag(d.lagIdleMs)],
       ["… during the password sign-in storm", lag(d.lagDuringSigninMs)],
       ["… during the token resumes", lag(d.lagDuringResumeMs)],
@@ -251,7 +255,10 @@ ${idleTable(json)}
 ## Sign-in (chatd only)
 
 Event-loop lag is measured from outside: an already signed-in client pings every 10 ms and
-the round trip is recorded, before and during a storm of concurrent sign-ins.
+the round trip is recorded, before and during a storm of concurrent sign-ins (bcrypt on
+\`bcryptThreads\` worker threads, the default 1). Token resumes are measured twice: each on
+a new connection (TCP connect and WebSocket upgrade included), then \`hello {token}\` alone on
+connections opened beforehand.
 
 ${signinTable(json)}
 

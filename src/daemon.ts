@@ -13,6 +13,7 @@ import { createOperations, type Operations } from "./ops/operations.ts";
 import { Metrics } from "./ops/metrics.ts";
 import { countOutgoing, instrumentAccounts, instrumentLog } from "./ops/instrument.ts";
 import { createAccounts } from "../storage/users/accounts.ts";
+import { createBcryptPool, type PasswordHasher } from "../storage/users/bcrypt-pool.ts";
 import { createStorage, type Storage, type StorageHealth } from "../storage/create.ts";
 
 export type DaemonOptions = { config: Config; runtime: ServerRuntime; logger: Logger };
@@ -36,6 +37,7 @@ export class Daemon {
   #chat: ChatService | undefined;
   #listener: Listener | undefined;
   #storage: Storage | undefined;
+  #hasher: PasswordHasher | undefined;
   #port: number;
 
   constructor({ config, runtime, logger }: DaemonOptions) {
@@ -141,9 +143,15 @@ export class Daemon {
     const log = instrumentLog(storage.log, this.metrics);
     const bus = storage.bus;
     countOutgoing(bus, this.metrics);
+    const hasher = createBcryptPool({
+      threads: config.bcryptThreads,
+      onFallback: (why) => logger.warn("bcrypt threads unavailable; hashing on the event loop", { why }),
+    });
     try {
       await storage.open();
+      await hasher.ready();
       const accounts = instrumentAccounts(createAccounts({
+        hasher,
         store: users,
         bcryptCost: config.bcryptCost,
         registration: config.registration,
@@ -168,11 +176,13 @@ export class Daemon {
       this.#port = this.#listener.port;
       this.#chat = chat;
       this.#storage = storage;
+      this.#hasher = hasher;
       logger.info("listening", { host: config.host, port: this.#port, runtime: this.#runtime.name, dataDir: config.dataDir, tls: tls !== undefined, ...nodeField(storage.health()) });
       if (!config.adminToken) logger.warn("admin API is off: no admin token configured (set CHAT_ADMIN_TOKEN)");
     } catch (error) {
       this.#startError = error as Error;
       await storage.close().catch(() => {});
+      await hasher.close();
       throw error;
     }
   }
@@ -198,6 +208,8 @@ export class Daemon {
     const storage = this.#storage;
     this.#storage = undefined;
     if (storage) await storage.close();
+    await this.#hasher?.close();
+    this.#hasher = undefined;
     this.logger.info(reason === "restart" ? "stopped for restart" : "stopped");
   }
 }

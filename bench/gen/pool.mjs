@@ -73,6 +73,15 @@ export class GeneratorPool {
     return { sent: sum(answers, "sent"), acked: sum(answers, "acked"), unanswered: sum(answers, "unanswered"), ms: Math.max(...answers.map((a) => a.ms)) };
   }
 
+  /** Times `hello {token}` on a group opened with `deferHello` (see worker.mjs), `concurrency` in flight in all. */
+  async hellos({ group, concurrency = 100 }) {
+    const n = this.workers.length;
+    const answers = await this.all("hellos", { group, concurrency: Math.max(1, Math.round(concurrency / n)) });
+    const lat = new Histogram();
+    for (const a of answers) lat.add(a.lat);
+    return { ok: sum(answers, "ok"), failed: sum(answers, "failed"), errors: answers.flatMap((a) => a.errors), ms: Math.max(...answers.map((a) => a.ms)), lat };
+  }
+
   /** Merged counters and histograms of all workers. */
   async stats(reset = false) {
     const answers = await this.all("stats", { reset });

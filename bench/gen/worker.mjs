@@ -39,6 +39,10 @@ function onFrame(ws, opcode, buf, s, e) {
     }
     return;
   }
+  if (c.onHello) {
+    c.onHello(buf.toString("utf8", s, e));
+    return;
+  }
   switch (c.d.classify(buf, s, e)) {
     case MESSAGE:
       st.deliveries++;
@@ -68,6 +72,7 @@ function onFrame(ws, opcode, buf, s, e) {
 
 function onClose(ws, error) {
   const c = ws.c;
+  c.onHello?.(null);
   if (!c.ready) c.settle(false, error ?? new Error("closed during setup"));
   else if (!c.expectClose) st.lost++;
 }
@@ -240,6 +245,48 @@ function closedLoop({ group: name, durationMs, window }) {
   });
 }
 
+/**
+ * Sends `hello {token}` on the group's connections opened with `deferHello`,
+ * `concurrency` in flight, and times each until its `welcome`: a resume
+ * without the TCP connect and WebSocket upgrade in front of it.
+ */
+function hellos({ group: name, concurrency }) {
+  const conns = live(name, (c) => c.spec.deferHello && !c.helloSent);
+  return new Promise((resolve) => {
+    const lat = new Histogram();
+    const errors = [];
+    const t0 = nowUs();
+    let next = 0;
+    let inflight = 0;
+    let ok = 0;
+    let failed = 0;
+    const launch = () => {
+      while (inflight < concurrency && next < conns.length) send(conns[next++]);
+      if (inflight === 0 && next >= conns.length) resolve({ ok, failed, errors, ms: (nowUs() - t0) / 1000, lat: lat.toJSON() });
+    };
+    const send = (c) => {
+      inflight++;
+      c.helloSent = true;
+      const at = nowUs();
+      c.onHello = (text) => {
+        c.onHello = undefined;
+        inflight--;
+        const f = text === null ? { type: "closed" } : JSON.parse(text);
+        if (f.type === "welcome") {
+          ok++;
+          lat.record(nowUs() - at);
+        } else {
+          failed++;
+          if (errors.length < 5) errors.push(`${f.type} ${f.code ?? ""}`);
+        }
+        launch();
+      };
+      c.ws.sendText(c.d.hello(c.spec.token));
+    };
+    launch();
+  });
+}
+
 /** Application-level ping from one connection every `intervalMs` (chatd: `ping`/`pong`). */
 function ping({ group: name, intervalMs, action }) {
   if (action === "stop") {
@@ -277,7 +324,7 @@ async function close({ group: name }) {
   return { closed: g.conns.length };
 }
 
-const ops = { connect, offer, closedLoop, ping, stats, close };
+const ops = { connect, offer, closedLoop, hellos, ping, stats, close };
 
 process.on("message", async (msg) => {
   try {

@@ -3,6 +3,9 @@
  * compare at the accounts' cost, 10), then `resumes` token resumes. Event-loop
  * lag is measured from outside: one already signed-in client pings every 10 ms
  * and the ping/pong round trip is recorded before and during each storm.
+ * Resumes are measured twice: with a new connection each (TCP connect +
+ * WebSocket upgrade + hello{token}), and as hello{token} alone on connections
+ * opened beforehand.
  */
 import { PASSWORD } from "../chatd-accounts.mjs";
 import { between, open, round, settle, sleep, snapshot } from "./measure.mjs";
@@ -40,7 +43,15 @@ export async function signin(ctx, { users, resumes, baselineMs }) {
   const resumeSpecs = Array.from({ length: resumes }, (_, i) => ctx.spec(`u${i + 2}`, []));
   const resume = await withPings(ctx, () => open(ctx, "resume", resumeSpecs, 100));
   await ctx.pool.close("resume");
+  await settle(ctx);
+  // The same resumes on connections already open: hello{token} -> welcome alone.
+  await open(ctx, "resume-open", resumeSpecs.map((spec) => ({ ...spec, deferHello: true })), 100);
+  // A short pause, not settle(): these connections must say hello within limits.authTimeoutMs.
+  await sleep(ctx.pauseMs);
+  const onOpen = await withPings(ctx, () => ctx.pool.hellos({ group: "resume-open", concurrency: 100 }));
+  await ctx.pool.close("resume-open");
   await ctx.pool.close("pinger");
+  if (onOpen.result.failed > 0) ctx.log(`  resume-open: ${onOpen.result.failed} of ${resumes} hellos failed: ${onOpen.result.errors.join("; ")}`);
   const out = {
     users,
     signinsPerSec: round(storm.result.ready / (storm.result.ms / 1000), 1),
@@ -52,10 +63,18 @@ export async function signin(ctx, { users, resumes, baselineMs }) {
     resumesPerSec: resume.result.perSec,
     resumeFailed: resume.result.failed,
     lagDuringResumeMs: resume.lagMs,
+    cpuUsPerResume: round((resume.use.serverCpuMs * 1000) / resumes, 0),
+    openResumesPerSec: round(onOpen.result.ok / (onOpen.result.ms / 1000), 0),
+    openResumeFailed: onOpen.result.failed,
+    openResumeMs: onOpen.result.lat.summaryMs(),
+    cpuUsPerOpenResume: round((onOpen.use.serverCpuMs * 1000) / resumes, 0),
+    openResumeKernelShare: onOpen.use.serverKernelShare,
   };
   ctx.log(
     `  sign-in: ${out.signinsPerSec} bcrypt sign-ins/s, ${out.resumesPerSec} resumes/s; ping lag p99 idle ${out.lagIdleMs.p99} ms, ` +
-      `during sign-ins ${out.lagDuringSigninMs.p99} ms (max ${out.lagDuringSigninMs.max}), during resumes ${out.lagDuringResumeMs.p99} ms`,
+      `during sign-ins ${out.lagDuringSigninMs.p99} ms (max ${out.lagDuringSigninMs.max}), during resumes ${out.lagDuringResumeMs.p99} ms; ` +
+      `server CPU ${out.cpuUsPerResume} µs per resume; on open connections ${out.openResumesPerSec} resumes/s, ` +
+      `p99 ${out.openResumeMs.p99} ms, ${out.cpuUsPerOpenResume} µs CPU each (kernel ${Math.round((out.openResumeKernelShare ?? 0) * 100)}%)`,
   );
   return out;
 }

@@ -56,6 +56,8 @@ export const configSchema = z.strictObject({
   dataDir: z.string().min(1).default("./data"),
   registration: z.enum(["open", "closed"]).default("open"),
   bcryptCost: z.number().int().min(4).max(15).default(10),
+  // Worker threads for bcrypt (0: on the event loop, as one job at a time).
+  bcryptThreads: z.number().int().min(0).max(16).default(1),
   adminToken: z.string().default(""),
   chatLog: z
     .strictObject({

@@ -14,6 +14,7 @@ export const RESTART_FIELDS = [
   "chatLog",
   "registration",
   "bcryptCost",
+  "bcryptThreads",
   "tls",
   "limits.maxFrameBytes",
   "limits.maxBufferedBytes",

@@ -1,8 +1,7 @@
-import bcrypt from "bcryptjs";
 import { isNameError, normalizeName } from "../../src/message/names.ts";
 import { ClientError, ErrorCode } from "../../src/message/errors.ts";
 import type { UserRecord, UserStore } from "./types.ts";
-import { Semaphore } from "./semaphore.ts";
+import { createBcryptPool, type PasswordHasher } from "./bcrypt-pool.ts";
 import { digestsEqual, formatToken, hashSecret, newSecret, parseToken } from "./tokens.ts";
 
 export type AccountsOptions = {
@@ -12,11 +11,10 @@ export type AccountsOptions = {
   passwordMinLength: number;
   tokenTtlMs: number;
   /**
-   * Concurrent bcrypt jobs; more wait in line. bcryptjs is plain JavaScript on
-   * the event loop, running up to 100 ms between yields: a second concurrent
-   * job adds no throughput, only a second 100 ms slice before chat gets a turn.
+   * Where bcrypt runs: the daemon passes a pool of worker threads (and closes
+   * it on stop). Without one, bcrypt runs on the event loop, one job at a time.
    */
-  hashConcurrency?: number;
+  hasher?: PasswordHasher;
   maxTokensPerUser?: number;
   now?: () => number;
 };
@@ -35,7 +33,7 @@ export function createAccounts(options: AccountsOptions) {
   const { store, bcryptCost, registration, passwordMinLength, tokenTtlMs } = options;
   const now = options.now ?? Date.now;
   const maxTokens = options.maxTokensPerUser ?? 20;
-  const hashing = new Semaphore(options.hashConcurrency ?? 1);
+  const hashing = options.hasher ?? createBcryptPool({ threads: 0 });
 
   function checkName(name: string) {
     const n = normalizeName(name);
@@ -54,7 +52,7 @@ export function createAccounts(options: AccountsOptions) {
 
   async function issueToken(key: string): Promise<{ user: UserRecord; token: string }> {
     const secret = newSecret();
-    const hash = await hashSecret(secret);
+    const hash = hashSecret(secret);
     const at = now();
     const user = await store.update(key, (u) => {
       const live = u.tokens.filter((t) => t.expiresAt > at);
@@ -77,7 +75,7 @@ export function createAccounts(options: AccountsOptions) {
   async function createUser(name: string, password: string): Promise<boolean> {
     const n = checkName(name);
     checkPassword(password);
-    const passwordHash = await hashing.run(() => bcrypt.hash(password, bcryptCost));
+    const passwordHash = await hashing.hash(password, bcryptCost);
     const at = now();
     return store.create({ name: n.display, key: n.key, passwordHash, role: "user", createdAt: at, lastSeenAt: at, tokens: [] });
   }
@@ -93,7 +91,7 @@ export function createAccounts(options: AccountsOptions) {
     if (!existing) {
       if (registration === "closed") {
         // Same answer as a wrong password: sign-in must not reveal which names exist.
-        await hashing.run(() => bcrypt.hash(password, bcryptCost));
+        await hashing.hash(password, bcryptCost);
         throw new ClientError(ErrorCode.authFailed, AUTH_FAILED);
       }
       if (options.mayCreate && !options.mayCreate()) {
@@ -105,7 +103,7 @@ export function createAccounts(options: AccountsOptions) {
     }
     // A lost creation race falls through to the normal password check.
     if (!created) {
-      const ok = await hashing.run(() => bcrypt.compare(password, existing.passwordHash));
+      const ok = await hashing.compare(password, existing.passwordHash);
       if (!ok) throw new ClientError(ErrorCode.authFailed, AUTH_FAILED);
       // Only after the password matched: a ban is no hint to someone guessing names.
       if (existing.banned) throw new ClientError(ErrorCode.banned, `this account is banned: ${existing.banned.reason}`);
@@ -118,7 +116,7 @@ export function createAccounts(options: AccountsOptions) {
   async function resume(token: string): Promise<SignIn> {
     const parsed = parseToken(token);
     if (!parsed || isNameError(normalizeName(parsed.key))) throw new ClientError(ErrorCode.authFailed, "invalid or expired token");
-    const hash = await hashSecret(parsed.secret);
+    const hash = hashSecret(parsed.secret);
     const user = await store.get(parsed.key);
     const at = now();
     const match = user?.tokens.find((t) => digestsEqual(t.hash, hash) && t.expiresAt > at);
@@ -129,7 +127,7 @@ export function createAccounts(options: AccountsOptions) {
   async function revoke(token: string): Promise<void> {
     const parsed = parseToken(token);
     if (!parsed || isNameError(normalizeName(parsed.key))) return;
-    const hash = await hashSecret(parsed.secret);
+    const hash = hashSecret(parsed.secret);
     await store.update(parsed.key, (u) => {
       u.tokens = u.tokens.filter((t) => !digestsEqual(t.hash, hash));
     });

@@ -1,6 +1,7 @@
-import { readFile } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import type { Adapter } from "lowdb";
 import { writeFileAtomic } from "../fs/atomic-write.ts";
+import { stampOf } from "./record-cache.ts";
 
 /** A user file that exists but cannot be read as a user: empty, truncated or not JSON. */
 export class CorruptFileError extends Error {
@@ -20,12 +21,27 @@ export class CorruptFileError extends Error {
  * one throws `CorruptFileError`, so it is never mistaken for a free name.
  */
 export class AtomicJsonFile<T> implements Adapter<T> {
+  /** The version (see `stampOf`) of the file the last `read` parsed; undefined if it found none. */
+  stamp: string | undefined;
+
   constructor(readonly path: string) {}
 
   async read(): Promise<T | null> {
+    this.stamp = undefined;
     let text: string;
     try {
-      text = await readFile(this.path, "utf8");
+      // open, fstat, read, close: the fstat that sizes the read also stamps what was read.
+      const file = await open(this.path, "r");
+      try {
+        const stats = await file.stat({ bigint: true });
+        const buffer = Buffer.alloc(Number(stats.size) + 1);
+        const { bytesRead } = await file.read(buffer, 0, buffer.length, 0);
+        // Grown since the fstat (an edit in place): read it whole, unstamped.
+        text = bytesRead > Number(stats.size) ? await file.readFile("utf8") : buffer.toString("utf8", 0, bytesRead);
+        if (bytesRead <= Number(stats.size)) this.stamp = stampOf(stats);
+      } finally {
+        await file.close();
+      }
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
       throw error;

@@ -1,10 +1,11 @@
-import { mkdir, readdir } from "node:fs/promises";
+import { mkdir, readdir, stat } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
 import { Low } from "lowdb";
 import type { UserRecord, UserStore } from "./types.ts";
 import { AtomicJsonFile, CorruptFileError } from "./json-file-adapter.ts";
 import { ClientError, ErrorCode } from "../../src/message/errors.ts";
 import { KeyedLock } from "./keyed-lock.ts";
+import { RecordCache, stampOf } from "./record-cache.ts";
 
 /**
  * The embedded user store: one JSON file per user, read and written through
@@ -13,10 +14,21 @@ import { KeyedLock } from "./keyed-lock.ts";
  * `AtomicJsonFile` (temp, fsync, rename), so a crash leaves the old or the new
  * file, never half of one. A corrupt file is reported through `onCorrupt` and
  * makes that one user `unavailable`; every other user is unaffected.
+ *
+ * `get` (every sign-in and resume) keeps the records it read in a bounded
+ * cache and answers from it while one `stat` shows the file unchanged (same
+ * inode, size and modification time): a stat costs a fraction of lowdb's
+ * open/fstat/read/close, and a file replaced or edited by anyone, including
+ * an operator repairing it, is read again.
  */
-export function createLowdbUserStore(dataDir: string, onCorrupt: (path: string, why: string) => void = () => {}): UserStore {
+export function createLowdbUserStore(
+  dataDir: string,
+  onCorrupt: (path: string, why: string) => void = () => {},
+  { cacheSize = 4096 }: { cacheSize?: number } = {},
+): UserStore {
   const root = resolve(dataDir, "users");
   const lock = new KeyedLock();
+  const cache = new RecordCache<UserRecord>(cacheSize);
 
   function pathOf(key: string): string {
     const first = [...key][0]?.toLowerCase();
@@ -29,8 +41,10 @@ export function createLowdbUserStore(dataDir: string, onCorrupt: (path: string, 
     return path;
   }
 
-  async function read(key: string): Promise<Low<UserRecord | null>> {
-    const db = new Low<UserRecord | null>(new AtomicJsonFile<UserRecord | null>(pathOf(key)), null);
+  /** The user's file through lowdb, and the stamp of the version it read. */
+  async function read(key: string): Promise<{ db: Low<UserRecord | null>; stamp: string | undefined }> {
+    const file = new AtomicJsonFile<UserRecord | null>(pathOf(key));
+    const db = new Low<UserRecord | null>(file, null);
     try {
       await db.read();
     } catch (error) {
@@ -38,17 +52,30 @@ export function createLowdbUserStore(dataDir: string, onCorrupt: (path: string, 
       onCorrupt(error.path, error.message);
       throw new ClientError(ErrorCode.unavailable, "this account cannot be read right now; an operator has been told");
     }
-    return db;
+    return { db, stamp: file.stamp };
   }
 
   return {
     async get(key) {
-      const db = await read(key);
+      // Only a key read before pays for the stat; a first read stamps itself (see AtomicJsonFile).
+      if (cache.has(key)) {
+        const stamp = await stat(pathOf(key), { bigint: true }).then(stampOf, (error: NodeJS.ErrnoException) => {
+          if (error.code === "ENOENT") return undefined;
+          throw error;
+        });
+        const hit = stamp === undefined ? undefined : cache.get(key, stamp);
+        if (hit) return hit;
+        cache.delete(key);
+        if (stamp === undefined) return undefined;
+      }
+      const { db, stamp } = await read(key);
+      if (db.data && stamp !== undefined) cache.set(key, stamp, db.data);
       return db.data ?? undefined;
     },
     create(record) {
       return lock.run(record.key, async () => {
-        const db = await read(record.key);
+        cache.delete(record.key);
+        const { db } = await read(record.key);
         if (db.data) return false;
         await mkdir(join(pathOf(record.key), ".."), { recursive: true });
         db.data = record;
@@ -58,7 +85,8 @@ export function createLowdbUserStore(dataDir: string, onCorrupt: (path: string, 
     },
     update(key, change) {
       return lock.run(key, async () => {
-        const db = await read(key);
+        cache.delete(key);
+        const { db } = await read(key);
         if (!db.data) return undefined;
         change(db.data);
         await db.write();

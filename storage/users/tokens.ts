@@ -4,6 +4,8 @@
  * SHA-256 of the secret part is stored, and a fast hash is enough because the
  * secret has 256 bits of entropy (unlike a password).
  */
+import { createHash } from "node:crypto";
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
@@ -29,9 +31,14 @@ export function parseToken(token: string): { key: string; secret: string } | und
   }
 }
 
-export async function hashSecret(secret: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(secret));
-  return toHex(new Uint8Array(digest));
+/**
+ * SHA-256 of the secret, in hex. Synchronous on purpose: a resume hashes one
+ * 43-character string, which takes microseconds, while WebCrypto's async
+ * digest costs a thread-pool round trip several times that (node:crypto is
+ * there on Node and Deno alike).
+ */
+export function hashSecret(secret: string): string {
+  return createHash("sha256").update(secret).digest("hex");
 }
 
 /** Compares two equal-length hex digests without an early exit. */
@@ -40,12 +47,6 @@ export function digestsEqual(a: string, b: string): boolean {
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
   return diff === 0;
-}
-
-function toHex(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += b.toString(16).padStart(2, "0");
-  return s;
 }
 
 function toBase64Url(bytes: Uint8Array): string {

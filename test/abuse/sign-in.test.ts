@@ -70,9 +70,10 @@ describe("sign-in throttling", () => {
     const answers = await Promise.all(clients.map((c, i) => hello(c, `storm${i}`, PASSWORD)));
     lag.disable();
     expect(answers.every((a) => a.type === "welcome")).toBe(true);
-    // bcryptjs yields at least every 100 ms and one hash runs at a time, so the loop is never
-    // held much longer than that; the ceiling leaves room for a noisy, shared 2-core CI machine.
-    expect(lag.percentile(99) / 1e6).toBeLessThan(250);
+    // bcrypt runs on a worker thread (bcryptThreads, default 1). On the event loop, bcryptjs would
+    // hold it for up to 100 ms at a time and put p99 at 100 ms or more; the ceiling stays below
+    // that, with room for a noisy, shared 2-core CI machine.
+    expect(lag.percentile(99) / 1e6).toBeLessThan(80);
   }, 60_000);
 });
 

@@ -52,6 +52,7 @@ describe("parseConfig", () => {
       dataDir: "./data",
       registration: "open",
       bcryptCost: 10,
+      bcryptThreads: 1,
       adminToken: "",
       chatLog: { fsync: true, maxBytes: 0, keepFiles: 5 },
       trustedProxies: [],

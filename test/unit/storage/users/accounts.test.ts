@@ -333,6 +333,46 @@ describe("createAccounts", () => {
       expect((await a.resume(two)).user.key).toBe("alice");
     });
 
+    it("refuses a valid token of a banned user, and takes it again after the unban", async () => {
+      const a = accounts();
+      const { token } = await a.validateSession("alice", "correct-horse");
+      await a.resume(token);
+      await store.update("alice", (u) => {
+        u.banned = { at: clock, reason: "spam" };
+      });
+      expect(await codeOf(a.resume(token))).toBe(ErrorCode.authFailed);
+      await store.update("alice", (u) => {
+        delete u.banned;
+      });
+      expect((await a.resume(token)).user.key).toBe("alice");
+    });
+
+    it("refuses every token after revokeAll, also ones resumed just before", async () => {
+      const a = accounts();
+      const { token } = await a.validateSession("alice", "correct-horse");
+      await a.resume(token);
+      await a.revokeAll("alice");
+      expect(await codeOf(a.resume(token))).toBe(ErrorCode.authFailed);
+    });
+
+    it("returns the role as stored now, not as it was at the last resume", async () => {
+      const a = accounts();
+      const { token } = await a.validateSession("alice", "correct-horse");
+      expect((await a.resume(token)).user.role).toBe("user");
+      await store.update("alice", (u) => {
+        u.role = "moderator";
+      });
+      expect((await a.resume(token)).user.role).toBe("moderator");
+    });
+
+    it("refuses a resumed token once it expires, however often it was used", async () => {
+      const a = accounts({ tokenTtlMs: 10_000 });
+      const { token } = await a.validateSession("alice", "correct-horse");
+      for (let i = 0; i < 3; i++) expect((await a.resume(token)).user.key).toBe("alice");
+      clock += 10_000;
+      expect(await codeOf(a.resume(token))).toBe(ErrorCode.authFailed);
+    });
+
     it("does not need the password after revoking: the password still signs in", async () => {
       const a = accounts();
       const { token } = await a.validateSession("alice", "correct-horse");

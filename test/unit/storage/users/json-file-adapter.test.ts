@@ -1,8 +1,9 @@
-import { mkdtemp, rm, writeFile, readFile } from "node:fs/promises";
+import { mkdtemp, rm, stat, writeFile, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AtomicJsonFile, CorruptFileError } from "../../../../storage/users/json-file-adapter.ts";
+import { stampOf } from "../../../../storage/users/record-cache.ts";
 
 describe("AtomicJsonFile", () => {
   let dir: string;
@@ -13,6 +14,17 @@ describe("AtomicJsonFile", () => {
 
   it("reads a missing file as null (no such user)", async () => {
     expect(await new AtomicJsonFile(join(dir, "nobody.json")).read()).toBeNull();
+  });
+
+  it("stamps the version it read with its inode, size and modification time, and a missing file not at all", async () => {
+    const path = join(dir, "alice.json");
+    const file = new AtomicJsonFile<{ name: string }>(path);
+    await file.write({ name: "alice" });
+    await file.read();
+    expect(file.stamp).toBe(stampOf(await stat(path, { bigint: true })));
+    await rm(path);
+    expect(await file.read()).toBeNull();
+    expect(file.stamp).toBeUndefined();
   });
 
   it("round-trips what it writes", async () => {

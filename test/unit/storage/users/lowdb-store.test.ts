@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -97,6 +97,54 @@ describe("createLowdbUserStore", () => {
       const record = user("fay", { tokens: [{ hash: "ab", createdAt: 1, expiresAt: 2 }] });
       await store.create(record);
       expect(await store.get("fay")).toEqual(record);
+    });
+
+    it("returns a copy: changing what it returned changes neither the file nor the next get", async () => {
+      await store.create(user("fay"));
+      const first = await store.get("fay");
+      first!.role = "admin";
+      first!.tokens.push({ hash: "cd", createdAt: 1, expiresAt: 2 });
+      expect(await store.get("fay")).toEqual(user("fay"));
+    });
+
+    it("sees a file an operator rewrote in place after it was read, even at the same size", async () => {
+      const path = join(dataDir, "users", "h", "hal.json");
+      await store.create(user("hal", { role: "user" }));
+      expect((await store.get("hal"))?.role).toBe("user");
+      // Past the file system's timestamp granularity, as any edit by hand is.
+      await new Promise((r) => setTimeout(r, 30));
+      const text = await readFile(path, "utf8");
+      await writeFile(path, text.replace('"role": "user"', '"role": "xxxx"'));
+      expect((await store.get("hal"))?.role).toBe("xxxx");
+    });
+
+    it("sees a file replaced, corrupted or removed after it was read", async () => {
+      const path = join(dataDir, "users", "i", "ida.json");
+      await store.create(user("ida"));
+      await store.get("ida");
+      await writeFile(`${path}.new`, JSON.stringify(user("ida", { role: "moderator" })));
+      await rename(`${path}.new`, path);
+      expect((await store.get("ida"))?.role).toBe("moderator");
+      await writeFile(path, '{"name":"ida","pass');
+      await expect(store.get("ida")).rejects.toMatchObject({ code: "unavailable" });
+      await rm(path);
+      expect(await store.get("ida")).toBeUndefined();
+    });
+
+    it("sees an update made through another store instance on the same folder", async () => {
+      await store.create(user("jo"));
+      await store.get("jo");
+      await createLowdbUserStore(dataDir).update("jo", (u) => {
+        u.banned = { at: 5, reason: "spam" };
+      });
+      expect((await store.get("jo"))?.banned).toEqual({ at: 5, reason: "spam" });
+    });
+
+    it("reads the file every time with cacheSize 0", async () => {
+      const uncached = createLowdbUserStore(dataDir, () => {}, { cacheSize: 0 });
+      await uncached.create(user("kim"));
+      expect(await uncached.get("kim")).toEqual(user("kim"));
+      expect(await uncached.get("kim")).toEqual(user("kim"));
     });
   });
 
