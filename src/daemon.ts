@@ -143,12 +143,14 @@ export class Daemon {
     const log = instrumentLog(storage.log, this.metrics);
     const bus = storage.bus;
     countOutgoing(bus, this.metrics);
-    const hasher = createBcryptPool({
-      threads: config.bcryptThreads,
-      onFallback: (why) => logger.warn("bcrypt threads unavailable; hashing on the event loop", { why }),
-    });
+    let hasher: PasswordHasher | undefined;
     try {
+      // Storage first: it takes the data-dir lock, and a refused start should not spin up threads.
       await storage.open();
+      hasher = createBcryptPool({
+        threads: config.bcryptThreads,
+        onFallback: (why) => logger.warn("bcrypt threads unavailable; hashing on the event loop", { why }),
+      });
       await hasher.ready();
       const accounts = instrumentAccounts(createAccounts({
         hasher,
@@ -182,7 +184,7 @@ export class Daemon {
     } catch (error) {
       this.#startError = error as Error;
       await storage.close().catch(() => {});
-      await hasher.close();
+      await hasher?.close();
       throw error;
     }
   }
