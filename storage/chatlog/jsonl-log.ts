@@ -1,4 +1,4 @@
-import { createReadStream, fdatasync, ftruncateSync, write } from "node:fs";
+import { createReadStream, fdatasync, ftruncateSync, writeSync } from "node:fs";
 import { mkdir, open, stat, truncate, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -34,12 +34,12 @@ type Pending = {
  * The embedded chat log: `<dataDir>/chat/chat.jsonl`, one JSON record a line,
  * only ever appended to.
  *
- * Two steps per record, each shared by everything that arrived together, both
- * off the event loop (a write can stall behind the disk):
+ * Two steps per record, each shared by everything that arrived together:
  * - write: the appends of one turn of the event loop (or of every turn while
  *   the previous write ran) go out in one write(2), into the page cache, where
  *   they survive a crash of this process. The records are then in history and
- *   `onStored` runs, so fan-out never waits for an fsync;
+ *   `onStored` runs, so fan-out never waits for an fsync, nor for a turn of
+ *   the event loop (the write is synchronous: see writeOut);
  * - sync (fsync on): one fdatasync at a time; when it completes, every record
  *   written before it started resolves (is acked). Records written meanwhile
  *   wait for the next one: group commit.
@@ -104,8 +104,6 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
   let writeScheduled = false;
   /** Written, waiting for an fdatasync. */
   let unsynced: Pending[] = [];
-  /** One write in flight at a time (so lines never interleave); it need not wait for an fdatasync. */
-  let writing = false;
   let syncing = false;
   let rotating = false;
   /** Resolves `close` once nothing is left to write or sync. */
@@ -119,7 +117,7 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
 
   function writeOut(): void {
     writeScheduled = false;
-    if (writing || unwritten.length === 0 || rotating) return;
+    if (unwritten.length === 0 || rotating) return;
     // Due for rotation: hold new writes until what is written is synced and the file rotated.
     if (rotationDue()) return settle();
     const batch = unwritten;
@@ -131,24 +129,24 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
     let chunk = "";
     for (const p of batch) chunk += p.line;
     const bytes = Buffer.from(chunk, "utf8");
-    const fd = file.fd;
-    writing = true;
-    writeAll(fd, bytes, (error) => {
-      writing = false;
-      if (error) {
-        // Cut off whatever part of the batch reached the file, so the next
-        // record does not land glued to a fragment and get skipped on load.
-        try {
-          ftruncateSync(fd, size);
-        } catch {}
-        for (const p of batch) p.reject(error);
-      } else {
-        size += bytes.length;
-        stored(batch);
-      }
-      if (unwritten.length > 0) writeOut();
-      else settle();
-    });
+    // The write only copies into the page cache: microseconds, mostly (a
+    // millisecond or more now and then while an fdatasync runs). Made right
+    // here, the batch is delivered in this same turn of the event loop; through
+    // the thread pool it would wait a whole turn, under load tens of ms.
+    const error = writeAllSync(file.fd, bytes);
+    if (error) {
+      // Cut off whatever part of the batch reached the file, so the next
+      // record does not land glued to a fragment and get skipped on load.
+      try {
+        ftruncateSync(file.fd, size);
+      } catch {}
+      for (const p of batch) p.reject(error);
+    } else {
+      size += bytes.length;
+      stored(batch);
+    }
+    if (unwritten.length > 0) scheduleWrite();
+    else settle();
   }
 
   /** The batch is in the file: into history, out to the room; acked now, or after its fdatasync. */
@@ -182,7 +180,7 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
 
   /** Between batches: rotate if due, then tell a waiting `close` that all is done. */
   function settle(): void {
-    if (writing || syncing || unsynced.length > 0 || rotating) return;
+    if (syncing || unsynced.length > 0 || rotating) return;
     if (rotationDue()) {
       rotating = true;
       rotateNow()
@@ -221,7 +219,7 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
   }
 
   function busy(): boolean {
-    return unwritten.length > 0 || writeScheduled || writing || syncing || unsynced.length > 0 || rotating;
+    return unwritten.length > 0 || writeScheduled || syncing || unsynced.length > 0 || rotating;
   }
 
   return {
@@ -263,16 +261,14 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
   } satisfies ChatLog;
 }
 
-/** Writes all of `bytes` at the end of the file (looping on a short write), off the event loop. */
-function writeAll(fd: number, bytes: Buffer, done: (error: Error | null) => void): void {
-  let offset = 0;
-  const written = (error: Error | null, n: number) => {
-    if (error) return done(error);
-    offset += n;
-    if (offset < bytes.length) write(fd, bytes, offset, bytes.length - offset, null, written);
-    else done(null);
-  };
-  write(fd, bytes, 0, bytes.length, null, written);
+/** Writes all of `bytes` at the end of the file (looping on a short write), now; the error, if any. */
+function writeAllSync(fd: number, bytes: Buffer): Error | null {
+  try {
+    for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+    return null;
+  } catch (error) {
+    return error as Error;
+  }
 }
 
 /** Byte offset just past the last "\n" in the file (0 if none). */
