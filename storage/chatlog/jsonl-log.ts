@@ -1,4 +1,4 @@
-import { createReadStream, fdatasync, ftruncateSync, writeSync } from "node:fs";
+import { createReadStream, fdatasync, ftruncateSync, write, writeSync } from "node:fs";
 import { mkdir, open, stat, truncate, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -38,11 +38,11 @@ type Pending = {
  * - write: the appends of one turn of the event loop (or of every turn while
  *   the previous write ran) go out in one write(2), into the page cache, where
  *   they survive a crash of this process. The records are then in history and
- *   `onStored` runs, so fan-out never waits for an fsync, nor for a turn of
- *   the event loop (the write is synchronous: see writeOut);
- * - sync (fsync on): one fdatasync at a time; when it completes, every record
- *   written before it started resolves (is acked). Records written meanwhile
- *   wait for the next one: group commit.
+ *   `onStored` runs, so fan-out never waits for an fsync (nor, mostly, for a
+ *   turn of the event loop: see writeOut);
+ * - sync (fsync on): one fdatasync at a time, started at the end of a turn;
+ *   when it completes, every record written before it started resolves (is
+ *   acked). Records written meanwhile wait for the next one: group commit.
  */
 export function createJsonlLog(options: JsonlLogOptions): ChatLog {
   const dir = join(options.dataDir, "chat");
@@ -102,9 +102,12 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
   /** Appended this turn, not yet written. */
   let unwritten: Pending[] = [];
   let writeScheduled = false;
+  /** A write in the thread pool (one at a time, so lines never interleave). */
+  let writing = false;
   /** Written, waiting for an fdatasync. */
   let unsynced: Pending[] = [];
   let syncing = false;
+  let syncScheduled = false;
   let rotating = false;
   /** Resolves `close` once nothing is left to write or sync. */
   let idle: (() => void) | undefined;
@@ -115,9 +118,18 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
     queueMicrotask(writeOut);
   }
 
+  /**
+   * Writes what was appended. With no fdatasync running, the write only copies
+   * into the page cache (microseconds), so it is made right here and the batch
+   * is delivered in this same turn of the event loop; a turn later would be
+   * tens of ms under load. While an fdatasync runs, a write can wait for the
+   * disk (the journal), so it goes to the thread pool and the loop never waits.
+   * fdatasyncs start at the end of a turn (see scheduleSync), so a busy turn's
+   * writes all take the first path.
+   */
   function writeOut(): void {
     writeScheduled = false;
-    if (unwritten.length === 0 || rotating) return;
+    if (writing || unwritten.length === 0 || rotating) return;
     // Due for rotation: hold new writes until what is written is synced and the file rotated.
     if (rotationDue()) return settle();
     const batch = unwritten;
@@ -129,24 +141,33 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
     let chunk = "";
     for (const p of batch) chunk += p.line;
     const bytes = Buffer.from(chunk, "utf8");
-    // The write only copies into the page cache: microseconds, mostly (a
-    // millisecond or more now and then while an fdatasync runs). Made right
-    // here, the batch is delivered in this same turn of the event loop; through
-    // the thread pool it would wait a whole turn, under load tens of ms.
-    const error = writeAllSync(file.fd, bytes);
-    if (error) {
-      // Cut off whatever part of the batch reached the file, so the next
-      // record does not land glued to a fragment and get skipped on load.
-      try {
-        ftruncateSync(file.fd, size);
-      } catch {}
-      for (const p of batch) p.reject(error);
-    } else {
-      size += bytes.length;
-      stored(batch);
+    const fd = file.fd;
+    const written = (error: Error | null) => {
+      if (error) {
+        // Cut off whatever part of the batch reached the file, so the next
+        // record does not land glued to a fragment and get skipped on load.
+        try {
+          ftruncateSync(fd, size);
+        } catch {}
+        for (const p of batch) p.reject(error);
+      } else {
+        size += bytes.length;
+        stored(batch);
+      }
+    };
+    if (!syncing) {
+      written(writeAllSync(fd, bytes));
+      if (unwritten.length > 0) scheduleWrite();
+      else settle();
+      return;
     }
-    if (unwritten.length > 0) scheduleWrite();
-    else settle();
+    writing = true;
+    writeAll(fd, bytes, (error) => {
+      writing = false;
+      written(error);
+      if (unwritten.length > 0) writeOut();
+      else settle();
+    });
   }
 
   /** The batch is in the file: into history, out to the room; acked now, or after its fdatasync. */
@@ -159,10 +180,20 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
     }
     if (options.fsync) {
       for (const p of batch) unsynced.push(p);
-      syncNext();
+      scheduleSync();
     } else {
       for (const p of batch) p.resolve(p.record);
     }
+  }
+
+  /** One fdatasync per turn at most, started once the turn's writes are made. */
+  function scheduleSync(): void {
+    if (syncScheduled) return;
+    syncScheduled = true;
+    setImmediate(() => {
+      syncScheduled = false;
+      syncNext();
+    });
   }
 
   function syncNext(): void {
@@ -174,13 +205,14 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
       syncing = false;
       if (error) for (const p of batch) p.reject(error);
       else for (const p of batch) p.resolve(p.record);
-      syncNext();
+      if (unsynced.length > 0) scheduleSync();
+      else settle();
     });
   }
 
   /** Between batches: rotate if due, then tell a waiting `close` that all is done. */
   function settle(): void {
-    if (syncing || unsynced.length > 0 || rotating) return;
+    if (writing || syncing || syncScheduled || unsynced.length > 0 || rotating) return;
     if (rotationDue()) {
       rotating = true;
       rotateNow()
@@ -219,7 +251,7 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
   }
 
   function busy(): boolean {
-    return unwritten.length > 0 || writeScheduled || syncing || unsynced.length > 0 || rotating;
+    return unwritten.length > 0 || writeScheduled || writing || syncing || syncScheduled || unsynced.length > 0 || rotating;
   }
 
   return {
@@ -269,6 +301,18 @@ function writeAllSync(fd: number, bytes: Buffer): Error | null {
   } catch (error) {
     return error as Error;
   }
+}
+
+/** Writes all of `bytes` at the end of the file (looping on a short write), in the thread pool. */
+function writeAll(fd: number, bytes: Buffer, done: (error: Error | null) => void): void {
+  let offset = 0;
+  const written = (error: Error | null, n: number) => {
+    if (error) return done(error);
+    offset += n;
+    if (offset < bytes.length) write(fd, bytes, offset, bytes.length - offset, null, written);
+    else done(null);
+  };
+  write(fd, bytes, 0, bytes.length, null, written);
 }
 
 /** Byte offset just past the last "\n" in the file (0 if none). */
