@@ -44,6 +44,9 @@ function summaryRows(json) {
     [`fan-out: server CPU per delivery at ${fN} msg/s, µs`, (s) => fan(s)?.phases.at(-1)?.cpuUsPerDelivery],
     ["fan-out: most deliveries/s reached in the sweep (higher is better)", (s) => best(fan(s)?.phases, "deliveriesPerSec"), int],
     [`fan-out: p99 latency at ${f0} msg/s, ms`, (s) => fan(s)?.phases[0]?.latencyMs.p99],
+    ...p.fanout.rates
+      .filter((rate) => rate === 400)
+      .map((rate) => [`fan-out: p99 latency at ${rate} msg/s, ms`, (s) => fan(s)?.phases.find((ph) => ph.offeredRate === rate)?.latencyMs.p99]),
     [`fan-out: joining ${int(p.fanout.conns)} members into one room, connections/s`, (s) => fan(s)?.connect.perSec, int],
     [`many rooms: server CPU per delivery at ${m0} msg/s, µs`, (s) => rooms(s)?.phases[0]?.cpuUsPerDelivery],
     [`many rooms: server CPU per delivery at ${mN} msg/s, µs`, (s) => rooms(s)?.phases.at(-1)?.cpuUsPerDelivery],
@@ -301,6 +304,16 @@ export function writeReport({ root, quick, params, results, servers, chatdConfig
     writeFileSync(docsPath, `${markdown(json)}\n${notes}`);
   }
   return { jsonPath, docsPath, table: summaryTable(json) };
+}
+
+/** `--render`: rewrites docs/benchmarks.md from latest.json as it is (after a change to this report). */
+export function renderDocs(root) {
+  const json = JSON.parse(readFileSync(join(root, "bench", "results", "latest.json"), "utf8"));
+  const docsPath = join(root, "docs", "benchmarks.md");
+  const old = existsSync(docsPath) ? readFileSync(docsPath, "utf8") : "";
+  const at = old.indexOf(NOTES);
+  writeFileSync(docsPath, `${markdown(json)}\n${at >= 0 ? old.slice(at) : `${NOTES}\n`}`);
+  return docsPath;
 }
 
 /**

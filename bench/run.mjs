@@ -2,6 +2,7 @@
 /**
  * `npm run bench [-- --quick] [--servers=chatd,plain,corked,socketio]
  *  [--scenarios=idle,fanout,rooms,durable,signin,cluster] [--profile] [--no-docs] [--merge]`
+ * (`--render` only rewrites docs/benchmarks.md from bench/results/latest.json)
  *
  * Starts each server as its own child process, drives it with the same raw
  * WebSocket load generator (2 worker processes), measures the server's process
@@ -26,7 +27,7 @@ import { durable } from "./scenarios/durable.mjs";
 import { idle } from "./scenarios/idle.mjs";
 import { signin } from "./scenarios/signin.mjs";
 import { cluster, redisReachable, REDIS_URL } from "./scenarios/cluster.mjs";
-import { writeReport } from "./report.mjs";
+import { renderDocs, writeReport } from "./report.mjs";
 import { topSelfTime } from "./metrics/cpuprofile.mjs";
 import { settle } from "./scenarios/measure.mjs";
 
@@ -232,7 +233,11 @@ function check(results) {
   return problems;
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+if (flag("render")) {
+  console.log(`rewrote ${renderDocs(ROOT)} from bench/results/latest.json`);
+} else {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
