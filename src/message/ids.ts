@@ -7,11 +7,15 @@
 export const ID_PATTERN = /^\d{13}-\d{6}$/;
 
 export function formatId(ms: number, seq: number): string {
-  return `${msPart(ms)}${String(seq).padStart(6, "0")}`;
+  return msPart(ms) + seqPart(seq);
 }
 
 function msPart(ms: number): string {
   return `${String(ms).padStart(13, "0")}-`;
+}
+
+function seqPart(seq: number): string {
+  return String(seq).padStart(6, "0");
 }
 
 export function parseId(id: string): { ms: number; seq: number } | undefined {
@@ -43,6 +47,6 @@ export function createIdGenerator(after?: string, now: () => number = Date.now):
         prefix = msPart(lastMs);
       }
     }
-    return { id: prefix + String(1_000_000 + seq).slice(1), ts: lastMs };
+    return { id: prefix + seqPart(seq), ts: lastMs };
   };
 }
