@@ -11,7 +11,7 @@ import { nodeWebSockets } from "./websocket.ts";
 /** How long requests in flight may take to finish once the listener closes. */
 const HTTP_CLOSE_GRACE_MS = 1000;
 
-/** Node.js: @hono/node-server for HTTP, ws (see websocket.ts) for WebSockets. */
+/** Node.js: @hono/node-server for HTTP, @hono/node-ws (ws; see websocket.ts) for WebSockets. */
 export const nodeRuntime: ServerRuntime = {
   name: "node",
   processStats: nodeProcessStats,
