@@ -21,7 +21,15 @@ export type SessionEvent =
 
 export type SessionInput = { session: Session; chat: ChatService; authTimeoutMs: number };
 
-type Context = { session: Session; chat: ChatService; deadline: number; hello: Hello | undefined; queued: readonly InboundFrame[] };
+/** The unauthenticated phase's state: one deadline, the hello being tried, the frames pipelined behind it. */
+type Auth = { deadline: number; hello: Hello | undefined; queued: readonly InboundFrame[] };
+
+/**
+ * One per connection, and copied on every assign: at most four fields keeps it
+ * one object with no out-of-object property store; `auth` is dropped once the
+ * session is active.
+ */
+type Context = { session: Session; chat: ChatService; auth: Auth | undefined };
 
 /** The queue of every session that holds nothing (most of them, most of the time). */
 const NOTHING_QUEUED: readonly InboundFrame[] = Object.freeze([]);
@@ -43,20 +51,22 @@ export const sessionMachine = setup({
   },
   delays: {
     // One deadline for the whole unauthenticated phase: failed attempts do not re-arm it.
-    authDeadline: ({ context }) => Math.max(0, context.deadline - Date.now()),
+    authDeadline: ({ context }) => Math.max(0, (context.auth?.deadline ?? 0) - Date.now()),
     closeGrace: CLOSE_GRACE_MS,
   },
   guards: {
     isHello: ({ event }) => event.type === "FRAME" && event.frame.type === "hello",
     isPing: ({ event }) => event.type === "FRAME" && event.frame.type === "ping",
     isLogout: ({ event }) => event.type === "FRAME" && event.frame.type === "logout",
-    queueFull: ({ context }) => context.queued.length >= MAX_QUEUED,
+    queueFull: ({ context }) => (context.auth?.queued.length ?? 0) >= MAX_QUEUED,
     // A result for an earlier hello is stale (that attempt's state was left).
-    isCurrentSignIn: ({ context, event }) => (event.type === "SIGNED_IN" || event.type === "SIGN_IN_FAILED") && event.hello === context.hello,
+    isCurrentSignIn: ({ context, event }) => (event.type === "SIGNED_IN" || event.type === "SIGN_IN_FAILED") && event.hello === context.auth?.hello,
   },
   actions: {
-    rememberHello: assign({ hello: ({ event }) => (event.type === "FRAME" && event.frame.type === "hello" ? event.frame : undefined) }),
-    enqueue: assign({ queued: ({ context, event }) => (event.type === "FRAME" ? [...context.queued, event.frame] : context.queued) }),
+    rememberHello: assign({
+      auth: ({ context: { auth }, event }) => auth && { ...auth, hello: event.type === "FRAME" && event.frame.type === "hello" ? event.frame : undefined },
+    }),
+    enqueue: assign({ auth: ({ context: { auth }, event }) => (auth && event.type === "FRAME" ? { ...auth, queued: [...auth.queued, event.frame] } : auth) }),
     pong: ({ context, event }) => {
       const ref = event.type === "FRAME" && event.frame.type === "ping" ? event.frame.ref : undefined;
       context.session.send(ref === undefined ? { type: "pong" } : { type: "pong", ref });
@@ -76,7 +86,8 @@ export const sessionMachine = setup({
      * connection. The result comes back as an event to this actor.
      */
     signIn: ({ context, self }) => {
-      const { chat, session, hello } = context;
+      const { chat, session } = context;
+      const hello = context.auth?.hello;
       if (!hello) return;
       const reply = (event: SessionEvent) => {
         if (self.getSnapshot().status === "active") self.send(event);
@@ -89,16 +100,17 @@ export const sessionMachine = setup({
     authFailed: ({ context, event }) => {
       const error = event.type === "SIGN_IN_FAILED" ? event.error : undefined;
       context.chat.fail(context.session, error);
-      for (const frame of context.queued) {
+      for (const frame of context.auth?.queued ?? NOTHING_QUEUED) {
         context.chat.fail(context.session, new ClientError(ErrorCode.notAuthenticated, "sign-in failed"), "ref" in frame ? frame.ref : undefined);
       }
     },
-    clearQueue: assign({ queued: NOTHING_QUEUED, hello: undefined }),
+    clearQueue: assign({ auth: ({ context: { auth } }) => auth && { ...auth, hello: undefined, queued: NOTHING_QUEUED } }),
+    endAuth: assign({ auth: undefined }),
     welcome: ({ context, event }) => {
       if (event.type === "SIGNED_IN") context.chat.signedIn(context.session, event.output);
     },
     drainQueue: ({ context }) => {
-      for (const frame of context.queued) context.session.enqueue(() => context.chat.handle(context.session, frame));
+      for (const frame of context.auth?.queued ?? NOTHING_QUEUED) context.session.enqueue(() => context.chat.handle(context.session, frame));
     },
     handle: ({ context, event }) => {
       if (event.type === "FRAME") {
@@ -127,9 +139,7 @@ export const sessionMachine = setup({
   context: ({ input }) => ({
     session: input.session,
     chat: input.chat,
-    deadline: Date.now() + input.authTimeoutMs,
-    hello: undefined,
-    queued: NOTHING_QUEUED,
+    auth: { deadline: Date.now() + input.authTimeoutMs, hello: undefined, queued: NOTHING_QUEUED },
   }),
   initial: "connected",
   on: {
@@ -162,7 +172,7 @@ export const sessionMachine = setup({
       },
     },
     active: {
-      entry: ["drainQueue", "clearQueue"],
+      entry: ["drainQueue", "endAuth"],
       on: {
         FRAME: [{ guard: "isLogout", target: "closing", actions: "logout" }, { actions: "handle" }],
       },

@@ -1,6 +1,7 @@
 import { encode, CloseCode, Encoded, type OutboundFrame } from "../message/index.ts";
 import type { ChatRecord } from "../../storage/chatlog/types.ts";
 import type { Session } from "./session.ts";
+import { SmallSet, type ReadonlySmallSet } from "./small-set.ts";
 
 /** A presence change waiting for the room's next flush; `seq` orders it against joins. */
 type PendingPresence = { seq: number; bytes: Encoded; except: Session | undefined };
@@ -26,7 +27,7 @@ export const PRESENCE_BATCH_MS = 50;
  */
 export class Hub {
   readonly sessions = new Set<Session>();
-  readonly #byUser = new Map<string, Set<Session>>();
+  readonly #byUser = new Map<string, SmallSet<Session>>();
   readonly #rooms = new Map<string, Room>();
   readonly #cutOff = new WeakSet<Session>();
   /** Orders joins and presence changes, so a member never hears of a change older than its join. */
@@ -50,7 +51,7 @@ export class Hub {
   signedIn(session: Session): void {
     const key = session.user!.key;
     let set = this.#byUser.get(key);
-    if (!set) this.#byUser.set(key, (set = new Set()));
+    if (!set) this.#byUser.set(key, (set = new SmallSet()));
     set.add(session);
   }
 
@@ -58,7 +59,7 @@ export class Hub {
   remove(session: Session): string[] {
     this.sessions.delete(session);
     const emptied: string[] = [];
-    for (const room of [...session.rooms]) if (this.leave(session, room)) emptied.push(room);
+    for (const room of session.rooms) if (this.leave(session, room)) emptied.push(room);
     const key = session.user?.key;
     if (key) {
       const set = this.#byUser.get(key);
@@ -122,11 +123,11 @@ export class Hub {
     return [...this.#rooms.keys()];
   }
 
-  userSessions(key: string): ReadonlySet<Session> {
+  userSessions(key: string): ReadonlySmallSet<Session> {
     return this.#byUser.get(key) ?? EMPTY;
   }
 
-  onlineUsers(): Array<{ key: string; name: string; sessions: ReadonlySet<Session> }> {
+  onlineUsers(): Array<{ key: string; name: string; sessions: ReadonlySmallSet<Session> }> {
     return [...this.#byUser].map(([key, sessions]) => ({ key, name: [...sessions][0]!.user!.name, sessions }));
   }
 
@@ -212,4 +213,4 @@ export class Hub {
   }
 }
 
-const EMPTY: ReadonlySet<Session> = new Set();
+const EMPTY: ReadonlySmallSet<Session> = new SmallSet();

@@ -119,8 +119,7 @@ export class ChatService {
 
   signedIn(session: Session, signIn: SignIn): void {
     const { user, token, created } = signIn;
-    session.user = { key: user.key, name: user.name, role: user.role };
-    session.token = token;
+    session.signedIn({ key: user.key, name: user.name, role: user.role }, token);
     this.hub.signedIn(session);
     this.moderation.remember(user);
     this.#syncLocal(user.key, user.name);

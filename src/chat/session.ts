@@ -3,6 +3,7 @@ import type { Peer } from "./peer.ts";
 import type { Role } from "../../storage/users/types.ts";
 import { TokenBucket } from "./token-bucket.ts";
 import { Strikes } from "./limits.ts";
+import { SmallSet } from "./small-set.ts";
 
 export type SessionUser = { key: string; name: string; role: Role };
 
@@ -56,7 +57,7 @@ export class Session {
   readonly connectedAt = Date.now();
   user: SessionUser | undefined;
   token: string | undefined;
-  readonly rooms = new Set<string>();
+  readonly rooms = new SmallSet<string>();
   #messages: TokenBucket | undefined;
   #joins: TokenBucket | undefined;
   #signIns: TokenBucket | undefined;
@@ -82,6 +83,13 @@ export class Session {
 
   get signIns(): TokenBucket {
     return (this.#signIns ??= new TokenBucket((this.rate.signInsPerMinute ?? 10) / 60, this.rate.signInBurst ?? 5));
+  }
+
+  /** A connection signs in once (a second hello is refused), so its sign-in bucket is done with. */
+  signedIn(user: SessionUser, token: string): void {
+    this.user = user;
+    this.token = token;
+    this.#signIns = undefined;
   }
 
   /** `rate_limited` answers in the recent window; too many close the connection. */

@@ -4,6 +4,7 @@ import { sendFrame, sessionMachine } from "../../actors/session.ts";
 import { ActorGroups } from "../../actors/groups.ts";
 import { decode, CloseCode } from "../message/index.ts";
 import type { ChatService } from "../chat/service.ts";
+import type { Session } from "../chat/session.ts";
 import type { Daemon } from "../daemon.ts";
 import type { WebSocketSupport } from "../runtime/types.ts";
 import type { WSContext, WSEvents, WSMessageReceive } from "hono/ws";
@@ -34,7 +35,17 @@ const PAGE_HEADERS = {
 export function createApp({ daemon, chat, ws, assets }: AppDeps): Hono {
   const app = new Hono();
   const { limits } = chat.config;
-  const groups = new ActorGroups();
+  // A bug in one session must cost that session, not the process: xstate
+  // reports an action's error to the actor's parent (its group) and no further.
+  const groups = new ActorGroups((id, error) => {
+    for (const session of chat.hub.sessions) {
+      if (sessionActorId(session) !== id) continue;
+      daemon.logger.error("session actor failed", { session: session.id, error: (error as Error)?.message });
+      session.peer.close(1011, "internal error");
+      chat.disconnect(session);
+      return;
+    }
+  });
 
   /**
    * One WebSocket's handlers. An object per connection whose methods are
@@ -46,17 +57,12 @@ export function createApp({ daemon, chat, ws, assets }: AppDeps): Hono {
 
     onOpen(_event: Event, socket: WSContext) {
       const session = chat.connect(ws.peer(socket, this.address));
-      const actor = createActor(sessionMachine, { input: { session, chat, authTimeoutMs: limits.authTimeoutMs }, parent: groups.next() });
-      this.#actor = actor;
-      // A bug in one session must cost that session, not the process: xstate
-      // rethrows an action's error globally unless someone observes it.
-      actor.subscribe({
-        error: (error) => {
-          daemon.logger.error("session actor failed", { session: session.id, error: (error as Error)?.message });
-          socket.close(1011, "internal error");
-          chat.disconnect(session);
-        },
+      const actor = createActor(sessionMachine, {
+        id: sessionActorId(session),
+        input: { session, chat, authTimeoutMs: limits.authTimeoutMs },
+        parent: groups.next(),
       });
+      this.#actor = actor;
       actor.start();
     }
 
@@ -126,6 +132,11 @@ export function createApp({ daemon, chat, ws, assets }: AppDeps): Hono {
     return c.json({ error: "internal", message: "internal error" }, 500);
   });
   return app;
+}
+
+/** Names a session's actor, so a failure reported by its group leads back to the session. */
+function sessionActorId(session: Session): string {
+  return String(session.id);
 }
 
 /** UTF-8 byte length without allocating, for runtimes whose sockets do not cap message size. */

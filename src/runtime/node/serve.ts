@@ -21,7 +21,11 @@ export const nodeRuntime: ServerRuntime = {
     const nodeWs = nodeWebSockets(() => app!, options.maxPayload);
     app = options.build({
       upgradeWebSocket: nodeWs.upgradeWebSocket,
-      peer: (ws, address) => new NodePeer(ws.raw as WebSocket, address),
+      peer: (ws, address) => {
+        // node-ws parsed the upgrade URL into the context it keeps for the socket's life; nothing reads it.
+        ws.url = null;
+        return new NodePeer(ws.raw as WebSocket, address);
+      },
       remoteAddress: (c) => remoteAddress(c.env),
       enforcesMaxPayload: true,
     });

@@ -25,19 +25,45 @@ export function nodeWebSockets(app: () => Hono, maxPayload: number) {
   const upgradeWebSocket = defineWebSocketHelper(async (c, events, options) => {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") return;
     const env = c.env as Record<string | symbol, unknown>;
-    const slimEnv: Record<string | symbol, unknown> = { incoming: env.incoming };
-    const slim = { env: slimEnv, req: { url: c.req.url, header: upgradeHeader } } as unknown as Context;
-    const response = upgrade(slim, events, options);
+    const slim = new SlimContext(env.incoming, c.req.url);
+    const response = upgrade(slim as unknown as Context, events, options);
     // By now node-ws has taken the request and marked the connection on the env
-    // (a symbol that its upgrade listener checks on the real env): copy the mark, drop the request.
+    // (a symbol that its upgrade listener checks on the real env): copy the mark,
+    // drop the env (node-ws reads it no more), keep the URL node-ws reads at open.
+    const slimEnv = slim.env!;
     for (const key of Object.getOwnPropertySymbols(slimEnv)) env[key] = slimEnv[key];
-    slimEnv.incoming = undefined;
+    slim.env = undefined;
     return response;
   }) as UpgradeWebSocket<unknown>;
 
   return { upgradeWebSocket, injectWebSocket: (server: Server) => nodeWs.injectWebSocket(server) };
 }
 
-function upgradeHeader(name: string): string | undefined {
-  return name.toLowerCase() === "upgrade" ? "websocket" : undefined;
+/**
+ * What node-ws reads of a Context, as one object per socket (node-ws keeps it
+ * as long as the socket): `c.env` while upgrading, `c.req.header("upgrade")`,
+ * and `c.req.url` once, to make the WSContext's URL (`req` is the object itself).
+ */
+class SlimContext {
+  env: Record<string | symbol, unknown> | undefined;
+  #url: string | undefined;
+  constructor(incoming: unknown, url: string) {
+    this.env = { incoming };
+    this.#url = url;
+  }
+
+  get req(): this {
+    return this;
+  }
+
+  /** Read once by node-ws; not kept for the socket's life after that. */
+  get url(): string | undefined {
+    const url = this.#url;
+    this.#url = undefined;
+    return url;
+  }
+
+  header(name: string): string | undefined {
+    return name.toLowerCase() === "upgrade" ? "websocket" : undefined;
+  }
 }

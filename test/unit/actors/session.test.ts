@@ -194,7 +194,8 @@ describe("sessionMachine", () => {
       t.frame({ type: "typing", room: "general" });
       await t.session.idle();
       expect(t.handled).toEqual([{ type: "rooms" }, { type: "typing", room: "general" }]);
-      expect(t.actor.getSnapshot().context.queued).toEqual([]);
+      // Active: the unauthenticated phase's state (hello, queue, deadline) is gone.
+      expect(t.actor.getSnapshot().context.auth).toBeUndefined();
     });
 
     it("answers ping at once while signing in", () => {
@@ -202,14 +203,14 @@ describe("sessionMachine", () => {
       t.frame(hello);
       t.frame({ type: "ping", ref: 9 });
       expect(t.sent).toEqual([{ type: "pong", ref: 9 }]);
-      expect(t.actor.getSnapshot().context.queued).toEqual([]);
+      expect(t.actor.getSnapshot().context.auth!.queued).toEqual([]);
     });
 
     it("holds at most 32 frames and refuses the rest with not_authenticated", async () => {
       const t = start();
       t.frame(hello);
       for (let i = 0; i < 35; i++) t.frame({ type: "say", room: "general", text: `m${i}`, ref: i });
-      expect(t.actor.getSnapshot().context.queued).toHaveLength(32);
+      expect(t.actor.getSnapshot().context.auth!.queued).toHaveLength(32);
       expect(t.chat.fail).toHaveBeenCalledTimes(3);
       expect([0, 1, 2].map((i) => failCode(t.chat, i))).toEqual(Array(3).fill(ErrorCode.notAuthenticated));
       expect(t.chat.fail.mock.calls.map((c) => c[2])).toEqual([32, 33, 34]);
@@ -244,7 +245,7 @@ describe("sessionMachine", () => {
       expect(t.chat.fail.mock.calls[1]![2]).toBe("c1");
       expect(failCode(t.chat, 2)).toBe(ErrorCode.notAuthenticated);
       expect(t.chat.fail.mock.calls[2]![2]).toBeUndefined();
-      expect(t.actor.getSnapshot().context.queued).toEqual([]);
+      expect(t.actor.getSnapshot().context.auth!.queued).toEqual([]);
       expect(t.chat.handle).not.toHaveBeenCalled();
     });
 
@@ -262,7 +263,7 @@ describe("sessionMachine", () => {
     it("ignores the result of an earlier attempt that arrives during a later one", async () => {
       const t = start();
       t.frame(hello);
-      const first = t.actor.getSnapshot().context.hello!;
+      const first = t.actor.getSnapshot().context.auth!.hello!;
       t.pending[0]!.reject(new ClientError(ErrorCode.authFailed, "no"));
       await t.until("connected");
       t.frame({ ...hello }); // a new frame, as decoding gives
