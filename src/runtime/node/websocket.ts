@@ -2,6 +2,7 @@ import type { Server } from "node:http";
 import { createNodeWebSocket } from "@hono/node-ws";
 import type { Context, Hono } from "hono";
 import { defineWebSocketHelper, type UpgradeWebSocket } from "hono/ws";
+import { UpgradeRequest } from "./upgrade-request.ts";
 
 /**
  * hono's `upgradeWebSocket` on Node: @hono/node-ws, handed a slim context.
@@ -15,7 +16,9 @@ import { defineWebSocketHelper, type UpgradeWebSocket } from "hono/ws";
  */
 export function nodeWebSockets(app: () => Hono, maxPayload: number) {
   // node-ws only calls `app.request` at upgrade time, so the app can be built after this.
-  const nodeWs = createNodeWebSocket({ app: { request: (...args: Parameters<Hono["request"]>) => app().request(...args) } as Hono });
+  // It passes the upgrade's absolute URL and a Headers it built; the app gets a lightweight request.
+  const request = (url: URL | string, init: { headers: Headers }, env: unknown) => app().fetch(new UpgradeRequest(String(url), init.headers) as unknown as Request, env);
+  const nodeWs = createNodeWebSocket({ app: { request } as unknown as Hono });
   // ws reads its options at each upgrade.
   nodeWs.wss.options.maxPayload = maxPayload;
   // Nobody reads wss.clients (the hub knows every session); tracking costs a set entry and a listener per socket.
