@@ -123,6 +123,15 @@ export class Hub {
     return [...this.#rooms.keys()];
   }
 
+  /** The rooms with members here, without copying them out. */
+  roomKeys(): IterableIterator<string> {
+    return this.#rooms.keys();
+  }
+
+  hasRoom(roomName: string): boolean {
+    return this.#rooms.has(roomName);
+  }
+
   userSessions(key: string): ReadonlySmallSet<Session> {
     return this.#byUser.get(key) ?? EMPTY;
   }

@@ -139,10 +139,14 @@ export class ChatService {
 
   /** Default rooms first, then every other room with members or history. */
   roomNames(): string[] {
-    const names = new Set(this.config.rooms.map((r) => roomKey(r)));
-    for (const r of this.hub.activeRooms()) names.add(r);
-    for (const r of this.#deps.log.rooms()) names.add(r);
-    return [...names];
+    // Every welcome lists every room: with thousands of rooms, a Set of them all
+    // per sign-in was most of what a sign-in allocated. The hub's and the log's
+    // names are each unique, so only the few defaults need looking through.
+    const defaults = [...new Set(this.config.rooms.map((r) => roomKey(r)))];
+    const names = defaults.slice();
+    for (const r of this.hub.roomKeys()) if (!defaults.includes(r)) names.push(r);
+    for (const r of this.#deps.log.rooms()) if (!defaults.includes(r) && !this.hub.hasRoom(r)) names.push(r);
+    return names;
   }
 
   /** roomNames() plus rooms that have members on other nodes. */
