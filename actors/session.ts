@@ -17,11 +17,19 @@ export type SessionEvent =
   | { type: "DISCONNECTED" }
   /** Internal: how the sign-in this session started for `hello` ended. */
   | { type: "SIGNED_IN"; hello: Hello; output: SignIn }
-  | { type: "SIGN_IN_FAILED"; hello: Hello; error: unknown };
+  | { type: "SIGN_IN_FAILED"; hello: Hello; error: unknown }
+  /** Internal: `limits.authTimeoutMs` passed since the connection opened. */
+  | { type: "AUTH_TIMEOUT" };
 
 export type SessionInput = { session: Session; chat: ChatService; authTimeoutMs: number };
 
-type Context = { session: Session; chat: ChatService; deadline: number; hello: Hello | undefined; queued: readonly InboundFrame[] };
+type Context = {
+  session: Session;
+  chat: ChatService;
+  authTimer: ReturnType<typeof setTimeout>;
+  hello: Hello | undefined;
+  queued: readonly InboundFrame[];
+};
 
 /** The queue of every session that holds nothing (most of them, most of the time). */
 const NOTHING_QUEUED: readonly InboundFrame[] = Object.freeze([]);
@@ -42,8 +50,6 @@ export const sessionMachine = setup({
     events: {} as SessionEvent,
   },
   delays: {
-    // One deadline for the whole unauthenticated phase: failed attempts do not re-arm it.
-    authDeadline: ({ context }) => Math.max(0, context.deadline - Date.now()),
     closeGrace: CLOSE_GRACE_MS,
   },
   guards: {
@@ -119,15 +125,19 @@ export const sessionMachine = setup({
       if (event.type === "CLOSE") context.session.peer.close(event.code, event.reason);
     },
     forceClose: ({ context }) => context.session.peer.close(CloseCode.goingAway, "close timeout"),
+    disarmAuthDeadline: ({ context }) => clearTimeout(context.authTimer),
     disconnect: ({ context }) => context.chat.disconnect(context.session),
   },
 }).createMachine({
   id: "session",
   // Only what the session needs (not the input spread in): there is one context per connection.
-  context: ({ input }) => ({
+  context: ({ input, self }) => ({
     session: input.session,
     chat: input.chat,
-    deadline: Date.now() + input.authTimeoutMs,
+    // One deadline for the whole unauthenticated phase, armed once: an \`after\` in
+    // both unauthenticated states was cancelled and scheduled again by every hello,
+    // a good part of the actor's cost of a token resume. A stopped actor ignores it.
+    authTimer: setTimeout(() => self.send({ type: "AUTH_TIMEOUT" }), input.authTimeoutMs),
     hello: undefined,
     queued: NOTHING_QUEUED,
   }),
@@ -139,8 +149,8 @@ export const sessionMachine = setup({
   },
   states: {
     connected: {
-      after: { authDeadline: { target: "closing", actions: "closeAuthTimeout" } },
       on: {
+        AUTH_TIMEOUT: { target: "closing", actions: "closeAuthTimeout" },
         FRAME: [
           { guard: "isHello", target: "authenticating", actions: "rememberHello" },
           { guard: "isPing", actions: "pong" },
@@ -149,9 +159,9 @@ export const sessionMachine = setup({
       },
     },
     authenticating: {
-      after: { authDeadline: { target: "closing", actions: "closeAuthTimeout" } },
       entry: "signIn",
       on: {
+        AUTH_TIMEOUT: { target: "closing", actions: "closeAuthTimeout" },
         SIGNED_IN: { guard: "isCurrentSignIn", target: "active", actions: "welcome" },
         SIGN_IN_FAILED: { guard: "isCurrentSignIn", target: "connected", actions: ["authFailed", "clearQueue"] },
         FRAME: [
@@ -162,7 +172,7 @@ export const sessionMachine = setup({
       },
     },
     active: {
-      entry: ["drainQueue", "clearQueue"],
+      entry: ["disarmAuthDeadline", "drainQueue", "clearQueue"],
       on: {
         FRAME: [{ guard: "isLogout", target: "closing", actions: "logout" }, { actions: "handle" }],
       },
@@ -172,7 +182,7 @@ export const sessionMachine = setup({
     },
     closed: {
       type: "final",
-      entry: "disconnect",
+      entry: ["disarmAuthDeadline", "disconnect"],
     },
   },
 });
