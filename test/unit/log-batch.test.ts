@@ -79,4 +79,19 @@ describe("stdout log lines of the Node runtime", () => {
     expect(lines.pop()).toBe("last of the turn");
     expect(lines.map((l) => JSON.parse(l).i)).toEqual(Array.from({ length: 5000 }, (_, i) => i));
   });
+
+  it("writes what is logged during exit, and what was pending when an uncaught error ends the process", () => {
+    const script = `
+      import { stdoutLine } from ${JSON.stringify(module)};
+      stdoutLine("first");
+      process.on("exit", () => stdoutLine("logged while exiting"));
+      setImmediate(() => {
+        stdoutLine("pending at the crash");
+        throw new Error("boom");
+      });
+    `;
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe("first\npending at the crash\nlogged while exiting\n");
+  });
 });

@@ -1,6 +1,8 @@
 import { batchLines, type LineBatch } from "../../log-batch.ts";
 
 let batch: LineBatch | undefined;
+/** Set once the process is exiting: no later turn will come to write a batch. */
+let exiting = false;
 
 /**
  * Log lines for stdout. A terminal gets each line as it comes (a person reads
@@ -11,13 +13,16 @@ let batch: LineBatch | undefined;
  * on Linux, so the flush at exit completes.
  */
 export function stdoutLine(line: string): void {
-  if (process.stdout.isTTY) return console.log(line);
+  if (exiting || process.stdout.isTTY) return console.log(line);
   if (!batch) {
     const lines = batchLines(
       (text) => console.log(text.slice(0, -1)),
       (flush) => void setImmediate(flush),
     );
-    process.once("exit", () => lines.flush());
+    process.once("exit", () => {
+      exiting = true;
+      lines.flush();
+    });
     batch = lines;
   }
   batch.line(line);
