@@ -26,7 +26,8 @@ export type SessionInput = { session: Session; chat: ChatService; authTimeoutMs:
 type Context = {
   session: Session;
   chat: ChatService;
-  authTimer: ReturnType<typeof setTimeout>;
+  /** Until signed in; then dropped, so an idle session holds no spent timer. */
+  authTimer: ReturnType<typeof setTimeout> | undefined;
   hello: Hello | undefined;
   queued: readonly InboundFrame[];
 };
@@ -100,6 +101,7 @@ export const sessionMachine = setup({
       }
     },
     clearQueue: assign({ queued: NOTHING_QUEUED, hello: undefined }),
+    forgetSignIn: assign({ queued: NOTHING_QUEUED, hello: undefined, authTimer: undefined }),
     welcome: ({ context, event }) => {
       if (event.type === "SIGNED_IN") context.chat.signedIn(context.session, event.output);
     },
@@ -172,7 +174,7 @@ export const sessionMachine = setup({
       },
     },
     active: {
-      entry: ["disarmAuthDeadline", "drainQueue", "clearQueue"],
+      entry: ["disarmAuthDeadline", "drainQueue", "forgetSignIn"],
       on: {
         FRAME: [{ guard: "isLogout", target: "closing", actions: "logout" }, { actions: "handle" }],
       },

@@ -366,6 +366,8 @@ describe("sessionMachine", () => {
       await vi.advanceTimersByTimeAsync(0);
       expect(t.state()).toBe("active");
       expect(vi.getTimerCount()).toBe(0);
+      // Nor holds on to the spent one: there is a session per connection.
+      expect(t.actor.getSnapshot().context.authTimer).toBeUndefined();
     });
 
     it("does nothing at the deadline of an actor already stopped", async () => {
