@@ -17,12 +17,14 @@ export type SessionEvent =
   | { type: "DISCONNECTED" }
   /** Internal: how the sign-in this session started for `hello` ended. */
   | { type: "SIGNED_IN"; hello: Hello; output: SignIn }
-  | { type: "SIGN_IN_FAILED"; hello: Hello; error: unknown };
+  | { type: "SIGN_IN_FAILED"; hello: Hello; error: unknown }
+  /** Internal: `limits.authTimeoutMs` passed since the connection opened. */
+  | { type: "AUTH_TIMEOUT" };
 
 export type SessionInput = { session: Session; chat: ChatService; authTimeoutMs: number };
 
-/** The unauthenticated phase's state: one deadline, the hello being tried, the frames pipelined behind it. */
-type Auth = { deadline: number; hello: Hello | undefined; queued: readonly InboundFrame[] };
+/** The unauthenticated phase's state: its deadline, the hello being tried, the frames pipelined behind it. */
+type Auth = { timer: ReturnType<typeof setTimeout>; hello: Hello | undefined; queued: readonly InboundFrame[] };
 
 /**
  * One per connection, and copied on every assign: at most four fields keeps it
@@ -50,8 +52,6 @@ export const sessionMachine = setup({
     events: {} as SessionEvent,
   },
   delays: {
-    // One deadline for the whole unauthenticated phase: failed attempts do not re-arm it.
-    authDeadline: ({ context }) => Math.max(0, (context.auth?.deadline ?? 0) - Date.now()),
     closeGrace: CLOSE_GRACE_MS,
   },
   guards: {
@@ -130,16 +130,20 @@ export const sessionMachine = setup({
     closePeer: ({ context, event }) => {
       if (event.type === "CLOSE") context.session.peer.close(event.code, event.reason);
     },
+    disarmAuthDeadline: ({ context }) => clearTimeout(context.auth?.timer),
     forceClose: ({ context }) => context.session.peer.close(CloseCode.goingAway, "close timeout"),
     disconnect: ({ context }) => context.chat.disconnect(context.session),
   },
 }).createMachine({
   id: "session",
   // Only what the session needs (not the input spread in): there is one context per connection.
-  context: ({ input }) => ({
+  context: ({ input, self }) => ({
     session: input.session,
     chat: input.chat,
-    auth: { deadline: Date.now() + input.authTimeoutMs, hello: undefined, queued: NOTHING_QUEUED },
+    // One deadline for the whole unauthenticated phase, armed once: an `after` in
+    // both unauthenticated states was cancelled and scheduled again by every hello,
+    // a good part of the actor's cost of a token resume. A stopped actor ignores it.
+    auth: { timer: setTimeout(() => self.send({ type: "AUTH_TIMEOUT" }), input.authTimeoutMs), hello: undefined, queued: NOTHING_QUEUED },
   }),
   initial: "connected",
   on: {
@@ -149,8 +153,8 @@ export const sessionMachine = setup({
   },
   states: {
     connected: {
-      after: { authDeadline: { target: "closing", actions: "closeAuthTimeout" } },
       on: {
+        AUTH_TIMEOUT: { target: "closing", actions: "closeAuthTimeout" },
         FRAME: [
           { guard: "isHello", target: "authenticating", actions: "rememberHello" },
           { guard: "isPing", actions: "pong" },
@@ -159,9 +163,9 @@ export const sessionMachine = setup({
       },
     },
     authenticating: {
-      after: { authDeadline: { target: "closing", actions: "closeAuthTimeout" } },
       entry: "signIn",
       on: {
+        AUTH_TIMEOUT: { target: "closing", actions: "closeAuthTimeout" },
         SIGNED_IN: { guard: "isCurrentSignIn", target: "active", actions: "welcome" },
         SIGN_IN_FAILED: { guard: "isCurrentSignIn", target: "connected", actions: ["authFailed", "clearQueue"] },
         FRAME: [
@@ -172,7 +176,7 @@ export const sessionMachine = setup({
       },
     },
     active: {
-      entry: ["drainQueue", "endAuth"],
+      entry: ["disarmAuthDeadline", "drainQueue", "endAuth"],
       on: {
         FRAME: [{ guard: "isLogout", target: "closing", actions: "logout" }, { actions: "handle" }],
       },
@@ -182,7 +186,7 @@ export const sessionMachine = setup({
     },
     closed: {
       type: "final",
-      entry: "disconnect",
+      entry: ["disarmAuthDeadline", "disconnect"],
     },
   },
 });

@@ -24,6 +24,8 @@ export type Platform = {
   stdinIsTerminal: boolean;
   /** Logs are pretty on a terminal (`CHAT_LOG_FORMAT=auto`), JSON lines otherwise. */
   stdoutIsTerminal: boolean;
+  /** Where log lines go (one line, no newline); console.log when absent. */
+  logLine?: (line: string) => void;
   startConsole(daemon: Daemon): void;
 };
 
@@ -39,7 +41,7 @@ export async function run(platform: Platform): Promise<void> {
     platform.stderr(`chatd: CHAT_LOG_FORMAT: expected auto, json or pretty, got ${JSON.stringify(env.CHAT_LOG_FORMAT)}\n`);
     platform.exit(EXIT_CONFIG);
   }
-  const logger = createLogger({ level: parseLevel(env.CHAT_LOG_LEVEL) ?? "info", format });
+  const logger = createLogger({ level: parseLevel(env.CHAT_LOG_LEVEL) ?? "info", format, write: platform.logLine });
   let config;
   try {
     config = await loadConfig(env, platform.cwd);

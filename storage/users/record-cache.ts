@@ -1,4 +1,5 @@
 import type { BigIntStats } from "node:fs";
+import { copyJson } from "./copy-json.ts";
 
 /** What identifies one version of a file: inode, size and modification time (ns). */
 export function stampOf(s: BigIntStats): string {
@@ -6,10 +7,10 @@ export function stampOf(s: BigIntStats): string {
 }
 
 /**
- * Parsed records by key, each with the stamp of the file it came from; a
- * lookup with another stamp misses. Least recently used entries go first past
- * `limit`. Callers get a copy, so a caller changing a record cannot change
- * the cache.
+ * Parsed records (JSON data) by key, each with the stamp of the file it came
+ * from; a lookup with another stamp misses. Least recently used entries go
+ * first past `limit`. Callers get a copy, so a caller changing a record cannot
+ * change the cache.
  */
 export class RecordCache<T> {
   readonly #entries = new Map<string, { stamp: string; record: T }>();
@@ -27,13 +28,13 @@ export class RecordCache<T> {
     // Re-insert: Map order is the recency order.
     this.#entries.delete(key);
     this.#entries.set(key, entry);
-    return structuredClone(entry.record);
+    return copyJson(entry.record);
   }
 
   set(key: string, stamp: string, record: T): void {
     if (this.limit === 0) return;
     this.#entries.delete(key);
-    this.#entries.set(key, { stamp, record: structuredClone(record) });
+    this.#entries.set(key, { stamp, record: copyJson(record) });
     if (this.#entries.size > this.limit) this.#entries.delete(this.#entries.keys().next().value!);
   }
 

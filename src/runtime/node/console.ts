@@ -1,22 +1,32 @@
 import { createInterface } from "node:readline";
 import type { Daemon } from "../../daemon.ts";
 import { runConsoleCommand } from "../../ops/console.ts";
+import { flushStdoutLines } from "./stdout-lines.ts";
 
 /** The interactive console on the terminal: a prompt that runs console commands. */
 export function startNodeConsole(daemon: Daemon, input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stdout): () => void {
   const rl = createInterface({ input, output, prompt: "chatd> ", terminal: (input as NodeJS.ReadStream).isTTY === true });
+  // Log lines still pending for stdout go first, so what a command logged comes before its answer.
+  const write = (text: string) => {
+    flushStdoutLines();
+    output.write(text);
+  };
+  const prompt = () => {
+    flushStdoutLines();
+    rl.prompt();
+  };
   rl.on("line", async (line) => {
     try {
       const answer = await runConsoleCommand(daemon, line);
-      if (answer) output.write(answer + "\n");
+      if (answer) write(answer + "\n");
     } catch (error) {
-      output.write(`error: ${(error as Error).message}\n`);
+      write(`error: ${(error as Error).message}\n`);
     }
-    rl.prompt();
+    prompt();
   });
   // End of input (Ctrl-D) closes the console, not the server.
   rl.on("close", () => {});
-  output.write(`chatd console: type help for commands\n`);
-  rl.prompt();
+  write(`chatd console: type help for commands\n`);
+  prompt();
   return () => rl.close();
 }

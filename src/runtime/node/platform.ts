@@ -1,6 +1,7 @@
 import type { Platform } from "../../run.ts";
 import { nodeRuntime } from "./serve.ts";
 import { startNodeConsole } from "./console.ts";
+import { stdoutLine } from "./stdout-lines.ts";
 
 /** The Node.js process behind `run()`. */
 export const nodePlatform: Platform = {
@@ -18,5 +19,6 @@ export const nodePlatform: Platform = {
   },
   stdinIsTerminal: process.stdin.isTTY === true,
   stdoutIsTerminal: process.stdout.isTTY === true,
+  logLine: stdoutLine,
   startConsole: (daemon) => void startNodeConsole(daemon),
 };

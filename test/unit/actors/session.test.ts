@@ -357,6 +357,29 @@ describe("sessionMachine", () => {
       expect(t.peer.close).not.toHaveBeenCalled();
     });
 
+    it("leaves no timer running once signed in", async () => {
+      vi.useFakeTimers();
+      const t = start(1000);
+      expect(vi.getTimerCount()).toBe(1);
+      t.frame(hello);
+      expect(vi.getTimerCount()).toBe(1);
+      t.pending[0]!.resolve(SIGN_IN);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(t.state()).toBe("active");
+      expect(vi.getTimerCount()).toBe(0);
+      // Nor holds on to the spent one: there is a session per connection.
+      expect(t.actor.getSnapshot().context.auth).toBeUndefined();
+    });
+
+    it("does nothing at the deadline of an actor already stopped", async () => {
+      vi.useFakeTimers();
+      const t = start(1000);
+      t.actor.stop();
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(t.peer.close).not.toHaveBeenCalled();
+      expect(t.chat.fail).not.toHaveBeenCalled();
+    });
+
     it("is not delayed by pings", async () => {
       vi.useFakeTimers();
       const t = start(1000);

@@ -1,0 +1,97 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { batchLines } from "../../src/log-batch.ts";
+
+function harness() {
+  const writes: string[] = [];
+  const turns: Array<() => void> = [];
+  const batch = batchLines(
+    (text) => writes.push(text),
+    (flush) => turns.push(flush),
+  );
+  const endTurn = () => turns.splice(0).forEach((flush) => flush());
+  return { writes, turns, batch, endTurn };
+}
+
+describe("batchLines", () => {
+  it("writes the lines of one turn with one write, in order, each ending in a newline", () => {
+    const { writes, turns, batch, endTurn } = harness();
+    batch.line("a");
+    batch.line("b");
+    batch.line("c");
+    expect(writes).toEqual([]);
+    expect(turns).toHaveLength(1);
+    endTurn();
+    expect(writes).toEqual(["a\nb\nc\n"]);
+  });
+
+  it("schedules again for the next turn, and writes nothing for a turn without lines", () => {
+    const { writes, turns, batch, endTurn } = harness();
+    batch.line("a");
+    endTurn();
+    endTurn();
+    batch.line("b");
+    expect(turns).toHaveLength(1);
+    endTurn();
+    expect(writes).toEqual(["a\n", "b\n"]);
+  });
+
+  it("flush writes what is pending at once, and the scheduled turn then writes nothing twice", () => {
+    const { writes, batch, endTurn } = harness();
+    batch.line("a");
+    batch.flush();
+    expect(writes).toEqual(["a\n"]);
+    batch.line("b");
+    endTurn();
+    expect(writes).toEqual(["a\n", "b\n"]);
+  });
+
+  it("writes without waiting for the turn once 64 KiB are pending, keeping the order", () => {
+    const { writes, batch, endTurn } = harness();
+    const long = "x".repeat(1000);
+    for (let i = 0; i < 100; i++) batch.line(`${i} ${long}`);
+    expect(writes.length).toBeGreaterThan(0);
+    endTurn();
+    const lines = writes.join("").split("\n").slice(0, -1);
+    expect(lines.map((l) => Number(l.split(" ")[0]))).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(writes.every((w) => w.length <= 64 * 1024 + 1010)).toBe(true);
+  });
+});
+
+describe("stdout log lines of the Node runtime", () => {
+  // The built module (test/helpers/global-setup.ts builds dist/): a child Node 20 runs no TypeScript.
+  const module = fileURLToPath(new URL("../../dist/src/runtime/node/stdout-lines.js", import.meta.url));
+
+  it("reach a pipe in order and whole, also when the process exits in the turn that logged them", () => {
+    const script = `
+      import { stdoutLine } from ${JSON.stringify(module)};
+      for (let i = 0; i < 5000; i++) stdoutLine(JSON.stringify({ msg: "line", i }));
+      setImmediate(() => {
+        stdoutLine("last of the turn");
+        process.exit(0);
+      });
+    `;
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split("\n");
+    expect(lines.pop()).toBe("");
+    expect(lines.pop()).toBe("last of the turn");
+    expect(lines.map((l) => JSON.parse(l).i)).toEqual(Array.from({ length: 5000 }, (_, i) => i));
+  });
+
+  it("writes what is logged during exit, and what was pending when an uncaught error ends the process", () => {
+    const script = `
+      import { stdoutLine } from ${JSON.stringify(module)};
+      stdoutLine("first");
+      process.on("exit", () => stdoutLine("logged while exiting"));
+      setImmediate(() => {
+        stdoutLine("pending at the crash");
+        throw new Error("boom");
+      });
+    `;
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe("first\npending at the crash\nlogged while exiting\n");
+  });
+});
