@@ -34,6 +34,8 @@ export class Hub {
   #seq = 0;
   readonly #pendingRooms = new Set<Room>();
   #presenceTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Bumped when a room gets its first member here or loses its last: welcome's room list is cached on it. */
+  roomsVersion = 0;
   /** Counts for the admin API. */
   deliveries = 0;
   slowConsumersDropped = 0;
@@ -72,7 +74,10 @@ export class Hub {
   /** Adds the session to the room; true if its user was not in the room before. */
   join(session: Session, roomName: string): boolean {
     let room = this.#rooms.get(roomName);
-    if (!room) this.#rooms.set(roomName, (room = { name: roomName, sessions: new Map(), users: new Map(), pending: [] }));
+    if (!room) {
+      this.#rooms.set(roomName, (room = { name: roomName, sessions: new Map(), users: new Map(), pending: [] }));
+      this.roomsVersion++;
+    }
     if (room.sessions.has(session)) return false;
     room.sessions.set(session, ++this.#seq);
     session.rooms.add(roomName);
@@ -101,6 +106,7 @@ export class Hub {
     if (room.sessions.size === 0) {
       this.#rooms.delete(roomName);
       this.#pendingRooms.delete(room);
+      this.roomsVersion++;
     }
     return gone;
   }

@@ -4,6 +4,7 @@ import {
   ErrorCode,
   ID_PATTERN,
   encodeAck,
+  encodeWelcome,
   isNameError,
   normalizeName,
   type ChatMessage,
@@ -124,20 +125,39 @@ export class ChatService {
     this.moderation.remember(user);
     this.#syncLocal(user.key, user.name);
     const { limits } = this.config;
-    session.send({
+    const frame = {
       type: "welcome",
       user: user.name,
       token,
       motd: this.config.motd,
-      rooms: this.roomNames(),
       created,
       server: { name: this.config.name, welcome: this.config.welcome, version: VERSION },
       limits: { maxTextLength: limits.maxTextLength, maxFrameBytes: limits.maxFrameBytes, historyOnJoin: limits.historyOnJoin },
-    });
+    } as const;
+    session.peer.send(encodeWelcome(frame, this.#roomsJson()));
     this.#deps.logger.info("signed in", { user: user.name, session: session.id, created, address: session.peer.remoteAddress });
   }
 
   /** Default rooms first, then every other room with members or history. */
+  /** What the room list was encoded from: the hub's and the log's versions and the configured defaults. */
+  #roomList: { hub: number; log: number; defaults: readonly string[]; json: string } | undefined;
+
+  /**
+   * `JSON.stringify(this.roomNames())`, kept while no room appears or goes: with
+   * thousands of rooms, building and encoding the list was most of what a
+   * sign-in cost and allocated.
+   */
+  #roomsJson(): string {
+    const hub = this.hub.roomsVersion;
+    const log = this.#deps.log.roomsVersion();
+    const defaults = this.config.rooms;
+    const cached = this.#roomList;
+    if (cached && cached.hub === hub && cached.log === log && cached.defaults === defaults) return cached.json;
+    const json = JSON.stringify(this.roomNames());
+    this.#roomList = { hub, log, defaults, json };
+    return json;
+  }
+
   roomNames(): string[] {
     // Every welcome lists every room: with thousands of rooms, a Set of them all
     // per sign-in was most of what a sign-in allocated. The hub's and the log's

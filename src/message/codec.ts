@@ -68,6 +68,21 @@ export function encode(frame: OutboundFrame): Encoded {
   return new Encoded(JSON.stringify(frame));
 }
 
+type WelcomeFrame = Extract<OutboundFrame, { type: "welcome" }>;
+
+/**
+ * `encode(welcome)`, byte for byte, with its `rooms` given already encoded
+ * (`JSON.stringify(rooms)`): every sign-in lists every room, and the list
+ * changes far less often than people sign in, so callers keep it encoded.
+ */
+export function encodeWelcome(frame: Omit<WelcomeFrame, "rooms">, roomsJson: string): Encoded {
+  const { user, token, motd, created, server, limits } = frame;
+  return new Encoded(
+    `{"type":"welcome","user":${JSON.stringify(user)},"token":${JSON.stringify(token)},"motd":${JSON.stringify(motd)},` +
+      `"rooms":${roomsJson},"created":${JSON.stringify(created)},"server":${JSON.stringify(server)},"limits":${JSON.stringify(limits)}}`,
+  );
+}
+
 /**
  * `encode({ type: "ack", ref, id, ts })`, byte for byte, without building and
  * walking an object: one is sent for every stored message.

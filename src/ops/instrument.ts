@@ -42,6 +42,7 @@ export function instrumentLog(log: ChatLog, metrics: Metrics): ChatLog {
     },
     history: (room, query) => log.history(room, query),
     rooms: () => log.rooms(),
+    roomsVersion: () => log.roomsVersion(),
     lastId: () => log.lastId(),
     close: () => log.close(),
   };

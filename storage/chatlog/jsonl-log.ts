@@ -277,6 +277,10 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
     async history(room, query) {
       return rooms.get(room)?.query(query) ?? { messages: [], complete: true };
     },
+    roomsVersion() {
+      // Rooms only ever get added (direct conversations too: counting them merely over-invalidates).
+      return rooms.size;
+    },
     rooms() {
       return [...rooms.keys()].filter((r) => !r.startsWith("dm:"));
     },

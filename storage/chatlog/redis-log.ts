@@ -89,6 +89,10 @@ export function createRedisLog({ engine, historyPerRoom, barrierTimeoutMs = 3000
       const complete = after !== undefined ? !more && (dropped === undefined || after >= dropped) : !more;
       return { messages, complete };
     },
+    roomsVersion() {
+      // Only ever added to.
+      return rooms.size;
+    },
     rooms() {
       return [...rooms];
     },

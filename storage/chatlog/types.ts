@@ -55,6 +55,8 @@ export interface ChatLog {
   history(room: string, query: HistoryQuery): Promise<HistoryPage>;
   /** Rooms that have kept history (not DMs). */
   rooms(): string[];
+  /** Changes whenever `rooms()` may list something new (rooms are never dropped), so callers can cache the list. */
+  roomsVersion(): number;
   /** The greatest id stored, so new ids continue above it after a restart. */
   lastId(): string | undefined;
   close(): Promise<void>;

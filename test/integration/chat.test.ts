@@ -122,6 +122,22 @@ describe("chatting in rooms", () => {
     ]);
   });
 
+  it("lists in each welcome the rooms as they are then: new rooms, emptied rooms, rooms with history", async () => {
+    const d = await world.daemon({ rooms: ["general"] });
+    const { client: alice } = await world.member(d, "alice");
+    expect((await world.member(d, "bob")).welcome.rooms).toEqual(["general"]);
+    await alice.request({ type: "join", room: "dev" }, "joined");
+    await alice.request({ type: "join", room: "ops" }, "joined");
+    expect((await world.member(d, "carol")).welcome.rooms).toEqual(["general", "dev", "ops"]);
+    // Emptied without history: gone from the next welcome.
+    await alice.request({ type: "leave", room: "ops" }, "left");
+    expect((await world.member(d, "dave")).welcome.rooms).toEqual(["general", "dev"]);
+    // Emptied with history: still listed.
+    await alice.request({ type: "say", room: "dev", text: "hi" }, "ack");
+    await alice.request({ type: "leave", room: "dev" }, "left");
+    expect((await world.member(d, "erin")).welcome.rooms).toEqual(["general", "dev"]);
+  });
+
   it("relays typing to the other members only", async () => {
     const d = await world.daemon();
     const { client: alice } = await world.member(d, "alice");

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decode, encode, encodeAck } from "../../../src/message/codec.ts";
+import { decode, encode, encodeAck, encodeWelcome } from "../../../src/message/codec.ts";
 import { ackFrame } from "../../../src/message/outbound.ts";
 import { isNameError, normalizeName } from "../../../src/message/names.ts";
 import { inboundTypes } from "../../../src/message/inbound.ts";
@@ -104,6 +104,29 @@ describe("normalizeName, for any input", () => {
       expect(upper).toMatchObject({ key: lower.key });
       expect(wide).toMatchObject({ key: lower.key });
     }));
+  });
+});
+
+describe("encodeWelcome, for any welcome", () => {
+  it("writes exactly the text encode() writes for the same welcome frame", () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          user: fc.string(),
+          token: fc.string(),
+          motd: fc.string(),
+          rooms: fc.array(fc.string()),
+          created: fc.boolean(),
+          server: fc.record({ name: fc.string(), welcome: fc.string(), version: fc.string() }),
+          limits: fc.record({ maxTextLength: fc.nat(), maxFrameBytes: fc.nat(), historyOnJoin: fc.nat() }),
+        }),
+        ({ rooms, ...rest }) => {
+          const frame = { type: "welcome" as const, user: rest.user, token: rest.token, motd: rest.motd, rooms, created: rest.created, server: rest.server, limits: rest.limits };
+          expect(encodeWelcome({ ...rest, type: "welcome" }, JSON.stringify(rooms)).text).toBe(encode(frame).text);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 
