@@ -114,7 +114,7 @@ export class ChatService {
   }
 
   /** Checks and runs a `hello` under every sign-in limit (see sign-in.ts). */
-  authenticate(hello: Frame<"hello">, session?: Session): Promise<SignIn> {
+  authenticate(hello: Frame<"hello">, session?: Session): SignIn | Promise<SignIn> {
     return authenticate({ accounts: this.#deps.accounts, abuse: this.abuse, hub: this.hub, limits: this.config.limits }, hello, session);
   }
 

@@ -14,8 +14,13 @@ type Deps = { accounts: Accounts; abuse: AbuseLimits; hub: Hub; limits: Limits }
  * refuse, so they count against no limit), then the connection's and the
  * address's sign-in rate and the failure back-off, then bcrypt, then the cap
  * on signed-in connections per user.
+ *
+ * A token resume whose user record is at hand (see `Accounts.resumeNow`) is
+ * decided at once: the result is a SignIn, not a promise, and failures throw.
+ * The session actor then goes from `hello` to `active` in one step.
  */
-export async function authenticate({ accounts, abuse, hub, limits }: Deps, hello: Hello, session?: Session): Promise<SignIn> {
+export function authenticate(deps: Deps, hello: Hello, session?: Session): SignIn | Promise<SignIn> {
+  const { accounts, abuse } = deps;
   const address = session?.peer.remoteAddress ?? "unknown";
   const passwordHello = hello.user !== undefined && hello.password !== undefined;
   if (!passwordHello && (hello.token === undefined || hello.user !== undefined)) {
@@ -26,10 +31,33 @@ export async function authenticate({ accounts, abuse, hub, limits }: Deps, hello
     if (isNameError(n)) throw new ClientError(ErrorCode.badName, `user name ${n.error}`);
   }
   if (session && !session.signIns.take()) throw new ClientError(ErrorCode.rateLimited, "too many sign-in attempts on this connection");
-  const signIn = await guardSignIn(abuse, address, hello, () => {
-    if (passwordHello) return accounts.validateSession(hello.user!, hello.password!, { mayCreate: () => abuse.takeAccount(address) });
-    return accounts.resume(hello.token!);
-  });
+  const account = accountOf(hello);
+  if (!abuse.mayTrySignIn(address, account)) {
+    throw new ClientError(ErrorCode.rateLimited, "too many sign-in attempts; wait a little and try again");
+  }
+  if (!passwordHello) {
+    let now: SignIn | undefined;
+    try {
+      now = accounts.resumeNow(hello.token!);
+    } catch (error) {
+      throw failed(abuse, address, account, error);
+    }
+    if (now) return admitted(deps, address, now);
+  }
+  const attempt = passwordHello
+    ? accounts.validateSession(hello.user!, hello.password!, { mayCreate: () => abuse.takeAccount(address) })
+    : accounts.resume(hello.token!);
+  return attempt.then(
+    (signIn) => admitted(deps, address, signIn),
+    (error: unknown) => {
+      throw failed(abuse, address, account, error);
+    },
+  );
+}
+
+/** A sign-in that worked: counted as such, then held to the cap on connections per user. */
+function admitted({ abuse, hub, limits }: Deps, address: string, signIn: SignIn): SignIn {
+  abuse.signInSucceeded(address, signIn.user.key);
   if (hub.userSessions(signIn.user.key).size >= limits.maxSessionsPerUser) {
     throw new ClientError(ErrorCode.tooManySessions, `at most ${limits.maxSessionsPerUser} connections per user`, {
       code: CloseCode.policy,
@@ -39,24 +67,10 @@ export async function authenticate({ accounts, abuse, hub, limits }: Deps, hello
   return signIn;
 }
 
-/**
- * Runs a sign-in under the address's sign-in rate and the failure back-off of
- * the address and the account. A throttled attempt is answered `rate_limited`
- * before any bcrypt work, so guessing costs the guesser time, not the server.
- */
-export async function guardSignIn(abuse: AbuseLimits, address: string, hello: Hello, attempt: () => Promise<SignIn>): Promise<SignIn> {
-  const account = accountOf(hello);
-  if (!abuse.mayTrySignIn(address, account)) {
-    throw new ClientError(ErrorCode.rateLimited, "too many sign-in attempts; wait a little and try again");
-  }
-  try {
-    const signIn = await attempt();
-    abuse.signInSucceeded(address, signIn.user.key);
-    return signIn;
-  } catch (error) {
-    if (error instanceof ClientError && error.code === ErrorCode.authFailed) abuse.signInFailed(address, account);
-    throw error;
-  }
+/** A failed attempt feeds the address's and the account's back-off; the error is passed on. */
+function failed(abuse: AbuseLimits, address: string, account: string | undefined, error: unknown): unknown {
+  if (error instanceof ClientError && error.code === ErrorCode.authFailed) abuse.signInFailed(address, account);
+  return error;
 }
 
 function accountOf(hello: Hello): string | undefined {

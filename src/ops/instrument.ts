@@ -27,6 +27,17 @@ export function instrumentAccounts(accounts: Accounts, metrics: Metrics): Accoun
     ...accounts,
     validateSession: (...args) => count(accounts.validateSession(...args)),
     resume: (...args) => count(accounts.resume(...args)),
+    resumeNow: (...args) => {
+      let signIn;
+      try {
+        signIn = accounts.resumeNow(...args);
+      } catch (error) {
+        metrics.signIns.failed += 1;
+        throw error;
+      }
+      if (signIn) metrics.signIns.ok += 1;
+      return signIn;
+    },
   };
 }
 

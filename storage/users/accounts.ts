@@ -114,10 +114,29 @@ export function createAccounts(options: AccountsOptions) {
 
   /** Signs in with a resume token; the same token stays valid until it expires or is revoked. */
   async function resume(token: string): Promise<SignIn> {
+    const parsed = parseResumeToken(token);
+    return admitToken(await store.get(parsed.key), parsed.secret, token);
+  }
+
+  /**
+   * `resume` without waiting, when the store has the user at hand (see
+   * `UserStore.peek`); undefined when the record must be read: call `resume`.
+   * Throws what `resume` rejects with.
+   */
+  function resumeNow(token: string): SignIn | undefined {
+    const parsed = parseResumeToken(token);
+    const user = store.peek?.(parsed.key);
+    return user && admitToken(user, parsed.secret, token);
+  }
+
+  function parseResumeToken(token: string): { key: string; secret: string } {
     const parsed = parseToken(token);
     if (!parsed || isNameError(normalizeName(parsed.key))) throw new ClientError(ErrorCode.authFailed, "invalid or expired token");
-    const hash = hashSecret(parsed.secret);
-    const user = await store.get(parsed.key);
+    return parsed;
+  }
+
+  function admitToken(user: UserRecord | undefined, secret: string, token: string): SignIn {
+    const hash = hashSecret(secret);
     const at = now();
     const match = user?.tokens.find((t) => digestsEqual(t.hash, hash) && t.expiresAt > at);
     if (!user || !match || user.banned) throw new ClientError(ErrorCode.authFailed, "invalid or expired token");
@@ -141,7 +160,7 @@ export function createAccounts(options: AccountsOptions) {
     });
   }
 
-  return { validateSession, findUser, createUser, resume, revoke, revokeAll, store };
+  return { validateSession, findUser, createUser, resume, resumeNow, revoke, revokeAll, store };
 }
 
 export type Accounts = ReturnType<typeof createAccounts>;

@@ -56,20 +56,31 @@ export function createLowdbUserStore(
     return { db, stamp: file.stamp };
   }
 
+  /**
+   * A cached record whose file is unchanged (same inode, size and mtime), else
+   * undefined (and the stale entry dropped). Only a key read before pays for the
+   * stat; a first read stamps itself (see AtomicJsonFile).
+   */
+  function cached(key: string): { hit: UserRecord | undefined; gone: boolean } {
+    if (!cache.has(key)) return { hit: undefined, gone: false };
+    // Synchronous on purpose: the inode of a file read moments ago is in the kernel's
+    // cache, so this stat takes a few microseconds, while an async one paid a
+    // thread-pool round trip (queue, wake a thread, callback, promise) ten times that.
+    const stats = statSync(pathOf(key), { bigint: true, throwIfNoEntry: false });
+    const stamp = stats === undefined ? undefined : stampOf(stats);
+    const hit = stamp === undefined ? undefined : cache.get(key, stamp);
+    if (!hit) cache.delete(key);
+    return { hit, gone: stamp === undefined };
+  }
+
   return {
+    peek(key) {
+      return cached(key).hit;
+    },
     async get(key) {
-      // Only a key read before pays for the stat; a first read stamps itself (see AtomicJsonFile).
-      if (cache.has(key)) {
-        // Synchronous on purpose: the inode of a file read moments ago is in the kernel's
-        // cache, so this stat takes a few microseconds, while an async one paid a
-        // thread-pool round trip (queue, wake a thread, callback, promise) ten times that.
-        const stats = statSync(pathOf(key), { bigint: true, throwIfNoEntry: false });
-        const stamp = stats === undefined ? undefined : stampOf(stats);
-        const hit = stamp === undefined ? undefined : cache.get(key, stamp);
-        if (hit) return hit;
-        cache.delete(key);
-        if (stamp === undefined) return undefined;
-      }
+      const { hit, gone } = cached(key);
+      if (hit) return hit;
+      if (gone) return undefined;
       const { db, stamp } = await read(key);
       if (db.data && stamp !== undefined) cache.set(key, stamp, db.data);
       return db.data ?? undefined;

@@ -29,6 +29,11 @@ export type UserRecord = {
  */
 export interface UserStore {
   get(key: string): Promise<UserRecord | undefined>;
+  /**
+   * The record when it is at hand without waiting (a cached copy still current
+   * on disk); undefined means "ask `get`". Stores without a cache leave it out.
+   */
+  peek?(key: string): UserRecord | undefined;
   /** Resolves true if this call created the account, false if it already existed. */
   create(record: UserRecord): Promise<boolean>;
   /** Applies `change` to the stored record and saves it; undefined if there is no such user. */

@@ -131,6 +131,26 @@ describe("sessionMachine", () => {
       expect(t.chat.authenticate).not.toHaveBeenCalled();
     });
 
+    it("goes from hello to active within the send when authenticate decides at once", () => {
+      const t = start();
+      t.chat.authenticate.mockImplementationOnce(() => SIGN_IN as never);
+      t.frame(hello);
+      expect(t.state()).toBe("active");
+      expect(t.chat.signedIn).toHaveBeenCalledWith(t.session, SIGN_IN);
+    });
+
+    it("answers a sign-in that fails at once and stays connected, ready for another hello", () => {
+      const t = start();
+      t.chat.authenticate.mockImplementationOnce(() => {
+        throw new ClientError(ErrorCode.authFailed, "invalid or expired token");
+      });
+      t.frame(hello);
+      expect(t.state()).toBe("connected");
+      expect(failCode(t.chat, 0)).toBe(ErrorCode.authFailed);
+      t.frame(hello);
+      expect(t.state()).toBe("authenticating");
+    });
+
     it("goes to authenticating on hello and passes the hello to authenticate", () => {
       const t = start();
       t.frame(hello);

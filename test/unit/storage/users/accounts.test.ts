@@ -324,6 +324,56 @@ describe("createAccounts", () => {
       expect(await codeOf(a.resume(token))).toBe(ErrorCode.authFailed);
     });
 
+    describe("resumeNow, without waiting", () => {
+      /** The ClientError code a call throws. */
+      function thrownCode(call: () => unknown): string {
+        let error: unknown;
+        try {
+          call();
+        } catch (e) {
+          error = e;
+        }
+        expect(error).toBeInstanceOf(ClientError);
+        return (error as ClientError).code;
+      }
+
+      it("answers undefined until the user's record has been read, then signs in as resume does", async () => {
+        const { token } = await accounts().validateSession("alice", "correct-horse");
+        const fresh = accounts({ store: createLowdbUserStore(dataDir) });
+        expect(fresh.resumeNow(token)).toBeUndefined();
+        await fresh.resume(token);
+        expect(fresh.resumeNow(token)).toMatchObject({ token, created: false, user: { key: "alice" } });
+      });
+
+      it("throws auth_failed at once for a malformed, forged or expired token of a cached user", async () => {
+        const a = accounts({ tokenTtlMs: 10_000 });
+        const { token } = await a.validateSession("alice", "correct-horse");
+        await a.resume(token);
+        expect(thrownCode(() => a.resumeNow("not a token"))).toBe(ErrorCode.authFailed);
+        expect(thrownCode(() => a.resumeNow(formatToken("alice", "A".repeat(43))))).toBe(ErrorCode.authFailed);
+        clock += 10_000;
+        expect(thrownCode(() => a.resumeNow(token))).toBe(ErrorCode.authFailed);
+      });
+
+      it("does not take a revoked token, nor one of a user banned or edited by hand since the read", async () => {
+        const a = accounts();
+        const one = (await a.validateSession("alice", "correct-horse")).token;
+        const two = (await a.validateSession("alice", "correct-horse")).token;
+        await a.resume(one);
+        await a.revoke(one);
+        // The revoke rewrote the file: nothing at hand, and resume() refuses the token.
+        expect(a.resumeNow(one)).toBeUndefined();
+        expect(await codeOf(a.resume(one))).toBe(ErrorCode.authFailed);
+        await a.resume(two);
+        await store.update("alice", (u) => {
+          u.banned = { reason: "spam", at: clock };
+        });
+        expect(a.resumeNow(two)).toBeUndefined();
+        expect(await codeOf(a.resume(two))).toBe(ErrorCode.authFailed);
+        expect(thrownCode(() => a.resumeNow(two))).toBe(ErrorCode.authFailed);
+      });
+    });
+
     it("refuses a token after it is revoked, and keeps the user's other tokens", async () => {
       const a = accounts();
       const one = (await a.validateSession("alice", "correct-horse")).token;
