@@ -125,10 +125,6 @@ export class Hub {
     return this.#rooms.get(roomName)?.users.size ?? 0;
   }
 
-  activeRooms(): string[] {
-    return [...this.#rooms.keys()];
-  }
-
   /** The rooms with members here, without copying them out. */
   roomKeys(): IterableIterator<string> {
     return this.#rooms.keys();

@@ -138,7 +138,6 @@ export class ChatService {
     this.#deps.logger.info("signed in", { user: user.name, session: session.id, created, address: session.peer.remoteAddress });
   }
 
-  /** Default rooms first, then every other room with members or history. */
   /** What the room list was encoded from: the hub's and the log's versions and the configured defaults. */
   #roomList: { hub: number; log: number; defaults: readonly string[]; json: string } | undefined;
 
@@ -158,6 +157,7 @@ export class ChatService {
     return json;
   }
 
+  /** Default rooms first, then every other room with members or history. */
   roomNames(): string[] {
     // Every welcome lists every room: with thousands of rooms, a Set of them all
     // per sign-in was most of what a sign-in allocated. The hub's and the log's

@@ -61,7 +61,7 @@ describe("Hub", () => {
       expect(hub.members("general")).toEqual(["alice"]);
       expect(hub.leave(a2.session, "general")).toBe(true);
       expect(hub.members("general")).toEqual([]);
-      expect(hub.activeRooms()).toEqual([]);
+      expect([...hub.roomKeys()]).toEqual([]);
     });
 
     it("is false for a room the session is not in", () => {
