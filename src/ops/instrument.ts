@@ -12,31 +12,28 @@ import type { Metrics } from "./metrics.ts";
 
 /** Counts sign-ins (password and token) by outcome. */
 export function instrumentAccounts(accounts: Accounts, metrics: Metrics): Accounts {
-  const count = <T>(attempt: Promise<T>): Promise<T> =>
-    attempt.then(
-      (result) => {
-        metrics.signIns.ok += 1;
-        return result;
-      },
-      (error: unknown) => {
-        metrics.signIns.failed += 1;
-        throw error;
-      },
-    );
+  const succeeded = <T>(result: T): T => {
+    metrics.signIns.ok += 1;
+    return result;
+  };
+  const failed = (error: unknown): never => {
+    metrics.signIns.failed += 1;
+    throw error;
+  };
+  const count = <T>(attempt: Promise<T>): Promise<T> => attempt.then(succeeded, failed);
   return {
     ...accounts,
     validateSession: (...args) => count(accounts.validateSession(...args)),
     resume: (...args) => count(accounts.resume(...args)),
+    // Undefined is no outcome yet: the caller goes on to `resume`, which counts it.
     resumeNow: (...args) => {
       let signIn;
       try {
         signIn = accounts.resumeNow(...args);
       } catch (error) {
-        metrics.signIns.failed += 1;
-        throw error;
+        failed(error);
       }
-      if (signIn) metrics.signIns.ok += 1;
-      return signIn;
+      return signIn && succeeded(signIn);
     },
   };
 }

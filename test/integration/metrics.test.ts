@@ -60,6 +60,20 @@ describe("GET /metrics", () => {
     expect(m.get("chatd_rooms")).toBeGreaterThanOrEqual(1);
   });
 
+  it("counts token resumes, the second one answered from the cached account without waiting", async () => {
+    const d = await world.daemon();
+    const token = String((await world.member(d, "alice")).welcome.token);
+    for (let i = 0; i < 2; i++) {
+      const c = await world.connect(d);
+      expect(await c.request({ type: "hello", token }, "welcome")).toMatchObject({ user: "alice" });
+    }
+    const bad = await world.connect(d);
+    expect(await bad.request({ type: "hello", token: `${token.split(".")[0]}.${"A".repeat(43)}` }, "error")).toMatchObject({ code: "auth_failed" });
+    const m = parse(await (await d.http("/metrics")).text());
+    expect(m.get('chatd_sign_ins_total{result="ok"}')).toBe(3);
+    expect(m.get('chatd_sign_ins_total{result="failed"}')).toBe(1);
+  });
+
   it("keeps counting across a restart instead of starting again from zero", async () => {
     const d = await world.daemon();
     const alice = await world.member(d, "alice");
