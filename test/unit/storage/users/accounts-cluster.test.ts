@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createAccounts, type Accounts } from "../../../../storage/users/accounts.ts";
 import { createRedisUserStore } from "../../../../storage/users/redis-store.ts";
-import { ClientError, ErrorCode } from "../../../../src/message/errors.ts";
+import { ErrorCode } from "../../../../src/message/errors.ts";
 import { cleanupRedis, openEngine, uniquePrefix } from "../../../helpers/redis.ts";
+import { codeOf } from "../../../helpers/client-error.ts";
 
 let prefix: string;
 let clock: number;
@@ -18,14 +19,6 @@ async function node(): Promise<Accounts> {
   return createAccounts({ store, bcryptCost: 4, registration: "open", passwordMinLength: 8, tokenTtlMs: 10_000, now: () => clock });
 }
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  const error = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ClientError);
-  return (error as ClientError).code;
-}
 
 describe("resume in cluster mode", () => {
   it("takes a token issued on another node", async () => {

@@ -8,6 +8,7 @@ import { createLowdbUserStore } from "../../../../storage/users/lowdb-store.ts";
 import { formatToken, hashSecret, parseToken } from "../../../../storage/users/tokens.ts";
 import type { UserStore } from "../../../../storage/users/types.ts";
 import { ClientError, ErrorCode } from "../../../../src/message/errors.ts";
+import { codeOf } from "../../../helpers/client-error.ts";
 
 const HOUR = 3_600_000;
 let dataDir: string;
@@ -35,15 +36,6 @@ function accounts(options: Partial<AccountsOptions> = {}) {
   });
 }
 
-/** The ClientError code a promise rejects with. */
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  const error = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ClientError);
-  return (error as ClientError).code;
-}
 
 function userFile(key: string): string {
   return join(dataDir, "users", [...key][0]!, `${key}.json`);
@@ -355,7 +347,7 @@ describe("createAccounts", () => {
         expect(thrownCode(() => a.resumeNow(token))).toBe(ErrorCode.authFailed);
       });
 
-      it("does not take a revoked token, nor one of a user banned or edited by hand since the read", async () => {
+      it("does not take a revoked token, nor one of a user banned since the read", async () => {
         const a = accounts();
         const one = (await a.validateSession("alice", "correct-horse")).token;
         const two = (await a.validateSession("alice", "correct-horse")).token;
