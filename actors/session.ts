@@ -1,4 +1,4 @@
-import { assign, setup, type Actor } from "xstate";
+import { assign, createActor, setup, type Actor, type AnyActorRef } from "xstate";
 import { ClientError, CloseCode, ErrorCode, type InboundFrame, type Ref } from "../src/message/index.ts";
 import type { ChatService } from "../src/chat/service.ts";
 import type { Session } from "../src/chat/session.ts";
@@ -219,4 +219,30 @@ export function sendFrame(actor: Actor<typeof sessionMachine>, frame: InboundFra
   }
   const { session, chat } = snapshot.context;
   session.enqueue(() => chat.handle(session, frame));
+}
+
+export type SessionActor = Actor<typeof sessionMachine>;
+
+/** What a started session actor keeps of the options it was created with. */
+const STARTED = Object.freeze({});
+
+/**
+ * Creates and starts a session's actor as a member of `parent`'s actor system,
+ * named `id` (how a failure reported to the parent finds the session).
+ *
+ * xstate keeps the options an actor was created with for the actor's whole
+ * life, though it reads them only while creating and starting it (the input,
+ * devTools). It copies them with two object spreads, and in optimised code V8
+ * gives each such copy a hidden class of its own: with the copy and the input,
+ * about 380 bytes per connection, kept by every idle session. So the started
+ * actor's options are swapped for one shared empty object. Relies on xstate
+ * 5.33 reading `options` only in its constructor, `start` and
+ * `attachDevTools` (pinned in package.json; test/unit/actors/session.test.ts
+ * checks that a started actor still runs on the shared object).
+ */
+export function startSessionActor(input: SessionInput, parent: AnyActorRef, id: string): SessionActor {
+  const actor = createActor(sessionMachine, { id, input, parent });
+  actor.start();
+  (actor as unknown as { options: object }).options = STARTED;
+  return actor;
 }

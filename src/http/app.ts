@@ -1,6 +1,5 @@
 import { Hono } from "hono";
-import { createActor } from "xstate";
-import { sendFrame, sessionMachine } from "../../actors/session.ts";
+import { sendFrame, startSessionActor, type SessionActor } from "../../actors/session.ts";
 import { ActorGroups } from "../../actors/groups.ts";
 import { decode, CloseCode } from "../message/index.ts";
 import type { ChatService } from "../chat/service.ts";
@@ -14,8 +13,6 @@ import { readinessRoutes } from "./readiness.ts";
 import { hsts } from "./hsts.ts";
 import type { Asset } from "./assets.ts";
 import { originAllowed } from "./origin.ts";
-
-type SessionActor = ReturnType<typeof createActor<typeof sessionMachine>>;
 
 export type AppDeps = { daemon: Daemon; chat: ChatService; ws: WebSocketSupport; assets: Map<string, Asset> };
 
@@ -57,13 +54,7 @@ export function createApp({ daemon, chat, ws, assets }: AppDeps): Hono {
 
     onOpen(_event: Event, socket: WSContext) {
       const session = chat.connect(ws.peer(socket, this.address));
-      const actor = createActor(sessionMachine, {
-        id: sessionActorId(session),
-        input: { session, chat, authTimeoutMs: limits.authTimeoutMs },
-        parent: groups.next(),
-      });
-      this.#actor = actor;
-      actor.start();
+      this.#actor = startSessionActor({ session, chat, authTimeoutMs: limits.authTimeoutMs }, groups.next(), sessionActorId(session));
     }
 
     onMessage(event: MessageEvent<WSMessageReceive>, socket: WSContext) {

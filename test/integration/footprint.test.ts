@@ -10,10 +10,11 @@ const CONNECTIONS = 400;
  * Heap per signed-in, joined connection, in KiB. It was about 16 before the
  * footprint work (the upgrade request held for the socket's life, an actor
  * system per session), 7.9 before the second round (an observer per actor,
- * node-ws's URL and env, a Set per room list and per user) and 6.6–7.2 after
- * it: the bound keeps the second round's gain with a little room for noise.
+ * node-ws's URL and env, a Set per room list and per user), 6.6–7.2 after it
+ * and 6.0–6.1 once a started actor let go of its options (a hidden class of
+ * their own per actor): the bound keeps that gain with a little room for noise.
  */
-const MAX_HEAP_KIB_PER_CONNECTION = 8;
+const MAX_HEAP_KIB_PER_CONNECTION = 7;
 
 // The clients live in a worker thread: its heap is its own, so the daemon's heap is measured alone.
 const CLIENTS = `

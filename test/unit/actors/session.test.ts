@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createActor, waitFor, type Actor } from "xstate";
-import { sendFrame, sessionMachine, type SessionEvent } from "../../../actors/session.ts";
+import { sendFrame, sessionMachine, startSessionActor, type SessionEvent } from "../../../actors/session.ts";
+import { ActorGroups } from "../../../actors/groups.ts";
 import { ClientError, CloseCode, ErrorCode, type InboundFrame, type OutboundFrame } from "../../../src/message/index.ts";
 import type { ChatService } from "../../../src/chat/service.ts";
 import type { Session } from "../../../src/chat/session.ts";
@@ -672,5 +673,41 @@ describe("sendFrame", () => {
     sendFrame(t.actor, { type: "say", room: "general", text: "late" });
     await t.session.idle();
     expect(t.chat.handle).not.toHaveBeenCalled();
+  });
+});
+
+describe("startSessionActor", () => {
+  it("starts the actor in its group's system and keeps none of its options once started", async () => {
+    const failures: Array<[string, unknown]> = [];
+    const groups = new ActorGroups((id, error) => failures.push([id, error]));
+    const s = fakeSession();
+    const c = fakeChat();
+    const input = { session: s.session as unknown as Session, chat: c.chat as unknown as ChatService, authTimeoutMs: 10_000 };
+    const parent = groups.next();
+    // Members of a group end by reaching their final state (only a root actor may be stopped).
+    const actor = startSessionActor(input, parent, "s-1");
+    const other = startSessionActor(input, groups.next(), "s-2");
+
+    expect(actor.id).toBe("s-1");
+    expect(actor.system).toBe(parent.system);
+    expect(other.system).toBe(actor.system);
+    // The options (and the input in them) are let go of; every started session shares one empty object.
+    expect(actor.options).toEqual({});
+    expect(actor.options).toBe(other.options);
+    expect(Object.isFrozen(actor.options)).toBe(true);
+
+    // It still runs a whole session: sign-in, a request, the socket going away.
+    sendFrame(actor, hello);
+    c.pending[0]!.resolve(SIGN_IN);
+    await waitFor(actor, (snap) => snap.value === "active", { timeout: 2000 });
+    const say: InboundFrame = { type: "say", room: "general", text: "hi" };
+    sendFrame(actor, say);
+    await s.session.idle();
+    expect(c.handled).toEqual([say]);
+    actor.send({ type: "DISCONNECTED" });
+    expect(actor.getSnapshot().status).toBe("done");
+    expect(c.chat.disconnect).toHaveBeenCalledTimes(1);
+    other.send({ type: "DISCONNECTED" });
+    expect(failures).toEqual([]);
   });
 });
