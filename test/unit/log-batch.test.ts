@@ -5,54 +5,54 @@ import { batchLines } from "../../src/log-batch.ts";
 
 function harness() {
   const writes: string[] = [];
-  const turns: Array<() => void> = [];
+  const schedules: Array<() => void> = [];
   const batch = batchLines(
     (text) => writes.push(text),
-    (flush) => turns.push(flush),
+    (flush) => schedules.push(flush),
   );
-  const endTurn = () => turns.splice(0).forEach((flush) => flush());
-  return { writes, turns, batch, endTurn };
+  const due = () => schedules.splice(0).forEach((flush) => flush());
+  return { writes, schedules, batch, due };
 }
 
 describe("batchLines", () => {
-  it("writes the lines of one turn with one write, in order, each ending in a newline", () => {
-    const { writes, turns, batch, endTurn } = harness();
+  it("writes the lines logged before the scheduled flush with one write, in order, each ending in a newline", () => {
+    const { writes, schedules, batch, due } = harness();
     batch.line("a");
     batch.line("b");
     batch.line("c");
     expect(writes).toEqual([]);
-    expect(turns).toHaveLength(1);
-    endTurn();
+    expect(schedules).toHaveLength(1);
+    due();
     expect(writes).toEqual(["a\nb\nc\n"]);
   });
 
-  it("schedules again for the next turn, and writes nothing for a turn without lines", () => {
-    const { writes, turns, batch, endTurn } = harness();
+  it("schedules again for the next line, and writes nothing when nothing was logged", () => {
+    const { writes, schedules, batch, due } = harness();
     batch.line("a");
-    endTurn();
-    endTurn();
+    due();
+    due();
     batch.line("b");
-    expect(turns).toHaveLength(1);
-    endTurn();
+    expect(schedules).toHaveLength(1);
+    due();
     expect(writes).toEqual(["a\n", "b\n"]);
   });
 
-  it("flush writes what is pending at once, and the scheduled turn then writes nothing twice", () => {
-    const { writes, batch, endTurn } = harness();
+  it("flush writes what is pending at once, and the scheduled flush then writes nothing twice", () => {
+    const { writes, batch, due } = harness();
     batch.line("a");
     batch.flush();
     expect(writes).toEqual(["a\n"]);
     batch.line("b");
-    endTurn();
+    due();
     expect(writes).toEqual(["a\n", "b\n"]);
   });
 
-  it("writes without waiting for the turn once 64 KiB are pending, keeping the order", () => {
-    const { writes, batch, endTurn } = harness();
+  it("writes without waiting for the schedule once 64 KiB are pending, keeping the order", () => {
+    const { writes, batch, due } = harness();
     const long = "x".repeat(1000);
     for (let i = 0; i < 100; i++) batch.line(`${i} ${long}`);
     expect(writes.length).toBeGreaterThan(0);
-    endTurn();
+    due();
     const lines = writes.join("").split("\n").slice(0, -1);
     expect(lines.map((l) => Number(l.split(" ")[0]))).toEqual(Array.from({ length: 100 }, (_, i) => i));
     expect(writes.every((w) => w.length <= 64 * 1024 + 1010)).toBe(true);
