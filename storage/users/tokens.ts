@@ -18,14 +18,30 @@ export function formatToken(key: string, secret: string): string {
   return `${toBase64Url(encoder.encode(key))}.${secret}`;
 }
 
-export function parseToken(token: string): { key: string; secret: string } | undefined {
+type ParsedToken = Readonly<{ key: string; secret: string }>;
+
+/**
+ * The last token parsed and its parts: a resume parses its token two or three
+ * times in a row (the back-off's account key, then the resume itself), and
+ * decoding it is most of what a cached resume costs besides the hash.
+ */
+let last: { token: string; parsed: ParsedToken | undefined } | undefined;
+
+export function parseToken(token: string): ParsedToken | undefined {
+  if (last?.token === token) return last.parsed;
+  const parsed = decodeToken(token);
+  last = { token, parsed };
+  return parsed;
+}
+
+function decodeToken(token: string): ParsedToken | undefined {
   const dot = token.indexOf(".");
   if (dot <= 0 || dot === token.length - 1) return undefined;
   try {
     const key = decoder.decode(fromBase64Url(token.slice(0, dot)));
     const secret = token.slice(dot + 1);
     if (!/^[A-Za-z0-9_-]{43}$/.test(secret)) return undefined;
-    return { key, secret };
+    return Object.freeze({ key, secret });
   } catch {
     return undefined;
   }

@@ -48,6 +48,18 @@ describe("parseToken", () => {
     });
   });
 
+  it("answers a token parsed again from the last parse, and others afresh; the parts cannot be changed", () => {
+    const a = formatToken("alice", newSecret());
+    const b = formatToken("bob", newSecret());
+    const first = parseToken(a);
+    expect(parseToken(a)).toBe(first);
+    expect(parseToken(b)?.key).toBe("bob");
+    expect(parseToken(a)).toEqual(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(parseToken("not a token")).toBeUndefined();
+    expect(parseToken("not a token")).toBeUndefined();
+  });
+
   const secret = "n2l8pL0Y1cM2x9ZzJqQmN0b3d3k5aGx0c1V4eE5yT2c";
   it.each([
     ["the empty string", ""],
