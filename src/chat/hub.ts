@@ -166,8 +166,7 @@ export class Hub {
 
   /** Sends every queued presence change now. */
   flushPresence(): void {
-    if (this.#presenceTimer !== undefined) clearTimeout(this.#presenceTimer);
-    this.#presenceTimer = undefined;
+    this.#stopPresenceTimer();
     for (const room of this.#pendingRooms) this.#flushRoom(room);
   }
 
@@ -182,9 +181,13 @@ export class Hub {
 
   /** Drops queued presence and its timer (shutdown). */
   close(): void {
-    if (this.#presenceTimer !== undefined) clearTimeout(this.#presenceTimer);
-    this.#presenceTimer = undefined;
+    this.#stopPresenceTimer();
     this.#pendingRooms.clear();
+  }
+
+  #stopPresenceTimer(): void {
+    clearTimeout(this.#presenceTimer);
+    this.#presenceTimer = undefined;
   }
 
   toSessions(sessions: Iterable<Session>, frame: OutboundFrame): void {
