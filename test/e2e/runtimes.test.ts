@@ -149,7 +149,8 @@ describe.each<RuntimeName>(["node", "deno"])("the daemon on %s", (runtime) => {
     p.child.kill("SIGHUP");
     expect(await client.next("notice")).toMatchObject({ kind: "motd", text: "second" });
     expect((await world.signIn(wsUrl, "bob")).welcome.motd).toBe("second");
-    expect(p.output()).toContain('"msg":"config reloaded"');
+    // Log lines may wait up to 20 ms for others to share their write (README, Logging).
+    await eventually(() => p.output().includes('"msg":"config reloaded"'), { what: "the reload's log line" });
   });
 
   it("serves https with HSTS and wss with CHAT_TLS_CERT / CHAT_TLS_KEY, and takes new certificates on a reload", async () => {

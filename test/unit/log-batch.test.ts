@@ -94,4 +94,25 @@ describe("stdout log lines of the Node runtime", () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toBe("first\npending at the crash\nlogged while exiting\n");
   });
+
+  it("writes a line logged after a quiet spell by the end of its turn, and every line once, in order", () => {
+    const script = `
+      import { stdoutLine } from ${JSON.stringify(module)};
+      const writes = [];
+      const log = console.log;
+      console.log = (text) => { writes.push(text); log(text); };
+      stdoutLine("first");
+      setImmediate(() => {
+        log(writes.length === 1 ? "written by the end of its turn" : "not written yet");
+        let i = 0;
+        const more = () => { stdoutLine("more " + i); if (++i < 50) setImmediate(more); };
+        more();
+      });
+    `;
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split("\n").slice(0, -1);
+    expect(lines.slice(0, 2)).toEqual(["first", "written by the end of its turn"]);
+    expect(lines.slice(2)).toEqual(Array.from({ length: 50 }, (_, i) => `more ${i}`));
+  });
 });

@@ -5,29 +5,41 @@ let batch: LineBatch | undefined;
 let exiting = false;
 
 /**
- * How long a log line may wait for others to share its write. Once per turn
- * of the event loop was still about one write per sign-in while connections
- * arrive (a turn handles one or two): a write to a pipe that wakes its reader
- * cost about 100 µs of CPU, a sixth of admitting a connection. 20 ms gathers
- * dozens of lines per write and is no delay a person tailing the log notices.
+ * The least time between two writes while lines keep coming. One write per
+ * turn of the event loop was still about one write per sign-in while
+ * connections arrive (a turn handles one or two), and a write to a pipe that
+ * wakes its reader cost about 100 µs of CPU, a sixth of admitting a
+ * connection. So after a write, lines gather for 20 ms; after a quiet spell
+ * the first one goes out at the end of its turn, as before.
  */
-export const FLUSH_MS = 20;
+export const MIN_WRITE_GAP_MS = 20;
+
+/** When the last batch was written (ms, performance.now). */
+let lastWrite = -Infinity;
 
 /**
  * Log lines for stdout. A terminal gets each line as it comes (a person reads
- * it, next to the console's prompt); a pipe or file gets one write per
- * FLUSH_MS (see log-batch.ts), flushed at exit so no line is lost on
- * `process.exit` or an uncaught error. Both go through console.log, which
- * ignores a closed stdout rather than crash, as before; its writes to a pipe
- * or file are synchronous on Linux, so the flush at exit completes.
+ * it, next to the console's prompt); a pipe or file gets batches (see
+ * log-batch.ts): at the end of the turn, or MIN_WRITE_GAP_MS after the last
+ * write if that is later; flushed at exit so no line is lost on `process.exit`
+ * or an uncaught error. Both go through console.log, which ignores a closed
+ * stdout rather than crash, as before; its writes to a pipe or file are
+ * synchronous on Linux, so the flush at exit completes.
  */
 export function stdoutLine(line: string): void {
   if (exiting || process.stdout.isTTY) return console.log(line);
   if (!batch) {
     const lines = batchLines(
-      (text) => console.log(text.slice(0, -1)),
-      // Unref: a pending batch must not keep the process alive; the exit flush writes it.
-      (flush) => void setTimeout(flush, FLUSH_MS).unref(),
+      (text) => {
+        lastWrite = performance.now();
+        console.log(text.slice(0, -1));
+      },
+      (flush) => {
+        const wait = lastWrite + MIN_WRITE_GAP_MS - performance.now();
+        // Unref: a pending batch must not keep the process alive; the exit flush writes it.
+        if (wait > 0) setTimeout(flush, wait).unref();
+        else setImmediate(flush);
+      },
     );
     process.once("exit", () => {
       exiting = true;
