@@ -133,6 +133,15 @@ describe.each<RuntimeName>(["node", "deno"])("the daemon on %s", (runtime) => {
     expect((await binary.closed).code).toBe(1003);
   });
 
+  it("answers a request head over limits.maxHeaderBytes with 431, and one under it as usual", async () => {
+    const { url } = await start({}, { limits: { maxHeaderBytes: 4096 } });
+    const head = (bytes: number) => fetch(`${url}/healthz`, { headers: { "X-Padding": "a".repeat(bytes) } });
+    expect((await head(1000)).status).toBe(200);
+    const refused = await head(8000);
+    expect(refused.status).toBe(431);
+    await refused.body?.cancel();
+  });
+
   it("restarts in place on POST /admin/restart: clients get 1012 and the same port serves again", async () => {
     const { wsUrl, admin } = await start();
     const { client, welcome } = await world.member({ wsUrl }, "alice");

@@ -14,8 +14,8 @@ export type ClusterNode = DaemonProcess & {
 export type TestCluster = {
   prefix: string;
   nodes: ClusterNode[];
-  /** Starts one more node on the same Redis and prefix. */
-  add(id: string, env?: Record<string, string>): Promise<ClusterNode>;
+  /** Starts one more node on the same Redis and prefix (`command`: another entry point, the Deno one, say). */
+  add(id: string, env?: Record<string, string>, command?: { command: string; args: string[] }): Promise<ClusterNode>;
   close(): Promise<void>;
 };
 
@@ -31,18 +31,21 @@ export async function startCluster(count: number, env: Record<string, string> = 
   await writeFile(configPath, JSON.stringify({ bcryptCost: 4, host: "127.0.0.1" }));
   const nodes: ClusterNode[] = [];
   let closing = false;
-  async function add(id: string, extra: Record<string, string> = {}): Promise<ClusterNode> {
-    const p = await spawnDaemon({
-      CHAT_CONFIG: configPath,
-      CHAT_PORT: "0",
-      CHAT_DATA_DIR: join(dir, id),
-      CHAT_ADMIN_TOKEN: ADMIN_TOKEN,
-      CHAT_REDIS_URL: REDIS_URL,
-      CHAT_REDIS_PREFIX: prefix,
-      CHAT_NODE_ID: id,
-      ...env,
-      ...extra,
-    });
+  async function add(id: string, extra: Record<string, string> = {}, command?: { command: string; args: string[] }): Promise<ClusterNode> {
+    const p = await spawnDaemon(
+      {
+        CHAT_CONFIG: configPath,
+        CHAT_PORT: "0",
+        CHAT_DATA_DIR: join(dir, id),
+        CHAT_ADMIN_TOKEN: ADMIN_TOKEN,
+        CHAT_REDIS_URL: REDIS_URL,
+        CHAT_REDIS_PREFIX: prefix,
+        CHAT_NODE_ID: id,
+        ...env,
+        ...extra,
+      },
+      { command },
+    );
     const node: ClusterNode = Object.assign(p, {
       id,
       wsUrl: `ws://127.0.0.1:${p.port}/ws`,

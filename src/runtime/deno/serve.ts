@@ -33,16 +33,16 @@ export const denoRuntime: ServerRuntime = {
       // Deno.upgradeWebSocket has no size cap; the app checks each message's size itself.
       enforcesMaxPayload: false,
     });
+    const maxHeadBytes = options.http?.maxHeaderBytes;
     let server: Deno.HttpServer<Deno.NetAddr>;
     try {
-      server = Deno.serve(
-        { hostname: options.host, port: options.port, onListen: () => {}, ...(options.tls ?? {}) },
-        (request, info) =>
-          // Once closing, refuse new work as a closed listener would, but keep serving open sockets.
-          closing
-            ? Response.json({ error: "unavailable", message: "server is stopping" }, { status: 503, headers: { Connection: "close" } })
-            : app.fetch(request, { remoteAddr: info.remoteAddr }),
-      );
+      server = Deno.serve({ hostname: options.host, port: options.port, onListen: () => {}, ...(options.tls ?? {}) }, (request, info) => {
+        // Once closing, refuse new work as a closed listener would, but keep serving open sockets.
+        if (closing) return Response.json({ error: "unavailable", message: "server is stopping" }, { status: 503, headers: { Connection: "close" } });
+        // Deno.serve has no head-size setting: the cap is checked once Deno has read the head.
+        if (maxHeadBytes !== undefined && headBytes(request) > maxHeadBytes) return new Response(null, { status: 431, headers: { Connection: "close" } });
+        return app.fetch(request, { remoteAddr: info.remoteAddr });
+      });
     } catch (error) {
       if (error instanceof Deno.errors.AddrInUse) throw new AddressInUseError(options.host, options.port);
       throw error;
@@ -58,3 +58,15 @@ export const denoRuntime: ServerRuntime = {
     };
   },
 };
+
+/**
+ * The size of a request's head as it came on the wire (request line, header
+ * lines, blank line), counted as Node's parser counts it for its own cap.
+ * Header values are ASCII or Latin-1 on the wire, one byte per character.
+ */
+export function headBytes(request: Request): number {
+  const url = new URL(request.url);
+  let n = request.method.length + 1 + url.pathname.length + url.search.length + " HTTP/1.1\r\n".length + 2;
+  for (const [name, value] of request.headers) n += name.length + 2 + value.length + 2;
+  return n;
+}
