@@ -64,7 +64,7 @@ export const denoRuntime: ServerRuntime = {
  * lines, blank line), counted as Node's parser counts it for its own cap.
  * Header values are ASCII or Latin-1 on the wire, one byte per character.
  */
-export function headBytes(request: Request): number {
+function headBytes(request: Request): number {
   const url = new URL(request.url);
   let n = request.method.length + 1 + url.pathname.length + url.search.length + " HTTP/1.1\r\n".length + 2;
   for (const [name, value] of request.headers) n += name.length + 2 + value.length + 2;
