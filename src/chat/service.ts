@@ -294,6 +294,8 @@ export class ChatService {
   }
 
   async dm(session: Session, frame: Frame<"dm">): Promise<void> {
+    const to = normalizeName(frame.to);
+    if (isNameError(to)) throw new ClientError(ErrorCode.badName, `user name ${to.error}`);
     const text = this.checkText(frame.text);
     const target = await this.#deps.accounts.findUser(frame.to);
     if (!target) throw new ClientError(ErrorCode.unknownUser, "no such user");
