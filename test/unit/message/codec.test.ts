@@ -164,7 +164,6 @@ describe("decode", () => {
       ["join with a numeric since", { type: "join", room: "general", since: 1764100000000 }],
       ["leave with an array room", { type: "leave", room: ["general"] }],
       ["history with limit 0", { type: "history", room: "general", limit: 0 }],
-      ["history with limit 1001", { type: "history", room: "general", limit: 1001 }],
       ["history with a fractional limit", { type: "history", room: "general", limit: 1.5 }],
       ["history with a string limit", { type: "history", room: "general", limit: "50" }],
       ["dm without to", { type: "dm", text: "hi" }],
@@ -184,6 +183,7 @@ describe("decode", () => {
       ["hello with an empty token", { type: "hello", token: "" }],
       ["hello with an oversized token", { type: "hello", token: "t".repeat(513) }],
       ["hello with a 2000-character password", { type: "hello", user: "alice", password: "p".repeat(2000) }],
+      ["history with limit 1001 (capped by the handler)", { type: "history", room: "general", limit: 1001 }],
     ])("decodes %s, leaving its checks to the handler", (_name, value) => {
       expect(decode(JSON.stringify(value)).ok).toBe(true);
     });
