@@ -182,3 +182,24 @@ describe("presence", () => {
     expect((await settle(alice)).filter((f) => f.type === "presence")).toEqual([]);
   });
 });
+
+describe("the data folder", () => {
+  const world = new World();
+  afterEach(() => world.cleanup());
+
+  it("keeps one user file per account in a folder per first letter, the chat log as JSON lines, and the lock with the PID", async () => {
+    const d = await world.daemon();
+    const { client, welcome } = await world.member(d, "Alice");
+    await say(client, "general", ["first", "second"]);
+    const { readFile } = await import("node:fs/promises");
+    const { join } = await import("node:path");
+    const user = await readFile(join(d.dataDir, "users", "a", "alice.json"), "utf8");
+    expect(user).toContain('"Alice"');
+    expect(user).toMatch(/\$2[aby]\$/);
+    expect(user).not.toContain(PASSWORD);
+    expect(user).not.toContain((welcome.token as string).split(".")[1]);
+    const lines = (await readFile(join(d.dataDir, "chat", "chat.jsonl"), "utf8")).trim().split("\n");
+    expect(lines.map((l) => (JSON.parse(l) as { text: string }).text)).toEqual(["first", "second"]);
+    expect((await readFile(join(d.dataDir, "chatd.lock"), "utf8")).trim()).toBe(String(process.pid));
+  });
+});
