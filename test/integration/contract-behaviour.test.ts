@@ -76,6 +76,35 @@ describe("rooms and direct messages", () => {
   });
 });
 
+describe("sessions", () => {
+  const world = new World();
+  afterEach(() => world.cleanup());
+
+  it("counts distinct users in rooms, not connections", async () => {
+    const d = await world.daemon();
+    const { client } = await world.member(d, "alice");
+    await world.member(d, "alice");
+    await world.member(d, "bob");
+    expect((await client.request({ type: "rooms" }, "rooms")).rooms).toEqual([{ name: "general", members: 2 }]);
+  });
+
+  it("logout revokes only the token this connection signed in with or was issued", async () => {
+    const d = await world.daemon();
+    const { client: first, welcome: w1 } = await world.signIn(d, "alice");
+    const { welcome: w2 } = await world.signIn(d, "alice");
+    expect(w2.token).not.toBe(w1.token);
+    const { client: resumed } = await world.resume(d, w2.token);
+    first.send({ type: "logout" });
+    expect(await first.closed).toEqual({ code: 1000, reason: "signed out" });
+    const c = await world.connect(d);
+    expect(await errorFor(c, { type: "hello", token: w1.token })).toMatchObject({ code: "auth_failed" });
+    await world.resume(d, w2.token);
+    resumed.send({ type: "logout" });
+    await resumed.closed;
+    expect(await errorFor(c, { type: "hello", token: w2.token })).toMatchObject({ code: "auth_failed" });
+  });
+});
+
 describe("moderation details", () => {
   const world = new World();
   afterEach(() => world.cleanup());

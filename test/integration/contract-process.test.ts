@@ -111,6 +111,23 @@ describe("the console", () => {
     expect(await within(5000, p.exited, "exit")).toEqual({ code: 0, signal: null });
   });
 
+  it("sends the console's say as a broadcast notice, kicks with 4000, and Ctrl-D (end of input) closes the console, not the server", async () => {
+    const dir = await world.tempDir();
+    const p = await world.spawn({ CHAT_HOST: "127.0.0.1", CHAT_PORT: "0", CHAT_CONFIG: await writeConfig(dir, { bcryptCost: 4 }), CHAT_DATA_DIR: join(dir, "data"), CHAT_CONSOLE: "on" });
+    const wsUrl = `ws://127.0.0.1:${p.port}/ws`;
+    const { client } = await world.signIn(wsUrl, "alice");
+    p.child.stdin!.write("say Maintenance soon\n");
+    expect(await client.next("notice")).toMatchObject({ kind: "broadcast", text: "Maintenance soon" });
+    p.child.stdin!.write("kick alice\n");
+    expect(await client.closed).toMatchObject({ code: 4000 });
+    p.child.stdin!.end();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(p.child.exitCode).toBeNull();
+    const health = await fetch(`http://127.0.0.1:${p.port}/healthz`);
+    expect(await health.json()).toEqual({ status: "ok", state: "running" });
+    await world.signIn(wsUrl, "bob");
+  });
+
   it("exits 0 on the console's exit command too", async () => {
     const dir = await world.tempDir();
     await mkdir(join(dir, "data"));
