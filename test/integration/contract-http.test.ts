@@ -132,6 +132,15 @@ describe("admin API as the README writes it", () => {
     expect(unknown.body.error).toEqual(expect.any(String));
   });
 
+  it("GET /admin/rooms marks default rooms however their name is spelt in the config", async () => {
+    const d = await world.daemon({ rooms: ["General", "Ｄｅｖ"] });
+    const { body } = await call(d, "GET", "/admin/rooms");
+    expect(body.rooms).toEqual([
+      { name: "general", members: [], default: true },
+      { name: "dev", members: [], default: true },
+    ]);
+  });
+
   it("GET /admin/nodes lists one node, local, in embedded mode", async () => {
     const d = await world.daemon();
     const { status, body } = await call(d, "GET", "/admin/nodes");
