@@ -26,11 +26,18 @@ describe("configuration and environment that stop the daemon (exit code 2)", () 
     ["CHAT_PORT", "-1"],
     ["CHAT_REDIS_URL", "http://127.0.0.1:6379"],
     ["CHAT_TLS_CERT", "cert.pem"],
+    ["CHAT_NODE_ID", "node-1"],
   ])("%s=%s: exit 2, naming the variable or field", async (name, value) => {
     const r = await refused({ [name]: value });
     expect(r.code).toBe(2);
-    const field = { CHAT_PORT: /CHAT_PORT|port/, CHAT_REDIS_URL: /CHAT_REDIS_URL|url/, CHAT_TLS_CERT: /CHAT_TLS|tls/ }[name as string] ?? new RegExp(name);
+    const field = { CHAT_PORT: /CHAT_PORT|port/, CHAT_REDIS_URL: /CHAT_REDIS_URL|url/, CHAT_TLS_CERT: /CHAT_TLS|tls/, CHAT_NODE_ID: /cluster\.redis\.url|CHAT_REDIS_URL/ }[name as string] ?? new RegExp(name);
     expect(r.stderr).toMatch(field);
+  });
+
+  it("CHAT_NODE_ID that is not letters, digits, '.', '_' and '-': exit 2", async () => {
+    const r = await refused({ CHAT_REDIS_URL: "redis://127.0.0.1:1", CHAT_NODE_ID: "node 1!" });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("nodeId");
   });
 
   it.each([
