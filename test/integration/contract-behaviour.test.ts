@@ -232,3 +232,23 @@ describe("the data folder", () => {
     expect((await readFile(join(d.dataDir, "chatd.lock"), "utf8")).trim()).toBe(String(process.pid));
   });
 });
+
+describe("user files edited by hand", () => {
+  const world = new World();
+  afterEach(() => world.cleanup());
+
+  it("are read again: a role written into the file applies at the next request", async () => {
+    const d = await world.daemon();
+    const { client } = await world.signIn(d, "alice");
+    await world.signIn(d, "mallory");
+    expect(await errorFor(client, { type: "unmute", user: "mallory", room: "general", ref: 1 })).toMatchObject({ code: "forbidden" });
+    const { readFile, writeFile, rename } = await import("node:fs/promises");
+    const { join } = await import("node:path");
+    const path = join(d.dataDir, "users", "a", "alice.json");
+    const record = JSON.parse(await readFile(path, "utf8")) as Record<string, unknown>;
+    record.role = "moderator";
+    await writeFile(`${path}.edit`, JSON.stringify(record, null, 2));
+    await rename(`${path}.edit`, path);
+    expect(await client.request({ type: "unmute", user: "mallory", room: "general", ref: 2 }, "moderated", "error")).toMatchObject({ type: "moderated", ref: 2 });
+  });
+});

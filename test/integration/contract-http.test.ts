@@ -141,6 +141,17 @@ describe("admin API as the README writes it", () => {
     ]);
   });
 
+  it("takes JSON bodies as curl -d sends them (form content type)", async () => {
+    const d = await world.daemon();
+    const res = await fetch(`${d.url}/admin/motd`, {
+      method: "PUT",
+      headers: { Authorization: `Bearer ${d.config.adminToken}`, "Content-Type": "application/x-www-form-urlencoded" },
+      body: '{"motd":"Be excellent to each other"}',
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ motd: "Be excellent to each other" });
+  });
+
   it("GET /admin/nodes lists one node, local, in embedded mode", async () => {
     const d = await world.daemon();
     const { status, body } = await call(d, "GET", "/admin/nodes");
