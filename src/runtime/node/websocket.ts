@@ -67,18 +67,15 @@ export function nodeWebSockets(app: () => Hono, maxPayload: number) {
         nodeWs.wss.handleUpgrade(incoming, socket, head, (ws) => nodeWs.wss.emit("connection", ws, incoming));
         return;
       }
+      // The app's headers too (Content-Type, and Strict-Transport-Security under TLS). Read before
+      // the body: @hono/node-server's lightweight Response forgets headers set after it was made
+      // (the HSTS middleware's) once its body is read.
+      let lines = `HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ""}\r\nConnection: close\r\n`;
+      response.headers.forEach((value, name) => {
+        if (name !== "connection" && name !== "content-length" && name !== "transfer-encoding") lines += `${name}: ${value}\r\n`;
+      });
       const body = Buffer.from(await response.arrayBuffer().catch(() => new ArrayBuffer(0)));
-      const type = response.headers.get("content-type");
-      socket.end(
-        Buffer.concat([
-          Buffer.from(
-            `HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ""}\r\nConnection: close\r\n` +
-              (type ? `Content-Type: ${type}\r\n` : "") +
-              `Content-Length: ${body.length}\r\n\r\n`,
-          ),
-          body,
-        ]),
-      );
+      socket.end(Buffer.concat([Buffer.from(`${lines}Content-Length: ${body.length}\r\n\r\n`), body]));
     });
   };
 
