@@ -252,3 +252,24 @@ describe("user files edited by hand", () => {
     expect(await client.request({ type: "unmute", user: "mallory", room: "general", ref: 2 }, "moderated", "error")).toMatchObject({ type: "moderated", ref: 2 });
   });
 });
+
+describe("sign-in back-off per address", () => {
+  const world = new World();
+  afterEach(() => world.cleanup());
+
+  it("lets an address fail 10 times in a row for free, then answers its attempts rate_limited, any account", async () => {
+    const d = await world.daemon({ limits: { signInFailureDelayMs: 60_000 } });
+    const names = Array.from({ length: 12 }, (_, i) => `user${i}`);
+    for (const name of names) await (await world.signIn(d, name)).client.close();
+    const answers: string[] = [];
+    for (const name of names.slice(0, 11)) {
+      // A fresh connection each time: the per-connection hello limit is not what this is about.
+      const c = await world.connect(d);
+      const f = await c.request({ type: "hello", user: name, password: "wrong-password" }, "welcome", "error");
+      answers.push(f.code as string);
+    }
+    expect(answers.slice(0, 10)).toEqual(Array(10).fill("auth_failed"));
+    const c = await world.connect(d);
+    expect(await c.request({ type: "hello", user: "user11", password: PASSWORD }, "welcome", "error")).toMatchObject({ code: "rate_limited" });
+  });
+});
