@@ -273,3 +273,46 @@ describe("sign-in back-off per address", () => {
     expect(await c.request({ type: "hello", user: "user11", password: PASSWORD }, "welcome", "error")).toMatchObject({ code: "rate_limited" });
   });
 });
+
+describe("history boundaries", () => {
+  const world = new World();
+  afterEach(() => world.cleanup());
+
+  it("says complete when a page reaches the oldest kept message exactly, and recovered when since is the oldest kept one", async () => {
+    const d = await world.daemon({ limits: { historyPerRoom: 3, messageBurst: 100 } });
+    const { client } = await world.member(d, "alice");
+    const ids = await say(client, "general", ["1", "2", "3", "4", "5"]);
+    // Kept: 3, 4, 5.
+    const exact = await client.request({ type: "history", room: "general", limit: 3 }, "history");
+    expect((exact.messages as Frame[]).map((m) => m.text)).toEqual(["3", "4", "5"]);
+    expect(exact.complete).toBe(true);
+    const partial = await client.request({ type: "history", room: "general", limit: 2 }, "history");
+    expect(partial.complete).toBe(false);
+    const older = await client.request({ type: "history", room: "general", before: ids[2] }, "history");
+    expect(older).toMatchObject({ messages: [], complete: true });
+
+    // Since the last evicted one: nothing after it is missing.
+    const fromEvicted = await client.request({ type: "join", room: "general", since: ids[1] }, "joined");
+    expect((fromEvicted.history as Frame[]).map((m) => m.text)).toEqual(["3", "4", "5"]);
+    expect(fromEvicted.recovered).toBe(true);
+    const fromOldest = await client.request({ type: "join", room: "general", since: ids[2] }, "joined");
+    expect((fromOldest.history as Frame[]).map((m) => m.text)).toEqual(["4", "5"]);
+    expect(fromOldest.recovered).toBe(true);
+    const gap = await client.request({ type: "join", room: "general", since: ids[0] }, "joined");
+    // "2" is gone: a gap.
+    expect((gap.history as Frame[]).map((m) => m.text)).toEqual(["3", "4", "5"]);
+    expect(gap.recovered).toBe(false);
+    const latest = await client.request({ type: "join", room: "general", since: ids[4] }, "joined");
+    expect(latest).toMatchObject({ history: [], recovered: true });
+
+    // The same after a full stop and a new daemon on the data.
+    await d.close({ keepData: true });
+    const d2 = await world.daemon({ limits: { historyPerRoom: 3 } }, { dataDir: d.dataDir });
+    const { client: again } = await world.signIn(d2, "alice");
+    expect(await again.request({ type: "join", room: "general", since: ids[0] }, "joined")).toMatchObject({ recovered: false });
+    expect(await again.request({ type: "join", room: "general", since: ids[1] }, "joined")).toMatchObject({ recovered: true });
+    const page = await again.request({ type: "history", room: "general", limit: 3 }, "history");
+    expect(page).toMatchObject({ complete: true });
+    expect((page.messages as Frame[]).map((m) => m.text)).toEqual(["3", "4", "5"]);
+  });
+});
