@@ -50,6 +50,8 @@ export function nodeWebSockets(app: () => Hono, maxPayload: number) {
    */
   const injectWebSocket = (server: Server) => {
     server.on("upgrade", async (incoming: IncomingMessage, socket: Duplex, head: Buffer) => {
+      // Node's HTTP server has let go of the socket: until ws takes it, a reset must not be an uncaught error.
+      socket.on("error", ignore);
       const headers = new Headers();
       for (const key in incoming.headers) {
         const value = incoming.headers[key];
@@ -64,6 +66,7 @@ export function nodeWebSockets(app: () => Hono, maxPayload: number) {
         return;
       }
       if (Object.getOwnPropertySymbols(env).length > 0) {
+        socket.off("error", ignore);
         nodeWs.wss.handleUpgrade(incoming, socket, head, (ws) => nodeWs.wss.emit("connection", ws, incoming));
         return;
       }
@@ -81,6 +84,8 @@ export function nodeWebSockets(app: () => Hono, maxPayload: number) {
 
   return { upgradeWebSocket, injectWebSocket };
 }
+
+function ignore(): void {}
 
 /**
  * What node-ws reads of a Context, as one object per socket (node-ws keeps it
