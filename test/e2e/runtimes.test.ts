@@ -169,7 +169,8 @@ describe.each<RuntimeName>(["node", "deno"])("the daemon on %s", (runtime) => {
     p.child.kill("SIGHUP");
     expect(await client.next("notice")).toMatchObject({ kind: "motd", text: "second" });
     expect((await world.signIn(wsUrl, "bob")).welcome.motd).toBe("second");
-    expect(p.output()).toContain('"msg":"config reloaded"');
+    // Log lines on a pipe are written in batches, up to 20 ms after they were logged.
+    await eventually(() => p.output().includes('"msg":"config reloaded"'), { what: "the config reloaded log line" });
   });
 
   it("serves https with HSTS and wss with CHAT_TLS_CERT / CHAT_TLS_KEY, and takes new certificates on a reload", async () => {
