@@ -41,7 +41,12 @@ export async function run(platform: Platform): Promise<void> {
     platform.stderr(`chatd: CHAT_LOG_FORMAT: expected auto, json or pretty, got ${JSON.stringify(env.CHAT_LOG_FORMAT)}\n`);
     platform.exit(EXIT_CONFIG);
   }
-  const logger = createLogger({ level: parseLevel(env.CHAT_LOG_LEVEL) ?? "info", format, write: platform.logLine });
+  const level = env.CHAT_LOG_LEVEL === undefined || env.CHAT_LOG_LEVEL === "" ? "info" : parseLevel(env.CHAT_LOG_LEVEL);
+  if (!level) {
+    platform.stderr(`chatd: CHAT_LOG_LEVEL: expected debug, info, warn or error, got ${JSON.stringify(env.CHAT_LOG_LEVEL)}\n`);
+    platform.exit(EXIT_CONFIG);
+  }
+  const logger = createLogger({ level, format, write: platform.logLine });
   let config;
   try {
     config = await loadConfig(env, platform.cwd);

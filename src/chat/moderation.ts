@@ -105,7 +105,7 @@ export class Moderation {
       throw new ClientError(ErrorCode.forbidden, "only moderators may do that");
     }
     const ref = frame.ref === undefined ? {} : { ref: frame.ref };
-    const target = await this.accounts.findUser(frame.user);
+    const target = await this.accounts.findUser(keyOf(frame.user));
     if (!target) throw new ClientError(ErrorCode.unknownUser, "no such user");
     switch (frame.type) {
       case "kick": {

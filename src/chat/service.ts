@@ -30,6 +30,8 @@ import { Moderation } from "./moderation.ts";
 
 export const VERSION = "0.1.0";
 const HISTORY_PAGE_DEFAULT = 50;
+/** The most messages one `history` or `dm_history` answer holds (besides limits.historyPerRoom). */
+const HISTORY_PAGE_MAX = 1000;
 
 export type ChatDeps = { config: Config; accounts: Accounts; log: ChatLog; bus: Bus; presence: Presence; logger: Logger };
 type Frame<T extends InboundFrame["type"]> = Extract<InboundFrame, { type: T }>;
@@ -288,12 +290,14 @@ export class ChatService {
     const room = roomKey(frame.room);
     if (!session.rooms.has(room)) throw new ClientError(ErrorCode.notInRoom, `not in room ${room}`);
     if (frame.before !== undefined && !ID_PATTERN.test(frame.before)) throw new ClientError(ErrorCode.badFrame, "before: not a message id");
-    const limit = Math.min(frame.limit ?? HISTORY_PAGE_DEFAULT, this.config.limits.historyPerRoom);
+    const limit = Math.min(frame.limit ?? HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX, this.config.limits.historyPerRoom);
     const page = await this.#deps.log.history(room, frame.before === undefined ? { limit } : { before: frame.before, limit });
     session.send({ type: "history", room, messages: page.messages.map(toMessage), complete: page.complete });
   }
 
   async dm(session: Session, frame: Frame<"dm">): Promise<void> {
+    const to = normalizeName(frame.to);
+    if (isNameError(to)) throw new ClientError(ErrorCode.badName, `user name ${to.error}`);
     const text = this.checkText(frame.text);
     const target = await this.#deps.accounts.findUser(frame.to);
     if (!target) throw new ClientError(ErrorCode.unknownUser, "no such user");
@@ -322,7 +326,7 @@ export class ChatService {
     }
     const room = dmRoom(session.user!.key, other.key);
     const { historyPerRoom } = this.config.limits;
-    const limit = frame.since !== undefined ? historyPerRoom : Math.min(frame.limit ?? HISTORY_PAGE_DEFAULT, historyPerRoom);
+    const limit = frame.since !== undefined ? historyPerRoom : Math.min(frame.limit ?? HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX, historyPerRoom);
     const page = await this.#deps.log.history(room, { after: frame.since, before: frame.before, limit });
     session.send({ type: "dm_history", with: frame.with, messages: page.messages.map(toDirect), complete: page.complete });
   }

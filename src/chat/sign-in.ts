@@ -23,12 +23,14 @@ export function authenticate(deps: Deps, hello: Hello, session?: Session): SignI
   const { accounts, abuse } = deps;
   const address = session?.peer.remoteAddress ?? "unknown";
   const passwordHello = hello.user !== undefined && hello.password !== undefined;
-  if (!passwordHello && (hello.token === undefined || hello.user !== undefined)) {
+  if (!passwordHello && hello.token === undefined) {
     throw new ClientError(ErrorCode.badFrame, "hello needs `user` and `password`, or `token`");
   }
+  let userKey: string | undefined;
   if (hello.user !== undefined) {
     const n = normalizeName(hello.user);
     if (isNameError(n)) throw new ClientError(ErrorCode.badName, `user name ${n.error}`);
+    userKey = n.key;
   }
   if (session && !session.signIns.take()) throw new ClientError(ErrorCode.rateLimited, "too many sign-in attempts on this connection");
   const account = accountOf(hello);
@@ -36,6 +38,10 @@ export function authenticate(deps: Deps, hello: Hello, session?: Session): SignI
     throw new ClientError(ErrorCode.rateLimited, "too many sign-in attempts; wait a little and try again");
   }
   if (!passwordHello) {
+    // A token sign-in may name its user too; a token of another user is refused like any invalid token.
+    if (userKey !== undefined && parseToken(hello.token!)?.key !== userKey) {
+      throw failed(abuse, address, account, new ClientError(ErrorCode.authFailed, "invalid or expired token"));
+    }
     let now: SignIn | undefined;
     try {
       now = accounts.resumeNow(hello.token!);

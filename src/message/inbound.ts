@@ -6,17 +6,23 @@ import { z } from "zod";
  * configured limit so the limit can change without rebuilding the schema.
  */
 const ref = z.union([z.string().max(64), z.number().finite()]);
-const name = z.string().min(1).max(64);
-const room = z.string().min(1).max(64);
+// Any string: whether it is a valid name (1 to 32 characters, ...) is the naming
+// rule's to say, answered `bad_name` (docs/protocol.md#names), not `bad_frame`.
+// The frame size limit bounds its length.
+const name = z.string();
+const room = z.string();
 const messageId = z.string().min(1).max(40);
 const text = z.string();
-const limit = z.number().int().min(1).max(1000);
+// A larger limit is capped (at 1000 and at limits.historyPerRoom) by the handler, not refused.
+const limit = z.number().int().min(1);
 
 export const helloFrame = z.object({
   type: z.literal("hello"),
   user: name.optional(),
-  password: z.string().max(1024).optional(),
-  token: z.string().min(1).max(512).optional(),
+  // No length caps here either: a password over 72 bytes is `bad_password` and a
+  // malformed token `auth_failed` (the frame size limit bounds both).
+  password: z.string().optional(),
+  token: z.string().optional(),
 });
 export const joinFrame = z.object({ type: z.literal("join"), room, since: messageId.optional(), ref: ref.optional() });
 export const leaveFrame = z.object({ type: z.literal("leave"), room, ref: ref.optional() });

@@ -2,7 +2,7 @@ import { ClientError, ErrorCode, isNameError, normalizeName, type ChatMessage } 
 import type { ServerState } from "../../actors/server.ts";
 import type { ChatService } from "../chat/service.ts";
 import type { Daemon } from "../daemon.ts";
-import { VERSION } from "../chat/service.ts";
+import { VERSION, roomKey } from "../chat/service.ts";
 import { reloadConfig } from "./reload.ts";
 
 export type Uptime = {
@@ -73,7 +73,8 @@ export function createOperations(daemon: Daemon) {
 
     async rooms(): Promise<RoomInfo[]> {
       const c = chat();
-      const defaults = new Set(c.config.rooms.map((r) => r.toLowerCase()));
+      // The same normalisation (NFKC, lower case) as the room names themselves.
+      const defaults = new Set(c.config.rooms.map((r) => roomKey(r)));
       const names = await c.allRoomNames();
       const members = await c.presence.members(names);
       return names.map((name, i) => ({ name, members: members[i]!, default: defaults.has(name) }));

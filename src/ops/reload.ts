@@ -16,11 +16,18 @@ export const RESTART_FIELDS = [
   "bcryptCost",
   "bcryptThreads",
   "tls",
+  // Read once when the node starts: its Redis connections and node id.
+  "cluster",
   "limits.maxFrameBytes",
   "limits.maxBufferedBytes",
   "limits.historyPerRoom",
   "limits.passwordMinLength",
   "limits.tokenTtlHours",
+  // The heartbeat timer and the HTTP server's limits are set when it starts listening.
+  "limits.heartbeatMs",
+  "limits.headersTimeoutMs",
+  "limits.requestTimeoutMs",
+  "limits.maxHeaderBytes",
 ];
 
 /** `tls`: whether the certificate files were read again (`restart_required` on Deno). */

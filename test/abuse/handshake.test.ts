@@ -121,6 +121,28 @@ describe("the WebSocket handshake", () => {
       expect([408, undefined]).toContain(r.status);
     });
 
+    it("survives clients that reset the connection right after sending an upgrade, refused or not", async () => {
+      const d = await world.daemon();
+      const { connect } = await import("node:net");
+      await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          new Promise<void>((resolve) => {
+            const socket = connect(d.port, "127.0.0.1");
+            socket.on("error", () => {});
+            socket.on("close", () => resolve());
+            socket.on("connect", () => {
+              socket.write(upgradeHead(d.port, i % 2 ? ["Origin: https://evil.example"] : []));
+              // An RST rather than a FIN: the server's next write fails.
+              setTimeout(() => socket.resetAndDestroy(), i % 3);
+            });
+          }),
+        ),
+      );
+      const res = await d.http("/healthz");
+      expect(res.status).toBe(200);
+      await world.signIn(d, "alice");
+    });
+
     it("still serves everyone else while a slow request hangs", async () => {
       const d = await world.daemon({ limits: { headersTimeoutMs: 1000 } });
       const hanging = rawRequest(d.port, "GET /healthz HTTP/1.1\r\nHost: x\r\n", 5000);

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { World, eventually, say, within, writeConfig } from "../helpers/harness.ts";
 import { daemonCommand, type RuntimeName } from "../helpers/runtimes.ts";
 import { TestClient } from "../helpers/client.ts";
+import WebSocket from "ws";
 import { httpsGet, makeCertificate, servedFingerprint } from "../helpers/tls.ts";
 
 function httpsRequest(url: string, options: Parameters<typeof request>[1]): Promise<{ status: number; body: string }> {
@@ -54,6 +55,25 @@ describe.each<RuntimeName>(["node", "deno"])("the daemon on %s", (runtime) => {
     const res = await fetch(`${url}/healthz`);
     expect(await res.json()).toEqual({ status: "ok", state: "running" });
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
+  });
+
+  it("refuses a /ws upgrade from a foreign origin with 403 and its JSON body, and a plain GET /ws with 426", async () => {
+    const { url, wsUrl } = await start();
+    const refused = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const ws = new WebSocket(wsUrl, { headers: { Origin: "https://evil.example" } });
+      ws.on("open", () => reject(new Error("upgraded")));
+      ws.on("error", () => {});
+      ws.on("unexpected-response", (_req, res) => {
+        let body = "";
+        res.on("data", (c: Buffer) => (body += c.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+    });
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.body)).toMatchObject({ error: "forbidden_origin" });
+    const plain = await fetch(`${url}/ws`);
+    expect(plain.status).toBe(426);
+    expect(await plain.json()).toMatchObject({ error: "upgrade_required" });
   });
 
   it("serves /metrics with this runtime's process metrics", async () => {

@@ -34,6 +34,21 @@ describe("POST /admin/reload", () => {
     expect(d.config.port).toBe(0);
   });
 
+  it("reports the heartbeat, the HTTP server's limits and the cluster as needing a restart, and leaves them", async () => {
+    const d = await world.daemon();
+    const base = { host: "127.0.0.1", port: 0, bcryptCost: 4, adminToken: d.config.adminToken };
+    reloadFrom(d, () => ({ ...base, limits: { heartbeatMs: 1000, headersTimeoutMs: 2000, requestTimeoutMs: 3000, maxHeaderBytes: 4096 } }));
+    const res = await reload(d);
+    expect(res.body).toMatchObject({
+      changed: [],
+      restartRequired: ["limits.heartbeatMs", "limits.headersTimeoutMs", "limits.requestTimeoutMs", "limits.maxHeaderBytes"],
+    });
+    expect(d.config.limits.heartbeatMs).toBe(30_000);
+    reloadFrom(d, () => ({ ...base, cluster: { redis: { url: "redis://127.0.0.1:1" } } }));
+    expect((await reload(d)).body).toMatchObject({ changed: [], restartRequired: ["cluster"] });
+    expect(d.config.cluster).toBeUndefined();
+  });
+
   it("refuses an invalid configuration with 400 invalid_config and changes nothing", async () => {
     const d = await world.daemon({ motd: "kept" });
     reloadFrom(d, () => ({ motd: "changed", limits: { maxTextLength: -1 } }));

@@ -15,14 +15,18 @@ export function startNodeConsole(daemon: Daemon, input: NodeJS.ReadableStream = 
     flushStdoutLines();
     rl.prompt();
   };
-  rl.on("line", async (line) => {
-    try {
-      const answer = await runConsoleCommand(daemon, line);
-      if (answer) write(answer + "\n");
-    } catch (error) {
-      write(`error: ${(error as Error).message}\n`);
-    }
-    prompt();
+  // One command at a time, as on Deno: lines that arrive together (a pipe, a paste) are answered in order.
+  let previous: Promise<void> = Promise.resolve();
+  rl.on("line", (line) => {
+    previous = previous.then(async () => {
+      try {
+        const answer = await runConsoleCommand(daemon, line);
+        if (answer) write(answer + "\n");
+      } catch (error) {
+        write(`error: ${(error as Error).message}\n`);
+      }
+      prompt();
+    });
   });
   // End of input (Ctrl-D) closes the console, not the server.
   rl.on("close", () => {});

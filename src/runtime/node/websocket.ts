@@ -1,4 +1,5 @@
-import type { Server } from "node:http";
+import { STATUS_CODES, type IncomingMessage, type Server } from "node:http";
+import type { Duplex } from "node:stream";
 import { createNodeWebSocket } from "@hono/node-ws";
 import type { Context, Hono } from "hono";
 import { defineWebSocketHelper, type UpgradeWebSocket } from "hono/ws";
@@ -39,8 +40,52 @@ export function nodeWebSockets(app: () => Hono, maxPayload: number) {
     return response;
   }) as UpgradeWebSocket<unknown>;
 
-  return { upgradeWebSocket, injectWebSocket: (server: Server) => nodeWs.injectWebSocket(server) };
+  /**
+   * node-ws's own upgrade listener, but a refused upgrade (403 forbidden_origin,
+   * 429, 503 server_full) gets the app's whole response, JSON body included:
+   * node-ws answers with the status alone and an empty body. An upgrade the app
+   * accepted went through `upgradeWebSocket` above, which marked the env with
+   * node-ws's connection symbol (its waiter is already registered); that one is
+   * handed to ws exactly as node-ws does.
+   */
+  const injectWebSocket = (server: Server) => {
+    server.on("upgrade", async (incoming: IncomingMessage, socket: Duplex, head: Buffer) => {
+      // Node's HTTP server has let go of the socket: until ws takes it, a reset must not be an uncaught error.
+      socket.on("error", ignore);
+      const headers = new Headers();
+      for (const key in incoming.headers) {
+        const value = incoming.headers[key];
+        if (value) headers.append(key, Array.isArray(value) ? value[0]! : value);
+      }
+      const env: Record<string | symbol, unknown> = { incoming, outgoing: undefined };
+      let response: Response;
+      try {
+        response = await request(new URL(incoming.url ?? "/", "http://localhost"), { headers }, env);
+      } catch {
+        socket.end("HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+        return;
+      }
+      if (Object.getOwnPropertySymbols(env).length > 0) {
+        socket.off("error", ignore);
+        nodeWs.wss.handleUpgrade(incoming, socket, head, (ws) => nodeWs.wss.emit("connection", ws, incoming));
+        return;
+      }
+      // The app's headers too (Content-Type, and Strict-Transport-Security under TLS). Read before
+      // the body: @hono/node-server's lightweight Response forgets headers set after it was made
+      // (the HSTS middleware's) once its body is read.
+      let lines = `HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ""}\r\nConnection: close\r\n`;
+      response.headers.forEach((value, name) => {
+        if (name !== "connection" && name !== "content-length" && name !== "transfer-encoding") lines += `${name}: ${value}\r\n`;
+      });
+      const body = Buffer.from(await response.arrayBuffer().catch(() => new ArrayBuffer(0)));
+      socket.end(Buffer.concat([Buffer.from(`${lines}Content-Length: ${body.length}\r\n\r\n`), body]));
+    });
+  };
+
+  return { upgradeWebSocket, injectWebSocket };
 }
+
+function ignore(): void {}
 
 /**
  * What node-ws reads of a Context, as one object per socket (node-ws keeps it

@@ -71,10 +71,18 @@ describe("nodeWebSockets", () => {
     expect(log).toEqual(["open", "message hi", "client got echo hi", "close 4000"]);
   });
 
-  it("answers a refused upgrade with the app's status and no upgrade", async () => {
+  it("answers a refused upgrade with the app's status and JSON body, and no upgrade", async () => {
     const url = await serve(() => ({}), { refuse: 403 });
-    const status = await new Promise<number>((resolve) => connect(`${url}/ws`).on("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0)));
-    expect(status).toBe(403);
+    const refused = await new Promise<{ status: number; type: string | undefined; body: string }>((resolve) =>
+      connect(`${url}/ws`).on("unexpected-response", (_req, res) => {
+        let body = "";
+        res.on("data", (chunk: Buffer) => (body += chunk.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, type: res.headers["content-type"], body }));
+      }),
+    );
+    expect(refused.status).toBe(403);
+    expect(refused.type).toMatch(/^application\/json/);
+    expect(JSON.parse(refused.body)).toEqual({ error: "no" });
   });
 
   it("lets go of the upgrade request's Context and IncomingMessage once the socket is open", async () => {
