@@ -20,7 +20,20 @@ export type JsonlLogOptions = {
   onWarning?: (message: string, fields?: Record<string, unknown>) => void;
   /** The clock ids are made from (tests pin it). */
   now?: () => number;
+  /** A monotonic clock in ms, for timing writes (tests drive it). */
+  monotonic?: () => number;
 };
+
+/**
+ * Writes made while an fdatasync runs that take this long in all, during each
+ * of SLOW_SYNCS_IN_A_ROW fdatasyncs in a row, mean the file system makes them
+ * wait for the fdatasync (on the bench's ext4 they take microseconds, 1 ms at
+ * p99 on a busy machine). Then such writes go to the thread pool for
+ * WAIT_MODE_MS. A one-off slow write (the event loop descheduled) does not count.
+ */
+const SLOW_WRITES_MS = 2;
+const SLOW_SYNCS_IN_A_ROW = 3;
+const WAIT_MODE_MS = 60_000;
 
 type Pending = {
   line: string;
@@ -34,12 +47,12 @@ type Pending = {
  * The embedded chat log: `<dataDir>/chat/chat.jsonl`, one JSON record a line,
  * only ever appended to.
  *
- * Two steps per record, each shared by everything that arrived together:
- * - write: the appends of one turn of the event loop (or of every turn while
- *   the previous write ran) go out in one write(2), into the page cache, where
- *   they survive a crash of this process. The records are then in history and
- *   `onStored` runs, so fan-out never waits for an fsync (nor, mostly, for a
- *   turn of the event loop: see writeOut);
+ * Two steps per record:
+ * - write: what was appended since the last write (the appends of one I/O
+ *   callback, or of every turn while a thread-pool write ran) goes out in one
+ *   write(2), into the page cache, where it survives a crash of this process.
+ *   The records are then in history and `onStored` runs, so fan-out waits
+ *   neither for an fsync nor for another turn of the event loop (see writeOut);
  * - sync (fsync on): one fdatasync at a time, started at the end of a turn;
  *   when it completes, every record written before it started resolves (is
  *   acked). Records written meanwhile wait for the next one: group commit.
@@ -108,6 +121,15 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
   let unsynced: Pending[] = [];
   let syncing = false;
   let syncScheduled = false;
+  const monotonic = options.monotonic ?? (() => performance.now());
+  /** Time spent in writes made while the running fdatasync runs, and whether there were any. */
+  let writeMsThisSync = 0;
+  let wroteThisSync = false;
+  /** fdatasyncs in a row during which such writes took SLOW_WRITES_MS or more. */
+  let slowSyncs = 0;
+  /** Until then, writes made while an fdatasync runs go to the thread pool (see SLOW_WRITES_MS). */
+  let poolWritesUntil = -Infinity;
+  let warnedSlowWrites = false;
   let rotating = false;
   /** Resolves `close` once nothing is left to write or sync. */
   let idle: (() => void) | undefined;
@@ -119,13 +141,14 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
   }
 
   /**
-   * Writes what was appended. With no fdatasync running, the write only copies
-   * into the page cache (microseconds), so it is made right here and the batch
-   * is delivered in this same turn of the event loop; a turn later would be
-   * tens of ms under load. While an fdatasync runs, a write can wait for the
-   * disk (the journal), so it goes to the thread pool and the loop never waits.
-   * fdatasyncs start at the end of a turn (see scheduleSync), so a busy turn's
-   * writes all take the first path.
+   * Writes what was appended. The write only copies into the page cache
+   * (microseconds), so it is made right here and the batch is delivered in this
+   * same turn of the event loop: a write through the thread pool is delivered
+   * only when its completion is picked up, a turn later, which under load is a
+   * whole fan-out turn (tens of ms). That holds while an fdatasync runs too,
+   * unless the file system makes writes wait for it: that is measured (see
+   * SLOW_WRITES_MS), and then writes made while an fdatasync runs go to the
+   * thread pool for a while, so the event loop does not wait for the disk.
    */
   function writeOut(): void {
     writeScheduled = false;
@@ -157,6 +180,16 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
     };
     if (!syncing) {
       written(writeAllSync(fd, bytes));
+      if (unwritten.length > 0) scheduleWrite();
+      else settle();
+      return;
+    }
+    if (monotonic() >= poolWritesUntil) {
+      const start = monotonic();
+      const error = writeAllSync(fd, bytes);
+      writeMsThisSync += monotonic() - start;
+      wroteThisSync = true;
+      written(error);
       if (unwritten.length > 0) scheduleWrite();
       else settle();
       return;
@@ -203,11 +236,31 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
     unsynced = [];
     fdatasync(file.fd, (error) => {
       syncing = false;
+      noteWritesDuringSync();
       if (error) for (const p of batch) p.reject(error);
       else for (const p of batch) p.resolve(p.record);
       if (unsynced.length > 0) scheduleSync();
       else settle();
     });
+  }
+
+  /** An fdatasync completed: did the writes made while it ran wait for it? */
+  function noteWritesDuringSync(): void {
+    if (wroteThisSync) {
+      slowSyncs = writeMsThisSync >= SLOW_WRITES_MS ? slowSyncs + 1 : 0;
+      if (slowSyncs >= SLOW_SYNCS_IN_A_ROW) {
+        slowSyncs = 0;
+        poolWritesUntil = monotonic() + WAIT_MODE_MS;
+        if (!warnedSlowWrites) {
+          warnedSlowWrites = true;
+          warn("chat log: writes wait for fsync on this file system; while an fsync runs, writing from a background thread", {
+            forMs: WAIT_MODE_MS,
+          });
+        }
+      }
+    }
+    writeMsThisSync = 0;
+    wroteThisSync = false;
   }
 
   /** Between batches: rotate if due, then tell a waiting `close` that all is done. */

@@ -7,7 +7,7 @@ import { createJsonlLog } from "../../../../storage/chatlog/jsonl-log.ts";
 import type { ChatLog, ChatRecord } from "../../../../storage/chatlog/types.ts";
 
 // The log's syscalls, counted: each batch must be one write (made at once, or in the
-// thread pool while an fdatasync runs), each turn's group commit one fdatasync.
+// thread pool while an fdatasync runs if writes wait for it), each turn's group commit one fdatasync.
 vi.mock("node:fs", async (importOriginal) => {
   const real = await importOriginal<typeof import("node:fs")>();
   return { ...real, write: vi.fn(real.write), writeSync: vi.fn(real.writeSync), fdatasync: vi.fn(real.fdatasync) };
@@ -19,12 +19,16 @@ type WriteBuffer = (fd: number, b: Buffer, o: number, l: number) => number;
 
 let dataDir: string;
 let log: ChatLog;
-const realWrite = (await vi.importActual<typeof fs>("node:fs")).writeSync as unknown as WriteBuffer;
+const real = await vi.importActual<typeof fs>("node:fs");
+const realWrite = real.writeSync as unknown as WriteBuffer;
 
 beforeEach(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "chatd-chatlog-writes-"));
 });
 afterEach(async () => {
+  // A test that failed half-way may have left a mock holding fdatasyncs back.
+  fdatasync.mockImplementation(real.fdatasync);
+  write.mockImplementation(real.writeSync);
   await log?.close().catch(() => {});
   await rm(dataDir, { recursive: true, force: true });
   vi.clearAllMocks();
@@ -70,7 +74,7 @@ describe("createJsonlLog group commit", () => {
     expect(order).toEqual(["write", "fdatasync", "resolved", "resolved", "resolved"]);
   });
 
-  it("writes and delivers new appends while an fdatasync is still running; acks wait for their own", async () => {
+  it("writes and delivers new appends at once while an fdatasync is still running; acks wait for their own", async () => {
     await opened(true);
     const releases: Array<() => void> = [];
     fdatasync.mockImplementation(((fd: number, cb: (e: Error | null) => void) => void releases.push(() => cb(null))) as typeof fs.fdatasync);
@@ -80,11 +84,10 @@ describe("createJsonlLog group commit", () => {
     const first = say("a");
     await vi.waitFor(() => expect(releases).toHaveLength(1));
     const second = say("b");
-    await vi.waitFor(() => expect(events).toContain("stored b"));
+    await Promise.resolve(); // written and delivered in the same turn, not a turn later from the thread pool
     expect(events).toEqual(["stored a", "stored b"]);
-    // Written in the thread pool: a write made while an fdatasync runs can wait for the disk.
-    expect(write).toHaveBeenCalledTimes(1);
-    expect(asyncWrite).toHaveBeenCalledTimes(1);
+    expect(write).toHaveBeenCalledTimes(2);
+    expect(asyncWrite).not.toHaveBeenCalled();
     releases[0]!();
     await first;
     expect(events).toEqual(["stored a", "stored b", "acked a"]);
@@ -93,6 +96,56 @@ describe("createJsonlLog group commit", () => {
     await second;
     expect(events).toEqual(["stored a", "stored b", "acked a", "acked b"]);
     fdatasync.mockRestore();
+  });
+
+  it("writes from the thread pool while an fdatasync runs, for a minute, once such writes have waited for three fdatasyncs in a row", async () => {
+    let clock = 0;
+    const warnings: string[] = [];
+    log = createJsonlLog({ dataDir, historyPerRoom: 1000, fsync: true, monotonic: () => clock, onWarning: (m) => void warnings.push(m) });
+    await log.open();
+    write.mockClear();
+    const releases: Array<() => void> = [];
+    fdatasync.mockImplementation(((fd: number, cb: (e: Error | null) => void) => void releases.push(() => cb(null))) as typeof fs.fdatasync);
+    // Every synchronous write takes 3 ms on this clock: as if the file system made it wait for the fdatasync.
+    write.mockImplementation(((fd, b, o, l) => {
+      clock += 3;
+      return realWrite(fd, b, o, l);
+    }) as WriteBuffer as typeof fs.writeSync);
+    const stored: string[] = [];
+    const say = (text: string) => log.append({ room: "general", from: "alice", text }, () => void stored.push(text));
+    const pending = [say("first")];
+    await vi.waitFor(() => expect(releases).toHaveLength(1));
+    // Three fdatasyncs in a row with a slow write made while each ran.
+    for (const text of ["w1", "w2", "w3"]) {
+      pending.push(say(text));
+      await Promise.resolve();
+      expect(stored.at(-1)).toBe(text);
+      expect(warnings).toEqual([]);
+      const n = releases.length;
+      releases[n - 1]!();
+      await vi.waitFor(() => expect(releases).toHaveLength(n + 1));
+    }
+    expect(warnings).toEqual(["chat log: writes wait for fsync on this file system; while an fsync runs, writing from a background thread"]);
+    expect(asyncWrite).not.toHaveBeenCalled();
+    // Now a write made while an fdatasync runs goes to the thread pool: delivered once it completes.
+    pending.push(say("pooled"));
+    await Promise.resolve();
+    expect(stored).not.toContain("pooled");
+    await vi.waitFor(() => expect(stored).toContain("pooled"));
+    expect(asyncWrite).toHaveBeenCalledTimes(1);
+    // A minute later, synchronous again.
+    clock += 60_000;
+    const n = releases.length;
+    releases[n - 1]!();
+    await vi.waitFor(() => expect(releases).toHaveLength(n + 1));
+    pending.push(say("at once"));
+    await Promise.resolve();
+    expect(stored.at(-1)).toBe("at once");
+    expect(asyncWrite).toHaveBeenCalledTimes(1);
+    fdatasync.mockImplementation(((fd: number, cb: (e: Error | null) => void) => cb(null)) as typeof fs.fdatasync);
+    for (const release of releases) release();
+    await Promise.all(pending);
+    expect((await fileRecords()).map((r) => r.text)).toEqual(["first", "w1", "w2", "w3", "pooled", "at once"]);
   });
 
   it("does not fdatasync when fsync is off", async () => {
