@@ -142,13 +142,16 @@ export class Hub {
     return [...this.#byUser].map(([key, sessions]) => ({ key, name: [...sessions][0]!.user!.name, sessions }));
   }
 
-  /** Sends to every session in the room, optionally skipping one. */
-  toRoom(roomName: string, frame: OutboundFrame | Encoded, except?: Session): void {
+  /**
+   * Sends to every session in the room, optionally skipping one; `holder`'s
+   * copy may wait for its next frame (see Peer.hold).
+   */
+  toRoom(roomName: string, frame: OutboundFrame | Encoded, except?: Session, holder?: Session): void {
     const room = this.#rooms.get(roomName);
     if (!room) return;
     if (room.pending.length > 0) this.#flushRoom(room);
     const bytes = frame instanceof Encoded ? frame : encode(frame);
-    for (const s of room.sessions.keys()) if (s !== except) this.write(s, bytes);
+    for (const s of room.sessions.keys()) if (s !== except) this.write(s, bytes, s === holder);
   }
 
   /**
@@ -200,10 +203,15 @@ export class Hub {
     for (const s of this.sessions) if (s.user) this.write(s, bytes);
   }
 
-  /** A stored message reaches the members of its room, or both sides of a DM. */
-  deliver(record: ChatRecord): void {
+  /**
+   * A stored message reaches the members of its room, or both sides of a DM.
+   * `sender`, the session that sent a room message, gets its copy held until
+   * its next frame, which is normally the `ack` (see Peer.hold).
+   */
+  deliver(record: ChatRecord, sender?: Session): void {
     if (record.to === undefined) {
-      this.toRoom(record.room, { type: "message", id: record.id, room: record.room, from: record.from, text: record.text, ts: record.ts });
+      const frame = { type: "message", id: record.id, room: record.room, from: record.from, text: record.text, ts: record.ts } as const;
+      this.toRoom(record.room, frame, undefined, sender);
       return;
     }
     const [a, b] = record.room.slice(3).split(":");
@@ -211,7 +219,7 @@ export class Hub {
     this.toSessions(targets, { type: "dm", id: record.id, from: record.from, to: record.to, text: record.text, ts: record.ts });
   }
 
-  write(session: Session, bytes: Encoded): void {
+  write(session: Session, bytes: Encoded, hold = false): void {
     // A client that cannot keep up is cut off instead of buffering without bound.
     if (session.peer.bufferedAmount > this.maxBufferedBytes) {
       // Once only: closing a closing peer terminates it, and the 4001 close frame would be lost.
@@ -223,7 +231,8 @@ export class Hub {
       return;
     }
     this.deliveries += 1;
-    session.peer.send(bytes);
+    if (hold && session.peer.hold) session.peer.hold(bytes);
+    else session.peer.send(bytes);
   }
 }
 

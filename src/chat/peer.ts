@@ -7,6 +7,13 @@ import type { Encoded } from "../message/codec.ts";
 export interface Peer {
   /** Queues an already-encoded text frame. Must not throw on a closed socket. */
   send(frame: Encoded): void;
+  /**
+   * Like `send`, but the frame may wait until the next `send`, `close` or
+   * `terminate` on this peer, and then goes out just before it (so frames keep
+   * their order). The sender's own copy of a message waits like this for its
+   * `ack`, and both leave in one write. Runtimes without it send at once.
+   */
+  hold?(frame: Encoded): void;
   /** Closes with a WebSocket close code; safe to call twice. */
   close(code: number, reason: string): void;
   /** Bytes queued but not yet written to the network. */

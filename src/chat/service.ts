@@ -312,7 +312,7 @@ export class ChatService {
    * one's fsync. Appends complete in order, so acks and deliveries keep order.
    */
   storeThenAck(session: Session, draft: ChatDraft, ref: Ref | undefined): void {
-    this.store(draft).then(
+    this.store(draft, session).then(
       (record) => session.peer.send(encodeAck(ref, record.id, record.ts)),
       (error) => this.fail(session, error, ref),
     );
@@ -349,13 +349,19 @@ export class ChatService {
    * log syncs afterwards, in groups); resolves once it is durable and
    * published, or rejects with `unavailable` if it could not be stored.
    */
-  async store(draft: ChatDraft): Promise<ChatRecord> {
+  async store(draft: ChatDraft, sender?: Session): Promise<ChatRecord> {
     let published: Promise<void> | undefined;
     let record: ChatRecord;
     try {
       record = await this.#deps.log.append(draft, (stored) => {
         this.messagesIn += 1;
-        published = this.#deps.bus.publish({ kind: "message", record: stored });
+        // A bus that delivers at once (the memory bus) lets the sender's own copy wait for its ack.
+        this.#storing = sender && { record: stored, sender };
+        try {
+          published = this.#deps.bus.publish({ kind: "message", record: stored });
+        } finally {
+          this.#storing = undefined;
+        }
         // Awaited below, after durability; until then a failure must not count as unhandled.
         published.catch(() => {});
       });
@@ -381,10 +387,13 @@ export class ChatService {
     throw new ClientError(ErrorCode.rateLimited, "too many messages; slow down");
   }
 
+  /** The record being published by `store`, and its sender (see Hub.deliver). */
+  #storing: { record: ChatRecord; sender: Session } | undefined;
+
   onBus(event: BusEvent): void {
     switch (event.kind) {
       case "message":
-        return this.hub.deliver(event.record);
+        return this.hub.deliver(event.record, this.#storing?.record === event.record ? this.#storing.sender : undefined);
       case "notice":
         // Every node's welcome shows the motd an operator set on any node.
         if (event.noticeKind === "motd") this.config.motd = event.text;

@@ -31,6 +31,23 @@ describe("chatting in rooms", () => {
     for (const c of clients) expect((await settle(c)).filter((f) => f.type === "message")).toEqual([]);
   });
 
+  it("gives each sender its own message before its ack, and keeps every connection's frames in id order", async () => {
+    const d = await world.daemon();
+    const { client: alice } = await world.member(d, "alice");
+    const { client: bob } = await world.member(d, "bob");
+    const texts = (who: string) => Array.from({ length: 10 }, (_, n) => `${who} ${n}`);
+    await Promise.all([say(alice, "general", texts("alice")), say(bob, "general", texts("bob"))]);
+    await Promise.all([alice, bob].map((c) => take(c, "message", 20)));
+    for (const c of [alice, bob]) {
+      const frames = c.frames.filter((f) => f.type === "message" || f.type === "ack");
+      const messageIds = frames.filter((f) => f.type === "message").map((f) => f.id as string);
+      expect(messageIds).toEqual([...messageIds].sort());
+      for (const [i, f] of frames.entries()) {
+        if (f.type === "ack") expect(frames.slice(0, i).some((m) => m.type === "message" && m.id === f.id)).toBe(true);
+      }
+    }
+  });
+
   it("tells the room who joins and who leaves, by leave or by disconnecting", async () => {
     const d = await world.daemon();
     const { client: alice, joined } = await world.member(d, "alice");

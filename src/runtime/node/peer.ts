@@ -37,12 +37,29 @@ export class NodePeer implements Peer {
   }
 
   terminate(): void {
+    if (this.#held) this.#sendHeld();
     flushCorked(this.#socket());
     this.ws.terminate();
   }
 
+  /** Frames waiting for the next send (see Peer.hold). */
+  #held: Encoded[] | undefined;
+
+  hold(frame: Encoded): void {
+    if (this.ws.readyState !== 1) return;
+    if (this.#held) this.#held.push(frame);
+    else this.#held = [frame];
+  }
+
+  #sendHeld(): void {
+    const held = this.#held!;
+    this.#held = undefined;
+    for (const frame of held) this.send(frame);
+  }
+
   send(frame: Encoded): void {
     // The hot path of every delivery: one readyState read, then straight to the socket.
+    if (this.#held) this.#sendHeld();
     if (this.ws.readyState !== 1) return;
     const socket = this.#raw ?? this.#socket();
     if (!socket || socket.destroyed) return;
@@ -50,7 +67,8 @@ export class NodePeer implements Peer {
   }
 
   close(code: number, reason: string): void {
-    // Frames queued this turn go out before the close frame, and are not lost to a terminate.
+    // Held frames, then those queued this turn, go out before the close frame, and are not lost to a terminate.
+    if (this.#held) this.#sendHeld();
     flushCorked(this.#socket());
     const state = this.ws.readyState;
     if (state === 2) this.ws.terminate();

@@ -138,6 +138,31 @@ describe("Hub", () => {
       expect(a.frames()).toEqual([{ type: "message", id: "1764100000000-000000", room: "r", from: "bob", text: "hi", ts: 1 }]);
     });
 
+    it("deliver holds the sender's own copy for its next frame and sends the others theirs", () => {
+      const hub = new Hub(1 << 20);
+      const a = user(hub, "alice");
+      const held: Encoded[] = [];
+      const hold = vi.fn((e: Encoded) => void held.push(e));
+      (a.peer as Partial<Peer>).hold = hold;
+      const b = user(hub, "bob");
+      hub.join(a.session, "r");
+      hub.join(b.session, "r");
+      hub.deliver({ id: "1764100000000-000000", room: "r", from: "alice", text: "hi", ts: 1 }, a.session);
+      const message = { type: "message", id: "1764100000000-000000", room: "r", from: "alice", text: "hi", ts: 1 };
+      expect(held.map((e) => JSON.parse(e.text))).toEqual([message]);
+      expect(a.sent).toHaveLength(0);
+      expect(b.frames()).toEqual([message]);
+      expect(hub.deliveries).toBe(2);
+    });
+
+    it("deliver sends the sender its copy at once when its peer cannot hold frames", () => {
+      const hub = new Hub(1 << 20);
+      const a = user(hub, "alice");
+      hub.join(a.session, "r");
+      hub.deliver({ id: "1764100000000-000000", room: "r", from: "alice", text: "hi", ts: 1 }, a.session);
+      expect(a.frames()).toEqual([{ type: "message", id: "1764100000000-000000", room: "r", from: "alice", text: "hi", ts: 1 }]);
+    });
+
     it("deliver sends a dm to every session of both users, once each", () => {
       const hub = new Hub(1 << 20);
       const a1 = user(hub, "alice");

@@ -1,0 +1,67 @@
+import { PassThrough } from "node:stream";
+import type { WebSocket } from "ws";
+import { describe, expect, it, vi } from "vitest";
+import { Encoded } from "../../../../src/message/codec.ts";
+import { NodePeer } from "../../../../src/runtime/node/peer.ts";
+
+const nextTurn = () => new Promise((r) => setImmediate(r));
+
+/** A NodePeer on a fake ws whose TCP socket records the text payloads written to it, one batch per uncork. */
+function peer() {
+  const socket = new PassThrough();
+  const batches: string[][] = [];
+  const events: string[] = [];
+  (socket as unknown as { _writev: (c: Array<{ chunk: Buffer }>, cb: () => void) => void })._writev = (list, cb) => {
+    batches.push(list.map(({ chunk }) => chunk.subarray(2).toString()));
+    events.push("write");
+    cb();
+  };
+  (socket as unknown as { _write: (c: Buffer, e: string, cb: () => void) => void })._write = (chunk, _e, cb) => {
+    batches.push([chunk.subarray(2).toString()]);
+    events.push("write");
+    cb();
+  };
+  const ws = {
+    readyState: 1,
+    _socket: socket,
+    on: vi.fn(),
+    close: vi.fn(() => void events.push("close")),
+    terminate: vi.fn(() => void events.push("terminate")),
+  };
+  return { peer: new NodePeer(ws as unknown as WebSocket, "127.0.0.1"), batches, events };
+}
+
+describe("NodePeer.hold", () => {
+  it("sends a held frame just before the next frame, in the same write", async () => {
+    const { peer: p, batches } = peer();
+    p.hold(new Encoded("mine"));
+    await nextTurn();
+    await nextTurn();
+    expect(batches).toEqual([]);
+    p.send(new Encoded("ack"));
+    await nextTurn();
+    await nextTurn();
+    expect(batches).toEqual([["mine", "ack"]]);
+  });
+
+  it("keeps several held frames in order", async () => {
+    const { peer: p, batches } = peer();
+    p.hold(new Encoded("one"));
+    p.hold(new Encoded("two"));
+    p.send(new Encoded("three"));
+    await nextTurn();
+    await nextTurn();
+    expect(batches.flat()).toEqual(["one", "two", "three"]);
+  });
+
+  it("writes held frames out before closing or terminating", async () => {
+    for (const end of ["close", "terminate"] as const) {
+      const { peer: p, batches, events } = peer();
+      p.hold(new Encoded("mine"));
+      if (end === "close") p.close(1000, "bye");
+      else p.terminate();
+      expect(events).toEqual(["write", end]);
+      expect(batches.flat()).toEqual(["mine"]);
+    }
+  });
+});
