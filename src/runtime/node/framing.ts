@@ -1,8 +1,4 @@
 import type { Socket } from "node:net";
-import * as ws from "ws";
-
-// ws's ESM entry exports Sender by name; its type definitions do not declare it.
-const { Sender } = ws as unknown as { Sender: { frame(data: Buffer, options: object): Buffer[] } };
 import type { Encoded } from "../../message/codec.ts";
 
 /**
@@ -10,9 +6,9 @@ import type { Encoded } from "../../message/codec.ts";
  * in one Buffer) and the same bytes are written to every recipient's TCP
  * socket, which is corked on its first write in a turn of the event loop and
  * uncorked once per turn, so a burst of messages costs one syscall per socket.
- * This relies on ws internals (`Sender.frame`, `ws._socket`): safe because
- * permessage-deflate is off, so ws itself writes whole frames synchronously and
- * never interleaves with ours. The ws version is pinned in package.json
+ * This relies on a ws internal (`ws._socket`), and frames as ws's `Sender.frame`
+ * does (a unit test holds it to that): safe because permessage-deflate is off,
+ * so ws itself writes whole frames synchronously and never interleaves with ours. The ws version is pinned in package.json
  * (overrides) and the path is exercised by every integration test.
  */
 let lastEncoded: Encoded | undefined;
@@ -21,12 +17,34 @@ let lastFrame: Buffer | undefined;
 /** The complete unmasked text frame for `encoded`; consecutive calls for one broadcast reuse it. */
 export function textFrame(encoded: Encoded): Buffer {
   if (encoded !== lastEncoded) {
-    const payload = Buffer.from(encoded.bytes.buffer, encoded.bytes.byteOffset, encoded.bytes.byteLength);
-    const parts = Sender.frame(payload, { fin: true, opcode: 1, mask: false, readOnly: true, rsv1: false });
-    lastFrame = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    lastFrame = frameText(encoded.text);
     lastEncoded = encoded;
   }
   return lastFrame!;
+}
+
+/**
+ * What ws's `Sender.frame` makes of the text's UTF-8 bytes (FIN, opcode 1, no
+ * mask, no rsv1), in one buffer: the text is encoded straight after the header,
+ * with no intermediate byte array, header buffer or concatenation. Most frames
+ * go to one socket (acks, the sender's copy), so this runs once per say or two.
+ */
+export function frameText(text: string): Buffer {
+  const length = Buffer.byteLength(text, "utf8");
+  const head = length < 126 ? 2 : length < 65536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(head + length);
+  frame[0] = 0x81;
+  if (head === 2) frame[1] = length;
+  else if (head === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+    frame.writeUInt32BE(length >>> 0, 6);
+  }
+  frame.write(text, head, length, "utf8");
+  return frame;
 }
 
 const corked: Socket[] = [];

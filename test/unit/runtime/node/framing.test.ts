@@ -2,7 +2,11 @@ import { PassThrough } from "node:stream";
 import type { Socket } from "node:net";
 import { describe, expect, it } from "vitest";
 import { Encoded } from "../../../../src/message/codec.ts";
-import { flushCorked, queuedThisTurn, textFrame, writeCorked } from "../../../../src/runtime/node/framing.ts";
+import * as ws from "ws";
+import { flushCorked, frameText, queuedThisTurn, textFrame, writeCorked } from "../../../../src/runtime/node/framing.ts";
+
+// ws's ESM entry exports Sender by name; its type definitions do not declare it.
+const { Sender } = ws as unknown as { Sender: { frame(data: Buffer, options: object): Buffer[] } };
 
 const nextTurn = () => new Promise((r) => setImmediate(r));
 
@@ -46,6 +50,15 @@ describe("textFrame", () => {
   it("counts UTF-8 bytes, not characters, in the header", () => {
     const frame = textFrame(new Encoded("é"));
     expect(frame[1]).toBe(2);
+  });
+
+  it("makes the bytes ws's Sender.frame makes of the text's UTF-8, at every length form's edges", () => {
+    const texts = ["", "a", '{"type":"ack","id":"1764100000000-000003","ts":1764100000000}', "é✓😀 mixed", "😀".repeat(31)];
+    for (const n of [125, 126, 127, 65_535, 65_536, 70_000]) texts.push("x".repeat(n), "é".repeat(Math.ceil(n / 2)));
+    for (const text of texts) {
+      const parts = Sender.frame(Buffer.from(text, "utf8"), { fin: true, opcode: 1, mask: false, readOnly: true, rsv1: false });
+      expect(frameText(text).equals(Buffer.concat(parts))).toBe(true);
+    }
   });
 });
 
