@@ -148,6 +148,37 @@ describe("createJsonlLog group commit", () => {
     expect((await fileRecords()).map((r) => r.text)).toEqual(["first", "w1", "w2", "w3", "pooled", "at once"]);
   });
 
+  it("keeps writing at once while slow writes during fdatasyncs are not three in a row", async () => {
+    let clock = 0;
+    let slow = true;
+    const warnings: string[] = [];
+    log = createJsonlLog({ dataDir, historyPerRoom: 1000, fsync: true, monotonic: () => clock, onWarning: (m) => void warnings.push(m) });
+    await log.open();
+    const releases: Array<() => void> = [];
+    fdatasync.mockImplementation(((fd: number, cb: (e: Error | null) => void) => void releases.push(() => cb(null))) as typeof fs.fdatasync);
+    write.mockImplementation(((fd, b, o, l) => {
+      if (slow) clock += 3;
+      return realWrite(fd, b, o, l);
+    }) as WriteBuffer as typeof fs.writeSync);
+    const stored: string[] = [];
+    const pending = [log.append({ room: "general", from: "alice", text: "first" })];
+    await vi.waitFor(() => expect(releases).toHaveLength(1));
+    // Slow, slow, fast (a descheduled moment, not a file system that waits), slow, slow.
+    for (const [i, isSlow] of [true, true, false, true, true].entries()) {
+      slow = isSlow;
+      pending.push(log.append({ room: "general", from: "alice", text: `w${i}` }, () => void stored.push(`w${i}`)));
+      await Promise.resolve();
+      expect(stored.at(-1)).toBe(`w${i}`);
+      const n = releases.length;
+      releases[n - 1]!();
+      await vi.waitFor(() => expect(releases).toHaveLength(n + 1));
+    }
+    expect(warnings).toEqual([]);
+    expect(asyncWrite).not.toHaveBeenCalled();
+    releases.at(-1)!();
+    await Promise.all(pending);
+  });
+
   it("does not fdatasync when fsync is off", async () => {
     await opened(false);
     await Promise.all(drafts(10).map((d) => log.append(d)));
