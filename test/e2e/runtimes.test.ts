@@ -3,8 +3,7 @@ import { request } from "node:https";
 import { afterEach, describe, expect, it } from "vitest";
 import { World, eventually, say, within, writeConfig } from "../helpers/harness.ts";
 import { daemonCommand, type RuntimeName } from "../helpers/runtimes.ts";
-import { TestClient } from "../helpers/client.ts";
-import WebSocket from "ws";
+import { refusedUpgrade, TestClient } from "../helpers/client.ts";
 import { httpsGet, makeCertificate, servedFingerprint } from "../helpers/tls.ts";
 
 function httpsRequest(url: string, options: Parameters<typeof request>[1]): Promise<{ status: number; body: string }> {
@@ -59,16 +58,7 @@ describe.each<RuntimeName>(["node", "deno"])("the daemon on %s", (runtime) => {
 
   it("refuses a /ws upgrade from a foreign origin with 403 and its JSON body, and a plain GET /ws with 426", async () => {
     const { url, wsUrl } = await start();
-    const refused = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const ws = new WebSocket(wsUrl, { headers: { Origin: "https://evil.example" } });
-      ws.on("open", () => reject(new Error("upgraded")));
-      ws.on("error", () => {});
-      ws.on("unexpected-response", (_req, res) => {
-        let body = "";
-        res.on("data", (c: Buffer) => (body += c.toString()));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-      });
-    });
+    const refused = await refusedUpgrade(wsUrl, { headers: { Origin: "https://evil.example" } });
     expect(refused.status).toBe(403);
     expect(JSON.parse(refused.body)).toMatchObject({ error: "forbidden_origin" });
     const plain = await fetch(`${url}/ws`);

@@ -97,3 +97,24 @@ export async function signIn(
   if (welcome.type !== "welcome") throw new Error(`sign-in failed: ${JSON.stringify(welcome)}`);
   return { client, welcome };
 }
+
+/** What the server answered to a WebSocket upgrade it refused: status, headers and body text. */
+export type RefusedUpgrade = { status: number; headers: Record<string, string | string[] | undefined>; body: string };
+
+/** Asks for an upgrade the server should refuse; rejects if it upgrades instead. */
+export function refusedUpgrade(url: string, options?: WebSocket.ClientOptions): Promise<RefusedUpgrade> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, options);
+    ws.on("open", () => {
+      ws.terminate();
+      reject(new Error("upgraded"));
+    });
+    // ws reports the refusal as an error too, after unexpected-response.
+    ws.on("error", () => {});
+    ws.on("unexpected-response", (_req, res) => {
+      let body = "";
+      res.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+  });
+}

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import WebSocket from "ws";
-import { TestClient, type Frame } from "../helpers/client.ts";
+import { refusedUpgrade, TestClient, type Frame } from "../helpers/client.ts";
 import type { TestDaemon } from "../helpers/daemon.ts";
 import { PASSWORD, World, say, settle } from "../helpers/harness.ts";
 
@@ -164,17 +163,9 @@ describe("connection limits and proxies", () => {
   it("refuses the upgrade at limits.maxConnections with 503 and the server_full body", async () => {
     const d = await world.daemon({ limits: { maxConnections: 1 } });
     await world.connect(d);
-    const refused = await new Promise<{ status: number; body: unknown }>((resolve, reject) => {
-      const ws = new WebSocket(d.wsUrl);
-      ws.on("open", () => reject(new Error("upgraded")));
-      ws.on("error", () => {});
-      ws.on("unexpected-response", (_req, res) => {
-        let text = "";
-        res.on("data", (c: Buffer) => (text += c.toString()));
-        res.on("end", () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
-      });
-    });
-    expect(refused).toEqual({ status: 503, body: { error: "server_full", message: expect.any(String) } });
+    const refused = await refusedUpgrade(d.wsUrl);
+    expect(refused.status).toBe(503);
+    expect(JSON.parse(refused.body)).toEqual({ error: "server_full", message: expect.any(String) });
   });
 
   it("takes the client address from Forwarded (RFC 7239) before X-Forwarded-For, from a trusted proxy", async () => {

@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import WebSocket from "ws";
-import type { Frame, TestClient } from "../helpers/client.ts";
+import { refusedUpgrade, type Frame, type TestClient } from "../helpers/client.ts";
 import { ADMIN_TOKEN } from "../helpers/daemon.ts";
 import { PASSWORD, World, settle } from "../helpers/harness.ts";
 import { ROOT } from "../helpers/process.ts";
@@ -462,17 +461,10 @@ describe("protocol details", () => {
     expect(plain.status).toBe(426);
     expect(await plain.json()).toMatchObject({ error: "upgrade_required" });
 
-    const refused = (headers: Record<string, string>) =>
-      new Promise<{ status: number; body: unknown }>((resolve, reject) => {
-        const ws = new WebSocket(d.wsUrl, { headers });
-        ws.on("open", () => reject(new Error("upgraded")));
-        ws.on("error", () => {});
-        ws.on("unexpected-response", (_req, res) => {
-          let text = "";
-          res.on("data", (c: Buffer) => (text += c.toString()));
-          res.on("end", () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
-        });
-      });
+    const refused = async (headers: Record<string, string>) => {
+      const r = await refusedUpgrade(d.wsUrl, { headers });
+      return { status: r.status, body: JSON.parse(r.body) as unknown };
+    };
     const foreign = await refused({ Origin: "https://evil.example" });
     expect(foreign.status).toBe(403);
     expect(foreign.body).toMatchObject({ error: "forbidden_origin", message: expect.any(String) });

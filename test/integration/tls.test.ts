@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { copyFile } from "node:fs/promises";
-import WebSocket from "ws";
-import { TestClient } from "../helpers/client.ts";
+import { refusedUpgrade, TestClient } from "../helpers/client.ts";
 import { World } from "../helpers/harness.ts";
 import { httpsGet, makeCertificate, servedFingerprint } from "../helpers/tls.ts";
 
@@ -24,18 +23,9 @@ describe("native TLS", () => {
   it("sends the HSTS header and the JSON body with a refused wss upgrade too", async () => {
     const c = makeCertificate(await world.tempDir());
     const d = await world.daemon({ tls: { cert: c.cert, key: c.key } });
-    const refused = await new Promise<{ status: number; hsts: unknown; body: string }>((resolve, reject) => {
-      const ws = new WebSocket(`wss://127.0.0.1:${d.port}/ws`, { ca: c.pem, headers: { Origin: "https://evil.example" } });
-      ws.on("open", () => reject(new Error("upgraded")));
-      ws.on("error", () => {});
-      ws.on("unexpected-response", (_req, res) => {
-        let body = "";
-        res.on("data", (chunk: Buffer) => (body += chunk.toString()));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, hsts: res.headers["strict-transport-security"], body }));
-      });
-    });
+    const refused = await refusedUpgrade(`wss://127.0.0.1:${d.port}/ws`, { ca: c.pem, headers: { Origin: "https://evil.example" } });
     expect(refused.status).toBe(403);
-    expect(refused.hsts).toBe("max-age=31536000");
+    expect(refused.headers["strict-transport-security"]).toBe("max-age=31536000");
     expect(JSON.parse(refused.body)).toMatchObject({ error: "forbidden_origin" });
   });
 
