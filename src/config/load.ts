@@ -31,7 +31,26 @@ export async function loadConfig(env: Env, cwd: string): Promise<Config> {
   }
   const config = parseConfig(applyEnv(raw, env), path);
   const tls = config.tls.cert ? { cert: resolve(cwd, config.tls.cert), key: resolve(cwd, config.tls.key) } : config.tls;
+  if (tls.cert) {
+    await checkPemFile("tls.cert", tls.cert);
+    await checkPemFile("tls.key", tls.key);
+  }
   return { ...config, dataDir: resolve(cwd, config.dataDir), tls };
+}
+
+/**
+ * A certificate or key file that cannot be read is a configuration error like
+ * any other (exit code 2 at start, `invalid_config` on a reload), named by its
+ * field, rather than a failure deep in the TLS setup.
+ */
+async function checkPemFile(field: string, path: string): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new ConfigError(`${field}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  if (!text.includes("-----BEGIN ")) throw new ConfigError(`${field}: ${path} is not a PEM file`);
 }
 
 export function parseConfig(raw: unknown, source = "config"): Config {

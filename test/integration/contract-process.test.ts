@@ -34,6 +34,18 @@ describe("configuration and environment that stop the daemon (exit code 2)", () 
     expect(r.stderr).toMatch(field);
   });
 
+  it("a certificate or key file that cannot be read, or is not PEM: exit 2, naming the field and the file", async () => {
+    const dir = await world.tempDir();
+    const missing = await refused({ CHAT_TLS_CERT: `${dir}/missing.pem`, CHAT_TLS_KEY: `${dir}/missing-key.pem` });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`tls.cert: cannot read ${dir}/missing.pem: ENOENT`);
+    const notPem = `${dir}/cert.txt`;
+    await writeFile(notPem, "hello");
+    const wrong = await refused({ CHAT_TLS_CERT: notPem, CHAT_TLS_KEY: notPem });
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain(`tls.cert: ${notPem} is not a PEM file`);
+  });
+
   it("CHAT_NODE_ID that is not letters, digits, '.', '_' and '-': exit 2", async () => {
     const r = await refused({ CHAT_REDIS_URL: "redis://127.0.0.1:1", CHAT_NODE_ID: "node 1!" });
     expect(r.code).toBe(2);

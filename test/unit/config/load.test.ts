@@ -176,6 +176,22 @@ describe("parseConfig", () => {
 });
 
 describe("loadConfig", () => {
+  it("resolves the certificate and key against the working directory and refuses files it cannot read as PEM", async () => {
+    const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    await writeConfig(pem, "tls/cert.pem");
+    await writeConfig(pem.replaceAll("CERTIFICATE", "PRIVATE KEY"), "tls/key.pem");
+    const config = await loadConfig({ CHAT_TLS_CERT: "tls/cert.pem", CHAT_TLS_KEY: "tls/key.pem" }, cwd);
+    expect(config.tls).toEqual({ cert: join(cwd, "tls/cert.pem"), key: join(cwd, "tls/key.pem") });
+
+    const missing = loadConfig({ CHAT_TLS_CERT: "tls/cert.pem", CHAT_TLS_KEY: "tls/missing.pem" }, cwd);
+    await expect(missing).rejects.toThrow(ConfigError);
+    await expect(missing).rejects.toThrow(`tls.key: cannot read ${join(cwd, "tls/missing.pem")}: ENOENT`);
+    await writeConfig("not a certificate", "tls/plain.txt");
+    await expect(loadConfig({ CHAT_TLS_CERT: "tls/plain.txt", CHAT_TLS_KEY: "tls/key.pem" }, cwd)).rejects.toThrow(
+      `tls.cert: ${join(cwd, "tls/plain.txt")} is not a PEM file`,
+    );
+  });
+
   it("uses every default when there is no config file", async () => {
     const config = await loadConfig({}, cwd);
     expect(config).toEqual({ ...parseConfig({}), dataDir: join(cwd, "data") });
