@@ -32,8 +32,24 @@ export const hardeningLimits = {
 export const security = z
   .strictObject({
     /** Origins (scheme://host[:port]) allowed to open /ws besides the daemon's own; "*" allows any. */
-    allowedOrigins: z.array(z.string().min(1)).default([]),
+    allowedOrigins: z.array(z.string().refine(isOriginEntry, { message: 'expected "*" or an origin: http(s)://host[:port], nothing after it' })).default([]),
     /** Non-browser clients send no Origin; browsers always do. */
     allowMissingOrigin: z.boolean().default(true),
   })
   .prefault({});
+
+/**
+ * "*" or a bare origin. Anything else ("chat.example.com", a path) could never
+ * equal a browser's Origin header: refused at start rather than silently
+ * matching nothing.
+ */
+function isOriginEntry(entry: string): boolean {
+  if (entry === "*") return true;
+  let url: URL;
+  try {
+    url = new URL(entry);
+  } catch {
+    return false;
+  }
+  return (url.protocol === "https:" || url.protocol === "http:") && (entry === url.origin || entry === `${url.origin}/`);
+}
