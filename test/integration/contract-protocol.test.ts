@@ -334,6 +334,9 @@ describe("protocol details", () => {
       const frame = examples.client.get(type)![0]!;
       expect(await errorFor(c, frame), type).toMatchObject({ code: "not_authenticated" });
     }
+    // What is not a client frame at all is answered as at any time.
+    expect(await errorFor(c, { type: "dance", ref: 1 })).toMatchObject({ code: "unknown_type", ref: 1 });
+    expect(await errorFor(c, { type: "join" })).toMatchObject({ code: "bad_frame" });
   });
 
   it("sends history on join: the newest historyOnJoin messages, oldest first, and pages back with before and limit", async () => {
