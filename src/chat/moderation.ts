@@ -1,4 +1,4 @@
-import { ClientError, CloseCode, ErrorCode, isNameError, normalizeName, type InboundFrame } from "../message/index.ts";
+import { checkName, ClientError, CloseCode, ErrorCode, type InboundFrame } from "../message/index.ts";
 import type { Accounts } from "../../storage/users/accounts.ts";
 import type { Role, UserRecord } from "../../storage/users/types.ts";
 import type { Hub } from "./hub.ts";
@@ -124,8 +124,6 @@ export class Moderation {
   }
 }
 
-function keyOf(name: string, what = "user"): string {
-  const n = normalizeName(name);
-  if (isNameError(n)) throw new ClientError(ErrorCode.badName, `${what} name ${n.error}`);
-  return n.key;
+function keyOf(name: string, what: "user" | "room" = "user"): string {
+  return checkName(name, what).key;
 }

@@ -4,6 +4,7 @@ import {
   ErrorCode,
   ID_PATTERN,
   encodeAck,
+  checkName,
   encodeWelcome,
   isNameError,
   normalizeName,
@@ -296,8 +297,7 @@ export class ChatService {
   }
 
   async dm(session: Session, frame: Frame<"dm">): Promise<void> {
-    const to = normalizeName(frame.to);
-    if (isNameError(to)) throw new ClientError(ErrorCode.badName, `user name ${to.error}`);
+    checkName(frame.to);
     const text = this.checkText(frame.text);
     const target = await this.#deps.accounts.findUser(frame.to);
     if (!target) throw new ClientError(ErrorCode.unknownUser, "no such user");
@@ -319,8 +319,7 @@ export class ChatService {
   }
 
   async dmHistory(session: Session, frame: Frame<"dm_history">): Promise<void> {
-    const other = normalizeName(frame.with);
-    if (isNameError(other)) throw new ClientError(ErrorCode.badName, `user name ${other.error}`);
+    const other = checkName(frame.with);
     for (const id of [frame.before, frame.since]) {
       if (id !== undefined && !ID_PATTERN.test(id)) throw new ClientError(ErrorCode.badFrame, "not a message id");
     }
@@ -457,8 +456,7 @@ export class ChatService {
 export function roomKey(input: string): string {
   const known = roomKeys.get(input);
   if (known !== undefined) return known;
-  const n = normalizeName(input);
-  if (isNameError(n)) throw new ClientError(ErrorCode.badName, `room name ${n.error}`);
+  const n = checkName(input, "room");
   // Every `say` names its room: remember recent answers (normalising is pure) rather than redo NFKC each time.
   if (roomKeys.size >= ROOM_KEYS_KEPT) roomKeys.clear();
   roomKeys.set(input, n.key);

@@ -1,4 +1,4 @@
-import { ClientError, CloseCode, ErrorCode, isNameError, normalizeName, type InboundFrame } from "../message/index.ts";
+import { checkName, ClientError, CloseCode, ErrorCode, isNameError, normalizeName, type InboundFrame } from "../message/index.ts";
 import type { Accounts, SignIn } from "../../storage/users/accounts.ts";
 import type { Limits } from "../config/schema.ts";
 import type { AbuseLimits } from "./limits.ts";
@@ -26,14 +26,10 @@ export function authenticate(deps: Deps, hello: Hello, session?: Session): SignI
   if (!passwordHello && hello.token === undefined) {
     throw new ClientError(ErrorCode.badFrame, "hello needs `user` and `password`, or `token`");
   }
-  let userKey: string | undefined;
-  if (hello.user !== undefined) {
-    const n = normalizeName(hello.user);
-    if (isNameError(n)) throw new ClientError(ErrorCode.badName, `user name ${n.error}`);
-    userKey = n.key;
-  }
+  const userKey = hello.user === undefined ? undefined : checkName(hello.user).key;
   if (session && !session.signIns.take()) throw new ClientError(ErrorCode.rateLimited, "too many sign-in attempts on this connection");
-  const account = accountOf(hello);
+  // The account the back-off counts against: the named user, else the token's (a hello without `user` has one).
+  const account = userKey ?? tokenAccount(hello.token!);
   if (!abuse.mayTrySignIn(address, account)) {
     throw new ClientError(ErrorCode.rateLimited, "too many sign-in attempts; wait a little and try again");
   }
@@ -79,8 +75,8 @@ function failed(abuse: AbuseLimits, address: string, account: string | undefined
   return error;
 }
 
-function accountOf(hello: Hello): string | undefined {
-  const name = hello.user ?? (hello.token === undefined ? undefined : parseToken(hello.token)?.key);
+function tokenAccount(token: string): string | undefined {
+  const name = parseToken(token)?.key;
   if (name === undefined) return undefined;
   const n = normalizeName(name);
   return isNameError(n) ? undefined : n.key;

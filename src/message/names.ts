@@ -1,3 +1,5 @@
+import { ClientError, ErrorCode } from "./errors.ts";
+
 /**
  * User and room names. One rule for both: NFKC, then lower-case for the key, so
  * names that differ only by case or character width are the same account/room.
@@ -28,4 +30,11 @@ export function normalizeName(input: string): Name | { error: string } {
 
 export function isNameError(n: Name | { error: string }): n is { error: string } {
   return "error" in n;
+}
+
+/** The normalised name; a name that breaks the rule is a `bad_name` error naming what it is. */
+export function checkName(input: string, what: "user" | "room" = "user"): Name {
+  const n = normalizeName(input);
+  if (isNameError(n)) throw new ClientError(ErrorCode.badName, `${what} name ${n.error}`);
+  return n;
 }

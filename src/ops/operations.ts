@@ -1,4 +1,4 @@
-import { ClientError, ErrorCode, isNameError, normalizeName, type ChatMessage } from "../message/index.ts";
+import { ClientError, ErrorCode, type ChatMessage } from "../message/index.ts";
 import type { ServerState } from "../../actors/server.ts";
 import type { ChatService } from "../chat/service.ts";
 import type { Daemon } from "../daemon.ts";
@@ -94,9 +94,7 @@ export function createOperations(daemon: Daemon) {
       const c = chat();
       let rooms: string[];
       if (room !== undefined) {
-        const n = normalizeName(room);
-        if (isNameError(n)) throw new ClientError(ErrorCode.badName, `room name ${n.error}`);
-        rooms = [n.key];
+        rooms = [roomKey(room)];
       } else rooms = c.chatLog.rooms();
       const pages = await Promise.all(rooms.map((r) => c.chatLog.history(r, { limit })));
       const all = pages.flatMap((p) => p.messages).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

@@ -1,4 +1,4 @@
-import { isNameError, normalizeName } from "../../src/message/names.ts";
+import { checkName, isNameError, normalizeName } from "../../src/message/names.ts";
 import { ClientError, ErrorCode } from "../../src/message/errors.ts";
 import type { UserRecord, UserStore } from "./types.ts";
 import { createBcryptPool, type PasswordHasher } from "./bcrypt-pool.ts";
@@ -34,12 +34,6 @@ export function createAccounts(options: AccountsOptions) {
   const now = options.now ?? Date.now;
   const maxTokens = options.maxTokensPerUser ?? 20;
   const hashing = options.hasher ?? createBcryptPool({ threads: 0 });
-
-  function checkName(name: string) {
-    const n = normalizeName(name);
-    if (isNameError(n)) throw new ClientError(ErrorCode.badName, `user name ${n.error}`);
-    return n;
-  }
 
   function checkPassword(password: string): void {
     if ([...password].length < passwordMinLength) {
