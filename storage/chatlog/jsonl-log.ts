@@ -178,17 +178,14 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
         stored(batch);
       }
     };
-    if (!syncing) {
-      written(writeAllSync(fd, bytes));
-      if (unwritten.length > 0) scheduleWrite();
-      else settle();
-      return;
-    }
-    if (monotonic() >= poolWritesUntil) {
-      const start = monotonic();
+    if (!syncing || monotonic() >= poolWritesUntil) {
+      // A write made while an fdatasync runs is timed: does this file system make it wait?
+      const start = syncing ? monotonic() : 0;
       const error = writeAllSync(fd, bytes);
-      writeMsThisSync += monotonic() - start;
-      wroteThisSync = true;
+      if (syncing) {
+        writeMsThisSync += monotonic() - start;
+        wroteThisSync = true;
+      }
       written(error);
       if (unwritten.length > 0) scheduleWrite();
       else settle();
