@@ -24,17 +24,26 @@ export class NodePeer implements Peer {
     readonly remoteAddress: string,
   ) {
     this.#raw = this.#socket();
-    ws.on("pong", answered);
   }
 
   ping(): boolean {
     if (awaitingPong.has(this.ws)) return false;
     if (this.ws.readyState === 1) {
+      // Listened for from the first ping, not at open: @hono/node-ws removes its
+      // open-time listener right after the open handler, and a removal that leaves
+      // another listener deletes a key of the socket's `_events`, which V8 then
+      // keeps as a dictionary (about 250 bytes more per connection).
+      if (!this.#pongs) {
+        this.#pongs = true;
+        this.ws.on("pong", answered);
+      }
       awaitingPong.add(this.ws);
       this.ws.ping();
     }
     return true;
   }
+
+  #pongs = false;
 
   terminate(): void {
     if (this.#held) this.#sendHeld();
