@@ -297,9 +297,9 @@ export class ChatService {
   }
 
   async dm(session: Session, frame: Frame<"dm">): Promise<void> {
-    checkName(frame.to);
+    const to = checkName(frame.to).key;
     const text = this.checkText(frame.text);
-    const target = await this.#deps.accounts.findUser(frame.to);
+    const target = await this.#deps.accounts.findUser(to);
     if (!target) throw new ClientError(ErrorCode.unknownUser, "no such user");
     this.checkRate(session);
     const me = session.user!;
