@@ -1,4 +1,5 @@
-import { createActor, setup, type Actor, type AnyActorRef } from "xstate";
+import { setup, type Actor, type AnyActorRef } from "xstate";
+import { LeanActor, leanMachine } from "./lean-actor.ts";
 import { ClientError, CloseCode, ErrorCode, type InboundFrame, type Ref } from "../src/message/index.ts";
 import type { ChatService } from "../src/chat/service.ts";
 import type { Session } from "../src/chat/session.ts";
@@ -240,6 +241,9 @@ export type SessionActor = Actor<typeof sessionMachine>;
 /** What a started session actor keeps of the options it was created with. */
 const STARTED = Object.freeze({});
 
+/** The session machine, with its snapshots sharing their empty collections (see lean-actor.ts). */
+const leanSessionMachine = leanMachine(sessionMachine);
+
 /**
  * Creates and starts a session's actor as a member of `parent`'s actor system,
  * named `id` (how a failure reported to the parent finds the session).
@@ -255,7 +259,7 @@ const STARTED = Object.freeze({});
  * checks that a started actor still runs on the shared object).
  */
 export function startSessionActor(input: SessionInput, parent: AnyActorRef, id: string): SessionActor {
-  const actor = createActor(sessionMachine, { id, input, parent });
+  const actor: SessionActor = new LeanActor(leanSessionMachine, { id, input, parent });
   actor.start();
   (actor as unknown as { options: object }).options = STARTED;
   return actor;

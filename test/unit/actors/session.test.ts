@@ -677,7 +677,7 @@ describe("sendFrame", () => {
 });
 
 describe("startSessionActor", () => {
-  it("starts the actor in its group's system and keeps none of its options once started", async () => {
+  it("starts the actor in its group's system, lean, and keeps none of its options once started", async () => {
     const failures: Array<[string, unknown]> = [];
     const groups = new ActorGroups((id, error) => failures.push([id, error]));
     const s = fakeSession();
@@ -695,6 +695,9 @@ describe("startSessionActor", () => {
     expect(actor.options).toEqual({});
     expect(actor.options).toBe(other.options);
     expect(Object.isFrozen(actor.options)).toBe(true);
+    // Snapshots share their empty collections (actors/lean-actor.ts).
+    expect(actor.getSnapshot().tags).toBe(other.getSnapshot().tags);
+    expect(actor.getSnapshot().historyValue).toBe(other.getSnapshot().historyValue);
 
     // It still runs a whole session: sign-in, a request, the socket going away.
     sendFrame(actor, hello);

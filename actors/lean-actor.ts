@@ -1,0 +1,92 @@
+import { Actor, type ActorOptions, type AnyStateMachine } from "xstate";
+
+/**
+ * The empty collections every idle actor and snapshot would otherwise hold a
+ * copy of: a snapshot's `tags`, `children` and `historyValue`, an actor's
+ * observer set and emitted-event listener map. Each is made anew per actor (or
+ * per snapshot, for `tags`) and most stay empty for the actor's whole life:
+ * with one actor per connection, about 460 bytes of heap each
+ * (docs/benchmarks.md). xstate replaces these rather than writing into them
+ * (a spawn copies `children`, a history entry copies `historyValue`), and the
+ * actor's own ones are made real on first use, so sharing a read-only empty
+ * one is safe; writing to one throws instead of leaking into other actors.
+ * Relies on xstate 5.33's internals, pinned in package.json and covered by
+ * test/unit/actors/lean-actor.test.ts.
+ */
+class NoMembers<T> extends Set<T> {
+  override add(): never {
+    throw new Error("lean-actor: the shared empty set is read-only");
+  }
+}
+
+class NoEntries<K, V> extends Map<K, V> {
+  override set(): never {
+    throw new Error("lean-actor: the shared empty map is read-only");
+  }
+}
+
+const NO_TAGS = new NoMembers<string>();
+const NO_OBSERVERS = new NoMembers<never>();
+const NO_LISTENERS = new NoEntries<never, never>();
+const NO_CHILDREN = Object.freeze({});
+const NO_HISTORY = Object.freeze({});
+
+type Collections = { tags: Set<string>; children: object; historyValue: object };
+type ActorInternals = { observers: Set<unknown>; eventListeners: Map<unknown, unknown> };
+
+function isEmpty(object: object): boolean {
+  for (const _ in object) return false;
+  return true;
+}
+
+/** Points a snapshot's empty collections at the shared ones (the snapshot is new, or already done). */
+function share<S>(snapshot: S): S {
+  const s = snapshot as unknown as Collections;
+  if (s.tags && s.tags !== NO_TAGS && s.tags.size === 0) s.tags = NO_TAGS;
+  if (s.children && s.children !== NO_CHILDREN && isEmpty(s.children)) s.children = NO_CHILDREN;
+  if (s.historyValue && s.historyValue !== NO_HISTORY && isEmpty(s.historyValue)) s.historyValue = NO_HISTORY;
+  return snapshot;
+}
+
+/**
+ * The machine as an actor sees it, with every snapshot it makes sharing the
+ * empty collections. The actor reaches a machine's snapshots only through
+ * `getInitialSnapshot` and `transition`; everything else is the machine's own.
+ */
+export function leanMachine<T extends AnyStateMachine>(machine: T): T {
+  return Object.create(machine, {
+    getInitialSnapshot: {
+      value(this: T, ...args: Parameters<T["getInitialSnapshot"]>) {
+        return share(machine.getInitialSnapshot.apply(this, args));
+      },
+    },
+    transition: {
+      value(this: T, ...args: Parameters<T["transition"]>) {
+        return share(machine.transition.apply(this, args));
+      },
+    },
+  }) as T;
+}
+
+/** An actor whose observer set and listener map are made on first `subscribe` / `on`. */
+export class LeanActor<T extends AnyStateMachine> extends Actor<T> {
+  constructor(logic: T, options?: ActorOptions<T>) {
+    super(logic, options);
+    const self = this as unknown as ActorInternals;
+    self.observers = NO_OBSERVERS;
+    self.eventListeners = NO_LISTENERS;
+  }
+}
+
+// Defined outside the class: both are overloaded generics in xstate's types, and this keeps them exactly.
+type Method = (this: ActorInternals, ...args: unknown[]) => unknown;
+const lean = LeanActor.prototype as unknown as Record<"subscribe" | "on", Method>;
+const base = Actor.prototype as unknown as Record<"subscribe" | "on", Method>;
+lean.subscribe = function (...args) {
+  if (this.observers === NO_OBSERVERS) this.observers = new Set();
+  return base.subscribe.apply(this, args);
+};
+lean.on = function (...args) {
+  if (this.eventListeners === NO_LISTENERS) this.eventListeners = new Map();
+  return base.on.apply(this, args);
+};

@@ -1,0 +1,114 @@
+import { describe, expect, it } from "vitest";
+import { createMachine, emit, fromCallback, setup, waitFor } from "xstate";
+import { LeanActor, leanMachine } from "../../../actors/lean-actor.ts";
+
+const toggle = createMachine({
+  id: "toggle",
+  initial: "off",
+  states: {
+    off: { on: { FLIP: "on" } },
+    on: { on: { FLIP: "off" } },
+  },
+});
+
+describe("leanMachine", () => {
+  it("gives every snapshot the same empty tags, children and history", () => {
+    const a = new LeanActor(leanMachine(toggle)).start();
+    const b = new LeanActor(leanMachine(toggle)).start();
+    const first = a.getSnapshot();
+    a.send({ type: "FLIP" });
+    const second = a.getSnapshot();
+    expect(second.value).toBe("on");
+    expect(second).not.toBe(first);
+    expect(second.tags).toBe(first.tags);
+    expect(b.getSnapshot().tags).toBe(first.tags);
+    expect(b.getSnapshot().children).toBe(first.children);
+    expect(b.getSnapshot().historyValue).toBe(first.historyValue);
+    expect(second.tags.size).toBe(0);
+    expect(second.hasTag("x")).toBe(false);
+    expect(() => (second.tags as Set<string>).add("x")).toThrow(/read-only/);
+    expect(Object.isFrozen(second.children)).toBe(true);
+  });
+
+  it("leaves a snapshot's tags alone when it has some", () => {
+    const tagged = createMachine({ initial: "busy", states: { busy: { tags: ["working"], on: { DONE: "idle" } }, idle: {} } });
+    const actor = new LeanActor(leanMachine(tagged)).start();
+    expect(actor.getSnapshot().hasTag("working")).toBe(true);
+    actor.send({ type: "DONE" });
+    expect(actor.getSnapshot().hasTag("working")).toBe(false);
+  });
+
+  it("spawns and stops children, and keeps history, by copying the shared empties", () => {
+    const child = fromCallback(() => () => {});
+    const machine = setup({ actors: { child } }).createMachine({
+      initial: "a",
+      states: {
+        a: {
+          initial: "a1",
+          states: { a1: { on: { NEXT: "a2" } }, a2: {}, hist: { type: "history" } },
+          on: { LEAVE: "b" },
+        },
+        b: {
+          invoke: { id: "worker", src: "child" },
+          on: { BACK: "a.hist" },
+        },
+      },
+    });
+    const actor = new LeanActor(leanMachine(machine)).start();
+    const empty = actor.getSnapshot().children;
+    actor.send({ type: "NEXT" });
+    actor.send({ type: "LEAVE" });
+    expect(Object.keys(actor.getSnapshot().children)).toEqual(["worker"]);
+    expect(empty).toEqual({});
+    actor.send({ type: "BACK" });
+    expect(actor.getSnapshot().value).toEqual({ a: "a2" });
+    expect(actor.getSnapshot().children).toEqual({});
+  });
+});
+
+describe("LeanActor", () => {
+  it("makes an actor's observers its own on the first subscribe", async () => {
+    const a = new LeanActor(leanMachine(toggle)).start();
+    const b = new LeanActor(leanMachine(toggle)).start();
+    const seenA: unknown[] = [];
+    const seenB: unknown[] = [];
+    const sub = a.subscribe((s) => seenA.push(s.value));
+    b.subscribe({ next: (s) => seenB.push(s.value) });
+    a.send({ type: "FLIP" });
+    expect(seenA).toEqual(["on"]);
+    expect(seenB).toEqual([]);
+    sub.unsubscribe();
+    a.send({ type: "FLIP" });
+    expect(seenA).toEqual(["on"]);
+    b.send({ type: "FLIP" });
+    expect(seenB).toEqual(["on"]);
+    const on = waitFor(a, (s) => s.value === "on", { timeout: 1000 });
+    a.send({ type: "FLIP" });
+    expect((await on).value).toBe("on");
+  });
+
+  it("makes an actor's emitted-event listeners its own on the first `on`", () => {
+    const emitter = setup({ types: { emitted: {} as { type: "ping" } } }).createMachine({
+      on: { GO: { actions: emit({ type: "ping" }) } },
+    });
+    const a = new LeanActor(leanMachine(emitter)).start();
+    const b = new LeanActor(leanMachine(emitter)).start();
+    const heard: string[] = [];
+    a.on("ping", () => heard.push("a"));
+    b.send({ type: "GO" });
+    expect(heard).toEqual([]);
+    a.send({ type: "GO" });
+    expect(heard).toEqual(["a"]);
+  });
+
+  it("stops with no observers", () => {
+    const a = new LeanActor(leanMachine(toggle)).start();
+    a.stop();
+    expect(a.getSnapshot().status).toBe("stopped");
+    const b = new LeanActor(leanMachine(toggle)).start();
+    const seen: unknown[] = [];
+    b.subscribe({ complete: () => seen.push("complete") });
+    b.stop();
+    expect(seen).toEqual(["complete"]);
+  });
+});
