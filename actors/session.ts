@@ -32,7 +32,7 @@ export type SessionInput = { session: Session; chat: ChatService; authTimeoutMs:
  * client or its user file, outlived two scavenges (or came from allocation
  * sites V8 had pretenured) and sat in the old generation as garbage: about
  * 0.6 KiB per connection (docs/benchmarks.md). Nothing outside the machine
- * reads it, and it is emptied on entering `active`.
+ * reads it, and the context lets go of it on entering `active`.
  */
 class AuthPhase {
   hello: Hello | undefined = undefined;
@@ -40,8 +40,11 @@ class AuthPhase {
   constructor(public timer: ReturnType<typeof setTimeout> | undefined) {}
 }
 
-/** One per connection, never copied (no `assign`): see AuthPhase. */
-type Context = { readonly session: Session; readonly chat: ChatService; readonly auth: AuthPhase };
+/**
+ * One per connection, never copied (no `assign`): see AuthPhase, which is let
+ * go of (set to undefined in place) on entering `active`, never to return.
+ */
+type Context = { readonly session: Session; readonly chat: ChatService; auth: AuthPhase | undefined };
 
 /** Frames a client may pipeline behind its `hello` before the welcome arrives. */
 const MAX_QUEUED = 32;
@@ -65,16 +68,16 @@ export const sessionMachine = setup({
     isHello: ({ event }) => event.type === "FRAME" && event.frame.type === "hello",
     isPing: ({ event }) => event.type === "FRAME" && event.frame.type === "ping",
     isLogout: ({ event }) => event.type === "FRAME" && event.frame.type === "logout",
-    queueFull: ({ context }) => (context.auth.queued?.length ?? 0) >= MAX_QUEUED,
+    queueFull: ({ context }) => (context.auth?.queued?.length ?? 0) >= MAX_QUEUED,
     // A result for an earlier hello is stale (that attempt's state was left).
-    isCurrentSignIn: ({ context, event }) => (event.type === "SIGNED_IN" || event.type === "SIGN_IN_FAILED") && event.hello === context.auth.hello,
+    isCurrentSignIn: ({ context, event }) => (event.type === "SIGNED_IN" || event.type === "SIGN_IN_FAILED") && event.hello === context.auth?.hello,
   },
   actions: {
-    rememberHello: ({ context, event }) => {
-      context.auth.hello = event.type === "FRAME" && event.frame.type === "hello" ? event.frame : undefined;
+    rememberHello: ({ context: { auth }, event }) => {
+      if (auth) auth.hello = event.type === "FRAME" && event.frame.type === "hello" ? event.frame : undefined;
     },
     enqueue: ({ context: { auth }, event }) => {
-      if (event.type === "FRAME") (auth.queued ??= []).push(event.frame);
+      if (auth && event.type === "FRAME") (auth.queued ??= []).push(event.frame);
     },
     pong: ({ context, event }) => {
       const ref = event.type === "FRAME" && event.frame.type === "ping" ? event.frame.ref : undefined;
@@ -98,7 +101,7 @@ export const sessionMachine = setup({
      */
     signIn: ({ context, self }) => {
       const { chat, session } = context;
-      const hello = context.auth.hello;
+      const hello = context.auth?.hello;
       if (!hello) return;
       const reply = (event: SessionEvent) => {
         if (self.getSnapshot().status === "active") self.send(event);
@@ -122,23 +125,25 @@ export const sessionMachine = setup({
     authFailed: ({ context, event }) => {
       const error = event.type === "SIGN_IN_FAILED" ? event.error : undefined;
       context.chat.fail(context.session, error);
-      for (const frame of context.auth.queued ?? []) {
+      for (const frame of context.auth?.queued ?? []) {
         context.chat.fail(context.session, new ClientError(ErrorCode.notAuthenticated, "sign-in failed"), "ref" in frame ? frame.ref : undefined);
       }
     },
     clearQueue: ({ context: { auth } }) => {
+      if (!auth) return;
       auth.hello = undefined;
       auth.queued = undefined;
     },
     welcome: ({ context, event }) => {
       if (event.type === "SIGNED_IN") context.chat.signedIn(context.session, event.output);
     },
-    /** Entering `active`: the queued frames go to the inbox, and the phase's state is let go. */
-    endAuth: ({ context: { auth, session, chat } }) => {
+    /** Entering `active`: the queued frames go to the inbox, and the phase is let go. */
+    endAuth: ({ context }) => {
+      const { auth, session, chat } = context;
+      context.auth = undefined;
+      if (!auth) return;
       clearTimeout(auth.timer);
-      const queued = auth.queued;
-      auth.timer = auth.hello = auth.queued = undefined;
-      for (const frame of queued ?? []) session.enqueue(() => chat.handle(session, frame));
+      for (const frame of auth.queued ?? []) session.enqueue(() => chat.handle(session, frame));
     },
     handle: ({ context, event }) => {
       if (event.type === "FRAME") {
@@ -158,7 +163,7 @@ export const sessionMachine = setup({
     closePeer: ({ context, event }) => {
       if (event.type === "CLOSE") context.session.peer.close(event.code, event.reason);
     },
-    disarmAuthDeadline: ({ context }) => clearTimeout(context.auth.timer),
+    disarmAuthDeadline: ({ context }) => clearTimeout(context.auth?.timer),
     forceClose: ({ context }) => context.session.peer.close(CloseCode.goingAway, "close timeout"),
     disconnect: ({ context }) => context.chat.disconnect(context.session),
   },

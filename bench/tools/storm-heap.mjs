@@ -2,17 +2,22 @@
  * Memory per connection in a connection storm, in figures steadier than the
  * idle scenario's one RSS reading (docs/benchmarks.md, "Memory per connection:
  * old-space garbage, measured per change"). Starts the built chatd with the
- * bench config on a copy of the bench accounts, opens and closes 500
- * connections as a warm-up (users u(N-1000)..), then opens N (u1..uN: token
- * resume + join, rooms of 10, 100 in flight) and prints, per connection:
+ * bench config on a copy of the bench accounts (or, with --server, one of the
+ * bench's peers), opens and closes 500 connections as a warm-up (users
+ * u(N-1000)..; --warm-up=0 measures from a fresh process, as the idle scenario
+ * does), then opens N (u1..uN: token resume + join, rooms of 10, 100 in
+ * flight) and prints, per connection:
  *   live      heap used after three full GCs
  *   oldInflow old-space bytes used, read without a GC (with
  *             --initial-old-space-size=1500 no mark-compact runs in the storm,
  *             so this is everything that reached the old generation; valid
  *             only when majorGCs, those that ran during the storm, is 0)
  *   rss       RSS without a GC, as the idle scenario reads it
+ *   physical  each heap space's memory, read without a GC (new_space grows
+ *             once, from a fresh process's size to its largest)
  *
- *   node bench/tools/storm-heap.mjs [N] [--root=DIR] [-- node flags for chatd]
+ *   node bench/tools/storm-heap.mjs [N] [--root=DIR] [--server=chatd|plain|corked|socketio]
+ *        [--warm-up=500] [-- node flags for the server]
  *   node bench/tools/storm-heap.mjs 15000 -- --initial-old-space-size=1500
  *
  * Needs `npm run build` and the bench accounts (`npm run bench` creates them).
@@ -34,7 +39,11 @@ const args = dash < 0 ? process.argv.slice(2) : process.argv.slice(2, dash);
 const nodeFlags = dash < 0 ? [] : process.argv.slice(dash + 1);
 const root = resolve(args.find((a) => a.startsWith("--root="))?.slice(7) ?? REPO);
 const n = Number(args.find((a) => /^\d+$/.test(a)) ?? 15000);
-const WARM_UP = 500;
+const option = (name, fallback) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+const WARM_UP = Number(option("warm-up", 500));
+const PEERS = { plain: ["plain-ws.mjs", "ws-rooms"], corked: ["corked-ws.mjs", "ws-rooms"], socketio: ["socketio.mjs", "socket.io"] };
+const serverName = option("server", "chatd");
+if (serverName !== "chatd" && !PEERS[serverName]) throw new Error(`--server: one of chatd, ${Object.keys(PEERS).join(", ")}`);
 const ROOM_SIZE = 10;
 
 const accountsDir = join(REPO, "bench/.data/chatd");
@@ -52,12 +61,15 @@ writeFileSync(configPath, JSON.stringify(CHATD_CONFIG));
 const out = join(work, "heap.json");
 
 const pool = new GeneratorPool(2);
+const probeArgs = ["--expose-gc", "--require", join(HERE, "heap-probe.cjs"), ...nodeFlags];
+const peer = PEERS[serverName];
 const server = await startServer({
-  name: "chatd",
+  name: serverName,
   cwd: root,
-  args: ["--expose-gc", "--require", join(HERE, "heap-probe.cjs"), ...nodeFlags, join(root, "dist/src/main.js")],
+  args: [...probeArgs, peer ? join(root, "bench/servers", peer[0]) : join(root, "dist/src/main.js")],
   env: { CHAT_CONFIG: configPath, CHAT_HOST: "127.0.0.1", CHAT_PORT: "0", CHAT_DATA_DIR: dataDir, CHAT_CONSOLE: "off", CHAT_LOG_LEVEL: "info", CHAT_ADMIN_TOKEN: "", STORM_HEAP_OUT: out },
 });
+const dialect = peer ? peer[1] : "chatd";
 
 async function probe() {
   rmSync(out, { force: true });
@@ -67,21 +79,24 @@ async function probe() {
   return JSON.parse(readFileSync(out, "utf8"));
 }
 
-const specs = (from, count) => Array.from({ length: count }, (_, i) => accounts.spec(`u${from + i}`, [`storm-${Math.floor((from + i) / ROOM_SIZE)}`]));
+const spec = (user, rooms) => (peer ? { user, rooms } : accounts.spec(user, rooms));
+const specs = (from, count) => Array.from({ length: count }, (_, i) => spec(`u${from + i}`, [`storm-${Math.floor((from + i) / ROOM_SIZE)}`]));
 try {
   // Warm-up users from near the end of the storm's range, as the figures in docs/benchmarks.md were taken.
-  await pool.connect({ group: "warm", dialect: "chatd", port: server.port, specs: specs(Math.max(1, n - 2 * WARM_UP), WARM_UP), concurrency: 100 });
+  if (WARM_UP > 0) await pool.connect({ group: "warm", dialect, port: server.port, specs: specs(Math.max(1, n - 2 * WARM_UP), WARM_UP), concurrency: 100 });
   await pool.close("warm");
   await sleep(1000);
   const before = await probe();
   const started = Date.now();
-  const storm = await pool.connect({ group: "storm", dialect: "chatd", port: server.port, specs: specs(1, n), concurrency: 100 });
+  const storm = await pool.connect({ group: "storm", dialect, port: server.port, specs: specs(1, n), concurrency: 100 });
   const seconds = (Date.now() - started) / 1000;
   await sleep(1500);
   const after = await probe();
   const per = (a, b) => Math.round((b - a) / storm.ready);
   console.log(
     JSON.stringify({
+      server: serverName,
+      warmUp: WARM_UP,
       connections: storm.ready,
       failed: storm.failed,
       perSecond: Math.round(storm.ready / seconds),
@@ -89,6 +104,8 @@ try {
       oldInflow: per(before.raw.spaces.old_space.used, after.raw.spaces.old_space.used),
       majorGCs: after.raw.majorGCs - before.collected.majorGCs,
       rss: per(before.raw.rss, after.raw.rss),
+      physical: Object.fromEntries(Object.keys(after.raw.spaces).map((k) => [k, per(before.raw.spaces[k].physical, after.raw.spaces[k].physical)])),
+      newSpaceMiB: [before.raw.spaces.new_space.physical, after.raw.spaces.new_space.physical].map((b) => Math.round(b / 2 ** 20)),
       nodeFlags,
     }),
   );

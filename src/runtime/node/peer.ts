@@ -24,6 +24,11 @@ export class NodePeer implements Peer {
     readonly remoteAddress: string,
   ) {
     this.#raw = this.#socket();
+    // Node caches the address it was read from ({ address, family, port }) on the
+    // socket for the socket's life; the peer keeps the one string it needs, and
+    // `remoteAddress` asks the socket again if anyone reads it later.
+    const cached = this.#raw as { _peername?: unknown } | undefined;
+    if (cached?._peername) cached._peername = undefined;
   }
 
   ping(): boolean {

@@ -65,3 +65,28 @@ describe("NodePeer.hold", () => {
     }
   });
 });
+
+describe("NodePeer on a real socket", () => {
+  it("lets go of the socket's cached peer address, which the socket can still tell", async () => {
+    const { createServer, connect } = await import("node:net");
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const accepted = new Promise<import("node:net").Socket>((r) => server.once("connection", r));
+    const client = connect((server.address() as import("node:net").AddressInfo).port, "127.0.0.1");
+    const socket = await accepted;
+    try {
+      expect(socket.remoteAddress).toBe("127.0.0.1");
+      const cache = socket as unknown as { _peername?: unknown };
+      expect(cache._peername).toBeDefined();
+      const p = new NodePeer({ readyState: 1, _socket: socket, on: vi.fn() } as unknown as WebSocket, socket.remoteAddress!);
+      expect(p.remoteAddress).toBe("127.0.0.1");
+      expect(cache._peername).toBeUndefined();
+      expect(socket.remoteAddress).toBe("127.0.0.1");
+      expect(socket.remotePort).toBe(client.localPort);
+    } finally {
+      client.destroy();
+      socket.destroy();
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
