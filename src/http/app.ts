@@ -5,8 +5,8 @@ import { decode, CloseCode } from "../message/index.ts";
 import type { ChatService } from "../chat/service.ts";
 import type { Session } from "../chat/session.ts";
 import type { Daemon } from "../daemon.ts";
-import type { WebSocketSupport } from "../runtime/types.ts";
-import type { WSContext, WSEvents, WSMessageReceive } from "hono/ws";
+import type { DirectEvents, WebSocketSupport } from "../runtime/types.ts";
+import type { WSContext, WSMessageReceive } from "hono/ws";
 import { adminRoutes } from "./admin.ts";
 import { metricsRoutes } from "./metrics.ts";
 import { readinessRoutes } from "./readiness.ts";
@@ -46,9 +46,10 @@ export function createApp({ daemon, chat, ws, assets }: AppDeps): Hono {
 
   /**
    * One WebSocket's handlers. An object per connection whose methods are
-   * shared, rather than closures per connection: there are thousands.
+   * shared, rather than closures per connection: there are thousands. A
+   * runtime may call `receive` and `closed` directly (see DirectEvents).
    */
-  class Connection implements WSEvents {
+  class Connection implements DirectEvents {
     #actor: SessionActor | undefined;
     constructor(readonly address: string) {}
 
@@ -57,23 +58,31 @@ export function createApp({ daemon, chat, ws, assets }: AppDeps): Hono {
       this.#actor = startSessionActor({ session, chat, authTimeoutMs: limits.authTimeoutMs }, groups.next(), sessionActorId(session));
     }
 
-    onMessage(event: MessageEvent<WSMessageReceive>, socket: WSContext) {
-      if (typeof event.data !== "string") {
-        socket.close(CloseCode.unsupportedData, "binary frames are not supported");
-        return;
-      }
-      if (!ws.enforcesMaxPayload && utf8Length(event.data) > limits.maxFrameBytes) {
-        socket.close(CloseCode.tooBig, "message too big");
-        return;
-      }
+    onMessage(event: MessageEvent<WSMessageReceive>) {
+      this.receive(typeof event.data === "string" ? event.data : undefined);
+    }
+
+    onClose() {
+      this.closed();
+    }
+
+    receive(text: string | undefined) {
       const actor = this.#actor;
       if (!actor) return;
-      const d = decode(event.data);
+      if (text === undefined) {
+        actor.getSnapshot().context.session.peer.close(CloseCode.unsupportedData, "binary frames are not supported");
+        return;
+      }
+      if (!ws.enforcesMaxPayload && utf8Length(text) > limits.maxFrameBytes) {
+        actor.getSnapshot().context.session.peer.close(CloseCode.tooBig, "message too big");
+        return;
+      }
+      const d = decode(text);
       if (d.ok) sendFrame(actor, d.frame);
       else actor.send({ type: "INVALID", code: d.code, message: d.message, ...(d.ref === undefined ? {} : { ref: d.ref }) });
     }
 
-    onClose() {
+    closed() {
       this.#actor?.send({ type: "DISCONNECTED" });
     }
   }

@@ -1,5 +1,5 @@
 import type { Context, Hono } from "hono";
-import type { UpgradeWebSocket, WSContext } from "hono/ws";
+import type { UpgradeWebSocket, WSContext, WSEvents } from "hono/ws";
 import type { Peer } from "../chat/peer.ts";
 
 /** What a runtime gives the app for WebSockets. */
@@ -18,6 +18,19 @@ export type WebSocketSupport = {
    * `maxPayload` before buffering them (ws does). If not, the app checks sizes.
    */
   enforcesMaxPayload: boolean;
+};
+
+/**
+ * A connection's handlers, as hono's WSEvents plus the two calls a runtime
+ * adapter may make instead of `onMessage` and `onClose` once the socket is
+ * open (the Node adapter does, see runtime/node/websocket.ts): no event
+ * object per message, and no hono WSContext kept per socket.
+ */
+export type DirectEvents = WSEvents & {
+  /** A message: its text, or undefined for a binary one. */
+  receive(text: string | undefined): void;
+  /** The socket is closed. */
+  closed(): void;
 };
 
 /** PEM certificate chain and private key, for https and wss. */

@@ -2,7 +2,9 @@ import { STATUS_CODES, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { createNodeWebSocket } from "@hono/node-ws";
 import type { Context, Hono } from "hono";
-import { defineWebSocketHelper, type UpgradeWebSocket } from "hono/ws";
+import { defineWebSocketHelper, type UpgradeWebSocket, type WSContext, type WSEvents, type WSMessageReceive } from "hono/ws";
+import type { RawData, WebSocket } from "ws";
+import type { DirectEvents } from "../types.ts";
 import { UpgradeRequest } from "./upgrade-request.ts";
 
 /**
@@ -30,7 +32,7 @@ export function nodeWebSockets(app: () => Hono, maxPayload: number) {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") return;
     const env = c.env as Record<string | symbol, unknown>;
     const slim = new SlimContext(env.incoming, c.req.url);
-    const response = upgrade(slim as unknown as Context, events, options);
+    const response = upgrade(slim as unknown as Context, isDirect(events) ? new Opening(events) : events, options);
     // By now node-ws has taken the request and marked the connection on the env
     // (a symbol that its upgrade listener checks on the real env): copy the mark,
     // drop the env (node-ws reads it no more), keep the URL node-ws reads at open.
@@ -86,6 +88,84 @@ export function nodeWebSockets(app: () => Hono, maxPayload: number) {
 }
 
 function ignore(): void {}
+
+/**
+ * Once a socket is open, chatd takes its events over from node-ws. node-ws
+ * keeps, for each socket's life, a hono context (an object literal with a
+ * getter, which V8 stores as a 448-byte dictionary), its closures and the
+ * upgrade's context: about 1 KiB per connection, to turn each message into a
+ * MessageEvent and call `onMessage`. Its three listeners on the ws socket
+ * (message, close, error) are the only references to all of it, so they are
+ * replaced with shared ones that call the connection's `receive` and `closed`
+ * directly (DirectEvents). node-ws still makes the upgrade, opens the socket
+ * and delivers what arrived during `onOpen`. If the socket has other
+ * listeners than node-ws's one of each, or is no longer open, node-ws's stay.
+ * Relies on node-ws 1.3 adding those listeners right after `onOpen` returns
+ * (pinned in package.json; test/unit/runtime/node/websocket.test.ts checks it).
+ */
+const TAKEN = ["message", "close", "error"] as const;
+const EVENTS = Symbol("chatd.events");
+type Owned = WebSocket & { [EVENTS]?: DirectEvents | undefined };
+
+function isDirect(events: unknown): events is DirectEvents {
+  const e = events as Partial<DirectEvents> | undefined;
+  return typeof e?.receive === "function" && typeof e.closed === "function";
+}
+
+/** The handlers node-ws sees until the takeover: the connection's own, plus the takeover after `onOpen`. */
+class Opening implements WSEvents {
+  constructor(readonly events: DirectEvents) {}
+
+  onOpen(event: Event, ctx: WSContext): void {
+    this.events.onOpen?.(event, ctx);
+    // node-ws adds its listeners synchronously after this returns; no socket event can come in between.
+    const ws = ctx.raw as WebSocket;
+    const events = this.events;
+    queueMicrotask(() => takeOver(ws, events));
+  }
+
+  onMessage(event: MessageEvent<WSMessageReceive>, ctx: WSContext): void {
+    this.events.onMessage?.(event, ctx);
+  }
+
+  onClose(event: CloseEvent, ctx: WSContext): void {
+    this.events.onClose?.(event, ctx);
+  }
+
+  onError(event: Event, ctx: WSContext): void {
+    this.events.onError?.(event, ctx);
+  }
+}
+
+function takeOver(ws: WebSocket, events: DirectEvents): void {
+  if (ws.readyState !== 1) return;
+  for (const type of TAKEN) if (ws.listenerCount(type) !== 1) return;
+  for (const type of TAKEN) ws.removeAllListeners(type);
+  (ws as Owned)[EVENTS] = events;
+  ws.on("message", received);
+  ws.on("close", closed);
+  // ws reports a protocol error, then closes the socket: the close is what the session acts on.
+  ws.on("error", ignore);
+}
+
+function received(this: Owned, data: RawData, isBinary: boolean): void {
+  try {
+    // Text arrives as one Buffer (ws's default binaryType); node-ws decodes it the same way.
+    this[EVENTS]?.receive(isBinary ? undefined : data.toString());
+  } catch (error) {
+    console.error(error);
+  }
+}
+
+function closed(this: Owned): void {
+  const events = this[EVENTS];
+  this[EVENTS] = undefined;
+  try {
+    events?.closed();
+  } catch (error) {
+    console.error(error);
+  }
+}
 
 /**
  * What node-ws reads of a Context, as one object per socket (node-ws keeps it

@@ -7,6 +7,7 @@ import type { WSEvents } from "hono/ws";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { nodeWebSockets } from "../../../../src/runtime/node/websocket.ts";
+import type { DirectEvents } from "../../../../src/runtime/types.ts";
 
 let server: Server | undefined;
 const clients: WebSocket[] = [];
@@ -17,7 +18,7 @@ afterEach(async () => {
 });
 
 /** An app whose `/ws` refuses with `refuse` (if set) or upgrades with `events`; `seen` gets each upgrade's Context. */
-async function serve(events: () => WSEvents, options: { refuse?: number; seen?: (c: Context) => void } = {}) {
+async function serve(events: () => WSEvents | DirectEvents, options: { refuse?: number; seen?: (c: Context) => void } = {}) {
   const app = new Hono();
   const ws = nodeWebSockets(() => app, 1024);
   app.get(
@@ -102,5 +103,60 @@ describe("nodeWebSockets", () => {
     expect(refs).toHaveLength(2);
     expect(refs.map((r) => r.deref())).toEqual([undefined, undefined]);
     expect(c.readyState).toBe(WebSocket.OPEN);
+  });
+
+  describe("with DirectEvents", () => {
+    /** Handlers that log every call; `extra` runs in onOpen with the raw ws. */
+    function direct(log: string[], extra?: (raw: WebSocket) => void): DirectEvents & { ctx?: WeakRef<object>; raw?: WebSocket } {
+      const events: DirectEvents & { ctx?: WeakRef<object>; raw?: WebSocket } = {
+        onOpen: (_e, ctx) => {
+          log.push("open");
+          events.ctx = new WeakRef(ctx);
+          events.raw = ctx.raw as WebSocket;
+          extra?.(events.raw);
+        },
+        onMessage: (e) => void log.push(`onMessage ${String(e.data)}`),
+        onClose: () => void log.push("onClose"),
+        receive: (text) => void log.push(`receive ${text ?? "(binary)"}`),
+        closed: () => void log.push("closed"),
+      };
+      return events;
+    }
+
+    async function exchange(events: DirectEvents) {
+      const url = await serve(() => events);
+      const c = connect(`${url}/ws`);
+      await new Promise((r) => c.on("open", r));
+      await new Promise((r) => setTimeout(r, 20));
+      c.send("hi");
+      c.send(Buffer.from([1, 2, 3]), { binary: true });
+      c.send("again");
+      await new Promise((r) => setTimeout(r, 50));
+      return c;
+    }
+
+    it("takes the socket's events over from node-ws once it is open, and lets node-ws's context go", async () => {
+      setFlagsFromString("--expose-gc");
+      const gc = runInNewContext("gc") as () => void;
+      const log: string[] = [];
+      const events = direct(log);
+      const c = await exchange(events);
+      const raw = events.raw!;
+      for (const type of ["message", "close", "error"]) expect(raw.listenerCount(type)).toBe(1);
+      expect(raw.listeners("message")[0]!.name).toBe("received");
+      gc();
+      expect(events.ctx!.deref()).toBeUndefined();
+      c.close(4000, "bye");
+      await new Promise((r) => setTimeout(r, 50));
+      expect(log).toEqual(["open", "receive hi", "receive (binary)", "receive again", "closed"]);
+    });
+
+    it("leaves node-ws's listeners when the socket has others", async () => {
+      const log: string[] = [];
+      const c = await exchange(direct(log, (raw) => raw.on("close", () => log.push("other close listener"))));
+      c.close(4000, "bye");
+      await new Promise((r) => setTimeout(r, 50));
+      expect(log).toEqual(["open", "onMessage hi", "onMessage [object ArrayBuffer]", "onMessage again", "other close listener", "onClose"]);
+    });
   });
 });
