@@ -227,18 +227,30 @@ export const sessionMachine = setup({
 /**
  * Hands a decoded frame to a session actor. An active session's ordinary
  * requests go straight into its inbox, exactly what the `active` state's
- * `handle` action does, so the hot path costs no actor step per frame; frames
- * that change the state (logout, and every frame before the session is
- * active or once it is closing) still go through the actor.
+ * `handle` action does, so the hot path costs no actor step per frame. Frames
+ * pipelined behind a `hello` go straight into the queue while there is room,
+ * exactly what the `authenticating` state's `enqueue` action does: an actor
+ * step allocates about 5 KiB (xstate computes the transition's state sets
+ * anew), and in a reconnect storm every connection's pipelined `join` paid
+ * one. Frames that change the state (logout, and every frame before `hello`,
+ * past a full queue or once the session is closing) and pings still go
+ * through the actor.
  */
 export function sendFrame(actor: Actor<typeof sessionMachine>, frame: InboundFrame): void {
   const snapshot = actor.getSnapshot();
-  if (snapshot.status !== "active" || snapshot.value !== "active" || frame.type === "logout") {
-    actor.send({ type: "FRAME", frame });
-    return;
+  if (snapshot.status === "active" && frame.type !== "logout") {
+    if (snapshot.value === "active") {
+      const { session, chat } = snapshot.context;
+      session.enqueue(() => chat.handle(session, frame));
+      return;
+    }
+    const auth = snapshot.context.auth;
+    if (snapshot.value === "authenticating" && frame.type !== "ping" && auth && (auth.queued?.length ?? 0) < MAX_QUEUED) {
+      (auth.queued ??= []).push(frame);
+      return;
+    }
   }
-  const { session, chat } = snapshot.context;
-  session.enqueue(() => chat.handle(session, frame));
+  actor.send({ type: "FRAME", frame });
 }
 
 export type SessionActor = Actor<typeof sessionMachine>;

@@ -667,6 +667,27 @@ describe("sendFrame", () => {
     expect(t.handled).toEqual([say]);
   });
 
+  it("queues frames sent while signing in without an actor step, as the enqueue action would, up to 32", async () => {
+    const t = start();
+    sendFrame(t.actor, hello);
+    const o = observed(t);
+    const frames: InboundFrame[] = Array.from({ length: 32 }, (_, i) => ({ type: "say", room: "general", text: `m${i}`, ref: i }));
+    for (const f of frames) sendFrame(t.actor, f);
+    expect(o.steps()).toBe(0);
+    expect(t.actor.getSnapshot().context.auth!.queued).toEqual(frames);
+    // A ping is answered at once, and one past the limit is refused: both by the actor.
+    sendFrame(t.actor, { type: "ping", ref: "p" });
+    sendFrame(t.actor, { type: "say", room: "general", text: "one too many", ref: "x" });
+    expect(o.steps()).toBe(2);
+    expect(t.sent).toEqual([{ type: "pong", ref: "p" }]);
+    expect(failCode(t.chat, 0)).toBe(ErrorCode.notAuthenticated);
+    expect(t.chat.fail.mock.calls[0]![2]).toBe("x");
+    t.pending[0]!.resolve(SIGN_IN);
+    await t.until("active");
+    await t.session.idle();
+    expect(t.handled).toEqual(frames);
+  });
+
   it("drops frames after the socket is gone", async () => {
     const t = await active();
     t.actor.send({ type: "DISCONNECTED" });
