@@ -17,7 +17,7 @@
  *             once, from a fresh process's size to its largest)
  *
  *   node bench/tools/storm-heap.mjs [N] [--root=DIR] [--server=chatd|plain|corked|socketio]
- *        [--warm-up=500] [-- node flags for the server]
+ *        [--warm-up=500] [--room-size=10] [--no-join] [-- node flags for the server]
  *   node bench/tools/storm-heap.mjs 15000 -- --initial-old-space-size=1500
  *
  * Needs `npm run build` and the bench accounts (`npm run bench` creates them).
@@ -41,10 +41,12 @@ const root = resolve(args.find((a) => a.startsWith("--root="))?.slice(7) ?? REPO
 const n = Number(args.find((a) => /^\d+$/.test(a)) ?? 15000);
 const option = (name, fallback) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 const WARM_UP = Number(option("warm-up", 500));
+const ROOM_SIZE = Number(option("room-size", 10));
+const JOIN = !args.includes("--no-join");
 const PEERS = { plain: ["plain-ws.mjs", "ws-rooms"], corked: ["corked-ws.mjs", "ws-rooms"], socketio: ["socketio.mjs", "socket.io"] };
 const serverName = option("server", "chatd");
 if (serverName !== "chatd" && !PEERS[serverName]) throw new Error(`--server: one of chatd, ${Object.keys(PEERS).join(", ")}`);
-const ROOM_SIZE = 10;
+
 
 const accountsDir = join(REPO, "bench/.data/chatd");
 if (!existsSync(join(accountsDir, "bench-accounts.json"))) throw new Error("no bench accounts: run `npm run bench -- --quick` (or a full run) first");
@@ -80,7 +82,7 @@ async function probe() {
 }
 
 const spec = (user, rooms) => (peer ? { user, rooms } : accounts.spec(user, rooms));
-const specs = (from, count) => Array.from({ length: count }, (_, i) => spec(`u${from + i}`, [`storm-${Math.floor((from + i) / ROOM_SIZE)}`]));
+const specs = (from, count) => Array.from({ length: count }, (_, i) => spec(`u${from + i}`, JOIN ? [`storm-${Math.floor((from + i) / ROOM_SIZE)}`] : []));
 try {
   // Warm-up users from near the end of the storm's range, as the figures in docs/benchmarks.md were taken.
   if (WARM_UP > 0) await pool.connect({ group: "warm", dialect, port: server.port, specs: specs(Math.max(1, n - 2 * WARM_UP), WARM_UP), concurrency: 100 });
