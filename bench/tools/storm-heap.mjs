@@ -103,7 +103,8 @@ try {
       failed: storm.failed,
       perSecond: Math.round(storm.ready / seconds),
       live: per(before.collected.heapUsed, after.collected.heapUsed),
-      oldInflow: per(before.raw.spaces.old_space.used, after.raw.spaces.old_space.used),
+      // From the old space the probe left after its full GCs (not the one it read before them): the storm starts from that.
+      oldInflow: per(before.collected.spaces.old_space.used, after.raw.spaces.old_space.used),
       majorGCs: after.raw.majorGCs - before.collected.majorGCs,
       rss: per(before.raw.rss, after.raw.rss),
       physical: Object.fromEntries(Object.keys(after.raw.spaces).map((k) => [k, per(before.raw.spaces[k].physical, after.raw.spaces[k].physical)])),
