@@ -17,7 +17,7 @@
  *             once, from a fresh process's size to its largest)
  *
  *   node bench/tools/storm-heap.mjs [N] [--root=DIR] [--server=chatd|plain|corked|socketio]
- *        [--warm-up=500] [--room-size=10] [--no-join] [-- node flags for the server]
+ *        [--warm-up=500] [--room-size=10] [--no-join] [--connect-only] [-- node flags for the server]
  *   node bench/tools/storm-heap.mjs 15000 -- --initial-old-space-size=1500
  *
  * Needs `npm run build` and the bench accounts (`npm run bench` creates them).
@@ -43,6 +43,8 @@ const option = (name, fallback) => args.find((a) => a.startsWith(`--${name}=`))?
 const WARM_UP = Number(option("warm-up", 500));
 const ROOM_SIZE = Number(option("room-size", 10));
 const JOIN = !args.includes("--no-join");
+// chatd only: connections that send nothing after the upgrade (no hello), as the sign-in scenario's are at first.
+const CONNECT_ONLY = args.includes("--connect-only");
 const PEERS = { plain: ["plain-ws.mjs", "ws-rooms"], corked: ["corked-ws.mjs", "ws-rooms"], socketio: ["socketio.mjs", "socket.io"] };
 const serverName = option("server", "chatd");
 if (serverName !== "chatd" && !PEERS[serverName]) throw new Error(`--server: one of chatd, ${Object.keys(PEERS).join(", ")}`);
@@ -81,7 +83,7 @@ async function probe() {
   return JSON.parse(readFileSync(out, "utf8"));
 }
 
-const spec = (user, rooms) => (peer ? { user, rooms } : accounts.spec(user, rooms));
+const spec = (user, rooms) => (peer ? { user, rooms } : CONNECT_ONLY ? accounts.spec(user, [], { deferHello: true }) : accounts.spec(user, rooms));
 const specs = (from, count) => Array.from({ length: count }, (_, i) => spec(`u${from + i}`, JOIN ? [`storm-${Math.floor((from + i) / ROOM_SIZE)}`] : []));
 try {
   // Warm-up users from near the end of the storm's range, as the figures in docs/benchmarks.md were taken.
