@@ -5,7 +5,7 @@ import { Actor, type ActorOptions, type AnyStateMachine } from "xstate";
  * copy of: a snapshot's `tags`, `children` and `historyValue`, an actor's
  * observer set and emitted-event listener map. Each is made anew per actor (or
  * per snapshot, for `tags`) and most stay empty for the actor's whole life:
- * with one actor per connection, about 460 bytes of heap each
+ * with one actor per connection, about 600 bytes of live heap each
  * (docs/benchmarks.md). xstate replaces these rather than writing into them
  * (a spawn copies `children`, a history entry copies `historyValue`), and the
  * actor's own ones are made real on first use, so sharing a read-only empty
