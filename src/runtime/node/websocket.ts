@@ -100,6 +100,9 @@ function ignore(): void {}
  * directly (DirectEvents). node-ws still makes the upgrade, opens the socket
  * and delivers what arrived during `onOpen`. If the socket has other
  * listeners than node-ws's one of each, or is no longer open, node-ws's stay.
+ * (V8 makes an object literal with a getter straight in the old generation,
+ * so the context let go here is old-space garbage until the next full
+ * collection: the saving is in the live heap, not at once in RSS.)
  * Relies on node-ws 1.3 adding those listeners right after `onOpen` returns
  * (pinned in package.json; test/unit/runtime/node/websocket.test.ts checks it).
  */
