@@ -38,7 +38,19 @@ class AuthPhase {
   hello: Hello | undefined = undefined;
   queued: InboundFrame[] | undefined = undefined;
   constructor(public timer: ReturnType<typeof setTimeout> | undefined) {}
+
+  /** No room for another frame pipelined behind the hello. */
+  get full(): boolean {
+    return (this.queued?.length ?? 0) >= MAX_QUEUED;
+  }
+
+  hold(frame: InboundFrame): void {
+    (this.queued ??= []).push(frame);
+  }
 }
+
+/** Frames a client may pipeline behind its `hello` before the welcome arrives. */
+const MAX_QUEUED = 32;
 
 /**
  * One per connection, never copied (no `assign`): see AuthPhase, which is let
@@ -46,8 +58,6 @@ class AuthPhase {
  */
 type Context = { readonly session: Session; readonly chat: ChatService; auth: AuthPhase | undefined };
 
-/** Frames a client may pipeline behind its `hello` before the welcome arrives. */
-const MAX_QUEUED = 32;
 const CLOSE_GRACE_MS = 5000;
 
 /**
@@ -68,7 +78,7 @@ export const sessionMachine = setup({
     isHello: ({ event }) => event.type === "FRAME" && event.frame.type === "hello",
     isPing: ({ event }) => event.type === "FRAME" && event.frame.type === "ping",
     isLogout: ({ event }) => event.type === "FRAME" && event.frame.type === "logout",
-    queueFull: ({ context }) => (context.auth?.queued?.length ?? 0) >= MAX_QUEUED,
+    queueFull: ({ context }) => context.auth?.full ?? false,
     // A result for an earlier hello is stale (that attempt's state was left).
     isCurrentSignIn: ({ context, event }) => (event.type === "SIGNED_IN" || event.type === "SIGN_IN_FAILED") && event.hello === context.auth?.hello,
   },
@@ -77,7 +87,7 @@ export const sessionMachine = setup({
       if (auth) auth.hello = event.type === "FRAME" && event.frame.type === "hello" ? event.frame : undefined;
     },
     enqueue: ({ context: { auth }, event }) => {
-      if (auth && event.type === "FRAME") (auth.queued ??= []).push(event.frame);
+      if (auth && event.type === "FRAME") auth.hold(event.frame);
     },
     pong: ({ context, event }) => {
       const ref = event.type === "FRAME" && event.frame.type === "ping" ? event.frame.ref : undefined;
@@ -245,8 +255,8 @@ export function sendFrame(actor: Actor<typeof sessionMachine>, frame: InboundFra
       return;
     }
     const auth = snapshot.context.auth;
-    if (snapshot.value === "authenticating" && frame.type !== "ping" && auth && (auth.queued?.length ?? 0) < MAX_QUEUED) {
-      (auth.queued ??= []).push(frame);
+    if (snapshot.value === "authenticating" && frame.type !== "ping" && auth && !auth.full) {
+      auth.hold(frame);
       return;
     }
   }
