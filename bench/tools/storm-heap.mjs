@@ -37,9 +37,9 @@ const REPO = resolve(HERE, "../..");
 const dash = process.argv.indexOf("--");
 const args = dash < 0 ? process.argv.slice(2) : process.argv.slice(2, dash);
 const nodeFlags = dash < 0 ? [] : process.argv.slice(dash + 1);
-const root = resolve(args.find((a) => a.startsWith("--root="))?.slice(7) ?? REPO);
-const n = Number(args.find((a) => /^\d+$/.test(a)) ?? 15000);
 const option = (name, fallback) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+const root = resolve(option("root", REPO));
+const n = Number(args.find((a) => /^\d+$/.test(a)) ?? 15000);
 const WARM_UP = Number(option("warm-up", 500));
 const ROOM_SIZE = Number(option("room-size", 10));
 const JOIN = !args.includes("--no-join");
@@ -48,7 +48,6 @@ const CONNECT_ONLY = args.includes("--connect-only");
 const PEERS = { plain: ["plain-ws.mjs", "ws-rooms"], corked: ["corked-ws.mjs", "ws-rooms"], socketio: ["socketio.mjs", "socket.io"] };
 const serverName = option("server", "chatd");
 if (serverName !== "chatd" && !PEERS[serverName]) throw new Error(`--server: one of chatd, ${Object.keys(PEERS).join(", ")}`);
-
 
 const accountsDir = join(REPO, "bench/.data/chatd");
 if (!existsSync(join(accountsDir, "bench-accounts.json"))) throw new Error("no bench accounts: run `npm run bench -- --quick` (or a full run) first");
