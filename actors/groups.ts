@@ -15,7 +15,8 @@ const CHILD_ERROR = "xstate.error.actor.";
  * members' done and error events; they are garbage once their last member has
  * stopped.
  *
- * A member's failure goes to `onError` with the member's id: a child with a
+ * A member's failure goes to `onError` with the group's parent and the
+ * member's id (xstate's own, unique within the group's system): a child with a
  * parent and no observer does not rethrow globally, so one handler here
  * replaces an observer (a set entry, an observer object and closures) per actor.
  */
@@ -24,11 +25,12 @@ export class ActorGroups {
   #members = 0;
   readonly #logic;
 
-  constructor(onError: (id: string, error: unknown) => void) {
-    const receive = (event: EventObject) => {
-      if (event.type.startsWith(CHILD_ERROR)) onError(event.type.slice(CHILD_ERROR.length), (event as { error?: unknown }).error);
-    };
-    this.#logic = fromCallback(({ receive: listen }) => listen(receive));
+  constructor(onError: (parent: AnyActorRef, id: string, error: unknown) => void) {
+    this.#logic = fromCallback(({ receive, self }) =>
+      receive((event: EventObject) => {
+        if (event.type.startsWith(CHILD_ERROR)) onError(self, event.type.slice(CHILD_ERROR.length), (event as { error?: unknown }).error);
+      }),
+    );
   }
 
   next(): AnyActorRef {

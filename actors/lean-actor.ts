@@ -1,4 +1,4 @@
-import { Actor, type ActorOptions, type AnyStateMachine } from "xstate";
+import { Actor, type ActorOptions, type AnyStateMachine, type InputFrom } from "xstate";
 
 /**
  * The empty collections every idle actor and snapshot would otherwise hold a
@@ -48,15 +48,20 @@ function share<S>(snapshot: S): S {
   return snapshot;
 }
 
+/** The input of the LeanActor being constructed (see LeanActor), read by its machine's first snapshot. */
+let handedInput: unknown;
+
 /**
  * The machine as an actor sees it, with every snapshot it makes sharing the
- * empty collections. The actor reaches a machine's snapshots only through
+ * empty collections, and its input taken from a LeanActor's constructor when
+ * the options carry none. The actor reaches a machine's snapshots only through
  * `getInitialSnapshot` and `transition`; everything else is the machine's own.
  */
 export function leanMachine<T extends AnyStateMachine>(machine: T): T {
   return Object.create(machine, {
     getInitialSnapshot: {
       value(this: T, ...args: Parameters<T["getInitialSnapshot"]>) {
+        if (args[1] === undefined) args[1] = handedInput as Parameters<T["getInitialSnapshot"]>[1];
         return share(machine.getInitialSnapshot.apply(this, args));
       },
     },
@@ -68,10 +73,30 @@ export function leanMachine<T extends AnyStateMachine>(machine: T): T {
   }) as T;
 }
 
-/** An actor whose observer set and listener map are made on first `subscribe` / `on`. */
+/**
+ * An actor whose observer set and listener map are made on first `subscribe` /
+ * `on`, and whose input may come apart from its options.
+ *
+ * xstate's constructor copies the options into `{ ...defaults, ...options }`,
+ * and on Node 20's V8, once that line has run a few times, an object spread
+ * followed by properties the first source lacks gets hidden classes of its
+ * own: each key beyond xstate's defaults (clock, logger, devTools) costs every
+ * actor a new map and descriptor array, made in the old generation and dead
+ * once the actor has started (docs/benchmarks.md). So a session actor passes
+ * only `parent` in its options: the input goes through `input` here, read by
+ * a `leanMachine` machine's `getInitialSnapshot` while this constructor runs
+ * (the `xstate.init` event then carries no input), and the id is xstate's own.
+ */
 export class LeanActor<T extends AnyStateMachine> extends Actor<T> {
-  constructor(logic: T, options?: ActorOptions<T>) {
-    super(logic, options);
+  constructor(logic: T, options?: ActorOptions<T>, input?: InputFrom<T>) {
+    // Saved and restored: an actor started inside another's constructor hands its own.
+    const outer = handedInput;
+    handedInput = input;
+    try {
+      super(logic, options);
+    } finally {
+      handedInput = outer;
+    }
     const self = this as unknown as ActorInternals;
     self.observers = NO_OBSERVERS;
     self.eventListeners = NO_LISTENERS;

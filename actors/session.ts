@@ -272,21 +272,22 @@ const STARTED = Object.freeze({});
 const leanSessionMachine = leanMachine(sessionMachine);
 
 /**
- * Creates and starts a session's actor as a member of `parent`'s actor system,
- * named `id` (how a failure reported to the parent finds the session).
+ * Creates and starts a session's actor as a member of `parent`'s actor system.
+ * Its id is xstate's own (`actor.id`, unique in the system): a failure
+ * reported to the parent names it.
  *
- * xstate keeps the options an actor was created with for the actor's whole
- * life, though it reads them only while creating and starting it (the input,
- * devTools). It copies them with two object spreads, and in optimised code V8
- * gives each such copy a hidden class of its own: with the copy and the input,
- * about 380 bytes per connection, kept by every idle session. So the started
- * actor's options are swapped for one shared empty object. Relies on xstate
- * 5.33 reading `options` only in its constructor, `start` and
- * `attachDevTools` (pinned in package.json; test/unit/actors/session.test.ts
- * checks that a started actor still runs on the shared object).
+ * The options carry only the parent and the input goes apart (see
+ * LeanActor): each further option key costs every connection an old-space
+ * hidden class in xstate's copy of the options. xstate keeps that copy for
+ * the actor's whole life, though it reads it only while creating and
+ * starting the actor, so the started actor's options are swapped for one
+ * shared empty object. Relies on xstate 5.33 reading `options` only in its
+ * constructor, `start` and `attachDevTools` (pinned in package.json;
+ * test/unit/actors/session.test.ts checks that a started actor still runs on
+ * the shared object).
  */
-export function startSessionActor(input: SessionInput, parent: AnyActorRef, id: string): SessionActor {
-  const actor: SessionActor = new LeanActor(leanSessionMachine, { id, input, parent });
+export function startSessionActor(input: SessionInput, parent: AnyActorRef): SessionActor {
+  const actor: SessionActor = new LeanActor(leanSessionMachine, { parent }, input);
   actor.start();
   (actor as unknown as { options: object }).options = STARTED;
   return actor;

@@ -1,3 +1,4 @@
+import type { AnyActorRef } from "xstate";
 import { encode, type OutboundFrame } from "../message/index.ts";
 import type { Peer } from "./peer.ts";
 import type { Role } from "../../storage/users/types.ts";
@@ -62,6 +63,9 @@ export class Session {
   #joins: TokenBucket | undefined;
   #signIns: TokenBucket | undefined;
   #strikes: Strikes | undefined;
+
+  /** The XState actor that runs this session, once started: how a failure its group reports leads back here. */
+  actor: AnyActorRef | undefined = undefined;
 
   /** The limits as they were at connect: a reload changes them for later connections only. */
   private readonly rate: Rates;

@@ -34,9 +34,9 @@ export function createApp({ daemon, chat, ws, assets }: AppDeps): Hono {
   const { limits } = chat.config;
   // A bug in one session must cost that session, not the process: xstate
   // reports an action's error to the actor's parent (its group) and no further.
-  const groups = new ActorGroups((id, error) => {
+  const groups = new ActorGroups((parent, id, error) => {
     for (const session of chat.hub.sessions) {
-      if (sessionActorId(session) !== id) continue;
+      if (session.actor?.id !== id || session.actor._parent !== parent) continue;
       daemon.logger.error("session actor failed", { session: session.id, error: (error as Error)?.message });
       session.peer.close(1011, "internal error");
       chat.disconnect(session);
@@ -55,7 +55,7 @@ export function createApp({ daemon, chat, ws, assets }: AppDeps): Hono {
 
     onOpen(_event: Event, socket: WSContext) {
       const session = chat.connect(ws.peer(socket, this.address));
-      this.#actor = startSessionActor({ session, chat, authTimeoutMs: limits.authTimeoutMs }, groups.next(), sessionActorId(session));
+      this.#actor = session.actor = startSessionActor({ session, chat, authTimeoutMs: limits.authTimeoutMs }, groups.next());
     }
 
     onMessage(event: MessageEvent<WSMessageReceive>) {
@@ -132,11 +132,6 @@ export function createApp({ daemon, chat, ws, assets }: AppDeps): Hono {
     return c.json({ error: "internal", message: "internal error" }, 500);
   });
   return app;
-}
-
-/** Names a session's actor, so a failure reported by its group leads back to the session. */
-function sessionActorId(session: Session): string {
-  return String(session.id);
 }
 
 /** UTF-8 byte length without allocating, for runtimes whose sockets do not cap message size. */

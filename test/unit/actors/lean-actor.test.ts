@@ -112,3 +112,34 @@ describe("LeanActor", () => {
     expect(seen).toEqual(["complete"]);
   });
 });
+
+describe("LeanActor's input", () => {
+  const echo = setup({ types: { input: {} as { n: number } | undefined, context: {} as { n: number | undefined } } }).createMachine({
+    context: ({ input }) => ({ n: input?.n }),
+  });
+
+  it("reaches the machine's context without riding in the options", () => {
+    const a = new LeanActor(leanMachine(echo), undefined, { n: 1 }).start();
+    expect(a.getSnapshot().context.n).toBe(1);
+    expect((a as unknown as { options: { input?: unknown } }).options.input).toBeUndefined();
+    // Handed to one actor only: the next one without an input gets none.
+    expect(new LeanActor(leanMachine(echo)).start().getSnapshot().context.n).toBeUndefined();
+  });
+
+  it("gives way to an input in the options", () => {
+    expect(new LeanActor(leanMachine(echo), { input: { n: 2 } }, { n: 3 }).getSnapshot().context.n).toBe(2);
+  });
+
+  it("is each actor's own when one is created while another is being constructed", () => {
+    let inner: LeanActor<typeof echo> | undefined;
+    const outer = setup({ types: { input: {} as { n: number }, context: {} as { n: number; inner: number | undefined } } }).createMachine({
+      context: ({ input }) => {
+        inner = new LeanActor(leanMachine(echo), undefined, { n: input.n + 1 });
+        return { n: input.n, inner: inner.getSnapshot().context.n };
+      },
+    });
+    const a = new LeanActor(leanMachine(outer), undefined, { n: 10 });
+    expect(a.getSnapshot().context).toEqual({ n: 10, inner: 11 });
+    expect(inner!.getSnapshot().context.n).toBe(11);
+  });
+});

@@ -700,16 +700,20 @@ describe("sendFrame", () => {
 describe("startSessionActor", () => {
   it("starts the actor in its group's system, lean, and keeps none of its options once started", async () => {
     const failures: Array<[string, unknown]> = [];
-    const groups = new ActorGroups((id, error) => failures.push([id, error]));
+    const groups = new ActorGroups((_parent, id, error) => failures.push([id, error]));
     const s = fakeSession();
     const c = fakeChat();
     const input = { session: s.session as unknown as Session, chat: c.chat as unknown as ChatService, authTimeoutMs: 10_000 };
     const parent = groups.next();
     // Members of a group end by reaching their final state (only a root actor may be stopped).
-    const actor = startSessionActor(input, parent, "s-1");
-    const other = startSessionActor(input, groups.next(), "s-2");
+    const actor = startSessionActor(input, parent);
+    const other = startSessionActor(input, groups.next());
 
-    expect(actor.id).toBe("s-1");
+    // xstate names them, uniquely within the group's system.
+    expect(actor.id).not.toBe(other.id);
+    expect(actor._parent).toBe(parent);
+    // The input reached the machine though the options did not carry it.
+    expect(actor.getSnapshot().context.session).toBe(input.session);
     expect(actor.system).toBe(parent.system);
     expect(other.system).toBe(actor.system);
     // The options (and the input in them) are let go of; every started session shares one empty object.
