@@ -25,6 +25,7 @@ describe("RecordCache", () => {
     cache.set("b", "s", 2);
     cache.get("a", "s");
     cache.set("c", "s", 3);
+    cache.set("c", "s", 3);
     expect(cache.size).toBe(2);
     expect(cache.get("b", "s")).toBeUndefined();
     expect(cache.get("a", "s")).toBe(1);
@@ -36,6 +37,27 @@ describe("RecordCache", () => {
     cache.set("a", "s", 1);
     expect(cache.get("a", "s")).toBeUndefined();
     expect(() => new RecordCache(-1)).toThrow("cache size must be a whole number >= 0, got -1");
+  });
+
+  it("once full, takes a new key only on its second set, so keys seen once do not push out the others", () => {
+    const cache = new RecordCache<number>(3);
+    for (const key of ["a", "b", "c"]) cache.set(key, "s", 1);
+    // A storm of keys seen once: each is turned away and the cached ones stay.
+    for (let i = 0; i < 100; i++) cache.set(`once-${i}`, "s", 2);
+    expect(cache.size).toBe(3);
+    for (const key of ["a", "b", "c"]) expect(cache.get(key, "s")).toBe(1);
+    expect(cache.has("once-7")).toBe(false);
+    // A key that comes back is taken, in place of the least recently used.
+    cache.set("again", "s", 3);
+    cache.set("again", "s", 3);
+    expect(cache.get("again", "s")).toBe(3);
+    expect(cache.has("a")).toBe(false);
+    // A key already cached is updated at once, and a cache with room takes a key on its first set.
+    cache.set("b", "s2", 4);
+    expect(cache.get("b", "s2")).toBe(4);
+    cache.delete("b");
+    cache.set("fresh", "s", 5);
+    expect(cache.get("fresh", "s")).toBe(5);
   });
 
   it("forgets a deleted key", () => {
