@@ -10,7 +10,8 @@ type Room = {
   name: string;
   /** Each member with the sequence number of its join, so a batch skips what happened before it. */
   sessions: Map<Session, number>;
-  users: Map<string, { name: string; sessions: number }>;
+  /** How many of each user's sessions are in the room (names come from the sessions: no object per member). */
+  users: Map<string, number>;
   pending: PendingPresence[];
 };
 
@@ -82,13 +83,9 @@ export class Hub {
     room.sessions.set(session, ++this.#seq);
     session.rooms.add(roomName);
     const user = session.user!;
-    const entry = room.users.get(user.key);
-    if (entry) {
-      entry.sessions += 1;
-      return false;
-    }
-    room.users.set(user.key, { name: user.name, sessions: 1 });
-    return true;
+    const count = room.users.get(user.key) ?? 0;
+    room.users.set(user.key, count + 1);
+    return count === 0;
   }
 
   /** Removes the session from the room; true if that was its user's last session there. */
@@ -97,12 +94,10 @@ export class Hub {
     session.rooms.delete(roomName);
     if (!room || !room.sessions.delete(session)) return false;
     const key = session.user!.key;
-    const entry = room.users.get(key);
-    let gone = false;
-    if (entry && --entry.sessions === 0) {
-      room.users.delete(key);
-      gone = true;
-    }
+    const count = room.users.get(key) ?? 0;
+    const gone = count === 1;
+    if (gone) room.users.delete(key);
+    else if (count > 1) room.users.set(key, count - 1);
     if (room.sessions.size === 0) {
       this.#rooms.delete(roomName);
       this.#pendingRooms.delete(room);
@@ -118,7 +113,10 @@ export class Hub {
 
   members(roomName: string): string[] {
     const room = this.#rooms.get(roomName);
-    return room ? [...room.users.values()].map((u) => u.name).sort() : [];
+    if (!room) return [];
+    const names = new Map<string, string>();
+    for (const session of room.sessions.keys()) names.set(session.user!.key, session.user!.name);
+    return [...names.values()].sort();
   }
 
   memberCount(roomName: string): number {

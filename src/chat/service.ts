@@ -123,10 +123,12 @@ export class ChatService {
 
   signedIn(session: Session, signIn: SignIn): void {
     const { user, token, created } = signIn;
-    session.signedIn({ key: user.key, name: user.name, role: user.role }, token);
+    // One string for both when the display name is the key (a lower-case name): the session keeps them for its life.
+    const name = user.name === user.key ? user.key : user.name;
+    session.signedIn({ key: user.key, name, role: user.role }, token);
     this.hub.signedIn(session);
     this.moderation.remember(user);
-    this.#syncLocal(user.key, user.name);
+    this.#syncLocal(user.key, name);
     const { limits } = this.config;
     const frame = {
       type: "welcome",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createMachine, emit, fromCallback, setup, waitFor } from "xstate";
+import { createMachine, emit, fromCallback, setup, spawnChild, stopChild, waitFor } from "xstate";
 import { LeanActor, leanMachine } from "../../../actors/lean-actor.ts";
 
 const toggle = createMachine({
@@ -141,5 +141,52 @@ describe("LeanActor's input", () => {
     const a = new LeanActor(leanMachine(outer), undefined, { n: 10 });
     expect(a.getSnapshot().context).toEqual({ n: 10, inner: 11 });
     expect(inner!.getSnapshot().context.n).toBe(11);
+  });
+});
+
+describe("LeanActor's scope", () => {
+  type Scope = { defer: unknown; stopChild: unknown; emit: unknown; actionExecutor: unknown };
+  const scopeOf = (actor: object) => (actor as { _actorScope: Scope })._actorScope;
+
+  it("shares defer, stopChild and emit between actors, and keeps each actor's actionExecutor", () => {
+    const a = new LeanActor(leanMachine(toggle)).start();
+    const b = new LeanActor(leanMachine(toggle)).start();
+    for (const method of ["defer", "stopChild", "emit"] as const) expect(scopeOf(a)[method]).toBe(scopeOf(b)[method]);
+    expect(scopeOf(a).actionExecutor).not.toBe(scopeOf(b).actionExecutor);
+  });
+
+  it("still starts and stops children (defer, stopChild)", () => {
+    const started: string[] = [];
+    const child = fromCallback(() => {
+      started.push("child");
+      return () => started.push("child stopped");
+    });
+    const parent = setup({ actors: { child } }).createMachine({
+      initial: "idle",
+      states: {
+        idle: { on: { SPAWN: { target: "busy", actions: spawnChild("child", { id: "c" }) } } },
+        busy: { on: { STOP: { target: "idle", actions: stopChild("c") } } },
+      },
+    });
+    const a = new LeanActor(leanMachine(parent)).start();
+    a.send({ type: "SPAWN" });
+    expect(started).toEqual(["child"]);
+    expect(a.getSnapshot().children.c).toBeDefined();
+    a.send({ type: "STOP" });
+    expect(started).toEqual(["child", "child stopped"]);
+    expect(a.getSnapshot().children.c).toBeUndefined();
+  });
+
+  it("still emits to listeners of the event's type and to wildcard listeners (emit)", () => {
+    const emitter = setup({ types: { emitted: {} as { type: "ping" } | { type: "pong" } } }).createMachine({
+      on: { PING: { actions: emit({ type: "ping" }) }, PONG: { actions: emit({ type: "pong" }) } },
+    });
+    const a = new LeanActor(leanMachine(emitter)).start();
+    const heard: string[] = [];
+    a.on("ping", (e) => heard.push(`ping:${e.type}`));
+    a.on("*", (e) => heard.push(`*:${e.type}`));
+    a.send({ type: "PING" });
+    a.send({ type: "PONG" });
+    expect(heard).toEqual(["ping:ping", "*:ping", "*:pong"]);
   });
 });
