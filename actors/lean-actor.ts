@@ -117,9 +117,10 @@ export function leanMachine<T extends AnyStateMachine>(machine: T): T {
 
 /**
  * An actor whose observer set and listener map are made on first `subscribe` /
- * `on`, whose scope shares its `defer`, `stopChild` and `emit` with every
- * other LeanActor (see sharedScope), and whose input may come apart from its
- * options.
+ * `on`, whose `send` is the prototype's (call it as a method: it is not bound
+ * to the actor), whose scope shares its `defer`, `stopChild` and `emit` with
+ * every other LeanActor (see sharedScope), and whose input may come apart from
+ * its options.
  *
  * xstate's constructor copies the options into `{ ...defaults, ...options }`,
  * and on Node 20's V8, once that line has run a few times, an object spread
@@ -144,6 +145,9 @@ export class LeanActor<T extends AnyStateMachine> extends Actor<T> {
     const self = this as unknown as ActorInternals;
     self.observers = NO_OBSERVERS;
     self.eventListeners = NO_LISTENERS;
+    // xstate binds `send` per actor so it survives being passed around unbound; chatd and
+    // xstate 5.33 only call it as a method, so every LeanActor uses the prototype's.
+    (this as { send: unknown }).send = Actor.prototype.send;
     const scope = self._actorScope;
     scope.defer = sharedScope.defer;
     scope.stopChild = sharedScope.stopChild;

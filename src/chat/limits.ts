@@ -2,6 +2,8 @@ import type { Limits } from "../config/schema.ts";
 import { TokenBucket } from "./token-bucket.ts";
 
 type IpState = {
+  /** The map's own key: handed out by `sameAddress`. */
+  address: string;
   connections: number;
   messages: TokenBucket;
   joins: TokenBucket;
@@ -37,6 +39,7 @@ export class AbuseLimits {
       const l = this.limits;
       const now = this.now;
       s = {
+        address,
         connections: 0,
         messages: new TokenBucket(l.ipMessagesPerSecond, l.ipMessageBurst, now),
         joins: new TokenBucket(l.ipJoinsPerSecond, l.ipJoinBurst, now),
@@ -50,6 +53,15 @@ export class AbuseLimits {
     }
     s.touchedAt = this.now();
     return s;
+  }
+
+  /**
+   * The string already held for this address, if any, else `address`: every
+   * connection keeps its address for its life, and those from one address
+   * (a NAT, a proxy, the same machine) can share one copy.
+   */
+  sameAddress(address: string): string {
+    return this.#ips.get(address)?.address ?? address;
   }
 
   connectionsFrom(address: string): number {

@@ -122,7 +122,7 @@ export function createApp({ daemon, chat, ws, assets }: AppDeps): Hono {
       await next();
     },
     // Only the address outlives the upgrade request: the handlers must not close over `c`.
-    ws.upgradeWebSocket((c) => new Connection(ws.remoteAddress(c))),
+    ws.upgradeWebSocket((c) => new Connection(chat.abuse.sameAddress(ws.remoteAddress(c)))),
   );
 
   app.route("/admin", adminRoutes(daemon.ops, () => daemon.config.adminToken));

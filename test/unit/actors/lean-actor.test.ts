@@ -155,6 +155,15 @@ describe("LeanActor's scope", () => {
     expect(scopeOf(a).actionExecutor).not.toBe(scopeOf(b).actionExecutor);
   });
 
+  it("shares one unbound send, which works as a method", () => {
+    const a = new LeanActor(leanMachine(toggle)).start();
+    const b = new LeanActor(leanMachine(toggle)).start();
+    expect(a.send).toBe(b.send);
+    a.send({ type: "FLIP" });
+    expect(a.getSnapshot().value).toBe("on");
+    expect(b.getSnapshot().value).toBe("off");
+  });
+
   it("still starts and stops children (defer, stopChild)", () => {
     const started: string[] = [];
     const child = fromCallback(() => {

@@ -20,6 +20,13 @@ describe("AbuseLimits", () => {
     expect(a.connectionsFrom("3.3.3.3")).toBe(0);
   });
 
+  it("hands back the address asked for, known or not (the copy it holds when it knows it)", () => {
+    const a = new AbuseLimits(limits());
+    a.connected("10.0.0.1");
+    expect(a.sameAddress(["10.0", "0.1"].join("."))).toBe("10.0.0.1");
+    expect(a.sameAddress("10.0.0.2")).toBe("10.0.0.2");
+  });
+
   it("shares one message bucket among all connections of an address, not across addresses", () => {
     const a = new AbuseLimits(limits({ ipMessageBurst: 2, ipMessagesPerSecond: 1 }), clock().now);
     expect([a.takeMessage("x"), a.takeMessage("x"), a.takeMessage("x")]).toEqual([true, true, false]);
