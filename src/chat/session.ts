@@ -19,6 +19,10 @@ type SessionRates = {
 
 let nextId = 1;
 
+type Task = () => Promise<void> | void;
+/** Marks a session's inbox as running with nothing waiting. */
+const RUNNING: unique symbol = Symbol("running");
+
 const RATE_KEYS = [
   "messagesPerSecond",
   "messageBurst",
@@ -101,15 +105,39 @@ export class Session {
     return (this.#strikes ??= new Strikes(this.rate.abuseStrikes ?? 50, this.rate.abuseWindowMs ?? 10_000));
   }
 
-  #inbox: Promise<void> = Promise.resolve();
+  /** Requests behind the one running: undefined while none runs, RUNNING while none waits. */
+  #waiting: Task[] | typeof RUNNING | undefined = undefined;
 
   /**
    * Runs inbound requests one after another, in arrival order, so a client may
    * pipeline `join` then `say` without waiting. Handlers only hold the line for
-   * reads; `say` queues its durable write and lets the next frame through.
+   * reads; `say` queues its durable write and lets the next frame through. A
+   * task that fails does not stop the ones after it (each reports its own
+   * errors). An idle session holds nothing for it: a promise chain kept its
+   * last promise for the connection's life.
    */
-  enqueue(task: () => Promise<void> | void): void {
-    this.#inbox = this.#inbox.then(task).catch(() => {});
+  enqueue(task: Task): void {
+    const waiting = this.#waiting;
+    if (waiting === undefined) {
+      this.#waiting = RUNNING;
+      void this.#drain(task);
+    } else if (waiting === RUNNING) this.#waiting = [task];
+    else waiting.push(task);
+  }
+
+  async #drain(first: Task): Promise<void> {
+    // After the caller's turn, as a promise reaction would start it.
+    await undefined;
+    for (let task: Task | undefined = first; task; ) {
+      try {
+        await task();
+      } catch {
+        // The task has reported it; the next one runs.
+      }
+      const waiting = this.#waiting;
+      task = waiting === RUNNING || waiting === undefined ? undefined : waiting.shift();
+    }
+    this.#waiting = undefined;
   }
 
   send(frame: OutboundFrame): void {

@@ -45,6 +45,17 @@ describe("Session", () => {
     expect(events).toEqual(["a start", "a end", "b", "c"]);
   });
 
+  it("enqueue runs a task after the caller's turn, and starts again once the inbox has gone idle", async () => {
+    const s = new Session(peer() as Peer, RATE);
+    const events: string[] = [];
+    s.enqueue(() => void events.push("first"));
+    events.push("caller");
+    await new Promise((r) => setTimeout(r, 5));
+    const again = new Promise<void>((resolve) => s.enqueue(() => resolve(void events.push("after idle"))));
+    await again;
+    expect(events).toEqual(["caller", "first", "after idle"]);
+  });
+
   it("enqueue keeps going after a task fails", async () => {
     const s = new Session(peer() as Peer, RATE);
     const ran = new Promise<string>((resolve) => {
