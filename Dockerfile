@@ -30,5 +30,6 @@ EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "dist/src/runtime/node/healthcheck.js"]
 STOPSIGNAL SIGTERM
-# node itself is PID 1 and handles SIGTERM/SIGINT (graceful stop, exit 0).
-CMD ["node", "dist/src/main.js"]
+# node itself is PID 1 and handles SIGTERM/SIGINT (graceful stop, exit 0). The young-generation
+# cap is the one `npm start` uses (README, "Memory").
+CMD ["node", "--max-semi-space-size=8", "dist/src/main.js"]

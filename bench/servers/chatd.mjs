@@ -5,7 +5,7 @@
  * 10, fsync on. The chat log is removed before each start so every run starts
  * from an empty history; accounts are kept (see ../chatd-accounts.mjs).
  */
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startServer } from "./spawn.mjs";
 
@@ -29,12 +29,18 @@ export const CHATD_CONFIG = {
   },
 };
 
+/** The node flags `npm start` runs chatd with (package.json), so the bench runs it the same way. */
+export function startFlags(root) {
+  const start = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts.start.split(" ");
+  return start.slice(1, start.indexOf("dist/src/main.js"));
+}
+
 export function startChatd({ root, dataDir, config = CHATD_CONFIG, name = "chatd", cpuProfDir, env = {} }) {
   mkdirSync(dataDir, { recursive: true });
   rmSync(join(dataDir, "chat"), { recursive: true, force: true });
   const configPath = join(dataDir, "..", `${name}.config.json`);
   writeFileSync(configPath, JSON.stringify(config, null, 2));
-  const args = cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`] : [];
+  const args = [...startFlags(root), ...(cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`] : [])];
   args.push(join(root, "dist/src/main.js"));
   return startServer({
     name,

@@ -2,7 +2,7 @@
  * Memory per connection in a connection storm, in figures steadier than the
  * idle scenario's one RSS reading (docs/benchmarks.md, "Memory per connection:
  * old-space garbage, measured per change"). Starts the built chatd with the
- * bench config on a copy of the bench accounts (or, with --server, one of the
+ * bench config and `npm start`'s node flags on a copy of the bench accounts (or, with --server, one of the
  * bench's peers), opens and closes 500 connections as a warm-up (users
  * u(N-1000)..; --warm-up=0 measures from a fresh process, as the idle scenario
  * does), then opens N (u1..uN: token resume + join, rooms of 10, 100 in
@@ -29,7 +29,7 @@ import { fileURLToPath } from "node:url";
 import { Accounts } from "../chatd-accounts.mjs";
 import { GeneratorPool } from "../gen/pool.mjs";
 import { sleep } from "../scenarios/measure.mjs";
-import { CHATD_CONFIG } from "../servers/chatd.mjs";
+import { CHATD_CONFIG, startFlags } from "../servers/chatd.mjs";
 import { startServer } from "../servers/spawn.mjs";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
@@ -64,7 +64,8 @@ writeFileSync(configPath, JSON.stringify(CHATD_CONFIG));
 const out = join(work, "heap.json");
 
 const pool = new GeneratorPool(2);
-const probeArgs = ["--expose-gc", "--require", join(HERE, "heap-probe.cjs"), ...nodeFlags];
+// chatd as `npm start` runs it; flags given after `--` come later and win.
+const probeArgs = ["--expose-gc", "--require", join(HERE, "heap-probe.cjs"), ...(PEERS[serverName] ? [] : startFlags(root)), ...nodeFlags];
 const peer = PEERS[serverName];
 const server = await startServer({
   name: serverName,

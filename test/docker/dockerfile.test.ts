@@ -43,8 +43,11 @@ describe("the Dockerfile", () => {
     expect(readFileSync(join(ROOT, "src/runtime/node/healthcheck.ts"), "utf8")).toContain('path: "/healthz"');
     expect(options).toMatchObject({ interval: expect.any(String), timeout: expect.any(String) });
     expect(one(runtimeStage, "STOPSIGNAL")).toBe("SIGTERM");
-    // Exec form: node is PID 1 and gets the SIGTERM itself (src/run.ts handles SIGTERM and SIGINT).
-    expect(JSON.parse(one(runtimeStage, "CMD"))).toEqual(["node", "dist/src/main.js"]);
+    // Exec form: node is PID 1 and gets the SIGTERM itself (src/run.ts handles SIGTERM and SIGINT),
+    // with the node flags `npm start` uses (README, "Memory").
+    const start = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } }).scripts.start;
+    expect(JSON.parse(one(runtimeStage, "CMD"))).toEqual(start.split(" "));
+    expect(start).toMatch(/^node --max-semi-space-size=8 dist\/src\/main\.js$/);
   });
 
   it("has a .dockerignore that leaves out local dependencies, builds, data and git, but nothing the image copies", () => {
