@@ -3,7 +3,6 @@ import { sendFrame, startSessionActor, type SessionActor } from "../../actors/se
 import { ActorGroups } from "../../actors/groups.ts";
 import { decode, CloseCode } from "../message/index.ts";
 import type { ChatService } from "../chat/service.ts";
-import type { Session } from "../chat/session.ts";
 import type { Daemon } from "../daemon.ts";
 import type { DirectEvents, WebSocketSupport } from "../runtime/types.ts";
 import type { WSContext, WSMessageReceive } from "hono/ws";

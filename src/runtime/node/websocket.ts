@@ -101,8 +101,11 @@ function ignore(): void {}
  * and delivers what arrived during `onOpen`. If the socket has other
  * listeners than node-ws's one of each, or is no longer open, node-ws's stay.
  * (V8 makes an object literal with a getter straight in the old generation,
- * so the context let go here is old-space garbage until the next full
- * collection: the saving is in the live heap, not at once in RSS.)
+ * accessor pair included, and that pair keeps the getter's closure and its
+ * whole scope alive through young-generation collections: node-ws's closures,
+ * the slim context and the URL die in the old generation too, ~0.9 KiB per
+ * connection until the next full collection, whether or not chatd takes over.
+ * The saving here is in the live heap, not at once in RSS; docs/benchmarks.md.)
  * Relies on node-ws 1.3 adding those listeners right after `onOpen` returns
  * (pinned in package.json; test/unit/runtime/node/websocket.test.ts checks it).
  */
