@@ -135,7 +135,7 @@ export class Session {
         // The task has reported it; the next one runs.
       }
       const waiting = this.#waiting;
-      task = waiting === RUNNING || waiting === undefined ? undefined : waiting.shift();
+      task = Array.isArray(waiting) ? waiting.shift() : undefined;
     }
     this.#waiting = undefined;
   }
