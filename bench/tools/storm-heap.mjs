@@ -65,8 +65,8 @@ const out = join(work, "heap.json");
 
 const pool = new GeneratorPool(2);
 // chatd as `npm start` runs it; flags given after `--` come later and win.
-const probeArgs = ["--expose-gc", "--require", join(HERE, "heap-probe.cjs"), ...(PEERS[serverName] ? [] : startFlags(root)), ...nodeFlags];
 const peer = PEERS[serverName];
+const probeArgs = ["--expose-gc", "--require", join(HERE, "heap-probe.cjs"), ...(peer ? [] : startFlags(root)), ...nodeFlags];
 const server = await startServer({
   name: serverName,
   cwd: root,
