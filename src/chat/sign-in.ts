@@ -1,10 +1,9 @@
-import { checkName, ClientError, CloseCode, ErrorCode, isNameError, normalizeName, type InboundFrame } from "../message/index.ts";
-import type { Accounts, SignIn } from "../../storage/users/accounts.ts";
+import { checkName, ClientError, CloseCode, ErrorCode, type InboundFrame } from "../message/index.ts";
+import { tokenUser, type Accounts, type SignIn } from "../../storage/users/accounts.ts";
 import type { Limits } from "../config/schema.ts";
 import type { AbuseLimits } from "./limits.ts";
 import type { Hub } from "./hub.ts";
 import type { Session } from "./session.ts";
-import { parseToken } from "../../storage/users/tokens.ts";
 
 type Hello = Extract<InboundFrame, { type: "hello" }>;
 type Deps = { accounts: Accounts; abuse: AbuseLimits; hub: Hub; limits: Limits };
@@ -28,14 +27,15 @@ export function authenticate(deps: Deps, hello: Hello, session?: Session): SignI
   }
   const userKey = hello.user === undefined ? undefined : checkName(hello.user).key;
   if (session && !session.signIns.take()) throw new ClientError(ErrorCode.rateLimited, "too many sign-in attempts on this connection");
+  const fromToken = passwordHello ? undefined : tokenUser(hello.token!);
   // The account the back-off counts against: the named user, else the token's (a hello without `user` has one).
-  const account = userKey ?? tokenAccount(hello.token!);
+  const account = userKey ?? fromToken?.key;
   if (!abuse.mayTrySignIn(address, account)) {
     throw new ClientError(ErrorCode.rateLimited, "too many sign-in attempts; wait a little and try again");
   }
   if (!passwordHello) {
     // A token sign-in may name its user too; a token of another user is refused like any invalid token.
-    if (userKey !== undefined && parseToken(hello.token!)?.key !== userKey) {
+    if (userKey !== undefined && fromToken?.key !== userKey) {
       throw failed(abuse, address, account, new ClientError(ErrorCode.authFailed, "invalid or expired token"));
     }
     let now: SignIn | undefined;
@@ -73,11 +73,4 @@ function admitted({ abuse, hub, limits }: Deps, address: string, signIn: SignIn)
 function failed(abuse: AbuseLimits, address: string, account: string | undefined, error: unknown): unknown {
   if (error instanceof ClientError && error.code === ErrorCode.authFailed) abuse.signInFailed(address, account);
   return error;
-}
-
-function tokenAccount(token: string): string | undefined {
-  const name = parseToken(token)?.key;
-  if (name === undefined) return undefined;
-  const n = normalizeName(name);
-  return isNameError(n) ? undefined : n.key;
 }

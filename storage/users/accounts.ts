@@ -124,8 +124,8 @@ export function createAccounts(options: AccountsOptions) {
   }
 
   function parseResumeToken(token: string): { key: string; secret: string } {
-    const parsed = parseToken(token);
-    if (!parsed || isNameError(normalizeName(parsed.key))) throw new ClientError(ErrorCode.authFailed, "invalid or expired token");
+    const parsed = tokenUser(token);
+    if (!parsed) throw new ClientError(ErrorCode.authFailed, "invalid or expired token");
     return parsed;
   }
 
@@ -138,8 +138,8 @@ export function createAccounts(options: AccountsOptions) {
   }
 
   async function revoke(token: string): Promise<void> {
-    const parsed = parseToken(token);
-    if (!parsed || isNameError(normalizeName(parsed.key))) return;
+    const parsed = tokenUser(token);
+    if (!parsed) return;
     const hash = hashSecret(parsed.secret);
     await store.update(parsed.key, (u) => {
       u.tokens = u.tokens.filter((t) => !digestsEqual(t.hash, hash));
@@ -158,3 +158,16 @@ export function createAccounts(options: AccountsOptions) {
 }
 
 export type Accounts = ReturnType<typeof createAccounts>;
+
+/**
+ * The account a token names, and its secret; undefined unless the token is
+ * well formed and names a user key (a normalised name, as tokens are issued).
+ * One reading for every use (resume, revoke, the sign-in back-off), so a
+ * token cannot count against one account and be checked against another.
+ */
+export function tokenUser(token: string): { key: string; secret: string } | undefined {
+  const parsed = parseToken(token);
+  if (!parsed) return undefined;
+  const n = normalizeName(parsed.key);
+  return !isNameError(n) && n.key === parsed.key ? parsed : undefined;
+}

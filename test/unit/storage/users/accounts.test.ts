@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import bcrypt from "bcryptjs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createAccounts, type AccountsOptions } from "../../../../storage/users/accounts.ts";
+import { createAccounts, tokenUser, type AccountsOptions } from "../../../../storage/users/accounts.ts";
 import { createLowdbUserStore } from "../../../../storage/users/lowdb-store.ts";
 import { formatToken, hashSecret, parseToken } from "../../../../storage/users/tokens.ts";
 import type { UserStore } from "../../../../storage/users/types.ts";
@@ -305,6 +305,20 @@ describe("createAccounts", () => {
       ["a reserved key", formatToken("con", "A".repeat(43))],
     ])("refuses %s with auth_failed", async (_name, token) => {
       expect(await codeOf(accounts().resume(token))).toBe(ErrorCode.authFailed);
+    });
+
+    it("refuses a token whose name part is not the user key as issued (another case, another width), and revoke ignores it", async () => {
+      const a = accounts();
+      const { token } = await a.validateSession("alice", "correct-horse");
+      const secret = parseToken(token)!.secret;
+      for (const key of ["Alice", "ａｌｉｃｅ"]) {
+        const variant = formatToken(key, secret);
+        expect(tokenUser(variant)).toBeUndefined();
+        expect(await codeOf(a.resume(variant))).toBe(ErrorCode.authFailed);
+        await a.revoke(variant);
+      }
+      expect(tokenUser(token)).toEqual({ key: "alice", secret });
+      expect((await a.resume(token)).user.key).toBe("alice");
     });
 
     it("refuses an expired token", async () => {
