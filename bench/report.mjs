@@ -123,8 +123,10 @@ function signinTable(json) {
     [
       [`password sign-ins/s (${d.users} at once, bcrypt cost ${json.chatdConfig.bcryptCost})`, fmt(d.signinsPerSec, 1)],
       ["server CPU per password sign-in, ms", fmt(d.cpuMsPerSignin, 1)],
-      [`token resumes/s (${int(d.resumes)} connections, connect + hello{token})`, int(d.resumesPerSec)],
+      [`token resumes/s (${int(d.resumes)} connections, connect + hello{token}), the daemon's first`, int(d.resumesPerSec)],
       ["server CPU per resume (connect + hello{token}), µs", int(d.cpuUsPerResume)],
+      [`token resumes/s (connect + hello{token}) after the rounds below (steady state)`, int(d.warmConnectResumesPerSec)],
+      ["… server CPU per resume, µs", int(d.cpuUsPerWarmConnectResume)],
       [`token resumes/s on connections already open (hello{token} → welcome, 100 in flight), first round`, int(d.openResumesPerSec)],
       ["… hello{token} → welcome p50 / p99 / max, ms", d.openResumeMs ? lag(d.openResumeMs) : "–"],
       ["… server CPU per resume, µs", int(d.cpuUsPerOpenResume)],
@@ -133,7 +135,8 @@ function signinTable(json) {
       ["… server CPU per resume, µs", int(d.cpuUsPerWarmResume)],
       ["ping round trip p50 / p99 / max, ms: idle", lag(d.lagIdleMs)],
       ["… during the password sign-in storm", lag(d.lagDuringSigninMs)],
-      ["… during the token resumes", lag(d.lagDuringResumeMs)],
+      ["… during the token resumes (connect + hello{token}, the daemon's first)", lag(d.lagDuringResumeMs)],
+      ["… during the token resumes (connect + hello{token}, steady state)", d.lagDuringWarmConnectResumeMs ? lag(d.lagDuringWarmConnectResumeMs) : "–"],
     ],
   );
 }
@@ -263,10 +266,12 @@ ${idleTable(json)}
 Event-loop lag is measured from outside: an already signed-in client pings every 10 ms and
 the round trip is recorded, before and during a storm of concurrent sign-ins (bcrypt on
 \`bcryptThreads\` worker threads, the default 1). Token resumes are measured each on a new
-connection (TCP connect and WebSocket upgrade included), then as \`hello {token}\` alone on
-connections opened beforehand, in two rounds of the same users: the first comes right after
-the daemon's first resumes ever, while V8 is still optimising that code; the second is the
-steady state a daemon that has run for a while is in.
+connection (TCP connect and WebSocket upgrade included: the daemon's first connections ever,
+as in a reconnect storm after a restart, while V8 runs that code unoptimised), then as
+\`hello {token}\` alone on connections opened beforehand, in two rounds of the same users: the
+first comes right after the daemon's first resumes ever, while V8 is still optimising that
+code; the second is the steady state a daemon that has run for a while is in. Last, the same
+users resume on new connections again, in that steady state.
 
 ${signinTable(json)}
 

@@ -4,10 +4,12 @@
  * lag is measured from outside: one already signed-in client pings every 10 ms
  * and the ping/pong round trip is recorded before and during each storm.
  * Resumes are measured with a new connection each (TCP connect + WebSocket
- * upgrade + hello{token}), then as hello{token} alone on connections opened
- * beforehand, in two rounds: the first right after the daemon's first 1,000
- * resumes (code V8 has not finished optimising), the second the same again
- * (steady state, what a daemon that has run for a while pays).
+ * upgrade + hello{token}: the daemon's first ever, code V8 has not optimised
+ * yet, as in a reconnect storm after a restart), then as hello{token} alone on
+ * connections opened beforehand, in two rounds: the first right after those
+ * first resumes (V8 still optimising), the second the same again (steady
+ * state, what a daemon that has run for a while pays), and last with a new
+ * connection each again, in that steady state.
  */
 import { PASSWORD } from "../chatd-accounts.mjs";
 import { between, open, round, settle, sleep, snapshot } from "./measure.mjs";
@@ -59,6 +61,9 @@ export async function signin(ctx, { users, resumes, baselineMs }) {
   };
   const onOpen = await resumeOnOpen();
   const warm = await resumeOnOpen();
+  const resumeWarm = await withPings(ctx, () => open(ctx, "resume-warm", resumeSpecs, 100));
+  await ctx.pool.close("resume-warm");
+  await settle(ctx);
   await ctx.pool.close("pinger");
   const out = {
     users,
@@ -72,6 +77,10 @@ export async function signin(ctx, { users, resumes, baselineMs }) {
     resumeFailed: resume.result.failed,
     lagDuringResumeMs: resume.lagMs,
     cpuUsPerResume: round((resume.use.serverCpuMs * 1000) / resumes, 0),
+    warmConnectResumesPerSec: resumeWarm.result.perSec,
+    warmConnectResumeFailed: resumeWarm.result.failed,
+    cpuUsPerWarmConnectResume: round((resumeWarm.use.serverCpuMs * 1000) / resumes, 0),
+    lagDuringWarmConnectResumeMs: resumeWarm.lagMs,
     openResumesPerSec: round(onOpen.result.ok / (onOpen.result.ms / 1000), 0),
     openResumeFailed: onOpen.result.failed,
     openResumeMs: onOpen.result.lat.summaryMs(),
@@ -88,7 +97,8 @@ export async function signin(ctx, { users, resumes, baselineMs }) {
       `during sign-ins ${out.lagDuringSigninMs.p99} ms (max ${out.lagDuringSigninMs.max}), during resumes ${out.lagDuringResumeMs.p99} ms; ` +
       `server CPU ${out.cpuUsPerResume} µs per resume; on open connections ${out.openResumesPerSec} resumes/s, ` +
       `p99 ${out.openResumeMs.p99} ms, ${out.cpuUsPerOpenResume} µs CPU each (kernel ${Math.round((out.openResumeKernelShare ?? 0) * 100)}%); ` +
-      `second round ${out.warmResumesPerSec} resumes/s, p99 ${out.warmResumeMs.p99} ms, ${out.cpuUsPerWarmResume} µs CPU each`,
+      `second round ${out.warmResumesPerSec} resumes/s, p99 ${out.warmResumeMs.p99} ms, ${out.cpuUsPerWarmResume} µs CPU each; ` +
+      `new connections again ${out.warmConnectResumesPerSec} resumes/s, ${out.cpuUsPerWarmConnectResume} µs CPU each`,
   );
   return out;
 }

@@ -35,12 +35,12 @@ export function startFlags(root) {
   return start.slice(1, start.indexOf("dist/src/main.js"));
 }
 
-export function startChatd({ root, dataDir, config = CHATD_CONFIG, name = "chatd", cpuProfDir, env = {} }) {
+export function startChatd({ root, dataDir, config = CHATD_CONFIG, name = "chatd", cpuProfDir, env = {}, nodeFlags = [] }) {
   mkdirSync(dataDir, { recursive: true });
   rmSync(join(dataDir, "chat"), { recursive: true, force: true });
   const configPath = join(dataDir, "..", `${name}.config.json`);
   writeFileSync(configPath, JSON.stringify(config, null, 2));
-  const args = [...startFlags(root), ...(cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`] : [])];
+  const args = [...startFlags(root), ...nodeFlags, ...(cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`] : [])];
   args.push(join(root, "dist/src/main.js"));
   return startServer({
     name,
