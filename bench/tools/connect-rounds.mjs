@@ -4,8 +4,11 @@
  * group closed before the next, with the server's CPU per connection. Shows
  * what the first connections of a daemon cost (a reconnect storm after a
  * restart) against the steady state, and against plain ws.
- *   node bench/tools/connect-rounds.mjs [chatd|plain|corked|socketio] [rounds=6] [per=1000]
- * Needs the bench accounts (run `npm run bench` once).
+ *   node bench/tools/connect-rounds.mjs [chatd|plain|corked|socketio] [rounds=6] [per=1000] [roomSize=0]
+ * Each round takes new users unless SAME=1 (the same users every round: from the
+ * third round on, chatd answers them from its user-file cache). NODE_FLAGS adds
+ * node flags to chatd's; PROF_DIR takes a CPU profile. Needs the bench accounts
+ * (run `npm run bench` once).
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -44,7 +47,7 @@ const spec = (user, r) => (chatd ? accounts.spec(user, r) : { user, rooms: r });
 try {
   for (let k = 0; k < Number(rounds); k++) {
     const specs = Array.from({ length: Number(per) }, (_, i) => {
-      const n = k * Number(per) + i;
+      const n = process.env.SAME ? i : k * Number(per) + i;
       return spec(`u${n + 1}`, Number(rooms) > 0 ? [`r-${k}-${Math.floor(i / Number(rooms))}`] : []);
     });
     await settle(ctx);
