@@ -218,19 +218,31 @@ export class Hub {
   }
 
   write(session: Session, bytes: Encoded, hold = false): void {
-    // A client that cannot keep up is cut off instead of buffering without bound.
-    if (session.peer.bufferedAmount > this.maxBufferedBytes) {
-      // Once only: closing a closing peer terminates it, and the 4001 close frame would be lost.
-      if (!this.#cutOff.has(session)) {
-        this.#cutOff.add(session);
-        this.slowConsumersDropped += 1;
-        session.peer.close(CloseCode.slowConsumer, "slow consumer");
-      }
-      return;
-    }
+    if (!this.#keepsUp(session)) return;
     this.deliveries += 1;
     if (hold && session.peer.hold) session.peer.hold(bytes);
     else session.peer.send(bytes);
+  }
+
+  /**
+   * A reply to the session's own request (welcome, ack, history, error...):
+   * held to the same cap as fan-out, so a client that asks and never reads
+   * is cut off too, not buffered without bound. Not counted as a delivery.
+   */
+  reply(session: Session, bytes: Encoded): void {
+    if (this.#keepsUp(session)) session.peer.send(bytes);
+  }
+
+  /** False, and the client cut off (4001), when more than the cap waits for it: it cannot keep up. */
+  #keepsUp(session: Session): boolean {
+    if (session.peer.bufferedAmount <= this.maxBufferedBytes) return true;
+    // Once only: closing a closing peer terminates it, and the 4001 close frame would be lost.
+    if (!this.#cutOff.has(session)) {
+      this.#cutOff.add(session);
+      this.slowConsumersDropped += 1;
+      session.peer.close(CloseCode.slowConsumer, "slow consumer");
+    }
+    return false;
   }
 }
 

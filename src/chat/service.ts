@@ -75,7 +75,7 @@ export class ChatService {
 
   /** A new connection: its hot state, registered with the hub. */
   connect(peer: Peer): Session {
-    const session = new Session(peer, this.config.limits);
+    const session = new Session(peer, this.config.limits, this.hub);
     this.hub.add(session);
     this.abuse.connected(peer.remoteAddress);
     return session;
@@ -139,7 +139,7 @@ export class ChatService {
       server: { name: this.config.name, welcome: this.config.welcome, version: VERSION },
       limits: { maxTextLength: limits.maxTextLength, maxFrameBytes: limits.maxFrameBytes, historyOnJoin: limits.historyOnJoin },
     } as const;
-    session.peer.send(encodeWelcome(frame, this.#roomsJson()));
+    session.send(encodeWelcome(frame, this.#roomsJson()));
     this.#deps.logger.info("signed in", { user: user.name, session: session.id, created, address: session.peer.remoteAddress });
   }
 
@@ -315,7 +315,7 @@ export class ChatService {
    */
   storeThenAck(session: Session, draft: ChatDraft, ref: Ref | undefined): void {
     this.store(draft, session).then(
-      (record) => session.peer.send(encodeAck(ref, record.id, record.ts)),
+      (record) => session.send(encodeAck(ref, record.id, record.ts)),
       (error) => this.fail(session, error, ref),
     );
   }

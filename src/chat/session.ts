@@ -1,5 +1,5 @@
 import type { AnyActorRef } from "xstate";
-import { encode, type OutboundFrame } from "../message/index.ts";
+import { encode, Encoded, type OutboundFrame } from "../message/index.ts";
 import type { Peer } from "./peer.ts";
 import type { Role } from "../../storage/users/types.ts";
 import { TokenBucket } from "./token-bucket.ts";
@@ -50,6 +50,12 @@ function ratesNow(rate: Rates): Rates {
 
 type Rates = { messagesPerSecond: number; messageBurst: number } & Partial<SessionRates>;
 
+/** Where a session's replies go out: the hub, which cuts off a client that does not read (see Hub.reply). */
+export type Replies = { reply(session: Session, bytes: Encoded): void };
+
+/** Straight to the peer: for a session made without a hub (tests of the session alone). */
+const DIRECT: Replies = { reply: (session, bytes) => session.peer.send(bytes) };
+
 /**
  * The hot state of one connection: who it is and which rooms it is in. Kept
  * apart from the session actor so fan-out reads plain fields, not actor state.
@@ -77,6 +83,7 @@ export class Session {
   constructor(
     readonly peer: Peer,
     rate: Rates,
+    private readonly replies: Replies = DIRECT,
   ) {
     this.rate = ratesNow(rate);
   }
@@ -140,7 +147,8 @@ export class Session {
     this.#waiting = undefined;
   }
 
-  send(frame: OutboundFrame): void {
-    this.peer.send(encode(frame));
+  /** A reply to this client: encoded, and written unless the client has stopped reading (see Replies). */
+  send(frame: OutboundFrame | Encoded): void {
+    this.replies.reply(this, frame instanceof Encoded ? frame : encode(frame));
   }
 }

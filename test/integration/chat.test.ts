@@ -414,6 +414,24 @@ describe("limits and bad input", () => {
     expect(await loud.request({ type: "ping", ref: "ok" }, "pong")).toMatchObject({ ref: "ok" });
   });
 
+  it("cuts off with 4001 a client that keeps asking (history) and never reads, alone in its room", async () => {
+    const d = await world.daemon({
+      limits: { maxBufferedBytes: 65536, maxTextLength: 100_000, maxFrameBytes: 1 << 20, messageBurst: 1000, messagesPerSecond: 1000 },
+    });
+    const { client: asker } = await world.member(d, "asker", "quiet");
+    await say(asker, "quiet", Array.from({ length: 5 }, (_, i) => `${i} ${"y".repeat(90_000)}`));
+    const socket = (asker.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    socket.pause();
+    // Each reply is ~450 KB; nobody else is in the room, so only the replies can fill the buffers.
+    for (let round = 0; d.daemon.chat!.hub.slowConsumersDropped === 0; round++) {
+      if (round >= 200) throw new Error("never cut off");
+      asker.send({ type: "history", room: "quiet" });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    socket.resume();
+    expect(await asker.closed).toEqual({ code: 4001, reason: "slow consumer" });
+  });
+
   it("refuses the upgrade with 503 server_full at limits.maxConnections", async () => {
     const d = await world.daemon({ limits: { maxConnections: 1 } });
     await world.connect(d);

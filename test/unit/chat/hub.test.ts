@@ -198,6 +198,23 @@ describe("Hub", () => {
     });
   });
 
+  it("holds replies to the same cap: a reply to a client over it cuts it off once, and is not a delivery", () => {
+    const hub = new Hub(1000);
+    const fine = fakePeer(1000);
+    const slow = fakePeer(1001);
+    const a = new Session(fine.peer as Peer, RATE, hub);
+    const b = new Session(slow.peer as Peer, RATE, hub);
+    a.send({ type: "pong", ref: 1 });
+    b.send({ type: "pong", ref: 2 });
+    b.send({ type: "pong", ref: 3 });
+    expect(fine.frames()).toEqual([{ type: "pong", ref: 1 }]);
+    expect(slow.sent).toHaveLength(0);
+    expect(slow.peer.close).toHaveBeenCalledTimes(1);
+    expect(slow.peer.close).toHaveBeenCalledWith(CloseCode.slowConsumer, "slow consumer");
+    expect(hub.slowConsumersDropped).toBe(1);
+    expect(hub.deliveries).toBe(0);
+  });
+
   it("onlineUsers lists each user once with their sessions", () => {
     const hub = new Hub(1 << 20);
     user(hub, "alice", "Alice");
