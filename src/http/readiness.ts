@@ -13,7 +13,7 @@ export function readinessRoutes(daemon: Daemon): Hono {
   app.get("/readyz", async (c) => {
     const state = daemon.state;
     if (state !== "running" || !daemon.chat) return c.json({ status: "not_ready", state, reason: `server is ${state}` }, 503);
-    const problem = await storageProblem(daemon.config.dataDir);
+    const problem = await storageProblem(daemon);
     if (problem) return c.json({ status: "not_ready", state, reason: problem }, 503);
     return c.json({ status: "ready", state });
   });
@@ -21,11 +21,14 @@ export function readinessRoutes(daemon: Daemon): Hono {
 }
 
 /**
- * Why the chat storage cannot be used, or undefined when it can. A stat, not
- * an access(W_OK) probe: that one needs --allow-sys on Deno.
+ * Why the chat storage cannot be used, or undefined when it can: in a cluster,
+ * Redis (the chat log in dataDir is not used there); else the chat log folder.
+ * A stat, not an access(W_OK) probe: that one needs --allow-sys on Deno.
  */
-async function storageProblem(dataDir: string): Promise<string | undefined> {
-  const dir = join(dataDir, "chat");
+async function storageProblem(daemon: Pick<Daemon, "config" | "storageHealth">): Promise<string | undefined> {
+  const health = daemon.storageHealth();
+  if (health?.mode === "cluster") return health.redis === "up" ? undefined : "storage unavailable: Redis is down";
+  const dir = join(daemon.config.dataDir, "chat");
   try {
     if (!(await stat(dir)).isDirectory()) return `storage unavailable: ${dir} is not a directory`;
   } catch (error) {

@@ -38,6 +38,10 @@ afterAll(async () => {
   }
 });
 
+async function ready() {
+  return (await cluster.nodes[0]!.http("/readyz")).status;
+}
+
 async function health() {
   const res = await cluster.nodes[0]!.http("/healthz");
   return { status: res.status, body: await res.json() };
@@ -47,12 +51,15 @@ describe("a node whose Redis goes away", () => {
   it("answers senders `unavailable` without an ack, reports degraded health, and recovers when Redis returns", async () => {
     const node = cluster.nodes[0]!;
     expect(await health()).toEqual({ status: 200, body: { status: "ok", state: "running", redis: "up", node: "node-1" } });
+    // Ready although a cluster node keeps no chat log in its dataDir.
+    expect(await ready()).toBe(200);
     const { client } = await signIn(node.wsUrl, "ursula");
     await client.request({ type: "join", room: "general" }, "joined");
 
     redisDown();
     await expect.poll(async () => (await health()).status).toBe(503);
     expect((await health()).body).toMatchObject({ status: "degraded", redis: "down" });
+    expect(await ready()).toBe(503);
     const answer = await client.request({ type: "say", room: "general", text: "into the void", ref: 7 }, "ack", "error");
     expect(answer).toMatchObject({ type: "error", code: "unavailable", ref: 7 });
     expect(client.frames.filter((f) => f.type === "message" || f.type === "ack")).toEqual([]);
@@ -62,6 +69,7 @@ describe("a node whose Redis goes away", () => {
 
     redisUp();
     await expect.poll(async () => (await health()).status, { timeout: 10_000 }).toBe(200);
+    expect(await ready()).toBe(200);
     // Events may have been missed meanwhile, so the node had its clients reconnect and resync.
     expect((await client.closed).code).toBe(1012);
     const again = await signIn(node.wsUrl, "ursula");
