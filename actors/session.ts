@@ -6,6 +6,10 @@ import type { Session } from "../src/chat/session.ts";
 import type { SignIn } from "../storage/users/accounts.ts";
 
 type Hello = Extract<InboundFrame, { type: "hello" }>;
+/** An inbound frame that failed to decode, as the actor receives it. */
+export type Invalid = Extract<SessionEvent, { type: "INVALID" }>;
+/** What waits behind a `hello`: frames, and the decode errors of frames that failed, in arrival order. */
+type Held = InboundFrame | Invalid;
 
 export type SessionEvent =
   /** A valid inbound frame. */
@@ -36,7 +40,7 @@ export type SessionInput = { session: Session; chat: ChatService; authTimeoutMs:
  */
 class AuthPhase {
   hello: Hello | undefined = undefined;
-  queued: InboundFrame[] | undefined = undefined;
+  queued: Held[] | undefined = undefined;
   constructor(public timer: ReturnType<typeof setTimeout> | undefined) {}
 
   /** No room for another frame pipelined behind the hello. */
@@ -44,8 +48,8 @@ class AuthPhase {
     return (this.queued?.length ?? 0) >= MAX_QUEUED;
   }
 
-  hold(frame: InboundFrame): void {
-    (this.queued ??= []).push(frame);
+  hold(item: Held): void {
+    (this.queued ??= []).push(item);
   }
 }
 
@@ -87,7 +91,9 @@ export const sessionMachine = setup({
       if (auth) auth.hello = event.type === "FRAME" && event.frame.type === "hello" ? event.frame : undefined;
     },
     enqueue: ({ context: { auth }, event }) => {
-      if (auth && event.type === "FRAME") auth.hold(event.frame);
+      if (!auth) return;
+      if (event.type === "FRAME") auth.hold(event.frame);
+      else if (event.type === "INVALID") auth.hold(event);
     },
     pong: ({ context, event }) => {
       const ref = event.type === "FRAME" && event.frame.type === "ping" ? event.frame.ref : undefined;
@@ -99,7 +105,12 @@ export const sessionMachine = setup({
     },
     sendInvalid: ({ context, event }) => {
       if (event.type !== "INVALID") return;
-      context.chat.fail(context.session, new ClientError(event.code, event.message), event.ref);
+      failInvalid(context, event);
+    },
+    /** In the inbox, behind the frames sent before it: answers keep the order of the frames. */
+    handleInvalid: ({ context, event }) => {
+      if (event.type !== "INVALID") return;
+      context.session.enqueue(() => failInvalid(context, event));
     },
     /**
      * Signs in without an invoked promise actor: a child actor per sign-in
@@ -135,8 +146,9 @@ export const sessionMachine = setup({
     authFailed: ({ context, event }) => {
       const error = event.type === "SIGN_IN_FAILED" ? event.error : undefined;
       context.chat.fail(context.session, error);
-      for (const frame of context.auth?.queued ?? []) {
-        context.chat.fail(context.session, new ClientError(ErrorCode.notAuthenticated, "sign-in failed"), "ref" in frame ? frame.ref : undefined);
+      for (const held of context.auth?.queued ?? []) {
+        if (held.type === "INVALID") failInvalid(context, held);
+        else context.chat.fail(context.session, new ClientError(ErrorCode.notAuthenticated, "sign-in failed"), "ref" in held ? held.ref : undefined);
       }
     },
     clearQueue: ({ context: { auth } }) => {
@@ -153,7 +165,10 @@ export const sessionMachine = setup({
       context.auth = undefined;
       if (!auth) return;
       clearTimeout(auth.timer);
-      for (const frame of auth.queued ?? []) session.enqueue(() => chat.handle(session, frame));
+      for (const held of auth.queued ?? []) {
+        if (held.type === "INVALID") session.enqueue(() => failInvalid(context, held));
+        else session.enqueue(() => chat.handle(session, held));
+      }
     },
     handle: ({ context, event }) => {
       if (event.type === "FRAME") {
@@ -211,17 +226,19 @@ export const sessionMachine = setup({
         AUTH_TIMEOUT: { target: "closing", actions: "closeAuthTimeout" },
         SIGNED_IN: { guard: "isCurrentSignIn", target: "active", actions: "welcome" },
         SIGN_IN_FAILED: { guard: "isCurrentSignIn", target: "connected", actions: ["authFailed", "clearQueue"] },
+        // Pings too wait their turn: every frame is answered in the order it was sent.
         FRAME: [
-          { guard: "isPing", actions: "pong" },
           { guard: "queueFull", actions: "rejectUnauthenticated" },
           { actions: "enqueue" },
         ],
+        INVALID: [{ guard: "queueFull", actions: "sendInvalid" }, { actions: "enqueue" }],
       },
     },
     active: {
       entry: "endAuth",
       on: {
         FRAME: [{ guard: "isLogout", target: "closing", actions: "logout" }, { actions: "handle" }],
+        INVALID: { actions: "handleInvalid" },
       },
     },
     closing: {
@@ -255,12 +272,39 @@ export function sendFrame(actor: Actor<typeof sessionMachine>, frame: InboundFra
       return;
     }
     const auth = snapshot.context.auth;
-    if (snapshot.value === "authenticating" && frame.type !== "ping" && auth && !auth.full) {
+    if (snapshot.value === "authenticating" && auth && !auth.full) {
       auth.hold(frame);
       return;
     }
   }
   actor.send({ type: "FRAME", frame });
+}
+
+/**
+ * Hands a frame that failed to decode to a session actor, as `sendFrame`
+ * does a valid one: what the `active` state's `handleInvalid` and the
+ * `authenticating` state's `enqueue` do, without an actor step. Its error
+ * answer takes the frame's place in line.
+ */
+export function sendInvalid(actor: Actor<typeof sessionMachine>, invalid: Invalid): void {
+  const snapshot = actor.getSnapshot();
+  if (snapshot.status === "active") {
+    const context = snapshot.context;
+    if (snapshot.value === "active") {
+      context.session.enqueue(() => failInvalid(context, invalid));
+      return;
+    }
+    const auth = context.auth;
+    if (snapshot.value === "authenticating" && auth && !auth.full) {
+      auth.hold(invalid);
+      return;
+    }
+  }
+  actor.send(invalid);
+}
+
+function failInvalid({ chat, session }: Pick<Context, "chat" | "session">, invalid: Invalid): void {
+  chat.fail(session, new ClientError(invalid.code, invalid.message), invalid.ref);
 }
 
 export type SessionActor = Actor<typeof sessionMachine>;

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { sendFrame, startSessionActor, type SessionActor } from "../../actors/session.ts";
+import { sendFrame, sendInvalid, startSessionActor, type SessionActor } from "../../actors/session.ts";
 import { ActorGroups } from "../../actors/groups.ts";
 import { decode, CloseCode } from "../message/index.ts";
 import type { ChatService } from "../chat/service.ts";
@@ -78,7 +78,7 @@ export function createApp({ daemon, chat, ws, assets }: AppDeps): Hono {
       }
       const d = decode(text);
       if (d.ok) sendFrame(actor, d.frame);
-      else actor.send({ type: "INVALID", code: d.code, message: d.message, ...(d.ref === undefined ? {} : { ref: d.ref }) });
+      else sendInvalid(actor, { type: "INVALID", code: d.code, message: d.message, ...(d.ref === undefined ? {} : { ref: d.ref }) });
     }
 
     closed() {

@@ -209,6 +209,57 @@ describe("protocol details", () => {
   const world = new World();
   afterEach(() => world.cleanup());
 
+  it("answers frames in the order they were sent: pings and bad frames behind a hello, and while signed in", async () => {
+    const d = await world.daemon();
+    const c = await world.connect(d);
+    // Back to back, without waiting: the ping and the bad frame wait their turn behind the hello.
+    c.send({ type: "hello", user: "ordered", password: PASSWORD });
+    c.send({ type: "join", room: "general", ref: "j" });
+    c.send({ type: "ping", ref: "p1" });
+    c.send("this is not json");
+    c.send({ type: "shout", ref: "u1" });
+    c.send({ type: "say", room: "general", text: "hello", ref: "s" });
+    // The ack waits for the message to be durable (see `say`); every other answer keeps its place.
+    const first: Frame[] = [];
+    while (first.at(-1)?.type !== "ack") first.push(await c.next());
+    expect(first.filter((f) => f.type !== "message").map((f) => [f.type, f.code ?? f.ref ?? f.room ?? ""])).toEqual([
+      ["welcome", ""],
+      ["joined", "general"],
+      ["pong", "p1"],
+      ["error", "bad_frame"],
+      ["error", "unknown_type"],
+      ["ack", "s"],
+    ]);
+    // Signed in: a frame that fails to decode is answered after the requests sent before it.
+    c.send({ type: "dm", to: "ordered", text: "note to self", ref: "d1" });
+    c.send({ type: "dm", to: "nobodyatall", text: "?", ref: "d2" });
+    c.send({ type: "join", room: 5, ref: "bf" });
+    c.send({ type: "ping", ref: "p2" });
+    const second = (await settle(c)).filter((f) => f.type !== "dm" && f.type !== "ack");
+    expect(second.map((f) => [f.type, f.ref])).toEqual([
+      ["error", "d2"],
+      ["error", "bf"],
+      ["pong", "p2"],
+    ]);
+  });
+
+  it("answers frames held behind a hello that fails in order, each not_authenticated or its own decode error", async () => {
+    const d = await world.daemon();
+    await world.signIn(d, "taken");
+    const c = await world.connect(d);
+    c.send({ type: "hello", user: "taken", password: "wrong-password" });
+    c.send({ type: "join", room: "general", ref: "j" });
+    c.send({ type: "ping", ref: "p" });
+    c.send({ type: "nope", ref: "n" });
+    const frames = [await c.next(), await c.next(), await c.next(), await c.next()];
+    expect(frames.map((f) => [f.type, f.code, f.ref])).toEqual([
+      ["error", "auth_failed", undefined],
+      ["error", "not_authenticated", "j"],
+      ["error", "not_authenticated", "p"],
+      ["error", "unknown_type", "n"],
+    ]);
+  });
+
   it("answers a ping without ref with a pong without ref, before and after sign-in", async () => {
     const d = await world.daemon();
     const c = await world.connect(d);

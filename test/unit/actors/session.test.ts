@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createActor, waitFor, type Actor } from "xstate";
-import { sendFrame, sessionMachine, startSessionActor, type SessionEvent } from "../../../actors/session.ts";
+import { sendFrame, sendInvalid, sessionMachine, startSessionActor, type SessionEvent } from "../../../actors/session.ts";
 import { ActorGroups } from "../../../actors/groups.ts";
 import { ClientError, CloseCode, ErrorCode, type InboundFrame, type OutboundFrame } from "../../../src/message/index.ts";
 import type { ChatService } from "../../../src/chat/service.ts";
@@ -219,12 +219,34 @@ describe("sessionMachine", () => {
       expect(t.actor.getSnapshot().context.auth).toBeUndefined();
     });
 
-    it("answers ping at once while signing in", () => {
+    it("holds a ping sent while signing in like any frame: answered in its turn after the welcome", async () => {
       const t = start();
       t.frame(hello);
+      t.frame({ type: "join", room: "general" });
       t.frame({ type: "ping", ref: 9 });
-      expect(t.sent).toEqual([{ type: "pong", ref: 9 }]);
-      expect(t.actor.getSnapshot().context.auth!.queued).toBeUndefined();
+      expect(t.sent).toEqual([]);
+      expect(t.actor.getSnapshot().context.auth!.queued).toEqual([{ type: "join", room: "general" }, { type: "ping", ref: 9 }]);
+      t.pending[0]!.resolve(SIGN_IN);
+      await t.until("active");
+      await t.session.idle();
+      expect(t.handled).toEqual([{ type: "join", room: "general" }, { type: "ping", ref: 9 }]);
+    });
+
+    it("answers held frames, a ping too, not_authenticated in order when the sign-in fails", async () => {
+      const t = start();
+      t.frame(hello);
+      t.frame({ type: "ping", ref: "p" });
+      t.actor.send({ type: "INVALID", code: ErrorCode.unknownType, message: "unknown frame type", ref: "u" });
+      t.frame({ type: "join", room: "general", ref: "j" });
+      t.pending[0]!.reject(new ClientError(ErrorCode.authFailed, "wrong"));
+      await t.until("connected");
+      expect(t.chat.fail.mock.calls.map((c) => [(c[1] as ClientError).code, c[2]])).toEqual([
+        [ErrorCode.authFailed, undefined],
+        [ErrorCode.notAuthenticated, "p"],
+        [ErrorCode.unknownType, "u"],
+        [ErrorCode.notAuthenticated, "j"],
+      ]);
+      expect(t.sent).toEqual([]);
     });
 
     it("holds at most 32 frames and refuses the rest with not_authenticated", async () => {
@@ -582,19 +604,41 @@ describe("sessionMachine", () => {
     it("reports unknown_type while active, staying active", async () => {
       const t = await active();
       t.actor.send({ type: "INVALID", code: ErrorCode.unknownType, message: "unknown frame type" });
+      await t.session.idle();
       expect(failCode(t.chat, 0)).toBe(ErrorCode.unknownType);
       expect(t.chat.fail.mock.calls[0]![2]).toBeUndefined();
       expect(t.state()).toBe("active");
     });
 
-    it("is reported while signing in, without disturbing it", async () => {
+    it("is held while signing in, without disturbing it, and reported in its turn after the welcome", async () => {
       const t = start();
       t.frame(hello);
+      t.frame({ type: "join", room: "general" });
       t.actor.send(invalid);
-      expect(failCode(t.chat, 0)).toBe(ErrorCode.badFrame);
+      t.frame({ type: "rooms" });
+      expect(t.chat.fail).not.toHaveBeenCalled();
       expect(t.state()).toBe("authenticating");
       t.pending[0]!.resolve(SIGN_IN);
       await t.until("active");
+      await t.session.idle();
+      expect(failCode(t.chat, 0)).toBe(ErrorCode.badFrame);
+      expect(t.chat.fail.mock.calls[0]![2]).toBe("r1");
+      expect(t.handled).toEqual([{ type: "join", room: "general" }, { type: "rooms" }]);
+    });
+
+    it("is answered after the requests sent before it while active", async () => {
+      const t = await active();
+      const order: string[] = [];
+      t.chat.handle.mockImplementation(async (_s: unknown, frame: InboundFrame) => {
+        await new Promise((r) => setTimeout(r, 5));
+        order.push(frame.type);
+      });
+      t.chat.fail.mockImplementation(() => void order.push("error"));
+      t.frame({ type: "join", room: "general" });
+      t.actor.send(invalid);
+      t.frame({ type: "rooms" });
+      await t.session.idle();
+      expect(order).toEqual(["join", "error", "rooms"]);
     });
   });
 });
@@ -675,17 +719,42 @@ describe("sendFrame", () => {
     for (const f of frames) sendFrame(t.actor, f);
     expect(o.steps()).toBe(0);
     expect(t.actor.getSnapshot().context.auth!.queued).toEqual(frames);
-    // A ping is answered at once, and one past the limit is refused: both by the actor.
+    // One past the limit, a ping too, is refused at once, by the actor.
     sendFrame(t.actor, { type: "ping", ref: "p" });
     sendFrame(t.actor, { type: "say", room: "general", text: "one too many", ref: "x" });
     expect(o.steps()).toBe(2);
-    expect(t.sent).toEqual([{ type: "pong", ref: "p" }]);
-    expect(failCode(t.chat, 0)).toBe(ErrorCode.notAuthenticated);
-    expect(t.chat.fail.mock.calls[0]![2]).toBe("x");
+    expect(t.sent).toEqual([]);
+    expect(t.chat.fail.mock.calls.map((c) => [(c[1] as ClientError).code, c[2]])).toEqual([
+      [ErrorCode.notAuthenticated, "p"],
+      [ErrorCode.notAuthenticated, "x"],
+    ]);
     t.pending[0]!.resolve(SIGN_IN);
     await t.until("active");
     await t.session.idle();
     expect(t.handled).toEqual(frames);
+  });
+
+  it("sendInvalid holds a decode error behind a hello, queues it while active, and goes through the actor otherwise", async () => {
+    const t = start();
+    const o = observed(t);
+    const bad = { type: "INVALID", code: ErrorCode.badFrame, message: "frame is not valid JSON", ref: 1 } as const;
+    sendInvalid(t.actor, bad);
+    expect(failCode(t.chat, 0)).toBe(ErrorCode.badFrame);
+    sendFrame(t.actor, hello);
+    const steps = o.steps();
+    sendInvalid(t.actor, { ...bad, ref: 2 });
+    expect(o.steps()).toBe(steps);
+    expect(t.actor.getSnapshot().context.auth!.queued).toEqual([{ ...bad, ref: 2 }]);
+    t.pending[0]!.resolve(SIGN_IN);
+    await t.until("active");
+    await t.session.idle();
+    expect(t.chat.fail.mock.calls.map((c) => c[2])).toEqual([1, 2]);
+    const active = o.steps();
+    sendInvalid(t.actor, { ...bad, ref: 3 });
+    expect(o.steps()).toBe(active);
+    expect(t.session.enqueue).toHaveBeenCalled();
+    await t.session.idle();
+    expect(t.chat.fail.mock.calls.map((c) => c[2])).toEqual([1, 2, 3]);
   });
 
   it("drops frames after the socket is gone", async () => {
