@@ -19,17 +19,18 @@ type Env = Record<string, string | undefined>;
 export async function loadConfig(env: Env, cwd: string): Promise<Config> {
   const path = resolve(cwd, env.CHAT_CONFIG || DEFAULT_CONFIG_PATH);
   let raw: unknown = {};
+  let source = path;
   try {
     raw = JSON.parse(await readFile(path, "utf8"));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     // A missing default file is fine (all defaults); a missing explicit one is not.
-    if (code === "ENOENT" && !env.CHAT_CONFIG) raw = {};
+    if (code === "ENOENT" && !env.CHAT_CONFIG) source = `defaults (no ${path})`;
     else if (code === "ENOENT") throw new ConfigError(`CHAT_CONFIG: file not found: ${path}`);
     else if (error instanceof SyntaxError) throw new ConfigError(`${path}: not valid JSON: ${error.message}`);
     else throw new ConfigError(`${path}: cannot read: ${(error as Error).message}`);
   }
-  const config = parseConfig(applyEnv(raw, env), path);
+  const config = parseConfig(applyEnv(raw, env), source, envFields(env));
   const tls = config.tls.cert ? { cert: resolve(cwd, config.tls.cert), key: resolve(cwd, config.tls.key) } : config.tls;
   if (tls.cert) {
     await checkPemFile("tls.cert", tls.cert);
@@ -53,12 +54,17 @@ async function checkPemFile(field: string, path: string): Promise<void> {
   if (!text.includes("-----BEGIN ")) throw new ConfigError(`${field}: ${path} is not a PEM file`);
 }
 
-export function parseConfig(raw: unknown, source = "config"): Config {
+/**
+ * `fromEnv` maps a field to the variable that set it, so an invalid value is
+ * reported under the name the operator used.
+ */
+export function parseConfig(raw: unknown, source = "config", fromEnv: ReadonlyMap<string, string> = new Map()): Config {
   const result = configSchema.safeParse(raw);
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
     const field = issue.path.length > 0 ? issue.path.join(".") : "(root)";
-    return `${field}: ${issue.message}`;
+    const variable = [...fromEnv].find(([f]) => field === f || field.startsWith(`${f}.`))?.[1];
+    return `${field}: ${issue.message}${variable ? ` (set by ${variable})` : ""}`;
   });
   throw new ConfigError(`${source}: invalid configuration\n  ${lines.join("\n  ")}`);
 }
@@ -78,6 +84,24 @@ function applyEnv(raw: unknown, env: Env): unknown {
   return out;
 }
 
+/** The fields the environment sets, by the variable that sets each. */
+function envFields(env: Env): Map<string, string> {
+  const fields = new Map<string, string>();
+  const vars: Array<[string, string]> = [
+    ["host", "CHAT_HOST"],
+    ["port", "CHAT_PORT"],
+    ["dataDir", "CHAT_DATA_DIR"],
+    ["adminToken", "CHAT_ADMIN_TOKEN"],
+    ["tls.cert", "CHAT_TLS_CERT"],
+    ["tls.key", "CHAT_TLS_KEY"],
+    ["cluster.redis.url", "CHAT_REDIS_URL"],
+    ["cluster.redis.keyPrefix", "CHAT_REDIS_PREFIX"],
+    ["cluster.redis.nodeId", "CHAT_NODE_ID"],
+  ];
+  for (const [field, name] of vars) if (env[name] !== undefined) fields.set(field, name);
+  return fields;
+}
+
 function envInt(name: string, value: string): number {
   if (!/^\d+$/.test(value.trim())) throw new ConfigError(`${name}: expected an integer, got ${JSON.stringify(value)}`);
   return Number(value);
@@ -92,5 +116,9 @@ function applyClusterEnv(out: Record<string, unknown>, env: Env): void {
   if (url !== undefined) redis.url = url;
   if (keyPrefix !== undefined) redis.keyPrefix = keyPrefix;
   if (nodeId !== undefined) redis.nodeId = nodeId;
+  if (redis.url === undefined) {
+    const alone = [keyPrefix !== undefined && "CHAT_REDIS_PREFIX", nodeId !== undefined && "CHAT_NODE_ID"].filter(Boolean).join(" and ");
+    throw new ConfigError(`${alone}: only with cluster mode; set CHAT_REDIS_URL (or cluster.redis.url in the file) too`);
+  }
   out.cluster = { ...cluster, redis };
 }

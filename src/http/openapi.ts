@@ -17,8 +17,12 @@ const secured = {
   },
 };
 
+/** Every request body is read under one size limit (see body.ts). */
+const tooLarge = { "413": error("too_large: the request body is over 64 KiB") };
+
 function op(summary: string, responses: Record<string, object>, extra: object = {}) {
-  return { summary, ...extra, ...secured, responses: { ...responses, ...secured.responses } };
+  const sized = "requestBody" in extra ? tooLarge : {};
+  return { summary, ...extra, ...secured, responses: { ...responses, ...sized, ...secured.responses } };
 }
 const body = (schema: object) => ({ requestBody: { required: true, ...json(schema) } });
 const ok = (schema: object, description = "OK") => ({ description, ...json(schema) });
@@ -32,7 +36,8 @@ export const openApiDocument = {
   info: {
     title: "chatd admin API",
     version: VERSION,
-    description: "Operator API of chatd. Every endpoint except this document needs `Authorization: Bearer <admin token>`.",
+    description:
+      "Operator API of chatd. Every endpoint except this document needs `Authorization: Bearer <admin token>`. A path or method not listed here answers 404 `not_found`.",
   },
   servers: [{ url: "/admin" }],
   components: {

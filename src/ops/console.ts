@@ -13,7 +13,7 @@ export const CONSOLE_HELP = `commands:
   motd [text]       show or set the message of the day
   reload            read the config file again and apply what can change live
   restart           stop and start again on the same port
-  stop              stop the server and exit`;
+  stop              stop the server and exit (also: quit, exit)`;
 
 /**
  * The operator console (the brief's console()): one line in, the answer out.

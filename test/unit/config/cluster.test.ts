@@ -42,7 +42,8 @@ describe("cluster config", () => {
     expect(config.cluster).toEqual({ redis: { url: "redis://file:6379", keyPrefix: "file:", nodeId: "n2" } });
   });
 
-  it("refuses CHAT_NODE_ID without a Redis URL", async () => {
-    await expect(loadConfig({ CHAT_NODE_ID: "n1" }, cwd)).rejects.toThrow(/cluster\.redis\.url/);
+  it("refuses CHAT_NODE_ID or CHAT_REDIS_PREFIX without a Redis URL, naming the variables", async () => {
+    await expect(loadConfig({ CHAT_NODE_ID: "n1" }, cwd)).rejects.toThrow(/^CHAT_NODE_ID: only with cluster mode; set CHAT_REDIS_URL/);
+    await expect(loadConfig({ CHAT_NODE_ID: "n1", CHAT_REDIS_PREFIX: "x:" }, cwd)).rejects.toThrow(/^CHAT_REDIS_PREFIX and CHAT_NODE_ID: only with cluster mode/);
   });
 });

@@ -331,4 +331,18 @@ describe("loadConfig", () => {
       expect(config.host).toBe("0.0.0.0");
     });
   });
+
+  it("names the variable behind an invalid value, and says when there was no file", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "chatd-config-env-"));
+    try {
+      const error = await loadConfig({ CHAT_PORT: "70000" }, dir).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toMatch(/^defaults \(no .*server\.json\): invalid configuration\n {2}port: .* \(set by CHAT_PORT\)$/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
