@@ -3,40 +3,89 @@ import type { Accounts } from "../../storage/users/accounts.ts";
 import type { Role, UserRecord } from "../../storage/users/types.ts";
 import type { Hub } from "./hub.ts";
 import type { Session } from "./session.ts";
+import type { ModerationChange } from "../../storage/bus/types.ts";
+
+/** What moderation needs of the cluster (one node alone in embedded mode). */
+export type ModerationCluster = {
+  kick(user: string, reason: string): Promise<number>;
+  /** Sends a stored change to every node, this one included, which each apply with `apply`. */
+  publish(user: string, change: ModerationChange): Promise<void>;
+  /** How many sessions the user has on every node. */
+  sessionsOf(userKey: string): Promise<number>;
+};
 
 type ModerationFrame = Extract<InboundFrame, { type: "kick" | "mute" | "unmute" }>;
 
 /**
- * Bans, per-room mutes and roles. Bans and mutes are kept on the user record
- * (they survive restarts); mutes of signed-in users are also held in memory so
- * `say` checks them without reading a file.
+ * Bans, per-room mutes and roles. Each is stored on the user record first
+ * (it survives restarts and is shared by a cluster's nodes), then published
+ * on the bus, and every node applies it to the sessions it holds: a ban
+ * closes them, a mute is told to them and checked on their `say`. Mutes of
+ * signed-in users are held in memory so `say` checks them without a read;
+ * each sign-in replaces the user's with the stored ones.
  */
 export class Moderation {
-  /** `<user key> <room>` -> muted until (ms). Keys are validated names, which hold no spaces. */
-  readonly #mutes = new Map<string, number>();
+  /** User key -> room -> muted until (ms); only users with a mute have an entry. */
+  readonly #mutes = new Map<string, Map<string, number>>();
 
   constructor(
     private readonly accounts: Accounts,
     private readonly hub: Hub,
-    private readonly kick: (user: string, reason: string) => Promise<number>,
+    private readonly cluster: ModerationCluster,
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Loads a signing-in user's stored mutes. */
+  /** A signing-in user's stored mutes replace what this node held for them. */
   remember(user: UserRecord): void {
-    for (const m of user.mutes ?? []) if (m.until > this.now()) this.#mutes.set(`${user.key} ${m.room}`, m.until);
+    const at = this.now();
+    const live = (user.mutes ?? []).filter((m) => m.until > at);
+    if (live.length === 0) this.#mutes.delete(user.key);
+    else this.#mutes.set(user.key, new Map(live.map((m) => [m.room, m.until])));
   }
 
   /** Throws `muted` while the user may not speak in the room. */
   checkNotMuted(userKey: string, room: string): void {
-    const k = `${userKey} ${room}`;
-    const until = this.#mutes.get(k);
+    const rooms = this.#mutes.get(userKey);
+    const until = rooms?.get(room);
     if (until === undefined) return;
     if (until <= this.now()) {
-      this.#mutes.delete(k);
+      this.#forget(userKey, room);
       return;
     }
     throw new ClientError(ErrorCode.muted, `you are muted in ${room} until ${new Date(until).toISOString()}`);
+  }
+
+  #forget(userKey: string, room: string): void {
+    const rooms = this.#mutes.get(userKey);
+    if (!rooms) return;
+    rooms.delete(room);
+    if (rooms.size === 0) this.#mutes.delete(userKey);
+  }
+
+  /** A stored change, from the bus: applied to this node's sessions of the user. */
+  apply(userKey: string, change: ModerationChange): void {
+    const sessions = this.hub.userSessions(userKey);
+    switch (change.action) {
+      case "ban":
+        for (const s of [...sessions]) {
+          s.send({ type: "notice", text: change.reason, kind: "ban", ts: this.now() });
+          s.peer.close(CloseCode.banned, "banned");
+        }
+        return;
+      case "mute": {
+        let rooms = this.#mutes.get(userKey);
+        if (!rooms) this.#mutes.set(userKey, (rooms = new Map()));
+        rooms.set(change.room, change.until);
+        for (const s of sessions) {
+          s.send({ type: "notice", text: `you are muted in ${change.room} for ${change.minutes} minutes`, kind: "mute", ts: this.now() });
+        }
+        return;
+      }
+      case "unmute":
+        return this.#forget(userKey, change.room);
+      case "role":
+        for (const s of sessions) if (s.user) s.user.role = change.role;
+    }
   }
 
   /** Refuses sign-in from now on, revokes every token and closes every connection (4002). */
@@ -47,12 +96,9 @@ export class Moderation {
       u.tokens = [];
     });
     if (!user) return undefined;
-    const sessions = [...this.hub.userSessions(key)];
-    for (const s of sessions) {
-      s.send({ type: "notice", text: reason, kind: "ban", ts: this.now() });
-      s.peer.close(CloseCode.banned, "banned");
-    }
-    return { user: user.name, sessions: sessions.length };
+    const sessions = await this.cluster.sessionsOf(key);
+    await this.cluster.publish(key, { action: "ban", reason });
+    return { user: user.name, sessions };
   }
 
   async unban(name: string): Promise<{ user: string } | undefined> {
@@ -70,10 +116,7 @@ export class Moderation {
       u.mutes = [...(u.mutes ?? []).filter((m) => m.room !== room && m.until > this.now()), { room, until }];
     });
     if (!user) return undefined;
-    this.#mutes.set(`${key} ${room}`, until);
-    for (const s of this.hub.userSessions(key)) {
-      s.send({ type: "notice", text: `you are muted in ${room} for ${minutes} minutes`, kind: "mute", ts: this.now() });
-    }
+    await this.cluster.publish(key, { action: "mute", room, until, minutes });
     return { user: user.name, room, until };
   }
 
@@ -83,8 +126,9 @@ export class Moderation {
     const user = await this.accounts.store.update(key, (u) => {
       u.mutes = (u.mutes ?? []).filter((m) => m.room !== room);
     });
-    this.#mutes.delete(`${key} ${room}`);
-    return user && { user: user.name, room };
+    if (!user) return undefined;
+    await this.cluster.publish(key, { action: "unmute", room });
+    return { user: user.name, room };
   }
 
   async setRole(name: string, role: Role): Promise<{ user: string; role: Role } | undefined> {
@@ -93,8 +137,8 @@ export class Moderation {
       u.role = role;
     });
     if (!user) return undefined;
-    // Online sessions get the new role at once (it is also re-read for each moderation frame).
-    for (const s of this.hub.userSessions(key)) if (s.user) s.user.role = role;
+    // Online sessions get the new role at once, on every node (it is also re-read for each moderation frame).
+    await this.cluster.publish(key, { action: "role", role });
     return { user: user.name, role };
   }
 
@@ -109,7 +153,7 @@ export class Moderation {
     if (!target) throw new ClientError(ErrorCode.unknownUser, "no such user");
     switch (frame.type) {
       case "kick": {
-        const sessions = await this.kick(target.key, frame.reason ?? `kicked by ${me.name}`);
+        const sessions = await this.cluster.kick(target.key, frame.reason ?? `kicked by ${me.name}`);
         return session.send({ type: "moderated", action: "kick", user: target.name, sessions, ...ref });
       }
       case "mute": {

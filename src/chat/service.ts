@@ -61,7 +61,11 @@ export class ChatService {
     this.hub = new Hub(deps.config.limits.maxBufferedBytes);
     this.#unsubscribe = deps.bus.subscribe((event) => this.onBus(event));
     this.abuse = new AbuseLimits(deps.config.limits);
-    this.moderation = new Moderation(deps.accounts, this.hub, (user, reason) => this.kick(user, reason));
+    this.moderation = new Moderation(deps.accounts, this.hub, {
+      kick: (user, reason) => this.kick(user, reason),
+      publish: (user, change) => deps.bus.publish({ kind: "moderation", user, change }),
+      sessionsOf: (key) => this.#sessionsEverywhere(key),
+    });
     this.#stopHeartbeat = startHeartbeat(this.hub, deps.config.limits.heartbeatMs, () => this.abuse.sweep());
   }
 
@@ -409,6 +413,8 @@ export class ChatService {
         // Events may have been missed while the bus was away: clients reconnect and resume with `since`.
         this.#deps.logger.warn("bus was interrupted: closing connections so clients resync");
         return this.closeAll(CloseCode.serviceRestart, "connection to the cluster was interrupted", "restart");
+      case "moderation":
+        return this.moderation.apply(event.user, event.change);
       case "kick":
         for (const s of this.hub.userSessions(event.user)) {
           s.send({ type: "notice", text: event.reason, kind: "kick", ts: Date.now() });
@@ -432,10 +438,15 @@ export class ChatService {
   async kick(name: string, reason = "kicked by an operator"): Promise<number> {
     const n = normalizeName(name);
     if (isNameError(n)) return 0;
-    const online = await this.#deps.presence.users();
-    const count = online.filter((u) => keyOf(u.name) === n.key).reduce((sum, u) => sum + u.sessions, 0);
+    const count = await this.#sessionsEverywhere(n.key);
     await this.#deps.bus.publish({ kind: "kick", user: n.key, reason });
     return count;
+  }
+
+  /** The user's signed-in sessions on every node. */
+  async #sessionsEverywhere(key: string): Promise<number> {
+    const online = await this.#deps.presence.users();
+    return online.filter((u) => keyOf(u.name) === key).reduce((sum, u) => sum + u.sessions, 0);
   }
 
   /** Closes every connection (stop or restart) with the given code. */

@@ -1,10 +1,19 @@
 import type { ChatRecord } from "../chatlog/types.ts";
+import type { Role } from "../users/types.ts";
+
+export type ModerationChange =
+  | { action: "ban"; reason: string }
+  | { action: "mute"; room: string; until: number; minutes: number }
+  | { action: "unmute"; room: string }
+  | { action: "role"; role: Role };
 
 /** What nodes tell each other. A message is published only after it is durable. */
 export type BusEvent =
   | { kind: "message"; record: ChatRecord }
   | { kind: "notice"; text: string; noticeKind: "broadcast" | "motd"; ts: number }
   | { kind: "kick"; user: string; reason: string }
+  /** A ban, mute, unmute or role change already stored on the account: each node applies it to its own sessions. */
+  | { kind: "moderation"; user: string; change: ModerationChange }
   /** A user's first connection in a room anywhere joined, or the last left; `origin` names the node that told its own sessions already. */
   | { kind: "presence"; room: string; user: string; event: "join" | "leave"; origin?: string }
   | { kind: "typing"; room: string; user: string; origin?: string }

@@ -220,4 +220,20 @@ describe("presence across the cluster", () => {
     expect((await k.client.closed).code).toBe(4000);
     await o.client.close();
   });
+
+  it("mutes, unmutes and bans a user connected to another node", async () => {
+    const m = await joined(node(2).wsUrl, "mona", "mutes");
+    const post = (path: string, body: object) => node(0).http(path, { admin: true, method: "POST", body: JSON.stringify(body) });
+    expect((await post("/admin/mute", { user: "mona", room: "mutes", minutes: 10 })).status).toBe(200);
+    expect(await m.client.next("notice")).toMatchObject({ kind: "mute" });
+    expect(await m.client.request({ type: "say", room: "mutes", text: "hello?", ref: 1 }, "ack", "error")).toMatchObject({ code: "muted", ref: 1 });
+    expect((await post("/admin/unmute", { user: "mona", room: "mutes" })).status).toBe(200);
+    await expect
+      .poll(async () => (await m.client.request({ type: "say", room: "mutes", text: "back", ref: 2 }, "ack", "error")).type, { timeout: 5000 })
+      .toBe("ack");
+    const ban = await post("/admin/ban", { user: "mona", reason: "spam" });
+    expect(await ban.json()).toEqual({ banned: "mona", sessions: 1 });
+    expect(await m.client.next("notice")).toMatchObject({ kind: "ban", text: "spam" });
+    expect((await m.client.closed).code).toBe(4002);
+  });
 });
