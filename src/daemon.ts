@@ -167,6 +167,7 @@ export class Daemon {
         host: config.host,
         port: this.#port,
         maxPayload: config.limits.maxFrameBytes,
+        heartbeatMs: config.limits.heartbeatMs,
         http: {
           headersTimeoutMs: config.limits.headersTimeoutMs,
           requestTimeoutMs: config.limits.requestTimeoutMs,

@@ -43,6 +43,8 @@ export type ServeOptions = {
   port: number;
   /** Largest inbound WebSocket message; larger ones close the socket with 1009. */
   maxPayload: number;
+  /** The WebSocket heartbeat (`limits.heartbeatMs`), for runtimes that keep sockets alive themselves (Deno). */
+  heartbeatMs?: number;
   /** HTTP limits against slow or oversized requests (runtimes apply what they can). */
   http?: { headersTimeoutMs: number; requestTimeoutMs: number; maxHeaderBytes: number };
   /** Builds the app with this runtime's WebSocket support. */

@@ -6,8 +6,11 @@ export const LOCK_FILE = "chatd.lock";
 /** Another live chatd holds the data directory. */
 export class DataDirLockedError extends Error {
   override name = "DataDirLockedError";
-  constructor(dataDir: string, pid: number) {
-    super(`data directory ${dataDir} is in use by another chatd (pid ${pid}); stop it or choose another CHAT_DATA_DIR`);
+  constructor(dataDir: string, pid: number, unchecked = false) {
+    super(
+      `data directory ${dataDir} is in use by another chatd (pid ${pid}); stop it or choose another CHAT_DATA_DIR` +
+        (unchecked ? `; this runtime may not check that pid, so if no chatd runs, remove ${join(dataDir, LOCK_FILE)}` : ""),
+    );
   }
 }
 
@@ -35,7 +38,8 @@ export async function acquireDataLock(dataDir: string, pid = process.pid): Promi
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
     const holder = await readPid(path);
-    if (holder !== undefined && isAlive(holder)) throw new DataDirLockedError(dataDir, holder);
+    const alive = holder === undefined ? false : isAlive(holder);
+    if (holder !== undefined && alive) throw new DataDirLockedError(dataDir, holder, alive === "unknown");
     // Stale or unreadable (a crash between create and write): take it over.
     await rm(path, { force: true });
   }
@@ -48,12 +52,21 @@ async function readPid(path: string): Promise<number | undefined> {
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
-function isAlive(pid: number): boolean {
+/**
+ * Whether a process with this PID exists: signal 0 asks the kernel. Where the
+ * runtime may not send signals (Deno without --allow-run, as `deno task
+ * start` runs it; Deno also refuses /proc without --allow-all) the answer is
+ * "unknown", which counts as alive: a lock must never be broken on a guess.
+ */
+export function isAlive(pid: number, kill: (pid: number, signal: number) => unknown = (p, s) => process.kill(p, s)): boolean | "unknown" {
   try {
-    process.kill(pid, 0);
+    kill(pid, 0);
     return true;
   } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ESRCH") return false;
     // EPERM: it exists but belongs to someone else, so it is alive.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+    if (code === "EPERM") return true;
+    return "unknown";
   }
 }

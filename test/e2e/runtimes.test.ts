@@ -1,5 +1,7 @@
 import { copyFile, writeFile } from "node:fs/promises";
+import { request as httpRequest } from "node:http";
 import { request } from "node:https";
+import WebSocket from "ws";
 import { afterEach, describe, expect, it } from "vitest";
 import { World, eventually, say, within, writeConfig } from "../helpers/harness.ts";
 import { daemonCommand, type RuntimeName } from "../helpers/runtimes.ts";
@@ -45,7 +47,7 @@ describe.each<RuntimeName>(["node", "deno"])("the daemon on %s", (runtime) => {
       const res = await fetch(`${url}${path}`, { ...init, headers });
       return { status: res.status, body: (await res.json()) as Json };
     };
-    return { p, url, wsUrl: `ws://127.0.0.1:${p.port}/ws`, admin, configPath };
+    return { p, url, wsUrl: `ws://127.0.0.1:${p.port}/ws`, admin, configPath, dir };
   }
 
   it("says it runs on this runtime and answers /healthz", async () => {
@@ -130,6 +132,49 @@ describe.each<RuntimeName>(["node", "deno"])("the daemon on %s", (runtime) => {
     expect(await seen(untrusted.wsUrl, untrusted.admin)).toBe("127.0.0.1");
     const trusted = await start({}, { trustedProxies: ["127.0.0.1", "::1"] });
     expect(await seen(trusted.wsUrl, trusted.admin)).toBe("203.0.113.7");
+  });
+
+  /** The status of a hand-made upgrade request to /ws (101 when it upgrades). */
+  function upgradeStatus(port: number, headers: Record<string, string>): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const req = httpRequest({ host: "127.0.0.1", port, path: "/ws", headers });
+      req.on("upgrade", (res, socket) => {
+        socket.destroy();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("response", (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("error", reject);
+      req.end();
+    });
+  }
+
+  it("upgrades with `Upgrade: WebSocket` in any case, and answers an upgrade without a key with 400", async () => {
+    const { p } = await start();
+    const handshake = { Connection: "Upgrade", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==" };
+    expect(await upgradeStatus(p.port, { ...handshake, Upgrade: "WebSocket" })).toBe(101);
+    expect(await upgradeStatus(p.port, { Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Version": "13" })).toBe(400);
+    expect(p.output()).not.toContain('"level":"error"');
+  });
+
+  it("drops a client that answers no pings within two limits.heartbeatMs", async () => {
+    const { wsUrl } = await start({}, { limits: { ...CONFIG.limits, heartbeatMs: 500 } });
+    const silent = new WebSocket(wsUrl, { autoPong: false });
+    const t0 = Date.now();
+    const closed = new Promise<number>((resolve) => silent.on("close", () => resolve(Date.now() - t0)));
+    await within(4000, closed);
+  });
+
+  it("refuses to start a second daemon on a data folder in use (exit code 1), naming the holder", async () => {
+    const { dir, configPath } = await start();
+    const second = await world.spawn(
+      { CHAT_HOST: "127.0.0.1", CHAT_PORT: "0", CHAT_DATA_DIR: dir, CHAT_CONFIG: configPath },
+      { command: daemonCommand(runtime), waitListening: false },
+    );
+    expect((await second.exited).code).toBe(1);
+    expect(second.output()).toContain("is in use by another chatd");
   });
 
   it("closes with 1009 on a message over limits.maxFrameBytes and 1003 on a binary message", async () => {

@@ -1,8 +1,8 @@
 /// <reference lib="deno.ns" />
 import type { Hono } from "hono";
-import { upgradeWebSocket } from "hono/deno";
 import { AddressInUseError, type Listener, type ServeOptions, type ServerRuntime } from "../types.ts";
 import { DenoPeer } from "./peer.ts";
+import { denoUpgradeWebSocket } from "./websocket.ts";
 import { denoProcessStats } from "./stats.ts";
 
 type Env = { remoteAddr?: Deno.NetAddr };
@@ -22,7 +22,7 @@ export const denoRuntime: ServerRuntime = {
     const sockets = new Set<WebSocket>();
     let closing = false;
     const app: Hono = options.build({
-      upgradeWebSocket,
+      upgradeWebSocket: denoUpgradeWebSocket(options.heartbeatMs),
       peer: (ws, remoteAddress) => {
         const socket = ws.raw as WebSocket;
         sockets.add(socket);

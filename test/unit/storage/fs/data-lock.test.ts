@@ -3,7 +3,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { acquireDataLock, DataDirLockedError } from "../../../../storage/fs/data-lock.ts";
+import { acquireDataLock, DataDirLockedError, isAlive } from "../../../../storage/fs/data-lock.ts";
 
 describe("acquireDataLock", () => {
   let dir: string;
@@ -40,5 +40,22 @@ describe("acquireDataLock", () => {
     await writeFile(join(dir, "chatd.lock"), "1\n");
     await release();
     expect((await readFile(join(dir, "chatd.lock"), "utf8")).trim()).toBe("1");
+  });
+});
+
+describe("isAlive", () => {
+  const refused = (code?: string) => () => {
+    throw Object.assign(new Error("not allowed"), code ? { code } : {});
+  };
+
+  it("asks the kernel with signal 0: ESRCH is gone, EPERM alive", () => {
+    expect(isAlive(123, () => true)).toBe(true);
+    expect(isAlive(123, refused("ESRCH"))).toBe(false);
+    expect(isAlive(123, refused("EPERM"))).toBe(true);
+  });
+
+  it("answers unknown when the runtime may not send signals (Deno without --allow-run), and the lock holds", async () => {
+    expect(isAlive(process.pid, refused())).toBe("unknown");
+    expect(isAlive(123, refused("NotCapable"))).toBe("unknown");
   });
 });
