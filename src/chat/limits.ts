@@ -78,15 +78,30 @@ export class AbuseLimits {
   }
 
   takeMessage(address: string): boolean {
-    return this.#ip(address).messages.take();
+    const s = this.#ip(address);
+    const l = this.limits;
+    return (s.messages = this.#current(s.messages, l.ipMessagesPerSecond, l.ipMessageBurst)).take();
   }
 
   takeJoin(address: string): boolean {
-    return this.#ip(address).joins.take();
+    const s = this.#ip(address);
+    const l = this.limits;
+    return (s.joins = this.#current(s.joins, l.ipJoinsPerSecond, l.ipJoinBurst)).take();
   }
 
   takeAccount(address: string): boolean {
-    return this.#ip(address).accounts.take();
+    const s = this.#ip(address);
+    const l = this.limits;
+    return (s.accounts = this.#current(s.accounts, l.ipAccountsPerHour / 3600, l.ipAccountBurst)).take();
+  }
+
+  /**
+   * The bucket, or a new full one when a config reload changed its rate or
+   * burst: the limits object is updated in place, and an address already
+   * seen must get the new limits at once, as a new one does.
+   */
+  #current(bucket: TokenBucket, rate: number, burst: number): TokenBucket {
+    return bucket.rate === rate && bucket.burst === burst ? bucket : new TokenBucket(rate, burst, this.now);
   }
 
   /**
@@ -98,7 +113,8 @@ export class AbuseLimits {
     const t = this.now();
     if (s.blockedUntil > t) return false;
     if (account !== undefined && (this.#accounts.get(account)?.blockedUntil ?? 0) > t) return false;
-    return s.signIns.take();
+    const l = this.limits;
+    return (s.signIns = this.#current(s.signIns, l.ipSignInsPerMinute / 60, l.ipSignInBurst)).take();
   }
 
   /** A failed sign-in doubles the wait of the address and of the account, up to the cap. */

@@ -244,7 +244,10 @@ export class ChatService {
     if (!session.rooms.has(room) && session.rooms.size >= this.config.limits.maxRoomsPerSession) {
       throw new ClientError(ErrorCode.tooManyRooms, `at most ${this.config.limits.maxRoomsPerSession} rooms per connection`);
     }
-    if (!session.joins.take() || !this.abuse.takeJoin(session.peer.remoteAddress)) {
+    if (!session.joins.take()) throw new ClientError(ErrorCode.rateLimited, "too many joins; slow down");
+    if (!this.abuse.takeJoin(session.peer.remoteAddress)) {
+      // Refused by the address's limit: this connection's allowance was not used.
+      session.joins.refund();
       throw new ClientError(ErrorCode.rateLimited, "too many joins; slow down");
     }
     const { historyPerRoom, historyOnJoin } = this.config.limits;
@@ -387,7 +390,11 @@ export class ChatService {
   }
 
   checkRate(session: Session): void {
-    if (session.messages.take() && this.abuse.takeMessage(session.peer.remoteAddress)) return;
+    if (session.messages.take()) {
+      if (this.abuse.takeMessage(session.peer.remoteAddress)) return;
+      // Refused by the address's limit: this connection's allowance was not used.
+      session.messages.refund();
+    }
     this.rateLimited += 1;
     throw new ClientError(ErrorCode.rateLimited, "too many messages; slow down");
   }

@@ -25,6 +25,11 @@ export class TokenBucket {
     this.#tokens -= cost;
     return true;
   }
+
+  /** Gives back what a `take` got for a request another limit then refused: it was never served. */
+  refund(cost = 1): void {
+    this.#tokens = Math.min(this.burst, this.#tokens + cost);
+  }
 }
 
 const EPSILON = 1e-9;

@@ -88,6 +88,8 @@ export function createAccounts(options: AccountsOptions) {
         await hashing.hash(password, bcryptCost);
         throw new ClientError(ErrorCode.authFailed, AUTH_FAILED);
       }
+      // A password too short to create an account with creates nothing: it must not use up the address's allowance.
+      checkPassword(password);
       if (options.mayCreate && !options.mayCreate()) {
         throw new ClientError(ErrorCode.rateLimited, "too many new accounts from this address; try again later");
       }

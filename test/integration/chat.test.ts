@@ -432,6 +432,17 @@ describe("limits and bad input", () => {
     expect(await asker.closed).toEqual({ code: 4001, reason: "slow consumer" });
   });
 
+  it("a message refused by the address's limit does not use up the connection's own allowance", async () => {
+    const d = await world.daemon({ limits: { messageBurst: 2, messagesPerSecond: 0.001, ipMessageBurst: 1, ipMessagesPerSecond: 2 } });
+    const { client } = await world.member(d, "steady");
+    const answer = (ref: number) => client.request({ type: "say", room: "general", text: `m${ref}`, ref }, "ack", "error");
+    expect(await answer(1)).toMatchObject({ type: "ack" });
+    expect(await answer(2)).toMatchObject({ type: "error", code: "rate_limited" });
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    // The address has room again; the connection has sent one message of its two.
+    expect(await answer(3)).toMatchObject({ type: "ack" });
+  });
+
   it("refuses the upgrade with 503 server_full at limits.maxConnections", async () => {
     const d = await world.daemon({ limits: { maxConnections: 1 } });
     await world.connect(d);

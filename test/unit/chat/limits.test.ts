@@ -33,6 +33,20 @@ describe("AbuseLimits", () => {
     expect(a.takeMessage("y")).toBe(true);
   });
 
+  it("gives an address already seen the new per-address limits at once when a reload changes them in place", () => {
+    const l = limits({ ipMessageBurst: 1, ipMessagesPerSecond: 0.001, ipJoinBurst: 1, ipJoinsPerSecond: 0.001, ipSignInBurst: 1, ipSignInsPerMinute: 0.001, ipAccountBurst: 1, ipAccountsPerHour: 0.001 });
+    const a = new AbuseLimits(l, clock().now);
+    expect([a.takeMessage("x"), a.takeMessage("x")]).toEqual([true, false]);
+    expect([a.takeJoin("x"), a.takeJoin("x")]).toEqual([true, false]);
+    expect([a.mayTrySignIn("x", undefined), a.mayTrySignIn("x", undefined)]).toEqual([true, false]);
+    expect([a.takeAccount("x"), a.takeAccount("x")]).toEqual([true, false]);
+    Object.assign(l, { ipMessageBurst: 3, ipJoinBurst: 3, ipSignInBurst: 3, ipAccountBurst: 3 });
+    expect([a.takeMessage("x"), a.takeMessage("x"), a.takeMessage("x"), a.takeMessage("x")]).toEqual([true, true, true, false]);
+    expect([a.takeJoin("x"), a.takeJoin("x"), a.takeJoin("x"), a.takeJoin("x")]).toEqual([true, true, true, false]);
+    expect([a.mayTrySignIn("x", undefined), a.mayTrySignIn("x", undefined), a.mayTrySignIn("x", undefined), a.mayTrySignIn("x", undefined)]).toEqual([true, true, true, false]);
+    expect([a.takeAccount("x"), a.takeAccount("x"), a.takeAccount("x"), a.takeAccount("x")]).toEqual([true, true, true, false]);
+  });
+
   it("lets the first failed sign-in of an account pass, then backs off doubling up to the cap", () => {
     const c = clock();
     const a = new AbuseLimits(limits({ signInFailureDelayMs: 100, signInFailureDelayMaxMs: 300 }), c.now);

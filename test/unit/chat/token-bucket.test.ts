@@ -114,4 +114,15 @@ describe("TokenBucket", () => {
     expect(bucket.take()).toBe(true);
     expect(bucket.take()).toBe(false);
   });
+
+  it("refund gives a token back, never past the burst", () => {
+    const b = new TokenBucket(0.001, 2, () => 0);
+    expect([b.take(), b.take(), b.take()]).toEqual([true, true, false]);
+    b.refund();
+    expect([b.take(), b.take()]).toEqual([true, false]);
+    b.refund();
+    b.refund();
+    b.refund();
+    expect([b.take(), b.take(), b.take()]).toEqual([true, true, false]);
+  });
 });

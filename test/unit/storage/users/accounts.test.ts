@@ -161,6 +161,15 @@ describe("createAccounts", () => {
       expect((await accounts().validateSession("euro", "€€€€€€€€")).created).toBe(true);
     });
 
+    it("does not ask for a new account's allowance (mayCreate) when the password is too short to create one", async () => {
+      let asked = 0;
+      const mayCreate = () => (asked += 1) > 0;
+      expect(await codeOf(accounts().validateSession("newbie", "short", { mayCreate }))).toBe(ErrorCode.badPassword);
+      expect(asked).toBe(0);
+      await accounts().validateSession("newbie", "long-enough", { mayCreate });
+      expect(asked).toBe(1);
+    });
+
     it("refuses the empty password for a new account", async () => {
       expect(await codeOf(accounts().validateSession("empty", ""))).toBe(ErrorCode.badPassword);
     });
