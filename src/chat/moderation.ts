@@ -7,8 +7,7 @@ import type { ModerationChange } from "../../storage/bus/types.ts";
 
 /** What moderation needs of the cluster (one node alone in embedded mode). */
 export type ModerationCluster = {
-  kick(user: string, reason: string): Promise<number>;
-  /** Sends a stored change to every node, this one included, which each apply with `apply`. */
+  /** Sends a change to every node, this one included, which each apply with `apply`. */
   publish(user: string, change: ModerationChange): Promise<void>;
   /** How many sessions the user has on every node. */
   sessionsOf(userKey: string): Promise<number>;
@@ -62,16 +61,19 @@ export class Moderation {
     if (rooms.size === 0) this.#mutes.delete(userKey);
   }
 
-  /** A stored change, from the bus: applied to this node's sessions of the user. */
+  /** A change, from the bus: applied to this node's sessions of the user. */
   apply(userKey: string, change: ModerationChange): void {
     const sessions = this.hub.userSessions(userKey);
     switch (change.action) {
-      case "ban":
+      case "kick":
+      case "ban": {
+        const [code, reason] = change.action === "kick" ? [CloseCode.kicked, "kicked"] : [CloseCode.banned, "banned"];
         for (const s of [...sessions]) {
-          s.send({ type: "notice", text: change.reason, kind: "ban", ts: this.now() });
-          s.peer.close(CloseCode.banned, "banned");
+          s.send({ type: "notice", text: change.reason, kind: change.action, ts: this.now() });
+          s.peer.close(code, reason);
         }
         return;
+      }
       case "mute": {
         let rooms = this.#mutes.get(userKey);
         if (!rooms) this.#mutes.set(userKey, (rooms = new Map()));
@@ -86,6 +88,13 @@ export class Moderation {
       case "role":
         for (const s of sessions) if (s.user) s.user.role = change.role;
     }
+  }
+
+  /** Closes every connection of the user (4000), on every node; resolves to how many there were. */
+  async kick(userKey: string, reason: string): Promise<number> {
+    const sessions = await this.cluster.sessionsOf(userKey);
+    await this.cluster.publish(userKey, { action: "kick", reason });
+    return sessions;
   }
 
   /** Refuses sign-in from now on, revokes every token and closes every connection (4002). */
@@ -153,7 +162,7 @@ export class Moderation {
     if (!target) throw new ClientError(ErrorCode.unknownUser, "no such user");
     switch (frame.type) {
       case "kick": {
-        const sessions = await this.cluster.kick(target.key, frame.reason ?? `kicked by ${me.name}`);
+        const sessions = await this.kick(target.key, frame.reason ?? `kicked by ${me.name}`);
         return session.send({ type: "moderated", action: "kick", user: target.name, sessions, ...ref });
       }
       case "mute": {

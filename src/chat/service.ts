@@ -62,7 +62,6 @@ export class ChatService {
     this.#unsubscribe = deps.bus.subscribe((event) => this.onBus(event));
     this.abuse = new AbuseLimits(deps.config.limits);
     this.moderation = new Moderation(deps.accounts, this.hub, {
-      kick: (user, reason) => this.kick(user, reason),
       publish: (user, change) => deps.bus.publish({ kind: "moderation", user, change }),
       sessionsOf: (key) => this.#sessionsEverywhere(key),
     });
@@ -422,11 +421,6 @@ export class ChatService {
         return this.closeAll(CloseCode.serviceRestart, "connection to the cluster was interrupted", "restart");
       case "moderation":
         return this.moderation.apply(event.user, event.change);
-      case "kick":
-        for (const s of this.hub.userSessions(event.user)) {
-          s.send({ type: "notice", text: event.reason, kind: "kick", ts: Date.now() });
-          s.peer.close(CloseCode.kicked, "kicked");
-        }
     }
   }
 
@@ -445,9 +439,7 @@ export class ChatService {
   async kick(name: string, reason = "kicked by an operator"): Promise<number> {
     const n = normalizeName(name);
     if (isNameError(n)) return 0;
-    const count = await this.#sessionsEverywhere(n.key);
-    await this.#deps.bus.publish({ kind: "kick", user: n.key, reason });
-    return count;
+    return this.moderation.kick(n.key, reason);
   }
 
   /** The user's signed-in sessions on every node. */

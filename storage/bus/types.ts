@@ -2,6 +2,7 @@ import type { ChatRecord } from "../chatlog/types.ts";
 import type { Role } from "../users/types.ts";
 
 export type ModerationChange =
+  | { action: "kick"; reason: string }
   | { action: "ban"; reason: string }
   | { action: "mute"; room: string; until: number; minutes: number }
   | { action: "unmute"; room: string }
@@ -11,8 +12,7 @@ export type ModerationChange =
 export type BusEvent =
   | { kind: "message"; record: ChatRecord }
   | { kind: "notice"; text: string; noticeKind: "broadcast" | "motd"; ts: number }
-  | { kind: "kick"; user: string; reason: string }
-  /** A ban, mute, unmute or role change already stored on the account: each node applies it to its own sessions. */
+  /** A kick, or a ban, mute, unmute or role change already stored on the account: each node applies it to its own sessions. */
   | { kind: "moderation"; user: string; change: ModerationChange }
   /** A user's first connection in a room anywhere joined, or the last left; `origin` names the node that told its own sessions already. */
   | { kind: "presence"; room: string; user: string; event: "join" | "leave"; origin?: string }

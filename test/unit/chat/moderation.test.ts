@@ -24,7 +24,6 @@ function node(hub = new Hub(1 << 20)): Moderation {
     accounts,
     hub,
     {
-      kick: vi.fn(async () => 0),
       publish: async (user, change) => {
         for (const n of bus) n.apply(user, change);
       },
@@ -78,7 +77,7 @@ describe("Moderation", () => {
 
   it("keeps mutes on the user record, so a fresh instance learns them at sign-in", async () => {
     await moderation.mute("loud", "general", 5);
-    const fresh = new Moderation(accounts, new Hub(1 << 20), { kick: vi.fn(async () => 0), publish: vi.fn(async () => {}), sessionsOf: vi.fn(async () => 0) }, () => clock);
+    const fresh = new Moderation(accounts, new Hub(1 << 20), { publish: vi.fn(async () => {}), sessionsOf: vi.fn(async () => 0) }, () => clock);
     expect(codeOf(() => fresh.checkNotMuted("loud", "general"))).toBe("none");
     fresh.remember((await accounts.findUser("loud"))!);
     expect(codeOf(() => fresh.checkNotMuted("loud", "general"))).toBe("muted");

@@ -12,8 +12,8 @@ describe("createMemoryBus", () => {
     bus.subscribe((e) => a.push(e));
     bus.subscribe((e) => b.push(e));
     await bus.publish(notice("1"));
-    await bus.publish({ kind: "kick", user: "bob", reason: "x" });
-    expect(a).toEqual([notice("1"), { kind: "kick", user: "bob", reason: "x" }]);
+    await bus.publish({ kind: "moderation", user: "bob", change: { action: "kick", reason: "x" } });
+    expect(a).toEqual([notice("1"), { kind: "moderation", user: "bob", change: { action: "kick", reason: "x" } }]);
     expect(b).toEqual(a);
   });
 

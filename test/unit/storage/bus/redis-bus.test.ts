@@ -21,15 +21,15 @@ async function node() {
 }
 
 describe("createRedisBus", () => {
-  it("delivers notices and kicks to every node once", async () => {
+  it("delivers notices and moderation (a kick) to every node once", async () => {
     const a = await node();
     const b = await node();
-    await a.bus.publish({ kind: "kick", user: "alice", reason: "bye" });
+    await a.bus.publish({ kind: "moderation", user: "alice", change: { action: "kick", reason: "bye" } });
     await b.bus.publish({ kind: "notice", text: "hello", noticeKind: "broadcast", ts: 1 });
     for (const n of [a, b]) {
       await expect.poll(() => n.seen.length).toBe(2);
       expect(n.seen).toEqual([
-        { kind: "kick", user: "alice", reason: "bye" },
+        { kind: "moderation", user: "alice", change: { action: "kick", reason: "bye" } },
         { kind: "notice", text: "hello", noticeKind: "broadcast", ts: 1 },
       ]);
     }
