@@ -14,6 +14,25 @@ type IpState = {
   touchedAt: number;
 };
 
+type Bucket = "messages" | "joins" | "signIns" | "accounts";
+
+/**
+ * Each per-address bucket's rate (tokens a second) and burst, read from the
+ * limits at every use: a reload changes the limits object in place.
+ */
+const RATE: Record<Bucket, (l: Limits) => number> = {
+  messages: (l) => l.ipMessagesPerSecond,
+  joins: (l) => l.ipJoinsPerSecond,
+  signIns: (l) => l.ipSignInsPerMinute / 60,
+  accounts: (l) => l.ipAccountsPerHour / 3600,
+};
+const BURST: Record<Bucket, (l: Limits) => number> = {
+  messages: (l) => l.ipMessageBurst,
+  joins: (l) => l.ipJoinBurst,
+  signIns: (l) => l.ipSignInBurst,
+  accounts: (l) => l.ipAccountBurst,
+};
+
 /** Consecutive failed sign-ins an address may have before its own back-off starts. */
 export const IP_FREE_FAILURES = 10;
 
@@ -36,18 +55,16 @@ export class AbuseLimits {
   #ip(address: string): IpState {
     let s = this.#ips.get(address);
     if (!s) {
-      const l = this.limits;
-      const now = this.now;
       s = {
         address,
         connections: 0,
-        messages: new TokenBucket(l.ipMessagesPerSecond, l.ipMessageBurst, now),
-        joins: new TokenBucket(l.ipJoinsPerSecond, l.ipJoinBurst, now),
-        signIns: new TokenBucket(l.ipSignInsPerMinute / 60, l.ipSignInBurst, now),
-        accounts: new TokenBucket(l.ipAccountsPerHour / 3600, l.ipAccountBurst, now),
+        messages: this.#newBucket("messages"),
+        joins: this.#newBucket("joins"),
+        signIns: this.#newBucket("signIns"),
+        accounts: this.#newBucket("accounts"),
         failures: 0,
         blockedUntil: 0,
-        touchedAt: now(),
+        touchedAt: this.now(),
       };
       this.#ips.set(address, s);
     }
@@ -78,30 +95,30 @@ export class AbuseLimits {
   }
 
   takeMessage(address: string): boolean {
-    const s = this.#ip(address);
-    const l = this.limits;
-    return (s.messages = this.#current(s.messages, l.ipMessagesPerSecond, l.ipMessageBurst)).take();
+    return this.#take(this.#ip(address), "messages");
   }
 
   takeJoin(address: string): boolean {
-    const s = this.#ip(address);
-    const l = this.limits;
-    return (s.joins = this.#current(s.joins, l.ipJoinsPerSecond, l.ipJoinBurst)).take();
+    return this.#take(this.#ip(address), "joins");
   }
 
   takeAccount(address: string): boolean {
-    const s = this.#ip(address);
-    const l = this.limits;
-    return (s.accounts = this.#current(s.accounts, l.ipAccountsPerHour / 3600, l.ipAccountBurst)).take();
+    return this.#take(this.#ip(address), "accounts");
+  }
+
+  #newBucket(bucket: Bucket): TokenBucket {
+    return new TokenBucket(RATE[bucket](this.limits), BURST[bucket](this.limits), this.now);
   }
 
   /**
-   * The bucket, or a new full one when a config reload changed its rate or
-   * burst: the limits object is updated in place, and an address already
-   * seen must get the new limits at once, as a new one does.
+   * A token from the address's bucket, made anew (full) when a config reload
+   * changed its rate or burst: an address already seen gets the new limits at
+   * once, as a new one does.
    */
-  #current(bucket: TokenBucket, rate: number, burst: number): TokenBucket {
-    return bucket.rate === rate && bucket.burst === burst ? bucket : new TokenBucket(rate, burst, this.now);
+  #take(s: IpState, bucket: Bucket): boolean {
+    const current = s[bucket];
+    if (current.rate !== RATE[bucket](this.limits) || current.burst !== BURST[bucket](this.limits)) s[bucket] = this.#newBucket(bucket);
+    return s[bucket].take();
   }
 
   /**
@@ -113,8 +130,7 @@ export class AbuseLimits {
     const t = this.now();
     if (s.blockedUntil > t) return false;
     if (account !== undefined && (this.#accounts.get(account)?.blockedUntil ?? 0) > t) return false;
-    const l = this.limits;
-    return (s.signIns = this.#current(s.signIns, l.ipSignInsPerMinute / 60, l.ipSignInBurst)).take();
+    return this.#take(s, "signIns");
   }
 
   /** A failed sign-in doubles the wait of the address and of the account, up to the cap. */

@@ -38,8 +38,10 @@ export async function acquireDataLock(dataDir: string, pid = process.pid): Promi
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
     const holder = await readPid(path);
-    const alive = holder === undefined ? false : isAlive(holder);
-    if (holder !== undefined && alive) throw new DataDirLockedError(dataDir, holder, alive === "unknown");
+    if (holder !== undefined) {
+      const alive = isAlive(holder);
+      if (alive) throw new DataDirLockedError(dataDir, holder, alive === "unknown");
+    }
     // Stale or unreadable (a crash between create and write): take it over.
     await rm(path, { force: true });
   }
