@@ -44,7 +44,7 @@ describe("the Dockerfile", () => {
     expect(options).toMatchObject({ interval: expect.any(String), timeout: expect.any(String) });
     expect(one(runtimeStage, "STOPSIGNAL")).toBe("SIGTERM");
     // Exec form: node is PID 1 and gets the SIGTERM itself (src/run.ts handles SIGTERM and SIGINT),
-    // with the node flags `npm start` uses (README, "Memory").
+    // with the node flags `npm start` uses (docs/runtimes.md, "Memory and V8 flags").
     const start = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } }).scripts.start;
     expect(JSON.parse(one(runtimeStage, "CMD"))).toEqual(start.split(" "));
     expect(start).toMatch(/^node --max-semi-space-size=8 dist\/src\/main\.js$/);

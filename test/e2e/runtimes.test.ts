@@ -213,7 +213,7 @@ describe.each<RuntimeName>(["node", "deno"])("the daemon on %s", (runtime) => {
     p.child.kill("SIGHUP");
     expect(await client.next("notice")).toMatchObject({ kind: "motd", text: "second" });
     expect((await world.signIn(wsUrl, "bob")).welcome.motd).toBe("second");
-    // Log lines may wait up to 20 ms for others to share their write (README, Logging).
+    // Log lines may wait up to 20 ms for others to share their write (docs/operations.md, Logs).
     await eventually(() => p.output().includes('"msg":"config reloaded"'), { what: "the reload's log line" });
   });
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signIn } from "../helpers/client.ts";
 import { startCluster, type TestCluster } from "../helpers/cluster.ts";
 
-/** README "Running a cluster", checked from outside against two nodes on one Redis. */
+/** docs/cluster.md, checked from outside against two nodes on one Redis. */
 
 let cluster: TestCluster;
 beforeAll(async () => {

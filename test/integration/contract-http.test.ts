@@ -3,7 +3,7 @@ import type { Frame } from "../helpers/client.ts";
 import type { TestDaemon } from "../helpers/daemon.ts";
 import { World, say } from "../helpers/harness.ts";
 
-/** Black-box checks of the README's HTTP surface: health, readiness, metrics, the page and the admin API. */
+/** Black-box checks of the HTTP surface of the README and docs/operations.md: health, readiness, metrics, the page and the admin API. */
 
 type Json = Record<string, unknown>;
 

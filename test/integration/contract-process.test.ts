@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { World, eventually, runToExit, within, writeConfig } from "../helpers/harness.ts";
 import { MAIN } from "../helpers/process.ts";
 
-/** The README's Configuration, environment, logging and console claims, against the built daemon process. */
+/** The Configuration, environment, logging and console claims of the README, docs/configuration.md and docs/operations.md, against the built daemon process. */
 
 describe("configuration and environment that stop the daemon (exit code 2)", () => {
   const world = new World();
