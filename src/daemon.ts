@@ -4,6 +4,7 @@ import type { Config } from "./config/schema.ts";
 import type { Logger } from "./log.ts";
 import type { Listener, ServerRuntime } from "./runtime/types.ts";
 import { ChatService } from "./chat/service.ts";
+import type { Session } from "./chat/session.ts";
 import { CloseCode } from "./message/index.ts";
 import { createApp } from "./http/app.ts";
 import { behindProxies } from "./http/client-address.ts";
@@ -142,7 +143,11 @@ export class Daemon {
     const { users, presence } = storage;
     const log = instrumentLog(storage.log, this.metrics);
     const bus = storage.bus;
-    countOutgoing(bus, this.metrics);
+    // Over the instrumented log, so appends are timed; its handler counted as events go out.
+    const broker = countOutgoing(
+      storage.broker<Session>(log, { onHandlerError: (error) => logger.error("delivering a stored event failed", { error: error.message }) }),
+      this.metrics,
+    );
     let hasher: PasswordHasher | undefined;
     try {
       // Storage first: it takes the data-dir lock, and a refused start should not spin up threads.
@@ -160,7 +165,7 @@ export class Daemon {
         passwordMinLength: config.limits.passwordMinLength,
         tokenTtlMs: config.limits.tokenTtlHours * 3_600_000,
       }), this.metrics);
-      const chat = new ChatService({ config, accounts, log, bus, presence, logger });
+      const chat = new ChatService({ config, accounts, log, broker, bus, presence, logger });
       const assets = await loadAssets();
       const tls = await readCertificates(config);
       this.#listener = await this.#runtime.serve({

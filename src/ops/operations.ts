@@ -3,6 +3,7 @@ import type { ServerState } from "../../actors/server.ts";
 import type { ChatService } from "../chat/service.ts";
 import type { Daemon } from "../daemon.ts";
 import { VERSION, roomKey } from "../chat/service.ts";
+import { roomFrames } from "../chat/frames.ts";
 import { reloadConfig } from "./reload.ts";
 
 export type Uptime = {
@@ -95,10 +96,10 @@ export function createOperations(daemon: Daemon) {
       let rooms: string[];
       if (room !== undefined) {
         rooms = [roomKey(room)];
-      } else rooms = c.chatLog.rooms();
-      const pages = await Promise.all(rooms.map((r) => c.chatLog.history(r, { limit })));
+      } else rooms = c.broker.rooms();
+      const pages = await Promise.all(rooms.map((r) => c.broker.history(r, { limit })));
       const all = pages.flatMap((p) => p.messages).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      return all.slice(-limit).map((r) => ({ type: "message", id: r.id, room: r.room, from: r.from, text: r.text, ts: r.ts }));
+      return roomFrames(all.slice(-limit));
     },
 
     kick: (user: string, reason?: string) => chat().kick(user, reason),
