@@ -13,7 +13,7 @@ import { loadAssets } from "./http/assets.ts";
 import { createOperations, type Operations } from "./ops/operations.ts";
 import { Metrics } from "./ops/metrics.ts";
 import { countOutgoing, instrumentAccounts, instrumentLog } from "./ops/instrument.ts";
-import { createAccounts } from "../storage/users/accounts.ts";
+import { createAccounts } from "./accounts/accounts.ts";
 import { createBcryptPool, type PasswordHasher } from "../storage/users/bcrypt-pool.ts";
 import { createStorage, type Storage, type StorageHealth } from "../storage/create.ts";
 
@@ -34,6 +34,8 @@ export class Daemon {
   /** Process-wide counters for /metrics; they survive restarts. */
   readonly metrics = new Metrics();
   readonly actor;
+  /** Where a reload reads the configuration from (file + environment); set by run(). */
+  configSource: (() => Promise<Config>) | undefined = undefined;
   #runtime: ServerRuntime;
   #chat: ChatService | undefined;
   #listener: Listener | undefined;
@@ -206,10 +208,10 @@ export class Daemon {
       if (reason === "restart") chat.closeAll(CloseCode.serviceRestart, "server restarting", "restart");
       else chat.closeAll(CloseCode.goingAway, "server shutting down", "shutdown");
       const deadline = Date.now() + CLOSE_WAIT_MS;
-      while (chat.hub.sessions.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      for (const s of [...chat.hub.sessions]) s.peer.close(CloseCode.goingAway, "server shutting down");
+      while (chat.connections > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      chat.closePeers(CloseCode.goingAway, "server shutting down");
       chat.close();
-      this.metrics.retire(chat);
+      this.metrics.retire(chat.stats());
     }
     await Promise.race([listenerClosed, new Promise((r) => setTimeout(r, CLOSE_WAIT_MS))]);
     this.#chat = undefined;

@@ -1,6 +1,6 @@
 import type { Config } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
-import type { Accounts } from "../../storage/users/accounts.ts";
+import type { Accounts } from "../accounts/accounts.ts";
 import type { Broker } from "../../storage/broker/types.ts";
 import type { Bus } from "../../storage/bus/types.ts";
 import type { Hub } from "./hub.ts";

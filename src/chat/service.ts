@@ -1,12 +1,11 @@
 import { ClientError, CloseCode, ErrorCode, encodeWelcome, type InboundFrame, type Ref } from "../message/index.ts";
 import type { Config } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
-import type { Accounts, SignIn } from "../../storage/users/accounts.ts";
+import type { Accounts, SignIn } from "../accounts/accounts.ts";
 import type { ChatLog } from "../../storage/chatlog/types.ts";
 import type { Broker } from "../../storage/broker/types.ts";
 import type { Bus } from "../../storage/bus/types.ts";
 import type { Presence } from "../../storage/presence/types.ts";
-import { randomUUID } from "node:crypto";
 import { Hub } from "./hub.ts";
 import { Session } from "./session.ts";
 import type { Peer } from "./peer.ts";
@@ -28,6 +27,19 @@ import * as directHandlers from "./handlers/direct.ts";
 
 export { roomKey } from "./room-key.ts";
 export const VERSION = "0.1.0";
+
+/** A node's chat in numbers: gauges now, counters since this service started. */
+export type ChatStats = {
+  connections: number;
+  /** Connections signed in (the rest are authenticating). */
+  active: number;
+  usersOnline: number;
+  rooms: number;
+  messagesIn: number;
+  deliveries: number;
+  slowConsumersDropped: number;
+  rateLimited: number;
+};
 
 export type ChatDeps = {
   config: Config;
@@ -69,7 +81,7 @@ export class ChatService {
     this.hub = new Hub(config.limits.maxBufferedBytes);
     this.abuse = new AbuseLimits(config.limits);
     // Names this node's presence and typing on the bus, so it does not tell its own sessions twice.
-    const origin = randomUUID();
+    const origin = crypto.randomUUID();
     this.#presence = new RoomPresence(this.hub, bus, presence, logger, origin);
     this.moderation = new Moderation(accounts, this.hub, {
       publish: (user, change) => bus.publish({ kind: "moderation", user, change }),
@@ -123,6 +135,33 @@ export class ChatService {
   /** say/dm requests refused with rate_limited. */
   get rateLimited(): number {
     return this.#counters.rateLimited;
+  }
+
+  /** Open connections (signed in or not). */
+  get connections(): number {
+    return this.hub.sessions.size;
+  }
+
+  /** This node's chat in numbers, for the admin API and /metrics. */
+  stats(): ChatStats {
+    let active = 0;
+    for (const s of this.hub.sessions) if (s.user) active++;
+    return {
+      connections: this.hub.sessions.size,
+      active,
+      usersOnline: this.hub.onlineUsers().length,
+      rooms: this.directory.names().length,
+      messagesIn: this.#counters.messagesIn,
+      deliveries: this.hub.deliveries,
+      slowConsumersDropped: this.hub.slowConsumersDropped,
+      rateLimited: this.#counters.rateLimited,
+    };
+  }
+
+  /** The connection that matches, if any (an actor's failure names its session this way). */
+  findSession(match: (session: Session) => boolean): Session | undefined {
+    for (const s of this.hub.sessions) if (match(s)) return s;
+    return undefined;
   }
 
   /** A new connection: its hot state, registered with the hub. */
@@ -245,6 +284,11 @@ export class ChatService {
   /** Closes every connection (stop or restart) with the given code. */
   closeAll(code: number, reason: string, notice: "shutdown" | "restart"): void {
     this.operator.closeAll(code, reason, notice);
+  }
+
+  /** Closes every connection at once, without a notice (what is left after closeAll's wait). */
+  closePeers(code: number, reason: string): void {
+    for (const s of [...this.hub.sessions]) s.peer.close(code, reason);
   }
 
   close(): void {

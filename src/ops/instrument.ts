@@ -1,4 +1,4 @@
-import type { Accounts } from "../../storage/users/accounts.ts";
+import type { Accounts } from "../accounts/accounts.ts";
 import type { ChatLog } from "../../storage/chatlog/types.ts";
 import type { Broker } from "../../storage/broker/types.ts";
 import type { Metrics } from "./metrics.ts";

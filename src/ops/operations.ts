@@ -2,6 +2,7 @@ import { ClientError, ErrorCode, type ChatMessage } from "../message/index.ts";
 import type { ServerState } from "../../actors/server.ts";
 import type { ChatService } from "../chat/service.ts";
 import type { Daemon } from "../daemon.ts";
+import type { ReloadHost } from "./reload.ts";
 import { VERSION, roomKey } from "../chat/service.ts";
 import { roomFrames } from "../chat/frames.ts";
 import { reloadConfig } from "./reload.ts";
@@ -30,7 +31,11 @@ export type Answer = { accepted: boolean; state: ServerState; message: string };
  * What an operator can do, shared by the console and the admin API so both
  * answer the same way.
  */
-export function createOperations(daemon: Daemon) {
+/** What operations work on (the daemon is one): its lifecycle, its config and the running chat. */
+export type OperationsHost = Pick<Daemon, "state" | "snapshot" | "processStartedAt" | "request"> &
+  ReloadHost & { readonly chat: ChatService | undefined };
+
+export function createOperations(daemon: OperationsHost) {
   function chat(): ChatService {
     const c = daemon.chat;
     if (!c) throw new ClientError(ErrorCode.unavailable, `server is ${daemon.state}`);
@@ -41,7 +46,7 @@ export function createOperations(daemon: Daemon) {
     uptime(): Uptime {
       const now = Date.now();
       const { startedAt, restarts } = daemon.snapshot.context;
-      const c = daemon.chat;
+      const c = daemon.chat?.stats();
       return {
         uptimeSeconds: startedAt ? Math.floor((now - startedAt) / 1000) : 0,
         startedAt: startedAt ? new Date(startedAt).toISOString() : null,
@@ -49,11 +54,11 @@ export function createOperations(daemon: Daemon) {
         processStartedAt: new Date(daemon.processStartedAt).toISOString(),
         state: daemon.state,
         restarts,
-        connections: c?.hub.sessions.size ?? 0,
-        usersOnline: c?.hub.onlineUsers().length ?? 0,
-        rooms: c?.roomNames().length ?? 0,
+        connections: c?.connections ?? 0,
+        usersOnline: c?.usersOnline ?? 0,
+        rooms: c?.rooms ?? 0,
         messagesStored: c?.messagesIn ?? 0,
-        deliveries: c?.hub.deliveries ?? 0,
+        deliveries: c?.deliveries ?? 0,
         version: VERSION,
       };
     },
