@@ -3,7 +3,7 @@ import { LeanActor, leanMachine } from "./lean-actor.ts";
 import { ClientError, CloseCode, ErrorCode, type InboundFrame, type Ref } from "../src/message/index.ts";
 import type { ChatService } from "../src/chat/service.ts";
 import type { Session } from "../src/chat/session.ts";
-import type { SignIn } from "../storage/users/accounts.ts";
+import type { SignIn } from "../src/accounts/accounts.ts";
 
 type Hello = Extract<InboundFrame, { type: "hello" }>;
 /** An inbound frame that failed to decode, as the actor receives it. */

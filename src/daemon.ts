@@ -4,6 +4,7 @@ import type { Config } from "./config/schema.ts";
 import type { Logger } from "./log.ts";
 import type { Listener, ServerRuntime } from "./runtime/types.ts";
 import { ChatService } from "./chat/service.ts";
+import type { Session } from "./chat/session.ts";
 import { CloseCode } from "./message/index.ts";
 import { createApp } from "./http/app.ts";
 import { behindProxies } from "./http/client-address.ts";
@@ -12,7 +13,7 @@ import { loadAssets } from "./http/assets.ts";
 import { createOperations, type Operations } from "./ops/operations.ts";
 import { Metrics } from "./ops/metrics.ts";
 import { countOutgoing, instrumentAccounts, instrumentLog } from "./ops/instrument.ts";
-import { createAccounts } from "../storage/users/accounts.ts";
+import { createAccounts } from "./accounts/accounts.ts";
 import { createBcryptPool, type PasswordHasher } from "../storage/users/bcrypt-pool.ts";
 import { createStorage, type Storage, type StorageHealth } from "../storage/create.ts";
 
@@ -33,6 +34,8 @@ export class Daemon {
   /** Process-wide counters for /metrics; they survive restarts. */
   readonly metrics = new Metrics();
   readonly actor;
+  /** Where a reload reads the configuration from (file + environment); set by run(). */
+  configSource: (() => Promise<Config>) | undefined = undefined;
   #runtime: ServerRuntime;
   #chat: ChatService | undefined;
   #listener: Listener | undefined;
@@ -142,7 +145,11 @@ export class Daemon {
     const { users, presence } = storage;
     const log = instrumentLog(storage.log, this.metrics);
     const bus = storage.bus;
-    countOutgoing(bus, this.metrics);
+    // Over the instrumented log, so appends are timed; its handler counted as events go out.
+    const broker = countOutgoing(
+      storage.broker<Session>(log, { onHandlerError: (error) => logger.error("delivering a stored event failed", { error: error.message }) }),
+      this.metrics,
+    );
     let hasher: PasswordHasher | undefined;
     try {
       // Storage first: it takes the data-dir lock, and a refused start should not spin up threads.
@@ -160,7 +167,7 @@ export class Daemon {
         passwordMinLength: config.limits.passwordMinLength,
         tokenTtlMs: config.limits.tokenTtlHours * 3_600_000,
       }), this.metrics);
-      const chat = new ChatService({ config, accounts, log, bus, presence, logger });
+      const chat = new ChatService({ config, accounts, log, broker, bus, presence, logger });
       const assets = await loadAssets();
       const tls = await readCertificates(config);
       this.#listener = await this.#runtime.serve({
@@ -201,10 +208,10 @@ export class Daemon {
       if (reason === "restart") chat.closeAll(CloseCode.serviceRestart, "server restarting", "restart");
       else chat.closeAll(CloseCode.goingAway, "server shutting down", "shutdown");
       const deadline = Date.now() + CLOSE_WAIT_MS;
-      while (chat.hub.sessions.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      for (const s of [...chat.hub.sessions]) s.peer.close(CloseCode.goingAway, "server shutting down");
+      while (chat.connections > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      chat.closePeers(CloseCode.goingAway, "server shutting down");
       chat.close();
-      this.metrics.retire(chat);
+      this.metrics.retire(chat.stats());
     }
     await Promise.race([listenerClosed, new Promise((r) => setTimeout(r, CLOSE_WAIT_MS))]);
     this.#chat = undefined;

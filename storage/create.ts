@@ -3,6 +3,9 @@ import type { Logger } from "../src/log.ts";
 import type { UserStore } from "./users/types.ts";
 import type { ChatLog } from "./chatlog/types.ts";
 import type { Bus } from "./bus/types.ts";
+import type { Broker } from "./broker/types.ts";
+import { createEmbeddedBroker } from "./broker/embedded-broker.ts";
+import { createRedisBroker } from "./broker/redis-broker.ts";
 import { createLowdbUserStore } from "./users/lowdb-store.ts";
 import { createJsonlLog } from "./chatlog/jsonl-log.ts";
 import { createMemoryBus } from "./bus/memory-bus.ts";
@@ -18,10 +21,16 @@ import { acquireDataLock } from "./fs/data-lock.ts";
 /** What the health endpoint reports about the shared store. */
 export type StorageHealth = { mode: "embedded" } | { mode: "cluster"; redis: "up" | "down"; node: string };
 
-/** One node's storage: the three seams the chat uses, plus how to open, check and close them. */
+/** One node's storage: the seams the chat uses, plus how to open, check and close them. */
 export type Storage = {
   users: UserStore;
   log: ChatLog;
+  /**
+   * The room-event broker over `log` (this storage's log, or a wrapper of it
+   * such as the metrics one): it is what stores and delivers room events.
+   */
+  broker<O>(log: ChatLog, options?: { onHandlerError?: (error: Error) => void }): Broker<O>;
+  /** Events that are not stored (typing, presence, notices, moderation). */
   bus: Bus;
   presence: Presence;
   health(): StorageHealth;
@@ -58,6 +67,7 @@ export function createStorage(config: Config, logger: Logger): Storage {
     return {
       users,
       log,
+      broker: (over, options) => createEmbeddedBroker(over, options),
       bus,
       presence,
       health: () => ({ mode: "embedded" }),
@@ -87,6 +97,7 @@ export function createStorage(config: Config, logger: Logger): Storage {
   return {
     users,
     log,
+    broker: (over) => createRedisBroker(over, engine),
     bus,
     presence,
     health: () => ({ mode: "cluster", redis: engine.up ? "up" : "down", node: engine.nodeId }),

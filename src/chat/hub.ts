@@ -1,5 +1,7 @@
 import { encode, CloseCode, Encoded, type OutboundFrame } from "../message/index.ts";
 import type { ChatRecord } from "../../storage/chatlog/types.ts";
+import { dmParties, isDmRoom } from "../../storage/chatlog/room-keys.ts";
+import { recordFrame } from "./frames.ts";
 import type { Session } from "./session.ts";
 import { SmallSet, type ReadonlySmallSet } from "./small-set.ts";
 
@@ -202,19 +204,19 @@ export class Hub {
   }
 
   /**
-   * A stored message reaches the members of its room, or both sides of a DM.
-   * `sender`, the session that sent a room message, gets its copy held until
-   * its next frame, which is normally the `ack` (see Peer.hold).
+   * A stored room event reaches the members of its room, or both sides of a
+   * DM, encoded once. `sender`, the session that published a room event, gets
+   * its copy held until its next frame, which is normally the `ack` (see Peer.hold).
    */
   deliver(record: ChatRecord, sender?: Session): void {
-    if (record.to === undefined) {
-      const frame = { type: "message", id: record.id, room: record.room, from: record.from, text: record.text, ts: record.ts } as const;
+    const frame = recordFrame(record);
+    if (!isDmRoom(record.room)) {
       this.toRoom(record.room, frame, undefined, sender);
       return;
     }
-    const [a, b] = record.room.slice(3).split(":");
-    const targets = new Set([...this.userSessions(a ?? ""), ...this.userSessions(b ?? "")]);
-    this.toSessions(targets, { type: "dm", id: record.id, from: record.from, to: record.to, text: record.text, ts: record.ts });
+    const [a, b] = dmParties(record.room);
+    const targets = new Set([...this.userSessions(a), ...this.userSessions(b)]);
+    this.toSessions(targets, frame);
   }
 
   write(session: Session, bytes: Encoded, hold = false): void {

@@ -1,5 +1,5 @@
 import { checkName, ClientError, CloseCode, ErrorCode, type InboundFrame } from "../message/index.ts";
-import type { Accounts } from "../../storage/users/accounts.ts";
+import type { Accounts } from "../accounts/accounts.ts";
 import type { Role, UserRecord } from "../../storage/users/types.ts";
 import type { Hub } from "./hub.ts";
 import type { Session } from "./session.ts";

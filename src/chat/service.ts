@@ -1,26 +1,11 @@
-import {
-  ClientError,
-  CloseCode,
-  ErrorCode,
-  ID_PATTERN,
-  encodeAck,
-  checkName,
-  encodeWelcome,
-  isNameError,
-  normalizeName,
-  type ChatMessage,
-  type DirectMessage,
-  type InboundFrame,
-  type Ref,
-} from "../message/index.ts";
+import { ClientError, CloseCode, ErrorCode, encodeWelcome, type InboundFrame, type Ref } from "../message/index.ts";
 import type { Config } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
-import type { Accounts, SignIn } from "../../storage/users/accounts.ts";
-import type { ChatDraft, ChatLog, ChatRecord } from "../../storage/chatlog/types.ts";
-import type { Bus, BusEvent } from "../../storage/bus/types.ts";
+import type { Accounts, SignIn } from "../accounts/accounts.ts";
+import type { ChatLog } from "../../storage/chatlog/types.ts";
+import type { Broker } from "../../storage/broker/types.ts";
+import type { Bus } from "../../storage/bus/types.ts";
 import type { Presence } from "../../storage/presence/types.ts";
-import { randomUUID } from "node:crypto";
-import { StorageUnavailableError } from "../../storage/errors.ts";
 import { Hub } from "./hub.ts";
 import { Session } from "./session.ts";
 import type { Peer } from "./peer.ts";
@@ -28,44 +13,102 @@ import { AbuseLimits } from "./limits.ts";
 import { startHeartbeat } from "./heartbeat.ts";
 import { authenticate } from "./sign-in.ts";
 import { Moderation } from "./moderation.ts";
+import type { ChatContext, ChatCounters } from "./context.ts";
+import { answerFailure } from "./failure.ts";
+import { pong } from "./frames.ts";
+import { RoomDirectory } from "./room-directory.ts";
+import { RoomPresence } from "./room-presence.ts";
+import { OperatorActions } from "./operator.ts";
+import { busConsumer } from "./bus-events.ts";
+import type { Frame } from "./handlers/types.ts";
+import * as roomHandlers from "./handlers/rooms.ts";
+import * as messageHandlers from "./handlers/messages.ts";
+import * as directHandlers from "./handlers/direct.ts";
 
+export { roomKey } from "./room-key.ts";
 export const VERSION = "0.1.0";
-const HISTORY_PAGE_DEFAULT = 50;
-/** The most messages one `history` or `dm_history` answer holds (besides limits.historyPerRoom). */
-const HISTORY_PAGE_MAX = 1000;
 
-export type ChatDeps = { config: Config; accounts: Accounts; log: ChatLog; bus: Bus; presence: Presence; logger: Logger };
-type Frame<T extends InboundFrame["type"]> = Extract<InboundFrame, { type: T }>;
+/** A node's chat in numbers: gauges now, counters since this service started. */
+export type ChatStats = {
+  connections: number;
+  /** Connections signed in (the rest are authenticating). */
+  active: number;
+  usersOnline: number;
+  rooms: number;
+  messagesIn: number;
+  deliveries: number;
+  slowConsumersDropped: number;
+  rateLimited: number;
+};
+
+export type ChatDeps = {
+  config: Config;
+  accounts: Accounts;
+  /** The room-event broker; the sending session is each event's origin. */
+  broker: Broker<Session>;
+  /** The log under the broker (kept for tests that fail its writes). */
+  log: ChatLog;
+  bus: Bus;
+  presence: Presence;
+  logger: Logger;
+};
 
 /**
- * The chat itself: what each request does. Session actors call in here for
- * every inbound frame of an active session; the bus calls `onBus` for every
- * stored message, which the hub fans out.
+ * The chat on one node, wired: sessions call in here for every frame of an
+ * active session and the requests go to their handlers (handlers/*); the
+ * broker hands every stored room event to the hub, which fans it out; the
+ * bus brings what is not stored (bus-events.ts). Operator actions are in
+ * operator.ts.
  */
 export class ChatService {
   readonly hub: Hub;
   readonly config: Config;
-  readonly #deps: ChatDeps;
-  readonly #unsubscribe: () => void;
-  readonly #stopHeartbeat: () => void;
   readonly abuse: AbuseLimits;
   readonly moderation: Moderation;
-  messagesIn = 0;
-  rateLimited = 0;
-  /** Names this service's presence events on the bus, so it does not tell its own sessions twice. */
-  readonly #origin = randomUUID();
+  readonly operator: OperatorActions;
+  readonly directory: RoomDirectory;
+  readonly #deps: ChatDeps;
+  readonly #ctx: ChatContext;
+  readonly #presence: RoomPresence;
+  readonly #counters: ChatCounters = { messagesIn: 0, rateLimited: 0 };
+  readonly #unsubscribe: Array<() => void>;
+  readonly #stopHeartbeat: () => void;
 
   constructor(deps: ChatDeps) {
+    const { config, broker, bus, presence, accounts, logger } = deps;
     this.#deps = deps;
-    this.config = deps.config;
-    this.hub = new Hub(deps.config.limits.maxBufferedBytes);
-    this.#unsubscribe = deps.bus.subscribe((event) => this.onBus(event));
-    this.abuse = new AbuseLimits(deps.config.limits);
-    this.moderation = new Moderation(deps.accounts, this.hub, {
-      publish: (user, change) => deps.bus.publish({ kind: "moderation", user, change }),
-      sessionsOf: (key) => this.#sessionsEverywhere(key),
+    this.config = config;
+    this.hub = new Hub(config.limits.maxBufferedBytes);
+    this.abuse = new AbuseLimits(config.limits);
+    // Names this node's presence and typing on the bus, so it does not tell its own sessions twice.
+    const origin = crypto.randomUUID();
+    this.#presence = new RoomPresence(this.hub, bus, presence, logger, origin);
+    this.moderation = new Moderation(accounts, this.hub, {
+      publish: (user, change) => bus.publish({ kind: "moderation", user, change }),
+      sessionsOf: (key) => this.operator.sessionsEverywhere(key),
     });
-    this.#stopHeartbeat = startHeartbeat(this.hub, deps.config.limits.heartbeatMs, () => this.abuse.sweep());
+    this.operator = new OperatorActions(config, this.hub, bus, presence, this.moderation);
+    this.directory = new RoomDirectory(() => this.config.rooms, this.hub, broker, presence);
+    this.#ctx = {
+      config,
+      hub: this.hub,
+      broker,
+      bus,
+      presence: this.#presence,
+      directory: this.directory,
+      accounts,
+      abuse: this.abuse,
+      moderation: this.moderation,
+      logger,
+      counters: this.#counters,
+    };
+    const hub = this.hub;
+    this.#unsubscribe = [
+      // Every stored room event, from any node: the sender's own copy (origin, this node only) waits for its ack.
+      broker.register((event, sender) => hub.deliver(event, sender)),
+      bus.subscribe(busConsumer({ config, hub, moderation: this.moderation, operator: this.operator, logger, origin })),
+    ];
+    this.#stopHeartbeat = startHeartbeat(this.hub, config.limits.heartbeatMs, () => this.abuse.sweep());
   }
 
   get accounts(): Accounts {
@@ -74,6 +117,51 @@ export class ChatService {
 
   get chatLog(): ChatLog {
     return this.#deps.log;
+  }
+
+  get broker(): Broker<Session> {
+    return this.#deps.broker;
+  }
+
+  get presence(): Presence {
+    return this.#deps.presence;
+  }
+
+  /** Chat messages (say, dm) stored from this node. */
+  get messagesIn(): number {
+    return this.#counters.messagesIn;
+  }
+
+  /** say/dm requests refused with rate_limited. */
+  get rateLimited(): number {
+    return this.#counters.rateLimited;
+  }
+
+  /** Open connections (signed in or not). */
+  get connections(): number {
+    return this.hub.sessions.size;
+  }
+
+  /** This node's chat in numbers, for the admin API and /metrics. */
+  stats(): ChatStats {
+    let active = 0;
+    for (const s of this.hub.sessions) if (s.user) active++;
+    return {
+      connections: this.hub.sessions.size,
+      active,
+      usersOnline: this.hub.onlineUsers().length,
+      rooms: this.directory.names().length,
+      messagesIn: this.#counters.messagesIn,
+      deliveries: this.hub.deliveries,
+      slowConsumersDropped: this.hub.slowConsumersDropped,
+      rateLimited: this.#counters.rateLimited,
+    };
+  }
+
+  /** The connection that matches, if any (an actor's failure names its session this way). */
+  findSession(match: (session: Session) => boolean): Session | undefined {
+    for (const s of this.hub.sessions) if (match(s)) return s;
+    return undefined;
   }
 
   /** A new connection: its hot state, registered with the hub. */
@@ -89,34 +177,9 @@ export class ChatService {
     const user = session.user;
     if (this.hub.sessions.has(session)) this.abuse.disconnected(session.peer.remoteAddress);
     for (const room of this.hub.remove(session)) {
-      if (user) this.#left(room, user.name);
+      if (user) this.#presence.left(room, user.name);
     }
-    if (user) this.#syncLocal(user.key, user.name);
-  }
-
-  get presence(): Presence {
-    return this.#deps.presence;
-  }
-
-  /** This node's last session of the user left the room: if it was the last anywhere, tell the room everywhere. */
-  #left(room: string, user: string): void {
-    this.#deps.presence.exit(room, user).then(
-      (gone) => gone && this.#announce(room, user, "leave"),
-      (error) => this.#deps.logger.warn("presence: exit failed", { room, error: (error as Error).message }),
-    );
-  }
-
-  #announce(room: string, user: string, event: "join" | "leave", except?: Session): void {
-    this.hub.toRoomPresence(room, { type: "presence", room, user, event }, except);
-    this.#deps.bus.publish({ kind: "presence", room, user, event, origin: this.#origin }).catch(() => {});
-  }
-
-  /** Tells the presence store how many sessions this node has for the user (for the admin views). */
-  #syncLocal(key: string, name: string): void {
-    const sessions = [...this.hub.userSessions(key)];
-    const first = sessions.reduce<Session | undefined>((a, b) => (a && a.connectedAt <= b.connectedAt ? a : b), undefined);
-    const info = first && { sessions: sessions.length, address: first.peer.remoteAddress, connectedAt: first.connectedAt };
-    this.#deps.presence.setLocal(name, info).catch(() => {});
+    if (user) this.#presence.syncLocal(user.key, user.name);
   }
 
   /** Checks and runs a `hello` under every sign-in limit (see sign-in.ts). */
@@ -131,7 +194,7 @@ export class ChatService {
     session.signedIn({ key: user.key, name, role: user.role }, token);
     this.hub.signedIn(session);
     this.moderation.remember(user);
-    this.#syncLocal(user.key, name);
+    this.#presence.syncLocal(user.key, name);
     const { limits } = this.config;
     const frame = {
       type: "welcome",
@@ -142,71 +205,43 @@ export class ChatService {
       server: { name: this.config.name, welcome: this.config.welcome, version: VERSION },
       limits: { maxTextLength: limits.maxTextLength, maxFrameBytes: limits.maxFrameBytes, historyOnJoin: limits.historyOnJoin },
     } as const;
-    session.send(encodeWelcome(frame, this.#roomsJson()));
+    session.send(encodeWelcome(frame, this.directory.json()));
     this.#deps.logger.info("signed in", { user: user.name, session: session.id, created, address: session.peer.remoteAddress });
-  }
-
-  /** What the room list was encoded from: the hub's and the log's versions and the configured defaults. */
-  #roomList: { hub: number; log: number; defaults: readonly string[]; json: string } | undefined;
-
-  /**
-   * `JSON.stringify(this.roomNames())`, kept while no room appears or goes: with
-   * thousands of rooms, building and encoding the list was most of what a
-   * sign-in cost and allocated.
-   */
-  #roomsJson(): string {
-    const hub = this.hub.roomsVersion;
-    const log = this.#deps.log.roomsVersion();
-    const defaults = this.config.rooms;
-    const cached = this.#roomList;
-    if (cached && cached.hub === hub && cached.log === log && cached.defaults === defaults) return cached.json;
-    const json = JSON.stringify(this.roomNames());
-    this.#roomList = { hub, log, defaults, json };
-    return json;
   }
 
   /** Default rooms first, then every other room with members or history. */
   roomNames(): string[] {
-    // Every welcome lists every room: with thousands of rooms, a Set of them all
-    // per sign-in was most of what a sign-in allocated. The hub's and the log's
-    // names are each unique, so only the few defaults need looking through.
-    const defaults = [...new Set(this.config.rooms.map((r) => roomKey(r)))];
-    const names = defaults.slice();
-    for (const r of this.hub.roomKeys()) if (!defaults.includes(r)) names.push(r);
-    for (const r of this.#deps.log.rooms()) if (!defaults.includes(r) && !this.hub.hasRoom(r)) names.push(r);
-    return names;
+    return this.directory.names();
   }
 
   /** roomNames() plus rooms that have members on other nodes. */
-  async allRoomNames(): Promise<string[]> {
-    return [...new Set([...this.roomNames(), ...(await this.#deps.presence.activeRooms())])];
+  allRoomNames(): Promise<string[]> {
+    return this.directory.allNames();
   }
 
   /** Handles one frame of a signed-in session; every failure becomes an error frame. */
   async handle(session: Session, frame: InboundFrame): Promise<void> {
+    const ctx = this.#ctx;
     try {
       switch (frame.type) {
         case "join":
-          return await this.join(session, frame);
+          return await roomHandlers.join(ctx, session, frame);
         case "leave":
-          return this.leave(session, frame);
-        case "say":
-          return this.say(session, frame);
-        case "history":
-          return await this.history(session, frame);
-        case "dm":
-          return await this.dm(session, frame);
-        case "dm_history":
-          return await this.dmHistory(session, frame);
-        case "rooms": {
-          const names = await this.allRoomNames();
-          const members = await this.#deps.presence.members(names);
-          return session.send({ type: "rooms", rooms: names.map((name, i) => ({ name, members: members[i]!.length })) });
-        }
+          return roomHandlers.leave(ctx, session, frame);
+        case "rooms":
+          return await roomHandlers.rooms(ctx, session);
         case "typing":
-          return this.typing(session, frame);
+          return roomHandlers.typing(ctx, session, frame);
+        case "say":
+          return messageHandlers.say(ctx, session, frame);
+        case "history":
+          return await messageHandlers.history(ctx, session, frame);
+        case "dm":
+          return await directHandlers.dm(ctx, session, frame);
+        case "dm_history":
+          return await directHandlers.dmHistory(ctx, session, frame);
         case "ping":
-          return session.send(frame.ref === undefined ? { type: "pong" } : { type: "pong", ref: frame.ref });
+          return session.send(pong(frame.ref));
         case "hello":
           throw new ClientError(ErrorCode.alreadyAuthenticated, "this connection is already signed in");
         case "logout":
@@ -223,127 +258,7 @@ export class ChatService {
 
   /** Answers a failed request with an error frame; unexpected errors are logged, not leaked. */
   fail(session: Session, error: unknown, ref?: Ref): void {
-    if (error instanceof ClientError) {
-      session.send({ type: "error", code: error.code, message: error.message, ...(ref === undefined ? {} : { ref }) });
-      if (error.close) session.peer.close(error.close.code, error.close.reason);
-      else if (error.code === ErrorCode.rateLimited && session.strikes.strike()) session.peer.close(CloseCode.policy, "rate limit abuse");
-      return;
-    }
-    if (error instanceof StorageUnavailableError) {
-      session.send({ type: "error", code: ErrorCode.unavailable, message: "storage is unavailable; try again later", ...(ref === undefined ? {} : { ref }) });
-      return;
-    }
-    this.#deps.logger.error("request failed", { session: session.id, error: (error as Error)?.message });
-    session.send({ type: "error", code: ErrorCode.internal, message: "internal error", ...(ref === undefined ? {} : { ref }) });
-  }
-
-  async join(session: Session, frame: Frame<"join">): Promise<void> {
-    const room = roomKey(frame.room);
-    if (frame.since !== undefined && !ID_PATTERN.test(frame.since)) throw new ClientError(ErrorCode.badFrame, "since: not a message id");
-    if (!session.rooms.has(room) && session.rooms.size >= this.config.limits.maxRoomsPerSession) {
-      throw new ClientError(ErrorCode.tooManyRooms, `at most ${this.config.limits.maxRoomsPerSession} rooms per connection`);
-    }
-    if (!session.joins.take()) throw new ClientError(ErrorCode.rateLimited, "too many joins; slow down");
-    if (!this.abuse.takeJoin(session.peer.remoteAddress)) {
-      // Refused by the address's limit: this connection's allowance was not used.
-      session.joins.refund();
-      throw new ClientError(ErrorCode.rateLimited, "too many joins; slow down");
-    }
-    const { historyPerRoom, historyOnJoin } = this.config.limits;
-    const user = session.user!;
-    // Presence first (counted on every node), so the join below still follows the history read directly.
-    const firstHere = !this.hub.hasUser(room, user.key);
-    const firstAnywhere = firstHere && (await this.#deps.presence.enter(room, user.name));
-    const [everywhere] = await this.#deps.presence.members([room]);
-    const page = await this.#deps.log.history(
-      room,
-      frame.since === undefined ? { limit: historyOnJoin } : { after: frame.since, limit: historyPerRoom },
-    );
-    // Joining right after reading history, with no await between, means no stored
-    // message can fall between the two: the client sees each message exactly once.
-    if (!this.hub.sessions.has(session)) {
-      // Gone meanwhile: undo the count, quietly (its join was never announced).
-      if (firstHere && !this.hub.hasUser(room, user.key)) this.#deps.presence.exit(room, user.name).catch(() => {});
-      return;
-    }
-    this.hub.join(session, room);
-    session.send({
-      type: "joined",
-      room,
-      members: [...new Set([...everywhere!, ...this.hub.members(room)])].sort(),
-      history: page.messages.map(toMessage),
-      recovered: frame.since === undefined ? true : page.complete,
-    });
-    if (firstAnywhere) this.#announce(room, user.name, "join", session);
-  }
-
-  leave(session: Session, frame: Frame<"leave">): void {
-    const room = roomKey(frame.room);
-    if (!session.rooms.has(room)) throw new ClientError(ErrorCode.notInRoom, `not in room ${room}`);
-    const gone = this.hub.leave(session, room);
-    session.send({ type: "left", room });
-    if (gone) this.#left(room, session.user!.name);
-  }
-
-  say(session: Session, frame: Frame<"say">): void {
-    const room = roomKey(frame.room);
-    if (!session.rooms.has(room)) throw new ClientError(ErrorCode.notInRoom, `not in room ${room}`);
-    const text = this.checkText(frame.text);
-    this.moderation.checkNotMuted(session.user!.key, room);
-    this.checkRate(session);
-    const draft: ChatDraft = { room, from: session.user!.name, text };
-    this.storeThenAck(session, draft, frame.ref);
-  }
-
-  async history(session: Session, frame: Frame<"history">): Promise<void> {
-    const room = roomKey(frame.room);
-    if (!session.rooms.has(room)) throw new ClientError(ErrorCode.notInRoom, `not in room ${room}`);
-    if (frame.before !== undefined && !ID_PATTERN.test(frame.before)) throw new ClientError(ErrorCode.badFrame, "before: not a message id");
-    const limit = Math.min(frame.limit ?? HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX, this.config.limits.historyPerRoom);
-    const page = await this.#deps.log.history(room, frame.before === undefined ? { limit } : { before: frame.before, limit });
-    session.send({ type: "history", room, messages: page.messages.map(toMessage), complete: page.complete });
-  }
-
-  async dm(session: Session, frame: Frame<"dm">): Promise<void> {
-    const to = checkName(frame.to).key;
-    const text = this.checkText(frame.text);
-    const target = await this.#deps.accounts.findUser(to);
-    if (!target) throw new ClientError(ErrorCode.unknownUser, "no such user");
-    this.checkRate(session);
-    const me = session.user!;
-    const draft: ChatDraft = { room: dmRoom(me.key, target.key), from: me.name, to: target.name, text };
-    this.storeThenAck(session, draft, frame.ref);
-  }
-
-  /**
-   * Not awaited by the handler: the session's next frame need not wait for this
-   * one's fsync. Appends complete in order, so acks and deliveries keep order.
-   */
-  storeThenAck(session: Session, draft: ChatDraft, ref: Ref | undefined): void {
-    this.store(draft, session).then(
-      (record) => session.send(encodeAck(ref, record.id, record.ts)),
-      (error) => this.fail(session, error, ref),
-    );
-  }
-
-  async dmHistory(session: Session, frame: Frame<"dm_history">): Promise<void> {
-    const other = checkName(frame.with);
-    for (const id of [frame.before, frame.since]) {
-      if (id !== undefined && !ID_PATTERN.test(id)) throw new ClientError(ErrorCode.badFrame, "not a message id");
-    }
-    const room = dmRoom(session.user!.key, other.key);
-    const { historyPerRoom } = this.config.limits;
-    const limit = frame.since !== undefined ? historyPerRoom : Math.min(frame.limit ?? HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX, historyPerRoom);
-    const page = await this.#deps.log.history(room, { after: frame.since, before: frame.before, limit });
-    session.send({ type: "dm_history", with: frame.with, messages: page.messages.map(toDirect), complete: page.complete });
-  }
-
-  typing(session: Session, frame: Frame<"typing">): void {
-    const room = roomKey(frame.room);
-    if (!session.rooms.has(room)) throw new ClientError(ErrorCode.notInRoom, `not in room ${room}`);
-    this.hub.toRoom(room, { type: "typing", room, user: session.user!.name }, session);
-    // Other nodes' members of the room; best effort, like typing itself.
-    this.#deps.bus.publish({ kind: "typing", room, user: session.user!.name, origin: this.#origin }).catch(() => {});
+    answerFailure(session, error, ref, this.#deps.logger);
   }
 
   async logout(session: Session): Promise<void> {
@@ -351,145 +266,34 @@ export class ChatService {
     session.peer.close(CloseCode.normal, "signed out");
   }
 
-  /**
-   * Stores the record and publishes it as soon as it is stored (the embedded
-   * log syncs afterwards, in groups); resolves once it is durable and
-   * published, or rejects with `unavailable` if it could not be stored.
-   */
-  async store(draft: ChatDraft, sender?: Session): Promise<ChatRecord> {
-    let published: Promise<void> | undefined;
-    let record: ChatRecord;
-    try {
-      record = await this.#deps.log.append(draft, (stored) => {
-        this.messagesIn += 1;
-        // A bus that delivers at once (the memory bus) lets the sender's own copy wait for its ack.
-        this.#storing = sender && { record: stored, sender };
-        try {
-          published = this.#deps.bus.publish({ kind: "message", record: stored });
-        } finally {
-          this.#storing = undefined;
-        }
-        // Awaited below, after durability; until then a failure must not count as unhandled.
-        published.catch(() => {});
-      });
-    } catch (error) {
-      this.#deps.logger.error("chat log append failed", { error: (error as Error).message });
-      throw new ClientError(ErrorCode.unavailable, "the message could not be stored; it was not sent");
-    }
-    await published;
-    return record;
+  // Operator actions (console and admin API): see operator.ts.
+
+  broadcast(text: string): Promise<void> {
+    return this.operator.broadcast(text);
   }
 
-  checkText(text: string): string {
-    if (text.length > this.config.limits.maxTextLength) {
-      throw new ClientError(ErrorCode.tooLarge, `text is longer than ${this.config.limits.maxTextLength} characters`);
-    }
-    if (text.trim().length === 0) throw new ClientError(ErrorCode.badFrame, "text: must not be empty");
-    return text;
-  }
-
-  checkRate(session: Session): void {
-    if (session.messages.take()) {
-      if (this.abuse.takeMessage(session.peer.remoteAddress)) return;
-      // Refused by the address's limit: this connection's allowance was not used.
-      session.messages.refund();
-    }
-    this.rateLimited += 1;
-    throw new ClientError(ErrorCode.rateLimited, "too many messages; slow down");
-  }
-
-  /** The record being published by `store`, and its sender (see Hub.deliver). */
-  #storing: { record: ChatRecord; sender: Session } | undefined;
-
-  onBus(event: BusEvent): void {
-    switch (event.kind) {
-      case "message":
-        return this.hub.deliver(event.record, this.#storing?.record === event.record ? this.#storing.sender : undefined);
-      case "notice":
-        // Every node's welcome shows the motd an operator set on any node.
-        if (event.noticeKind === "motd") this.config.motd = event.text;
-        return this.hub.toAll({ type: "notice", text: event.text, kind: event.noticeKind, ts: event.ts });
-      case "typing":
-        if (event.origin !== this.#origin) this.hub.toRoom(event.room, { type: "typing", room: event.room, user: event.user });
-        return;
-      case "presence":
-        if (event.origin !== this.#origin) this.hub.toRoomPresence(event.room, { type: "presence", room: event.room, user: event.user, event: event.event });
-        return;
-      case "reset":
-        // Events may have been missed while the bus was away: clients reconnect and resume with `since`.
-        this.#deps.logger.warn("bus was interrupted: closing connections so clients resync");
-        return this.closeAll(CloseCode.serviceRestart, "connection to the cluster was interrupted", "restart");
-      case "moderation":
-        return this.moderation.apply(event.user, event.change);
-    }
-  }
-
-  // Operator actions (console and admin API).
-
-  async broadcast(text: string): Promise<void> {
-    await this.#deps.bus.publish({ kind: "notice", text, noticeKind: "broadcast", ts: Date.now() });
-  }
-
-  async setMotd(motd: string): Promise<void> {
-    this.config.motd = motd;
-    await this.#deps.bus.publish({ kind: "notice", text: motd, noticeKind: "motd", ts: Date.now() });
+  setMotd(motd: string): Promise<void> {
+    return this.operator.setMotd(motd);
   }
 
   /** Kicks every session of the user; resolves to how many were closed. */
-  async kick(name: string, reason = "kicked by an operator"): Promise<number> {
-    const n = normalizeName(name);
-    if (isNameError(n)) return 0;
-    return this.moderation.kick(n.key, reason);
-  }
-
-  /** The user's signed-in sessions on every node. */
-  async #sessionsEverywhere(key: string): Promise<number> {
-    const online = await this.#deps.presence.users();
-    return online.filter((u) => keyOf(u.name) === key).reduce((sum, u) => sum + u.sessions, 0);
+  kick(name: string, reason?: string): Promise<number> {
+    return this.operator.kick(name, reason);
   }
 
   /** Closes every connection (stop or restart) with the given code. */
   closeAll(code: number, reason: string, notice: "shutdown" | "restart"): void {
-    const frame = { type: "notice" as const, text: reason, kind: notice, ts: Date.now() };
-    for (const s of [...this.hub.sessions]) {
-      if (s.user) s.send(frame);
-      s.peer.close(code, reason);
-    }
+    this.operator.closeAll(code, reason, notice);
+  }
+
+  /** Closes every connection at once, without a notice (what is left after closeAll's wait). */
+  closePeers(code: number, reason: string): void {
+    for (const s of [...this.hub.sessions]) s.peer.close(code, reason);
   }
 
   close(): void {
-    this.#unsubscribe();
+    for (const off of this.#unsubscribe) off();
     this.#stopHeartbeat();
     this.hub.close();
   }
-}
-
-/** Normalised room name, or `bad_name`. */
-export function roomKey(input: string): string {
-  const known = roomKeys.get(input);
-  if (known !== undefined) return known;
-  const n = checkName(input, "room");
-  // Every `say` names its room: remember recent answers (normalising is pure) rather than redo NFKC each time.
-  if (roomKeys.size >= ROOM_KEYS_KEPT) roomKeys.clear();
-  roomKeys.set(input, n.key);
-  return n.key;
-}
-const ROOM_KEYS_KEPT = 10_000;
-const roomKeys = new Map<string, string>();
-
-function keyOf(name: string): string {
-  const n = normalizeName(name);
-  return isNameError(n) ? "" : n.key;
-}
-
-export function dmRoom(a: string, b: string): string {
-  return a < b ? `dm:${a}:${b}` : `dm:${b}:${a}`;
-}
-
-function toMessage(r: ChatRecord): ChatMessage {
-  return { type: "message", id: r.id, room: r.room, from: r.from, text: r.text, ts: r.ts };
-}
-
-function toDirect(r: ChatRecord): DirectMessage {
-  return { type: "dm", id: r.id, from: r.from, to: r.to ?? "", text: r.text, ts: r.ts };
 }

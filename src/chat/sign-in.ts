@@ -1,5 +1,5 @@
 import { checkName, ClientError, CloseCode, ErrorCode, type InboundFrame } from "../message/index.ts";
-import { tokenUser, type Accounts, type SignIn } from "../../storage/users/accounts.ts";
+import { tokenUser, type Accounts, type SignIn } from "../accounts/accounts.ts";
 import type { Limits } from "../config/schema.ts";
 import type { AbuseLimits } from "./limits.ts";
 import type { Hub } from "./hub.ts";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { isNameError, normalizeName } from "../message/names.ts";
 import { hardeningLimits, security } from "./security.ts";
-import { parseRange } from "../http/cidr.ts";
+import { parseRange } from "../net/cidr.ts";
 
 const roomName = z.string().superRefine((value, ctx) => {
   const n = normalizeName(value);

@@ -1,7 +1,8 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
-import { ClientError, ErrorCode } from "../message/index.ts";
+import { ErrorCode } from "../message/index.ts";
+import { describeFailure } from "../chat/failure.ts";
 import type { Operations } from "../ops/operations.ts";
 import { adminAuth } from "./bearer.ts";
 import { badRequest, readJson } from "./body.ts";
@@ -75,10 +76,12 @@ export function adminRoutes(ops: Operations, getToken: () => string): Hono {
   });
   admin.notFound((c) => c.json({ error: "not_found", message: "no such admin endpoint" }, 404));
   admin.onError((error, c) => {
+    // The same mapping as error frames: a storage failure of any kind is 503 `unavailable`.
+    const failure = describeFailure(error);
     // A bad room name in a query is the request's fault, like any other invalid query.
-    if (error instanceof ClientError && error.code === ErrorCode.badName) return c.json({ error: "bad_request", message: error.message }, 400);
-    if (error instanceof ClientError) return c.json({ error: error.code, message: error.message }, 503);
-    return c.json({ error: "internal", message: "internal error" }, 500);
+    if (failure.code === ErrorCode.badName) return c.json({ error: "bad_request", message: failure.message }, 400);
+    if (failure.unexpected) return c.json({ error: "internal", message: "internal error" }, 500);
+    return c.json({ error: failure.code, message: failure.message }, 503);
   });
   return admin;
 }

@@ -3,17 +3,29 @@ import { sendFrame, sendInvalid, startSessionActor, type SessionActor } from "..
 import { ActorGroups } from "../../actors/groups.ts";
 import { decode, CloseCode } from "../message/index.ts";
 import type { ChatService } from "../chat/service.ts";
-import type { Daemon } from "../daemon.ts";
+import type { Config } from "../config/schema.ts";
+import type { Logger } from "../log.ts";
+import type { Operations } from "../ops/operations.ts";
+import type { StorageHealth } from "../../storage/create.ts";
 import type { DirectEvents, WebSocketSupport } from "../runtime/types.ts";
 import type { WSContext, WSMessageReceive } from "hono/ws";
 import { adminRoutes } from "./admin.ts";
-import { metricsRoutes } from "./metrics.ts";
-import { readinessRoutes } from "./readiness.ts";
+import { metricsRoutes, type MetricsSource } from "./metrics.ts";
+import { readinessRoutes, type ReadinessSource } from "./readiness.ts";
 import { hsts } from "./hsts.ts";
 import type { Asset } from "./assets.ts";
 import { originAllowed } from "./origin.ts";
 
-export type AppDeps = { daemon: Daemon; chat: ChatService; ws: WebSocketSupport; assets: Map<string, Asset> };
+/** What the HTTP surface reads from the server (the daemon is one): its state, config, log, operations and probes. */
+export type AppHost = ReadinessSource &
+  MetricsSource & {
+    readonly config: Config;
+    readonly logger: Logger;
+    readonly ops: Operations;
+    storageHealth(): StorageHealth | undefined;
+  };
+
+export type AppDeps = { daemon: AppHost; chat: ChatService; ws: WebSocketSupport; assets: Map<string, Asset> };
 
 const PAGE_HEADERS = {
   "Content-Security-Policy":
@@ -34,13 +46,11 @@ export function createApp({ daemon, chat, ws, assets }: AppDeps): Hono {
   // A bug in one session must cost that session, not the process: xstate
   // reports an action's error to the actor's parent (its group) and no further.
   const groups = new ActorGroups((parent, id, error) => {
-    for (const session of chat.hub.sessions) {
-      if (session.actor?.id !== id || session.actor._parent !== parent) continue;
-      daemon.logger.error("session actor failed", { session: session.id, error: (error as Error)?.message });
-      session.peer.close(1011, "internal error");
-      chat.disconnect(session);
-      return;
-    }
+    const session = chat.findSession((s) => s.actor?.id === id && s.actor._parent === parent);
+    if (!session) return;
+    daemon.logger.error("session actor failed", { session: session.id, error: (error as Error)?.message });
+    session.peer.close(1011, "internal error");
+    chat.disconnect(session);
   });
 
   /**
@@ -112,7 +122,7 @@ export function createApp({ daemon, chat, ws, assets }: AppDeps): Hono {
       if (!originAllowed(c.req.header("origin"), c.req.header("host"), chat.config.security)) {
         return c.json({ error: "forbidden_origin", message: "this origin may not connect" }, 403);
       }
-      if (chat.hub.sessions.size >= limits.maxConnections) {
+      if (chat.connections >= limits.maxConnections) {
         return c.json({ error: "server_full", message: "too many connections" }, 503);
       }
       if (chat.abuse.connectionsFrom(ws.remoteAddress(c)) >= limits.maxConnectionsPerIp) {

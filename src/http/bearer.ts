@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import { digestsEqual, hashSecret } from "../../storage/users/tokens.ts";
+import { digestsEqual, hashSecret } from "../accounts/tokens.ts";
 
 /**
  * Admin authentication: `Authorization: Bearer <token>`, compared as SHA-256

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { WebSocketSupport } from "../runtime/types.ts";
-import { inRange, parseIp, parseRange, type Range } from "./cidr.ts";
+import { inRange, parseIp, parseRange, type Range } from "../net/cidr.ts";
 
 /**
  * The client's address behind reverse proxies. The forwarding headers are

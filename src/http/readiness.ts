@@ -1,14 +1,23 @@
 import { Hono } from "hono";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import type { Daemon } from "../daemon.ts";
+import type { Config } from "../config/schema.ts";
+import type { StorageHealth } from "../../storage/create.ts";
+
+/** What /readyz reads (the daemon is one): its state, whether a chat runs, and where its storage is. */
+export type ReadinessSource = {
+  readonly state: string;
+  readonly chat: object | undefined;
+  readonly config: Pick<Config, "dataDir">;
+  storageHealth(): StorageHealth | undefined;
+};
 
 /**
  * GET /readyz: 200 when new sessions would be accepted, 503 otherwise, so a
  * load balancer sends clients elsewhere while this instance starts, stops,
  * restarts, or cannot write its data. /healthz only says the process is alive.
  */
-export function readinessRoutes(daemon: Daemon): Hono {
+export function readinessRoutes(daemon: ReadinessSource): Hono {
   const app = new Hono();
   app.get("/readyz", async (c) => {
     const state = daemon.state;
@@ -25,7 +34,7 @@ export function readinessRoutes(daemon: Daemon): Hono {
  * Redis (the chat log in dataDir is not used there); else the chat log folder.
  * A stat, not an access(W_OK) probe: that one needs --allow-sys on Deno.
  */
-async function storageProblem(daemon: Pick<Daemon, "config" | "storageHealth">): Promise<string | undefined> {
+async function storageProblem(daemon: Pick<ReadinessSource, "config" | "storageHealth">): Promise<string | undefined> {
   const health = daemon.storageHealth();
   if (health?.mode === "cluster") return health.redis === "up" ? undefined : "storage unavailable: Redis is down";
   const dir = join(daemon.config.dataDir, "chat");

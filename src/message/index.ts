@@ -2,5 +2,4 @@ export * from "./inbound.ts";
 export * from "./outbound.ts";
 export * from "./errors.ts";
 export * from "./codec.ts";
-export * from "./ids.ts";
 export * from "./names.ts";

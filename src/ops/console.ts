@@ -1,5 +1,5 @@
 import type { Daemon } from "../daemon.ts";
-import { ClientError } from "../message/index.ts";
+import { describeFailure } from "../chat/failure.ts";
 
 export const CONSOLE_HELP = `commands:
   help              this list
@@ -85,8 +85,9 @@ export async function runConsoleCommand(daemon: Daemon, line: string): Promise<s
         return `unknown command: ${command} (try help)`;
     }
   } catch (error) {
-    if (error instanceof ClientError) return `error: ${error.message}`;
-    throw error;
+    const failure = describeFailure(error);
+    if (failure.unexpected) throw error;
+    return `error: ${failure.message}`;
   }
 }
 

@@ -1,6 +1,6 @@
-import type { Accounts } from "../../storage/users/accounts.ts";
+import type { Accounts } from "../accounts/accounts.ts";
 import type { ChatLog } from "../../storage/chatlog/types.ts";
-import type { Bus } from "../../storage/bus/types.ts";
+import type { Broker } from "../../storage/broker/types.ts";
 import type { Metrics } from "./metrics.ts";
 
 /*
@@ -56,9 +56,14 @@ export function instrumentLog(log: ChatLog, metrics: Metrics): ChatLog {
   };
 }
 
-/** Counts stored messages as they go out to their recipients. */
-export function countOutgoing(bus: Bus, metrics: Metrics): () => void {
-  return bus.subscribe((event) => {
-    if (event.kind === "message") metrics.messagesOut += 1;
-  });
+/** Counts stored room events as they go out to their recipients: the broker's handler, counted. */
+export function countOutgoing<O>(broker: Broker<O>, metrics: Metrics): Broker<O> {
+  return {
+    ...broker,
+    register: (handler) =>
+      broker.register((event, origin) => {
+        metrics.messagesOut += 1;
+        handler(event, origin);
+      }),
+  };
 }

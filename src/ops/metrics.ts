@@ -1,4 +1,4 @@
-import type { ChatService } from "../chat/service.ts";
+import type { ChatStats } from "../chat/service.ts";
 import type { ProcessStats } from "../runtime/types.ts";
 
 /** Chat-log append latency buckets, in seconds: an fsync'd group commit is usually 0.1-20 ms. */
@@ -7,7 +7,8 @@ export const LOG_WRITE_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.0
 /** What a scrape reads from the running server at that moment. */
 export type MetricsSnapshot = {
   state: string;
-  chat: ChatService | undefined;
+  /** The running chat's numbers, or undefined while it is not running. */
+  chat: ChatStats | undefined;
   process: ProcessStats | undefined;
   eventLoopLagSeconds: number;
 };
@@ -26,7 +27,7 @@ export class Metrics {
   #logWrite = { buckets: LOG_WRITE_BUCKETS.map(() => 0), count: 0, sum: 0 };
 
   /** Folds a stopping chat service's counters into the process totals. */
-  retire(chat: ChatService): void {
+  retire(chat: ChatStats): void {
     const c = countersOf(chat);
     for (const key of Object.keys(c) as Array<keyof Counters>) this.#retired[key] += c[key];
   }
@@ -48,17 +49,17 @@ export class Metrics {
     };
     const live = s.chat ? countersOf(s.chat) : { messagesIn: 0, deliveries: 0, slowConsumersDropped: 0, rateLimited: 0 };
     const total = (key: keyof Counters) => this.#retired[key] + live[key];
-    const sessions = [...(s.chat?.hub.sessions ?? [])];
-    const active = sessions.filter((x) => x.user).length;
+    const connections = s.chat?.connections ?? 0;
+    const active = s.chat?.active ?? 0;
 
     metric("chatd_up", "gauge", "1 while the server is running and accepting sessions.", [["", s.state === "running" ? 1 : 0]]);
-    metric("chatd_connections", "gauge", "Open WebSocket connections.", [["", sessions.length]]);
+    metric("chatd_connections", "gauge", "Open WebSocket connections.", [["", connections]]);
     metric("chatd_sessions", "gauge", "Connections by session state.", [
-      ['{state="authenticating"}', sessions.length - active],
+      ['{state="authenticating"}', connections - active],
       ['{state="active"}', active],
     ]);
-    metric("chatd_users_online", "gauge", "Distinct users signed in.", [["", s.chat?.hub.onlineUsers().length ?? 0]]);
-    metric("chatd_rooms", "gauge", "Rooms listed (defaults, rooms with members or history).", [["", s.chat?.roomNames().length ?? 0]]);
+    metric("chatd_users_online", "gauge", "Distinct users signed in.", [["", s.chat?.usersOnline ?? 0]]);
+    metric("chatd_rooms", "gauge", "Rooms listed (defaults, rooms with members or history).", [["", s.chat?.rooms ?? 0]]);
     metric("chatd_messages_in_total", "counter", "Chat messages (say, dm) accepted and stored.", [["", total("messagesIn")]]);
     metric("chatd_messages_out_total", "counter", "Stored chat messages fanned out to their recipients.", [["", this.messagesOut]]);
     metric("chatd_deliveries_total", "counter", "Frames written to client sockets.", [["", total("deliveries")]]);
@@ -91,13 +92,8 @@ export class Metrics {
   }
 }
 
-function countersOf(chat: ChatService): Counters {
-  return {
-    messagesIn: chat.messagesIn,
-    deliveries: chat.hub.deliveries,
-    slowConsumersDropped: chat.hub.slowConsumersDropped,
-    rateLimited: chat.rateLimited,
-  };
+function countersOf(chat: ChatStats): Counters {
+  return { messagesIn: chat.messagesIn, deliveries: chat.deliveries, slowConsumersDropped: chat.slowConsumersDropped, rateLimited: chat.rateLimited };
 }
 
 function formatValue(v: number): string {

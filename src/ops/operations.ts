@@ -2,7 +2,9 @@ import { ClientError, ErrorCode, type ChatMessage } from "../message/index.ts";
 import type { ServerState } from "../../actors/server.ts";
 import type { ChatService } from "../chat/service.ts";
 import type { Daemon } from "../daemon.ts";
+import type { ReloadHost } from "./reload.ts";
 import { VERSION, roomKey } from "../chat/service.ts";
+import { roomFrames } from "../chat/frames.ts";
 import { reloadConfig } from "./reload.ts";
 
 export type Uptime = {
@@ -29,7 +31,11 @@ export type Answer = { accepted: boolean; state: ServerState; message: string };
  * What an operator can do, shared by the console and the admin API so both
  * answer the same way.
  */
-export function createOperations(daemon: Daemon) {
+/** What operations work on (the daemon is one): its lifecycle, its config and the running chat. */
+export type OperationsHost = Pick<Daemon, "state" | "snapshot" | "processStartedAt" | "request"> &
+  ReloadHost & { readonly chat: ChatService | undefined };
+
+export function createOperations(daemon: OperationsHost) {
   function chat(): ChatService {
     const c = daemon.chat;
     if (!c) throw new ClientError(ErrorCode.unavailable, `server is ${daemon.state}`);
@@ -40,7 +46,7 @@ export function createOperations(daemon: Daemon) {
     uptime(): Uptime {
       const now = Date.now();
       const { startedAt, restarts } = daemon.snapshot.context;
-      const c = daemon.chat;
+      const c = daemon.chat?.stats();
       return {
         uptimeSeconds: startedAt ? Math.floor((now - startedAt) / 1000) : 0,
         startedAt: startedAt ? new Date(startedAt).toISOString() : null,
@@ -48,11 +54,11 @@ export function createOperations(daemon: Daemon) {
         processStartedAt: new Date(daemon.processStartedAt).toISOString(),
         state: daemon.state,
         restarts,
-        connections: c?.hub.sessions.size ?? 0,
-        usersOnline: c?.hub.onlineUsers().length ?? 0,
-        rooms: c?.roomNames().length ?? 0,
+        connections: c?.connections ?? 0,
+        usersOnline: c?.usersOnline ?? 0,
+        rooms: c?.rooms ?? 0,
         messagesStored: c?.messagesIn ?? 0,
-        deliveries: c?.hub.deliveries ?? 0,
+        deliveries: c?.deliveries ?? 0,
         version: VERSION,
       };
     },
@@ -95,10 +101,10 @@ export function createOperations(daemon: Daemon) {
       let rooms: string[];
       if (room !== undefined) {
         rooms = [roomKey(room)];
-      } else rooms = c.chatLog.rooms();
-      const pages = await Promise.all(rooms.map((r) => c.chatLog.history(r, { limit })));
+      } else rooms = c.broker.rooms();
+      const pages = await Promise.all(rooms.map((r) => c.broker.history(r, { limit })));
       const all = pages.flatMap((p) => p.messages).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      return all.slice(-limit).map((r) => ({ type: "message", id: r.id, room: r.room, from: r.from, text: r.text, ts: r.ts }));
+      return roomFrames(all.slice(-limit));
     },
 
     kick: (user: string, reason?: string) => chat().kick(user, reason),

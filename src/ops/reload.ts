@@ -1,5 +1,15 @@
 import type { Config } from "../config/schema.ts";
-import type { Daemon } from "../daemon.ts";
+import type { Logger } from "../log.ts";
+
+/** What a reload works on (the daemon is one): its live config, where it comes from, the chat and the certificates. */
+export type ReloadHost = {
+  readonly config: Config;
+  readonly logger: Logger;
+  /** Where the configuration comes from (file + environment), set by run(); undefined: nothing to reload from. */
+  configSource: (() => Promise<Config>) | undefined;
+  readonly chat: { setMotd(motd: string): Promise<void> } | undefined;
+  reloadCertificates(): Promise<ReloadResult["tls"]>;
+};
 
 /**
  * Fields read only when the server starts (the listener, the storage, the
@@ -33,11 +43,9 @@ export const RESTART_FIELDS = [
 /** `tls`: whether the certificate files were read again (`restart_required` on Deno). */
 export type ReloadResult = { reloaded: true; changed: string[]; restartRequired: string[]; tls: "off" | "reloaded" | "restart_required" };
 
-/** Where a daemon's configuration comes from (file + environment), set by run(). */
-const sources = new WeakMap<Daemon, () => Promise<Config>>();
-
-export function setConfigSource(daemon: Daemon, load: () => Promise<Config>): void {
-  sources.set(daemon, load);
+/** Sets where the host's configuration is read from on a reload. */
+export function setConfigSource(host: Pick<ReloadHost, "configSource">, load: () => Promise<Config>): void {
+  host.configSource = load;
 }
 
 export class ReloadUnavailableError extends Error {
@@ -50,8 +58,8 @@ export class ReloadUnavailableError extends Error {
  * sessions see the new values. Existing sessions keep their rate buckets.
  * An invalid file throws (ConfigError) and changes nothing.
  */
-export async function reloadConfig(daemon: Daemon): Promise<ReloadResult> {
-  const load = sources.get(daemon);
+export async function reloadConfig(daemon: ReloadHost): Promise<ReloadResult> {
+  const load = daemon.configSource;
   if (!load) throw new ReloadUnavailableError("this daemon has no configuration source to reload from");
   const next = await load();
   const current = daemon.config;

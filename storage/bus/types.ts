@@ -1,4 +1,3 @@
-import type { ChatRecord } from "../chatlog/types.ts";
 import type { Role } from "../users/types.ts";
 
 export type ModerationChange =
@@ -8,9 +7,11 @@ export type ModerationChange =
   | { action: "unmute"; room: string }
   | { action: "role"; role: Role };
 
-/** What nodes tell each other. A message is published only after it is durable. */
+/**
+ * What nodes tell each other besides stored room events (those go through
+ * the broker, storage/broker): events that are not stored.
+ */
 export type BusEvent =
-  | { kind: "message"; record: ChatRecord }
   | { kind: "notice"; text: string; noticeKind: "broadcast" | "motd"; ts: number }
   /** A kick, or a ban, mute, unmute or role change already stored on the account: each node applies it to its own sessions. */
   | { kind: "moderation"; user: string; change: ModerationChange }

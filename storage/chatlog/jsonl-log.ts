@@ -3,7 +3,8 @@ import { mkdir, open, stat, truncate, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { ChatLog, ChatRecord } from "./types.ts";
-import { createIdGenerator } from "../../src/message/ids.ts";
+import { createIdGenerator } from "./ids.ts";
+import { isDmRoom } from "./room-keys.ts";
 import { RoomHistory } from "./room-history.ts";
 import { CURRENT, rotate, rotatedFiles } from "./rotation.ts";
 
@@ -332,7 +333,7 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
       return rooms.size;
     },
     rooms() {
-      return [...rooms.keys()].filter((r) => !r.startsWith("dm:"));
+      return [...rooms.keys()].filter((r) => !isDmRoom(r));
     },
     lastId() {
       return last;

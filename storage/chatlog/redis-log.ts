@@ -1,7 +1,8 @@
 import type { RedisEngine } from "../redis/engine.ts";
 import type { ChatLog, ChatRecord } from "./types.ts";
 import { APPEND, HISTORY } from "./redis-scripts.ts";
-import { formatId, parseId } from "../../src/message/ids.ts";
+import { formatId, parseId } from "./ids.ts";
+import { isDmRoom } from "./room-keys.ts";
 
 export type RedisLogOptions = {
   engine: RedisEngine;
@@ -27,7 +28,7 @@ export function createRedisLog({ engine, historyPerRoom, barrierTimeoutMs = 3000
   let unsubscribe = () => {};
 
   function learn(record: ChatRecord): void {
-    if (!record.room.startsWith("dm:")) rooms.add(record.room);
+    if (!isDmRoom(record.room)) rooms.add(record.room);
     if (last === undefined || record.id > last) last = record.id;
   }
 
@@ -58,7 +59,7 @@ export function createRedisLog({ engine, historyPerRoom, barrierTimeoutMs = 3000
             draft.to ?? "",
             historyPerRoom,
             engine.channel,
-            draft.room.startsWith("dm:") ? "0" : "1",
+            isDmRoom(draft.room) ? "0" : "1",
           ) as Promise<string>,
       );
       const record = toRecord(JSON.parse(json));
@@ -106,7 +107,7 @@ export function createRedisLog({ engine, historyPerRoom, barrierTimeoutMs = 3000
 }
 
 /** A record as the chat uses it, fields in the usual order (cjson does not keep order). */
-function toRecord(raw: unknown): ChatRecord {
+export function toRecord(raw: unknown): ChatRecord {
   const r = raw as ChatRecord;
   return { id: r.id, room: r.room, from: r.from, text: r.text, ts: r.ts, ...(r.to === undefined ? {} : { to: r.to }) };
 }

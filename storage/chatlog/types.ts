@@ -1,8 +1,11 @@
 /**
  * One stored chat message. Room messages have `room` = the room name; direct
- * messages have `room` = `dm:<key a>:<key b>` (keys sorted) and `to` set.
+ * messages have `room` = a DM key (see room-keys.ts) and `to` set. A message
+ * is stored without `kind` (lines and stream entries written before kinds
+ * existed are messages too), so its stored form is unchanged.
  */
-export type ChatRecord = {
+export type MessageRecord = {
+  kind?: "message";
   id: string;
   room: string;
   from: string;
@@ -11,8 +14,25 @@ export type ChatRecord = {
   to?: string;
 };
 
-/** A message to store: the log assigns `id` and `ts`. */
-export type ChatDraft = Omit<ChatRecord, "id" | "ts">;
+/**
+ * Every stored room event, by `kind`. Only messages so far; a new kind (an
+ * edit, a reaction...) is a new member with a required `kind` and flows
+ * through the same log, broker and hub.
+ */
+export type ChatRecord = MessageRecord;
+
+export type RoomEventKind = NonNullable<ChatRecord["kind"]>;
+
+/** The record's kind: a record without one is a message. */
+export function kindOf(record: ChatRecord): RoomEventKind {
+  return record.kind ?? "message";
+}
+
+/** `Omit` applied to each member of a union, so a draft keeps its kind's fields. */
+type DraftOf<T> = T extends unknown ? Omit<T, "id" | "ts"> : never;
+
+/** A record to store: the log assigns `id` and `ts`. */
+export type ChatDraft = DraftOf<ChatRecord>;
 
 export type HistoryQuery = {
   /** Only messages with an id greater than this (gap recovery). */

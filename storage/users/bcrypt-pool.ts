@@ -1,5 +1,5 @@
 import bcrypt from "bcryptjs";
-import { ClientError, ErrorCode } from "../../src/message/errors.ts";
+import { StorageUnavailableError } from "../errors.ts";
 import { Semaphore } from "./semaphore.ts";
 import { BcryptThread, ThreadGoneError, type BcryptJob } from "./bcrypt-thread.ts";
 
@@ -116,6 +116,7 @@ function onThisThread(job: BcryptJob): Promise<unknown> {
   return job.op === "hash" ? bcrypt.hash(job.password, job.cost) : bcrypt.compare(job.password, job.hash);
 }
 
-function stopping(): ClientError {
-  return new ClientError(ErrorCode.unavailable, "the server is stopping; try again shortly");
+function stopping(): StorageUnavailableError {
+  const message = "the server is stopping; try again shortly";
+  return new StorageUnavailableError(`bcrypt: ${message}`, { public: message });
 }

@@ -4,7 +4,7 @@ import { join, resolve, sep } from "node:path";
 import { Low } from "lowdb";
 import type { UserRecord, UserStore } from "./types.ts";
 import { AtomicJsonFile, CorruptFileError } from "./json-file-adapter.ts";
-import { ClientError, ErrorCode } from "../../src/message/errors.ts";
+import { StorageUnavailableError } from "../errors.ts";
 import { KeyedLock } from "./keyed-lock.ts";
 import { RecordCache, stampOf } from "./record-cache.ts";
 
@@ -14,7 +14,9 @@ import { RecordCache, stampOf } from "./record-cache.ts";
  * `<dataDir>/users/<first letter>/<key>.json`. Files are written through
  * `AtomicJsonFile` (temp, fsync, rename), so a crash leaves the old or the new
  * file, never half of one. A corrupt file is reported through `onCorrupt` and
- * makes that one user `unavailable`; every other user is unaffected.
+ * makes that one user unavailable; every other user is unaffected. Every
+ * failure to read or write (a full disk, an I/O error, a corrupt file) is a
+ * StorageUnavailableError: nothing was changed.
  *
  * `get` (every sign-in and resume) keeps the records it read in a bounded
  * cache and answers from it while one `stat` shows the file unchanged (same
@@ -49,11 +51,21 @@ export function createLowdbUserStore(
     try {
       await db.read();
     } catch (error) {
-      if (!(error instanceof CorruptFileError)) throw error;
+      if (!(error instanceof CorruptFileError)) throw failed("read", key, error);
       onCorrupt(error.path, error.message);
-      throw new ClientError(ErrorCode.unavailable, "this account cannot be read right now; an operator has been told");
+      throw new StorageUnavailableError(`user store: ${error.message}`, { public: "this account cannot be read right now; an operator has been told" });
     }
     return { db, stamp: file.stamp };
+  }
+
+  /** Writes the user's file (and its folder, for a new user); any failure is the store's. */
+  async function write(key: string, db: Low<UserRecord | null>, folder = false): Promise<void> {
+    try {
+      if (folder) await mkdir(join(pathOf(key), ".."), { recursive: true });
+      await db.write();
+    } catch (error) {
+      throw failed("write", key, error);
+    }
   }
 
   /**
@@ -90,9 +102,8 @@ export function createLowdbUserStore(
         cache.delete(record.key);
         const { db } = await read(record.key);
         if (db.data) return false;
-        await mkdir(join(pathOf(record.key), ".."), { recursive: true });
         db.data = record;
-        await db.write();
+        await write(record.key, db, true);
         return true;
       });
     },
@@ -102,7 +113,7 @@ export function createLowdbUserStore(
         const { db } = await read(key);
         if (!db.data) return undefined;
         change(db.data);
-        await db.write();
+        await write(key, db);
         return db.data;
       });
     },
@@ -118,4 +129,8 @@ export function createLowdbUserStore(
       // Every write completes before its promise resolves; nothing is buffered here.
     },
   } satisfies UserStore;
+}
+
+function failed(what: "read" | "write", key: string, error: unknown): StorageUnavailableError {
+  return new StorageUnavailableError(`user store: cannot ${what} ${key}: ${(error as Error)?.message ?? String(error)}`, { cause: error });
 }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/log.ts";
 import { World, PASSWORD } from "../helpers/harness.ts";
+import { AtomicJsonFile } from "../../storage/users/json-file-adapter.ts";
 
 /** A PID that certainly belongs to no running process: one that just exited. */
 function deadPid(): number {
@@ -96,6 +97,57 @@ describe("storage faults", () => {
       const seen = (await bob.next("message")).text;
       expect(seen).toBe("back");
       expect((await d.http("/healthz")).status).toBe(200);
+    });
+  });
+
+  describe("user files on a full disk", () => {
+    /** Every user-file write fails as on a full disk (the daemon runs in this process). */
+    let restore: (() => void) | undefined;
+    const fillDisk = () => {
+      const write = AtomicJsonFile.prototype.write;
+      AtomicJsonFile.prototype.write = async () => {
+        throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+      };
+      restore = () => {
+        AtomicJsonFile.prototype.write = write;
+        restore = undefined;
+      };
+    };
+    afterEach(() => restore?.());
+
+    it("answers a password sign-in with unavailable, not internal, and signs in once there is room again", async () => {
+      const d = await world.daemon();
+      await world.signIn(d, "alice");
+      fillDisk();
+      const client = await world.connect(d);
+      expect(await client.request({ type: "hello", user: "alice", password: PASSWORD, ref: 1 }, "welcome", "error")).toMatchObject({ code: "unavailable" });
+      // A new account cannot be stored either.
+      const other = await world.connect(d);
+      expect(await other.request({ type: "hello", user: "newcomer", password: PASSWORD }, "welcome", "error")).toMatchObject({ code: "unavailable" });
+      restore!();
+      await world.signIn(d, "alice");
+    });
+
+    it("answers every admin write with 503 unavailable, not 500, and changes nothing", async () => {
+      const d = await world.daemon();
+      await world.signIn(d, "bob");
+      fillDisk();
+      const writes: Array<[string, string, object]> = [
+        ["POST", "/admin/mute", { user: "bob", room: "general", minutes: 5 }],
+        ["POST", "/admin/unmute", { user: "bob", room: "general" }],
+        ["POST", "/admin/ban", { user: "bob", reason: "spam" }],
+        ["POST", "/admin/unban", { user: "bob" }],
+        ["PUT", "/admin/role", { user: "bob", role: "moderator" }],
+      ];
+      for (const [method, path, body] of writes) {
+        const res = await d.http(path, { admin: true, method, body: JSON.stringify(body) });
+        expect(res.status, path).toBe(503);
+        expect(await res.json(), path).toMatchObject({ error: "unavailable" });
+      }
+      restore!();
+      // Nothing was stored: bob is neither banned nor muted.
+      const { client } = await world.member(d, "bob");
+      expect(await client.request({ type: "say", room: "general", text: "still here", ref: 1 }, "ack", "error")).toMatchObject({ type: "ack" });
     });
   });
 });

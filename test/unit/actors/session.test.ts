@@ -5,7 +5,7 @@ import { ActorGroups } from "../../../actors/groups.ts";
 import { ClientError, CloseCode, ErrorCode, type InboundFrame, type OutboundFrame } from "../../../src/message/index.ts";
 import type { ChatService } from "../../../src/chat/service.ts";
 import type { Session } from "../../../src/chat/session.ts";
-import type { SignIn } from "../../../storage/users/accounts.ts";
+import type { SignIn } from "../../../src/accounts/accounts.ts";
 
 function deferred<T>() {
   let resolve!: (v: T) => void;

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createAccounts } from "../../../storage/users/accounts.ts";
+import { createAccounts } from "../../../src/accounts/accounts.ts";
 import { createLowdbUserStore } from "../../../storage/users/lowdb-store.ts";
 import { Hub } from "../../../src/chat/hub.ts";
 import { Moderation } from "../../../src/chat/moderation.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { inRange, parseIp, parseRange } from "../../../src/http/cidr.ts";
+import { inRange, parseIp, parseRange } from "../../../src/net/cidr.ts";
 import { clientAddress } from "../../../src/http/client-address.ts";
 
 const h = (init: Record<string, string>) => new Headers(init);

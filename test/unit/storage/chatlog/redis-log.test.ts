@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createRedisLog } from "../../../../storage/chatlog/redis-log.ts";
 import type { ChatLog, ChatRecord } from "../../../../storage/chatlog/types.ts";
-import { ID_PATTERN } from "../../../../src/message/ids.ts";
+import { ID_PATTERN } from "../../../../storage/chatlog/ids.ts";
 import { cleanupRedis, openEngine, uniquePrefix } from "../../../helpers/redis.ts";
 
 let prefix: string;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { RoomHistory } from "../../../../storage/chatlog/room-history.ts";
 import type { ChatRecord } from "../../../../storage/chatlog/types.ts";
-import { formatId } from "../../../../src/message/ids.ts";
+import { formatId } from "../../../../storage/chatlog/ids.ts";
 
 const T = 1764100000000;
 const id = (n: number) => formatId(T + n, 0);

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createJsonlLog } from "../../../../storage/chatlog/jsonl-log.ts";
 import type { ChatLog, ChatRecord } from "../../../../storage/chatlog/types.ts";
-import { formatId } from "../../../../src/message/ids.ts";
+import { formatId } from "../../../../storage/chatlog/ids.ts";
 
 const T = 1764100000000;
 let dataDir: string;

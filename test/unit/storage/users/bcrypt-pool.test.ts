@@ -2,7 +2,9 @@ import bcrypt from "bcryptjs";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createBcryptPool, type PasswordHasher, type Thread } from "../../../../storage/users/bcrypt-pool.ts";
 import { BcryptThread, ThreadGoneError, type BcryptJob } from "../../../../storage/users/bcrypt-thread.ts";
-import { ClientError, ErrorCode } from "../../../../src/message/errors.ts";
+import { ErrorCode } from "../../../../src/message/errors.ts";
+import { StorageUnavailableError } from "../../../../storage/errors.ts";
+import { describeFailure } from "../../../../src/chat/failure.ts";
 
 const PASSWORD = "correct-horse";
 
@@ -199,8 +201,8 @@ describe("createBcryptPool", () => {
       await p.close();
       expect(p.threads).toBe(0);
       const error = await p.hash(PASSWORD, 4).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(ClientError);
-      expect((error as ClientError).code).toBe(ErrorCode.unavailable);
+      expect(error).toBeInstanceOf(StorageUnavailableError);
+      expect(describeFailure(error).code).toBe(ErrorCode.unavailable);
     });
 
     it("fails a job that was running with unavailable rather than redoing it on this thread", async () => {
@@ -209,8 +211,8 @@ describe("createBcryptPool", () => {
       await new Promise((r) => setTimeout(r, 20));
       await p.close();
       const error = await running;
-      expect(error).toBeInstanceOf(ClientError);
-      expect((error as ClientError).code).toBe(ErrorCode.unavailable);
+      expect(error).toBeInstanceOf(StorageUnavailableError);
+      expect(describeFailure(error).code).toBe(ErrorCode.unavailable);
     });
 
     it("fails jobs still waiting in line with unavailable", async () => {
@@ -221,7 +223,7 @@ describe("createBcryptPool", () => {
       await flush();
       await p.close();
       thread.jobs[0]!.reject(new ThreadGoneError("bcrypt thread closed"));
-      for (const error of [await running, await waiting]) expect((error as ClientError).code).toBe(ErrorCode.unavailable);
+      for (const error of [await running, await waiting]) expect(describeFailure(error).code).toBe(ErrorCode.unavailable);
       expect(thread.closed).toBe(1);
     });
   });

@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createLowdbUserStore } from "../../../../storage/users/lowdb-store.ts";
 import type { UserRecord, UserStore } from "../../../../storage/users/types.ts";
+import { AtomicJsonFile } from "../../../../storage/users/json-file-adapter.ts";
+import { StorageUnavailableError } from "../../../../storage/errors.ts";
 
 let dataDir: string;
 let store: UserStore;
@@ -126,7 +128,7 @@ describe("createLowdbUserStore", () => {
       await rename(`${path}.new`, path);
       expect((await store.get("ida"))?.role).toBe("moderator");
       await writeFile(path, '{"name":"ida","pass');
-      await expect(store.get("ida")).rejects.toMatchObject({ code: "unavailable" });
+      await expect(store.get("ida")).rejects.toBeInstanceOf(StorageUnavailableError);
       await rm(path);
       expect(await store.get("ida")).toBeUndefined();
     });
@@ -200,6 +202,26 @@ describe("createLowdbUserStore", () => {
         }),
       ).rejects.toThrow("boom");
       expect((await store.update("jay", (u) => void (u.lastSeenAt = 7)))?.lastSeenAt).toBe(7);
+    });
+  });
+
+  describe("a disk that cannot be written (full)", () => {
+    const full = () => Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+
+    it("fails create and update with a storage error, changing nothing", async () => {
+      await store.create(user("kim"));
+      const write = AtomicJsonFile.prototype.write;
+      AtomicJsonFile.prototype.write = async () => {
+        throw full();
+      };
+      try {
+        await expect(store.update("kim", (u) => void (u.role = "admin"))).rejects.toBeInstanceOf(StorageUnavailableError);
+        await expect(store.create(user("lee"))).rejects.toBeInstanceOf(StorageUnavailableError);
+      } finally {
+        AtomicJsonFile.prototype.write = write;
+      }
+      expect((await store.get("kim"))?.role).toBe("user");
+      expect(await store.get("lee")).toBeUndefined();
     });
   });
 

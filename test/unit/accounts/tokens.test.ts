@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { digestsEqual, formatToken, hashSecret, newSecret, parseToken } from "../../../../storage/users/tokens.ts";
+import { digestsEqual, formatToken, hashSecret, newSecret, parseToken } from "../../../src/accounts/tokens.ts";
 
 const b64url = (s: string) => Buffer.from(s, "utf8").toString("base64url");
 

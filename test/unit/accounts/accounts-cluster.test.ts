@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createAccounts, type Accounts } from "../../../../storage/users/accounts.ts";
-import { createRedisUserStore } from "../../../../storage/users/redis-store.ts";
-import { ErrorCode } from "../../../../src/message/errors.ts";
-import { cleanupRedis, openEngine, uniquePrefix } from "../../../helpers/redis.ts";
-import { codeOf } from "../../../helpers/client-error.ts";
+import { createAccounts, type Accounts } from "../../../src/accounts/accounts.ts";
+import { createRedisUserStore } from "../../../storage/users/redis-store.ts";
+import { ErrorCode } from "../../../src/message/errors.ts";
+import { cleanupRedis, openEngine, uniquePrefix } from "../../helpers/redis.ts";
+import { codeOf } from "../../helpers/client-error.ts";
 
 let prefix: string;
 let clock: number;

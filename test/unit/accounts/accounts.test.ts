@@ -3,12 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import bcrypt from "bcryptjs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createAccounts, tokenUser, type AccountsOptions } from "../../../../storage/users/accounts.ts";
-import { createLowdbUserStore } from "../../../../storage/users/lowdb-store.ts";
-import { formatToken, hashSecret, parseToken } from "../../../../storage/users/tokens.ts";
-import type { UserStore } from "../../../../storage/users/types.ts";
-import { ClientError, ErrorCode } from "../../../../src/message/errors.ts";
-import { codeOf } from "../../../helpers/client-error.ts";
+import { createAccounts, tokenUser, type AccountsOptions } from "../../../src/accounts/accounts.ts";
+import { createLowdbUserStore } from "../../../storage/users/lowdb-store.ts";
+import { formatToken, hashSecret, parseToken } from "../../../src/accounts/tokens.ts";
+import type { UserStore } from "../../../storage/users/types.ts";
+import { ClientError, ErrorCode } from "../../../src/message/errors.ts";
+import { codeOf } from "../../helpers/client-error.ts";
 
 const HOUR = 3_600_000;
 let dataDir: string;

@@ -1,7 +1,8 @@
-import { checkName, isNameError, normalizeName } from "../../src/message/names.ts";
-import { ClientError, ErrorCode } from "../../src/message/errors.ts";
-import type { UserRecord, UserStore } from "./types.ts";
-import { createBcryptPool, type PasswordHasher } from "./bcrypt-pool.ts";
+import { checkName, isNameError, normalizeName } from "../message/names.ts";
+import { ClientError, ErrorCode } from "../message/errors.ts";
+import { StorageUnavailableError } from "../../storage/errors.ts";
+import type { UserRecord, UserStore } from "../../storage/users/types.ts";
+import { createBcryptPool, type PasswordHasher } from "../../storage/users/bcrypt-pool.ts";
 import { digestsEqual, formatToken, hashSecret, newSecret, parseToken } from "./tokens.ts";
 
 export type AccountsOptions = {
@@ -95,7 +96,7 @@ export function createAccounts(options: AccountsOptions) {
       }
       created = await createUser(name, password);
       existing = await store.get(n.key);
-      if (!existing) throw new ClientError(ErrorCode.unavailable, "account could not be read back");
+      if (!existing) throw new StorageUnavailableError(`user store: ${n.key} could not be read back`, { public: "account could not be read back" });
     }
     // A lost creation race falls through to the normal password check.
     if (!created) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createIdGenerator, formatId, ID_PATTERN, parseId } from "../../../src/message/ids.ts";
+import { createIdGenerator, formatId, ID_PATTERN, parseId } from "../../../../storage/chatlog/ids.ts";
 
 /** A clock that returns the given times in turn, then repeats the last one. */
 function clock(...times: number[]): () => number {

@@ -1,0 +1,35 @@
+import { ClientError, ErrorCode } from "../message/index.ts";
+import { ID_PATTERN } from "../../storage/chatlog/ids.ts";
+import type { AbuseLimits } from "./limits.ts";
+import type { Session } from "./session.ts";
+import { roomKey } from "./room-key.ts";
+
+/** The room's key, if the session is in it; `not_in_room` otherwise. */
+export function memberRoom(session: Session, name: string): string {
+  const room = roomKey(name);
+  if (!session.rooms.has(room)) throw new ClientError(ErrorCode.notInRoom, `not in room ${room}`);
+  return room;
+}
+
+/** `bad_frame` unless `id` is absent or a message id. */
+export function checkId(id: string | undefined, message: string): void {
+  if (id !== undefined && !ID_PATTERN.test(id)) throw new ClientError(ErrorCode.badFrame, message);
+}
+
+/** The text of a `say` or `dm`: not too long, not blank. */
+export function checkText(text: string, maxTextLength: number): string {
+  if (text.length > maxTextLength) throw new ClientError(ErrorCode.tooLarge, `text is longer than ${maxTextLength} characters`);
+  if (text.trim().length === 0) throw new ClientError(ErrorCode.badFrame, "text: must not be empty");
+  return text;
+}
+
+/** Takes one message from the session's and its address's allowance; `rate_limited` (counted) when either is spent. */
+export function checkRate(session: Session, abuse: AbuseLimits, counters: { rateLimited: number }): void {
+  if (session.messages.take()) {
+    if (abuse.takeMessage(session.peer.remoteAddress)) return;
+    // Refused by the address's limit: this connection's allowance was not used.
+    session.messages.refund();
+  }
+  counters.rateLimited += 1;
+  throw new ClientError(ErrorCode.rateLimited, "too many messages; slow down");
+}

@@ -1,0 +1,34 @@
+import type { Config } from "../config/schema.ts";
+import type { Logger } from "../log.ts";
+import type { Accounts } from "../accounts/accounts.ts";
+import type { Broker } from "../../storage/broker/types.ts";
+import type { Bus } from "../../storage/bus/types.ts";
+import type { Hub } from "./hub.ts";
+import type { AbuseLimits } from "./limits.ts";
+import type { Moderation } from "./moderation.ts";
+import type { RoomDirectory } from "./room-directory.ts";
+import type { RoomPresence } from "./room-presence.ts";
+import type { Session } from "./session.ts";
+
+/** Counters the chat keeps for the admin API and /metrics. */
+export type ChatCounters = { messagesIn: number; rateLimited: number };
+
+/**
+ * What the request handlers work with: one object, built by ChatService (or
+ * by a unit test, with the memory broker and fake peers). The broker carries
+ * the sending session as each event's origin, so its own copy can wait for
+ * its ack (see Hub.deliver).
+ */
+export type ChatContext = {
+  readonly config: Config;
+  readonly hub: Hub;
+  readonly broker: Broker<Session>;
+  readonly bus: Bus;
+  readonly presence: RoomPresence;
+  readonly directory: RoomDirectory;
+  readonly accounts: Pick<Accounts, "findUser" | "revoke">;
+  readonly abuse: AbuseLimits;
+  readonly moderation: Pick<Moderation, "checkNotMuted" | "handle">;
+  readonly logger: Logger;
+  readonly counters: ChatCounters;
+};

@@ -1,0 +1,30 @@
+import type { ChatMessage, DirectMessage, Ref } from "../message/index.ts";
+import { kindOf, type ChatRecord } from "../../storage/chatlog/types.ts";
+
+/**
+ * A stored room event as clients see it, in history and live alike: a room
+ * message, or a direct message (which has `to`). Each new kind of event gets
+ * its frame here.
+ */
+export function recordFrame(record: ChatRecord): ChatMessage | DirectMessage {
+  switch (kindOf(record)) {
+    case "message":
+      if (record.to === undefined) return { type: "message", id: record.id, room: record.room, from: record.from, text: record.text, ts: record.ts };
+      return { type: "dm", id: record.id, from: record.from, to: record.to, text: record.text, ts: record.ts };
+  }
+}
+
+/** The answer to a `ping`: its `ref` back, if it had one. */
+export function pong(ref: Ref | undefined): { type: "pong"; ref?: Ref } {
+  return ref === undefined ? { type: "pong" } : { type: "pong", ref };
+}
+
+/** A room's history as frames (a room's stream holds only room messages). */
+export function roomFrames(records: ChatRecord[]): ChatMessage[] {
+  return records.map(recordFrame) as ChatMessage[];
+}
+
+/** A direct conversation's history as frames (its stream holds only direct messages). */
+export function directFrames(records: ChatRecord[]): DirectMessage[] {
+  return records.map(recordFrame) as DirectMessage[];
+}

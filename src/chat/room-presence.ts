@@ -1,0 +1,42 @@
+import type { Bus } from "../../storage/bus/types.ts";
+import type { Presence } from "../../storage/presence/types.ts";
+import type { Logger } from "../log.ts";
+import type { Hub } from "./hub.ts";
+import type { Session } from "./session.ts";
+
+/**
+ * Who is in which room across the cluster: the presence store counts a user's
+ * sessions in a room on every node, and the first in or last out is told to
+ * the room here and, over the bus, on the other nodes (`origin` names this
+ * node, so it does not tell its own sessions twice).
+ */
+export class RoomPresence {
+  constructor(
+    private readonly hub: Hub,
+    private readonly bus: Bus,
+    readonly store: Presence,
+    private readonly logger: Logger,
+    readonly origin: string,
+  ) {}
+
+  /** This node's last session of the user left the room: if it was the last anywhere, tell the room everywhere. */
+  left(room: string, user: string): void {
+    this.store.exit(room, user).then(
+      (gone) => gone && this.announce(room, user, "leave"),
+      (error) => this.logger.warn("presence: exit failed", { room, error: (error as Error).message }),
+    );
+  }
+
+  announce(room: string, user: string, event: "join" | "leave", except?: Session): void {
+    this.hub.toRoomPresence(room, { type: "presence", room, user, event }, except);
+    this.bus.publish({ kind: "presence", room, user, event, origin: this.origin }).catch(() => {});
+  }
+
+  /** Tells the presence store how many sessions this node has for the user (for the admin views). */
+  syncLocal(key: string, name: string): void {
+    const sessions = [...this.hub.userSessions(key)];
+    const first = sessions.reduce<Session | undefined>((a, b) => (a && a.connectedAt <= b.connectedAt ? a : b), undefined);
+    const info = first && { sessions: sessions.length, address: first.peer.remoteAddress, connectedAt: first.connectedAt };
+    this.store.setLocal(name, info).catch(() => {});
+  }
+}

@@ -1,0 +1,77 @@
+import { vi } from "vitest";
+import { parseConfig } from "../../../../src/config/load.ts";
+import { silentLogger } from "../../../../src/log.ts";
+import { Hub } from "../../../../src/chat/hub.ts";
+import { Session } from "../../../../src/chat/session.ts";
+import type { Peer } from "../../../../src/chat/peer.ts";
+import { AbuseLimits } from "../../../../src/chat/limits.ts";
+import { RoomPresence } from "../../../../src/chat/room-presence.ts";
+import { RoomDirectory } from "../../../../src/chat/room-directory.ts";
+import type { ChatContext } from "../../../../src/chat/context.ts";
+import { createMemoryBroker } from "../../../../storage/broker/memory-broker.ts";
+import { createMemoryBus } from "../../../../storage/bus/memory-bus.ts";
+import { createMemoryPresence } from "../../../../storage/presence/memory-presence.ts";
+import type { UserRecord } from "../../../../storage/users/types.ts";
+import type { Encoded, OutboundFrame } from "../../../../src/message/index.ts";
+
+/** A fake socket that records what it was sent and what it was asked to hold (see Peer.hold). */
+export function fakePeer(remoteAddress = "127.0.0.1") {
+  const sent: Encoded[] = [];
+  const held: Encoded[] = [];
+  const peer = {
+    send: vi.fn((e: Encoded) => void sent.push(e)),
+    hold: vi.fn((e: Encoded) => void held.push(e)),
+    close: vi.fn(),
+    bufferedAmount: 0,
+    remoteAddress,
+  };
+  return { peer, sent, held };
+}
+
+/**
+ * The request handlers' world, all in memory: a hub, the memory broker
+ * (registered with the hub, as ChatService does), the memory bus and
+ * presence, and the users `known` to the fake accounts.
+ */
+export function chatWorld(options: { limits?: Record<string, unknown>; known?: string[] } = {}) {
+  const config = parseConfig({ port: 0, rooms: ["general"], limits: { historyOnJoin: 3, ...options.limits } });
+  const hub = new Hub(config.limits.maxBufferedBytes);
+  const broker = createMemoryBroker<Session>({ historyPerRoom: config.limits.historyPerRoom });
+  broker.register((event, sender) => hub.deliver(event, sender));
+  const bus = createMemoryBus();
+  const presenceStore = createMemoryPresence();
+  const presence = new RoomPresence(hub, bus, presenceStore, silentLogger, "this-node");
+  const known = new Set(options.known ?? []);
+  const ctx: ChatContext = {
+    config,
+    hub,
+    broker,
+    bus,
+    presence,
+    directory: new RoomDirectory(() => config.rooms, hub, broker, presenceStore),
+    accounts: {
+      findUser: async (key: string) => (known.has(key) ? ({ key, name: key, role: "user" } as UserRecord) : undefined),
+      revoke: async () => {},
+    },
+    abuse: new AbuseLimits(config.limits),
+    moderation: { checkNotMuted: () => {}, handle: async () => {} },
+    logger: silentLogger,
+    counters: { messagesIn: 0, rateLimited: 0 },
+  };
+
+  /** A signed-in session of `name`, registered with the hub, recording its frames. */
+  function user(name: string) {
+    const p = fakePeer();
+    const session = new Session(p.peer as Peer, config.limits, hub);
+    session.user = { key: name, name, role: "user" };
+    hub.add(session);
+    hub.signedIn(session);
+    const decode = (list: Encoded[]) => list.map((e) => JSON.parse(e.text) as OutboundFrame & Record<string, unknown>);
+    return { session, ...p, frames: () => decode(p.sent), heldFrames: () => decode(p.held) };
+  }
+
+  return { ctx, config, hub, broker, bus, presenceStore, user };
+}
+
+/** Lets pending promise callbacks run (a publish's ack, a presence exit). */
+export const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
