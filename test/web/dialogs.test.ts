@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sentMessages, signIn, waitForRoom, webSuite } from "../helpers/browser.ts";
+import { sentMessages, signIn, waitForRoom, waitOnline, webSuite } from "../helpers/browser.ts";
 
 /** The "Message a user" and "Join or create a room" dialogs check before they close. */
 
@@ -43,7 +43,7 @@ describe("dialogs", () => {
     bob.send({ type: "dm", to: "alice", text: "from my phone" });
     await bob.next("ack");
     await page.reload();
-    await waitForRoom(page, "general").catch(() => {});
+    await waitOnline(page);
     await page.getByTestId("open-dm").click();
     await page.getByTestId("dm-name").fill("bob");
     await page.getByTestId("dm-submit").click();
@@ -51,7 +51,7 @@ describe("dialogs", () => {
     await page.getByTestId("conv-title").getByText("@bob").waitFor();
     await sentMessages(page, "from my phone").waitFor();
     expect(tap.sentOf("dm").map((f) => f.to)).toEqual(["nobody", "Carol"]);
-  });
+  }, 40_000);
 
   it("shows a bad or refused room name inside the join dialog", async () => {
     const d = await web.daemon({ limits: { maxRoomsPerSession: 1 } });
