@@ -132,7 +132,8 @@ export function renderNotices() {
   $("notice-list").replaceChildren(...rows);
   const more = $("notices-more");
   more.hidden = notices.length < 2;
-  more.textContent = expanded ? "Show less" : `+${notices.length - 1} more`;
+  if (expanded) more.textContent = "Show less";
+  else more.replaceChildren(`+${notices.length - 1}`, el("span", { class: "more-word" }, " more"));
   more.setAttribute("aria-expanded", String(expanded));
   $("notices-clear").hidden = notices.length < 2;
 }

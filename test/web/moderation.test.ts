@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { anyMessages, say, sentMessages, signIn, waitForRoom, webSuite, type WsTap } from "../helpers/browser.ts";
+import { anyMessages, say, screenshot, sentMessages, signIn, waitForRoom, webSuite, type WsTap } from "../helpers/browser.ts";
 
 /** Kick and mute from the member list and the message menu, for moderators and admins. */
 
@@ -37,9 +37,11 @@ describe("moderation in the page", () => {
     // Mute from the member list.
     await mod.page.locator('[data-testid="member-menu"][data-name="mallory"]').click();
     expect(await menuItems(mod.page)).toEqual(["dm", "kick", "mute", "unmute"]);
+    await screenshot(mod.page, "moderation-member-menu");
     await mod.page.locator('[data-testid="menu-item"][data-item="mute"]').click();
     await mod.page.getByTestId("mod-dialog").waitFor();
     await mod.page.getByTestId("mod-minutes").selectOption("60");
+    await screenshot(mod.page, "moderation-mute-dialog");
     await mod.page.getByTestId("mod-submit").click();
     await mod.page.getByTestId("mod-dialog").waitFor({ state: "hidden" });
     await mod.page.locator('[data-testid="toast"][data-code="moderated-mute"]').getByText(/mallory is muted in #general until/).waitFor();

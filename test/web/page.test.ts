@@ -176,7 +176,7 @@ describe("web client", () => {
     await screenshot(alice.page, "desktop-chat", "screenshot-desktop.png");
     expect(alice.errors).toEqual([]);
     expect(bob.errors).toEqual([]);
-  });
+  }, 40_000); // a long scenario: two browsers, ~60 steps
 
   it("keeps the conversation after a reload by resuming with the token, and signs out", async () => {
     const d = await daemon();
