@@ -139,6 +139,8 @@ export class WsTap {
   blocked = false;
   /** Server frames of these types are held back until `release()`. */
   readonly holdTypes = new Set<string>();
+  /** Page frames for which this answers true are not passed on to the server (recorded in `sent` still). */
+  dropSent: ((frame: JsonFrame) => boolean) | undefined;
   /** Changes server frames on their way to the page (e.g. a field a newer server sends). */
   rewrite: ((frame: JsonFrame) => JsonFrame) | undefined;
   #held: Array<{ route: WebSocketRoute; message: string | Buffer }> = [];
@@ -161,7 +163,9 @@ export class WsTap {
     this.#current = { page: route, server };
     route.onMessage((message) => {
       try {
-        this.sent.push(JSON.parse(String(message)) as JsonFrame);
+        const frame = JSON.parse(String(message)) as JsonFrame;
+        this.sent.push(frame);
+        if (this.dropSent?.(frame)) return;
       } catch {
         // not JSON: forwarded as is
       }

@@ -84,6 +84,19 @@ describe("sign-in form", () => {
     expect(errors).toEqual([]);
   });
 
+  it("sends a sign-in caught by the auth timeout again on a new connection", async () => {
+    const d = await web.daemon({ limits: { authTimeoutMs: 1000 } });
+    await web.wsUser(d, "bob");
+    const { page, tap, errors } = await web.tapped(d);
+    // The first hello never reaches the server, as if sent the moment the server gave up waiting.
+    tap.dropSent = (frame) => frame.type === "hello" && tap.connections === 1;
+    await signIn(page, "bob", "correct-horse");
+    expect(tap.connections).toBe(2);
+    expect(tap.sentOf("hello")).toHaveLength(2);
+    expect(await page.getByText("You are not signed in.").count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
   it("shows the sign-in hint once, and not in the chat after signing in", async () => {
     const d = await web.daemon({ welcome: WELCOME });
     const { page } = await web.user(d);
