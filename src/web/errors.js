@@ -2,12 +2,9 @@
 import { state } from "./state.js";
 import { friendlyTimes } from "./text.js";
 
-export const NAME_RULE_TEXT =
-  "That name is not allowed. Use 1–32 letters, digits, “_” or “-”, starting with a letter or digit.";
-
 const ERROR_TEXT = {
   auth_failed: "Wrong name or password.",
-  bad_name: NAME_RULE_TEXT,
+  bad_name: "That name is not allowed. Use 1–32 letters, digits, “_” or “-”, starting with a letter or digit.",
   bad_password: "Passwords for new accounts need at least 8 characters (and at most 72 bytes).",
   bad_frame: "The server did not understand that request.",
   unknown_type: "The server did not understand that request.",

@@ -8,7 +8,7 @@ import { nameKey } from "./text.js";
  * `items` are confirmed messages sorted by id; `pending` are our own messages
  * not confirmed yet (shown after them, in send order).
  */
-export function newConversation(kind, target, display) {
+function newConversation(kind, target, display) {
   return {
     key: (kind === "room" ? "#" : "@") + target,
     kind,
