@@ -2,6 +2,9 @@ import { copyFile, mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Locator, type Page, type WebSocketRoute } from "playwright-core";
+import { afterAll, afterEach, beforeAll } from "vitest";
+import { startDaemon, type TestDaemon } from "./daemon.ts";
+import { signIn as wsSignIn, TestClient } from "./client.ts";
 
 /** The system Chromium (installed with apt); tests never download a browser. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -136,6 +139,10 @@ export class WsTap {
   blocked = false;
   /** Server frames of these types are held back until `release()`. */
   readonly holdTypes = new Set<string>();
+  /** Page frames for which this answers true are not passed on to the server (recorded in `sent` still). */
+  dropSent: ((frame: JsonFrame) => boolean) | undefined;
+  /** Changes server frames on their way to the page (e.g. a field a newer server sends). */
+  rewrite: ((frame: JsonFrame) => JsonFrame) | undefined;
   #held: Array<{ route: WebSocketRoute; message: string | Buffer }> = [];
   #current: { page: WebSocketRoute; server: WebSocketRoute } | undefined;
   connections = 0;
@@ -156,7 +163,9 @@ export class WsTap {
     this.#current = { page: route, server };
     route.onMessage((message) => {
       try {
-        this.sent.push(JSON.parse(String(message)) as JsonFrame);
+        const frame = JSON.parse(String(message)) as JsonFrame;
+        this.sent.push(frame);
+        if (this.dropSent?.(frame)) return;
       } catch {
         // not JSON: forwarded as is
       }
@@ -169,6 +178,7 @@ export class WsTap {
       } catch {
         // forwarded as is
       }
+      if (this.rewrite && type) message = JSON.stringify(this.rewrite(JSON.parse(String(message)) as JsonFrame));
       if (this.holdTypes.has(type)) this.#held.push({ route, message });
       else route.send(message);
     });
@@ -194,3 +204,47 @@ export class WsTap {
     return this.sent.filter((f) => f.type === type);
   }
 }
+
+/**
+ * One Chromium for a test file, and daemons, pages and WebSocket users that are
+ * closed after each test (pages first: they hold sockets). Call at the top of a
+ * file or describe block.
+ */
+export function webSuite(defaults: DeepPartialConfig = {}) {
+  let browser: Browser;
+  const cleanups: Array<() => Promise<unknown>> = [];
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
+  });
+  return {
+    async daemon(overrides: DeepPartialConfig = {}): Promise<TestDaemon> {
+      const d = await startDaemon({ rooms: ["general"], ...defaults, ...overrides, limits: { ...defaults.limits, ...overrides.limits } });
+      cleanups.push(() => d.close());
+      return d;
+    },
+    async user(d: TestDaemon, options: Parameters<typeof openPage>[2] = {}): Promise<BrowserUser> {
+      const u = await openPage(browser, d.url, options);
+      cleanups.push(() => u.context.close());
+      return u;
+    },
+    /** A page with a WsTap on its WebSocket. */
+    async tapped(d: TestDaemon, options: Parameters<typeof openPage>[2] = {}): Promise<BrowserUser & { tap: WsTap }> {
+      let tap!: WsTap;
+      const u = await this.user(d, { ...options, setup: async (page) => (tap = await WsTap.attach(page)) });
+      return { ...u, tap };
+    },
+    async wsUser(d: TestDaemon, name: string): Promise<TestClient> {
+      const { client } = await wsSignIn(d.wsUrl, name);
+      cleanups.push(() => client.close());
+      return client;
+    },
+  };
+}
+
+type DeepPartialConfig = Parameters<typeof startDaemon>[0] & {};

@@ -1,0 +1,49 @@
+// The message composer: Enter sends, Shift+Enter is a new line, typing notices, the length limit.
+import { $ } from "./dom.js";
+import { send } from "./connection.js";
+import { sendMessage } from "./model.js";
+import { charactersLeft, render } from "./render.js";
+import { TYPING_SEND_EVERY_MS } from "./settings.js";
+import { state } from "./state.js";
+
+export function submitComposer(event) {
+  event?.preventDefault();
+  const conv = state.convs.get(state.active);
+  const input = $("composer-input");
+  const text = input.value;
+  // Over the limit nothing is sent (Send is disabled too): the counter says by how much.
+  if (!conv || text.trim() === "" || charactersLeft() < 0) return;
+  input.value = "";
+  conv.draft = "";
+  conv.lastTypingSent = 0; // the message ends this typing spell; the next keystroke starts a new one
+  autosize();
+  sendMessage(conv, text);
+  render.composer();
+}
+
+export function onComposerKey(event) {
+  // Enter sends; Shift+Enter is a new line; never interrupt an IME composition.
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
+    event.preventDefault();
+    submitComposer();
+  }
+}
+
+export function onComposerInput() {
+  autosize();
+  render.composer();
+  const conv = state.convs.get(state.active);
+  if (!conv || conv.kind !== "room" || !conv.joined || $("composer-input").value.trim() === "") return;
+  const now = Date.now();
+  if (now - conv.lastTypingSent >= TYPING_SEND_EVERY_MS) {
+    conv.lastTypingSent = now;
+    send({ type: "typing", room: conv.target });
+  }
+}
+
+/** The textarea grows with its content up to a limit (CSSOM, allowed by the CSP). */
+export function autosize() {
+  const input = $("composer-input");
+  input.style.height = "auto";
+  input.style.height = `${Math.min(input.scrollHeight, 200)}px`;
+}
