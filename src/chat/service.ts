@@ -64,7 +64,7 @@ export class ChatService {
     this.moderation = new Moderation(deps.accounts, this.hub, {
       publish: (user, change) => deps.bus.publish({ kind: "moderation", user, change }),
       sessionsOf: (key) => this.#sessionsEverywhere(key),
-    });
+    }, Date.now, deps.logger);
     this.#stopHeartbeat = startHeartbeat(this.hub, deps.config.limits.heartbeatMs, () => this.abuse.sweep());
   }
 
@@ -121,7 +121,7 @@ export class ChatService {
 
   /** Checks and runs a `hello` under every sign-in limit (see sign-in.ts). */
   authenticate(hello: Frame<"hello">, session?: Session): SignIn | Promise<SignIn> {
-    return authenticate({ accounts: this.#deps.accounts, abuse: this.abuse, hub: this.hub, limits: this.config.limits }, hello, session);
+    return authenticate({ accounts: this.#deps.accounts, abuse: this.abuse, hub: this.hub, limits: this.config.limits, logger: this.#deps.logger }, hello, session);
   }
 
   signedIn(session: Session, signIn: SignIn): void {
