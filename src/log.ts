@@ -32,8 +32,16 @@ function json(level: Level, time: Date, msg: string, fields: Record<string, unkn
 
 /** `21:36:48.123 INFO  listening host=0.0.0.0 port=8080`: for people at a terminal. */
 function pretty(level: Level, time: Date, msg: string, fields: Record<string, unknown>): string {
-  const pairs = Object.entries(fields).map(([k, v]) => `${k}=${typeof v === "string" && !/\s/.test(v) ? v : JSON.stringify(v)}`);
+  const pairs = Object.entries(fields).map(([k, v]) => `${k}=${typeof v === "string" && !/[\s\p{Cc}]/u.test(v) ? v : printable(JSON.stringify(v))}`);
   return [time.toISOString().slice(11, 23), level.toUpperCase().padEnd(5), msg, ...pairs].join(" ");
+}
+
+/**
+ * JSON escapes C0 controls but not DEL and C1 (U+007F-U+009F), which some
+ * terminals act on: a field holding a user's text must not drive the terminal.
+ */
+function printable(json: string | undefined): string {
+  return String(json).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 function redact(value: unknown, depth = 0): unknown {

@@ -4,6 +4,7 @@ import type { Role, UserRecord } from "../../storage/users/types.ts";
 import type { Hub } from "./hub.ts";
 import type { Session } from "./session.ts";
 import type { ModerationChange } from "../../storage/bus/types.ts";
+import { silentLogger, type Logger } from "../log.ts";
 
 /** What moderation needs of the cluster (one node alone in embedded mode). */
 export type ModerationCluster = {
@@ -32,6 +33,7 @@ export class Moderation {
     private readonly hub: Hub,
     private readonly cluster: ModerationCluster,
     private readonly now: () => number = Date.now,
+    private readonly logger: Logger = silentLogger,
   ) {}
 
   /** A signing-in user's stored mutes replace what this node held for them. */
@@ -162,15 +164,19 @@ export class Moderation {
     if (!target) throw new ClientError(ErrorCode.unknownUser, "no such user");
     switch (frame.type) {
       case "kick": {
-        const sessions = await this.kick(target.key, frame.reason ?? `kicked by ${me.name}`);
+        const reason = frame.reason ?? `kicked by ${me.name}`;
+        const sessions = await this.kick(target.key, reason);
+        this.logger.info("user kicked", { by: me.name, user: target.name, sessions, reason });
         return session.send({ type: "moderated", action: "kick", user: target.name, sessions, ...ref });
       }
       case "mute": {
         const r = (await this.mute(target.key, frame.room, frame.minutes))!;
+        this.logger.info("user muted", { by: me.name, user: r.user, room: r.room, minutes: frame.minutes, until: r.until });
         return session.send({ type: "moderated", action: "mute", user: r.user, room: r.room, until: r.until, ...ref });
       }
       case "unmute": {
         const r = (await this.unmute(target.key, frame.room))!;
+        this.logger.info("user unmuted", { by: me.name, user: r.user, room: r.room });
         return session.send({ type: "moderated", action: "unmute", user: r.user, room: r.room, ...ref });
       }
     }

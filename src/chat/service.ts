@@ -86,7 +86,7 @@ export class ChatService {
     this.moderation = new Moderation(accounts, this.hub, {
       publish: (user, change) => bus.publish({ kind: "moderation", user, change }),
       sessionsOf: (key) => this.operator.sessionsEverywhere(key),
-    });
+    }, Date.now, logger);
     this.operator = new OperatorActions(config, this.hub, bus, presence, this.moderation);
     this.directory = new RoomDirectory(() => this.config.rooms, this.hub, broker, presence);
     this.#ctx = {
@@ -184,7 +184,7 @@ export class ChatService {
 
   /** Checks and runs a `hello` under every sign-in limit (see sign-in.ts). */
   authenticate(hello: Frame<"hello">, session?: Session): SignIn | Promise<SignIn> {
-    return authenticate({ accounts: this.#deps.accounts, abuse: this.abuse, hub: this.hub, limits: this.config.limits }, hello, session);
+    return authenticate({ accounts: this.#deps.accounts, abuse: this.abuse, hub: this.hub, limits: this.config.limits, logger: this.#deps.logger }, hello, session);
   }
 
   signedIn(session: Session, signIn: SignIn): void {

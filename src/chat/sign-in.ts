@@ -4,9 +4,10 @@ import type { Limits } from "../config/schema.ts";
 import type { AbuseLimits } from "./limits.ts";
 import type { Hub } from "./hub.ts";
 import type { Session } from "./session.ts";
+import type { Logger } from "../log.ts";
 
 type Hello = Extract<InboundFrame, { type: "hello" }>;
-type Deps = { accounts: Accounts; abuse: AbuseLimits; hub: Hub; limits: Limits };
+type Deps = { accounts: Accounts; abuse: AbuseLimits; hub: Hub; limits: Limits; logger?: Logger };
 
 /**
  * A `hello`, checked in order of cost: its shape and name first (free to
@@ -20,6 +21,7 @@ type Deps = { accounts: Accounts; abuse: AbuseLimits; hub: Hub; limits: Limits }
  */
 export function authenticate(deps: Deps, hello: Hello, session?: Session): SignIn | Promise<SignIn> {
   const { accounts, abuse } = deps;
+  const logger = deps.logger;
   const address = session?.peer.remoteAddress ?? "unknown";
   const passwordHello = hello.user !== undefined && hello.password !== undefined;
   if (!passwordHello && hello.token === undefined) {
@@ -36,13 +38,13 @@ export function authenticate(deps: Deps, hello: Hello, session?: Session): SignI
   if (!passwordHello) {
     // A token sign-in may name its user too; a token of another user is refused like any invalid token.
     if (userKey !== undefined && fromToken?.key !== userKey) {
-      throw failed(abuse, address, account, new ClientError(ErrorCode.authFailed, "invalid or expired token"));
+      throw failed(abuse, logger, address, account, passwordHello, new ClientError(ErrorCode.authFailed, "invalid or expired token"));
     }
     let now: SignIn | undefined;
     try {
       now = accounts.resumeNow(hello.token!);
     } catch (error) {
-      throw failed(abuse, address, account, error);
+      throw failed(abuse, logger, address, account, passwordHello, error);
     }
     if (now) return admitted(deps, address, now);
   }
@@ -52,7 +54,7 @@ export function authenticate(deps: Deps, hello: Hello, session?: Session): SignI
   return attempt.then(
     (signIn) => admitted(deps, address, signIn),
     (error: unknown) => {
-      throw failed(abuse, address, account, error);
+      throw failed(abuse, logger, address, account, passwordHello, error);
     },
   );
 }
@@ -69,8 +71,15 @@ function admitted({ abuse, hub, limits }: Deps, address: string, signIn: SignIn)
   return signIn;
 }
 
-/** A failed attempt feeds the address's and the account's back-off; the error is passed on. */
-function failed(abuse: AbuseLimits, address: string, account: string | undefined, error: unknown): unknown {
+/**
+ * A failed attempt feeds the address's and the account's back-off and is
+ * logged (the name and address, never the password or token); the error is
+ * passed on.
+ */
+function failed(abuse: AbuseLimits, logger: Logger | undefined, address: string, account: string | undefined, password: boolean, error: unknown): unknown {
   if (error instanceof ClientError && error.code === ErrorCode.authFailed) abuse.signInFailed(address, account);
+  if (error instanceof ClientError && (error.code === ErrorCode.authFailed || error.code === ErrorCode.banned)) {
+    logger?.info("sign-in failed", { user: account ?? null, address, with: password ? "password" : "token", reason: error.code });
+  }
   return error;
 }

@@ -51,10 +51,7 @@ export function adminRoutes(ops: Operations, getToken: () => string): Hono {
   admin.post("/broadcast", async (c) => {
     const body = broadcastBody.safeParse(await readJson(c));
     if (!body.success) return badRequest(c, body.error);
-    await ops.broadcast(body.data.text);
-    // Only signed-in connections get notices; connections still signing in do not count.
-    const { online } = await ops.users();
-    return c.json({ sent: true, recipients: online.reduce((n, u) => n + u.sessions, 0) });
+    return c.json({ sent: true, recipients: await ops.broadcast(body.data.text) });
   });
   admin.get("/motd", async (c) => c.json({ motd: await ops.motd() }));
   admin.put("/motd", async (c) => {

@@ -1,6 +1,17 @@
 import type { Daemon } from "../daemon.ts";
 import { describeFailure } from "../chat/failure.ts";
 
+export const CONSOLE_PROMPT = "chatd> ";
+
+/**
+ * What a terminal is sent to show a log line above the console's prompt when
+ * the typed text is not known (a console reading plain lines): the prompt's
+ * line is cleared, the log line written, and the prompt drawn again below it.
+ */
+export function abovePrompt(line: string): string {
+  return `\r\x1b[2K${line}\n${CONSOLE_PROMPT}`;
+}
+
 export const CONSOLE_HELP = `commands:
   help              this list
   uptime            how long the server has been running
@@ -9,7 +20,7 @@ export const CONSOLE_HELP = `commands:
   nodes             the nodes of the cluster, with uptime
   log [n]           the last n chat messages (default 20)
   kick <user>       disconnect every session of a user
-  say <text>        send a server notice to everyone
+  say <text>        send a server notice to everyone (says how many got it)
   motd [text]       show or set the message of the day
   reload            read the config file again and apply what can change live
   restart           stop and start again on the same port
@@ -54,7 +65,7 @@ export async function runConsoleCommand(daemon: Daemon, line: string): Promise<s
         if (!Number.isInteger(n) || n < 1 || n > 1000) return "usage: log [n]  (1 to 1000)";
         const messages = await ops.log(undefined, n);
         if (messages.length === 0) return "the chat log is empty";
-        return messages.map((m) => `${new Date(m.ts).toISOString()} #${m.room} <${m.from}> ${m.text}`).join("\n");
+        return messages.flatMap((m) => logLines(`${new Date(m.ts).toISOString()} #${m.room} <${m.from}> `, m.text)).join("\n");
       }
       case "kick": {
         if (!rest) return "usage: kick <user>";
@@ -63,8 +74,8 @@ export async function runConsoleCommand(daemon: Daemon, line: string): Promise<s
       }
       case "say": {
         if (!rest) return "usage: say <text>";
-        await ops.broadcast(rest);
-        return "notice sent";
+        const n = await ops.broadcast(rest);
+        return `notice sent to ${n} signed-in connection${n === 1 ? "" : "s"}`;
       }
       case "motd":
         return rest ? `motd set: ${await ops.motd(rest)}` : `motd: ${await ops.motd()}`;
@@ -89,6 +100,20 @@ export async function runConsoleCommand(daemon: Daemon, line: string): Promise<s
     if (failure.unexpected) throw error;
     return `error: ${failure.message}`;
   }
+}
+
+/**
+ * One console line per line of a message, each with the message's prefix, so
+ * a multi-line message cannot pass for other messages. Other control
+ * characters are shown escaped (`\x1b`): chat text is anyone's, and must not
+ * drive the operator's terminal.
+ */
+export function logLines(prefix: string, text: string): string[] {
+  return text.split(/\r\n|\n|\r/).map((line) => prefix + escapeControls(line));
+}
+
+function escapeControls(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }
 
 export function formatDuration(seconds: number): string {

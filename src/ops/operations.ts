@@ -1,6 +1,8 @@
 import { ClientError, ErrorCode, type ChatMessage } from "../message/index.ts";
 import type { ServerState } from "../../actors/server.ts";
 import type { ChatService } from "../chat/service.ts";
+import type { Moderation } from "../chat/moderation.ts";
+import type { Role } from "../../storage/users/types.ts";
 import type { Daemon } from "../daemon.ts";
 import type { ReloadHost } from "./reload.ts";
 import { VERSION, roomKey } from "../chat/service.ts";
@@ -27,15 +29,22 @@ export type NodeView = { id: string; self: boolean; startedAt: string; uptimeSec
 export type RoomInfo = { name: string; members: string[]; default: boolean };
 export type Answer = { accepted: boolean; state: ServerState; message: string };
 
+/** What operations work on (the daemon is one): its lifecycle, its config and the running chat. */
+export type OperationsHost = Pick<Daemon, "state" | "snapshot" | "processStartedAt" | "request" | "logger"> &
+  ReloadHost & { readonly chat: ChatService | undefined };
+
 /**
  * What an operator can do, shared by the console and the admin API so both
  * answer the same way.
  */
-/** What operations work on (the daemon is one): its lifecycle, its config and the running chat. */
-export type OperationsHost = Pick<Daemon, "state" | "snapshot" | "processStartedAt" | "request"> &
-  ReloadHost & { readonly chat: ChatService | undefined };
 
 export function createOperations(daemon: OperationsHost) {
+  // Every operator action is logged at info, by the same name whether it came from the console or the admin API.
+  const log = (msg: string, fields: object) => daemon.logger.info(msg, { by: "operator", ...fields });
+  const requested = (what: string, answer: Answer): Answer => {
+    if (answer.accepted) log(`${what} requested`, {});
+    return answer;
+  };
   function chat(): ChatService {
     const c = daemon.chat;
     if (!c) throw new ClientError(ErrorCode.unavailable, `server is ${daemon.state}`);
@@ -107,18 +116,52 @@ export function createOperations(daemon: OperationsHost) {
       return roomFrames(all.slice(-limit));
     },
 
-    kick: (user: string, reason?: string) => chat().kick(user, reason),
-    moderation: () => chat().moderation,
-    broadcast: (text: string) => chat().broadcast(text),
+    async kick(user: string, reason?: string): Promise<number> {
+      const sessions = await chat().kick(user, reason);
+      if (sessions > 0) log("user kicked", { user, sessions, ...(reason === undefined ? {} : { reason }) });
+      return sessions;
+    },
+    moderation: () => loggedModeration(chat().moderation, log),
+    /** Sends a notice to every signed-in connection (on every node); resolves to how many those are. */
+    async broadcast(text: string): Promise<number> {
+      await chat().broadcast(text);
+      // Only signed-in connections get notices; connections still signing in do not count.
+      const { online } = await this.users();
+      const recipients = online.reduce((n, u) => n + u.sessions, 0);
+      log("broadcast sent", { text, recipients });
+      return recipients;
+    },
     async motd(text?: string): Promise<string> {
-      if (text !== undefined) await chat().setMotd(text);
+      if (text !== undefined) {
+        await chat().setMotd(text);
+        log("motd set", { motd: text });
+      }
       return daemon.config.motd;
     },
-    stop: (): Answer => daemon.request("STOP"),
-    restart: (): Answer => daemon.request("RESTART"),
+    stop: (): Answer => requested("stop", daemon.request("STOP")),
+    restart: (): Answer => requested("restart", daemon.request("RESTART")),
     /** Reads the config file and environment again and applies what can change while running. */
     reload: () => reloadConfig(daemon),
   };
 }
 
 export type Operations = ReturnType<typeof createOperations>;
+
+type Log = (msg: string, fields: object) => void;
+
+/** The chat's moderation as the admin API uses it, each action that found its user logged. */
+function loggedModeration(m: Moderation, log: Log) {
+  const logged = <A extends unknown[], R extends object>(msg: string, run: (...args: A) => Promise<R | undefined>, fields: (...args: A) => object = () => ({})) =>
+    async (...args: A): Promise<R | undefined> => {
+      const result = await run(...args);
+      if (result !== undefined) log(msg, { ...fields(...args), ...result });
+      return result;
+    };
+  return {
+    ban: logged("user banned", (user: string, reason: string) => m.ban(user, reason), (_user, reason) => ({ reason })),
+    unban: logged("user unbanned", (user: string) => m.unban(user)),
+    mute: logged("user muted", (user: string, room: string, minutes: number) => m.mute(user, room, minutes), (_u, _r, minutes) => ({ minutes })),
+    unmute: logged("user unmuted", (user: string, room: string) => m.unmute(user, room)),
+    setRole: logged("role set", (user: string, role: Role) => m.setRole(user, role)),
+  };
+}

@@ -39,6 +39,13 @@ describe("the logger", () => {
     expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} WARN  admin API is off port=8080 host=0\.0\.0\.0 why="no token"$/);
   });
 
+  it("quotes and escapes control characters in the pretty format, so a user's text cannot drive the terminal", () => {
+    const { lines, logger } = capture({ format: "pretty" });
+    logger.info("broadcast sent", { text: "red\x1b[31malert", bell: "\x07", csi: "a\u009bb", del: "x\u007f" });
+    expect(lines[0]).toMatch(/ broadcast sent text="red\\u001b\[31malert" bell="\\u0007" csi="a\\u009bb" del="x\\u007f"$/);
+    expect(lines[0]).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+  });
+
   it("chooses pretty on a terminal and JSON otherwise unless CHAT_LOG_FORMAT says", () => {
     expect(parseFormat(undefined, true)).toBe("pretty");
     expect(parseFormat("auto", false)).toBe("json");

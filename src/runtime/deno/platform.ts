@@ -1,7 +1,7 @@
 /// <reference lib="deno.ns" />
 import type { Platform } from "../../run.ts";
 import { denoRuntime } from "./serve.ts";
-import { startDenoConsole } from "./console.ts";
+import { denoLogLine, startDenoConsole } from "./console.ts";
 
 /** The Deno process behind `run()`. */
 export const denoPlatform: Platform = {
@@ -19,5 +19,6 @@ export const denoPlatform: Platform = {
   },
   stdinIsTerminal: Deno.stdin.isTerminal(),
   stdoutIsTerminal: Deno.stdout.isTerminal(),
+  logLine: denoLogLine,
   startConsole: (daemon) => void startDenoConsole(daemon),
 };

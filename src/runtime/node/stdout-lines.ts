@@ -17,6 +17,14 @@ export const MIN_WRITE_GAP_MS = 20;
 /** When the last batch was written (ms, performance.now). */
 let lastWrite = -Infinity;
 
+/** Set while the console's prompt is on the terminal: it prints each log line above the prompt. */
+let aboveConsole: ((line: string) => void) | undefined;
+
+/** Log lines go to `print` (the console's) from now on; `undefined`: to stdout again. */
+export function printLogLinesWith(print: ((line: string) => void) | undefined): void {
+  aboveConsole = print;
+}
+
 /**
  * Log lines for stdout. A terminal gets each line as it comes (a person reads
  * it, next to the console's prompt); a pipe or file gets batches (see
@@ -27,6 +35,7 @@ let lastWrite = -Infinity;
  * synchronous on Linux, so the flush at exit completes.
  */
 export function stdoutLine(line: string): void {
+  if (aboveConsole) return aboveConsole(line);
   if (exiting || process.stdout.isTTY) return console.log(line);
   if (!batch) {
     const lines = batchLines(

@@ -131,10 +131,29 @@ describe("runConsoleCommand", () => {
       }
     });
 
-    it("answers say by sending a broadcast notice to everyone", async () => {
+    it("answers say by sending a broadcast notice to everyone, and tells how many received it", async () => {
       const frank = await connect("frank");
-      expect(await run("say maintenance at 22:00")).toBe("notice sent");
+      expect(await run("say maintenance at 22:00")).toBe("notice sent to 1 signed-in connection");
       expect(await frank.next("notice")).toMatchObject({ type: "notice", kind: "broadcast", text: "maintenance at 22:00" });
+      const again = await connect("frank");
+      expect(await run("say twice")).toBe("notice sent to 2 signed-in connections");
+      expect(await again.next("notice")).toMatchObject({ kind: "broadcast", text: "twice" });
+    });
+
+    it("counts no one for say when no one is signed in", async () => {
+      expect(await run("say anyone?")).toBe("notice sent to 0 signed-in connections");
+    });
+
+    it("answers log with every line of a multi-line message prefixed, and control characters shown escaped", async () => {
+      const hal = await connect("hal");
+      await hal.request({ type: "join", room: "general" }, "joined");
+      await hal.request({ type: "say", room: "general", text: "line one\nline two\r\nline three" }, "ack");
+      await hal.request({ type: "say", room: "general", text: "red\x1b[31m\u009b\x07 tab\there" }, "ack");
+      const lines = (await run("log 2")).split("\n");
+      expect(lines).toHaveLength(4);
+      expect(lines.slice(0, 3).map((l) => l.replace(/^\S+ /, ""))).toEqual(["#general <hal> line one", "#general <hal> line two", "#general <hal> line three"]);
+      expect(lines[0]!.split(" ")[0]).toBe(lines[2]!.split(" ")[0]);
+      expect(lines[3]).toMatch(/ #general <hal> red\\x1b\[31m\\x9b\\x07 tab\there$/);
     });
 
     it("answers say without text with the usage", async () => {
