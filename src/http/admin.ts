@@ -6,9 +6,11 @@ import type { Operations } from "../ops/operations.ts";
 import { adminAuth } from "./bearer.ts";
 import { badRequest, readJson } from "./body.ts";
 import { addModerationRoutes } from "./moderation-routes.ts";
+import { addFileAdminRoutes } from "./files/admin.ts";
 import { ConfigError } from "../config/load.ts";
 import { ReloadUnavailableError } from "../ops/reload.ts";
 import { openApiDocument } from "./openapi.ts";
+import { StorageUnavailableError } from "../../storage/errors.ts";
 
 const kickBody = z.object({ user: z.string().min(1).max(64), reason: z.string().max(500).optional() });
 const broadcastBody = z.object({ text: z.string().min(1).max(4000) });
@@ -62,6 +64,7 @@ export function adminRoutes(ops: Operations, getToken: () => string): Hono {
     return c.json({ motd: await ops.motd(body.data.motd) });
   });
   addModerationRoutes(admin, ops);
+  addFileAdminRoutes(admin, ops);
   admin.post("/restart", (c) => answer(c, ops.restart()));
   admin.post("/stop", (c) => answer(c, ops.stop()));
   admin.post("/reload", async (c) => {
@@ -78,6 +81,7 @@ export function adminRoutes(ops: Operations, getToken: () => string): Hono {
     // A bad room name in a query is the request's fault, like any other invalid query.
     if (error instanceof ClientError && error.code === ErrorCode.badName) return c.json({ error: "bad_request", message: error.message }, 400);
     if (error instanceof ClientError) return c.json({ error: error.code, message: error.message }, 503);
+    if (error instanceof StorageUnavailableError) return c.json({ error: "unavailable", message: "storage is unavailable; try again later" }, 503);
     return c.json({ error: "internal", message: "internal error" }, 500);
   });
   return admin;

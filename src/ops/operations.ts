@@ -4,6 +4,7 @@ import type { ChatService } from "../chat/service.ts";
 import type { Daemon } from "../daemon.ts";
 import { VERSION, roomKey } from "../chat/service.ts";
 import { reloadConfig } from "./reload.ts";
+import type { FileService } from "../files/index.ts";
 
 export type Uptime = {
   uptimeSeconds: number;
@@ -103,6 +104,12 @@ export function createOperations(daemon: Daemon) {
 
     kick: (user: string, reason?: string) => chat().kick(user, reason),
     moderation: () => chat().moderation,
+    /** The file service (uploads, usage, removal); `unavailable` while the server is not running. */
+    files(): FileService {
+      const f = daemon.files;
+      if (!f) throw new ClientError(ErrorCode.unavailable, `server is ${daemon.state}`);
+      return f;
+    },
     broadcast: (text: string) => chat().broadcast(text),
     async motd(text?: string): Promise<string> {
       if (text !== undefined) await chat().setMotd(text);
