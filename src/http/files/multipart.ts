@@ -109,11 +109,20 @@ export function partName(info: Multipart.PartInfo): { name: string; filename: st
   const param = /;\s*([^\s=;]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]*))/g;
   for (const m of header.matchAll(param)) {
     const key = m[1]!.toLowerCase();
-    if (!params.has(key)) params.set(key, m[2] !== undefined ? m[2].replace(/\\(.)/g, "$1") : (m[3] ?? "").trim());
+    if (!params.has(key)) params.set(key, m[2] !== undefined ? unquote(m[2]) : (m[3] ?? "").trim());
   }
   const extended = params.get("filename*");
   const decoded = extended ? decodeExtended(extended) : undefined;
   return { name: params.get("name") ?? "", filename: decoded ?? params.get("filename") };
+}
+
+/**
+ * A quoted value as browsers (and curl) write it: `"`, CR and LF
+ * percent-encoded (WHATWG multipart/form-data), a backslash as itself, so a
+ * Windows path keeps its separators for safeName to cut at.
+ */
+function unquote(value: string): string {
+  return value.replace(/%22/g, '"').replace(/%0D/gi, "\r").replace(/%0A/gi, "\n");
 }
 
 function decodeExtended(value: string): string | undefined {
