@@ -193,7 +193,8 @@ export class Upload {
       const size = this.pending.size;
       const head = await this.pending.head(SNIFF_BYTES);
       const kind = await sniff(head, size, () => this.pending.head(size));
-      const record = await this.pending.commit({ id: newFileId(), owner: this.owner.key, ownerName: this.owner.name, name: safeName(clientName), ...kind });
+      const draft = { id: newFileId(), owner: this.owner.key, ownerName: this.owner.name, name: safeName(clientName), created: this.files.now(), ...kind };
+      const record = await this.pending.commit(draft);
       await this.files.store.countUpload(this.owner.key, record.id, { created: record.created, size: record.size });
       return toRef(record);
     } finally {

@@ -54,7 +54,7 @@ class FsUpload implements PendingUpload {
   async commit(draft: FileDraft): Promise<StoredFile> {
     if (!isFileId(draft.id)) throw new Error(`not a file id: ${draft.id}`);
     const file = this.#open();
-    const record: StoredFile = { ...draft, size: this.#size, sha256: this.#hash.digest("base64url"), created: Date.now() };
+    const record: StoredFile = { ...draft, size: this.#size, sha256: this.#hash.digest("base64url") };
     this.#done = true;
     try {
       await failure("sync upload", () => file.sync());

@@ -16,8 +16,8 @@ export type StoredFile = {
   sha256: string;
 };
 
-/** What the caller decides about a finished upload; the store adds size, digest and time. */
-export type FileDraft = Omit<StoredFile, "size" | "sha256" | "created">;
+/** What the caller decides about a finished upload; the store adds its size and digest. */
+export type FileDraft = Omit<StoredFile, "size" | "sha256">;
 
 /** An upload in progress: bytes go to a temporary file that no reader sees until `commit`. */
 export interface PendingUpload {

@@ -67,15 +67,22 @@ export async function streamFilePart(body: ReadableStream<Uint8Array> | null, op
     timer = setTimeout(() => reject(new UploadTimeoutError(`the upload took longer than ${options.timeoutMs} ms`)), options.timeoutMs);
   });
   let received = 0;
+  // multipasta (0.2.8) misreads a closing delimiter split between its two
+  // dashes ("--b-" | "-"): a chunk's last dashes (at most two) wait for the next.
+  let carry: Uint8Array | undefined;
   try {
     for (;;) {
       const { done: ended, value } = await Promise.race([reader.read(), timeout]);
       if (ended) break;
       received += value.byteLength;
       if (received > options.maxFileBytes + FRAMING_BYTES) throw new FileTooLargeError(options.maxFileBytes);
-      parser.write(value);
+      const data = carry ? concat(carry, value) : value;
+      const cut = data.byteLength - trailingDashes(data);
+      carry = cut < data.byteLength ? data.slice(cut) : undefined;
+      if (cut > 0) parser.write(data.subarray(0, cut));
       await flush();
     }
+    if (carry) parser.write(carry);
     parser.end();
     await flush();
   } finally {
@@ -95,6 +102,21 @@ export async function streamFilePart(body: ReadableStream<Uint8Array> | null, op
     if (failed) throw new MultipartError(failed);
     while (chunks.length > 0) await options.onChunk(chunks.shift()!);
   }
+}
+
+const DASH = 0x2d;
+
+function trailingDashes(data: Uint8Array): number {
+  let n = 0;
+  while (n < 2 && n < data.byteLength && data[data.byteLength - 1 - n] === DASH) n++;
+  return n;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.byteLength + b.byteLength);
+  out.set(a);
+  out.set(b, a.byteLength);
+  return out;
 }
 
 /**
