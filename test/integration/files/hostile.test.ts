@@ -156,6 +156,18 @@ describe("uploads a client should not get away with", () => {
     expect(await readdir(join(d.dataDir, "files"))).toEqual(expect.arrayContaining(["blobs", "meta", "refs", "tmp", "uploads"]));
   });
 
+  it("answers 503 unavailable when the file store fails, and keeps no partial upload", async () => {
+    const { d, token } = await start();
+    const { rm, writeFile } = await import("node:fs/promises");
+    await rm(join(d.dataDir, "files", "blobs"), { recursive: true });
+    await writeFile(join(d.dataDir, "files", "blobs"), "not a folder");
+    const res = await upload(d.url, token, "hello", "a.txt");
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as Json).error).toBe("unavailable");
+    expect(await stored(d, "tmp")).toEqual([]);
+    expect((await d.http("/healthz")).status).toBe(200);
+  });
+
   it("times out a stalled upload, drops what it sent, and keeps serving everyone else", async () => {
     const { d, token } = await start({ limits: { requestTimeoutMs: 800, headersTimeoutMs: 800 } });
     const { type, open } = multipart("slow.bin", Buffer.alloc(0));
