@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { StorageUnavailableError } from "../../../storage/errors.ts";
 import { FileQuotaError, FileTooLargeError } from "../../files/errors.ts";
 import type { Logger } from "../../log.ts";
-import { MultipartError, UploadTimeoutError } from "./multipart.ts";
+import { MultipartError, UploadAbortedError, UploadTimeoutError } from "./multipart.ts";
 
 /** On every response under /files, errors included: nothing there is ever rendered as a page. */
 export const FILE_SAFETY_HEADERS = { "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox" } as const;
@@ -20,6 +20,7 @@ export function fileErrorResponse(c: Context, error: unknown, logger: Logger): R
     return c.json({ error: "quota_exceeded", message: error.message }, 429, { ...stop, "Retry-After": seconds });
   }
   if (error instanceof UploadTimeoutError) return c.json({ error: "timeout", message: error.message }, 408, stop);
+  if (error instanceof UploadAbortedError) logger.debug("files: upload interrupted", { error: error.message });
   if (error instanceof MultipartError) return c.json({ error: "bad_request", message: error.message }, 400, stop);
   if (error instanceof StorageUnavailableError) {
     logger.warn("files: storage failed", { error: error.message });

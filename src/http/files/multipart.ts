@@ -9,6 +9,11 @@ export class MultipartError extends Error {
   override name = "MultipartError";
 }
 
+/** The client went away (or the runtime dropped the request) before the body ended. */
+export class UploadAbortedError extends MultipartError {
+  override name = "UploadAbortedError";
+}
+
 /** The body did not arrive in time. */
 export class UploadTimeoutError extends Error {
   override name = "UploadTimeoutError";
@@ -72,7 +77,7 @@ export async function streamFilePart(body: ReadableStream<Uint8Array> | null, op
   let carry: Uint8Array | undefined;
   try {
     for (;;) {
-      const { done: ended, value } = await Promise.race([reader.read(), timeout]);
+      const { done: ended, value } = await Promise.race([read(reader), timeout]);
       if (ended) break;
       received += value.byteLength;
       if (received > options.maxFileBytes + FRAMING_BYTES) throw new FileTooLargeError(options.maxFileBytes);
@@ -101,6 +106,14 @@ export async function streamFilePart(body: ReadableStream<Uint8Array> | null, op
   async function flush(): Promise<void> {
     if (failed) throw new MultipartError(failed);
     while (chunks.length > 0) await options.onChunk(chunks.shift()!);
+  }
+}
+
+async function read(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<ReadableStreamReadResult<Uint8Array>> {
+  try {
+    return await reader.read();
+  } catch (error) {
+    throw new UploadAbortedError(`the upload was interrupted: ${(error as Error)?.message ?? error}`);
   }
 }
 

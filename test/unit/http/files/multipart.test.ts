@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MultipartError, UploadTimeoutError, streamFilePart } from "../../../../src/http/files/multipart.ts";
+import { MultipartError, UploadAbortedError, UploadTimeoutError, streamFilePart } from "../../../../src/http/files/multipart.ts";
 import { FileTooLargeError } from "../../../../src/files/errors.ts";
 
 const TYPE = "multipart/form-data; boundary=b0undary";
@@ -67,6 +67,18 @@ describe("streamFilePart", () => {
     });
     await expect(collect(endless, 1000)).rejects.toBeInstanceOf(FileTooLargeError);
     expect(pulled).toBeLessThan(70);
+  });
+
+  it("says the upload was interrupted when the body fails", async () => {
+    let sent = false;
+    const broken = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent) return controller.error(new Error("aborted"));
+        sent = true;
+        controller.enqueue(new TextEncoder().encode(part("file", '; filename="a"', "partial")));
+      },
+    });
+    await expect(collect(broken)).rejects.toBeInstanceOf(UploadAbortedError);
   });
 
   it("gives up on a body that stalls", async () => {
