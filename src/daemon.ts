@@ -16,6 +16,7 @@ import { countOutgoing, instrumentAccounts, instrumentLog } from "./ops/instrume
 import { createAccounts } from "./accounts/accounts.ts";
 import { createBcryptPool, type PasswordHasher } from "../storage/users/bcrypt-pool.ts";
 import { createStorage, type Storage, type StorageHealth } from "../storage/create.ts";
+import { openFiles, type FileService, type OpenFiles } from "./files/index.ts";
 
 export type DaemonOptions = { config: Config; runtime: ServerRuntime; logger: Logger };
 
@@ -41,6 +42,7 @@ export class Daemon {
   #listener: Listener | undefined;
   #storage: Storage | undefined;
   #hasher: PasswordHasher | undefined;
+  #files: OpenFiles | undefined;
   #port: number;
 
   constructor({ config, runtime, logger }: DaemonOptions) {
@@ -71,6 +73,11 @@ export class Daemon {
   /** The running chat, or undefined while the server is not running. */
   get chat(): ChatService | undefined {
     return this.#chat;
+  }
+
+  /** The running file service, or undefined while the server is not running. */
+  get files(): FileService | undefined {
+    return this.#files?.service;
   }
 
   /** The runtime adapter the daemon serves with. */
@@ -151,9 +158,11 @@ export class Daemon {
       this.metrics,
     );
     let hasher: PasswordHasher | undefined;
+    let files: OpenFiles | undefined;
     try {
       // Storage first: it takes the data-dir lock, and a refused start should not spin up threads.
       await storage.open();
+      files = await openFiles(config, logger);
       hasher = createBcryptPool({
         threads: config.bcryptThreads,
         onFallback: (why) => logger.warn("bcrypt threads unavailable; hashing on the event loop", { why }),
@@ -181,16 +190,18 @@ export class Daemon {
           maxHeaderBytes: config.limits.maxHeaderBytes,
         },
         ...(tls ? { tls } : {}),
-        build: (ws) => createApp({ daemon: this, chat, ws: behindProxies(ws, () => this.config.trustedProxies), assets }),
+        build: (ws) => createApp({ daemon: this, chat, files: files!.service, ws: behindProxies(ws, () => this.config.trustedProxies), assets }),
       });
       this.#port = this.#listener.port;
       this.#chat = chat;
       this.#storage = storage;
       this.#hasher = hasher;
+      this.#files = files;
       logger.info("listening", { host: config.host, port: this.#port, runtime: this.#runtime.name, dataDir: config.dataDir, tls: tls !== undefined, ...nodeField(storage.health()) });
       if (!config.adminToken) logger.warn("admin API is off: no admin token configured (set CHAT_ADMIN_TOKEN)");
     } catch (error) {
       this.#startError = error as Error;
+      await files?.close().catch(() => {});
       await storage.close().catch(() => {});
       await hasher?.close();
       throw error;
@@ -215,6 +226,8 @@ export class Daemon {
     }
     await Promise.race([listenerClosed, new Promise((r) => setTimeout(r, CLOSE_WAIT_MS))]);
     this.#chat = undefined;
+    await this.#files?.close();
+    this.#files = undefined;
     const storage = this.#storage;
     this.#storage = undefined;
     if (storage) await storage.close();

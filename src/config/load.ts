@@ -36,7 +36,8 @@ export async function loadConfig(env: Env, cwd: string): Promise<Config> {
     await checkPemFile("tls.cert", tls.cert);
     await checkPemFile("tls.key", tls.key);
   }
-  return { ...config, dataDir: resolve(cwd, config.dataDir), tls };
+  const files = { ...config.files, dir: config.files.dir ? resolve(cwd, config.files.dir) : "" };
+  return { ...config, dataDir: resolve(cwd, config.dataDir), tls, files };
 }
 
 /**
@@ -76,6 +77,7 @@ function applyEnv(raw: unknown, env: Env): unknown {
   if (env.CHAT_PORT !== undefined) out.port = envInt("CHAT_PORT", env.CHAT_PORT);
   if (env.CHAT_DATA_DIR !== undefined) out.dataDir = env.CHAT_DATA_DIR;
   if (env.CHAT_ADMIN_TOKEN !== undefined) out.adminToken = env.CHAT_ADMIN_TOKEN;
+  if (env.CHAT_FILES_DIR !== undefined) out.files = { ...(typeof out.files === "object" && out.files !== null ? out.files : {}), dir: env.CHAT_FILES_DIR };
   if (env.CHAT_TLS_CERT !== undefined || env.CHAT_TLS_KEY !== undefined) {
     const tls = (typeof out.tls === "object" && out.tls !== null ? out.tls : {}) as Record<string, unknown>;
     out.tls = { ...tls, ...(env.CHAT_TLS_CERT !== undefined ? { cert: env.CHAT_TLS_CERT } : {}), ...(env.CHAT_TLS_KEY !== undefined ? { key: env.CHAT_TLS_KEY } : {}) };
@@ -92,6 +94,7 @@ function envFields(env: Env): Map<string, string> {
     ["port", "CHAT_PORT"],
     ["dataDir", "CHAT_DATA_DIR"],
     ["adminToken", "CHAT_ADMIN_TOKEN"],
+    ["files.dir", "CHAT_FILES_DIR"],
     ["tls.cert", "CHAT_TLS_CERT"],
     ["tls.key", "CHAT_TLS_KEY"],
     ["cluster.redis.url", "CHAT_REDIS_URL"],

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { isNameError, normalizeName } from "../message/names.ts";
 import { hardeningLimits, security } from "./security.ts";
 import { parseRange } from "../net/cidr.ts";
+import { fileLimits, files } from "./files.ts";
 
 const roomName = z.string().superRefine((value, ctx) => {
   const n = normalizeName(value);
@@ -28,6 +29,7 @@ const limits = z
     tokenTtlHours: z.number().positive().default(24 * 30),
     maxBufferedBytes: z.number().int().min(65536).default(4 * 1024 * 1024),
     ...hardeningLimits,
+    ...fileLimits,
   })
   .prefault({});
 
@@ -80,6 +82,7 @@ export const configSchema = z.strictObject({
   metrics: z.strictObject({ public: z.boolean().default(true) }).prefault({}),
   limits,
   security,
+  files,
   cluster,
 });
 

@@ -7,9 +7,11 @@ import type { Operations } from "../ops/operations.ts";
 import { adminAuth } from "./bearer.ts";
 import { badRequest, readJson } from "./body.ts";
 import { addModerationRoutes } from "./moderation-routes.ts";
+import { addFileAdminRoutes } from "./files/admin.ts";
 import { ConfigError } from "../config/load.ts";
 import { ReloadUnavailableError } from "../ops/reload.ts";
 import { openApiDocument } from "./openapi.ts";
+import { StorageUnavailableError } from "../../storage/errors.ts";
 
 const kickBody = z.object({ user: z.string().min(1).max(64), reason: z.string().max(500).optional() });
 const broadcastBody = z.object({ text: z.string().min(1).max(4000) });
@@ -60,6 +62,7 @@ export function adminRoutes(ops: Operations, getToken: () => string): Hono {
     return c.json({ motd: await ops.motd(body.data.motd) });
   });
   addModerationRoutes(admin, ops);
+  addFileAdminRoutes(admin, ops);
   admin.post("/restart", (c) => answer(c, ops.restart()));
   admin.post("/stop", (c) => answer(c, ops.stop()));
   admin.post("/reload", async (c) => {

@@ -15,6 +15,8 @@ import { readinessRoutes, type ReadinessSource } from "./readiness.ts";
 import { hsts } from "./hsts.ts";
 import type { Asset } from "./assets.ts";
 import { originAllowed } from "./origin.ts";
+import { fileRoutes } from "./files/routes.ts";
+import type { FileService } from "../files/index.ts";
 
 /** What the HTTP surface reads from the server (the daemon is one): its state, config, log, operations and probes. */
 export type AppHost = ReadinessSource &
@@ -25,7 +27,7 @@ export type AppHost = ReadinessSource &
     storageHealth(): StorageHealth | undefined;
   };
 
-export type AppDeps = { daemon: AppHost; chat: ChatService; ws: WebSocketSupport; assets: Map<string, Asset> };
+export type AppDeps = { daemon: AppHost; chat: ChatService; files: FileService; ws: WebSocketSupport; assets: Map<string, Asset> };
 
 const PAGE_HEADERS = {
   "Content-Security-Policy":
@@ -40,7 +42,7 @@ const PAGE_HEADERS = {
  * The HTTP surface: the web page, `/ws` for chat, `/healthz`, and the admin
  * API. Runtime-neutral: WebSocket support comes in from the runtime adapter.
  */
-export function createApp({ daemon, chat, ws, assets }: AppDeps): Hono {
+export function createApp({ daemon, chat, files, ws, assets }: AppDeps): Hono {
   const app = new Hono();
   const { limits } = chat.config;
   // A bug in one session must cost that session, not the process: xstate
@@ -134,6 +136,7 @@ export function createApp({ daemon, chat, ws, assets }: AppDeps): Hono {
     ws.upgradeWebSocket((c) => new Connection(chat.abuse.sameAddress(ws.remoteAddress(c)))),
   );
 
+  app.route("/", fileRoutes({ files, accounts: chat.accounts, limits, logger: daemon.logger }));
   app.route("/admin", adminRoutes(daemon.ops, () => daemon.config.adminToken));
   app.notFound((c) => c.json({ error: "not_found", message: "no such endpoint" }, 404));
   app.onError((error, c) => {

@@ -147,6 +147,39 @@ export const openApiDocument = {
         body(obj({ user: str, role: { enum: ["user", "moderator", "admin"] } })),
       ),
     },
+    "/files": {
+      get: op(
+        "Stored files and bytes per uploader; with `user`, that user's files too",
+        {
+          "200": ok(
+            obj(
+              {
+                users: { type: "array", items: obj({ user: str, files: int, bytes: int }) },
+                total: obj({ files: int, bytes: int }),
+                files: {
+                  type: "array",
+                  items: obj(
+                    { id: str, name: str, size: int, type: str, url: str, width: int, height: int, owner: str, created: str, refs: int },
+                    ["id", "name", "size", "type", "url", "owner", "created", "refs"],
+                  ),
+                },
+              },
+              ["users", "total"],
+            ),
+          ),
+          "400": error("invalid query"),
+          "503": error("unavailable: file storage failed"),
+        },
+        { parameters: [{ name: "user", in: "query", required: false, schema: str }] },
+      ),
+    },
+    "/files/{id}": {
+      delete: op(
+        "Remove one file (its URL answers 404 from then on)",
+        { "200": ok(obj({ deleted: str })), "404": error("not_found"), "503": error("unavailable: file storage failed") },
+        { parameters: [{ name: "id", in: "path", required: true, schema: str }] },
+      ),
+    },
     "/restart": { post: op("Restart in place (clients get 1012)", answer) },
     "/stop": { post: op("Stop gracefully; the process exits 0", answer) },
     "/reload": {

@@ -20,6 +20,7 @@ export const ErrorCode = {
   forbidden: "forbidden",
   banned: "banned",
   muted: "muted",
+  notFound: "not_found",
   internal: "internal",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -13,6 +13,18 @@ const name = z.string();
 const room = z.string();
 const messageId = z.string().min(1).max(40);
 const text = z.string();
+/**
+ * Files shared with a `say` or `dm`: ids from `POST /files`, at most 10.
+ * Whether each is a file the sender uploaded is the handler's to say
+ * (`not_found`). With files the text may be left out: it then reads as "",
+ * and without files an empty text is refused as before (`bad_frame`).
+ */
+export const MAX_FILES_PER_MESSAGE = 10;
+const files = z.array(z.string().max(64)).max(MAX_FILES_PER_MESSAGE);
+// Text is required unless files come with it; absent, it reads as "".
+const hasTextOrFiles = (f: { text?: string; files?: string[] }) => f.text !== undefined || (f.files?.length ?? 0) > 0;
+const textMissing = { message: "Invalid input: expected string, received undefined", path: ["text"] };
+const textOrEmpty = <T extends { text?: string }>(f: T) => ({ ...f, text: f.text ?? "" });
 // A larger limit is capped (at 1000 and at limits.historyPerRoom) by the handler, not refused.
 const limit = z.number().int().min(1);
 
@@ -26,7 +38,10 @@ export const helloFrame = z.object({
 });
 export const joinFrame = z.object({ type: z.literal("join"), room, since: messageId.optional(), ref: ref.optional() });
 export const leaveFrame = z.object({ type: z.literal("leave"), room, ref: ref.optional() });
-export const sayFrame = z.object({ type: z.literal("say"), room, text, ref: ref.optional() });
+export const sayFrame = z
+  .object({ type: z.literal("say"), room, text: text.optional(), files: files.optional(), ref: ref.optional() })
+  .refine(hasTextOrFiles, textMissing)
+  .transform(textOrEmpty);
 export const historyFrame = z.object({
   type: z.literal("history"),
   room,
@@ -34,7 +49,10 @@ export const historyFrame = z.object({
   before: messageId.optional(),
   limit: limit.optional(),
 });
-export const dmFrame = z.object({ type: z.literal("dm"), to: name, text, ref: ref.optional() });
+export const dmFrame = z
+  .object({ type: z.literal("dm"), to: name, text: text.optional(), files: files.optional(), ref: ref.optional() })
+  .refine(hasTextOrFiles, textMissing)
+  .transform(textOrEmpty);
 export const dmHistoryFrame = z.object({
   type: z.literal("dm_history"),
   ref: ref.optional(),
@@ -79,4 +97,4 @@ export const inboundFrame = z.discriminatedUnion("type", [
 export type InboundFrame = z.infer<typeof inboundFrame>;
 export type InboundType = InboundFrame["type"];
 export type Ref = z.infer<typeof ref>;
-export const inboundTypes: ReadonlySet<string> = new Set(inboundFrame.options.map((o) => o.shape.type.value));
+export const inboundTypes: ReadonlySet<string> = new Set(inboundFrame.options.map((o) => ("in" in o ? o.in : o).shape.type.value));

@@ -7,6 +7,17 @@ import { z } from "zod";
  */
 const ref = z.union([z.string(), z.number()]);
 
+/** A file shared in a message: `url` is `/files/{id}/{name}`; images carry their size in pixels. */
+export const fileRef = z.object({
+  id: z.string(),
+  name: z.string(),
+  size: z.number(),
+  type: z.string(),
+  url: z.string(),
+  width: z.number().optional(),
+  height: z.number().optional(),
+});
+
 export const chatMessage = z.object({
   type: z.literal("message"),
   id: z.string(),
@@ -14,6 +25,7 @@ export const chatMessage = z.object({
   from: z.string(),
   text: z.string(),
   ts: z.number(),
+  files: z.array(fileRef).optional(),
 });
 export const directMessage = z.object({
   type: z.literal("dm"),
@@ -22,6 +34,7 @@ export const directMessage = z.object({
   to: z.string(),
   text: z.string(),
   ts: z.number(),
+  files: z.array(fileRef).optional(),
 });
 export const welcomeFrame = z.object({
   type: z.literal("welcome"),
@@ -110,3 +123,4 @@ export type OutboundFrame = z.infer<typeof outboundFrame>;
 export type ChatMessage = z.infer<typeof chatMessage>;
 export type DirectMessage = z.infer<typeof directMessage>;
 export type ErrorFrame = z.infer<typeof errorFrame>;
+export type FileRef = z.infer<typeof fileRef>;

@@ -8,6 +8,7 @@ import type { ReloadHost } from "./reload.ts";
 import { VERSION, roomKey } from "../chat/service.ts";
 import { roomFrames } from "../chat/frames.ts";
 import { reloadConfig } from "./reload.ts";
+import type { FileService } from "../files/index.ts";
 
 export type Uptime = {
   uptimeSeconds: number;
@@ -30,7 +31,7 @@ export type RoomInfo = { name: string; members: string[]; default: boolean };
 export type Answer = { accepted: boolean; state: ServerState; message: string };
 
 /** What operations work on (the daemon is one): its lifecycle, its config and the running chat. */
-export type OperationsHost = Pick<Daemon, "state" | "snapshot" | "processStartedAt" | "request" | "logger"> &
+export type OperationsHost = Pick<Daemon, "state" | "snapshot" | "processStartedAt" | "request" | "logger" | "files"> &
   ReloadHost & { readonly chat: ChatService | undefined };
 
 /**
@@ -122,6 +123,12 @@ export function createOperations(daemon: OperationsHost) {
       return sessions;
     },
     moderation: () => loggedModeration(chat().moderation, log),
+    /** The file service (uploads, usage, removal); `unavailable` while the server is not running. */
+    files(): FileService {
+      const f = daemon.files;
+      if (!f) throw new ClientError(ErrorCode.unavailable, `server is ${daemon.state}`);
+      return f;
+    },
     /** Sends a notice to every signed-in connection (on every node); resolves to how many those are. */
     async broadcast(text: string): Promise<number> {
       await chat().broadcast(text);

@@ -26,6 +26,8 @@ export const RESTART_FIELDS = [
   "bcryptCost",
   "bcryptThreads",
   "tls",
+  // The file store's folder and its sweeper start with the server.
+  "files",
   // Read once when the node starts: its Redis connections and node id.
   "cluster",
   "limits.maxFrameBytes",

@@ -31,7 +31,8 @@ export async function writeFileAtomic(path: string, data: string): Promise<void>
   await syncDir(dir);
 }
 
-async function syncDir(dir: string): Promise<void> {
+/** Makes a folder's entries (a rename, a new file) durable. */
+export async function syncDir(dir: string): Promise<void> {
   // Not every platform can open a folder for fsync (Windows); the rename is still atomic there.
   const handle = await open(dir, "r").catch(() => undefined);
   if (!handle) return;

@@ -95,7 +95,7 @@ describe("the import rules of docs/architecture.md", () => {
   it("http and ops never import a runtime adapter (only its types) or a storage implementation", () => {
     const layer = ["src/http", "src/ops"];
     expect(violations(layer, ["src/runtime/node", "src/runtime/deno"])).toEqual([]);
-    const storageTypes = ["storage/broker/types.ts", "storage/chatlog/types.ts", "storage/users/types.ts", "storage/create.ts", "storage/errors.ts"];
+    const storageTypes = ["storage/broker/types.ts", "storage/chatlog/types.ts", "storage/users/types.ts", "storage/files/types.ts", "storage/files/ids.ts", "storage/create.ts", "storage/errors.ts"];
     expect(violations(layer, ["storage"], storageTypes)).toEqual([]);
   });
 

@@ -93,8 +93,11 @@ describe("parseConfig", () => {
         ipAccountBurst: 50,
         abuseStrikes: 50,
         abuseWindowMs: 10_000,
+        maxFileBytes: 10 * 1024 * 1024,
+        fileBytesPerUserPerDay: 200 * 1024 * 1024,
       },
       security: { allowedOrigins: [], allowMissingOrigin: true },
+      files: { dir: "", unsharedTtlMs: 86_400_000 },
     });
   });
 

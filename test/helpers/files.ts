@@ -1,0 +1,45 @@
+import { connect } from "node:net";
+
+/** Uploads `bytes` as the multipart field `file` named `name`, as a browser's FormData does. */
+export function upload(baseUrl: string, token: string | undefined, bytes: Uint8Array | string, name = "x.bin", field = "file"): Promise<Response> {
+  const form = new FormData();
+  form.append(field, new Blob([typeof bytes === "string" ? new TextEncoder().encode(bytes) : new Uint8Array(bytes)]), name);
+  const headers: Record<string, string> = token === undefined ? {} : { Authorization: `Bearer ${token}` };
+  return fetch(`${baseUrl}/files`, { method: "POST", body: form, headers });
+}
+
+/** A 2x3 PNG (red pixels). */
+export const PNG_2x3 = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAIAAAADCAYAAAC56t6BAAAAEUlEQVR4nGP4z8DwnwEIGIAAAOMHAf5zFYmAAAAAAElFTkSuQmCC",
+  "base64",
+);
+
+/**
+ * Sends a raw HTTP request (head and the given part of a body) and resolves
+ * with everything the server answered by the time it closes the connection or
+ * `waitMs` passes, and whether it closed it.
+ */
+export function rawRequest(port: number, head: string, body: Buffer, waitMs: number): Promise<{ text: string; closed: boolean }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1");
+    let text = "";
+    const finish = (closed: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ text, closed });
+    };
+    const timer = setTimeout(() => finish(false), waitMs);
+    socket.on("data", (d) => (text += d.toString("latin1")));
+    socket.on("close", () => finish(true));
+    socket.on("error", (e) => (text ? finish(true) : reject(e)));
+    socket.write(head);
+    socket.write(body);
+  });
+}
+
+/** The head and body of a multipart upload built by hand, for requests fetch cannot make. */
+export function multipart(name: string, content: Buffer, boundary = "chatdtestboundary"): { type: string; body: Buffer; open: Buffer; close: Buffer } {
+  const open = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+  const close = Buffer.from(`\r\n--${boundary}--\r\n`);
+  return { type: `multipart/form-data; boundary=${boundary}`, body: Buffer.concat([open, content, close]), open, close };
+}
