@@ -1,0 +1,126 @@
+import { formatId } from "../../src/message/ids.ts";
+import type { HistoryQuery } from "./types.ts";
+
+/** Where one record's line is: file (segment), byte offset and length (without the "\n"). */
+export type Location = { segment: number; offset: number; length: number };
+
+/** A query's answer as positions: [from, to) of the room's messages, and HistoryPage.complete. */
+export type Selection = { from: number; to: number; complete: boolean };
+
+/** Numbers per entry: id ms, id seq + segment × SEQ_SPAN, offset, length (32 bytes). */
+const FIELDS = 4;
+/** Sequences run below 1,000,000 < 2^20, so seq and segment share one exact float64. */
+const SEQ_SPAN = 2 ** 20;
+const ID = /^(\d{13})-(\d{6})$/;
+
+/**
+ * What the log files keep of one room: the id and file location of each of its
+ * newest `capacity` messages that are still in a kept file, 32 bytes a
+ * message, never the messages themselves. Every message the room ever had
+ * takes the next position; the kept ones are [first, end). Remembers the id of
+ * the last message it dropped, which tells a reconnecting client whether its
+ * gap can be filled completely.
+ */
+export class RoomIndex {
+  #slots: Float64Array;
+  #mask: number;
+  #first = 0;
+  #end = 0;
+  #dropped: string | undefined;
+
+  constructor(readonly capacity: number) {
+    this.#slots = new Float64Array(2 * FIELDS);
+    this.#mask = 1;
+  }
+
+  get first(): number {
+    return this.#first;
+  }
+  get end(): number {
+    return this.#end;
+  }
+  get size(): number {
+    return this.#end - this.#first;
+  }
+
+  /** Adds the room's next message; false for an id that is not a message id (nothing added). */
+  push(id: string, { segment, offset, length }: Location): boolean {
+    const m = ID.exec(id);
+    if (!m) return false;
+    if (this.size === this.capacity) this.#dropOldest();
+    if (this.size > this.#mask) this.#grow();
+    const at = this.#slot(this.#end, this.#mask);
+    this.#slots[at] = Number(m[1]);
+    this.#slots[at + 1] = Number(m[2]) + segment * SEQ_SPAN;
+    this.#slots[at + 2] = offset;
+    this.#slots[at + 3] = length;
+    this.#end += 1;
+    return true;
+  }
+
+  idAt(pos: number): string {
+    const at = this.#slot(pos, this.#mask);
+    return formatId(this.#slots[at]!, this.#slots[at + 1]! % SEQ_SPAN);
+  }
+
+  segmentAt(pos: number): number {
+    return Math.floor(this.#slots[this.#slot(pos, this.#mask) + 1]! / SEQ_SPAN);
+  }
+
+  locationAt(pos: number): Location {
+    const at = this.#slot(pos, this.#mask);
+    return { segment: Math.floor(this.#slots[at + 1]! / SEQ_SPAN), offset: this.#slots[at + 2]!, length: this.#slots[at + 3]! };
+  }
+
+  /** Forgets the messages in files older than `segment` (deleted by rotation). */
+  dropBelowSegment(segment: number): void {
+    while (this.size > 0 && this.segmentAt(this.#first) < segment) this.#dropOldest();
+  }
+
+  /** The positions a query selects (as RoomHistory did in memory: see HistoryPage). */
+  select({ after, before, limit }: HistoryQuery): Selection {
+    let lo = this.#first;
+    let hi = this.#end;
+    if (after !== undefined) lo = Math.max(lo, this.#bound(after, true));
+    if (before !== undefined) hi = Math.min(hi, this.#bound(before, false));
+    if (hi < lo) hi = lo;
+    const from = Math.max(lo, hi - Math.max(0, limit));
+    const complete = after !== undefined ? (this.#dropped === undefined || after >= this.#dropped) && from === lo : from === this.#first;
+    return { from, to: hi, complete };
+  }
+
+  /** First position whose id is greater than `id` (`orEqual`: or equal to it). */
+  #bound(id: string, orEqual: boolean): number {
+    let lo = this.#first;
+    let hi = this.#end;
+    while (lo < hi) {
+      const mid = lo + Math.floor((hi - lo) / 2);
+      const at = this.idAt(mid);
+      if (at < id || (orEqual && at === id)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  #dropOldest(): void {
+    this.#dropped = this.idAt(this.#first);
+    this.#first += 1;
+  }
+
+  /** Where position `pos` lives in a ring of mask + 1 entries (positions may pass 2^31: no bitwise and). */
+  #slot(pos: number, mask: number): number {
+    return (pos % (mask + 1)) * FIELDS;
+  }
+
+  /** Doubles the ring (each position moves to its slot in the bigger one). */
+  #grow(): void {
+    const mask = this.#mask * 2 + 1;
+    const slots = new Float64Array((mask + 1) * FIELDS);
+    for (let pos = this.#first; pos < this.#end; pos++) {
+      const from = this.#slot(pos, this.#mask);
+      slots.set(this.#slots.subarray(from, from + FIELDS), this.#slot(pos, mask));
+    }
+    this.#slots = slots;
+    this.#mask = mask;
+  }
+}

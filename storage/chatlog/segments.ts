@@ -1,0 +1,91 @@
+import { open, type FileHandle } from "node:fs/promises";
+import { Semaphore } from "../users/semaphore.ts";
+import type { Location } from "./room-index.ts";
+
+/** Lines closer than this in one file are read together (one read instead of two). */
+const MERGE_GAP = 16 * 1024;
+/** The most one read takes in, so a request's reads interleave with everyone else's. */
+const MAX_READ = 256 * 1024;
+/** Reads in flight at once across all requests (the thread pool has 4 threads; writes and fsyncs need one). */
+const READS_AT_ONCE = 2;
+
+/**
+ * The log files, numbered: segment n is the file that was current when n was
+ * the newest number (rotated files keep their number through every rename).
+ * Each is held open for reading, so a rename never loses it, and a file
+ * deleted by rotation is noticed by its link count dropping to 0.
+ */
+export class Segments {
+  readonly #files = new Map<number, FileHandle>();
+  readonly #reads = new Semaphore(READS_AT_ONCE);
+
+  /** Opens `path` for reading as segment `n`. */
+  async add(n: number, path: string): Promise<void> {
+    this.#files.set(n, await open(path, "r"));
+  }
+
+  /** Closes the segments whose file is gone; the lowest segment still there. */
+  async dropDeleted(): Promise<number> {
+    for (const [n, file] of this.#files) {
+      const gone = await file.stat().then(
+        (s) => s.nlink === 0,
+        () => true,
+      );
+      if (!gone) continue;
+      this.#files.delete(n);
+      await file.close().catch(() => {});
+    }
+    return Math.min(...this.#files.keys());
+  }
+
+  /**
+   * The lines at `locations` (in one file's order they were written), as text
+   * without "\n". Lines near each other in a file are read at once; reads go
+   * out a few at a time, so one request never holds the thread pool.
+   */
+  async read(locations: Location[]): Promise<string[]> {
+    const lines = new Array<string>(locations.length);
+    for (const run of runs(locations)) {
+      const file = this.#files.get(run.segment);
+      if (!file) throw new Error(`chat log: file ${run.segment} is gone`);
+      const buffer = Buffer.allocUnsafe(run.end - run.start);
+      await this.#reads.run(async () => {
+        for (let done = 0; done < buffer.length; ) {
+          const { bytesRead } = await file.read(buffer, done, buffer.length - done, run.start + done);
+          if (bytesRead === 0) throw new Error("chat log: a line is past the end of its file");
+          done += bytesRead;
+        }
+      });
+      for (const i of run.items) {
+        const at = locations[i]!;
+        lines[i] = buffer.toString("utf8", at.offset - run.start, at.offset - run.start + at.length);
+      }
+    }
+    return lines;
+  }
+
+  async close(): Promise<void> {
+    const files = [...this.#files.values()];
+    this.#files.clear();
+    await Promise.all(files.map((f) => f.close().catch(() => {})));
+  }
+}
+
+type Run = { segment: number; start: number; end: number; items: number[] };
+
+/** Groups locations into byte ranges to read: same file, close together, not too big. */
+function runs(locations: Location[]): Run[] {
+  const out: Run[] = [];
+  let run: Run | undefined;
+  locations.forEach((at, i) => {
+    const end = at.offset + at.length;
+    if (run && run.segment === at.segment && at.offset >= run.end && at.offset - run.end <= MERGE_GAP && end - run.start <= MAX_READ) {
+      run.end = end;
+      run.items.push(i);
+    } else {
+      run = { segment: at.segment, start: at.offset, end, items: [i] };
+      out.push(run);
+    }
+  });
+  return out;
+}
