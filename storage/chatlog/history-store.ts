@@ -60,10 +60,7 @@ export class HistoryStore {
 
   /** Files below `segment` were deleted: what they held is no longer kept. */
   dropBelowSegment(segment: number): void {
-    for (const room of this.#rooms.values()) {
-      room.index.dropBelowSegment(segment);
-      this.#budget.freed(room, room.trimToIndex());
-    }
+    for (const room of this.#rooms.values()) this.#budget.freed(room, room.dropBelowSegment(segment));
   }
 
   async query(name: string, query: HistoryQuery): Promise<HistoryPage> {

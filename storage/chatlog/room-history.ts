@@ -16,9 +16,8 @@ export const RECORD_OVERHEAD = 160;
  */
 export class RoomHistory {
   readonly index: RoomIndex;
-  #window: ChatRecord[] = [];
-  /** What each record in the window counts for (see RECORD_OVERHEAD). */
-  #sizes: number[] = [];
+  /** Made on first use: most rooms of a many-rooms flood hold one record or none. */
+  #window: ChatRecord[] = NONE;
   #head = 0;
   #start = 0;
   #bytes = 0;
@@ -33,7 +32,7 @@ export class RoomHistory {
   }
   /** Position of the window's oldest record (index.end when empty). */
   get windowStart(): number {
-    return this.#window.length > this.#head ? this.#start : this.index.end;
+    return this.windowSize > 0 ? this.#start : this.index.end;
   }
   get windowSize(): number {
     return this.#window.length - this.#head;
@@ -41,7 +40,7 @@ export class RoomHistory {
 
   /** Indexes a record found in the files, without holding it (start-up). */
   indexed(id: string, at: Location): boolean {
-    this.clearWindow();
+    if (this.windowSize > 0) this.clearWindow();
     return this.index.push(id, at);
   }
 
@@ -49,12 +48,17 @@ export class RoomHistory {
   stored(record: ChatRecord, at: Location): number {
     const before = this.#bytes;
     if (this.windowSize > 0 && this.#start + this.windowSize !== this.index.end) this.clearWindow();
-    if (!this.index.push(record.id, at)) return 0;
-    if (this.windowSize === 0) this.#start = this.index.end - 1;
-    this.#window.push(record);
-    this.#sizes.push(cost(at.length));
+    // A full index drops its oldest: the window lets go of it first, while its size is known.
+    if (this.index.size === this.index.capacity && this.windowSize > 0 && this.#start === this.index.first) this.dropOldest();
+    if (!this.index.push(record.id, at)) return this.#bytes - before;
+    if (this.windowSize === 0) {
+      this.#window = [record];
+      this.#head = 0;
+      this.#start = this.index.end - 1;
+    } else {
+      this.#window.push(record);
+    }
     this.#bytes += cost(at.length);
-    this.trimToIndex();
     return this.#bytes - before;
   }
 
@@ -71,14 +75,9 @@ export class RoomHistory {
   extend(from: number, records: ChatRecord[]): number {
     const to = from + records.length;
     if (records.length === 0 || to !== this.windowStart || from < this.index.first) return 0;
-    const sizes: number[] = [];
     let added = 0;
-    for (let pos = from; pos < to; pos++) {
-      sizes.push(cost(this.index.locationAt(pos).length));
-      added += sizes[sizes.length - 1]!;
-    }
-    this.#window = [...records, ...this.#window.slice(this.#head)];
-    this.#sizes = [...sizes, ...this.#sizes.slice(this.#head)];
+    for (let pos = from; pos < to; pos++) added += cost(this.index.locationAt(pos).length);
+    this.#window = this.windowSize > 0 ? [...records, ...this.#window.slice(this.#head)] : records;
     this.#head = 0;
     this.#start = from;
     this.#bytes += added;
@@ -88,7 +87,7 @@ export class RoomHistory {
   /** Drops the window's oldest record; the bytes freed (0 when empty). */
   dropOldest(): number {
     if (this.windowSize === 0) return 0;
-    const freed = this.#sizes[this.#head]!;
+    const freed = cost(this.index.locationAt(this.#start).length);
     this.#window[this.#head] = undefined as unknown as ChatRecord;
     this.#head += 1;
     this.#start += 1;
@@ -97,7 +96,6 @@ export class RoomHistory {
     // Compact once half is dead, so dropping the oldest stays O(1) amortised.
     else if (this.#head > 32 && this.#head * 2 > this.#window.length) {
       this.#window = this.#window.slice(this.#head);
-      this.#sizes = this.#sizes.slice(this.#head);
       this.#head = 0;
     }
     return freed;
@@ -106,20 +104,23 @@ export class RoomHistory {
   /** Lets go of every record held; the bytes freed. */
   clearWindow(): number {
     const freed = this.#bytes;
-    this.#window = [];
-    this.#sizes = [];
+    this.#window = NONE;
     this.#head = 0;
     this.#bytes = 0;
     return freed;
   }
 
-  /** After the index dropped its oldest (historyPerRoom, deleted files), the window follows; the bytes freed. */
-  trimToIndex(): number {
+  /** Files below `segment` were deleted: the window, then the index, let go of what they held. The bytes freed. */
+  dropBelowSegment(segment: number): number {
     let freed = 0;
-    while (this.windowSize > 0 && this.#start < this.index.first) freed += this.dropOldest();
+    while (this.windowSize > 0 && this.index.segmentAt(this.#start) < segment) freed += this.dropOldest();
+    this.index.dropBelowSegment(segment);
     return freed;
   }
 }
+
+/** The empty window, shared (never written to: a window is made anew when it gets a record). */
+const NONE: ChatRecord[] = Object.freeze([]) as unknown as ChatRecord[];
 
 function cost(lineLength: number): number {
   return lineLength + RECORD_OVERHEAD;
