@@ -24,31 +24,49 @@ const NEWLINE = 0x0a;
  * records. Unreadable lines are skipped with a warning.
  */
 export async function indexFile(path: string, segment: number, found: Found, warn: Warn): Promise<void> {
+  /** File offset of the chunk being read. */
+  let read = 0;
+  /** The start of a line the last chunk cut off, and its file offset. */
   let carry: Buffer | undefined;
-  /** Offset in the file of carry[0] (or of the next chunk). */
-  let base = 0;
+  let carryAt = 0;
   let lineNo = 0;
-  const line = (buffer: Buffer, start: number, end: number) => {
+  /** The line buffer[start, end), at file offset `at`. */
+  const line = (buffer: Buffer, start: number, end: number, at: number) => {
     lineNo += 1;
     let stop = end;
     if (stop > start && buffer[stop - 1] === CR) stop -= 1;
     if (stop === start) return;
     const head = readHead(buffer, start, stop);
     if (typeof head === "string") warn("chat log: skipping an unreadable line", { path, line: lineNo, error: head });
-    else found(head.id, head.room, { segment, offset: base + start, length: end - start });
+    else found(head.id, head.room, { segment, offset: at, length: end - start });
   };
   for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
-    const buffer: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
     let start = 0;
-    for (let nl = buffer.indexOf(NEWLINE); nl >= 0; nl = buffer.indexOf(NEWLINE, start)) {
-      line(buffer, start, nl);
+    if (carry) {
+      // Only the line cut by the chunk's edge is copied, never the chunk.
+      const nl = chunk.indexOf(NEWLINE);
+      if (nl < 0) {
+        carry = Buffer.concat([carry, chunk]);
+        read += chunk.length;
+        continue;
+      }
+      const joined = Buffer.concat([carry, chunk.subarray(0, nl)]);
+      line(joined, 0, joined.length, carryAt);
+      carry = undefined;
       start = nl + 1;
     }
-    base += start;
-    carry = start < buffer.length ? buffer.subarray(start) : undefined;
+    for (let nl = chunk.indexOf(NEWLINE, start); nl >= 0; nl = chunk.indexOf(NEWLINE, start)) {
+      line(chunk, start, nl, read + start);
+      start = nl + 1;
+    }
+    if (start < chunk.length) {
+      carry = chunk.subarray(start);
+      carryAt = read + start;
+    }
+    read += chunk.length;
   }
   // A last line without "\n": the current file's torn line was cut off before this; a rotated file's is read.
-  if (carry) line(carry, 0, carry.length);
+  if (carry) line(carry, 0, carry.length, carryAt);
 }
 
 /** The id and room of the line buffer[start, end), or why it is unreadable. */

@@ -7,7 +7,9 @@ const MERGE_GAP = 16 * 1024;
 /** The most one read takes in, so a request's reads interleave with everyone else's. */
 const MAX_READ = 256 * 1024;
 /** Reads in flight at once across all requests (the thread pool has 4 threads; writes and fsyncs need one). */
-const READS_AT_ONCE = 2;
+const READS_AT_ONCE = 3;
+/** Reads one request keeps in flight: others' reads queue between its own. */
+const LANES = 2;
 
 /**
  * The log files, numbered: segment n is the file that was current when n was
@@ -41,27 +43,39 @@ export class Segments {
   /**
    * The lines at `locations` (in one file's order they were written), as text
    * without "\n". Lines near each other in a file are read at once; reads go
-   * out a few at a time, so one request never holds the thread pool.
+   * out a few at a time (LANES per request, READS_AT_ONCE in all), so one
+   * request never holds the thread pool.
    */
   async read(locations: Location[]): Promise<string[]> {
     const lines = new Array<string>(locations.length);
-    for (const run of runs(locations)) {
-      const file = this.#files.get(run.segment);
-      if (!file) throw new Error(`chat log: file ${run.segment} is gone`);
-      const buffer = Buffer.allocUnsafe(run.end - run.start);
-      await this.#reads.run(async () => {
-        for (let done = 0; done < buffer.length; ) {
-          const { bytesRead } = await file.read(buffer, done, buffer.length - done, run.start + done);
-          if (bytesRead === 0) throw new Error("chat log: a line is past the end of its file");
-          done += bytesRead;
+    const todo = runs(locations);
+    let next = 0;
+    const lane = async () => {
+      while (next < todo.length) {
+        const run = todo[next++]!;
+        const buffer = await this.#readRun(run);
+        for (const i of run.items) {
+          const at = locations[i]!;
+          lines[i] = buffer.toString("utf8", at.offset - run.start, at.offset - run.start + at.length);
         }
-      });
-      for (const i of run.items) {
-        const at = locations[i]!;
-        lines[i] = buffer.toString("utf8", at.offset - run.start, at.offset - run.start + at.length);
       }
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(LANES, todo.length) }, lane));
     return lines;
+  }
+
+  async #readRun(run: Run): Promise<Buffer> {
+    const file = this.#files.get(run.segment);
+    if (!file) throw new Error(`chat log: file ${run.segment} is gone`);
+    const buffer = Buffer.allocUnsafe(run.end - run.start);
+    await this.#reads.run(async () => {
+      for (let done = 0; done < buffer.length; ) {
+        const { bytesRead } = await file.read(buffer, done, buffer.length - done, run.start + done);
+        if (bytesRead === 0) throw new Error("chat log: a line is past the end of its file");
+        done += bytesRead;
+      }
+    });
+    return buffer;
   }
 
   async close(): Promise<void> {
