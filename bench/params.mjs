@@ -19,7 +19,7 @@ export const QUICK = {
   durable: { conns: 20, window: 2, durationMs: 600 },
   signin: { users: 3, resumes: 50, baselineMs: 300 },
   cluster: { nodes: [1, 2, 3], conns: 60, senders: 3, rate: 100, durationMs: 600, sampleEvery: 5, maxUnacked: 8 },
-  history: { rooms: 2000, bytes: 16 * 1024 ** 2, perRoom: 100 },
+  history: { rooms: 2000, bytes: 16 * 1024 ** 2, perRoom: 100, quietMs: 1000 },
 };
 
 /** How many `uN` accounts a parameter set needs. */

@@ -26,8 +26,10 @@ const TEXT = 4000;
 const ROOMS_AT_ONCE = 200;
 const IN_FLIGHT = 64;
 const MiB = 1024 * 1024;
+/** Quiet before reading memory: V8's memory reducer collects garbage once allocation stops for a while. */
+const QUIET_MS_DEFAULT = 10_000;
 
-export async function history(ctx, { rooms, bytes, perRoom }) {
+export async function history(ctx, { rooms, bytes, perRoom, quietMs: QUIET_MS = QUIET_MS_DEFAULT }) {
   const dataDir = join(ctx.dataDir, "chatd");
   rmSync(dataDir, { recursive: true, force: true });
   let t = performance.now();
@@ -46,7 +48,7 @@ export async function history(ctx, { rooms, bytes, perRoom }) {
       await hog.leaveAll(names);
     }
     out.roomsSeconds = round((performance.now() - t) / 1000, 1);
-    await sleep(1000);
+    await sleep(QUIET_MS);
     out.afterRooms = await usage(server);
     ctx.log(`  history: ${rooms} rooms in ${out.roomsSeconds} s; RSS ${mib(out.afterRooms.rssBytes)} MiB, heap ${mib(out.afterRooms.heapBytes)} MiB`);
 
@@ -67,7 +69,7 @@ export async function history(ctx, { rooms, bytes, perRoom }) {
     out.bytesSeconds = round((performance.now() - t) / 1000, 1);
     out.messages = sent;
     out.logBytes = logBytes(dataDir);
-    await sleep(1000);
+    await sleep(QUIET_MS);
     out.afterBytes = await usage(server);
     ctx.log(
       `  history: ${mib(out.logBytes)} MiB of log (${sent} messages in ${bytesRooms} rooms) in ${out.bytesSeconds} s; RSS ${mib(out.afterBytes.rssBytes)} MiB, heap ${mib(out.afterBytes.heapBytes)} MiB`,
@@ -78,6 +80,7 @@ export async function history(ctx, { rooms, bytes, perRoom }) {
     t = performance.now();
     server = await startChatd({ root: ctx.root, dataDir, name: "chatd-history", config: CONFIG, keepLog: true, startTimeoutMs: 600_000 });
     out.restartSeconds = round((performance.now() - t) / 1000, 2);
+    await sleep(QUIET_MS);
     out.afterRestart = await usage(server);
     const reader = await Client.open(server.port, "reader");
     t = performance.now();
