@@ -1,3 +1,4 @@
+import { StorageUnavailableError } from "../errors.ts";
 import { RoomHistory } from "./room-history.ts";
 import type { Location } from "./room-index.ts";
 import type { Segments } from "./segments.ts";
@@ -74,8 +75,11 @@ export class HistoryStore {
       const missing: number[] = [];
       for (let pos = from; pos < to; pos++) if (!read.has(pos) && room.recordAt(pos) === undefined) missing.push(pos);
       if (missing.length === 0) return { messages: this.#page(room, from, to, read), complete };
-      if (reads === MAX_READS) throw new Error("chat log: history kept moving while it was read");
-      const lines = await this.options.segments.read(missing.map((pos) => room.index.locationAt(pos)));
+      if (reads === MAX_READS) throw new StorageUnavailableError("chat log: history kept moving while it was read");
+      const lines = await this.options.segments.read(missing.map((pos) => room.index.locationAt(pos))).catch((error: Error) => {
+        this.options.warn("chat log: could not read history from the files", { room: name, error: error.message });
+        throw new StorageUnavailableError(`chat log: could not read history (${error.message})`);
+      });
       missing.forEach((pos, i) => read.set(pos, this.#parse(lines[i]!, name)));
     }
   }

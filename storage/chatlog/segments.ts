@@ -19,6 +19,10 @@ const LANES = 2;
  */
 export class Segments {
   readonly #files = new Map<number, FileHandle>();
+  /** Deleted files, still open for the reads planned before the index forgot them. */
+  readonly #dying = new Map<number, FileHandle>();
+  /** `read` calls running. */
+  #reading = 0;
   readonly #reads = new Semaphore(READS_AT_ONCE);
 
   /** Opens `path` for reading as segment `n`. */
@@ -26,7 +30,11 @@ export class Segments {
     this.#files.set(n, await open(path, "r"));
   }
 
-  /** Closes the segments whose file is gone; the lowest segment still there. */
+  /**
+   * Finds the segments whose file rotation deleted; the lowest segment still
+   * there. Their files close once no read is running (reads planned before
+   * the caller drops them from the index still find them).
+   */
   async dropDeleted(): Promise<number> {
     for (const [n, file] of this.#files) {
       const gone = await file.stat().then(
@@ -35,9 +43,16 @@ export class Segments {
       );
       if (!gone) continue;
       this.#files.delete(n);
-      await file.close().catch(() => {});
+      this.#dying.set(n, file);
     }
+    setImmediate(() => this.#closeDying());
     return Math.min(...this.#files.keys());
+  }
+
+  #closeDying(): void {
+    if (this.#reading > 0) return;
+    for (const file of this.#dying.values()) void file.close().catch(() => {});
+    this.#dying.clear();
   }
 
   /**
@@ -47,6 +62,16 @@ export class Segments {
    * request never holds the thread pool.
    */
   async read(locations: Location[]): Promise<string[]> {
+    this.#reading += 1;
+    try {
+      return await this.#read(locations);
+    } finally {
+      this.#reading -= 1;
+      if (this.#reading === 0 && this.#dying.size > 0) this.#closeDying();
+    }
+  }
+
+  async #read(locations: Location[]): Promise<string[]> {
     const lines = new Array<string>(locations.length);
     const todo = runs(locations);
     let next = 0;
@@ -65,7 +90,7 @@ export class Segments {
   }
 
   async #readRun(run: Run): Promise<Buffer> {
-    const file = this.#files.get(run.segment);
+    const file = this.#files.get(run.segment) ?? this.#dying.get(run.segment);
     if (!file) throw new Error(`chat log: file ${run.segment} is gone`);
     const buffer = Buffer.allocUnsafe(run.end - run.start);
     await this.#reads.run(async () => {
@@ -79,8 +104,9 @@ export class Segments {
   }
 
   async close(): Promise<void> {
-    const files = [...this.#files.values()];
+    const files = [...this.#files.values(), ...this.#dying.values()];
     this.#files.clear();
+    this.#dying.clear();
     await Promise.all(files.map((f) => f.close().catch(() => {})));
   }
 }

@@ -104,4 +104,22 @@ describe("chat log rotation", () => {
       expect(ids).toEqual(kept.filter((id) => Number(id.slice(0, 13)) % 2 === parity));
     }
   });
+
+  it("answers history from the files while rotation deletes them", async () => {
+    const log = await openLog(300, 1, 0);
+    const pages: Array<Promise<{ messages: ChatRecord[]; complete: boolean }>> = [];
+    for (let n = 1; n <= 150; n++) {
+      const stored = append(log, n, n % 3 ? "a" : "b");
+      pages.push(log.history("a", { limit: 20 }));
+      await stored;
+    }
+    await log.flush();
+    for (const page of await Promise.all(pages)) {
+      const ids = page.messages.map((m) => m.id);
+      expect(ids).toEqual([...ids].sort());
+      expect(page.messages.every((m) => m.room === "a")).toBe(true);
+    }
+    const last = await log.history("a", { limit: 1000 });
+    expect(last.messages.map((m) => m.id)).toEqual((await idsIn("chat.1.jsonl").catch(() => [] as string[])).concat(await idsIn("chat.jsonl")).filter((id) => (Number(id.slice(0, 13)) - T) % 3 !== 0));
+  });
 });
