@@ -28,10 +28,11 @@ export type GroupCommitOptions = {
   monotonic: () => number;
   warn: (message: string, fields?: Record<string, unknown>) => void;
   /**
-   * The batch is in the file, its first line at byte `offset`: called at once,
-   * in the same turn as the write, before any `onStored` of the batch runs.
+   * The batch is in the file, its first line at byte `offset`, each line
+   * `lengths[i]` bytes with its "\n": called at once, in the same turn as the
+   * write, before any `onStored` of the batch runs.
    */
-  written: (batch: Pending[], offset: number) => void;
+  written: (batch: Pending[], offset: number, lengths: number[]) => void;
   /** Between batches, with nothing in flight: whether to rotate now (then `rotate` runs, writes wait). */
   rotationDue: (size: number) => boolean;
   rotate: () => Promise<void>;
@@ -123,9 +124,14 @@ export class GroupCommitWriter {
       for (const p of batch) p.reject(new Error("chat log is closed"));
       return this.#settle();
     }
-    let chunk = "";
-    for (const p of batch) chunk += p.line;
-    const bytes = Buffer.from(chunk, "utf8");
+    // Each line encoded straight into one buffer: one copy, and each line's length in bytes for the index.
+    let most = 0;
+    for (const p of batch) most += p.line.length * 3;
+    const buffer = Buffer.allocUnsafe(most);
+    const lengths = new Array<number>(batch.length);
+    let used = 0;
+    for (let i = 0; i < batch.length; i++) used += lengths[i] = buffer.write(batch[i]!.line, used, "utf8");
+    const bytes = buffer.subarray(0, used);
     const fd = this.#file.fd;
     const written = (error: Error | null) => {
       if (error) {
@@ -138,7 +144,7 @@ export class GroupCommitWriter {
       } else {
         const offset = this.#size;
         this.#size += bytes.length;
-        this.#stored(batch, offset);
+        this.#stored(batch, offset, lengths);
       }
     };
     if (!this.#syncing || !this.#slow.poolMode()) {
@@ -161,8 +167,8 @@ export class GroupCommitWriter {
   }
 
   /** The batch is in the file: indexed, out to the room; acked now, or after its fdatasync. */
-  #stored(batch: Pending[], offset: number): void {
-    this.options.written(batch, offset);
+  #stored(batch: Pending[], offset: number, lengths: number[]): void {
+    this.options.written(batch, offset, lengths);
     for (const p of batch) p.onStored?.(p.record);
     if (this.options.fsync) {
       for (const p of batch) this.#unsynced.push(p);

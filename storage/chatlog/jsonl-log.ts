@@ -70,13 +70,12 @@ export function createJsonlLog(options: JsonlLogOptions): JsonlLog {
     fsync: options.fsync,
     monotonic: options.monotonic ?? (() => performance.now()),
     warn,
-    written(batch, offset) {
+    written(batch, offset, lengths) {
       // Ids were taken in call order, so the batch's last id is the greatest.
       last = batch[batch.length - 1]!.record.id;
-      for (const p of batch) {
-        const length = Buffer.byteLength(p.line) - 1;
-        history.stored(p.record, { segment, offset, length });
-        offset += length + 1;
+      for (let i = 0; i < batch.length; i++) {
+        history.stored(batch[i]!.record, { segment, offset, length: lengths[i]! - 1 });
+        offset += lengths[i]!;
       }
     },
     rotationDue: (size) => rotation.due(size),

@@ -76,7 +76,7 @@ export class RoomHistory {
     const to = from + records.length;
     if (records.length === 0 || to !== this.windowStart || from < this.index.first) return 0;
     let added = 0;
-    for (let pos = from; pos < to; pos++) added += cost(this.index.locationAt(pos).length);
+    for (let pos = from; pos < to; pos++) added += cost(this.index.lengthAt(pos));
     this.#window = this.windowSize > 0 ? [...records, ...this.#window.slice(this.#head)] : records;
     this.#head = 0;
     this.#start = from;
@@ -87,7 +87,7 @@ export class RoomHistory {
   /** Drops the window's oldest record; the bytes freed (0 when empty). */
   dropOldest(): number {
     if (this.windowSize === 0) return 0;
-    const freed = cost(this.index.locationAt(this.#start).length);
+    const freed = cost(this.index.lengthAt(this.#start));
     this.#window[this.#head] = undefined as unknown as ChatRecord;
     this.#head += 1;
     this.#start += 1;

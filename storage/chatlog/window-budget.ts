@@ -10,6 +10,8 @@ import type { RoomHistory } from "./room-history.ts";
 export class WindowBudget {
   /** Rooms with something in memory, least recently used first (Map order). */
   readonly #rooms = new Map<RoomHistory, true>();
+  /** The room used last (the Map's last key), so using it again moves nothing. */
+  #last: RoomHistory | undefined;
   #bytes = 0;
 
   constructor(readonly limit: number) {}
@@ -22,22 +24,31 @@ export class WindowBudget {
   /** `room`'s window changed by `delta` bytes (and was just used); keeps the total within the budget. */
   changed(room: RoomHistory, delta: number): void {
     this.#bytes += delta;
-    this.#rooms.delete(room);
-    if (room.windowSize > 0) this.#rooms.set(room, true);
+    if (room.windowSize === 0) this.#forget(room);
+    else if (room !== this.#last) this.#use(room);
     if (this.#bytes > this.limit) this.#shrink(room);
   }
 
   /** Used without a change: last to be let go of. */
   touch(room: RoomHistory): void {
-    if (!this.#rooms.has(room)) return;
-    this.#rooms.delete(room);
-    this.#rooms.set(room, true);
+    if (room !== this.#last && this.#rooms.has(room)) this.#use(room);
   }
 
   /** A change made outside `changed` (rotation dropping files): account for it. */
   freed(room: RoomHistory, bytes: number): void {
     this.#bytes -= bytes;
-    if (room.windowSize === 0) this.#rooms.delete(room);
+    if (room.windowSize === 0) this.#forget(room);
+  }
+
+  #use(room: RoomHistory): void {
+    this.#rooms.delete(room);
+    this.#rooms.set(room, true);
+    this.#last = room;
+  }
+
+  #forget(room: RoomHistory): void {
+    this.#rooms.delete(room);
+    if (this.#last === room) this.#last = undefined;
   }
 
   #shrink(current: RoomHistory): void {
@@ -45,9 +56,9 @@ export class WindowBudget {
       if (this.#bytes <= this.limit) return;
       if (room === current) continue;
       this.#bytes -= room.clearWindow();
-      this.#rooms.delete(room);
+      this.#forget(room);
     }
     while (this.#bytes > this.limit && current.windowSize > 0) this.#bytes -= current.dropOldest();
-    if (current.windowSize === 0) this.#rooms.delete(current);
+    if (current.windowSize === 0) this.#forget(current);
   }
 }
