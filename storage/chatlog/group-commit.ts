@@ -124,14 +124,12 @@ export class GroupCommitWriter {
       for (const p of batch) p.reject(new Error("chat log is closed"));
       return this.#settle();
     }
-    // Each line encoded straight into one buffer: one copy, and each line's length in bytes for the index.
-    let most = 0;
-    for (const p of batch) most += p.line.length * 3;
-    const buffer = Buffer.allocUnsafe(most);
-    const lengths = new Array<number>(batch.length);
-    let used = 0;
-    for (let i = 0; i < batch.length; i++) used += lengths[i] = buffer.write(batch[i]!.line, used, "utf8");
-    const bytes = buffer.subarray(0, used);
+    let chunk = "";
+    for (const p of batch) chunk += p.line;
+    const bytes = Buffer.from(chunk, "utf8");
+    // Each line's length in bytes, for the index: its length in characters when the batch is all ASCII (as many bytes as characters).
+    const ascii = bytes.length === chunk.length;
+    const lengths = batch.map((p) => (ascii ? p.line.length : Buffer.byteLength(p.line)));
     const fd = this.#file.fd;
     const written = (error: Error | null) => {
       if (error) {

@@ -130,6 +130,13 @@ describe("JSONL log: history memory", () => {
     await Promise.all(pages);
   });
 
+  it("reads back lines of any UTF-8 length written in one batch", async () => {
+    const log = await opened({ historyMemoryBytes: 0 });
+    const texts = ["ascii", "é", "日本語のテキスト", "emoji 🎉🎉", "\u2028 and \n", "plain again"];
+    await Promise.all(texts.map((text) => log.append({ room: "general", from: "a", text })));
+    expect((await log.history("general", { limit: 10 })).messages.map((m) => m.text)).toEqual(texts);
+  });
+
   it("skips a line that cannot be read back, with a warning", async () => {
     const log = await opened({ historyMemoryBytes: 0 });
     await log.append({ room: "general", from: "a", text: "one" });
