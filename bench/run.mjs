@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm run bench [-- --quick] [--servers=chatd,plain,corked,socketio]
- *  [--scenarios=idle,fanout,rooms,durable,signin,cluster] [--profile] [--no-docs] [--merge]`
+ *  [--scenarios=idle,fanout,rooms,durable,signin,cluster,history] [--profile] [--no-docs] [--merge]`
  * (`--render` only rewrites docs/benchmarks.md from bench/results/latest.json)
  *
  * Starts each server as its own child process, drives it with the same raw
@@ -12,6 +12,7 @@
  * merges its results into latest.json and rewrites docs/benchmarks.md from it.
  * The `cluster` scenario starts its own chatd nodes on Redis (BENCH_REDIS_URL,
  * default redis://127.0.0.1:6379); it is skipped when Redis does not answer.
+ * The `history` scenario starts its own chatd too (history memory, issue 22.1).
  */
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
@@ -27,6 +28,7 @@ import { durable } from "./scenarios/durable.mjs";
 import { idle } from "./scenarios/idle.mjs";
 import { signin } from "./scenarios/signin.mjs";
 import { cluster, redisReachable, REDIS_URL } from "./scenarios/cluster.mjs";
+import { history } from "./scenarios/history.mjs";
 import { renderDocs, writeReport } from "./report.mjs";
 import { topSelfTime } from "./metrics/cpuprofile.mjs";
 import { settle } from "./scenarios/measure.mjs";
@@ -75,6 +77,7 @@ const SCENARIOS = {
   durable: (ctx) => durable(ctx, params.durable),
   signin: (ctx) => signin(ctx, params.signin),
   cluster: null, // not per server: run once after the others (its own chatd nodes on Redis)
+  history: null, // not per server: run once, its own chatd (restarted on the same data)
 };
 const CHATD_ONLY = new Set(["signin"]);
 const SWEEPS = { fanout: params.fanout, rooms: params.rooms };
@@ -87,6 +90,7 @@ for (const s of scenarioNames) if (!(s in SCENARIOS)) throw new Error(`unknown s
 
 const runs = (server, scenario) =>
   scenario !== "cluster" &&
+  scenario !== "history" &&
   (!CHATD_ONLY.has(scenario) || server === "chatd") &&
   // A server limited to some scenarios runs the others only when named in --servers.
   (!SERVERS[server].only || SERVERS[server].only.includes(scenario) || Boolean(option("servers")));
@@ -108,14 +112,14 @@ function ensureBuilt() {
 
 async function main() {
   const t0 = performance.now();
-  if (serverNames.some((s) => s.startsWith("chatd")) || scenarioNames.includes("cluster")) ensureBuilt();
+  if (serverNames.some((s) => s.startsWith("chatd")) || scenarioNames.includes("cluster") || scenarioNames.includes("history")) ensureBuilt();
   mkdirSync(join(BENCH, "results"), { recursive: true });
   const pool = new GeneratorPool(2);
   const accounts = new Accounts(CHATD_DATA);
   const results = {};
   const skipped = [];
   try {
-    if (serverNames.some((s) => s.startsWith("chatd")) && scenarioNames.some((sc) => sc !== "cluster")) await accounts.ensure({ root: ROOT, pool, count: usersNeeded(params), log });
+    if (serverNames.some((s) => s.startsWith("chatd")) && scenarioNames.some((sc) => sc !== "cluster" && sc !== "history")) await accounts.ensure({ root: ROOT, pool, count: usersNeeded(params), log });
     const contextFor = (server, handle) => {
       const kind = SERVERS[server];
       return {
@@ -164,6 +168,10 @@ async function main() {
         log(`chatd cluster: skipped, no Redis at ${REDIS_URL}`);
         if (option("scenarios")) skipped.push(`cluster: no Redis at ${REDIS_URL}`);
       }
+    }
+    if (scenarioNames.includes("history")) {
+      log(`chatd history memory (${params.history.rooms} rooms, ${Math.round(params.history.bytes / 1024 ** 2)} MiB of messages): history`);
+      results["chatd-history"] = { history: await history({ root: ROOT, dataDir: join(DATA, "history"), log }, params.history) };
     }
   } finally {
     pool.stop();
@@ -226,6 +234,7 @@ function check(results) {
       if (r.connect?.failed > 0) problems.push(`${server} ${scenario}: ${r.connect.failed} connections failed`);
       for (const ph of r.phases ?? []) if (ph.connect?.failed > 0) problems.push(`${server} ${scenario}${ph.nodes ? ` ${ph.nodes} node(s)` : ""}: ${ph.connect.failed} connections failed`);
       for (const ph of r.phases ?? []) if (!(ph.deliveries > 0)) problems.push(`${server} ${scenario} at ${ph.offeredRate} msg/s: nothing delivered`);
+      if (scenario === "history" && !(r.coldJoinMessages > 0)) problems.push("history: no history after the restart");
       if (scenario === "durable" && !(r.acked > 0)) problems.push(`${server} durable: nothing acknowledged`);
       if (scenario === "signin" && (r.signinFailed > 0 || r.resumeFailed > 0 || r.openResumeFailed > 0 || r.warmResumeFailed > 0 || r.warmConnectResumeFailed > 0 || !(r.resumesPerSec > 0))) problems.push(`${server} signin: sign-ins failed`);
     }

@@ -50,6 +50,7 @@ export function createStorage(config: Config, logger: Logger): Storage {
     const log = createJsonlLog({
       dataDir: config.dataDir,
       historyPerRoom: config.limits.historyPerRoom,
+      historyMemoryBytes: config.limits.historyMemoryBytes,
       fsync: config.chatLog.fsync,
       maxBytes: config.chatLog.maxBytes,
       keepFiles: config.chatLog.keepFiles,

@@ -2,8 +2,9 @@
  * Starts chatd itself (dist/src/main.js, built by `npm run build`) as a child
  * process with a bench config: high rate limits (per connection and per
  * address: all bench clients are 127.0.0.1), 20k connections, bcrypt cost
- * 10, fsync on. The chat log is removed before each start so every run starts
- * from an empty history; accounts are kept (see ../chatd-accounts.mjs).
+ * 10, fsync on. The chat log is removed before each start (unless `keepLog`)
+ * so every run starts from an empty history; accounts are kept (see
+ * ../chatd-accounts.mjs).
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -35,9 +36,10 @@ export function startFlags(root) {
   return start.slice(1, start.indexOf("dist/src/main.js"));
 }
 
-export function startChatd({ root, dataDir, config = CHATD_CONFIG, name = "chatd", cpuProfDir, env = {}, nodeFlags = [] }) {
+export function startChatd({ root, dataDir, config = CHATD_CONFIG, name = "chatd", cpuProfDir, env = {}, nodeFlags = [], keepLog = false, startTimeoutMs }) {
   mkdirSync(dataDir, { recursive: true });
-  rmSync(join(dataDir, "chat"), { recursive: true, force: true });
+  // keepLog: a restart on the same history (the history scenario).
+  if (!keepLog) rmSync(join(dataDir, "chat"), { recursive: true, force: true });
   const configPath = join(dataDir, "..", `${name}.config.json`);
   writeFileSync(configPath, JSON.stringify(config, null, 2));
   const args = [...startFlags(root), ...nodeFlags, ...(cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`] : [])];
@@ -46,6 +48,7 @@ export function startChatd({ root, dataDir, config = CHATD_CONFIG, name = "chatd
     name,
     args,
     cwd: root,
+    startTimeoutMs,
     env: {
       CHAT_CONFIG: configPath,
       CHAT_HOST: "127.0.0.1",

@@ -20,6 +20,8 @@ const limits = z
     maxTextLength: z.number().int().min(1).max(100_000).default(4000),
     historyPerRoom: z.number().int().min(1).max(1_000_000).default(1000),
     historyOnJoin: z.number().int().min(0).max(1000).default(50),
+    // Bytes of history held in memory across all rooms (64 MiB); older pages are read from the chat log files.
+    historyMemoryBytes: z.number().int().min(0).default(64 * 1024 * 1024),
     maxConnections: z.number().int().min(1).default(10_000),
     maxRoomsPerSession: z.number().int().min(1).default(100),
     authTimeoutMs: z.number().int().min(100).default(10_000),

@@ -33,6 +33,7 @@ export const RESTART_FIELDS = [
   "limits.maxFrameBytes",
   "limits.maxBufferedBytes",
   "limits.historyPerRoom",
+  "limits.historyMemoryBytes",
   "limits.passwordMinLength",
   "limits.tokenTtlHours",
   // The heartbeat timer and the HTTP server's limits are set when it starts listening.

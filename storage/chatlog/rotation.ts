@@ -1,4 +1,4 @@
-import { readdir, rename, rm } from "node:fs/promises";
+import { open, readdir, rename, rm, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 
 /*
@@ -34,4 +34,46 @@ export async function rotate(dir: string, keepFiles: number): Promise<void> {
   }
   if (keepFiles > 0) await rename(join(dir, CURRENT), join(dir, rotatedName(1)));
   else await rm(join(dir, CURRENT), { force: true });
+}
+
+/**
+ * When and how the current file rotates: once it reaches `maxBytes` (0:
+ * never). After a failed rotation the next try waits until the file has grown
+ * by another `maxBytes`, not at every write.
+ */
+export class Rotation {
+  #rotateAt: number;
+
+  constructor(
+    readonly dir: string,
+    readonly maxBytes: number,
+    readonly keepFiles: number,
+    readonly warn: (message: string, fields?: Record<string, unknown>) => void,
+  ) {
+    this.#rotateAt = maxBytes;
+  }
+
+  due(size: number): boolean {
+    return this.maxBytes > 0 && size >= this.#rotateAt;
+  }
+
+  /**
+   * Nothing in flight: closes `current`, shifts the files and opens a new
+   * current file (the old one again if the rotation failed). `rotated`: a new
+   * file was started.
+   */
+  async run(current: FileHandle | undefined): Promise<{ file: FileHandle; size: number; rotated: boolean }> {
+    let rotated = false;
+    try {
+      await current?.close();
+      await rotate(this.dir, this.keepFiles);
+      rotated = true;
+    } catch (error) {
+      this.warn("chat log: rotation failed; continuing in the current file", { error: (error as Error).message });
+    }
+    const file = await open(join(this.dir, CURRENT), "a");
+    const size = (await file.stat()).size;
+    this.#rotateAt = rotated ? this.maxBytes : size + this.maxBytes;
+    return { file, size, rotated };
+  }
 }

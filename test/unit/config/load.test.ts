@@ -63,6 +63,7 @@ describe("parseConfig", () => {
         maxTextLength: 4000,
         historyPerRoom: 1000,
         historyOnJoin: 50,
+        historyMemoryBytes: 64 * 1024 * 1024,
         maxConnections: 10_000,
         maxRoomsPerSession: 100,
         authTimeoutMs: 10_000,

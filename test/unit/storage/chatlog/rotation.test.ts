@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createJsonlLog } from "../../../../storage/chatlog/jsonl-log.ts";
+import { createJsonlLog, type JsonlLog } from "../../../../storage/chatlog/jsonl-log.ts";
 import type { ChatLog, ChatRecord } from "../../../../storage/chatlog/types.ts";
 import { formatId } from "../../../../storage/chatlog/ids.ts";
 
@@ -27,8 +27,8 @@ const append = (log: ChatLog, n: number, room = "general") => {
 };
 const chatDir = () => join(dataDir, "chat");
 
-async function openLog(maxBytes: number, keepFiles: number): Promise<ChatLog> {
-  const log = createJsonlLog({ dataDir, historyPerRoom: 1000, fsync: false, maxBytes, keepFiles, now: () => clock });
+async function openLog(maxBytes: number, keepFiles: number, historyMemoryBytes?: number): Promise<JsonlLog> {
+  const log = createJsonlLog({ dataDir, historyPerRoom: 1000, historyMemoryBytes, fsync: false, maxBytes, keepFiles, now: () => clock });
   logs.push(log);
   await log.open();
   return log;
@@ -72,11 +72,54 @@ describe("chat log rotation", () => {
     expect(await readdir(chatDir())).toEqual(["chat.jsonl"]);
   });
 
-  it("deletes the rotated file at once with keepFiles 0, and history keeps what is in memory", async () => {
+  it("deletes the rotated file at once with keepFiles 0: its messages are no longer kept", async () => {
     const log = await openLog(200, 0);
     for (let n = 1; n <= 10; n++) await append(log, n);
-    await log.close();
+    await log.flush();
     expect(await readdir(chatDir())).toEqual(["chat.jsonl"]);
-    expect((await log.history("general", { limit: 100 })).messages).toHaveLength(10);
+    const current = await idsIn("chat.jsonl");
+    const page = await log.history("general", { limit: 100 });
+    expect(page.messages.map((m) => m.id)).toEqual(current);
+    expect(page.complete).toBe(true);
+    // A gap reaching into the deleted file cannot be filled.
+    expect((await log.history("general", { after: formatId(T + 1, 0), limit: 100 })).complete).toBe(false);
+  });
+
+  it("pages back across rotated files with almost nothing in memory, and forgets what rotation deletes", async () => {
+    const log = await openLog(400, 2, 0);
+    for (let n = 1; n <= 40; n++) await append(log, n, n % 2 ? "odd" : "even");
+    await log.flush();
+    const kept = [...(await idsIn("chat.2.jsonl")), ...(await idsIn("chat.1.jsonl")), ...(await idsIn("chat.jsonl"))];
+    expect(log.historyMemoryBytes()).toBe(0);
+    for (const room of ["odd", "even"]) {
+      const ids: string[] = [];
+      let before: string | undefined;
+      for (;;) {
+        const page = await log.history(room, { before, limit: 3 });
+        ids.unshift(...page.messages.map((m) => m.id));
+        if (page.complete) break;
+        before = page.messages[0]!.id;
+      }
+      const parity = room === "odd" ? 1 : 0;
+      expect(ids).toEqual(kept.filter((id) => Number(id.slice(0, 13)) % 2 === parity));
+    }
+  });
+
+  it("answers history from the files while rotation deletes them", async () => {
+    const log = await openLog(300, 1, 0);
+    const pages: Array<Promise<{ messages: ChatRecord[]; complete: boolean }>> = [];
+    for (let n = 1; n <= 150; n++) {
+      const stored = append(log, n, n % 3 ? "a" : "b");
+      pages.push(log.history("a", { limit: 20 }));
+      await stored;
+    }
+    await log.flush();
+    for (const page of await Promise.all(pages)) {
+      const ids = page.messages.map((m) => m.id);
+      expect(ids).toEqual([...ids].sort());
+      expect(page.messages.every((m) => m.room === "a")).toBe(true);
+    }
+    const last = await log.history("a", { limit: 1000 });
+    expect(last.messages.map((m) => m.id)).toEqual((await idsIn("chat.1.jsonl").catch(() => [] as string[])).concat(await idsIn("chat.jsonl")).filter((id) => (Number(id.slice(0, 13)) - T) % 3 !== 0));
   });
 });

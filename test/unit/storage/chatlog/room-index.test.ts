@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { RoomHistory } from "../../../../storage/chatlog/room-history.ts";
-import type { ChatRecord } from "../../../../storage/chatlog/types.ts";
+import { RoomIndex } from "../../../../storage/chatlog/room-index.ts";
+import type { ChatRecord, HistoryPage, HistoryQuery } from "../../../../storage/chatlog/types.ts";
 import { formatId } from "../../../../storage/chatlog/ids.ts";
 
 const T = 1764100000000;
@@ -8,14 +8,36 @@ const id = (n: number) => formatId(T + n, 0);
 const record = (n: number): ChatRecord => ({ id: id(n), room: "general", from: "alice", text: `m${n}`, ts: T + n });
 const texts = (page: { messages: ChatRecord[] }) => page.messages.map((m) => m.text);
 
-/** A history holding messages 1..count (the newest `capacity` of them). */
-function filled(capacity: number, count: number): RoomHistory {
-  const h = new RoomHistory(capacity);
+/** An index with the records it points at: a page is what its selection selects. */
+class Indexed {
+  readonly index: RoomIndex;
+  readonly records = new Map<number, ChatRecord>();
+  constructor(readonly capacity: number) {
+    this.index = new RoomIndex(capacity);
+  }
+  push(r: ChatRecord): void {
+    this.records.set(this.index.end, r);
+    this.index.push(r.id, { segment: 1, offset: this.index.end * 100, length: 99 });
+  }
+  get size(): number {
+    return this.index.size;
+  }
+  query(q: HistoryQuery): HistoryPage {
+    const { from, to, complete } = this.index.select(q);
+    const messages: ChatRecord[] = [];
+    for (let pos = from; pos < to; pos++) messages.push(this.records.get(pos)!);
+    return { messages, complete };
+  }
+}
+
+/** An index of messages 1..count (the newest `capacity` of them). */
+function filled(capacity: number, count: number): Indexed {
+  const h = new Indexed(capacity);
   for (let n = 1; n <= count; n++) h.push(record(n));
   return h;
 }
 
-describe("RoomHistory", () => {
+describe("RoomIndex", () => {
   describe("push", () => {
     it("keeps messages in order", () => {
       const h = filled(10, 3);
@@ -67,7 +89,7 @@ describe("RoomHistory", () => {
     });
 
     it("is empty and complete for an empty room", () => {
-      expect(new RoomHistory(5).query({ limit: 10 })).toEqual({ messages: [], complete: true });
+      expect(new Indexed(5).query({ limit: 10 })).toEqual({ messages: [], complete: true });
     });
 
     it("returns nothing for a limit of 0", () => {
@@ -86,7 +108,7 @@ describe("RoomHistory", () => {
     });
 
     it("accepts an id that is not stored", () => {
-      const h = new RoomHistory(10);
+      const h = new Indexed(10);
       for (const n of [10, 20, 30]) h.push(record(n));
       expect(texts(h.query({ before: id(25), limit: 10 }))).toEqual(["m10", "m20"]);
     });
@@ -130,7 +152,7 @@ describe("RoomHistory", () => {
     });
 
     it("accepts an id that is not stored", () => {
-      const h = new RoomHistory(10);
+      const h = new Indexed(10);
       for (const n of [10, 20, 30]) h.push(record(n));
       expect(texts(h.query({ after: id(15), limit: 10 }))).toEqual(["m20", "m30"]);
     });
@@ -171,9 +193,41 @@ describe("RoomHistory", () => {
     });
   });
 
-  it("returns copies: changing a page does not change the history", () => {
-    const h = filled(5, 3);
-    h.query({ limit: 5 }).messages.length = 0;
-    expect(h.query({ limit: 5 }).messages).toHaveLength(3);
+  describe("locations", () => {
+    it("gives back each message's file, offset and length across growth and wrap-around", () => {
+      const index = new RoomIndex(5);
+      for (let n = 0; n < 12; n++) index.push(id(n), { segment: 7 + (n >> 2), offset: 2 ** 40 + n * 1000, length: 300 + n });
+      expect([index.first, index.end, index.size]).toEqual([7, 12, 5]);
+      for (let pos = 7; pos < 12; pos++) {
+        expect(index.idAt(pos)).toBe(id(pos));
+        expect(index.locationAt(pos)).toEqual({ segment: 7 + (pos >> 2), offset: 2 ** 40 + pos * 1000, length: 300 + pos });
+      }
+    });
+
+    it("keeps a sequence and a large segment number apart", () => {
+      const index = new RoomIndex(3);
+      index.push(formatId(T, 999_999), { segment: 2 ** 30, offset: 0, length: 1 });
+      expect(index.idAt(0)).toBe(formatId(T, 999_999));
+      expect(index.segmentAt(0)).toBe(2 ** 30);
+    });
+
+    it("refuses an id that is not a message id", () => {
+      const index = new RoomIndex(3);
+      expect(index.push("nope", { segment: 1, offset: 0, length: 1 })).toBe(false);
+      expect(index.size).toBe(0);
+    });
+
+    it("drops the messages of deleted files, and a gap reaching into them is not complete", () => {
+      const h = new Indexed(100);
+      for (let n = 1; n <= 6; n++) {
+        h.records.set(h.index.end, record(n));
+        h.index.push(id(n), { segment: n <= 4 ? 1 : 2, offset: n, length: 1 });
+      }
+      h.index.dropBelowSegment(2);
+      expect(texts(h.query({ limit: 10 }))).toEqual(["m5", "m6"]);
+      expect(h.query({ limit: 10 }).complete).toBe(true);
+      expect(h.query({ after: id(3), limit: 10 }).complete).toBe(false);
+      expect(h.query({ after: id(4), limit: 10 }).complete).toBe(true);
+    });
   });
 });
