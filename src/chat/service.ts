@@ -6,6 +6,7 @@ import {
   encodeAck,
   checkName,
   encodeWelcome,
+  isBlank,
   isNameError,
   normalizeName,
   type ChatMessage,
@@ -384,7 +385,7 @@ export class ChatService {
     if (text.length > this.config.limits.maxTextLength) {
       throw new ClientError(ErrorCode.tooLarge, `text is longer than ${this.config.limits.maxTextLength} characters`);
     }
-    if (text.trim().length === 0) throw new ClientError(ErrorCode.badFrame, "text: must not be empty");
+    if (isBlank(text)) throw new ClientError(ErrorCode.badFrame, "text: must not be empty");
     return text;
   }
 

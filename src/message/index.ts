@@ -4,3 +4,4 @@ export * from "./errors.ts";
 export * from "./codec.ts";
 export * from "./ids.ts";
 export * from "./names.ts";
+export * from "./text.ts";
