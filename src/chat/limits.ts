@@ -14,7 +14,7 @@ type IpState = {
   touchedAt: number;
 };
 
-type Bucket = "messages" | "joins" | "signIns" | "accounts";
+export type Bucket = "messages" | "joins" | "signIns" | "accounts";
 
 /**
  * Each per-address bucket's rate (tokens a second) and burst, read from the
@@ -119,6 +119,23 @@ export class AbuseLimits {
     const current = s[bucket];
     if (current.rate !== RATE[bucket](this.limits) || current.burst !== BURST[bucket](this.limits)) s[bucket] = this.#newBucket(bucket);
     return s[bucket].take();
+  }
+
+  /** How long until the address's `bucket` has a token again, in ms (0: now). */
+  retryAfterMs(address: string, bucket: Bucket): number {
+    return this.#ips.get(address)?.[bucket].retryAfterMs() ?? 0;
+  }
+
+  /**
+   * Why a sign-in `mayTrySignIn` refused was refused, and for how long: the
+   * failure back-off of the address or account (the later end), else the
+   * address's sign-in rate.
+   */
+  signInRefusal(address: string, account: string | undefined): { backOff: boolean; retryAfterMs: number } {
+    const t = this.now();
+    const until = Math.max(this.#ips.get(address)?.blockedUntil ?? 0, account === undefined ? 0 : (this.#accounts.get(account)?.blockedUntil ?? 0));
+    if (until > t) return { backOff: true, retryAfterMs: until - t };
+    return { backOff: false, retryAfterMs: this.retryAfterMs(address, "signIns") };
   }
 
   /**

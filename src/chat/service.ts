@@ -5,6 +5,8 @@ import {
   ID_PATTERN,
   encodeAck,
   checkName,
+  errorFrameOf,
+  rateLimited,
   encodeWelcome,
   isBlank,
   isNameError,
@@ -225,7 +227,7 @@ export class ChatService {
   /** Answers a failed request with an error frame; unexpected errors are logged, not leaked. */
   fail(session: Session, error: unknown, ref?: Ref): void {
     if (error instanceof ClientError) {
-      session.send({ type: "error", code: error.code, message: error.message, ...(ref === undefined ? {} : { ref }) });
+      session.send(errorFrameOf(error, ref));
       if (error.close) session.peer.close(error.close.code, error.close.reason);
       else if (error.code === ErrorCode.rateLimited && session.strikes.strike()) session.peer.close(CloseCode.policy, "rate limit abuse");
       return;
@@ -244,11 +246,11 @@ export class ChatService {
     if (!session.rooms.has(room) && session.rooms.size >= this.config.limits.maxRoomsPerSession) {
       throw new ClientError(ErrorCode.tooManyRooms, `at most ${this.config.limits.maxRoomsPerSession} rooms per connection`);
     }
-    if (!session.joins.take()) throw new ClientError(ErrorCode.rateLimited, "too many joins; slow down");
+    if (!session.joins.take()) throw rateLimited("too many joins; slow down", session.joins.retryAfterMs());
     if (!this.abuse.takeJoin(session.peer.remoteAddress)) {
       // Refused by the address's limit: this connection's allowance was not used.
       session.joins.refund();
-      throw new ClientError(ErrorCode.rateLimited, "too many joins; slow down");
+      throw rateLimited("too many joins from this address; slow down", this.abuse.retryAfterMs(session.peer.remoteAddress, "joins"));
     }
     const { historyPerRoom, historyOnJoin } = this.config.limits;
     const user = session.user!;
@@ -390,13 +392,15 @@ export class ChatService {
   }
 
   checkRate(session: Session): void {
-    if (session.messages.take()) {
+    let wait = session.messages.take() ? 0 : session.messages.retryAfterMs();
+    if (wait === 0) {
       if (this.abuse.takeMessage(session.peer.remoteAddress)) return;
       // Refused by the address's limit: this connection's allowance was not used.
       session.messages.refund();
+      wait = this.abuse.retryAfterMs(session.peer.remoteAddress, "messages");
     }
     this.rateLimited += 1;
-    throw new ClientError(ErrorCode.rateLimited, "too many messages; slow down");
+    throw rateLimited("too many messages; slow down", wait);
   }
 
   /** The record being published by `store`, and its sender (see Hub.deliver). */

@@ -26,6 +26,17 @@ export class TokenBucket {
     return true;
   }
 
+  /**
+   * How long until `take(cost)` would succeed, in whole milliseconds (0: now).
+   * Told to a refused client as `retryAfterMs`.
+   */
+  retryAfterMs(cost = 1): number {
+    const elapsed = Math.max(0, this.now() - this.#at);
+    const tokens = Math.min(this.burst, this.#tokens + (elapsed / 1000) * this.rate);
+    const missing = Math.min(cost, this.burst) - tokens;
+    return missing <= EPSILON ? 0 : Math.ceil((missing / this.rate) * 1000);
+  }
+
   /** Gives back what a `take` got for a request another limit then refused: it was never served. */
   refund(cost = 1): void {
     this.#tokens = Math.min(this.burst, this.#tokens + cost);

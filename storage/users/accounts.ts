@@ -1,5 +1,5 @@
 import { checkName, isNameError, normalizeName } from "../../src/message/names.ts";
-import { ClientError, ErrorCode } from "../../src/message/errors.ts";
+import { ClientError, ErrorCode, rateLimited, waitText } from "../../src/message/errors.ts";
 import type { UserRecord, UserStore } from "./types.ts";
 import { createBcryptPool, type PasswordHasher } from "./bcrypt-pool.ts";
 import { digestsEqual, formatToken, hashSecret, newSecret, parseToken } from "./tokens.ts";
@@ -74,8 +74,12 @@ export function createAccounts(options: AccountsOptions) {
     return store.create({ name: n.display, key: n.key, passwordHash, role: "user", createdAt: at, lastSeenAt: at, tokens: [] });
   }
 
-  /** `mayCreate` is asked only when this sign-in would create an account; false refuses it with `rate_limited`. */
-  async function validateSession(name: string, password: string, options: { mayCreate?: () => boolean } = {}): Promise<SignIn> {
+  /**
+   * `mayCreate` is asked only when this sign-in would create an account: true
+   * allows it; a number of ms (how long until it would be allowed) refuses it
+   * with `rate_limited`.
+   */
+  async function validateSession(name: string, password: string, options: { mayCreate?: () => true | number } = {}): Promise<SignIn> {
     const n = checkName(name);
     if (new TextEncoder().encode(password).length > PASSWORD_MAX_BYTES) {
       throw new ClientError(ErrorCode.badPassword, `password must be at most ${PASSWORD_MAX_BYTES} bytes`);
@@ -90,9 +94,8 @@ export function createAccounts(options: AccountsOptions) {
       }
       // A password too short to create an account with creates nothing: it must not use up the address's allowance.
       checkPassword(password);
-      if (options.mayCreate && !options.mayCreate()) {
-        throw new ClientError(ErrorCode.rateLimited, "too many new accounts from this address; try again later");
-      }
+      const allowed = options.mayCreate?.() ?? true;
+      if (allowed !== true) throw rateLimited(`too many new accounts from this address; try again in ${waitText(allowed)}`, allowed);
       created = await createUser(name, password);
       existing = await store.get(n.key);
       if (!existing) throw new ClientError(ErrorCode.unavailable, "account could not be read back");
