@@ -31,6 +31,8 @@ import { AbuseLimits } from "./limits.ts";
 import { startHeartbeat } from "./heartbeat.ts";
 import { authenticate } from "./sign-in.ts";
 import { Moderation } from "./moderation.ts";
+import { TypingGate } from "./typing.ts";
+import { HistoryBudget } from "./history-budget.ts";
 
 export const VERSION = "0.1.0";
 const HISTORY_PAGE_DEFAULT = 50;
@@ -53,6 +55,8 @@ export class ChatService {
   readonly #stopHeartbeat: () => void;
   readonly abuse: AbuseLimits;
   readonly moderation: Moderation;
+  readonly #typing: TypingGate;
+  readonly #historyBudget: HistoryBudget;
   messagesIn = 0;
   rateLimited = 0;
   /** Names this service's presence events on the bus, so it does not tell its own sessions twice. */
@@ -64,6 +68,8 @@ export class ChatService {
     this.hub = new Hub(deps.config.limits.maxBufferedBytes);
     this.#unsubscribe = deps.bus.subscribe((event) => this.onBus(event));
     this.abuse = new AbuseLimits(deps.config.limits);
+    this.#typing = new TypingGate(deps.config.limits);
+    this.#historyBudget = new HistoryBudget(deps.config.limits, this.abuse);
     this.moderation = new Moderation(deps.accounts, this.hub, {
       publish: (user, change) => deps.bus.publish({ kind: "moderation", user, change }),
       sessionsOf: (key) => this.#sessionsEverywhere(key),
@@ -303,7 +309,7 @@ export class ChatService {
     if (!session.rooms.has(room)) throw new ClientError(ErrorCode.notInRoom, `not in room ${room}`);
     if (frame.before !== undefined && !ID_PATTERN.test(frame.before)) throw new ClientError(ErrorCode.badFrame, "before: not a message id");
     const limit = Math.min(frame.limit ?? HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX, this.config.limits.historyPerRoom);
-    const page = await this.#deps.log.history(room, frame.before === undefined ? { limit } : { before: frame.before, limit });
+    const page = await this.#historyBudget.read(session, () => this.#deps.log.history(room, frame.before === undefined ? { limit } : { before: frame.before, limit }));
     session.send({ type: "history", room, messages: page.messages.map(toMessage), complete: page.complete });
   }
 
@@ -337,13 +343,14 @@ export class ChatService {
     const room = dmRoom(session.user!.key, other.key);
     const { historyPerRoom } = this.config.limits;
     const limit = frame.since !== undefined ? historyPerRoom : Math.min(frame.limit ?? HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX, historyPerRoom);
-    const page = await this.#deps.log.history(room, { after: frame.since, before: frame.before, limit });
+    const page = await this.#historyBudget.read(session, () => this.#deps.log.history(room, { after: frame.since, before: frame.before, limit }));
     session.send({ type: "dm_history", with: frame.with, messages: page.messages.map(toDirect), complete: page.complete });
   }
 
   typing(session: Session, frame: Frame<"typing">): void {
     const room = roomKey(frame.room);
     if (!session.rooms.has(room)) throw new ClientError(ErrorCode.notInRoom, `not in room ${room}`);
+    if (!this.#typing.pass(session, room)) return;
     this.hub.toRoom(room, { type: "typing", room, user: session.user!.name }, session);
     // Other nodes' members of the room; best effort, like typing itself.
     this.#deps.bus.publish({ kind: "typing", room, user: session.user!.name, origin: this.#origin }).catch(() => {});

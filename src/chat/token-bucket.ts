@@ -27,6 +27,18 @@ export class TokenBucket {
   }
 
   /**
+   * Takes `cost` tokens whatever is left, going into debt if need be: for work
+   * whose cost is known only once done (see HistoryBudget). Later takes wait
+   * until the debt is paid off.
+   */
+  charge(cost: number): void {
+    const t = this.now();
+    const elapsed = Math.max(0, t - this.#at);
+    this.#tokens = Math.min(this.burst, this.#tokens + (elapsed / 1000) * this.rate) - cost;
+    this.#at = t;
+  }
+
+  /**
    * How long until `take(cost)` would succeed, in whole milliseconds (0: now).
    * Told to a refused client as `retryAfterMs`.
    */
