@@ -33,6 +33,7 @@ import { authenticate } from "./sign-in.ts";
 import { Moderation } from "./moderation.ts";
 import { TypingGate } from "./typing.ts";
 import { HistoryBudget } from "./history-budget.ts";
+import { answerBeforeClose, closeAfterAnswers } from "./close-after-acks.ts";
 
 export const VERSION = "0.1.0";
 const HISTORY_PAGE_DEFAULT = 50;
@@ -235,7 +236,7 @@ export class ChatService {
     if (error instanceof ClientError) {
       session.send(errorFrameOf(error, ref));
       if (error.close) session.peer.close(error.close.code, error.close.reason);
-      else if (error.code === ErrorCode.rateLimited && session.strikes.strike()) session.peer.close(CloseCode.policy, "rate limit abuse");
+      else if (error.code === ErrorCode.rateLimited && session.strikes.strike()) closeAfterAnswers(session, CloseCode.policy, "rate limit abuse");
       return;
     }
     if (error instanceof StorageUnavailableError) {
@@ -329,10 +330,10 @@ export class ChatService {
    * one's fsync. Appends complete in order, so acks and deliveries keep order.
    */
   storeThenAck(session: Session, draft: ChatDraft, ref: Ref | undefined): void {
-    this.store(draft, session).then(
+    answerBeforeClose(session, this.store(draft, session).then(
       (record) => session.send(encodeAck(ref, record.id, record.ts)),
       (error) => this.fail(session, error, ref),
-    );
+    ));
   }
 
   async dmHistory(session: Session, frame: Frame<"dm_history">): Promise<void> {
