@@ -1,5 +1,6 @@
 import { createReadStream, fdatasync, ftruncateSync, write, writeSync } from "node:fs";
-import { mkdir, open, stat, truncate, type FileHandle } from "node:fs/promises";
+import { open, stat, truncate, type FileHandle } from "node:fs/promises";
+import { mkdirPrivate, openPrivate } from "../fs/private.ts";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { ChatLog, ChatRecord } from "./types.ts";
@@ -288,7 +289,7 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
     } catch (error) {
       warn("chat log: rotation failed; continuing in the current file", { error: (error as Error).message });
     } finally {
-      file = await open(path, "a");
+      file = await openPrivate(path, "a");
       size = (await file.stat()).size;
       // After a failure, try again once the file has grown by another maxBytes, not at every write.
       rotateAt = rotated ? maxBytes : size + maxBytes;
@@ -306,10 +307,10 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
 
   return {
     async open() {
-      await mkdir(dir, { recursive: true });
+      await mkdirPrivate(dir);
       await load();
       nextId = createIdGenerator(last, options.now);
-      file = await open(path, "a");
+      file = await openPrivate(path, "a");
       size = (await file.stat()).size;
     },
     append(draft, onStored) {

@@ -1,5 +1,6 @@
 import { statSync } from "node:fs";
-import { mkdir, readdir } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
+import { mkdirPrivate } from "../fs/private.ts";
 import { join, resolve, sep } from "node:path";
 import { Low } from "lowdb";
 import type { UserRecord, UserStore } from "./types.ts";
@@ -90,7 +91,7 @@ export function createLowdbUserStore(
         cache.delete(record.key);
         const { db } = await read(record.key);
         if (db.data) return false;
-        await mkdir(join(pathOf(record.key), ".."), { recursive: true });
+        await mkdirPrivate(join(pathOf(record.key), ".."));
         db.data = record;
         await db.write();
         return true;
