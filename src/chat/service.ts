@@ -34,6 +34,7 @@ import { Moderation } from "./moderation.ts";
 import { TypingGate } from "./typing.ts";
 import { HistoryBudget } from "./history-budget.ts";
 import { answerBeforeClose, closeAfterAnswers } from "./close-after-acks.ts";
+import { RoomNames } from "./room-names.ts";
 
 export const VERSION = "0.1.0";
 const HISTORY_PAGE_DEFAULT = 50;
@@ -58,6 +59,7 @@ export class ChatService {
   readonly moderation: Moderation;
   readonly #typing: TypingGate;
   readonly #historyBudget: HistoryBudget;
+  readonly #roomNames = new RoomNames(() => this.allRoomNames());
   messagesIn = 0;
   rateLimited = 0;
   /** Names this service's presence events on the bus, so it does not tell its own sessions twice. */
@@ -259,6 +261,7 @@ export class ChatService {
       session.joins.refund();
       throw rateLimited("too many joins from this address; slow down", this.abuse.retryAfterMs(session.peer.remoteAddress, "joins"));
     }
+    await this.#roomNames.check(frame.room, room);
     const { historyPerRoom, historyOnJoin } = this.config.limits;
     const user = session.user!;
     // Presence first (counted on every node), so the join below still follows the history read directly.

@@ -1,4 +1,5 @@
 import { checkName, isNameError, normalizeName } from "../../src/message/names.ts";
+import { checkNewName, lookalikeError } from "../../src/message/new-names.ts";
 import { ClientError, ErrorCode, rateLimited, waitText } from "../../src/message/errors.ts";
 import type { UserRecord, UserStore } from "./types.ts";
 import { createBcryptPool, type PasswordHasher } from "./bcrypt-pool.ts";
@@ -67,8 +68,10 @@ export function createAccounts(options: AccountsOptions) {
 
   /** Creates the account; false when the name is taken (by a concurrent sign-in, say). */
   async function createUser(name: string, password: string): Promise<boolean> {
-    const n = checkName(name);
+    const n = checkNewName(name);
     checkPassword(password);
+    const holder = await store.claimSkeletons(n.key, n.skeletons);
+    if (holder !== undefined) throw lookalikeError("user");
     const passwordHash = await hashing.hash(password, bcryptCost);
     const at = now();
     return store.create({ name: n.display, key: n.key, passwordHash, role: "user", createdAt: at, lastSeenAt: at, tokens: [] });
@@ -92,7 +95,8 @@ export function createAccounts(options: AccountsOptions) {
         await hashing.hash(password, bcryptCost);
         throw new ClientError(ErrorCode.authFailed, AUTH_FAILED);
       }
-      // A password too short to create an account with creates nothing: it must not use up the address's allowance.
+      // A name or password a new account may not have creates nothing: it must not use up the address's allowance.
+      checkNewName(name);
       checkPassword(password);
       const allowed = options.mayCreate?.() ?? true;
       if (allowed !== true) throw rateLimited(`too many new accounts from this address; try again in ${waitText(allowed)}`, allowed);

@@ -8,6 +8,7 @@ import { AtomicJsonFile, CorruptFileError } from "./json-file-adapter.ts";
 import { ClientError, ErrorCode } from "../../src/message/errors.ts";
 import { KeyedLock } from "./keyed-lock.ts";
 import { RecordCache, stampOf } from "./record-cache.ts";
+import { createSkeletonFile } from "./skeleton-file.ts";
 
 /**
  * The embedded user store: one JSON file per user, read and written through
@@ -31,6 +32,7 @@ export function createLowdbUserStore(
   const root = resolve(dataDir, "users");
   const lock = new KeyedLock();
   const cache = new RecordCache<UserRecord>(cacheSize);
+  const skeletons = createSkeletonFile(root);
 
   function pathOf(key: string): string {
     const first = [...key][0]?.toLowerCase();
@@ -106,6 +108,9 @@ export function createLowdbUserStore(
         await db.write();
         return db.data;
       });
+    },
+    claimSkeletons(key, list) {
+      return skeletons.claim(key, list);
     },
     async count() {
       let n = 0;
