@@ -304,6 +304,7 @@ export class ChatService {
     const text = this.checkText(frame.text);
     this.moderation.checkNotMuted(session.user!.key, room);
     this.checkRate(session);
+    this.#typing.ended(session.user!.key, room);
     const draft: ChatDraft = { room, from: session.user!.name, text };
     this.storeThenAck(session, draft, frame.ref);
   }

@@ -17,7 +17,9 @@ const SWEEP_AT = 10_000;
  * - within the rate, notices are coalesced per user and room: at most one per
  *   `limits.typingIntervalMs` (default 2 s) goes to the room (and to the other
  *   nodes); the rest are dropped quietly. A client shows "is typing" for a few
- *   seconds after a notice, so nothing visible is lost.
+ *   seconds after a notice, so nothing visible is lost. A message from the
+ *   user in the room ends the interval (`ended`): typing again right after
+ *   sending is shown at once.
  */
 export class TypingGate {
   /** When a notice of this user in this room last went out, by `${userKey}\n${room}`. */
@@ -44,6 +46,14 @@ export class TypingGate {
     if (this.#lastSent.size >= SWEEP_AT) this.#sweep(t);
     this.#lastSent.set(key, t);
     return true;
+  }
+
+  /**
+   * The user sent a message in the room: that ends the typing spell (clients
+   * clear "is typing" on the message), so the next `typing` goes out at once.
+   */
+  ended(userKey: string, room: string): void {
+    if (this.#lastSent.size > 0) this.#lastSent.delete(`${userKey}\n${room}`);
   }
 
   #rateOf(session: Session): TokenBucket {
