@@ -30,8 +30,11 @@ export function createSkeletonFile(root: string) {
     }
     if (text === undefined) {
       for (const { key, name } of await scanUsers(root)) for (const s of skeletonsOf(name, key)) if (!map.has(s)) map.set(s, key);
-      await mkdirPrivate(root);
-      await writeFileAtomic(path, [...map].map(([s, k]) => `${JSON.stringify({ s, k })}\n`).join(""));
+      // With no accounts yet there is nothing to keep: the first claim's append makes the file.
+      if (map.size > 0) {
+        await mkdirPrivate(root);
+        await writeFileAtomic(path, [...map].map(([s, k]) => `${JSON.stringify({ s, k })}\n`).join(""));
+      }
     } else {
       for (const line of text.split("\n")) {
         try {
@@ -53,6 +56,7 @@ export function createSkeletonFile(root: string) {
     }
     const fresh = skeletons.filter((s) => !map.has(s));
     if (fresh.length === 0) return undefined;
+    await mkdirPrivate(root);
     const file = await openPrivate(path, "a");
     try {
       await file.writeFile(fresh.map((s) => `${JSON.stringify({ s, k: key })}\n`).join(""));
