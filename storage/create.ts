@@ -17,6 +17,7 @@ import type { Presence } from "./presence/types.ts";
 import { createMemoryPresence } from "./presence/memory-presence.ts";
 import { createRedisPresence } from "./presence/redis-presence.ts";
 import { acquireDataLock } from "./fs/data-lock.ts";
+import { openToOthers } from "./fs/private.ts";
 
 /** What the health endpoint reports about the shared store. */
 export type StorageHealth = { mode: "embedded" } | { mode: "cluster"; redis: "up" | "down"; node: string };
@@ -74,6 +75,10 @@ export function createStorage(config: Config, logger: Logger): Storage {
       health: () => ({ mode: "embedded" }),
       async open() {
         release = await acquireDataLock(config.dataDir);
+        const mode = await openToOthers(config.dataDir);
+        if (mode) {
+          logger.warn("the data folder can be read by other users of this machine (chat log, direct messages, accounts); chmod 700 it", { dataDir: config.dataDir, mode });
+        }
         try {
           await log.open();
         } catch (error) {

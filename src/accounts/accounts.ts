@@ -1,5 +1,6 @@
 import { checkName, isNameError, normalizeName } from "../message/names.ts";
-import { ClientError, ErrorCode } from "../message/errors.ts";
+import { checkNewName, lookalikeError } from "../message/new-names.ts";
+import { ClientError, ErrorCode, rateLimited, waitText } from "../message/errors.ts";
 import { StorageUnavailableError } from "../../storage/errors.ts";
 import type { UserRecord, UserStore } from "../../storage/users/types.ts";
 import { createBcryptPool, type PasswordHasher } from "../../storage/users/bcrypt-pool.ts";
@@ -68,15 +69,21 @@ export function createAccounts(options: AccountsOptions) {
 
   /** Creates the account; false when the name is taken (by a concurrent sign-in, say). */
   async function createUser(name: string, password: string): Promise<boolean> {
-    const n = checkName(name);
+    const n = checkNewName(name);
     checkPassword(password);
+    const holder = await store.claimSkeletons(n.key, n.skeletons);
+    if (holder !== undefined) throw lookalikeError("user");
     const passwordHash = await hashing.hash(password, bcryptCost);
     const at = now();
     return store.create({ name: n.display, key: n.key, passwordHash, role: "user", createdAt: at, lastSeenAt: at, tokens: [] });
   }
 
-  /** `mayCreate` is asked only when this sign-in would create an account; false refuses it with `rate_limited`. */
-  async function validateSession(name: string, password: string, options: { mayCreate?: () => boolean } = {}): Promise<SignIn> {
+  /**
+   * `mayCreate` is asked only when this sign-in would create an account: true
+   * allows it; a number of ms (how long until it would be allowed) refuses it
+   * with `rate_limited`.
+   */
+  async function validateSession(name: string, password: string, options: { mayCreate?: () => true | number } = {}): Promise<SignIn> {
     const n = checkName(name);
     if (new TextEncoder().encode(password).length > PASSWORD_MAX_BYTES) {
       throw new ClientError(ErrorCode.badPassword, `password must be at most ${PASSWORD_MAX_BYTES} bytes`);
@@ -89,11 +96,11 @@ export function createAccounts(options: AccountsOptions) {
         await hashing.hash(password, bcryptCost);
         throw new ClientError(ErrorCode.authFailed, AUTH_FAILED);
       }
-      // A password too short to create an account with creates nothing: it must not use up the address's allowance.
+      // A name or password a new account may not have creates nothing: it must not use up the address's allowance.
+      checkNewName(name);
       checkPassword(password);
-      if (options.mayCreate && !options.mayCreate()) {
-        throw new ClientError(ErrorCode.rateLimited, "too many new accounts from this address; try again later");
-      }
+      const allowed = options.mayCreate?.() ?? true;
+      if (allowed !== true) throw rateLimited(`too many new accounts from this address; try again in ${waitText(allowed)}`, allowed);
       created = await createUser(name, password);
       existing = await store.get(n.key);
       if (!existing) throw new StorageUnavailableError(`user store: ${n.key} could not be read back`, { public: "account could not be read back" });

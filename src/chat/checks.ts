@@ -1,4 +1,4 @@
-import { ClientError, ErrorCode } from "../message/index.ts";
+import { ClientError, ErrorCode, isBlank, rateLimited } from "../message/index.ts";
 import { ID_PATTERN } from "../../storage/chatlog/ids.ts";
 import type { AbuseLimits } from "./limits.ts";
 import type { Session } from "./session.ts";
@@ -19,17 +19,19 @@ export function checkId(id: string | undefined, message: string): void {
 /** The text of a `say` or `dm`: not too long, not blank. */
 export function checkText(text: string, maxTextLength: number): string {
   if (text.length > maxTextLength) throw new ClientError(ErrorCode.tooLarge, `text is longer than ${maxTextLength} characters`);
-  if (text.trim().length === 0) throw new ClientError(ErrorCode.badFrame, "text: must not be empty");
+  if (isBlank(text)) throw new ClientError(ErrorCode.badFrame, "text: must not be empty");
   return text;
 }
 
 /** Takes one message from the session's and its address's allowance; `rate_limited` (counted) when either is spent. */
 export function checkRate(session: Session, abuse: AbuseLimits, counters: { rateLimited: number }): void {
-  if (session.messages.take()) {
+  let wait = session.messages.take() ? 0 : session.messages.retryAfterMs();
+  if (wait === 0) {
     if (abuse.takeMessage(session.peer.remoteAddress)) return;
     // Refused by the address's limit: this connection's allowance was not used.
     session.messages.refund();
+    wait = abuse.retryAfterMs(session.peer.remoteAddress, "messages");
   }
   counters.rateLimited += 1;
-  throw new ClientError(ErrorCode.rateLimited, "too many messages; slow down");
+  throw rateLimited("too many messages; slow down", wait);
 }

@@ -9,6 +9,9 @@ import type { Moderation } from "./moderation.ts";
 import type { RoomDirectory } from "./room-directory.ts";
 import type { RoomPresence } from "./room-presence.ts";
 import type { Session } from "./session.ts";
+import type { TypingGate } from "./typing.ts";
+import type { HistoryBudget } from "./history-budget.ts";
+import type { RoomNames } from "./room-names.ts";
 
 /** Counters the chat keeps for the admin API and /metrics. */
 export type ChatCounters = { messagesIn: number; rateLimited: number };
@@ -31,4 +34,10 @@ export type ChatContext = {
   readonly moderation: Pick<Moderation, "checkNotMuted" | "handle">;
   readonly logger: Logger;
   readonly counters: ChatCounters;
+  /** Coalesces `typing` per user and room, under its own rate. */
+  readonly typing: TypingGate;
+  /** What `history` and `dm_history` may read, per connection and address. */
+  readonly historyBudget: HistoryBudget;
+  /** Refuses a new room whose name looks like an existing one's. */
+  readonly roomNames: RoomNames;
 };

@@ -2,9 +2,10 @@ import { ClientError, CloseCode, ErrorCode, type Ref } from "../message/index.ts
 import { StorageUnavailableError } from "../../storage/errors.ts";
 import type { Logger } from "../log.ts";
 import type { Session } from "./session.ts";
+import { closeAfterAnswers } from "./close-after-acks.ts";
 
 /** What a client is told about a failed request. `unexpected` failures are logged and their details kept back. */
-export type Failure = { code: ErrorCode; message: string; close?: { code: number; reason: string }; unexpected?: Error };
+export type Failure = { code: ErrorCode; message: string; retryAfterMs?: number; close?: { code: number; reason: string }; unexpected?: Error };
 
 /**
  * The one mapping from what went wrong to what the client hears, for error
@@ -13,7 +14,14 @@ export type Failure = { code: ErrorCode; message: string; close?: { code: number
  * later), anything else is `internal`.
  */
 export function describeFailure(error: unknown): Failure {
-  if (error instanceof ClientError) return { code: error.code, message: error.message, ...(error.close ? { close: error.close } : {}) };
+  if (error instanceof ClientError) {
+    return {
+      code: error.code,
+      message: error.message,
+      ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+      ...(error.close ? { close: error.close } : {}),
+    };
+  }
   if (error instanceof StorageUnavailableError) {
     return { code: ErrorCode.unavailable, message: error.public ?? "storage is unavailable; try again later" };
   }
@@ -24,7 +32,9 @@ export function describeFailure(error: unknown): Failure {
 export function answerFailure(session: Session, error: unknown, ref: Ref | undefined, logger: Logger): void {
   const failure = describeFailure(error);
   if (failure.unexpected) logger.error("request failed", { session: session.id, error: failure.unexpected.message });
-  session.send({ type: "error", code: failure.code, message: failure.message, ...(ref === undefined ? {} : { ref }) });
+  const { code, message, retryAfterMs } = failure;
+  session.send({ type: "error", code, message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }), ...(ref === undefined ? {} : { ref }) });
   if (failure.close) session.peer.close(failure.close.code, failure.close.reason);
-  else if (failure.code === ErrorCode.rateLimited && session.strikes.strike()) session.peer.close(CloseCode.policy, "rate limit abuse");
+  // After abuse, the answers already on their way (acks of stored messages) still go out before the close.
+  else if (failure.code === ErrorCode.rateLimited && session.strikes.strike()) closeAfterAnswers(session, CloseCode.policy, "rate limit abuse");
 }

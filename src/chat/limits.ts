@@ -9,12 +9,13 @@ type IpState = {
   joins: TokenBucket;
   signIns: TokenBucket;
   accounts: TokenBucket;
+  history: TokenBucket;
   failures: number;
   blockedUntil: number;
   touchedAt: number;
 };
 
-type Bucket = "messages" | "joins" | "signIns" | "accounts";
+export type Bucket = "messages" | "joins" | "signIns" | "accounts" | "history";
 
 /**
  * Each per-address bucket's rate (tokens a second) and burst, read from the
@@ -25,12 +26,14 @@ const RATE: Record<Bucket, (l: Limits) => number> = {
   joins: (l) => l.ipJoinsPerSecond,
   signIns: (l) => l.ipSignInsPerMinute / 60,
   accounts: (l) => l.ipAccountsPerHour / 3600,
+  history: (l) => l.ipHistoryMessagesPerSecond,
 };
 const BURST: Record<Bucket, (l: Limits) => number> = {
   messages: (l) => l.ipMessageBurst,
   joins: (l) => l.ipJoinBurst,
   signIns: (l) => l.ipSignInBurst,
   accounts: (l) => l.ipAccountBurst,
+  history: (l) => l.ipHistoryMessageBurst,
 };
 
 /** Consecutive failed sign-ins an address may have before its own back-off starts. */
@@ -62,6 +65,7 @@ export class AbuseLimits {
         joins: this.#newBucket("joins"),
         signIns: this.#newBucket("signIns"),
         accounts: this.#newBucket("accounts"),
+        history: this.#newBucket("history"),
         failures: 0,
         blockedUntil: 0,
         touchedAt: this.now(),
@@ -106,6 +110,16 @@ export class AbuseLimits {
     return this.#take(this.#ip(address), "accounts");
   }
 
+  /** Whether the address may read history now (see HistoryBudget): a token of its history budget. */
+  takeHistory(address: string): boolean {
+    return this.#take(this.#ip(address), "history");
+  }
+
+  /** Charges the address's history budget for messages read, into debt if need be. */
+  chargeHistory(address: string, messages: number): void {
+    this.#ips.get(address)?.history.charge(messages);
+  }
+
   #newBucket(bucket: Bucket): TokenBucket {
     return new TokenBucket(RATE[bucket](this.limits), BURST[bucket](this.limits), this.now);
   }
@@ -115,10 +129,27 @@ export class AbuseLimits {
    * changed its rate or burst: an address already seen gets the new limits at
    * once, as a new one does.
    */
-  #take(s: IpState, bucket: Bucket): boolean {
+  #take(s: IpState, bucket: Bucket, cost = 1): boolean {
     const current = s[bucket];
     if (current.rate !== RATE[bucket](this.limits) || current.burst !== BURST[bucket](this.limits)) s[bucket] = this.#newBucket(bucket);
-    return s[bucket].take();
+    return s[bucket].take(cost);
+  }
+
+  /** How long until the address's `bucket` has a token again, in ms (0: now). */
+  retryAfterMs(address: string, bucket: Bucket, cost = 1): number {
+    return this.#ips.get(address)?.[bucket].retryAfterMs(cost) ?? 0;
+  }
+
+  /**
+   * Why a sign-in `mayTrySignIn` refused was refused, and for how long: the
+   * failure back-off of the address or account (the later end), else the
+   * address's sign-in rate.
+   */
+  signInRefusal(address: string, account: string | undefined): { backOff: boolean; retryAfterMs: number } {
+    const t = this.now();
+    const until = Math.max(this.#ips.get(address)?.blockedUntil ?? 0, account === undefined ? 0 : (this.#accounts.get(account)?.blockedUntil ?? 0));
+    if (until > t) return { backOff: true, retryAfterMs: until - t };
+    return { backOff: false, retryAfterMs: this.retryAfterMs(address, "signIns") };
   }
 
   /**

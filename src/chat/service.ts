@@ -20,6 +20,9 @@ import { RoomDirectory } from "./room-directory.ts";
 import { RoomPresence } from "./room-presence.ts";
 import { OperatorActions } from "./operator.ts";
 import { busConsumer } from "./bus-events.ts";
+import { TypingGate } from "./typing.ts";
+import { HistoryBudget } from "./history-budget.ts";
+import { RoomNames } from "./room-names.ts";
 import type { Frame } from "./handlers/types.ts";
 import * as roomHandlers from "./handlers/rooms.ts";
 import * as messageHandlers from "./handlers/messages.ts";
@@ -101,6 +104,9 @@ export class ChatService {
       moderation: this.moderation,
       logger,
       counters: this.#counters,
+      typing: new TypingGate(config.limits),
+      historyBudget: new HistoryBudget(config.limits, this.abuse),
+      roomNames: new RoomNames(() => this.directory.allNames()),
     };
     const hub = this.hub;
     this.#unsubscribe = [

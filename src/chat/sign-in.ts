@@ -1,4 +1,4 @@
-import { checkName, ClientError, CloseCode, ErrorCode, type InboundFrame } from "../message/index.ts";
+import { checkName, ClientError, CloseCode, ErrorCode, rateLimited, waitText, type InboundFrame } from "../message/index.ts";
 import { tokenUser, type Accounts, type SignIn } from "../accounts/accounts.ts";
 import type { Limits } from "../config/schema.ts";
 import type { AbuseLimits } from "./limits.ts";
@@ -28,12 +28,17 @@ export function authenticate(deps: Deps, hello: Hello, session?: Session): SignI
     throw new ClientError(ErrorCode.badFrame, "hello needs `user` and `password`, or `token`");
   }
   const userKey = hello.user === undefined ? undefined : checkName(hello.user).key;
-  if (session && !session.signIns.take()) throw new ClientError(ErrorCode.rateLimited, "too many sign-in attempts on this connection");
+  if (session && !session.signIns.take()) {
+    const wait = session.signIns.retryAfterMs();
+    throw rateLimited(`too many sign-in attempts on this connection; try again in ${waitText(wait)}`, wait);
+  }
   const fromToken = passwordHello ? undefined : tokenUser(hello.token!);
   // The account the back-off counts against: the named user, else the token's (a hello without `user` has one).
   const account = userKey ?? fromToken?.key;
   if (!abuse.mayTrySignIn(address, account)) {
-    throw new ClientError(ErrorCode.rateLimited, "too many sign-in attempts; wait a little and try again");
+    const { backOff, retryAfterMs } = abuse.signInRefusal(address, account);
+    const what = backOff ? "too many failed sign-ins" : "too many sign-in attempts from this address";
+    throw rateLimited(`${what}; try again in ${waitText(retryAfterMs)}`, retryAfterMs);
   }
   if (!passwordHello) {
     // A token sign-in may name its user too; a token of another user is refused like any invalid token.
@@ -49,7 +54,7 @@ export function authenticate(deps: Deps, hello: Hello, session?: Session): SignI
     if (now) return admitted(deps, address, now);
   }
   const attempt = passwordHello
-    ? accounts.validateSession(hello.user!, hello.password!, { mayCreate: () => abuse.takeAccount(address) })
+    ? accounts.validateSession(hello.user!, hello.password!, { mayCreate: () => abuse.takeAccount(address) || abuse.retryAfterMs(address, "accounts") })
     : accounts.resume(hello.token!);
   return attempt.then(
     (signIn) => admitted(deps, address, signIn),

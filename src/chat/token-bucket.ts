@@ -26,6 +26,29 @@ export class TokenBucket {
     return true;
   }
 
+  /**
+   * Takes `cost` tokens whatever is left, going into debt if need be: for work
+   * whose cost is known only once done (see HistoryBudget). Later takes wait
+   * until the debt is paid off.
+   */
+  charge(cost: number): void {
+    const t = this.now();
+    const elapsed = Math.max(0, t - this.#at);
+    this.#tokens = Math.min(this.burst, this.#tokens + (elapsed / 1000) * this.rate) - cost;
+    this.#at = t;
+  }
+
+  /**
+   * How long until `take(cost)` would succeed, in whole milliseconds (0: now).
+   * Told to a refused client as `retryAfterMs`.
+   */
+  retryAfterMs(cost = 1): number {
+    const elapsed = Math.max(0, this.now() - this.#at);
+    const tokens = Math.min(this.burst, this.#tokens + (elapsed / 1000) * this.rate);
+    const missing = Math.min(cost, this.burst) - tokens;
+    return missing <= EPSILON ? 0 : Math.ceil((missing / this.rate) * 1000);
+  }
+
   /** Gives back what a `take` got for a request another limit then refused: it was never served. */
   refund(cost = 1): void {
     this.#tokens = Math.min(this.burst, this.#tokens + cost);

@@ -25,6 +25,15 @@ export const hardeningLimits = {
   signInFailureDelayMaxMs: z.number().int().min(0).default(60_000),
   ipAccountsPerHour: z.number().positive().default(20),
   ipAccountBurst: z.number().int().min(1).default(50),
+  // `typing`: a connection's rate (over it: rate_limited), and at most one notice per user and room per interval reaches the room.
+  typingPerSecond: z.number().positive().default(5),
+  typingBurst: z.number().int().min(1).default(20),
+  typingIntervalMs: z.number().int().min(0).default(2000),
+  // `history` and `dm_history`: messages a connection and an address may ask for, charged before the read.
+  historyMessagesPerSecond: z.number().positive().default(500),
+  historyMessageBurst: z.number().int().min(1).default(2000),
+  ipHistoryMessagesPerSecond: z.number().positive().default(2000),
+  ipHistoryMessageBurst: z.number().int().min(1).default(10_000),
   abuseStrikes: z.number().int().min(1).default(50),
   abuseWindowMs: z.number().int().min(100).default(10_000),
 };

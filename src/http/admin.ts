@@ -12,6 +12,7 @@ import { ConfigError } from "../config/load.ts";
 import { ReloadUnavailableError } from "../ops/reload.ts";
 import { openApiDocument } from "./openapi.ts";
 import { StorageUnavailableError } from "../../storage/errors.ts";
+import { decimalQuery } from "./decimal.ts";
 
 const kickBody = z.object({ user: z.string().min(1).max(64), reason: z.string().max(500).optional() });
 const broadcastBody = z.object({ text: z.string().min(1).max(4000) });
@@ -20,7 +21,7 @@ const motdBody = z.object({ motd: z.string().max(2000) });
 const blankToUndefined = (v: unknown) => (v === "" ? undefined : v);
 const logQuery = z.object({
   room: z.preprocess(blankToUndefined, z.string().min(1).max(64).optional()),
-  limit: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(1000).default(100)),
+  limit: z.preprocess(blankToUndefined, decimalQuery.pipe(z.number().int().min(1).max(1000)).optional()).transform((v) => v ?? 100),
 });
 
 /**

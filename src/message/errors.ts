@@ -45,8 +45,36 @@ export class ClientError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly close?: { code: number; reason: string },
+    /** For `rate_limited`: how long until the same request would be allowed, in ms. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = "ClientError";
   }
+}
+
+/**
+ * A `rate_limited` refusal. Every one tells the client when to try again
+ * (`retryAfterMs`, at least 1 ms), so a client backs off for the right time
+ * instead of guessing.
+ */
+export function rateLimited(message: string, retryAfterMs: number): ClientError {
+  return new ClientError(ErrorCode.rateLimited, message, undefined, Math.max(1, Math.ceil(retryAfterMs)));
+}
+
+/** The error frame answering a ClientError (with `retryAfterMs` when it has one). */
+export function errorFrameOf(error: ClientError, ref?: string | number) {
+  return {
+    type: "error" as const,
+    code: error.code,
+    message: error.message,
+    ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+    ...(ref === undefined ? {} : { ref }),
+  };
+}
+
+/** "4 s", "1 min 5 s": a wait as people read it, rounded up to the second. */
+export function waitText(ms: number): string {
+  const s = Math.max(1, Math.ceil(ms / 1000));
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ""}`;
 }

@@ -98,6 +98,8 @@ export const errorFrame = z.object({
   type: z.literal("error"),
   code: z.string(),
   message: z.string(),
+  /** Only on `rate_limited`, always there: ms until the same request would be allowed. */
+  retryAfterMs: z.number().int().positive().optional(),
   ref: ref.optional(),
 });
 

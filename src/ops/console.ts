@@ -11,6 +11,8 @@ export const CONSOLE_PROMPT = "chatd> ";
 export function abovePrompt(line: string): string {
   return `\r\x1b[2K${line}\n${CONSOLE_PROMPT}`;
 }
+import { ClientError } from "../message/index.ts";
+import { parseDecimal } from "../http/decimal.ts";
 
 export const CONSOLE_HELP = `commands:
   help              this list
@@ -61,7 +63,7 @@ export async function runConsoleCommand(daemon: Daemon, line: string): Promise<s
         return nodes.map((n) => `  ${n.id}${n.self ? " (this node)" : ""}  up ${formatDuration(n.uptimeSeconds)} (since ${n.startedAt})`).join("\n");
       }
       case "log": {
-        const n = rest ? Number(rest) : 20;
+        const n = rest ? parseDecimal(rest) ?? NaN : 20;
         if (!Number.isInteger(n) || n < 1 || n > 1000) return "usage: log [n]  (1 to 1000)";
         const messages = await ops.log(undefined, n);
         if (messages.length === 0) return "the chat log is empty";

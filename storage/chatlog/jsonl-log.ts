@@ -1,4 +1,5 @@
-import { mkdir, open } from "node:fs/promises";
+import { open } from "node:fs/promises";
+import { mkdirPrivate, openPrivate } from "../fs/private.ts";
 import { join } from "node:path";
 import type { ChatLog, ChatRecord } from "./types.ts";
 import { createIdGenerator } from "./ids.ts";
@@ -104,7 +105,7 @@ export function createJsonlLog(options: JsonlLogOptions): JsonlLog {
     }
     await cutTornLine(path, warn);
     segment += 1;
-    const file = await open(path, "a");
+    const file = await openPrivate(path, "a");
     writer.attach(file, (await file.stat()).size);
     await segments.add(segment, path);
     await indexFile(path, segment, found, warn);
@@ -112,7 +113,7 @@ export function createJsonlLog(options: JsonlLogOptions): JsonlLog {
 
   return {
     async open() {
-      await mkdir(dir, { recursive: true });
+      await mkdirPrivate(dir);
       await load();
       nextId = createIdGenerator(last, options.now);
     },

@@ -1,5 +1,6 @@
 import { open, readdir, rename, rm, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
+import { openPrivate } from "../fs/private.ts";
 
 /*
  * Size-based rotation of the chat log: when `chat.jsonl` reaches
@@ -71,7 +72,7 @@ export class Rotation {
     } catch (error) {
       this.warn("chat log: rotation failed; continuing in the current file", { error: (error as Error).message });
     }
-    const file = await open(join(this.dir, CURRENT), "a");
+    const file = await openPrivate(join(this.dir, CURRENT), "a");
     const size = (await file.stat()).size;
     this.#rotateAt = rotated ? this.maxBytes : size + this.maxBytes;
     return { file, size, rotated };

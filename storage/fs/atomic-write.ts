@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { open, rename, rm } from "node:fs/promises";
+import { openPrivate } from "./private.ts";
 import { basename, dirname, join } from "node:path";
 
 /**
@@ -12,7 +13,7 @@ import { basename, dirname, join } from "node:path";
 export async function writeFileAtomic(path: string, data: string): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
-  const file = await open(temp, "wx", 0o600);
+  const file = await openPrivate(temp, "wx");
   try {
     await file.writeFile(data, "utf8");
     await file.sync();

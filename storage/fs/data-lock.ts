@@ -1,4 +1,5 @@
-import { mkdir, open, readFile, rm } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
+import { mkdirPrivate, openPrivate } from "./private.ts";
 import { join } from "node:path";
 
 export const LOCK_FILE = "chatd.lock";
@@ -21,11 +22,11 @@ export class DataDirLockedError extends Error {
  * release function.
  */
 export async function acquireDataLock(dataDir: string, pid = process.pid): Promise<() => Promise<void>> {
-  await mkdir(dataDir, { recursive: true });
+  await mkdirPrivate(dataDir);
   const path = join(dataDir, LOCK_FILE);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      const file = await open(path, "wx", 0o600);
+      const file = await openPrivate(path, "wx");
       await file.writeFile(`${pid}\n`);
       await file.sync();
       await file.close();

@@ -1,5 +1,6 @@
 import { statSync } from "node:fs";
-import { mkdir, readdir } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
+import { mkdirPrivate } from "../fs/private.ts";
 import { join, resolve, sep } from "node:path";
 import { Low } from "lowdb";
 import type { UserRecord, UserStore } from "./types.ts";
@@ -7,6 +8,7 @@ import { AtomicJsonFile, CorruptFileError } from "./json-file-adapter.ts";
 import { StorageUnavailableError } from "../errors.ts";
 import { KeyedLock } from "./keyed-lock.ts";
 import { RecordCache, stampOf } from "./record-cache.ts";
+import { createSkeletonFile } from "./skeleton-file.ts";
 
 /**
  * The embedded user store: one JSON file per user, read and written through
@@ -32,6 +34,7 @@ export function createLowdbUserStore(
   const root = resolve(dataDir, "users");
   const lock = new KeyedLock();
   const cache = new RecordCache<UserRecord>(cacheSize);
+  const skeletons = createSkeletonFile(root);
 
   function pathOf(key: string): string {
     const first = [...key][0]?.toLowerCase();
@@ -61,7 +64,7 @@ export function createLowdbUserStore(
   /** Writes the user's file (and its folder, for a new user); any failure is the store's. */
   async function write(key: string, db: Low<UserRecord | null>, folder = false): Promise<void> {
     try {
-      if (folder) await mkdir(join(pathOf(key), ".."), { recursive: true });
+      if (folder) await mkdirPrivate(join(pathOf(key), ".."));
       await db.write();
     } catch (error) {
       throw failed("write", key, error);
@@ -116,6 +119,9 @@ export function createLowdbUserStore(
         await write(key, db);
         return db.data;
       });
+    },
+    claimSkeletons(key, list) {
+      return skeletons.claim(key, list);
     },
     async count() {
       let n = 0;

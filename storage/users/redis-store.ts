@@ -1,6 +1,7 @@
 import type { RedisEngine } from "../redis/engine.ts";
 import type { UserStore } from "./types.ts";
 import { KeyedLock } from "./keyed-lock.ts";
+import { skeletonsOf } from "../../src/unicode/skeleton.ts";
 
 /** Set the account only if there is none; count it in the same step. */
 const CREATE = `
@@ -20,6 +21,16 @@ end
 return 0
 `;
 
+/** Skeletons of a new name: refused (the holder returned) if one is another key's, else all recorded, in one step. */
+const CLAIM = `
+for i = 2, #ARGV do
+  local holder = redis.call('HGET', KEYS[1], ARGV[i])
+  if holder and holder ~= ARGV[1] then return holder end
+end
+for i = 2, #ARGV do redis.call('HSET', KEYS[1], ARGV[i], ARGV[1]) end
+return false
+`;
+
 const MAX_SWAP_ATTEMPTS = 50;
 
 /**
@@ -32,6 +43,29 @@ const MAX_SWAP_ATTEMPTS = 50;
 export function createRedisUserStore(engine: RedisEngine): UserStore {
   const lock = new KeyedLock();
   const keyOf = (key: string) => engine.key(`user:${key}`);
+  let indexed: Promise<void> | undefined;
+
+  /**
+   * The skeleton index (`<prefix>skeletons`, skeleton -> key) holds existing
+   * accounts too: filled from them once (`<prefix>skeletons:built` marks it
+   * done); HSETNX, so nodes doing it at once agree.
+   */
+  function indexExisting(): Promise<void> {
+    return (indexed ??= (async () => {
+      if ((await engine.run(() => engine.cmd.exists(engine.key("skeletons:built")))) === 1) return;
+      const keys = await engine.run(() => engine.cmd.smembers(engine.key("users")));
+      for (const key of keys) {
+        const raw = await engine.run(() => engine.cmd.get(keyOf(key)));
+        if (raw === null) continue;
+        const { name } = JSON.parse(raw) as { name: string };
+        for (const s of skeletonsOf(name, key)) await engine.run(() => engine.cmd.hsetnx(engine.key("skeletons"), s, key));
+      }
+      await engine.run(() => engine.cmd.set(engine.key("skeletons:built"), "1"));
+    })().catch((error: unknown) => {
+      indexed = undefined;
+      throw error;
+    }));
+  }
 
   return {
     async get(key) {
@@ -57,6 +91,11 @@ export function createRedisUserStore(engine: RedisEngine): UserStore {
         }
         throw new Error(`user ${key}: too many concurrent updates`);
       });
+    },
+    async claimSkeletons(key, skeletons) {
+      await indexExisting();
+      const holder = await engine.run(() => engine.cmd.eval(CLAIM, 1, engine.key("skeletons"), key, ...skeletons) as Promise<string | null>);
+      return holder ?? undefined;
     },
     async count() {
       return engine.run(() => engine.cmd.scard(engine.key("users")));

@@ -38,6 +38,14 @@ export interface UserStore {
   create(record: UserRecord): Promise<boolean>;
   /** Applies `change` to the stored record and saves it; undefined if there is no such user. */
   update(key: string, change: (record: UserRecord) => void): Promise<UserRecord | undefined>;
+  /**
+   * Records `skeletons` (UTS #39 skeletons of a new account's name) as
+   * `key`'s, unless one of them is already another key's: resolves that other
+   * key, or undefined once recorded. Check and record are one step, on every
+   * node. Called before `create`; existing accounts' skeletons are indexed
+   * too (built from the accounts the first time).
+   */
+  claimSkeletons(key: string, skeletons: string[]): Promise<string | undefined>;
   /** Number of accounts (may scan: for admin views, not the hot path). */
   count(): Promise<number>;
   close(): Promise<void>;

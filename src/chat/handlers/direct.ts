@@ -26,6 +26,6 @@ export async function dmHistory(ctx: ChatContext, session: Session, frame: Frame
   const room = dmRoom(session.user!.key, other.key);
   const { historyPerRoom } = ctx.config.limits;
   const limit = frame.since !== undefined ? historyPerRoom : Math.min(frame.limit ?? HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX, historyPerRoom);
-  const page = await ctx.broker.history(room, { after: frame.since, before: frame.before, limit });
+  const page = await ctx.historyBudget.read(session, () => ctx.broker.history(room, { after: frame.since, before: frame.before, limit }));
   session.send({ type: "dm_history", with: frame.with, messages: directFrames(page.messages), complete: page.complete });
 }

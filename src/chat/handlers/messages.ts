@@ -4,6 +4,7 @@ import type { ChatContext } from "../context.ts";
 import { roomFrames } from "../frames.ts";
 import { checkId, checkRate, checkText, memberRoom } from "../checks.ts";
 import { answerFailure } from "../failure.ts";
+import { answerBeforeClose } from "../close-after-acks.ts";
 import type { Session } from "../session.ts";
 import { HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX, type Frame } from "./types.ts";
 
@@ -13,6 +14,7 @@ export function say(ctx: ChatContext, session: Session, frame: Frame<"say">): vo
   const text = checkText(frame.text, ctx.config.limits.maxTextLength);
   ctx.moderation.checkNotMuted(session.user!.key, room);
   checkRate(session, ctx.abuse, ctx.counters);
+  ctx.typing.ended(session.user!.key, room);
   publishThenAck(ctx, session, { room, from: session.user!.name, text }, frame.ref);
 }
 
@@ -21,7 +23,7 @@ export async function history(ctx: ChatContext, session: Session, frame: Frame<"
   const room = memberRoom(session, frame.room);
   checkId(frame.before, "before: not a message id");
   const limit = Math.min(frame.limit ?? HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX, ctx.config.limits.historyPerRoom);
-  const page = await ctx.broker.history(room, frame.before === undefined ? { limit } : { before: frame.before, limit });
+  const page = await ctx.historyBudget.read(session, () => ctx.broker.history(room, frame.before === undefined ? { limit } : { before: frame.before, limit }));
   session.send({ type: "history", room, messages: roomFrames(page.messages), complete: page.complete });
 }
 
@@ -32,7 +34,8 @@ export async function history(ctx: ChatContext, session: Session, frame: Frame<"
  * The session goes with the event as its origin: its own copy is held for the ack.
  */
 export function publishThenAck(ctx: ChatContext, session: Session, event: RoomEvent, ref: Ref | undefined): void {
-  ctx.broker.publish(event, session).then(
+  // Counted as outstanding, so an abuse close waits for this answer (see close-after-acks.ts).
+  answerBeforeClose(session, ctx.broker.publish(event, session).then(
     (record) => {
       ctx.counters.messagesIn += 1;
       session.send(encodeAck(ref, record.id, record.ts));
@@ -41,5 +44,5 @@ export function publishThenAck(ctx: ChatContext, session: Session, event: RoomEv
       ctx.logger.error("chat log append failed", { error: (error as Error).message });
       answerFailure(session, error, ref, ctx.logger);
     },
-  );
+  ));
 }

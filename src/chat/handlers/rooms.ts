@@ -1,4 +1,4 @@
-import { ClientError, ErrorCode } from "../../message/index.ts";
+import { ClientError, ErrorCode, rateLimited } from "../../message/index.ts";
 import type { ChatContext } from "../context.ts";
 import { roomFrames } from "../frames.ts";
 import { checkId, memberRoom } from "../checks.ts";
@@ -15,12 +15,13 @@ export async function join(ctx: ChatContext, session: Session, frame: Frame<"joi
   if (!session.rooms.has(room) && session.rooms.size >= maxRoomsPerSession) {
     throw new ClientError(ErrorCode.tooManyRooms, `at most ${maxRoomsPerSession} rooms per connection`);
   }
-  if (!session.joins.take()) throw new ClientError(ErrorCode.rateLimited, "too many joins; slow down");
+  if (!session.joins.take()) throw rateLimited("too many joins; slow down", session.joins.retryAfterMs());
   if (!abuse.takeJoin(session.peer.remoteAddress)) {
     // Refused by the address's limit: this connection's allowance was not used.
     session.joins.refund();
-    throw new ClientError(ErrorCode.rateLimited, "too many joins; slow down");
+    throw rateLimited("too many joins from this address; slow down", abuse.retryAfterMs(session.peer.remoteAddress, "joins"));
   }
+  await ctx.roomNames.check(frame.room, room);
   const user = session.user!;
   // Presence first (counted on every node), so the join below still follows the history read directly.
   const firstHere = !hub.hasUser(room, user.key);
@@ -63,6 +64,7 @@ export async function rooms(ctx: ChatContext, session: Session): Promise<void> {
 /** `typing`: told to the room's other members here and on other nodes; best effort, not stored. */
 export function typing(ctx: ChatContext, session: Session, frame: Frame<"typing">): void {
   const room = memberRoom(session, frame.room);
+  if (!ctx.typing.pass(session, room)) return;
   const user = session.user!.name;
   ctx.hub.toRoom(room, { type: "typing", room, user }, session);
   ctx.bus.publish({ kind: "typing", room, user, origin: ctx.presence.origin }).catch(() => {});

@@ -4,6 +4,9 @@ import { flushCorked, queuedThisTurn, textFrame, writeCorked } from "./framing.t
 import type { Encoded } from "../../message/codec.ts";
 import type { Peer } from "../../chat/peer.ts";
 
+/** How long a closing connection may take to answer the close frame before it is dropped. */
+export const CLOSE_DRAIN_MS = 3000;
+
 /** Sockets pinged and not answered yet: one shared pong listener instead of a closure per socket. */
 const awaitingPong = new WeakSet<WebSocket>();
 
@@ -85,8 +88,16 @@ export class NodePeer implements Peer {
     if (this.#held) this.#sendHeld();
     flushCorked(this.#socket());
     const state = this.ws.readyState;
-    if (state === 2) this.ws.terminate();
-    else if (state === 0 || state === 1) this.ws.close(code, reason);
+    if (state !== 0 && state !== 1) return;
+    this.ws.close(code, reason);
+    // Until the client answers the close, what it still sends is read and dropped
+    // (see `received` in websocket.ts): a socket destroyed with unread input sends
+    // a reset, and a reset makes the client's system throw away what it had not
+    // read yet, our last answers and the close frame with them (the client saw
+    // 1006). A client that never answers is cut off after CLOSE_DRAIN_MS.
+    const ws = this.ws;
+    const timer = setTimeout(() => ws.terminate(), CLOSE_DRAIN_MS);
+    ws.once("close", () => clearTimeout(timer));
   }
 
   #socket(): Socket | undefined {

@@ -155,6 +155,8 @@ function takeOver(ws: WebSocket, events: DirectEvents): void {
 }
 
 function received(this: Owned, data: RawData, isBinary: boolean): void {
+  // Closing: what the client sent after the server's close frame is read (so the socket is not reset) and dropped.
+  if (this.readyState !== 1) return;
   try {
     // Text arrives as one Buffer (ws's default binaryType); node-ws decodes it the same way.
     this[EVENTS]?.receive(isBinary ? undefined : data.toString());

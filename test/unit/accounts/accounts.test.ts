@@ -163,11 +163,22 @@ describe("createAccounts", () => {
 
     it("does not ask for a new account's allowance (mayCreate) when the password is too short to create one", async () => {
       let asked = 0;
-      const mayCreate = () => (asked += 1) > 0;
+      const mayCreate = (): true => {
+        asked += 1;
+        return true;
+      };
       expect(await codeOf(accounts().validateSession("newbie", "short", { mayCreate }))).toBe(ErrorCode.badPassword);
       expect(asked).toBe(0);
       await accounts().validateSession("newbie", "long-enough", { mayCreate });
       expect(asked).toBe(1);
+    });
+
+    it("refuses a new account with rate_limited and the wait mayCreate gives", async () => {
+      const error = await accounts()
+        .validateSession("newbie", "long-enough", { mayCreate: () => 4200 })
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: ErrorCode.rateLimited, retryAfterMs: 4200 });
+      expect((error as Error).message).toBe("too many new accounts from this address; try again in 5 s");
     });
 
     it("refuses the empty password for a new account", async () => {

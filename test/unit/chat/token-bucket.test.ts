@@ -42,6 +42,20 @@ describe("TokenBucket", () => {
     expect(takeAll(bucket)).toBe(5);
   });
 
+  it("tells how long until a refused take would succeed (retryAfterMs)", () => {
+    const clock = manualClock();
+    const bucket = new TokenBucket(10, 20, clock.now);
+    expect(bucket.retryAfterMs()).toBe(0);
+    takeAll(bucket);
+    expect(bucket.retryAfterMs()).toBe(100);
+    clock.advance(40);
+    expect(bucket.retryAfterMs()).toBe(60);
+    expect(bucket.retryAfterMs(3)).toBe(260);
+    clock.advance(60);
+    expect(bucket.retryAfterMs()).toBe(0);
+    expect(bucket.take()).toBe(true);
+  });
+
   it("accumulates fractions of a token across takes", () => {
     const clock = manualClock();
     const bucket = new TokenBucket(10, 1, clock.now);

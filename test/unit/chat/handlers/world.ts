@@ -7,6 +7,9 @@ import type { Peer } from "../../../../src/chat/peer.ts";
 import { AbuseLimits } from "../../../../src/chat/limits.ts";
 import { RoomPresence } from "../../../../src/chat/room-presence.ts";
 import { RoomDirectory } from "../../../../src/chat/room-directory.ts";
+import { TypingGate } from "../../../../src/chat/typing.ts";
+import { HistoryBudget } from "../../../../src/chat/history-budget.ts";
+import { RoomNames } from "../../../../src/chat/room-names.ts";
 import type { ChatContext } from "../../../../src/chat/context.ts";
 import { createMemoryBroker } from "../../../../storage/broker/memory-broker.ts";
 import { createMemoryBus } from "../../../../storage/bus/memory-bus.ts";
@@ -42,6 +45,7 @@ export function chatWorld(options: { limits?: Record<string, unknown>; known?: s
   const presenceStore = createMemoryPresence();
   const presence = new RoomPresence(hub, bus, presenceStore, silentLogger, "this-node");
   const known = new Set(options.known ?? []);
+  const abuse = new AbuseLimits(config.limits);
   const ctx: ChatContext = {
     config,
     hub,
@@ -53,10 +57,13 @@ export function chatWorld(options: { limits?: Record<string, unknown>; known?: s
       findUser: async (key: string) => (known.has(key) ? ({ key, name: key, role: "user" } as UserRecord) : undefined),
       revoke: async () => {},
     },
-    abuse: new AbuseLimits(config.limits),
+    abuse,
     moderation: { checkNotMuted: () => {}, handle: async () => {} },
     logger: silentLogger,
     counters: { messagesIn: 0, rateLimited: 0 },
+    typing: new TypingGate(config.limits),
+    historyBudget: new HistoryBudget(config.limits, abuse),
+    roomNames: new RoomNames(() => Promise.resolve(config.rooms)),
   };
 
   /** A signed-in session of `name`, registered with the hub, recording its frames. */

@@ -2,7 +2,7 @@ import { PassThrough } from "node:stream";
 import type { WebSocket } from "ws";
 import { describe, expect, it, vi } from "vitest";
 import { Encoded } from "../../../../src/message/codec.ts";
-import { NodePeer } from "../../../../src/runtime/node/peer.ts";
+import { CLOSE_DRAIN_MS, NodePeer } from "../../../../src/runtime/node/peer.ts";
 
 const nextTurn = () => new Promise((r) => setImmediate(r));
 
@@ -25,7 +25,11 @@ function peer() {
     readyState: 1,
     _socket: socket,
     on: vi.fn(),
-    close: vi.fn(() => void events.push("close")),
+    once: vi.fn(),
+    close: vi.fn(function (this: { readyState: number }) {
+      events.push("close");
+      this.readyState = 2;
+    }),
     terminate: vi.fn(() => void events.push("terminate")),
   };
   return { peer: new NodePeer(ws as unknown as WebSocket, "127.0.0.1"), batches, events };
@@ -62,6 +66,23 @@ describe("NodePeer.hold", () => {
       else p.terminate();
       expect(events).toEqual(["write", end]);
       expect(batches.flat()).toEqual(["mine"]);
+    }
+  });
+});
+
+describe("NodePeer.close", () => {
+  it("closes once: a second close while closing neither terminates nor sends another close", () => {
+    vi.useFakeTimers();
+    try {
+      const { peer: p, events } = peer();
+      p.close(1008, "rate limit abuse");
+      p.close(1008, "rate limit abuse");
+      expect(events).toEqual(["close"]);
+      // A client that never answers the close frame is cut off after CLOSE_DRAIN_MS.
+      vi.advanceTimersByTime(CLOSE_DRAIN_MS);
+      expect(events).toEqual(["close", "terminate"]);
+    } finally {
+      vi.useRealTimers();
     }
   });
 });

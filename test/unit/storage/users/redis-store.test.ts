@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createRedisUserStore } from "../../../../storage/users/redis-store.ts";
+import { skeleton } from "../../../../src/unicode/skeleton.ts";
 import type { UserRecord, UserStore } from "../../../../storage/users/types.ts";
 import { cleanupRedis, openEngine, uniquePrefix } from "../../../helpers/redis.ts";
 
@@ -16,6 +17,21 @@ async function node(): Promise<UserStore> {
 function user(key: string, fields: Partial<UserRecord> = {}): UserRecord {
   return { name: key, key, passwordHash: "hash", role: "user", createdAt: 1, lastSeenAt: 1, tokens: [], ...fields };
 }
+
+describe("createRedisUserStore skeletons", () => {
+  it("gives each skeleton to one key across nodes, and counts accounts made before the index", async () => {
+    const a = await node();
+    // An account from before the index existed.
+    await a.create(user("\u0430lice"));
+    const b = await node();
+    expect(await b.claimSkeletons("alice", [skeleton("alice")])).toBe("\u0430lice");
+    expect(await b.claimSkeletons("bob", ["bob"])).toBeUndefined();
+    expect(await a.claimSkeletons("bob", ["bob"])).toBeUndefined();
+    expect(await a.claimSkeletons("b0b", ["bob"])).toBe("bob");
+    const racers = await Promise.all([a.claimSkeletons("carl", ["carl"]), b.claimSkeletons("cari", ["carl"])]);
+    expect(racers.filter((r) => r === undefined)).toHaveLength(1);
+  });
+});
 
 describe("createRedisUserStore", () => {
   it("creates an account once and reads it back from another node", async () => {
