@@ -1,4 +1,5 @@
-import { createActor, fromPromise, setup, type Actor, type AnyActorRef } from "xstate";
+import { fromPromise, setup, type Actor, type AnyActorRef } from "xstate";
+import { LeanActor, leanMachine } from "./lean-actor.ts";
 import { ClientError, CloseCode, ErrorCode, type InboundFrame, type Ref } from "../src/message/index.ts";
 import type { ChatService } from "../src/chat/service.ts";
 import type { Session } from "../src/chat/session.ts";
@@ -252,11 +253,16 @@ export function sendInvalid(actor: SessionActor, invalid: Invalid): void {
   actor.send(invalid);
 }
 
+/** The session machine with its snapshots sharing their empty collections (see lean-actor.ts). */
+const leanSessionMachine = leanMachine(sessionMachine);
+
 /**
  * Creates and starts a session's actor as a member of `parent`'s actor system
  * (see ActorGroups). Its id is xstate's own (`actor.id`, unique in the
- * system): a failure reported to the parent names it.
+ * system): a failure reported to the parent names it. A LeanActor (the one
+ * file that patches xstate, for memory per connection): the options carry
+ * only the parent, the input goes apart.
  */
 export function startSessionActor(input: SessionInput, parent: AnyActorRef): SessionActor {
-  return createActor(sessionMachine, { parent, input }).start();
+  return new LeanActor(leanSessionMachine, { parent }, input).start();
 }

@@ -820,10 +820,17 @@ describe("startSessionActor", () => {
     expect(actor.getSnapshot().context.session).toBe(input.session);
     expect(actor.system).toBe(parent.system);
     expect(other.system).toBe(actor.system);
+    // Lean (actors/lean-actor.ts): the options are let go of once started, and snapshots share their empty collections.
+    expect(actor.options).toEqual({});
+    expect(actor.options).toBe(other.options);
+    expect(actor.getSnapshot().tags).toBe(other.getSnapshot().tags);
+    expect(actor.getSnapshot().historyValue).toBe(other.getSnapshot().historyValue);
 
     sendFrame(actor, hello);
     c.pending[0]!.resolve(SIGN_IN);
     await waitFor(actor, (snap) => snap.value === "active", { timeout: 2000 });
+    // The invoked sign-in is gone with its state: the snapshot shares the empty children again.
+    expect(actor.getSnapshot().children).toBe(other.getSnapshot().children);
     const say: InboundFrame = { type: "say", room: "general", text: "hi" };
     sendFrame(actor, say);
     await s.session.idle();
