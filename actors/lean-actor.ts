@@ -1,17 +1,31 @@
 import { Actor, type ActorOptions, type AnyStateMachine, type InputFrom } from "xstate";
 
 /**
+ * THE ONE PLACE chatd patches xstate's internals (5.33, pinned exactly in
+ * package.json). Why: chatd keeps one actor per connection, and a plain
+ * xstate actor with its snapshots costs about 1 KiB more live heap per
+ * connection and twice the old-space garbage (storm-heap, 5,000 connections:
+ * live 5.2 KiB with this file, 6.2 KiB without; RSS 5.7 against 9.2 KiB),
+ * which would take the idle benchmark past its budget (1.5x plain ws,
+ * docs/benchmarks.md). What it relies on, and test/unit/actors/lean-actor.test.ts
+ * checks (an upgrade that changes any of it fails there, not in production):
+ * - a snapshot's `tags`, `children` and `historyValue` are replaced, never
+ *   written into (they are shared empties here);
+ * - an actor's `observers`, `eventListeners`, `_actorScope` (`defer`,
+ *   `stopChild`, `emit` called as its methods) and `send` are own fields;
+ * - `options` is read only by the constructor, `start` and `attachDevTools`;
+ * - a machine's first snapshot gets its input from `getInitialSnapshot`'s
+ *   second argument.
+ * Nothing else in chatd touches xstate's internals.
+ *
  * The empty collections every idle actor and snapshot would otherwise hold a
  * copy of: a snapshot's `tags`, `children` and `historyValue`, an actor's
  * observer set and emitted-event listener map. Each is made anew per actor (or
- * per snapshot, for `tags`) and most stay empty for the actor's whole life:
- * with one actor per connection, about 600 bytes of live heap each
- * (docs/benchmarks.md). xstate replaces these rather than writing into them
- * (a spawn copies `children`, a history entry copies `historyValue`), and the
- * actor's own ones are made real on first use, so sharing a read-only empty
- * one is safe; writing to one throws instead of leaking into other actors.
- * Relies on xstate 5.33's internals, pinned in package.json and covered by
- * test/unit/actors/lean-actor.test.ts.
+ * per snapshot, for `tags`) and most stay empty for the actor's whole life.
+ * xstate replaces these rather than writing into them (a spawn or an invoke
+ * copies `children`, a history entry copies `historyValue`), and the actor's
+ * own ones are made real on first use, so sharing a read-only empty one is
+ * safe; writing to one throws instead of leaking into other actors.
  */
 class NoMembers<T> extends Set<T> {
   override add(): never {
@@ -115,6 +129,9 @@ export function leanMachine<T extends AnyStateMachine>(machine: T): T {
   }) as T;
 }
 
+/** What a started LeanActor keeps of the options it was created with. */
+const STARTED = Object.freeze({});
+
 /**
  * An actor whose observer set and listener map are made on first `subscribe` /
  * `on`, whose `send` is the prototype's (call it as a method: it is not bound
@@ -131,6 +148,9 @@ export function leanMachine<T extends AnyStateMachine>(machine: T): T {
  * only `parent` in its options: the input goes through `input` here, read by
  * a `leanMachine` machine's `getInitialSnapshot` while this constructor runs
  * (the `xstate.init` event then carries no input), and the id is xstate's own.
+ * xstate keeps its copy of the options for the actor's whole life, though it
+ * reads it only while creating and starting the actor: once started, a
+ * LeanActor's options are one shared empty object.
  */
 export class LeanActor<T extends AnyStateMachine> extends Actor<T> {
   constructor(logic: T, options?: ActorOptions<T>, input?: InputFrom<T>) {
@@ -152,6 +172,12 @@ export class LeanActor<T extends AnyStateMachine> extends Actor<T> {
     scope.defer = sharedScope.defer;
     scope.stopChild = sharedScope.stopChild;
     scope.emit = sharedScope.emit;
+  }
+
+  override start(): this {
+    super.start();
+    (this as unknown as { options: object }).options = STARTED;
+    return this;
   }
 }
 

@@ -14,6 +14,9 @@ export type ModerationCluster = {
   sessionsOf(userKey: string): Promise<number>;
 };
 
+/** Changes kept for sign-ins in flight (see Moderation.since): far more than one sign-in's few seconds see. */
+const JOURNAL_MAX = 1024;
+
 type ModerationFrame = Extract<InboundFrame, { type: "kick" | "mute" | "unmute" }>;
 
 /**
@@ -28,6 +31,17 @@ export class Moderation {
   /** User key -> room -> muted until (ms); only users with a mute have an entry. */
   readonly #mutes = new Map<string, Map<string, number>>();
 
+  /**
+   * The changes this node applied, newest last, numbered: a sign-in notes the
+   * number before it reads the user record (`mark`) and, when it becomes a
+   * session, catches up on the changes to its user since (`since`). A change is
+   * stored before it is published, so one the record missed was applied after
+   * the mark: a ban that raced the password check refuses the sign-in, and a
+   * mute or a role change is not lost. Bounded: changes are rare, sign-ins short.
+   */
+  readonly #journal: Array<{ seq: number; user: string; change: ModerationChange }> = [];
+  #seq = 0;
+
   constructor(
     private readonly accounts: Accounts,
     private readonly hub: Hub,
@@ -36,12 +50,42 @@ export class Moderation {
     private readonly logger: Logger = silentLogger,
   ) {}
 
-  /** A signing-in user's stored mutes replace what this node held for them. */
-  remember(user: UserRecord): void {
+  /** Where the journal is now: taken by a sign-in before it reads the user record. */
+  mark(): number {
+    return this.#seq;
+  }
+
+  /** The changes to the user applied since `mark`, oldest first; undefined when the journal no longer reaches back that far. */
+  since(mark: number, userKey: string): ModerationChange[] | undefined {
+    const first = this.#journal[0];
+    if (first && first.seq > mark + 1) return undefined;
+    return this.#journal.filter((e) => e.seq > mark && e.user === userKey).map((e) => e.change);
+  }
+
+  /**
+   * A signing-in user's stored mutes replace what this node held for them,
+   * then the mutes and unmutes applied since `mark` (which that record may not
+   * show) are applied again. Returns the user's role, the latest of the
+   * record's and those changes'.
+   */
+  remember(user: UserRecord, mark = this.#seq): Role {
     const at = this.now();
     const live = (user.mutes ?? []).filter((m) => m.until > at);
     if (live.length === 0) this.#mutes.delete(user.key);
     else this.#mutes.set(user.key, new Map(live.map((m) => [m.room, m.until])));
+    let role = user.role;
+    for (const change of this.since(mark, user.key) ?? []) {
+      if (change.action === "mute") this.#muteIn(user.key, change.room, change.until);
+      else if (change.action === "unmute") this.#forget(user.key, change.room);
+      else if (change.action === "role") role = change.role;
+    }
+    return role;
+  }
+
+  #muteIn(userKey: string, room: string, until: number): void {
+    let rooms = this.#mutes.get(userKey);
+    if (!rooms) this.#mutes.set(userKey, (rooms = new Map()));
+    rooms.set(room, until);
   }
 
   /** Throws `muted` while the user may not speak in the room. */
@@ -65,6 +109,8 @@ export class Moderation {
 
   /** A change, from the bus: applied to this node's sessions of the user. */
   apply(userKey: string, change: ModerationChange): void {
+    this.#journal.push({ seq: ++this.#seq, user: userKey, change });
+    if (this.#journal.length > JOURNAL_MAX) this.#journal.shift();
     const sessions = this.hub.userSessions(userKey);
     switch (change.action) {
       case "kick":
@@ -77,9 +123,7 @@ export class Moderation {
         return;
       }
       case "mute": {
-        let rooms = this.#mutes.get(userKey);
-        if (!rooms) this.#mutes.set(userKey, (rooms = new Map()));
-        rooms.set(change.room, change.until);
+        this.#muteIn(userKey, change.room, change.until);
         for (const s of sessions) {
           s.send({ type: "notice", text: `you are muted in ${change.room} for ${change.minutes} minutes`, kind: "mute", ts: this.now() });
         }

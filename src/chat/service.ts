@@ -11,7 +11,7 @@ import { Session } from "./session.ts";
 import type { Peer } from "./peer.ts";
 import { AbuseLimits } from "./limits.ts";
 import { startHeartbeat } from "./heartbeat.ts";
-import { authenticate } from "./sign-in.ts";
+import { authenticate, refusal, type Admission } from "./sign-in.ts";
 import { Moderation } from "./moderation.ts";
 import type { ChatContext, ChatCounters } from "./context.ts";
 import { answerFailure } from "./failure.ts";
@@ -189,17 +189,28 @@ export class ChatService {
   }
 
   /** Checks and runs a `hello` under every sign-in limit (see sign-in.ts). */
-  authenticate(hello: Frame<"hello">, session?: Session): SignIn | Promise<SignIn> {
-    return authenticate({ accounts: this.#deps.accounts, abuse: this.abuse, hub: this.hub, limits: this.config.limits, logger: this.#deps.logger }, hello, session);
+  authenticate(hello: Frame<"hello">, session?: Session): Admission | Promise<Admission> {
+    const { accounts, logger } = this.#deps;
+    return authenticate({ accounts, abuse: this.abuse, hub: this.hub, limits: this.config.limits, moderation: this.moderation, logger }, hello, session);
   }
 
-  signedIn(session: Session, signIn: SignIn): void {
+  /** Why a sign-in that checked out may not become a session after all (see sign-in.ts); asked right before `signedIn`. */
+  refusal(admission: Admission): ClientError | undefined {
+    return refusal(this.moderation, admission);
+  }
+
+  /**
+   * The session becomes active: registered with the hub, with the moderation
+   * changes applied since its sign-in read the user record (`mark`), in the
+   * same synchronous step as `refusal` (see sessionMachine).
+   */
+  signedIn(session: Session, signIn: SignIn & { mark?: number }): void {
     const { user, token, created } = signIn;
+    const role = this.moderation.remember(user, signIn.mark);
     // One string for both when the display name is the key (a lower-case name): the session keeps them for its life.
     const name = user.name === user.key ? user.key : user.name;
-    session.signedIn({ key: user.key, name, role: user.role }, token);
+    session.signedIn({ key: user.key, name, role }, token);
     this.hub.signedIn(session);
-    this.moderation.remember(user);
     this.#presence.syncLocal(user.key, name);
     const { limits } = this.config;
     const frame = {

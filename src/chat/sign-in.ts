@@ -3,11 +3,19 @@ import { tokenUser, type Accounts, type SignIn } from "../accounts/accounts.ts";
 import type { Limits } from "../config/schema.ts";
 import type { AbuseLimits } from "./limits.ts";
 import type { Hub } from "./hub.ts";
+import type { Moderation } from "./moderation.ts";
 import type { Session } from "./session.ts";
 import type { Logger } from "../log.ts";
 
 type Hello = Extract<InboundFrame, { type: "hello" }>;
-type Deps = { accounts: Accounts; abuse: AbuseLimits; hub: Hub; limits: Limits; logger?: Logger };
+type Deps = { accounts: Accounts; abuse: AbuseLimits; hub: Hub; limits: Limits; moderation: Moderation; logger?: Logger };
+
+/**
+ * A sign-in whose password or token checked out, not yet a session: `mark`
+ * is where the moderation journal stood before the user record was read (see
+ * `refusal`), `byToken` how the user signed in.
+ */
+export type Admission = SignIn & { readonly mark: number; readonly byToken: boolean };
 
 /**
  * A `hello`, checked in order of cost: its shape and name first (free to
@@ -19,9 +27,11 @@ type Deps = { accounts: Accounts; abuse: AbuseLimits; hub: Hub; limits: Limits; 
  * decided at once: the result is a SignIn, not a promise, and failures throw.
  * The session actor then goes from `hello` to `active` in one step.
  */
-export function authenticate(deps: Deps, hello: Hello, session?: Session): SignIn | Promise<SignIn> {
+export function authenticate(deps: Deps, hello: Hello, session?: Session): Admission | Promise<Admission> {
   const { accounts, abuse } = deps;
   const logger = deps.logger;
+  // Before any read of the user record: what the record misses was applied after this.
+  const mark = deps.moderation.mark();
   const address = session?.peer.remoteAddress ?? "unknown";
   const passwordHello = hello.user !== undefined && hello.password !== undefined;
   if (!passwordHello && hello.token === undefined) {
@@ -51,13 +61,13 @@ export function authenticate(deps: Deps, hello: Hello, session?: Session): SignI
     } catch (error) {
       throw failed(abuse, logger, address, account, passwordHello, error);
     }
-    if (now) return admitted(deps, address, now);
+    if (now) return admitted(deps, address, { ...now, mark, byToken: true });
   }
   const attempt = passwordHello
     ? accounts.validateSession(hello.user!, hello.password!, { mayCreate: () => abuse.takeAccount(address) || abuse.retryAfterMs(address, "accounts") })
     : accounts.resume(hello.token!);
   return attempt.then(
-    (signIn) => admitted(deps, address, signIn),
+    (signIn) => admitted(deps, address, { ...signIn, mark, byToken: !passwordHello }),
     (error: unknown) => {
       throw failed(abuse, logger, address, account, passwordHello, error);
     },
@@ -65,7 +75,7 @@ export function authenticate(deps: Deps, hello: Hello, session?: Session): SignI
 }
 
 /** A sign-in that worked: counted as such, then held to the cap on connections per user. */
-function admitted({ abuse, hub, limits }: Deps, address: string, signIn: SignIn): SignIn {
+function admitted({ abuse, hub, limits }: Deps, address: string, signIn: Admission): Admission {
   abuse.signInSucceeded(address, signIn.user.key);
   if (hub.userSessions(signIn.user.key).size >= limits.maxSessionsPerUser) {
     throw new ClientError(ErrorCode.tooManySessions, `at most ${limits.maxSessionsPerUser} connections per user`, {
@@ -87,4 +97,25 @@ function failed(abuse: AbuseLimits, logger: Logger | undefined, address: string,
     logger?.info("sign-in failed", { user: account ?? null, address, with: password ? "password" : "token", reason: error.code });
   }
   return error;
+}
+
+/**
+ * Why a sign-in that checked out may not become a session after all, asked
+ * at the moment it would (in the same step as registering it, see
+ * sessionMachine): the user was banned while the password was being checked.
+ * The record read after the mark shows a ban stored before that read; a ban
+ * stored after it was applied on this node after the mark (a change is stored
+ * before it is published), so the journal has it. Either way the sign-in is
+ * refused as a sign-in to a banned account is: `banned` after a password,
+ * `auth_failed` for a token (a ban revokes every token).
+ */
+export function refusal(moderation: Moderation, admission: Admission): ClientError | undefined {
+  const changes = moderation.since(admission.mark, admission.user.key);
+  // Too many changes since to tell: refused as a store that cannot answer would be.
+  if (!changes) return new ClientError(ErrorCode.unavailable, "the account could not be checked; try again");
+  const ban = changes.findLast((c) => c.action === "ban");
+  const reason = admission.user.banned?.reason ?? (ban?.action === "ban" ? ban.reason : undefined);
+  if (reason === undefined) return undefined;
+  if (admission.byToken) return new ClientError(ErrorCode.authFailed, "invalid or expired token");
+  return new ClientError(ErrorCode.banned, `this account is banned: ${reason}`);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createMachine, emit, fromCallback, setup, spawnChild, stopChild, waitFor } from "xstate";
+import { createActor, createMachine, emit, fromCallback, fromPromise, setup, spawnChild, stopChild, waitFor, type Actor } from "xstate";
 import { LeanActor, leanMachine } from "../../../actors/lean-actor.ts";
 
 const toggle = createMachine({
@@ -197,5 +197,64 @@ describe("LeanActor's scope", () => {
     a.send({ type: "PING" });
     a.send({ type: "PONG" });
     expect(heard).toEqual(["ping:ping", "*:ping", "*:pong"]);
+  });
+});
+
+/**
+ * What lean-actor.ts relies on in xstate (5.33): if an upgrade changes any of
+ * it, the patch would silently stop working or break actors, so it fails here.
+ */
+describe("xstate internals lean-actor.ts relies on", () => {
+  it("a plain actor has the own fields LeanActor replaces", () => {
+    const a = createActor(toggle).start() as unknown as Record<string, unknown> & { _actorScope: Record<string, unknown> };
+    expect(a.observers).toBeInstanceOf(Set);
+    expect(a.eventListeners).toBeInstanceOf(Map);
+    expect(Object.hasOwn(a, "send")).toBe(true);
+    expect(Object.hasOwn(a, "options")).toBe(true);
+    for (const m of ["defer", "stopChild", "emit", "actionExecutor"]) expect(typeof a._actorScope[m]).toBe("function");
+    expect(a._actorScope.self).toBe(a);
+    expect(Array.isArray(a._deferred)).toBe(true);
+    const snapshot = (a as unknown as Actor<typeof toggle>).getSnapshot();
+    expect(snapshot.tags).toBeInstanceOf(Set);
+    expect(typeof snapshot.children).toBe("object");
+    expect(typeof snapshot.historyValue).toBe("object");
+  });
+
+  it("a machine's first snapshot takes its input from getInitialSnapshot's second argument", () => {
+    const echo = setup({ types: { input: {} as { n: number }, context: {} as { n: number } } }).createMachine({ context: ({ input }) => ({ n: input.n }) });
+    const a = createActor(toggle);
+    const scope = (a as unknown as { _actorScope: Parameters<typeof echo.getInitialSnapshot>[0] })._actorScope;
+    expect(echo.getInitialSnapshot(scope, { n: 7 }).context.n).toBe(7);
+  });
+
+  it("a started LeanActor runs delays, invoked promises, spawned children and its own stop on the shared empty options", async () => {
+    const trail: string[] = [];
+    const machine = setup({
+      actors: { work: fromPromise(async () => "done"), child: fromCallback(() => () => void trail.push("child stopped")) },
+      delays: { soon: 5 },
+    }).createMachine({
+      initial: "idle",
+      states: {
+        idle: { on: { GO: "working" } },
+        working: {
+          invoke: { src: "work", onDone: { target: "waiting", actions: ({ event }) => void trail.push(event.output) } },
+        },
+        waiting: {
+          entry: spawnChild("child", { id: "c" }),
+          after: { soon: { target: "finished", actions: [stopChild("c"), () => void trail.push("after")] } },
+        },
+        finished: { type: "final" },
+      },
+    });
+    const a = new LeanActor(leanMachine(machine)).start();
+    const b = new LeanActor(leanMachine(machine)).start();
+    const options = (a as unknown as { options: object }).options;
+    expect(options).toEqual({});
+    expect(Object.isFrozen(options)).toBe(true);
+    expect((b as unknown as { options: object }).options).toBe(options);
+    a.send({ type: "GO" });
+    await waitFor(a, (s) => s.status === "done", { timeout: 2000 });
+    expect(trail).toEqual(["done", "after", "child stopped"]);
+    b.stop();
   });
 });

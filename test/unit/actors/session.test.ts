@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createActor, waitFor, type Actor } from "xstate";
+import { createActor, fromPromise, waitFor, type Actor, type StateValue } from "xstate";
 import { sendFrame, sendInvalid, sessionMachine, startSessionActor, type SessionEvent } from "../../../actors/session.ts";
 import { ActorGroups } from "../../../actors/groups.ts";
 import { ClientError, CloseCode, ErrorCode, type InboundFrame, type OutboundFrame } from "../../../src/message/index.ts";
@@ -59,6 +59,8 @@ function fakeChat() {
     fail: vi.fn(),
     logout: vi.fn(async () => {}),
     disconnect: vi.fn(),
+    refusal: vi.fn((_admission: unknown): ClientError | undefined => undefined),
+    accounts: { revoke: vi.fn(async (_token: string) => {}) },
   };
   return { chat, pending, handled };
 }
@@ -69,17 +71,22 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function start(authTimeoutMs = 10_000) {
+/** The innermost state's name: `connected` for `{ unauthenticated: "connected" }`. */
+function leaf(value: StateValue): string {
+  return typeof value === "string" ? value : leaf(Object.values(value)[0]!);
+}
+
+function start(authTimeoutMs = 10_000, machine = sessionMachine) {
   const s = fakeSession();
   const c = fakeChat();
-  const actor = createActor(sessionMachine, {
+  const actor = createActor(machine, {
     input: { session: s.session as unknown as Session, chat: c.chat as unknown as ChatService, authTimeoutMs },
   });
   actors.push(actor);
   actor.start();
   const frame = (f: InboundFrame) => actor.send({ type: "FRAME", frame: f });
-  const state = () => actor.getSnapshot().value;
-  const until = (value: string) => waitFor(actor, (snap) => snap.value === value, { timeout: 2000 });
+  const state = () => leaf(actor.getSnapshot().value);
+  const until = (value: string) => waitFor(actor, (snap) => leaf(snap.value) === value, { timeout: 2000 });
   return { actor, frame, state, until, ...s, ...c };
 }
 
@@ -132,21 +139,21 @@ describe("sessionMachine", () => {
       expect(t.chat.authenticate).not.toHaveBeenCalled();
     });
 
-    it("goes from hello to active within the send when authenticate decides at once", () => {
+    it("goes from hello to active through the sign-in actor when authenticate decides at once", async () => {
       const t = start();
       t.chat.authenticate.mockImplementationOnce(() => SIGN_IN as never);
       t.frame(hello);
-      expect(t.state()).toBe("active");
+      await t.until("active");
       expect(t.chat.signedIn).toHaveBeenCalledWith(t.session, SIGN_IN);
     });
 
-    it("answers a sign-in that fails at once and stays connected, ready for another hello", () => {
+    it("answers a sign-in that fails at once and stays connected, ready for another hello", async () => {
       const t = start();
       t.chat.authenticate.mockImplementationOnce(() => {
         throw new ClientError(ErrorCode.authFailed, "invalid or expired token");
       });
       t.frame(hello);
-      expect(t.state()).toBe("connected");
+      await t.until("connected");
       expect(failCode(t.chat, 0)).toBe(ErrorCode.authFailed);
       t.frame(hello);
       expect(t.state()).toBe("authenticating");
@@ -303,19 +310,70 @@ describe("sessionMachine", () => {
       expect(t.chat.signedIn).not.toHaveBeenCalled();
     });
 
-    it("ignores the result of an earlier attempt that arrives during a later one", async () => {
+    it("runs the sign-in as an invoked child actor, stopped (its result dropped) when the session leaves authenticating", async () => {
       const t = start();
+      let signal: AbortSignal | undefined;
+      t.chat.authenticate.mockImplementationOnce(() => new Promise<SignIn>(() => {}));
+      const machine = sessionMachine.provide({
+        actors: {
+          signIn: fromPromise(async ({ input, signal: s }) => {
+            signal = s;
+            return input.chat.authenticate(input.hello, input.session);
+          }),
+        },
+      });
+      const u = start(10_000, machine);
+      u.frame(hello);
+      expect(Object.keys(u.actor.getSnapshot().children)).toHaveLength(1);
+      expect(u.chat.authenticate).toHaveBeenCalledWith(hello, u.session);
+      u.actor.send({ type: "CLOSE", code: CloseCode.kicked, reason: "kicked" });
+      expect(signal?.aborted).toBe(true);
+      expect(Object.keys(u.actor.getSnapshot().children)).toHaveLength(0);
+      u.pending[0]?.resolve(SIGN_IN);
+      await new Promise((r) => setTimeout(r, 10));
+      expect(u.chat.signedIn).not.toHaveBeenCalled();
+      expect(t.state()).toBe("connected");
+    });
+
+    it("refuses a sign-in the chat refuses at the last moment (a ban meanwhile): its error, held frames answered, the token revoked", async () => {
+      const t = start();
+      const banned = new ClientError(ErrorCode.banned, "this account is banned: spam");
+      t.chat.refusal.mockReturnValue(banned);
       t.frame(hello);
-      const first = t.actor.getSnapshot().context.auth!.hello!;
-      t.pending[0]!.reject(new ClientError(ErrorCode.authFailed, "no"));
+      t.frame({ type: "join", room: "general", ref: "j" });
+      t.pending[0]!.resolve(SIGN_IN);
       await t.until("connected");
-      t.frame({ ...hello }); // a new frame, as decoding gives
-      // A stale success for the first hello must not sign this attempt in.
-      t.actor.send({ type: "SIGNED_IN", hello: first, output: SIGN_IN });
-      expect(t.state()).toBe("authenticating");
+      expect(t.chat.refusal).toHaveBeenCalledWith(SIGN_IN);
+      expect(t.chat.signedIn).not.toHaveBeenCalled();
+      expect(t.chat.fail.mock.calls.map((c) => [c[1], c[2]])).toEqual([
+        [banned, undefined],
+        [expect.objectContaining({ code: ErrorCode.notAuthenticated }), "j"],
+      ]);
+      expect(t.chat.accounts.revoke).toHaveBeenCalledWith("token");
+      expect(t.chat.handle).not.toHaveBeenCalled();
+      // A later hello is tried as any other.
+      t.chat.refusal.mockReturnValue(undefined);
+      t.frame(hello);
       t.pending[1]!.resolve(SIGN_IN);
       await t.until("active");
-      expect(t.chat.signedIn).toHaveBeenCalledTimes(1);
+    });
+
+    it("asks for a refusal and signs in within one step: nothing runs between the two", async () => {
+      const t = start();
+      const order: string[] = [];
+      t.chat.refusal.mockImplementation(() => void order.push("refusal") as undefined);
+      t.chat.signedIn.mockImplementation(() => void order.push("signedIn"));
+      t.frame(hello);
+      t.pending[0]!.resolve(SIGN_IN);
+      // A microtask queued by the chat's check would run between them if they were two steps.
+      t.chat.refusal.mockImplementation(() => {
+        order.push("refusal");
+        queueMicrotask(() => order.push("microtask"));
+        return undefined;
+      });
+      await t.until("active");
+      await Promise.resolve();
+      expect(order).toEqual(["refusal", "signedIn", "microtask"]);
     });
 
     it("lets the client try again after a failed sign-in", async () => {
@@ -643,118 +701,78 @@ describe("sessionMachine", () => {
   });
 });
 
-describe("sendFrame", () => {
-  /** Counts the actor's transitions, so a test sees which frames took an actor step. */
-  function observed(t: ReturnType<typeof start>) {
-    let steps = 0;
-    t.actor.subscribe(() => void (steps += 1));
-    return { steps: () => steps };
+describe("frames through the chart", () => {
+  /** The machine with its frame-handling actions replaced by spies: what the chart itself runs for each frame. */
+  function spied() {
+    const calls: string[] = [];
+    const names = ["handle", "hold", "pong", "rejectUnauthenticated", "answerInvalid", "queueInvalid", "logout"] as const;
+    type Args = { event: SessionEvent; context: { auth?: { hold(item: unknown): void } } };
+    const actions = Object.fromEntries(
+      names.map((name) => [
+        name,
+        ({ event, context }: Args) => {
+          calls.push(`${name}:${event.type === "FRAME" ? event.frame.type : event.type}`);
+          // Holding still holds, so the queue fills up as it would.
+          if (name === "hold") context.auth?.hold(event.type === "FRAME" ? event.frame : event);
+        },
+      ]),
+    );
+    return { machine: sessionMachine.provide({ actions }), calls };
   }
 
-  it("hands an active session's requests to its inbox in order, without an actor step", async () => {
-    const t = await active();
-    const o = observed(t);
-    const frames: InboundFrame[] = [
-      { type: "join", room: "general" },
-      { type: "say", room: "general", text: "hi", ref: 1 },
-      { type: "ping", ref: 2 },
-      { type: "hello", user: "alice", password: "again-and-again" },
-    ];
-    for (const f of frames) sendFrame(t.actor, f);
-    expect(o.steps()).toBe(0);
-    expect(t.session.enqueue).toHaveBeenCalledTimes(4);
-    await t.session.idle();
-    expect(t.handled).toEqual(frames);
-    expect(t.state()).toBe("active");
-  });
-
-  it("keeps the order between frames sent directly and through the actor", async () => {
-    const t = await active();
-    const join: InboundFrame = { type: "join", room: "general" }; // the fake takes 5 ms over a join
-    const say: InboundFrame = { type: "say", room: "general", text: "bye all" };
-    sendFrame(t.actor, join);
-    sendFrame(t.actor, say);
-    sendFrame(t.actor, { type: "logout" });
-    expect(t.state()).toBe("closing");
-    await vi.waitFor(() => expect(t.chat.logout).toHaveBeenCalledTimes(1));
-    expect(t.handled).toEqual([join, say]);
-  });
-
-  it("sends logout through the actor, and ignores frames once closing", async () => {
-    const t = await active();
+  it("answers every frame with the actions of the state it arrives in", async () => {
+    const { machine, calls } = spied();
+    const t = start(10_000, machine);
+    const bad = { type: "INVALID", code: ErrorCode.badFrame, message: "frame is not valid JSON" } as const;
+    sendFrame(t.actor, { type: "ping" });
+    sendFrame(t.actor, { type: "join", room: "general" });
+    sendInvalid(t.actor, bad);
+    sendFrame(t.actor, hello);
+    sendFrame(t.actor, { type: "join", room: "general" });
+    sendInvalid(t.actor, bad);
+    for (let i = 0; i < 32; i++) sendFrame(t.actor, { type: "rooms" });
+    t.pending[0]!.resolve(SIGN_IN);
+    await t.until("active");
+    sendFrame(t.actor, { type: "say", room: "general", text: "hi" });
+    sendInvalid(t.actor, bad);
     sendFrame(t.actor, { type: "logout" });
     sendFrame(t.actor, { type: "say", room: "general", text: "too late" });
-    await t.session.idle();
-    expect(t.state()).toBe("closing");
-    expect(t.chat.handle).not.toHaveBeenCalled();
-    expect(t.chat.fail).not.toHaveBeenCalled();
-  });
-
-  it("goes through the actor before sign-in: hello starts it, other requests are refused", () => {
-    const t = start();
-    sendFrame(t.actor, { type: "say", room: "general", text: "hi", ref: "r" });
-    expect(failCode(t.chat, 0)).toBe(ErrorCode.notAuthenticated);
-    sendFrame(t.actor, hello);
-    expect(t.state()).toBe("authenticating");
-    expect(t.chat.handle).not.toHaveBeenCalled();
-  });
-
-  it("holds frames sent while signing in and handles them after the welcome", async () => {
-    const t = start();
-    sendFrame(t.actor, hello);
-    const say: InboundFrame = { type: "say", room: "general", text: "early" };
-    sendFrame(t.actor, say);
-    expect(t.session.enqueue).not.toHaveBeenCalled();
-    t.pending[0]!.resolve(SIGN_IN);
-    await t.until("active");
-    await t.session.idle();
-    expect(t.handled).toEqual([say]);
-  });
-
-  it("queues frames sent while signing in without an actor step, as the enqueue action would, up to 32", async () => {
-    const t = start();
-    sendFrame(t.actor, hello);
-    const o = observed(t);
-    const frames: InboundFrame[] = Array.from({ length: 32 }, (_, i) => ({ type: "say", room: "general", text: `m${i}`, ref: i }));
-    for (const f of frames) sendFrame(t.actor, f);
-    expect(o.steps()).toBe(0);
-    expect(t.actor.getSnapshot().context.auth!.queued).toEqual(frames);
-    // One past the limit, a ping too, is refused at once, by the actor.
-    sendFrame(t.actor, { type: "ping", ref: "p" });
-    sendFrame(t.actor, { type: "say", room: "general", text: "one too many", ref: "x" });
-    expect(o.steps()).toBe(2);
-    expect(t.sent).toEqual([]);
-    expect(t.chat.fail.mock.calls.map((c) => [(c[1] as ClientError).code, c[2]])).toEqual([
-      [ErrorCode.notAuthenticated, "p"],
-      [ErrorCode.notAuthenticated, "x"],
+    expect(calls).toEqual([
+      "pong:ping",
+      "rejectUnauthenticated:join",
+      "answerInvalid:INVALID",
+      "hold:join",
+      "hold:INVALID",
+      ...Array(30).fill("hold:rooms"),
+      // Past 32 held, refused at once.
+      "rejectUnauthenticated:rooms",
+      "rejectUnauthenticated:rooms",
+      "handle:say",
+      "queueInvalid:INVALID",
+      "logout:logout",
     ]);
-    t.pending[0]!.resolve(SIGN_IN);
-    await t.until("active");
-    await t.session.idle();
-    expect(t.handled).toEqual(frames);
+    expect(t.state()).toBe("closing");
   });
 
-  it("sendInvalid holds a decode error behind a hello, queues it while active, and goes through the actor otherwise", async () => {
+  it("keeps the order of frames sent before, while and after signing in", async () => {
     const t = start();
-    const o = observed(t);
-    const bad = { type: "INVALID", code: ErrorCode.badFrame, message: "frame is not valid JSON", ref: 1 } as const;
-    sendInvalid(t.actor, bad);
-    expect(failCode(t.chat, 0)).toBe(ErrorCode.badFrame);
+    const bad = { type: "INVALID", code: ErrorCode.badFrame, message: "frame is not valid JSON", ref: "e" } as const;
+    const order: string[] = [];
+    t.chat.handle.mockImplementation(async (_s: unknown, frame: InboundFrame) => {
+      await new Promise((r) => setTimeout(r, frame.type === "join" ? 5 : 0));
+      order.push(frame.type);
+    });
+    t.chat.fail.mockImplementation((_s: unknown, _e: unknown, ref?: unknown) => void order.push(`error:${String(ref)}`));
     sendFrame(t.actor, hello);
-    const steps = o.steps();
-    sendInvalid(t.actor, { ...bad, ref: 2 });
-    expect(o.steps()).toBe(steps);
-    expect(t.actor.getSnapshot().context.auth!.queued).toEqual([{ ...bad, ref: 2 }]);
+    sendFrame(t.actor, { type: "join", room: "general" });
+    sendInvalid(t.actor, bad);
+    sendFrame(t.actor, { type: "ping" });
     t.pending[0]!.resolve(SIGN_IN);
     await t.until("active");
+    sendFrame(t.actor, { type: "say", room: "general", text: "hi" });
     await t.session.idle();
-    expect(t.chat.fail.mock.calls.map((c) => c[2])).toEqual([1, 2]);
-    const active = o.steps();
-    sendInvalid(t.actor, { ...bad, ref: 3 });
-    expect(o.steps()).toBe(active);
-    expect(t.session.enqueue).toHaveBeenCalled();
-    await t.session.idle();
-    expect(t.chat.fail.mock.calls.map((c) => c[2])).toEqual([1, 2, 3]);
+    expect(order).toEqual(["join", "error:e", "ping", "say"]);
+    expect(t.chat.signedIn.mock.invocationCallOrder[0]!).toBeLessThan(t.chat.handle.mock.invocationCallOrder[0]!);
   });
 
   it("drops frames after the socket is gone", async () => {
@@ -766,8 +784,26 @@ describe("sendFrame", () => {
   });
 });
 
+describe("the auth deadline is the chart's `after`", () => {
+  it("is the `authDeadline` delay of the unauthenticated state, taken from the input", () => {
+    const after = sessionMachine.root.states.unauthenticated!.after;
+    expect(after.map((t) => t.delay)).toEqual(["authDeadline"]);
+    expect(after[0]!.target?.map((n) => n.key)).toEqual(["closing"]);
+  });
+
+  it("follows the delay a provider gives it", async () => {
+    vi.useFakeTimers();
+    const t = start(10_000, sessionMachine.provide({ delays: { authDeadline: 30 } }));
+    await vi.advanceTimersByTimeAsync(29);
+    expect(t.state()).toBe("connected");
+    await vi.advanceTimersByTimeAsync(1);
+    expect(t.state()).toBe("closing");
+    expect(t.peer.close).toHaveBeenCalledWith(CloseCode.policy, "authentication timeout");
+  });
+});
+
 describe("startSessionActor", () => {
-  it("starts the actor in its group's system, lean, and keeps none of its options once started", async () => {
+  it("starts the actor in its group's system, and it runs a whole session", async () => {
     const failures: Array<[string, unknown]> = [];
     const groups = new ActorGroups((_parent, id, error) => failures.push([id, error]));
     const s = fakeSession();
@@ -781,22 +817,20 @@ describe("startSessionActor", () => {
     // xstate names them, uniquely within the group's system.
     expect(actor.id).not.toBe(other.id);
     expect(actor._parent).toBe(parent);
-    // The input reached the machine though the options did not carry it.
     expect(actor.getSnapshot().context.session).toBe(input.session);
     expect(actor.system).toBe(parent.system);
     expect(other.system).toBe(actor.system);
-    // The options (and the input in them) are let go of; every started session shares one empty object.
+    // Lean (actors/lean-actor.ts): the options are let go of once started, and snapshots share their empty collections.
     expect(actor.options).toEqual({});
     expect(actor.options).toBe(other.options);
-    expect(Object.isFrozen(actor.options)).toBe(true);
-    // Snapshots share their empty collections (actors/lean-actor.ts).
     expect(actor.getSnapshot().tags).toBe(other.getSnapshot().tags);
     expect(actor.getSnapshot().historyValue).toBe(other.getSnapshot().historyValue);
 
-    // It still runs a whole session: sign-in, a request, the socket going away.
     sendFrame(actor, hello);
     c.pending[0]!.resolve(SIGN_IN);
     await waitFor(actor, (snap) => snap.value === "active", { timeout: 2000 });
+    // The invoked sign-in is gone with its state: the snapshot shares the empty children again.
+    expect(actor.getSnapshot().children).toBe(other.getSnapshot().children);
     const say: InboundFrame = { type: "say", room: "general", text: "hi" };
     sendFrame(actor, say);
     await s.session.idle();
