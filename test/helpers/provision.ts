@@ -14,7 +14,7 @@ import { delimiter, join } from "node:path";
  * that need it fail with that line (test/helpers/needs.ts).
  */
 
-export type Tool = "deno" | "chromium" | "redis";
+export type Tool = "deno" | "chromium" | "redis" | "docker";
 /** Binaries some tests run themselves, and how to get each. */
 export const BINARIES: Record<string, string> = { "redis-server": "sudo apt-get install redis-server", "redis-cli": "sudo apt-get install redis-server" };
 export const missingVar = (tool: Tool) => `CHAT_TEST_MISSING_${tool.toUpperCase()}`;
