@@ -8,6 +8,7 @@ export const FULL = {
   durable: { conns: 100, window: 2, durationMs: 8000 },
   signin: { users: 24, resumes: 1000, baselineMs: 1500 },
   cluster: { nodes: [1, 2, 3], conns: 600, senders: 6, rate: 200, durationMs: 6000, sampleEvery: 10, maxUnacked: 8 },
+  startup: { runs: 5 },
 };
 
 export const QUICK = {
@@ -18,6 +19,7 @@ export const QUICK = {
   durable: { conns: 20, window: 2, durationMs: 600 },
   signin: { users: 3, resumes: 50, baselineMs: 300 },
   cluster: { nodes: [1, 2, 3], conns: 60, senders: 3, rate: 100, durationMs: 600, sampleEvery: 5, maxUnacked: 8 },
+  startup: { runs: 1 },
 };
 
 /** How many `uN` accounts a parameter set needs. */

@@ -184,6 +184,31 @@ over all node processes; **Redis CPU** is the redis-server process's (from /proc
 ${clusterTable(json)}`;
 }
 
+function startupSection(json) {
+  const d = json.results["chatd-startup"]?.startup;
+  const when = json.meta.merged?.startup ? ` Measured on ${json.meta.merged.startup.slice(0, 10)} by \`npm run bench -- --scenarios=startup --merge\`.` : "";
+  const row = (what, r) => [what, r ? int(r.medianMs) : "–", r ? int(r.maxMs) : "–"];
+  const rows = d
+    ? table(
+        ["start", "median ms", "slowest ms"],
+        [
+          row("`npm start`, empty data folder (cold), to `/healthz` answering 200", d.cold),
+          row("`npm start` again on the same folder after a clean stop (restart)", d.restart),
+          row("`node dist/src/main.js` alone (as the Docker image runs it), to `/healthz`", d.node),
+          row("`CHAT_PORT=abc npm start` to its exit with code 2", d.configError),
+        ],
+      )
+    : "(not run)";
+  return `## Start time
+
+From spawning the command to the first \`200\` from \`GET /healthz\` (polled every 5 ms),
+${d ? `${d.cold.runs} run(s) of each` : "each"}, on the machine above. \`npm start\` includes npm itself and the
+\`prestart\` check that dist/ was built from the current sources (a hash of them; a rebuild,
+when they changed, is not part of these numbers: \`npm ci\` builds once).${when}
+
+${rows}`;
+}
+
 export function markdown(json) {
   const { meta, params } = json;
   const f = params.fanout;
@@ -277,6 +302,8 @@ ${signinTable(json)}
 
 ${clusterSection(json)}
 
+${startupSection(json)}
+
 ## Run it
 
 \`\`\`sh
@@ -285,6 +312,7 @@ npm run bench -- --quick      # smoke test under a minute: bench/results/quick.j
 npm run bench -- --servers=chatd,corked --scenarios=fanout
 npm run bench -- --profile    # chatd with --cpu-prof during fan-out; prints top self time
 npm run bench -- --scenarios=cluster --merge   # cluster only (needs Redis), merged into latest.json and this file
+npm run bench -- --scenarios=startup --merge   # start time only, merged the same way
 \`\`\`
 `;
 }
