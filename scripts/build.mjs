@@ -17,8 +17,8 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const STAMP = join(ROOT, "dist", "build-stamp.json");
-const MAIN = join(ROOT, "dist", "src", "main.js");
+const stampPath = (root) => join(root, "dist", "build-stamp.json");
+const mainPath = (root) => join(root, "dist", "src", "main.js");
 /** Everything that decides what dist/ holds. */
 const INPUT_DIRS = ["src", "actors", "storage"];
 const INPUT_FILES = ["tsconfig.json", "tsconfig.build.json", "scripts/build.mjs"];
@@ -43,7 +43,7 @@ export function fingerprint(root = ROOT) {
 /** Whether dist/ was built from exactly the current sources. */
 export function isFresh(root = ROOT) {
   try {
-    return existsSync(MAIN) && JSON.parse(readFileSync(STAMP, "utf8")).fingerprint === fingerprint(root);
+    return existsSync(mainPath(root)) && JSON.parse(readFileSync(stampPath(root), "utf8")).fingerprint === fingerprint(root);
   } catch {
     return false;
   }
@@ -71,14 +71,14 @@ export function build() {
   cpSync(join(ROOT, "storage/users/bcrypt-worker.mjs"), join(ROOT, "dist/storage/users/bcrypt-worker.mjs"));
   mkdirSync(join(ROOT, "dist"), { recursive: true });
   // The fingerprint from before compiling: a source edited during the build makes the next check rebuild.
-  writeFileSync(STAMP, `${JSON.stringify({ fingerprint: before, builtAt: new Date().toISOString() })}\n`);
+  writeFileSync(stampPath(ROOT), `${JSON.stringify({ fingerprint: before, builtAt: new Date().toISOString() })}\n`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (process.argv.includes("--if-stale")) {
     if (isFresh()) process.exit(0);
     const started = performance.now();
-    process.stderr.write(existsSync(MAIN) ? "chatd: the sources changed since the last build; rebuilding dist/ ...\n" : "chatd: building dist/ ...\n");
+    process.stderr.write(existsSync(mainPath(ROOT)) ? "chatd: the sources changed since the last build; rebuilding dist/ ...\n" : "chatd: building dist/ ...\n");
     build();
     process.stderr.write(`chatd: built in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   } else {
