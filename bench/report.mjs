@@ -202,7 +202,7 @@ function startupSection(json) {
   return `## Start time
 
 From spawning the command to the first \`200\` from \`GET /healthz\` (polled every 5 ms),
-${d ? `${d.cold.runs} run(s) of each` : "each"}, on the machine above. \`npm start\` includes npm itself and the
+${d ? `${d.cold.runs} run(s) of each` : "each"}, on the machine above${d?.loadAverage ? ` (load average ${d.loadAverage.join(", ")} at the end of these runs: the more other processes want the 2 cores, the longer a start takes)` : ""}. \`npm start\` includes npm itself and the
 \`prestart\` check that dist/ was built from the current sources (a hash of them; a rebuild,
 when they changed, is not part of these numbers: \`npm ci\` builds once).${when}
 
