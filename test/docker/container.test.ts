@@ -41,13 +41,15 @@ function runContainer(name: string): string {
 const hostPort = (name: string) => Number(ok("port", name, "8080").split("\n")[0]!.split(":").at(-1));
 const state = (name: string, field: string) => ok("inspect", "-f", `{{${field}}}`, name);
 
+/** Waits for /healthz; a container that exits meanwhile fails at once, with its output. */
 async function healthy(name: string): Promise<number> {
   const port = hostPort(name);
-  await eventually(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.status === 200, {
-    timeoutMs: 60_000,
-    what: `${name} to answer /healthz`,
-  });
-  return port;
+  for (const deadline = Date.now() + 50_000; ; ) {
+    if ((await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.status === 200) return port;
+    if (state(name, ".State.Running") !== "true") throw new Error(`${name} exited (${state(name, ".State.ExitCode")}): ${docker("logs", name).out}`);
+    if (Date.now() > deadline) throw new Error(`${name} did not answer /healthz within 50 s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 const clients: TestClient[] = [];
