@@ -1,10 +1,11 @@
-# syntax=docker/dockerfile:1
 # Build stage: full dependencies, compile TypeScript to dist/.
+# (--ignore-scripts: npm's `prepare` builds, and the sources are not copied yet.)
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci
+RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
 COPY src ./src
 COPY actors ./actors
 COPY storage ./storage
@@ -19,8 +20,11 @@ ENV NODE_ENV=production \
     CHAT_CONSOLE=auto
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev && npm cache clean --force
-COPY --from=build /app/dist ./dist
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+# The compiled code only (no build state, no source maps, no sources).
+COPY --from=build /app/dist/src ./dist/src
+COPY --from=build /app/dist/actors ./dist/actors
+COPY --from=build /app/dist/storage ./dist/storage
 COPY config ./config
 RUN mkdir -p /data && chown node:node /data
 USER node

@@ -9,6 +9,7 @@ export const FULL = {
   signin: { users: 24, resumes: 1000, baselineMs: 1500 },
   cluster: { nodes: [1, 2, 3], conns: 600, senders: 6, rate: 200, durationMs: 6000, sampleEvery: 10, maxUnacked: 8 },
   history: { rooms: 100_000, bytes: 1024 ** 3, perRoom: 1000 },
+  startup: { runs: 5 },
 };
 
 export const QUICK = {
@@ -20,6 +21,7 @@ export const QUICK = {
   signin: { users: 3, resumes: 50, baselineMs: 300 },
   cluster: { nodes: [1, 2, 3], conns: 60, senders: 3, rate: 100, durationMs: 600, sampleEvery: 5, maxUnacked: 8 },
   history: { rooms: 2000, bytes: 16 * 1024 ** 2, perRoom: 100, quietMs: 1000 },
+  startup: { runs: 1 },
 };
 
 /** How many `uN` accounts a parameter set needs. */

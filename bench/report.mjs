@@ -214,6 +214,33 @@ in the same run on the same (shared, often loaded) machine.${when}
 ${d ? table(["after", "log on disk MiB", "RSS MiB", "heap MiB", "time"], rows) : "(not run)"}`;
 }
 
+function startupSection(json) {
+  const d = json.results["chatd-startup"]?.startup;
+  const when = json.meta.merged?.startup ? ` Measured on ${json.meta.merged.startup.slice(0, 10)} by \`npm run bench -- --scenarios=startup --merge\`.` : "";
+  const row = (what, r) => [what, r ? int(r.medianMs) : "–", r ? int(r.maxMs) : "–", r?.cpuMedianMs === undefined ? "–" : int(r.cpuMedianMs)];
+  const rows = d
+    ? table(
+        ["start", "median ms", "slowest ms", "CPU time used by then, median ms"],
+        [
+          row("`npm start`, empty data folder (cold), to `/healthz` answering 200", d.cold),
+          row("`npm start` again on the same folder after a clean stop (restart)", d.restart),
+          row("`node dist/src/main.js` alone (as the Docker image runs it), to `/healthz`", d.node),
+          row("`CHAT_PORT=abc npm start` to its exit with code 2", d.configError),
+        ],
+      )
+    : "(not run)";
+  return `## Start time
+
+From spawning the command to the first \`200\` from \`GET /healthz\` (polled every 5 ms),
+${d ? `${d.cold.runs} run(s) of each` : "each"}, on the machine above${d?.loadAverage ? ` (load average ${d.loadAverage.join(", ")} at the end of these runs: the more other processes want the 2 cores, the longer a start takes)` : ""}. \`npm start\` includes npm itself and the
+\`prestart\` check that dist/ was built from the current sources (a hash of them; a rebuild,
+when they changed, is not part of these numbers: \`npm ci\` builds once). The CPU time is what the
+process tree (npm, the check, node) had used when \`/healthz\` first answered: on a quiet
+2-core machine the wall time comes close to it, on a busy one the wall time grows with the load.${when}
+
+${rows}`;
+}
+
 export function markdown(json) {
   const { meta, params } = json;
   const f = params.fanout;
@@ -309,6 +336,8 @@ ${clusterSection(json)}
 
 ${historySection(json)}
 
+${startupSection(json)}
+
 ## Run it
 
 \`\`\`sh
@@ -318,6 +347,8 @@ npm run bench -- --servers=chatd,corked --scenarios=fanout
 npm run bench -- --profile    # chatd with --cpu-prof during fan-out; prints top self time
 npm run bench -- --scenarios=cluster --merge   # cluster only (needs Redis), merged into latest.json and this file
 npm run bench -- --scenarios=history --merge   # history memory only, merged into latest.json and this file
+
+npm run bench -- --scenarios=startup --merge   # start time only, merged the same way
 \`\`\`
 `;
 }

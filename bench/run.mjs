@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm run bench [-- --quick] [--servers=chatd,plain,corked,socketio]
- *  [--scenarios=idle,fanout,rooms,durable,signin,cluster,history] [--profile] [--no-docs] [--merge]`
+ *  [--scenarios=idle,fanout,rooms,durable,signin,cluster,history,startup] [--profile] [--no-docs] [--merge]`
  * (`--render` only rewrites docs/benchmarks.md from bench/results/latest.json)
  *
  * Starts each server as its own child process, drives it with the same raw
@@ -13,9 +13,10 @@
  * The `cluster` scenario starts its own chatd nodes on Redis (BENCH_REDIS_URL,
  * default redis://127.0.0.1:6379); it is skipped when Redis does not answer.
  * The `history` scenario starts its own chatd too (history memory, issue 22.1).
+ * The `startup` scenario times `npm start` to /healthz itself (no load generator).
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { GeneratorPool } from "./gen/pool.mjs";
@@ -29,6 +30,7 @@ import { idle } from "./scenarios/idle.mjs";
 import { signin } from "./scenarios/signin.mjs";
 import { cluster, redisReachable, REDIS_URL } from "./scenarios/cluster.mjs";
 import { history } from "./scenarios/history.mjs";
+import { startup } from "./scenarios/startup.mjs";
 import { renderDocs, writeReport } from "./report.mjs";
 import { topSelfTime } from "./metrics/cpuprofile.mjs";
 import { settle } from "./scenarios/measure.mjs";
@@ -78,6 +80,7 @@ const SCENARIOS = {
   signin: (ctx) => signin(ctx, params.signin),
   cluster: null, // not per server: run once after the others (its own chatd nodes on Redis)
   history: null, // not per server: run once, its own chatd (restarted on the same data)
+  startup: null, // not per server: `npm start` timed on its own, after the others
 };
 const CHATD_ONLY = new Set(["signin"]);
 const SWEEPS = { fanout: params.fanout, rooms: params.rooms };
@@ -91,35 +94,26 @@ for (const s of scenarioNames) if (!(s in SCENARIOS)) throw new Error(`unknown s
 const runs = (server, scenario) =>
   scenario !== "cluster" &&
   scenario !== "history" &&
+  scenario !== "startup" &&
   (!CHATD_ONLY.has(scenario) || server === "chatd") &&
   // A server limited to some scenarios runs the others only when named in --servers.
   (!SERVERS[server].only || SERVERS[server].only.includes(scenario) || Boolean(option("servers")));
 
-/** Rebuilds dist/ when a TypeScript source is newer than dist/src/main.js. */
+/** Rebuilds dist/ when the sources changed since the last build (scripts/build.mjs). */
 function ensureBuilt() {
-  const main = join(ROOT, "dist/src/main.js");
-  const built = existsSync(main) ? statSync(main).mtimeMs : 0;
-  const newest = (dir) =>
-    readdirSync(join(ROOT, dir), { recursive: true, withFileTypes: true }).reduce(
-      (t, e) => (e.isFile() ? Math.max(t, statSync(join(e.parentPath ?? e.path, e.name)).mtimeMs) : t),
-      0,
-    );
-  if (Math.max(newest("src"), newest("actors"), newest("storage")) > built) {
-    log("building chatd (npm run build)...");
-    execFileSync("npm", ["run", "build", "--silent"], { cwd: ROOT, stdio: "inherit" });
-  }
+  execFileSync(process.execPath, [join(ROOT, "scripts", "build.mjs"), "--if-stale"], { cwd: ROOT, stdio: "inherit" });
 }
 
 async function main() {
   const t0 = performance.now();
-  if (serverNames.some((s) => s.startsWith("chatd")) || scenarioNames.includes("cluster") || scenarioNames.includes("history")) ensureBuilt();
+  if (serverNames.some((s) => s.startsWith("chatd")) || scenarioNames.includes("cluster") || scenarioNames.includes("history") || scenarioNames.includes("startup")) ensureBuilt();
   mkdirSync(join(BENCH, "results"), { recursive: true });
   const pool = new GeneratorPool(2);
   const accounts = new Accounts(CHATD_DATA);
   const results = {};
   const skipped = [];
   try {
-    if (serverNames.some((s) => s.startsWith("chatd")) && scenarioNames.some((sc) => sc !== "cluster" && sc !== "history")) await accounts.ensure({ root: ROOT, pool, count: usersNeeded(params), log });
+    if (serverNames.some((s) => s.startsWith("chatd")) && scenarioNames.some((sc) => sc !== "cluster" && sc !== "history" && sc !== "startup")) await accounts.ensure({ root: ROOT, pool, count: usersNeeded(params), log });
     const contextFor = (server, handle) => {
       const kind = SERVERS[server];
       return {
@@ -172,6 +166,10 @@ async function main() {
     if (scenarioNames.includes("history")) {
       log(`chatd history memory (${params.history.rooms} rooms, ${Math.round(params.history.bytes / 1024 ** 2)} MiB of messages): history`);
       results["chatd-history"] = { history: await history({ root: ROOT, dataDir: join(DATA, "history"), log }, params.history) };
+    }
+    if (scenarioNames.includes("startup")) {
+      log(`chatd start time: npm start to /healthz, ${params.startup.runs} run(s)`);
+      results["chatd-startup"] = { startup: await startup({ root: ROOT, dataDir: join(DATA, "startup"), log }, params.startup) };
     }
   } finally {
     pool.stop();

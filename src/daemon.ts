@@ -148,7 +148,7 @@ export class Daemon {
   async #start(): Promise<void> {
     const { config, logger } = this;
     this.#startError = undefined;
-    const storage = createStorage(config, logger);
+    const storage = await createStorage(config, logger);
     const { users, presence } = storage;
     const log = instrumentLog(storage.log, this.metrics);
     const bus = storage.bus;

@@ -36,20 +36,17 @@ export type Platform = {
  */
 export async function run(platform: Platform): Promise<void> {
   const { env } = platform;
+  // Every invalid variable or field is reported at once, in the one format of ConfigError.
+  const problems: string[] = [];
   const format = parseFormat(env.CHAT_LOG_FORMAT, platform.stdoutIsTerminal);
-  if (!format) {
-    platform.stderr(`chatd: CHAT_LOG_FORMAT: expected auto, json or pretty, got ${JSON.stringify(env.CHAT_LOG_FORMAT)}\n`);
-    platform.exit(EXIT_CONFIG);
-  }
+  if (!format) problems.push(`CHAT_LOG_FORMAT: expected auto, json or pretty, got ${JSON.stringify(env.CHAT_LOG_FORMAT)}`);
   const level = env.CHAT_LOG_LEVEL === undefined || env.CHAT_LOG_LEVEL === "" ? "info" : parseLevel(env.CHAT_LOG_LEVEL);
-  if (!level) {
-    platform.stderr(`chatd: CHAT_LOG_LEVEL: expected debug, info, warn or error, got ${JSON.stringify(env.CHAT_LOG_LEVEL)}\n`);
-    platform.exit(EXIT_CONFIG);
-  }
-  const logger = createLogger({ level, format, write: platform.logLine });
+  if (!level) problems.push(`CHAT_LOG_LEVEL: expected debug, info, warn or error, got ${JSON.stringify(env.CHAT_LOG_LEVEL)}`);
+  const consoleMode = env.CHAT_CONSOLE ?? "auto";
+  if (!["auto", "on", "off"].includes(consoleMode)) problems.push(`CHAT_CONSOLE: expected auto, on or off, got ${JSON.stringify(consoleMode)}`);
   let config;
   try {
-    config = await loadConfig(env, platform.cwd);
+    config = await loadConfig(env, platform.cwd, problems);
   } catch (error) {
     if (error instanceof ConfigError) {
       platform.stderr(`chatd: ${error.message}\n`);
@@ -57,11 +54,7 @@ export async function run(platform: Platform): Promise<void> {
     }
     throw error;
   }
-  const consoleMode = env.CHAT_CONSOLE ?? "auto";
-  if (!["auto", "on", "off"].includes(consoleMode)) {
-    platform.stderr(`chatd: CHAT_CONSOLE: expected auto, on or off, got ${JSON.stringify(consoleMode)}\n`);
-    platform.exit(EXIT_CONFIG);
-  }
+  const logger = createLogger({ level: level!, format: format!, write: platform.logLine });
 
   const daemon = new Daemon({ config, runtime: platform.runtime, logger });
   setConfigSource(daemon, () => loadConfig(env, platform.cwd));

@@ -5,17 +5,11 @@ import type { ChatLog } from "./chatlog/types.ts";
 import type { Bus } from "./bus/types.ts";
 import type { Broker } from "./broker/types.ts";
 import { createEmbeddedBroker } from "./broker/embedded-broker.ts";
-import { createRedisBroker } from "./broker/redis-broker.ts";
 import { createLowdbUserStore } from "./users/lowdb-store.ts";
 import { createJsonlLog } from "./chatlog/jsonl-log.ts";
 import { createMemoryBus } from "./bus/memory-bus.ts";
-import { RedisEngine } from "./redis/engine.ts";
-import { createRedisUserStore } from "./users/redis-store.ts";
-import { createRedisLog } from "./chatlog/redis-log.ts";
-import { createRedisBus } from "./bus/redis-bus.ts";
 import type { Presence } from "./presence/types.ts";
 import { createMemoryPresence } from "./presence/memory-presence.ts";
-import { createRedisPresence } from "./presence/redis-presence.ts";
 import { acquireDataLock } from "./fs/data-lock.ts";
 import { openToOthers } from "./fs/private.ts";
 
@@ -43,7 +37,7 @@ export type Storage = {
  * Picks the implementations: embedded (files in `dataDir`, an in-process bus)
  * unless `cluster.redis` is configured. The chat only ever sees the interfaces.
  */
-export function createStorage(config: Config, logger: Logger): Storage {
+export async function createStorage(config: Config, logger: Logger): Promise<Storage> {
   const warn = (msg: string, fields?: Record<string, unknown>) => logger.warn(msg, fields);
   const redis = config.cluster?.redis;
   if (!redis) {
@@ -95,28 +89,7 @@ export function createStorage(config: Config, logger: Logger): Storage {
       },
     };
   }
-  const engine = new RedisEngine({ url: redis.url, keyPrefix: redis.keyPrefix, nodeId: redis.nodeId, onWarning: warn });
-  const log = createRedisLog({ engine, historyPerRoom: config.limits.historyPerRoom });
-  const users = createRedisUserStore(engine);
-  const bus = createRedisBus(engine);
-  const presence = createRedisPresence({ engine, onWarning: warn });
-  return {
-    users,
-    log,
-    broker: (over) => createRedisBroker(over, engine),
-    bus,
-    presence,
-    health: () => ({ mode: "cluster", redis: engine.up ? "up" : "down", node: engine.nodeId }),
-    async open() {
-      await engine.open();
-      await log.open();
-      await presence.open();
-    },
-    async close() {
-      await presence.close();
-      await log.close();
-      await bus.close();
-      await engine.close();
-    },
-  };
+  // Cluster mode's modules (ioredis alone is a third of the start's CPU) load only in cluster mode.
+  const { createClusterStorage } = await import("./cluster.ts");
+  return createClusterStorage(redis, config, warn);
 }

@@ -1,12 +1,13 @@
 import { copyFile, mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { need } from "./needs.ts";
 import { chromium, type Browser, type BrowserContext, type Locator, type Page, type WebSocketRoute } from "playwright-core";
 import { afterAll, afterEach, beforeAll } from "vitest";
 import { startDaemon, type TestDaemon } from "./daemon.ts";
 import { signIn as wsSignIn, TestClient } from "./client.ts";
 
-/** The system Chromium (installed with apt); tests never download a browser. */
+/** The system Chromium (Debian's package; the global setup installs it when missing); tests never download a browser. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -17,6 +18,7 @@ export const DESKTOP = { width: 1280, height: 800 };
 export const MOBILE = { width: 360, height: 740 };
 
 export function launchBrowser(): Promise<Browser> {
+  need("chromium");
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { spawnDaemon, type DaemonProcess } from "./process.ts";
 import { ADMIN_TOKEN } from "./daemon.ts";
 import { deletePrefix, REDIS_URL, uniquePrefix } from "./redis.ts";
+import { need } from "./needs.ts";
 
 export type ClusterNode = DaemonProcess & {
   id: string;
@@ -24,6 +25,7 @@ export type TestCluster = {
  * one Redis with a key prefix of their own, named node-1, node-2, ...
  */
 export async function startCluster(count: number, env: Record<string, string> = {}): Promise<TestCluster> {
+  if (!env.CHAT_REDIS_URL) need("redis");
   const prefix = uniquePrefix();
   const dir = await mkdtemp(join(tmpdir(), "chatd-cluster-"));
   const configPath = join(dir, "server.json");

@@ -1,6 +1,14 @@
-import { execFileSync } from "node:child_process";
+import { ROOT } from "./process.ts";
+import { provideBuild, provideChromium, provideDeno, provideRedis } from "./provision.ts";
 
-/** Process-level tests run the built daemon, as `npm start` does: build it once. */
-export default function setup(): void {
-  execFileSync("npm", ["run", "--silent", "build"], { stdio: "inherit" });
+/**
+ * Brings what the whole suite needs (test/helpers/provision.ts): dist/ as
+ * `npm start` runs it, Deno 2, Chromium, a Redis. The workers inherit the
+ * environment set here (DENO_BIN, CHAT_TEST_REDIS_URL, CHAT_TEST_MISSING_*).
+ */
+export default async function setup(): Promise<() => void> {
+  provideBuild(ROOT);
+  provideDeno();
+  provideChromium();
+  return provideRedis();
 }

@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { RedisEngine } from "../../storage/redis/engine.ts";
+import { need } from "./needs.ts";
 
-/** The Redis the cluster tests use (.ci/run starts one if none answers). */
+/** The Redis the cluster tests use: the global setup finds or starts one (test/helpers/provision.ts). */
 export const REDIS_URL = process.env.CHAT_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
 /** A key prefix of its own for each test, so tests never see each other's data. */
@@ -15,6 +16,7 @@ const opened: RedisEngine[] = [];
 const prefixes = new Set<string>();
 
 export async function openEngine(prefix: string, nodeId?: string): Promise<RedisEngine> {
+  need("redis");
   const engine = new RedisEngine({ url: REDIS_URL, keyPrefix: prefix, ...(nodeId ? { nodeId } : {}) });
   await engine.open();
   opened.push(engine);
@@ -24,6 +26,7 @@ export async function openEngine(prefix: string, nodeId?: string): Promise<Redis
 
 /** Deletes every key under the prefix. */
 export async function deletePrefix(prefix: string): Promise<void> {
+  need("redis");
   const redis = new Redis(REDIS_URL);
   try {
     let cursor = "0";

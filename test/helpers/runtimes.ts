@@ -1,5 +1,6 @@
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
+import { Missing, need } from "./needs.ts";
 import { MAIN } from "./process.ts";
 
 export type RuntimeName = "node" | "deno";
@@ -8,11 +9,13 @@ export type RuntimeName = "node" | "deno";
 export const DENO_RUN_ARGS = ["run", "--allow-net", "--allow-read", "--allow-write", "--allow-env"];
 
 /**
- * The deno binary: `DENO_BIN`, or `deno` on PATH. CI installs it outside the
- * project (.ci/run), because a deno in node_modules/.bin breaks `deno task`.
- * Missing deno is a failure, never a skip: the README promises both runtimes.
+ * The deno binary: `DENO_BIN`, or `deno` on PATH. The global setup puts one
+ * there (from npm into ~/.cache/chatd-deno, outside the project, because a deno
+ * in node_modules/.bin breaks `deno task`). Missing deno is a failure, never a
+ * skip: the README promises both runtimes.
  */
 export function denoBin(): string {
+  need("deno");
   const explicit = process.env.DENO_BIN;
   if (explicit) return explicit;
   for (const dir of (process.env.PATH ?? "").split(delimiter)) {
@@ -24,9 +27,9 @@ export function denoBin(): string {
       // not here; keep looking
     }
   }
-  throw new Error(
+  throw new Missing(
     "deno not found: set DENO_BIN or put deno 2 on PATH " +
-      '(npm install --prefix "$HOME/.cache/chatd-deno" deno@2 && export PATH="$HOME/.cache/chatd-deno/node_modules/.bin:$PATH"; .ci/run does this)',
+      '(npm install --prefix "$HOME/.cache/chatd-deno" deno@2 && export PATH="$HOME/.cache/chatd-deno/node_modules/.bin:$PATH"; npm test does this)',
   );
 }
 

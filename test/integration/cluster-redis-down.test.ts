@@ -3,12 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signIn, TestClient } from "../helpers/client.ts";
 import { spawnDaemon } from "../helpers/process.ts";
 import { startCluster, type TestCluster } from "../helpers/cluster.ts";
+import { needBinary } from "../helpers/needs.ts";
 
 /** A Redis of this test's own, so it can be stopped without disturbing other tests. */
 const PORT = 6390 + (process.pid % 50);
 const URL = `redis://127.0.0.1:${PORT}`;
 
 function redisUp(): void {
+  needBinary("redis-server");
+  needBinary("redis-cli");
   execFileSync("redis-server", ["--port", String(PORT), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "yes"]);
   for (let i = 0; i < 50; i++) {
     try {

@@ -34,6 +34,19 @@ describe("configuration and environment that stop the daemon (exit code 2)", () 
     expect(r.stderr).toMatch(field);
   });
 
+  it.each([
+    [{ CHAT_PORT: "abc" }, '  port: expected an integer, got "abc" (set by CHAT_PORT)'],
+    [{ CHAT_PORT: "99999" }, "  port: Too big: expected number to be <=65535 (set by CHAT_PORT)"],
+    [{ CHAT_LOG_FORMAT: "xml" }, '  CHAT_LOG_FORMAT: expected auto, json or pretty, got "xml"'],
+    [{ CHAT_CONSOLE: "sometimes" }, '  CHAT_CONSOLE: expected auto, on or off, got "sometimes"'],
+  ])("%j: the one format, `chatd: <file>: invalid configuration` and a line naming the problem", async (env, line) => {
+    const dir = await world.tempDir();
+    const config = await writeConfig(dir, {});
+    const r = await runToExit({ CHAT_CONFIG: config, CHAT_DATA_DIR: dir, CHAT_HOST: "127.0.0.1", ...env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`chatd: ${config}: invalid configuration\n${line}\n`);
+  });
+
   it("a certificate or key file that cannot be read, or is not PEM: exit 2, naming the field and the file", async () => {
     const dir = await world.tempDir();
     const missing = await refused({ CHAT_TLS_CERT: `${dir}/missing.pem`, CHAT_TLS_KEY: `${dir}/missing-key.pem` });

@@ -43,7 +43,7 @@ describe("cluster config", () => {
   });
 
   it("refuses CHAT_NODE_ID or CHAT_REDIS_PREFIX without a Redis URL, naming the variables", async () => {
-    await expect(loadConfig({ CHAT_NODE_ID: "n1" }, cwd)).rejects.toThrow(/^CHAT_NODE_ID: only with cluster mode; set CHAT_REDIS_URL/);
-    await expect(loadConfig({ CHAT_NODE_ID: "n1", CHAT_REDIS_PREFIX: "x:" }, cwd)).rejects.toThrow(/^CHAT_REDIS_PREFIX and CHAT_NODE_ID: only with cluster mode/);
+    await expect(loadConfig({ CHAT_NODE_ID: "n1" }, cwd)).rejects.toThrow(/: invalid configuration\n {2}cluster\.redis\.url: missing \(CHAT_NODE_ID: cluster mode only\): set CHAT_REDIS_URL/);
+    await expect(loadConfig({ CHAT_NODE_ID: "n1", CHAT_REDIS_PREFIX: "x:" }, cwd)).rejects.toThrow(/\n {2}cluster\.redis\.url: missing \(CHAT_REDIS_PREFIX and CHAT_NODE_ID: cluster mode only\)/);
   });
 });

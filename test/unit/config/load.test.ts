@@ -315,9 +315,26 @@ describe("loadConfig", () => {
       expect((await loadConfig({ CHAT_HOST: "h" }, cwd)).port).toBe(1111);
     });
 
-    it.each(["abc", "", "80x", "-1", "1e3", "8.5"])("refuse CHAT_PORT=%j as not an integer", async (value) => {
+    it.each(["abc", "", "80x", "-1", "1e3", "8.5"])("refuse CHAT_PORT=%j as not an integer, in the one two-line format", async (value) => {
       const error = await configError(loadConfig({ CHAT_PORT: value }, cwd));
-      expect(error.message).toContain("CHAT_PORT");
+      expect(error.message).toBe(`defaults (no ${join(cwd, DEFAULT_CONFIG_PATH)}): invalid configuration\n  port: expected an integer, got ${JSON.stringify(value)} (set by CHAT_PORT)`);
+    });
+
+    it("report a bad variable with the file's own problems, one line each", async () => {
+      const path = await writeConfig({ bcryptCost: 99 });
+      const error = await configError(loadConfig({ CHAT_PORT: "abc" }, cwd, ["CHAT_LOG_LEVEL: expected debug, info, warn or error, got \"x\""]));
+      expect(error.source).toBe(path);
+      expect(error.message.split("\n")).toEqual([
+        `${path}: invalid configuration`,
+        '  CHAT_LOG_LEVEL: expected debug, info, warn or error, got "x"',
+        '  port: expected an integer, got "abc" (set by CHAT_PORT)',
+        expect.stringMatching(/^ {2}bcryptCost: /),
+      ]);
+    });
+
+    it("name a missing CHAT_CONFIG file in the same format", async () => {
+      const error = await configError(loadConfig({ CHAT_CONFIG: "nope.json" }, cwd));
+      expect(error.message).toBe(`${join(cwd, "nope.json")}: invalid configuration\n  CHAT_CONFIG: file not found`);
     });
 
     it("refuse a CHAT_PORT out of range and name the port field", async () => {
