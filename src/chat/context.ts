@@ -9,6 +9,7 @@ import type { Moderation } from "./moderation.ts";
 import type { RoomDirectory } from "./room-directory.ts";
 import type { RoomPresence } from "./room-presence.ts";
 import type { Session } from "./session.ts";
+import type { Attachments } from "./attachments.ts";
 
 /** Counters the chat keeps for the admin API and /metrics. */
 export type ChatCounters = { messagesIn: number; rateLimited: number };
@@ -31,4 +32,6 @@ export type ChatContext = {
   readonly moderation: Pick<Moderation, "checkNotMuted" | "handle">;
   readonly logger: Logger;
   readonly counters: ChatCounters;
+  /** Files shared in messages (the file service, through a narrow port). */
+  readonly attachments: Attachments;
 };

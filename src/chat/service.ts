@@ -14,6 +14,7 @@ import { startHeartbeat } from "./heartbeat.ts";
 import { authenticate } from "./sign-in.ts";
 import { Moderation } from "./moderation.ts";
 import type { ChatContext, ChatCounters } from "./context.ts";
+import { noAttachments, type Attachments } from "./attachments.ts";
 import { answerFailure } from "./failure.ts";
 import { pong } from "./frames.ts";
 import { RoomDirectory } from "./room-directory.ts";
@@ -51,6 +52,8 @@ export type ChatDeps = {
   bus: Bus;
   presence: Presence;
   logger: Logger;
+  /** Files shared in say/dm; without it every file id is `not_found`. */
+  attachments?: Attachments;
 };
 
 /**
@@ -101,6 +104,7 @@ export class ChatService {
       moderation: this.moderation,
       logger,
       counters: this.#counters,
+      attachments: deps.attachments ?? noAttachments,
     };
     const hub = this.hub;
     this.#unsubscribe = [
@@ -233,7 +237,7 @@ export class ChatService {
         case "typing":
           return roomHandlers.typing(ctx, session, frame);
         case "say":
-          return messageHandlers.say(ctx, session, frame);
+          return await messageHandlers.say(ctx, session, frame);
         case "history":
           return await messageHandlers.history(ctx, session, frame);
         case "dm":

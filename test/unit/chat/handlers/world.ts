@@ -8,6 +8,7 @@ import { AbuseLimits } from "../../../../src/chat/limits.ts";
 import { RoomPresence } from "../../../../src/chat/room-presence.ts";
 import { RoomDirectory } from "../../../../src/chat/room-directory.ts";
 import type { ChatContext } from "../../../../src/chat/context.ts";
+import { noAttachments, type Attachments } from "../../../../src/chat/attachments.ts";
 import { createMemoryBroker } from "../../../../storage/broker/memory-broker.ts";
 import { createMemoryBus } from "../../../../storage/bus/memory-bus.ts";
 import { createMemoryPresence } from "../../../../storage/presence/memory-presence.ts";
@@ -33,7 +34,7 @@ export function fakePeer(remoteAddress = "127.0.0.1") {
  * (registered with the hub, as ChatService does), the memory bus and
  * presence, and the users `known` to the fake accounts.
  */
-export function chatWorld(options: { limits?: Record<string, unknown>; known?: string[] } = {}) {
+export function chatWorld(options: { limits?: Record<string, unknown>; known?: string[]; attachments?: Attachments } = {}) {
   const config = parseConfig({ port: 0, rooms: ["general"], limits: { historyOnJoin: 3, ...options.limits } });
   const hub = new Hub(config.limits.maxBufferedBytes);
   const broker = createMemoryBroker<Session>({ historyPerRoom: config.limits.historyPerRoom });
@@ -57,6 +58,7 @@ export function chatWorld(options: { limits?: Record<string, unknown>; known?: s
     moderation: { checkNotMuted: () => {}, handle: async () => {} },
     logger: silentLogger,
     counters: { messagesIn: 0, rateLimited: 0 },
+    attachments: options.attachments ?? noAttachments,
   };
 
   /** A signed-in session of `name`, registered with the hub, recording its frames. */
