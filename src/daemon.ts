@@ -176,7 +176,13 @@ export class Daemon {
         passwordMinLength: config.limits.passwordMinLength,
         tokenTtlMs: config.limits.tokenTtlHours * 3_600_000,
       }), this.metrics);
-      const chat = new ChatService({ config, accounts, log, broker, bus, presence, logger });
+      const fileService = files.service;
+      const attachments = {
+        resolveShared: (owner: string, ids: readonly string[]) => fileService.resolveShared(owner, ids),
+        attach: (id: string, ids: readonly string[]) => fileService.attach(id, ids),
+        release: (id: string, ids: readonly string[]) => fileService.release(id, ids),
+      };
+      const chat = new ChatService({ config, accounts, log, broker, bus, presence, logger, attachments });
       const assets = await loadAssets();
       const tls = await readCertificates(config);
       this.#listener = await this.#runtime.serve({

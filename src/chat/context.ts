@@ -12,6 +12,7 @@ import type { Session } from "./session.ts";
 import type { TypingGate } from "./typing.ts";
 import type { HistoryBudget } from "./history-budget.ts";
 import type { RoomNames } from "./room-names.ts";
+import type { Attachments } from "./attachments.ts";
 
 /** Counters the chat keeps for the admin API and /metrics. */
 export type ChatCounters = { messagesIn: number; rateLimited: number };
@@ -40,4 +41,6 @@ export type ChatContext = {
   readonly historyBudget: HistoryBudget;
   /** Refuses a new room whose name looks like an existing one's. */
   readonly roomNames: RoomNames;
+  /** Files shared in messages (the file service, through a narrow port). */
+  readonly attachments: Attachments;
 };

@@ -8,9 +8,14 @@ import { kindOf, type ChatRecord } from "../../storage/chatlog/types.ts";
  */
 export function recordFrame(record: ChatRecord): ChatMessage | DirectMessage {
   switch (kindOf(record)) {
-    case "message":
-      if (record.to === undefined) return { type: "message", id: record.id, room: record.room, from: record.from, text: record.text, ts: record.ts };
-      return { type: "dm", id: record.id, from: record.from, to: record.to, text: record.text, ts: record.ts };
+    case "message": {
+      const frame: ChatMessage | DirectMessage =
+        record.to === undefined
+          ? { type: "message", id: record.id, room: record.room, from: record.from, text: record.text, ts: record.ts }
+          : { type: "dm", id: record.id, from: record.from, to: record.to, text: record.text, ts: record.ts };
+      if (record.files !== undefined && record.files.length > 0) frame.files = record.files;
+      return frame;
+    }
   }
 }
 

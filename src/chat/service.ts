@@ -14,6 +14,7 @@ import { startHeartbeat } from "./heartbeat.ts";
 import { authenticate, refusal, type Admission } from "./sign-in.ts";
 import { Moderation } from "./moderation.ts";
 import type { ChatContext, ChatCounters } from "./context.ts";
+import { noAttachments, type Attachments } from "./attachments.ts";
 import { answerFailure } from "./failure.ts";
 import { pong } from "./frames.ts";
 import { RoomDirectory } from "./room-directory.ts";
@@ -54,6 +55,8 @@ export type ChatDeps = {
   bus: Bus;
   presence: Presence;
   logger: Logger;
+  /** Files shared in say/dm; without it every file id is `not_found`. */
+  attachments?: Attachments;
 };
 
 /**
@@ -107,6 +110,7 @@ export class ChatService {
       typing: new TypingGate(config.limits),
       historyBudget: new HistoryBudget(config.limits, this.abuse),
       roomNames: new RoomNames(() => this.directory.allNames()),
+      attachments: deps.attachments ?? noAttachments,
     };
     const hub = this.hub;
     this.#unsubscribe = [
@@ -250,7 +254,7 @@ export class ChatService {
         case "typing":
           return roomHandlers.typing(ctx, session, frame);
         case "say":
-          return messageHandlers.say(ctx, session, frame);
+          return await messageHandlers.say(ctx, session, frame);
         case "history":
           return await messageHandlers.history(ctx, session, frame);
         case "dm":

@@ -5,6 +5,8 @@ import { sendMessage } from "./model.js";
 import { charactersLeft, render } from "./render.js";
 import { TYPING_SEND_EVERY_MS } from "./settings.js";
 import { state } from "./state.js";
+import { hasFiles, takeFiles, uploading } from "./attach.js";
+import { toast } from "./dom.js";
 
 export function submitComposer(event) {
   event?.preventDefault();
@@ -12,12 +14,14 @@ export function submitComposer(event) {
   const input = $("composer-input");
   const text = input.value;
   // Over the limit nothing is sent (Send is disabled too): the counter says by how much.
-  if (!conv || text.trim() === "" || charactersLeft() < 0) return;
+  if (!conv || (text.trim() === "" && !hasFiles()) || charactersLeft() < 0) return;
+  if (uploading()) return toast("Wait for the uploads to finish (or cancel them).", "info");
+  const files = takeFiles();
   input.value = "";
   conv.draft = "";
   conv.lastTypingSent = 0; // the message ends this typing spell; the next keystroke starts a new one
   autosize();
-  sendMessage(conv, text);
+  sendMessage(conv, text, files);
   render.composer();
 }
 

@@ -4,6 +4,7 @@ import { $ } from "./dom.js";
 import { connect, reconnectNow, scheduleReconnect } from "./connection.js";
 import { activate, joinRoom, leaveActive, openDm } from "./conversations.js";
 import { onComposerInput, onComposerKey, submitComposer } from "./composer.js";
+import { cancelUpload, startUploads, viewImage } from "./attach.js";
 import { onDmNameInput, openDialog, submitDm, submitJoin } from "./dialogs.js";
 import { closeDrawers, closeDrawersFromKeyboard, toggleDrawer } from "./drawers.js";
 import { closeMenu, onMenuKey, openMemberMenu, openMessageMenu } from "./menus.js";
@@ -41,6 +42,10 @@ function onClick(event) {
     else forgetPending(pending);
     const conv = state.convs.get(pending.conv);
     if (conv) render.conversation(conv);
+  } else if (action === "cancel-upload") {
+    cancelUpload(target.dataset.key);
+  } else if (action === "view-image") {
+    viewImage(target.dataset.url, target.dataset.name);
   } else if (action === "dismiss-toast") {
     target.closest(".toast")?.remove();
   } else if (action === "dismiss-notice") {
@@ -56,6 +61,25 @@ export function wireUp() {
   $("composer-input").addEventListener("keydown", onComposerKey);
   $("composer-input").addEventListener("input", onComposerInput);
   $("timeline").addEventListener("scroll", onTimelineScroll, { passive: true });
+  $("attach").addEventListener("click", () => $("file-input").click());
+  $("file-input").addEventListener("change", (event) => {
+    startUploads(event.target.files);
+    event.target.value = "";
+  });
+  $("composer-input").addEventListener("paste", (event) => {
+    if (event.clipboardData?.files.length) {
+      event.preventDefault();
+      startUploads(event.clipboardData.files);
+    }
+  });
+  $("composer").addEventListener("dragover", (event) => {
+    if (event.dataTransfer?.types.includes("Files")) event.preventDefault();
+  });
+  $("composer").addEventListener("drop", (event) => {
+    if (!event.dataTransfer?.files.length) return;
+    event.preventDefault();
+    startUploads(event.dataTransfer.files);
+  });
   $("signout").addEventListener("click", signOut);
   $("leave").addEventListener("click", leaveActive);
   $("reconnect-now").addEventListener("click", reconnectNow);

@@ -73,8 +73,8 @@ export function settlePending(conv) {
   }
 }
 
-export function sendMessage(conv, text) {
-  const pending = { ref: "", conv: conv.key, text, state: "pending", sentOn: 0, error: "", ts: Date.now() };
+export function sendMessage(conv, text, files = []) {
+  const pending = { ref: "", conv: conv.key, text, files, state: "pending", sentOn: 0, error: "", ts: Date.now() };
   conv.pending.push(pending);
   transmit(pending);
   render.conversation(conv, "bottom");
@@ -95,6 +95,7 @@ export function transmit(pending) {
     conv.kind === "room"
       ? { type: "say", room: conv.target, text: pending.text, ref: pending.ref }
       : { type: "dm", to: conv.target, text: pending.text, ref: pending.ref };
+  if (pending.files?.length) frame.files = pending.files.map((f) => f.id);
   if (send(frame)) pending.sentOn = conn.generation;
 }
 

@@ -4,6 +4,7 @@ import { $, el } from "./dom.js";
 import { GROUP_GAP_MS } from "./settings.js";
 import { conn, isMe, state } from "./state.js";
 import { dayKey, dayLabel, fullFormat, mentions, nameKey, renderText, timeFormat } from "./text.js";
+import { filesNode } from "./attach.js";
 
 export function renderTimeline(conv, scroll) {
   const box = $("timeline");
@@ -142,6 +143,7 @@ function messageNode(m) {
     { class: `msg${mention ? " is-mention" : ""}`, "data-testid": "message", "data-id": m.id, "data-state": "sent", "data-from": nameKey(m.from) },
     el("time", { class: "msg-time", datetime: new Date(m.ts).toISOString(), title: fullFormat.format(m.ts) }, timeFormat.format(m.ts)),
     el("div", { class: "msg-text", "data-testid": "message-text" }, renderText(m.text)),
+    filesNode(m.files),
     mine
       ? null
       : el("button", { type: "button", class: "icon-btn msg-menu", "data-testid": "message-menu", "data-action": "message-menu", "data-id": m.id, "aria-haspopup": "menu", "aria-label": `Actions for this message from ${m.from}` }, "⋯"),
@@ -155,6 +157,7 @@ function pendingNode(p) {
     { class: `msg is-${p.state}`, "data-testid": "message", "data-state": p.state, "data-ref": p.ref, "data-from": state.me?.key ?? "" },
     el("time", { class: "msg-time" }, timeFormat.format(p.ts)),
     el("div", { class: "msg-text", "data-testid": "message-text" }, renderText(p.text)),
+    filesNode(p.files),
     failed
       ? el(
           "div",

@@ -121,9 +121,10 @@ export function createJsonlLog(options: JsonlLogOptions): JsonlLog {
       // The id is taken now, synchronously, so ids follow the order of the calls.
       if (!nextId) return Promise.reject(new Error("chat log is closed"));
       const { id, ts } = nextId();
-      // Field order as in every line written so far: id, room, from, text, ts, to.
-      const { room, from, text, to } = draft;
+      // Field order as in every line written so far: id, room, from, text, ts, to, then files.
+      const { room, from, text, to, files } = draft;
       const record: ChatRecord = to === undefined ? { id, room, from, text, ts } : { id, room, from, text, ts, to };
+      if (files !== undefined && files.length > 0) record.files = files;
       return new Promise<ChatRecord>((resolve, reject) => {
         writer.add({ line: JSON.stringify(record) + "\n", record, onStored, resolve, reject });
       });

@@ -1,5 +1,5 @@
 import type { RedisEngine } from "../redis/engine.ts";
-import type { ChatLog, ChatRecord } from "./types.ts";
+import type { ChatLog, ChatRecord, StoredFileRef } from "./types.ts";
 import { APPEND, HISTORY } from "./redis-scripts.ts";
 import { formatId, parseId } from "./ids.ts";
 import { isDmRoom } from "./room-keys.ts";
@@ -60,6 +60,7 @@ export function createRedisLog({ engine, historyPerRoom, barrierTimeoutMs = 3000
             historyPerRoom,
             engine.channel,
             isDmRoom(draft.room) ? "0" : "1",
+            draft.files !== undefined && draft.files.length > 0 ? JSON.stringify(draft.files) : "",
           ) as Promise<string>,
       );
       const record = toRecord(JSON.parse(json));
@@ -109,7 +110,19 @@ export function createRedisLog({ engine, historyPerRoom, barrierTimeoutMs = 3000
 /** A record as the chat uses it, fields in the usual order (cjson does not keep order). */
 export function toRecord(raw: unknown): ChatRecord {
   const r = raw as ChatRecord;
-  return { id: r.id, room: r.room, from: r.from, text: r.text, ts: r.ts, ...(r.to === undefined ? {} : { to: r.to }) };
+  const record: ChatRecord = { id: r.id, room: r.room, from: r.from, text: r.text, ts: r.ts, ...(r.to === undefined ? {} : { to: r.to }) };
+  if (Array.isArray(r.files) && r.files.length > 0) record.files = r.files.map(toFileRef);
+  return record;
+}
+
+/** A shared file in the usual field order (cjson does not keep it). */
+function toFileRef(f: StoredFileRef): StoredFileRef {
+  const ref: StoredFileRef = { id: f.id, name: f.name, size: f.size, type: f.type, url: f.url };
+  if (f.width !== undefined && f.height !== undefined) {
+    ref.width = f.width;
+    ref.height = f.height;
+  }
+  return ref;
 }
 
 /** `1764100000000-000003` -> `1764100000000-3`, the stream's own form. */

@@ -6,7 +6,8 @@
 
 /**
  * KEYS: last-id, room stream, rooms set, trimmed hash.
- * ARGV: room, from, text, to ('' for none), cap, channel, '1' for a room ('0' for a DM).
+ * ARGV: room, from, text, to ('' for none), cap, channel, '1' for a room ('0' for a DM),
+ * the shared files as a JSON array ('' for none).
  * Returns the stored record as JSON.
  */
 export const APPEND = `
@@ -28,6 +29,7 @@ local id = string.format('%013d-%06d', ms, seq)
 redis.call('SET', KEYS[1], id)
 local rec = { id = id, room = ARGV[1], from = ARGV[2], text = ARGV[3], ts = ms }
 if ARGV[4] ~= '' then rec['to'] = ARGV[4] end
+if ARGV[8] ~= '' then rec['files'] = cjson.decode(ARGV[8]) end
 local json = cjson.encode(rec)
 local cap = tonumber(ARGV[5])
 local len = redis.call('XLEN', KEYS[2])

@@ -12,7 +12,12 @@ export type MessageRecord = {
   text: string;
   ts: number;
   to?: string;
+  /** Files the message shares, as clients are told of them (absent when none). */
+  files?: StoredFileRef[];
 };
+
+/** A shared file as a message keeps it (the protocol's FileRef, which storage does not import). */
+export type StoredFileRef = { id: string; name: string; size: number; type: string; url: string; width?: number; height?: number };
 
 /**
  * Every stored room event, by `kind`. Only messages so far; a new kind (an

@@ -2,7 +2,8 @@ import { checkName, ClientError, ErrorCode } from "../../message/index.ts";
 import { dmRoom } from "../../../storage/chatlog/room-keys.ts";
 import type { ChatContext } from "../context.ts";
 import { directFrames } from "../frames.ts";
-import { checkId, checkRate, checkText } from "../checks.ts";
+import { checkId, checkRate } from "../checks.ts";
+import { checkContent, sharedFiles } from "../attachments.ts";
 import type { Session } from "../session.ts";
 import { publishThenAck } from "./messages.ts";
 import { HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX, type Frame } from "./types.ts";
@@ -10,12 +11,13 @@ import { HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX, type Frame } from "./types.ts";
 /** `dm`: a direct message to a registered user (stored in their conversation's stream). */
 export async function dm(ctx: ChatContext, session: Session, frame: Frame<"dm">): Promise<void> {
   const to = checkName(frame.to).key;
-  const text = checkText(frame.text, ctx.config.limits.maxTextLength);
+  const text = checkContent(frame.text, frame.files, ctx.config.limits.maxTextLength);
   const target = await ctx.accounts.findUser(to);
   if (!target) throw new ClientError(ErrorCode.unknownUser, "no such user");
   checkRate(session, ctx.abuse, ctx.counters);
   const me = session.user!;
-  publishThenAck(ctx, session, { room: dmRoom(me.key, target.key), from: me.name, to: target.name, text }, frame.ref);
+  const files = await sharedFiles(ctx.attachments, me.key, frame.files);
+  publishThenAck(ctx, session, { room: dmRoom(me.key, target.key), from: me.name, to: target.name, text, ...(files ? { files } : {}) }, frame.ref);
 }
 
 /** `dm_history`: a page of the conversation with another user. */

@@ -2,20 +2,24 @@ import { encodeAck, type Ref } from "../../message/index.ts";
 import type { RoomEvent } from "../../../storage/broker/types.ts";
 import type { ChatContext } from "../context.ts";
 import { roomFrames } from "../frames.ts";
-import { checkId, checkRate, checkText, memberRoom } from "../checks.ts";
+import { checkId, checkRate, memberRoom } from "../checks.ts";
+import { attachFilesOf, checkContent, sharedFiles } from "../attachments.ts";
 import { answerFailure } from "../failure.ts";
 import { answerBeforeClose } from "../close-after-acks.ts";
 import type { Session } from "../session.ts";
 import { HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX, type Frame } from "./types.ts";
 
 /** `say`: a message to a room the session is in. */
-export function say(ctx: ChatContext, session: Session, frame: Frame<"say">): void {
+export function say(ctx: ChatContext, session: Session, frame: Frame<"say">): void | Promise<void> {
   const room = memberRoom(session, frame.room);
-  const text = checkText(frame.text, ctx.config.limits.maxTextLength);
+  const text = checkContent(frame.text, frame.files, ctx.config.limits.maxTextLength);
   ctx.moderation.checkNotMuted(session.user!.key, room);
   checkRate(session, ctx.abuse, ctx.counters);
   ctx.typing.ended(session.user!.key, room);
-  publishThenAck(ctx, session, { room, from: session.user!.name, text }, frame.ref);
+  const event: RoomEvent = { room, from: session.user!.name, text };
+  // Without files the path stays synchronous (the hot path).
+  if (!frame.files?.length) return publishThenAck(ctx, session, event, frame.ref);
+  return sharedFiles(ctx.attachments, session.user!.key, frame.files).then((files) => publishThenAck(ctx, session, { ...event, files }, frame.ref));
 }
 
 /** `history`: a page of a room's messages, older than `before` or the latest. */
@@ -34,8 +38,11 @@ export async function history(ctx: ChatContext, session: Session, frame: Frame<"
  * The session goes with the event as its origin: its own copy is held for the ack.
  */
 export function publishThenAck(ctx: ChatContext, session: Session, event: RoomEvent, ref: Ref | undefined): void {
+  const stored = ctx.broker.publish(event, session);
+  // A message that shares files refers to them before its ack (see attachFilesOf).
+  const durable = event.files === undefined ? stored : stored.then(async (record) => (await attachFilesOf(ctx.attachments, record), record));
   // Counted as outstanding, so an abuse close waits for this answer (see close-after-acks.ts).
-  answerBeforeClose(session, ctx.broker.publish(event, session).then(
+  answerBeforeClose(session, durable.then(
     (record) => {
       ctx.counters.messagesIn += 1;
       session.send(encodeAck(ref, record.id, record.ts));

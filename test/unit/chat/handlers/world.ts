@@ -11,6 +11,7 @@ import { TypingGate } from "../../../../src/chat/typing.ts";
 import { HistoryBudget } from "../../../../src/chat/history-budget.ts";
 import { RoomNames } from "../../../../src/chat/room-names.ts";
 import type { ChatContext } from "../../../../src/chat/context.ts";
+import { noAttachments, type Attachments } from "../../../../src/chat/attachments.ts";
 import { createMemoryBroker } from "../../../../storage/broker/memory-broker.ts";
 import { createMemoryBus } from "../../../../storage/bus/memory-bus.ts";
 import { createMemoryPresence } from "../../../../storage/presence/memory-presence.ts";
@@ -36,7 +37,7 @@ export function fakePeer(remoteAddress = "127.0.0.1") {
  * (registered with the hub, as ChatService does), the memory bus and
  * presence, and the users `known` to the fake accounts.
  */
-export function chatWorld(options: { limits?: Record<string, unknown>; known?: string[] } = {}) {
+export function chatWorld(options: { limits?: Record<string, unknown>; known?: string[]; attachments?: Attachments } = {}) {
   const config = parseConfig({ port: 0, rooms: ["general"], limits: { historyOnJoin: 3, ...options.limits } });
   const hub = new Hub(config.limits.maxBufferedBytes);
   const broker = createMemoryBroker<Session>({ historyPerRoom: config.limits.historyPerRoom });
@@ -64,6 +65,7 @@ export function chatWorld(options: { limits?: Record<string, unknown>; known?: s
     typing: new TypingGate(config.limits),
     historyBudget: new HistoryBudget(config.limits, abuse),
     roomNames: new RoomNames(() => Promise.resolve(config.rooms)),
+    attachments: options.attachments ?? noAttachments,
   };
 
   /** A signed-in session of `name`, registered with the hub, recording its frames. */
