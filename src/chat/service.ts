@@ -1,3 +1,4 @@
+import { Amendments, amendThenDeliver } from "./amendments.ts";
 import { ClientError, CloseCode, ErrorCode, encodeWelcome, type InboundFrame, type Ref } from "../message/index.ts";
 import type { Config } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
@@ -24,6 +25,7 @@ import type { Frame } from "./handlers/types.ts";
 import * as roomHandlers from "./handlers/rooms.ts";
 import * as messageHandlers from "./handlers/messages.ts";
 import * as directHandlers from "./handlers/direct.ts";
+import * as changeHandlers from "./handlers/changes.ts";
 
 export { roomKey } from "./room-key.ts";
 export const VERSION = "0.1.0";
@@ -67,6 +69,8 @@ export class ChatService {
   readonly moderation: Moderation;
   readonly operator: OperatorActions;
   readonly directory: RoomDirectory;
+  /** Issue 19: the latest state of amended messages, rebuilt from the log at start and fed by the broker. */
+  readonly amendments = new Amendments();
   readonly #deps: ChatDeps;
   readonly #ctx: ChatContext;
   readonly #presence: RoomPresence;
@@ -101,13 +105,16 @@ export class ChatService {
       moderation: this.moderation,
       logger,
       counters: this.#counters,
+      amendments: this.amendments,
     };
     const hub = this.hub;
     this.#unsubscribe = [
       // Every stored room event, from any node: the sender's own copy (origin, this node only) waits for its ack.
-      broker.register((event, sender) => hub.deliver(event, sender)),
+      broker.register(amendThenDeliver(this.amendments, (event, sender) => hub.deliver(event, sender))),
       bus.subscribe(busConsumer({ config, hub, moderation: this.moderation, operator: this.operator, logger, origin })),
     ];
+    // Pages wait for this (Amendments.ready); live amendments meanwhile are applied too (order does not matter).
+    this.amendments.ready = this.amendments.rebuild(broker).catch((error: Error) => logger.error("reading amended messages failed", { error: error.message }));
     this.#stopHeartbeat = startHeartbeat(this.hub, config.limits.heartbeatMs, () => this.abuse.sweep());
   }
 
@@ -232,8 +239,12 @@ export class ChatService {
           return await roomHandlers.rooms(ctx, session);
         case "typing":
           return roomHandlers.typing(ctx, session, frame);
-        case "say":
-          return messageHandlers.say(ctx, session, frame);
+        case "say": {
+          // A plain message is handled synchronously; only a reply or a mention waits for look-ups.
+          const pending = messageHandlers.say(ctx, session, frame);
+          if (pending) await pending;
+          return;
+        }
         case "history":
           return await messageHandlers.history(ctx, session, frame);
         case "dm":
@@ -246,6 +257,13 @@ export class ChatService {
           throw new ClientError(ErrorCode.alreadyAuthenticated, "this connection is already signed in");
         case "logout":
           return await this.logout(session);
+        // Issue 19, message changes.
+        case "edit":
+          return await changeHandlers.edit(ctx, session, frame);
+        case "delete":
+          return await changeHandlers.remove(ctx, session, frame);
+        case "react":
+          return await changeHandlers.react(ctx, session, frame);
         case "kick":
         case "mute":
         case "unmute":

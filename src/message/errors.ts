@@ -20,6 +20,8 @@ export const ErrorCode = {
   forbidden: "forbidden",
   banned: "banned",
   muted: "muted",
+  /** Issue 19: a message id that does not exist, is not visible to the user, or was deleted. */
+  notFound: "not_found",
   internal: "internal",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -26,7 +26,7 @@ export const helloFrame = z.object({
 });
 export const joinFrame = z.object({ type: z.literal("join"), room, since: messageId.optional(), ref: ref.optional() });
 export const leaveFrame = z.object({ type: z.literal("leave"), room, ref: ref.optional() });
-export const sayFrame = z.object({ type: z.literal("say"), room, text, ref: ref.optional() });
+export const sayFrame = z.object({ type: z.literal("say"), room, text, ref: ref.optional(), replyTo: messageId.optional() });
 export const historyFrame = z.object({
   type: z.literal("history"),
   room,
@@ -34,7 +34,7 @@ export const historyFrame = z.object({
   before: messageId.optional(),
   limit: limit.optional(),
 });
-export const dmFrame = z.object({ type: z.literal("dm"), to: name, text, ref: ref.optional() });
+export const dmFrame = z.object({ type: z.literal("dm"), to: name, text, ref: ref.optional(), replyTo: messageId.optional() });
 export const dmHistoryFrame = z.object({
   type: z.literal("dm_history"),
   ref: ref.optional(),
@@ -59,6 +59,12 @@ export const muteFrame = z.object({
 });
 export const unmuteFrame = z.object({ type: z.literal("unmute"), user: name, room, ref: ref.optional() });
 
+// Issue 19, message changes: edit, delete, react (docs/protocol.md "Editing, deleting, reacting").
+// Whether `emoji` is one emoji or a :short_name: is checked by the handler (bad_frame), as text length is.
+export const editFrame = z.object({ type: z.literal("edit"), id: messageId, text, ref: ref.optional() });
+export const deleteFrame = z.object({ type: z.literal("delete"), id: messageId, ref: ref.optional() });
+export const reactFrame = z.object({ type: z.literal("react"), id: messageId, emoji: z.string(), ref: ref.optional() });
+
 export const inboundFrame = z.discriminatedUnion("type", [
   helloFrame,
   joinFrame,
@@ -74,6 +80,10 @@ export const inboundFrame = z.discriminatedUnion("type", [
   kickFrame,
   muteFrame,
   unmuteFrame,
+  // Issue 19, message changes.
+  editFrame,
+  deleteFrame,
+  reactFrame,
 ]);
 
 export type InboundFrame = z.infer<typeof inboundFrame>;

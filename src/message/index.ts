@@ -3,3 +3,4 @@ export * from "./outbound.ts";
 export * from "./errors.ts";
 export * from "./codec.ts";
 export * from "./names.ts";
+export * from "./emoji.ts";

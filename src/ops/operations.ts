@@ -1,3 +1,4 @@
+import { isAmendment } from "../../storage/chatlog/types.ts";
 import { ClientError, ErrorCode, type ChatMessage } from "../message/index.ts";
 import type { ServerState } from "../../actors/server.ts";
 import type { ChatService } from "../chat/service.ts";
@@ -103,8 +104,8 @@ export function createOperations(daemon: OperationsHost) {
         rooms = [roomKey(room)];
       } else rooms = c.broker.rooms();
       const pages = await Promise.all(rooms.map((r) => c.broker.history(r, { limit })));
-      const all = pages.flatMap((p) => p.messages).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      return roomFrames(all.slice(-limit));
+      const all = pages.flatMap((p) => p.messages.filter((r) => !isAmendment(r))).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      return roomFrames(all.slice(-limit), c.amendments);
     },
 
     kick: (user: string, reason?: string) => chat().kick(user, reason),

@@ -2,7 +2,7 @@ import { createReadStream, fdatasync, ftruncateSync, write, writeSync } from "no
 import { mkdir, open, stat, truncate, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import type { ChatLog, ChatRecord } from "./types.ts";
+import type { ChatDraft, ChatLog, ChatRecord } from "./types.ts";
 import { createIdGenerator } from "./ids.ts";
 import { isDmRoom } from "./room-keys.ts";
 import { RoomHistory } from "./room-history.ts";
@@ -317,9 +317,7 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
       // The id is taken now, synchronously, so ids follow the order of the calls.
       if (!nextId) return Promise.reject(new Error("chat log is closed"));
       const { id, ts } = nextId();
-      // Field order as in every line written so far: id, room, from, text, ts, to.
-      const { room, from, text, to } = draft;
-      const record: ChatRecord = to === undefined ? { id, room, from, text, ts } : { id, room, from, text, ts, to };
+      const record = storedForm(draft, id, ts);
       return new Promise<ChatRecord>((resolve, reject) => {
         unwritten.push({ line: JSON.stringify(record) + "\n", record, onStored, resolve, reject });
         scheduleWrite();
@@ -335,6 +333,9 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
     rooms() {
       return [...rooms.keys()].filter((r) => !isDmRoom(r));
     },
+    streams() {
+      return [...rooms.keys()];
+    },
     lastId() {
       return last;
     },
@@ -346,6 +347,21 @@ export function createJsonlLog(options: JsonlLogOptions): ChatLog {
       file = undefined;
     },
   } satisfies ChatLog;
+}
+
+/**
+ * A draft as stored: a message's fields in the order of every line written
+ * before kinds existed (id, room, from, text, ts, to, then replyTo, mentions);
+ * other kinds with their `kind` first.
+ */
+function storedForm(draft: ChatDraft, id: string, ts: number): ChatRecord {
+  if (draft.kind !== undefined && draft.kind !== "message") return { kind: draft.kind, id, ...draft, ts } as ChatRecord;
+  const { room, from, text, to, replyTo, mentions } = draft;
+  const record: ChatRecord = { id, room, from, text, ts };
+  if (to !== undefined) record.to = to;
+  if (replyTo !== undefined) record.replyTo = replyTo;
+  if (mentions !== undefined) record.mentions = mentions;
+  return record;
 }
 
 /** Writes all of `bytes` at the end of the file (looping on a short write), now; the error, if any. */

@@ -5,6 +5,9 @@ import { directFrames } from "../frames.ts";
 import { checkId, checkRate, checkText } from "../checks.ts";
 import type { Session } from "../session.ts";
 import { publishThenAck } from "./messages.ts";
+import { checkReplyTo } from "./changes.ts";
+import { resolveMentions } from "../mentions.ts";
+import { messagePage } from "../pages.ts";
 import { HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX, type Frame } from "./types.ts";
 
 /** `dm`: a direct message to a registered user (stored in their conversation's stream). */
@@ -15,7 +18,16 @@ export async function dm(ctx: ChatContext, session: Session, frame: Frame<"dm">)
   if (!target) throw new ClientError(ErrorCode.unknownUser, "no such user");
   checkRate(session, ctx.abuse, ctx.counters);
   const me = session.user!;
-  publishThenAck(ctx, session, { room: dmRoom(me.key, target.key), from: me.name, to: target.name, text }, frame.ref);
+  const room = dmRoom(me.key, target.key);
+  // Issue 19: a reply names a message of the same conversation; mentions name existing users (no @room in a DM).
+  if (frame.replyTo !== undefined) await checkReplyTo(ctx, room, frame.replyTo);
+  const mentions = await resolveMentions(text, ctx.accounts.findUser, false);
+  publishThenAck(
+    ctx,
+    session,
+    { room, from: me.name, to: target.name, text, ...(frame.replyTo !== undefined ? { replyTo: frame.replyTo } : {}), ...(mentions ? { mentions } : {}) },
+    frame.ref,
+  );
 }
 
 /** `dm_history`: a page of the conversation with another user. */
@@ -26,6 +38,7 @@ export async function dmHistory(ctx: ChatContext, session: Session, frame: Frame
   const room = dmRoom(session.user!.key, other.key);
   const { historyPerRoom } = ctx.config.limits;
   const limit = frame.since !== undefined ? historyPerRoom : Math.min(frame.limit ?? HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX, historyPerRoom);
-  const page = await ctx.broker.history(room, { after: frame.since, before: frame.before, limit });
-  session.send({ type: "dm_history", with: frame.with, messages: directFrames(page.messages), complete: page.complete });
+  await ctx.amendments.ready;
+  const page = await messagePage(ctx.broker, room, { after: frame.since, before: frame.before, limit });
+  session.send({ type: "dm_history", with: frame.with, messages: directFrames(page.messages, ctx.amendments), complete: page.complete });
 }

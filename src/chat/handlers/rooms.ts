@@ -1,6 +1,7 @@
 import { ClientError, ErrorCode } from "../../message/index.ts";
 import type { ChatContext } from "../context.ts";
 import { roomFrames } from "../frames.ts";
+import { messagePage } from "../pages.ts";
 import { checkId, memberRoom } from "../checks.ts";
 import { roomKey } from "../room-key.ts";
 import type { Session } from "../session.ts";
@@ -26,7 +27,8 @@ export async function join(ctx: ChatContext, session: Session, frame: Frame<"joi
   const firstHere = !hub.hasUser(room, user.key);
   const firstAnywhere = firstHere && (await presence.store.enter(room, user.name));
   const [everywhere] = await presence.store.members([room]);
-  const page = await broker.history(room, frame.since === undefined ? { limit: historyOnJoin } : { after: frame.since, limit: historyPerRoom });
+  await ctx.amendments.ready;
+  const page = await messagePage(broker, room, frame.since === undefined ? { limit: historyOnJoin } : { after: frame.since, limit: historyPerRoom });
   // Joining right after reading history, with no await between, means no stored
   // event can fall between the two: the client sees each message exactly once.
   if (!hub.sessions.has(session)) {
@@ -39,7 +41,7 @@ export async function join(ctx: ChatContext, session: Session, frame: Frame<"joi
     type: "joined",
     room,
     members: [...new Set([...everywhere!, ...hub.members(room)])].sort(),
-    history: roomFrames(page.messages),
+    history: roomFrames(page.messages, ctx.amendments),
     recovered: frame.since === undefined ? true : page.complete,
   });
   if (firstAnywhere) presence.announce(room, user.name, "join", session);

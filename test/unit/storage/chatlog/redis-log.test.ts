@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createRedisLog } from "../../../../storage/chatlog/redis-log.ts";
-import type { ChatLog, ChatRecord } from "../../../../storage/chatlog/types.ts";
+import type { ChatLog, ChatRecord, MessageRecord } from "../../../../storage/chatlog/types.ts";
 import { ID_PATTERN } from "../../../../storage/chatlog/ids.ts";
 import { cleanupRedis, openEngine, uniquePrefix } from "../../../helpers/redis.ts";
 
@@ -18,7 +18,7 @@ async function node(historyPerRoom = 100): Promise<ChatLog> {
 }
 
 const say = (log: ChatLog, text: string, room = "general") => log.append({ room, from: "alice", text });
-const texts = (page: { messages: ChatRecord[] }) => page.messages.map((m) => m.text);
+const texts = (page: { messages: ChatRecord[] }) => page.messages.map((m) => (m as MessageRecord).text);
 
 describe("createRedisLog", () => {
   it("stores a message and gives back the record with its id and time", async () => {

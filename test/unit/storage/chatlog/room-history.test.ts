@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { RoomHistory } from "../../../../storage/chatlog/room-history.ts";
-import type { ChatRecord } from "../../../../storage/chatlog/types.ts";
+import type { ChatRecord, MessageRecord } from "../../../../storage/chatlog/types.ts";
 import { formatId } from "../../../../storage/chatlog/ids.ts";
 
 const T = 1764100000000;
 const id = (n: number) => formatId(T + n, 0);
 const record = (n: number): ChatRecord => ({ id: id(n), room: "general", from: "alice", text: `m${n}`, ts: T + n });
-const texts = (page: { messages: ChatRecord[] }) => page.messages.map((m) => m.text);
+const texts = (page: { messages: ChatRecord[] }) => page.messages.map((m) => (m as MessageRecord).text);
 
 /** A history holding messages 1..count (the newest `capacity` of them). */
 function filled(capacity: number, count: number): RoomHistory {
