@@ -1,3 +1,4 @@
+import { findAnywhere } from "./pages.ts";
 import { Amendments, amendThenDeliver } from "./amendments.ts";
 import { ClientError, CloseCode, ErrorCode, encodeWelcome, type InboundFrame, type Ref } from "../message/index.ts";
 import type { Config } from "../config/schema.ts";
@@ -30,6 +31,9 @@ import * as changeHandlers from "./handlers/changes.ts";
 export { roomKey } from "./room-key.ts";
 export const VERSION = "0.1.0";
 
+
+/** Who an operator's deletion is stored as done by (not a user name: those cannot start with @). */
+const OPERATOR = "@operator";
 /** A node's chat in numbers: gauges now, counters since this service started. */
 export type ChatStats = {
   connections: number;
@@ -292,6 +296,16 @@ export class ChatService {
 
   setMotd(motd: string): Promise<void> {
     return this.operator.setMotd(motd);
+  }
+
+  /** Deletes a message for an operator (the admin API): stored, then `deleted` to its members; false if not found. */
+  async deleteMessage(id: string): Promise<boolean> {
+    await this.amendments.ready;
+    const message = await findAnywhere(this.#deps.broker, this.amendments, id);
+    if (!message) return false;
+    const where = { room: message.room, target: message.id, author: message.from, ...(message.to === undefined ? {} : { to: message.to }) };
+    await this.#deps.broker.publish({ kind: "delete", ...where, by: OPERATOR });
+    return true;
   }
 
   /** Kicks every session of the user; resolves to how many were closed. */

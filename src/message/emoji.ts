@@ -6,6 +6,7 @@
 const SHORT_NAME = /^:[a-z0-9_+-]{1,30}:$/i;
 const PICTOGRAPHIC = /\p{Extended_Pictographic}|\p{Emoji_Presentation}/u;
 const FLAG = /^\p{Regional_Indicator}{2}$/u;
+const LONE_INDICATOR = /^\p{Regional_Indicator}$/u;
 const KEYCAP = /^[0-9#*]\uFE0F?\u20E3$/u;
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
@@ -18,5 +19,7 @@ export function isReactionEmoji(emoji: string): boolean {
   const first = segments.next();
   if (first.done || !segments.next().done) return false;
   const cluster = first.value.segment;
+  // A lone regional indicator has Emoji_Presentation but is half a flag, no emoji.
+  if (LONE_INDICATOR.test(cluster)) return false;
   return FLAG.test(cluster) || KEYCAP.test(cluster) || PICTOGRAPHIC.test(cluster);
 }

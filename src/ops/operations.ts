@@ -109,6 +109,8 @@ export function createOperations(daemon: OperationsHost) {
     },
 
     kick: (user: string, reason?: string) => chat().kick(user, reason),
+    /** Deletes a stored message (issue 19); false if there is no such message or it is already deleted. */
+    deleteMessage: (id: string) => chat().deleteMessage(id),
     moderation: () => chat().moderation,
     broadcast: (text: string) => chat().broadcast(text),
     async motd(text?: string): Promise<string> {

@@ -13,7 +13,8 @@ function registered(): string[] {
 
 function documented(): string[] {
   return Object.entries(openApiDocument.paths)
-    .flatMap(([path, ops]) => Object.keys(ops).filter((m) => METHODS.includes(m)).map((m) => `${m.toUpperCase()} ${path}`))
+    // OpenAPI writes a path parameter {id}, hono :id.
+    .flatMap(([path, ops]) => Object.keys(ops).filter((m) => METHODS.includes(m)).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ":$1")}`))
     .sort();
 }
 
