@@ -17,6 +17,9 @@ import type { Presence } from "./presence/types.ts";
 import { createMemoryPresence } from "./presence/memory-presence.ts";
 import { createRedisPresence } from "./presence/redis-presence.ts";
 import { acquireDataLock } from "./fs/data-lock.ts";
+import type { RoomStore } from "./rooms/types.ts";
+import { createFileRoomStore } from "./rooms/file-store.ts";
+import { createRedisRoomStore } from "./rooms/redis-store.ts";
 
 /** What the health endpoint reports about the shared store. */
 export type StorageHealth = { mode: "embedded" } | { mode: "cluster"; redis: "up" | "down"; node: string };
@@ -33,6 +36,8 @@ export type Storage = {
   /** Events that are not stored (typing, presence, notices, moderation). */
   bus: Bus;
   presence: Presence;
+  /** Room state: the directory's rooms, their topics and member counts. */
+  rooms: RoomStore;
   health(): StorageHealth;
   open(): Promise<void>;
   close(): Promise<void>;
@@ -57,6 +62,7 @@ export function createStorage(config: Config, logger: Logger): Storage {
     });
     const bus = createMemoryBus();
     const presence = createMemoryPresence();
+    const rooms = createFileRoomStore(config.dataDir);
     // The lock guards the embedded files from a second daemon; cluster nodes keep nothing in dataDir.
     let release: (() => Promise<void>) | undefined;
     const unlock = async () => {
@@ -70,6 +76,7 @@ export function createStorage(config: Config, logger: Logger): Storage {
       broker: (over, options) => createEmbeddedBroker(over, options),
       bus,
       presence,
+      rooms,
       health: () => ({ mode: "embedded" }),
       async open() {
         release = await acquireDataLock(config.dataDir);
@@ -81,6 +88,7 @@ export function createStorage(config: Config, logger: Logger): Storage {
         }
       },
       async close() {
+        await rooms.close();
         await log.close();
         await users.close();
         await bus.close();
@@ -100,6 +108,7 @@ export function createStorage(config: Config, logger: Logger): Storage {
     broker: (over) => createRedisBroker(over, engine),
     bus,
     presence,
+    rooms: createRedisRoomStore(engine),
     health: () => ({ mode: "cluster", redis: engine.up ? "up" : "down", node: engine.nodeId }),
     async open() {
       await engine.open();

@@ -16,7 +16,13 @@ import { Moderation } from "./moderation.ts";
 import type { ChatContext, ChatCounters } from "./context.ts";
 import { answerFailure } from "./failure.ts";
 import { pong } from "./frames.ts";
-import { RoomDirectory } from "./room-directory.ts";
+import { RoomDirectory } from "./state/directory.ts";
+import { StateLimits } from "./state/caps.ts";
+import { welcomeState } from "./state/user-state.ts";
+import { stateConsumer } from "./state/bus.ts";
+import type { RoomStore } from "../../storage/rooms/types.ts";
+import type { UserRecord } from "../../storage/users/types.ts";
+import * as stateHandlers from "./handlers/state.ts";
 import { RoomPresence } from "./room-presence.ts";
 import { OperatorActions } from "./operator.ts";
 import { busConsumer } from "./bus-events.ts";
@@ -26,6 +32,7 @@ import * as messageHandlers from "./handlers/messages.ts";
 import * as directHandlers from "./handlers/direct.ts";
 
 export { roomKey } from "./room-key.ts";
+import { roomKey as roomKeyOf } from "./room-key.ts";
 export const VERSION = "0.1.0";
 
 /** A node's chat in numbers: gauges now, counters since this service started. */
@@ -50,6 +57,8 @@ export type ChatDeps = {
   log: ChatLog;
   bus: Bus;
   presence: Presence;
+  /** Room state (the directory, topics, member counts). */
+  rooms: RoomStore;
   logger: Logger;
 };
 
@@ -67,6 +76,7 @@ export class ChatService {
   readonly moderation: Moderation;
   readonly operator: OperatorActions;
   readonly directory: RoomDirectory;
+  readonly stateLimits: StateLimits;
   readonly #deps: ChatDeps;
   readonly #ctx: ChatContext;
   readonly #presence: RoomPresence;
@@ -88,7 +98,8 @@ export class ChatService {
       sessionsOf: (key) => this.operator.sessionsEverywhere(key),
     });
     this.operator = new OperatorActions(config, this.hub, bus, presence, this.moderation);
-    this.directory = new RoomDirectory(() => this.config.rooms, this.hub, broker, presence);
+    this.directory = new RoomDirectory({ defaults: () => this.config.rooms, limits: config.limits, hub: this.hub, broker, presence, store: deps.rooms, bus });
+    this.stateLimits = new StateLimits(config.limits);
     this.#ctx = {
       config,
       hub: this.hub,
@@ -97,6 +108,8 @@ export class ChatService {
       presence: this.#presence,
       directory: this.directory,
       accounts,
+      users: accounts.store,
+      stateLimits: this.stateLimits,
       abuse: this.abuse,
       moderation: this.moderation,
       logger,
@@ -107,8 +120,18 @@ export class ChatService {
       // Every stored room event, from any node: the sender's own copy (origin, this node only) waits for its ack.
       broker.register((event, sender) => hub.deliver(event, sender)),
       bus.subscribe(busConsumer({ config, hub, moderation: this.moderation, operator: this.operator, logger, origin })),
+      bus.subscribe(stateConsumer({ hub, directory: this.directory, origin })),
     ];
-    this.#stopHeartbeat = startHeartbeat(this.hub, config.limits.heartbeatMs, () => this.abuse.sweep());
+    this.#stopHeartbeat = startHeartbeat(this.hub, config.limits.heartbeatMs, () => {
+      this.abuse.sweep();
+      this.stateLimits.sweep();
+      this.directory.sweep().catch((error: Error) => logger.warn("room directory sweep failed", { error: error.message }));
+    });
+  }
+
+  /** Reads the room directory (before the first connection). */
+  open(): Promise<void> {
+    return this.directory.open();
   }
 
   get accounts(): Accounts {
@@ -150,7 +173,7 @@ export class ChatService {
       connections: this.hub.sessions.size,
       active,
       usersOnline: this.hub.onlineUsers().length,
-      rooms: this.directory.names().length,
+      rooms: this.directory.size,
       messagesIn: this.#counters.messagesIn,
       deliveries: this.hub.deliveries,
       slowConsumersDropped: this.hub.slowConsumersDropped,
@@ -195,21 +218,40 @@ export class ChatService {
     this.hub.signedIn(session);
     this.moderation.remember(user);
     this.#presence.syncLocal(user.key, name);
+    // First in the session's inbox: the frames sent after the hello wait for the welcome.
+    session.enqueue(() => this.#welcome(session, user, token, created));
+    this.#deps.logger.info("signed in", { user: user.name, session: session.id, created, address: session.peer.remoteAddress });
+  }
+
+  /** The welcome: the user's own rooms (defaults first), role, unread counts and conversations. */
+  async #welcome(session: Session, user: UserRecord, token: string, created: boolean): Promise<void> {
     const { limits } = this.config;
+    let state: Awaited<ReturnType<typeof welcomeState>>;
+    try {
+      state = await welcomeState(this.#deps.broker, user, limits.historyPerRoom);
+    } catch (error) {
+      // Unread counts are a convenience: a sign-in still works without them.
+      this.#deps.logger.warn("unread counts unavailable at sign-in", { user: user.name, error: (error as Error).message });
+      state = { unread: [], conversations: (user.conversations ?? []).map((c) => ({ with: c.with, lastId: c.lastId, ts: c.ts })) };
+    }
+    const defaults = this.config.rooms.map((r) => roomKeyOf(r));
+    const rooms = [...new Set([...defaults, ...(user.rooms ?? [])])];
     const frame = {
       type: "welcome",
       user: user.name,
       token,
       motd: this.config.motd,
       created,
+      role: user.role,
+      unread: state.unread,
+      conversations: state.conversations,
       server: { name: this.config.name, welcome: this.config.welcome, version: VERSION },
       limits: { maxTextLength: limits.maxTextLength, maxFrameBytes: limits.maxFrameBytes, historyOnJoin: limits.historyOnJoin },
     } as const;
-    session.send(encodeWelcome(frame, this.directory.json()));
-    this.#deps.logger.info("signed in", { user: user.name, session: session.id, created, address: session.peer.remoteAddress });
+    session.send(encodeWelcome(frame, JSON.stringify(rooms)));
   }
 
-  /** Default rooms first, then every other room with members or history. */
+  /** Every room in the directory, by name. */
   roomNames(): string[] {
     return this.directory.names();
   }
@@ -227,9 +269,7 @@ export class ChatService {
         case "join":
           return await roomHandlers.join(ctx, session, frame);
         case "leave":
-          return roomHandlers.leave(ctx, session, frame);
-        case "rooms":
-          return await roomHandlers.rooms(ctx, session);
+          return await roomHandlers.leave(ctx, session, frame);
         case "typing":
           return roomHandlers.typing(ctx, session, frame);
         case "say":
@@ -250,6 +290,15 @@ export class ChatService {
         case "mute":
         case "unmute":
           return await this.moderation.handle(session, frame);
+        // Conversation state.
+        case "rooms":
+          return await stateHandlers.rooms(ctx, session, frame);
+        case "read":
+          return await stateHandlers.read(ctx, session, frame);
+        case "topic":
+          return await stateHandlers.topic(ctx, session, frame);
+        case "password":
+          return await stateHandlers.password(ctx, session, frame);
       }
     } catch (error) {
       this.fail(session, error, "ref" in frame ? frame.ref : undefined);
@@ -292,6 +341,7 @@ export class ChatService {
   }
 
   close(): void {
+    this.directory.close();
     for (const off of this.#unsubscribe) off();
     this.#stopHeartbeat();
     this.hub.close();

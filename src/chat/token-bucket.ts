@@ -26,6 +26,13 @@ export class TokenBucket {
     return true;
   }
 
+  /** How long until `take(cost)` can succeed (0: now). */
+  waitMs(cost = 1): number {
+    const elapsed = Math.max(0, this.now() - this.#at);
+    const tokens = Math.min(this.burst, this.#tokens + (elapsed / 1000) * this.rate);
+    return tokens >= cost - EPSILON ? 0 : Math.ceil(((cost - tokens) / this.rate) * 1000);
+  }
+
   /** Gives back what a `take` got for a request another limit then refused: it was never served. */
   refund(cost = 1): void {
     this.#tokens = Math.min(this.burst, this.#tokens + cost);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isNameError, normalizeName } from "../message/names.ts";
 import { hardeningLimits, security } from "./security.ts";
+import { roomLimits } from "./rooms.ts";
 import { parseRange } from "../net/cidr.ts";
 
 const roomName = z.string().superRefine((value, ctx) => {
@@ -28,6 +29,7 @@ const limits = z
     tokenTtlHours: z.number().positive().default(24 * 30),
     maxBufferedBytes: z.number().int().min(65536).default(4 * 1024 * 1024),
     ...hardeningLimits,
+    ...roomLimits,
   })
   .prefault({});
 
