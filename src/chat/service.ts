@@ -330,6 +330,21 @@ export class ChatService {
     return this.operator.kick(name, reason);
   }
 
+  /**
+   * Sets a user's password for an operator: every token of the user stops
+   * working and every session (on every node) closes with 4002. False when
+   * there is no such user; `bad_password` when it is too short or too long.
+   */
+  async setPassword(name: string, password: string): Promise<boolean> {
+    const token = await this.#deps.accounts.setPassword(name, password);
+    if (!token) return false;
+    // The token is nobody's: the user signs in with the new password.
+    await this.#deps.accounts.revoke(token);
+    const key = (await this.#deps.accounts.findUser(name))!.key;
+    await this.#deps.bus.publish({ kind: "password", user: key });
+    return true;
+  }
+
   /** Closes every connection (stop or restart) with the given code. */
   closeAll(code: number, reason: string, notice: "shutdown" | "restart"): void {
     this.operator.closeAll(code, reason, notice);

@@ -108,6 +108,8 @@ export function createOperations(daemon: OperationsHost) {
     },
 
     kick: (user: string, reason?: string) => chat().kick(user, reason),
+    /** Sets a user's password (every token revoked, every session closed); false when there is no such user. */
+    setPassword: (user: string, password: string) => chat().setPassword(user, password),
     moderation: () => chat().moderation,
     broadcast: (text: string) => chat().broadcast(text),
     async motd(text?: string): Promise<string> {

@@ -8,7 +8,7 @@ const METHODS = ["get", "put", "post", "delete", "patch"];
 /** `METHOD /path` of every endpoint adminRoutes() registers (middleware excluded). */
 function registered(): string[] {
   const app = adminRoutes({} as Operations, () => "token");
-  return [...new Set(app.routes.filter((r) => METHODS.includes(r.method.toLowerCase())).map((r) => `${r.method.toUpperCase()} ${r.path}`))].sort();
+  return [...new Set(app.routes.filter((r) => METHODS.includes(r.method.toLowerCase())).map((r) => `${r.method.toUpperCase()} ${r.path.replace(/:(\w+)/g, "{$1}")}`))].sort();
 }
 
 function documented(): string[] {
