@@ -151,9 +151,10 @@ export class RoomDirectory {
     return more ? { rooms, next: names[names.length - 1]! } : { rooms };
   }
 
-  /** Every room the directory lists (admin views, stats). */
+  /** Every room the directory lists, default rooms first (admin views, stats). */
   names(): string[] {
-    return this.#sorted.slice();
+    const defaults = [...new Set(this.deps.defaults().map((d) => roomKey(d)))];
+    return [...defaults, ...this.#sorted.filter((n) => !defaults.includes(n))];
   }
 
   /** names() plus rooms that have members on other nodes and are not listed (yet). */
