@@ -32,9 +32,10 @@ redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(room))
 return 1
 `;
 
-/** Room state in one Redis hash, `<prefix>rooms`: room name -> JSON. */
+/** Room state in one Redis hash, `<prefix>room-state`: room name -> JSON. */
 export function createRedisRoomStore(engine: RedisEngine): RoomStore {
-  const key = () => engine.key("rooms");
+  // Not `rooms`: the chat log keeps its set of rooms with history under that key.
+  const key = () => engine.key("room-state");
   return {
     async load() {
       const all = await engine.run(() => engine.cmd.hgetall(key()));
