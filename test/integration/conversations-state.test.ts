@@ -60,7 +60,7 @@ describe("conversation state (issue 19)", () => {
     a1.send({ type: "read", with: "bob", id: m1 });
     expect(await a2.next("read")).toEqual({ type: "read", with: "bob", id: m1 });
     expect((await settle(a1)).filter((f) => f.type === "read")).toEqual([]);
-    const code = async (frame: object) => ((await a1.request({ ...frame, type: "read", ref: "r" } as never, "error")) as { code: string }).code;
+    const code = async (frame: object) => ((await a1.request({ ...frame, type: "read", ref: "r" } as never, "error")).code as string);
     expect(await code({ room: "dev", with: "bob", id: m1 })).toBe("bad_frame");
     expect(await code({ id: m1 })).toBe("bad_frame");
     expect(await code({ room: "dev", id: "nope" })).toBe("bad_frame");
