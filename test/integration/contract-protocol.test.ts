@@ -116,7 +116,7 @@ describe("docs/protocol.md examples", () => {
 
     const { client: bob } = await world.member(d, "bob");
     const joined = await alice.request({ type: "join", room: "general" }, "joined");
-    expectSameShape(joined, example("joined"), ["topic"]);
+    expectSameShape(joined, example("joined"), ["topic", "lastRead"]);
     expect(joined.members).toEqual(["alice", "bob"]);
     expect(await bob.next("presence")).toEqual({ type: "presence", room: "general", user: "alice", event: "join" });
 
