@@ -167,7 +167,7 @@ export class Daemon {
         passwordMinLength: config.limits.passwordMinLength,
         tokenTtlMs: config.limits.tokenTtlHours * 3_600_000,
       }), this.metrics);
-      const chat = new ChatService({ config, accounts, log, broker, bus, presence, logger });
+      const chat = new ChatService({ config, accounts, log, broker, bus, presence, logger, scanKept: storage.scanKept });
       const assets = await loadAssets();
       const tls = await readCertificates(config);
       this.#listener = await this.#runtime.serve({

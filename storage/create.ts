@@ -17,6 +17,7 @@ import type { Presence } from "./presence/types.ts";
 import { createMemoryPresence } from "./presence/memory-presence.ts";
 import { createRedisPresence } from "./presence/redis-presence.ts";
 import { acquireDataLock } from "./fs/data-lock.ts";
+import { scanJsonlLog, scanRedisLog, type ScanChunk } from "./chatlog/scan.ts";
 
 /** What the health endpoint reports about the shared store. */
 export type StorageHealth = { mode: "embedded" } | { mode: "cluster"; redis: "up" | "down"; node: string };
@@ -33,6 +34,8 @@ export type Storage = {
   /** Events that are not stored (typing, presence, notices, moderation). */
   bus: Bus;
   presence: Presence;
+  /** Reads everything the log keeps, in chunks, oldest first per stream (search's rebuild). */
+  scanKept(onChunk: ScanChunk): Promise<void>;
   health(): StorageHealth;
   open(): Promise<void>;
   close(): Promise<void>;
@@ -70,6 +73,7 @@ export function createStorage(config: Config, logger: Logger): Storage {
       broker: (over, options) => createEmbeddedBroker(over, options),
       bus,
       presence,
+      scanKept: (onChunk) => scanJsonlLog(config.dataDir, onChunk),
       health: () => ({ mode: "embedded" }),
       async open() {
         release = await acquireDataLock(config.dataDir);
@@ -100,6 +104,7 @@ export function createStorage(config: Config, logger: Logger): Storage {
     broker: (over) => createRedisBroker(over, engine),
     bus,
     presence,
+    scanKept: (onChunk) => engine.run(() => scanRedisLog(engine, onChunk)),
     health: () => ({ mode: "cluster", redis: engine.up ? "up" : "down", node: engine.nodeId }),
     async open() {
       await engine.open();

@@ -9,6 +9,8 @@ import type { Moderation } from "./moderation.ts";
 import type { RoomDirectory } from "./room-directory.ts";
 import type { RoomPresence } from "./room-presence.ts";
 import type { Session } from "./session.ts";
+import type { ChatSearch } from "../search/chat-search.ts";
+import type { Membership } from "../search/port.ts";
 
 /** Counters the chat keeps for the admin API and /metrics. */
 export type ChatCounters = { messagesIn: number; rateLimited: number };
@@ -31,4 +33,7 @@ export type ChatContext = {
   readonly moderation: Pick<Moderation, "checkNotMuted" | "handle">;
   readonly logger: Logger;
   readonly counters: ChatCounters;
+  /** Search (issue 20): the index of this node, and which rooms a user belongs to. */
+  readonly search: ChatSearch;
+  readonly membership: Membership;
 };

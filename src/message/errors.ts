@@ -44,6 +44,8 @@ export class ClientError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly close?: { code: number; reason: string },
+    /** When to ask again (search's `unavailable` and `rate_limited`). */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = "ClientError";

@@ -86,6 +86,17 @@ export const errorFrame = z.object({
   code: z.string(),
   message: z.string(),
   ref: ref.optional(),
+  retryAfterMs: z.number().optional(),
+});
+
+// Search (issue 20): the same message and dm frames as history, each with the matched ranges of its text.
+const highlightRanges = z.array(z.tuple([z.number(), z.number()]));
+export const searchResults = z.object({
+  type: z.literal("results"),
+  q: z.string(),
+  messages: z.array(z.union([chatMessage.extend({ highlights: highlightRanges }), directMessage.extend({ highlights: highlightRanges })])),
+  complete: z.boolean(),
+  ref: ref.optional(),
 });
 
 export const outboundFrame = z.discriminatedUnion("type", [
@@ -104,6 +115,8 @@ export const outboundFrame = z.discriminatedUnion("type", [
   pongFrame,
   errorFrame,
   moderatedFrame,
+  // Search (issue 20)
+  searchResults,
 ]);
 
 export type OutboundFrame = z.infer<typeof outboundFrame>;

@@ -14,6 +14,8 @@ import { createMemoryPresence } from "../../../../storage/presence/memory-presen
 import type { UserRecord } from "../../../../storage/users/types.ts";
 import type { Encoded, OutboundFrame } from "../../../../src/message/index.ts";
 
+import { ChatSearch } from "../../../../src/search/chat-search.ts";
+import { sessionMembership } from "../../../../src/chat/handlers/search.ts";
 /** A fake socket that records what it was sent and what it was asked to hold (see Peer.hold). */
 export function fakePeer(remoteAddress = "127.0.0.1") {
   const sent: Encoded[] = [];
@@ -37,7 +39,11 @@ export function chatWorld(options: { limits?: Record<string, unknown>; known?: s
   const config = parseConfig({ port: 0, rooms: ["general"], limits: { historyOnJoin: 3, ...options.limits } });
   const hub = new Hub(config.limits.maxBufferedBytes);
   const broker = createMemoryBroker<Session>({ historyPerRoom: config.limits.historyPerRoom });
-  broker.register((event, sender) => hub.deliver(event, sender));
+  const search = new ChatSearch(undefined, () => config.limits.searchRebuildChunk);
+  broker.register((event, sender) => {
+    hub.deliver(event, sender);
+    search.stored(event);
+  });
   const bus = createMemoryBus();
   const presenceStore = createMemoryPresence();
   const presence = new RoomPresence(hub, bus, presenceStore, silentLogger, "this-node");
@@ -57,6 +63,8 @@ export function chatWorld(options: { limits?: Record<string, unknown>; known?: s
     moderation: { checkNotMuted: () => {}, handle: async () => {} },
     logger: silentLogger,
     counters: { messagesIn: 0, rateLimited: 0 },
+    search,
+    membership: sessionMembership({ hub, config }),
   };
 
   /** A signed-in session of `name`, registered with the hub, recording its frames. */
