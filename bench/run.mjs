@@ -30,6 +30,7 @@ import { cluster, redisReachable, REDIS_URL } from "./scenarios/cluster.mjs";
 import { renderDocs, writeReport } from "./report.mjs";
 import { topSelfTime } from "./metrics/cpuprofile.mjs";
 import { settle } from "./scenarios/measure.mjs";
+import { searchBench } from "./scenarios/search.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BENCH = join(ROOT, "bench");
@@ -75,6 +76,7 @@ const SCENARIOS = {
   durable: (ctx) => durable(ctx, params.durable),
   signin: (ctx) => signin(ctx, params.signin),
   cluster: null, // not per server: run once after the others (its own chatd nodes on Redis)
+  search: null, // not per server: the search index in this process (dist/src/search), run once at the end
 };
 const CHATD_ONLY = new Set(["signin"]);
 const SWEEPS = { fanout: params.fanout, rooms: params.rooms };
@@ -87,6 +89,7 @@ for (const s of scenarioNames) if (!(s in SCENARIOS)) throw new Error(`unknown s
 
 const runs = (server, scenario) =>
   scenario !== "cluster" &&
+  scenario !== "search" &&
   (!CHATD_ONLY.has(scenario) || server === "chatd") &&
   // A server limited to some scenarios runs the others only when named in --servers.
   (!SERVERS[server].only || SERVERS[server].only.includes(scenario) || Boolean(option("servers")));
@@ -108,7 +111,7 @@ function ensureBuilt() {
 
 async function main() {
   const t0 = performance.now();
-  if (serverNames.some((s) => s.startsWith("chatd")) || scenarioNames.includes("cluster")) ensureBuilt();
+  if (serverNames.some((s) => s.startsWith("chatd")) || scenarioNames.includes("cluster") || scenarioNames.includes("search")) ensureBuilt();
   mkdirSync(join(BENCH, "results"), { recursive: true });
   const pool = new GeneratorPool(2);
   const accounts = new Accounts(CHATD_DATA);
@@ -164,6 +167,12 @@ async function main() {
         log(`chatd cluster: skipped, no Redis at ${REDIS_URL}`);
         if (option("scenarios")) skipped.push(`cluster: no Redis at ${REDIS_URL}`);
       }
+    }
+    if (scenarioNames.includes("search")) {
+      const size = quick ? { messages: 20_000, conversations: 500 } : {};
+      log(`search index: ${size.messages ?? 1_000_000} messages`);
+      results["chatd-search"] = { search: await searchBench(size) };
+      log(`search: ${JSON.stringify(results["chatd-search"].search)}`);
     }
   } finally {
     pool.stop();
