@@ -28,8 +28,3 @@ export function pong(ref: Ref | undefined): { type: "pong"; ref?: Ref } {
 export function roomFrames(records: ChatRecord[]): ChatMessage[] {
   return records.map(recordFrame) as ChatMessage[];
 }
-
-/** A direct conversation's history as frames (its stream holds only direct messages). */
-export function directFrames(records: ChatRecord[]): DirectMessage[] {
-  return records.map(recordFrame) as DirectMessage[];
-}

@@ -1,7 +1,7 @@
 import { checkName, ClientError, ErrorCode } from "../../message/index.ts";
 import { dmRoom } from "../../../storage/chatlog/room-keys.ts";
 import type { ChatContext } from "../context.ts";
-import { directFrames } from "../frames.ts";
+import { recordFrame } from "../frames.ts";
 import { checkId, checkRate } from "../checks.ts";
 import { checkContent, sharedFiles } from "../attachments.ts";
 import type { Session } from "../session.ts";
@@ -29,5 +29,5 @@ export async function dmHistory(ctx: ChatContext, session: Session, frame: Frame
   const { historyPerRoom } = ctx.config.limits;
   const limit = frame.since !== undefined ? historyPerRoom : Math.min(frame.limit ?? HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX, historyPerRoom);
   const page = await ctx.historyBudget.read(session, () => ctx.broker.history(room, { after: frame.since, before: frame.before, limit }));
-  session.send({ type: "dm_history", with: frame.with, messages: directFrames(page.messages), complete: page.complete });
+  session.send(await ctx.historyBudget.encode({ type: "dm_history", with: frame.with, messages: [], complete: page.complete }, "messages", page.messages, recordFrame));
 }

@@ -1,7 +1,7 @@
 import { encodeAck, type Ref } from "../../message/index.ts";
 import type { RoomEvent } from "../../../storage/broker/types.ts";
 import type { ChatContext } from "../context.ts";
-import { roomFrames } from "../frames.ts";
+import { recordFrame } from "../frames.ts";
 import { checkId, checkRate, memberRoom } from "../checks.ts";
 import { attachFilesOf, checkContent, sharedFiles } from "../attachments.ts";
 import { answerFailure } from "../failure.ts";
@@ -28,7 +28,7 @@ export async function history(ctx: ChatContext, session: Session, frame: Frame<"
   checkId(frame.before, "before: not a message id");
   const limit = Math.min(frame.limit ?? HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX, ctx.config.limits.historyPerRoom);
   const page = await ctx.historyBudget.read(session, () => ctx.broker.history(room, frame.before === undefined ? { limit } : { before: frame.before, limit }));
-  session.send({ type: "history", room, messages: roomFrames(page.messages), complete: page.complete });
+  session.send(await ctx.historyBudget.encode({ type: "history", room, messages: [], complete: page.complete }, "messages", page.messages, recordFrame));
 }
 
 /**
