@@ -10,7 +10,7 @@ import { createJsonlLog } from "./chatlog/jsonl-log.ts";
 import { createMemoryBus } from "./bus/memory-bus.ts";
 import type { Presence } from "./presence/types.ts";
 import { createMemoryPresence } from "./presence/memory-presence.ts";
-import { acquireDataLock } from "./fs/data-lock.ts";
+import { acquireDataLock, systemProbe } from "./fs/data-lock.ts";
 import { openToOthers } from "./fs/private.ts";
 
 /** What the health endpoint reports about the shared store. */
@@ -68,7 +68,12 @@ export async function createStorage(config: Config, logger: Logger): Promise<Sto
       presence,
       health: () => ({ mode: "embedded" }),
       async open() {
-        release = await acquireDataLock(config.dataDir);
+        release = await acquireDataLock(config.dataDir, systemProbe, {
+          onWait: (holder, waitMs) =>
+            logger.warn("the data folder is locked by a chatd that cannot be checked from here; waiting to see whether its lock is still kept fresh", { pid: holder.pid, host: holder.host, waitMs: Math.round(waitMs) }),
+          onLost: (holder) =>
+            logger.error("lost the data-folder lock: another chatd took it over (this one was not heard from for too long); stop this one", { dataDir: config.dataDir, pid: holder?.pid, host: holder?.host }),
+        });
         const mode = await openToOthers(config.dataDir);
         if (mode) {
           logger.warn("the data folder can be read by other users of this machine (chat log, direct messages, accounts); chmod 700 it", { dataDir: config.dataDir, mode });
