@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { PASSWORD, World, say, settle } from "../helpers/harness.ts";
+import { PASSWORD, World, ask, say, settle } from "../helpers/harness.ts";
 
 describe("conversation state (issue 19)", () => {
   const world = new World();
@@ -165,7 +165,7 @@ describe("conversation state (issue 19)", () => {
     alice.send({ type: "read", room: "dev", id });
     alice.send({ type: "topic", room: "dev", text: "durable" });
     await alice.next("topic");
-    await bob.request({ type: "dm", to: "alice", text: "hello" }, "ack");
+    expect(await ask(bob, { type: "dm", to: "alice", text: "hello" })).toMatchObject({ type: "ack" });
     await d.close({ keepData: true });
     const again = await world.daemon({}, { dataDir: d.dataDir });
     const { client, welcome } = await world.signIn(again, "alice");

@@ -27,7 +27,6 @@ export async function dm(ctx: ChatContext, session: Session, frame: Frame<"dm">)
     ]),
   );
 }
-}
 
 /** `dm_history`: a page of the conversation with another user. */
 export async function dmHistory(ctx: ChatContext, session: Session, frame: Frame<"dm_history">): Promise<void> {

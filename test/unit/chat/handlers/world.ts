@@ -66,6 +66,7 @@ export function chatWorld(options: { limits?: Record<string, unknown>; known?: s
       change(r);
       return structuredClone(r);
     },
+    claimSkeletons: async () => undefined,
     count: async () => records.size,
     close: async () => {},
   };
