@@ -7,12 +7,12 @@ import { anyMessages, say, screenshot, sentMessages, signIn, waitForRoom, webSui
 const web = webSuite();
 
 /**
- * The page learns the role from `welcome.role`. Until every server sends it, the
- * tap adds the role the test gave the account (PUT /admin/role), so the page is
- * tested against the real moderation frames either way.
+ * The page learns the role from `welcome.role`. The tap sets the role the page is
+ * to believe it has: the one the test gave the account (PUT /admin/role), or one
+ * the server does not agree with (a pretender), whose requests it refuses.
  */
 function withRole(tap: WsTap, role: string): void {
-  tap.rewrite = (frame) => (frame.type === "welcome" && frame.role === undefined ? { ...frame, role } : frame);
+  tap.rewrite = (frame) => (frame.type === "welcome" ? { ...frame, role } : frame);
 }
 
 async function menuItems(page: Page): Promise<string[]> {
