@@ -75,6 +75,7 @@ export const render = {
     $("conv-topic-line").hidden = !room;
     if (room) {
       $("conv-topic").textContent = conv.topic || "No topic";
+      $("conv-topic").title = conv.topic; // the whole of it, when the line cuts it
       $("conv-topic").classList.toggle("is-empty", !conv.topic);
       $("edit-topic").hidden = !conv.joined;
       $("edit-topic").textContent = conv.topic ? "Edit topic" : "Set a topic";

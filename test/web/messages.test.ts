@@ -133,32 +133,36 @@ describe("messages in the page", () => {
     await waitForRoom(alice.page, "general");
     await signIn(bob.page, "bob");
     await waitForRoom(bob.page, "general");
-    await say(alice.page, "shipped 1.0 🚀");
-    await sentMessages(bob.page, "shipped 1.0 🚀").waitFor();
+    await say(alice.page, "shipped **1.0** today");
+    await sentMessages(bob.page, "shipped 1.0 today").waitFor();
 
-    await menu(bob.page, "shipped 1.0 🚀", "react");
+    await menu(bob.page, "shipped 1.0 today", "react");
     await bob.page.getByTestId("picker").waitFor();
     await screenshot(bob.page, "reaction-picker-mobile");
-    await bob.page.locator('[data-testid="picker-emoji"][data-emoji="🎉"]').click();
-    const chip = (page: Page, emoji: string) => sentMessages(page, "shipped 1.0 🚀").locator(`[data-testid="reaction"][data-emoji="${emoji}"]`);
-    await chip(alice.page, "🎉").getByText("1").waitFor();
+    await bob.page.locator('[data-testid="picker-emoji"][data-emoji="❤️"]').click();
+    const chip = (page: Page, emoji: string) => sentMessages(page, "shipped 1.0 today").locator(`[data-testid="reaction"][data-emoji="${emoji}"]`);
+    await chip(alice.page, "❤️").getByText("1").waitFor();
 
-    await menu(alice.page, "shipped 1.0 🚀", "react");
-    await alice.page.getByTestId("picker-input").fill("🦄");
+    await menu(alice.page, "shipped 1.0 today", "react");
+    await alice.page.getByTestId("picker-input").fill("😂");
     await alice.page.getByTestId("picker-submit").click();
-    await chip(bob.page, "🦄").waitFor();
-    await chip(alice.page, "🎉").click(); // alice adds hers to bob's
-    await chip(bob.page, "🎉").getByTestId("reaction-count").getByText("2").waitFor();
-    expect(await chip(alice.page, "🎉").getAttribute("aria-pressed")).toBe("true");
-    await chip(alice.page, "🎉").click(); // and takes it back
-    await chip(bob.page, "🎉").getByTestId("reaction-count").getByText("1").waitFor();
+    await chip(bob.page, "😂").waitFor();
+    await chip(alice.page, "❤️").click(); // alice adds hers to bob's
+    await chip(bob.page, "❤️").getByTestId("reaction-count").getByText("2").waitFor();
+    expect(await chip(alice.page, "❤️").getAttribute("aria-pressed")).toBe("true");
+    await chip(alice.page, "❤️").click(); // and takes it back
+    await chip(bob.page, "❤️").getByTestId("reaction-count").getByText("1").waitFor();
 
     // A typed word is not an emoji: the picker says so and sends nothing.
-    await menu(alice.page, "shipped 1.0 🚀", "react");
+    await menu(alice.page, "shipped 1.0 today", "react");
     await alice.page.getByTestId("picker-input").fill("nice");
     await alice.page.getByTestId("picker-submit").click();
     await alice.page.getByTestId("picker-error").waitFor();
     await alice.page.keyboard.press("Escape");
+    // A reply with markdown under it, for the picture.
+    await menu(bob.page, "shipped 1.0 today", "reply");
+    await say(bob.page, "Congrats! Try it:\n- `npm start`\n- open **localhost:8080**");
+    await bob.page.locator('[data-testid="message"][data-state="sent"]').last().getByTestId("reply-quote").getByText("shipped 1.0 today").waitFor();
     await screenshot(bob.page, "reactions-mobile", "screenshot-messages-mobile.png");
     expect(alice.errors).toEqual([]);
     expect(bob.errors).toEqual([]);
