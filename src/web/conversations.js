@@ -12,7 +12,7 @@ import { storage } from "./storage.js";
 import { nameKey } from "./text.js";
 import { close as closeAutocomplete } from "./autocomplete.js";
 import { renderComposeBar } from "./compose.js";
-import { placeLine } from "./reading.js";
+import { placeLine, readNow } from "./reading.js";
 import { lineIntoView } from "./timeline.js";
 
 /**
@@ -49,6 +49,7 @@ export function resume() {
 
 /** Puts a conversation on screen (its draft into the composer). */
 export function activate(key) {
+  if (key !== state.active) readNow();
   const previous = state.convs.get(state.active);
   const composer = $("composer-input");
   if (previous && state.compose?.mode !== "edit") previous.draft = composer.value; // an edit's text is no draft

@@ -77,6 +77,12 @@ export function scheduleRead() {
   timer = setTimeout(markRead, 250);
 }
 
+/** Now, not later: what is on screen is read before another conversation takes its place. */
+export function readNow() {
+  clearTimeout(timer);
+  markRead();
+}
+
 function markRead() {
   const conv = activeConv();
   if (!conv || !conv.loaded || document.hidden || (conv.kind === "room" && !conv.joined)) return;

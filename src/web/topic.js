@@ -21,7 +21,7 @@ export function applyTopic(f) {
   if (editing === conv.target && isMe(f.by ?? "")) {
     editing = null;
     setBusy($("topic-dialog"), false);
-    $("topic-dialog").close();
+    if ($("topic-dialog").open) $("topic-dialog").close();
   }
 }
 
@@ -45,10 +45,11 @@ export function submitTopic(event) {
   if (text === conv.topic) return dialog.close();
   dialogError(dialog, null);
   setBusy(dialog, true, "Saving…");
-  // The `topic` frame from the server closes the dialog (applyTopic); an error shows here.
+  // The `ack` (or the `topic` frame, applyTopic) closes the dialog; an error shows here.
   request({ type: "topic", room: conv.target, text }, (f) => {
-    if (f.type !== "error") return;
     setBusy(dialog, false);
-    dialogError(dialog, errorText(f.code, f.message), f.code);
+    if (f.type === "error") return dialogError(dialog, errorText(f.code, f.message), f.code);
+    editing = null;
+    if (dialog.open) dialog.close();
   });
 }
