@@ -95,7 +95,8 @@ function timelineRows(conv) {
     if (!lineDrawn && m.id > conv.lineAfter && !isMe(m.from)) {
       lineDrawn = true;
       add(`unread-line:${m.id}`, () => el("div", { class: "unread-line", role: "separator", "data-testid": "unread-line" }, el("span", {}, "New messages")));
-      previous = null;
+      if (previous) previous = { ...previous, from: null }; // the author shows again below the line; the day does not
+
     }
     place(m.from, m.ts, messageKey(conv, m), () => messageNode(conv, m));
   }
