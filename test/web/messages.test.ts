@@ -168,6 +168,32 @@ describe("messages in the page", () => {
     expect(bob.errors).toEqual([]);
   });
 
+  it("replies, reacts and edits in a direct conversation too", async () => {
+    const d = await web.daemon();
+    const alice = await web.user(d);
+    const bob = await web.wsUser(d, "bob");
+    await signIn(alice.page, "alice");
+    await waitForRoom(alice.page, "general");
+    await bob.request({ type: "dm", to: "alice", text: "lunch?" }, "ack");
+    await alice.page.locator('[data-testid="dm-item"][data-user="bob"]').click();
+    await sentMessages(alice.page, "lunch?").waitFor();
+
+    await menu(alice.page, "lunch?", "react");
+    await alice.page.locator('[data-testid="picker-emoji"][data-emoji="😮"]').click();
+    expect(await bob.next("reaction")).toMatchObject({ from: "bob", to: "alice", emoji: "😮", user: "alice", on: true });
+    await menu(alice.page, "lunch?", "reply");
+    await say(alice.page, "yes, 12:30");
+    const reply = await bob.next("dm");
+    expect(reply).toMatchObject({ from: "alice", to: "bob", text: "yes, 12:30", replyTo: await sentMessages(alice.page, "lunch?").getAttribute("data-id") });
+    await sentMessages(alice.page, "yes, 12:30").waitFor();
+    await alice.page.getByTestId("composer-input").press("ArrowUp");
+    await alice.page.getByTestId("composer-input").fill("yes, 12:45");
+    await alice.page.getByTestId("composer-input").press("Enter");
+    expect(await bob.next("edited")).toMatchObject({ id: reply.id, from: "alice", to: "bob", text: "yes, 12:45" });
+    await sentMessages(alice.page, "yes, 12:45 (edited)").waitFor();
+    expect(alice.errors).toEqual([]);
+  });
+
   it("completes @names of members and highlights mentions of the reader", async () => {
     const d = await web.daemon();
     const alice = await web.tapped(d);

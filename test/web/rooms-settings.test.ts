@@ -65,6 +65,26 @@ describe("rooms and settings in the page", () => {
     expect(alice.errors).toEqual([]);
   });
 
+  it("pages through a long directory with More rooms", async () => {
+    const d = await web.daemon({ limits: { userRoomBurst: 100, ipRoomBurst: 100 } });
+    const bob = await web.wsUser(d, "bob");
+    for (let i = 0; i < 55; i++) {
+      const answer = await bob.request({ type: "join", room: `room-${String(i).padStart(2, "0")}` }, "joined", "error");
+      expect(answer.type).toBe("joined");
+    }
+    const alice = await web.user(d);
+    await signIn(alice.page, "alice");
+    await waitForRoom(alice.page, "general");
+    await alice.page.getByTestId("open-browse").click();
+    const rows = alice.page.getByTestId("dir-room");
+    await expect.poll(() => rows.count()).toBe(50);
+    await alice.page.getByTestId("rooms-more").click();
+    await expect.poll(() => rows.count()).toBe(56); // general and the 55
+    expect(await alice.page.getByTestId("rooms-more").isHidden()).toBe(true);
+    expect(await rows.last().getAttribute("data-room")).toBe("room-54");
+    expect(alice.errors).toEqual([]);
+  });
+
   it("changes the password in the settings panel; other devices are signed out, this one stays", async () => {
     const d = await web.daemon();
     const here = await web.user(d, { viewport: MOBILE, isMobile: true });
