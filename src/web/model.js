@@ -26,6 +26,8 @@ export function addItem(conv, message, live) {
     if (!visible) {
       conv.unread++;
       if (mentionsMe(message, state.me?.key)) conv.mentions++;
+      // On screen but the tab is hidden: the "new messages" line waits above it for the reader's return.
+      if (conv.key === state.active && conv.lineAfter === undefined) conv.lineAfter = conv.items[conv.items.indexOf(message) - 1]?.id ?? "";
     }
     notify(conv, message);
     if (conv.key === state.active || conv.kind === "dm") {

@@ -109,6 +109,9 @@ describe("reading in the page", () => {
     await sentMessages(alice.page, "@alice are you there?").waitFor();
     await alice.page.locator('[data-testid="dm-item"][data-user="alice"], [data-testid="dm-item"][data-user="bob"]').first().waitFor();
     await expect.poll(notes).toEqual(["bob in #general: @alice are you there?", "bob (direct message): psst"]);
+    // Back in the tab: the line marks what came while it was hidden.
+    await setHidden(false);
+    await alice.page.locator('[data-testid="unread-line"] + [data-testid="group-head"] + [data-testid="message"]').getByText("just chatting").waitFor();
     expect(alice.errors).toEqual([]);
   });
 });
