@@ -10,7 +10,7 @@ import { notify } from "./notify.js";
 
 /** Adds a confirmed message; false if we already had it. `live` = just happened. */
 export function addItem(conv, message, live) {
-  if (!message || typeof message.id !== "string") return false;
+  if (!message || typeof message.id !== "string" || typeof message.from !== "string") return false; // messages only
   if (conv.ids.has(message.id)) return completeFromAck(conv, message);
   const mine = isMe(message.from);
   if (mine) {
