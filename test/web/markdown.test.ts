@@ -173,4 +173,34 @@ describe("markdown in messages", () => {
     expect(timeline.xss).toBeUndefined();
     expect(alice.errors).toEqual([]); // no CSP violation reported either
   });
+
+  it("has helpers that decide links, previews and typed emoji", async () => {
+    const d = await web.daemon();
+    const alice = await web.user(d);
+    await signIn(alice.page, "alice");
+    await waitForRoom(alice.page, "general");
+    const input = {
+      hrefs: ["https://a.example/x", "http://b.example", "mailto:c@example.com", "javascript:alert(1)", "JAVASCRIPT:x", "data:text/html,x", "/relative", "vbscript:x", "file:///etc/passwd"],
+      preview: "**bold** and `code`\n> quoted\n\n```\nblock\n```",
+      emoji: ["👍", " 🎉 ", "👩‍👩‍👧", "🇫🇷", "1️⃣", ":tada:", "nice", "a👍", "", "<b>"],
+    };
+    const result = await alice.page.evaluate(`(async (input) => {
+      const { safeHref, plainPreview, mentionsMe } = await import("/markdown.js");
+      const { typedEmoji } = await import("/reactions.js");
+      return {
+        hrefs: input.hrefs.map(safeHref),
+        preview: plainPreview(input.preview, 60),
+        long: plainPreview("x".repeat(200), 10),
+        emoji: input.emoji.map(typedEmoji),
+        mentions: [mentionsMe({ mentions: ["Alice"] }, "alice"), mentionsMe({ mentions: ["@room"] }, "alice"), mentionsMe({ mentions: ["bob"] }, "alice"), mentionsMe({}, "alice")],
+      };
+    })(${JSON.stringify(input)})`);
+    expect(result).toEqual({
+      hrefs: ["https://a.example/x", "http://b.example/", "mailto:c@example.com", null, null, null, null, null, null],
+      preview: "bold and code quoted [code]",
+      long: "xxxxxxxxx…",
+      emoji: ["👍", "🎉", "👩‍👩‍👧", "🇫🇷", "1️⃣", ":tada:", "", "", "", ""],
+      mentions: [true, true, false, false],
+    });
+  });
 });
