@@ -59,4 +59,18 @@ describe("Amendments memory bound", () => {
       expect(s.reactionsOf(s.get(id(1))!)).toEqual({ ":x:": ["u2"] });
     }
   });
+
+  it("answers a toggle on its way until its record is applied (or it failed)", () => {
+    const state = new Amendments();
+    expect(state.hasReaction(id(1), ":a:", "u1")).toBe(false);
+    state.toggling(id(1), ":a:", "u1", true);
+    // A second toggle before the first is stored sees it on, so it takes it back.
+    expect(state.hasReaction(id(1), ":a:", "u1")).toBe(true);
+    state.apply(react(id(1), ":a:", "u1", true));
+    expect(state.hasReaction(id(1), ":a:", "u1")).toBe(true);
+    state.toggling(id(1), ":a:", "u1", false);
+    expect(state.hasReaction(id(1), ":a:", "u1")).toBe(false);
+    state.toggled(id(1), ":a:", "u1");
+    expect(state.hasReaction(id(1), ":a:", "u1")).toBe(true);
+  });
 });
