@@ -12,6 +12,7 @@ import type { Presence } from "./presence/types.ts";
 import { createMemoryPresence } from "./presence/memory-presence.ts";
 import { acquireDataLock } from "./fs/data-lock.ts";
 import { openToOthers } from "./fs/private.ts";
+import type { KeptLog } from "./chatlog/kept.ts";
 
 /** What the health endpoint reports about the shared store. */
 export type StorageHealth = { mode: "embedded" } | { mode: "cluster"; redis: "up" | "down"; node: string };
@@ -28,6 +29,8 @@ export type Storage = {
   /** Events that are not stored (typing, presence, notices, moderation). */
   bus: Bus;
   presence: Presence;
+  /** What search reads of the log: everything kept, and records back. */
+  kept: KeptLog;
   health(): StorageHealth;
   open(): Promise<void>;
   close(): Promise<void>;
@@ -66,6 +69,7 @@ export async function createStorage(config: Config, logger: Logger): Promise<Sto
       broker: (over, options) => createEmbeddedBroker(over, options),
       bus,
       presence,
+      kept: log.kept,
       health: () => ({ mode: "embedded" }),
       async open() {
         release = await acquireDataLock(config.dataDir);

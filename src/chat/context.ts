@@ -13,6 +13,7 @@ import type { TypingGate } from "./typing.ts";
 import type { HistoryBudget } from "./history-budget.ts";
 import type { RoomNames } from "./room-names.ts";
 import type { Attachments } from "./attachments.ts";
+import type { ChatSearch } from "../search/chat-search.ts";
 
 /** Counters the chat keeps for the admin API and /metrics. */
 export type ChatCounters = { messagesIn: number; rateLimited: number };
@@ -43,4 +44,6 @@ export type ChatContext = {
   readonly roomNames: RoomNames;
   /** Files shared in messages (the file service, through a narrow port). */
   readonly attachments: Attachments;
+  /** Search (issue 20): this node's index, and its query. */
+  readonly search: ChatSearch;
 };

@@ -28,6 +28,9 @@ import type { Frame } from "./handlers/types.ts";
 import * as roomHandlers from "./handlers/rooms.ts";
 import * as messageHandlers from "./handlers/messages.ts";
 import * as directHandlers from "./handlers/direct.ts";
+import * as searchHandlers from "./handlers/search.ts";
+import { ChatSearch } from "../search/chat-search.ts";
+import type { KeptLog } from "../../storage/chatlog/kept.ts";
 
 export { roomKey } from "./room-key.ts";
 export const VERSION = "0.1.0";
@@ -57,6 +60,8 @@ export type ChatDeps = {
   logger: Logger;
   /** Files shared in say/dm; without it every file id is `not_found`. */
   attachments?: Attachments;
+  /** What the log keeps, for the search index (none: the index starts empty). */
+  kept?: KeptLog;
 };
 
 /**
@@ -73,6 +78,7 @@ export class ChatService {
   readonly moderation: Moderation;
   readonly operator: OperatorActions;
   readonly directory: RoomDirectory;
+  readonly search: ChatSearch;
   readonly #deps: ChatDeps;
   readonly #ctx: ChatContext;
   readonly #presence: RoomPresence;
@@ -95,6 +101,11 @@ export class ChatService {
     }, Date.now, logger);
     this.operator = new OperatorActions(config, this.hub, bus, presence, this.moderation);
     this.directory = new RoomDirectory(() => this.config.rooms, this.hub, broker, presence);
+    this.search = new ChatSearch(deps.kept, () => this.config.limits.searchRebuildChunk, (error) =>
+      logger.error("building the search index failed; trying again", { error: error.message }),
+    );
+    // Built from what is kept, in slices: chat goes on meanwhile (search answers `unavailable`).
+    void this.search.rebuild();
     this.#ctx = {
       config,
       hub: this.hub,
@@ -111,11 +122,17 @@ export class ChatService {
       historyBudget: new HistoryBudget(config.limits, this.abuse),
       roomNames: new RoomNames(() => this.directory.allNames()),
       attachments: deps.attachments ?? noAttachments,
+      search: this.search,
     };
     const hub = this.hub;
+    const search = this.search;
     this.#unsubscribe = [
       // Every stored room event, from any node: the sender's own copy (origin, this node only) waits for its ack.
-      broker.register((event, sender) => hub.deliver(event, sender)),
+      broker.register((event, sender) => {
+        hub.deliver(event, sender);
+        // After the fan-out: indexing never delays delivery.
+        search.stored(event);
+      }),
       bus.subscribe(busConsumer({ config, hub, moderation: this.moderation, operator: this.operator, logger, origin })),
     ];
     this.#stopHeartbeat = startHeartbeat(this.hub, config.limits.heartbeatMs, () => this.abuse.sweep());
@@ -267,6 +284,8 @@ export class ChatService {
           throw new ClientError(ErrorCode.alreadyAuthenticated, "this connection is already signed in");
         case "logout":
           return await this.logout(session);
+        case "search":
+          return await searchHandlers.search(ctx, session, frame);
         case "kick":
         case "mute":
         case "unmute":
@@ -315,6 +334,7 @@ export class ChatService {
   close(): void {
     for (const off of this.#unsubscribe) off();
     this.#stopHeartbeat();
+    this.search.close();
     this.hub.close();
   }
 }

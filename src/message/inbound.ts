@@ -77,6 +77,17 @@ export const muteFrame = z.object({
 });
 export const unmuteFrame = z.object({ type: z.literal("unmute"), user: name, room, ref: ref.optional() });
 
+// Search (issue 20): `q` bounded here, the rest by the handler (limit capped at 100).
+export const searchFrame = z.object({
+  type: z.literal("search"),
+  q: z.string().max(500),
+  room: room.optional(),
+  with: name.optional(),
+  before: messageId.optional(),
+  limit: limit.optional(),
+  ref: ref.optional(),
+});
+
 export const inboundFrame = z.discriminatedUnion("type", [
   helloFrame,
   joinFrame,
@@ -92,6 +103,7 @@ export const inboundFrame = z.discriminatedUnion("type", [
   kickFrame,
   muteFrame,
   unmuteFrame,
+  searchFrame,
 ]);
 
 export type InboundFrame = z.infer<typeof inboundFrame>;

@@ -103,6 +103,16 @@ export const errorFrame = z.object({
   ref: ref.optional(),
 });
 
+// Search (issue 20): the same message and dm frames as history, each with the matched ranges of its text.
+const highlightRanges = z.array(z.tuple([z.number(), z.number()]));
+export const searchResults = z.object({
+  type: z.literal("results"),
+  q: z.string(),
+  messages: z.array(z.union([chatMessage.extend({ highlights: highlightRanges }), directMessage.extend({ highlights: highlightRanges })])),
+  complete: z.boolean(),
+  ref: ref.optional(),
+});
+
 export const outboundFrame = z.discriminatedUnion("type", [
   welcomeFrame,
   joinedFrame,
@@ -119,6 +129,7 @@ export const outboundFrame = z.discriminatedUnion("type", [
   pongFrame,
   errorFrame,
   moderatedFrame,
+  searchResults,
 ]);
 
 export type OutboundFrame = z.infer<typeof outboundFrame>;

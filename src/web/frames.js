@@ -192,6 +192,10 @@ const handlers = {
     toast(errorText(f.code, f.message), "error", f.code);
   },
 
+  results(f) {
+    answer(f); // the search dialog's request (search.js)
+  },
+
   moderated(f) {
     if (!answer(f)) toast(`Done: ${f.action} ${f.user}.`, "info");
   },

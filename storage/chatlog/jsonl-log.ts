@@ -9,6 +9,8 @@ import { HistoryStore } from "./history-store.ts";
 import { cutTornLine, indexFile } from "./log-loader.ts";
 import { CURRENT, Rotation, rotatedFiles } from "./rotation.ts";
 import { Segments } from "./segments.ts";
+import { createJsonlKept } from "./jsonl-kept.ts";
+import type { KeptLog } from "./kept.ts";
 
 export type JsonlLogOptions = {
   dataDir: string;
@@ -38,6 +40,8 @@ export type JsonlLog = ChatLog & {
   historyMemoryBytes(): number;
   /** Resolves once everything appended is written, synced and any rotation done. */
   flush(): Promise<void>;
+  /** What search reads: every kept record, and records back by place. */
+  kept: KeptLog;
 };
 
 /**
@@ -65,6 +69,8 @@ export function createJsonlLog(options: JsonlLogOptions): JsonlLog {
   /** The number of the current file (see Segments). */
   let segment = 0;
   let last: string | undefined;
+  /** The oldest segment rotation has not deleted. */
+  let keptFrom = 0;
   /** Made once the files are read, so new ids continue above the last one stored. */
   let nextId: (() => { id: string; ts: number }) | undefined;
 
@@ -88,7 +94,8 @@ export function createJsonlLog(options: JsonlLogOptions): JsonlLog {
         segment += 1;
         await segments.add(segment, path);
       }
-      history.dropBelowSegment(await segments.dropDeleted());
+      keptFrom = await segments.dropDeleted();
+      history.dropBelowSegment(keptFrom);
     },
   });
 
@@ -148,6 +155,7 @@ export function createJsonlLog(options: JsonlLogOptions): JsonlLog {
     flush() {
       return writer.drain();
     },
+    kept: createJsonlKept(segments, history, () => keptFrom, warn),
     async close() {
       nextId = undefined;
       await writer.drain();
