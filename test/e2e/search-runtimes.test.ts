@@ -39,7 +39,7 @@ describe.each<RuntimeName>(["node", "deno"])("search on %s", (runtime) => {
       },
       { timeoutMs: 15_000, what: "search results after the rebuild" },
     );
-    expect((found.messages as Frame[]).map((m) => [m.text, m.highlights])).toEqual([
+    expect((found!.messages as Frame[]).map((m) => [m.text, m.highlights])).toEqual([
       ["cafe closed today", [[0, 4]]],
       ["note: café receipts", [[6, 10]]],
       ["Le Café déploie la version 2", [[3, 7]]],
