@@ -2,10 +2,10 @@
  * The documents of the search index, numbered in id order (ids grow with
  * time, so a higher number is a newer message): for each, its id as two
  * numbers, its room and sender as numbers, where its line is in the log, and
- * flags. 37 bytes a message in typed arrays of 65,536 entries, never the text.
+ * flags. 37 bytes a message in typed arrays of 16,384 entries, never the text.
  */
 
-const PAGE_BITS = 16;
+const PAGE_BITS = 14;
 const PAGE_SIZE = 1 << PAGE_BITS;
 const PAGE_MASK = PAGE_SIZE - 1;
 

@@ -1,7 +1,7 @@
 /**
  * Postings: for each term, the numbers of the documents that hold it, as
  * LEB128 varints of the gaps between them, in blocks carved from one arena of
- * 1 MiB pages (no object per term, so a rare word costs its 16-byte block and
+ * 256 KiB pages (no object per term, so a rare word costs its 16-byte block and
  * a few numbers). A term's blocks link backwards, newest first, because a
  * search walks from the newest document down and stops once it has enough.
  *
@@ -11,7 +11,7 @@
  * byte lacks the high bit).
  */
 
-const PAGE_BITS = 20;
+const PAGE_BITS = 18;
 const PAGE_SIZE = 1 << PAGE_BITS;
 const PAGE_MASK = PAGE_SIZE - 1;
 const HEADER = 5;
