@@ -122,6 +122,38 @@ describe("search on one daemon", () => {
 });
 
 describe("search in a cluster", () => {
+  it("a node started later builds its index from the Redis streams, every room and conversation in id order", async () => {
+    const cluster = await startCluster(1);
+    started.push(cluster);
+    const a = (await signIn(cluster.nodes[0]!.wsUrl, "ann")).client;
+    await (await signIn(cluster.nodes[0]!.wsUrl, "bob")).client.close();
+    await a.request({ type: "join", room: "red" }, "joined");
+    await a.request({ type: "join", room: "blue" }, "joined");
+    const said: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const text = `shared word ${i}`;
+      if (i % 3 === 0) await a.request({ type: "say", room: "red", text, ref: i }, "ack");
+      else if (i % 3 === 1) await a.request({ type: "say", room: "blue", text, ref: i }, "ack");
+      else await a.request({ type: "dm", to: "bob", text, ref: i }, "ack");
+      said.push(text);
+    }
+    await a.close();
+    const late = await cluster.add("node-2");
+    const b = (await signIn(late.wsUrl, "ann")).client;
+    await b.request({ type: "join", room: "red" }, "joined");
+    await b.request({ type: "join", room: "blue" }, "joined");
+    await expect
+      .poll(async () => {
+        const r = await b.request({ type: "search", q: "shared wor" }, "results", "error");
+        return r.type === "results" ? (r.messages as Frame[]).map((m) => m.text) : r.code;
+      }, { timeout: 20_000, interval: 600 })
+      .toEqual([...said].reverse());
+    const page = await b.request({ type: "search", q: '"shared word"', limit: 2 }, "results");
+    expect(page).toMatchObject({ complete: false });
+    expect((page.messages as Frame[]).map((m) => m.highlights)).toEqual([[[0, 11]], [[0, 11]]]);
+    await b.close();
+  }, 60_000);
+
   it("finds on node B a message stored on node A", async () => {
     const cluster = await startCluster(2);
     started.push(cluster);
