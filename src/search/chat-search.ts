@@ -8,6 +8,8 @@ import { verify, type ParsedQuery } from "./text.ts";
 const RETRY_MS = 5000;
 /** Candidates read back at most at once. */
 const MAX_BATCH = 400;
+/** The most a search computes without letting the event loop run (chat goes on meanwhile). */
+const SLICE_MS = 8;
 
 export type SearchState = { ready: true } | { ready: false; retryAfterMs: number };
 export type SearchHit = { record: ChatRecord; highlights: Array<[number, number]> };
@@ -109,12 +111,17 @@ export class ChatSearch {
     const candidates = index.candidates(query, scope);
     const hits: SearchHit[] = [];
     let batchSize = limit + 4;
+    let sliceStart = performance.now();
     for (;;) {
       const batch = [];
-      for (let i = 0; i < batchSize; i++) {
+      while (batch.length < batchSize) {
         const next = candidates.next();
         if (next.done) break;
-        batch.push(next.value);
+        if (next.value) batch.push(next.value);
+        else if (performance.now() - sliceStart > SLICE_MS) {
+          await yieldToEventLoop();
+          sliceStart = performance.now();
+        }
       }
       if (batch.length === 0) return { hits, complete: true };
       const records = kept ? await kept.read(batch.map((c) => ({ room: c.room, id: c.id, at: c.at }))) : [];
@@ -132,7 +139,8 @@ export class ChatSearch {
         hits.push({ record: c.editedText === undefined ? record : { ...record, text }, highlights: ranges });
       }
       // Full: complete only if no candidate is left (one that is left may still fail its check).
-      if (hits.length === limit) return { hits, complete: candidates.next().done === true };
+      if (hits.length === limit) return { hits, complete: !hasMore(candidates) };
+      sliceStart = performance.now();
       batchSize = Math.min(MAX_BATCH, batchSize * 2);
     }
   }
@@ -140,6 +148,12 @@ export class ChatSearch {
   close(): void {
     if (this.#retry) clearTimeout(this.#retry);
   }
+}
+
+/** Whether the candidates hold one more (pauses skipped). */
+function hasMore(candidates: Generator<unknown, void, undefined>): boolean {
+  for (let next = candidates.next(); !next.done; next = candidates.next()) if (next.value) return true;
+  return false;
 }
 
 /** One turn of the event loop (a timer, so pending I/O runs first), in web-standard code. */

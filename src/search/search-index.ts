@@ -16,6 +16,9 @@ export type SearchScope = {
   before?: string;
 };
 
+/** Steps of an intersection between two chances for the caller to let the event loop run. */
+const STEPS_PER_PAUSE = 4096;
+
 /** A message whose words match, newest first; its text is checked once read back from the log. */
 export type Candidate = { doc: number; id: string; room: string; at: Place | undefined; editedText: string | undefined };
 
@@ -125,9 +128,10 @@ export class SearchIndex {
   /**
    * The messages in scope whose words match (every query word begins a word
    * of the text or a file name), newest first, lazily: stop pulling once the
-   * page is full.
+   * page is full. Now and then it yields `null` instead: a long walk (a word
+   * common everywhere but rare in scope) lets the caller give the event loop a turn.
    */
-  *candidates(query: ParsedQuery, scope: SearchScope): Generator<Candidate, void, undefined> {
+  *candidates(query: ParsedQuery, scope: SearchScope): Generator<Candidate | null, void, undefined> {
     const words = queryWords(query);
     if (words.length === 0) return;
     const clauses = words.map((w) => this.#clause(w));
@@ -150,7 +154,9 @@ export class SearchIndex {
       d = docs.lowerBound(before.ms, before.seq) - 1;
     }
     const lead = clauses[0]!;
+    let steps = 0;
     while (d >= this.#keptFrom) {
+      if (++steps % STEPS_PER_PAUSE === 0) yield null;
       lead.seek(d);
       if (lead.doc < this.#keptFrom) return;
       d = lead.doc;
