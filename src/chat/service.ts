@@ -134,6 +134,10 @@ export class ChatService {
         search.stored(event);
       }),
       bus.subscribe(busConsumer({ config, hub, moderation: this.moderation, operator: this.operator, logger, origin })),
+      // A node that lost the bus may have missed stored events: its index is lost too, and built again.
+      bus.subscribe((event) => {
+        if (event.kind === "reset") void search.rebuild();
+      }),
     ];
     this.#stopHeartbeat = startHeartbeat(this.hub, config.limits.heartbeatMs, () => this.abuse.sweep());
   }
