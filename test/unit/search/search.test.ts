@@ -183,6 +183,16 @@ describe("ChatSearch", () => {
     expect((await q("trimmed")).hits.map((h) => h.record.id)).toEqual([idOf(2)]);
     expect(search.index.stats().removed).toBe(1);
   });
+  it("builds again when asked (a lost index), from what is kept then", async () => {
+    const { search, kept, q } = await searchOf([rec(1, "r", "a", "kept")]);
+    search.index.remove(idOf(1));
+    expect((await q("kept")).hits).toHaveLength(0);
+    const again = search.rebuild();
+    expect(search.state().ready).toBe(false);
+    await again;
+    expect((await q("kept")).hits.map((h) => h.record.id)).toEqual([idOf(1)]);
+    expect(kept.keptFrom()).toBe(0);
+  });
   it("is unavailable while it builds, and keeps what is stored meanwhile, each once", async () => {
     let open!: () => void;
     const gate = new Promise<void>((r) => (open = r));
