@@ -7,6 +7,7 @@ import { addItem, forgetPending, insertItem, replaceItems, requestDmHistory, set
 import { addNotice, clearNotices, showMotd } from "./notices.js";
 import { render } from "./render.js";
 import { answer } from "./requests.js";
+import { continueJump } from "./search.js";
 import { ROOMS_REFRESH_MS, TYPING_SHOW_MS } from "./settings.js";
 import { showApp, signinFailed } from "./signin.js";
 import { conn, ensureDm, ensureRoom, isMe, roomConv, saveLayout, state } from "./state.js";
@@ -78,6 +79,7 @@ const handlers = {
     if (state.active === null) activate(conv.key);
     saveLayout();
     render.all();
+    continueJump(conv);
     answer(f);
   },
 
@@ -146,6 +148,7 @@ const handlers = {
     if (kind !== "before") settlePending(conv);
     render.conversation(conv, kind === "before" ? "prepend" : undefined);
     render.sidebar();
+    continueJump(conv);
   },
 
   history(f) {
@@ -155,6 +158,7 @@ const handlers = {
     conv.complete = f.complete === true;
     conv.loadingOlder = false;
     render.conversation(conv, "prepend");
+    continueJump(conv);
   },
 
   ack(f) {

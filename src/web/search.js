@@ -2,18 +2,18 @@
 // Search button or Ctrl+K / Cmd+K. Results are grouped by room or conversation,
 // newest first, with the matched ranges marked; a result opens its
 // conversation at that message, loading the history around it if need be.
-import { $, el } from "./dom.js";
-import { send } from "./connection.js";
+import { $, el, toast } from "./dom.js";
 import { joinRoom, openDm } from "./conversations.js";
 import { dialogError, openDialog, setBusy } from "./dialogs.js";
 import { errorText } from "./errors.js";
+import { requestOlder } from "./model.js";
 import { render } from "./render.js";
 import { request } from "./requests.js";
 import { isMe, state } from "./state.js";
 import { friendlyTime, nameKey } from "./text.js";
 
-/** Messages of history loaded around a result that is not on the page yet. */
-const AROUND = 25;
+/** Pages of history (50 messages each) loaded back at most to reach a result: limits.historyPerRoom's default. */
+const JUMP_PAGES = 20;
 
 let last = null; // { q, messages, complete }: what the dialog shows
 
@@ -105,7 +105,11 @@ function marked(text, ranges) {
   return out;
 }
 
-/** Opens the result's conversation at the message: the timeline scrolls to it and marks it. */
+/**
+ * Opens the result's conversation at the message: older pages of its history
+ * load until the message is there, then the timeline scrolls to it and marks
+ * it (timeline.js), with everything between it and the newest messages.
+ */
 export function openResult(key, id) {
   const m = last?.messages.find((x) => x.id === id);
   $("search-dialog").close();
@@ -115,17 +119,20 @@ export function openResult(key, id) {
   const conv = state.convs.get(key);
   if (!conv) return;
   conv.jumpTo = id;
-  if (!conv.ids.has(id)) {
-    // The page of history that ends with it (the messages after it come with the conversation's newest).
-    const before = idAfter(id);
-    if (conv.kind === "room") send({ type: "history", room: conv.target, before, limit: AROUND });
-    else if (send({ type: "dm_history", with: conv.target, before, limit: AROUND })) conv.requests.push("before");
-  }
+  conv.jumpPages = 0;
+  if (conv.loaded) continueJump(conv);
   render.conversation(conv);
 }
 
-/** The smallest id above `id` (ids are `<13-digit ms>-<6-digit seq>`). */
-function idAfter(id) {
-  const [ms, seq] = id.split("-").map(Number);
-  return seq >= 999999 ? `${String(ms + 1).padStart(13, "0")}-000000` : `${String(ms).padStart(13, "0")}-${String(seq + 1).padStart(6, "0")}`;
+/** After a page of history arrived (frames.js): one more page back, unless the message is there or out of reach. */
+export function continueJump(conv) {
+  if (!conv.jumpTo || conv.ids.has(conv.jumpTo) || conv.loadingOlder) return;
+  if (conv.complete || conv.jumpPages >= JUMP_PAGES) {
+    // Search reaches every kept log file; history only the newest messages of each room.
+    toast("That message is older than the history this conversation shows.", "info");
+    conv.jumpTo = null;
+    return;
+  }
+  conv.jumpPages += 1;
+  requestOlder(conv);
 }

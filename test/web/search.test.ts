@@ -6,7 +6,7 @@ import { screenshot, signIn, waitForRoom, webSuite } from "../helpers/browser.ts
 const web = webSuite({ limits: { searchesPerSecond: 50, searchBurst: 50, messagesPerSecond: 1000, messageBurst: 1000 } });
 
 describe("search on the page", () => {
-  it("finds messages with Ctrl+K, groups them by room and conversation, marks the match, and opens an old one in its history", async () => {
+  it("finds messages with Ctrl+K, groups them by room and conversation, marks the match, and opens an old one in its history (older pages loaded back to it)", async () => {
     const d = await web.daemon();
     const bob = await web.wsUser(d, "bob");
     await bob.request({ type: "join", room: "general" }, "joined");
@@ -39,6 +39,16 @@ describe("search on the page", () => {
     await found.waitFor();
     expect(await found.getByTestId("message-text").textContent()).toBe("The Café deployment is done");
     expect(await found.isVisible()).toBe(true);
+    // Everything between it and the newest is there: older pages were loaded back to it, no gap.
+    expect(await page.locator('[data-testid="message"][data-state="sent"]').count()).toBeGreaterThanOrEqual(61);
+
+    // A direct message opens its conversation.
+    await page.getByTestId("open-search").click();
+    await page.getByTestId("search-q").fill("cafe deplo");
+    await page.getByTestId("search-q").press("Enter");
+    await page.locator('[data-testid="search-group"][data-conv="@bob"] [data-testid="search-hit"]').click();
+    await page.locator('[data-testid="conv-title"][data-conv="@bob"]').waitFor();
+    await page.locator('[data-testid="message"][data-found="true"]').getByText("did the cafe deploy work?").waitFor();
 
     // Cmd+K too; a query that matches nothing says so.
     await page.keyboard.press("Meta+k");
