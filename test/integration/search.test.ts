@@ -77,6 +77,22 @@ describe("search on one daemon", () => {
     await ann.close();
   });
 
+  it("finds messages across rotated log files, and no longer those in files rotation deleted", async () => {
+    const d = await startDaemon({ chatLog: { maxBytes: 1500, keepFiles: 1 }, limits: { searchesPerSecond: 100, searchBurst: 100, messagesPerSecond: 1000, messageBurst: 1000 } });
+    started.push(d);
+    const { client } = await signIn(d.wsUrl, "ann");
+    await client.request({ type: "join", room: "logs" }, "joined");
+    for (let i = 0; i < 60; i++) await client.request({ type: "say", room: "logs", text: `rotword number ${i}`, ref: i }, "ack");
+    const r = await client.request({ type: "search", q: "rotword", limit: 100 }, "results");
+    const found = (r.messages as Frame[]).map((m) => Number(String(m.text).split(" ")[2]));
+    // The newest ones, newest first, in the current file and the one rotated file kept; the oldest are gone.
+    expect(found.length).toBeGreaterThanOrEqual(14); // a whole rotated file (about 15 lines of 1500 bytes) at least
+    expect(found.length).toBeLessThan(60);
+    expect(found).toEqual(Array.from({ length: found.length }, (_, k) => 59 - k));
+    expect(r.complete).toBe(true);
+    await client.close();
+  });
+
   it("rate-limits search in its own bucket", async () => {
     const d = await startDaemon({ limits: { searchesPerSecond: 0.1, searchBurst: 2 } });
     started.push(d);
