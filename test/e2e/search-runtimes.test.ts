@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { signIn } from "../helpers/client.ts";
+import { startCluster } from "../helpers/cluster.ts";
 import { eventually, World, writeConfig } from "../helpers/harness.ts";
 import { daemonCommand, type RuntimeName } from "../helpers/runtimes.ts";
 import type { Frame } from "../helpers/client.ts";
@@ -48,4 +50,32 @@ describe.each<RuntimeName>(["node", "deno"])("search on %s", (runtime) => {
     expect((phrase.messages as Frame[]).map((m) => m.text)).toEqual(["Le Café déploie la version 2"]);
     await b.close();
   }, 60_000);
+});
+
+describe("search in a cluster, on a Deno node started later", () => {
+  it("builds its index from the Redis streams and reads results back from them", async () => {
+    const cluster = await startCluster(1);
+    try {
+      const a = (await signIn(cluster.nodes[0]!.wsUrl, "nadia")).client;
+      await a.request({ type: "join", room: "mixed" }, "joined");
+      await a.request({ type: "say", room: "mixed", text: "Kubernetes rollout done", ref: 1 }, "ack");
+      await a.request({ type: "say", room: "mixed", text: "rollback plan ready", ref: 2 }, "ack");
+      await a.close();
+      const onDeno = await cluster.add("deno-1", {}, daemonCommand("deno"));
+      const b = (await signIn(onDeno.wsUrl, "nadia")).client;
+      await b.request({ type: "join", room: "mixed" }, "joined");
+      await expect
+        .poll(async () => {
+          const r = await b.request({ type: "search", q: "roll" }, "results", "error");
+          return r.type === "results" ? (r.messages as Frame[]).map((m) => [m.text, m.highlights]) : r.code;
+        }, { timeout: 20_000, interval: 600 })
+        .toEqual([
+          ["rollback plan ready", [[0, 4]]],
+          ["Kubernetes rollout done", [[11, 15]]],
+        ]);
+      await b.close();
+    } finally {
+      await cluster.close();
+    }
+  }, 90_000);
 });
