@@ -13,6 +13,8 @@ import { createMemoryPresence } from "./presence/memory-presence.ts";
 import { acquireDataLock } from "./fs/data-lock.ts";
 import { openToOthers } from "./fs/private.ts";
 import type { KeptLog } from "./chatlog/kept.ts";
+import type { RoomStore } from "./rooms/types.ts";
+import { createFileRoomStore } from "./rooms/file-store.ts";
 
 /** What the health endpoint reports about the shared store. */
 export type StorageHealth = { mode: "embedded" } | { mode: "cluster"; redis: "up" | "down"; node: string };
@@ -31,6 +33,8 @@ export type Storage = {
   presence: Presence;
   /** What search reads of the log: everything kept, and records back. */
   kept: KeptLog;
+  /** Room state: the directory's rooms, their topics and member counts. */
+  rooms: RoomStore;
   health(): StorageHealth;
   open(): Promise<void>;
   close(): Promise<void>;
@@ -56,6 +60,7 @@ export async function createStorage(config: Config, logger: Logger): Promise<Sto
     });
     const bus = createMemoryBus();
     const presence = createMemoryPresence();
+    const rooms = createFileRoomStore(config.dataDir);
     // The lock guards the embedded files from a second daemon; cluster nodes keep nothing in dataDir.
     let release: (() => Promise<void>) | undefined;
     const unlock = async () => {
@@ -70,6 +75,7 @@ export async function createStorage(config: Config, logger: Logger): Promise<Sto
       bus,
       presence,
       kept: log.kept,
+      rooms,
       health: () => ({ mode: "embedded" }),
       async open() {
         release = await acquireDataLock(config.dataDir);
@@ -85,6 +91,7 @@ export async function createStorage(config: Config, logger: Logger): Promise<Sto
         }
       },
       async close() {
+        await rooms.close();
         await log.close();
         await users.close();
         await bus.close();

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isNameError, normalizeName } from "../message/names.ts";
 import { hardeningLimits, security } from "./security.ts";
+import { roomLimits } from "./rooms.ts";
 import { parseRange } from "../net/cidr.ts";
 import { fileLimits, files } from "./files.ts";
 
@@ -36,6 +37,7 @@ const limits = z
     searchRebuildChunk: z.number().int().min(1).max(100_000).default(2000),
     ...hardeningLimits,
     ...fileLimits,
+    ...roomLimits,
   })
   .prefault({});
 

@@ -5,13 +5,22 @@ import type { Place, SearchIndex } from "./search-index.ts";
 /**
  * The one seam between stored room events and the search index: every stored
  * event (live from the broker, or read back during a rebuild) goes through
- * here. A new kind gets its case, one line each: an edit calls
- * `index.replace(id, text)`, a delete `index.remove(id)`.
+ * here. An edit replaces the words a message is found by, a delete removes
+ * it; reactions and topics are not searched.
  */
 export function applyToIndex(index: Pick<SearchIndex, "add" | "replace" | "remove">, event: ChatRecord, at: Place | undefined): void {
   switch (kindOf(event)) {
     case "message":
-      index.add(event, at);
+      index.add(event as Extract<ChatRecord, { text: string; from: string }>, at);
+      return;
+    case "edit":
+      if (event.kind === "edit") index.replace(event.target, event.text);
+      return;
+    case "delete":
+      if (event.kind === "delete") index.remove(event.target);
+      return;
+    case "react":
+    case "topic":
       return;
   }
 }

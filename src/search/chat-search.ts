@@ -1,4 +1,4 @@
-import type { ChatRecord } from "../../storage/chatlog/types.ts";
+import { isMessage, type ChatRecord, type MessageRecord } from "../../storage/chatlog/types.ts";
 import type { KeptLog, KeptRecord } from "../../storage/chatlog/kept.ts";
 import { applyToIndex } from "./apply.ts";
 import { SearchIndex, type SearchScope } from "./search-index.ts";
@@ -12,7 +12,7 @@ const MAX_BATCH = 400;
 const SLICE_MS = 8;
 
 export type SearchState = { ready: true } | { ready: false; retryAfterMs: number };
-export type SearchHit = { record: ChatRecord; highlights: Array<[number, number]> };
+export type SearchHit = { record: MessageRecord; highlights: Array<[number, number]> };
 /** A page of results, newest first; `complete` when nothing older matches. */
 export type SearchPage = { hits: SearchHit[]; complete: boolean };
 
@@ -128,7 +128,7 @@ export class ChatSearch {
       for (let i = 0; i < batch.length; i++) {
         const c = batch[i]!;
         const record = records[i];
-        if (!record) {
+        if (!record || !isMessage(record)) {
           index.forget(c.doc);
           continue;
         }

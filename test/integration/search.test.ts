@@ -93,6 +93,37 @@ describe("search on one daemon", () => {
     await client.close();
   });
 
+  it("finds an edited message by its new text only (as history shows it), a deleted one never, also after a restart", async () => {
+    const d = await startDaemon({ limits: { searchesPerSecond: 100, searchBurst: 100 } });
+    const { client: ann } = await signIn(d.wsUrl, "ann");
+    await ann.request({ type: "join", room: "ops" }, "joined");
+    const typo = await ann.request({ type: "say", room: "ops", text: "deploy teh release", ref: 1 }, "ack");
+    const gone = await ann.request({ type: "say", room: "ops", text: "deploy secret token", ref: 2 }, "ack");
+    await ann.request({ type: "edit", id: typo.id, text: "deploy the release", ref: 3 }, "ack");
+    await ann.request({ type: "delete", id: gone.id, ref: 4 }, "ack");
+    const check = async (client: typeof ann) => {
+      expect((await client.request({ type: "search", q: "teh" }, "results")).messages).toEqual([]);
+      expect((await client.request({ type: "search", q: "secret" }, "results")).messages).toEqual([]);
+      const found = (await client.request({ type: "search", q: "deploy" }, "results")).messages as Frame[];
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatchObject({ id: typo.id, text: "deploy the release", highlights: [[0, 6]] });
+      expect(typeof found[0]!.editedAt).toBe("number");
+      const phrase = (await client.request({ type: "search", q: '"the release"' }, "results")).messages as Frame[];
+      expect(phrase.map((m) => [m.id, m.highlights])).toEqual([[typo.id, [[7, 18]]]]);
+    };
+    await check(ann);
+    await ann.close();
+    const dataDir = d.dataDir;
+    await d.close({ keepData: true });
+    const again = await startDaemon({ limits: { searchesPerSecond: 100, searchBurst: 100 } }, { dataDir });
+    started.push(again);
+    // Membership is stored: no join needed after the restart.
+    const { client } = await signIn(again.wsUrl, "ann");
+    await expect.poll(async () => (await client.request({ type: "search", q: "release" }, "results", "error")).type, { timeout: 10_000 }).toBe("results");
+    await check(client);
+    await client.close();
+  });
+
   it("rate-limits search in its own bucket", async () => {
     const d = await startDaemon({ limits: { searchesPerSecond: 0.1, searchBurst: 2 } });
     started.push(d);

@@ -2,7 +2,7 @@ import { checkName, rateLimited } from "../../message/index.ts";
 import { ClientError, ErrorCode } from "../../message/index.ts";
 import { dmParties, dmRoom, isDmRoom } from "../../../storage/chatlog/room-keys.ts";
 import type { ChatContext } from "../context.ts";
-import { recordFrame } from "../frames.ts";
+import { foldedFrame } from "../frames.ts";
 import { checkId } from "../checks.ts";
 import { roomKey } from "../room-key.ts";
 import type { Session } from "../session.ts";
@@ -18,12 +18,12 @@ export const SEARCH_PAGE_MAX = 100;
 const buckets = new WeakMap<Session, TokenBucket>();
 
 /**
- * The rooms a user belongs to, for search's scope: today the rooms the user's
- * sessions on this node have joined. This one function changes when
- * membership is stored.
+ * The rooms a user belongs to, for search's scope: the stored membership
+ * (from the first `join` until `leave`, on every node), and the rooms the
+ * user's sessions here have joined (as findVisible in pages.ts).
  */
-export async function roomsOf(ctx: Pick<ChatContext, "hub">, userKey: string): Promise<Set<string>> {
-  const rooms = new Set<string>();
+export async function roomsOf(ctx: Pick<ChatContext, "hub" | "users">, userKey: string): Promise<Set<string>> {
+  const rooms = new Set<string>((await ctx.users.get(userKey))?.rooms ?? []);
   for (const s of ctx.hub.userSessions(userKey)) for (const r of s.rooms) rooms.add(r);
   return rooms;
 }
@@ -56,7 +56,8 @@ export async function search(ctx: ChatContext, session: Session, frame: Frame<"s
   session.send({
     type: "results",
     q: frame.q,
-    messages: page.hits.map((h) => ({ ...recordFrame(h.record), highlights: h.highlights })),
+    // As history shows them (reactions, the edit's time), with the text that was checked and highlighted.
+    messages: page.hits.filter((h) => !ctx.amendments.isDeleted(h.record.id)).map((h) => ({ ...foldedFrame(h.record, ctx.amendments), text: h.record.text, highlights: h.highlights })),
     complete: page.complete,
     ...(frame.ref === undefined ? {} : { ref: frame.ref }),
   });

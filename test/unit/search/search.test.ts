@@ -4,7 +4,7 @@ import { SearchIndex } from "../../../src/search/search-index.ts";
 import { ChatSearch } from "../../../src/search/chat-search.ts";
 import { ArrayCursor, Postings, UnionCursor } from "../../../src/search/postings.ts";
 import type { KeptLog, KeptRecord } from "../../../storage/chatlog/kept.ts";
-import type { ChatRecord } from "../../../storage/chatlog/types.ts";
+import type { MessageRecord as ChatRecord } from "../../../storage/chatlog/types.ts";
 
 const idOf = (n: number) => `1764100000000-${String(n).padStart(6, "0")}`;
 const rec = (n: number, room: string, from: string, text: string, extra: Partial<ChatRecord> = {}): ChatRecord => ({ id: idOf(n), room, from, text, ts: 1764100000000, ...extra });
