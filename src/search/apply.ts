@@ -14,7 +14,8 @@ export function applyToIndex(index: Pick<SearchIndex, "add" | "replace" | "remov
       index.add(event as Extract<ChatRecord, { text: string; from: string }>, at);
       return;
     case "edit":
-      if (event.kind === "edit") index.replace(event.target, event.text);
+      // The text is read back from the edit's own record when a search needs it.
+      if (event.kind === "edit") index.replace(event.target, event.text, { id: event.id, at });
       return;
     case "delete":
       if (event.kind === "delete") index.remove(event.target);

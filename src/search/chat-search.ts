@@ -124,7 +124,13 @@ export class ChatSearch {
         }
       }
       if (batch.length === 0) return { hits, complete: true };
-      const records = kept ? await kept.read(batch.map((c) => ({ room: c.room, id: c.id, at: c.at }))) : [];
+      // Each candidate's record, and its latest edit's record where it has one (read together).
+      const refs = batch.map((c) => ({ room: c.room, id: c.id, at: c.at }));
+      const edits = new Map<number, number>();
+      batch.forEach((c, i) => {
+        if (c.edit && "id" in c.edit) edits.set(i, refs.push({ room: c.room, id: c.edit.id, at: c.edit.at }) - 1);
+      });
+      const records = kept ? await kept.read(refs) : [];
       for (let i = 0; i < batch.length; i++) {
         const c = batch[i]!;
         const record = records[i];
@@ -132,11 +138,13 @@ export class ChatSearch {
           index.forget(c.doc);
           continue;
         }
-        const text = c.editedText ?? record.text;
+        const text = c.edit === undefined ? record.text : "text" in c.edit ? c.edit.text : editText(records[edits.get(i)!], c.id);
+        // An edit no longer kept: its text is unknown here, so the message is not shown with the old one.
+        if (text === undefined) continue;
         const ranges = verify(text, (record.files ?? []).map((f) => f.name), query);
         if (!ranges) continue;
         if (hits.length === limit) return { hits, complete: false };
-        hits.push({ record: c.editedText === undefined ? record : { ...record, text }, highlights: ranges });
+        hits.push({ record: c.edit === undefined ? record : { ...record, text }, highlights: ranges });
       }
       // Full: complete only if no candidate is left (one that is left may still fail its check).
       if (hits.length === limit) return { hits, complete: !hasMore(candidates) };
@@ -148,6 +156,11 @@ export class ChatSearch {
   close(): void {
     if (this.#retry) clearTimeout(this.#retry);
   }
+}
+
+/** The new text of an edit record of message `id`. */
+function editText(record: ChatRecord | undefined, id: string): string | undefined {
+  return record?.kind === "edit" && record.target === id ? record.text : undefined;
 }
 
 /** Whether the candidates hold one more (pauses skipped). */

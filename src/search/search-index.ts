@@ -20,7 +20,14 @@ export type SearchScope = {
 const STEPS_PER_PAUSE = 4096;
 
 /** A message whose words match, newest first; its text is checked once read back from the log. */
-export type Candidate = { doc: number; id: string; room: string; at: Place | undefined; editedText: string | undefined };
+export type Candidate = { doc: number; id: string; room: string; at: Place | undefined; edit: EditRef | undefined };
+
+/**
+ * Where an edited message's current text is: its latest edit's own record in
+ * the log (read back like the message), or, for an edit with no record (a
+ * caller without a log), the text itself.
+ */
+export type EditRef = { id: string; at: Place | undefined } | { text: string };
 
 /** Rooms or users as numbers. */
 class Names {
@@ -53,8 +60,12 @@ export class SearchIndex {
   readonly #terms = new Terms();
   readonly #rooms = new Names();
   readonly #users = new Names();
-  /** Edited messages: their new text by document, and their words' documents (ascending). */
-  readonly #edited = new Map<number, string>();
+  /**
+   * Edited messages: where their current text is, by document, and the words
+   * of every edit with their documents (ascending). An older edit's words stay
+   * (a candidate is checked on the current text): about 8 bytes a word an edit.
+   */
+  readonly #edited = new Map<number, EditRef>();
   readonly #overlay = new Map<string, number[]>();
   /** Documents below this were in log files rotation deleted. */
   #keptFrom = 0;
@@ -97,21 +108,22 @@ export class SearchIndex {
     if (this.#docs.flags(doc) & REMOVED) return;
     this.#docs.flag(doc, REMOVED);
     this.#removed += 1;
-    const old = this.#edited.get(doc);
-    if (old !== undefined) this.#unlink(doc, old);
     this.#edited.delete(doc);
   }
 
-  /** An edit: the message is found by its new text (and its file names, if given) only. */
-  replace(id: string, text: string, fileNames: readonly string[] = []): void {
+  /**
+   * An edit: the message is found by its new text only (its file names still
+   * match). `edit` is the edit's record in the log, where the text is read
+   * back from; without one the text is kept here.
+   */
+  replace(id: string, text: string, edit?: { id: string; at: Place | undefined }): void {
     const doc = this.#find(id);
     if (doc === undefined || this.#docs.flags(doc) & REMOVED) return;
-    const old = this.#edited.get(doc);
-    if (old !== undefined) this.#unlink(doc, old);
     this.#docs.flag(doc, EDITED);
-    this.#edited.set(doc, text);
-    for (const term of indexTerms(text, fileNames)) {
+    this.#edited.set(doc, edit ?? { text });
+    for (const term of indexTerms(text)) {
       const docs = this.#overlay.get(term) ?? [];
+      if (docs.includes(doc)) continue;
       let i = docs.length;
       while (i > 0 && docs[i - 1]! > doc) i--;
       docs.splice(i, 0, doc);
@@ -179,7 +191,7 @@ export class SearchIndex {
       const room = docs.room(doc);
       if (rooms[room] === 0) rooms[room] = this.#roomInScope(room, query, scope) ? 1 : 2;
       if (rooms[room] !== 1) continue;
-      yield { doc, id: formatId(docs.ms(doc), docs.seq(doc)), room: this.#rooms.names[room]!, at: docs.place(doc), editedText: this.#edited.get(doc) };
+      yield { doc, id: formatId(docs.ms(doc), docs.seq(doc)), room: this.#rooms.names[room]!, at: docs.place(doc), edit: this.#edited.get(doc) };
     }
   }
 
@@ -219,15 +231,5 @@ export class SearchIndex {
     const doc = this.#docs.lowerBound(p.ms, p.seq);
     if (doc < this.#keptFrom || doc >= this.#docs.count || this.#docs.ms(doc) !== p.ms || this.#docs.seq(doc) !== p.seq) return undefined;
     return doc;
-  }
-
-  #unlink(doc: number, text: string): void {
-    for (const term of indexTerms(text)) {
-      const docs = this.#overlay.get(term);
-      if (!docs) continue;
-      const i = docs.indexOf(doc);
-      if (i >= 0) docs.splice(i, 1);
-      if (docs.length === 0) this.#overlay.delete(term);
-    }
   }
 }

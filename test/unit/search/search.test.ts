@@ -170,6 +170,18 @@ describe("ChatSearch", () => {
     expect((await q("text")).hits).toHaveLength(0);
     expect((await q("newer")).hits).toHaveLength(1);
   });
+  it("reads an edited message's text back from its edit's record, and never shows the old one", async () => {
+    const { search, kept, q } = await searchOf([rec(1, "r", "a", "first draft", { files: [{ id: "f", name: "plan.pdf", size: 1, type: "application/pdf", url: "/files/f/plan.pdf" }] })]);
+    const edit = { kind: "edit" as const, id: idOf(2), room: "r", by: "a", target: idOf(1), author: "a", text: "final words", ts: 1764100000001 };
+    kept.store(edit as unknown as ChatRecord);
+    search.stored(edit);
+    expect((await q("draft")).hits).toHaveLength(0);
+    expect((await q("final")).hits.map((h) => [h.record.text, h.highlights])).toEqual([["final words", [[0, 5]]]]);
+    expect((await q("plan")).hits.map((h) => h.record.text)).toEqual(["final words"]);
+    kept.drop(idOf(2));
+    expect((await q("final")).hits).toHaveLength(0);
+  });
+
   it("matches a file name", async () => {
     const file = { id: "f", name: "Quarterly-report.pdf", size: 1, type: "application/pdf", url: "/files/f/x" };
     const { q } = await searchOf([rec(1, "general", "alice", "look", { files: [file] })]);
