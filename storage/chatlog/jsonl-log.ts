@@ -71,6 +71,8 @@ export function createJsonlLog(options: JsonlLogOptions): JsonlLog {
   let last: string | undefined;
   /** The oldest segment rotation has not deleted. */
   let keptFrom = 0;
+  /** Streams holding a record of another kind than a message (only ever added to): what a rebuild of changes reads. */
+  const changed = new Set<string>();
   /** Made once the files are read, so new ids continue above the last one stored. */
   let nextId: (() => { id: string; ts: number }) | undefined;
 
@@ -101,8 +103,9 @@ export function createJsonlLog(options: JsonlLogOptions): JsonlLog {
 
   /** Rotated files first (oldest first, all complete), then the current file; the index only. */
   async function load(): Promise<void> {
-    const found = (id: string, room: string, at: { segment: number; offset: number; length: number }) => {
+    const found = (id: string, room: string, at: { segment: number; offset: number; length: number }, kinded: boolean) => {
       if (!history.indexed(id, room, at)) return;
+      if (kinded) changed.add(room);
       if (last === undefined || id > last) last = id;
     };
     for (const rotated of await rotatedFiles(dir)) {
@@ -129,6 +132,7 @@ export function createJsonlLog(options: JsonlLogOptions): JsonlLog {
       if (!nextId) return Promise.reject(new Error("chat log is closed"));
       const { id, ts } = nextId();
       const record = storedForm(draft, id, ts);
+      if (draft.kind !== undefined && draft.kind !== "message") changed.add(draft.room);
       return new Promise<ChatRecord>((resolve, reject) => {
         writer.add({ line: JSON.stringify(record) + "\n", record, onStored, resolve, reject });
       });
@@ -145,6 +149,9 @@ export function createJsonlLog(options: JsonlLogOptions): JsonlLog {
     },
     streams() {
       return [...history.names()];
+    },
+    changedStreams() {
+      return [...changed];
     },
     lastId() {
       return last;
