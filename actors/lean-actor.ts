@@ -14,6 +14,8 @@ import { Actor, type ActorOptions, type AnyStateMachine, type InputFrom } from "
  * - an actor's `observers`, `eventListeners`, `_actorScope` (`defer`,
  *   `stopChild`, `emit` called as its methods) and `send` are own fields;
  * - `options` is read only by the constructor, `start` and `attachDevTools`;
+ * - `update` (on the prototype) runs and empties `_deferred`, an own array
+ *   that xstate only pushes to and shifts;
  * - a machine's first snapshot gets its input from `getInitialSnapshot`'s
  *   second argument.
  * Nothing else in chatd touches xstate's internals.
@@ -183,8 +185,23 @@ export class LeanActor<T extends AnyStateMachine> extends Actor<T> {
 
 // Defined outside the class: both are overloaded generics in xstate's types, and this keeps them exactly.
 type Method = (this: ActorInternals, ...args: unknown[]) => unknown;
-const lean = LeanActor.prototype as unknown as Record<"subscribe" | "on", Method>;
-const base = Actor.prototype as unknown as Record<"subscribe" | "on", Method>;
+const lean = LeanActor.prototype as unknown as Record<"subscribe" | "on" | "update", Method>;
+const base = Actor.prototype as unknown as Record<"subscribe" | "on" | "update", Method>;
+/**
+ * After each step xstate runs the step's deferred effects by shifting them
+ * out of `_deferred`, and the emptied array keeps its backing store (17
+ * slots, 152 bytes): every session actor defers at least once (its auth
+ * deadline, an `after`, is scheduled and cancelled that way), so each kept
+ * one for the connection's life. Setting the length of an empty array to 0
+ * lets V8 drop the store (storm-heap, docs/benchmarks.md: ~0.15 KiB of live
+ * heap per connection).
+ */
+lean.update = function (...args) {
+  const result = base.update.apply(this, args);
+  const deferred = this._deferred;
+  if (deferred.length === 0) deferred.length = 0;
+  return result;
+};
 lean.subscribe = function (...args) {
   if (this.observers === NO_OBSERVERS) this.observers = new Set();
   return base.subscribe.apply(this, args);

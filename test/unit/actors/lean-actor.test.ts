@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createActor, createMachine, emit, fromCallback, fromPromise, setup, spawnChild, stopChild, waitFor, type Actor } from "xstate";
+import { Actor, createActor, createMachine, emit, fromCallback, fromPromise, setup, spawnChild, stopChild, waitFor } from "xstate";
 import { LeanActor, leanMachine } from "../../../actors/lean-actor.ts";
 
 const toggle = createMachine({
@@ -218,6 +218,24 @@ describe("xstate internals lean-actor.ts relies on", () => {
     expect(snapshot.tags).toBeInstanceOf(Set);
     expect(typeof snapshot.children).toBe("object");
     expect(typeof snapshot.historyValue).toBe("object");
+  });
+
+  it("update, on the prototype, runs each step's deferred effects out of the actor's own _deferred array and leaves it empty", () => {
+    expect(Object.hasOwn(Actor.prototype, "update")).toBe(true);
+    const ran: string[] = [];
+    // A delayed transition is scheduled (and, on leaving the state, cancelled) through a deferred effect.
+    const machine = createMachine({
+      initial: "waiting",
+      states: { waiting: { entry: () => void ran.push("entry"), after: { 60_000: "late" }, on: { GO: "done" } }, late: {}, done: {} },
+    });
+    const a = new LeanActor(leanMachine(machine)).start();
+    const internals = a as unknown as { _deferred: unknown[] };
+    expect(Object.hasOwn(a, "_deferred")).toBe(true);
+    expect(internals._deferred).toEqual([]);
+    a.send({ type: "GO" });
+    expect(a.getSnapshot().value).toBe("done");
+    expect(internals._deferred).toEqual([]);
+    expect(ran).toEqual(["entry"]);
   });
 
   it("a machine's first snapshot takes its input from getInitialSnapshot's second argument", () => {
