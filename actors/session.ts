@@ -1,4 +1,5 @@
 import { setup, type Actor, type AnyActorRef } from "xstate";
+import { fromTask } from "./task.ts";
 import { LeanActor, leanMachine } from "./lean-actor.ts";
 import { ClientError, CloseCode, ErrorCode, type InboundFrame, type Ref } from "../src/message/index.ts";
 import type { ChatService } from "../src/chat/service.ts";
@@ -19,13 +20,12 @@ export type SessionEvent =
   /** The server closes this session (kick, shutdown, policy). */
   | { type: "CLOSE"; code: number; reason: string }
   /** The socket is gone. */
-  | { type: "DISCONNECTED" }
-  /** The sign-in started on entering `authenticating` checked out (see startSignIn): not yet a session. */
-  | { type: "SIGNED_IN"; output: Admission }
-  /** The sign-in started on entering `authenticating` failed. */
-  | { type: "SIGN_IN_FAILED"; error: unknown };
+  | { type: "DISCONNECTED" };
 
 export type SessionInput = { session: Session; chat: ChatService; authTimeoutMs: number };
+
+/** What the sign-in actor is started with: one `hello` of one session. */
+export type SignInInput = { chat: ChatService; session: Session; hello: Hello };
 
 /**
  * The unauthenticated phase: its deadline, the hello being tried, the frames
@@ -73,16 +73,9 @@ const CLOSE_GRACE_MS = 5000;
  * - `unauthenticated` holds the auth deadline (`after: authDeadline`): one
  *   deadline for the whole phase, not re-armed by a failed hello, since moving
  *   between its two children does not leave it.
- * - `authenticating` runs the sign-in as an invoked promise actor would, with
- *   its events in the chart: entering the state starts it (`startSignIn`), its
- *   result comes back as SIGNED_IN (an invoke's onDone) or SIGN_IN_FAILED
- *   (onError), and leaving the state (deadline, close, socket gone) drops it
- *   (`dropSignIn`), so a result that arrives later is never sent. Not an
- *   xstate `invoke`: that makes a child actor per sign-in, and on Node 20's V8
- *   its options object alone leaves ~1.2 KiB of hidden classes in the old
- *   generation, ~1.8 KiB of old-space garbage per connection in all
- *   (docs/benchmarks.md, issue #18's memory section).
- * - SIGNED_IN is the moment the session becomes active: in that one
+ * - `authenticating` invokes the `signIn` promise actor; leaving the state
+ *   (deadline, close, socket gone) stops it and its result is dropped.
+ * - Its `onDone` is the moment the session becomes active: in that one
  *   synchronous step the chat checks what changed meanwhile (`isRefused`: a ban
  *   applied while the password was checked) and registers the session
  *   (`welcome`), so a ban either refuses the sign-in or finds the session.
@@ -92,6 +85,10 @@ export const sessionMachine = setup({
     context: {} as Context,
     input: {} as SessionInput,
     events: {} as SessionEvent,
+  },
+  actors: {
+    // A sign-in decided at once (a cached token resume) resolves too: the result still comes as `onDone`.
+    signIn: fromTask<Admission, SignInInput>((input) => input.chat.authenticate(input.hello, input.session)),
   },
   delays: {
     authDeadline: ({ context }) => context.auth?.deadlineMs ?? 0,
@@ -105,38 +102,6 @@ export const sessionMachine = setup({
     isRefused: ({ context, event }) => refusalOf(context, event) !== undefined,
   },
   actions: {
-    /**
-     * The sign-in of the hello being tried. Its result goes to this actor as
-     * an event only while that hello is still the one tried (`dropSignIn` and
-     * the end of the phase let go of it). A sign-in decided at once (a cached
-     * token resume) answers before this step ends: the actor handles its
-     * event right after it, before `send` returns.
-     */
-    startSignIn: ({ context, self }) => {
-      const { auth, chat, session } = context;
-      const hello = auth?.hello;
-      if (!hello) return;
-      const settle = (event: SessionEvent) => {
-        if (context.auth?.hello === hello) self.send(event);
-      };
-      let result: Admission | Promise<Admission>;
-      try {
-        result = chat.authenticate(hello, session);
-      } catch (error) {
-        settle({ type: "SIGN_IN_FAILED", error });
-        return;
-      }
-      if (!(result instanceof Promise)) settle({ type: "SIGNED_IN", output: result });
-      else
-        result.then(
-          (output) => settle({ type: "SIGNED_IN", output }),
-          (error: unknown) => settle({ type: "SIGN_IN_FAILED", error }),
-        );
-    },
-    /** Leaving `authenticating`: the sign-in's result, if it comes later, is dropped. */
-    dropSignIn: ({ context: { auth } }) => {
-      if (auth) auth.hello = undefined;
-    },
     rememberHello: ({ context: { auth }, event }) => {
       if (auth) auth.hello = event.type === "FRAME" && event.frame.type === "hello" ? event.frame : undefined;
     },
@@ -163,8 +128,8 @@ export const sessionMachine = setup({
     },
     /** The sign-in failed, or was refused at the last moment: its error, then each held frame's answer. */
     authFailed: ({ context, event }) => {
-      const error = event.type === "SIGN_IN_FAILED" ? event.error : refusalOf(context, event);
-      if (event.type === "SIGNED_IN") context.chat.accounts.revoke(event.output.token).catch(() => {});
+      const error = "error" in event ? event.error : refusalOf(context, event);
+      if ("output" in event) context.chat.accounts.revoke((event.output as Admission).token).catch(() => {});
       context.chat.fail(context.session, error);
       for (const held of context.auth?.queued ?? []) {
         if (held.type === "INVALID") failInvalid(context, held);
@@ -177,7 +142,7 @@ export const sessionMachine = setup({
       auth.queued = undefined;
     },
     welcome: ({ context, event }) => {
-      if (event.type === "SIGNED_IN") context.chat.signedIn(context.session, event.output);
+      if ("output" in event) context.chat.signedIn(context.session, event.output as Admission);
     },
     /** Entering `active`: the held frames go to the inbox, behind the welcome, and the phase is let go. */
     endAuth: ({ context }) => {
@@ -234,15 +199,16 @@ export const sessionMachine = setup({
           },
         },
         authenticating: {
-          // The sign-in, as an invoked promise actor: SIGNED_IN is its onDone, SIGN_IN_FAILED its onError.
-          entry: "startSignIn",
-          exit: "dropSignIn",
-          on: {
-            SIGNED_IN: [
+          invoke: {
+            src: "signIn",
+            input: ({ context }) => ({ chat: context.chat, session: context.session, hello: context.auth!.hello! }),
+            onDone: [
               { guard: "isRefused", target: "connected", actions: ["authFailed", "clearQueue"] },
               { target: "#session.active", actions: "welcome" },
             ],
-            SIGN_IN_FAILED: { target: "connected", actions: ["authFailed", "clearQueue"] },
+            onError: { target: "connected", actions: ["authFailed", "clearQueue"] },
+          },
+          on: {
             // Pings too wait their turn: every frame is answered in the order it was sent.
             FRAME: [{ guard: "queueFull", actions: "rejectUnauthenticated" }, { actions: "hold" }],
             INVALID: [{ guard: "queueFull", actions: "answerInvalid" }, { actions: "hold" }],
@@ -268,8 +234,8 @@ export const sessionMachine = setup({
 });
 
 /** Why a sign-in that succeeded may not become a session after all (see ChatService.refusal). */
-function refusalOf(context: Context, event: SessionEvent): ClientError | undefined {
-  return event.type === "SIGNED_IN" ? context.chat.refusal(event.output) : undefined;
+function refusalOf(context: Context, event: { type: string }): ClientError | undefined {
+  return "output" in event ? context.chat.refusal(event.output as Admission) : undefined;
 }
 
 function failInvalid({ chat, session }: Pick<Context, "chat" | "session">, invalid: Invalid): void {

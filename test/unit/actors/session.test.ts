@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createActor, waitFor, type Actor, type StateValue } from "xstate";
+import { createActor, fromPromise, waitFor, type Actor, type StateValue } from "xstate";
 import { sendFrame, sendInvalid, sessionMachine, startSessionActor, type SessionEvent } from "../../../actors/session.ts";
 import { ActorGroups } from "../../../actors/groups.ts";
 import { ClientError, CloseCode, ErrorCode, type InboundFrame, type OutboundFrame } from "../../../src/message/index.ts";
@@ -310,27 +310,29 @@ describe("sessionMachine", () => {
       expect(t.chat.signedIn).not.toHaveBeenCalled();
     });
 
-    it("runs the sign-in from the chart: started on entering authenticating, SIGNED_IN and SIGN_IN_FAILED as its onDone and onError, dropped when the state is left", async () => {
-      const authenticating = sessionMachine.root.states.unauthenticated!.states.authenticating!;
-      const named = (actions: readonly unknown[]) => actions.map((a) => (typeof a === "string" ? a : (a as { type: string }).type));
-      expect(named(authenticating.entry)).toEqual(["startSignIn"]);
-      expect(named(authenticating.exit)).toEqual(["dropSignIn"]);
-      expect(Object.keys(authenticating.on)).toEqual(expect.arrayContaining(["SIGNED_IN", "SIGN_IN_FAILED"]));
+    it("runs the sign-in as an invoked child actor, stopped (its result dropped) when the session leaves authenticating", async () => {
       const t = start();
-      t.frame(hello);
-      expect(t.state()).toBe("authenticating");
-      expect(t.chat.authenticate).toHaveBeenCalledTimes(1);
-      expect(t.chat.authenticate).toHaveBeenCalledWith(hello, t.session);
-      // No child actor per sign-in (docs/benchmarks.md): the snapshot keeps no children.
-      expect(Object.keys(t.actor.getSnapshot().children)).toHaveLength(0);
-      const send = vi.spyOn(t.actor, "send");
-      t.actor.send({ type: "CLOSE", code: CloseCode.kicked, reason: "kicked" });
-      t.pending[0]!.resolve(SIGN_IN);
+      let signal: AbortSignal | undefined;
+      t.chat.authenticate.mockImplementationOnce(() => new Promise<SignIn>(() => {}));
+      const machine = sessionMachine.provide({
+        actors: {
+          signIn: fromPromise(async ({ input, signal: s }) => {
+            signal = s;
+            return input.chat.authenticate(input.hello, input.session);
+          }),
+        },
+      });
+      const u = start(10_000, machine);
+      u.frame(hello);
+      expect(Object.keys(u.actor.getSnapshot().children)).toHaveLength(1);
+      expect(u.chat.authenticate).toHaveBeenCalledWith(hello, u.session);
+      u.actor.send({ type: "CLOSE", code: CloseCode.kicked, reason: "kicked" });
+      expect(signal?.aborted).toBe(true);
+      expect(Object.keys(u.actor.getSnapshot().children)).toHaveLength(0);
+      u.pending[0]?.resolve(SIGN_IN);
       await new Promise((r) => setTimeout(r, 10));
-      // Only the CLOSE: the result of a sign-in whose state was left never reaches the actor.
-      expect(send).toHaveBeenCalledTimes(1);
-      expect(t.chat.signedIn).not.toHaveBeenCalled();
-      expect(t.state()).toBe("closing");
+      expect(u.chat.signedIn).not.toHaveBeenCalled();
+      expect(t.state()).toBe("connected");
     });
 
     it("refuses a sign-in the chat refuses at the last moment (a ban meanwhile): its error, held frames answered, the token revoked", async () => {
@@ -827,7 +829,7 @@ describe("startSessionActor", () => {
     sendFrame(actor, hello);
     c.pending[0]!.resolve(SIGN_IN);
     await waitFor(actor, (snap) => snap.value === "active", { timeout: 2000 });
-    // The sign-in left no child actor: the snapshot shares the empty children.
+    // The invoked sign-in is gone with its state: the snapshot shares the empty children again.
     expect(actor.getSnapshot().children).toBe(other.getSnapshot().children);
     const say: InboundFrame = { type: "say", room: "general", text: "hi" };
     sendFrame(actor, say);
