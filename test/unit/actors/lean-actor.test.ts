@@ -238,6 +238,28 @@ describe("xstate internals lean-actor.ts relies on", () => {
     expect(ran).toEqual(["entry"]);
   });
 
+  it("a state node's invoke definitions are memoized objects; leanMachine gives each the syncSnapshot xstate spreads in", () => {
+    const machine = setup({ actors: { work: fromPromise(() => new Promise<number>(() => {})) } }).createMachine({
+      initial: "plain",
+      states: {
+        plain: { invoke: { id: "w", src: "work" }, on: { NEXT: "synced" } },
+        synced: { invoke: { id: "s", src: "work", onSnapshot: { actions: () => {} } } },
+      },
+    });
+    const states = machine.root.states as Record<string, { invoke: Array<{ syncSnapshot?: boolean }> }>;
+    expect(states.plain!.invoke[0]).toBe(states.plain!.invoke[0]);
+    expect(states.plain!.invoke[0]!.syncSnapshot).toBeUndefined();
+    const a = new LeanActor(leanMachine(machine)).start();
+    expect(states.plain!.invoke[0]!.syncSnapshot).toBe(false);
+    expect(states.synced!.invoke[0]!.syncSnapshot).toBe(true);
+    // What the spawned children were made with is what xstate computes itself.
+    const child = (id: string) => (a.getSnapshot().children as unknown as Record<string, { _syncSnapshot: boolean }>)[id]!;
+    expect(child("w")._syncSnapshot).toBe(false);
+    a.send({ type: "NEXT" });
+    expect(child("s")._syncSnapshot).toBe(true);
+    a.stop();
+  });
+
   it("a machine's first snapshot takes its input from getInitialSnapshot's second argument", () => {
     const echo = setup({ types: { input: {} as { n: number }, context: {} as { n: number } } }).createMachine({ context: ({ input }) => ({ n: input.n }) });
     const a = createActor(toggle);
