@@ -44,6 +44,16 @@ return json
 `;
 
 /**
+ * KEYS: room stream. ARGV: min (exclusive stream id, or '-'), cap.
+ * Returns how many entries the stream keeps from min on, counted inside Redis
+ * (at most cap, which is the stream's own cap): no entry leaves Redis.
+ */
+export const KEPT_AFTER = `
+if ARGV[1] == '-' then return redis.call('XLEN', KEYS[1]) end
+return #redis.call('XRANGE', KEYS[1], ARGV[1], '+', 'COUNT', ARGV[2])
+`;
+
+/**
  * KEYS: room stream, trimmed hash. ARGV: room, max, min, count, channel, barrier.
  * Returns { newest dropped stream id or '', entries newest first }, and
  * publishes the barrier so the reader can line up with the bus (see RedisFeed).
