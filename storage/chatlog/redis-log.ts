@@ -95,8 +95,8 @@ export function createRedisLog({ engine, historyPerRoom, barrierTimeoutMs = 3000
     },
     async keptAfter(room, after) {
       // No barrier: a count is a hint at sign-in, not a page a client continues from.
-      const min = after === undefined ? "-" : `(${streamId(after)}`;
-      return Number(await engine.run(() => engine.cmd.eval(KEPT_AFTER, 1, key(room), min, historyPerRoom) as Promise<number>));
+      const marker = after === undefined ? "" : streamId(after);
+      return Number(await engine.run(() => engine.cmd.eval(KEPT_AFTER, 1, key(room), marker, historyPerRoom) as Promise<number>));
     },
     roomsVersion() {
       // Only ever added to.

@@ -44,13 +44,20 @@ return json
 `;
 
 /**
- * KEYS: room stream. ARGV: min (exclusive stream id, or '-'), cap.
- * Returns how many entries the stream keeps from min on, counted inside Redis
- * (at most cap, which is the stream's own cap): no entry leaves Redis.
+ * KEYS: room stream. ARGV: marker (stream id, or '' for none), cap.
+ * Returns how many entries the stream keeps after the marker, counted inside
+ * Redis: no entry leaves it. A marker near either end looks at 64 entries at
+ * most (the common case: read lately, or long ago); one in the middle counts
+ * the entries after it, at most cap (the stream's own cap).
  */
 export const KEPT_AFTER = `
-if ARGV[1] == '-' then return redis.call('XLEN', KEYS[1]) end
-return #redis.call('XRANGE', KEYS[1], ARGV[1], '+', 'COUNT', ARGV[2])
+local len = redis.call('XLEN', KEYS[1])
+if ARGV[1] == '' or len == 0 then return len end
+local after = redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT', 64)
+if #after < 64 then return #after end
+local upto = redis.call('XRANGE', KEYS[1], '-', ARGV[1], 'COUNT', 64)
+if #upto < 64 then return len - #upto end
+return #redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT', ARGV[2])
 `;
 
 /**

@@ -71,4 +71,17 @@ describe("ChatLog.keptAfter (records kept after a marker, counted without readin
     await log.open();
     await expectCounts(log, await fill(log, 8));
   });
+
+  it("Redis: a marker near the newest, near the oldest or in the middle of a long stream", async () => {
+    const prefix = uniquePrefix();
+    cleanups.push(cleanupRedis);
+    const log = createRedisLog({ engine: await openEngine(prefix), historyPerRoom: 250 });
+    await log.open();
+    // 201 records: 200 messages and a topic after the third.
+    const ids = await fill(log, 200);
+    expect(await log.keptAfter("general", ids[190]!)).toBe(10);
+    expect(await log.keptAfter("general", ids[10]!)).toBe(190);
+    expect(await log.keptAfter("general", ids[100]!)).toBe(100);
+    expect(await log.keptAfter("general", undefined)).toBe(201);
+  });
 });
