@@ -14,8 +14,10 @@ export const CAPABILITIES: ReadonlyMap<string, string> = new Map([
   ["echo-message", ""],
   ["labeled-response", ""],
   ["message-tags", ""],
+  ["multi-prefix", ""],
   ["sasl", "PLAIN"],
   ["server-time", ""],
+  ["userhost-in-names", ""],
 ]);
 
 /** CAP LS, LIST, REQ, END. */

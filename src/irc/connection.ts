@@ -144,6 +144,8 @@ export class IrcConnection implements Peer, ReplySink {
 
   close(_code: number, reason: string): void {
     if (this.#closed) return;
+    // What the command being handled answered goes out before the ERROR.
+    this.#current?.drain();
     this.#closed = true;
     this.#early = undefined;
     this.socket.write(encoder.encode(formatLine(undefined, "ERROR", [`Closing link: ${this.remoteAddress} (${reason})`], true)));
@@ -173,9 +175,9 @@ export class IrcConnection implements Peer, ReplySink {
   /** What other users do (messages, joins): the same bytes for every IRC recipient with the same tags. */
   #fanout(bytes: Uint8Array): void {
     if (this.#closed || bytes.byteLength === 0) return;
-    // Between sign-in and 001 (SASL before CAP END), what the chat sends waits for the welcome burst.
-    if (!this.registered) {
-      if (this.#early && this.#early.length < MAX_EARLY) this.#early.push(bytes);
+    // Between sign-in and the welcome burst (SASL before CAP END), what the chat sends waits.
+    if (this.#early) {
+      if (this.#early.length < MAX_EARLY) this.#early.push(bytes);
       return;
     }
     this.socket.write(bytes);
@@ -184,20 +186,33 @@ export class IrcConnection implements Peer, ReplySink {
   /** Registration is complete: what waited goes out after the burst. */
   registeredNow(): void {
     this.registered = true;
-    const early = this.#early ?? [];
-    this.#early = undefined;
-    for (const bytes of early) this.socket.write(bytes);
+    const flush = () => {
+      const early = this.#early ?? [];
+      this.#early = undefined;
+      if (!this.#closed) for (const bytes of early) this.socket.write(bytes);
+    };
+    // The burst is part of the reply being handled (CAP END, NICK, USER), written when it ends.
+    if (this.#current) queueMicrotask(flush);
+    else flush();
   }
 
-  /** A numeric to this client now (not part of a command's reply). */
+  /** A numeric to this client: part of the reply to the command being handled, if any. */
   numeric(code: string, ...params: string[]): void {
-    this.write(formatLine(this.server, code, [this.nick, ...params]));
+    if (this.#current) this.num(this.#current, code, ...params);
+    else this.write(formatLine(this.server, code, [this.nick, ...params]));
   }
 
-  /** A new reply for a command; `label` only when the client enabled labeled-response. */
+  /**
+   * The reply to the command being handled (held once more), so everything it
+   * answers goes out together and labeled; a new one outside a command.
+   */
   reply(msg: IrcMessage | undefined): Reply {
+    if (this.#current) return this.#current.hold();
     return new Reply(this, this.labels ? msg?.tags.get("label") : undefined);
   }
+
+  /** The reply of the command being handled, while its handler runs. */
+  #current: Reply | undefined;
 
   /** A numeric in `out`, addressed to this client. */
   num(out: Reply, code: string, ...params: string[]): void {
@@ -325,12 +340,16 @@ export class IrcConnection implements Peer, ReplySink {
     if (text.includes("\u0000")) return;
     const msg = parseLine(text);
     if (!msg) return;
+    const out = (this.#current = new Reply(this, this.labels ? msg.tags.get("label") : undefined));
     try {
       if (!this.registered) registrationCommand(this, msg);
       else activeCommand(this, msg);
     } catch (error) {
       this.ctx.logger.error("irc command failed", { command: msg.command, error: (error as Error).message });
       this.numeric("400", msg.command, "Internal error");
+    } finally {
+      this.#current = undefined;
+      out.release();
     }
   }
 

@@ -26,7 +26,9 @@ export function namesReply(conn: IrcConnection, out: Reply, channel: string, mem
   let line: string[] = [];
   let bytes = 0;
   const room = 400 - utf8Bytes(conn.server) - utf8Bytes(conn.nick) - utf8Bytes(channel);
-  for (const name of members) {
+  const full = conn.caps.has("userhost-in-names");
+  for (const member of members) {
+    const name = full ? conn.ctx.renderer.source(member) : member;
     if (line.length > 0 && bytes + utf8Bytes(name) + 1 > room) {
       conn.num(out, "353", "=", channel, line.join(" "));
       line = [];

@@ -29,7 +29,7 @@ export function registrationCommand(conn: IrcConnection, msg: IrcMessage): void 
       return conn.tryRegister();
     }
     case "USER": {
-      if (msg.params.length < 4) return conn.numeric("461", "USER", "Not enough parameters");
+      if (msg.params.length < 4 || msg.params[3] === "" || msg.params[0] === "") return conn.numeric("461", "USER", "Not enough parameters");
       conn.userName = msg.params[0]!;
       conn.realName = msg.params[3]!;
       return conn.tryRegister();
@@ -119,9 +119,21 @@ export function tryRegister(conn: IrcConnection): void {
   // A guest: the nick is an account whose password only this server knows (see guestPassword).
   conn.auth = "guest";
   const nick = conn.nick;
-  void guestPassword(conn.ctx.guestSecret, userKey(nick) ?? nick).then((password) => {
-    if (conn.auth === "guest" && conn.nick === nick) conn.hello(nick, password);
+  const key = userKey(nick) ?? nick;
+  void guestSignIn(conn, key).then((password) => {
+    if (conn.auth !== "guest" || conn.nick !== nick) return;
+    if (password !== undefined) return conn.hello(nick, password);
+    // A nick is one connection on IRC: a guest whose name is online is turned away.
+    conn.auth = "none";
+    conn.nick = "*";
+    conn.numeric("433", nick, "Nickname is already in use");
   });
+}
+
+/** The guest's password, or undefined when the name is online already (on any node). */
+async function guestSignIn(conn: IrcConnection, key: string): Promise<string | undefined> {
+  const online = conn.ctx.chat.hub.userSessions(key).size > 0 || (await conn.ctx.chat.presence.users()).some((u) => userKey(u.name) === key);
+  return online ? undefined : guestPassword(conn.ctx.guestSecret, key);
 }
 
 /**
@@ -185,6 +197,7 @@ function welcomeBurst(conn: IrcConnection): void {
   conn.num(out, "004", ctx.server, VERSION_TEXT, "io", "bmnqt");
   for (const tokens of isupport(ctx)) conn.num(out, "005", ...tokens, "are supported by this server");
   motd(conn, out);
+  conn.num(out, "221", "+i");
   out.release();
   conn.registeredNow();
 }

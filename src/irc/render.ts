@@ -21,6 +21,8 @@ const NO_BYTES = new Uint8Array(0);
  */
 export class Renderer {
   readonly #cache = new WeakMap<Encoded, Array<Uint8Array | undefined>>();
+  #lastEncoded: Encoded | undefined;
+  #lastVariants: Array<Uint8Array | undefined> | undefined;
 
   constructor(readonly host: string) {}
 
@@ -31,8 +33,11 @@ export class Renderer {
 
   /** The bytes of a fan-out frame for a client with these tag bits; empty when the frame means nothing on IRC. */
   fanout(encoded: Encoded, frame: OutboundFrame, mask: number): Uint8Array {
-    let variants = this.#cache.get(encoded);
+    // A fan-out hands one frame to every recipient in a row: the last one is at hand without a lookup.
+    let variants = encoded === this.#lastEncoded ? this.#lastVariants : this.#cache.get(encoded);
     if (!variants) this.#cache.set(encoded, (variants = []));
+    this.#lastEncoded = encoded;
+    this.#lastVariants = variants;
     const cached = variants[mask];
     if (cached) return cached;
     const text = this.#fanoutText(frame, mask);

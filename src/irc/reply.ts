@@ -36,6 +36,11 @@ export class Reply {
     this.#lines.push({ tags, text });
   }
 
+  /** Writes what is gathered so far, unlabeled (the connection is closing). */
+  drain(): void {
+    for (const l of this.#lines.splice(0)) this.sink.write(tagPrefix(l.tags) + l.text);
+  }
+
   /** Keeps the reply open for one more answer. */
   hold(): this {
     this.#holds++;
