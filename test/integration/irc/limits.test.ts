@@ -39,6 +39,8 @@ describe("IRC limits and bad input", () => {
     irc.send(":source-only");
     irc.send("   ");
     irc.send("FROBNICATE a b c");
+    // The invalid UTF-8 line reads as U+FFFD: an unknown command, answered like FROBNICATE.
+    expect((await irc.next("421")).params[1]).toBe("\uFFFD\uFFFD");
     expect((await irc.next("421")).params[1]).toBe("FROBNICATE");
     irc.send("PRIVMSG");
     await irc.next("411");

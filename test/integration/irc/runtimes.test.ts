@@ -38,7 +38,7 @@ describe.each<RuntimeName>(["node", "deno"])("the IRC gateway on %s", (runtime) 
     await irc.next("PRIVMSG");
     expect((await web.next("message")).text).toBe("over tcp");
 
-    const secure = await ircSignIn(ircPortOf(p.output(), "tlsPort"), "secure", { tls: true });
+    const secure = await ircSignIn(ircPortOf(p.output(), "tlsPort"), "secure", { tls: true, caps: ["draft/chathistory"] });
     world.onCleanup(() => secure.close());
     secure.send("JOIN #general");
     await secure.next("366");
