@@ -184,8 +184,18 @@ export class IrcConnection implements Peer, ReplySink {
   }
 
   /** Registration is complete: what waited goes out after the burst. */
+  /** Registration (sign-in, NICK, USER, CAP END) must end within `ms`, as a WebSocket's sign-in must. */
+  deadline(ms: number): void {
+    this.#deadline = setTimeout(() => {
+      if (!this.registered) this.close(1008, "registration timed out");
+    }, ms);
+  }
+
+  #deadline: ReturnType<typeof setTimeout> | undefined;
+
   registeredNow(): void {
     this.registered = true;
+    clearTimeout(this.#deadline);
     const flush = () => {
       const early = this.#early ?? [];
       this.#early = undefined;
@@ -356,6 +366,7 @@ export class IrcConnection implements Peer, ReplySink {
   /** The stream is gone. */
   streamClosed(): void {
     this.#closed = true;
+    clearTimeout(this.#deadline);
     this.toSession({ type: "DISCONNECTED" });
   }
 
