@@ -6,7 +6,9 @@ import type { Bus } from "../../storage/bus/types.ts";
 import type { Hub } from "./hub.ts";
 import type { AbuseLimits } from "./limits.ts";
 import type { Moderation } from "./moderation.ts";
-import type { RoomDirectory } from "./room-directory.ts";
+import type { RoomDirectory } from "./state/directory.ts";
+import type { StateLimits } from "./state/caps.ts";
+import type { UserStore } from "../../storage/users/types.ts";
 import type { RoomPresence } from "./room-presence.ts";
 import type { Session } from "./session.ts";
 import type { TypingGate } from "./typing.ts";
@@ -30,7 +32,10 @@ export type ChatContext = {
   readonly bus: Bus;
   readonly presence: RoomPresence;
   readonly directory: RoomDirectory;
-  readonly accounts: Pick<Accounts, "findUser" | "revoke">;
+  readonly accounts: Pick<Accounts, "findUser" | "revoke" | "setPassword">;
+  /** Where membership, read markers and the conversation index are kept (the accounts' store). */
+  readonly users: UserStore;
+  readonly stateLimits: StateLimits;
   readonly abuse: AbuseLimits;
   readonly moderation: Pick<Moderation, "checkNotMuted" | "handle">;
   readonly logger: Logger;

@@ -17,7 +17,13 @@ import type { ChatContext, ChatCounters } from "./context.ts";
 import { noAttachments, type Attachments } from "./attachments.ts";
 import { answerFailure } from "./failure.ts";
 import { pong } from "./frames.ts";
-import { RoomDirectory } from "./room-directory.ts";
+import { RoomDirectory } from "./state/directory.ts";
+import { StateLimits } from "./state/caps.ts";
+import { welcomeState } from "./state/user-state.ts";
+import { stateConsumer } from "./state/bus.ts";
+import type { RoomStore } from "../../storage/rooms/types.ts";
+import type { UserRecord } from "../../storage/users/types.ts";
+import * as stateHandlers from "./handlers/state.ts";
 import { RoomPresence } from "./room-presence.ts";
 import { OperatorActions } from "./operator.ts";
 import { busConsumer } from "./bus-events.ts";
@@ -30,6 +36,7 @@ import * as messageHandlers from "./handlers/messages.ts";
 import * as directHandlers from "./handlers/direct.ts";
 
 export { roomKey } from "./room-key.ts";
+import { roomKey as roomKeyOf } from "./room-key.ts";
 export const VERSION = "0.1.0";
 
 /** A node's chat in numbers: gauges now, counters since this service started. */
@@ -54,6 +61,8 @@ export type ChatDeps = {
   log: ChatLog;
   bus: Bus;
   presence: Presence;
+  /** Room state (the directory, topics, member counts). */
+  rooms: RoomStore;
   logger: Logger;
   /** Files shared in say/dm; without it every file id is `not_found`. */
   attachments?: Attachments;
@@ -73,6 +82,7 @@ export class ChatService {
   readonly moderation: Moderation;
   readonly operator: OperatorActions;
   readonly directory: RoomDirectory;
+  readonly stateLimits: StateLimits;
   readonly #deps: ChatDeps;
   readonly #ctx: ChatContext;
   readonly #presence: RoomPresence;
@@ -94,7 +104,8 @@ export class ChatService {
       sessionsOf: (key) => this.operator.sessionsEverywhere(key),
     }, Date.now, logger);
     this.operator = new OperatorActions(config, this.hub, bus, presence, this.moderation);
-    this.directory = new RoomDirectory(() => this.config.rooms, this.hub, broker, presence);
+    this.directory = new RoomDirectory({ defaults: () => this.config.rooms, limits: config.limits, hub: this.hub, broker, presence, store: deps.rooms, bus });
+    this.stateLimits = new StateLimits(config.limits);
     this.#ctx = {
       config,
       hub: this.hub,
@@ -103,6 +114,8 @@ export class ChatService {
       presence: this.#presence,
       directory: this.directory,
       accounts,
+      users: accounts.store,
+      stateLimits: this.stateLimits,
       abuse: this.abuse,
       moderation: this.moderation,
       logger,
@@ -117,8 +130,18 @@ export class ChatService {
       // Every stored room event, from any node: the sender's own copy (origin, this node only) waits for its ack.
       broker.register((event, sender) => hub.deliver(event, sender)),
       bus.subscribe(busConsumer({ config, hub, moderation: this.moderation, operator: this.operator, logger, origin })),
+      bus.subscribe(stateConsumer({ hub, directory: this.directory, origin })),
     ];
-    this.#stopHeartbeat = startHeartbeat(this.hub, config.limits.heartbeatMs, () => this.abuse.sweep());
+    this.#stopHeartbeat = startHeartbeat(this.hub, config.limits.heartbeatMs, () => {
+      this.abuse.sweep();
+      this.stateLimits.sweep();
+      this.directory.sweep().catch((error: Error) => logger.warn("room directory sweep failed", { error: error.message }));
+    });
+  }
+
+  /** Reads the room directory (before the first connection). */
+  open(): Promise<void> {
+    return this.directory.open();
   }
 
   get accounts(): Accounts {
@@ -160,7 +183,7 @@ export class ChatService {
       connections: this.hub.sessions.size,
       active,
       usersOnline: this.hub.onlineUsers().length,
-      rooms: this.directory.names().length,
+      rooms: this.directory.size,
       messagesIn: this.#counters.messagesIn,
       deliveries: this.hub.deliveries,
       slowConsumersDropped: this.hub.slowConsumersDropped,
@@ -216,21 +239,40 @@ export class ChatService {
     session.signedIn({ key: user.key, name, role }, token);
     this.hub.signedIn(session);
     this.#presence.syncLocal(user.key, name);
+    // First in the session's inbox: the frames sent after the hello wait for the welcome.
+    session.enqueue(() => this.#welcome(session, user, role, token, created));
+    this.#deps.logger.info("signed in", { user: user.name, session: session.id, created, address: session.peer.remoteAddress });
+  }
+
+  /** The welcome: the user's own rooms (defaults first), role, unread counts and conversations. */
+  async #welcome(session: Session, user: UserRecord, role: UserRecord["role"], token: string, created: boolean): Promise<void> {
     const { limits } = this.config;
+    let state: Awaited<ReturnType<typeof welcomeState>>;
+    try {
+      state = await welcomeState(this.#deps.broker, user, limits.historyPerRoom);
+    } catch (error) {
+      // Unread counts are a convenience: a sign-in still works without them.
+      this.#deps.logger.warn("unread counts unavailable at sign-in", { user: user.name, error: (error as Error).message });
+      state = { unread: [], conversations: (user.conversations ?? []).map((c) => ({ with: c.with, lastId: c.lastId, ts: c.ts })) };
+    }
+    const defaults = this.config.rooms.map((r) => roomKeyOf(r));
+    const rooms = [...new Set([...defaults, ...(user.rooms ?? [])])];
     const frame = {
       type: "welcome",
       user: user.name,
       token,
       motd: this.config.motd,
       created,
+      role,
+      unread: state.unread,
+      conversations: state.conversations,
       server: { name: this.config.name, welcome: this.config.welcome, version: VERSION },
       limits: { maxTextLength: limits.maxTextLength, maxFrameBytes: limits.maxFrameBytes, historyOnJoin: limits.historyOnJoin },
     } as const;
-    session.send(encodeWelcome(frame, this.directory.json()));
-    this.#deps.logger.info("signed in", { user: user.name, session: session.id, created, address: session.peer.remoteAddress });
+    session.send(encodeWelcome(frame, JSON.stringify(rooms)));
   }
 
-  /** Default rooms first, then every other room with members or history. */
+  /** Every room in the directory, by name. */
   roomNames(): string[] {
     return this.directory.names();
   }
@@ -248,9 +290,7 @@ export class ChatService {
         case "join":
           return await roomHandlers.join(ctx, session, frame);
         case "leave":
-          return roomHandlers.leave(ctx, session, frame);
-        case "rooms":
-          return await roomHandlers.rooms(ctx, session);
+          return await roomHandlers.leave(ctx, session, frame);
         case "typing":
           return roomHandlers.typing(ctx, session, frame);
         case "say":
@@ -271,6 +311,15 @@ export class ChatService {
         case "mute":
         case "unmute":
           return await this.moderation.handle(session, frame);
+        // Conversation state.
+        case "rooms":
+          return await stateHandlers.rooms(ctx, session, frame);
+        case "read":
+          return await stateHandlers.read(ctx, session, frame);
+        case "topic":
+          return await stateHandlers.topic(ctx, session, frame);
+        case "password":
+          return await stateHandlers.password(ctx, session, frame);
       }
     } catch (error) {
       this.fail(session, error, "ref" in frame ? frame.ref : undefined);
@@ -302,6 +351,21 @@ export class ChatService {
     return this.operator.kick(name, reason);
   }
 
+  /**
+   * Sets a user's password for an operator: every token of the user stops
+   * working and every session (on every node) closes with 4002. False when
+   * there is no such user; `bad_password` when it is too short or too long.
+   */
+  async setPassword(name: string, password: string): Promise<boolean> {
+    const token = await this.#deps.accounts.setPassword(name, password);
+    if (!token) return false;
+    // The token is nobody's: the user signs in with the new password.
+    await this.#deps.accounts.revoke(token);
+    const key = (await this.#deps.accounts.findUser(name))!.key;
+    await this.#deps.bus.publish({ kind: "password", user: key });
+    return true;
+  }
+
   /** Closes every connection (stop or restart) with the given code. */
   closeAll(code: number, reason: string, notice: "shutdown" | "restart"): void {
     this.operator.closeAll(code, reason, notice);
@@ -313,6 +377,7 @@ export class ChatService {
   }
 
   close(): void {
+    this.directory.close();
     for (const off of this.#unsubscribe) off();
     this.#stopHeartbeat();
     this.hub.close();

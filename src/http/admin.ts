@@ -17,6 +17,7 @@ import { decimalQuery } from "./decimal.ts";
 const kickBody = z.object({ user: z.string().min(1).max(64), reason: z.string().max(500).optional() });
 const broadcastBody = z.object({ text: z.string().min(1).max(4000) });
 const motdBody = z.object({ motd: z.string().max(2000) });
+const passwordBody = z.object({ password: z.string() });
 // An empty parameter (`?room=&limit=`) means "not given".
 const blankToUndefined = (v: unknown) => (v === "" ? undefined : v);
 const logQuery = z.object({
@@ -55,6 +56,19 @@ export function adminRoutes(ops: Operations, getToken: () => string): Hono {
     const body = broadcastBody.safeParse(await readJson(c));
     if (!body.success) return badRequest(c, body.error);
     return c.json({ sent: true, recipients: await ops.broadcast(body.data.text) });
+  });
+  admin.post("/users/:name/password", async (c) => {
+    const body = passwordBody.safeParse(await readJson(c));
+    if (!body.success) return badRequest(c, body.error);
+    const name = c.req.param("name");
+    try {
+      if (!(await ops.setPassword(name, body.data.password))) return c.json({ error: "unknown_user", message: `no account named ${name}` }, 404);
+    } catch (error) {
+      const failure = describeFailure(error);
+      if (failure.code === ErrorCode.badPassword) return c.json({ error: "bad_password", message: failure.message }, 400);
+      throw error;
+    }
+    return c.json({ user: name, password: "changed" });
   });
   admin.get("/motd", async (c) => c.json({ motd: await ops.motd() }));
   admin.put("/motd", async (c) => {

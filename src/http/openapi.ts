@@ -104,6 +104,13 @@ export const openApiDocument = {
         body(obj({ user: str, reason: str }, ["user"])),
       ),
     },
+    "/users/{name}/password": {
+      post: op(
+        "Set a user's password: every resume token of the user stops working and every session of the user, on every node, closes with 4002 \"password changed\"",
+        { "200": ok(obj({ user: str, password: { type: "string", enum: ["changed"] } })), "400": error("invalid body, or bad_password: too short or over 72 bytes"), "404": error("unknown_user") },
+        { parameters: [{ name: "name", in: "path", required: true, schema: str }], ...body(obj({ password: str })) },
+      ),
+    },
     "/broadcast": {
       post: op("Server notice to everyone online", { "200": ok(obj({ sent: { type: "boolean" }, recipients: int })), "400": error("invalid body") }, body(obj({ text: str }))),
     },

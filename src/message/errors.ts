@@ -37,6 +37,8 @@ export const CloseCode = {
   kicked: 4000,
   slowConsumer: 4001,
   banned: 4002,
+  /** The account's password changed: every other session closes (the same code as a ban, reason "password changed"). */
+  passwordChanged: 4002,
 } as const;
 
 /** An error a handler throws to answer the client with an `error` frame (and, with `close`, then close the connection). */

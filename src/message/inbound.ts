@@ -61,7 +61,20 @@ export const dmHistoryFrame = z.object({
   since: messageId.optional(),
   limit: limit.optional(),
 });
-export const roomsFrame = z.object({ type: z.literal("rooms") });
+// Conversation state (issue 19: read markers, topics, the paged room directory, password change).
+export const roomsFrame = z.object({
+  type: z.literal("rooms"),
+  query: z.string().max(100).optional(),
+  after: z.string().max(200).optional(),
+  limit: limit.optional(),
+  ref: ref.optional(),
+});
+// `room` or `with` (exactly one): which one is the handler's to check (bad_frame).
+export const readFrame = z.object({ type: z.literal("read"), room: room.optional(), with: name.optional(), id: messageId, ref: ref.optional() });
+export const topicFrame = z.object({ type: z.literal("topic"), room, text, ref: ref.optional() });
+// No length caps: `bad_password` for a new one out of bounds, `auth_failed` for a wrong old one (the frame size limit bounds both).
+export const passwordFrame = z.object({ type: z.literal("password"), old: z.string(), new: z.string(), ref: ref.optional() });
+// End of conversation state.
 export const typingFrame = z.object({ type: z.literal("typing"), room });
 export const pingFrame = z.object({ type: z.literal("ping"), ref: ref.optional() });
 export const logoutFrame = z.object({ type: z.literal("logout") });
@@ -92,6 +105,10 @@ export const inboundFrame = z.discriminatedUnion("type", [
   kickFrame,
   muteFrame,
   unmuteFrame,
+  // Conversation state.
+  readFrame,
+  topicFrame,
+  passwordFrame,
 ]);
 
 export type InboundFrame = z.infer<typeof inboundFrame>;

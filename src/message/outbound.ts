@@ -43,6 +43,10 @@ export const welcomeFrame = z.object({
   motd: z.string(),
   rooms: z.array(z.string()),
   created: z.boolean(),
+  // Conversation state: the user's role, unread counts and direct conversations (docs/protocol.md#welcome).
+  role: z.enum(["user", "moderator", "admin"]),
+  unread: z.array(z.object({ room: z.string().optional(), with: z.string().optional(), count: z.number(), mentions: z.number() })),
+  conversations: z.array(z.object({ with: z.string(), lastId: z.string(), ts: z.number() })),
   server: z.object({ name: z.string(), welcome: z.string(), version: z.string() }),
   limits: z.object({ maxTextLength: z.number(), maxFrameBytes: z.number(), historyOnJoin: z.number() }),
 });
@@ -52,6 +56,10 @@ export const joinedFrame = z.object({
   members: z.array(z.string()),
   history: z.array(chatMessage),
   recovered: z.boolean(),
+  // Conversation state: the room's topic (absent when none), the user's read marker and what is unread after it.
+  topic: z.string().optional(),
+  lastRead: z.string().nullable(),
+  unread: z.number(),
 });
 export const presenceFrame = z.object({
   type: z.literal("presence"),
@@ -75,8 +83,16 @@ export const dmHistoryReply = z.object({
 });
 export const roomsReply = z.object({
   type: z.literal("rooms"),
-  rooms: z.array(z.object({ name: z.string(), members: z.number() })),
+  rooms: z.array(z.object({ name: z.string(), members: z.number(), topic: z.string().optional() })),
+  // Conversation state: the directory is paged; `next` (absent on the last page) is the `after` of the next page.
+  next: z.string().optional(),
+  ref: ref.optional(),
 });
+// Conversation state.
+export const readNotice = z.object({ type: z.literal("read"), room: z.string().optional(), with: z.string().optional(), id: z.string() });
+export const topicNotice = z.object({ type: z.literal("topic"), room: z.string(), text: z.string(), by: z.string(), ts: z.number() });
+export const passwordChanged = z.object({ type: z.literal("password_changed"), token: z.string(), ref: ref.optional() });
+// End of conversation state.
 export const typingNotice = z.object({ type: z.literal("typing"), room: z.string(), user: z.string() });
 export const noticeFrame = z.object({
   type: z.literal("notice"),
@@ -119,6 +135,10 @@ export const outboundFrame = z.discriminatedUnion("type", [
   pongFrame,
   errorFrame,
   moderatedFrame,
+  // Conversation state.
+  readNotice,
+  topicNotice,
+  passwordChanged,
 ]);
 
 export type OutboundFrame = z.infer<typeof outboundFrame>;

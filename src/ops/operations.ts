@@ -122,6 +122,8 @@ export function createOperations(daemon: OperationsHost) {
       if (sessions > 0) log("user kicked", { user, sessions, ...(reason === undefined ? {} : { reason }) });
       return sessions;
     },
+    /** Sets a user's password (every token revoked, every session closed); false when there is no such user. */
+    setPassword: (user: string, password: string) => chat().setPassword(user, password),
     moderation: () => loggedModeration(chat().moderation, log),
     /** The file service (uploads, usage, removal); `unavailable` while the server is not running. */
     files(): FileService {

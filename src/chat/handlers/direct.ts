@@ -1,4 +1,5 @@
 import { checkName, ClientError, ErrorCode } from "../../message/index.ts";
+import { noteConversation } from "../state/user-state.ts";
 import { dmRoom } from "../../../storage/chatlog/room-keys.ts";
 import type { ChatContext } from "../context.ts";
 import { directFrames } from "../frames.ts";
@@ -17,7 +18,14 @@ export async function dm(ctx: ChatContext, session: Session, frame: Frame<"dm">)
   checkRate(session, ctx.abuse, ctx.counters);
   const me = session.user!;
   const files = await sharedFiles(ctx.attachments, me.key, frame.files);
-  publishThenAck(ctx, session, { room: dmRoom(me.key, target.key), from: me.name, to: target.name, text, ...(files ? { files } : {}) }, frame.ref);
+  const event = { room: dmRoom(me.key, target.key), from: me.name, to: target.name, text, ...(files ? { files } : {}) };
+  // Both sides' conversation index (see state/user-state.ts) is updated before the ack, so a new device lists the conversation at once.
+  publishThenAck(ctx, session, event, frame.ref, (record) =>
+    Promise.all([
+      noteConversation(ctx.users, me.key, { key: target.key, name: target.name }, record.id, record.ts),
+      me.key === target.key ? undefined : noteConversation(ctx.users, target.key, { key: me.key, name: me.name }, record.id, record.ts),
+    ]),
+  );
 }
 
 /** `dm_history`: a page of the conversation with another user. */

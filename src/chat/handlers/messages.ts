@@ -1,5 +1,5 @@
 import { encodeAck, type Ref } from "../../message/index.ts";
-import type { RoomEvent } from "../../../storage/broker/types.ts";
+import type { RoomEvent, StoredEvent } from "../../../storage/broker/types.ts";
 import type { ChatContext } from "../context.ts";
 import { roomFrames } from "../frames.ts";
 import { checkId, checkRate, memberRoom } from "../checks.ts";
@@ -37,10 +37,18 @@ export async function history(ctx: ChatContext, session: Session, frame: Frame<"
  * one's fsync. Publishes complete in order, so acks and deliveries keep order.
  * The session goes with the event as its origin: its own copy is held for the ack.
  */
-export function publishThenAck(ctx: ChatContext, session: Session, event: RoomEvent, ref: Ref | undefined): void {
+export function publishThenAck(
+  ctx: ChatContext,
+  session: Session,
+  event: RoomEvent,
+  ref: Ref | undefined,
+  /** Also stored before the ack (a conversation index, files released...). */
+  beforeAck?: (record: StoredEvent) => Promise<unknown>,
+): void {
   const stored = ctx.broker.publish(event, session);
   // A message that shares files refers to them before its ack (see attachFilesOf).
-  const durable = event.files === undefined ? stored : stored.then(async (record) => (await attachFilesOf(ctx.attachments, record), record));
+  const attached = !("files" in event) || event.files === undefined ? stored : stored.then(async (record) => (await attachFilesOf(ctx.attachments, record), record));
+  const durable = beforeAck === undefined ? attached : attached.then(async (record) => (await beforeAck(record), record));
   // Counted as outstanding, so an abuse close waits for this answer (see close-after-acks.ts).
   answerBeforeClose(session, durable.then(
     (record) => {
