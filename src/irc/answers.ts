@@ -4,6 +4,7 @@ import type { Reply } from "./reply.ts";
 import { signedIn, signInFailed } from "./registration.ts";
 import { namesReply } from "./queries.ts";
 import { userKey } from "./names.ts";
+import { ROOMS_PAGE } from "./isupport.ts";
 
 /** A request sent to the session, waiting for its answer. */
 export type Pending = {
@@ -24,6 +25,9 @@ export type Pending = {
   limit?: number;
   /** CHATHISTORY AFTER: the oldest `limit` after `after` (LATEST: the newest). */
   first?: boolean;
+  /** LIST: the search, and how many pages were asked for. */
+  query?: string;
+  pages?: number;
   /** KICK/MODE: the nick it is about, and what to say when it worked. */
   nick?: string;
   done?: string;
@@ -52,14 +56,8 @@ export function answerFrame(conn: IrcConnection, frame: OutboundFrame): void {
       return history(conn, conn.take(undefined, `hist:#${frame.room}`), frame.messages);
     case "dm_history":
       return history(conn, conn.take(undefined, `hist:${userKey(frame.with) ?? frame.with}`), frame.messages);
-    case "rooms": {
-      const p = conn.take(undefined, "list");
-      if (!p) return;
-      conn.num(p.out, "321", "Channel", "Users  Name");
-      for (const r of frame.rooms) conn.num(p.out, "322", `#${r.name}`, String(r.members), "");
-      conn.num(p.out, "323", "End of /LIST");
-      return p.out.release();
-    }
+    case "rooms":
+      return rooms(conn, frame);
     case "moderated": {
       const p = conn.take(frame.ref);
       if (!p) return;
@@ -72,6 +70,30 @@ export function answerFrame(conn: IrcConnection, frame: OutboundFrame): void {
     default:
       return;
   }
+}
+
+/** Pages of LIST asked for at most (ROOMS_PAGE rooms each). */
+const MAX_LIST_PAGES = 25;
+
+/** A page of the room directory for LIST; the next one is asked for while there is one. The unasked pushes (no ref) mean nothing on IRC. */
+function rooms(conn: IrcConnection, frame: Frame<"rooms">): void {
+  const p = frame.ref === undefined ? undefined : conn.take(frame.ref);
+  if (!p) return;
+  for (const r of frame.rooms) conn.num(p.out, "322", `#${r.name}`, String(r.members), r.topic ?? "");
+  const pages = p.pages ?? 1;
+  if (frame.next !== undefined && pages < MAX_LIST_PAGES) {
+    conn.request({ type: "rooms", limit: ROOMS_PAGE, after: frame.next, ...(p.query ? { query: p.query } : {}) }, { command: "LIST", out: p.out, query: p.query, pages: pages + 1 });
+  } else conn.num(p.out, "323", "End of /LIST");
+  p.out.release();
+}
+
+/** The TOPIC line of a topic change; it answers this client's own TOPIC if it set it. */
+export function topicChanged(conn: IrcConnection, frame: Frame<"topic">, bytes: Uint8Array): boolean {
+  const p = frame.by === conn.nick ? conn.take(undefined, `topic:${frame.room}`) : undefined;
+  if (!p) return false;
+  p.out.raw(new TextDecoder().decode(bytes));
+  p.out.release();
+  return true;
 }
 
 function oneLine(text: string): string {
@@ -98,6 +120,11 @@ function joined(conn: IrcConnection, frame: Frame<"joined">): void {
   const out = p?.out ?? conn.reply(undefined);
   const channel = `#${frame.room}`;
   out.add(conn.ctx.renderer.source(conn.nick), "JOIN", [channel]);
+  if (frame.topic) {
+    conn.num(out, "332", channel, frame.topic);
+    const topic = conn.ctx.chat.directory.topic(frame.room);
+    if (topic) conn.num(out, "333", channel, topic.by, String(Math.floor(topic.ts / 1000)));
+  }
   namesReply(conn, out, channel, frame.members);
   const { replayOnJoin } = conn.ctx.config.irc;
   if (replayOnJoin && !conn.caps.has("draft/chathistory") && frame.history.length > 0) replay(conn, out, channel, frame.history);
@@ -161,11 +188,13 @@ function error(conn: IrcConnection, frame: Frame<"error">): void {
     case "JOIN:too_many_rooms":
       n("405", target, "You have joined too many channels");
       break;
+    case "TOPIC:not_in_room":
     case "PART:not_in_room":
       n("442", target, "You're not on that channel");
       break;
     case "KICK:forbidden":
     case "MODE:forbidden":
+    case "TOPIC:muted":
       n("482", target, "You're not a channel operator (chatd moderators and admins only)");
       break;
     case "CHATHISTORY:not_in_room":

@@ -4,7 +4,7 @@ import { capCommand } from "./caps.ts";
 import { motd } from "./registration.ts";
 import { channelKey, userKey, VERSION_TEXT } from "./names.ts";
 import { fromIrc } from "./text.ts";
-import { MAX_TARGETS } from "./isupport.ts";
+import { MAX_TARGETS, ROOMS_PAGE } from "./isupport.ts";
 import { ison, lusers, names, userhost, who, whois } from "./queries.ts";
 import { chathistory } from "./history.ts";
 import { away, kick, mode, oper } from "./moderation.ts";
@@ -46,11 +46,8 @@ export function activeCommand(conn: IrcConnection, msg: IrcMessage): void {
       return ison(conn, msg);
     case "USERHOST":
       return userhost(conn, msg);
-    case "LIST": {
-      const out = conn.reply(msg);
-      conn.request({ type: "rooms" }, { command: "LIST", out }, "list");
-      return out.release();
-    }
+    case "LIST":
+      return list(conn, msg);
     case "MOTD": {
       const out = conn.reply(msg);
       motd(conn, out);
@@ -161,14 +158,34 @@ function part(conn: IrcConnection, msg: IrcMessage): void {
   out.release();
 }
 
-/** TOPIC: chatd rooms have no topic yet (issue "Conversations"): read as unset, setting refused. */
+/**
+ * TOPIC: chatd's room topic. Reading answers 332/333 (or 331); setting is
+ * chatd `topic` (members of the room; an empty text clears it), answered by
+ * the TOPIC line every member of the room gets.
+ */
 function topic(conn: IrcConnection, msg: IrcMessage): void {
-  const target = msg.params[0];
+  const [target, text] = msg.params;
   if (!target) return conn.numeric("461", "TOPIC", "Not enough parameters");
   const out = conn.reply(msg);
   const room = channelKey(target);
   if (room === undefined) conn.num(out, "403", target, "No such channel");
-  else if (msg.params.length > 1) conn.num(out, "482", target, "Topics cannot be set on this server");
-  else conn.num(out, "331", target, "No topic is set");
+  else if (text !== undefined) conn.request({ type: "topic", room, text: fromIrc(text) ?? "" }, { command: "TOPIC", out, target }, `topic:${room}`);
+  else {
+    const current = conn.ctx.chat.directory.topic(room);
+    if (!current || current.text === "") conn.num(out, "331", target, "No topic is set");
+    else {
+      conn.num(out, "332", target, current.text);
+      conn.num(out, "333", target, current.by, String(Math.floor(current.ts / 1000)));
+    }
+  }
+  out.release();
+}
+
+/** LIST [mask]: chatd's room directory, every page of it (`*word*` searches names). */
+function list(conn: IrcConnection, msg: IrcMessage): void {
+  const out = conn.reply(msg);
+  const query = (msg.params[0] ?? "").split(",")[0]!.replace(/^#/, "").replace(/\*/g, "");
+  conn.num(out, "321", "Channel", "Users  Name");
+  conn.request({ type: "rooms", limit: ROOMS_PAGE, ...(query ? { query } : {}) }, { command: "LIST", out, query, pages: 1 });
   out.release();
 }

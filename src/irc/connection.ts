@@ -6,7 +6,7 @@ import { formatLine, MAX_LINE_BYTES, MAX_TAGS_BYTES, parseLine, tagPrefix, type 
 import { Reply, type ReplySink } from "./reply.ts";
 import { TAG_ACCOUNT, TAG_MSGID, TAG_TIME, TAG_TYPING } from "./render.ts";
 import type { IrcContext } from "./context.ts";
-import { answerFrame, type Pending } from "./answers.ts";
+import { answerFrame, topicChanged, type Pending } from "./answers.ts";
 import { registrationCommand, tryRegister } from "./registration.ts";
 import { activeCommand } from "./commands.ts";
 import { userKey } from "./names.ts";
@@ -113,6 +113,11 @@ export class IrcConnection implements Peer, ReplySink {
     const frame = encoded.frame ?? (JSON.parse(encoded.text) as OutboundFrame);
     if (frame.type === "message" || frame.type === "dm" || frame.type === "presence" || frame.type === "typing") {
       if (!this.#isOwn(frame)) this.#fanout(this.ctx.renderer.fanout(encoded, frame, this.mask));
+      return;
+    }
+    if (frame.type === "topic") {
+      const bytes = this.ctx.renderer.fanout(encoded, frame, this.mask);
+      if (!topicChanged(this, frame, bytes)) this.#fanout(bytes);
       return;
     }
     answerFrame(this, frame);

@@ -3,6 +3,8 @@ import type { IrcContext } from "./context.ts";
 
 /** How many targets one PRIVMSG, NOTICE, JOIN or PART may name. */
 export const MAX_TARGETS = 4;
+/** Rooms per LIST request to the directory (its page maximum). */
+export const ROOMS_PAGE = 200;
 /** The most messages one CHATHISTORY answer holds. */
 export const CHATHISTORY_MAX = 1000;
 

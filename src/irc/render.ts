@@ -53,6 +53,8 @@ export class Renderer {
         return this.record(frame, mask, []);
       case "presence":
         return formatLine(this.source(frame.user), frame.event === "join" ? "JOIN" : "PART", [`#${frame.room}`]);
+      case "topic":
+        return formatLine(this.source(frame.by), "TOPIC", [`#${frame.room}`, frame.text], true);
       case "typing":
         return mask & TAG_TYPING ? `@+typing=active ${formatLine(this.source(frame.user), "TAGMSG", [`#${frame.room}`])}` : "";
       default:
