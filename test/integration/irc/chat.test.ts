@@ -177,4 +177,31 @@ describe("IRC and web users in the same rooms", () => {
     irc.send("AWAY");
     await irc.next("305");
   });
+
+  it("away-notify tells IRC channel members of AWAY; WHOIS shows it; typing travels as TAGMSG +typing both ways", async () => {
+    const d = await ircDaemon();
+    const { client: web } = await world.member(d, "webby");
+    const a = await ircSignIn(d.daemon.ircPort!, "alpha", { caps: ["message-tags"] });
+    const b = await ircSignIn(d.daemon.ircPort!, "beta", { caps: ["away-notify", "message-tags"] });
+    world.onCleanup(() => a.close());
+    world.onCleanup(() => b.close());
+    a.send("JOIN #general");
+    await a.next("366");
+    b.send("JOIN #general");
+    await b.next("366");
+    a.send("AWAY :lunch");
+    await a.next("306");
+    const away = await b.next("AWAY");
+    expect(away.source).toBe("alpha!alpha@chatd");
+    expect(away.params).toEqual(["lunch"]);
+    b.send("WHOIS alpha");
+    expect((await b.until("318")).find((l) => l.command === "301")!.params[2]).toBe("lunch");
+
+    web.send({ type: "typing", room: "general" });
+    const typing = await b.next("TAGMSG");
+    expect(typing.source).toBe("webby!webby@chatd");
+    expect(typing.tags.get("+typing")).toBe("active");
+    a.send("@+typing=active TAGMSG #general");
+    expect(await web.next("typing")).toMatchObject({ room: "general", user: "alpha" });
+  });
 });
