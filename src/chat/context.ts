@@ -3,6 +3,7 @@ import type { Logger } from "../log.ts";
 import type { Accounts } from "../accounts/accounts.ts";
 import type { Broker } from "../../storage/broker/types.ts";
 import type { Bus } from "../../storage/bus/types.ts";
+import type { Amendments } from "./amendments.ts";
 import type { Hub } from "./hub.ts";
 import type { AbuseLimits } from "./limits.ts";
 import type { Moderation } from "./moderation.ts";
@@ -48,4 +49,6 @@ export type ChatContext = {
   readonly roomNames: RoomNames;
   /** Files shared in messages (the file service, through a narrow port). */
   readonly attachments: Attachments;
+  /** The latest state of amended messages (issue 19), folded into every page sent. */
+  readonly amendments: Amendments;
 };

@@ -1,4 +1,5 @@
-import { ClientError, CloseCode, ErrorCode, encodeWelcome, type InboundFrame, type Ref } from "../message/index.ts";
+import { ClientError, CloseCode, ErrorCode, type InboundFrame, type Ref } from "../message/index.ts";
+import { Amendments, amendThenDeliver } from "./amendments.ts";
 import type { Config } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
 import type { Accounts, SignIn } from "../accounts/accounts.ts";
@@ -15,14 +16,14 @@ import { authenticate, refusal, type Admission } from "./sign-in.ts";
 import { Moderation } from "./moderation.ts";
 import type { ChatContext, ChatCounters } from "./context.ts";
 import { noAttachments, type Attachments } from "./attachments.ts";
+import { deleteMessage, setPassword } from "./operator-changes.ts";
 import { answerFailure } from "./failure.ts";
 import { pong } from "./frames.ts";
 import { RoomDirectory } from "./state/directory.ts";
 import { StateLimits } from "./state/caps.ts";
-import { welcomeState } from "./state/user-state.ts";
+import { welcome } from "./state/welcome.ts";
 import { stateConsumer } from "./state/bus.ts";
 import type { RoomStore } from "../../storage/rooms/types.ts";
-import type { UserRecord } from "../../storage/users/types.ts";
 import * as stateHandlers from "./handlers/state.ts";
 import { RoomPresence } from "./room-presence.ts";
 import { OperatorActions } from "./operator.ts";
@@ -34,10 +35,10 @@ import type { Frame } from "./handlers/types.ts";
 import * as roomHandlers from "./handlers/rooms.ts";
 import * as messageHandlers from "./handlers/messages.ts";
 import * as directHandlers from "./handlers/direct.ts";
+import * as changeHandlers from "./handlers/changes.ts";
 
 export { roomKey } from "./room-key.ts";
-import { roomKey as roomKeyOf } from "./room-key.ts";
-export const VERSION = "0.1.0";
+export { VERSION } from "./state/welcome.ts";
 
 /** A node's chat in numbers: gauges now, counters since this service started. */
 export type ChatStats = {
@@ -83,6 +84,8 @@ export class ChatService {
   readonly operator: OperatorActions;
   readonly directory: RoomDirectory;
   readonly stateLimits: StateLimits;
+  /** Issue 19: the latest state of amended messages, rebuilt from the log at start and fed by the broker. */
+  readonly amendments = new Amendments();
   readonly #deps: ChatDeps;
   readonly #ctx: ChatContext;
   readonly #presence: RoomPresence;
@@ -124,14 +127,23 @@ export class ChatService {
       historyBudget: new HistoryBudget(config.limits, this.abuse),
       roomNames: new RoomNames(() => this.directory.allNames()),
       attachments: deps.attachments ?? noAttachments,
+      amendments: this.amendments,
     };
     const hub = this.hub;
     this.#unsubscribe = [
       // Every stored room event, from any node: the sender's own copy (origin, this node only) waits for its ack.
-      broker.register((event, sender) => hub.deliver(event, sender)),
+      broker.register(
+        amendThenDeliver(this.amendments, (event, sender) => {
+          // A topic is listed in the directory before it goes out, so a `rooms` asked after it shows it.
+          if (event.kind === "topic") this.directory.topicStored(event.room, { text: event.text, by: event.by, ts: event.ts });
+          hub.deliver(event, sender);
+        }),
+      ),
       bus.subscribe(busConsumer({ config, hub, moderation: this.moderation, operator: this.operator, logger, origin })),
       bus.subscribe(stateConsumer({ hub, directory: this.directory, origin })),
     ];
+    // Pages wait for this (Amendments.ready); live amendments meanwhile are applied too (order does not matter).
+    this.amendments.ready = this.amendments.rebuild(broker).catch((error: Error) => logger.error("reading amended messages failed", { error: error.message }));
     this.#stopHeartbeat = startHeartbeat(this.hub, config.limits.heartbeatMs, () => {
       this.abuse.sweep();
       this.stateLimits.sweep();
@@ -240,36 +252,9 @@ export class ChatService {
     this.hub.signedIn(session);
     this.#presence.syncLocal(user.key, name);
     // First in the session's inbox: the frames sent after the hello wait for the welcome.
-    session.enqueue(() => this.#welcome(session, user, role, token, created));
+    const deps = { config: this.config, broker: this.#deps.broker, amendments: this.amendments, logger: this.#deps.logger };
+    session.enqueue(async () => session.send(await welcome(deps, user, role, token, created)));
     this.#deps.logger.info("signed in", { user: user.name, session: session.id, created, address: session.peer.remoteAddress });
-  }
-
-  /** The welcome: the user's own rooms (defaults first), role, unread counts and conversations. */
-  async #welcome(session: Session, user: UserRecord, role: UserRecord["role"], token: string, created: boolean): Promise<void> {
-    const { limits } = this.config;
-    let state: Awaited<ReturnType<typeof welcomeState>>;
-    try {
-      state = await welcomeState(this.#deps.broker, user, limits.historyPerRoom);
-    } catch (error) {
-      // Unread counts are a convenience: a sign-in still works without them.
-      this.#deps.logger.warn("unread counts unavailable at sign-in", { user: user.name, error: (error as Error).message });
-      state = { unread: [], conversations: (user.conversations ?? []).map((c) => ({ with: c.with, lastId: c.lastId, ts: c.ts })) };
-    }
-    const defaults = this.config.rooms.map((r) => roomKeyOf(r));
-    const rooms = [...new Set([...defaults, ...(user.rooms ?? [])])];
-    const frame = {
-      type: "welcome",
-      user: user.name,
-      token,
-      motd: this.config.motd,
-      created,
-      role,
-      unread: state.unread,
-      conversations: state.conversations,
-      server: { name: this.config.name, welcome: this.config.welcome, version: VERSION },
-      limits: { maxTextLength: limits.maxTextLength, maxFrameBytes: limits.maxFrameBytes, historyOnJoin: limits.historyOnJoin },
-    } as const;
-    session.send(encodeWelcome(frame, JSON.stringify(rooms)));
   }
 
   /** Every room in the directory, by name. */
@@ -307,6 +292,13 @@ export class ChatService {
           throw new ClientError(ErrorCode.alreadyAuthenticated, "this connection is already signed in");
         case "logout":
           return await this.logout(session);
+        // Issue 19, message changes.
+        case "edit":
+          return await changeHandlers.edit(ctx, session, frame);
+        case "delete":
+          return await changeHandlers.remove(ctx, session, frame);
+        case "react":
+          return await changeHandlers.react(ctx, session, frame);
         case "kick":
         case "mute":
         case "unmute":
@@ -346,24 +338,19 @@ export class ChatService {
     return this.operator.setMotd(motd);
   }
 
+  /** Deletes a message for an operator (the admin API); false if there is none (see operator-changes.ts). */
+  deleteMessage(id: string): Promise<boolean> {
+    return deleteMessage({ broker: this.#deps.broker, amendments: this.amendments, attachments: this.#ctx.attachments }, id);
+  }
+
   /** Kicks every session of the user; resolves to how many were closed. */
   kick(name: string, reason?: string): Promise<number> {
     return this.operator.kick(name, reason);
   }
 
-  /**
-   * Sets a user's password for an operator: every token of the user stops
-   * working and every session (on every node) closes with 4002. False when
-   * there is no such user; `bad_password` when it is too short or too long.
-   */
-  async setPassword(name: string, password: string): Promise<boolean> {
-    const token = await this.#deps.accounts.setPassword(name, password);
-    if (!token) return false;
-    // The token is nobody's: the user signs in with the new password.
-    await this.#deps.accounts.revoke(token);
-    const key = (await this.#deps.accounts.findUser(name))!.key;
-    await this.#deps.bus.publish({ kind: "password", user: key });
-    return true;
+  /** Sets a user's password for an operator (every token revoked, every session closed); false if there is no such user. */
+  setPassword(name: string, password: string): Promise<boolean> {
+    return setPassword({ accounts: this.#deps.accounts, bus: this.#deps.bus }, name, password);
   }
 
   /** Closes every connection (stop or restart) with the given code. */

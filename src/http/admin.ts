@@ -78,6 +78,12 @@ export function adminRoutes(ops: Operations, getToken: () => string): Hono {
   });
   addModerationRoutes(admin, ops);
   addFileAdminRoutes(admin, ops);
+  // Issue 19: an operator deletes a message as a moderator would (stored, then `deleted` to its members).
+  admin.delete("/messages/:id", async (c) => {
+    const id = c.req.param("id");
+    if (!(await ops.deleteMessage(id))) return c.json({ error: "not_found", message: "no such message" }, 404);
+    return c.json({ deleted: id });
+  });
   admin.post("/restart", (c) => answer(c, ops.restart()));
   admin.post("/stop", (c) => answer(c, ops.stop()));
   admin.post("/reload", async (c) => {

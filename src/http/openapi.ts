@@ -82,6 +82,13 @@ export const openApiDocument = {
         },
       ),
     },
+    "/messages/{id}": {
+      delete: op(
+        "Delete a message (issue 19): members get deleted, history keeps only its mark",
+        { "200": ok(obj({ deleted: str })), "404": error("not_found: no such message, or already deleted"), "503": error("unavailable: the deletion could not be stored") },
+        { parameters: [{ name: "id", in: "path", required: true, schema: str }] },
+      ),
+    },
     "/users": {
       get: op("Users online and the number of accounts", {
         "200": ok(

@@ -20,6 +20,7 @@ export const ErrorCode = {
   forbidden: "forbidden",
   banned: "banned",
   muted: "muted",
+  /** A message or file id that does not exist, is not visible to the user, or (a message) was deleted. */
   notFound: "not_found",
   internal: "internal",
 } as const;

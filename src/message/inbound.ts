@@ -39,7 +39,7 @@ export const helloFrame = z.object({
 export const joinFrame = z.object({ type: z.literal("join"), room, since: messageId.optional(), ref: ref.optional() });
 export const leaveFrame = z.object({ type: z.literal("leave"), room, ref: ref.optional() });
 export const sayFrame = z
-  .object({ type: z.literal("say"), room, text: text.optional(), files: files.optional(), ref: ref.optional() })
+  .object({ type: z.literal("say"), room, text: text.optional(), files: files.optional(), ref: ref.optional(), replyTo: messageId.optional() })
   .refine(hasTextOrFiles, textMissing)
   .transform(textOrEmpty);
 export const historyFrame = z.object({
@@ -50,7 +50,7 @@ export const historyFrame = z.object({
   limit: limit.optional(),
 });
 export const dmFrame = z
-  .object({ type: z.literal("dm"), to: name, text: text.optional(), files: files.optional(), ref: ref.optional() })
+  .object({ type: z.literal("dm"), to: name, text: text.optional(), files: files.optional(), ref: ref.optional(), replyTo: messageId.optional() })
   .refine(hasTextOrFiles, textMissing)
   .transform(textOrEmpty);
 export const dmHistoryFrame = z.object({
@@ -90,6 +90,12 @@ export const muteFrame = z.object({
 });
 export const unmuteFrame = z.object({ type: z.literal("unmute"), user: name, room, ref: ref.optional() });
 
+// Issue 19, message changes: edit, delete, react (docs/protocol.md "Editing, deleting, reacting").
+// Whether `emoji` is one emoji or a :short_name: is checked by the handler (bad_frame), as text length is.
+export const editFrame = z.object({ type: z.literal("edit"), id: messageId, text, ref: ref.optional() });
+export const deleteFrame = z.object({ type: z.literal("delete"), id: messageId, ref: ref.optional() });
+export const reactFrame = z.object({ type: z.literal("react"), id: messageId, emoji: z.string(), ref: ref.optional() });
+
 export const inboundFrame = z.discriminatedUnion("type", [
   helloFrame,
   joinFrame,
@@ -109,6 +115,10 @@ export const inboundFrame = z.discriminatedUnion("type", [
   readFrame,
   topicFrame,
   passwordFrame,
+  // Issue 19, message changes.
+  editFrame,
+  deleteFrame,
+  reactFrame,
 ]);
 
 export type InboundFrame = z.infer<typeof inboundFrame>;

@@ -18,23 +18,35 @@ export const fileRef = z.object({
   height: z.number().optional(),
 });
 
+// Issue 19: what a message may carry besides its text (replies, mentions, edits,
+// reactions), and the record history gives for a deleted message (no text).
+const reactions = z.record(z.string(), z.array(z.string()));
+const messageExtras = {
+  replyTo: z.string().optional(),
+  mentions: z.array(z.string()).optional(),
+  editedAt: z.number().optional(),
+  reactions: reactions.optional(),
+  deleted: z.literal(true).optional(),
+};
 export const chatMessage = z.object({
   type: z.literal("message"),
   id: z.string(),
   room: z.string(),
   from: z.string(),
-  text: z.string(),
+  text: z.string().optional(),
   ts: z.number(),
   files: z.array(fileRef).optional(),
+  ...messageExtras,
 });
 export const directMessage = z.object({
   type: z.literal("dm"),
   id: z.string(),
   from: z.string(),
   to: z.string(),
-  text: z.string(),
+  text: z.string().optional(),
   ts: z.number(),
   files: z.array(fileRef).optional(),
+  ...messageExtras,
 });
 export const welcomeFrame = z.object({
   type: z.literal("welcome"),
@@ -119,6 +131,26 @@ export const errorFrame = z.object({
   ref: ref.optional(),
 });
 
+// Issue 19, message changes: a room's carry `room`, a conversation's `from` (the author) and `to`.
+const where = { room: z.string().optional(), from: z.string().optional(), to: z.string().optional() };
+export const editedFrame = z.object({
+  type: z.literal("edited"),
+  id: z.string(),
+  ...where,
+  text: z.string(),
+  editedAt: z.number(),
+  mentions: z.array(z.string()).optional(),
+});
+export const deletedFrame = z.object({ type: z.literal("deleted"), id: z.string(), ...where });
+export const reactionFrame = z.object({
+  type: z.literal("reaction"),
+  id: z.string(),
+  ...where,
+  emoji: z.string(),
+  user: z.string(),
+  on: z.boolean(),
+});
+
 export const outboundFrame = z.discriminatedUnion("type", [
   welcomeFrame,
   joinedFrame,
@@ -139,6 +171,10 @@ export const outboundFrame = z.discriminatedUnion("type", [
   readNotice,
   topicNotice,
   passwordChanged,
+  // Issue 19, message changes.
+  editedFrame,
+  deletedFrame,
+  reactionFrame,
 ]);
 
 export type OutboundFrame = z.infer<typeof outboundFrame>;
@@ -146,3 +182,7 @@ export type ChatMessage = z.infer<typeof chatMessage>;
 export type DirectMessage = z.infer<typeof directMessage>;
 export type ErrorFrame = z.infer<typeof errorFrame>;
 export type FileRef = z.infer<typeof fileRef>;
+export type EditedFrame = z.infer<typeof editedFrame>;
+export type DeletedFrame = z.infer<typeof deletedFrame>;
+export type ReactionFrame = z.infer<typeof reactionFrame>;
+export type TopicNotice = z.infer<typeof topicNotice>;

@@ -19,8 +19,8 @@ export type BusEvent =
   /** A user's first connection in a room anywhere joined, or the last left; `origin` names the node that told its own sessions already. */
   | { kind: "presence"; room: string; user: string; event: "join" | "leave"; origin?: string }
   | { kind: "typing"; room: string; user: string; origin?: string }
-  /** Conversation state, stored first (room store, user record), then told to every node. */
-  | { kind: "room"; action: "created" | "topic" | "forgotten"; room: RoomInfo }
+  /** The room directory changed (stored first in the room store), told to every node. Topics go through the broker. */
+  | { kind: "room"; action: "created" | "forgotten"; room: RoomInfo }
   /** A read marker moved: every session of the user but the one that sent it (`origin` node, `session` id) gets it. */
   | { kind: "read"; user: string; room?: string; with?: string; id: string; origin: string; session: number }
   /** The user's password changed: every session of the user closes but `keep` (node origin and session id), if any. */

@@ -1,6 +1,7 @@
 import { ClientError, ErrorCode, rateLimited } from "../../message/index.ts";
 import type { ChatContext } from "../context.ts";
 import { roomFrames } from "../frames.ts";
+import { messagePage } from "../pages.ts";
 import { checkId, memberRoom } from "../checks.ts";
 import { roomKey } from "../room-key.ts";
 import type { Session } from "../session.ts";
@@ -32,13 +33,15 @@ export async function join(ctx: ChatContext, session: Session, frame: Frame<"joi
   const stored = await ctx.users.get(user.key);
   if (stored && !belongs(stored, room) && (await addMembership(ctx.users, user.key, room))) await ctx.directory.changeMembers(room, 1);
   const lastRead = stored?.reads?.[roomMarker(room)];
-  const unread = await countUnread(broker, room, lastRead, user.name, historyPerRoom);
+  await ctx.amendments.ready;
+  const unread = await countUnread(broker, room, lastRead, user.name, historyPerRoom, (id) => ctx.amendments.isDeleted(id));
   const topic = ctx.directory.topic(room)?.text;
   // Presence first (counted on every node), so the join below still follows the history read directly.
   const firstHere = !hub.hasUser(room, user.key);
   const firstAnywhere = firstHere && (await presence.store.enter(room, user.name));
   const [everywhere] = await presence.store.members([room]);
-  const page = await broker.history(room, frame.since === undefined ? { limit: historyOnJoin } : { after: frame.since, limit: historyPerRoom });
+  await ctx.amendments.ready;
+  const page = await messagePage(broker, room, frame.since === undefined ? { limit: historyOnJoin } : { after: frame.since, limit: historyPerRoom });
   // Joining right after reading history, with no await between, means no stored
   // event can fall between the two: the client sees each message exactly once.
   if (!hub.sessions.has(session)) {
@@ -51,7 +54,7 @@ export async function join(ctx: ChatContext, session: Session, frame: Frame<"joi
     type: "joined",
     room,
     members: [...new Set([...everywhere!, ...hub.members(room)])].sort(),
-    history: roomFrames(page.messages),
+    history: roomFrames(page.messages, ctx.amendments),
     recovered: frame.since === undefined ? true : page.complete,
     ...(topic ? { topic } : {}),
     lastRead: lastRead ?? null,

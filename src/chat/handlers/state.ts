@@ -5,6 +5,7 @@ import { roomKey } from "../room-key.ts";
 import type { Session } from "../session.ts";
 import { belongs, moveMarker, roomMarker, withMarker } from "../state/user-state.ts";
 import type { Frame } from "./types.ts";
+import { publishThenAck } from "./messages.ts";
 
 /** The most characters a topic holds. */
 export const TOPIC_MAX_LENGTH = 300;
@@ -41,14 +42,22 @@ export async function read(ctx: ChatContext, session: Session, frame: Frame<"rea
   }
 }
 
-/** `topic {room, text}`: members of the room set its topic (empty text clears it); every member hears it. */
+/**
+ * `topic {room, text}`: members of the room set its topic (empty text clears
+ * it). A stored room event like a message: kept in the room's stream and in
+ * the room store before the `ack`, and every member on every node gets `topic`.
+ */
 export async function topic(ctx: ChatContext, session: Session, frame: Frame<"topic">): Promise<void> {
   const room = roomKey(frame.room);
   if ([...frame.text].length > TOPIC_MAX_LENGTH) throw new ClientError(ErrorCode.tooLarge, `a topic is at most ${TOPIC_MAX_LENGTH} characters`);
   ctx.stateLimits.takeRequest(session);
   if (!belongs(await record(ctx, session), room)) throw new ClientError(ErrorCode.notInRoom, `not in room ${room}`);
   ctx.moderation.checkNotMuted(session.user!.key, room);
-  await ctx.directory.setTopic(room, { text: frame.text.trim(), by: session.user!.name, ts: Date.now() });
+  const by = session.user!.name;
+  const text = frame.text.trim();
+  publishThenAck(ctx, session, { kind: "topic", room, by, text }, frame.ref, {
+    beforeAck: (stored) => ctx.directory.storeTopic(room, { text, by, ts: stored.ts }),
+  });
 }
 
 /** `rooms {query?, after?, limit?}`: one page of the room directory. */

@@ -5,7 +5,7 @@ import type { RoomDirectory } from "./directory.ts";
 
 /**
  * Conversation state told on the bus, applied to this node's sessions: room
- * directory changes (and a topic to the room's members), a read marker to the
+ * directory changes (a room created or forgotten), a read marker to the
  * user's other sessions, a password change closing the user's other sessions.
  */
 export function stateConsumer(deps: { hub: Hub; directory: Pick<RoomDirectory, "apply">; origin: string }): (event: BusEvent) => void {

@@ -27,9 +27,10 @@ type Deps = {
 /**
  * The room directory on one node: every room kept in the room store, in
  * memory, sorted by name, so a page is a binary search and a short walk.
- * Changes (a new room, a topic, a room forgotten) are stored first, then told
- * to every node on the bus (`apply`); each node then pushes the first page to
- * its signed-in sessions, encoded once, at most every `limits.roomsPushMs`.
+ * A new room or a room forgotten is stored first, then told to every node on
+ * the bus (`apply`); a topic is a stored room event, applied on every node as
+ * the broker delivers it (`topicStored`). Each node then pushes the first page
+ * to its signed-in sessions, encoded once, at most every `limits.roomsPushMs`.
  */
 export class RoomDirectory {
   readonly #rooms = new Map<string, RoomInfo>();
@@ -100,30 +101,34 @@ export class RoomDirectory {
     if (info) this.#rooms.set(name, { ...info, topic: info.topic ?? this.#rooms.get(name)?.topic });
   }
 
-  /** Sets the topic (stored, then told to every node, which tells the room's members). */
-  async setTopic(name: string, topic: RoomTopic): Promise<void> {
+  /**
+   * Stores the topic in the room store (so the directory has it after a
+   * restart, however long ago it was set). The topic record itself goes
+   * through the broker (handlers/state.ts); `topicStored` applies it on every node.
+   */
+  async storeTopic(name: string, topic: RoomTopic): Promise<void> {
     const current = (await this.deps.store.get(name)) ?? this.#rooms.get(name) ?? { name, createdAt: this.#now(), members: 0 };
     const info: RoomInfo = { ...current, topic };
     if (topic.text === "") delete info.topic;
     await this.deps.store.put(info);
-    this.#add({ ...info, topic });
-    await this.deps.bus.publish({ kind: "room", action: "topic", room: { ...info, topic } });
+  }
+
+  /** A topic record the broker delivered (from any node): the directory lists it, and every session gets a fresh first page. */
+  topicStored(name: string, topic: RoomTopic): void {
+    const known = this.#rooms.get(name) ?? { name, createdAt: this.#now(), members: 0 };
+    const next: RoomInfo = { ...known, topic };
+    if (topic.text === "") delete next.topic;
+    this.#add(next);
+    this.schedulePush();
   }
 
   /** A change told on the bus (by any node, this one included). */
-  apply(action: "created" | "topic" | "forgotten", info: RoomInfo): void {
-    if (action === "forgotten") this.#drop(info.name);
-    else {
-      const known = this.#rooms.get(info.name);
-      const next = { ...info, members: known?.members ?? info.members };
-      if (action === "topic" && info.topic?.text === "") delete next.topic;
-      this.#add(next);
-    }
-    if (action === "topic" && info.topic) {
-      const { text, by, ts } = info.topic;
-      this.deps.hub.toRoom(info.name, { type: "topic", room: info.name, text, by, ts });
-    }
-    if (action !== "forgotten") this.schedulePush();
+  apply(action: "created" | "forgotten", info: RoomInfo): void {
+    if (action === "forgotten") return this.#drop(info.name);
+    const known = this.#rooms.get(info.name);
+    // What this node knows of the room's topic and members is as new as what the creator read.
+    this.#add({ ...info, members: known?.members ?? info.members, ...(known?.topic ? { topic: known.topic } : {}) });
+    this.schedulePush();
   }
 
   /** One page of the directory: names after `after` containing `query`, sorted, with members online and topic. */

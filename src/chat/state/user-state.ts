@@ -1,6 +1,5 @@
 import type { Broker } from "../../../storage/broker/types.ts";
-import type { ChatRecord } from "../../../storage/chatlog/types.ts";
-import { kindOf } from "../../../storage/chatlog/types.ts";
+import { isMessage, type MessageRecord } from "../../../storage/chatlog/types.ts";
 import { dmRoom } from "../../../storage/chatlog/room-keys.ts";
 import type { UserRecord, UserStore } from "../../../storage/users/types.ts";
 
@@ -60,10 +59,13 @@ export async function noteConversation(store: UserStore, key: string, other: { k
 }
 
 /** Whether a record mentions the user: its `mentions` (added by the mention parser) name them or `@room`. */
-function mentions(record: ChatRecord, name: string): boolean {
-  const list = (record as { mentions?: unknown }).mentions;
-  return Array.isArray(list) && (list.includes(name) || list.includes("@room"));
+function mentions(record: MessageRecord, name: string): boolean {
+  const list = record.mentions;
+  return list !== undefined && (list.includes(name) || list.includes("@room"));
 }
+
+/** Whether a message was deleted (the Amendments state). */
+export type IsDeleted = (id: string) => boolean;
 
 /** Messages by others after `lastRead` in the stream (up to the history kept), and how many of them mention the user. */
 export async function countUnread(
@@ -72,12 +74,13 @@ export async function countUnread(
   lastRead: string | undefined,
   user: string,
   historyPerRoom: number,
+  isDeleted: IsDeleted,
 ): Promise<{ count: number; mentions: number }> {
   const page = await broker.history(room, lastRead === undefined ? { limit: historyPerRoom } : { after: lastRead, limit: historyPerRoom });
   let count = 0;
   let mentioned = 0;
   for (const r of page.messages) {
-    if (kindOf(r) !== "message" || r.from === user || (r as { deleted?: boolean }).deleted) continue;
+    if (!isMessage(r) || r.from === user || isDeleted(r.id)) continue;
     count++;
     if (mentions(r, user)) mentioned++;
   }
@@ -96,16 +99,17 @@ export async function welcomeState(
   broker: Pick<Broker, "history">,
   user: UserRecord,
   historyPerRoom: number,
+  isDeleted: IsDeleted,
 ): Promise<{ unread: Unread[]; conversations: Array<{ with: string; lastId: string; ts: number }> }> {
   const reads = user.reads ?? {};
   const rooms = user.rooms ?? [];
   const conversations = user.conversations ?? [];
-  const roomCounts = rooms.map((room) => countUnread(broker, room, reads[roomMarker(room)], user.name, historyPerRoom));
+  const roomCounts = rooms.map((room) => countUnread(broker, room, reads[roomMarker(room)], user.name, historyPerRoom, isDeleted));
   const talks = conversations.slice(0, CONVERSATIONS_COUNTED).filter((c) => {
     const read = reads[withMarker(c.key)];
     return read === undefined || compareIds(c.lastId, read) > 0;
   });
-  const talkCounts = talks.map((c) => countUnread(broker, dmRoom(user.key, c.key), reads[withMarker(c.key)], user.name, historyPerRoom));
+  const talkCounts = talks.map((c) => countUnread(broker, dmRoom(user.key, c.key), reads[withMarker(c.key)], user.name, historyPerRoom, isDeleted));
   const [r, t] = await Promise.all([Promise.all(roomCounts), Promise.all(talkCounts)]);
   const unread: Unread[] = rooms.map((room, i) => ({ room, ...r[i]! }));
   talks.forEach((c, i) => {

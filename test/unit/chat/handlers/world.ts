@@ -1,3 +1,4 @@
+import { Amendments, amendThenDeliver } from "../../../../src/chat/amendments.ts";
 import { vi } from "vitest";
 import { parseConfig } from "../../../../src/config/load.ts";
 import { silentLogger } from "../../../../src/log.ts";
@@ -44,7 +45,8 @@ export function chatWorld(options: { limits?: Record<string, unknown>; known?: s
   const config = parseConfig({ port: 0, rooms: ["general"], limits: { historyOnJoin: 3, ...options.limits } });
   const hub = new Hub(config.limits.maxBufferedBytes);
   const broker = createMemoryBroker<Session>({ historyPerRoom: config.limits.historyPerRoom });
-  broker.register((event, sender) => hub.deliver(event, sender));
+  const amendments = new Amendments();
+  broker.register(amendThenDeliver(amendments, (event, sender: Session | undefined) => hub.deliver(event, sender)));
   const bus = createMemoryBus();
   const presenceStore = createMemoryPresence();
   const presence = new RoomPresence(hub, bus, presenceStore, silentLogger, "this-node");
@@ -96,6 +98,7 @@ export function chatWorld(options: { limits?: Record<string, unknown>; known?: s
     historyBudget: new HistoryBudget(config.limits, abuse),
     roomNames: new RoomNames(() => Promise.resolve(config.rooms)),
     attachments: options.attachments ?? noAttachments,
+    amendments,
   };
 
   /** A signed-in session of `name`, registered with the hub, recording its frames. */
