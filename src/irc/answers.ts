@@ -17,6 +17,7 @@ export type Pending = {
   /** say/dm: `#room` or the lower-cased nick, and the chatd text, to recognise the session's own copy. */
   key?: string;
   text?: string;
+  replyTo?: string;
   sawCopy?: boolean;
   /** The key this request's answer (a frame without ref) is found by. */
   keyed?: string;
@@ -103,6 +104,8 @@ function oneLine(text: string): string {
 function ack(conn: IrcConnection, frame: Frame<"ack">): void {
   const p = conn.take(frame.ref);
   if (!p) return;
+  // TOPIC, REDACT, a reaction: what they changed reaches every member (this client too) as its own line.
+  if (p.text === undefined) return p.out.release();
   const me = conn.session.user!.name;
   if (!p.sawCopy) conn.expectCopy(frame.id);
   if (conn.caps.has("echo-message")) {
@@ -110,6 +113,7 @@ function ack(conn: IrcConnection, frame: Frame<"ack">): void {
     const record: ChatMessage | DirectMessage = p.key!.startsWith("#")
       ? { type: "message", id: frame.id, room: p.key!.slice(1), from: me, text: p.text!, ts: frame.ts }
       : { type: "dm", id: frame.id, from: me, to: p.target!, text: p.text!, ts: frame.ts };
+    if (p.replyTo !== undefined) record.replyTo = p.replyTo;
     p.out.raw(conn.ctx.renderer.record(record, conn.mask, [], command, p.target));
   }
   p.out.release();
@@ -136,13 +140,13 @@ function replay(conn: IrcConnection, out: Reply, target: string, messages: Array
   const batch = conn.batches ? conn.batchId() : undefined;
   if (batch) out.add(conn.server, "BATCH", [`+${batch}`, "chathistory", target]);
   const extra: Array<[string, string]> = batch ? [["batch", batch]] : [];
-  for (const m of messages) out.raw(conn.ctx.renderer.record(m, conn.mask, extra));
+  for (const m of messages) if (!m.deleted) out.raw(conn.ctx.renderer.record(m, conn.mask, extra));
   if (batch) out.add(conn.server, "BATCH", [`-${batch}`]);
 }
 
 function history(conn: IrcConnection, p: ReturnType<IrcConnection["take"]>, messages: Array<ChatMessage | DirectMessage>): void {
   if (!p) return;
-  let page = messages;
+  let page = messages.filter((m) => !m.deleted);
   if (p.after !== undefined) page = page.filter((m) => m.id > p.after!);
   if (p.limit !== undefined && page.length > p.limit) page = p.first ? page.slice(0, p.limit) : page.slice(-p.limit);
   const batch = conn.batches ? conn.batchId() : undefined;
@@ -196,6 +200,12 @@ function error(conn: IrcConnection, frame: Frame<"error">): void {
     case "MODE:forbidden":
     case "TOPIC:muted":
       n("482", target, "You're not a channel operator (chatd moderators and admins only)");
+      break;
+    case "REDACT:forbidden":
+      conn.fail(out, "REDACT", "REDACT_FORBIDDEN", target, p.nick ?? "*", message);
+      break;
+    case "REDACT:not_found":
+      conn.fail(out, "REDACT", "UNKNOWN_MSGID", target, p.nick ?? "*", message);
       break;
     case "CHATHISTORY:not_in_room":
     case "CHATHISTORY:bad_name":

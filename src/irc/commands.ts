@@ -22,6 +22,8 @@ export function activeCommand(conn: IrcConnection, msg: IrcMessage): void {
       return part(conn, msg);
     case "TAGMSG":
       return tagmsg(conn, msg);
+    case "REDACT":
+      return redact(conn, msg);
     case "PING": {
       if (p.length < 1) return conn.numeric("409", "No origin specified");
       const out = conn.reply(msg);
@@ -96,6 +98,9 @@ function message(conn: IrcConnection, msg: IrcMessage): void {
   if (list.length > MAX_TARGETS) return notice ? undefined : conn.numeric("407", targets, "Too many targets");
   const text = fromIrc(raw);
   const out = conn.reply(msg);
+  // +draft/reply: chatd's replyTo (a message id; anything else is refused by the schema).
+  const reply = conn.caps.has("message-tags") ? msg.tags.get("+draft/reply") : undefined;
+  const replyTo = reply ? { replyTo: reply } : {};
   // A CTCP request other than ACTION is not relayed (chatd has no such thing).
   if (text !== undefined) {
     for (const target of list) {
@@ -105,26 +110,43 @@ function message(conn: IrcConnection, msg: IrcMessage): void {
           if (!notice) conn.num(out, "403", target, "No such channel");
           continue;
         }
-        conn.request({ type: "say", room, text }, { command: msg.command, out, target, key: `#${room}`, text });
+        conn.request({ type: "say", room, text, ...replyTo }, { command: msg.command, out, target, key: `#${room}`, text, ...replyTo });
       } else {
         const key = userKey(target);
         if (key === undefined) {
           if (!notice) conn.num(out, "401", target, "No such nick/channel");
           continue;
         }
-        conn.request({ type: "dm", to: target, text }, { command: msg.command, out, target, key, text });
+        conn.request({ type: "dm", to: target, text, ...replyTo }, { command: msg.command, out, target, key, text, ...replyTo });
       }
     }
   }
   out.release();
 }
 
-/** TAGMSG with +typing to a channel: chatd `typing` (best effort, unanswered). */
+/**
+ * TAGMSG: `+typing=active` to a channel is chatd `typing` (best effort,
+ * unanswered); `+draft/react=<emoji>` (or `+draft/unreact`) with
+ * `+draft/reply=<msgid>` is chatd `react` (which toggles: every member gets
+ * the change as a TAGMSG).
+ */
 function tagmsg(conn: IrcConnection, msg: IrcMessage): void {
   const target = msg.params[0] ?? "";
   const room = channelKey(target);
   const out = conn.reply(msg);
-  if (room !== undefined && msg.tags.get("+typing") === "active" && conn.session.rooms.has(room)) conn.notify({ type: "typing", room });
+  const emoji = msg.tags.get("+draft/react") ?? msg.tags.get("+draft/unreact");
+  const id = msg.tags.get("+draft/reply");
+  if (emoji && id) conn.request({ type: "react", id, emoji }, { command: "TAGMSG", out, target });
+  else if (room !== undefined && msg.tags.get("+typing") === "active" && conn.session.rooms.has(room)) conn.notify({ type: "typing", room });
+  out.release();
+}
+
+/** REDACT <target> <msgid> [:reason]: chatd `delete` (the author; in a room also moderators and admins). */
+function redact(conn: IrcConnection, msg: IrcMessage): void {
+  const [target, id] = msg.params;
+  if (!target || !id) return conn.numeric("461", "REDACT", "Not enough parameters");
+  const out = conn.reply(msg);
+  conn.request({ type: "delete", id }, { command: "REDACT", out, target, nick: id });
   out.release();
 }
 

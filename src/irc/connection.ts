@@ -4,7 +4,7 @@ import type { Session } from "../chat/session.ts";
 import type { StreamSocket } from "../runtime/types.ts";
 import { formatLine, MAX_LINE_BYTES, MAX_TAGS_BYTES, parseLine, tagPrefix, type IrcMessage } from "./line.ts";
 import { Reply, type ReplySink } from "./reply.ts";
-import { TAG_ACCOUNT, TAG_MSGID, TAG_TIME, TAG_TYPING } from "./render.ts";
+import { REDACTIONS, TAG_ACCOUNT, TAG_MSGID, TAG_TIME, TAG_TYPING } from "./render.ts";
 import type { IrcContext } from "./context.ts";
 import { answerFrame, topicChanged, type Pending } from "./answers.ts";
 import { registrationCommand, tryRegister } from "./registration.ts";
@@ -95,7 +95,8 @@ export class IrcConnection implements Peer, ReplySink {
     this.mask =
       (this.caps.has("server-time") ? TAG_TIME : 0) |
       (tags ? TAG_MSGID | TAG_TYPING : 0) |
-      (this.caps.has("account-tag") ? TAG_ACCOUNT : 0);
+      (this.caps.has("account-tag") ? TAG_ACCOUNT : 0) |
+      (this.caps.has("draft/message-redaction") ? REDACTIONS : 0);
   }
 
   batchId(): string {
@@ -111,7 +112,7 @@ export class IrcConnection implements Peer, ReplySink {
   send(encoded: Encoded): void {
     if (this.#closed) return;
     const frame = encoded.frame ?? (JSON.parse(encoded.text) as OutboundFrame);
-    if (frame.type === "message" || frame.type === "dm" || frame.type === "presence" || frame.type === "typing") {
+    if (frame.type === "message" || frame.type === "dm" || frame.type === "presence" || frame.type === "typing" || frame.type === "deleted" || frame.type === "reaction") {
       if (!this.#isOwn(frame)) this.#fanout(this.ctx.renderer.fanout(encoded, frame, this.mask));
       return;
     }

@@ -33,7 +33,7 @@ export function isupport(ctx: IrcContext): string[][] {
     `TARGMAX=PRIVMSG:${MAX_TARGETS},NOTICE:${MAX_TARGETS},JOIN:,PART:`,
     "TOPICLEN=300",
     "UTF8ONLY",
-    "CLIENTTAGDENY=*,-typing",
+    "CLIENTTAGDENY=*,-typing,-draft/reply,-draft/react,-draft/unreact",
   ];
   const lines: string[][] = [];
   for (let i = 0; i < tokens.length; i += 12) lines.push(tokens.slice(i, i + 12));
