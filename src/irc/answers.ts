@@ -107,7 +107,7 @@ function ack(conn: IrcConnection, frame: Frame<"ack">): void {
   // TOPIC, REDACT, a reaction: what they changed reaches every member (this client too) as its own line.
   if (p.text === undefined) return p.out.release();
   const me = conn.session.user!.name;
-  if (!p.sawCopy) conn.expectCopy(frame.id);
+  if (!p.sawCopy) conn.requests.expectCopy(frame.id);
   if (conn.caps.has("echo-message")) {
     const command = p.command === "NOTICE" ? "NOTICE" : "PRIVMSG";
     const record: ChatMessage | DirectMessage = p.key!.startsWith("#")
