@@ -19,7 +19,8 @@ export function kick(conn: IrcConnection, msg: IrcMessage): void {
 }
 
 /**
- * MODE: user modes read as +i (+o for an operator); a channel reads as +nt
+ * MODE: user modes read as +i (+o for an operator); a channel reads as +n (no
+ * outside messages; not +t: every member may set the topic)
  * with an empty ban list. `+q nick [minutes]` mutes the user in the channel
  * (chatd mute, 60 minutes unless given), `-q nick` unmutes.
  */
@@ -32,7 +33,7 @@ export function mode(conn: IrcConnection, msg: IrcMessage): void {
     if (userKey(target) !== userKey(conn.nick)) conn.num(out, "502", "Can't change mode for other users");
     else conn.num(out, "221", conn.oper ? "+io" : "+i");
   } else if (room === undefined) conn.num(out, "403", target, "No such channel");
-  else if (change === undefined) conn.num(out, "324", target, "+nt");
+  else if (change === undefined) conn.num(out, "324", target, "+n");
   else if (/^[+-]?b$/.test(change) && arg === undefined) conn.num(out, "368", target, "End of channel ban list");
   else if ((change === "+q" || change === "-q") && arg) {
     const frame = change === "+q"

@@ -169,7 +169,7 @@ describe("IRC and web users in the same rooms", () => {
     expect(joinLines.map((l) => l.command)).toEqual(["JOIN", "332", "333", "353", "366"]);
     expect(joinLines[1]!.params[2]).toBe("Ship it");
     irc.send("MODE #general");
-    expect((await irc.next("324")).params.slice(1)).toEqual(["#general", "+nt"]);
+    expect((await irc.next("324")).params.slice(1)).toEqual(["#general", "+n"]);
     irc.send("MODE ircy");
     await irc.next("221");
     irc.send("AWAY :lunch");
