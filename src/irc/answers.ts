@@ -180,7 +180,9 @@ function error(conn: IrcConnection, frame: Frame<"error">): void {
     case "PRIVMSG:unknown_user":
     case "PRIVMSG:bad_name":
     case "KICK:unknown_user":
+    case "KICK:bad_name":
     case "MODE:unknown_user":
+    case "MODE:bad_name":
       n("401", p.nick ?? target, "No such nick/channel");
       break;
     case "PRIVMSG:bad_frame":
