@@ -56,7 +56,7 @@ describe("IRC and web users in the same rooms", () => {
     expect((await web.next("message")).text).toBe("two");
     expect(await irc.quiet("PRIVMSG")).toBe(true);
     irc.send("PART #general :bye");
-    expect((await irc.next("PART")).params).toEqual(["#general"]);
+    expect((await irc.next("PART")).params).toEqual(["#general", "bye"]);
     expect(await web.next("presence")).toMatchObject({ user: "plainy", event: "leave" });
   });
 
