@@ -2,6 +2,7 @@ import type { IrcConnection } from "./connection.ts";
 import type { IrcMessage } from "./line.ts";
 import { channelKey, userKey } from "./names.ts";
 import { formatLine } from "./line.ts";
+import { fromIrc } from "./text.ts";
 
 /** How long MODE +q mutes when no minutes are given. */
 const DEFAULT_MUTE_MINUTES = 60;
@@ -14,7 +15,8 @@ export function kick(conn: IrcConnection, msg: IrcMessage): void {
   const [channel, nick, reason] = msg.params;
   if (!channel || !nick) return conn.numeric("461", "KICK", "Not enough parameters");
   const out = conn.reply(msg);
-  conn.request({ type: "kick", user: nick, ...(reason ? { reason: reason.slice(0, 500) } : {}) }, { command: "KICK", out, target: channel, nick, done: `kicked ${nick}` });
+  const why = reason === undefined ? undefined : fromIrc(reason)?.slice(0, 500);
+  conn.request({ type: "kick", user: nick, ...(why ? { reason: why } : {}) }, { command: "KICK", out, target: channel, nick, done: `kicked ${nick}` });
   out.release();
 }
 
