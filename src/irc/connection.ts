@@ -53,7 +53,12 @@ export class IrcConnection implements Peer, ReplySink {
   oper = false;
 
   /** Requests sent to the session and not answered yet. */
-  readonly requests = new Requests();
+  get requests(): Requests {
+    // Made on first use: an idle connection (most of a big channel) never sends a request after joining.
+    return (this.#requests ??= new Requests());
+  }
+
+  #requests: Requests | undefined;
   #nextBatch = 1;
   readonly #reader = new LineReader();
   #early: Uint8Array[] | undefined = [];
@@ -120,7 +125,7 @@ export class IrcConnection implements Peer, ReplySink {
     const me = this.session.user;
     if (!me) return false;
     if (frame.type === "presence" || frame.type === "typing") return frame.user === me.name;
-    return (frame.type === "message" || frame.type === "dm") && this.requests.isOwnCopy(frame, me.name);
+    return (frame.type === "message" || frame.type === "dm") && frame.from === me.name && this.requests.isOwnCopy(frame, me.name);
   }
 
   close(_code: number, reason: string): void {
