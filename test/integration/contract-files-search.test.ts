@@ -1,0 +1,400 @@
+// Black-box contract tests for issue #20 (files and search), written from README.md,
+// docs/protocol.md, docs/files.md and docs/operations.md only: real HTTP and WebSocket
+// clients against a real daemon.
+import { createHash } from "node:crypto";
+import { deflateSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signIn, type Frame, type TestClient } from "../helpers/client.ts";
+import { startDaemon, type TestDaemon } from "../helpers/daemon.ts";
+
+const MAX = 4096;
+const QUOTA = 3 * MAX;
+
+let d: TestDaemon;
+let alice: TestClient;
+let bob: TestClient;
+let carol: TestClient;
+let aliceToken: string;
+let bobToken: string;
+
+/** A hand-built multipart body, so the file name reaches the server byte for byte. */
+function multipart(name: string | null, content: Uint8Array, contentType = "application/octet-stream") {
+  const boundary = "----contract" + Math.random().toString(36).slice(2);
+  const disposition = name === null ? `form-data; name="file"` : `form-data; name="file"; filename="${name}"`;
+  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\nContent-Type: ${contentType}\r\n\r\n`, "utf8");
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  return { body: Buffer.concat([head, Buffer.from(content), tail]), type: `multipart/form-data; boundary=${boundary}` };
+}
+
+async function upload(token: string | null, name: string | null, content: Uint8Array | string, contentType?: string) {
+  const bytes = typeof content === "string" ? Buffer.from(content) : content;
+  const { body, type } = multipart(name, bytes, contentType);
+  const headers: Record<string, string> = { "content-type": type };
+  if (token !== null) headers.authorization = `Bearer ${token}`;
+  return fetch(`${d.url}/files`, { method: "POST", headers, body });
+}
+
+async function uploaded(token: string, name: string, content: Uint8Array | string, contentType?: string) {
+  const res = await upload(token, name, content, contentType);
+  expect(res.status).toBe(201);
+  return (await res.json()) as { id: string; name: string; size: number; type: string; url: string; width?: number; height?: number };
+}
+
+function crc32(buf: Buffer): number {
+  let c = ~0;
+  for (const byte of buf) {
+    c ^= byte;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+  }
+  return ~c >>> 0;
+}
+
+/** A valid PNG of w x h grey pixels. */
+function png(w: number, h: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type, "ascii"), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(td));
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 0; // greyscale
+  const raw = Buffer.alloc((w + 1) * h, 0x80);
+  for (let y = 0; y < h; y++) raw[y * (w + 1)] = 0;
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", deflateSync(raw)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+/** A GIF header (3 x 2) that is also JavaScript after its first bytes: a polyglot. */
+function gifPolyglot(): Buffer {
+  return Buffer.concat([
+    Buffer.from("GIF89a", "ascii"),
+    Buffer.from([3, 0, 2, 0, 0, 0, 0]),
+    Buffer.from("=1;alert(document.cookie);//", "ascii"),
+    Buffer.from([0x2c, 0, 0, 0, 0, 3, 0, 2, 0, 0, 2, 2, 0x44, 0x01, 0, 0x3b]),
+  ]);
+}
+
+/** Sends `search` until the index is built (while it is, `unavailable` with retryAfterMs). */
+async function search(client: TestClient, frame: Record<string, unknown>): Promise<Frame> {
+  for (let i = 0; i < 100; i++) {
+    const ref = `s${Math.random().toString(36).slice(2, 10)}`;
+    client.send({ type: "search", ...frame, ref });
+    for (;;) {
+      const f = await client.next();
+      if ((f.type === "results" || f.type === "error") && f.ref === ref) {
+        if (f.type === "error" && f.code === "unavailable") {
+          await new Promise((r) => setTimeout(r, Math.min(Number(f.retryAfterMs) || 50, 200)));
+          break;
+        }
+        return f;
+      }
+    }
+  }
+  throw new Error("search index never became available");
+}
+
+async function say(client: TestClient, room: string, text: string | undefined, files?: string[]): Promise<Frame> {
+  const ref = `m${Math.random().toString(36).slice(2, 10)}`;
+  const frame: Record<string, unknown> = { type: "say", room, ref };
+  if (text !== undefined) frame.text = text;
+  if (files) frame.files = files;
+  client.send(frame);
+  for (;;) {
+    const f = await client.next();
+    if ((f.type === "ack" || f.type === "error") && f.ref === ref) return f;
+  }
+}
+
+async function dm(client: TestClient, to: string, text: string | undefined, files?: string[]): Promise<Frame> {
+  const ref = `d${Math.random().toString(36).slice(2, 10)}`;
+  const frame: Record<string, unknown> = { type: "dm", to, ref };
+  if (text !== undefined) frame.text = text;
+  if (files) frame.files = files;
+  client.send(frame);
+  for (;;) {
+    const f = await client.next();
+    if ((f.type === "ack" || f.type === "error") && f.ref === ref) return f;
+  }
+}
+
+async function change(client: TestClient, frame: Record<string, unknown>): Promise<Frame> {
+  const ref = `c${Math.random().toString(36).slice(2, 10)}`;
+  client.send({ ...frame, ref });
+  for (;;) {
+    const f = await client.next();
+    if ((f.type === "ack" || f.type === "error") && f.ref === ref) return f;
+  }
+}
+
+const ids = (r: Frame) => (r.messages as Frame[]).map((m) => m.id as string);
+const texts = (r: Frame) => (r.messages as Frame[]).map((m) => m.text as string);
+
+beforeAll(async () => {
+  d = await startDaemon({
+    limits: {
+      maxFileBytes: MAX,
+      fileBytesPerUserPerDay: QUOTA,
+      messageBurst: 1000,
+      messagesPerSecond: 1000,
+      ipMessageBurst: 10000,
+      ipMessagesPerSecond: 10000,
+      searchBurst: 1000,
+      searchesPerSecond: 1000,
+    },
+  });
+  const a = await signIn(d.wsUrl, "alice");
+  const b = await signIn(d.wsUrl, "bob");
+  const c = await signIn(d.wsUrl, "carol");
+  alice = a.client;
+  bob = b.client;
+  carol = c.client;
+  aliceToken = a.welcome.token as string;
+  bobToken = b.welcome.token as string;
+  for (const [client, room] of [
+    [alice, "general"],
+    [bob, "general"],
+    [alice, "ops"],
+    [carol, "secret"],
+    [bob, "bulk"],
+  ] as const) {
+    expect((await client.request({ type: "join", room }, "joined", "error")).type).toBe("joined");
+  }
+});
+
+afterAll(async () => {
+  for (const c of [alice, bob, carol]) await c?.close();
+  await d?.close();
+});
+
+describe("POST /files", () => {
+  it("answers 201 {id, name, size, type, url} with Location, a fresh 128-bit id per upload", async () => {
+    const bytes = png(7, 5);
+    const first = await upload(aliceToken, "shot.png", bytes, "text/plain");
+    expect(first.status).toBe(201);
+    const body = (await first.json()) as Record<string, unknown>;
+    expect(body.id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(body).toEqual({ id: body.id, name: "shot.png", size: bytes.length, type: "image/png", url: `/files/${body.id}/shot.png`, width: 7, height: 5 });
+    expect(first.headers.get("location")).toBe(body.url);
+    const again = await uploaded(aliceToken, "shot.png", bytes);
+    expect(again.id).not.toBe(body.id);
+  });
+
+  it("accepts a 0-byte file and percent-encodes the name in the url", async () => {
+    const f = await uploaded(aliceToken, "empty file é.txt", new Uint8Array(0));
+    expect(f.size).toBe(0);
+    expect(f.type).toBe("application/octet-stream");
+    expect(f.name).toBe("empty file é.txt");
+    expect(f.url).toBe(`/files/${f.id}/${encodeURIComponent("empty file é.txt")}`);
+    const got = await fetch(d.url + f.url);
+    expect(got.status).toBe(200);
+    expect((await got.arrayBuffer()).byteLength).toBe(0);
+  });
+
+  it("refuses with 401 without a token, with a bad one, and with a revoked-looking forgery", async () => {
+    for (const token of [null, "nope", `${aliceToken}x`]) {
+      const res = await upload(token, "a.txt", "hi");
+      expect(res.status).toBe(401);
+      expect(res.headers.get("www-authenticate")).toBe('Bearer realm="chatd-files"');
+      expect(await res.json()).toMatchObject({ error: "unauthorized" });
+    }
+  });
+
+  it("takes exactly maxFileBytes and answers 413 at maxFileBytes + 1 (nothing stored)", async () => {
+    const dave = await signIn(d.wsUrl, "dave");
+    const token = dave.welcome.token as string;
+    expect((await upload(token, "full.bin", new Uint8Array(MAX))).status).toBe(201);
+    const over = await upload(token, "over.bin", new Uint8Array(MAX + 1));
+    expect(over.status).toBe(413);
+    expect(await over.json()).toMatchObject({ error: "too_large" });
+    const usage = (await (await d.http("/admin/files?user=dave", { admin: true })).json()) as { users: Array<{ files: number; bytes: number }> };
+    expect(usage.users).toEqual([{ user: "dave", files: 1, bytes: MAX }]);
+    await dave.client.close();
+  });
+
+  it("answers 429 with Retry-After once the daily quota would be passed", async () => {
+    const erin = await signIn(d.wsUrl, "erin");
+    const token = erin.welcome.token as string;
+    for (let i = 0; i < 3; i++) expect((await upload(token, `q${i}.bin`, new Uint8Array(MAX))).status).toBe(201);
+    expect((await upload(token, "empty.bin", new Uint8Array(0))).status).toBe(201);
+    const res = await upload(token, "one.bin", new Uint8Array(1));
+    expect(res.status).toBe(429);
+    expect(await res.json()).toMatchObject({ error: "quota_exceeded" });
+    const retry = Number(res.headers.get("retry-after"));
+    expect(Number.isInteger(retry)).toBe(true);
+    expect(retry).toBeGreaterThan(0);
+    expect(retry).toBeLessThanOrEqual(86400);
+    await erin.client.close();
+  });
+
+  it("reduces names to a safe base name", async () => {
+    const long = "n".repeat(200) + ".txt";
+    const cases: Array<[string | null, string]> = [
+      ["../../etc/passwd", "passwd"],
+      ["..\\..\\windows\\win.ini", "win.ini"],
+      ["a\u0001b\u007fc\u0085d.txt", "abcd.txt"],
+      ["invoice\u202Eexe.pdf", "invoiceexe.pdf"],
+      [" ..hidden. ", "hidden"],
+      ["../..", "file"],
+      [null, "file"],
+      [long, "n".repeat(116) + ".txt"],
+    ];
+    for (const [given, expected] of cases) {
+      const f = await uploaded(aliceToken, given as string, "x");
+      expect(f.name, JSON.stringify(given)).toBe(expected);
+      expect(f.name.length).toBeLessThanOrEqual(120);
+    }
+  });
+
+  it("sniffs the type from the bytes: HTML named x.png and SVG with script are attachments", async () => {
+    const html = await uploaded(aliceToken, "x.png", "<!doctype html><script>alert(1)</script>", "image/png");
+    expect(html.type).toBe("application/octet-stream");
+    expect(html.width).toBeUndefined();
+    const svg = await uploaded(aliceToken, "x.svg", '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "image/svg+xml");
+    for (const f of [html, svg]) {
+      const res = await fetch(d.url + f.url);
+      expect(res.headers.get("content-type")).toBe("application/octet-stream");
+      expect(res.headers.get("content-disposition")).toMatch(/^attachment; filename="/);
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(res.headers.get("content-security-policy")).toBe("sandbox");
+    }
+    const poly = await uploaded(aliceToken, "p.js", gifPolyglot(), "text/javascript");
+    expect(poly).toMatchObject({ type: "image/gif", width: 3, height: 2 });
+    const res = await fetch(d.url + poly.url);
+    expect(res.headers.get("content-type")).toBe("image/gif");
+    expect(res.headers.get("content-disposition")).toMatch(/^inline; filename="p\.js"; filename\*=UTF-8''p\.js$/);
+  });
+});
+
+describe("GET /files/{id}/{name}", () => {
+  it("serves with nosniff, CSP sandbox, a strong sha-256 ETag, immutable caching and ranges", async () => {
+    const content = Buffer.from("0123456789abcdef");
+    const f = await uploaded(aliceToken, "r.txt", content);
+    const etag = `"${createHash("sha256").update(content).digest("base64url")}"`;
+    const res = await fetch(`${d.url}/files/${f.id}/any-name-at-all`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("etag")).toBe(etag);
+    expect(res.headers.get("cache-control")).toBe("private, max-age=31536000, immutable");
+    expect(res.headers.get("accept-ranges")).toBe("bytes");
+    expect(res.headers.get("content-length")).toBe("16");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("content-security-policy")).toBe("sandbox");
+    expect(Buffer.from(await res.arrayBuffer()).equals(content)).toBe(true);
+
+    const part = await fetch(d.url + f.url, { headers: { range: "bytes=2-5" } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get("content-range")).toBe("bytes 2-5/16");
+    expect(await part.text()).toBe("2345");
+    const suffix = await fetch(d.url + f.url, { headers: { range: "bytes=-3" } });
+    expect(suffix.status).toBe(206);
+    expect(await suffix.text()).toBe("def");
+    const open = await fetch(d.url + f.url, { headers: { range: "bytes=14-" } });
+    expect(open.headers.get("content-range")).toBe("bytes 14-15/16");
+    const past = await fetch(d.url + f.url, { headers: { range: "bytes=16-" } });
+    expect(past.status).toBe(416);
+    expect(past.headers.get("content-range")).toBe("bytes */16");
+    const stale = await fetch(d.url + f.url, { headers: { range: "bytes=0-1", "if-range": '"other"' } });
+    expect(stale.status).toBe(200);
+    expect(await stale.text()).toBe(content.toString());
+    const cached = await fetch(d.url + f.url, { headers: { "if-none-match": etag } });
+    expect(cached.status).toBe(304);
+    const head = await fetch(d.url + f.url, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("etag")).toBe(etag);
+
+    const missing = await fetch(`${d.url}/files/AAAAAAAAAAAAAAAAAAAAAA/x`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(missing.headers.get("content-security-policy")).toBe("sandbox");
+  });
+});
+
+describe("sharing files in say and dm", () => {
+  it("refuses another user's file with not_found and more than 10 files with bad_frame", async () => {
+    const bobs = await uploaded(bobToken, "bob.txt", "b");
+    const err = await say(alice, "general", "steal", [bobs.id]);
+    expect(err).toMatchObject({ type: "error", code: "not_found" });
+    expect((await dm(alice, "bob", "steal", [bobs.id])).code).toBe("not_found");
+    const many: string[] = [];
+    for (let i = 0; i < 11; i++) many.push((await uploaded(aliceToken, `f${i}.txt`, `${i}`)).id);
+    expect(await say(alice, "general", "many", many)).toMatchObject({ type: "error", code: "bad_frame" });
+    expect((await say(alice, "general", "ten", many.slice(0, 10))).type).toBe("ack");
+  });
+
+  it("carries files in message, dm and history; a message may have files and no text", async () => {
+    const img = await uploaded(aliceToken, "pic.png", png(4, 3));
+    const ack = await say(alice, "general", undefined, [img.id]);
+    expect(ack.type).toBe("ack");
+    const msg = (await bob.next("message")) as Frame;
+    // skip to the message with this id
+    let m = msg;
+    while (m.id !== ack.id) m = await bob.next("message");
+    expect(m.text).toBe("");
+    expect(m.files).toEqual([{ id: img.id, name: "pic.png", size: img.size, type: "image/png", url: img.url, width: 4, height: 3 }]);
+    const h = await bob.request({ type: "history", room: "general", limit: 5 }, "history");
+    const inHistory = (h.messages as Frame[]).find((x) => x.id === ack.id);
+    expect(inHistory?.files).toEqual(m.files);
+
+    const doc = await uploaded(aliceToken, "doc.txt", "text");
+    const dack = await dm(alice, "bob", "", [doc.id]);
+    expect(dack.type).toBe("ack");
+    let dmf = await bob.next("dm");
+    while (dmf.id !== dack.id) dmf = await bob.next("dm");
+    expect(dmf.text).toBe("");
+    expect(dmf.files).toEqual([{ id: doc.id, name: "doc.txt", size: 4, type: "application/octet-stream", url: doc.url }]);
+  });
+
+  it("deleting the only message sharing a file removes the file", async () => {
+    const f = await uploaded(aliceToken, "gone.txt", "bye");
+    const ack = await say(alice, "general", "temporary", [f.id]);
+    expect((await fetch(d.url + f.url)).status).toBe(200);
+    expect((await change(alice, { type: "delete", id: ack.id })).type).toBe("ack");
+    expect((await fetch(d.url + f.url)).status).toBe(404);
+  });
+});
+
+describe("admin files", () => {
+  it("lists usage per user, the most bytes first, and one user's files; DELETE removes one", async () => {
+    const frank = await signIn(d.wsUrl, "Frank");
+    const token = frank.welcome.token as string;
+    const one = await uploaded(token, "one.txt", "12345");
+    await new Promise((r) => setTimeout(r, 5));
+    const two = await uploaded(token, "two.txt", "12");
+    const all = (await (await d.http("/admin/files", { admin: true })).json()) as {
+      users: Array<{ user: string; files: number; bytes: number }>;
+      total: { files: number; bytes: number };
+    };
+    expect(all.users.find((u) => u.user === "Frank")).toEqual({ user: "Frank", files: 2, bytes: 7 });
+    const bytes = all.users.map((u) => u.bytes);
+    expect(bytes).toEqual([...bytes].sort((a, b) => b - a));
+    expect(all.total.files).toBe(all.users.reduce((s, u) => s + u.files, 0));
+    expect(all.total.bytes).toBe(all.users.reduce((s, u) => s + u.bytes, 0));
+
+    const mine = (await (await d.http("/admin/files?user=FRANK", { admin: true })).json()) as { users: unknown[]; files: Array<Record<string, unknown>> };
+    expect(mine.users).toEqual([{ user: "Frank", files: 2, bytes: 7 }]);
+    expect(mine.files.map((f) => f.id)).toEqual([two.id, one.id]);
+    expect(mine.files[1]).toMatchObject({ id: one.id, name: "one.txt", size: 5, type: "application/octet-stream", url: one.url, owner: "Frank", refs: 0 });
+    expect(new Date(mine.files[1]!.created as string).toISOString()).toBe(mine.files[1]!.created);
+    const nobody = await (await d.http("/admin/files?user=nobody", { admin: true })).json();
+    expect(nobody).toMatchObject({ users: [], files: [] });
+    expect((await d.http("/admin/files")).status).toBe(401);
+
+    const del = await d.http(`/admin/files/${one.id}`, { method: "DELETE", admin: true });
+    expect(del.status).toBe(200);
+    expect(await del.json()).toEqual({ deleted: one.id });
+    expect((await fetch(d.url + one.url)).status).toBe(404);
+    const again = await d.http(`/admin/files/${one.id}`, { method: "DELETE", admin: true });
+    expect(again.status).toBe(404);
+    expect(await again.json()).toMatchObject({ error: "not_found" });
+    await frank.client.close();
+  });
+});
