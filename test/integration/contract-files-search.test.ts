@@ -241,7 +241,7 @@ describe("POST /files", () => {
     const cases: Array<[string | null, string]> = [
       ["../../etc/passwd", "passwd"],
       ["..\\..\\windows\\win.ini", "win.ini"],
-      ["a\u0001b\u007fc\u0085d.txt", "abcd.txt"],
+      ["a\tb\u0085c%0Ad%0De.txt", "abcde.txt"],
       ["invoice\u202Eexe.pdf", "invoiceexe.pdf"],
       [" ..hidden. ", "hidden"],
       ["../..", "file"],
@@ -249,10 +249,22 @@ describe("POST /files", () => {
       [long, "n".repeat(116) + ".txt"],
     ];
     for (const [given, expected] of cases) {
-      const f = await uploaded(aliceToken, given as string, "x");
+      const res = await upload(aliceToken, given, "x");
+      expect(res.status, JSON.stringify(given)).toBe(201);
+      const f = (await res.json()) as { name: string };
       expect(f.name, JSON.stringify(given)).toBe(expected);
       expect(f.name.length).toBeLessThanOrEqual(120);
     }
+    // filename* (RFC 5987) may carry any control character encoded; they are dropped too.
+    const star = multipart(null, Buffer.from("x"));
+    const body = Buffer.from(star.body.toString("latin1").replace('name="file"', `name="file"; filename*=UTF-8''a%01b%7Fc%C2%9Fd%E2%80%AEe.txt`), "latin1");
+    const res = await fetch(`${d.url}/files`, { method: "POST", headers: { "content-type": star.type, authorization: `Bearer ${aliceToken}` }, body });
+    expect(((await res.json()) as { name: string }).name).toBe("abcde.txt");
+    // A raw C0 byte in the part header makes it malformed: 400, nothing stored.
+    const raw = await upload(aliceToken, "a\u0001b.txt", "x");
+    expect(raw.status).toBe(400);
+    expect(raw.headers.get("connection")).toBe("close");
+    expect(await raw.json()).toMatchObject({ error: "bad_request" });
   });
 
   it("sniffs the type from the bytes: HTML named x.png and SVG with script are attachments", async () => {
