@@ -410,3 +410,117 @@ describe("admin files", () => {
     await frank.client.close();
   });
 });
+
+describe("search", () => {
+  // Seeded once: general (alice, bob), ops (alice), secret (carol only), bulk (bob only).
+  const seeded: Record<string, string> = {};
+  beforeAll(async () => {
+    const put = async (key: string, p: Promise<Frame>) => {
+      const ack = await p;
+      expect(ack.type, JSON.stringify(ack)).toBe("ack");
+      seeded[key] = ack.id as string;
+    };
+    await put("cafe", say(bob, "general", "Meet at the Café at noon"));
+    await put("deploy", say(alice, "ops", "Deploy the release tonight"));
+    await put("redeploy", say(alice, "ops", "we must redeploy tomorrow"));
+    await put("phrase", say(alice, "general", "read the release notes first"));
+    await put("reversed", say(bob, "general", "notes about the release"));
+    await put("secret", say(carol, "secret", "zebra secret plans"));
+    await put("bobcarol", dm(bob, "carol", "zebra between us"));
+    await put("alicebob", dm(alice, "bob", "zebra invoice for you"));
+    await put("deleted", say(alice, "general", "quokka gone soon"));
+    expect((await change(alice, { type: "delete", id: seeded.deleted })).type).toBe("ack");
+    await put("edited", say(alice, "general", "platypus original wording"));
+    expect((await change(alice, { type: "edit", id: seeded.edited, text: "wombat replacement wording" })).type).toBe("ack");
+    const f = await uploaded(aliceToken, "quarterly-budget.xlsx", "numbers");
+    await put("file", say(alice, "general", "see attached", [f.id]));
+    await put("ligature", say(bob, "general", "the ﬁle is ready"));
+    for (let i = 0; i < 25; i++) await put(`n${i}`, say(alice, "general", `numbered yak ${i}`));
+  });
+
+  it("answers results {q, messages, complete} newest first, 20 by default, paging with before", async () => {
+    const first = await search(alice, { q: "yak" });
+    expect(first.type).toBe("results");
+    expect(first.q).toBe("yak");
+    expect(first.messages as Frame[]).toHaveLength(20);
+    expect(ids(first)).toEqual(Array.from({ length: 20 }, (_, i) => seeded[`n${24 - i}`]));
+    expect(first.complete).toBe(false);
+    const second = await search(alice, { q: "yak", before: ids(first).at(-1) });
+    expect(ids(second)).toEqual(Array.from({ length: 5 }, (_, i) => seeded[`n${4 - i}`]));
+    expect(second.complete).toBe(true);
+    const m = (first.messages as Frame[])[0]!;
+    expect(m).toMatchObject({ type: "message", id: seeded.n24, room: "general", from: "alice", text: "numbered yak 24" });
+    expect(typeof m.ts).toBe("number");
+    const limited = await search(alice, { q: "yak", limit: 3 });
+    expect(ids(limited)).toEqual([seeded.n24, seeded.n23, seeded.n22]);
+  });
+
+  it("caps a limit over 100 instead of refusing it; refuses a limit of 0", async () => {
+    const big = await search(alice, { q: "yak", limit: 1000 });
+    expect(big.type).toBe("results");
+    expect(big.messages as Frame[]).toHaveLength(25);
+    expect(big.complete).toBe(true);
+    const zero = await search(alice, { q: "yak", limit: 0 });
+    expect(zero).toMatchObject({ type: "error", code: "bad_frame" });
+    const badBefore = await search(alice, { q: "yak", before: "not-an-id" });
+    expect(badBefore).toMatchObject({ type: "error", code: "bad_frame" });
+  });
+
+  it("searches only the user's rooms and own conversations", async () => {
+    const zebra = await search(alice, { q: "zebra" });
+    expect(ids(zebra)).toEqual([seeded.alicebob]);
+    expect((zebra.messages as Frame[])[0]).toMatchObject({ type: "dm", from: "alice", to: "bob", text: "zebra invoice for you" });
+    expect(ids(await search(alice, { q: "zebra", room: "secret" }))).toEqual([]);
+    expect(ids(await search(alice, { q: "zebra", with: "carol" }))).toEqual([]);
+    expect(ids(await search(carol, { q: "zebra" }))).toEqual([seeded.bobcarol, seeded.secret]);
+    expect(ids(await search(bob, { q: "zebra", with: "alice", room: "secret" }))).toEqual([seeded.alicebob]);
+    expect(await search(alice, { q: "zebra", room: "no such room!" })).toMatchObject({ type: "error", code: "bad_name" });
+  });
+
+  it("never finds a deleted message; finds an edited one by its new text only", async () => {
+    expect(ids(await search(alice, { q: "quokka" }))).toEqual([]);
+    expect(ids(await search(alice, { q: "platypus" }))).toEqual([]);
+    const hit = await search(bob, { q: "wombat" });
+    expect(ids(hit)).toEqual([seeded.edited]);
+    expect((hit.messages as Frame[])[0]).toMatchObject({ text: "wombat replacement wording", highlights: [[0, 6]] });
+    expect(typeof (hit.messages as Frame[])[0]!.editedAt).toBe("number");
+  });
+
+  it("matches every word, case- and accent-insensitive, as word prefixes, with highlights on the text", async () => {
+    const cafe = await search(bob, { q: "CAFE noon" });
+    expect(ids(cafe)).toEqual([seeded.cafe]);
+    const m = (cafe.messages as Frame[])[0]!;
+    expect(m.highlights).toEqual([[12, 16], [20, 24]]);
+    const hl = m.highlights as Array<[number, number]>;
+    expect(hl.map(([s, e]) => (m.text as string).slice(s, e))).toEqual(["Café", "noon"]);
+    expect(ids(await search(bob, { q: "cafe dinner" }))).toEqual([]);
+    const deplo = await search(alice, { q: "deplo" });
+    expect(ids(deplo)).toEqual([seeded.deploy]);
+    expect((deplo.messages as Frame[])[0]!.highlights).toEqual([[0, 5]]);
+    expect(ids(await search(bob, { q: "file" }))).toEqual([seeded.ligature]);
+  });
+
+  it("matches quoted phrases in order, filters from: and in:", async () => {
+    const phrase = await search(bob, { q: '"release notes"' });
+    expect(ids(phrase)).toEqual([seeded.phrase]);
+    expect((phrase.messages as Frame[])[0]!.highlights).toEqual([[9, 22]]);
+    expect(ids(await search(bob, { q: "release notes" }))).toEqual([seeded.reversed, seeded.phrase]);
+    expect(ids(await search(bob, { q: "release from:alice" }))).toEqual([seeded.phrase]);
+    expect(ids(await search(bob, { q: "release from:BOB" }))).toEqual([seeded.reversed]);
+    expect(ids(await search(alice, { q: "release in:ops" }))).toEqual([seeded.deploy]);
+    expect(ids(await search(alice, { q: "release in:#general" }))).toEqual([seeded.reversed, seeded.phrase]);
+    expect(ids(await search(alice, { q: "release", room: "ops" }))).toEqual([seeded.deploy]);
+    const none = await search(alice, { q: "  !!  " });
+    expect(none).toMatchObject({ type: "results", messages: [], complete: true });
+  });
+
+  it("finds a message by a file name, with no highlight for that match", async () => {
+    const hit = await search(bob, { q: "budget" });
+    expect(ids(hit)).toEqual([seeded.file]);
+    const m = (hit.messages as Frame[])[0]!;
+    expect(m.highlights).toEqual([]);
+    expect((m.files as Frame[])[0]).toMatchObject({ name: "quarterly-budget.xlsx" });
+    const both = await search(bob, { q: "quarterly attached" });
+    expect((both.messages as Frame[])[0]!.highlights).toEqual([[4, 12]]);
+  });
+});
