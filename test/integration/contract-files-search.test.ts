@@ -524,3 +524,68 @@ describe("search", () => {
     expect((both.messages as Frame[])[0]!.highlights).toEqual([[4, 12]]);
   });
 });
+
+describe("search scope over time, limits and words", () => {
+  it("caps limit at 100 when more match", async () => {
+    for (let i = 0; i < 105; i++) expect((await say(bob, "bulk", `gnu herd ${i}`)).type).toBe("ack");
+    const r = await search(bob, { q: "gnu", limit: 500 });
+    expect(r.messages as Frame[]).toHaveLength(100);
+    expect(r.complete).toBe(false);
+    expect((r.messages as Frame[])[0]!.text).toBe("gnu herd 104");
+    const rest = await search(bob, { q: "gnu", limit: 500, before: ids(r).at(-1) });
+    expect(texts(rest)).toEqual(["gnu herd 4", "gnu herd 3", "gnu herd 2", "gnu herd 1", "gnu herd 0"]);
+    expect(rest.complete).toBe(true);
+  });
+
+  it("searches a room's earlier messages once the user joins it, and stops after leave", async () => {
+    const gina = await signIn(d.wsUrl, "gina");
+    expect(ids(await search(gina.client, { q: "deploy" }))).toEqual([]);
+    await gina.client.request({ type: "join", room: "ops" }, "joined");
+    expect(texts(await search(gina.client, { q: "deploy" }))).toEqual(["Deploy the release tonight"]);
+    await gina.client.request({ type: "leave", room: "ops" }, "left");
+    expect(ids(await search(gina.client, { q: "deploy" }))).toEqual([]);
+    expect(ids(await search(gina.client, { q: "deploy", room: "ops" }))).toEqual([]);
+    await gina.client.close();
+  });
+
+  it("matches a phrase's last word as a prefix, ignores words past the 12th, refuses q over 500 characters", async () => {
+    expect(texts(await search(bob, { q: '"release not"' }))).toEqual(["read the release notes first"]);
+    expect(texts(await search(bob, { q: '"the release not"' }))).toEqual(["read the release notes first"]);
+    const twelve = "read the release notes first read the release notes first read the";
+    expect(texts(await search(bob, { q: `${twelve} zzzznotthere` }))).toEqual(["read the release notes first"]);
+    expect(await search(bob, { q: "x".repeat(501) })).toMatchObject({ type: "error", code: "bad_frame" });
+    expect((await search(bob, { q: "x".repeat(500) })).type).toBe("results");
+  });
+});
+
+describe("after a restart", () => {
+  it("rebuilds the index from the chat log: edits, deletes and files still count; files are still served", async () => {
+    const first = await startDaemon({});
+    const a = await signIn(first.wsUrl, "alice");
+    const token = a.welcome.token as string;
+    await a.client.request({ type: "join", room: "general" }, "joined");
+    const boundary = "----restart";
+    const body = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="lemur.txt"\r\n\r\nhi\r\n--${boundary}--\r\n`);
+    const up = await fetch(`${first.url}/files`, { method: "POST", headers: { "content-type": `multipart/form-data; boundary=${boundary}`, authorization: `Bearer ${token}` }, body });
+    const file = (await up.json()) as { id: string; url: string };
+    const kept = await say(a.client, "general", "heron keeps", [file.id]);
+    const edited = await say(a.client, "general", "heron before");
+    await change(a.client, { type: "edit", id: edited.id, text: "egret after" });
+    const gone = await say(a.client, "general", "heron gone");
+    await change(a.client, { type: "delete", id: gone.id });
+    await a.client.close();
+    await first.close({ keepData: true });
+
+    const second = await startDaemon({}, { dataDir: first.dataDir });
+    try {
+      const again = await signIn(second.wsUrl, "alice");
+      expect(ids(await search(again.client, { q: "heron" }))).toEqual([kept.id]);
+      expect(ids(await search(again.client, { q: "egret" }))).toEqual([edited.id]);
+      expect(ids(await search(again.client, { q: "lemur" }))).toEqual([kept.id]);
+      expect((await fetch(second.url + file.url)).status).toBe(200);
+      await again.client.close();
+    } finally {
+      await second.close();
+    }
+  });
+});
