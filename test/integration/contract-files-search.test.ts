@@ -551,8 +551,11 @@ describe("search scope over time, limits and words", () => {
   it("matches a phrase's last word as a prefix, ignores words past the 12th, refuses q over 500 characters", async () => {
     expect(texts(await search(bob, { q: '"release not"' }))).toEqual(["read the release notes first"]);
     expect(texts(await search(bob, { q: '"the release not"' }))).toEqual(["read the release notes first"]);
-    const twelve = "read the release notes first read the release notes first read the";
-    expect(texts(await search(bob, { q: `${twelve} zzzznotthere` }))).toEqual(["read the release notes first"]);
+    const twelve = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima";
+    const ack = await say(bob, "general", twelve.toUpperCase());
+    expect(ids(await search(bob, { q: `${twelve} zzzznotthere` }))).toEqual([ack.id]);
+    expect(ids(await search(bob, { q: `alpha alpha alpha alpha alpha alpha alpha alpha alpha alpha alpha alpha zzzznotthere` }))).toEqual([]);
+    expect(ids(await search(bob, { q: `"alpha bravo" charlie delta echo foxtrot golf hotel india juliet kilo lima zzzznotthere` }))).toEqual([ack.id]);
     expect(await search(bob, { q: "x".repeat(501) })).toMatchObject({ type: "error", code: "bad_frame" });
     expect((await search(bob, { q: "x".repeat(500) })).type).toBe("results");
   });
