@@ -592,3 +592,107 @@ describe("after a restart", () => {
     }
   });
 });
+
+describe("upload edge cases", () => {
+  it("401 for a logged-out token and a banned user's token", async () => {
+    const hank = await signIn(d.wsUrl, "hank");
+    const token = hank.welcome.token as string;
+    expect((await upload(token, "a.txt", "a")).status).toBe(201);
+    hank.client.send({ type: "logout" });
+    await hank.client.closed;
+    expect((await upload(token, "a.txt", "a")).status).toBe(401);
+    const ivan = await signIn(d.wsUrl, "ivan");
+    const itoken = ivan.welcome.token as string;
+    const ban = await d.http("/admin/ban", { method: "POST", admin: true, body: JSON.stringify({ user: "ivan" }) });
+    expect(ban.status).toBe(200);
+    expect((await upload(itoken, "a.txt", "a")).status).toBe(401);
+  });
+
+  it("415 for a body that is not multipart; 400 for no file part or two; 413 up front from Content-Length", async () => {
+    const headers = { authorization: `Bearer ${aliceToken}` };
+    const plain = await fetch(`${d.url}/files`, { method: "POST", headers: { ...headers, "content-type": "text/plain" }, body: "hi" });
+    expect(plain.status).toBe(415);
+    expect(await plain.json()).toMatchObject({ error: "unsupported_media_type" });
+    const b = "----edge";
+    const noFile = Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="other"\r\n\r\nx\r\n--${b}--\r\n`);
+    const res1 = await fetch(`${d.url}/files`, { method: "POST", headers: { ...headers, "content-type": `multipart/form-data; boundary=${b}` }, body: noFile });
+    expect(res1.status).toBe(400);
+    expect(await res1.json()).toMatchObject({ error: "bad_request" });
+    const two = Buffer.from(
+      `--${b}\r\nContent-Disposition: form-data; name="file"; filename="a"\r\n\r\nx\r\n--${b}\r\nContent-Disposition: form-data; name="file"; filename="b"\r\n\r\ny\r\n--${b}--\r\n`,
+    );
+    const res2 = await fetch(`${d.url}/files`, { method: "POST", headers: { ...headers, "content-type": `multipart/form-data; boundary=${b}` }, body: two });
+    expect(res2.status).toBe(400);
+    // Another form field beside `file` is ignored.
+    const extra = Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="note"\r\n\r\nhello\r\n--${b}\r\nContent-Disposition: form-data; name="file"; filename="c.txt"\r\n\r\nzz\r\n--${b}--\r\n`);
+    const res3 = await fetch(`${d.url}/files`, { method: "POST", headers: { ...headers, "content-type": `multipart/form-data; boundary=${b}` }, body: extra });
+    expect(res3.status).toBe(201);
+    expect(await res3.json()).toMatchObject({ name: "c.txt", size: 2 });
+    const big = multipart("big.bin", new Uint8Array(MAX + 64 * 1024 + 10));
+    const res4 = await fetch(`${d.url}/files`, { method: "POST", headers: { ...headers, "content-type": big.type }, body: big.body });
+    expect(res4.status).toBe(413);
+    expect(res4.headers.get("connection")).toBe("close");
+  });
+
+  it("an image signature without a readable size is not an image; 416 for any range of a 0-byte file; several ranges give the whole file", async () => {
+    const fake = await uploaded(aliceToken, "fake.png", Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2]));
+    expect(fake.type).toBe("application/octet-stream");
+    expect(fake.width).toBeUndefined();
+    const empty = await uploaded(aliceToken, "e", new Uint8Array(0));
+    const r = await fetch(d.url + empty.url, { headers: { range: "bytes=0-0" } });
+    expect(r.status).toBe(416);
+    expect(r.headers.get("content-range")).toBe("bytes */0");
+    const f = await uploaded(aliceToken, "m.txt", "abcdef");
+    const multi = await fetch(d.url + f.url, { headers: { range: "bytes=0-1,3-4" } });
+    expect(multi.status).toBe(200);
+    expect(await multi.text()).toBe("abcdef");
+    const star = await fetch(d.url + f.url, { headers: { "if-none-match": "*" } });
+    expect(star.status).toBe(304);
+  });
+
+  it("edit keeps a message's files and may empty its text; dm_history carries files", async () => {
+    const f = await uploaded(aliceToken, "kept.txt", "k");
+    const ack = await say(alice, "general", "with a file", [f.id]);
+    expect((await change(alice, { type: "edit", id: ack.id, text: "" })).type).toBe("ack");
+    const h = await alice.request({ type: "history", room: "general", limit: 3 }, "history");
+    const m = (h.messages as Frame[]).find((x) => x.id === ack.id)!;
+    expect(m.text).toBe("");
+    expect((m.files as Frame[]).map((x) => x.id)).toEqual([f.id]);
+    expect((await fetch(d.url + f.url)).status).toBe(200);
+    const g = await uploaded(aliceToken, "dmfile.txt", "g");
+    const dack = await dm(alice, "bob", "for you", [g.id, g.id]);
+    const dh = await bob.request({ type: "dm_history", with: "alice", limit: 5 }, "dm_history");
+    const dmsg = (dh.messages as Frame[]).find((x) => x.id === dack.id)!;
+    expect((dmsg.files as Frame[]).map((x) => x.id)).toEqual([g.id]);
+  });
+});
+
+describe("lifecycle and quota over time", () => {
+  it("removes an unshared upload after files.unsharedTtlMs, keeps a shared one, and counts removed files against the quota", async () => {
+    const short = await startDaemon({ files: { unsharedTtlMs: 300 }, limits: { fileBytesPerUserPerDay: 10 } });
+    try {
+      const a = await signIn(short.wsUrl, "alice");
+      await a.client.request({ type: "join", room: "general" }, "joined");
+      const token = a.welcome.token as string;
+      const post = async (name: string, content: string) => {
+        const m = multipart(name, Buffer.from(content));
+        return fetch(`${short.url}/files`, { method: "POST", headers: { "content-type": m.type, authorization: `Bearer ${token}` }, body: m.body });
+      };
+      const loose = (await (await post("loose.txt", "1234")).json()) as { id: string; url: string };
+      const shared = (await (await post("shared.txt", "5678")).json()) as { id: string; url: string };
+      expect((await say(a.client, "general", undefined, [shared.id])).type).toBe("ack");
+      const deadline = Date.now() + 5000;
+      while ((await fetch(short.url + loose.url)).status !== 404) {
+        expect(Date.now()).toBeLessThan(deadline);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect((await fetch(short.url + shared.url)).status).toBe(200);
+      // 8 of 10 bytes used in the last 24 h, the removed upload included.
+      expect((await post("three.txt", "abc")).status).toBe(429);
+      expect((await post("two.txt", "ab")).status).toBe(201);
+      await a.client.close();
+    } finally {
+      await short.close();
+    }
+  });
+});
