@@ -449,6 +449,37 @@ describe("search scope over time, limits and words", () => {
   });
 });
 
+describe("search details", () => {
+  it("UTF-16 highlights (astral characters, ligatures), merged overlaps, phrases across punctuation, echoes", async () => {
+    const emoji = await say(alice, "ops", "😀 Kangaroo, court: jumps");
+    const lig = await say(alice, "ops", "the ﬁnal kangaroo");
+    const hit = await search(alice, { q: "kang kangaroo", room: "OPS" });
+    expect(ids(hit)).toEqual([lig.id, emoji.id]);
+    const [l, e] = hit.messages as Frame[];
+    expect(e!.highlights).toEqual([[3, 11]]);
+    expect(l!.highlights).toEqual([[9, 17]]);
+    const fin = await search(alice, { q: "FINAL" });
+    expect((fin.messages as Frame[]).map((m) => [m.id, m.highlights])).toEqual([[lig.id, [[4, 8]]]]);
+    const phrase = await search(alice, { q: '"kangaroo court"' });
+    expect((phrase.messages as Frame[]).map((m) => [m.id, m.highlights])).toEqual([[emoji.id, [[3, 18]]]]);
+    const accented = await search(alice, { q: "KÄNGÁROO" });
+    expect(accented).toMatchObject({ type: "results", q: "KÄNGÁROO" });
+    expect(ids(accented)).toEqual([lig.id, emoji.id]);
+    expect(await search(alice, { q: "x", with: "bad name!" })).toMatchObject({ type: "error", code: "bad_name" });
+    expect(await search(alice, { q: "kangaroo", with: "nobody-here" })).toMatchObject({ type: "results", messages: [], complete: true });
+    expect(ids(await search(alice, { q: "kangaroo from:nobody" }))).toEqual([]);
+  });
+
+  it("a dm found by search carries its files", async () => {
+    const f = await uploaded(aliceToken, "walrus-plan.txt", "w");
+    const ack = await dm(alice, "bob", "the plan", [f.id]);
+    const hit = await search(bob, { q: "walrus", with: "ALICE" });
+    expect(hit.messages).toEqual([
+      { type: "dm", id: ack.id, from: "alice", to: "bob", text: "the plan", ts: ack.ts, files: [f], highlights: [] },
+    ]);
+  });
+});
+
 describe("after a restart", () => {
   it("finds a message by a file's name after the index is rebuilt, and still serves the file", async () => {
     const first = await startDaemon({});
