@@ -84,6 +84,15 @@ function gifPolyglot(): Buffer {
   ]);
 }
 
+/** A minimal JPEG of w x h (one SOF0, no scan) with an EXIF orientation tag. */
+function jpeg(w: number, h: number, orientation: number): Buffer {
+  const tiff = Buffer.from([0x4d, 0x4d, 0, 0x2a, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, orientation, 0, 0, 0, 0, 0, 0]);
+  const exif = Buffer.concat([Buffer.from("Exif\0\0", "latin1"), tiff]);
+  const app1 = Buffer.concat([Buffer.from([0xff, 0xe1, (exif.length + 2) >> 8, (exif.length + 2) & 0xff]), exif]);
+  const sof = Buffer.from([0xff, 0xc0, 0, 11, 8, h >> 8, h & 0xff, w >> 8, w & 0xff, 1, 1, 0x11, 0]);
+  return Buffer.concat([Buffer.from([0xff, 0xd8]), app1, sof, Buffer.from([0xff, 0xd9])]);
+}
+
 /** Sends `search` until the index is built (while it is, `unavailable` with retryAfterMs). */
 async function search(client: TestClient, frame: Record<string, unknown>): Promise<Frame> {
   for (let i = 0; i < 100; i++) {
@@ -211,6 +220,16 @@ describe("POST /files beyond the files/* tests", () => {
     const res = await fetch(d.url + poly.url);
     expect(res.headers.get("content-type")).toBe("image/gif");
     expect(res.headers.get("content-disposition")).toBe(`inline; filename="p.js"; filename*=UTF-8''p.js`);
+  });
+
+  it("reads a JPEG's size as a browser shows it: a quarter turn in EXIF swaps width and height", async () => {
+    const upright = await uploaded(aliceToken, "a.jpg", jpeg(40, 30, 1));
+    expect(upright).toMatchObject({ type: "image/jpeg", width: 40, height: 30 });
+    const turned = await uploaded(aliceToken, "b.jpg", jpeg(40, 30, 6));
+    expect(turned).toMatchObject({ type: "image/jpeg", width: 30, height: 40 });
+    const res = await fetch(d.url + turned.url);
+    expect(res.headers.get("content-type")).toBe("image/jpeg");
+    expect(res.headers.get("content-disposition")).toMatch(/^inline; /);
   });
 
   it("401 for a logged-out token and a banned user's token", async () => {
