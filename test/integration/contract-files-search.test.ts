@@ -238,12 +238,26 @@ describe("POST /files beyond the files/* tests", () => {
     expect((await upload(token, "a.txt", "a")).status).toBe(201);
     hank.client.send({ type: "logout" });
     await hank.client.closed;
-    expect((await upload(token, "a.txt", "a")).status).toBe(401);
+    const revoked = await upload(token, "a.txt", "a");
+    expect(revoked.status).toBe(401);
+    expect(revoked.headers.get("connection")).toBe("close");
     const ivan = await signIn(d.wsUrl, "ivan");
     const itoken = ivan.welcome.token as string;
     const ban = await d.http("/admin/ban", { method: "POST", admin: true, body: JSON.stringify({ user: "ivan" }) });
     expect(ban.status).toBe(200);
     expect((await upload(itoken, "a.txt", "a")).status).toBe(401);
+  });
+
+  it("a 0-byte upload fits an exactly spent allowance; 429 past it closes the connection", async () => {
+    const erin = await signIn(d.wsUrl, "erin");
+    const token = erin.welcome.token as string;
+    for (let i = 0; i < 3; i++) expect((await upload(token, `q${i}.bin`, new Uint8Array(MAX))).status).toBe(201);
+    expect((await upload(token, "empty.bin", new Uint8Array(0))).status).toBe(201);
+    const res = await upload(token, "one.bin", new Uint8Array(1));
+    expect(res.status).toBe(429);
+    expect(res.headers.get("connection")).toBe("close");
+    expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
+    await erin.client.close();
   });
 
   it("400 for two parts named file; another form field is ignored", async () => {
@@ -395,6 +409,9 @@ describe("search", () => {
     expect(ids(await search(carol, { q: "zebra" }))).toEqual([seeded.bobcarol, seeded.secret]);
     expect(ids(await search(bob, { q: "zebra", with: "alice", room: "secret" }))).toEqual([seeded.alicebob]);
     expect(await search(alice, { q: "zebra", room: "no such room!" })).toMatchObject({ type: "error", code: "bad_name" });
+    expect(ids(await search(alice, { q: "zebra in:general" }))).toEqual([]);
+    expect(ids(await search(bob, { q: "zebra from:alice" }))).toEqual([seeded.alicebob]);
+    expect(ids(await search(bob, { q: "zebra from:bob" }))).toEqual([seeded.bobcarol]);
   });
 
   it("matches every word, case- and accent-insensitive, as word prefixes, with highlights on the text", async () => {
