@@ -297,6 +297,11 @@ describe("GET /files/{id}/{name} beyond the files/* tests", () => {
     const r = await fetch(d.url + empty.url, { headers: { range: "bytes=0-0" } });
     expect(r.status).toBe(416);
     expect(r.headers.get("content-range")).toBe("bytes */0");
+    const quoted = await uploaded(aliceToken, 'say %22hi%22 ☕.txt', "q");
+    expect(quoted.name).toBe('say "hi" ☕.txt');
+    const qres = await fetch(d.url + quoted.url);
+    expect(qres.headers.get("content-disposition")).toBe(`attachment; filename="say _hi_ _.txt"; filename*=UTF-8''say%20%22hi%22%20%E2%98%95.txt`);
+    await qres.arrayBuffer();
     const missing = await fetch(`${d.url}/files/AAAAAAAAAAAAAAAAAAAAAA/x`);
     expect(missing.status).toBe(404);
     expect(missing.headers.get("content-security-policy")).toBe("sandbox");
