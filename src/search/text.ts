@@ -60,29 +60,37 @@ export type ParsedQuery = {
   in?: string;
 };
 
-/** Parses `q`: words, "quoted phrases", `from:` and `in:` filters. */
+/**
+ * Parses `q`: words, "quoted phrases", `from:` and `in:` filters. Words count
+ * in the order of `q` (a repeated word once) up to MAX_QUERY_WORDS; a phrase
+ * that does not fit whole is ignored, as is everything after the budget.
+ */
 export function parseQuery(q: string): ParsedQuery {
   const parsed: ParsedQuery = { terms: [], phrases: [] };
-  const rest = q.replace(/"([^"]*)"?/g, (_, phrase: string) => {
-    const ws = words(phrase);
-    if (ws.length > 0) parsed.phrases.push(ws);
-    return " ";
-  });
-  for (const token of rest.split(/\s+/)) {
-    const filter = /^(from|in):(.+)$/i.exec(token);
+  const seen = new Set<string>();
+  let budget = MAX_QUERY_WORDS;
+  for (const m of q.matchAll(/"([^"]*)"?|[^\s"]+/g)) {
+    if (m[1] !== undefined) {
+      const ws = words(m[1]);
+      if (ws.length === 0) continue;
+      if (ws.length <= budget) parsed.phrases.push(ws);
+      budget = ws.length <= budget ? budget - ws.length : 0;
+      continue;
+    }
+    const filter = /^(from|in):(.+)$/i.exec(m[0]);
     if (filter) {
       const value = fold(filter[2]!).replace(/^#/, "");
       if (filter[1]!.toLowerCase() === "from") parsed.from = value;
       else parsed.in = value;
       continue;
     }
-    parsed.terms.push(...words(token));
+    for (const w of words(m[0])) {
+      if (seen.has(w) || budget === 0) continue;
+      seen.add(w);
+      parsed.terms.push(w);
+      budget -= 1;
+    }
   }
-  parsed.terms = [...new Set(parsed.terms)];
-  let budget = MAX_QUERY_WORDS;
-  parsed.terms = parsed.terms.slice(0, budget);
-  budget -= parsed.terms.length;
-  parsed.phrases = parsed.phrases.filter((p) => (budget -= p.length) >= 0);
   return parsed;
 }
 

@@ -1,5 +1,6 @@
 import * as Multipart from "multipasta";
 import { FileTooLargeError } from "../../files/errors.ts";
+import { boundaryOf, HeaderControlFilter } from "./header-filter.ts";
 
 /** Multipart framing (boundaries, part headers, small fields) allowed beyond the file itself. */
 export const FRAMING_BYTES = 64 * 1024;
@@ -75,13 +76,16 @@ export async function streamFilePart(body: ReadableStream<Uint8Array> | null, op
   // multipasta (0.2.8) misreads a closing delimiter split between its two
   // dashes ("--b-" | "-"): a chunk's last dashes (at most two) wait for the next.
   let carry: Uint8Array | undefined;
+  const boundary = boundaryOf(options.contentType);
+  const headers = boundary === undefined ? undefined : new HeaderControlFilter(boundary);
   try {
     for (;;) {
       const { done: ended, value } = await Promise.race([read(reader), timeout]);
       if (ended) break;
       received += value.byteLength;
       if (received > options.maxFileBytes + FRAMING_BYTES) throw new FileTooLargeError(options.maxFileBytes);
-      const data = carry ? concat(carry, value) : value;
+      const clean = headers ? headers.write(value) : value;
+      const data = carry ? concat(carry, clean) : clean;
       const cut = data.byteLength - trailingDashes(data);
       carry = cut < data.byteLength ? data.slice(cut) : undefined;
       if (cut > 0) parser.write(data.subarray(0, cut));

@@ -54,6 +54,16 @@ describe("query parsing", () => {
   it("bounds the number of words", () => {
     expect(parseQuery(Array.from({ length: 40 }, (_, i) => `w${i}`).join(" ")).terms.length).toBe(12);
   });
+  it("counts words in the order of q, a repeated one once; a phrase that does not fit whole is dropped", () => {
+    const eleven = Array.from({ length: 11 }, (_, i) => `w${i}`).join(" ");
+    const first = parseQuery(`"release notes" ${eleven} last`);
+    expect(first.phrases).toEqual([["release", "notes"]]);
+    expect(first.terms).toEqual(Array.from({ length: 10 }, (_, i) => `w${i}`));
+    const after = parseQuery(`${eleven} "release notes" w0 w0 extra`);
+    expect(after.phrases).toEqual([]);
+    expect(after.terms).toEqual(Array.from({ length: 11 }, (_, i) => `w${i}`));
+    expect(parseQuery(`a a a b "c d" e`)).toMatchObject({ terms: ["a", "b", "e"], phrases: [["c", "d"]] });
+  });
 });
 
 describe("verify", () => {

@@ -43,6 +43,22 @@ describe("streamFilePart", () => {
     }
   });
 
+  it("drops raw control bytes from part headers, wherever the body is split, and never from content", async () => {
+    const content = "\u0001a\u0000\r\n\r\n\u007f--b0undar\u0002";
+    const whole = new TextEncoder().encode([part("note\u0001", "", "\u0003"), part("file", '; filename="a\u0001b\u001f\u007fc.txt"', content), END].join(""));
+    for (let at = 1; at < whole.byteLength; at++) {
+      const halves = [whole.slice(0, at), whole.slice(at)];
+      const stream = new ReadableStream<Uint8Array>({
+        pull: (controller) => (halves.length > 0 ? controller.enqueue(halves.shift()!) : controller.close()),
+      });
+      expect(await collect(stream), `split at ${at}`).toEqual({ filename: "abc.txt", content });
+    }
+    for (const size of [1, 2, 5, 4096]) {
+      const got = await collect(body([part("file", '; filename="\u0000x\u0008"', content), END], size));
+      expect(got).toEqual({ filename: "x", content });
+    }
+  });
+
   it("reads UTF-8 names, filename*, percent-encoded quotes and a part with no file name", async () => {
     expect((await collect(body([part("file", '; filename="café.png"', "x"), END]))).filename).toBe("café.png");
     expect((await collect(body([part("file", `; filename="fallback"; filename*=UTF-8''%E2%98%95.png`, "x"), END]))).filename).toBe("☕.png");
