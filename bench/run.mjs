@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm run bench [-- --quick] [--servers=chatd,plain,corked,socketio]
- *  [--scenarios=idle,fanout,rooms,durable,signin,cluster,history,startup] [--profile] [--no-docs] [--merge]`
+ *  [--scenarios=idle,fanout,rooms,durable,signin,cluster,history,startup,floods] [--profile] [--no-docs] [--merge]`
  * (`--render` only rewrites docs/benchmarks.md from bench/results/latest.json)
  *
  * Starts each server as its own child process, drives it with the same raw
@@ -14,6 +14,8 @@
  * default redis://127.0.0.1:6379); it is skipped when Redis does not answer.
  * The `history` scenario starts its own chatd too (history memory, issue 22.1).
  * The `startup` scenario times `npm start` to /healthz itself (no load generator).
+ * The `floods` scenario starts its own chatd and measures another user's ping
+ * during typing, history and rooms floods (issue 22).
  */
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
@@ -31,6 +33,7 @@ import { signin } from "./scenarios/signin.mjs";
 import { cluster, redisReachable, REDIS_URL } from "./scenarios/cluster.mjs";
 import { history } from "./scenarios/history.mjs";
 import { startup } from "./scenarios/startup.mjs";
+import { floods } from "./scenarios/floods.mjs";
 import { renderDocs, writeReport } from "./report.mjs";
 import { topSelfTime } from "./metrics/cpuprofile.mjs";
 import { settle } from "./scenarios/measure.mjs";
@@ -81,7 +84,10 @@ const SCENARIOS = {
   cluster: null, // not per server: run once after the others (its own chatd nodes on Redis)
   history: null, // not per server: run once, its own chatd (restarted on the same data)
   startup: null, // not per server: `npm start` timed on its own, after the others
+  floods: null, // not per server: its own chatd, flooded
 };
+/** Scenarios run once with their own chatd, not per server. */
+const OWN_SERVER = new Set(["cluster", "history", "startup", "floods"]);
 const CHATD_ONLY = new Set(["signin"]);
 const SWEEPS = { fanout: params.fanout, rooms: params.rooms };
 
@@ -92,9 +98,7 @@ for (const s of serverNames) if (!SERVERS[s]) throw new Error(`unknown server ${
 for (const s of scenarioNames) if (!(s in SCENARIOS)) throw new Error(`unknown scenario ${s}; one of ${Object.keys(SCENARIOS)}`);
 
 const runs = (server, scenario) =>
-  scenario !== "cluster" &&
-  scenario !== "history" &&
-  scenario !== "startup" &&
+  !OWN_SERVER.has(scenario) &&
   (!CHATD_ONLY.has(scenario) || server === "chatd") &&
   // A server limited to some scenarios runs the others only when named in --servers.
   (!SERVERS[server].only || SERVERS[server].only.includes(scenario) || Boolean(option("servers")));
@@ -106,14 +110,14 @@ function ensureBuilt() {
 
 async function main() {
   const t0 = performance.now();
-  if (serverNames.some((s) => s.startsWith("chatd")) || scenarioNames.includes("cluster") || scenarioNames.includes("history") || scenarioNames.includes("startup")) ensureBuilt();
+  if (serverNames.some((s) => s.startsWith("chatd")) || scenarioNames.some((sc) => OWN_SERVER.has(sc))) ensureBuilt();
   mkdirSync(join(BENCH, "results"), { recursive: true });
   const pool = new GeneratorPool(2);
   const accounts = new Accounts(CHATD_DATA);
   const results = {};
   const skipped = [];
   try {
-    if (serverNames.some((s) => s.startsWith("chatd")) && scenarioNames.some((sc) => sc !== "cluster" && sc !== "history" && sc !== "startup")) await accounts.ensure({ root: ROOT, pool, count: usersNeeded(params), log });
+    if (serverNames.some((s) => s.startsWith("chatd")) && scenarioNames.some((sc) => !OWN_SERVER.has(sc))) await accounts.ensure({ root: ROOT, pool, count: usersNeeded(params), log });
     const contextFor = (server, handle) => {
       const kind = SERVERS[server];
       return {
@@ -170,6 +174,10 @@ async function main() {
     if (scenarioNames.includes("startup")) {
       log(`chatd start time: npm start to /healthz, ${params.startup.runs} run(s)`);
       results["chatd-startup"] = { startup: await startup({ root: ROOT, dataDir: join(DATA, "startup"), log }, params.startup) };
+    }
+    if (scenarioNames.includes("floods")) {
+      log(`chatd floods: another user's ping during typing, history and rooms floods`);
+      results["chatd-floods"] = { floods: await floods({ root: ROOT, dataDir: join(DATA, "floods"), log }, params.floods) };
     }
   } finally {
     pool.stop();
@@ -233,6 +241,7 @@ function check(results) {
       for (const ph of r.phases ?? []) if (ph.connect?.failed > 0) problems.push(`${server} ${scenario}${ph.nodes ? ` ${ph.nodes} node(s)` : ""}: ${ph.connect.failed} connections failed`);
       for (const ph of r.phases ?? []) if (!(ph.deliveries > 0)) problems.push(`${server} ${scenario} at ${ph.offeredRate} msg/s: nothing delivered`);
       if (scenario === "history" && !(r.coldJoinMessages > 0)) problems.push("history: no history after the restart");
+      if (scenario === "floods" && !(r.historyPage?.pageBytes > 0 && r.history?.served > 0 && r.baseline?.pings > 0)) problems.push("floods: no history page served, or no ping answered");
       if (scenario === "durable" && !(r.acked > 0)) problems.push(`${server} durable: nothing acknowledged`);
       if (scenario === "signin" && (r.signinFailed > 0 || r.resumeFailed > 0 || r.openResumeFailed > 0 || r.warmResumeFailed > 0 || r.warmConnectResumeFailed > 0 || !(r.resumesPerSec > 0))) problems.push(`${server} signin: sign-ins failed`);
     }
