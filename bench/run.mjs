@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm run bench [-- --quick] [--servers=chatd,plain,corked,socketio]
- *  [--scenarios=idle,fanout,rooms,durable,signin,cluster,history,startup,floods] [--profile] [--no-docs] [--merge]`
+ *  [--scenarios=idle,fanout,rooms,durable,signin,cluster,history,startup,floods,search] [--profile] [--no-docs] [--merge]`
  * (`--render` only rewrites docs/benchmarks.md from bench/results/latest.json)
  *
  * Starts each server as its own child process, drives it with the same raw
@@ -16,6 +16,8 @@
  * The `startup` scenario times `npm start` to /healthz itself (no load generator).
  * The `floods` scenario starts its own chatd and measures another user's ping
  * during typing, history and rooms floods (issue 22).
+ * The `search` scenario measures chatd's search index against minisearch in this
+ * process (dist/src/search; --quick: 20,000 messages, full: 1,000,000).
  */
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
@@ -34,6 +36,7 @@ import { cluster, redisReachable, REDIS_URL } from "./scenarios/cluster.mjs";
 import { history } from "./scenarios/history.mjs";
 import { startup } from "./scenarios/startup.mjs";
 import { floods } from "./scenarios/floods.mjs";
+import { searchBench } from "./scenarios/search.mjs";
 import { renderDocs, writeReport } from "./report.mjs";
 import { topSelfTime } from "./metrics/cpuprofile.mjs";
 import { settle } from "./scenarios/measure.mjs";
@@ -85,9 +88,10 @@ const SCENARIOS = {
   history: null, // not per server: run once, its own chatd (restarted on the same data)
   startup: null, // not per server: `npm start` timed on its own, after the others
   floods: null, // not per server: its own chatd, flooded
+  search: null, // not per server: the search index (and minisearch's) in this process, run once at the end
 };
-/** Scenarios run once with their own chatd, not per server. */
-const OWN_SERVER = new Set(["cluster", "history", "startup", "floods"]);
+/** Scenarios run once, not per server (their own chatd, or none). */
+const OWN_SERVER = new Set(["cluster", "history", "startup", "floods", "search"]);
 const CHATD_ONLY = new Set(["signin"]);
 const SWEEPS = { fanout: params.fanout, rooms: params.rooms };
 
@@ -178,6 +182,12 @@ async function main() {
     if (scenarioNames.includes("floods")) {
       log(`chatd floods: another user's ping during typing, history and rooms floods`);
       results["chatd-floods"] = { floods: await floods({ root: ROOT, dataDir: join(DATA, "floods"), log }, params.floods) };
+    }
+    if (scenarioNames.includes("search")) {
+      const size = quick ? { messages: 20_000, conversations: 500 } : {};
+      log(`search index, chatd and minisearch: ${size.messages ?? 1_000_000} messages`);
+      results["chatd-search"] = { search: await searchBench({ ...size, dir: join(DATA, "search") }) };
+      log(`search: ${JSON.stringify(results["chatd-search"].search)}`);
     }
   } finally {
     pool.stop();

@@ -30,6 +30,7 @@ export function logBroker<O>(log: ChatLog, parts: BrokerParts<O>): Broker<O> {
     history: (room, query) => log.history(room, query),
     rooms: () => log.rooms(),
     roomsVersion: () => log.roomsVersion(),
+    streams: () => log.streams(),
     register(h) {
       if (handler) throw new Error("broker: a handler is already registered");
       handler = h;
