@@ -255,14 +255,16 @@ function floodsSection(json) {
           row("typing flood", t, `${int(t.typingSent)} \`typing\` frames into a ${t.members}-member room; each member got ${int(t.deliveredPerMember)} notice(s); the flooder was closed for abuse (1008) ${t.abuseCloses} times and reconnected`),
           row("one history page at a time", hp, `${hp.pages} connections, one after another, each asking \`history {limit: 1000}\` of ${int(p.historyMessages)} messages of 4,000 characters (${fmt(hp.pageBytes / 1024 ** 2, 1)} MB a page) and waiting for it (${int(hp.floodMs)} ms)`),
           row("history flood", h, `${h.readers} connections × ${int(h.requests / h.readers)} such requests at once: ${int(h.served)} served, ${int(h.refused)} refused \`rate_limited\` before reading, ${h.closedForAbuse} of the ${h.readers} closed by the server (abuse 1008 or slow consumer 4001) (${int(h.floodMs)} ms)`),
-          row("rooms flood", r, `30 \`rooms\` requests (3 connections) with ${int(r.rooms)} rooms (${int(r.floodMs)} ms)`),
+          row("rooms flood", r, `30 \`rooms\` requests (3 connections) with ${int(r.rooms)} rooms in the directory: ${int(r.roomsReplyBytes)} bytes an answer (a page), a newcomer's \`welcome\` ${int(r.welcomeBytes)} bytes, server RSS then ${fmt(r.rssMiB, 1)} MiB (${int(r.floodMs)} ms)`),
         ],
       )
     : "(not run)";
   return `## Floods: another user's ping while one floods (chatd only)
 
 A signed-in client pings every 20 ms while another floods chatd (issue 22): with \`typing\`, with
-big history pages (one at a time, then many at once) and with \`rooms\` requests over many rooms.
+big history pages (one at a time, then many at once) and with \`rooms\` requests, the room directory
+seeded with ${p ? int(p.rooms) : "many"} rooms before the start (so every phase runs with them). RSS after 100,000 rooms
+and after 1 GiB of messages: "History memory" above.
 chatd runs with the bench config but its \`typing\` and history limits at their defaults: what is
 measured is the defence as shipped. A history page is encoded a slice at a time (256 KiB of JSON a
 turn of the event loop, for all pages together), so the pings are answered between the slices.

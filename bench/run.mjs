@@ -251,7 +251,7 @@ function check(results) {
       for (const ph of r.phases ?? []) if (ph.connect?.failed > 0) problems.push(`${server} ${scenario}${ph.nodes ? ` ${ph.nodes} node(s)` : ""}: ${ph.connect.failed} connections failed`);
       for (const ph of r.phases ?? []) if (!(ph.deliveries > 0)) problems.push(`${server} ${scenario} at ${ph.offeredRate} msg/s: nothing delivered`);
       if (scenario === "history" && !(r.coldJoinMessages > 0)) problems.push("history: no history after the restart");
-      if (scenario === "floods" && !(r.historyPage?.pageBytes > 0 && r.history?.served > 0 && r.baseline?.pings > 0)) problems.push("floods: no history page served, or no ping answered");
+      if (scenario === "floods" && !(r.historyPage?.pageBytes > 0 && r.history?.served > 0 && r.rooms?.answered > 0 && r.baseline?.pings > 0)) problems.push("floods: no history page or `rooms` answer served, or no ping answered");
       if (scenario === "durable" && !(r.acked > 0)) problems.push(`${server} durable: nothing acknowledged`);
       if (scenario === "signin" && (r.signinFailed > 0 || r.resumeFailed > 0 || r.openResumeFailed > 0 || r.warmResumeFailed > 0 || r.warmConnectResumeFailed > 0 || !(r.resumesPerSec > 0))) problems.push(`${server} signin: sign-ins failed`);
     }

@@ -17,18 +17,21 @@
  *   page: what one big page costs the others.
  * - history flood: the same connections each send `historyRequests` (100)
  *   such requests at once.
- * - rooms: `rooms` (10,000) rooms (joined, one message, left); three
- *   connections send 30 `rooms` requests in all.
+ * - rooms: the room directory seeded with `rooms` (100,000) rooms before the
+ *   start; three connections send 30 `rooms` requests in all. Also reported:
+ *   the size of one `rooms` answer (a page) and of a newcomer's `welcome`,
+ *   and the server's RSS then.
  *
  * The pinger runs in its own worker thread (floods-pinger.mjs), so reading
  * the flooders' big replies in this thread does not delay its pongs; big
  * replies are counted, not parsed.
  */
-import { rmSync, mkdirSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import WebSocket from "ws";
 import { startChatd, CHATD_CONFIG } from "../servers/chatd.mjs";
+import { treeUsage } from "../metrics/proc.mjs";
 
 const PASSWORD = "bench-password";
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -46,12 +49,15 @@ class Client {
     this.ws = ws;
     this.waiters = [];
     this.counts = new Map();
+    /** The size of the last frame of each type. */
+    this.lastBytes = new Map();
     this.closed = new Promise((r) => ws.once("close", (code) => r(code)));
     ws.on("message", (data) => {
       // Big replies (a 4 MB history page) are counted, not parsed: five readers' pages
       // would keep this thread busy parsing.
       const f = data.length > 65_536 ? { type: /^\{"type":"([a-z_]+)"/.exec(data.subarray(0, 40).toString())?.[1] ?? "?", bytes: data.length } : JSON.parse(data.toString());
       this.counts.set(f.type === "error" ? `error:${f.code}` : f.type, (this.counts.get(f.type === "error" ? `error:${f.code}` : f.type) ?? 0) + 1);
+      this.lastBytes.set(f.type, data.length);
       const i = this.waiters.findIndex((w) => w.match(f));
       if (i >= 0) this.waiters.splice(i, 1)[0].resolve(f);
     });
@@ -113,8 +119,11 @@ export async function floods(ctx, p) {
     ...CHATD_CONFIG,
     bcryptCost: 4,
     chatLog: { fsync: false },
-    limits: { ...CHATD_CONFIG.limits, joinsPerSecond: 100_000, joinBurst: 100_000, signInsPerMinute: 100_000, signInBurst: 100_000, maxRoomsPerSession: 100_000 },
+    limits: { ...CHATD_CONFIG.limits, joinsPerSecond: 100_000, joinBurst: 100_000, signInsPerMinute: 100_000, signInBurst: 100_000, maxRoomsPerSession: 100_000, maxRooms: p.rooms + 100, stateRequestBurst: 1000 },
   };
+  // The room directory holds `rooms` rooms, as a daemon that had them would find it (issue 22.4's flood).
+  const now = Date.now();
+  writeFileSync(join(dataDir, "rooms.json"), JSON.stringify(Array.from({ length: p.rooms }, (_, i) => ({ name: `flood${i}`, createdAt: now, members: 0, emptySince: now }))));
   const server = await startChatd({ root: ctx.root, dataDir, config, name: "chatd-floods" });
   const results = {};
   let victim;
@@ -193,24 +202,21 @@ export async function floods(ctx, p) {
     ctx.log(`  floods: history flood, ping p99 ${results.history.p99Ms} ms`);
     for (const r of readers) r.close();
 
-    // rooms
-    const maker = await Client.open(server.port, "maker");
-    for (let i = 0; i < p.rooms; i++) {
-      maker.send({ type: "join", room: `room${i}` });
-      maker.send({ type: "say", room: `room${i}`, text: "hi" });
-      maker.send({ type: "leave", room: `room${i}` });
-      if (i % 500 === 499) await maker.request({ type: "ping", ref: `m${i}` }, (f) => f.type === "pong" && f.ref === `m${i}`, 120_000);
-    }
-    await maker.request({ type: "ping", ref: "made" }, (f) => f.type === "pong" && f.ref === "made", 120_000);
+    // rooms: the directory was seeded with `rooms` rooms before the start
     const askers = [];
     for (let i = 0; i < 3; i++) askers.push(await Client.open(server.port, `asker${i}`));
+    let replyBytes = 0;
     results.rooms = await measure(victim, async () => {
       await Promise.all(askers.map(async (a) => {
         for (let i = 0; i < 10; i++) a.send({ type: "rooms" });
         await a.request({ type: "ping", ref: "end" }, (f) => f.type === "pong" && f.ref === "end", 300_000);
       }));
-      return { rooms: p.rooms, requests: 30 };
+      replyBytes = askers[0].lastBytes.get("rooms") ?? 0;
+      return { rooms: p.rooms, requests: 30, roomsReplyBytes: replyBytes, answered: askers.reduce((n, a) => n + (a.counts.get("rooms") ?? 0), 0) };
     });
+    const newcomer = await Client.open(server.port, "newcomer");
+    results.rooms.welcomeBytes = newcomer.lastBytes.get("welcome");
+    results.rooms.rssMiB = Math.round((treeUsage(server.pid).rssBytes / 2 ** 20) * 10) / 10;
     ctx.log(`  floods: rooms, ping p99 ${results.rooms.p99Ms} ms`);
   } finally {
     await victim?.close();
