@@ -269,7 +269,7 @@ chatd runs with the bench config but its \`typing\` and history limits at their 
 measured is the defence as shipped. A history page is encoded a slice at a time (256 KiB of JSON a
 turn of the event loop, for all pages together), so the pings are answered between the slices.
 The pinger has a thread of its own, so the flooders' big replies arriving in the bench process do
-not delay its pongs.${when}
+not delay its pongs.${when}${d?.loadAverage ? ` Load average at the end of the run: ${d.loadAverage.join(", ")} (2 cores).` : ""}
 
 ${rows}`;
 }

@@ -27,6 +27,7 @@
  * replies are counted, not parsed.
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import WebSocket from "ws";
@@ -68,6 +69,8 @@ class Client {
   request(frame, match, timeoutMs = 60_000) {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no answer to ${JSON.stringify(frame).slice(0, 80)}`)), timeoutMs);
+      // A request raced with the connection's close (a reader closed for abuse) is never answered: its timer must not hold the run open.
+      timer.unref();
       this.waiters.push({ match, resolve: (f) => (clearTimeout(timer), resolve(f)) });
       this.send(frame);
     });
@@ -222,5 +225,7 @@ export async function floods(ctx, p) {
     await victim?.close();
     await server.stop();
   }
+  // The pings swing with the machine's other work: say how busy it was.
+  results.loadAverage = loadavg().map((x) => Number(x.toFixed(2)));
   return results;
 }
