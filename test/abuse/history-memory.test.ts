@@ -20,6 +20,11 @@ const MAX_HEAP_GROWTH = 4 * 1024 * 1024;
 
 const limits = {
   historyMemoryBytes: HISTORY_MEMORY_BYTES,
+  // The hog makes many rooms: the room-creation caps (issue 22.4) are lifted too.
+  userRoomsPerHour: LIFTED,
+  userRoomBurst: LIFTED,
+  ipRoomsPerHour: LIFTED,
+  ipRoomBurst: LIFTED,
   messagesPerSecond: LIFTED,
   messageBurst: LIFTED,
   ipMessagesPerSecond: LIFTED,
