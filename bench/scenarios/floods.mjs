@@ -122,7 +122,7 @@ export async function floods(ctx, p) {
     ...CHATD_CONFIG,
     bcryptCost: 4,
     chatLog: { fsync: false },
-    limits: { ...CHATD_CONFIG.limits, joinsPerSecond: 100_000, joinBurst: 100_000, signInsPerMinute: 100_000, signInBurst: 100_000, maxRoomsPerSession: 100_000, maxRooms: p.rooms + 100, stateRequestBurst: 1000 },
+    limits: { ...CHATD_CONFIG.limits, joinsPerSecond: 100_000, joinBurst: 100_000, signInsPerMinute: 100_000, signInBurst: 100_000, maxRoomsPerSession: 100_000, stateRequestBurst: 1000 },
   };
   // The room directory holds `rooms` rooms, as a daemon that had them would find it (issue 22.4's flood).
   const now = Date.now();
