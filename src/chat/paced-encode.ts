@@ -53,7 +53,7 @@ export class Pacer {
     }
     close();
     pieces.push(utf8.encode(tail));
-    return new Encoded(undefined, pieces);
+    return new Encoded(undefined, undefined, pieces);
   }
 
   #spend(bytes: number): void {

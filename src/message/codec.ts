@@ -64,7 +64,12 @@ export class Encoded {
    */
   readonly pieces: readonly Uint8Array[] | undefined;
 
-  constructor(text: string | undefined, pieces?: readonly Uint8Array[]) {
+  /** `frame` is what `text` encodes, when at hand: a peer that speaks another protocol (IRC) reads it instead of parsing `text`. */
+  constructor(
+    text: string | undefined,
+    readonly frame?: OutboundFrame,
+    pieces?: readonly Uint8Array[],
+  ) {
     this.#text = text;
     this.pieces = pieces;
   }
@@ -93,7 +98,7 @@ function joinPieces(pieces: readonly Uint8Array[]): Uint8Array {
 }
 
 export function encode(frame: OutboundFrame): Encoded {
-  return new Encoded(JSON.stringify(frame));
+  return new Encoded(JSON.stringify(frame), frame);
 }
 
 type WelcomeFrame = Extract<OutboundFrame, { type: "welcome" }>;

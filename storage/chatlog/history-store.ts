@@ -73,6 +73,14 @@ export class HistoryStore {
     return lo < index.end && index.idAt(lo) === id ? index.locationAt(lo) : undefined;
   }
 
+  /** Records the room keeps after `after` (all without it): a search of its index, nothing read. */
+  keptAfter(name: string, after: string | undefined): number {
+    const index = this.#rooms.get(name)?.index;
+    if (!index) return 0;
+    const { from, to } = index.select({ after, limit: index.size });
+    return to - from;
+  }
+
   /** Files below `segment` were deleted: what they held is no longer kept. */
   dropBelowSegment(segment: number): void {
     for (const room of this.#rooms.values()) this.#budget.freed(room, room.dropBelowSegment(segment));

@@ -140,6 +140,9 @@ export function createJsonlLog(options: JsonlLogOptions): JsonlLog {
     history(room, query) {
       return history.query(room, query);
     },
+    async keptAfter(room, after) {
+      return history.keptAfter(room, after);
+    },
     roomsVersion() {
       // Rooms only ever get added (direct conversations too: counting them merely over-invalidates).
       return history.size;
