@@ -10,6 +10,7 @@ export const FULL = {
   cluster: { nodes: [1, 2, 3], conns: 600, senders: 6, rate: 200, durationMs: 6000, sampleEvery: 10, maxUnacked: 8 },
   history: { rooms: 100_000, bytes: 1024 ** 3, perRoom: 1000 },
   startup: { runs: 5 },
+  floods: { baselineMs: 2000, typingMembers: 40, typingFrames: 30_000, historyMessages: 1000, historyReaders: 5, historyRequests: 100, refillMs: 5000, rooms: 100_000 },
 };
 
 export const QUICK = {
@@ -20,8 +21,9 @@ export const QUICK = {
   durable: { conns: 20, window: 2, durationMs: 600 },
   signin: { users: 3, resumes: 50, baselineMs: 300 },
   cluster: { nodes: [1, 2, 3], conns: 60, senders: 3, rate: 100, durationMs: 600, sampleEvery: 5, maxUnacked: 8 },
-  history: { rooms: 2000, bytes: 16 * 1024 ** 2, perRoom: 100, quietMs: 1000 },
+  history: { rooms: 500, bytes: 16 * 1024 ** 2, perRoom: 100, quietMs: 1000 },
   startup: { runs: 1 },
+  floods: { baselineMs: 300, typingMembers: 5, typingFrames: 2000, historyMessages: 200, historyReaders: 2, historyRequests: 5, refillMs: 0, rooms: 1000 },
 };
 
 /** How many `uN` accounts a parameter set needs. */

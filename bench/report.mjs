@@ -241,6 +241,39 @@ process tree (npm, the check, node) had used when \`/healthz\` first answered: o
 ${rows}`;
 }
 
+function floodsSection(json) {
+  const d = json.results["chatd-floods"]?.floods;
+  const p = json.params.floods;
+  const when = json.meta.merged?.floods ? ` Measured on ${json.meta.merged.floods.slice(0, 10)} by \`npm run bench:floods\` (\`npm run bench -- --scenarios=floods --merge\`).` : "";
+  const row = (what, r, flood) => [what, fmt(r?.p50Ms, 1), fmt(r?.p99Ms, 1), fmt(r?.maxMs, 1), int(r?.pings), flood];
+  const { baseline: b, typing: t, historyPage: hp, history: h, rooms: r } = d ?? {};
+  const rows = d
+    ? table(
+        ["phase", "another user's ping p50 (ms)", "p99 (ms)", "max (ms)", "pings", "the flood"],
+        [
+          row("no flood", b, "–"),
+          row("typing flood", t, `${int(t.typingSent)} \`typing\` frames into a ${t.members}-member room; each member got ${int(t.deliveredPerMember)} notice(s); the flooder was closed for abuse (1008) ${t.abuseCloses} times and reconnected`),
+          row("one history page at a time", hp, `${hp.pages} connections, one after another, each asking \`history {limit: 1000}\` of ${int(p.historyMessages)} messages of 4,000 characters (${fmt(hp.pageBytes / 1024 ** 2, 1)} MB a page) and waiting for it (${int(hp.floodMs)} ms)`),
+          row("history flood", h, `${h.readers} connections × ${int(h.requests / h.readers)} such requests at once: ${int(h.served)} served, ${int(h.refused)} refused \`rate_limited\` before reading, ${h.closedForAbuse} of the ${h.readers} closed by the server (abuse 1008 or slow consumer 4001) (${int(h.floodMs)} ms)`),
+          row("rooms flood", r, `30 \`rooms\` requests (3 connections) with ${int(r.rooms)} rooms in the directory: ${int(r.roomsReplyBytes)} bytes an answer (a page), a newcomer's \`welcome\` ${int(r.welcomeBytes)} bytes, server RSS then ${fmt(r.rssMiB, 1)} MiB (${int(r.floodMs)} ms)`),
+        ],
+      )
+    : "(not run)";
+  return `## Floods: another user's ping while one floods (chatd only)
+
+A signed-in client pings every 20 ms while another floods chatd (issue 22): with \`typing\`, with
+big history pages (one at a time, then many at once) and with \`rooms\` requests, the room directory
+seeded with ${p ? int(p.rooms) : "many"} rooms before the start (so every phase runs with them). RSS after 100,000 rooms
+and after 1 GiB of messages: "History memory" above.
+chatd runs with the bench config but its \`typing\` and history limits at their defaults: what is
+measured is the defence as shipped. A history page is encoded a slice at a time (256 KiB of JSON a
+turn of the event loop, for all pages together), so the pings are answered between the slices.
+The pinger has a thread of its own, so the flooders' big replies arriving in the bench process do
+not delay its pongs.${when}${d?.loadAverage ? ` Load average at the end of the run: ${d.loadAverage.join(", ")} (2 cores).` : ""}
+
+${rows}`;
+}
+
 function searchSection(json) {
   const d = json.results["chatd-search"]?.search;
   const when = json.meta.merged?.search ? ` Measured on ${json.meta.merged.search.slice(0, 10)} by \`npm run bench -- --scenarios=search --merge\`.` : "";
@@ -358,6 +391,8 @@ ${historySection(json)}
 
 ${startupSection(json)}
 
+${floodsSection(json)}
+
 ${searchSection(json)}
 
 ## Run it
@@ -371,6 +406,7 @@ npm run bench -- --scenarios=cluster --merge   # cluster only (needs Redis), mer
 npm run bench -- --scenarios=history --merge   # history memory only, merged into latest.json and this file
 
 npm run bench -- --scenarios=startup --merge   # start time only, merged the same way
+npm run bench:floods          # floods only (--scenarios=floods --merge), merged the same way
 npm run bench -- --scenarios=search --merge    # search index against minisearch, merged the same way
 node bench/scenarios/search.mjs --quick        # the same alone, 20,000 messages (--messages=N)
 \`\`\`

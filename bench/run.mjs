@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm run bench [-- --quick] [--servers=chatd,plain,corked,socketio]
- *  [--scenarios=idle,fanout,rooms,durable,signin,cluster,history,startup] [--profile] [--no-docs] [--merge]`
+ *  [--scenarios=idle,fanout,rooms,durable,signin,cluster,history,startup,floods,search] [--profile] [--no-docs] [--merge]`
  * (`--render` only rewrites docs/benchmarks.md from bench/results/latest.json)
  *
  * Starts each server as its own child process, drives it with the same raw
@@ -14,6 +14,8 @@
  * default redis://127.0.0.1:6379); it is skipped when Redis does not answer.
  * The `history` scenario starts its own chatd too (history memory, issue 22.1).
  * The `startup` scenario times `npm start` to /healthz itself (no load generator).
+ * The `floods` scenario starts its own chatd and measures another user's ping
+ * during typing, history and rooms floods (issue 22).
  * The `search` scenario measures chatd's search index against minisearch in this
  * process (dist/src/search; --quick: 20,000 messages, full: 1,000,000).
  */
@@ -33,6 +35,7 @@ import { signin } from "./scenarios/signin.mjs";
 import { cluster, redisReachable, REDIS_URL } from "./scenarios/cluster.mjs";
 import { history } from "./scenarios/history.mjs";
 import { startup } from "./scenarios/startup.mjs";
+import { floods } from "./scenarios/floods.mjs";
 import { searchBench } from "./scenarios/search.mjs";
 import { renderDocs, writeReport } from "./report.mjs";
 import { topSelfTime } from "./metrics/cpuprofile.mjs";
@@ -84,8 +87,11 @@ const SCENARIOS = {
   cluster: null, // not per server: run once after the others (its own chatd nodes on Redis)
   history: null, // not per server: run once, its own chatd (restarted on the same data)
   startup: null, // not per server: `npm start` timed on its own, after the others
+  floods: null, // not per server: its own chatd, flooded
   search: null, // not per server: the search index (and minisearch's) in this process, run once at the end
 };
+/** Scenarios run once, not per server (their own chatd, or none). */
+const OWN_SERVER = new Set(["cluster", "history", "startup", "floods", "search"]);
 const CHATD_ONLY = new Set(["signin"]);
 const SWEEPS = { fanout: params.fanout, rooms: params.rooms };
 
@@ -96,10 +102,7 @@ for (const s of serverNames) if (!SERVERS[s]) throw new Error(`unknown server ${
 for (const s of scenarioNames) if (!(s in SCENARIOS)) throw new Error(`unknown scenario ${s}; one of ${Object.keys(SCENARIOS)}`);
 
 const runs = (server, scenario) =>
-  scenario !== "cluster" &&
-  scenario !== "history" &&
-  scenario !== "startup" &&
-  scenario !== "search" &&
+  !OWN_SERVER.has(scenario) &&
   (!CHATD_ONLY.has(scenario) || server === "chatd") &&
   // A server limited to some scenarios runs the others only when named in --servers.
   (!SERVERS[server].only || SERVERS[server].only.includes(scenario) || Boolean(option("servers")));
@@ -111,14 +114,14 @@ function ensureBuilt() {
 
 async function main() {
   const t0 = performance.now();
-  if (serverNames.some((s) => s.startsWith("chatd")) || scenarioNames.includes("cluster") || scenarioNames.includes("history") || scenarioNames.includes("startup") || scenarioNames.includes("search")) ensureBuilt();
+  if (serverNames.some((s) => s.startsWith("chatd")) || scenarioNames.some((sc) => OWN_SERVER.has(sc))) ensureBuilt();
   mkdirSync(join(BENCH, "results"), { recursive: true });
   const pool = new GeneratorPool(2);
   const accounts = new Accounts(CHATD_DATA);
   const results = {};
   const skipped = [];
   try {
-    if (serverNames.some((s) => s.startsWith("chatd")) && scenarioNames.some((sc) => sc !== "cluster" && sc !== "history" && sc !== "startup" && sc !== "search")) await accounts.ensure({ root: ROOT, pool, count: usersNeeded(params), log });
+    if (serverNames.some((s) => s.startsWith("chatd")) && scenarioNames.some((sc) => !OWN_SERVER.has(sc))) await accounts.ensure({ root: ROOT, pool, count: usersNeeded(params), log });
     const contextFor = (server, handle) => {
       const kind = SERVERS[server];
       return {
@@ -175,6 +178,10 @@ async function main() {
     if (scenarioNames.includes("startup")) {
       log(`chatd start time: npm start to /healthz, ${params.startup.runs} run(s)`);
       results["chatd-startup"] = { startup: await startup({ root: ROOT, dataDir: join(DATA, "startup"), log }, params.startup) };
+    }
+    if (scenarioNames.includes("floods")) {
+      log(`chatd floods: another user's ping during typing, history and rooms floods`);
+      results["chatd-floods"] = { floods: await floods({ root: ROOT, dataDir: join(DATA, "floods"), log }, params.floods) };
     }
     if (scenarioNames.includes("search")) {
       const size = quick ? { messages: 20_000, conversations: 500 } : {};
@@ -244,6 +251,7 @@ function check(results) {
       for (const ph of r.phases ?? []) if (ph.connect?.failed > 0) problems.push(`${server} ${scenario}${ph.nodes ? ` ${ph.nodes} node(s)` : ""}: ${ph.connect.failed} connections failed`);
       for (const ph of r.phases ?? []) if (!(ph.deliveries > 0)) problems.push(`${server} ${scenario} at ${ph.offeredRate} msg/s: nothing delivered`);
       if (scenario === "history" && !(r.coldJoinMessages > 0)) problems.push("history: no history after the restart");
+      if (scenario === "floods" && !(r.historyPage?.pageBytes > 0 && r.history?.served > 0 && r.rooms?.answered > 0 && r.baseline?.pings > 0)) problems.push("floods: no history page or `rooms` answer served, or no ping answered");
       if (scenario === "durable" && !(r.acked > 0)) problems.push(`${server} durable: nothing acknowledged`);
       if (scenario === "signin" && (r.signinFailed > 0 || r.resumeFailed > 0 || r.openResumeFailed > 0 || r.warmResumeFailed > 0 || r.warmConnectResumeFailed > 0 || !(r.resumesPerSec > 0))) problems.push(`${server} signin: sign-ins failed`);
     }

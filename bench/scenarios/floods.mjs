@@ -1,29 +1,39 @@
-#!/usr/bin/env node
 /**
- * `npm run bench:floods`: another user's ping round trip (p50/p99/max) while
- * someone floods chatd with `typing`, with `history`, or with `rooms`
- * (issue 22, points 2 to 4). Starts dist/src/main.js (run `npm run build`
- * first) with the bench config (message, join and sign-in limits lifted, as
- * every bench client is 127.0.0.1), but the `typing` and history limits at
- * their defaults: what is measured is the defence as shipped. Writes
- * bench/results/floods.json and the "Floods" section of docs/benchmarks.md.
+ * The `floods` scenario of `npm run bench` (`npm run bench:floods` runs it
+ * alone and merges it into latest.json): another user's ping round trip
+ * (p50/p99/max) while someone floods chatd with `typing`, with `history`, or
+ * with `rooms` (issue 22, points 2 to 4). Starts its own chatd
+ * (dist/src/main.js) with the bench config (message, join and sign-in limits
+ * lifted, as every bench client is 127.0.0.1), but the `typing` and history
+ * limits at their defaults: what is measured is the defence as shipped.
+ * Sizes (bench/params.mjs, `floods`; the full run's in brackets):
  *
- * - typing: 40 members in a room; one client sends `typing` in bursts of
- *   2,000, reconnecting (token) whenever the server closes it for abuse.
- * - history: 1,000 messages of 4,000 characters in a room; five connections
- *   each send 100 x `history {limit: 1000}` at once.
- * - rooms: ROOMS rooms (joined, one message, left); three connections send
- *   30 `rooms` requests in all.
+ * - typing: `typingMembers` (40) members in a room; one client sends
+ *   `typingFrames` (30,000) `typing` in bursts of 2,000, reconnecting (token)
+ *   whenever the server closes it for abuse.
+ * - history page: `historyMessages` (1,000) messages of 4,000 characters in a
+ *   room; `historyReaders` (5) connections ask for the whole room
+ *   (`history {limit: 1000}`, 4 MB) one after another, each waiting for its
+ *   page: what one big page costs the others.
+ * - history flood: the same connections each send `historyRequests` (100)
+ *   such requests at once.
+ * - rooms: the room directory seeded with `rooms` (100,000) rooms before the
+ *   start; three connections send 30 `rooms` requests in all. Also reported:
+ *   the size of one `rooms` answer (a page) and of a newcomer's `welcome`,
+ *   and the server's RSS then.
+ *
+ * The pinger runs in its own worker thread (floods-pinger.mjs), so reading
+ * the flooders' big replies in this thread does not delay its pongs; big
+ * replies are counted, not parsed.
  */
-import { readFileSync, writeFileSync, rmSync, mkdirSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
 import WebSocket from "ws";
 import { startChatd, CHATD_CONFIG } from "../servers/chatd.mjs";
+import { treeUsage } from "../metrics/proc.mjs";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const DATA = join(ROOT, "bench", ".data", "floods");
-const ROOMS = Number(process.env.BENCH_FLOOD_ROOMS ?? 10_000);
 const PASSWORD = "bench-password";
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -40,12 +50,15 @@ class Client {
     this.ws = ws;
     this.waiters = [];
     this.counts = new Map();
+    /** The size of the last frame of each type. */
+    this.lastBytes = new Map();
     this.closed = new Promise((r) => ws.once("close", (code) => r(code)));
     ws.on("message", (data) => {
-      // Big replies (a 4 MB history page) are counted, not parsed: the pinger shares this
-      // process, and parsing them here would delay the pongs it measures.
-      const f = data.length > 65_536 ? { type: /^\{"type":"([a-z_]+)"/.exec(data.subarray(0, 40).toString())?.[1] ?? "?" } : JSON.parse(data.toString());
+      // Big replies (a 4 MB history page) are counted, not parsed: five readers' pages
+      // would keep this thread busy parsing.
+      const f = data.length > 65_536 ? { type: /^\{"type":"([a-z_]+)"/.exec(data.subarray(0, 40).toString())?.[1] ?? "?", bytes: data.length } : JSON.parse(data.toString());
       this.counts.set(f.type === "error" ? `error:${f.code}` : f.type, (this.counts.get(f.type === "error" ? `error:${f.code}` : f.type) ?? 0) + 1);
+      this.lastBytes.set(f.type, data.length);
       const i = this.waiters.findIndex((w) => w.match(f));
       if (i >= 0) this.waiters.splice(i, 1)[0].resolve(f);
     });
@@ -56,6 +69,8 @@ class Client {
   request(frame, match, timeoutMs = 60_000) {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no answer to ${JSON.stringify(frame).slice(0, 80)}`)), timeoutMs);
+      // A request raced with the connection's close (a reader closed for abuse) is never answered: its timer must not hold the run open.
+      timer.unref();
       this.waiters.push({ match, resolve: (f) => (clearTimeout(timer), resolve(f)) });
       this.send(frame);
     });
@@ -65,25 +80,21 @@ class Client {
   }
 }
 
-/** Pings every 20 ms and records each round trip until `stop()`. */
-function pinger(client) {
-  const times = [];
-  let running = true;
-  let seq = 0;
-  const done = (async () => {
-    while (running) {
-      const ref = `p${++seq}`;
-      const t0 = performance.now();
-      await client.request({ type: "ping", ref }, (f) => f.type === "pong" && f.ref === ref);
-      times.push(performance.now() - t0);
-      await sleep(20);
-    }
-  })();
+/** The victim: pings every 20 ms from its own thread (floods-pinger.mjs), each phase from `start()` to `stop()`. */
+async function startPinger(port, user) {
+  const worker = new Worker(new URL("./floods-pinger.mjs", import.meta.url), { workerData: { port, user, password: PASSWORD } });
+  const next = () => new Promise((resolve, reject) => worker.once("message", resolve).once("error", reject));
+  if ((await next()) !== "ready") throw new Error("pinger did not start");
   return {
+    start: () => worker.postMessage("start"),
     async stop() {
-      running = false;
-      await done;
-      return stats(times);
+      const times = next();
+      worker.postMessage("stop");
+      return stats(await times);
+    },
+    async close() {
+      worker.postMessage("close");
+      await worker.terminate();
     },
   };
 }
@@ -95,32 +106,40 @@ function stats(times) {
 }
 
 async function measure(victim, work) {
-  const p = pinger(victim);
+  victim.start();
   await sleep(300);
   const t0 = performance.now();
   const detail = await work();
   const ms = Math.round(performance.now() - t0);
-  return { ...(await p.stop()), floodMs: ms, ...detail };
+  return { ...(await victim.stop()), floodMs: ms, ...detail };
 }
 
-async function main() {
-  rmSync(DATA, { recursive: true, force: true });
-  mkdirSync(DATA, { recursive: true });
+export async function floods(ctx, p) {
+  const dataDir = join(ctx.dataDir, "chatd");
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
   const config = {
     ...CHATD_CONFIG,
     bcryptCost: 4,
     chatLog: { fsync: false },
-    limits: { ...CHATD_CONFIG.limits, joinsPerSecond: 100_000, joinBurst: 100_000, signInsPerMinute: 100_000, signInBurst: 100_000, maxRoomsPerSession: 100_000 },
+    limits: { ...CHATD_CONFIG.limits, joinsPerSecond: 100_000, joinBurst: 100_000, signInsPerMinute: 100_000, signInBurst: 100_000, maxRoomsPerSession: 100_000, stateRequestBurst: 1000 },
   };
-  const server = await startChatd({ root: ROOT, dataDir: join(DATA, "data"), config, name: "floods" });
+  // The room directory holds `rooms` rooms, as a daemon that had them would find it (issue 22.4's flood).
+  const now = Date.now();
+  writeFileSync(join(dataDir, "rooms.json"), JSON.stringify(Array.from({ length: p.rooms }, (_, i) => ({ name: `flood${i}`, createdAt: now, members: 0, emptySince: now }))));
+  const server = await startChatd({ root: ctx.root, dataDir, config, name: "chatd-floods" });
   const results = {};
+  let victim;
   try {
-    const victim = await Client.open(server.port, "victim");
-    results.baseline = await measure(victim, () => sleep(2000));
+    // Signed up here, then pinging from its own thread.
+    (await Client.open(server.port, "victim")).close();
+    victim = await startPinger(server.port, "victim");
+    results.baseline = await measure(victim, () => sleep(p.baselineMs));
+    ctx.log(`  floods: no flood, ping p99 ${results.baseline.p99Ms} ms`);
 
     // typing
     const members = [];
-    for (let i = 0; i < 40; i++) {
+    for (let i = 0; i < p.typingMembers; i++) {
       const m = await Client.open(server.port, `member${i}`);
       await m.request({ type: "join", room: "typing" }, (f) => f.type === "joined");
       members.push(m);
@@ -130,8 +149,8 @@ async function main() {
     let sent = 0;
     let reconnects = 0;
     results.typing = await measure(victim, async () => {
-      while (sent < 30_000) {
-        for (let i = 0; i < 2000 && flooder.ws.readyState === 1; i++, sent++) flooder.send({ type: "typing", room: "typing" });
+      while (sent < p.typingFrames) {
+        for (let i = 0; i < 2000 && sent < p.typingFrames && flooder.ws.readyState === 1; i++, sent++) flooder.send({ type: "typing", room: "typing" });
         await sleep(10);
         if (flooder.ws.readyState !== 1) {
           flooder = await Client.open(server.port, "typist");
@@ -140,90 +159,73 @@ async function main() {
         }
       }
       await sleep(500);
-      return { typingSent: sent, abuseCloses: reconnects, deliveredPerMember: members[0].counts.get("typing") ?? 0 };
+      return { members: p.typingMembers, typingSent: sent, abuseCloses: reconnects, deliveredPerMember: members[0].counts.get("typing") ?? 0 };
     });
+    ctx.log(`  floods: typing, ping p99 ${results.typing.p99Ms} ms`);
     for (const m of members) m.close();
     flooder.close();
 
-    // history
+    // history: one big page at a time, then a flood of them
     const writer = await Client.open(server.port, "writer");
     await writer.request({ type: "join", room: "hist" }, (f) => f.type === "joined");
     const text = "x".repeat(4000);
-    for (let i = 0; i < 1000; i++) writer.send({ type: "say", room: "hist", text, ref: i });
+    for (let i = 0; i < p.historyMessages; i++) writer.send({ type: "say", room: "hist", text, ref: i });
     await writer.request({ type: "say", room: "hist", text: "last", ref: "last" }, (f) => f.type === "ack" && f.ref === "last");
     const readers = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < p.historyReaders; i++) {
       const r = await Client.open(server.port, `reader${i}`);
       await r.request({ type: "join", room: "hist" }, (f) => f.type === "joined");
       readers.push(r);
     }
+    results.historyPage = await measure(victim, async () => {
+      let bytes = 0;
+      for (const r of readers) {
+        const page = await r.request({ type: "history", room: "hist", limit: 1000 }, (f) => f.type === "history" || f.type === "error");
+        if (page.type !== "history") throw new Error(`history page refused: ${JSON.stringify(page)}`);
+        bytes = page.bytes;
+      }
+      return { pages: readers.length, pageBytes: bytes };
+    });
+    ctx.log(`  floods: one history page at a time (${Math.round(results.historyPage.pageBytes / 1024)} KiB), ping p99 ${results.historyPage.p99Ms} ms, max ${results.historyPage.maxMs} ms`);
+    // The history budgets (each reader's, the address's) refill before the flood.
+    await sleep(p.refillMs);
     results.history = await measure(victim, async () => {
       await Promise.all(
         readers.map(async (r) => {
-          for (let i = 0; i < 100; i++) r.send({ type: "history", room: "hist", limit: 1000, ref: i });
+          for (let i = 0; i < p.historyRequests; i++) r.send({ type: "history", room: "hist", limit: 1000, ref: i });
           // A reader refused often enough is closed for abuse (1008) and answers no ping.
           await Promise.race([r.request({ type: "ping", ref: "end" }, (f) => f.type === "pong" && f.ref === "end", 300_000), r.closed]);
         }),
       );
-      const served = readers.reduce((n, r) => n + (r.counts.get("history") ?? 0), 0);
+      const served = readers.reduce((n, r) => n + (r.counts.get("history") ?? 0), 0) - readers.length;
       const refused = readers.reduce((n, r) => n + (r.counts.get("error:rate_limited") ?? 0), 0);
       const closed = readers.filter((r) => r.ws.readyState !== 1).length;
-      return { requests: 500, served, refused, closedForAbuse: closed };
+      return { readers: p.historyReaders, requests: p.historyReaders * p.historyRequests, served, refused, closedForAbuse: closed };
     });
+    ctx.log(`  floods: history flood, ping p99 ${results.history.p99Ms} ms`);
     for (const r of readers) r.close();
 
-    // rooms
-    const maker = await Client.open(server.port, "maker");
-    for (let i = 0; i < ROOMS; i++) {
-      maker.send({ type: "join", room: `room${i}` });
-      maker.send({ type: "say", room: `room${i}`, text: "hi" });
-      maker.send({ type: "leave", room: `room${i}` });
-      if (i % 500 === 499) await maker.request({ type: "ping", ref: `m${i}` }, (f) => f.type === "pong" && f.ref === `m${i}`, 120_000);
-    }
-    await maker.request({ type: "ping", ref: "made" }, (f) => f.type === "pong" && f.ref === "made", 120_000);
+    // rooms: the directory was seeded with `rooms` rooms before the start
     const askers = [];
     for (let i = 0; i < 3; i++) askers.push(await Client.open(server.port, `asker${i}`));
+    let replyBytes = 0;
     results.rooms = await measure(victim, async () => {
       await Promise.all(askers.map(async (a) => {
         for (let i = 0; i < 10; i++) a.send({ type: "rooms" });
         await a.request({ type: "ping", ref: "end" }, (f) => f.type === "pong" && f.ref === "end", 300_000);
       }));
-      return { rooms: ROOMS, requests: 30 };
+      replyBytes = askers[0].lastBytes.get("rooms") ?? 0;
+      return { rooms: p.rooms, requests: 30, roomsReplyBytes: replyBytes, answered: askers.reduce((n, a) => n + (a.counts.get("rooms") ?? 0), 0) };
     });
+    const newcomer = await Client.open(server.port, "newcomer");
+    results.rooms.welcomeBytes = newcomer.lastBytes.get("welcome");
+    results.rooms.rssMiB = Math.round((treeUsage(server.pid).rssBytes / 2 ** 20) * 10) / 10;
+    ctx.log(`  floods: rooms, ping p99 ${results.rooms.p99Ms} ms`);
   } finally {
+    await victim?.close();
     await server.stop();
   }
-  const out = { at: new Date().toISOString(), node: process.version, rooms: ROOMS, results };
-  writeFileSync(join(ROOT, "bench", "results", "floods.json"), `${JSON.stringify(out, null, 2)}\n`);
-  const table = renderTable(out);
-  console.log(table);
-  writeDocs(table);
+  // The pings swing with the machine's other work: say how busy it was.
+  results.loadAverage = loadavg().map((x) => Number(x.toFixed(2)));
+  return results;
 }
-
-function renderTable({ at, results }) {
-  const row = (name, r, what) => `| ${name} | ${r.p50Ms} | ${r.p99Ms} | ${r.maxMs} | ${r.pings} | ${what} |`;
-  const { baseline: b, typing: t, history: h, rooms: r } = results;
-  return [
-    `Measured ${at} by \`npm run bench:floods\` (bench/scenarios/floods.mjs), chatd at its default \`typing\` and history limits, on this 2-core machine shared with other work.`,
-    "",
-    "| phase | another user's ping p50 (ms) | p99 (ms) | max (ms) | pings | the flood |",
-    "| --- | --- | --- | --- | --- | --- |",
-    row("no flood", b, "-"),
-    row("typing flood", t, `${t.typingSent} \`typing\` frames into a 40-member room; each member got ${t.deliveredPerMember} notice(s); the flooder was closed for abuse (1008) ${t.abuseCloses} times and reconnected`),
-    row("history flood", h, `5 connections x 100 \`history {limit: 1000}\` of 4,000-character messages: ${h.served} served, ${h.refused} refused \`rate_limited\` before reading, ${h.closedForAbuse} of the 5 closed by the server (abuse 1008 or slow consumer 4001) (${h.floodMs} ms)`),
-    row("rooms flood", r, `30 \`rooms\` requests (3 connections) with ${r.rooms} rooms (${r.floodMs} ms)`),
-  ].join("\n");
-}
-
-function writeDocs(table) {
-  const path = join(ROOT, "docs", "benchmarks.md");
-  const start = "<!-- floods:start -->";
-  const end = "<!-- floods:end -->";
-  let doc = readFileSync(path, "utf8");
-  const section = `${start}\n${table}\n${end}`;
-  if (doc.includes(start)) doc = doc.replace(new RegExp(`${start}[\\s\\S]*?${end}`), section);
-  else doc += `\n## Floods: another user's ping while one floods\n\n${section}\n`;
-  writeFileSync(path, doc);
-}
-
-await main();

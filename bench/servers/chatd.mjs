@@ -1,7 +1,7 @@
 /**
  * Starts chatd itself (dist/src/main.js, built by `npm run build`) as a child
  * process with a bench config: high rate limits (per connection and per
- * address: all bench clients are 127.0.0.1), 20k connections, bcrypt cost
+ * address: all bench clients are 127.0.0.1; room creation too), 20k connections, bcrypt cost
  * 10, fsync on. The chat log is removed before each start (unless `keepLog`)
  * so every run starts from an empty history; accounts are kept (see
  * ../chatd-accounts.mjs).
@@ -27,6 +27,12 @@ export const CHATD_CONFIG = {
     ipSignInBurst: 1000000,
     ipAccountsPerHour: 1000000,
     ipAccountBurst: 1000000,
+    // Rooms made by the load (issue 22.4's caps: per user, per address, in all).
+    maxRooms: 1000000,
+    userRoomsPerHour: 1000000,
+    userRoomBurst: 1000000,
+    ipRoomsPerHour: 1000000,
+    ipRoomBurst: 1000000,
   },
 };
 

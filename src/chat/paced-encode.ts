@@ -34,14 +34,26 @@ export class Pacer {
     const [head, tail] = around(frame, key);
     // A newcomer waits behind the replies already waiting, and for a turn with room left.
     if (this.#waiting.length > 0 || this.#spent >= this.sliceBytes) await this.#later();
-    const parts: string[] = new Array(items.length);
-    for (let i = 0; i < items.length; i++) {
-      if (this.#spent >= this.sliceBytes) await this.#later();
-      const json = JSON.stringify(toJson(items[i]!));
-      parts[i] = json;
+    // Each slice becomes its UTF-8 bytes before waiting: its items' strings die young, and
+    // the whole page is never joined or converted in one go (see Encoded.pieces).
+    const pieces: Uint8Array[] = [utf8.encode(head)];
+    let slice: string[] = [];
+    const close = () => {
+      if (slice.length > 0) pieces.push(utf8.encode(`${pieces.length > 1 ? "," : ""}${slice.join(",")}`));
+      slice = [];
+    };
+    for (const item of items) {
+      if (this.#spent >= this.sliceBytes) {
+        close();
+        await this.#later();
+      }
+      const json = JSON.stringify(toJson(item));
+      slice.push(json);
       this.#spend(json.length);
     }
-    return new Encoded(`${head}${parts.join(",")}${tail}`);
+    close();
+    pieces.push(utf8.encode(tail));
+    return new Encoded(undefined, undefined, pieces);
   }
 
   #spend(bytes: number): void {
@@ -75,6 +87,8 @@ export class Pacer {
     if (this.#waiting.length > 0) this.#schedule();
   }
 }
+
+const utf8 = new TextEncoder();
 
 /** The JSON of `frame` before and after its `key` array's items. */
 function around(frame: Record<string, unknown>, key: string): [string, string] {

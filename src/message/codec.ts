@@ -55,18 +55,47 @@ function withRef(d: Decoded & { ok: false }, ref: Ref | undefined): Decoded {
  * once per socket.
  */
 export class Encoded {
+  #text: string | undefined;
   #bytes: Uint8Array | undefined;
+  /**
+   * The UTF-8 bytes in pieces, in order, when the frame was encoded a piece at
+   * a time (a paced history page, see src/chat/paced-encode.ts): a runtime may
+   * send them as they are, without joining the whole in one go.
+   */
+  readonly pieces: readonly Uint8Array[] | undefined;
+
   /** `frame` is what `text` encodes, when at hand: a peer that speaks another protocol (IRC) reads it instead of parsing `text`. */
   constructor(
-    readonly text: string,
+    text: string | undefined,
     readonly frame?: OutboundFrame,
-  ) {}
+    pieces?: readonly Uint8Array[],
+  ) {
+    this.#text = text;
+    this.pieces = pieces;
+  }
+
+  /** The frame's JSON text (made from the pieces on first use, if it was made of pieces). */
+  get text(): string {
+    return (this.#text ??= decoder.decode(this.bytes));
+  }
+
   /** UTF-8 bytes of `text`, computed on first use and shared afterwards. */
   get bytes(): Uint8Array {
-    return (this.#bytes ??= encoder.encode(this.text));
+    return (this.#bytes ??= this.#text !== undefined ? encoder.encode(this.#text) : joinPieces(this.pieces ?? []));
   }
 }
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function joinPieces(pieces: readonly Uint8Array[]): Uint8Array {
+  const all = new Uint8Array(pieces.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const piece of pieces) {
+    all.set(piece, at);
+    at += piece.byteLength;
+  }
+  return all;
+}
 
 export function encode(frame: OutboundFrame): Encoded {
   return new Encoded(JSON.stringify(frame), frame);

@@ -94,6 +94,11 @@ describe.each<RuntimeName>(["node", "deno"])("the daemon on %s", (runtime) => {
     const joined = await again.request({ type: "join", room: "general", since: first }, "joined");
     expect((joined.history as Json[]).map((m) => m.id)).toEqual(missed);
     expect(joined.recovered).toBe(true);
+    // A history page is encoded in UTF-8 pieces: Node writes them as they are, Deno sends their text.
+    await say(alice.client, "general", ["ça va ✓ 😀"]);
+    const page = await again.request({ type: "history", room: "general" }, "history");
+    expect(page).toMatchObject({ room: "general", complete: true });
+    expect((page.messages as Json[]).map((m) => m.text)).toEqual(["hello bob", "one", "two", "ça va ✓ 😀"]);
   });
 
   it("carries a conversation (issue 19): reply, mention, edit, react, delete, topic, read, and keeps it over a restart", async () => {

@@ -24,18 +24,28 @@ export function textFrame(encoded: Encoded): Buffer {
 }
 
 /**
- * What ws's `Sender.frame` makes of the text's UTF-8 bytes (FIN, opcode 1, no
- * mask, no rsv1), in one buffer: the text is encoded straight after the header,
- * with no intermediate byte array, header buffer or concatenation. Most frames
- * go to one socket (acks, the sender's copy), so this runs once per say or two.
+ * The frame of an Encoded made in pieces (a paced history page): its header,
+ * then the pieces themselves, not copied (written in one turn, one after
+ * another, so nothing comes between them).
  */
-export function frameText(text: string): Buffer {
-  const length = Buffer.byteLength(text, "utf8");
-  const head = length < 126 ? 2 : length < 65536 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(head + length);
+export function piecesFrame(pieces: readonly Uint8Array[]): Buffer[] {
+  const length = pieces.reduce((n, p) => n + p.byteLength, 0);
+  return [frameHeader(length), ...pieces.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))];
+}
+
+function frameHeader(length: number): Buffer {
+  const head = Buffer.allocUnsafe(headerLength(length));
+  writeHeader(head, length);
+  return head;
+}
+
+const headerLength = (length: number) => (length < 126 ? 2 : length < 65536 ? 4 : 10);
+
+/** A text frame's header (FIN, opcode 1, no mask) for a payload of `length` bytes, at the start of `frame`. */
+function writeHeader(frame: Buffer, length: number): void {
   frame[0] = 0x81;
-  if (head === 2) frame[1] = length;
-  else if (head === 4) {
+  if (length < 126) frame[1] = length;
+  else if (length < 65536) {
     frame[1] = 126;
     frame.writeUInt16BE(length, 2);
   } else {
@@ -43,6 +53,19 @@ export function frameText(text: string): Buffer {
     frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
     frame.writeUInt32BE(length >>> 0, 6);
   }
+}
+
+/**
+ * What ws's `Sender.frame` makes of the text's UTF-8 bytes (FIN, opcode 1, no
+ * mask, no rsv1), in one buffer: the text is encoded straight after the header,
+ * with no intermediate byte array, header buffer or concatenation. Most frames
+ * go to one socket (acks, the sender's copy), so this runs once per say or two.
+ */
+export function frameText(text: string): Buffer {
+  const length = Buffer.byteLength(text, "utf8");
+  const head = headerLength(length);
+  const frame = Buffer.allocUnsafe(head + length);
+  writeHeader(frame, length);
   frame.write(text, head, length, "utf8");
   return frame;
 }

@@ -1,6 +1,6 @@
 import type { Socket } from "node:net";
 import type { WebSocket } from "ws";
-import { flushCorked, queuedThisTurn, textFrame, writeCorked } from "./framing.ts";
+import { flushCorked, piecesFrame, queuedThisTurn, textFrame, writeCorked } from "./framing.ts";
 import type { Encoded } from "../../message/codec.ts";
 import type { Peer } from "../../chat/peer.ts";
 
@@ -80,7 +80,8 @@ export class NodePeer implements Peer {
     if (this.ws.readyState !== 1) return;
     const socket = this.#raw ?? this.#socket();
     if (!socket || socket.destroyed) return;
-    writeCorked(socket, textFrame(frame));
+    if (frame.pieces) for (const bytes of piecesFrame(frame.pieces)) writeCorked(socket, bytes);
+    else writeCorked(socket, textFrame(frame));
   }
 
   close(code: number, reason: string): void {

@@ -20,6 +20,9 @@ describe("Pacer", () => {
     const encoded = await pacer.encode({ type: "history", room: "general", messages: [], complete: false }, "messages", messages, (m) => m);
     expect(encoded.text.length).toBeGreaterThan(4_000_000);
     expect(pacer.turns).toBeGreaterThanOrEqual(15);
+    // In UTF-8 pieces of about a slice each (plus the frame's head and tail), never joined here.
+    expect(encoded.pieces!.length).toBeGreaterThanOrEqual(17);
+    expect(Math.max(...encoded.pieces!.map((p) => p.byteLength))).toBeLessThanOrEqual(256 * 1024 + 5000);
     expect(pacer.largestTurn).toBeLessThanOrEqual(256 * 1024 + JSON.stringify(messages[0]).length);
   });
 

@@ -3,7 +3,7 @@ import type { Socket } from "node:net";
 import { describe, expect, it } from "vitest";
 import { Encoded } from "../../../../src/message/codec.ts";
 import * as ws from "ws";
-import { flushCorked, frameText, queuedThisTurn, textFrame, writeCorked } from "../../../../src/runtime/node/framing.ts";
+import { flushCorked, frameText, piecesFrame, queuedThisTurn, textFrame, writeCorked } from "../../../../src/runtime/node/framing.ts";
 
 // ws's ESM entry exports Sender by name; its type definitions do not declare it.
 const { Sender } = ws as unknown as { Sender: { frame(data: Buffer, options: object): Buffer[] } };
@@ -58,6 +58,19 @@ describe("textFrame", () => {
     for (const text of texts) {
       const parts = Sender.frame(Buffer.from(text, "utf8"), { fin: true, opcode: 1, mask: false, readOnly: true, rsv1: false });
       expect(frameText(text).equals(Buffer.concat(parts))).toBe(true);
+    }
+  });
+});
+
+describe("piecesFrame", () => {
+  it("frames a text given in UTF-8 pieces as frameText frames the whole, without copying the pieces", () => {
+    const utf8 = new TextEncoder();
+    for (const text of ["é✓😀 mixed", "x".repeat(125), "x".repeat(70_000)]) {
+      const chars = Array.from(text);
+      const pieces = [chars.slice(0, 3), chars.slice(3, 60), chars.slice(60)].map((c) => utf8.encode(c.join("")));
+      const frame = piecesFrame(pieces);
+      expect(Buffer.concat(frame).equals(frameText(text))).toBe(true);
+      expect(frame.slice(1).map((b) => b.buffer)).toEqual(pieces.map((p) => p.buffer));
     }
   });
 });
