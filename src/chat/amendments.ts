@@ -3,7 +3,7 @@ import type { Broker } from "../../storage/broker/types.ts";
 import { isAmendment } from "../../storage/chatlog/types.ts";
 
 /** What a page reads the log through: every stream, and its pages. */
-type Source = Pick<Broker, "streams" | "history">;
+type Source = Pick<Broker, "changedStreams" | "history">;
 
 /** One user's reaction with the id of the record that set it (the newest record wins). */
 type Reaction = { on: boolean; at: string };
@@ -158,10 +158,10 @@ export class Amendments {
     return out;
   }
 
-  /** Reads every amendment the log kept (every stream, newest page first) into the state. */
+  /** Reads every amendment the log kept (each stream that may hold changes, newest page first) into the state. */
   rebuild(source: Source): Promise<void> {
     this.ready = (async () => {
-      for (const stream of source.streams()) {
+      for (const stream of source.changedStreams()) {
         let before: string | undefined;
         for (;;) {
           const page = await source.history(stream, before === undefined ? { limit: REBUILD_PAGE } : { before, limit: REBUILD_PAGE });

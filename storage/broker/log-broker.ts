@@ -31,6 +31,7 @@ export function logBroker<O>(log: ChatLog, parts: BrokerParts<O>): Broker<O> {
     rooms: () => log.rooms(),
     roomsVersion: () => log.roomsVersion(),
     streams: () => log.streams(),
+    changedStreams: () => log.changedStreams?.() ?? log.streams(),
     register(h) {
       if (handler) throw new Error("broker: a handler is already registered");
       handler = h;

@@ -232,6 +232,13 @@ describe("createJsonlLog", () => {
       const again = await opened();
       expect((await again.history("general", { limit: 10 })).messages).toEqual([m, edit, topic]);
       expect(again.streams()).toEqual(["general"]);
+      // Start-up notes which streams hold changes (from the line's head), so a rebuild reads only those.
+      expect(again.changedStreams!()).toEqual(["general"]);
+      await put(again, record(9, "quiet"));
+      expect(again.changedStreams!()).toEqual(["general"]);
+      clock = T + 10;
+      await again.append({ kind: "react", room: "quiet", by: "bob", target: record(9, "quiet").id, author: "alice", emoji: ":a:", on: true });
+      expect(again.changedStreams!().sort()).toEqual(["general", "quiet"]);
       expect(warnings).toEqual([]);
     });
 
