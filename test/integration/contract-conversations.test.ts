@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signIn, TestClient, type Frame } from "../helpers/client.ts";
 import { startDaemon, type TestDaemon } from "../helpers/daemon.ts";
+import { put } from "../helpers/files.ts";
 
 // Issue 19's contract, written from README.md, docs/protocol.md and docs/operations.md alone:
 // each frame and error code with real clients on a real daemon.
@@ -190,6 +191,31 @@ describe("delete", () => {
   });
 });
 
+describe("changes and files, mutes", () => {
+  it("an edit keeps the files; a delete lets go of them (404) and history shows no files", async () => {
+    const { client: ann, welcome } = await user("fiann");
+    await ann.request({ type: "join", room: "fi-room" }, "joined");
+    const file = await put(d.url, welcome.token, "hello file", "note.txt");
+    const id = await say(ann, "fi-room", "with a file", { files: [file.id] });
+    expect(await answer(ann, { type: "edit", id, text: "still with a file" })).toMatchObject({ type: "ack" });
+    const edited = (await historyOf(ann, "fi-room")).find((m) => m.id === id);
+    expect(edited).toMatchObject({ text: "still with a file", files: [expect.objectContaining({ id: file.id })] });
+    expect((await fetch(`${d.url}${String(file.url)}`)).status).toBe(200);
+    expect(await answer(ann, { type: "delete", id })).toMatchObject({ type: "ack" });
+    expect((await fetch(`${d.url}${String(file.url)}`)).status).toBe(404);
+    expect((await historyOf(ann, "fi-room")).find((m) => m.id === id)).toEqual({ type: "message", id, room: "fi-room", from: "fiann", ts: expect.any(Number), deleted: true });
+  });
+
+  it("a user muted in a room gets muted for edit and topic there", async () => {
+    const ann = await member("muann", "mu-room");
+    const id = await say(ann, "mu-room", "before the mute");
+    const res = await d.http("/admin/mute", { method: "POST", admin: true, body: JSON.stringify({ user: "muann", room: "mu-room", minutes: 5 }) });
+    expect(res.status).toBe(200);
+    await refused(ann, { type: "edit", id, text: "after" }, "muted");
+    await refused(ann, { type: "topic", room: "mu-room", text: "mine" }, "muted");
+  });
+});
+
 describe("reactions", () => {
   it("toggle on and off, to members, listed in order in history; absent when none", async () => {
     const ann = await member("reann", "re-room");
@@ -249,7 +275,12 @@ describe("read markers and unread", () => {
     expect(bob.frames.some(of("read"))).toBe(false);
     const joined = await bob.request({ type: "join", room: "rm-room" }, "joined");
     expect(joined).toMatchObject({ lastRead: ids[0], unread: 2 });
-    // Only forward: an earlier id changes nothing.
+    // Without a ref, no answer; only forward: an earlier id is acked and changes nothing.
+    bob.send({ type: "read", room: "rm-room", id: ids[2] });
+    expect(await find(bob2, (f) => f.type === "read" && f.id === ids[2])).toEqual({ type: "read", room: "rm-room", id: ids[2] });
+    expect(await answer(bob, { type: "read", room: "rm-room", id: ids[1] })).toMatchObject({ type: "ack", id: ids[1] });
+    expect(await bob.request({ type: "join", room: "rm-room" }, "joined")).toMatchObject({ lastRead: ids[2], unread: 0 });
+    expect(bob.frames.filter((f) => f.type === "ack" && f.ref === undefined)).toEqual([]);
     const dmId = await dm(ann, "rmbob", "psst");
     expect(await answer(bob2, { type: "read", with: "rmann", id: dmId })).toMatchObject({ type: "ack", id: dmId });
     expect(await find(bob, (f) => f.type === "read" && f.with === "rmann")).toEqual({ type: "read", with: "rmann", id: dmId });
@@ -288,6 +319,49 @@ describe("read markers and unread", () => {
       { with: "wucarl", lastId: last, ts: expect.any(Number) },
       { with: "wubob", lastId: expect.any(String), ts: expect.any(Number) },
     ]);
+  });
+});
+
+describe("after a restart", () => {
+  it("keeps membership, markers, edits, deletes, reactions and topics; leave ends membership", async () => {
+    const own = await startDaemon();
+    let closed = false;
+    try {
+      const { client: ann } = await signIn(own.wsUrl, "rsann");
+      const { client: bob } = await signIn(own.wsUrl, "rsbob");
+      clients.push(ann, bob);
+      for (const c of [ann, bob]) await c.request({ type: "join", room: "rs-room" }, "joined");
+      await bob.request({ type: "join", room: "rs-gone" }, "joined");
+      const [a, b, c] = [await say(ann, "rs-room", "a"), await say(ann, "rs-room", "b @rsbob"), await say(ann, "rs-room", "c")];
+      await answer(ann, { type: "edit", id: a, text: "a!" });
+      await answer(ann, { type: "delete", id: c });
+      await answer(bob, { type: "react", id: a, emoji: "👍" });
+      await answer(bob, { type: "read", room: "rs-room", id: a });
+      await answer(bob, { type: "topic", room: "rs-room", text: "kept" });
+      await bob.request({ type: "leave", room: "rs-gone" }, "left");
+      const before = await historyOf(bob, "rs-room");
+      await own.close({ keepData: true });
+      closed = true;
+      const again = await startDaemon({}, { dataDir: own.dataDir });
+      try {
+        const { client, welcome } = await signIn(again.wsUrl, "rsbob");
+        clients.push(client);
+        expect(welcome.rooms).toContain("rs-room");
+        expect(welcome.rooms).not.toContain("rs-gone");
+        expect(welcome.unread).toContainEqual({ room: "rs-room", count: 1, mentions: 1 });
+        expect((welcome.unread as Frame[]).some((u) => u.room === "rs-gone")).toBe(false);
+        const joined = await client.request({ type: "join", room: "rs-room" }, "joined");
+        expect(joined).toMatchObject({ lastRead: a, unread: 1, topic: "kept" });
+        expect(joined.history).toEqual(before);
+        expect((joined.history as Frame[]).find((m) => m.id === a)).toMatchObject({ text: "a!", editedAt: expect.any(Number), reactions: { "👍": ["rsbob"] } });
+        expect((joined.history as Frame[]).find((m) => m.id === c)).toMatchObject({ deleted: true });
+        expect((joined.history as Frame[]).find((m) => m.id === b)).toMatchObject({ mentions: ["rsbob"] });
+      } finally {
+        await again.close();
+      }
+    } finally {
+      if (!closed) await own.close();
+    }
   });
 });
 
