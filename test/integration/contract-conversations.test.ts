@@ -396,6 +396,7 @@ describe("password change", () => {
     const { client: ann, welcome } = await user("pwann");
     const { client: other } = await user("pwann");
     await refused(ann, { type: "password", old: "correct-horse", new: "short" }, "bad_password");
+    await refused(ann, { type: "password", old: "correct-horse", new: "é".repeat(37) }, "bad_password");
     const changed = await answer(ann, { type: "password", old: "correct-horse", new: "battery staple" });
     expect(changed).toEqual({ type: "password_changed", token: expect.any(String), ref: expect.any(String) });
     expect(await other.closed).toEqual({ code: 4002, reason: "password changed" });
@@ -433,6 +434,22 @@ describe("password change", () => {
     expect([short.status, await short.json()]).toEqual([400, expect.objectContaining({ error: "bad_password" })]);
     const nobody = await d.http("/admin/users/pw-nobody-here/password", { method: "POST", admin: true, body: JSON.stringify({ password: "long enough one" }) });
     expect([nobody.status, await nobody.json()]).toEqual([404, expect.objectContaining({ error: "unknown_user" })]);
+  });
+});
+
+describe("the admin API's description", () => {
+  it("documents DELETE /admin/messages/{id} and POST /admin/users/{name}/password; a bad body is 400", async () => {
+    const spec = (await (await d.http("/admin/openapi.json")).json()) as { servers: Array<{ url: string }>; paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    expect(spec.servers).toEqual([{ url: "/admin" }]);
+    expect(Object.keys(spec.paths["/messages/{id}"]?.delete?.responses ?? {})).toEqual(expect.arrayContaining(["200", "404", "503"]));
+    expect(Object.keys(spec.paths["/users/{name}/password"]?.post?.responses ?? {})).toEqual(expect.arrayContaining(["200", "400", "404"]));
+    await user("oabody");
+    const bad = await d.http("/admin/users/oabody/password", { method: "POST", admin: true, body: JSON.stringify({ pass: "x" }) });
+    expect([bad.status, await bad.json()]).toEqual([400, expect.objectContaining({ error: "bad_request" })]);
+    const long = await d.http("/admin/users/oabody/password", { method: "POST", admin: true, body: JSON.stringify({ password: "é".repeat(37) }) });
+    expect([long.status, await long.json()]).toEqual([400, expect.objectContaining({ error: "bad_password" })]);
+    const noAuth = await d.http("/admin/messages/1700000000000-000000", { method: "DELETE" });
+    expect(noAuth.status).toBe(401);
   });
 });
 
