@@ -379,6 +379,26 @@ describe("after a restart", () => {
   });
 });
 
+describe("unread, counted", () => {
+  it("counts only other users' messages; a read conversation drops out of welcome.unread", async () => {
+    const ann = await member("ucann", "uc-room");
+    const { client: bob } = await user("ucbob");
+    await bob.request({ type: "join", room: "uc-room" }, "joined");
+    await say(bob, "uc-room", "mine, not unread for me");
+    const theirs = await say(ann, "uc-room", "theirs");
+    expect(await bob.request({ type: "join", room: "uc-room" }, "joined")).toMatchObject({ lastRead: null, unread: 1 });
+    const one = await dm(ann, "ucbob", "one");
+    await dm(bob, "ucann", "my answer does not count");
+    let welcome = (await user("ucbob")).welcome;
+    expect(welcome.unread).toEqual(expect.arrayContaining([{ room: "uc-room", count: 1, mentions: 0 }, { with: "ucann", count: 1, mentions: 0 }]));
+    await answer(bob, { type: "read", with: "ucann", id: one });
+    await answer(bob, { type: "read", room: "uc-room", id: theirs });
+    welcome = (await user("ucbob")).welcome;
+    expect((welcome.unread as Frame[]).filter((u) => u.with === "ucann")).toEqual([]);
+    expect(welcome.unread).toContainEqual({ room: "uc-room", count: 0, mentions: 0 });
+  });
+});
+
 describe("topics and the live directory", () => {
   it("tells members topic {room, text, by, ts}, acks it, shows it in joined and rooms; too_large over 300, not_in_room for others", async () => {
     const ann = await member("toann", "to-room");
