@@ -1,15 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signIn, type Frame, type TestClient } from "../helpers/client.ts";
 import { startCluster, type ClusterNode, type TestCluster } from "../helpers/cluster.ts";
+import { daemonCommand, type RuntimeName } from "../helpers/runtimes.ts";
 
 // Issue 19's "Done when": three nodes, kill -9 of one, and no acknowledged edit, delete,
 // reaction, read marker or topic lost, on the survivors and on the node once restarted.
-
-let cluster: TestCluster;
-beforeAll(async () => {
-  cluster = await startCluster(3);
-});
-afterAll(() => cluster?.close());
+// The node killed runs on Node, then on Deno.
 
 const clients: TestClient[] = [];
 afterAll(() => {
@@ -53,7 +49,14 @@ function stream(client: TestClient, ops: Op[]): { stop(): void; acked(): Set<str
 const ROOM = "killroom";
 const after = (ids: string[], marker: string | null) => ids.filter((id) => marker === null || id > marker).length;
 
-describe("conversation changes when a node of three is killed with -9 (issue 19)", () => {
+describe.each<RuntimeName>(["node", "deno"])("conversation changes when a node of three (on %s) is killed with -9 (issue 19)", (runtime) => {
+  let cluster: TestCluster;
+  beforeAll(async () => {
+    cluster = await startCluster(2);
+    await cluster.add("node-3", {}, daemonCommand(runtime));
+  });
+  afterAll(() => cluster?.close());
+
   it("loses no acknowledged edit, delete, reaction, read marker or topic", async () => {
     const [A, B, C] = cluster.nodes as [ClusterNode, ClusterNode, ClusterNode];
     // Everyone who changes things is on C; witnesses are on A and B.
@@ -175,7 +178,7 @@ describe("conversation changes when a node of three is killed with -9 (issue 19)
     expect(onB.joined.topic).toBe(onA.joined.topic);
 
     // C comes back on its own data directory and says the same.
-    const again = await cluster.add("node-3");
+    const again = await cluster.add("node-3", {}, daemonCommand(runtime));
     const onC = await view(again);
     check(onC);
     expect(onC.history).toEqual(onA.history);
