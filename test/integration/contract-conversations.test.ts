@@ -234,6 +234,10 @@ describe.each<RuntimeName>(["node", "deno"])("on %s", (runtime) => {
       expect(await res.json()).toEqual({ deleted: id });
       expect(await find(ann, of("deleted", id))).toEqual({ type: "deleted", id, room: "da-room" });
       expect((await historyOf(ann, "da-room")).find((m) => m.id === id)).toMatchObject({ deleted: true });
+      await user("dabob");
+      const direct = await dm(ann, "dabob", "private");
+      expect((await d.http(`/admin/messages/${direct}`, { method: "DELETE", admin: true })).status).toBe(200);
+      expect(await find(ann, of("deleted", direct))).toEqual({ type: "deleted", id: direct, from: "daann", to: "dabob" });
       for (const gone of [id, "1700000000000-000000"]) {
         const again = await d.http(`/admin/messages/${gone}`, { method: "DELETE", admin: true });
         expect(again.status).toBe(404);
@@ -251,6 +255,7 @@ describe.each<RuntimeName>(["node", "deno"])("on %s", (runtime) => {
       expect(await answer(ann, { type: "edit", id, text: "still with a file" })).toMatchObject({ type: "ack" });
       const edited = (await historyOf(ann, "fi-room")).find((m) => m.id === id);
       expect(edited).toMatchObject({ text: "still with a file", files: [expect.objectContaining({ id: file.id })] });
+      expect(await answer(ann, { type: "edit", id, text: "" })).toMatchObject({ type: "ack", id });
       expect((await fetch(`${d.url}${String(file.url)}`)).status).toBe(200);
       expect(await answer(ann, { type: "delete", id })).toMatchObject({ type: "ack" });
       expect((await fetch(`${d.url}${String(file.url)}`)).status).toBe(404);
@@ -301,6 +306,18 @@ describe.each<RuntimeName>(["node", "deno"])("on %s", (runtime) => {
       const outsider = await member("reeout", "ree-other");
       await refused(outsider, { type: "react", id, emoji: "👍" }, "not_found");
       await refused(outsider, { type: "delete", id }, "not_found");
+    });
+
+    it("pages list messages only: changes stored in the room do not take a page's places", async () => {
+      const ann = await member("rpgann", "rpg-room");
+      const ids = [await say(ann, "rpg-room", "1"), await say(ann, "rpg-room", "2"), await say(ann, "rpg-room", "3")];
+      for (const emoji of ["👍", "🎉", ":a:", ":b:", ":c:"]) await answer(ann, { type: "react", id: ids[2], emoji });
+      await answer(ann, { type: "topic", room: "rpg-room", text: "t" });
+      const page = await ann.request({ type: "history", room: "rpg-room", limit: 2 }, "history");
+      expect((page.messages as Frame[]).map((m) => m.id)).toEqual(ids.slice(1));
+      const back = await ann.request({ type: "history", room: "rpg-room", limit: 2, before: ids[1] }, "history");
+      expect((back.messages as Frame[]).map((m) => m.id)).toEqual([ids[0]]);
+      expect(back.complete).toBe(true);
     });
 
     it("allows 20 different reactions on a message; a 21st is too_large, joining an existing one is fine", async () => {
@@ -451,6 +468,7 @@ describe.each<RuntimeName>(["node", "deno"])("on %s", (runtime) => {
       await refused(ann, { type: "topic", room: "to-room", text: "é".repeat(301) }, "too_large");
       const { client: out } = await user("toout");
       await refused(out, { type: "topic", room: "to-room", text: "mine now" }, "not_in_room");
+      await refused(ann, { type: "topic", room: "no/slashes", text: "x" }, "bad_name");
       expect(await answer(bob, { type: "topic", room: "to-room", text: "" })).toMatchObject({ type: "ack" });
       expect(await bob.request({ type: "join", room: "to-room" }, "joined")).not.toHaveProperty("topic");
     });
