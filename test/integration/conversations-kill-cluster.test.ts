@@ -57,6 +57,28 @@ describe.each<RuntimeName>(["node", "deno"])("conversation changes when a node o
   });
   afterAll(() => cluster?.close());
 
+  it("takes the operators' deletion and password change, and the live directory, to every node", async () => {
+    const [A, B, C] = cluster.nodes as [ClusterNode, ClusterNode, ClusterNode];
+    const { client: poster } = await connect(A, "opposter");
+    await poster.request({ type: "join", room: "oproom" }, "joined");
+    const { client: onC } = await connect(C, "opwitness");
+    await onC.request({ type: "join", room: "oproom" }, "joined");
+    const id = String((await ask(poster, { type: "say", room: "oproom", text: "remove me" })).id);
+    const res = await B.http(`/admin/messages/${id}`, { method: "DELETE", admin: true });
+    expect([res.status, await res.json()]).toEqual([200, { deleted: id }]);
+    expect(await onC.next("deleted")).toEqual({ type: "deleted", id, room: "oproom" });
+
+    const { client: watcher } = await connect(B, "opwatch");
+    await poster.request({ type: "join", room: "opnew" }, "joined");
+    await expect.poll(() => watcher.frames.some((f) => f.type === "rooms" && (f.rooms as Frame[]).some((r) => r.name === "opnew"))).toBe(true);
+
+    const { client: victim } = await connect(C, "opvictim");
+    const set = await A.http("/admin/users/opvictim/password", { method: "POST", admin: true, body: JSON.stringify({ password: "set by an operator" }) });
+    expect(set.status).toBe(200);
+    expect(await victim.closed).toEqual({ code: 4002, reason: "password changed" });
+    expect((await signIn(B.wsUrl, "opvictim", "set by an operator")).welcome.user).toBe("opvictim");
+  });
+
   it("loses no acknowledged edit, delete, reaction, read marker or topic", async () => {
     const [A, B, C] = cluster.nodes as [ClusterNode, ClusterNode, ClusterNode];
     // Everyone who changes things is on C; witnesses are on A and B.
