@@ -99,6 +99,7 @@ describe.each<RuntimeName>(["node", "deno"])("conversation changes when an embed
       const p = await world.spawn(env, { command: daemonCommand(runtime) });
       return Object.assign(p, { wsUrl: `ws://127.0.0.1:${p.port}/ws` });
     };
+    // (On Deno the restart waits up to 15 s for the dead daemon's data lock: docs/runtimes.md.)
     await killMidStream(await start(), [], start);
   }, 60_000);
 });
