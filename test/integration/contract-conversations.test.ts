@@ -238,6 +238,13 @@ describe.each<RuntimeName>(["node", "deno"])("on %s", (runtime) => {
       const direct = await dm(ann, "dabob", "private");
       expect((await d.http(`/admin/messages/${direct}`, { method: "DELETE", admin: true })).status).toBe(200);
       expect(await find(ann, of("deleted", direct))).toEqual({ type: "deleted", id: direct, from: "daann", to: "dabob" });
+      // /admin/log shows each message as history does now.
+      const kept = await say(ann, "da-room", "keep me");
+      await answer(ann, { type: "edit", id: kept, text: "kept, edited" });
+      await answer(ann, { type: "react", id: kept, emoji: "👍" });
+      const log = (await (await d.http("/admin/log?room=da-room", { admin: true })).json()) as { messages: Frame[] };
+      expect(log.messages).toEqual(await historyOf(ann, "da-room"));
+      expect(log.messages.find((m) => m.id === kept)).toMatchObject({ text: "kept, edited", editedAt: expect.any(Number), reactions: { "👍": ["daann"] } });
       for (const gone of [id, "1700000000000-000000"]) {
         const again = await d.http(`/admin/messages/${gone}`, { method: "DELETE", admin: true });
         expect(again.status).toBe(404);
