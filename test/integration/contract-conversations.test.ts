@@ -555,11 +555,11 @@ describe.each<RuntimeName>(["node", "deno"])("on %s", (runtime) => {
   });
 
   describe("rate limits on the new frames", () => {
-    // A daemon with small allowances (limits.messageBurst, limits.stateRequestBurst), so the
+    // A daemon with small allowances (limits.messageBurst, stateRequestBurst, signInBurst), so the
     // limit is reached by count, whatever the timing: 3 at once, then one per 10 s.
     let tight: Target;
     beforeAll(async () => {
-      tight = await launch(runtime, { messageBurst: 3, messagesPerSecond: 0.1, stateRequestBurst: 3, stateRequestsPerSecond: 0.1 });
+      tight = await launch(runtime, { messageBurst: 3, messagesPerSecond: 0.1, stateRequestBurst: 3, stateRequestsPerSecond: 0.1, signInBurst: 3, signInsPerMinute: 0.1 });
     });
     afterAll(() => tight?.close());
     async function tightMember(name: string, room: string): Promise<TestClient> {
@@ -583,6 +583,18 @@ describe.each<RuntimeName>(["node", "deno"])("on %s", (runtime) => {
       // The say took one of three: two more pass (or fail on their own merits), then rate_limited.
       for (const a of answers.slice(0, 2)) expect(a.code).not.toBe("rate_limited");
       for (const a of answers.slice(2)) expect(a).toMatchObject({ type: "error", code: "rate_limited", retryAfterMs: expect.any(Number) });
+    });
+
+    it("password counts against the sign-in limit of the connection", async () => {
+      const { client } = await signIn(tight.wsUrl, "rspw");
+      clients.push(client);
+      const answers = [];
+      const passwords = ["correct-horse", "second password", "third password", "fourth password", "fifth password"];
+      for (let i = 0; i < 4; i++) answers.push(await answer(client, { type: "password", old: passwords[i], new: passwords[i + 1] }));
+      // limits.signInBurst (3) tries on the connection, then rate_limited.
+      expect(answers.map((a) => a.type)).toEqual(["password_changed", "password_changed", "password_changed", "error"]);
+      expect(answers[3]).toMatchObject({ code: "rate_limited", retryAfterMs: expect.any(Number) });
+      expect(await answer(client, { type: "ping" })).toMatchObject({ type: "pong" });
     });
 
     it.each([["read"], ["topic"], ["rooms"]])("%s counts against the state-request limit", async (kind) => {
