@@ -6,6 +6,7 @@ import { createRedisLog } from "./chatlog/redis-log.ts";
 import { createRedisBus } from "./bus/redis-bus.ts";
 import { createRedisPresence } from "./presence/redis-presence.ts";
 import { createRedisBroker } from "./broker/redis-broker.ts";
+import { createRedisKept } from "./chatlog/redis-kept.ts";
 import { createRedisRoomStore } from "./rooms/redis-store.ts";
 
 type RedisConfig = NonNullable<NonNullable<Config["cluster"]>["redis"]>;
@@ -23,6 +24,7 @@ export function createClusterStorage(redis: RedisConfig, config: Config, warn: (
     broker: (over) => createRedisBroker(over, engine),
     bus,
     presence,
+    kept: createRedisKept(engine),
     rooms: createRedisRoomStore(engine),
     health: () => ({ mode: "cluster", redis: engine.up ? "up" : "down", node: engine.nodeId }),
     async open() {

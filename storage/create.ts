@@ -12,6 +12,7 @@ import type { Presence } from "./presence/types.ts";
 import { createMemoryPresence } from "./presence/memory-presence.ts";
 import { acquireDataLock, systemProbe } from "./fs/data-lock.ts";
 import { openToOthers } from "./fs/private.ts";
+import type { KeptLog } from "./chatlog/kept.ts";
 import type { RoomStore } from "./rooms/types.ts";
 import { createFileRoomStore } from "./rooms/file-store.ts";
 
@@ -30,6 +31,8 @@ export type Storage = {
   /** Events that are not stored (typing, presence, notices, moderation). */
   bus: Bus;
   presence: Presence;
+  /** What search reads of the log: everything kept, and records back. */
+  kept: KeptLog;
   /** Room state: the directory's rooms, their topics and member counts. */
   rooms: RoomStore;
   health(): StorageHealth;
@@ -71,6 +74,7 @@ export async function createStorage(config: Config, logger: Logger): Promise<Sto
       broker: (over, options) => createEmbeddedBroker(over, options),
       bus,
       presence,
+      kept: log.kept,
       rooms,
       health: () => ({ mode: "embedded" }),
       async open() {

@@ -16,6 +16,7 @@ import type { TypingGate } from "./typing.ts";
 import type { HistoryBudget } from "./history-budget.ts";
 import type { RoomNames } from "./room-names.ts";
 import type { Attachments } from "./attachments.ts";
+import type { ChatSearch } from "../search/chat-search.ts";
 
 /** Counters the chat keeps for the admin API and /metrics. */
 export type ChatCounters = { messagesIn: number; rateLimited: number };
@@ -49,6 +50,8 @@ export type ChatContext = {
   readonly roomNames: RoomNames;
   /** Files shared in messages (the file service, through a narrow port). */
   readonly attachments: Attachments;
+  /** Search (issue 20): this node's index, and its query. */
+  readonly search: ChatSearch;
   /** The latest state of amended messages (issue 19), folded into every page sent. */
   readonly amendments: Amendments;
 };

@@ -8,6 +8,7 @@ import * as messageHandlers from "./handlers/messages.ts";
 import * as directHandlers from "./handlers/direct.ts";
 import * as changeHandlers from "./handlers/changes.ts";
 import * as stateHandlers from "./handlers/state.ts";
+import * as searchHandlers from "./handlers/search.ts";
 
 /** What the dispatch needs of the service besides the handlers' context. */
 export type DispatchHooks = {
@@ -38,6 +39,9 @@ export async function dispatch(ctx: ChatContext, session: Session, frame: Inboun
       throw new ClientError(ErrorCode.alreadyAuthenticated, "this connection is already signed in");
     case "logout":
       return await hooks.logout(session);
+    // Issue 20, search.
+    case "search":
+      return await searchHandlers.search(ctx, session, frame);
     // Issue 19, message changes.
     case "edit":
       return await changeHandlers.edit(ctx, session, frame);

@@ -55,7 +55,7 @@ function amendmentFrame(record: AmendmentRecord): EditedFrame | DeletedFrame | R
   }
 }
 
-/** A message of a page with its latest state: edited text, reactions, or only the mark of its deletion. */
+/** A message of a page with its latest state: edited text, reactions, or only the mark of its deletion (search's results too). */
 export function foldedFrame(record: MessageRecord, amendments: Amendments): ChatMessage | DirectMessage {
   const entry = amendments.get(record.id);
   if (entry?.deleted) {

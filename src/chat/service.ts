@@ -31,6 +31,8 @@ import { HistoryBudget } from "./history-budget.ts";
 import { RoomNames } from "./room-names.ts";
 import type { Frame } from "./handlers/types.ts";
 import { dispatch } from "./dispatch.ts";
+import { ChatSearch } from "../search/chat-search.ts";
+import type { KeptLog } from "../../storage/chatlog/kept.ts";
 
 export { roomKey } from "./room-key.ts";
 export { VERSION } from "./state/welcome.ts";
@@ -62,6 +64,8 @@ export type ChatDeps = {
   logger: Logger;
   /** Files shared in say/dm; without it every file id is `not_found`. */
   attachments?: Attachments;
+  /** What the log keeps, for the search index (none: the index starts empty). */
+  kept?: KeptLog;
 };
 
 /**
@@ -78,6 +82,7 @@ export class ChatService {
   readonly moderation: Moderation;
   readonly operator: OperatorActions;
   readonly directory: RoomDirectory;
+  readonly search: ChatSearch;
   readonly stateLimits: StateLimits;
   /** Issue 19: the latest state of amended messages, rebuilt from the log at start and fed by the broker. */
   readonly amendments = new Amendments();
@@ -104,6 +109,11 @@ export class ChatService {
     this.operator = new OperatorActions(config, this.hub, bus, presence, this.moderation);
     this.directory = new RoomDirectory({ defaults: () => this.config.rooms, limits: config.limits, hub: this.hub, broker, presence, store: deps.rooms, bus });
     this.stateLimits = new StateLimits(config.limits);
+    this.search = new ChatSearch(deps.kept, () => this.config.limits.searchRebuildChunk, (error) =>
+      logger.error("building the search index failed; trying again", { error: error.message }),
+    );
+    // Built from what is kept, in slices: chat goes on meanwhile (search answers `unavailable`).
+    void this.search.rebuild();
     this.#ctx = {
       config,
       hub: this.hub,
@@ -122,9 +132,11 @@ export class ChatService {
       historyBudget: new HistoryBudget(config.limits, this.abuse),
       roomNames: new RoomNames(() => this.directory.allNames()),
       attachments: deps.attachments ?? noAttachments,
+      search: this.search,
       amendments: this.amendments,
     };
     const hub = this.hub;
+    const search = this.search;
     this.#unsubscribe = [
       // Every stored room event, from any node: the sender's own copy (origin, this node only) waits for its ack.
       broker.register(
@@ -132,10 +144,16 @@ export class ChatService {
           // A topic is listed in the directory before it goes out, so a `rooms` asked after it shows it.
           if (event.kind === "topic") this.directory.topicStored(event.room, { text: event.text, by: event.by, ts: event.ts });
           hub.deliver(event, sender);
+          // After the fan-out: indexing never delays delivery.
+          search.stored(event);
         }),
       ),
       bus.subscribe(busConsumer({ config, hub, moderation: this.moderation, operator: this.operator, logger, origin })),
       bus.subscribe(stateConsumer({ hub, directory: this.directory, origin })),
+      // A node that lost the bus may have missed stored events: its index is lost too, and built again.
+      bus.subscribe((event) => {
+        if (event.kind === "reset") void search.rebuild();
+      }),
     ];
     // Pages wait for this (Amendments.ready); live amendments meanwhile are applied too (order does not matter).
     this.amendments.ready = this.amendments.rebuild(broker).catch((error: Error) => logger.error("reading amended messages failed", { error: error.message }));
@@ -321,6 +339,7 @@ export class ChatService {
     this.directory.close();
     for (const off of this.#unsubscribe) off();
     this.#stopHeartbeat();
+    this.search.close();
     this.hub.close();
   }
 }

@@ -31,6 +31,10 @@ const limits = z
     passwordMinLength: z.number().int().min(1).max(72).default(8),
     tokenTtlHours: z.number().positive().default(24 * 30),
     maxBufferedBytes: z.number().int().min(65536).default(4 * 1024 * 1024),
+    // Search (issue 20): its own bucket per connection, and the rebuild's slice size.
+    searchesPerSecond: z.number().positive().default(2),
+    searchBurst: z.number().int().min(1).default(10),
+    searchRebuildChunk: z.number().int().min(1).max(100_000).default(2000),
     ...hardeningLimits,
     ...fileLimits,
     ...roomLimits,
@@ -51,6 +55,23 @@ const cluster = z
     }),
   })
   .optional();
+
+/**
+ * The IRC gateway (docs/irc.md): off unless `port` is set. `tlsPort` serves
+ * IRC over TLS with the daemon's certificate (`tls`).
+ */
+const irc = z
+  .strictObject({
+    port: z.number().int().min(0).max(65535).optional(),
+    tlsPort: z.number().int().min(0).max(65535).optional(),
+    /** The server name IRC clients see in prefixes and numerics (no spaces). */
+    serverName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]*$/, "letters, digits, '.' and '-' only").max(63).default("chatd"),
+    /** Replay a room's latest messages on JOIN to clients without draft/chathistory (limits.historyOnJoin of them). */
+    replayOnJoin: z.boolean().default(true),
+    /** A client with no SASL or PASS signs in as a guest: its nick becomes an account only the server knows the password of. */
+    guests: z.boolean().default(false),
+  })
+  .prefault({});
 
 export const configSchema = z.strictObject({
   host: z.string().min(1).default("0.0.0.0"),
@@ -87,6 +108,7 @@ export const configSchema = z.strictObject({
   limits,
   security,
   files,
+  irc,
   cluster,
 });
 

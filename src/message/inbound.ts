@@ -90,6 +90,16 @@ export const muteFrame = z.object({
 });
 export const unmuteFrame = z.object({ type: z.literal("unmute"), user: name, room, ref: ref.optional() });
 
+// Search (issue 20): `q` bounded here, the rest by the handler (limit capped at 100).
+export const searchFrame = z.object({
+  type: z.literal("search"),
+  q: z.string().max(500),
+  room: room.optional(),
+  with: name.optional(),
+  before: messageId.optional(),
+  limit: limit.optional(),
+  ref: ref.optional(),
+});
 // Issue 19, message changes: edit, delete, react (docs/protocol.md "Editing, deleting, reacting").
 // Whether `emoji` is one emoji or a :short_name: is checked by the handler (bad_frame), as text length is.
 export const editFrame = z.object({ type: z.literal("edit"), id: messageId, text, ref: ref.optional() });
@@ -111,6 +121,7 @@ export const inboundFrame = z.discriminatedUnion("type", [
   kickFrame,
   muteFrame,
   unmuteFrame,
+  searchFrame,
   // Conversation state.
   readFrame,
   topicFrame,

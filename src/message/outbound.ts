@@ -131,6 +131,16 @@ export const errorFrame = z.object({
   ref: ref.optional(),
 });
 
+// Search (issue 20): the same message and dm frames as history, each with the matched ranges of its text.
+const highlightRanges = z.array(z.tuple([z.number(), z.number()]));
+export const searchResults = z.object({
+  type: z.literal("results"),
+  q: z.string(),
+  messages: z.array(z.union([chatMessage.extend({ highlights: highlightRanges }), directMessage.extend({ highlights: highlightRanges })])),
+  complete: z.boolean(),
+  ref: ref.optional(),
+});
+
 // Issue 19, message changes: a room's carry `room`, a conversation's `from` (the author) and `to`.
 const where = { room: z.string().optional(), from: z.string().optional(), to: z.string().optional() };
 export const editedFrame = z.object({
@@ -167,6 +177,7 @@ export const outboundFrame = z.discriminatedUnion("type", [
   pongFrame,
   errorFrame,
   moderatedFrame,
+  searchResults,
   // Conversation state.
   readNotice,
   topicNotice,

@@ -49,6 +49,7 @@ export function instrumentLog(log: ChatLog, metrics: Metrics): ChatLog {
       return record;
     },
     history: (room, query) => log.history(room, query),
+    keptAfter: (room, after) => log.keptAfter(room, after),
     rooms: () => log.rooms(),
     roomsVersion: () => log.roomsVersion(),
     streams: () => log.streams(),

@@ -14,6 +14,7 @@ import { dismissAllNotices, dismissNotice, toggleNotices } from "./notices.js";
 import { render } from "./render.js";
 import { signOut, signOutLocally, submitSignin } from "./signin.js";
 import { readerScrolled } from "./timeline.js";
+import { moreResults, openResult, openSearch, submitSearch } from "./search.js";
 import { activeConv, conn, state } from "./state.js";
 import { storage } from "./storage.js";
 import { wireAutocomplete } from "./autocomplete.js";
@@ -65,6 +66,8 @@ function onClick(event) {
     $("composer-input").focus();
   } else if (action === "open-room") {
     openFromBrowse(target.dataset.room);
+  } else if (action === "search-hit") {
+    openResult(target.dataset.conv, target.dataset.id);
   } else if (action === "dismiss-toast") {
     target.closest(".toast")?.remove();
   } else if (action === "dismiss-notice") {
@@ -139,8 +142,16 @@ export function wireUp() {
   wirePicker();
   wireAutocomplete();
   document.addEventListener("click", onClick);
+  $("open-search").addEventListener("click", openSearch);
+  $("search-form").addEventListener("submit", submitSearch);
+  $("search-more").addEventListener("click", moreResults);
   document.addEventListener("keydown", (event) => {
     if (onMenuKey(event)) return;
+    if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === "k") {
+      event.preventDefault(); // the browser's own Ctrl+K (its search bar)
+      if (!document.querySelector("dialog[open]")) openSearch();
+      return;
+    }
     if (event.key === "Escape" && !document.querySelector("dialog[open]")) closeDrawersFromKeyboard();
   });
   window.addEventListener("resize", () => closeMenu(false));

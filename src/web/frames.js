@@ -7,6 +7,7 @@ import { addItem, forgetPending, insertItem, replaceItems, requestDmHistory, set
 import { addNotice, clearNotices, showMotd } from "./notices.js";
 import { render } from "./render.js";
 import { answer } from "./requests.js";
+import { continueJump } from "./search.js";
 import { ROOMS_REFRESH_MS, TYPING_SHOW_MS } from "./settings.js";
 import { showApp, signinFailed } from "./signin.js";
 import { conn, ensureDm, ensureRoom, isMe, roomConv, saveLayout, state } from "./state.js";
@@ -90,6 +91,7 @@ const handlers = {
     saveLayout();
     render.all();
     if (line) lineIntoView();
+    continueJump(conv);
     answer(f);
   },
 
@@ -159,6 +161,7 @@ const handlers = {
     if (kind === "initial" && conv.key === state.active && conv.lineAfter === undefined) placeLine(conv);
     render.conversation(conv, kind === "before" ? "prepend" : undefined);
     render.sidebar();
+    continueJump(conv);
   },
 
   history(f) {
@@ -168,6 +171,7 @@ const handlers = {
     conv.complete = f.complete === true;
     conv.loadingOlder = false;
     render.conversation(conv, "prepend");
+    continueJump(conv);
   },
 
   ack(f) {
@@ -204,6 +208,10 @@ const handlers = {
       return signinFailed(f);
     }
     toast(errorText(f.code, f.message), "error", f.code);
+  },
+
+  results(f) {
+    answer(f); // the search dialog's request (search.js)
   },
 
   moderated(f) {

@@ -6,6 +6,9 @@ import { conn, isMe, state } from "./state.js";
 import { dayKey, dayLabel, fullFormat, nameKey, timeFormat } from "./text.js";
 import { messageKey, messageNode, pendingNode } from "./message-view.js";
 
+/** How long a message opened from search stays marked. */
+const FOUND_MS = 6000;
+
 export function renderTimeline(conv, scroll) {
   const box = $("timeline");
   const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 60;
@@ -24,6 +27,22 @@ export function renderTimeline(conv, scroll) {
   } else if (box.dataset.newest > newest) {
     $("jump-latest").hidden = false; // something new arrived below what the reader is looking at
   }
+  if (conv?.jumpTo) showFound(box, conv);
+}
+
+/** A search result opened here (search.js): once its row is drawn, scroll to it and mark it a while. */
+function showFound(box, conv) {
+  const row = [...box.querySelectorAll('[data-testid="message"]')].find((r) => r.dataset.id === conv.jumpTo);
+  if (!row) return;
+  conv.jumpTo = null;
+  row.scrollIntoView({ block: "center" });
+  box.dataset.placedAt = String(box.scrollTop);
+  row.classList.add("is-found");
+  row.dataset.found = "true";
+  setTimeout(() => {
+    row.classList.remove("is-found");
+    delete row.dataset.found;
+  }, FOUND_MS);
 }
 
 /** Scrolls the timeline and notes where: a scroll event there is ours, not the reader's (see readerScrolled). */

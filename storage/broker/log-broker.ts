@@ -28,6 +28,7 @@ export function logBroker<O>(log: ChatLog, parts: BrokerParts<O>): Broker<O> {
       }
     },
     history: (room, query) => log.history(room, query),
+    keptAfter: (room, after) => log.keptAfter(room, after),
     rooms: () => log.rooms(),
     roomsVersion: () => log.roomsVersion(),
     streams: () => log.streams(),

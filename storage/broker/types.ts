@@ -29,6 +29,8 @@ export type BrokerHandler<O> = (event: StoredEvent, origin: O | undefined) => vo
 export interface Broker<O = unknown> {
   publish(event: RoomEvent, origin?: O): Promise<StoredEvent>;
   history(room: string, query: HistoryQuery): Promise<HistoryPage>;
+  /** Records (every kind) the stream keeps after `after`, counted without reading them (ChatLog.keptAfter). */
+  keptAfter(room: string, after: string | undefined): Promise<number>;
   /** Rooms that have kept history (not DMs), and a version that changes when that list may have grown. */
   rooms(): string[];
   roomsVersion(): number;

@@ -9,6 +9,8 @@ import { HistoryStore } from "./history-store.ts";
 import { cutTornLine, indexFile } from "./log-loader.ts";
 import { CURRENT, Rotation, rotatedFiles } from "./rotation.ts";
 import { Segments } from "./segments.ts";
+import { createJsonlKept } from "./jsonl-kept.ts";
+import type { KeptLog } from "./kept.ts";
 
 export type JsonlLogOptions = {
   dataDir: string;
@@ -38,6 +40,8 @@ export type JsonlLog = ChatLog & {
   historyMemoryBytes(): number;
   /** Resolves once everything appended is written, synced and any rotation done. */
   flush(): Promise<void>;
+  /** What search reads: every kept record, and records back by place. */
+  kept: KeptLog;
 };
 
 /**
@@ -65,6 +69,8 @@ export function createJsonlLog(options: JsonlLogOptions): JsonlLog {
   /** The number of the current file (see Segments). */
   let segment = 0;
   let last: string | undefined;
+  /** The oldest segment rotation has not deleted. */
+  let keptFrom = 0;
   /** Streams holding a record of another kind than a message (only ever added to): what a rebuild of changes reads. */
   const changed = new Set<string>();
   /** Made once the files are read, so new ids continue above the last one stored. */
@@ -90,7 +96,8 @@ export function createJsonlLog(options: JsonlLogOptions): JsonlLog {
         segment += 1;
         await segments.add(segment, path);
       }
-      history.dropBelowSegment(await segments.dropDeleted());
+      keptFrom = await segments.dropDeleted();
+      history.dropBelowSegment(keptFrom);
     },
   });
 
@@ -133,6 +140,9 @@ export function createJsonlLog(options: JsonlLogOptions): JsonlLog {
     history(room, query) {
       return history.query(room, query);
     },
+    async keptAfter(room, after) {
+      return history.keptAfter(room, after);
+    },
     roomsVersion() {
       // Rooms only ever get added (direct conversations too: counting them merely over-invalidates).
       return history.size;
@@ -155,6 +165,7 @@ export function createJsonlLog(options: JsonlLogOptions): JsonlLog {
     flush() {
       return writer.drain();
     },
+    kept: createJsonlKept(segments, history, () => keptFrom, warn),
     async close() {
       nextId = undefined;
       await writer.drain();

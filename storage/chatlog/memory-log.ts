@@ -33,6 +33,10 @@ export function createMemoryLog({ historyPerRoom = 1000, now = Date.now }: { his
       const complete = after !== undefined ? !more && (room.dropped === undefined || after >= room.dropped) : !more;
       return { messages, complete };
     },
+    async keptAfter(name, after) {
+      const records = rooms.get(name)?.records ?? [];
+      return after === undefined ? records.length : records.filter((r) => r.id > after).length;
+    },
     rooms: () => [...rooms.keys()].filter((r) => !isDmRoom(r)),
     streams: () => [...rooms.keys()],
     roomsVersion: () => rooms.size,

@@ -1,6 +1,6 @@
 import type { RedisEngine } from "../redis/engine.ts";
 import type { ChatLog, ChatRecord, MessageRecord, StoredFileRef } from "./types.ts";
-import { APPEND, HISTORY } from "./redis-scripts.ts";
+import { APPEND, HISTORY, KEPT_AFTER } from "./redis-scripts.ts";
 import { formatId, parseId } from "./ids.ts";
 import { isDmRoom } from "./room-keys.ts";
 
@@ -92,6 +92,11 @@ export function createRedisLog({ engine, historyPerRoom, barrierTimeoutMs = 3000
       const dropped = trimmed === "" ? undefined : paddedId(trimmed);
       const complete = after !== undefined ? !more && (dropped === undefined || after >= dropped) : !more;
       return { messages, complete };
+    },
+    async keptAfter(room, after) {
+      // No barrier: a count is a hint at sign-in, not a page a client continues from.
+      const marker = after === undefined ? "" : streamId(after);
+      return Number(await engine.run(() => engine.cmd.eval(KEPT_AFTER, 1, key(room), marker, historyPerRoom) as Promise<number>));
     },
     roomsVersion() {
       // Only ever added to.

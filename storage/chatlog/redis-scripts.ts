@@ -44,6 +44,23 @@ return json
 `;
 
 /**
+ * KEYS: room stream. ARGV: marker (stream id, or '' for none), cap.
+ * Returns how many entries the stream keeps after the marker, counted inside
+ * Redis: no entry leaves it. A marker near either end looks at 64 entries at
+ * most (the common case: read lately, or long ago); one in the middle counts
+ * the entries after it, at most cap (the stream's own cap).
+ */
+export const KEPT_AFTER = `
+local len = redis.call('XLEN', KEYS[1])
+if ARGV[1] == '' or len == 0 then return len end
+local after = redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT', 64)
+if #after < 64 then return #after end
+local upto = redis.call('XRANGE', KEYS[1], '-', ARGV[1], 'COUNT', 64)
+if #upto < 64 then return len - #upto end
+return #redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT', ARGV[2])
+`;
+
+/**
  * KEYS: room stream, trimmed hash. ARGV: room, max, min, count, channel, barrier.
  * Returns { newest dropped stream id or '', entries newest first }, and
  * publishes the barrier so the reader can line up with the bus (see RedisFeed).

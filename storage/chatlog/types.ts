@@ -108,6 +108,12 @@ export interface ChatLog {
    */
   append(draft: ChatDraft, onStored?: (record: ChatRecord) => void): Promise<ChatRecord>;
   history(room: string, query: HistoryQuery): Promise<HistoryPage>;
+  /**
+   * How many records (of every kind) the stream keeps with an id greater than
+   * `after` (every record kept without it), counted without reading any: what
+   * unread counts start from (src/chat/state/user-state.ts).
+   */
+  keptAfter(room: string, after: string | undefined): Promise<number>;
   /** Rooms that have kept history (not DMs). */
   rooms(): string[];
   /** Every stream kept: rooms and direct conversations (`dm:` keys). */

@@ -7,7 +7,7 @@ import { checkId, memberRoom } from "../checks.ts";
 import { roomKey } from "../room-key.ts";
 import type { Session } from "../session.ts";
 import type { Frame } from "./types.ts";
-import { addMembership, belongs, countUnread, removeMembership, roomMarker } from "../state/user-state.ts";
+import { addMembership, belongs, countUnread, removeMembership, UNREAD_READ, roomMarker } from "../state/user-state.ts";
 
 /** `join`: joins the room and answers with its members and latest history (or what was missed since `since`). */
 export async function join(ctx: ChatContext, session: Session, frame: Frame<"join">): Promise<void> {
@@ -35,7 +35,7 @@ export async function join(ctx: ChatContext, session: Session, frame: Frame<"joi
   if (stored && !belongs(stored, room) && (await addMembership(ctx.users, user.key, room))) await ctx.directory.changeMembers(room, 1);
   const lastRead = stored?.reads?.[roomMarker(room)];
   await ctx.amendments.ready;
-  const unread = await countUnread(broker, room, lastRead, user.name, historyPerRoom, (id) => ctx.amendments.isDeleted(id));
+  const unread = await countUnread(broker, room, lastRead, user.name, UNREAD_READ, (id) => ctx.amendments.isDeleted(id));
   // Presence first (counted on every node), so the join below still follows the history read directly.
   const firstHere = !hub.hasUser(room, user.key);
   const firstAnywhere = firstHere && (await presence.store.enter(room, user.name));

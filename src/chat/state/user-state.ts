@@ -67,17 +67,33 @@ function mentions(record: MessageRecord, name: string): boolean {
 /** Whether a message was deleted (the Amendments state). */
 export type IsDeleted = (id: string) => boolean;
 
-/** Messages by others after `lastRead` in the stream (up to the history kept), and how many of them mention the user. */
-export async function countUnread(
+/**
+ * Records read to count one stream's unread exactly (the newest after the
+ * marker), and in all by one `welcome`: counting is bounded work per request,
+ * whatever the number of rooms or the history kept (docs/protocol.md#welcome).
+ */
+export const UNREAD_READ = 50;
+export const UNREAD_READ_TOTAL = 500;
+
+/**
+ * Unread in a stream after `lastRead`, from `kept` (the records it keeps after
+ * the marker, counted by the log without reading them) and the newest `reads`
+ * of them, read: among those, messages by others that are not deleted count,
+ * and those that mention the user are the mentions; the older ones (not read)
+ * count whatever they are. Exact when `reads` covers `kept`.
+ */
+async function countFrom(
   broker: Pick<Broker, "history">,
   room: string,
   lastRead: string | undefined,
   user: string,
-  historyPerRoom: number,
+  kept: number,
+  reads: number,
   isDeleted: IsDeleted,
 ): Promise<{ count: number; mentions: number }> {
-  const page = await broker.history(room, lastRead === undefined ? { limit: historyPerRoom } : { after: lastRead, limit: historyPerRoom });
-  let count = 0;
+  if (kept === 0 || reads === 0) return { count: kept, mentions: 0 };
+  const page = await broker.history(room, lastRead === undefined ? { limit: reads } : { after: lastRead, limit: reads });
+  let count = Math.max(0, kept - page.messages.length);
   let mentioned = 0;
   for (const r of page.messages) {
     if (!isMessage(r) || r.from === user || isDeleted(r.id)) continue;
@@ -87,33 +103,59 @@ export async function countUnread(
   return { count, mentions: mentioned };
 }
 
+/** Unread in one stream (`joined`), reading at most `maxReads` records (see countFrom). */
+export async function countUnread(
+  broker: Pick<Broker, "history" | "keptAfter">,
+  room: string,
+  lastRead: string | undefined,
+  user: string,
+  maxReads: number,
+  isDeleted: IsDeleted,
+): Promise<{ count: number; mentions: number }> {
+  const kept = await broker.keptAfter(room, lastRead);
+  return countFrom(broker, room, lastRead, user, kept, Math.min(kept, maxReads), isDeleted);
+}
+
 export type Unread = { room: string; count: number; mentions: number } | { with: string; count: number; mentions: number };
 
 /**
  * What `welcome` says of the user's state: unread counts for every room the
  * user belongs to and every conversation with unread messages, and the
- * conversations, most recent first. Read from the user's record and the
- * streams' kept history; the log is never scanned.
+ * conversations, most recent first. Read from the user's record, the
+ * streams' counts of records kept after each marker (nothing read) and at
+ * most `maxReads` records in all (UNREAD_READ a stream at most).
  */
 export async function welcomeState(
-  broker: Pick<Broker, "history">,
+  broker: Pick<Broker, "history" | "keptAfter">,
   user: UserRecord,
-  historyPerRoom: number,
+  maxReads: number,
   isDeleted: IsDeleted,
 ): Promise<{ unread: Unread[]; conversations: Array<{ with: string; lastId: string; ts: number }> }> {
   const reads = user.reads ?? {};
   const rooms = user.rooms ?? [];
   const conversations = user.conversations ?? [];
-  const roomCounts = rooms.map((room) => countUnread(broker, room, reads[roomMarker(room)], user.name, historyPerRoom, isDeleted));
   const talks = conversations.slice(0, CONVERSATIONS_COUNTED).filter((c) => {
     const read = reads[withMarker(c.key)];
     return read === undefined || compareIds(c.lastId, read) > 0;
   });
-  const talkCounts = talks.map((c) => countUnread(broker, dmRoom(user.key, c.key), reads[withMarker(c.key)], user.name, historyPerRoom, isDeleted));
-  const [r, t] = await Promise.all([Promise.all(roomCounts), Promise.all(talkCounts)]);
-  const unread: Unread[] = rooms.map((room, i) => ({ room, ...r[i]! }));
+  const streams = [
+    ...rooms.map((room) => ({ stream: room, marker: reads[roomMarker(room)] })),
+    ...talks.map((c) => ({ stream: dmRoom(user.key, c.key), marker: reads[withMarker(c.key)] })),
+  ];
+  // Counted first (nothing read), then the reads shared out in order: rooms, then conversations.
+  const kept = await Promise.all(streams.map((s) => broker.keptAfter(s.stream, s.marker)));
+  let left = maxReads;
+  const counts = await Promise.all(
+    streams.map((s, i) => {
+      const allotted = Math.min(kept[i]!, UNREAD_READ, left);
+      left -= allotted;
+      return countFrom(broker, s.stream, s.marker, user.name, kept[i]!, allotted, isDeleted);
+    }),
+  );
+  const unread: Unread[] = rooms.map((room, i) => ({ room, ...counts[i]! }));
   talks.forEach((c, i) => {
-    if (t[i]!.count > 0) unread.push({ with: c.with, ...t[i]! });
+    const t = counts[rooms.length + i]!;
+    if (t.count > 0) unread.push({ with: c.with, ...t });
   });
   return { unread, conversations: conversations.map((c) => ({ with: c.with, lastId: c.lastId, ts: c.ts })) };
 }

@@ -5,11 +5,11 @@ import type { Broker } from "../../../storage/broker/types.ts";
 import type { UserRecord } from "../../../storage/users/types.ts";
 import type { Amendments } from "../amendments.ts";
 import { roomKey } from "../room-key.ts";
-import { welcomeState } from "./user-state.ts";
+import { UNREAD_READ_TOTAL, welcomeState } from "./user-state.ts";
 
 export const VERSION = "0.1.0";
 
-export type WelcomeDeps = { config: Config; broker: Pick<Broker, "history">; amendments: Amendments; logger: Logger };
+export type WelcomeDeps = { config: Config; broker: Pick<Broker, "history" | "keptAfter">; amendments: Amendments; logger: Logger };
 
 /**
  * The welcome: the user's own rooms (defaults first), role, unread counts
@@ -21,7 +21,7 @@ export async function welcome(deps: WelcomeDeps, user: UserRecord, role: UserRec
   let state: Awaited<ReturnType<typeof welcomeState>>;
   try {
     await amendments.ready;
-    state = await welcomeState(broker, user, limits.historyPerRoom, (id) => amendments.isDeleted(id));
+    state = await welcomeState(broker, user, UNREAD_READ_TOTAL, (id) => amendments.isDeleted(id));
   } catch (error) {
     // Unread counts are a convenience: a sign-in still works without them.
     logger.warn("unread counts unavailable at sign-in", { user: user.name, error: (error as Error).message });

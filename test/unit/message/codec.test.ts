@@ -65,6 +65,7 @@ describe("decode", () => {
       ["kick", { type: "kick", user: "mallory", reason: "cool off", ref: 1 }],
       ["mute", { type: "mute", user: "mallory", room: "general", minutes: 10, ref: 2 }],
       ["unmute", { type: "unmute", user: "mallory", room: "general", ref: 3 }],
+      ["search", { type: "search", q: 'deplo "release notes" from:alice', room: "general", with: "bob", before: "1764100000000-000042", limit: 50, ref: "s1" }],
       ["read", { type: "read", room: "general", id: "1764100000000-000003" }],
       ["topic", { type: "topic", room: "general", text: "Release on Friday", ref: 4 }],
       ["password", { type: "password", old: "correct horse", new: "battery staple" }],

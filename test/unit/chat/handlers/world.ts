@@ -16,6 +16,7 @@ import { createMemoryRoomStore } from "../../../../storage/rooms/memory-store.ts
 import type { UserStore } from "../../../../storage/users/types.ts";
 import type { ChatContext } from "../../../../src/chat/context.ts";
 import { noAttachments, type Attachments } from "../../../../src/chat/attachments.ts";
+import { ChatSearch } from "../../../../src/search/chat-search.ts";
 import { createMemoryBroker } from "../../../../storage/broker/memory-broker.ts";
 import { createMemoryBus } from "../../../../storage/bus/memory-bus.ts";
 import { createMemoryPresence } from "../../../../storage/presence/memory-presence.ts";
@@ -98,6 +99,7 @@ export function chatWorld(options: { limits?: Record<string, unknown>; known?: s
     historyBudget: new HistoryBudget(config.limits, abuse),
     roomNames: new RoomNames(() => Promise.resolve(config.rooms)),
     attachments: options.attachments ?? noAttachments,
+    search: new ChatSearch(undefined, () => 2000),
     amendments,
   };
 

@@ -1,0 +1,221 @@
+import type { ChatMessage, DirectMessage, OutboundFrame } from "../message/index.ts";
+import type { IrcConnection } from "./connection.ts";
+import type { Reply } from "./reply.ts";
+import { signedIn, signInFailed } from "./registration.ts";
+import { namesReply } from "./queries.ts";
+import { userKey } from "./names.ts";
+import { ROOMS_PAGE } from "./isupport.ts";
+
+/** A request sent to the session, waiting for its answer. */
+export type Pending = {
+  ref: number;
+  /** The IRC command it came from (for error replies). */
+  command: string;
+  out: Reply;
+  /** The target as the client wrote it (a channel or a nick). */
+  target?: string;
+  /** say/dm: `#room` or the lower-cased nick, and the chatd text, to recognise the session's own copy. */
+  key?: string;
+  text?: string;
+  replyTo?: string;
+  sawCopy?: boolean;
+  /** The key this request's answer (a frame without ref) is found by. */
+  keyed?: string;
+  /** CHATHISTORY: only messages after this id, at most `limit` of them. */
+  after?: string;
+  limit?: number;
+  /** CHATHISTORY AFTER: the oldest `limit` after `after` (LATEST: the newest). */
+  first?: boolean;
+  /** LIST: the search, and how many pages were asked for. */
+  query?: string;
+  pages?: number;
+  /** KICK/MODE: the nick it is about, and what to say when it worked (PART: its reason). */
+  nick?: string;
+  done?: string;
+};
+
+type Frame<T extends OutboundFrame["type"]> = Extract<OutboundFrame, { type: T }>;
+
+/** A frame the session sent that answers something (not fan-out): turned into the IRC reply of its command. */
+export function answerFrame(conn: IrcConnection, frame: OutboundFrame): void {
+  switch (frame.type) {
+    case "welcome":
+      return signedIn(conn, frame.user);
+    case "error":
+      return error(conn, frame);
+    case "ack":
+      return ack(conn, frame);
+    case "joined":
+      return joined(conn, frame);
+    case "left": {
+      const p = conn.take(undefined, `part:${frame.room}`);
+      const out = p?.out ?? conn.reply(undefined);
+      // The reason comes back to the one who parted; chatd does not tell the room why.
+      out.add(conn.ctx.renderer.source(conn.nick), "PART", p?.done ? [`#${frame.room}`, p.done] : [`#${frame.room}`]);
+      return out.release();
+    }
+    case "history":
+      return history(conn, conn.take(undefined, `hist:#${frame.room}`), frame.messages);
+    case "dm_history":
+      return history(conn, conn.take(undefined, `hist:${userKey(frame.with) ?? frame.with}`), frame.messages);
+    case "rooms":
+      return rooms(conn, frame);
+    case "moderated": {
+      const p = conn.take(frame.ref);
+      if (!p) return;
+      p.out.add(conn.server, "NOTICE", [conn.nick, p.done ?? `${frame.action}: ${frame.user}`]);
+      return p.out.release();
+    }
+    case "notice":
+      if (!conn.registered) return;
+      return conn.write(`${conn.prefix(conn.nowTags())}:${conn.server} NOTICE ${conn.nick} :${oneLine(frame.kind === "broadcast" || frame.kind === "motd" ? frame.text : `[${frame.kind}] ${frame.text}`)}\r\n`);
+    default:
+      return;
+  }
+}
+
+/** Pages of LIST asked for at most (ROOMS_PAGE rooms each). */
+const MAX_LIST_PAGES = 25;
+
+/** A page of the room directory for LIST; the next one is asked for while there is one. The unasked pushes (no ref) mean nothing on IRC. */
+function rooms(conn: IrcConnection, frame: Frame<"rooms">): void {
+  const p = frame.ref === undefined ? undefined : conn.take(frame.ref);
+  if (!p) return;
+  for (const r of frame.rooms) conn.num(p.out, "322", `#${r.name}`, String(r.members), r.topic ?? "");
+  const pages = p.pages ?? 1;
+  if (frame.next !== undefined && pages < MAX_LIST_PAGES) {
+    conn.request({ type: "rooms", limit: ROOMS_PAGE, after: frame.next, ...(p.query ? { query: p.query } : {}) }, { command: "LIST", out: p.out, query: p.query, pages: pages + 1 });
+  } else conn.num(p.out, "323", "End of /LIST");
+  p.out.release();
+}
+
+/** The TOPIC line of a topic change; it answers this client's own TOPIC if it set it. */
+export function topicChanged(conn: IrcConnection, frame: Frame<"topic">, bytes: Uint8Array): boolean {
+  const p = frame.by === conn.nick ? conn.take(undefined, `topic:${frame.room}`) : undefined;
+  if (!p) return false;
+  p.out.raw(new TextDecoder().decode(bytes));
+  p.out.release();
+  return true;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/[\r\n]+/g, " ");
+}
+
+function ack(conn: IrcConnection, frame: Frame<"ack">): void {
+  const p = conn.take(frame.ref);
+  if (!p) return;
+  // TOPIC, REDACT, a reaction: what they changed reaches every member (this client too) as its own line.
+  if (p.text === undefined) return p.out.release();
+  const me = conn.session.user!.name;
+  if (!p.sawCopy) conn.requests.expectCopy(frame.id);
+  if (conn.caps.has("echo-message")) {
+    const command = p.command === "NOTICE" ? "NOTICE" : "PRIVMSG";
+    const record: ChatMessage | DirectMessage = p.key!.startsWith("#")
+      ? { type: "message", id: frame.id, room: p.key!.slice(1), from: me, text: p.text!, ts: frame.ts }
+      : { type: "dm", id: frame.id, from: me, to: p.target!, text: p.text!, ts: frame.ts };
+    if (p.replyTo !== undefined) record.replyTo = p.replyTo;
+    p.out.raw(conn.ctx.renderer.record(record, conn.mask, [], command, p.target));
+  }
+  p.out.release();
+}
+
+function joined(conn: IrcConnection, frame: Frame<"joined">): void {
+  const p = conn.take(undefined, `join:${frame.room}`);
+  const out = p?.out ?? conn.reply(undefined);
+  const channel = `#${frame.room}`;
+  out.add(conn.ctx.renderer.source(conn.nick), "JOIN", [channel]);
+  if (frame.topic) {
+    conn.num(out, "332", channel, frame.topic);
+    const topic = conn.ctx.chat.directory.topic(frame.room);
+    if (topic) conn.num(out, "333", channel, topic.by, String(Math.floor(topic.ts / 1000)));
+  }
+  namesReply(conn, out, channel, frame.members);
+  const { replayOnJoin } = conn.ctx.config.irc;
+  if (replayOnJoin && !conn.caps.has("draft/chathistory") && frame.history.length > 0) replay(conn, out, channel, frame.history);
+  out.release();
+}
+
+/** Messages of the past, in a chathistory batch when the client takes batches. */
+function replay(conn: IrcConnection, out: Reply, target: string, messages: Array<ChatMessage | DirectMessage>): void {
+  const batch = conn.batches ? conn.batchId() : undefined;
+  if (batch) out.add(conn.server, "BATCH", [`+${batch}`, "chathistory", target]);
+  const extra: Array<[string, string]> = batch ? [["batch", batch]] : [];
+  for (const m of messages) if (!m.deleted) out.raw(conn.ctx.renderer.record(m, conn.mask, extra));
+  if (batch) out.add(conn.server, "BATCH", [`-${batch}`]);
+}
+
+function history(conn: IrcConnection, p: ReturnType<IrcConnection["take"]>, messages: Array<ChatMessage | DirectMessage>): void {
+  if (!p) return;
+  let page = messages.filter((m) => !m.deleted);
+  if (p.after !== undefined) page = page.filter((m) => m.id > p.after!);
+  if (p.limit !== undefined && page.length > p.limit) page = p.first ? page.slice(0, p.limit) : page.slice(-p.limit);
+  const batch = conn.batches ? conn.batchId() : undefined;
+  if (batch) p.out.add(conn.server, "BATCH", [`+${batch}`, "chathistory", p.target!]);
+  const extra: Array<[string, string]> = batch ? [["batch", batch]] : [];
+  for (const m of page) p.out.raw(conn.ctx.renderer.record(m, conn.mask, extra));
+  if (batch) p.out.add(conn.server, "BATCH", [`-${batch}`]);
+  p.out.release();
+}
+
+function error(conn: IrcConnection, frame: Frame<"error">): void {
+  const p = frame.ref === undefined ? undefined : conn.take(frame.ref);
+  if (!p) {
+    // Without a request: the sign-in's answer, or something the server says before it closes.
+    if (conn.auth === "sasl" || conn.auth === "pass" || conn.auth === "guest") return signInFailed(conn, frame.code, frame.message);
+    if (conn.registered && frame.code !== "not_authenticated") conn.write(`:${conn.server} NOTICE ${conn.nick} :${oneLine(frame.message)}\r\n`);
+    return;
+  }
+  const out = p.out;
+  const target = p.target ?? "*";
+  const message = frame.retryAfterMs === undefined ? frame.message : `${frame.message} (retry after ${frame.retryAfterMs} ms)`;
+  // RFC 2812: a NOTICE is never answered with an error.
+  if (p.command === "NOTICE") return out.release();
+  const n = (code: string, ...params: string[]) => conn.num(out, code, ...params);
+  switch (`${p.command}:${frame.code}`) {
+    case "PRIVMSG:not_in_room":
+    case "PRIVMSG:muted":
+    case "TAGMSG:not_in_room":
+      n("404", target, `Cannot send to channel: ${message}`);
+      break;
+    case "PRIVMSG:unknown_user":
+    case "PRIVMSG:bad_name":
+    case "KICK:unknown_user":
+    case "KICK:bad_name":
+    case "MODE:unknown_user":
+    case "MODE:bad_name":
+      n("401", p.nick ?? target, "No such nick/channel");
+      break;
+    case "PRIVMSG:bad_frame":
+      n("412", "No text to send");
+      break;
+    case "JOIN:bad_name":
+      n("403", target, `No such channel: ${message}`);
+      break;
+    case "JOIN:too_many_rooms":
+      n("405", target, "You have joined too many channels");
+      break;
+    case "TOPIC:not_in_room":
+    case "PART:not_in_room":
+      n("442", target, "You're not on that channel");
+      break;
+    case "KICK:forbidden":
+    case "MODE:forbidden":
+    case "TOPIC:muted":
+      n("482", target, "You're not a channel operator (chatd moderators and admins only)");
+      break;
+    case "REDACT:forbidden":
+      conn.fail(out, "REDACT", "REDACT_FORBIDDEN", target, p.nick ?? "*", message);
+      break;
+    case "REDACT:not_found":
+      conn.fail(out, "REDACT", "UNKNOWN_MSGID", target, p.nick ?? "*", message);
+      break;
+    case "CHATHISTORY:not_in_room":
+    case "CHATHISTORY:bad_name":
+      conn.fail(out, "CHATHISTORY", "INVALID_TARGET", target, message);
+      break;
+    default:
+      conn.fail(out, p.command, frame.code.toUpperCase(), ...(p.target ? [p.target] : []), message);
+  }
+  out.release();
+}
