@@ -476,6 +476,11 @@ describe.each<RuntimeName>(["node", "deno"])("on %s", (runtime) => {
       const { client: out } = await user("toout");
       await refused(out, { type: "topic", room: "to-room", text: "mine now" }, "not_in_room");
       await refused(ann, { type: "topic", room: "no/slashes", text: "x" }, "bad_name");
+      // Belonging is the user's, not the connection's: another connection that has not joined may set it, and read.
+      const { client: annElsewhere } = await user("toann");
+      expect(await answer(annElsewhere, { type: "topic", room: "to-room", text: "from elsewhere" })).toMatchObject({ type: "ack" });
+      const latest = String((await answer(bob, { type: "say", room: "to-room", text: "hi" })).id);
+      expect(await answer(annElsewhere, { type: "read", room: "to-room", id: latest })).toMatchObject({ type: "ack", id: latest });
       expect(await answer(bob, { type: "topic", room: "to-room", text: "" })).toMatchObject({ type: "ack" });
       expect(await bob.request({ type: "join", room: "to-room" }, "joined")).not.toHaveProperty("topic");
     });
