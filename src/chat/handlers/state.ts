@@ -82,6 +82,9 @@ export async function rooms(ctx: ChatContext, session: Session, frame: Frame<"ro
 export async function password(ctx: ChatContext, session: Session, frame: Frame<"password">): Promise<void> {
   const me = session.user!;
   const address = session.peer.remoteAddress;
+  // Held to the sign-in limits of `hello`: the connection's allowance (made anew after the
+  // hello), then the address's rate and the back-off. Each try costs bcrypt work.
+  if (!session.signIns.take()) throw rateLimited("too many password attempts on this connection; try again later", session.signIns.retryAfterMs());
   if (!ctx.abuse.mayTrySignIn(address, me.key)) {
     throw rateLimited("too many password attempts; wait a little and try again", ctx.abuse.signInRefusal(address, me.key).retryAfterMs);
   }
