@@ -14,8 +14,12 @@ import { Actor, type ActorOptions, type AnyStateMachine, type InputFrom } from "
  * - an actor's `observers`, `eventListeners`, `_actorScope` (`defer`,
  *   `stopChild`, `emit` called as its methods) and `send` are own fields;
  * - `options` is read only by the constructor, `start` and `attachDevTools`;
+ * - `update` (on the prototype) runs and empties `_deferred`, an own array
+ *   that xstate only pushes to and shifts;
  * - a machine's first snapshot gets its input from `getInitialSnapshot`'s
- *   second argument.
+ *   second argument;
+ * - a state node's `invoke` definitions are memoized objects, which xstate
+ *   spreads into the spawn action with `syncSnapshot: !!onSnapshot`.
  * Nothing else in chatd touches xstate's internals.
  *
  * The empty collections every idle actor and snapshot would otherwise hold a
@@ -114,6 +118,7 @@ let handedInput: unknown;
  * `getInitialSnapshot` and `transition`; everything else is the machine's own.
  */
 export function leanMachine<T extends AnyStateMachine>(machine: T): T {
+  presetSyncSnapshot(machine.root);
   return Object.create(machine, {
     getInitialSnapshot: {
       value(this: T, ...args: Parameters<T["getInitialSnapshot"]>) {
@@ -127,6 +132,23 @@ export function leanMachine<T extends AnyStateMachine>(machine: T): T {
       },
     },
   }) as T;
+}
+
+type Node = { invoke: Array<{ onSnapshot?: unknown; syncSnapshot?: boolean }>; states: Record<string, Node> };
+
+/**
+ * Entering a state with an `invoke`, xstate copies each invoke definition
+ * into the spawn action as `{ ...invokeDef, syncSnapshot }`: a spread
+ * followed by a key its source lacks, which on Node 20's V8 gives every copy
+ * hidden classes of its own in the old generation (see LeanActor). The
+ * definitions are memoized per state node, so each gets the key here, with
+ * the value xstate computes (`!!onSnapshot`), and the spread adds none
+ * (storm-heap, docs/benchmarks.md: ~0.3 KiB less old-space garbage per
+ * session, which invokes its sign-in).
+ */
+function presetSyncSnapshot(node: Node): void {
+  for (const def of node.invoke) def.syncSnapshot = !!def.onSnapshot;
+  for (const child of Object.values(node.states)) presetSyncSnapshot(child);
 }
 
 /** What a started LeanActor keeps of the options it was created with. */
@@ -183,8 +205,23 @@ export class LeanActor<T extends AnyStateMachine> extends Actor<T> {
 
 // Defined outside the class: both are overloaded generics in xstate's types, and this keeps them exactly.
 type Method = (this: ActorInternals, ...args: unknown[]) => unknown;
-const lean = LeanActor.prototype as unknown as Record<"subscribe" | "on", Method>;
-const base = Actor.prototype as unknown as Record<"subscribe" | "on", Method>;
+const lean = LeanActor.prototype as unknown as Record<"subscribe" | "on" | "update", Method>;
+const base = Actor.prototype as unknown as Record<"subscribe" | "on" | "update", Method>;
+/**
+ * After each step xstate runs the step's deferred effects by shifting them
+ * out of `_deferred`, and the emptied array keeps its backing store (17
+ * slots, 152 bytes): every session actor defers at least once (its auth
+ * deadline, an `after`, is scheduled and cancelled that way), so each kept
+ * one for the connection's life. Setting the length of an empty array to 0
+ * lets V8 drop the store (storm-heap, docs/benchmarks.md: ~0.15 KiB of live
+ * heap per connection).
+ */
+lean.update = function (...args) {
+  const result = base.update.apply(this, args);
+  const deferred = this._deferred;
+  if (deferred.length === 0) deferred.length = 0;
+  return result;
+};
 lean.subscribe = function (...args) {
   if (this.observers === NO_OBSERVERS) this.observers = new Set();
   return base.subscribe.apply(this, args);

@@ -1,4 +1,5 @@
-import { fromPromise, setup, type Actor, type AnyActorRef } from "xstate";
+import { setup, type Actor, type AnyActorRef } from "xstate";
+import { fromTask } from "./task.ts";
 import { LeanActor, leanMachine } from "./lean-actor.ts";
 import { ClientError, CloseCode, ErrorCode, type InboundFrame, type Ref } from "../src/message/index.ts";
 import type { ChatService } from "../src/chat/service.ts";
@@ -87,7 +88,7 @@ export const sessionMachine = setup({
   },
   actors: {
     // A sign-in decided at once (a cached token resume) resolves too: the result still comes as `onDone`.
-    signIn: fromPromise<Admission, SignInInput>(async ({ input }) => input.chat.authenticate(input.hello, input.session)),
+    signIn: fromTask<Admission, SignInInput>((input) => input.chat.authenticate(input.hello, input.session)),
   },
   delays: {
     authDeadline: ({ context }) => context.auth?.deadlineMs ?? 0,

@@ -241,6 +241,26 @@ process tree (npm, the check, node) had used when \`/healthz\` first answered: o
 ${rows}`;
 }
 
+function searchSection(json) {
+  const d = json.results["chatd-search"]?.search;
+  const when = json.meta.merged?.search ? ` Measured on ${json.meta.merged.search.slice(0, 10)} by \`npm run bench -- --scenarios=search --merge\`.` : "";
+  const kinds = ["one-word", "two-word", "prefix", "phrase"];
+  const row = (name, r) => [name, int(r.buildMs), fmt(r.indexMB, 1), `${fmt(r.ratio, 2)}×`, ...kinds.map((k) => `${fmt(r.latencyMs[k].p50, 1)} / ${fmt(r.latencyMs[k].p95, 1)} / ${fmt(r.latencyMs[k].p99, 1)}`)];
+  const rows = d ? table(["index", "build ms", "index MiB", "÷ text", ...kinds.map((k) => `${k} p50 / p95 / p99 ms`)], [row("chatd (src/search)", d.chatd), row("minisearch 7", d.minisearch)]) : "(not run)";
+  const ratios = d ? `\n\nchatd ÷ minisearch in this run: memory ${fmt(d.chatd.indexMB / d.minisearch.indexMB, 2)}×, build time ${fmt(d.chatd.buildMs / d.minisearch.buildMs, 2)}×, p95 ${kinds.map((k) => `${k} ${fmt(d.chatd.latencyMs[k].p95 / d.minisearch.latencyMs[k].p95, 2)}×`).join(", ")}.` : "";
+  return `## Search
+
+${d ? `${int(d.messages)} messages over ${int(d.rooms)} rooms and ${int(d.conversations)} conversations (${fmt(d.textMB, 1)} MiB of text, UTF-8)` : "Generated messages over rooms and conversations"}, written as a
+chat log and indexed twice in one process (\`bench/scenarios/search.mjs\`): by chatd's index (a scan of
+the log as at start-up; no text in memory, each candidate read back from the file) and by
+minisearch (the records kept in memory, as a minisearch index needs them). Memory: heap and
+array buffers grown by the build, after GC, and that ÷ the text indexed. Latency: 200 queries
+of each kind over one user's scope (5 rooms and their conversations), limit 20, while messages
+are appended and indexed at ${d ? int(d.rate) : 200} msg/s.${when}
+
+${rows}${ratios}`;
+}
+
 export function markdown(json) {
   const { meta, params } = json;
   const f = params.fanout;
@@ -338,6 +358,8 @@ ${historySection(json)}
 
 ${startupSection(json)}
 
+${searchSection(json)}
+
 ## Run it
 
 \`\`\`sh
@@ -349,6 +371,8 @@ npm run bench -- --scenarios=cluster --merge   # cluster only (needs Redis), mer
 npm run bench -- --scenarios=history --merge   # history memory only, merged into latest.json and this file
 
 npm run bench -- --scenarios=startup --merge   # start time only, merged the same way
+npm run bench -- --scenarios=search --merge    # search index against minisearch, merged the same way
+node bench/scenarios/search.mjs --quick        # the same alone, 20,000 messages (--messages=N)
 \`\`\`
 `;
 }

@@ -14,6 +14,8 @@
  * default redis://127.0.0.1:6379); it is skipped when Redis does not answer.
  * The `history` scenario starts its own chatd too (history memory, issue 22.1).
  * The `startup` scenario times `npm start` to /healthz itself (no load generator).
+ * The `search` scenario measures chatd's search index against minisearch in this
+ * process (dist/src/search; --quick: 20,000 messages, full: 1,000,000).
  */
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
@@ -31,6 +33,7 @@ import { signin } from "./scenarios/signin.mjs";
 import { cluster, redisReachable, REDIS_URL } from "./scenarios/cluster.mjs";
 import { history } from "./scenarios/history.mjs";
 import { startup } from "./scenarios/startup.mjs";
+import { searchBench } from "./scenarios/search.mjs";
 import { renderDocs, writeReport } from "./report.mjs";
 import { topSelfTime } from "./metrics/cpuprofile.mjs";
 import { settle } from "./scenarios/measure.mjs";
@@ -81,6 +84,7 @@ const SCENARIOS = {
   cluster: null, // not per server: run once after the others (its own chatd nodes on Redis)
   history: null, // not per server: run once, its own chatd (restarted on the same data)
   startup: null, // not per server: `npm start` timed on its own, after the others
+  search: null, // not per server: the search index (and minisearch's) in this process, run once at the end
 };
 const CHATD_ONLY = new Set(["signin"]);
 const SWEEPS = { fanout: params.fanout, rooms: params.rooms };
@@ -95,6 +99,7 @@ const runs = (server, scenario) =>
   scenario !== "cluster" &&
   scenario !== "history" &&
   scenario !== "startup" &&
+  scenario !== "search" &&
   (!CHATD_ONLY.has(scenario) || server === "chatd") &&
   // A server limited to some scenarios runs the others only when named in --servers.
   (!SERVERS[server].only || SERVERS[server].only.includes(scenario) || Boolean(option("servers")));
@@ -106,14 +111,14 @@ function ensureBuilt() {
 
 async function main() {
   const t0 = performance.now();
-  if (serverNames.some((s) => s.startsWith("chatd")) || scenarioNames.includes("cluster") || scenarioNames.includes("history") || scenarioNames.includes("startup")) ensureBuilt();
+  if (serverNames.some((s) => s.startsWith("chatd")) || scenarioNames.includes("cluster") || scenarioNames.includes("history") || scenarioNames.includes("startup") || scenarioNames.includes("search")) ensureBuilt();
   mkdirSync(join(BENCH, "results"), { recursive: true });
   const pool = new GeneratorPool(2);
   const accounts = new Accounts(CHATD_DATA);
   const results = {};
   const skipped = [];
   try {
-    if (serverNames.some((s) => s.startsWith("chatd")) && scenarioNames.some((sc) => sc !== "cluster" && sc !== "history" && sc !== "startup")) await accounts.ensure({ root: ROOT, pool, count: usersNeeded(params), log });
+    if (serverNames.some((s) => s.startsWith("chatd")) && scenarioNames.some((sc) => sc !== "cluster" && sc !== "history" && sc !== "startup" && sc !== "search")) await accounts.ensure({ root: ROOT, pool, count: usersNeeded(params), log });
     const contextFor = (server, handle) => {
       const kind = SERVERS[server];
       return {
@@ -170,6 +175,12 @@ async function main() {
     if (scenarioNames.includes("startup")) {
       log(`chatd start time: npm start to /healthz, ${params.startup.runs} run(s)`);
       results["chatd-startup"] = { startup: await startup({ root: ROOT, dataDir: join(DATA, "startup"), log }, params.startup) };
+    }
+    if (scenarioNames.includes("search")) {
+      const size = quick ? { messages: 20_000, conversations: 500 } : {};
+      log(`search index, chatd and minisearch: ${size.messages ?? 1_000_000} messages`);
+      results["chatd-search"] = { search: await searchBench({ ...size, dir: join(DATA, "search") }) };
+      log(`search: ${JSON.stringify(results["chatd-search"].search)}`);
     }
   } finally {
     pool.stop();

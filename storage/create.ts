@@ -10,8 +10,11 @@ import { createJsonlLog } from "./chatlog/jsonl-log.ts";
 import { createMemoryBus } from "./bus/memory-bus.ts";
 import type { Presence } from "./presence/types.ts";
 import { createMemoryPresence } from "./presence/memory-presence.ts";
-import { acquireDataLock } from "./fs/data-lock.ts";
+import { acquireDataLock, systemProbe } from "./fs/data-lock.ts";
 import { openToOthers } from "./fs/private.ts";
+import type { KeptLog } from "./chatlog/kept.ts";
+import type { RoomStore } from "./rooms/types.ts";
+import { createFileRoomStore } from "./rooms/file-store.ts";
 
 /** What the health endpoint reports about the shared store. */
 export type StorageHealth = { mode: "embedded" } | { mode: "cluster"; redis: "up" | "down"; node: string };
@@ -28,6 +31,10 @@ export type Storage = {
   /** Events that are not stored (typing, presence, notices, moderation). */
   bus: Bus;
   presence: Presence;
+  /** What search reads of the log: everything kept, and records back. */
+  kept: KeptLog;
+  /** Room state: the directory's rooms, their topics and member counts. */
+  rooms: RoomStore;
   health(): StorageHealth;
   open(): Promise<void>;
   close(): Promise<void>;
@@ -53,6 +60,7 @@ export async function createStorage(config: Config, logger: Logger): Promise<Sto
     });
     const bus = createMemoryBus();
     const presence = createMemoryPresence();
+    const rooms = createFileRoomStore(config.dataDir);
     // The lock guards the embedded files from a second daemon; cluster nodes keep nothing in dataDir.
     let release: (() => Promise<void>) | undefined;
     const unlock = async () => {
@@ -66,9 +74,16 @@ export async function createStorage(config: Config, logger: Logger): Promise<Sto
       broker: (over, options) => createEmbeddedBroker(over, options),
       bus,
       presence,
+      kept: log.kept,
+      rooms,
       health: () => ({ mode: "embedded" }),
       async open() {
-        release = await acquireDataLock(config.dataDir);
+        release = await acquireDataLock(config.dataDir, systemProbe, {
+          onWait: (holder, waitMs) =>
+            logger.warn("the data folder is locked by a chatd that cannot be checked from here; waiting to see whether its lock is still kept fresh", { pid: holder.pid, host: holder.host, waitMs: Math.round(waitMs) }),
+          onLost: (holder) =>
+            logger.error("lost the data-folder lock: another chatd took it over (this one was not heard from for too long); stop this one", { dataDir: config.dataDir, pid: holder?.pid, host: holder?.host }),
+        });
         const mode = await openToOthers(config.dataDir);
         if (mode) {
           logger.warn("the data folder can be read by other users of this machine (chat log, direct messages, accounts); chmod 700 it", { dataDir: config.dataDir, mode });
@@ -81,6 +96,7 @@ export async function createStorage(config: Config, logger: Logger): Promise<Sto
         }
       },
       async close() {
+        await rooms.close();
         await log.close();
         await users.close();
         await bus.close();

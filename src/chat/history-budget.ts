@@ -1,8 +1,9 @@
 import type { Limits } from "../config/schema.ts";
-import { rateLimited } from "../message/index.ts";
+import { rateLimited, type Encoded, type OutboundFrame } from "../message/index.ts";
 import type { AbuseLimits } from "./limits.ts";
 import type { Session } from "./session.ts";
 import { TokenBucket } from "./token-bucket.ts";
+import { Pacer } from "./paced-encode.ts";
 
 /**
  * A budget of history messages for `history` and `dm_history`, per connection
@@ -17,11 +18,14 @@ import { TokenBucket } from "./token-bucket.ts";
  *
  * Five connections asking 100 times for 1000 messages of 4000 characters once
  * kept the event loop busy encoding for seconds; now each read also waits for
- * the next turn of the event loop first, so other clients' frames (a `ping`)
- * are served between two big replies.
+ * the next turn of the event loop first, and a page is encoded a slice at a
+ * time (see Pacer), so other clients' frames (a `ping`) are served between
+ * two big replies and within one.
  */
 export class HistoryBudget {
   readonly #budgets = new WeakMap<Session, TokenBucket>();
+  /** Shared by every page this chat answers: the slices are per turn for all of them. */
+  readonly pacer = new Pacer();
 
   constructor(
     private readonly limits: Limits,
@@ -44,6 +48,11 @@ export class HistoryBudget {
     budget.charge(rest);
     this.abuse.chargeHistory(address, rest);
     return page;
+  }
+
+  /** A page's answer: `frame` with `frame[key]` = `records.map(toFrame)`, encoded a slice at a time. */
+  encode<F extends OutboundFrame, R>(frame: F, key: keyof F & string, records: readonly R[], toFrame: (record: R) => unknown): Promise<Encoded> {
+    return this.pacer.encode(frame, key, records, toFrame);
   }
 
   #budgetOf(session: Session): TokenBucket {

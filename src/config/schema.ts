@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isNameError, normalizeName } from "../message/names.ts";
 import { hardeningLimits, security } from "./security.ts";
+import { roomLimits } from "./rooms.ts";
 import { parseRange } from "../net/cidr.ts";
 import { fileLimits, files } from "./files.ts";
 
@@ -30,8 +31,13 @@ const limits = z
     passwordMinLength: z.number().int().min(1).max(72).default(8),
     tokenTtlHours: z.number().positive().default(24 * 30),
     maxBufferedBytes: z.number().int().min(65536).default(4 * 1024 * 1024),
+    // Search (issue 20): its own bucket per connection, and the rebuild's slice size.
+    searchesPerSecond: z.number().positive().default(2),
+    searchBurst: z.number().int().min(1).default(10),
+    searchRebuildChunk: z.number().int().min(1).max(100_000).default(2000),
     ...hardeningLimits,
     ...fileLimits,
+    ...roomLimits,
   })
   .prefault({});
 

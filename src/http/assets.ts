@@ -1,4 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 
 export type Asset = { body: Uint8Array<ArrayBuffer>; type: string };
 
@@ -18,11 +20,21 @@ const TYPES: Record<string, string> = {
 const WEB = new URL("../web/", import.meta.url);
 
 /**
+ * npm packages the page imports, served from node_modules (never a CDN: the page
+ * works offline and its CSP allows only its own origin). Each is a self-contained
+ * ES module build of the package: route -> [package, file in the package].
+ */
+export const VENDOR: Record<string, [string, string]> = {
+  "/vendor/markdown-it.js": ["markdown-it", "dist/browser/markdown-it.esm.min.mjs"],
+};
+
+/**
  * The embedded web client, read once at start: every file under src/web (dist/src/web
  * when built) is served at its path, and index.html also at `/`. A new module needs no
- * entry here. The page works with no network.
+ * entry here, and the `vendor` modules (VENDOR for the real page) join them. The
+ * page works with no network.
  */
-export async function loadAssets(dir: URL = WEB): Promise<Map<string, Asset>> {
+export async function loadAssets(dir: URL = WEB, vendor: Record<string, [string, string]> = dir === WEB ? VENDOR : {}): Promise<Map<string, Asset>> {
   const assets = new Map<string, Asset>();
   for (const path of (await filesUnder(dir, "")).sort()) {
     const type = TYPES[path.split(".").pop()!.toLowerCase()];
@@ -30,6 +42,11 @@ export async function loadAssets(dir: URL = WEB): Promise<Map<string, Asset>> {
     const body = new Uint8Array(await readFile(new URL(encodePath(path), dir)));
     assets.set(`/${path}`, { body, type });
     if (path === "index.html") assets.set("/", { body, type });
+  }
+  const require = createRequire(import.meta.url);
+  for (const [route, [pkg, file]] of Object.entries(vendor)) {
+    const path = join(dirname(require.resolve(`${pkg}/package.json`)), file);
+    assets.set(route, { body: new Uint8Array(await readFile(path)), type: TYPES.js! });
   }
   return assets;
 }

@@ -51,6 +51,8 @@ export function instrumentLog(log: ChatLog, metrics: Metrics): ChatLog {
     history: (room, query) => log.history(room, query),
     rooms: () => log.rooms(),
     roomsVersion: () => log.roomsVersion(),
+    streams: () => log.streams(),
+    ...(log.changedStreams ? { changedStreams: () => log.changedStreams!() } : {}),
     lastId: () => log.lastId(),
     close: () => log.close(),
   };

@@ -7,6 +7,7 @@ import type { Daemon } from "../daemon.ts";
 import type { ReloadHost } from "./reload.ts";
 import { VERSION, roomKey } from "../chat/service.ts";
 import { roomFrames } from "../chat/frames.ts";
+import { messagePage } from "../chat/pages.ts";
 import { reloadConfig } from "./reload.ts";
 import type { FileService } from "../files/index.ts";
 
@@ -112,9 +113,11 @@ export function createOperations(daemon: OperationsHost) {
       if (room !== undefined) {
         rooms = [roomKey(room)];
       } else rooms = c.broker.rooms();
-      const pages = await Promise.all(rooms.map((r) => c.broker.history(r, { limit })));
+      await c.amendments.ready;
+      // Messages only: edits, reactions and topics are folded in or left out (see pages.ts).
+      const pages = await Promise.all(rooms.map((r) => messagePage(c.broker, r, { limit })));
       const all = pages.flatMap((p) => p.messages).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      return roomFrames(all.slice(-limit));
+      return roomFrames(all.slice(-limit), c.amendments);
     },
 
     async kick(user: string, reason?: string): Promise<number> {
@@ -122,6 +125,10 @@ export function createOperations(daemon: OperationsHost) {
       if (sessions > 0) log("user kicked", { user, sessions, ...(reason === undefined ? {} : { reason }) });
       return sessions;
     },
+    /** Sets a user's password (every token revoked, every session closed); false when there is no such user. */
+    setPassword: (user: string, password: string) => chat().setPassword(user, password),
+    /** Deletes a stored message (issue 19); false if there is no such message or it is already deleted. */
+    deleteMessage: (id: string) => chat().deleteMessage(id),
     moderation: () => loggedModeration(chat().moderation, log),
     /** The file service (uploads, usage, removal); `unavailable` while the server is not running. */
     files(): FileService {

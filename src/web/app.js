@@ -4,15 +4,21 @@
 //
 // Modules: connection (the socket), frames (what each server frame does), state
 // and model (conversations and their messages), render and timeline (drawing),
-// composer, signin, notices, dialogs, menus and moderation, drawers, events.
+// composer, signin, notices, dialogs, menus and moderation, drawers, events;
+// markdown and message-view (a message's text, quote and reactions), compose
+// (reply/edit), changes (edit, delete, react), reactions (the picker),
+// autocomplete (@names), reading (read markers, badges), notify, topic,
+// directory (browse rooms), settings-panel. vendor/ holds npm packages (assets.ts).
 import { connect, setStatus } from "./connection.js";
 import { wireUp } from "./events.js";
 import { installMenus } from "./moderation.js";
+import { installMessageActions } from "./changes.js";
 import { render } from "./render.js";
 import { showApp, showSignin } from "./signin.js";
 import { state } from "./state.js";
 
 wireUp();
+installMessageActions(); // Reply, React, Edit, Delete first in the message menu
 installMenus();
 if (state.token) {
   // Resume without asking for the password; the sign-in form comes back only if the token is refused.

@@ -7,6 +7,7 @@ import { failRequests } from "./requests.js";
 import { BACKOFF_BASE_MS, BACKOFF_MAX_MS, KEEPALIVE_MS, RESTART_DELAY_MS } from "./settings.js";
 import { showSigninError, signOutLocally } from "./signin.js";
 import { conn, state } from "./state.js";
+import { storage } from "./storage.js";
 
 function wsUrl() {
   return `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`;
@@ -117,6 +118,17 @@ export function onDisconnect(code, reason) {
   }
   if (code === 1000 && reason === "signed out") {
     signOutLocally("You were signed out.");
+    return;
+  }
+  if (code === 4002 && reason === "password changed") {
+    // Changed in another tab of this browser: that tab saved the new token; follow it.
+    const saved = storage.get("token");
+    if (saved && saved !== state.token) {
+      state.token = saved;
+      connect();
+      return;
+    }
+    signOutLocally("Your password was changed. Sign in with the new password.");
     return;
   }
   if (code === 4000 || code === 4002 || state.kicked) {

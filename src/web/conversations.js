@@ -10,15 +10,24 @@ import { request } from "./requests.js";
 import { conn, ensureDm, ensureRoom, lastId, saveLayout, state } from "./state.js";
 import { storage } from "./storage.js";
 import { nameKey } from "./text.js";
+import { close as closeAutocomplete } from "./autocomplete.js";
+import { renderComposeBar } from "./compose.js";
+import { placeLine, readNow } from "./reading.js";
+import { lineIntoView } from "./timeline.js";
 
-/** After `welcome`: the first sign-in of this page joins the saved rooms (or the default room). */
+/**
+ * After `welcome`: the first sign-in of this page opens the user's rooms: those the
+ * server says the user belongs to (`welcome.unread`, the same on every device), or
+ * with an older server the ones saved in this browser; a new user gets the default room.
+ */
 export function restoreLayout(defaultRooms) {
   const saved = state.me ? storage.get(`layout:${state.me.key}`) : null;
-  const rooms = saved?.rooms?.length ? saved.rooms : defaultRooms.slice(0, 1);
+  const belonged = [...state.convs.values()].some((c) => c.kind === "room");
+  const rooms = state.readMarkers ? (belonged ? [] : defaultRooms.slice(0, 1)) : saved?.rooms?.length ? saved.rooms : defaultRooms.slice(0, 1);
   for (const room of rooms) ensureRoom(room);
   for (const dm of saved?.dms ?? []) ensureDm(dm.name ?? dm.key);
   const wanted = saved?.active && state.convs.has(saved.active) ? saved.active : null;
-  const first = wanted ?? (rooms[0] ? "#" + nameKey(rooms[0]) : null);
+  const first = wanted ?? [...state.convs.values()].find((c) => c.kind === "room")?.key ?? null;
   if (first) activate(first); // shows "Joining…" until `joined` arrives
 }
 
@@ -40,19 +49,25 @@ export function resume() {
 
 /** Puts a conversation on screen (its draft into the composer). */
 export function activate(key) {
+  if (key !== state.active) readNow();
   const previous = state.convs.get(state.active);
   const composer = $("composer-input");
-  if (previous) previous.draft = composer.value;
+  if (previous && state.compose?.mode !== "edit") previous.draft = composer.value; // an edit's text is no draft
+  if (state.compose && state.compose.conv !== key) state.compose = null;
+  if (previous && previous.key !== key) previous.lineAfter = undefined; // read now: no line next time
   state.active = key;
   const conv = state.convs.get(key);
   if (conv) {
-    conv.unread = 0;
+    placeLine(conv);
     composer.value = conv.draft;
   }
   autosize();
+  closeAutocomplete();
   closeDrawers();
   saveLayout();
   render.all("bottom");
+  renderComposeBar();
+  if (conv) lineIntoView();
   if (conv && matchMedia("(pointer: fine)").matches) composer.focus();
 }
 

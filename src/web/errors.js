@@ -21,6 +21,7 @@ const ERROR_TEXT = {
   unavailable: "The server could not store that. It was not sent; try again.",
   internal: "Something went wrong on the server.",
   offline: "Not connected. Try again when the connection is back.",
+  not_found: "That message is gone (deleted, or not in a conversation of yours).",
 };
 
 /** A readable sentence for an `error` frame (or a code and the server's message). */

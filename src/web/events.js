@@ -14,8 +14,19 @@ import { dismissAllNotices, dismissNotice, toggleNotices } from "./notices.js";
 import { render } from "./render.js";
 import { signOut, signOutLocally, submitSignin } from "./signin.js";
 import { readerScrolled } from "./timeline.js";
+import { moreResults, openResult, openSearch, submitSearch } from "./search.js";
 import { activeConv, conn, state } from "./state.js";
 import { storage } from "./storage.js";
+import { wireAutocomplete } from "./autocomplete.js";
+import { submitDelete, toggleReaction } from "./changes.js";
+import { cancelCompose } from "./compose.js";
+import { browseMore, onBrowseInput, openBrowse, openFromBrowse } from "./directory.js";
+import { askPermission, dismissOffer } from "./notify.js";
+import { wirePicker } from "./reactions.js";
+import { scheduleRead } from "./reading.js";
+import { onNotifyToggle, openSettings, submitPassword } from "./settings-panel.js";
+import { openTopicDialog, submitTopic } from "./topic.js";
+import { jumpTo } from "./timeline.js";
 
 function onClick(event) {
   if (!event.target.closest("#menu")) closeMenu(false);
@@ -46,6 +57,17 @@ function onClick(event) {
     cancelUpload(target.dataset.key);
   } else if (action === "view-image") {
     viewImage(target.dataset.url, target.dataset.name);
+  } else if (action === "jump-to") {
+    jumpTo(target.dataset.id);
+  } else if (action === "react") {
+    toggleReaction(target.dataset.id, target.dataset.emoji);
+  } else if (action === "cancel-compose") {
+    cancelCompose();
+    $("composer-input").focus();
+  } else if (action === "open-room") {
+    openFromBrowse(target.dataset.room);
+  } else if (action === "search-hit") {
+    openResult(target.dataset.conv, target.dataset.id);
   } else if (action === "dismiss-toast") {
     target.closest(".toast")?.remove();
   } else if (action === "dismiss-notice") {
@@ -102,20 +124,40 @@ export function wireUp() {
   $("dm-form").addEventListener("submit", submitDm);
   $("dm-name").addEventListener("input", onDmNameInput);
   $("mod-form").addEventListener("submit", submitModeration);
+  $("confirm-form").addEventListener("submit", submitDelete);
+  $("topic-form").addEventListener("submit", submitTopic);
+  $("edit-topic").addEventListener("click", openTopicDialog);
+  $("open-browse").addEventListener("click", openBrowse);
+  $("rooms-query").addEventListener("input", onBrowseInput);
+  $("rooms-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    onBrowseInput();
+  });
+  $("rooms-more").addEventListener("click", browseMore);
+  $("open-settings").addEventListener("click", openSettings);
+  $("settings-form").addEventListener("submit", submitPassword);
+  $("settings-notify").addEventListener("change", onNotifyToggle);
+  $("notify-yes").addEventListener("click", () => void askPermission());
+  $("notify-no").addEventListener("click", dismissOffer);
+  wirePicker();
+  wireAutocomplete();
   document.addEventListener("click", onClick);
+  $("open-search").addEventListener("click", openSearch);
+  $("search-form").addEventListener("submit", submitSearch);
+  $("search-more").addEventListener("click", moreResults);
   document.addEventListener("keydown", (event) => {
     if (onMenuKey(event)) return;
+    if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === "k") {
+      event.preventDefault(); // the browser's own Ctrl+K (its search bar)
+      if (!document.querySelector("dialog[open]")) openSearch();
+      return;
+    }
     if (event.key === "Escape" && !document.querySelector("dialog[open]")) closeDrawersFromKeyboard();
   });
   window.addEventListener("resize", () => closeMenu(false));
-  // Coming back to the tab clears the unread count of what is on screen.
+  // Coming back to the tab reads what is on screen.
   document.addEventListener("visibilitychange", () => {
-    const conv = activeConv();
-    if (!document.hidden && conv && conv.unread) {
-      conv.unread = 0;
-      render.sidebar();
-      render.title();
-    }
+    if (!document.hidden) scheduleRead();
     if (!document.hidden && conn.status === "reconnecting") reconnectNow();
   });
   window.addEventListener("online", () => {
@@ -133,7 +175,10 @@ export function wireUp() {
 function onTimelineScroll() {
   closeMenu(false);
   const box = $("timeline");
-  if (box.scrollHeight - box.scrollTop - box.clientHeight < 60) $("jump-latest").hidden = true;
+  if (box.scrollHeight - box.scrollTop - box.clientHeight < 60) {
+    $("jump-latest").hidden = true;
+    scheduleRead();
+  }
   const conv = activeConv();
   if (conv && box.scrollTop < 80 && readerScrolled(box)) requestOlder(conv);
 }

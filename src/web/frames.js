@@ -7,11 +7,18 @@ import { addItem, forgetPending, insertItem, replaceItems, requestDmHistory, set
 import { addNotice, clearNotices, showMotd } from "./notices.js";
 import { render } from "./render.js";
 import { answer } from "./requests.js";
+import { continueJump } from "./search.js";
 import { ROOMS_REFRESH_MS, TYPING_SHOW_MS } from "./settings.js";
 import { showApp, signinFailed } from "./signin.js";
 import { conn, ensureDm, ensureRoom, isMe, roomConv, saveLayout, state } from "./state.js";
 import { storage } from "./storage.js";
 import { nameKey } from "./text.js";
+import { applyDeleted, applyEdited, applyReaction } from "./changes.js";
+import { directoryPushed } from "./directory.js";
+import { renderNotifyOffer } from "./notify.js";
+import { applyJoined, applyRead, applyWelcomeUnread, placeLine } from "./reading.js";
+import { applyTopic } from "./topic.js";
+import { lineIntoView } from "./timeline.js";
 
 export function handleFrame(frame) {
   const handler = handlers[frame.type];
@@ -47,7 +54,10 @@ const handlers = {
       toast(`Signed in as ${f.user}.`, "info");
     }
 
+    // The rooms the user belongs to (and the badges) come with `welcome` on every device.
+    applyWelcomeUnread(f.unread);
     if (fresh || state.convs.size === 0) restoreLayout(f.rooms ?? []);
+    renderNotifyOffer();
     // Conversations the server lists (when it does) show on every device, not only where they started.
     for (const c of Array.isArray(f.conversations) ? f.conversations : []) if (typeof c?.with === "string") ensureDm(c.with);
     resume();
@@ -74,10 +84,14 @@ const handlers = {
       if (!since) conv.complete = history.length < state.limits.historyOnJoin;
     }
     conv.loaded = true;
+    conv.topic = typeof f.topic === "string" ? f.topic : "";
+    const line = applyJoined(conv, f);
     settlePending(conv);
     if (state.active === null) activate(conv.key);
     saveLayout();
     render.all();
+    if (line) lineIntoView();
+    continueJump(conv);
     answer(f);
   },
 
@@ -144,8 +158,10 @@ const handlers = {
     conv.loaded = true;
     if (kind === "before") conv.loadingOlder = false;
     if (kind !== "before") settlePending(conv);
+    if (kind === "initial" && conv.key === state.active && conv.lineAfter === undefined) placeLine(conv);
     render.conversation(conv, kind === "before" ? "prepend" : undefined);
     render.sidebar();
+    continueJump(conv);
   },
 
   history(f) {
@@ -155,6 +171,7 @@ const handlers = {
     conv.complete = f.complete === true;
     conv.loadingOlder = false;
     render.conversation(conv, "prepend");
+    continueJump(conv);
   },
 
   ack(f) {
@@ -164,7 +181,8 @@ const handlers = {
     const conv = state.convs.get(pending.conv);
     forgetPending(pending);
     if (conv && !conv.ids.has(f.id)) {
-      const item = { id: f.id, ts: f.ts, from: state.me.name, text: pending.text };
+      const item = { id: f.id, ts: f.ts, from: state.me.name, text: pending.text, fromAck: true };
+      if (pending.replyTo) item.replyTo = pending.replyTo;
       if (conv.kind === "room") item.room = conv.target;
       else item.to = conv.name;
       insertItem(conv, item);
@@ -192,13 +210,34 @@ const handlers = {
     toast(errorText(f.code, f.message), "error", f.code);
   },
 
+  results(f) {
+    answer(f); // the search dialog's request (search.js)
+  },
+
   moderated(f) {
     if (!answer(f)) toast(`Done: ${f.action} ${f.user}.`, "info");
   },
 
   rooms(f) {
-    for (const room of f.rooms ?? []) state.directory.set(room.name, room.members);
+    for (const room of f.rooms ?? []) {
+      state.directory.set(room.name, room.members);
+      const conv = roomConv(room.name);
+      if (conv) conv.topic = typeof room.topic === "string" ? room.topic : "";
+    }
+    // An answer goes to the "Browse rooms" list that asked; an unasked one is the live directory.
+    if (f.ref === undefined || !answer(f)) directoryPushed(f);
     render.sidebar();
+    render.header();
+  },
+
+  edited: applyEdited,
+  deleted: applyDeleted,
+  reaction: applyReaction,
+  read: applyRead,
+  topic: applyTopic,
+
+  password_changed(f) {
+    answer(f);
   },
 
   typing(f) {

@@ -5,10 +5,13 @@ import { send } from "./connection.js";
 import { render } from "./render.js";
 import { PAGE_SIZE } from "./settings.js";
 import { conn, isMe, lastId, newRef, state } from "./state.js";
+import { mentionsMe } from "./markdown.js";
+import { notify } from "./notify.js";
 
 /** Adds a confirmed message; false if we already had it. `live` = just happened. */
 export function addItem(conv, message, live) {
-  if (!message || typeof message.id !== "string" || conv.ids.has(message.id)) return false;
+  if (!message || typeof message.id !== "string" || typeof message.from !== "string") return false; // messages only
+  if (conv.ids.has(message.id)) return completeFromAck(conv, message);
   const mine = isMe(message.from);
   if (mine) {
     // Our own message may arrive before its `ack` (or, after a reconnect, in the
@@ -20,14 +23,28 @@ export function addItem(conv, message, live) {
   conv.typing.delete(message.from);
   if (live && !mine) {
     const visible = conv.key === state.active && !document.hidden;
-    if (!visible) conv.unread++;
+    if (!visible) {
+      conv.unread++;
+      if (mentionsMe(message, state.me?.key)) conv.mentions++;
+      // On screen but the tab is hidden: the "new messages" line waits above it for the reader's return.
+      if (conv.key === state.active && conv.lineAfter === undefined) conv.lineAfter = conv.items[conv.items.indexOf(message) - 1]?.id ?? "";
+    }
+    notify(conv, message);
     if (conv.key === state.active || conv.kind === "dm") {
       const where = conv.kind === "room" ? ` in #${conv.name}` : " (direct message)";
-      announce(`${message.from}${where}: ${message.text.slice(0, 200)}`);
+      announce(`${message.from}${where}: ${(message.text ?? "").slice(0, 200)}`);
     }
     render.sidebar();
     render.title();
   }
+  return true;
+}
+
+/** Our message, first known from its `ack`, gets what only the server adds (`mentions`, `files`). */
+function completeFromAck(conv, message) {
+  const item = conv.items.find((m) => m.id === message.id);
+  if (!item?.fromAck) return false;
+  Object.assign(item, message, { fromAck: false, v: (item.v ?? 0) + 1 });
   return true;
 }
 
@@ -73,8 +90,8 @@ export function settlePending(conv) {
   }
 }
 
-export function sendMessage(conv, text, files = []) {
-  const pending = { ref: "", conv: conv.key, text, files, state: "pending", sentOn: 0, error: "", ts: Date.now() };
+export function sendMessage(conv, text, files = [], replyTo = undefined) {
+  const pending = { ref: "", conv: conv.key, text, files, replyTo, state: "pending", sentOn: 0, error: "", ts: Date.now() };
   conv.pending.push(pending);
   transmit(pending);
   render.conversation(conv, "bottom");
@@ -96,6 +113,7 @@ export function transmit(pending) {
       ? { type: "say", room: conv.target, text: pending.text, ref: pending.ref }
       : { type: "dm", to: conv.target, text: pending.text, ref: pending.ref };
   if (pending.files?.length) frame.files = pending.files.map((f) => f.id);
+  if (pending.replyTo) frame.replyTo = pending.replyTo;
   if (send(frame)) pending.sentOn = conn.generation;
 }
 

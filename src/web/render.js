@@ -4,6 +4,7 @@ import { renderNotices } from "./notices.js";
 import { conn, isMe, isOnline, state } from "./state.js";
 import { nameKey } from "./text.js";
 import { renderTimeline } from "./timeline.js";
+import { scheduleRead } from "./reading.js";
 
 /** How many characters the draft has left (negative: over the server's limit). */
 export function charactersLeft() {
@@ -33,6 +34,7 @@ export const render = {
 
   timeline(scroll) {
     renderTimeline(state.convs.get(state.active), scroll);
+    scheduleRead(); // the reader may now see the newest message
   },
 
   title() {
@@ -69,6 +71,15 @@ export const render = {
     $("members-toggle").hidden = !conv || conv.kind !== "room";
     title.dataset.conv = conv ? conv.key : "";
     title.dataset.joined = String(Boolean(conv && conv.joined));
+    const room = Boolean(conv && conv.kind === "room");
+    $("conv-topic-line").hidden = !room;
+    if (room) {
+      $("conv-topic").textContent = conv.topic || "No topic";
+      $("conv-topic").title = conv.topic; // the whole of it, when the line cuts it
+      $("conv-topic").classList.toggle("is-empty", !conv.topic);
+      $("edit-topic").hidden = !conv.joined;
+      $("edit-topic").textContent = conv.topic ? "Edit topic" : "Set a topic";
+    }
     if (!conv) {
       title.textContent = "No conversation";
       sub.textContent = "";
@@ -153,6 +164,7 @@ function roomItem(name) {
       el("span", { class: "conv-sigil", "aria-hidden": "true" }, "#"),
       el("span", { class: "conv-name" }, name),
       typeof count === "number" ? el("span", { class: "conv-count", "data-testid": "room-members", title: `${count} online` }, String(count)) : null,
+      mentionBadge(conv?.mentions),
       unreadBadge(conv?.unread),
     ),
   );
@@ -174,9 +186,14 @@ function dmItem(conv) {
       },
       el("span", { class: `presence-dot${isOnline(conv.target) ? " is-online" : ""}`, "aria-hidden": "true" }),
       el("span", { class: "conv-name" }, conv.name),
+      mentionBadge(conv.mentions),
       unreadBadge(conv.unread),
     ),
   );
+}
+
+function mentionBadge(count) {
+  return count ? el("span", { class: "badge badge-mention", "data-testid": "mention-badge", "aria-label": `${count} mentioning you` }, `@${count}`) : null;
 }
 
 function unreadBadge(count) {

@@ -27,7 +27,11 @@ function newConversation(kind, target, display) {
     members: new Map(), // user key -> display name (rooms)
     typing: new Map(), // display name -> time the indicator expires
     lastTypingSent: 0,
-    unread: 0,
+    unread: 0, // messages by others after the read marker (the badge)
+    mentions: 0, // of those, the ones that mention us
+    lastRead: null, // the read marker: id of the last message read (rooms: from `joined`; all: `read`)
+    lineAfter: undefined, // the "new messages" line goes after this id ("" : before all); undefined: none
+    topic: "",
     draft: "",
   };
 }
@@ -45,6 +49,8 @@ export const state = {
   signingIn: false, // a password `hello` is in flight
   credentials: null, // { user, password } until `welcome` or an error
   kicked: false,
+  compose: null, // { mode: "reply" | "edit", conv, id }: what the composer's next send does
+  unreadAtWelcome: new Map(), // conversation key -> { count, mentions } from `welcome.unread`
 };
 
 export const conn = {

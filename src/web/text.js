@@ -1,5 +1,4 @@
-// Names, links and times: pure helpers, no state.
-import { el } from "./dom.js";
+// Names and times: pure helpers, no state.
 
 const NAME_RULE = /^[\p{L}\p{N}][\p{L}\p{M}\p{N}_-]*$/u; // same rule as the server
 
@@ -12,60 +11,6 @@ export function validName(name) {
   const n = String(name).normalize("NFKC");
   const length = [...n].length;
   return length >= 1 && length <= 32 && NAME_RULE.test(n) && !/^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/.test(nameKey(n));
-}
-
-function isNameChar(ch) {
-  return ch !== undefined && /[\p{L}\p{M}\p{N}_-]/u.test(ch);
-}
-
-/** Whether `text` names the user with key `me` as a whole word. */
-export function mentions(text, me) {
-  const lower = nameKey(text);
-  let at = lower.indexOf(me);
-  while (at !== -1) {
-    if (!isNameChar(lower[at - 1]) && !isNameChar(lower[at + me.length])) return true;
-    at = lower.indexOf(me, at + 1);
-  }
-  return false;
-}
-
-// Links: only http(s) URLs become <a>; everything else stays literal text.
-const URL_PATTERN = /\bhttps?:\/\/[^\s<>"'`]+/gi;
-
-function safeHttpUrl(text) {
-  try {
-    const url = new URL(text);
-    return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Trailing punctuation usually ends the sentence, not the URL (keeps a ")" that closes a "(" in it). */
-function trimUrl(raw) {
-  let url = raw;
-  for (;;) {
-    const last = url.at(-1);
-    if (".,;:!?'\"]}".includes(last)) url = url.slice(0, -1);
-    else if (last === ")" && (url.match(/\(/g) ?? []).length < (url.match(/\)/g) ?? []).length) url = url.slice(0, -1);
-    else return url;
-  }
-}
-
-/** Message text as text nodes, with http(s) links as <a> elements. Never HTML. */
-export function renderText(text) {
-  const fragment = document.createDocumentFragment();
-  let last = 0;
-  for (const match of text.matchAll(URL_PATTERN)) {
-    const raw = trimUrl(match[0]);
-    const href = safeHttpUrl(raw);
-    if (!href) continue;
-    if (match.index > last) fragment.append(text.slice(last, match.index));
-    fragment.append(el("a", { href, rel: "noopener noreferrer", target: "_blank" }, raw));
-    last = match.index + raw.length;
-  }
-  if (last < text.length) fragment.append(text.slice(last));
-  return fragment;
 }
 
 // Times: local, short. Day separators say Today / Yesterday / a date.

@@ -1,10 +1,13 @@
 // The timeline of the conversation on screen: keyed rows patched in place, so an
 // unchanged message keeps its DOM node (and any text selection in it) across redraws.
-import { $, el } from "./dom.js";
+import { $, el, toast } from "./dom.js";
 import { GROUP_GAP_MS } from "./settings.js";
 import { conn, isMe, state } from "./state.js";
-import { dayKey, dayLabel, fullFormat, mentions, nameKey, renderText, timeFormat } from "./text.js";
-import { filesNode } from "./attach.js";
+import { dayKey, dayLabel, fullFormat, nameKey, timeFormat } from "./text.js";
+import { messageKey, messageNode, pendingNode } from "./message-view.js";
+
+/** How long a message opened from search stays marked. */
+const FOUND_MS = 6000;
 
 export function renderTimeline(conv, scroll) {
   const box = $("timeline");
@@ -24,6 +27,22 @@ export function renderTimeline(conv, scroll) {
   } else if (box.dataset.newest > newest) {
     $("jump-latest").hidden = false; // something new arrived below what the reader is looking at
   }
+  if (conv?.jumpTo) showFound(box, conv);
+}
+
+/** A search result opened here (search.js): once its row is drawn, scroll to it and mark it a while. */
+function showFound(box, conv) {
+  const row = [...box.querySelectorAll('[data-testid="message"]')].find((r) => r.dataset.id === conv.jumpTo);
+  if (!row) return;
+  conv.jumpTo = null;
+  row.scrollIntoView({ block: "center" });
+  box.dataset.placedAt = String(box.scrollTop);
+  row.classList.add("is-found");
+  row.dataset.found = "true";
+  setTimeout(() => {
+    row.classList.remove("is-found");
+    delete row.dataset.found;
+  }, FOUND_MS);
 }
 
 /** Scrolls the timeline and notes where: a scroll event there is ours, not the reader's (see readerScrolled). */
@@ -88,13 +107,21 @@ function timelineRows(conv) {
     previous = null;
   };
 
+  // The "new messages" line: before the first message by someone else after the read marker.
+  let lineDrawn = conv.lineAfter === undefined;
   for (const m of conv.items) {
     if (conv.gap && conv.gap.beforeId === m.id) gapMarker(m.id);
-    place(m.from, m.ts, `msg:${m.id}`, () => messageNode(m));
+    if (!lineDrawn && m.id > conv.lineAfter && !isMe(m.from)) {
+      lineDrawn = true;
+      add(`unread-line:${m.id}`, () => el("div", { class: "unread-line", role: "separator", "data-testid": "unread-line" }, el("span", {}, "New messages")));
+      if (previous) previous = { ...previous, from: null }; // the author shows again below the line; the day does not
+
+    }
+    place(m.from, m.ts, messageKey(conv, m), () => messageNode(conv, m));
   }
   if (conv.gap && conv.gap.beforeId === null) gapMarker("end");
   for (const p of conv.pending) {
-    place(state.me?.name ?? "", p.ts, `pending:${p.ref}:${p.state}:${p.sentOn > 0}:${p.error}`, () => pendingNode(p));
+    place(state.me?.name ?? "", p.ts, `pending:${p.ref}:${p.state}:${p.sentOn > 0}:${p.error}`, () => pendingNode(conv, p));
   }
 
   if (conv.loaded && conv.items.length === 0 && conv.pending.length === 0) {
@@ -134,40 +161,21 @@ function groupHead(from, ts) {
   );
 }
 
-/** A confirmed message. Its "⋯" button opens the message menu (menus.js), which actions fill. */
-function messageNode(m) {
-  const mine = isMe(m.from);
-  const mention = !mine && state.me !== null && mentions(m.text, state.me.key);
-  return el(
-    "div",
-    { class: `msg${mention ? " is-mention" : ""}`, "data-testid": "message", "data-id": m.id, "data-state": "sent", "data-from": nameKey(m.from) },
-    el("time", { class: "msg-time", datetime: new Date(m.ts).toISOString(), title: fullFormat.format(m.ts) }, timeFormat.format(m.ts)),
-    el("div", { class: "msg-text", "data-testid": "message-text" }, renderText(m.text)),
-    filesNode(m.files),
-    mine
-      ? null
-      : el("button", { type: "button", class: "icon-btn msg-menu", "data-testid": "message-menu", "data-action": "message-menu", "data-id": m.id, "aria-haspopup": "menu", "aria-label": `Actions for this message from ${m.from}` }, "⋯"),
-  );
+/** Puts the "new messages" line near the top of the timeline, when there is one. */
+export function lineIntoView() {
+  const line = $("timeline").querySelector('[data-testid="unread-line"]');
+  const box = $("timeline");
+  if (line) scrollTo(box, Math.max(0, box.scrollTop + line.getBoundingClientRect().top - box.getBoundingClientRect().top - 8));
 }
 
-function pendingNode(p) {
-  const failed = p.state === "failed";
-  return el(
-    "div",
-    { class: `msg is-${p.state}`, "data-testid": "message", "data-state": p.state, "data-ref": p.ref, "data-from": state.me?.key ?? "" },
-    el("time", { class: "msg-time" }, timeFormat.format(p.ts)),
-    el("div", { class: "msg-text", "data-testid": "message-text" }, renderText(p.text)),
-    filesNode(p.files),
-    failed
-      ? el(
-          "div",
-          { class: "msg-status", "data-testid": "message-status" },
-          el("span", {}, p.error || "Not sent."),
-          " ",
-          el("button", { type: "button", class: "link-btn", "data-action": "retry", "data-ref": p.ref, "data-testid": "retry" }, "Retry"),
-          " ",
-          el("button", { type: "button", class: "link-btn", "data-action": "discard", "data-ref": p.ref }, "Discard"),
-        )
-      : el("div", { class: "msg-status", "data-testid": "message-status" }, p.sentOn ? "Sending…" : "Waiting for the connection…"),
-  );
+/** A reply's quote was clicked: bring the original into view and flash it. */
+export function jumpTo(id) {
+  const node = [...$("timeline").querySelectorAll('[data-testid="message"]')].find((n) => n.dataset.id === id);
+  if (!node) {
+    toast("The original message is further back: load older messages to see it.", "info", "reply-not-loaded");
+    return;
+  }
+  node.scrollIntoView({ block: "center" });
+  node.classList.add("is-flash");
+  setTimeout(() => node.classList.remove("is-flash"), 1600);
 }

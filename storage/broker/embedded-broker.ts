@@ -1,6 +1,6 @@
 import type { ChatLog } from "../chatlog/types.ts";
-import { unstored } from "./unstored.ts";
-import type { Broker, BrokerHandler } from "./types.ts";
+import { logBroker } from "./log-broker.ts";
+import type { Broker } from "./types.ts";
 
 export type EmbeddedBrokerOptions = {
   /** A handler that threw: the event is stored all the same, so the publish still succeeds. */
@@ -14,31 +14,15 @@ export type EmbeddedBrokerOptions = {
  * append order, which is id order.
  */
 export function createEmbeddedBroker<O>(log: ChatLog, { onHandlerError = () => {} }: EmbeddedBrokerOptions = {}): Broker<O> {
-  let handler: BrokerHandler<O> | undefined;
-  return {
-    async publish(event, origin) {
-      try {
-        // `log.append` is looked up on each call: a wrapper (metrics) or a test may replace it.
-        return await log.append(event, (stored) => {
-          try {
-            handler?.(stored, origin);
-          } catch (error) {
-            onHandlerError(error as Error);
-          }
-        });
-      } catch (error) {
-        throw unstored(error);
-      }
-    },
-    history: (room, query) => log.history(room, query),
-    rooms: () => log.rooms(),
-    roomsVersion: () => log.roomsVersion(),
-    register(h) {
-      if (handler) throw new Error("broker: a handler is already registered");
-      handler = h;
-      return () => {
-        if (handler === h) handler = undefined;
-      };
-    },
-  } satisfies Broker<O>;
+  return logBroker<O>(log, {
+    // `log.append` is looked up on each call: a wrapper (metrics) or a test may replace it.
+    append: (event, origin, deliver) =>
+      log.append(event, (stored) => {
+        try {
+          deliver(stored, origin);
+        } catch (error) {
+          onHandlerError(error as Error);
+        }
+      }),
+  });
 }

@@ -59,6 +59,20 @@ export class HistoryStore {
     this.#budget.changed(room, room.stored(record, at));
   }
 
+  /** Where a record just stored is (it is among its room's newest). */
+  locate(name: string, id: string): Location | undefined {
+    const index = this.#rooms.get(name)?.index;
+    if (!index) return undefined;
+    let lo = index.first;
+    let hi = index.end;
+    while (lo < hi) {
+      const mid = lo + Math.floor((hi - lo) / 2);
+      if (index.idAt(mid) < id) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < index.end && index.idAt(lo) === id ? index.locationAt(lo) : undefined;
+  }
+
   /** Files below `segment` were deleted: what they held is no longer kept. */
   dropBelowSegment(segment: number): void {
     for (const room of this.#rooms.values()) this.#budget.freed(room, room.dropBelowSegment(segment));

@@ -1,7 +1,7 @@
 import { open } from "node:fs/promises";
 import { mkdirPrivate, openPrivate } from "../fs/private.ts";
 import { join } from "node:path";
-import type { ChatLog, ChatRecord } from "./types.ts";
+import type { ChatDraft, ChatLog, ChatRecord } from "./types.ts";
 import { createIdGenerator } from "./ids.ts";
 import { isDmRoom } from "./room-keys.ts";
 import { GroupCommitWriter } from "./group-commit.ts";
@@ -9,6 +9,8 @@ import { HistoryStore } from "./history-store.ts";
 import { cutTornLine, indexFile } from "./log-loader.ts";
 import { CURRENT, Rotation, rotatedFiles } from "./rotation.ts";
 import { Segments } from "./segments.ts";
+import { createJsonlKept } from "./jsonl-kept.ts";
+import type { KeptLog } from "./kept.ts";
 
 export type JsonlLogOptions = {
   dataDir: string;
@@ -38,6 +40,8 @@ export type JsonlLog = ChatLog & {
   historyMemoryBytes(): number;
   /** Resolves once everything appended is written, synced and any rotation done. */
   flush(): Promise<void>;
+  /** What search reads: every kept record, and records back by place. */
+  kept: KeptLog;
 };
 
 /**
@@ -65,6 +69,10 @@ export function createJsonlLog(options: JsonlLogOptions): JsonlLog {
   /** The number of the current file (see Segments). */
   let segment = 0;
   let last: string | undefined;
+  /** The oldest segment rotation has not deleted. */
+  let keptFrom = 0;
+  /** Streams holding a record of another kind than a message (only ever added to): what a rebuild of changes reads. */
+  const changed = new Set<string>();
   /** Made once the files are read, so new ids continue above the last one stored. */
   let nextId: (() => { id: string; ts: number }) | undefined;
 
@@ -88,14 +96,16 @@ export function createJsonlLog(options: JsonlLogOptions): JsonlLog {
         segment += 1;
         await segments.add(segment, path);
       }
-      history.dropBelowSegment(await segments.dropDeleted());
+      keptFrom = await segments.dropDeleted();
+      history.dropBelowSegment(keptFrom);
     },
   });
 
   /** Rotated files first (oldest first, all complete), then the current file; the index only. */
   async function load(): Promise<void> {
-    const found = (id: string, room: string, at: { segment: number; offset: number; length: number }) => {
+    const found = (id: string, room: string, at: { segment: number; offset: number; length: number }, kinded: boolean) => {
       if (!history.indexed(id, room, at)) return;
+      if (kinded) changed.add(room);
       if (last === undefined || id > last) last = id;
     };
     for (const rotated of await rotatedFiles(dir)) {
@@ -121,10 +131,8 @@ export function createJsonlLog(options: JsonlLogOptions): JsonlLog {
       // The id is taken now, synchronously, so ids follow the order of the calls.
       if (!nextId) return Promise.reject(new Error("chat log is closed"));
       const { id, ts } = nextId();
-      // Field order as in every line written so far: id, room, from, text, ts, to, then files.
-      const { room, from, text, to, files } = draft;
-      const record: ChatRecord = to === undefined ? { id, room, from, text, ts } : { id, room, from, text, ts, to };
-      if (files !== undefined && files.length > 0) record.files = files;
+      const record = storedForm(draft, id, ts);
+      if (draft.kind !== undefined && draft.kind !== "message") changed.add(draft.room);
       return new Promise<ChatRecord>((resolve, reject) => {
         writer.add({ line: JSON.stringify(record) + "\n", record, onStored, resolve, reject });
       });
@@ -139,6 +147,12 @@ export function createJsonlLog(options: JsonlLogOptions): JsonlLog {
     rooms() {
       return [...history.names()].filter((r) => !isDmRoom(r));
     },
+    streams() {
+      return [...history.names()];
+    },
+    changedStreams() {
+      return [...changed];
+    },
     lastId() {
       return last;
     },
@@ -148,6 +162,7 @@ export function createJsonlLog(options: JsonlLogOptions): JsonlLog {
     flush() {
       return writer.drain();
     },
+    kept: createJsonlKept(segments, history, () => keptFrom, warn),
     async close() {
       nextId = undefined;
       await writer.drain();
@@ -155,4 +170,24 @@ export function createJsonlLog(options: JsonlLogOptions): JsonlLog {
       await segments.close();
     },
   } satisfies JsonlLog;
+}
+
+/**
+ * A draft as stored. Every line starts with id and room (log-loader.ts reads
+ * only that much at start-up); a message then has the fields of every line
+ * written before kinds existed (from, text, ts, to, then files, replyTo,
+ * mentions); another kind has its `kind` third.
+ */
+function storedForm(draft: ChatDraft, id: string, ts: number): ChatRecord {
+  if (draft.kind !== undefined && draft.kind !== "message") {
+    const { room, kind, ...rest } = draft;
+    return { id, room, kind, ...rest, ts } as ChatRecord;
+  }
+  const { room, from, text, to, files, replyTo, mentions } = draft;
+  const record: ChatRecord = { id, room, from, text, ts };
+  if (to !== undefined) record.to = to;
+  if (files !== undefined && files.length > 0) record.files = files;
+  if (replyTo !== undefined) record.replyTo = replyTo;
+  if (mentions !== undefined) record.mentions = mentions;
+  return record;
 }

@@ -103,6 +103,28 @@ export class Segments {
     return buffer;
   }
 
+  /** The segments held open (not deleted), oldest first. */
+  numbers(): number[] {
+    return [...this.#files.keys()].sort((a, b) => a - b);
+  }
+
+  /** The size of segment `n`'s file now (0 if it is gone). */
+  async size(n: number): Promise<number> {
+    const file = this.#files.get(n);
+    return file ? (await file.stat()).size : 0;
+  }
+
+  /** Bytes [start, end) of segment `n` (a scan of the whole log, for search's index, reads through this). */
+  async readRange(segment: number, start: number, end: number): Promise<Buffer> {
+    this.#reading += 1;
+    try {
+      return await this.#readRun({ segment, start, end, items: [] });
+    } finally {
+      this.#reading -= 1;
+      if (this.#reading === 0 && this.#dying.size > 0) this.#closeDying();
+    }
+  }
+
   async close(): Promise<void> {
     const files = [...this.#files.values(), ...this.#dying.values()];
     this.#files.clear();

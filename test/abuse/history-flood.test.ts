@@ -44,4 +44,35 @@ describe("history floods", () => {
     const second = (await settle(b)).find((f) => f.type === "dm_history" || f.type === "error");
     expect(second).toMatchObject({ type: "error", code: "rate_limited" });
   });
+
+  it("answers another user's ping while it encodes a 4 MB page: the page goes out turns later, in one frame", async () => {
+    const fast = { messageBurst: 1000, messagesPerSecond: 1000, ipMessageBurst: 1000, ipMessagesPerSecond: 1000 };
+    const d = await world.daemon({ chatLog: { fsync: false }, limits: fast });
+    const { client: alice } = await world.member(d, "alice");
+    const { client: bob } = await world.signIn(d, "bob");
+    await say(alice, "general", Array.from({ length: 1000 }, (_, i) => `${String(i).padStart(4, "0")}${"x".repeat(3996)}`));
+    const chat = d.daemon.chat!;
+    // What the server answered, in the order it answered it.
+    const answered: string[] = [];
+    const reply = chat.hub.reply.bind(chat.hub);
+    chat.hub.reply = (session, bytes) => {
+      answered.push(/^\{"type":"([a-z_]+)"/.exec(bytes.text)![1]!);
+      reply(session, bytes);
+    };
+    // Bob pings the moment the 4 MB page has been read, before it is encoded.
+    const log = chat.chatLog;
+    const read = log.history.bind(log);
+    log.history = async (room, query) => {
+      const page = await read(room, query);
+      if (query.limit === 1000) bob.send({ type: "ping", ref: "meanwhile" });
+      return page;
+    };
+    alice.send({ type: "history", room: "general", limit: 1000, ref: "big" });
+    const page = await alice.next("history", 30_000);
+    expect(await bob.next("pong")).toMatchObject({ ref: "meanwhile" });
+    const texts = (page.messages as Array<{ text: string }>).map((m) => m.text.slice(0, 4));
+    expect(texts).toEqual(Array.from({ length: 1000 }, (_, i) => String(i).padStart(4, "0")));
+    // Encoded in one go, the page left before the server even read the ping.
+    expect(answered.filter((type) => type === "pong" || type === "history")).toEqual(["pong", "history"]);
+  });
 });

@@ -145,4 +145,27 @@ describe("the Docker image, run by a Docker engine", () => {
     ok("stop", name);
     expect(state(name, ".State.ExitCode")).toBe("0");
   });
+
+  it("starts a new container after docker kill and docker rm (the lock names another host: taken over once its heartbeat is stale), and refuses a second live one", async () => {
+    const old = `chatd-test-c-${id}`;
+    runContainer(old);
+    await healthy(old);
+    ok("kill", old);
+    ok("rm", old);
+    const name = `chatd-test-d-${id}`;
+    runContainer(name);
+    const port = await healthy(name);
+    const { history } = await member(port, "alice");
+    expect(history.map((m) => m.text)).toContain("hello from the container");
+    expect(ok("logs", name)).toContain("waiting to see whether its lock is still kept fresh");
+    await closeClients();
+    // A second container on the volume while that one runs: its lock is kept fresh, so this one is refused.
+    const second = `chatd-test-e-${id}`;
+    runContainer(second);
+    await eventually(() => state(second, ".State.Running") === "false", { timeoutMs: 40_000, what: "the second container to exit" });
+    expect(state(second, ".State.ExitCode")).toBe("1");
+    expect(docker("logs", second).out).toContain("which keeps its lock fresh");
+    ok("stop", name);
+    expect(state(name, ".State.ExitCode")).toBe("0");
+  }, 120_000);
 });

@@ -1,4 +1,23 @@
 import { connect } from "node:net";
+import { expect } from "vitest";
+import type { TestDaemon } from "./daemon.ts";
+import type { World } from "./harness.ts";
+
+type Json = Record<string, unknown>;
+
+/** A daemon of the world with `alice` signed in: her resume token authorises uploads. */
+export async function startWithAlice(world: World, overrides: Parameters<World["daemon"]>[0] = {}): Promise<{ d: TestDaemon; token: string }> {
+  const d = await world.daemon(overrides);
+  const { welcome } = await world.signIn(d, "alice");
+  return { d, token: welcome.token as string };
+}
+
+/** Uploads as `upload` does and answers the stored file as described in the 201 answer (which it checks). */
+export async function put(baseUrl: string, token: unknown, bytes: Uint8Array | string, name: string): Promise<Json> {
+  const res = await upload(baseUrl, token as string, bytes, name);
+  expect(res.status).toBe(201);
+  return (await res.json()) as Json;
+}
 
 /** Uploads `bytes` as the multipart field `file` named `name`, as a browser's FormData does. */
 export function upload(baseUrl: string, token: string | undefined, bytes: Uint8Array | string, name = "x.bin", field = "file"): Promise<Response> {

@@ -78,15 +78,22 @@ describe("the import rules of docs/architecture.md", () => {
       "storage/chatlog/types.ts",
       "storage/chatlog/ids.ts",
       "storage/chatlog/room-keys.ts",
+      "storage/chatlog/kept.ts",
       "storage/presence/types.ts",
       "storage/users/types.ts",
+      "storage/rooms/types.ts",
       "storage/errors.ts",
     ];
     expect(violations(["src/chat"], ["storage"], interfaces)).toEqual([]);
   });
 
-  it("the core (protocol, chat, actors) uses web standards: no node: modules", () => {
-    expect(violations(["src/message", "src/chat", "actors"], ["node:"])).toEqual([]);
+  it("the core (protocol, chat, search, actors) uses web standards: no node: modules", () => {
+    expect(violations(["src/message", "src/chat", "src/search", "actors"], ["node:"])).toEqual([]);
+  });
+
+  it("search (src/search) reads the log only through its interfaces, and knows nothing of the chat", () => {
+    const interfaces = ["storage/chatlog/types.ts", "storage/chatlog/kept.ts", "storage/chatlog/ids.ts"];
+    expect(violations(["src/search"], ["storage", "src/chat", "src/http", "src/ops", "src/runtime", "src/daemon.ts", "actors"], interfaces)).toEqual([]);
   });
 
   it("actors never import http, ops, runtimes or storage", () => {

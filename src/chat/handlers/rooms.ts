@@ -1,10 +1,13 @@
 import { ClientError, ErrorCode, rateLimited } from "../../message/index.ts";
 import type { ChatContext } from "../context.ts";
-import { roomFrames } from "../frames.ts";
+import { recordFrame, roomFrames, type RecordFrame } from "../frames.ts";
+import { isAmendment, isMessage, type ChatRecord } from "../../../storage/chatlog/types.ts";
+import { messagePage } from "../pages.ts";
 import { checkId, memberRoom } from "../checks.ts";
 import { roomKey } from "../room-key.ts";
 import type { Session } from "../session.ts";
 import type { Frame } from "./types.ts";
+import { addMembership, belongs, countUnread, removeMembership, roomMarker } from "../state/user-state.ts";
 
 /** `join`: joins the room and answers with its members and latest history (or what was missed since `since`). */
 export async function join(ctx: ChatContext, session: Session, frame: Frame<"join">): Promise<void> {
@@ -23,11 +26,22 @@ export async function join(ctx: ChatContext, session: Session, frame: Frame<"joi
   }
   await ctx.roomNames.check(frame.room, room);
   const user = session.user!;
+  // Conversation state: a new room within the creation caps; the user belongs to the room (durable) before `joined`.
+  if (!ctx.directory.has(room)) {
+    ctx.stateLimits.takeCreation(user.key, session.peer.remoteAddress, ctx.directory.size);
+    await ctx.directory.create(room);
+  }
+  const stored = await ctx.users.get(user.key);
+  if (stored && !belongs(stored, room) && (await addMembership(ctx.users, user.key, room))) await ctx.directory.changeMembers(room, 1);
+  const lastRead = stored?.reads?.[roomMarker(room)];
+  await ctx.amendments.ready;
+  const unread = await countUnread(broker, room, lastRead, user.name, historyPerRoom, (id) => ctx.amendments.isDeleted(id));
   // Presence first (counted on every node), so the join below still follows the history read directly.
   const firstHere = !hub.hasUser(room, user.key);
   const firstAnywhere = firstHere && (await presence.store.enter(room, user.name));
   const [everywhere] = await presence.store.members([room]);
-  const page = await broker.history(room, frame.since === undefined ? { limit: historyOnJoin } : { after: frame.since, limit: historyPerRoom });
+  // With `since`, the page is every record after it (messages and changes: see below); without, the newest messages.
+  const page = frame.since === undefined ? await messagePage(broker, room, { limit: historyOnJoin }) : await broker.history(room, { after: frame.since, limit: historyPerRoom });
   // Joining right after reading history, with no await between, means no stored
   // event can fall between the two: the client sees each message exactly once.
   if (!hub.sessions.has(session)) {
@@ -36,29 +50,40 @@ export async function join(ctx: ChatContext, session: Session, frame: Frame<"joi
     return;
   }
   hub.join(session, room);
+  // Read now, with the join: a topic stored since is listed already (the broker's handler lists it before the hub sends it).
+  const topic = ctx.directory.topic(room)?.text;
   session.send({
     type: "joined",
     room,
     members: [...new Set([...everywhere!, ...hub.members(room)])].sort(),
-    history: roomFrames(page.messages),
+    history: roomFrames(page.messages, ctx.amendments),
     recovered: frame.since === undefined ? true : page.complete,
+    ...(topic ? { topic } : {}),
+    lastRead: lastRead ?? null,
+    unread: unread.count,
   });
+  // Changes stored after `since` to messages before it (and topics) follow as their own frames, as they would have live.
+  if (frame.since !== undefined) for (const change of missedChanges(page.messages)) session.send(change);
   if (firstAnywhere) presence.announce(room, user.name, "join", session);
 }
 
-/** `leave`: leaves the room; the room hears of it if that was the user's last session in it anywhere. */
-export function leave(ctx: ChatContext, session: Session, frame: Frame<"leave">): void {
-  const room = memberRoom(session, frame.room);
+/**
+ * `leave`: the user no longer belongs to the room (durable), and this session
+ * leaves it; the room hears of it if that was the user's last session in it
+ * anywhere. A user who belongs to a room may leave it from a session that did
+ * not join it.
+ */
+export async function leave(ctx: ChatContext, session: Session, frame: Frame<"leave">): Promise<void> {
+  const user = session.user!;
+  const room = roomKey(frame.room);
+  const here = session.rooms.has(room);
+  const stored = await ctx.users.get(user.key);
+  if (!here && !(stored && belongs(stored, room))) memberRoom(session, frame.room);
+  if (await removeMembership(ctx.users, user.key, room)) await ctx.directory.changeMembers(room, -1);
+  if (!session.rooms.has(room)) return session.send({ type: "left", room });
   const gone = ctx.hub.leave(session, room);
   session.send({ type: "left", room });
-  if (gone) ctx.presence.left(room, session.user!.name);
-}
-
-/** `rooms`: every room with how many members it has on every node. */
-export async function rooms(ctx: ChatContext, session: Session): Promise<void> {
-  const names = await ctx.directory.allNames();
-  const members = await ctx.presence.store.members(names);
-  session.send({ type: "rooms", rooms: names.map((name, i) => ({ name, members: members[i]!.length })) });
+  if (gone) ctx.presence.left(room, user.name);
 }
 
 /** `typing`: told to the room's other members here and on other nodes; best effort, not stored. */
@@ -68,4 +93,15 @@ export function typing(ctx: ChatContext, session: Session, frame: Frame<"typing"
   const user = session.user!.name;
   ctx.hub.toRoom(room, { type: "typing", room, user }, session);
   ctx.bus.publish({ kind: "typing", room, user, origin: ctx.presence.origin }).catch(() => {});
+}
+
+/** The frames of the changes in a page that its messages do not already show (their message is older than the page). */
+function missedChanges(records: ChatRecord[]): RecordFrame[] {
+  const inPage = new Set<string>();
+  const frames: RecordFrame[] = [];
+  for (const r of records) {
+    if (isMessage(r)) inPage.add(r.id);
+    else if (!isAmendment(r) || !inPage.has(r.target)) frames.push(recordFrame(r));
+  }
+  return frames;
 }

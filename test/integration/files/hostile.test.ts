@@ -2,7 +2,7 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { World } from "../../helpers/harness.ts";
-import { multipart, rawRequest, upload } from "../../helpers/files.ts";
+import { multipart, rawRequest, startWithAlice, upload } from "../../helpers/files.ts";
 import type { TestDaemon } from "../../helpers/daemon.ts";
 
 type Json = Record<string, unknown>;
@@ -12,16 +12,10 @@ describe("uploads a client should not get away with", () => {
   const world = new World();
   afterEach(() => world.cleanup());
 
-  async function start(overrides: Parameters<World["daemon"]>[0] = {}): Promise<{ d: TestDaemon; token: string }> {
-    const d = await world.daemon(overrides);
-    const { welcome } = await world.signIn(d, "alice");
-    return { d, token: welcome.token as string };
-  }
-
   const stored = (d: TestDaemon, folder: string) => readdir(join(d.dataDir, "files", folder));
 
   it("refuses 10 MiB + 1 byte with 413 under the default limit, and keeps exactly 10 MiB", async () => {
-    const { d, token } = await start();
+    const { d, token } = await startWithAlice(world);
     const over = await upload(d.url, token, new Uint8Array(10 * MiB + 1), "big.bin");
     expect(over.status).toBe(413);
     expect(((await over.json()) as Json).error).toBe("too_large");
@@ -32,7 +26,7 @@ describe("uploads a client should not get away with", () => {
   });
 
   it("refuses a body whose declared length is over the limit before reading it", async () => {
-    const { d, token } = await start({ limits: { maxFileBytes: 1024 } });
+    const { d, token } = await startWithAlice(world, { limits: { maxFileBytes: 1024 } });
     const { type } = multipart("a.bin", Buffer.alloc(0));
     const head = `POST /files HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: ${type}\r\nContent-Length: ${1024 * 1024 * 1024}\r\n\r\n`;
     const answer = await rawRequest(d.port, head, Buffer.alloc(0), 3000);
@@ -40,7 +34,7 @@ describe("uploads a client should not get away with", () => {
   });
 
   it("stops reading at the limit when the body does not declare its length", async () => {
-    const { d, token } = await start({ limits: { maxFileBytes: 1000 } });
+    const { d, token } = await startWithAlice(world, { limits: { maxFileBytes: 1000 } });
     const { type, open } = multipart("a.bin", Buffer.alloc(0));
     const head = `POST /files HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: ${type}\r\nTransfer-Encoding: chunked\r\n\r\n`;
     const chunk = Buffer.concat([open, Buffer.alloc(1001)]);
@@ -51,7 +45,7 @@ describe("uploads a client should not get away with", () => {
   });
 
   it("counts a day's uploads per user: 429 with Retry-After past the allowance, others unaffected", async () => {
-    const { d, token } = await start({ limits: { fileBytesPerUserPerDay: 3000 } });
+    const { d, token } = await startWithAlice(world, { limits: { fileBytesPerUserPerDay: 3000 } });
     expect((await upload(d.url, token, new Uint8Array(2000), "a.bin")).status).toBe(201);
     const refused = await upload(d.url, token, new Uint8Array(1001), "b.bin");
     expect(refused.status).toBe(429);
@@ -69,7 +63,7 @@ describe("uploads a client should not get away with", () => {
   });
 
   it("stores a 0-byte file and serves it empty", async () => {
-    const { d, token } = await start();
+    const { d, token } = await startWithAlice(world);
     const res = await upload(d.url, token, new Uint8Array(0), "empty.txt");
     expect(res.status).toBe(201);
     const file = (await res.json()) as Json;
@@ -85,7 +79,7 @@ describe("uploads a client should not get away with", () => {
   });
 
   it("serves an HTML file named x.png as an octet-stream attachment", async () => {
-    const { d, token } = await start();
+    const { d, token } = await startWithAlice(world);
     const form = new FormData();
     form.append("file", new Blob(["<!doctype html><script>alert(document.cookie)</script>"], { type: "image/png" }), "x.png");
     const res = await fetch(`${d.url}/files`, { method: "POST", body: form, headers: { Authorization: `Bearer ${token}` } });
@@ -101,7 +95,7 @@ describe("uploads a client should not get away with", () => {
   });
 
   it("serves an SVG with a script as an octet-stream attachment", async () => {
-    const { d, token } = await start();
+    const { d, token } = await startWithAlice(world);
     const svg = `<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(1)</script></svg>`;
     const file = (await (await upload(d.url, token, svg, "logo.svg")).json()) as Json;
     // Sniffed as what it is (XML), and never as an image.
@@ -113,7 +107,7 @@ describe("uploads a client should not get away with", () => {
   });
 
   it("serves a GIF/JavaScript polyglot only as an image, never as something a page could run", async () => {
-    const { d, token } = await start();
+    const { d, token } = await startWithAlice(world);
     const polyglot = "GIF89a/*\x01\x00\x01\x00\x00\x00\x00*/=alert(1)//;<html><script>alert(2)</script>";
     const file = (await (await upload(d.url, token, Buffer.from(polyglot, "latin1"), "cat.gif")).json()) as Json;
     expect(file.type).toBe("image/gif");
@@ -125,7 +119,7 @@ describe("uploads a client should not get away with", () => {
   });
 
   it("does not take bytes that merely start like a PNG for an image", async () => {
-    const { d, token } = await start();
+    const { d, token } = await startWithAlice(world);
     const fake = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from("<html><script>alert(1)</script></html>")]);
     const file = (await (await upload(d.url, token, fake, "fake.png")).json()) as Json;
     expect(file.type).toBe("application/octet-stream");
@@ -135,7 +129,7 @@ describe("uploads a client should not get away with", () => {
   });
 
   it("reduces ../../etc/passwd to its base name and writes nothing outside the file store", async () => {
-    const { d, token } = await start();
+    const { d, token } = await startWithAlice(world);
     for (const [given, kept] of [
       ["../../etc/passwd", "passwd"],
       ["..\\..\\windows\\win.ini", "win.ini"],
@@ -157,7 +151,7 @@ describe("uploads a client should not get away with", () => {
   });
 
   it("answers 503 unavailable when the file store fails, and keeps no partial upload", async () => {
-    const { d, token } = await start();
+    const { d, token } = await startWithAlice(world);
     const { rm, writeFile } = await import("node:fs/promises");
     await rm(join(d.dataDir, "files", "blobs"), { recursive: true });
     await writeFile(join(d.dataDir, "files", "blobs"), "not a folder");
@@ -169,7 +163,7 @@ describe("uploads a client should not get away with", () => {
   });
 
   it("times out a stalled upload, drops what it sent, and keeps serving everyone else", async () => {
-    const { d, token } = await start({ limits: { requestTimeoutMs: 800, headersTimeoutMs: 800 } });
+    const { d, token } = await startWithAlice(world, { limits: { requestTimeoutMs: 800, headersTimeoutMs: 800 } });
     const { type, open } = multipart("slow.bin", Buffer.alloc(0));
     const head = `POST /files HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: ${type}\r\nContent-Length: 100000\r\n\r\n`;
     const stalled = rawRequest(d.port, head, Buffer.concat([open, Buffer.alloc(5000)]), 8000);

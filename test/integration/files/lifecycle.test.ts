@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { World, eventually } from "../../helpers/harness.ts";
-import { upload } from "../../helpers/files.ts";
-import type { TestDaemon } from "../../helpers/daemon.ts";
+import { World, ask, eventually } from "../../helpers/harness.ts";
+import { put, startWithAlice } from "../../helpers/files.ts";
 
 type Json = Record<string, unknown>;
 
@@ -9,24 +8,12 @@ describe("files over their life", () => {
   const world = new World();
   afterEach(() => world.cleanup());
 
-  async function start(overrides: Parameters<World["daemon"]>[0] = {}): Promise<{ d: TestDaemon; token: string }> {
-    const d = await world.daemon(overrides);
-    const { welcome } = await world.signIn(d, "alice");
-    return { d, token: welcome.token as string };
-  }
-
-  async function put(d: TestDaemon, token: string, text: string, name: string): Promise<Json> {
-    const res = await upload(d.url, token, text, name);
-    expect(res.status).toBe(201);
-    return (await res.json()) as Json;
-  }
-
   it("lists usage per user at GET /admin/files, and one user's files with ?user=", async () => {
-    const { d, token } = await start();
+    const { d, token } = await startWithAlice(world);
     const { welcome: bob } = await world.signIn(d, "Bob");
-    const a1 = await put(d, token, "12345", "a.txt");
-    await put(d, token, "123", "b.txt");
-    await put(d, bob.token as string, "1", "c.txt");
+    const a1 = await put(d.url, token, "12345", "a.txt");
+    await put(d.url, token, "123", "b.txt");
+    await put(d.url, bob.token as string, "1", "c.txt");
     const all = await d.http("/admin/files", { admin: true });
     expect(all.status).toBe(200);
     expect(await all.json()).toEqual({ users: [{ user: "alice", files: 2, bytes: 8 }, { user: "Bob", files: 1, bytes: 1 }], total: { files: 3, bytes: 9 } });
@@ -40,8 +27,8 @@ describe("files over their life", () => {
   });
 
   it("removes one file at DELETE /admin/files/{id}; its URL answers 404 from then on", async () => {
-    const { d, token } = await start();
-    const file = await put(d, token, "bye", "bye.txt");
+    const { d, token } = await startWithAlice(world);
+    const file = await put(d.url, token, "bye", "bye.txt");
     expect((await d.http(`/admin/files/${file.id}`, { method: "DELETE" })).status).toBe(401);
     const res = await d.http(`/admin/files/${file.id}`, { method: "DELETE", admin: true });
     expect(res.status).toBe(200);
@@ -53,10 +40,34 @@ describe("files over their life", () => {
     expect((await d.http("/admin/files/..%2F..%2Fetc%2Fpasswd", { method: "DELETE", admin: true })).status).toBe(404);
   });
 
+  it("deleting a message removes its files once no message refers to them (a user's delete and DELETE /admin/messages/{id})", async () => {
+    const d = await world.daemon();
+    const { client, welcome } = await world.member(d, "alice");
+    const token = welcome.token as string;
+    const own = await put(d.url, token, "mine alone", "own.txt");
+    const both = await put(d.url, token, "shared twice", "both.txt");
+    const first = await ask(client, { type: "say", room: "general", text: "one", files: [own.id, both.id] });
+    const second = await ask(client, { type: "say", room: "general", text: "two", files: [both.id] });
+    expect([first.type, second.type]).toEqual(["ack", "ack"]);
+    // The deletion's ack comes once the files are let go of.
+    expect(await ask(client, { type: "delete", id: first.id })).toMatchObject({ type: "ack", id: first.id });
+    expect((await fetch(`${d.url}${own.url}`)).status).toBe(404);
+    expect((await fetch(`${d.url}${both.url}`)).status).toBe(200);
+    const res = await d.http(`/admin/messages/${second.id}`, { method: "DELETE", admin: true });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ deleted: second.id });
+    expect((await fetch(`${d.url}${both.url}`)).status).toBe(404);
+    const history = await client.request({ type: "history", room: "general" }, "history");
+    expect(history.messages).toEqual([
+      { type: "message", id: first.id, room: "general", from: "alice", ts: expect.any(Number), deleted: true },
+      { type: "message", id: second.id, room: "general", from: "alice", ts: expect.any(Number), deleted: true },
+    ]);
+  });
+
   it("sweeps an upload never shared once files.unsharedTtlMs has passed, and keeps a shared one", async () => {
-    const { d, token } = await start({ files: { unsharedTtlMs: 300 } });
-    const lonely = await put(d, token, "nobody saw me", "lonely.txt");
-    const shared = await put(d, token, "everyone saw me", "shared.txt");
+    const { d, token } = await startWithAlice(world, { files: { unsharedTtlMs: 300 } });
+    const lonely = await put(d.url, token, "nobody saw me", "lonely.txt");
+    const shared = await put(d.url, token, "everyone saw me", "shared.txt");
     const files = d.daemon.files!;
     await files.resolveShared("alice", [shared.id as string]);
     await files.attach("1764100000000-000001", [shared.id as string]);
@@ -66,8 +77,8 @@ describe("files over their life", () => {
   });
 
   it("removes a shared file when the last message that refers to it is released", async () => {
-    const { d, token } = await start();
-    const file = await put(d, token, "twice", "twice.txt");
+    const { d, token } = await startWithAlice(world);
+    const file = await put(d.url, token, "twice", "twice.txt");
     const id = file.id as string;
     const files = d.daemon.files!;
     await files.attach("1764100000000-000001", [id]);
@@ -80,8 +91,8 @@ describe("files over their life", () => {
 
   it("keeps files across a restart, in files.dir when it is set", async () => {
     const dir = await world.tempDir();
-    const { d, token } = await start({ files: { dir } });
-    const file = await put(d, token, "still here", "keep.txt");
+    const { d, token } = await startWithAlice(world, { files: { dir } });
+    const file = await put(d.url, token, "still here", "keep.txt");
     await d.daemon.stop();
     await d.daemon.start();
     const got = await fetch(`http://127.0.0.1:${d.daemon.port}${file.url}`);

@@ -4,17 +4,11 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { World } from "../../helpers/harness.ts";
 import { startCluster, type TestCluster } from "../../helpers/cluster.ts";
-import { PNG_2x3, upload } from "../../helpers/files.ts";
+import { PNG_2x3, put } from "../../helpers/files.ts";
 import type { TestDaemon } from "../../helpers/daemon.ts";
 import type { TestClient } from "../../helpers/client.ts";
 
 type Json = Record<string, unknown>;
-
-async function put(baseUrl: string, token: unknown, bytes: Uint8Array | string, name: string): Promise<Json> {
-  const res = await upload(baseUrl, token as string, bytes, name);
-  expect(res.status).toBe(201);
-  return (await res.json()) as Json;
-}
 
 /** Sends and returns the `ack` or `error` that answers it (by ref). */
 async function answer(client: TestClient, frame: Json): Promise<Json> {

@@ -2,8 +2,7 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { World } from "../../helpers/harness.ts";
-import { PNG_2x3, upload } from "../../helpers/files.ts";
-import type { TestDaemon } from "../../helpers/daemon.ts";
+import { PNG_2x3, startWithAlice, upload } from "../../helpers/files.ts";
 
 type Json = Record<string, unknown>;
 
@@ -11,14 +10,8 @@ describe("POST /files and GET /files/{id}/{name}", () => {
   const world = new World();
   afterEach(() => world.cleanup());
 
-  async function start(overrides: Parameters<World["daemon"]>[0] = {}): Promise<{ d: TestDaemon; token: string }> {
-    const d = await world.daemon(overrides);
-    const { welcome } = await world.signIn(d, "alice");
-    return { d, token: welcome.token as string };
-  }
-
   it("stores an image and serves it inline with its type, size and every safety header", async () => {
-    const { d, token } = await start();
+    const { d, token } = await startWithAlice(world);
     const res = await upload(d.url, token, PNG_2x3, "shot.png");
     expect(res.status).toBe(201);
     const file = (await res.json()) as Json;
@@ -39,14 +32,14 @@ describe("POST /files and GET /files/{id}/{name}", () => {
   });
 
   it("gives every upload its own unguessable id, even for the same bytes", async () => {
-    const { d, token } = await start();
+    const { d, token } = await startWithAlice(world);
     const a = (await (await upload(d.url, token, "same", "a.txt")).json()) as Json;
     const b = (await (await upload(d.url, token, "same", "a.txt")).json()) as Json;
     expect(a.id).not.toBe(b.id);
   });
 
   it("answers ranges with 206, an unsatisfiable one with 416, and If-None-Match with 304", async () => {
-    const { d, token } = await start();
+    const { d, token } = await startWithAlice(world);
     const text = "0123456789";
     const file = (await (await upload(d.url, token, text, "digits.txt")).json()) as Json;
     const url = `${d.url}${file.url}`;
@@ -78,7 +71,7 @@ describe("POST /files and GET /files/{id}/{name}", () => {
   });
 
   it("answers 404 for an unknown or malformed id, with the safety headers", async () => {
-    const { d } = await start();
+    const { d } = await startWithAlice(world);
     for (const path of ["/files/AAAAAAAAAAAAAAAAAAAAAA/x.png", "/files/..%2F..%2Fetc/passwd", "/files/short/x"]) {
       const res = await fetch(`${d.url}${path}`);
       expect(res.status, path).toBe(404);
@@ -88,7 +81,7 @@ describe("POST /files and GET /files/{id}/{name}", () => {
   });
 
   it("refuses an upload without a valid resume token with 401 and stores nothing", async () => {
-    const { d, token } = await start();
+    const { d, token } = await startWithAlice(world);
     for (const auth of [undefined, "nonsense", `${token}x`, "alice:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"]) {
       const res = await upload(d.url, auth, "hello", "a.txt");
       expect(res.status, String(auth)).toBe(401);
@@ -102,7 +95,7 @@ describe("POST /files and GET /files/{id}/{name}", () => {
   });
 
   it("files an upload under the user whose token it carries; only that user may share it", async () => {
-    const { d, token } = await start();
+    const { d, token } = await startWithAlice(world);
     const { welcome: bob } = await world.signIn(d, "bob");
     const mine = (await (await upload(d.url, bob.token as string, "bob's", "b.txt")).json()) as Json;
     const files = d.daemon.files!;
@@ -114,7 +107,7 @@ describe("POST /files and GET /files/{id}/{name}", () => {
   });
 
   it("refuses a body that is not multipart, or has no part named file", async () => {
-    const { d, token } = await start();
+    const { d, token } = await startWithAlice(world);
     const json = await fetch(`${d.url}/files`, { method: "POST", headers: { Authorization: `Bearer ${token}`, "content-type": "application/json" }, body: "{}" });
     expect(json.status).toBe(415);
     expect(((await json.json()) as Json).error).toBe("unsupported_media_type");
@@ -124,7 +117,7 @@ describe("POST /files and GET /files/{id}/{name}", () => {
   });
 
   it("keeps a UTF-8 name and offers it to browsers in both filename forms", async () => {
-    const { d, token } = await start();
+    const { d, token } = await startWithAlice(world);
     const file = (await (await upload(d.url, token, "x", "café ☕ (1).txt")).json()) as Json;
     expect(file.name).toBe("café ☕ (1).txt");
     expect(file.url).toBe(`/files/${file.id}/caf%C3%A9%20%E2%98%95%20(1).txt`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createActor, createMachine, emit, fromCallback, fromPromise, setup, spawnChild, stopChild, waitFor, type Actor } from "xstate";
+import { Actor, createActor, createMachine, emit, fromCallback, fromPromise, setup, spawnChild, stopChild, waitFor } from "xstate";
 import { LeanActor, leanMachine } from "../../../actors/lean-actor.ts";
 
 const toggle = createMachine({
@@ -218,6 +218,46 @@ describe("xstate internals lean-actor.ts relies on", () => {
     expect(snapshot.tags).toBeInstanceOf(Set);
     expect(typeof snapshot.children).toBe("object");
     expect(typeof snapshot.historyValue).toBe("object");
+  });
+
+  it("update, on the prototype, runs each step's deferred effects out of the actor's own _deferred array and leaves it empty", () => {
+    expect(Object.hasOwn(Actor.prototype, "update")).toBe(true);
+    const ran: string[] = [];
+    // A delayed transition is scheduled (and, on leaving the state, cancelled) through a deferred effect.
+    const machine = createMachine({
+      initial: "waiting",
+      states: { waiting: { entry: () => void ran.push("entry"), after: { 60_000: "late" }, on: { GO: "done" } }, late: {}, done: {} },
+    });
+    const a = new LeanActor(leanMachine(machine)).start();
+    const internals = a as unknown as { _deferred: unknown[] };
+    expect(Object.hasOwn(a, "_deferred")).toBe(true);
+    expect(internals._deferred).toEqual([]);
+    a.send({ type: "GO" });
+    expect(a.getSnapshot().value).toBe("done");
+    expect(internals._deferred).toEqual([]);
+    expect(ran).toEqual(["entry"]);
+  });
+
+  it("a state node's invoke definitions are memoized objects; leanMachine gives each the syncSnapshot xstate spreads in", () => {
+    const machine = setup({ actors: { work: fromPromise(() => new Promise<number>(() => {})) } }).createMachine({
+      initial: "plain",
+      states: {
+        plain: { invoke: { id: "w", src: "work" }, on: { NEXT: "synced" } },
+        synced: { invoke: { id: "s", src: "work", onSnapshot: { actions: () => {} } } },
+      },
+    });
+    const states = machine.root.states as Record<string, { invoke: Array<{ syncSnapshot?: boolean }> }>;
+    expect(states.plain!.invoke[0]).toBe(states.plain!.invoke[0]);
+    expect(states.plain!.invoke[0]!.syncSnapshot).toBeUndefined();
+    const a = new LeanActor(leanMachine(machine)).start();
+    expect(states.plain!.invoke[0]!.syncSnapshot).toBe(false);
+    expect(states.synced!.invoke[0]!.syncSnapshot).toBe(true);
+    // What the spawned children were made with is what xstate computes itself.
+    const child = (id: string) => (a.getSnapshot().children as unknown as Record<string, { _syncSnapshot: boolean }>)[id]!;
+    expect(child("w")._syncSnapshot).toBe(false);
+    a.send({ type: "NEXT" });
+    expect(child("s")._syncSnapshot).toBe(true);
+    a.stop();
   });
 
   it("a machine's first snapshot takes its input from getInitialSnapshot's second argument", () => {

@@ -43,4 +43,13 @@ describe("loadAssets", () => {
     }
     expect(decode(assets.get("/")!.body)).toContain('<script type="module" src="/app.js"></script>');
   });
+
+  it("serves the npm packages the page imports from node_modules, as JavaScript modules", async () => {
+    const assets = await loadAssets();
+    const markdown = assets.get("/vendor/markdown-it.js");
+    expect(markdown?.type).toBe("text/javascript; charset=utf-8");
+    expect(decode(markdown!.body)).toMatch(/export \{ \w+ as default \}/); // an ES module, not a script
+    // A folder of its own (the test's) gets only what it holds unless vendor modules are named.
+    expect([...(await loadAssets(new URL("../../../src/web/styles/", import.meta.url))).keys()].some((k) => k.startsWith("/vendor/"))).toBe(false);
+  });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createJsonlLog, type JsonlLogOptions } from "../../../../storage/chatlog/jsonl-log.ts";
-import type { ChatLog, ChatRecord } from "../../../../storage/chatlog/types.ts";
+import type { ChatLog, ChatRecord, MessageRecord } from "../../../../storage/chatlog/types.ts";
 import { formatId } from "../../../../storage/chatlog/ids.ts";
 
 const T = 1764100000000;
@@ -24,7 +24,7 @@ afterEach(async () => {
 
 const logPath = () => join(dataDir, "chat", "chat.jsonl");
 
-function record(n: number, room = "general", fields: Partial<ChatRecord> = {}): ChatRecord {
+function record(n: number, room = "general", fields: Partial<MessageRecord> = {}): MessageRecord {
   return { id: formatId(T + n, 0), room, from: "alice", text: `m${n}`, ts: T + n, ...fields };
 }
 
@@ -62,7 +62,7 @@ async function fileLines(): Promise<string[]> {
   return (await readFile(logPath(), "utf8")).split("\n");
 }
 
-const texts = (page: { messages: ChatRecord[] }) => page.messages.map((m) => m.text);
+const texts = (page: { messages: ChatRecord[] }) => page.messages.map((m) => (m as MessageRecord).text);
 
 describe("createJsonlLog", () => {
   describe("open", () => {
@@ -131,7 +131,7 @@ describe("createJsonlLog", () => {
       await Promise.all(Array.from({ length: 100 }, (_, i) => put(log, record(i)).then(() => resolved.push(i))));
       expect(resolved).toEqual(Array.from({ length: 100 }, (_, i) => i));
       const lines = (await fileLines()).filter(Boolean);
-      expect(lines.map((l) => (JSON.parse(l) as ChatRecord).text)).toEqual(resolved.map((i) => `m${i}`));
+      expect(lines.map((l) => (JSON.parse(l) as MessageRecord).text)).toEqual(resolved.map((i) => `m${i}`));
       expect(texts(await log.history("general", { limit: 1000 }))).toEqual(resolved.map((i) => `m${i}`));
       expect(log.lastId()).toBe(record(99).id);
     });
@@ -143,10 +143,10 @@ describe("createJsonlLog", () => {
         log
           .append({ room: "general", from: "alice", text: `m${n}` }, (stored) => {
             // Already in the file (it survives this process dying) and in history.
-            expect(readFileSync(logPath(), "utf8")).toContain(`"text":"${stored.text}"`);
-            events.push(`stored ${stored.text}`);
+            expect(readFileSync(logPath(), "utf8")).toContain(`"text":"${(stored as MessageRecord).text}"`);
+            events.push(`stored ${(stored as MessageRecord).text}`);
           })
-          .then((r) => void events.push(`acked ${r.text}`)),
+          .then((r) => void events.push(`acked ${(r as MessageRecord).text}`)),
       );
       expect(events).toEqual([]);
       await Promise.all(acked);
@@ -214,6 +214,31 @@ describe("createJsonlLog", () => {
       expect(texts(await again.history("odd", { limit: 10 }))).toEqual(["m1", "m3", "m5"]);
       expect(texts(await again.history("even", { limit: 10 }))).toEqual(["m2", "m4"]);
       expect(again.rooms().sort()).toEqual(["even", "odd"]);
+      expect(warnings).toEqual([]);
+    });
+
+    it("writes every kind with id and room first, and restores them with the messages", async () => {
+      const log = await opened();
+      const m = await put(log, record(1, "general", { replyTo: formatId(T, 0), mentions: ["bob"] }));
+      clock = T + 2;
+      const edit = await log.append({ kind: "edit", room: "general", by: "alice", target: m.id, author: "alice", text: "fixed" });
+      clock = T + 3;
+      const topic = await log.append({ kind: "topic", room: "general", by: "alice", text: "release" });
+      await log.close();
+      const lines = (await fileLines()).filter(Boolean);
+      expect(lines[0]).toBe(`{"id":"${m.id}","room":"general","from":"alice","text":"m1","ts":${m.ts},"replyTo":"${formatId(T, 0)}","mentions":["bob"]}`);
+      expect(lines[1]).toMatch(new RegExp(`^\\{"id":"${edit.id}","room":"general","kind":"edit",`));
+      expect(lines[2]).toMatch(new RegExp(`^\\{"id":"${topic.id}","room":"general","kind":"topic",`));
+      const again = await opened();
+      expect((await again.history("general", { limit: 10 })).messages).toEqual([m, edit, topic]);
+      expect(again.streams()).toEqual(["general"]);
+      // Start-up notes which streams hold changes (from the line's head), so a rebuild reads only those.
+      expect(again.changedStreams!()).toEqual(["general"]);
+      await put(again, record(9, "quiet"));
+      expect(again.changedStreams!()).toEqual(["general"]);
+      clock = T + 10;
+      await again.append({ kind: "react", room: "quiet", by: "bob", target: record(9, "quiet").id, author: "alice", emoji: ":a:", on: true });
+      expect(again.changedStreams!().sort()).toEqual(["general", "quiet"]);
       expect(warnings).toEqual([]);
     });
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createRedisLog } from "../../../../storage/chatlog/redis-log.ts";
-import type { ChatLog, ChatRecord } from "../../../../storage/chatlog/types.ts";
+import type { ChatLog, ChatRecord, MessageRecord } from "../../../../storage/chatlog/types.ts";
 import { ID_PATTERN } from "../../../../storage/chatlog/ids.ts";
 import { cleanupRedis, openEngine, uniquePrefix } from "../../../helpers/redis.ts";
 
@@ -18,7 +18,7 @@ async function node(historyPerRoom = 100): Promise<ChatLog> {
 }
 
 const say = (log: ChatLog, text: string, room = "general") => log.append({ room, from: "alice", text });
-const texts = (page: { messages: ChatRecord[] }) => page.messages.map((m) => m.text);
+const texts = (page: { messages: ChatRecord[] }) => page.messages.map((m) => (m as MessageRecord).text);
 
 describe("createRedisLog", () => {
   it("stores a message and gives back the record with its id and time", async () => {
@@ -34,9 +34,25 @@ describe("createRedisLog", () => {
   it("keeps a DM's recipient and does not list DMs as rooms", async () => {
     const log = await node();
     const r = await log.append({ room: "dm:alice:bob", from: "alice", to: "bob", text: "psst" });
-    expect(r.to).toBe("bob");
+    expect((r as MessageRecord).to).toBe("bob");
     expect((await log.history("dm:alice:bob", { limit: 5 })).messages).toEqual([r]);
     expect(log.rooms()).toEqual([]);
+  });
+
+  it("stores every kind with its fields (files, replyTo, mentions; edits, reactions, topics), and lists DM streams", async () => {
+    const log = await node();
+    const file = { id: "f1", name: "a.png", size: 3, type: "image/png", url: "/files/f1/a.png", width: 2, height: 3 };
+    const m = await log.append({ room: "general", from: "alice", text: "@bob look", files: [file], replyTo: "1764100000000-000001", mentions: ["bob"] });
+    const edit = await log.append({ kind: "edit", room: "general", by: "alice", target: m.id, author: "alice", text: "fixed", mentions: ["bob"] });
+    const react = await log.append({ kind: "react", room: "general", by: "bob", target: m.id, author: "alice", emoji: "👍", on: true });
+    const topic = await log.append({ kind: "topic", room: "general", by: "alice", text: "release" });
+    await log.append({ room: "dm:alice:bob", from: "alice", to: "bob", text: "psst" });
+    const other = await node();
+    const page = await other.history("general", { limit: 10 });
+    expect(page.messages).toEqual([m, edit, react, topic]);
+    expect(m).toEqual({ id: m.id, room: "general", from: "alice", text: "@bob look", ts: m.ts, files: [file], replyTo: "1764100000000-000001", mentions: ["bob"] });
+    expect(react).toMatchObject({ kind: "react", emoji: "👍", on: true, target: m.id });
+    expect(other.streams().sort()).toEqual(["dm:alice:bob", "general"]);
   });
 
   it("gives unique, increasing ids to concurrent appends from several nodes", async () => {

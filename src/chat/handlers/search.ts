@@ -1,0 +1,64 @@
+import { checkName, rateLimited } from "../../message/index.ts";
+import { ClientError, ErrorCode } from "../../message/index.ts";
+import { dmParties, dmRoom, isDmRoom } from "../../../storage/chatlog/room-keys.ts";
+import type { ChatContext } from "../context.ts";
+import { foldedFrame } from "../frames.ts";
+import { checkId } from "../checks.ts";
+import { roomKey } from "../room-key.ts";
+import type { Session } from "../session.ts";
+import { TokenBucket } from "../token-bucket.ts";
+import { parseQuery } from "../../search/text.ts";
+import type { Frame } from "./types.ts";
+
+/** Results one `search` answer holds unless asked, and at most. */
+export const SEARCH_PAGE_DEFAULT = 20;
+export const SEARCH_PAGE_MAX = 100;
+
+/** Each connection's own search bucket (limits.searchesPerSecond / searchBurst), made on its first search. */
+const buckets = new WeakMap<Session, TokenBucket>();
+
+/**
+ * The rooms a user belongs to, for search's scope: the stored membership
+ * (from the first `join` until `leave`, on every node), and the rooms the
+ * user's sessions here have joined (as findVisible in pages.ts).
+ */
+export async function roomsOf(ctx: Pick<ChatContext, "hub" | "users">, userKey: string): Promise<Set<string>> {
+  const rooms = new Set<string>((await ctx.users.get(userKey))?.rooms ?? []);
+  for (const s of ctx.hub.userSessions(userKey)) for (const r of s.rooms) rooms.add(r);
+  return rooms;
+}
+
+/** `search`: messages of the user's rooms and conversations that match `q`, newest first. */
+export async function search(ctx: ChatContext, session: Session, frame: Frame<"search">): Promise<void> {
+  const { limits } = ctx.config;
+  let bucket = buckets.get(session);
+  if (!bucket) buckets.set(session, (bucket = new TokenBucket(limits.searchesPerSecond, limits.searchBurst)));
+  if (!bucket.take()) {
+    ctx.counters.rateLimited += 1;
+    throw rateLimited("too many searches; slow down", bucket.retryAfterMs());
+  }
+  checkId(frame.before, "before: not a message id");
+  const state = ctx.search.state();
+  if (!state.ready) throw new ClientError(ErrorCode.unavailable, "the search index is being built; try again later", undefined, state.retryAfterMs);
+  const me = session.user!.key;
+  let allows: (room: string) => boolean;
+  if (frame.with !== undefined) {
+    const conversation = dmRoom(me, checkName(frame.with).key);
+    allows = (room) => room === conversation;
+  } else {
+    const only = frame.room === undefined ? undefined : roomKey(frame.room);
+    const rooms = await roomsOf(ctx, me);
+    // The user's own conversations: a `dm:` key naming them (room-keys.ts).
+    allows = (room) => (only === undefined || room === only) && (rooms.has(room) || (only === undefined && isDmRoom(room) && dmParties(room).includes(me)));
+  }
+  const limit = Math.min(frame.limit ?? SEARCH_PAGE_DEFAULT, SEARCH_PAGE_MAX);
+  const page = await ctx.search.search(parseQuery(frame.q), { allows, ...(frame.before === undefined ? {} : { before: frame.before }) }, limit);
+  session.send({
+    type: "results",
+    q: frame.q,
+    // As history shows them (reactions, the edit's time), with the text that was checked and highlighted.
+    messages: page.hits.filter((h) => !ctx.amendments.isDeleted(h.record.id)).map((h) => ({ ...foldedFrame(h.record, ctx.amendments), text: h.record.text, highlights: h.highlights })),
+    complete: page.complete,
+    ...(frame.ref === undefined ? {} : { ref: frame.ref }),
+  });
+}
