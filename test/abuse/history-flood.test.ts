@@ -6,7 +6,8 @@ describe("history floods", () => {
   afterEach(() => world.cleanup());
 
   it("refuses history once the connection's message budget is spent, with rate_limited and retryAfterMs", async () => {
-    const d = await world.daemon({ limits: { historyMessageBurst: 300, historyMessagesPerSecond: 10, messageBurst: 200, messagesPerSecond: 200 } });
+    // A slow refill: the three pages must not earn a fourth while they are read, however busy the machine.
+    const d = await world.daemon({ limits: { historyMessageBurst: 300, historyMessagesPerSecond: 0.1, messageBurst: 200, messagesPerSecond: 200 } });
     const { client } = await world.member(d, "alice");
     await say(client, "general", Array.from({ length: 100 }, (_, i) => `m${i}`));
     for (let i = 0; i < 5; i++) client.send({ type: "history", room: "general", limit: 100, ref: `h${i}` });

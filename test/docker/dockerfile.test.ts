@@ -108,7 +108,7 @@ describe("the image, built and started from the Dockerfile's steps without Docke
 
   it("installs with dev deps and builds, installs production deps only into a clean folder, starts from there and passes its HEALTHCHECK; SIGTERM exits 0", async () => {
     const dataDir = join(await world.tempDir(), "data");
-    const port = await freePort();
+    let port = await freePort();
     const dirs = new Map<string, string>();
     const nodeDir = dirname(process.execPath);
     let env: Record<string, string> = {};
@@ -151,6 +151,9 @@ describe("the image, built and started from the Dockerfile's steps without Docke
     const built = readdirSync(join(app, "dist"), { recursive: true }).map(String);
     expect(built.filter((f) => f.endsWith(".map") || f.endsWith(".ts") || f.endsWith(".tsbuildinfo")), "no source maps, sources or build state").toEqual([]);
 
+    // A port free now, not one picked before the minute of installs and builds (another test may have taken that one since).
+    port = await freePort();
+    env = { ...env, CHAT_PORT: String(port) };
     const [command, ...args] = JSON.parse(one(runtimeStage, "CMD")) as string[];
     const p = await world.spawn(env, { cwd: app, command: { command: command === "node" ? process.execPath : command!, args } });
     expect(p.port).toBe(port);

@@ -66,7 +66,8 @@ export async function startDaemon(
     },
     async close({ keepData = false } = {}) {
       if (daemon.state !== "stopped") await daemon.stop();
-      if (!keepData) await rm(dataDir, { recursive: true, force: true });
+      // Retried: a file written as the daemon stops can land in a folder rm is emptying (ENOTEMPTY, seen on a busy machine).
+      if (!keepData) await rm(dataDir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }
