@@ -183,13 +183,13 @@ export class Amendments {
     // Stream -> oldest missing id in it; and the missing ids.
     const oldest = new Map<string, string>();
     const missing = new Map<string, Amended>();
-    // The page's states held now, kept by the view: holding those read back may evict them.
-    const held = new Map<string, Amended>();
+    // The page's states, kept by the view: holding those read back may evict the others.
+    const shown = new Map<string, Amended>();
     for (const record of records) {
       const id = record.id;
       if (!this.#evicted(record)) {
         const entry = this.#entries.get(id);
-        if (entry) held.set(id, entry);
+        if (entry) shown.set(id, entry);
         continue;
       }
       missing.set(id, {});
@@ -211,16 +211,15 @@ export class Amendments {
         before = page.messages[0]!.id;
       }
     }
-    const recalled = held;
     for (const [id, state] of missing) {
       if (this.#deleted.has(id)) continue;
       // Records applied meanwhile (one stored after the read may be missing if its entry was evicted): a new or partial entry stays partial, read again next time.
       const entry = this.#hold(id, state, this.#applied !== applied);
       if (this.#applied === applied) delete entry.partial;
-      recalled.set(id, entry);
+      shown.set(id, entry);
     }
     return {
-      get: (id) => (this.#deleted.has(id) ? DELETED : (recalled.get(id) ?? this.#entries.get(id))),
+      get: (id) => (this.#deleted.has(id) ? DELETED : (shown.get(id) ?? this.#entries.get(id))),
       reactionsOf: (entry) => this.reactionsOf(entry),
     };
   }
