@@ -19,7 +19,8 @@ import { createStorage, type Storage, type StorageHealth } from "../storage/crea
 import { openFiles, type FileService, type OpenFiles } from "./files/index.ts";
 import { IrcGateway } from "./irc/gateway.ts";
 
-export type DaemonOptions = { config: Config; runtime: ServerRuntime; logger: Logger };
+/** `amendmentsMemoryBytes`: the chat's budget for edits and reactions held (Amendments; tests make it tiny). */
+export type DaemonOptions = { config: Config; runtime: ServerRuntime; logger: Logger; amendmentsMemoryBytes?: number };
 
 /** How long a stop waits for clients to acknowledge the close before dropping them. */
 const CLOSE_WAIT_MS = 2000;
@@ -48,7 +49,10 @@ export class Daemon {
   #files: OpenFiles | undefined;
   #port: number;
 
-  constructor({ config, runtime, logger }: DaemonOptions) {
+  readonly #amendmentsMemoryBytes: number | undefined;
+
+  constructor({ config, runtime, logger, amendmentsMemoryBytes }: DaemonOptions) {
+    this.#amendmentsMemoryBytes = amendmentsMemoryBytes;
     this.config = config;
     this.logger = logger;
     this.#runtime = runtime;
@@ -195,7 +199,7 @@ export class Daemon {
         attach: (id: string, ids: readonly string[]) => fileService.attach(id, ids),
         release: (id: string, ids: readonly string[]) => fileService.release(id, ids),
       };
-      const chat = new ChatService({ config, accounts, log, broker, bus, presence, rooms: storage.rooms, logger, attachments, kept: storage.kept });
+      const chat = new ChatService({ config, accounts, log, broker, bus, presence, rooms: storage.rooms, logger, attachments, kept: storage.kept, amendmentsMemoryBytes: this.#amendmentsMemoryBytes });
       await chat.open();
       const assets = await loadAssets();
       const tls = await readCertificates(config);

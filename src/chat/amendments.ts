@@ -1,6 +1,7 @@
-import type { AmendmentRecord, ChatRecord } from "../../storage/chatlog/types.ts";
+import type { AmendmentRecord, ChatRecord, MessageRecord } from "../../storage/chatlog/types.ts";
 import type { Broker } from "../../storage/broker/types.ts";
-import { isAmendment } from "../../storage/chatlog/types.ts";
+import { isAmendment, isMessage } from "../../storage/chatlog/types.ts";
+import { IdSet } from "./id-set.ts";
 
 /** What a page reads the log through: every stream, and its pages. */
 type Source = Pick<Broker, "changedStreams" | "history">;
@@ -14,15 +15,18 @@ export type Amended = {
   /** emoji -> user -> reaction, users in the order they first reacted. */
   reactions?: Map<string, Map<string, Reaction>>;
 };
+/** What folding a page needs: each message's state (`Amendments`, or a page's view from `recall`). */
+export type AmendedView = Pick<Amendments, "get" | "reactionsOf">;
+/** An entry of the memory: `partial` when it was started after the message's earlier state was evicted. */
+type Entry = Amended & { bytes: number; partial?: true };
 
 /**
  * Memory the edits and reactions held may take, about (see `cost`): past it the
- * least recently amended messages' edits and reactions are forgotten first.
+ * least recently amended messages' edits and reactions are evicted first (and
+ * read back from the log when a page shows them).
  */
 export const AMENDMENTS_MEMORY_BYTES = 32 * 1024 * 1024;
-/** Deletion marks kept (an id each, about 100 bytes): past it the oldest are forgotten first. */
-export const DELETED_MAX = 200_000;
-/** Records read per history page when rebuilding at start-up. */
+/** Records read per history page when rebuilding at start-up, or reading changes back. */
 const REBUILD_PAGE = 1000;
 
 /**
@@ -30,43 +34,53 @@ const REBUILD_PAGE = 1000;
  * deletion, reactions. Fed with every stored amendment record on every node
  * (the broker's handler) and, at start-up, with those the log kept (`rebuild`
  * reads every stream's history a page at a time, holding only amendments), so
- * it never needs a page in memory: history, `joined` and `dm_history` pages
- * are folded with it as they are sent.
+ * it never needs a page in memory: history, `joined`, `dm_history` and search
+ * pages are folded with it (through `recall`) as they are sent.
  *
- * Bounded: edits and reactions within `memoryBytes` (the least recently
- * amended messages go first), deletion marks up to `deletedMax` ids (the
- * oldest go first). A message whose state was forgotten shows as stored; with
- * the defaults that takes tens of thousands of amended messages, most of them
- * long out of the history kept.
+ * Nothing is forgotten, and memory stays bounded by the amendments:
+ * - every deleted id is kept for good in a compact IdSet (about 10 bytes a
+ *   deletion: a million take ~10-12 MB), so a deleted message never shows again;
+ * - every id with an edit or a reaction is kept in another IdSet (same cost);
+ * - the edits and reactions themselves are held within `memoryBytes` (the
+ *   least recently amended go first). `recall` reads an evicted message's change
+ *   records back from its stream (once per stream per page: the records after
+ *   the page's oldest such message) and holds the result again.
  *
  * Each field is a last-writer-wins register keyed by record id, so applying
- * records in any order, or twice, ends in the same state: the start-up read
- * and live records may overlap.
+ * records in any order, or twice, ends in the same state: the start-up read,
+ * records read back and live records may overlap.
  */
 export class Amendments {
-  readonly #entries = new Map<string, Amended & { bytes: number }>();
-  readonly #deleted = new Set<string>();
+  readonly #entries = new Map<string, Entry>();
+  readonly #deleted = new IdSet();
+  /** Every message with an edit or a reaction (held in `#entries` or not). */
+  readonly #amended = new IdSet();
   /** Toggles published from this node and not applied yet (`id|emoji|user` -> on), so a quick second toggle sees the first. */
   readonly #toggling = new Map<string, boolean>();
   #bytes = 0;
+  /** Records applied so far: a recall that saw some applied meanwhile cannot tell whether its read had them. */
+  #applied = 0;
   /** Resolves once the start-up rebuild is done (pages wait for it). */
   ready: Promise<void> = Promise.resolve();
 
-  constructor(
-    private readonly memoryBytes = AMENDMENTS_MEMORY_BYTES,
-    private readonly deletedMax = DELETED_MAX,
-  ) {}
+  constructor(private readonly memoryBytes = AMENDMENTS_MEMORY_BYTES) {}
 
   /** Messages with an edit or reactions held, and deletion marks. */
   get size(): number {
     return this.#entries.size + this.#deleted.size;
   }
 
-  /** About how many bytes the edits and reactions held take. */
+  /** About how many bytes the edits and reactions held take (the id sets apart: `idBytes`). */
   get bytes(): number {
     return this.#bytes;
   }
 
+  /** About how many bytes the ids of deleted and of amended messages take. */
+  get idBytes(): number {
+    return this.#deleted.bytes + this.#amended.bytes;
+  }
+
+  /** The state held: a message evicted from memory answers undefined (or partly) here; pages use `recall`. */
   get(id: string): Amended | undefined {
     if (this.#deleted.has(id)) return DELETED;
     return this.#entries.get(id);
@@ -76,22 +90,22 @@ export class Amendments {
     return this.#deleted.has(id);
   }
 
-  /** True if the user's reaction `emoji` is on. */
-  hasReaction(id: string, emoji: string, user: string): boolean {
+  /** True if the user's reaction `emoji` is on (`entry`: the message's state, when recalled). */
+  hasReaction(id: string, emoji: string, user: string, entry: Amended | undefined = this.#entries.get(id)): boolean {
     const toggling = this.#toggling.get(`${id}|${emoji}|${user}`);
     if (toggling !== undefined) return toggling;
-    return this.#entries.get(id)?.reactions?.get(emoji)?.get(user)?.on === true;
+    return entry?.reactions?.get(emoji)?.get(user)?.on === true;
   }
 
   /** True if anyone's reaction `emoji` is on. */
-  hasEmoji(id: string, emoji: string): boolean {
-    const users = this.#entries.get(id)?.reactions?.get(emoji);
+  hasEmoji(id: string, emoji: string, entry: Amended | undefined = this.#entries.get(id)): boolean {
+    const users = entry?.reactions?.get(emoji);
     return users !== undefined && someOn(users);
   }
 
   /** How many different reactions (with at least one user) the message has. */
-  reactionCount(id: string): number {
-    const reactions = this.#entries.get(id)?.reactions;
+  reactionCount(id: string, entry: Amended | undefined = this.#entries.get(id)): number {
+    const reactions = entry?.reactions;
     if (!reactions) return 0;
     let n = 0;
     for (const users of reactions.values()) if (someOn(users)) n += 1;
@@ -111,33 +125,33 @@ export class Amendments {
   apply(record: AmendmentRecord): void {
     const id = record.target;
     if (record.kind === "react") this.#toggling.delete(`${id}|${record.emoji}|${record.by}`);
+    this.#applied += 1;
     if (this.#deleted.has(id)) return;
     if (record.kind === "delete") {
       // A deletion is final: drop what it hides, keep only the mark.
       this.#forget(id);
       this.#deleted.add(id);
-      if (this.#deleted.size > this.deletedMax) this.#deleted.delete(this.#deleted.values().next().value!);
       return;
     }
+    const fresh = {};
+    applyTo(fresh, record);
+    this.#hold(id, fresh, this.#amended.has(id) && !this.#entries.has(id));
+    this.#amended.add(id);
+  }
+
+  /** Merges `state` into the message's entry, made the most recent; evicts the least recently amended past the budget. */
+  #hold(id: string, state: Amended, partial: boolean): Entry {
     let entry = this.#entries.get(id);
     if (entry) this.#entries.delete(id);
-    this.#entries.set(id, (entry ??= { bytes: 0 }));
-    if (record.kind === "edit") {
-      if (!entry.edit || entry.edit.at < record.id) {
-        entry.edit = { text: record.text, editedAt: record.ts, at: record.id, ...(record.mentions ? { mentions: record.mentions } : {}) };
-      }
-    } else {
-      entry.reactions ??= new Map();
-      let users = entry.reactions.get(record.emoji);
-      if (!users) entry.reactions.set(record.emoji, (users = new Map()));
-      const current = users.get(record.by);
-      // An off reaction stays as a mark until a newer record, so an older "on" replayed after it changes nothing.
-      if (!current || current.at < record.id) users.set(record.by, { on: record.on, at: record.id });
-    }
-    this.#bytes += cost(entry) - entry.bytes;
-    entry.bytes = cost(entry);
+    else entry = partial ? { bytes: 0, partial: true } : { bytes: 0 };
+    this.#entries.set(id, entry);
+    mergeInto(entry, state);
+    const bytes = cost(entry);
+    this.#bytes += bytes - entry.bytes;
+    entry.bytes = bytes;
     // The least recently amended first (a Map keeps insertion order; an amended entry was moved to the end above).
     while (this.#bytes > this.memoryBytes && this.#entries.size > 1) this.#forget(this.#entries.keys().next().value!);
+    return entry;
   }
 
   #forget(id: string): void {
@@ -145,6 +159,69 @@ export class Amendments {
     if (!entry) return;
     this.#bytes -= entry.bytes;
     this.#entries.delete(id);
+  }
+
+  /** True if some of these messages' state must be read back (`recall`). */
+  needsRecall(records: readonly ChatRecord[]): boolean {
+    return records.some((record) => this.#evicted(record));
+  }
+
+  #evicted(record: ChatRecord): boolean {
+    if (!isMessage(record) || this.#deleted.has(record.id) || !this.#amended.has(record.id)) return false;
+    const entry = this.#entries.get(record.id);
+    return !entry || entry.partial === true;
+  }
+
+  /**
+   * The state of a page's messages (records of other kinds are passed over):
+   * those amended whose state was evicted (or held only partly since) get it
+   * read back from their stream, the records after the oldest of them read
+   * once, a page at a time, holding only their amendments; the result is held
+   * again, and the view answers from it even if the memory evicts it again.
+   */
+  async recall(source: Pick<Broker, "history">, records: readonly ChatRecord[]): Promise<AmendedView> {
+    // Stream -> oldest missing id in it; and the missing ids.
+    const oldest = new Map<string, string>();
+    const missing = new Map<string, Amended>();
+    // The page's states, kept by the view: holding those read back may evict the others.
+    const shown = new Map<string, Amended>();
+    for (const record of records) {
+      const id = record.id;
+      if (!this.#evicted(record)) {
+        const entry = this.#entries.get(id);
+        if (entry) shown.set(id, entry);
+        continue;
+      }
+      missing.set(id, {});
+      const first = oldest.get(record.room);
+      if (first === undefined || id < first) oldest.set(record.room, id);
+    }
+    if (missing.size === 0) return this;
+    const applied = this.#applied;
+    for (const [stream, after] of oldest) {
+      let before: string | undefined;
+      for (;;) {
+        const page = await source.history(stream, before === undefined ? { after, limit: REBUILD_PAGE } : { after, before, limit: REBUILD_PAGE });
+        for (const record of page.messages) {
+          if (!isAmendment(record)) continue;
+          const state = missing.get(record.target);
+          if (state) applyTo(state, record);
+        }
+        if (page.messages.length === 0) break;
+        before = page.messages[0]!.id;
+      }
+    }
+    for (const [id, state] of missing) {
+      if (this.#deleted.has(id)) continue;
+      // Records applied meanwhile (one stored after the read may be missing if its entry was evicted): a new or partial entry stays partial, read again next time.
+      const entry = this.#hold(id, state, this.#applied !== applied);
+      if (this.#applied === applied) delete entry.partial;
+      shown.set(id, entry);
+    }
+    return {
+      get: (id) => (this.#deleted.has(id) ? DELETED : (shown.get(id) ?? this.#entries.get(id))),
+      reactionsOf: (entry) => this.reactionsOf(entry),
+    };
   }
 
   /** Reactions as frames carry them: emoji -> users (absent when none). */
@@ -194,6 +271,31 @@ function cost(entry: Amended): number {
   if (entry.edit) bytes += 100 + entry.edit.text.length * 2 + (entry.edit.mentions?.length ?? 0) * 60;
   if (entry.reactions) for (const [emoji, users] of entry.reactions) bytes += 120 + emoji.length * 2 + users.size * 90;
   return bytes;
+}
+
+/** Applies an edit or a reaction record to a state (the newer record wins each field). */
+function applyTo(state: Amended, record: AmendmentRecord): void {
+  if (record.kind === "edit") {
+    mergeInto(state, { edit: { text: record.text, editedAt: record.ts, at: record.id, ...(record.mentions ? { mentions: record.mentions } : {}) } });
+  } else if (record.kind === "react") {
+    mergeInto(state, { reactions: new Map([[record.emoji, new Map([[record.by, { on: record.on, at: record.id }]])]]) });
+  }
+}
+
+/** Merges `from` into `into`, field by field the newer record winning, so merging in any order ends the same. */
+function mergeInto(into: Amended, from: Amended): void {
+  if (from.edit && (!into.edit || into.edit.at < from.edit.at)) into.edit = from.edit;
+  if (!from.reactions) return;
+  into.reactions ??= new Map();
+  for (const [emoji, fromUsers] of from.reactions) {
+    let users = into.reactions.get(emoji);
+    if (!users) into.reactions.set(emoji, (users = new Map()));
+    // An off reaction stays as a mark until a newer record, so an older "on" replayed after it changes nothing.
+    for (const [user, r] of fromUsers) {
+      const current = users.get(user);
+      if (!current || current.at < r.at) users.set(user, r);
+    }
+  }
 }
 
 function someOn(users: Map<string, Reaction>): boolean {

@@ -1,6 +1,6 @@
 import type { ChatMessage, DeletedFrame, DirectMessage, EditedFrame, ReactionFrame, Ref, TopicNotice } from "../message/index.ts";
 import { isMessage, kindOf, type AmendmentRecord, type ChatRecord, type MessageRecord, type TopicRecord } from "../../storage/chatlog/types.ts";
-import type { Amendments } from "./amendments.ts";
+import type { AmendedView } from "./amendments.ts";
 
 export type RecordFrame = ChatMessage | DirectMessage | EditedFrame | DeletedFrame | ReactionFrame | TopicNotice;
 
@@ -55,8 +55,8 @@ function amendmentFrame(record: AmendmentRecord): EditedFrame | DeletedFrame | R
   }
 }
 
-/** A message of a page with its latest state: edited text, reactions, or only the mark of its deletion (search's results too). */
-export function foldedFrame(record: MessageRecord, amendments: Amendments): ChatMessage | DirectMessage {
+/** A message of a page with its latest state: edited text, reactions, or only the mark of its deletion (search's results too). `amendments`: the page's view (Amendments.recall). */
+export function foldedFrame(record: MessageRecord, amendments: AmendedView): ChatMessage | DirectMessage {
   const entry = amendments.get(record.id);
   if (entry?.deleted) {
     return record.to === undefined
@@ -77,7 +77,7 @@ export function foldedFrame(record: MessageRecord, amendments: Amendments): Chat
 }
 
 /** A page's messages (the other kinds left out), each with its latest state. */
-function foldedFrames(records: ChatRecord[], amendments: Amendments): Array<ChatMessage | DirectMessage> {
+function foldedFrames(records: ChatRecord[], amendments: AmendedView): Array<ChatMessage | DirectMessage> {
   const frames: Array<ChatMessage | DirectMessage> = [];
   for (const record of records) if (isMessage(record)) frames.push(foldedFrame(record, amendments));
   return frames;
@@ -89,7 +89,7 @@ export function pong(ref: Ref | undefined): { type: "pong"; ref?: Ref } {
 }
 
 /** A room's history as frames (its stream holds room messages, their amendments and topics: only messages are listed). */
-export function roomFrames(records: ChatRecord[], amendments: Amendments): ChatMessage[] {
+export function roomFrames(records: ChatRecord[], amendments: AmendedView): ChatMessage[] {
   return foldedFrames(records, amendments) as ChatMessage[];
 }
 

@@ -66,6 +66,8 @@ export type ChatDeps = {
   attachments?: Attachments;
   /** What the log keeps, for the search index (none: the index starts empty). */
   kept?: KeptLog;
+  /** The budget for edits and reactions held in memory (Amendments; AMENDMENTS_MEMORY_BYTES unless given). */
+  amendmentsMemoryBytes?: number;
 };
 
 /**
@@ -85,7 +87,7 @@ export class ChatService {
   readonly search: ChatSearch;
   readonly stateLimits: StateLimits;
   /** Issue 19: the latest state of amended messages, rebuilt from the log at start and fed by the broker. */
-  readonly amendments = new Amendments();
+  readonly amendments: Amendments;
   readonly #deps: ChatDeps;
   readonly #ctx: ChatContext;
   readonly #presence: RoomPresence;
@@ -96,6 +98,7 @@ export class ChatService {
   constructor(deps: ChatDeps) {
     const { config, broker, bus, presence, accounts, logger } = deps;
     this.#deps = deps;
+    this.amendments = new Amendments(deps.amendmentsMemoryBytes);
     this.config = config;
     this.hub = new Hub(config.limits.maxBufferedBytes);
     this.abuse = new AbuseLimits(config.limits);

@@ -117,7 +117,8 @@ export function createOperations(daemon: OperationsHost) {
       // Messages only: edits, reactions and topics are folded in or left out (see pages.ts).
       const pages = await Promise.all(rooms.map((r) => messagePage(c.broker, r, { limit })));
       const all = pages.flatMap((p) => p.messages).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      return roomFrames(all.slice(-limit), c.amendments);
+      const shown = all.slice(-limit);
+      return roomFrames(shown, await c.amendments.recall(c.broker, shown));
     },
 
     async kick(user: string, reason?: string): Promise<number> {

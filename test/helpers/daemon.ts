@@ -30,7 +30,7 @@ type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unk
  */
 export async function startDaemon(
   overrides: DeepPartial<Config> = {},
-  options: { dataDir?: string; logger?: Logger } = {},
+  options: { dataDir?: string; logger?: Logger; amendmentsMemoryBytes?: number } = {},
 ): Promise<TestDaemon> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "chatd-test-")));
   const config = parseConfig({
@@ -43,7 +43,7 @@ export async function startDaemon(
     chatLog: { fsync: true, ...overrides.chatLog },
     limits: { ...overrides.limits },
   });
-  const daemon = new Daemon({ config, runtime: nodeRuntime, logger: options.logger ?? silentLogger });
+  const daemon = new Daemon({ config, runtime: nodeRuntime, logger: options.logger ?? silentLogger, amendmentsMemoryBytes: options.amendmentsMemoryBytes });
   await daemon.start();
   return {
     daemon,

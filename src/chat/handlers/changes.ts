@@ -83,8 +83,10 @@ export async function react(ctx: ChatContext, session: Session, frame: Frame<"re
   const message = await findVisible(ctx.broker, ctx.amendments, ctx.users, session, frame.id);
   if (!isDmRoom(message.room)) ctx.moderation.checkNotMuted(session.user!.key, message.room);
   const user = session.user!.name;
-  const on = !ctx.amendments.hasReaction(message.id, frame.emoji, user);
-  if (on && !ctx.amendments.hasEmoji(message.id, frame.emoji) && ctx.amendments.reactionCount(message.id) >= REACTIONS_MAX) {
+  // Its reactions as stored, even if they were evicted from memory.
+  const state = (await ctx.amendments.recall(ctx.broker, [message])).get(message.id);
+  const on = !ctx.amendments.hasReaction(message.id, frame.emoji, user, state);
+  if (on && !ctx.amendments.hasEmoji(message.id, frame.emoji, state) && ctx.amendments.reactionCount(message.id, state) >= REACTIONS_MAX) {
     throw new ClientError(ErrorCode.tooLarge, `at most ${REACTIONS_MAX} different reactions on a message`);
   }
   // Seen by this user's next toggle even before this one is stored and applied.

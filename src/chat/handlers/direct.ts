@@ -55,5 +55,6 @@ export async function dmHistory(ctx: ChatContext, session: Session, frame: Frame
   const limit = frame.since !== undefined ? historyPerRoom : Math.min(frame.limit ?? HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX, historyPerRoom);
   await ctx.amendments.ready;
   const page = await ctx.historyBudget.read(session, () => messagePage(ctx.broker, room, { after: frame.since, before: frame.before, limit }));
-  session.send(await ctx.historyBudget.encode({ type: "dm_history", with: frame.with, messages: [], complete: page.complete }, "messages", page.messages, (record) => foldedFrame(record as MessageRecord, ctx.amendments)));
+  const amended = await ctx.amendments.recall(ctx.broker, page.messages);
+  session.send(await ctx.historyBudget.encode({ type: "dm_history", with: frame.with, messages: [], complete: page.complete }, "messages", page.messages, (record) => foldedFrame(record as MessageRecord, amended)));
 }

@@ -55,7 +55,8 @@ export async function history(ctx: ChatContext, session: Session, frame: Frame<"
   const limit = Math.min(frame.limit ?? HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX, ctx.config.limits.historyPerRoom);
   await ctx.amendments.ready;
   const page = await ctx.historyBudget.read(session, () => messagePage(ctx.broker, room, frame.before === undefined ? { limit } : { before: frame.before, limit }));
-  session.send(await ctx.historyBudget.encode({ type: "history", room, messages: [], complete: page.complete }, "messages", page.messages, (record) => foldedFrame(record as MessageRecord, ctx.amendments)));
+  const amended = await ctx.amendments.recall(ctx.broker, page.messages);
+  session.send(await ctx.historyBudget.encode({ type: "history", room, messages: [], complete: page.complete }, "messages", page.messages, (record) => foldedFrame(record as MessageRecord, amended)));
 }
 
 /**

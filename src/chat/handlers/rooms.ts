@@ -5,6 +5,7 @@ import { isAmendment, isMessage, type ChatRecord } from "../../../storage/chatlo
 import { messagePage } from "../pages.ts";
 import { checkId, memberRoom } from "../checks.ts";
 import { roomKey } from "../room-key.ts";
+import type { AmendedView } from "../amendments.ts";
 import type { Session } from "../session.ts";
 import type { Frame } from "./types.ts";
 import { addMembership, belongs, countUnread, removeMembership, UNREAD_READ, roomMarker } from "../state/user-state.ts";
@@ -41,7 +42,14 @@ export async function join(ctx: ChatContext, session: Session, frame: Frame<"joi
   const firstAnywhere = firstHere && (await presence.store.enter(room, user.name));
   const [everywhere] = await presence.store.members([room]);
   // With `since`, the page is every record after it (messages and changes: see below); without, the newest messages.
-  const page = frame.since === undefined ? await messagePage(broker, room, { limit: historyOnJoin }) : await broker.history(room, { after: frame.since, limit: historyPerRoom });
+  const read = () => (frame.since === undefined ? messagePage(broker, room, { limit: historyOnJoin }) : broker.history(room, { after: frame.since, limit: historyPerRoom }));
+  let page = await read();
+  let amended: AmendedView = ctx.amendments;
+  if (ctx.amendments.needsRecall(page.messages)) {
+    // Evicted changes read back from the log first; then the page again, so no await falls between it and the join.
+    amended = await ctx.amendments.recall(broker, page.messages);
+    page = await read();
+  }
   // Joining right after reading history, with no await between, means no stored
   // event can fall between the two: the client sees each message exactly once.
   if (!hub.sessions.has(session)) {
@@ -56,7 +64,7 @@ export async function join(ctx: ChatContext, session: Session, frame: Frame<"joi
     type: "joined",
     room,
     members: [...new Set([...everywhere!, ...hub.members(room)])].sort(),
-    history: roomFrames(page.messages, ctx.amendments),
+    history: roomFrames(page.messages, amended),
     recovered: frame.since === undefined ? true : page.complete,
     ...(topic ? { topic } : {}),
     lastRead: lastRead ?? null,

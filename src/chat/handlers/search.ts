@@ -53,11 +53,13 @@ export async function search(ctx: ChatContext, session: Session, frame: Frame<"s
   }
   const limit = Math.min(frame.limit ?? SEARCH_PAGE_DEFAULT, SEARCH_PAGE_MAX);
   const page = await ctx.search.search(parseQuery(frame.q), { allows, ...(frame.before === undefined ? {} : { before: frame.before }) }, limit);
+  const hits = page.hits.filter((h) => !ctx.amendments.isDeleted(h.record.id));
+  const amended = await ctx.amendments.recall(ctx.broker, hits.map((h) => h.record));
   session.send({
     type: "results",
     q: frame.q,
     // As history shows them (reactions, the edit's time), with the text that was checked and highlighted.
-    messages: page.hits.filter((h) => !ctx.amendments.isDeleted(h.record.id)).map((h) => ({ ...foldedFrame(h.record, ctx.amendments), text: h.record.text, highlights: h.highlights })),
+    messages: hits.map((h) => ({ ...foldedFrame(h.record, amended), text: h.record.text, highlights: h.highlights })),
     complete: page.complete,
     ...(frame.ref === undefined ? {} : { ref: frame.ref }),
   });
