@@ -10,6 +10,7 @@ export const FULL = {
   cluster: { nodes: [1, 2, 3], conns: 600, senders: 6, rate: 200, durationMs: 6000, sampleEvery: 10, maxUnacked: 8 },
   history: { rooms: 100_000, bytes: 1024 ** 3, perRoom: 1000 },
   startup: { runs: 5 },
+  irc: { name: "irc", conns: 1000, roomSize: 1000, sendersPerRoom: 10, rates: [25, 50, 100, 200, 400, 800], durationMs: 6000, sampleEvery: 20, maxUnacked: 8 },
 };
 
 export const QUICK = {
@@ -22,9 +23,10 @@ export const QUICK = {
   cluster: { nodes: [1, 2, 3], conns: 60, senders: 3, rate: 100, durationMs: 600, sampleEvery: 5, maxUnacked: 8 },
   history: { rooms: 2000, bytes: 16 * 1024 ** 2, perRoom: 100, quietMs: 1000 },
   startup: { runs: 1 },
+  irc: { name: "irc", conns: 200, roomSize: 200, sendersPerRoom: 10, rates: [100, 400], durationMs: 600, sampleEvery: 5, maxUnacked: 8 },
 };
 
 /** How many `uN` accounts a parameter set needs. */
 export function usersNeeded(p) {
-  return Math.max(p.fanout.conns, p.rooms.conns, p.durable.conns, p.idle.conns, p.signin.resumes + 1);
+  return Math.max(p.fanout.conns, p.rooms.conns, p.irc.conns, p.durable.conns, p.idle.conns, p.signin.resumes + 1);
 }

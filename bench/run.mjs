@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm run bench [-- --quick] [--servers=chatd,plain,corked,socketio]
- *  [--scenarios=idle,fanout,rooms,durable,signin,cluster,history,startup] [--profile] [--no-docs] [--merge]`
+ *  [--scenarios=idle,fanout,rooms,durable,signin,cluster,history,startup,irc] [--profile] [--no-docs] [--merge]`
  * (`--render` only rewrites docs/benchmarks.md from bench/results/latest.json)
  *
  * Starts each server as its own child process, drives it with the same raw
@@ -14,6 +14,8 @@
  * default redis://127.0.0.1:6379); it is skipped when Redis does not answer.
  * The `history` scenario starts its own chatd too (history memory, issue 22.1).
  * The `startup` scenario times `npm start` to /healthz itself (no load generator).
+ * The `irc` scenario runs chatd's IRC port against Ergo (ERGO_BIN; said when
+ * missing) on its own, as `node bench/scenarios/irc.mjs` does.
  */
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
@@ -31,6 +33,7 @@ import { signin } from "./scenarios/signin.mjs";
 import { cluster, redisReachable, REDIS_URL } from "./scenarios/cluster.mjs";
 import { history } from "./scenarios/history.mjs";
 import { startup } from "./scenarios/startup.mjs";
+import { ircFanout, ircMeta, writeIrcDocs } from "./scenarios/irc.mjs";
 import { renderDocs, writeReport } from "./report.mjs";
 import { topSelfTime } from "./metrics/cpuprofile.mjs";
 import { settle } from "./scenarios/measure.mjs";
@@ -81,6 +84,7 @@ const SCENARIOS = {
   cluster: null, // not per server: run once after the others (its own chatd nodes on Redis)
   history: null, // not per server: run once, its own chatd (restarted on the same data)
   startup: null, // not per server: `npm start` timed on its own, after the others
+  irc: null, // not per server: chatd's IRC port against Ergo, on its own, last
 };
 const CHATD_ONLY = new Set(["signin"]);
 const SWEEPS = { fanout: params.fanout, rooms: params.rooms };
@@ -95,6 +99,7 @@ const runs = (server, scenario) =>
   scenario !== "cluster" &&
   scenario !== "history" &&
   scenario !== "startup" &&
+  scenario !== "irc" &&
   (!CHATD_ONLY.has(scenario) || server === "chatd") &&
   // A server limited to some scenarios runs the others only when named in --servers.
   (!SERVERS[server].only || SERVERS[server].only.includes(scenario) || Boolean(option("servers")));
@@ -106,14 +111,14 @@ function ensureBuilt() {
 
 async function main() {
   const t0 = performance.now();
-  if (serverNames.some((s) => s.startsWith("chatd")) || scenarioNames.includes("cluster") || scenarioNames.includes("history") || scenarioNames.includes("startup")) ensureBuilt();
+  if (serverNames.some((s) => s.startsWith("chatd")) || scenarioNames.includes("cluster") || scenarioNames.includes("history") || scenarioNames.includes("startup") || scenarioNames.includes("irc")) ensureBuilt();
   mkdirSync(join(BENCH, "results"), { recursive: true });
   const pool = new GeneratorPool(2);
   const accounts = new Accounts(CHATD_DATA);
   const results = {};
   const skipped = [];
   try {
-    if (serverNames.some((s) => s.startsWith("chatd")) && scenarioNames.some((sc) => sc !== "cluster" && sc !== "history" && sc !== "startup")) await accounts.ensure({ root: ROOT, pool, count: usersNeeded(params), log });
+    if (serverNames.some((s) => s.startsWith("chatd")) && scenarioNames.some((sc) => sc !== "cluster" && sc !== "history" && sc !== "startup" && sc !== "irc")) await accounts.ensure({ root: ROOT, pool, count: usersNeeded(params), log });
     const contextFor = (server, handle) => {
       const kind = SERVERS[server];
       return {
@@ -171,6 +176,11 @@ async function main() {
       log(`chatd start time: npm start to /healthz, ${params.startup.runs} run(s)`);
       results["chatd-startup"] = { startup: await startup({ root: ROOT, dataDir: join(DATA, "startup"), log }, params.startup) };
     }
+    if (scenarioNames.includes("irc")) {
+      log(`IRC fan-out: chatd's IRC port against Ergo (${params.irc.conns} clients in one channel): irc`);
+      await accounts.ensure({ root: ROOT, pool, count: params.irc.conns, log });
+      results.irc = { irc: await ircFanout({ root: ROOT, dataDir: join(DATA, "irc"), chatdDataDir: CHATD_DATA, pool, accounts, log, pauseMs: params.pauseMs }, params.irc) };
+    }
   } finally {
     pool.stop();
   }
@@ -188,6 +198,7 @@ async function main() {
     jsonName: profile ? "profile.json" : quick ? "quick.json" : partial ? "partial.json" : "latest.json",
   });
   console.log(out.table);
+  if (results.irc && out.docsPath) writeIrcDocs(ROOT, { meta: ircMeta({ quick, command: "npm run bench" }), params: params.irc, results: results.irc.irc });
   const problems = [...check(results), ...skipped];
   for (const p of problems) log(`PROBLEM: ${p}`);
   if (problems.length > 0) process.exitCode = 1;
@@ -232,6 +243,12 @@ function check(results) {
       if (r.connect?.failed > 0) problems.push(`${server} ${scenario}: ${r.connect.failed} connections failed`);
       for (const ph of r.phases ?? []) if (ph.connect?.failed > 0) problems.push(`${server} ${scenario}${ph.nodes ? ` ${ph.nodes} node(s)` : ""}: ${ph.connect.failed} connections failed`);
       for (const ph of r.phases ?? []) if (!(ph.deliveries > 0)) problems.push(`${server} ${scenario} at ${ph.offeredRate} msg/s: nothing delivered`);
+      if (scenario === "irc") {
+        for (const [name, x] of Object.entries(r.servers)) {
+          if (x.connect?.failed > 0) problems.push(`irc ${name}: ${x.connect.failed} connections failed`);
+          for (const ph of x.phases ?? []) if (!(ph.deliveries > 0)) problems.push(`irc ${name} at ${ph.offeredRate} msg/s: nothing delivered`);
+        }
+      }
       if (scenario === "history" && !(r.coldJoinMessages > 0)) problems.push("history: no history after the restart");
       if (scenario === "durable" && !(r.acked > 0)) problems.push(`${server} durable: nothing acknowledged`);
       if (scenario === "signin" && (r.signinFailed > 0 || r.resumeFailed > 0 || r.openResumeFailed > 0 || r.warmResumeFailed > 0 || r.warmConnectResumeFailed > 0 || !(r.resumesPerSec > 0))) problems.push(`${server} signin: sign-ins failed`);
