@@ -349,6 +349,7 @@ npm run bench -- --scenarios=cluster --merge   # cluster only (needs Redis), mer
 npm run bench -- --scenarios=history --merge   # history memory only, merged into latest.json and this file
 
 npm run bench -- --scenarios=startup --merge   # start time only, merged the same way
+ERGO_BIN=/path/to/ergo node bench/scenarios/irc.mjs   # IRC fan-out against Ergo: bench/results/irc.json and its section below
 \`\`\`
 `;
 }

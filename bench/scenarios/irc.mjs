@@ -13,7 +13,7 @@
  * RSS after the clients joined minus before, over the clients).
  *
  * Part of `npm run bench` (`--scenarios=irc`), or alone:
- * `node bench/scenarios/irc.mjs [--quick] [--no-docs]` writes
+ * `node bench/scenarios/irc.mjs [--quick] [--no-docs] [--servers=chatd,ergo,ergo-nohistory]` writes
  * bench/results/irc.json (irc-quick.json) and the IRC section of
  * docs/benchmarks.md (kept below the notes marker across full runs).
  */
@@ -46,7 +46,7 @@ async function startChatdIrc({ root, dataDir }) {
  * The sweep on every server: `{ servers: { key: { label, connect, rssIdleKiB,
  * rssPerConnKiB, phases } }, ergo: { version } | { missing } }`.
  */
-export async function ircFanout({ root, dataDir, chatdDataDir, pool, accounts, log, pauseMs }, p) {
+export async function ircFanout({ root, dataDir, chatdDataDir, pool, accounts, log, pauseMs, only }, p) {
   const ergo = findErgo();
   if (ergo.missing) log(`irc: Ergo not measured: ${ergo.missing}`);
   const servers = [
@@ -58,6 +58,7 @@ export async function ircFanout({ root, dataDir, chatdDataDir, pool, accounts, l
           { key: "ergo-nohistory", label: "Ergo, history off", start: () => startErgo({ ergo, dataDir: join(dataDir, "ergo-nohistory"), name: "ergo-nohistory", history: false }) },
         ]),
   ];
+  if (only) servers.splice(0, servers.length, ...servers.filter((s) => only.includes(s.key)));
   const running = [];
   const out = {};
   try {
@@ -181,8 +182,9 @@ async function main() {
   let results;
   try {
     const accounts = new Accounts(chatdData);
-    await accounts.ensure({ root: ROOT, pool, count: params.irc.conns, log });
-    results = await ircFanout({ root: ROOT, dataDir: join(ROOT, "bench", ".data", "irc"), chatdDataDir: chatdData, pool, accounts, log, pauseMs: params.pauseMs }, params.irc);
+    const only = args.find((a) => a.startsWith("--servers="))?.split("=")[1].split(",");
+    if (!only || only.includes("chatd")) await accounts.ensure({ root: ROOT, pool, count: params.irc.conns, log });
+    results = await ircFanout({ root: ROOT, dataDir: join(ROOT, "bench", ".data", "irc"), chatdDataDir: chatdData, pool, accounts, log, pauseMs: params.pauseMs, only }, params.irc);
   } finally {
     pool.stop();
   }
