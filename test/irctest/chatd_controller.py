@@ -13,14 +13,9 @@ reported as not implemented (skipped). Accounts are chatd's own: the first
 sign-in of a name creates its account (registration is open), which is what
 `registerUser` does with SASL.
 
-chatd has no guests: a client that registers with NICK and USER alone gets 464
-(password required), and irctest's clients do just that. So, unless
-CHATD_IRCTEST_RELAY=0, irctest talks to a relay on its port that opens a
-connection to chatd's IRC port for each of its clients and sends
-`PASS <RELAY_PASSWORD>` first, as a client configured with a password would;
-every byte after that is passed through unchanged, both ways, and a close on
-either side is passed on. A test's NICK then names an account whose password
-is RELAY_PASSWORD (created on first use).
+irctest's clients register with NICK and USER alone, which chatd refuses
+(464) unless `irc.guests` is on: the config turns it on, so each such nick
+signs in as a guest account (docs/irc.md, "Signing in").
 """
 
 import base64
@@ -28,9 +23,6 @@ import json
 import os
 from pathlib import Path
 import shutil
-import socket
-import threading
-import time
 from typing import Optional, Set, Type
 
 from irctest.basecontrollers import BaseServerController, DirectoryBasedController
@@ -61,72 +53,6 @@ LIMITS = {
     "signInFailureDelayMs": 0,
     "signInFailureDelayMaxMs": 0,
 }
-
-
-RELAY_PASSWORD = "irctest-password"
-
-
-class PassRelay:
-    """Listens on irctest's port; each connection is piped to chatd after a PASS line."""
-
-    def __init__(self, host: str, port: int, target_port: int) -> None:
-        self.target_port = target_port
-        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.listener.bind((host, port))
-        self.listener.listen(128)
-        self.closed = False
-        self.sockets: Set[socket.socket] = set()
-        threading.Thread(target=self._accept, name="chatd-relay", daemon=True).start()
-
-    def _accept(self) -> None:
-        while not self.closed:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            try:
-                upstream = socket.create_connection(("127.0.0.1", self.target_port))
-            except OSError:
-                client.close()
-                continue
-            for s in (client, upstream):
-                s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                self.sockets.add(s)
-            upstream.sendall(f"PASS {RELAY_PASSWORD}\r\n".encode())
-            done = threading.Event()
-            threading.Thread(target=self._pipe, args=(client, upstream, done), daemon=True).start()
-            threading.Thread(target=self._pipe, args=(upstream, client, done), daemon=True).start()
-
-    def _pipe(self, src: socket.socket, dst: socket.socket, done: threading.Event) -> None:
-        try:
-            while True:
-                data = src.recv(65536)
-                if not data:
-                    break
-                dst.sendall(data)
-        except OSError:
-            pass
-        # Pass the close on; the second direction to finish closes both sockets.
-        try:
-            dst.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass
-        if done.is_set():
-            for s in (src, dst):
-                s.close()
-                self.sockets.discard(s)
-        else:
-            done.set()
-
-    def close(self) -> None:
-        self.closed = True
-        self.listener.close()
-        for s in list(self.sockets):
-            try:
-                s.close()
-            except OSError:
-                pass
 
 
 class ChatdController(BaseServerController, DirectoryBasedController):
@@ -170,12 +96,7 @@ class ChatdController(BaseServerController, DirectoryBasedController):
         self.hostname = hostname
         self.create_config()
         assert self.directory
-        self.relay = None
-        if os.environ.get("CHATD_IRCTEST_RELAY", "1") != "0":
-            # chatd listens on a port of its own; the relay takes irctest's once chatd is up.
-            (_, self.chatd_port) = self.get_hostname_and_port()
-        else:
-            self.chatd_port = port
+
         config = {
             "host": "127.0.0.1",
             "port": 0,
@@ -185,6 +106,7 @@ class ChatdController(BaseServerController, DirectoryBasedController):
             "bcryptCost": 4,
             "rooms": [],
             "limits": LIMITS,
+            "irc": {"guests": True, "serverName": "My.Little.Server"},
         }
         with self.open_file("config.json", "w") as fd:
             json.dump(config, fd)
@@ -193,7 +115,7 @@ class ChatdController(BaseServerController, DirectoryBasedController):
             "CHAT_CONFIG": str(self.directory / "config.json"),
             "CHAT_HOST": "127.0.0.1",
             "CHAT_PORT": "0",
-            "CHAT_IRC_PORT": str(self.chatd_port),
+            "CHAT_IRC_PORT": str(port),
             "CHAT_DATA_DIR": str(self.directory / "data"),
             "CHAT_CONSOLE": "off",
             "CHAT_ADMIN_TOKEN": "",
@@ -202,27 +124,6 @@ class ChatdController(BaseServerController, DirectoryBasedController):
         self.proc = self.execute(
             [NODE, str(ROOT / "dist" / "src" / "main.js")], proc_name="chatd", env=env, cwd=str(ROOT)
         )
-
-    def wait_for_port(self) -> None:
-        if self.chatd_port != self.port and self.relay is None:
-            started = time.time()
-            while True:
-                self.check_is_alive()
-                try:
-                    socket.create_connection(("127.0.0.1", self.chatd_port), timeout=1.0).close()
-                    break
-                except OSError:
-                    if time.time() - started > 30:
-                        raise
-                    time.sleep(self._port_wait_interval)
-            self.relay = PassRelay(self.hostname, self.port, self.chatd_port)
-        super().wait_for_port()
-
-    def kill(self) -> None:
-        if getattr(self, "relay", None) is not None:
-            self.relay.close()
-            self.relay = None
-        super().kill()
 
     def registerUser(self, case, username: str, password: Optional[str] = None) -> None:  # type: ignore[no-untyped-def]
         """The first SASL PLAIN sign-in of a name creates its account."""
