@@ -17,6 +17,7 @@ ENV NODE_ENV=production \
     CHAT_HOST=0.0.0.0 \
     CHAT_PORT=8080 \
     CHAT_DATA_DIR=/data \
+    CHAT_IRC_PORT=6667 \
     CHAT_CONSOLE=auto
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -29,7 +30,8 @@ COPY config ./config
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME /data
-EXPOSE 8080
+# 8080: HTTP and WebSocket; 6667: IRC (docs/irc.md).
+EXPOSE 8080 6667
 # GET /healthz on CHAT_PORT, over https when CHAT_TLS_CERT is set.
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "dist/src/runtime/node/healthcheck.js"]

@@ -17,6 +17,7 @@ import { createAccounts } from "./accounts/accounts.ts";
 import { createBcryptPool, type PasswordHasher } from "../storage/users/bcrypt-pool.ts";
 import { createStorage, type Storage, type StorageHealth } from "../storage/create.ts";
 import { openFiles, type FileService, type OpenFiles } from "./files/index.ts";
+import { IrcGateway } from "./irc/gateway.ts";
 
 export type DaemonOptions = { config: Config; runtime: ServerRuntime; logger: Logger };
 
@@ -40,6 +41,8 @@ export class Daemon {
   #runtime: ServerRuntime;
   #chat: ChatService | undefined;
   #listener: Listener | undefined;
+  /** The IRC gateway's listeners (plain, TLS), when irc.port or irc.tlsPort is set. */
+  #irc: { plain?: Listener; tls?: Listener } = {};
   #storage: Storage | undefined;
   #hasher: PasswordHasher | undefined;
   #files: OpenFiles | undefined;
@@ -95,6 +98,7 @@ export class Daemon {
     if (!tls) return "off";
     if (!this.#listener?.reloadTls) return "restart_required";
     this.#listener.reloadTls(tls);
+    this.#irc.tls?.reloadTls?.(tls);
     this.logger.info("tls certificates reloaded");
     return "reloaded";
   }
@@ -102,6 +106,15 @@ export class Daemon {
   /** The port actually bound (useful with port 0). */
   get port(): number {
     return this.#port;
+  }
+
+  /** The IRC ports actually bound (undefined when off). */
+  get ircPort(): number | undefined {
+    return this.#irc.plain?.port;
+  }
+
+  get ircTlsPort(): number | undefined {
+    return this.#irc.tls?.port;
   }
 
   /** Starts and resolves once running; rejects with the reason if the start failed. */
@@ -199,6 +212,7 @@ export class Daemon {
         build: (ws) => createApp({ daemon: this, chat, files: files!.service, ws: behindProxies(ws, () => this.config.trustedProxies), assets }),
       });
       this.#port = this.#listener.port;
+      this.#irc = await this.#startIrc(chat, tls);
       this.#chat = chat;
       this.#storage = storage;
       this.#hasher = hasher;
@@ -207,6 +221,9 @@ export class Daemon {
       if (!config.adminToken) logger.warn("admin API is off: no admin token configured (set CHAT_ADMIN_TOKEN)");
     } catch (error) {
       this.#startError = error as Error;
+      await this.#listener?.close().catch(() => {});
+      this.#listener = undefined;
+      await this.#closeIrc();
       await files?.close().catch(() => {});
       await storage.close().catch(() => {});
       await hasher?.close();
@@ -214,11 +231,33 @@ export class Daemon {
     }
   }
 
+  /** The IRC listeners, when configured; TLS with the daemon's certificate. */
+  async #startIrc(chat: ChatService, tls: Awaited<ReturnType<typeof readCertificates>>): Promise<{ plain?: Listener; tls?: Listener }> {
+    const { irc, host } = this.config;
+    if (irc.port === undefined && irc.tlsPort === undefined) return {};
+    if (irc.tlsPort !== undefined && !tls) throw new Error("irc.tlsPort needs a certificate: set tls.cert and tls.key (CHAT_TLS_CERT, CHAT_TLS_KEY)");
+    const gateway = new IrcGateway(chat, this.logger);
+    const accept = gateway.accept.bind(gateway);
+    const out: { plain?: Listener; tls?: Listener } = {};
+    this.#irc = out;
+    if (irc.port !== undefined) out.plain = await this.#runtime.serveStream({ host, port: irc.port, accept });
+    if (irc.tlsPort !== undefined) out.tls = await this.#runtime.serveStream({ host, port: irc.tlsPort, tls: tls!, accept });
+    this.logger.info("irc listening", { host, ...(out.plain ? { port: out.plain.port } : {}), ...(out.tls ? { tlsPort: out.tls.port } : {}) });
+    return out;
+  }
+
+  async #closeIrc(): Promise<void> {
+    const { plain, tls } = this.#irc;
+    this.#irc = {};
+    await Promise.all([plain?.close(), tls?.close()].map((p) => p?.catch(() => {})));
+  }
+
   async #stop(reason: StopReason): Promise<void> {
     const chat = this.#chat;
     this.logger.info(reason === "restart" ? "restarting" : "stopping");
     // Stop accepting first; the listener only finishes closing once the
     // upgraded sockets are gone, so it is awaited after the clients are closed.
+    const ircClosed = this.#closeIrc();
     const listenerClosed = this.#listener?.close();
     this.#listener = undefined;
     if (chat) {
@@ -230,7 +269,7 @@ export class Daemon {
       chat.close();
       this.metrics.retire(chat.stats());
     }
-    await Promise.race([listenerClosed, new Promise((r) => setTimeout(r, CLOSE_WAIT_MS))]);
+    await Promise.race([Promise.all([listenerClosed, ircClosed]), new Promise((r) => setTimeout(r, CLOSE_WAIT_MS))]);
     this.#chat = undefined;
     await this.#files?.close();
     this.#files = undefined;

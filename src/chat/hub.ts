@@ -121,6 +121,11 @@ export class Hub {
     return [...names.values()].sort();
   }
 
+  /** The sessions in the room on this node (IRC's away-notify reaches its IRC members). */
+  roomSessions(roomName: string): Iterable<Session> {
+    return this.#rooms.get(roomName)?.sessions.keys() ?? [];
+  }
+
   memberCount(roomName: string): number {
     return this.#rooms.get(roomName)?.users.size ?? 0;
   }

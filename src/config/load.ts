@@ -112,6 +112,7 @@ function applyEnv(raw: unknown, env: Env, problems: string[]): unknown {
     const tls = (typeof out.tls === "object" && out.tls !== null ? out.tls : {}) as Record<string, unknown>;
     out.tls = { ...tls, ...(env.CHAT_TLS_CERT !== undefined ? { cert: env.CHAT_TLS_CERT } : {}), ...(env.CHAT_TLS_KEY !== undefined ? { key: env.CHAT_TLS_KEY } : {}) };
   }
+  applyIrcEnv(out, env, problems);
   applyClusterEnv(out, env, problems);
   return out;
 }
@@ -127,12 +128,29 @@ function envFields(env: Env): Map<string, string> {
     ["files.dir", "CHAT_FILES_DIR"],
     ["tls.cert", "CHAT_TLS_CERT"],
     ["tls.key", "CHAT_TLS_KEY"],
+    ["irc.port", "CHAT_IRC_PORT"],
+    ["irc.tlsPort", "CHAT_IRC_TLS_PORT"],
     ["cluster.redis.url", "CHAT_REDIS_URL"],
     ["cluster.redis.keyPrefix", "CHAT_REDIS_PREFIX"],
     ["cluster.redis.nodeId", "CHAT_NODE_ID"],
   ];
   for (const [field, name] of vars) if (env[name] !== undefined) fields.set(field, name);
   return fields;
+}
+
+/** CHAT_IRC_PORT (and CHAT_IRC_TLS_PORT) turn the IRC gateway on; an empty value leaves the file's setting. */
+function applyIrcEnv(out: Record<string, unknown>, env: Env, problems: string[]): void {
+  const vars = [["port", "CHAT_IRC_PORT"], ["tlsPort", "CHAT_IRC_TLS_PORT"]] as const;
+  for (const [field, name] of vars) {
+    const value = env[name];
+    if (value === undefined || value === "") continue;
+    if (!/^\s*\d+\s*$/.test(value)) {
+      problems.push(`irc.${field}: expected an integer, got ${JSON.stringify(value)} (set by ${name})`);
+      continue;
+    }
+    const irc = (typeof out.irc === "object" && out.irc !== null ? out.irc : {}) as Record<string, unknown>;
+    out.irc = { ...irc, [field]: Number(value) };
+  }
 }
 
 /** CHAT_REDIS_URL turns cluster mode on; CHAT_REDIS_PREFIX and CHAT_NODE_ID refine it. */

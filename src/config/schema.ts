@@ -50,6 +50,23 @@ const cluster = z
   })
   .optional();
 
+/**
+ * The IRC gateway (docs/irc.md): off unless `port` is set. `tlsPort` serves
+ * IRC over TLS with the daemon's certificate (`tls`).
+ */
+const irc = z
+  .strictObject({
+    port: z.number().int().min(0).max(65535).optional(),
+    tlsPort: z.number().int().min(0).max(65535).optional(),
+    /** The server name IRC clients see in prefixes and numerics (no spaces). */
+    serverName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]*$/, "letters, digits, '.' and '-' only").max(63).default("chatd"),
+    /** Replay a room's latest messages on JOIN to clients without draft/chathistory (limits.historyOnJoin of them). */
+    replayOnJoin: z.boolean().default(true),
+    /** A client with no SASL or PASS signs in as a guest: its nick becomes an account only the server knows the password of. */
+    guests: z.boolean().default(false),
+  })
+  .prefault({});
+
 export const configSchema = z.strictObject({
   host: z.string().min(1).default("0.0.0.0"),
   port: z.number().int().min(0).max(65535).default(8080),
@@ -85,6 +102,7 @@ export const configSchema = z.strictObject({
   limits,
   security,
   files,
+  irc,
   cluster,
 });
 

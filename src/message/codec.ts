@@ -56,7 +56,11 @@ function withRef(d: Decoded & { ok: false }, ref: Ref | undefined): Decoded {
  */
 export class Encoded {
   #bytes: Uint8Array | undefined;
-  constructor(readonly text: string) {}
+  /** `frame` is what `text` encodes, when at hand: a peer that speaks another protocol (IRC) reads it instead of parsing `text`. */
+  constructor(
+    readonly text: string,
+    readonly frame?: OutboundFrame,
+  ) {}
   /** UTF-8 bytes of `text`, computed on first use and shared afterwards. */
   get bytes(): Uint8Array {
     return (this.#bytes ??= encoder.encode(this.text));
@@ -65,7 +69,7 @@ export class Encoded {
 const encoder = new TextEncoder();
 
 export function encode(frame: OutboundFrame): Encoded {
-  return new Encoded(JSON.stringify(frame));
+  return new Encoded(JSON.stringify(frame), frame);
 }
 
 type WelcomeFrame = Extract<OutboundFrame, { type: "welcome" }>;

@@ -71,10 +71,42 @@ export type ProcessStats = {
   startTimeSeconds: number;
 };
 
+/**
+ * One accepted TCP (or TLS) connection of a line protocol (IRC), as the core
+ * sees it: bytes out, its backlog, closing. Runtime adapters implement it.
+ */
+export type StreamSocket = {
+  readonly remoteAddress: string;
+  /** Bytes queued but not yet written to the network (this turn's batched writes excluded). */
+  readonly bufferedAmount: number;
+  /** Queues bytes; never throws on a closed socket. */
+  write(bytes: Uint8Array): void;
+  /** Writes out what is queued, then closes. */
+  end(): void;
+  /** Drops the connection at once. */
+  destroy(): void;
+};
+
+/** What the core does with an accepted stream: the bytes that arrive, and its end. */
+export type StreamEvents = {
+  data(chunk: Uint8Array): void;
+  closed(): void;
+};
+
+export type StreamServeOptions = {
+  host: string;
+  port: number;
+  /** TLS with this certificate (the daemon's) instead of plain TCP. */
+  tls?: TlsFiles;
+  accept(socket: StreamSocket): StreamEvents;
+};
+
 /** One per runtime (Node, Deno): everything runtime-specific behind one call. */
 export type ServerRuntime = {
   name: string;
   serve(options: ServeOptions): Promise<Listener>;
+  /** A plain TCP (or TLS) listener for line protocols (the IRC gateway). */
+  serveStream(options: StreamServeOptions): Promise<Listener>;
   /** The process's CPU and memory, for the default metrics. */
   processStats?(): ProcessStats;
 };

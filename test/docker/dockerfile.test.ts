@@ -34,11 +34,12 @@ describe("the Dockerfile", () => {
     expect(all(runtimeStage, "COPY").some((c) => parseCopy(c).from === stages[0]!.name)).toBe(true);
   });
 
-  it("runs as a non-root user, keeps data in VOLUME /data, exposes the port it listens on", () => {
+  it("runs as a non-root user, keeps data in VOLUME /data, exposes the ports it listens on (HTTP, IRC)", () => {
     expect(one(runtimeStage, "USER")).not.toMatch(/^(root|0)$/);
     expect(one(runtimeStage, "VOLUME")).toBe("/data");
     expect(imageEnv()).toMatchObject({ CHAT_DATA_DIR: "/data", CHAT_HOST: "0.0.0.0", NODE_ENV: "production" });
-    expect(one(runtimeStage, "EXPOSE")).toBe(imageEnv().CHAT_PORT);
+    expect(one(runtimeStage, "EXPOSE")).toBe(`${imageEnv().CHAT_PORT} ${imageEnv().CHAT_IRC_PORT}`);
+    expect(imageEnv().CHAT_IRC_PORT).toBe("6667");
   });
 
   it("health-checks /healthz, stops with SIGTERM and runs node itself as PID 1 (exec form, no shell)", () => {

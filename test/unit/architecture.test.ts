@@ -89,6 +89,12 @@ describe("the import rules of docs/architecture.md", () => {
     expect(violations(["src/message", "src/chat", "actors"], ["node:"])).toEqual([]);
   });
 
+  it("the IRC gateway (src/irc) uses web standards and reaches runtimes only through their types, storage only through ids", () => {
+    expect(violations(["src/irc"], ["node:", "src/http", "src/ops", "src/daemon.ts", "src/run.ts", "src/runtime/node", "src/runtime/deno"])).toEqual([]);
+    expect(violations(["src/irc"], ["storage"], ["storage/chatlog/ids.ts"])).toEqual([]);
+    expect(violations(["src/chat", "src/message", "actors"], ["src/irc"])).toEqual([]);
+  });
+
   it("actors never import http, ops, runtimes or storage", () => {
     expect(violations(["actors"], ["src/http", "src/ops", "src/runtime", "storage"])).toEqual([]);
   });

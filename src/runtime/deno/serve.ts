@@ -4,6 +4,7 @@ import { AddressInUseError, type Listener, type ServeOptions, type ServerRuntime
 import { DenoPeer } from "./peer.ts";
 import { denoUpgradeWebSocket } from "./websocket.ts";
 import { denoProcessStats } from "./stats.ts";
+import { serveDenoStream } from "./stream.ts";
 
 type Env = { remoteAddr?: Deno.NetAddr };
 
@@ -14,6 +15,7 @@ const SOCKET_CLOSE_GRACE_MS = 2000;
 export const denoRuntime: ServerRuntime = {
   name: "deno",
   processStats: denoProcessStats,
+  serveStream: serveDenoStream,
   async serve(options: ServeOptions): Promise<Listener> {
     const address = (env: unknown) => (env as Env | undefined)?.remoteAddr?.hostname ?? "unknown";
     // Deno's server.shutdown() closes upgraded sockets itself (1001 "Server

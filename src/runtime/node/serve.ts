@@ -7,6 +7,7 @@ import { NodePeer } from "./peer.ts";
 import { nodeProcessStats } from "./stats.ts";
 import { createNodeServer, reloadNodeTls } from "./tls.ts";
 import { nodeWebSockets } from "./websocket.ts";
+import { serveNodeStream } from "./stream.ts";
 
 /** How long requests in flight may take to finish once the listener closes. */
 const HTTP_CLOSE_GRACE_MS = 1000;
@@ -15,6 +16,7 @@ const HTTP_CLOSE_GRACE_MS = 1000;
 export const nodeRuntime: ServerRuntime = {
   name: "node",
   processStats: nodeProcessStats,
+  serveStream: serveNodeStream,
   async serve(options: ServeOptions): Promise<Listener> {
     let app: Hono | undefined;
     // The app is only asked at upgrade time, so it can be built after this.

@@ -1,0 +1,179 @@
+import type { ChatMessage, DirectMessage, OutboundFrame } from "../message/index.ts";
+import type { IrcConnection } from "./connection.ts";
+import type { Reply } from "./reply.ts";
+import { signedIn, signInFailed } from "./registration.ts";
+import { namesReply } from "./queries.ts";
+import { userKey } from "./names.ts";
+
+/** A request sent to the session, waiting for its answer. */
+export type Pending = {
+  ref: number;
+  /** The IRC command it came from (for error replies). */
+  command: string;
+  out: Reply;
+  /** The target as the client wrote it (a channel or a nick). */
+  target?: string;
+  /** say/dm: `#room` or the lower-cased nick, and the chatd text, to recognise the session's own copy. */
+  key?: string;
+  text?: string;
+  sawCopy?: boolean;
+  /** The key this request's answer (a frame without ref) is found by. */
+  keyed?: string;
+  /** CHATHISTORY: only messages after this id, at most `limit` of them. */
+  after?: string;
+  limit?: number;
+  /** CHATHISTORY AFTER: the oldest `limit` after `after` (LATEST: the newest). */
+  first?: boolean;
+  /** KICK/MODE: the nick it is about, and what to say when it worked. */
+  nick?: string;
+  done?: string;
+};
+
+type Frame<T extends OutboundFrame["type"]> = Extract<OutboundFrame, { type: T }>;
+
+/** A frame the session sent that answers something (not fan-out): turned into the IRC reply of its command. */
+export function answerFrame(conn: IrcConnection, frame: OutboundFrame): void {
+  switch (frame.type) {
+    case "welcome":
+      return signedIn(conn, frame.user);
+    case "error":
+      return error(conn, frame);
+    case "ack":
+      return ack(conn, frame);
+    case "joined":
+      return joined(conn, frame);
+    case "left": {
+      const p = conn.take(undefined, `part:${frame.room}`);
+      const out = p?.out ?? conn.reply(undefined);
+      out.add(conn.ctx.renderer.source(conn.nick), "PART", [`#${frame.room}`]);
+      return out.release();
+    }
+    case "history":
+      return history(conn, conn.take(undefined, `hist:#${frame.room}`), frame.messages);
+    case "dm_history":
+      return history(conn, conn.take(undefined, `hist:${userKey(frame.with) ?? frame.with}`), frame.messages);
+    case "rooms": {
+      const p = conn.take(undefined, "list");
+      if (!p) return;
+      conn.num(p.out, "321", "Channel", "Users  Name");
+      for (const r of frame.rooms) conn.num(p.out, "322", `#${r.name}`, String(r.members), "");
+      conn.num(p.out, "323", "End of /LIST");
+      return p.out.release();
+    }
+    case "moderated": {
+      const p = conn.take(frame.ref);
+      if (!p) return;
+      p.out.add(conn.server, "NOTICE", [conn.nick, p.done ?? `${frame.action}: ${frame.user}`]);
+      return p.out.release();
+    }
+    case "notice":
+      if (!conn.registered) return;
+      return conn.write(`${conn.prefix(conn.nowTags())}:${conn.server} NOTICE ${conn.nick} :${oneLine(frame.kind === "broadcast" || frame.kind === "motd" ? frame.text : `[${frame.kind}] ${frame.text}`)}\r\n`);
+    default:
+      return;
+  }
+}
+
+function oneLine(text: string): string {
+  return text.replace(/[\r\n]+/g, " ");
+}
+
+function ack(conn: IrcConnection, frame: Frame<"ack">): void {
+  const p = conn.take(frame.ref);
+  if (!p) return;
+  const me = conn.session.user!.name;
+  if (!p.sawCopy) conn.expectCopy(frame.id);
+  if (conn.caps.has("echo-message")) {
+    const command = p.command === "NOTICE" ? "NOTICE" : "PRIVMSG";
+    const record: ChatMessage | DirectMessage = p.key!.startsWith("#")
+      ? { type: "message", id: frame.id, room: p.key!.slice(1), from: me, text: p.text!, ts: frame.ts }
+      : { type: "dm", id: frame.id, from: me, to: p.target!, text: p.text!, ts: frame.ts };
+    p.out.raw(conn.ctx.renderer.record(record, conn.mask, [], command, p.target));
+  }
+  p.out.release();
+}
+
+function joined(conn: IrcConnection, frame: Frame<"joined">): void {
+  const p = conn.take(undefined, `join:${frame.room}`);
+  const out = p?.out ?? conn.reply(undefined);
+  const channel = `#${frame.room}`;
+  out.add(conn.ctx.renderer.source(conn.nick), "JOIN", [channel]);
+  namesReply(conn, out, channel, frame.members);
+  const { replayOnJoin } = conn.ctx.config.irc;
+  if (replayOnJoin && !conn.caps.has("draft/chathistory") && frame.history.length > 0) replay(conn, out, channel, frame.history);
+  out.release();
+}
+
+/** Messages of the past, in a chathistory batch when the client takes batches. */
+function replay(conn: IrcConnection, out: Reply, target: string, messages: Array<ChatMessage | DirectMessage>): void {
+  const batch = conn.batches ? conn.batchId() : undefined;
+  if (batch) out.add(conn.server, "BATCH", [`+${batch}`, "chathistory", target]);
+  const extra: Array<[string, string]> = batch ? [["batch", batch]] : [];
+  for (const m of messages) out.raw(conn.ctx.renderer.record(m, conn.mask, extra));
+  if (batch) out.add(conn.server, "BATCH", [`-${batch}`]);
+}
+
+function history(conn: IrcConnection, p: ReturnType<IrcConnection["take"]>, messages: Array<ChatMessage | DirectMessage>): void {
+  if (!p) return;
+  let page = messages;
+  if (p.after !== undefined) page = page.filter((m) => m.id > p.after!);
+  if (p.limit !== undefined && page.length > p.limit) page = p.first ? page.slice(0, p.limit) : page.slice(-p.limit);
+  const batch = conn.batches ? conn.batchId() : undefined;
+  if (batch) p.out.add(conn.server, "BATCH", [`+${batch}`, "chathistory", p.target!]);
+  const extra: Array<[string, string]> = batch ? [["batch", batch]] : [];
+  for (const m of page) p.out.raw(conn.ctx.renderer.record(m, conn.mask, extra));
+  if (batch) p.out.add(conn.server, "BATCH", [`-${batch}`]);
+  p.out.release();
+}
+
+function error(conn: IrcConnection, frame: Frame<"error">): void {
+  const p = frame.ref === undefined ? undefined : conn.take(frame.ref);
+  if (!p) {
+    // Without a request: the sign-in's answer, or something the server says before it closes.
+    if (conn.auth === "sasl" || conn.auth === "pass" || conn.auth === "guest") return signInFailed(conn, frame.code, frame.message);
+    if (conn.registered && frame.code !== "not_authenticated") conn.write(`:${conn.server} NOTICE ${conn.nick} :${oneLine(frame.message)}\r\n`);
+    return;
+  }
+  const out = p.out;
+  const target = p.target ?? "*";
+  const message = frame.retryAfterMs === undefined ? frame.message : `${frame.message} (retry after ${frame.retryAfterMs} ms)`;
+  // RFC 2812: a NOTICE is never answered with an error.
+  if (p.command === "NOTICE") return out.release();
+  const n = (code: string, ...params: string[]) => conn.num(out, code, ...params);
+  switch (`${p.command}:${frame.code}`) {
+    case "PRIVMSG:not_in_room":
+    case "PRIVMSG:muted":
+    case "TAGMSG:not_in_room":
+      n("404", target, `Cannot send to channel: ${message}`);
+      break;
+    case "PRIVMSG:unknown_user":
+    case "PRIVMSG:bad_name":
+    case "KICK:unknown_user":
+    case "MODE:unknown_user":
+      n("401", p.nick ?? target, "No such nick/channel");
+      break;
+    case "PRIVMSG:bad_frame":
+      n("412", "No text to send");
+      break;
+    case "JOIN:bad_name":
+      n("403", target, `No such channel: ${message}`);
+      break;
+    case "JOIN:too_many_rooms":
+      n("405", target, "You have joined too many channels");
+      break;
+    case "PART:not_in_room":
+      n("442", target, "You're not on that channel");
+      break;
+    case "KICK:forbidden":
+    case "MODE:forbidden":
+      n("482", target, "You're not a channel operator (chatd moderators and admins only)");
+      break;
+    case "CHATHISTORY:not_in_room":
+    case "CHATHISTORY:bad_name":
+      conn.fail(out, "CHATHISTORY", "INVALID_TARGET", target, message);
+      break;
+    default:
+      conn.fail(out, p.command, frame.code.toUpperCase(), ...(p.target ? [p.target] : []), message);
+  }
+  out.release();
+}

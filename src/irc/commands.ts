@@ -1,0 +1,174 @@
+import type { IrcConnection } from "./connection.ts";
+import type { IrcMessage } from "./line.ts";
+import { capCommand } from "./caps.ts";
+import { motd } from "./registration.ts";
+import { channelKey, userKey, VERSION_TEXT } from "./names.ts";
+import { fromIrc } from "./text.ts";
+import { MAX_TARGETS } from "./isupport.ts";
+import { ison, lusers, names, userhost, who, whois } from "./queries.ts";
+import { chathistory } from "./history.ts";
+import { away, kick, mode, oper } from "./moderation.ts";
+
+/** Commands of a registered client. */
+export function activeCommand(conn: IrcConnection, msg: IrcMessage): void {
+  const p = msg.params;
+  switch (msg.command) {
+    case "PRIVMSG":
+    case "NOTICE":
+      return message(conn, msg);
+    case "JOIN":
+      return join(conn, msg);
+    case "PART":
+      return part(conn, msg);
+    case "TAGMSG":
+      return tagmsg(conn, msg);
+    case "PING": {
+      if (p.length < 1) return conn.numeric("409", "No origin specified");
+      const out = conn.reply(msg);
+      out.add(conn.server, "PONG", [conn.server, p[0]!], [], true);
+      return out.release();
+    }
+    case "PONG":
+      return;
+    case "QUIT":
+      return conn.close(1000, p[0] ? `Quit: ${p[0]}` : "Quit");
+    case "CAP":
+      return capCommand(conn, msg);
+    case "NAMES":
+      return names(conn, msg);
+    case "WHO":
+      return who(conn, msg);
+    case "WHOIS":
+      return whois(conn, msg);
+    case "LUSERS":
+      return lusers(conn, msg);
+    case "ISON":
+      return ison(conn, msg);
+    case "USERHOST":
+      return userhost(conn, msg);
+    case "LIST": {
+      const out = conn.reply(msg);
+      conn.request({ type: "rooms" }, { command: "LIST", out }, "list");
+      return out.release();
+    }
+    case "MOTD": {
+      const out = conn.reply(msg);
+      motd(conn, out);
+      return out.release();
+    }
+    case "TOPIC":
+      return topic(conn, msg);
+    case "CHATHISTORY":
+      return chathistory(conn, msg);
+    case "AWAY":
+      return away(conn, msg);
+    case "MODE":
+      return mode(conn, msg);
+    case "KICK":
+      return kick(conn, msg);
+    case "OPER":
+      return oper(conn, msg);
+    case "VERSION": {
+      const out = conn.reply(msg);
+      conn.num(out, "351", VERSION_TEXT, conn.server, "chatd IRC gateway");
+      return out.release();
+    }
+    case "NICK": {
+      if (!p[0]) return conn.numeric("431", "No nickname given");
+      // The nick is the account's name; the same name in another case is still it.
+      if (userKey(p[0]) === userKey(conn.nick)) return;
+      return conn.numeric("432", p[0], "Erroneous nickname: your nick is your chatd account name");
+    }
+    case "USER":
+    case "PASS":
+      return conn.numeric("462", "You may not reregister");
+    case "AUTHENTICATE":
+      return conn.numeric("907", "You have already authenticated using SASL");
+    default:
+      return conn.numeric("421", msg.command, "Unknown command");
+  }
+}
+
+/** PRIVMSG/NOTICE to channels (chatd `say`) and nicks (chatd `dm`). */
+function message(conn: IrcConnection, msg: IrcMessage): void {
+  const [targets, raw] = msg.params;
+  const notice = msg.command === "NOTICE";
+  if (!targets) return notice ? undefined : conn.numeric("411", `No recipient given (${msg.command})`);
+  if (raw === undefined || raw === "") return notice ? undefined : conn.numeric("412", "No text to send");
+  const list = targets.split(",").filter((t) => t !== "");
+  if (list.length > MAX_TARGETS) return notice ? undefined : conn.numeric("407", targets, "Too many targets");
+  const text = fromIrc(raw);
+  const out = conn.reply(msg);
+  // A CTCP request other than ACTION is not relayed (chatd has no such thing).
+  if (text !== undefined) {
+    for (const target of list) {
+      if (target.startsWith("#")) {
+        const room = channelKey(target);
+        if (room === undefined) {
+          if (!notice) conn.num(out, "403", target, "No such channel");
+          continue;
+        }
+        conn.request({ type: "say", room, text }, { command: msg.command, out, target, key: `#${room}`, text });
+      } else {
+        const key = userKey(target);
+        if (key === undefined) {
+          if (!notice) conn.num(out, "401", target, "No such nick/channel");
+          continue;
+        }
+        conn.request({ type: "dm", to: target, text }, { command: msg.command, out, target, key, text });
+      }
+    }
+  }
+  out.release();
+}
+
+/** TAGMSG with +typing to a channel: chatd `typing` (best effort, unanswered). */
+function tagmsg(conn: IrcConnection, msg: IrcMessage): void {
+  const target = msg.params[0] ?? "";
+  const room = channelKey(target);
+  const out = conn.reply(msg);
+  if (room !== undefined && msg.tags.get("+typing") === "active" && conn.session.rooms.has(room)) conn.notify({ type: "typing", room });
+  out.release();
+}
+
+function join(conn: IrcConnection, msg: IrcMessage): void {
+  const targets = msg.params[0];
+  if (!targets) return conn.numeric("461", "JOIN", "Not enough parameters");
+  const out = conn.reply(msg);
+  if (targets === "0") {
+    for (const room of [...conn.session.rooms]) conn.request({ type: "leave", room }, { command: "PART", out, target: `#${room}` }, `part:${room}`);
+    return out.release();
+  }
+  for (const target of targets.split(",")) {
+    const room = channelKey(target);
+    if (room === undefined) conn.num(out, "403", target, "No such channel");
+    // Joining a channel one is in is no change (IRC clients re-send JOIN on reconnect).
+    else if (!conn.session.rooms.has(room)) conn.request({ type: "join", room }, { command: "JOIN", out, target }, `join:${room}`);
+  }
+  out.release();
+}
+
+function part(conn: IrcConnection, msg: IrcMessage): void {
+  const targets = msg.params[0];
+  if (!targets) return conn.numeric("461", "PART", "Not enough parameters");
+  const out = conn.reply(msg);
+  for (const target of targets.split(",")) {
+    const room = channelKey(target);
+    if (room === undefined) conn.num(out, "403", target, "No such channel");
+    else if (!conn.session.rooms.has(room)) conn.num(out, "442", target, "You're not on that channel");
+    else conn.request({ type: "leave", room }, { command: "PART", out, target }, `part:${room}`);
+  }
+  out.release();
+}
+
+/** TOPIC: chatd rooms have no topic yet (issue "Conversations"): read as unset, setting refused. */
+function topic(conn: IrcConnection, msg: IrcMessage): void {
+  const target = msg.params[0];
+  if (!target) return conn.numeric("461", "TOPIC", "Not enough parameters");
+  const out = conn.reply(msg);
+  const room = channelKey(target);
+  if (room === undefined) conn.num(out, "403", target, "No such channel");
+  else if (msg.params.length > 1) conn.num(out, "482", target, "Topics cannot be set on this server");
+  else conn.num(out, "331", target, "No topic is set");
+  out.release();
+}

@@ -1,0 +1,83 @@
+import type { ChatMessage, DirectMessage, Encoded, OutboundFrame } from "../message/index.ts";
+import { formatLine, tagPrefix } from "./line.ts";
+import { toIrcTexts } from "./text.ts";
+import { MAX_LINE_BYTES, utf8Bytes } from "./line.ts";
+
+/** Which tags a client gets (from the capabilities it enabled): a bit each, so a rendering is cached per combination. */
+export const TAG_TIME = 1;
+export const TAG_MSGID = 2;
+export const TAG_ACCOUNT = 4;
+export const TAG_TYPING = 8;
+
+const encoder = new TextEncoder();
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * chatd's fan-out frames as IRC lines. A room message is rendered once per
+ * combination of tags its recipients asked for (at most a few), and the same
+ * bytes go to every IRC recipient with that combination, as the same JSON
+ * bytes go to every WebSocket recipient. The cache sits on the encoded frame
+ * (a WeakMap): it lives as long as the fan-out that uses it.
+ */
+export class Renderer {
+  readonly #cache = new WeakMap<Encoded, Array<Uint8Array | undefined>>();
+  #lastEncoded: Encoded | undefined;
+  #lastVariants: Array<Uint8Array | undefined> | undefined;
+
+  constructor(readonly host: string) {}
+
+  /** `name!name@host`, a chatd user as an IRC source. */
+  source(name: string): string {
+    return `${name}!${name}@${this.host}`;
+  }
+
+  /** The bytes of a fan-out frame for a client with these tag bits; empty when the frame means nothing on IRC. */
+  fanout(encoded: Encoded, frame: OutboundFrame, mask: number): Uint8Array {
+    // A fan-out hands one frame to every recipient in a row: the last one is at hand without a lookup.
+    let variants = encoded === this.#lastEncoded ? this.#lastVariants : this.#cache.get(encoded);
+    if (!variants) this.#cache.set(encoded, (variants = []));
+    this.#lastEncoded = encoded;
+    this.#lastVariants = variants;
+    const cached = variants[mask];
+    if (cached) return cached;
+    const text = this.#fanoutText(frame, mask);
+    const bytes = text === "" ? NO_BYTES : encoder.encode(text);
+    variants[mask] = bytes;
+    return bytes;
+  }
+
+  #fanoutText(frame: OutboundFrame, mask: number): string {
+    switch (frame.type) {
+      case "message":
+      case "dm":
+        return this.record(frame, mask, []);
+      case "presence":
+        return formatLine(this.source(frame.user), frame.event === "join" ? "JOIN" : "PART", [`#${frame.room}`]);
+      case "typing":
+        return mask & TAG_TYPING ? `@+typing=active ${formatLine(this.source(frame.user), "TAGMSG", [`#${frame.room}`])}` : "";
+      default:
+        return "";
+    }
+  }
+
+  /**
+   * A stored message as IRC lines (several for a multi-line message), with
+   * the tags of `mask` and `extra` ones (a batch, a label), in `command`
+   * (PRIVMSG, or NOTICE for the echo of a NOTICE).
+   */
+  record(frame: ChatMessage | DirectMessage, mask: number, extra: ReadonlyArray<readonly [string, string]>, command = "PRIVMSG", target?: string): string {
+    const to = target ?? (frame.type === "message" ? `#${frame.room}` : frame.to);
+    const source = this.source(frame.from);
+    const tags: Array<readonly [string, string | undefined]> = [
+      ...extra,
+      ["time", mask & TAG_TIME ? new Date(frame.ts).toISOString() : undefined],
+      ["msgid", mask & TAG_MSGID ? frame.id : undefined],
+      ["account", mask & TAG_ACCOUNT ? frame.from : undefined],
+    ];
+    const prefix = tagPrefix(tags);
+    const room = MAX_LINE_BYTES - utf8Bytes(`:${source} ${command} ${to} :\r\n`);
+    let out = "";
+    for (const text of toIrcTexts(frame.text, room, frame.files)) out += prefix + formatLine(source, command, [to, text], true);
+    return out;
+  }
+}

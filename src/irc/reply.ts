@@ -1,0 +1,71 @@
+import { formatLine, tagPrefix } from "./line.ts";
+
+type Line = { tags: Array<readonly [string, string]>; text: string };
+
+/** Where a finished reply goes (the connection). */
+export type ReplySink = {
+  readonly labels: boolean;
+  readonly batches: boolean;
+  readonly server: string;
+  write(text: string): void;
+  batchId(): string;
+};
+
+/**
+ * The answer to one command, gathered until the command is done, then
+ * written at once: so labeled-response can label it (one line: the label on
+ * it; several: a labeled batch; none: ACK). A command answered later (its
+ * frame went through the session) holds the reply open until its answer comes.
+ */
+export class Reply {
+  readonly #lines: Line[] = [];
+  #holds = 1;
+
+  constructor(
+    private readonly sink: ReplySink,
+    readonly label: string | undefined,
+  ) {}
+
+  /** A line with tags (already chosen by the caller) and the rest formatted. */
+  add(source: string | undefined, command: string, params: readonly string[], tags: Array<readonly [string, string]> = [], trailing = false): void {
+    this.#lines.push({ tags, text: formatLine(source, command, params, trailing) });
+  }
+
+  /** A preformatted line (CR LF included) with its tags. */
+  raw(text: string, tags: Array<readonly [string, string]> = []): void {
+    this.#lines.push({ tags, text });
+  }
+
+  /** Writes what is gathered so far, unlabeled (the connection is closing). */
+  drain(): void {
+    for (const l of this.#lines.splice(0)) this.sink.write(tagPrefix(l.tags) + l.text);
+  }
+
+  /** Keeps the reply open for one more answer. */
+  hold(): this {
+    this.#holds++;
+    return this;
+  }
+
+  /** One answer is in; the last one writes the reply. */
+  release(): void {
+    if (--this.#holds !== 0) return;
+    const { sink, label } = this;
+    const lines = this.#lines;
+    if (label === undefined || !sink.labels) {
+      for (const l of lines) sink.write(tagPrefix(l.tags) + l.text);
+      return;
+    }
+    if (lines.length === 0) return sink.write(`${tagPrefix([["label", label]])}${formatLine(sink.server, "ACK", [])}`);
+    if (lines.length === 1 || !sink.batches) {
+      const [first, ...rest] = lines;
+      sink.write(tagPrefix([["label", label], ...first!.tags]) + first!.text);
+      for (const l of rest) sink.write(tagPrefix(l.tags) + l.text);
+      return;
+    }
+    const id = sink.batchId();
+    let out = `${tagPrefix([["label", label]])}${formatLine(sink.server, "BATCH", [`+${id}`, "labeled-response"])}`;
+    for (const l of lines) out += tagPrefix(l.tags.some(([k]) => k === "batch") ? l.tags : [["batch", id], ...l.tags]) + l.text;
+    sink.write(out + formatLine(sink.server, "BATCH", [`-${id}`]));
+  }
+}

@@ -1,0 +1,161 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { World } from "../../helpers/harness.ts";
+import { ircSignIn } from "../../helpers/irc.ts";
+
+describe("IRC and web users in the same rooms", () => {
+  const world = new World();
+  afterEach(() => world.cleanup());
+  const ircDaemon = () => world.daemon({ irc: { port: 0 } });
+
+  it("JOIN shows the web members; a web message reaches IRC and an IRC message reaches the web, with the stored id", async () => {
+    const d = await ircDaemon();
+    const { client: web } = await world.member(d, "webby");
+    const irc = await ircSignIn(d.daemon.ircPort!, "ircy", { caps: ["server-time", "message-tags", "account-tag", "echo-message"] });
+    world.onCleanup(() => irc.close());
+
+    irc.send("JOIN #general");
+    const join = await irc.next("JOIN");
+    expect(join.source).toBe("ircy!ircy@chatd");
+    expect(join.params).toEqual(["#general"]);
+    const names = await irc.next("353");
+    expect(names.params.slice(1, 3)).toEqual(["=", "#general"]);
+    expect(names.params[3]!.split(" ").sort()).toEqual(["ircy", "webby"]);
+    await irc.next("366");
+    // The web user sees the IRC user join.
+    expect(await web.next("presence")).toMatchObject({ room: "general", user: "ircy", event: "join" });
+
+    web.send({ type: "say", room: "general", text: "hello from the web", ref: 1 });
+    const ack = await web.next("ack");
+    const got = await irc.next("PRIVMSG");
+    expect(got.source).toBe("webby!webby@chatd");
+    expect(got.params).toEqual(["#general", "hello from the web"]);
+    expect(got.tags.get("msgid")).toBe(ack.id);
+    expect(got.tags.get("account")).toBe("webby");
+    expect(Date.parse(got.tags.get("time")!)).toBe(ack.ts);
+
+    irc.send("PRIVMSG #general :hello from IRC");
+    const echo = await irc.next("PRIVMSG");
+    expect(echo.source).toBe("ircy!ircy@chatd");
+    expect(echo.params).toEqual(["#general", "hello from IRC"]);
+    const msg = await web.next("message");
+    expect(msg).toMatchObject({ room: "general", from: "ircy", text: "hello from IRC" });
+    // echo-message is the ack: it carries the stored message's id.
+    expect(echo.tags.get("msgid")).toBe(msg.id);
+  });
+
+  it("sends nothing back to a sender without echo-message, and PART is seen on the web", async () => {
+    const d = await ircDaemon();
+    const { client: web } = await world.member(d, "webby");
+    const irc = await ircSignIn(d.daemon.ircPort!, "plainy");
+    world.onCleanup(() => irc.close());
+    irc.send("JOIN #general");
+    await irc.next("366");
+    irc.send("PRIVMSG #general :one");
+    irc.send("PRIVMSG #general :two");
+    expect((await web.next("message")).text).toBe("one");
+    expect((await web.next("message")).text).toBe("two");
+    expect(await irc.quiet("PRIVMSG")).toBe(true);
+    irc.send("PART #general :bye");
+    expect((await irc.next("PART")).params).toEqual(["#general"]);
+    expect(await web.next("presence")).toMatchObject({ user: "plainy", event: "leave" });
+  });
+
+  it("direct messages both ways: PRIVMSG to a nick is a chatd dm", async () => {
+    const d = await ircDaemon();
+    const { client: web } = await world.signIn(d, "webby");
+    const irc = await ircSignIn(d.daemon.ircPort!, "ircy", { caps: ["message-tags"] });
+    world.onCleanup(() => irc.close());
+    irc.send("PRIVMSG webby :psst");
+    expect(await web.next("dm")).toMatchObject({ from: "ircy", to: "webby", text: "psst" });
+    web.send({ type: "dm", to: "ircy", text: "hi back", ref: 1 });
+    const ack = await web.next("ack");
+    const got = await irc.next("PRIVMSG");
+    expect(got.source).toBe("webby!webby@chatd");
+    expect(got.params).toEqual(["ircy", "hi back"]);
+    expect(got.tags.get("msgid")).toBe(ack.id);
+    irc.send("PRIVMSG nobody-here :hello?");
+    expect((await irc.next("401")).params[1]).toBe("nobody-here");
+  });
+
+  it("splits a multi-line web message into lines, maps /me to ACTION, and keeps control characters from web users", async () => {
+    const d = await ircDaemon();
+    const { client: web } = await world.member(d, "webby");
+    const irc = await ircSignIn(d.daemon.ircPort!, "ircy");
+    world.onCleanup(() => irc.close());
+    irc.send("JOIN #general");
+    await irc.next("366");
+    web.send({ type: "say", room: "general", text: "line one\nline two\n\nline three", ref: 1 });
+    const lines = [await irc.next("PRIVMSG"), await irc.next("PRIVMSG"), await irc.next("PRIVMSG")];
+    expect(lines.map((l) => l.params[1])).toEqual(["line one", "line two", "line three"]);
+    web.send({ type: "say", room: "general", text: "/me waves", ref: 2 });
+    expect((await irc.next("PRIVMSG")).params[1]).toBe("\u0001ACTION waves\u0001");
+    irc.send("PRIVMSG #general :\u0001ACTION nods\u0001");
+    let got = await web.next("message");
+    while (got.from !== "ircy") got = await web.next("message");
+    expect(got.text).toBe("/me nods");
+  });
+
+  it("passes IRC formatting codes to web users and drops every other control character", async () => {
+    const d = await ircDaemon();
+    const { client: web } = await world.member(d, "webby");
+    const irc = await ircSignIn(d.daemon.ircPort!, "ircy");
+    world.onCleanup(() => irc.close());
+    irc.send("JOIN #general");
+    await irc.next("366");
+    irc.send("PRIVMSG #general :\u0002bold\u0002 \u000304red\u0003 bell\u0007 esc\u001b[31m tab\there");
+    expect((await web.next("message")).text).toBe("\u0002bold\u0002 \u000304red\u0003 bell esc[31m tab here");
+    // A CTCP request other than ACTION goes nowhere.
+    irc.send("PRIVMSG #general :\u0001VERSION\u0001");
+    irc.send("PRIVMSG #general :after");
+    expect((await web.next("message")).text).toBe("after");
+  });
+
+  it("answers PRIVMSG to a channel it is not in with 404, and JOIN of a bad name with 403", async () => {
+    const d = await ircDaemon();
+    const irc = await ircSignIn(d.daemon.ircPort!, "ircy");
+    world.onCleanup(() => irc.close());
+    irc.send("PRIVMSG #random :hi");
+    expect((await irc.next("404")).params[1]).toBe("#random");
+    irc.send("JOIN #bad.name");
+    expect((await irc.next("403")).params[1]).toBe("#bad.name");
+    irc.send("PART #general");
+    expect((await irc.next("442")).params[1]).toBe("#general");
+  });
+
+  it("answers NAMES, WHO, WHOIS, LIST, LUSERS, TOPIC, MODE and AWAY", async () => {
+    const d = await ircDaemon();
+    await world.member(d, "webby");
+    const irc = await ircSignIn(d.daemon.ircPort!, "ircy");
+    world.onCleanup(() => irc.close());
+    irc.send("JOIN #general");
+    await irc.next("366");
+    irc.send("NAMES #general");
+    expect((await irc.next("353")).params[3]!.split(" ").sort()).toEqual(["ircy", "webby"]);
+    irc.send("WHO #general");
+    const who = await irc.until("315");
+    expect(who.filter((l) => l.command === "352").map((l) => l.params[5]).sort()).toEqual(["ircy", "webby"]);
+    irc.send("WHOIS webby");
+    const whois = await irc.until("318");
+    expect(whois.find((l) => l.command === "311")!.params[1]).toBe("webby");
+    expect(whois.find((l) => l.command === "319")!.params[2]).toBe("#general");
+    expect(whois.find((l) => l.command === "330")!.params[2]).toBe("webby");
+    irc.send("WHOIS ghost");
+    await irc.next("401");
+    irc.send("LIST");
+    const list = await irc.until("323");
+    const general = list.find((l) => l.command === "322" && l.params[1] === "#general")!;
+    expect(general.params[2]).toBe("2");
+    irc.send("LUSERS");
+    expect((await irc.next("251")).params[1]).toMatch(/There are 2 users/);
+    irc.send("TOPIC #general");
+    await irc.next("331");
+    irc.send("MODE #general");
+    expect((await irc.next("324")).params.slice(1)).toEqual(["#general", "+nt"]);
+    irc.send("MODE ircy");
+    await irc.next("221");
+    irc.send("AWAY :lunch");
+    await irc.next("306");
+    irc.send("AWAY");
+    await irc.next("305");
+  });
+});
