@@ -5,7 +5,7 @@ import { World, PASSWORD, say } from "../../../helpers/harness.ts";
 import { needBinary } from "../../../helpers/needs.ts";
 import { Tmux } from "../../../helpers/tmux.ts";
 import { terminalShot } from "../../../helpers/terminal-shot.ts";
-import { ircDaemon } from "./daemon.ts";
+import { ircDaemon, messageFrom } from "./daemon.ts";
 
 const COLUMNS = 100;
 
@@ -62,8 +62,8 @@ describe("irssi (Debian's irssi, in tmux) in the same room as a web user", () =>
     await irssi.waitFor(/bob> hello from the web/);
 
     await irssi.type("hello from irssi");
-    const fromIrssi = await bob.next("message");
-    expect(fromIrssi).toMatchObject({ room: "general", user: "alice", text: "hello from irssi" });
+    const fromIrssi = await messageFrom(bob, "alice");
+    expect(fromIrssi).toMatchObject({ room: "general", from: "alice", text: "hello from irssi" });
     await irssi.waitFor(/alice> hello from irssi/);
 
     await terminalShot(await irssi.screen(true), { name: "irc-irssi", docsName: "screenshot-irssi.png", title: "irssi 1.4 — chatd's #general, bob writes from the web page", columns: COLUMNS });

@@ -7,7 +7,7 @@ import { World, PASSWORD, eventually, say } from "../../../helpers/harness.ts";
 import { needBinary } from "../../../helpers/needs.ts";
 import { Tmux } from "../../../helpers/tmux.ts";
 import { terminalShot } from "../../../helpers/terminal-shot.ts";
-import { ircDaemon } from "./daemon.ts";
+import { ircDaemon, messageFrom } from "./daemon.ts";
 
 const COLUMNS = 100;
 
@@ -57,7 +57,7 @@ describe("WeeChat in the same room as a web user", () => {
     await eventually(async () => /bob\thello from the web/.test(await weechatLog(home, "irc.chatd.#general")), { what: "bob's line in WeeChat's #general" });
 
     await command("irc.chatd.#general", "hello from weechat");
-    expect(await bob.next("message")).toMatchObject({ room: "general", user: "carol", text: "hello from weechat" });
+    expect(await messageFrom(bob, "carol")).toMatchObject({ room: "general", from: "carol", text: "hello from weechat" });
 
     await command("irc.chatd.#general", "/part");
     expect(await bob.next("presence")).toMatchObject({ room: "general", user: "carol", event: "leave" });
@@ -83,7 +83,7 @@ describe("WeeChat in the same room as a web user", () => {
     await say(bob, "general", ["hello from the web"]);
     await weechat.waitFor(/bob .*hello from the web/);
     await weechat.type("hello from weechat");
-    expect(await bob.next("message")).toMatchObject({ room: "general", user: "dave", text: "hello from weechat" });
+    expect(await messageFrom(bob, "dave")).toMatchObject({ room: "general", from: "dave", text: "hello from weechat" });
     await weechat.waitFor(/dave .*hello from weechat/);
 
     await terminalShot(await weechat.screen(true), { name: "irc-weechat", docsName: "screenshot-weechat.png", title: "WeeChat 3.8 — chatd's #general, bob writes from the web page", columns: COLUMNS });
