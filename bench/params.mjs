@@ -23,7 +23,7 @@ export const QUICK = {
   cluster: { nodes: [1, 2, 3], conns: 60, senders: 3, rate: 100, durationMs: 600, sampleEvery: 5, maxUnacked: 8 },
   history: { rooms: 2000, bytes: 16 * 1024 ** 2, perRoom: 100, quietMs: 1000 },
   startup: { runs: 1 },
-  irc: { name: "irc", conns: 200, roomSize: 200, sendersPerRoom: 10, rates: [100, 400], durationMs: 600, sampleEvery: 5, maxUnacked: 8 },
+  irc: { name: "irc", conns: 200, roomSize: 200, sendersPerRoom: 10, rates: [100, 400, 1600], durationMs: 600, sampleEvery: 5, maxUnacked: 8 },
 };
 
 /** How many `uN` accounts a parameter set needs. */
