@@ -25,6 +25,7 @@ from pathlib import Path
 import shutil
 from typing import Optional, Set, Type
 
+from irctest import patma
 from irctest.basecontrollers import BaseServerController, DirectoryBasedController
 from irctest.runner import NotImplementedByController
 from irctest.specifications import Capabilities
@@ -60,6 +61,26 @@ class ChatdController(BaseServerController, DirectoryBasedController):
     supported_sasl_mechanisms: Set[str] = {"PLAIN"}
     supports_sts = False
     _port_wait_interval = 0.05
+    # chatd does not answer every command in order: presence (JOIN, PART, QUIT of
+    # others) is sent in batches up to 50 ms late (docs/protocol.md, `presence`),
+    # and a PRIVMSG's echo waits for the message to be on disk, while a PING is
+    # answered at once. irctest synchronises with a PING, so it waits this long
+    # first, as it does for Sable.
+    sync_sleep_time = 0.1
+
+    # What chatd's 005 says (docs/irc.md, "ISUPPORT"), checked by isupport.py.
+    isupport = {
+        "CASEMAPPING": "rfc8265",
+        "CHANMODES": "bq,,,mnt",
+        "CHANNELLEN": "33",
+        "CHANTYPES": "#",
+        "MSGREFTYPES": "msgid,timestamp",
+        "NICKLEN": "32",
+        "PREFIX": "(ov)@+",
+        "TARGMAX": patma.ANYSTR,
+        "TOPICLEN": "300",
+        "UTF8ONLY": None,
+    }
 
     capabilities = frozenset(
         (
