@@ -195,7 +195,8 @@ export class Daemon {
         attach: (id: string, ids: readonly string[]) => fileService.attach(id, ids),
         release: (id: string, ids: readonly string[]) => fileService.release(id, ids),
       };
-      const chat = new ChatService({ config, accounts, log, broker, bus, presence, logger, attachments });
+      const chat = new ChatService({ config, accounts, log, broker, bus, presence, rooms: storage.rooms, logger, attachments });
+      await chat.open();
       const assets = await loadAssets();
       const tls = await readCertificates(config);
       this.#listener = await this.#runtime.serve({

@@ -61,7 +61,7 @@ export async function run(platform: Platform): Promise<void> {
   try {
     await daemon.start();
   } catch (error) {
-    const message = error instanceof AddressInUseError ? `${error.message}; choose another with CHAT_PORT` : (error as Error).message;
+    const message = error instanceof AddressInUseError ? `${error.message}; choose another with ${portVariable(config, error.port)}` : (error as Error).message;
     platform.stderr(`chatd: cannot start: ${message}\n`);
     platform.exit(EXIT_FAILURE);
   }
@@ -96,4 +96,11 @@ export async function run(platform: Platform): Promise<void> {
   });
 
   if (consoleMode === "on" || (consoleMode === "auto" && platform.stdinIsTerminal)) platform.startConsole(daemon);
+}
+
+/** The variable that sets the port a listener could not take: HTTP's, or the IRC gateway's. */
+function portVariable(config: { port: number; irc: { port?: number; tlsPort?: number } }, port: number): string {
+  if (port === config.port) return "CHAT_PORT";
+  if (port === config.irc.port) return "CHAT_IRC_PORT";
+  return port === config.irc.tlsPort ? "CHAT_IRC_TLS_PORT" : "CHAT_PORT";
 }

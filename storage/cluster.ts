@@ -6,10 +6,11 @@ import { createRedisLog } from "./chatlog/redis-log.ts";
 import { createRedisBus } from "./bus/redis-bus.ts";
 import { createRedisPresence } from "./presence/redis-presence.ts";
 import { createRedisBroker } from "./broker/redis-broker.ts";
+import { createRedisRoomStore } from "./rooms/redis-store.ts";
 
 type RedisConfig = NonNullable<NonNullable<Config["cluster"]>["redis"]>;
 
-/** Cluster mode: users, chat log, bus and presence in one Redis shared by every node (create.ts picks it). */
+/** Cluster mode: users, chat log, bus, presence and room state in one Redis shared by every node (create.ts picks it). */
 export function createClusterStorage(redis: RedisConfig, config: Config, warn: (msg: string, fields?: Record<string, unknown>) => void): Storage {
   const engine = new RedisEngine({ url: redis.url, keyPrefix: redis.keyPrefix, nodeId: redis.nodeId, onWarning: warn });
   const log = createRedisLog({ engine, historyPerRoom: config.limits.historyPerRoom });
@@ -22,6 +23,7 @@ export function createClusterStorage(redis: RedisConfig, config: Config, warn: (
     broker: (over) => createRedisBroker(over, engine),
     bus,
     presence,
+    rooms: createRedisRoomStore(engine),
     health: () => ({ mode: "cluster", redis: engine.up ? "up" : "down", node: engine.nodeId }),
     async open() {
       await engine.open();

@@ -12,6 +12,8 @@ import type { Presence } from "./presence/types.ts";
 import { createMemoryPresence } from "./presence/memory-presence.ts";
 import { acquireDataLock } from "./fs/data-lock.ts";
 import { openToOthers } from "./fs/private.ts";
+import type { RoomStore } from "./rooms/types.ts";
+import { createFileRoomStore } from "./rooms/file-store.ts";
 
 /** What the health endpoint reports about the shared store. */
 export type StorageHealth = { mode: "embedded" } | { mode: "cluster"; redis: "up" | "down"; node: string };
@@ -28,6 +30,8 @@ export type Storage = {
   /** Events that are not stored (typing, presence, notices, moderation). */
   bus: Bus;
   presence: Presence;
+  /** Room state: the directory's rooms, their topics and member counts. */
+  rooms: RoomStore;
   health(): StorageHealth;
   open(): Promise<void>;
   close(): Promise<void>;
@@ -53,6 +57,7 @@ export async function createStorage(config: Config, logger: Logger): Promise<Sto
     });
     const bus = createMemoryBus();
     const presence = createMemoryPresence();
+    const rooms = createFileRoomStore(config.dataDir);
     // The lock guards the embedded files from a second daemon; cluster nodes keep nothing in dataDir.
     let release: (() => Promise<void>) | undefined;
     const unlock = async () => {
@@ -66,6 +71,7 @@ export async function createStorage(config: Config, logger: Logger): Promise<Sto
       broker: (over, options) => createEmbeddedBroker(over, options),
       bus,
       presence,
+      rooms,
       health: () => ({ mode: "embedded" }),
       async open() {
         release = await acquireDataLock(config.dataDir);
@@ -81,6 +87,7 @@ export async function createStorage(config: Config, logger: Logger): Promise<Sto
         }
       },
       async close() {
+        await rooms.close();
         await log.close();
         await users.close();
         await bus.close();

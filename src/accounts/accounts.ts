@@ -164,7 +164,32 @@ export function createAccounts(options: AccountsOptions) {
     });
   }
 
-  return { validateSession, findUser, createUser, resume, resumeNow, revoke, revokeAll, store };
+  /**
+   * Sets a new password and revokes every token of the user; with `old`, only
+   * if it matches (`auth_failed` otherwise). Resolves to one new resume token
+   * (the only valid one), or undefined when there is no such user.
+   */
+  async function setPassword(name: string, password: string, old?: string): Promise<string | undefined> {
+    const n = normalizeName(name);
+    if (isNameError(n)) return undefined;
+    const existing = await store.get(n.key);
+    if (!existing) return undefined;
+    if (old !== undefined) {
+      const ok = new TextEncoder().encode(old).length <= PASSWORD_MAX_BYTES && (await hashing.compare(old, existing.passwordHash));
+      if (!ok) throw new ClientError(ErrorCode.authFailed, "wrong password");
+    }
+    checkPassword(password);
+    const passwordHash = await hashing.hash(password, bcryptCost);
+    const secret = newSecret();
+    const at = now();
+    const user = await store.update(n.key, (u) => {
+      u.passwordHash = passwordHash;
+      u.tokens = [{ hash: hashSecret(secret), createdAt: at, expiresAt: at + tokenTtlMs }];
+    });
+    return user && formatToken(n.key, secret);
+  }
+
+  return { validateSession, findUser, createUser, resume, resumeNow, revoke, revokeAll, setPassword, store };
 }
 
 export type Accounts = ReturnType<typeof createAccounts>;

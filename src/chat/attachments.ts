@@ -1,5 +1,5 @@
 import { ClientError, ErrorCode, type FileRef } from "../message/index.ts";
-import type { ChatRecord } from "../../storage/chatlog/types.ts";
+import { isMessage, type ChatRecord, type MessageRecord } from "../../storage/chatlog/types.ts";
 import { checkText } from "./checks.ts";
 
 /**
@@ -50,14 +50,14 @@ export async function sharedFiles(attachments: Attachments, ownerKey: string, id
  * let the sweeper delete a file an acknowledged message shares.
  */
 export async function attachFilesOf(attachments: Attachments, record: ChatRecord): Promise<void> {
-  if (record.files !== undefined && record.files.length > 0) await attachments.attach(record.id, record.files.map((f) => f.id));
+  if (isMessage(record) && record.files !== undefined && record.files.length > 0) await attachments.attach(record.id, record.files.map((f) => f.id));
 }
 
 /**
  * A deleted message lets go of its files: each one no other message shares is
  * removed. Call once the deletion is stored.
  */
-export async function releaseFilesOf(attachments: Attachments, record: ChatRecord): Promise<string[]> {
+export async function releaseFilesOf(attachments: Attachments, record: MessageRecord): Promise<string[]> {
   if (record.files === undefined || record.files.length === 0) return [];
   return attachments.release(record.id, record.files.map((f) => f.id));
 }

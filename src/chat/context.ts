@@ -3,10 +3,13 @@ import type { Logger } from "../log.ts";
 import type { Accounts } from "../accounts/accounts.ts";
 import type { Broker } from "../../storage/broker/types.ts";
 import type { Bus } from "../../storage/bus/types.ts";
+import type { Amendments } from "./amendments.ts";
 import type { Hub } from "./hub.ts";
 import type { AbuseLimits } from "./limits.ts";
 import type { Moderation } from "./moderation.ts";
-import type { RoomDirectory } from "./room-directory.ts";
+import type { RoomDirectory } from "./state/directory.ts";
+import type { StateLimits } from "./state/caps.ts";
+import type { UserStore } from "../../storage/users/types.ts";
 import type { RoomPresence } from "./room-presence.ts";
 import type { Session } from "./session.ts";
 import type { TypingGate } from "./typing.ts";
@@ -30,7 +33,10 @@ export type ChatContext = {
   readonly bus: Bus;
   readonly presence: RoomPresence;
   readonly directory: RoomDirectory;
-  readonly accounts: Pick<Accounts, "findUser" | "revoke">;
+  readonly accounts: Pick<Accounts, "findUser" | "revoke" | "setPassword">;
+  /** Where membership, read markers and the conversation index are kept (the accounts' store). */
+  readonly users: UserStore;
+  readonly stateLimits: StateLimits;
   readonly abuse: AbuseLimits;
   readonly moderation: Pick<Moderation, "checkNotMuted" | "handle">;
   readonly logger: Logger;
@@ -43,4 +49,6 @@ export type ChatContext = {
   readonly roomNames: RoomNames;
   /** Files shared in messages (the file service, through a narrow port). */
   readonly attachments: Attachments;
+  /** The latest state of amended messages (issue 19), folded into every page sent. */
+  readonly amendments: Amendments;
 };

@@ -1,22 +1,86 @@
-import type { ChatMessage, DirectMessage, Ref } from "../message/index.ts";
-import { kindOf, type ChatRecord } from "../../storage/chatlog/types.ts";
+import type { ChatMessage, DeletedFrame, DirectMessage, EditedFrame, ReactionFrame, Ref, TopicNotice } from "../message/index.ts";
+import { isMessage, kindOf, type AmendmentRecord, type ChatRecord, type MessageRecord, type TopicRecord } from "../../storage/chatlog/types.ts";
+import type { Amendments } from "./amendments.ts";
+
+export type RecordFrame = ChatMessage | DirectMessage | EditedFrame | DeletedFrame | ReactionFrame | TopicNotice;
 
 /**
  * A stored room event as clients see it, in history and live alike: a room
- * message, or a direct message (which has `to`). Each new kind of event gets
- * its frame here.
+ * message, or a direct message (which has `to`); an amendment (issue 19) as
+ * `edited`, `deleted` or `reaction`; a room's new topic as `topic`. Each new
+ * kind of event gets its frame here.
  */
-export function recordFrame(record: ChatRecord): ChatMessage | DirectMessage {
+export function recordFrame(record: ChatRecord): RecordFrame {
   switch (kindOf(record)) {
-    case "message": {
-      const frame: ChatMessage | DirectMessage =
-        record.to === undefined
-          ? { type: "message", id: record.id, room: record.room, from: record.from, text: record.text, ts: record.ts }
-          : { type: "dm", id: record.id, from: record.from, to: record.to, text: record.text, ts: record.ts };
-      if (record.files !== undefined && record.files.length > 0) frame.files = record.files;
-      return frame;
+    case "message":
+      return messageFrame(record as MessageRecord);
+    case "edit":
+    case "delete":
+    case "react":
+      return amendmentFrame(record as AmendmentRecord);
+    case "topic": {
+      const { room, text, by, ts } = record as TopicRecord;
+      return { type: "topic", room, text, by, ts };
     }
   }
+}
+
+function messageFrame(record: MessageRecord): ChatMessage | DirectMessage {
+  const frame: ChatMessage | DirectMessage =
+    record.to === undefined
+      ? { type: "message", id: record.id, room: record.room, from: record.from, text: record.text, ts: record.ts }
+      : { type: "dm", id: record.id, from: record.from, to: record.to, text: record.text, ts: record.ts };
+  if (record.files !== undefined && record.files.length > 0) frame.files = record.files;
+  if (record.replyTo !== undefined) frame.replyTo = record.replyTo;
+  if (record.mentions !== undefined) frame.mentions = record.mentions;
+  return frame;
+}
+
+/** Where an amendment happened: `room` in a room, the message's `from` (its author) and `to` in a conversation. */
+function where(record: AmendmentRecord): { room: string } | { from: string; to: string } {
+  return record.to === undefined ? { room: record.room } : { from: record.author, to: record.to };
+}
+
+function amendmentFrame(record: AmendmentRecord): EditedFrame | DeletedFrame | ReactionFrame {
+  switch (record.kind) {
+    case "edit": {
+      const frame: EditedFrame = { type: "edited", id: record.target, ...where(record), text: record.text, editedAt: record.ts };
+      if (record.mentions !== undefined) frame.mentions = record.mentions;
+      return frame;
+    }
+    case "delete":
+      return { type: "deleted", id: record.target, ...where(record) };
+    case "react":
+      return { type: "reaction", id: record.target, ...where(record), emoji: record.emoji, user: record.by, on: record.on };
+  }
+}
+
+/** A message of a page with its latest state: edited text, reactions, or only the mark of its deletion. */
+function foldedFrame(record: MessageRecord, amendments: Amendments): ChatMessage | DirectMessage {
+  const entry = amendments.get(record.id);
+  if (entry?.deleted) {
+    return record.to === undefined
+      ? { type: "message", id: record.id, room: record.room, from: record.from, ts: record.ts, deleted: true }
+      : { type: "dm", id: record.id, from: record.from, to: record.to, ts: record.ts, deleted: true };
+  }
+  const frame = messageFrame(record);
+  if (!entry) return frame;
+  if (entry.edit) {
+    frame.text = entry.edit.text;
+    if (entry.edit.mentions) frame.mentions = entry.edit.mentions;
+    else delete frame.mentions;
+    frame.editedAt = entry.edit.editedAt;
+  }
+  const reactions = amendments.reactionsOf(entry);
+  if (reactions) frame.reactions = reactions;
+  return frame;
+}
+
+/** A page's messages (the other kinds left out), each with its latest state. */
+function foldedFrames(records: ChatRecord[], amendments: Amendments): Array<ChatMessage | DirectMessage> {
+  const frames: Array<ChatMessage | DirectMessage> = [];
+  for (const record of records) if (isMessage(record)) frames.push(foldedFrame(record, amendments));
+  return frames;
 }
 
 /** The answer to a `ping`: its `ref` back, if it had one. */
@@ -24,12 +88,12 @@ export function pong(ref: Ref | undefined): { type: "pong"; ref?: Ref } {
   return ref === undefined ? { type: "pong" } : { type: "pong", ref };
 }
 
-/** A room's history as frames (a room's stream holds only room messages). */
-export function roomFrames(records: ChatRecord[]): ChatMessage[] {
-  return records.map(recordFrame) as ChatMessage[];
+/** A room's history as frames (a room's stream holds only room messages and their amendments). */
+export function roomFrames(records: ChatRecord[], amendments: Amendments): ChatMessage[] {
+  return foldedFrames(records, amendments) as ChatMessage[];
 }
 
-/** A direct conversation's history as frames (its stream holds only direct messages). */
-export function directFrames(records: ChatRecord[]): DirectMessage[] {
-  return records.map(recordFrame) as DirectMessage[];
+/** A direct conversation's history as frames (its stream holds only direct messages and their amendments). */
+export function directFrames(records: ChatRecord[], amendments: Amendments): DirectMessage[] {
+  return foldedFrames(records, amendments) as DirectMessage[];
 }

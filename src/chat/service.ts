@@ -1,4 +1,5 @@
-import { ClientError, CloseCode, ErrorCode, encodeWelcome, type InboundFrame, type Ref } from "../message/index.ts";
+import { ClientError, CloseCode, ErrorCode, type InboundFrame, type Ref } from "../message/index.ts";
+import { Amendments, amendThenDeliver } from "./amendments.ts";
 import type { Config } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
 import type { Accounts, SignIn } from "../accounts/accounts.ts";
@@ -15,9 +16,15 @@ import { authenticate, refusal, type Admission } from "./sign-in.ts";
 import { Moderation } from "./moderation.ts";
 import type { ChatContext, ChatCounters } from "./context.ts";
 import { noAttachments, type Attachments } from "./attachments.ts";
+import { deleteMessage, setPassword } from "./operator-changes.ts";
 import { answerFailure } from "./failure.ts";
 import { pong } from "./frames.ts";
-import { RoomDirectory } from "./room-directory.ts";
+import { RoomDirectory } from "./state/directory.ts";
+import { StateLimits } from "./state/caps.ts";
+import { welcome } from "./state/welcome.ts";
+import { stateConsumer } from "./state/bus.ts";
+import type { RoomStore } from "../../storage/rooms/types.ts";
+import * as stateHandlers from "./handlers/state.ts";
 import { RoomPresence } from "./room-presence.ts";
 import { OperatorActions } from "./operator.ts";
 import { busConsumer } from "./bus-events.ts";
@@ -28,9 +35,10 @@ import type { Frame } from "./handlers/types.ts";
 import * as roomHandlers from "./handlers/rooms.ts";
 import * as messageHandlers from "./handlers/messages.ts";
 import * as directHandlers from "./handlers/direct.ts";
+import * as changeHandlers from "./handlers/changes.ts";
 
 export { roomKey } from "./room-key.ts";
-export const VERSION = "0.1.0";
+export { VERSION } from "./state/welcome.ts";
 
 /** A node's chat in numbers: gauges now, counters since this service started. */
 export type ChatStats = {
@@ -54,6 +62,8 @@ export type ChatDeps = {
   log: ChatLog;
   bus: Bus;
   presence: Presence;
+  /** Room state (the directory, topics, member counts). */
+  rooms: RoomStore;
   logger: Logger;
   /** Files shared in say/dm; without it every file id is `not_found`. */
   attachments?: Attachments;
@@ -73,6 +83,9 @@ export class ChatService {
   readonly moderation: Moderation;
   readonly operator: OperatorActions;
   readonly directory: RoomDirectory;
+  readonly stateLimits: StateLimits;
+  /** Issue 19: the latest state of amended messages, rebuilt from the log at start and fed by the broker. */
+  readonly amendments = new Amendments();
   readonly #deps: ChatDeps;
   readonly #ctx: ChatContext;
   readonly #presence: RoomPresence;
@@ -94,7 +107,8 @@ export class ChatService {
       sessionsOf: (key) => this.operator.sessionsEverywhere(key),
     }, Date.now, logger);
     this.operator = new OperatorActions(config, this.hub, bus, presence, this.moderation);
-    this.directory = new RoomDirectory(() => this.config.rooms, this.hub, broker, presence);
+    this.directory = new RoomDirectory({ defaults: () => this.config.rooms, limits: config.limits, hub: this.hub, broker, presence, store: deps.rooms, bus });
+    this.stateLimits = new StateLimits(config.limits);
     this.#ctx = {
       config,
       hub: this.hub,
@@ -103,6 +117,8 @@ export class ChatService {
       presence: this.#presence,
       directory: this.directory,
       accounts,
+      users: accounts.store,
+      stateLimits: this.stateLimits,
       abuse: this.abuse,
       moderation: this.moderation,
       logger,
@@ -111,14 +127,33 @@ export class ChatService {
       historyBudget: new HistoryBudget(config.limits, this.abuse),
       roomNames: new RoomNames(() => this.directory.allNames()),
       attachments: deps.attachments ?? noAttachments,
+      amendments: this.amendments,
     };
     const hub = this.hub;
     this.#unsubscribe = [
       // Every stored room event, from any node: the sender's own copy (origin, this node only) waits for its ack.
-      broker.register((event, sender) => hub.deliver(event, sender)),
+      broker.register(
+        amendThenDeliver(this.amendments, (event, sender) => {
+          // A topic is listed in the directory before it goes out, so a `rooms` asked after it shows it.
+          if (event.kind === "topic") this.directory.topicStored(event.room, { text: event.text, by: event.by, ts: event.ts });
+          hub.deliver(event, sender);
+        }),
+      ),
       bus.subscribe(busConsumer({ config, hub, moderation: this.moderation, operator: this.operator, logger, origin })),
+      bus.subscribe(stateConsumer({ hub, directory: this.directory, origin })),
     ];
-    this.#stopHeartbeat = startHeartbeat(this.hub, config.limits.heartbeatMs, () => this.abuse.sweep());
+    // Pages wait for this (Amendments.ready); live amendments meanwhile are applied too (order does not matter).
+    this.amendments.ready = this.amendments.rebuild(broker).catch((error: Error) => logger.error("reading amended messages failed", { error: error.message }));
+    this.#stopHeartbeat = startHeartbeat(this.hub, config.limits.heartbeatMs, () => {
+      this.abuse.sweep();
+      this.stateLimits.sweep();
+      this.directory.sweep().catch((error: Error) => logger.warn("room directory sweep failed", { error: error.message }));
+    });
+  }
+
+  /** Reads the room directory (before the first connection). */
+  open(): Promise<void> {
+    return this.directory.open();
   }
 
   get accounts(): Accounts {
@@ -160,7 +195,7 @@ export class ChatService {
       connections: this.hub.sessions.size,
       active,
       usersOnline: this.hub.onlineUsers().length,
-      rooms: this.directory.names().length,
+      rooms: this.directory.size,
       messagesIn: this.#counters.messagesIn,
       deliveries: this.hub.deliveries,
       slowConsumersDropped: this.hub.slowConsumersDropped,
@@ -216,21 +251,13 @@ export class ChatService {
     session.signedIn({ key: user.key, name, role }, token);
     this.hub.signedIn(session);
     this.#presence.syncLocal(user.key, name);
-    const { limits } = this.config;
-    const frame = {
-      type: "welcome",
-      user: user.name,
-      token,
-      motd: this.config.motd,
-      created,
-      server: { name: this.config.name, welcome: this.config.welcome, version: VERSION },
-      limits: { maxTextLength: limits.maxTextLength, maxFrameBytes: limits.maxFrameBytes, historyOnJoin: limits.historyOnJoin },
-    } as const;
-    session.send(encodeWelcome(frame, this.directory.json()));
+    // First in the session's inbox: the frames sent after the hello wait for the welcome.
+    const deps = { config: this.config, broker: this.#deps.broker, amendments: this.amendments, logger: this.#deps.logger };
+    session.enqueue(async () => session.send(await welcome(deps, user, role, token, created)));
     this.#deps.logger.info("signed in", { user: user.name, session: session.id, created, address: session.peer.remoteAddress });
   }
 
-  /** Default rooms first, then every other room with members or history. */
+  /** Every room in the directory, by name. */
   roomNames(): string[] {
     return this.directory.names();
   }
@@ -248,9 +275,7 @@ export class ChatService {
         case "join":
           return await roomHandlers.join(ctx, session, frame);
         case "leave":
-          return roomHandlers.leave(ctx, session, frame);
-        case "rooms":
-          return await roomHandlers.rooms(ctx, session);
+          return await roomHandlers.leave(ctx, session, frame);
         case "typing":
           return roomHandlers.typing(ctx, session, frame);
         case "say":
@@ -267,10 +292,26 @@ export class ChatService {
           throw new ClientError(ErrorCode.alreadyAuthenticated, "this connection is already signed in");
         case "logout":
           return await this.logout(session);
+        // Issue 19, message changes.
+        case "edit":
+          return await changeHandlers.edit(ctx, session, frame);
+        case "delete":
+          return await changeHandlers.remove(ctx, session, frame);
+        case "react":
+          return await changeHandlers.react(ctx, session, frame);
         case "kick":
         case "mute":
         case "unmute":
           return await this.moderation.handle(session, frame);
+        // Conversation state.
+        case "rooms":
+          return await stateHandlers.rooms(ctx, session, frame);
+        case "read":
+          return await stateHandlers.read(ctx, session, frame);
+        case "topic":
+          return await stateHandlers.topic(ctx, session, frame);
+        case "password":
+          return await stateHandlers.password(ctx, session, frame);
       }
     } catch (error) {
       this.fail(session, error, "ref" in frame ? frame.ref : undefined);
@@ -297,9 +338,19 @@ export class ChatService {
     return this.operator.setMotd(motd);
   }
 
+  /** Deletes a message for an operator (the admin API); false if there is none (see operator-changes.ts). */
+  deleteMessage(id: string): Promise<boolean> {
+    return deleteMessage({ broker: this.#deps.broker, amendments: this.amendments, attachments: this.#ctx.attachments }, id);
+  }
+
   /** Kicks every session of the user; resolves to how many were closed. */
   kick(name: string, reason?: string): Promise<number> {
     return this.operator.kick(name, reason);
+  }
+
+  /** Sets a user's password for an operator (every token revoked, every session closed); false if there is no such user. */
+  setPassword(name: string, password: string): Promise<boolean> {
+    return setPassword({ accounts: this.#deps.accounts, bus: this.#deps.bus }, name, password);
   }
 
   /** Closes every connection (stop or restart) with the given code. */
@@ -313,6 +364,7 @@ export class ChatService {
   }
 
   close(): void {
+    this.directory.close();
     for (const off of this.#unsubscribe) off();
     this.#stopHeartbeat();
     this.hub.close();

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isNameError, normalizeName } from "../message/names.ts";
 import { hardeningLimits, security } from "./security.ts";
+import { roomLimits } from "./rooms.ts";
 import { parseRange } from "../net/cidr.ts";
 import { fileLimits, files } from "./files.ts";
 
@@ -32,6 +33,7 @@ const limits = z
     maxBufferedBytes: z.number().int().min(65536).default(4 * 1024 * 1024),
     ...hardeningLimits,
     ...fileLimits,
+    ...roomLimits,
   })
   .prefault({});
 

@@ -17,6 +17,7 @@ import { decimalQuery } from "./decimal.ts";
 const kickBody = z.object({ user: z.string().min(1).max(64), reason: z.string().max(500).optional() });
 const broadcastBody = z.object({ text: z.string().min(1).max(4000) });
 const motdBody = z.object({ motd: z.string().max(2000) });
+const passwordBody = z.object({ password: z.string() });
 // An empty parameter (`?room=&limit=`) means "not given".
 const blankToUndefined = (v: unknown) => (v === "" ? undefined : v);
 const logQuery = z.object({
@@ -56,6 +57,19 @@ export function adminRoutes(ops: Operations, getToken: () => string): Hono {
     if (!body.success) return badRequest(c, body.error);
     return c.json({ sent: true, recipients: await ops.broadcast(body.data.text) });
   });
+  admin.post("/users/:name/password", async (c) => {
+    const body = passwordBody.safeParse(await readJson(c));
+    if (!body.success) return badRequest(c, body.error);
+    const name = c.req.param("name");
+    try {
+      if (!(await ops.setPassword(name, body.data.password))) return c.json({ error: "unknown_user", message: `no account named ${name}` }, 404);
+    } catch (error) {
+      const failure = describeFailure(error);
+      if (failure.code === ErrorCode.badPassword) return c.json({ error: "bad_password", message: failure.message }, 400);
+      throw error;
+    }
+    return c.json({ user: name, password: "changed" });
+  });
   admin.get("/motd", async (c) => c.json({ motd: await ops.motd() }));
   admin.put("/motd", async (c) => {
     const body = motdBody.safeParse(await readJson(c));
@@ -64,6 +78,12 @@ export function adminRoutes(ops: Operations, getToken: () => string): Hono {
   });
   addModerationRoutes(admin, ops);
   addFileAdminRoutes(admin, ops);
+  // Issue 19: an operator deletes a message as a moderator would (stored, then `deleted` to its members).
+  admin.delete("/messages/:id", async (c) => {
+    const id = c.req.param("id");
+    if (!(await ops.deleteMessage(id))) return c.json({ error: "not_found", message: "no such message" }, 404);
+    return c.json({ deleted: id });
+  });
   admin.post("/restart", (c) => answer(c, ops.restart()));
   admin.post("/stop", (c) => answer(c, ops.stop()));
   admin.post("/reload", async (c) => {

@@ -82,6 +82,13 @@ export const openApiDocument = {
         },
       ),
     },
+    "/messages/{id}": {
+      delete: op(
+        "Delete a message (issue 19): members get deleted, history keeps only its mark",
+        { "200": ok(obj({ deleted: str })), "404": error("not_found: no such message, or already deleted"), "503": error("unavailable: the deletion could not be stored") },
+        { parameters: [{ name: "id", in: "path", required: true, schema: str }] },
+      ),
+    },
     "/users": {
       get: op("Users online and the number of accounts", {
         "200": ok(
@@ -102,6 +109,13 @@ export const openApiDocument = {
         "Close every connection of a user (4000)",
         { "200": ok(obj({ kicked: str, sessions: int })), "400": error("invalid body"), "404": error("not_online") },
         body(obj({ user: str, reason: str }, ["user"])),
+      ),
+    },
+    "/users/{name}/password": {
+      post: op(
+        "Set a user's password: every resume token of the user stops working and every session of the user, on every node, closes with 4002 \"password changed\"",
+        { "200": ok(obj({ user: str, password: { type: "string", enum: ["changed"] } })), "400": error("invalid body, or bad_password: too short or over 72 bytes"), "404": error("unknown_user") },
+        { parameters: [{ name: "name", in: "path", required: true, schema: str }], ...body(obj({ password: str })) },
       ),
     },
     "/broadcast": {

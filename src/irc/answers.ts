@@ -4,6 +4,7 @@ import type { Reply } from "./reply.ts";
 import { signedIn, signInFailed } from "./registration.ts";
 import { namesReply } from "./queries.ts";
 import { userKey } from "./names.ts";
+import { ROOMS_PAGE } from "./isupport.ts";
 
 /** A request sent to the session, waiting for its answer. */
 export type Pending = {
@@ -16,6 +17,7 @@ export type Pending = {
   /** say/dm: `#room` or the lower-cased nick, and the chatd text, to recognise the session's own copy. */
   key?: string;
   text?: string;
+  replyTo?: string;
   sawCopy?: boolean;
   /** The key this request's answer (a frame without ref) is found by. */
   keyed?: string;
@@ -24,6 +26,9 @@ export type Pending = {
   limit?: number;
   /** CHATHISTORY AFTER: the oldest `limit` after `after` (LATEST: the newest). */
   first?: boolean;
+  /** LIST: the search, and how many pages were asked for. */
+  query?: string;
+  pages?: number;
   /** KICK/MODE: the nick it is about, and what to say when it worked. */
   nick?: string;
   done?: string;
@@ -52,14 +57,8 @@ export function answerFrame(conn: IrcConnection, frame: OutboundFrame): void {
       return history(conn, conn.take(undefined, `hist:#${frame.room}`), frame.messages);
     case "dm_history":
       return history(conn, conn.take(undefined, `hist:${userKey(frame.with) ?? frame.with}`), frame.messages);
-    case "rooms": {
-      const p = conn.take(undefined, "list");
-      if (!p) return;
-      conn.num(p.out, "321", "Channel", "Users  Name");
-      for (const r of frame.rooms) conn.num(p.out, "322", `#${r.name}`, String(r.members), "");
-      conn.num(p.out, "323", "End of /LIST");
-      return p.out.release();
-    }
+    case "rooms":
+      return rooms(conn, frame);
     case "moderated": {
       const p = conn.take(frame.ref);
       if (!p) return;
@@ -74,6 +73,30 @@ export function answerFrame(conn: IrcConnection, frame: OutboundFrame): void {
   }
 }
 
+/** Pages of LIST asked for at most (ROOMS_PAGE rooms each). */
+const MAX_LIST_PAGES = 25;
+
+/** A page of the room directory for LIST; the next one is asked for while there is one. The unasked pushes (no ref) mean nothing on IRC. */
+function rooms(conn: IrcConnection, frame: Frame<"rooms">): void {
+  const p = frame.ref === undefined ? undefined : conn.take(frame.ref);
+  if (!p) return;
+  for (const r of frame.rooms) conn.num(p.out, "322", `#${r.name}`, String(r.members), r.topic ?? "");
+  const pages = p.pages ?? 1;
+  if (frame.next !== undefined && pages < MAX_LIST_PAGES) {
+    conn.request({ type: "rooms", limit: ROOMS_PAGE, after: frame.next, ...(p.query ? { query: p.query } : {}) }, { command: "LIST", out: p.out, query: p.query, pages: pages + 1 });
+  } else conn.num(p.out, "323", "End of /LIST");
+  p.out.release();
+}
+
+/** The TOPIC line of a topic change; it answers this client's own TOPIC if it set it. */
+export function topicChanged(conn: IrcConnection, frame: Frame<"topic">, bytes: Uint8Array): boolean {
+  const p = frame.by === conn.nick ? conn.take(undefined, `topic:${frame.room}`) : undefined;
+  if (!p) return false;
+  p.out.raw(new TextDecoder().decode(bytes));
+  p.out.release();
+  return true;
+}
+
 function oneLine(text: string): string {
   return text.replace(/[\r\n]+/g, " ");
 }
@@ -81,13 +104,16 @@ function oneLine(text: string): string {
 function ack(conn: IrcConnection, frame: Frame<"ack">): void {
   const p = conn.take(frame.ref);
   if (!p) return;
+  // TOPIC, REDACT, a reaction: what they changed reaches every member (this client too) as its own line.
+  if (p.text === undefined) return p.out.release();
   const me = conn.session.user!.name;
-  if (!p.sawCopy) conn.expectCopy(frame.id);
+  if (!p.sawCopy) conn.requests.expectCopy(frame.id);
   if (conn.caps.has("echo-message")) {
     const command = p.command === "NOTICE" ? "NOTICE" : "PRIVMSG";
     const record: ChatMessage | DirectMessage = p.key!.startsWith("#")
       ? { type: "message", id: frame.id, room: p.key!.slice(1), from: me, text: p.text!, ts: frame.ts }
       : { type: "dm", id: frame.id, from: me, to: p.target!, text: p.text!, ts: frame.ts };
+    if (p.replyTo !== undefined) record.replyTo = p.replyTo;
     p.out.raw(conn.ctx.renderer.record(record, conn.mask, [], command, p.target));
   }
   p.out.release();
@@ -98,6 +124,11 @@ function joined(conn: IrcConnection, frame: Frame<"joined">): void {
   const out = p?.out ?? conn.reply(undefined);
   const channel = `#${frame.room}`;
   out.add(conn.ctx.renderer.source(conn.nick), "JOIN", [channel]);
+  if (frame.topic) {
+    conn.num(out, "332", channel, frame.topic);
+    const topic = conn.ctx.chat.directory.topic(frame.room);
+    if (topic) conn.num(out, "333", channel, topic.by, String(Math.floor(topic.ts / 1000)));
+  }
   namesReply(conn, out, channel, frame.members);
   const { replayOnJoin } = conn.ctx.config.irc;
   if (replayOnJoin && !conn.caps.has("draft/chathistory") && frame.history.length > 0) replay(conn, out, channel, frame.history);
@@ -109,13 +140,13 @@ function replay(conn: IrcConnection, out: Reply, target: string, messages: Array
   const batch = conn.batches ? conn.batchId() : undefined;
   if (batch) out.add(conn.server, "BATCH", [`+${batch}`, "chathistory", target]);
   const extra: Array<[string, string]> = batch ? [["batch", batch]] : [];
-  for (const m of messages) out.raw(conn.ctx.renderer.record(m, conn.mask, extra));
+  for (const m of messages) if (!m.deleted) out.raw(conn.ctx.renderer.record(m, conn.mask, extra));
   if (batch) out.add(conn.server, "BATCH", [`-${batch}`]);
 }
 
 function history(conn: IrcConnection, p: ReturnType<IrcConnection["take"]>, messages: Array<ChatMessage | DirectMessage>): void {
   if (!p) return;
-  let page = messages;
+  let page = messages.filter((m) => !m.deleted);
   if (p.after !== undefined) page = page.filter((m) => m.id > p.after!);
   if (p.limit !== undefined && page.length > p.limit) page = p.first ? page.slice(0, p.limit) : page.slice(-p.limit);
   const batch = conn.batches ? conn.batchId() : undefined;
@@ -161,12 +192,20 @@ function error(conn: IrcConnection, frame: Frame<"error">): void {
     case "JOIN:too_many_rooms":
       n("405", target, "You have joined too many channels");
       break;
+    case "TOPIC:not_in_room":
     case "PART:not_in_room":
       n("442", target, "You're not on that channel");
       break;
     case "KICK:forbidden":
     case "MODE:forbidden":
+    case "TOPIC:muted":
       n("482", target, "You're not a channel operator (chatd moderators and admins only)");
+      break;
+    case "REDACT:forbidden":
+      conn.fail(out, "REDACT", "REDACT_FORBIDDEN", target, p.nick ?? "*", message);
+      break;
+    case "REDACT:not_found":
+      conn.fail(out, "REDACT", "UNKNOWN_MSGID", target, p.nick ?? "*", message);
       break;
     case "CHATHISTORY:not_in_room":
     case "CHATHISTORY:bad_name":

@@ -11,6 +11,7 @@ export const CAPABILITIES: ReadonlyMap<string, string> = new Map([
   ["batch", ""],
   ["cap-notify", ""],
   ["draft/chathistory", ""],
+  ["draft/message-redaction", ""],
   ["echo-message", ""],
   ["labeled-response", ""],
   ["message-tags", ""],

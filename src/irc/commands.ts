@@ -4,7 +4,7 @@ import { capCommand } from "./caps.ts";
 import { motd } from "./registration.ts";
 import { channelKey, userKey, VERSION_TEXT } from "./names.ts";
 import { fromIrc } from "./text.ts";
-import { MAX_TARGETS } from "./isupport.ts";
+import { MAX_TARGETS, ROOMS_PAGE } from "./isupport.ts";
 import { ison, lusers, names, userhost, who, whois } from "./queries.ts";
 import { chathistory } from "./history.ts";
 import { away, kick, mode, oper } from "./moderation.ts";
@@ -22,6 +22,8 @@ export function activeCommand(conn: IrcConnection, msg: IrcMessage): void {
       return part(conn, msg);
     case "TAGMSG":
       return tagmsg(conn, msg);
+    case "REDACT":
+      return redact(conn, msg);
     case "PING": {
       if (p.length < 1) return conn.numeric("409", "No origin specified");
       const out = conn.reply(msg);
@@ -46,11 +48,8 @@ export function activeCommand(conn: IrcConnection, msg: IrcMessage): void {
       return ison(conn, msg);
     case "USERHOST":
       return userhost(conn, msg);
-    case "LIST": {
-      const out = conn.reply(msg);
-      conn.request({ type: "rooms" }, { command: "LIST", out }, "list");
-      return out.release();
-    }
+    case "LIST":
+      return list(conn, msg);
     case "MOTD": {
       const out = conn.reply(msg);
       motd(conn, out);
@@ -99,6 +98,9 @@ function message(conn: IrcConnection, msg: IrcMessage): void {
   if (list.length > MAX_TARGETS) return notice ? undefined : conn.numeric("407", targets, "Too many targets");
   const text = fromIrc(raw);
   const out = conn.reply(msg);
+  // +draft/reply: chatd's replyTo (a message id; anything else is refused by the schema).
+  const reply = conn.caps.has("message-tags") ? msg.tags.get("+draft/reply") : undefined;
+  const replyTo = reply ? { replyTo: reply } : {};
   // A CTCP request other than ACTION is not relayed (chatd has no such thing).
   if (text !== undefined) {
     for (const target of list) {
@@ -108,26 +110,43 @@ function message(conn: IrcConnection, msg: IrcMessage): void {
           if (!notice) conn.num(out, "403", target, "No such channel");
           continue;
         }
-        conn.request({ type: "say", room, text }, { command: msg.command, out, target, key: `#${room}`, text });
+        conn.request({ type: "say", room, text, ...replyTo }, { command: msg.command, out, target, key: `#${room}`, text, ...replyTo });
       } else {
         const key = userKey(target);
         if (key === undefined) {
           if (!notice) conn.num(out, "401", target, "No such nick/channel");
           continue;
         }
-        conn.request({ type: "dm", to: target, text }, { command: msg.command, out, target, key, text });
+        conn.request({ type: "dm", to: target, text, ...replyTo }, { command: msg.command, out, target, key, text, ...replyTo });
       }
     }
   }
   out.release();
 }
 
-/** TAGMSG with +typing to a channel: chatd `typing` (best effort, unanswered). */
+/**
+ * TAGMSG: `+typing=active` to a channel is chatd `typing` (best effort,
+ * unanswered); `+draft/react=<emoji>` (or `+draft/unreact`) with
+ * `+draft/reply=<msgid>` is chatd `react` (which toggles: every member gets
+ * the change as a TAGMSG).
+ */
 function tagmsg(conn: IrcConnection, msg: IrcMessage): void {
   const target = msg.params[0] ?? "";
   const room = channelKey(target);
   const out = conn.reply(msg);
-  if (room !== undefined && msg.tags.get("+typing") === "active" && conn.session.rooms.has(room)) conn.notify({ type: "typing", room });
+  const emoji = msg.tags.get("+draft/react") ?? msg.tags.get("+draft/unreact");
+  const id = msg.tags.get("+draft/reply");
+  if (emoji && id) conn.request({ type: "react", id, emoji }, { command: "TAGMSG", out, target });
+  else if (room !== undefined && msg.tags.get("+typing") === "active" && conn.session.rooms.has(room)) conn.notify({ type: "typing", room });
+  out.release();
+}
+
+/** REDACT <target> <msgid> [:reason]: chatd `delete` (the author; in a room also moderators and admins). */
+function redact(conn: IrcConnection, msg: IrcMessage): void {
+  const [target, id] = msg.params;
+  if (!target || !id) return conn.numeric("461", "REDACT", "Not enough parameters");
+  const out = conn.reply(msg);
+  conn.request({ type: "delete", id }, { command: "REDACT", out, target, nick: id });
   out.release();
 }
 
@@ -161,14 +180,34 @@ function part(conn: IrcConnection, msg: IrcMessage): void {
   out.release();
 }
 
-/** TOPIC: chatd rooms have no topic yet (issue "Conversations"): read as unset, setting refused. */
+/**
+ * TOPIC: chatd's room topic. Reading answers 332/333 (or 331); setting is
+ * chatd `topic` (members of the room; an empty text clears it), answered by
+ * the TOPIC line every member of the room gets.
+ */
 function topic(conn: IrcConnection, msg: IrcMessage): void {
-  const target = msg.params[0];
+  const [target, text] = msg.params;
   if (!target) return conn.numeric("461", "TOPIC", "Not enough parameters");
   const out = conn.reply(msg);
   const room = channelKey(target);
   if (room === undefined) conn.num(out, "403", target, "No such channel");
-  else if (msg.params.length > 1) conn.num(out, "482", target, "Topics cannot be set on this server");
-  else conn.num(out, "331", target, "No topic is set");
+  else if (text !== undefined) conn.request({ type: "topic", room, text: fromIrc(text) ?? "" }, { command: "TOPIC", out, target }, `topic:${room}`);
+  else {
+    const current = conn.ctx.chat.directory.topic(room);
+    if (!current || current.text === "") conn.num(out, "331", target, "No topic is set");
+    else {
+      conn.num(out, "332", target, current.text);
+      conn.num(out, "333", target, current.by, String(Math.floor(current.ts / 1000)));
+    }
+  }
+  out.release();
+}
+
+/** LIST [mask]: chatd's room directory, every page of it (`*word*` searches names). */
+function list(conn: IrcConnection, msg: IrcMessage): void {
+  const out = conn.reply(msg);
+  const query = (msg.params[0] ?? "").split(",")[0]!.replace(/^#/, "").replace(/\*/g, "");
+  conn.num(out, "321", "Channel", "Users  Name");
+  conn.request({ type: "rooms", limit: ROOMS_PAGE, ...(query ? { query } : {}) }, { command: "LIST", out, query, pages: 1 });
   out.release();
 }

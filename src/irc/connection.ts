@@ -2,24 +2,19 @@ import { inboundFrame, type Encoded, type InboundFrame, type OutboundFrame } fro
 import type { Peer } from "../chat/peer.ts";
 import type { Session } from "../chat/session.ts";
 import type { StreamSocket } from "../runtime/types.ts";
-import { formatLine, MAX_LINE_BYTES, MAX_TAGS_BYTES, parseLine, tagPrefix, type IrcMessage } from "./line.ts";
+import { formatLine, parseLine, tagPrefix, type IrcMessage } from "./line.ts";
+import { LineReader } from "./input.ts";
+import { Requests } from "./requests.ts";
 import { Reply, type ReplySink } from "./reply.ts";
-import { TAG_ACCOUNT, TAG_MSGID, TAG_TIME, TAG_TYPING } from "./render.ts";
+import { REDACTIONS, TAG_ACCOUNT, TAG_MSGID, TAG_TIME, TAG_TYPING } from "./render.ts";
 import type { IrcContext } from "./context.ts";
-import { answerFrame, type Pending } from "./answers.ts";
+import { answerFrame, topicChanged, type Pending } from "./answers.ts";
 import { registrationCommand, tryRegister } from "./registration.ts";
 import { activeCommand } from "./commands.ts";
-import { userKey } from "./names.ts";
 
-const decoder = new TextDecoder();
 const encoder = new TextEncoder();
-const LF = 0x0a;
-/** The most a client may send without a line end before its input is thrown away up to the next one. */
-const MAX_PENDING_BYTES = MAX_TAGS_BYTES + MAX_LINE_BYTES;
 /** Fan-out held back while a client is between sign-in and the end of its registration. */
 const MAX_EARLY = 200;
-/** Ids of acked messages whose own copy has not come by yet (a cluster's feed may bring it after the ack). */
-const MAX_ACKED = 64;
 
 /**
  * One IRC client: a chat Peer (the hub writes to it as to a WebSocket) and the
@@ -53,18 +48,10 @@ export class IrcConnection implements Peer, ReplySink {
   away: string | undefined;
   oper = false;
 
-  /** Requests sent to the session, by ref; and the ones answered by a frame without a ref, by key. */
-  readonly pending = new Map<number, Pending>();
-  readonly keyed = new Map<string, number[]>();
-  /** say/dm sent and not acked, oldest first: their own copy is recognised by room and text. */
-  readonly unacked: Pending[] = [];
-  readonly acked: string[] = [];
-  #nextRef = 1;
+  /** Requests sent to the session and not answered yet. */
+  readonly requests = new Requests();
   #nextBatch = 1;
-
-  #input: Uint8Array[] = [];
-  #inputBytes = 0;
-  #discarding = false;
+  readonly #reader = new LineReader();
   #early: Uint8Array[] | undefined = [];
   #closed = false;
   #awaitingPong = false;
@@ -95,7 +82,8 @@ export class IrcConnection implements Peer, ReplySink {
     this.mask =
       (this.caps.has("server-time") ? TAG_TIME : 0) |
       (tags ? TAG_MSGID | TAG_TYPING : 0) |
-      (this.caps.has("account-tag") ? TAG_ACCOUNT : 0);
+      (this.caps.has("account-tag") ? TAG_ACCOUNT : 0) |
+      (this.caps.has("draft/message-redaction") ? REDACTIONS : 0);
   }
 
   batchId(): string {
@@ -111,8 +99,13 @@ export class IrcConnection implements Peer, ReplySink {
   send(encoded: Encoded): void {
     if (this.#closed) return;
     const frame = encoded.frame ?? (JSON.parse(encoded.text) as OutboundFrame);
-    if (frame.type === "message" || frame.type === "dm" || frame.type === "presence" || frame.type === "typing") {
+    if (frame.type === "message" || frame.type === "dm" || frame.type === "presence" || frame.type === "typing" || frame.type === "deleted" || frame.type === "reaction") {
       if (!this.#isOwn(frame)) this.#fanout(this.ctx.renderer.fanout(encoded, frame, this.mask));
+      return;
+    }
+    if (frame.type === "topic") {
+      const bytes = this.ctx.renderer.fanout(encoded, frame, this.mask);
+      if (!topicChanged(this, frame, bytes)) this.#fanout(bytes);
       return;
     }
     answerFrame(this, frame);
@@ -123,23 +116,7 @@ export class IrcConnection implements Peer, ReplySink {
     const me = this.session.user;
     if (!me) return false;
     if (frame.type === "presence" || frame.type === "typing") return frame.user === me.name;
-    if ((frame.type !== "message" && frame.type !== "dm") || frame.from !== me.name) return false;
-    const seen = this.acked.indexOf(frame.id);
-    if (seen >= 0) {
-      this.acked.splice(seen, 1);
-      return true;
-    }
-    const key = frame.type === "message" ? `#${frame.room}` : (userKey(frame.to) ?? frame.to);
-    const waiting = this.unacked.find((p) => !p.sawCopy && p.key === key && p.text === frame.text);
-    if (!waiting) return false;
-    waiting.sawCopy = true;
-    return true;
-  }
-
-  /** A message was acked before its own copy came: the copy is recognised by its id. */
-  expectCopy(id: string): void {
-    this.acked.push(id);
-    if (this.acked.length > MAX_ACKED) this.acked.shift();
+    return (frame.type === "message" || frame.type === "dm") && this.requests.isOwnCopy(frame, me.name);
   }
 
   close(_code: number, reason: string): void {
@@ -184,8 +161,18 @@ export class IrcConnection implements Peer, ReplySink {
   }
 
   /** Registration is complete: what waited goes out after the burst. */
+  /** Registration (sign-in, NICK, USER, CAP END) must end within `ms`, as a WebSocket's sign-in must. */
+  deadline(ms: number): void {
+    this.#deadline = setTimeout(() => {
+      if (!this.registered) this.close(1008, "registration timed out");
+    }, ms);
+  }
+
+  #deadline: ReturnType<typeof setTimeout> | undefined;
+
   registeredNow(): void {
     this.registered = true;
+    clearTimeout(this.#deadline);
     const flush = () => {
       const early = this.#early ?? [];
       this.#early = undefined;
@@ -228,22 +215,14 @@ export class IrcConnection implements Peer, ReplySink {
 
   /** Sends a frame (checked by the one schema) to the session, remembering what to do with its answer. */
   request(frame: Record<string, unknown>, pending: Omit<Pending, "ref">, key?: string): void {
-    const ref = this.#nextRef++;
+    const ref = this.requests.nextRef();
     const parsed = inboundFrame.safeParse({ ...frame, ref });
     if (!parsed.success) {
       this.fail(pending.out, pending.command, "INVALID_PARAMS", parsed.error.issues[0]?.message ?? "invalid");
       return;
     }
-    const entry: Pending = { ...pending, ref };
     pending.out.hold();
-    this.pending.set(ref, entry);
-    if (key !== undefined) {
-      entry.keyed = key;
-      const refs = this.keyed.get(key);
-      if (refs) refs.push(ref);
-      else this.keyed.set(key, [ref]);
-    }
-    if (entry.text !== undefined) this.unacked.push(entry);
+    this.requests.add({ ...pending, ref }, key);
     if (!this.#closed) this.toSession({ type: "FRAME", frame: parsed.data });
   }
 
@@ -255,89 +234,22 @@ export class IrcConnection implements Peer, ReplySink {
 
   /** The pending request a frame answers, taken out of the books. */
   take(ref: number | string | undefined, key?: string): Pending | undefined {
-    let r = typeof ref === "number" ? ref : undefined;
-    if (r === undefined && key !== undefined) r = this.keyed.get(key)?.[0];
-    if (r === undefined) return undefined;
-    const entry = this.pending.get(r);
-    if (!entry) return undefined;
-    this.pending.delete(r);
-    if (entry.keyed !== undefined) {
-      const refs = this.keyed.get(entry.keyed) ?? [];
-      const at = refs.indexOf(r);
-      if (at >= 0) refs.splice(at, 1);
-      if (refs.length === 0) this.keyed.delete(entry.keyed);
-    }
-    const i = this.unacked.indexOf(entry);
-    if (i >= 0) this.unacked.splice(i, 1);
-    return entry;
+    return this.requests.take(ref, key);
   }
 
   // --- Input ---
 
   data(chunk: Uint8Array): void {
     this.#awaitingPong = false;
-    let start = 0;
-    for (let i = chunk.indexOf(LF); i >= 0; i = chunk.indexOf(LF, start)) {
-      this.#take(chunk.subarray(start, i));
-      const line = this.#joinInput();
-      start = i + 1;
-      if (line) this.#line(line);
-      if (this.#closed) return;
-    }
-    // A copy: the rest waits for the next chunk, and a runtime may reuse its read buffer.
-    if (start < chunk.byteLength) this.#take(new Uint8Array(chunk.subarray(start)));
+    this.#reader.push(chunk, (input) => {
+      // Over the limits the specs set: refused (ERR_INPUTTOOLONG), the connection lives.
+      if ("tooLong" in input) this.numeric("417", "Input line was too long");
+      else this.#line(input.line);
+      return !this.#closed;
+    });
   }
 
-  #take(part: Uint8Array): void {
-    if (this.#discarding || part.byteLength === 0) return;
-    this.#inputBytes += part.byteLength;
-    if (this.#inputBytes > MAX_PENDING_BYTES) {
-      // Past any valid line: thrown away up to the next line end, and said once.
-      this.#discarding = true;
-      this.#input = [];
-      this.#inputBytes = 0;
-      this.numeric("417", "Input line was too long");
-      return;
-    }
-    this.#input.push(part);
-  }
-
-  #joinInput(): Uint8Array | undefined {
-    if (this.#discarding) {
-      this.#discarding = false;
-      return undefined;
-    }
-    const parts = this.#input;
-    this.#input = [];
-    this.#inputBytes = 0;
-    if (parts.length === 1) return parts[0];
-    if (parts.length === 0) return undefined;
-    const all = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-    let at = 0;
-    for (const p of parts) {
-      all.set(p, at);
-      at += p.byteLength;
-    }
-    return all;
-  }
-
-  #line(bytes: Uint8Array): void {
-    let end = bytes.byteLength;
-    if (bytes[end - 1] === 0x0d) end--;
-    if (end === 0) return;
-    let tagBytes = 0;
-    if (bytes[0] === 0x40) {
-      const space = bytes.indexOf(0x20);
-      tagBytes = space < 0 ? end : space + 1;
-    }
-    // Over the limits the specs set: refused (ERR_INPUTTOOLONG), the connection lives.
-    if (tagBytes > MAX_TAGS_BYTES || end - tagBytes + 2 > MAX_LINE_BYTES) {
-      this.numeric("417", "Input line was too long");
-      return;
-    }
-    const text = decoder.decode(bytes.subarray(0, end));
-    // NUL is never valid in IRC (RFC 1459); a line that has one is dropped.
-    if (text.includes("\u0000")) return;
+  #line(text: string): void {
     const msg = parseLine(text);
     if (!msg) return;
     const out = (this.#current = new Reply(this, this.labels ? msg.tags.get("label") : undefined));
@@ -356,6 +268,7 @@ export class IrcConnection implements Peer, ReplySink {
   /** The stream is gone. */
   streamClosed(): void {
     this.#closed = true;
+    clearTimeout(this.#deadline);
     this.toSession({ type: "DISCONNECTED" });
   }
 

@@ -63,6 +63,7 @@ export class IrcGateway {
     const actor = startSessionActor({ session, chat, authTimeoutMs: limits.authTimeoutMs }, this.#groups.next());
     session.actor = actor;
     conn.toSession = (event) => actor.send(event);
+    conn.deadline(limits.authTimeoutMs);
     return {
       data: (chunk) => conn.data(chunk),
       closed: () => {

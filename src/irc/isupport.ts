@@ -3,6 +3,8 @@ import type { IrcContext } from "./context.ts";
 
 /** How many targets one PRIVMSG, NOTICE, JOIN or PART may name. */
 export const MAX_TARGETS = 4;
+/** Rooms per LIST request to the directory (its page maximum). */
+export const ROOMS_PAGE = 200;
 /** The most messages one CHATHISTORY answer holds. */
 export const CHATHISTORY_MAX = 1000;
 
@@ -31,7 +33,7 @@ export function isupport(ctx: IrcContext): string[][] {
     `TARGMAX=PRIVMSG:${MAX_TARGETS},NOTICE:${MAX_TARGETS},JOIN:,PART:`,
     "TOPICLEN=300",
     "UTF8ONLY",
-    "CLIENTTAGDENY=*,-typing",
+    "CLIENTTAGDENY=*,-typing,-draft/reply,-draft/react,-draft/unreact",
   ];
   const lines: string[][] = [];
   for (let i = 0; i < tokens.length; i += 12) lines.push(tokens.slice(i, i + 12));

@@ -8,6 +8,8 @@ export const TAG_TIME = 1;
 export const TAG_MSGID = 2;
 export const TAG_ACCOUNT = 4;
 export const TAG_TYPING = 8;
+/** Not a tag: the client takes REDACT lines (draft/message-redaction). */
+export const REDACTIONS = 16;
 
 const encoder = new TextEncoder();
 const NO_BYTES = new Uint8Array(0);
@@ -53,6 +55,15 @@ export class Renderer {
         return this.record(frame, mask, []);
       case "presence":
         return formatLine(this.source(frame.user), frame.event === "join" ? "JOIN" : "PART", [`#${frame.room}`]);
+      case "deleted":
+        return mask & REDACTIONS ? formatLine(this.host, "REDACT", [changeTarget(frame), frame.id]) : "";
+      case "reaction": {
+        if (!(mask & TAG_MSGID)) return "";
+        const tag = frame.on ? "+draft/react" : "+draft/unreact";
+        return tagPrefix([[tag, frame.emoji], ["+draft/reply", frame.id]]) + formatLine(this.source(frame.user), "TAGMSG", [changeTarget(frame)]);
+      }
+      case "topic":
+        return formatLine(this.source(frame.by), "TOPIC", [`#${frame.room}`, frame.text], true);
       case "typing":
         return mask & TAG_TYPING ? `@+typing=active ${formatLine(this.source(frame.user), "TAGMSG", [`#${frame.room}`])}` : "";
       default:
@@ -73,11 +84,17 @@ export class Renderer {
       ["time", mask & TAG_TIME ? new Date(frame.ts).toISOString() : undefined],
       ["msgid", mask & TAG_MSGID ? frame.id : undefined],
       ["account", mask & TAG_ACCOUNT ? frame.from : undefined],
+      ["+draft/reply", mask & TAG_MSGID ? frame.replyTo : undefined],
     ];
     const prefix = tagPrefix(tags);
     const room = MAX_LINE_BYTES - utf8Bytes(`:${source} ${command} ${to} :\r\n`);
     let out = "";
-    for (const text of toIrcTexts(frame.text, room, frame.files)) out += prefix + formatLine(source, command, [to, text], true);
+    for (const text of toIrcTexts(frame.text ?? "", room, frame.files)) out += prefix + formatLine(source, command, [to, text], true);
     return out;
   }
+}
+
+/** The IRC target of a change to a message: its room, or (a conversation) the nick the message was sent to. */
+function changeTarget(frame: { room?: string | undefined; to?: string | undefined }): string {
+  return frame.room !== undefined ? `#${frame.room}` : (frame.to ?? "*");
 }

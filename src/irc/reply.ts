@@ -31,14 +31,14 @@ export class Reply {
     this.#lines.push({ tags, text: formatLine(source, command, params, trailing) });
   }
 
-  /** A preformatted line (CR LF included) with its tags. */
-  raw(text: string, tags: Array<readonly [string, string]> = []): void {
-    this.#lines.push({ tags, text });
+  /** Preformatted lines (each with its CR LF, and maybe its own tags). */
+  raw(text: string): void {
+    for (const line of text.split("\r\n")) if (line !== "") this.#lines.push({ tags: [], text: `${line}\r\n` });
   }
 
   /** Writes what is gathered so far, unlabeled (the connection is closing). */
   drain(): void {
-    for (const l of this.#lines.splice(0)) this.sink.write(tagPrefix(l.tags) + l.text);
+    for (const l of this.#lines.splice(0)) this.sink.write(tagged(l.tags, l.text));
   }
 
   /** Keeps the reply open for one more answer. */
@@ -53,19 +53,26 @@ export class Reply {
     const { sink, label } = this;
     const lines = this.#lines;
     if (label === undefined || !sink.labels) {
-      for (const l of lines) sink.write(tagPrefix(l.tags) + l.text);
+      for (const l of lines) sink.write(tagged(l.tags, l.text));
       return;
     }
     if (lines.length === 0) return sink.write(`${tagPrefix([["label", label]])}${formatLine(sink.server, "ACK", [])}`);
     if (lines.length === 1 || !sink.batches) {
       const [first, ...rest] = lines;
-      sink.write(tagPrefix([["label", label], ...first!.tags]) + first!.text);
-      for (const l of rest) sink.write(tagPrefix(l.tags) + l.text);
+      sink.write(tagged([["label", label], ...first!.tags], first!.text));
+      for (const l of rest) sink.write(tagged(l.tags, l.text));
       return;
     }
     const id = sink.batchId();
     let out = `${tagPrefix([["label", label]])}${formatLine(sink.server, "BATCH", [`+${id}`, "labeled-response"])}`;
-    for (const l of lines) out += tagPrefix(l.tags.some(([k]) => k === "batch") ? l.tags : [["batch", id], ...l.tags]) + l.text;
+    for (const l of lines) out += tagged(l.tags.some(([k]) => k === "batch") || l.text.startsWith("@batch=") ? l.tags : [["batch", id], ...l.tags], l.text);
     sink.write(out + formatLine(sink.server, "BATCH", [`-${id}`]));
   }
+}
+
+/** A line with more tags: merged into the tags it has already, if any. */
+function tagged(tags: ReadonlyArray<readonly [string, string]>, text: string): string {
+  const prefix = tagPrefix(tags);
+  if (prefix === "") return text;
+  return text.startsWith("@") ? `${prefix.slice(0, -1)};${text.slice(1)}` : prefix + text;
 }

@@ -80,10 +80,11 @@ type WelcomeFrame = Extract<OutboundFrame, { type: "welcome" }>;
  * changes far less often than people sign in, so callers keep it encoded.
  */
 export function encodeWelcome(frame: Omit<WelcomeFrame, "rooms">, roomsJson: string): Encoded {
-  const { user, token, motd, created, server, limits } = frame;
+  const { user, token, motd, created, role, unread, conversations, server, limits } = frame;
   return new Encoded(
     `{"type":"welcome","user":${JSON.stringify(user)},"token":${JSON.stringify(token)},"motd":${JSON.stringify(motd)},` +
-      `"rooms":${roomsJson},"created":${JSON.stringify(created)},"server":${JSON.stringify(server)},"limits":${JSON.stringify(limits)}}`,
+      `"rooms":${roomsJson},"created":${JSON.stringify(created)},"role":${JSON.stringify(role)},"unread":${JSON.stringify(unread)},` +
+      `"conversations":${JSON.stringify(conversations)},"server":${JSON.stringify(server)},"limits":${JSON.stringify(limits)}}`,
   );
 }
 

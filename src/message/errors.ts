@@ -20,6 +20,7 @@ export const ErrorCode = {
   forbidden: "forbidden",
   banned: "banned",
   muted: "muted",
+  /** A message or file id that does not exist, is not visible to the user, or (a message) was deleted. */
   notFound: "not_found",
   internal: "internal",
 } as const;
@@ -37,6 +38,8 @@ export const CloseCode = {
   kicked: 4000,
   slowConsumer: 4001,
   banned: 4002,
+  /** The account's password changed: every other session closes (the same code as a ban, reason "password changed"). */
+  passwordChanged: 4002,
 } as const;
 
 /** An error a handler throws to answer the client with an `error` frame (and, with `close`, then close the connection). */

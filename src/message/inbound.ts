@@ -39,7 +39,7 @@ export const helloFrame = z.object({
 export const joinFrame = z.object({ type: z.literal("join"), room, since: messageId.optional(), ref: ref.optional() });
 export const leaveFrame = z.object({ type: z.literal("leave"), room, ref: ref.optional() });
 export const sayFrame = z
-  .object({ type: z.literal("say"), room, text: text.optional(), files: files.optional(), ref: ref.optional() })
+  .object({ type: z.literal("say"), room, text: text.optional(), files: files.optional(), ref: ref.optional(), replyTo: messageId.optional() })
   .refine(hasTextOrFiles, textMissing)
   .transform(textOrEmpty);
 export const historyFrame = z.object({
@@ -50,7 +50,7 @@ export const historyFrame = z.object({
   limit: limit.optional(),
 });
 export const dmFrame = z
-  .object({ type: z.literal("dm"), to: name, text: text.optional(), files: files.optional(), ref: ref.optional() })
+  .object({ type: z.literal("dm"), to: name, text: text.optional(), files: files.optional(), ref: ref.optional(), replyTo: messageId.optional() })
   .refine(hasTextOrFiles, textMissing)
   .transform(textOrEmpty);
 export const dmHistoryFrame = z.object({
@@ -61,7 +61,20 @@ export const dmHistoryFrame = z.object({
   since: messageId.optional(),
   limit: limit.optional(),
 });
-export const roomsFrame = z.object({ type: z.literal("rooms") });
+// Conversation state (issue 19: read markers, topics, the paged room directory, password change).
+export const roomsFrame = z.object({
+  type: z.literal("rooms"),
+  query: z.string().max(100).optional(),
+  after: z.string().max(200).optional(),
+  limit: limit.optional(),
+  ref: ref.optional(),
+});
+// `room` or `with` (exactly one): which one is the handler's to check (bad_frame).
+export const readFrame = z.object({ type: z.literal("read"), room: room.optional(), with: name.optional(), id: messageId, ref: ref.optional() });
+export const topicFrame = z.object({ type: z.literal("topic"), room, text, ref: ref.optional() });
+// No length caps: `bad_password` for a new one out of bounds, `auth_failed` for a wrong old one (the frame size limit bounds both).
+export const passwordFrame = z.object({ type: z.literal("password"), old: z.string(), new: z.string(), ref: ref.optional() });
+// End of conversation state.
 export const typingFrame = z.object({ type: z.literal("typing"), room });
 export const pingFrame = z.object({ type: z.literal("ping"), ref: ref.optional() });
 export const logoutFrame = z.object({ type: z.literal("logout") });
@@ -76,6 +89,12 @@ export const muteFrame = z.object({
   ref: ref.optional(),
 });
 export const unmuteFrame = z.object({ type: z.literal("unmute"), user: name, room, ref: ref.optional() });
+
+// Issue 19, message changes: edit, delete, react (docs/protocol.md "Editing, deleting, reacting").
+// Whether `emoji` is one emoji or a :short_name: is checked by the handler (bad_frame), as text length is.
+export const editFrame = z.object({ type: z.literal("edit"), id: messageId, text, ref: ref.optional() });
+export const deleteFrame = z.object({ type: z.literal("delete"), id: messageId, ref: ref.optional() });
+export const reactFrame = z.object({ type: z.literal("react"), id: messageId, emoji: z.string(), ref: ref.optional() });
 
 export const inboundFrame = z.discriminatedUnion("type", [
   helloFrame,
@@ -92,6 +111,14 @@ export const inboundFrame = z.discriminatedUnion("type", [
   kickFrame,
   muteFrame,
   unmuteFrame,
+  // Conversation state.
+  readFrame,
+  topicFrame,
+  passwordFrame,
+  // Issue 19, message changes.
+  editFrame,
+  deleteFrame,
+  reactFrame,
 ]);
 
 export type InboundFrame = z.infer<typeof inboundFrame>;

@@ -5,3 +5,4 @@ export * from "./codec.ts";
 export * from "./names.ts";
 export * from "./text.ts";
 export * from "./new-names.ts";
+export * from "./emoji.ts";

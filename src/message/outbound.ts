@@ -18,23 +18,35 @@ export const fileRef = z.object({
   height: z.number().optional(),
 });
 
+// Issue 19: what a message may carry besides its text (replies, mentions, edits,
+// reactions), and the record history gives for a deleted message (no text).
+const reactions = z.record(z.string(), z.array(z.string()));
+const messageExtras = {
+  replyTo: z.string().optional(),
+  mentions: z.array(z.string()).optional(),
+  editedAt: z.number().optional(),
+  reactions: reactions.optional(),
+  deleted: z.literal(true).optional(),
+};
 export const chatMessage = z.object({
   type: z.literal("message"),
   id: z.string(),
   room: z.string(),
   from: z.string(),
-  text: z.string(),
+  text: z.string().optional(),
   ts: z.number(),
   files: z.array(fileRef).optional(),
+  ...messageExtras,
 });
 export const directMessage = z.object({
   type: z.literal("dm"),
   id: z.string(),
   from: z.string(),
   to: z.string(),
-  text: z.string(),
+  text: z.string().optional(),
   ts: z.number(),
   files: z.array(fileRef).optional(),
+  ...messageExtras,
 });
 export const welcomeFrame = z.object({
   type: z.literal("welcome"),
@@ -43,6 +55,10 @@ export const welcomeFrame = z.object({
   motd: z.string(),
   rooms: z.array(z.string()),
   created: z.boolean(),
+  // Conversation state: the user's role, unread counts and direct conversations (docs/protocol.md#welcome).
+  role: z.enum(["user", "moderator", "admin"]),
+  unread: z.array(z.object({ room: z.string().optional(), with: z.string().optional(), count: z.number(), mentions: z.number() })),
+  conversations: z.array(z.object({ with: z.string(), lastId: z.string(), ts: z.number() })),
   server: z.object({ name: z.string(), welcome: z.string(), version: z.string() }),
   limits: z.object({ maxTextLength: z.number(), maxFrameBytes: z.number(), historyOnJoin: z.number() }),
 });
@@ -52,6 +68,10 @@ export const joinedFrame = z.object({
   members: z.array(z.string()),
   history: z.array(chatMessage),
   recovered: z.boolean(),
+  // Conversation state: the room's topic (absent when none), the user's read marker and what is unread after it.
+  topic: z.string().optional(),
+  lastRead: z.string().nullable(),
+  unread: z.number(),
 });
 export const presenceFrame = z.object({
   type: z.literal("presence"),
@@ -75,8 +95,16 @@ export const dmHistoryReply = z.object({
 });
 export const roomsReply = z.object({
   type: z.literal("rooms"),
-  rooms: z.array(z.object({ name: z.string(), members: z.number() })),
+  rooms: z.array(z.object({ name: z.string(), members: z.number(), topic: z.string().optional() })),
+  // Conversation state: the directory is paged; `next` (absent on the last page) is the `after` of the next page.
+  next: z.string().optional(),
+  ref: ref.optional(),
 });
+// Conversation state.
+export const readNotice = z.object({ type: z.literal("read"), room: z.string().optional(), with: z.string().optional(), id: z.string() });
+export const topicNotice = z.object({ type: z.literal("topic"), room: z.string(), text: z.string(), by: z.string(), ts: z.number() });
+export const passwordChanged = z.object({ type: z.literal("password_changed"), token: z.string(), ref: ref.optional() });
+// End of conversation state.
 export const typingNotice = z.object({ type: z.literal("typing"), room: z.string(), user: z.string() });
 export const noticeFrame = z.object({
   type: z.literal("notice"),
@@ -103,6 +131,26 @@ export const errorFrame = z.object({
   ref: ref.optional(),
 });
 
+// Issue 19, message changes: a room's carry `room`, a conversation's `from` (the author) and `to`.
+const where = { room: z.string().optional(), from: z.string().optional(), to: z.string().optional() };
+export const editedFrame = z.object({
+  type: z.literal("edited"),
+  id: z.string(),
+  ...where,
+  text: z.string(),
+  editedAt: z.number(),
+  mentions: z.array(z.string()).optional(),
+});
+export const deletedFrame = z.object({ type: z.literal("deleted"), id: z.string(), ...where });
+export const reactionFrame = z.object({
+  type: z.literal("reaction"),
+  id: z.string(),
+  ...where,
+  emoji: z.string(),
+  user: z.string(),
+  on: z.boolean(),
+});
+
 export const outboundFrame = z.discriminatedUnion("type", [
   welcomeFrame,
   joinedFrame,
@@ -119,6 +167,14 @@ export const outboundFrame = z.discriminatedUnion("type", [
   pongFrame,
   errorFrame,
   moderatedFrame,
+  // Conversation state.
+  readNotice,
+  topicNotice,
+  passwordChanged,
+  // Issue 19, message changes.
+  editedFrame,
+  deletedFrame,
+  reactionFrame,
 ]);
 
 export type OutboundFrame = z.infer<typeof outboundFrame>;
@@ -126,3 +182,7 @@ export type ChatMessage = z.infer<typeof chatMessage>;
 export type DirectMessage = z.infer<typeof directMessage>;
 export type ErrorFrame = z.infer<typeof errorFrame>;
 export type FileRef = z.infer<typeof fileRef>;
+export type EditedFrame = z.infer<typeof editedFrame>;
+export type DeletedFrame = z.infer<typeof deletedFrame>;
+export type ReactionFrame = z.infer<typeof reactionFrame>;
+export type TopicNotice = z.infer<typeof topicNotice>;

@@ -67,7 +67,7 @@ export async function runConsoleCommand(daemon: Daemon, line: string): Promise<s
         if (!Number.isInteger(n) || n < 1 || n > 1000) return "usage: log [n]  (1 to 1000)";
         const messages = await ops.log(undefined, n);
         if (messages.length === 0) return "the chat log is empty";
-        return messages.flatMap((m) => logLines(`${new Date(m.ts).toISOString()} #${m.room} <${m.from}> `, m.text)).join("\n");
+        return messages.flatMap((m) => logLines(`${new Date(m.ts).toISOString()} #${m.room} <${m.from}> `, m.deleted ? "(deleted)" : (m.text ?? ""))).join("\n");
       }
       case "kick": {
         if (!rest) return "usage: kick <user>";

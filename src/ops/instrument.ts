@@ -51,6 +51,7 @@ export function instrumentLog(log: ChatLog, metrics: Metrics): ChatLog {
     history: (room, query) => log.history(room, query),
     rooms: () => log.rooms(),
     roomsVersion: () => log.roomsVersion(),
+    streams: () => log.streams(),
     lastId: () => log.lastId(),
     close: () => log.close(),
   };

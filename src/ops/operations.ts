@@ -1,3 +1,4 @@
+import { isMessage } from "../../storage/chatlog/types.ts";
 import { ClientError, ErrorCode, type ChatMessage } from "../message/index.ts";
 import type { ServerState } from "../../actors/server.ts";
 import type { ChatService } from "../chat/service.ts";
@@ -113,8 +114,8 @@ export function createOperations(daemon: OperationsHost) {
         rooms = [roomKey(room)];
       } else rooms = c.broker.rooms();
       const pages = await Promise.all(rooms.map((r) => c.broker.history(r, { limit })));
-      const all = pages.flatMap((p) => p.messages).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      return roomFrames(all.slice(-limit));
+      const all = pages.flatMap((p) => p.messages.filter(isMessage)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      return roomFrames(all.slice(-limit), c.amendments);
     },
 
     async kick(user: string, reason?: string): Promise<number> {
@@ -122,6 +123,10 @@ export function createOperations(daemon: OperationsHost) {
       if (sessions > 0) log("user kicked", { user, sessions, ...(reason === undefined ? {} : { reason }) });
       return sessions;
     },
+    /** Sets a user's password (every token revoked, every session closed); false when there is no such user. */
+    setPassword: (user: string, password: string) => chat().setPassword(user, password),
+    /** Deletes a stored message (issue 19); false if there is no such message or it is already deleted. */
+    deleteMessage: (id: string) => chat().deleteMessage(id),
     moderation: () => loggedModeration(chat().moderation, log),
     /** The file service (uploads, usage, removal); `unavailable` while the server is not running. */
     files(): FileService {

@@ -114,7 +114,10 @@ export type ServerRuntime = {
 /** Thrown by `serve` when the address is taken, so the daemon can say so plainly. */
 export class AddressInUseError extends Error {
   override name = "AddressInUseError";
-  constructor(host: string, port: number) {
+  constructor(
+    host: string,
+    readonly port: number,
+  ) {
     super(`port ${port} is already in use on ${host}`);
   }
 }

@@ -33,6 +33,7 @@ export function createEmbeddedBroker<O>(log: ChatLog, { onHandlerError = () => {
     history: (room, query) => log.history(room, query),
     rooms: () => log.rooms(),
     roomsVersion: () => log.roomsVersion(),
+    streams: () => log.streams(),
     register(h) {
       if (handler) throw new Error("broker: a handler is already registered");
       handler = h;

@@ -24,6 +24,7 @@ export function createRedisBroker<O>(log: ChatLog, engine: RedisEngine): Broker<
     history: (room, query) => log.history(room, query),
     rooms: () => log.rooms(),
     roomsVersion: () => log.roomsVersion(),
+    streams: () => log.streams(),
     register(h) {
       if (handler) throw new Error("broker: a handler is already registered");
       handler = h;

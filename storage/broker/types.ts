@@ -32,6 +32,8 @@ export interface Broker<O = unknown> {
   /** Rooms that have kept history (not DMs), and a version that changes when that list may have grown. */
   rooms(): string[];
   roomsVersion(): number;
+  /** Every stream kept (rooms and `dm:` keys): where a message id may be looked for. */
+  streams(): string[];
   /** Registers the one handler (the chat's hub); returns its removal. A second registration throws. */
   register(handler: BrokerHandler<O>): () => void;
 }

@@ -1,4 +1,5 @@
 import type { Role } from "../users/types.ts";
+import type { RoomInfo } from "../rooms/types.ts";
 
 export type ModerationChange =
   | { action: "kick"; reason: string }
@@ -18,6 +19,12 @@ export type BusEvent =
   /** A user's first connection in a room anywhere joined, or the last left; `origin` names the node that told its own sessions already. */
   | { kind: "presence"; room: string; user: string; event: "join" | "leave"; origin?: string }
   | { kind: "typing"; room: string; user: string; origin?: string }
+  /** The room directory changed (stored first in the room store), told to every node. Topics go through the broker. */
+  | { kind: "room"; action: "created" | "forgotten"; room: RoomInfo }
+  /** A read marker moved: every session of the user but the one that sent it (`origin` node, `session` id) gets it. */
+  | { kind: "read"; user: string; room?: string; with?: string; id: string; origin: string; session: number }
+  /** The user's password changed: every session of the user closes but `keep` (node origin and session id), if any. */
+  | { kind: "password"; user: string; keep?: { origin: string; session: number } }
   /** This node lost the bus for a while and may have missed events: its clients must resync. Local only. */
   | { kind: "reset" };
 

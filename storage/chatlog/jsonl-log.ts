@@ -1,7 +1,7 @@
 import { open } from "node:fs/promises";
 import { mkdirPrivate, openPrivate } from "../fs/private.ts";
 import { join } from "node:path";
-import type { ChatLog, ChatRecord } from "./types.ts";
+import type { ChatDraft, ChatLog, ChatRecord } from "./types.ts";
 import { createIdGenerator } from "./ids.ts";
 import { isDmRoom } from "./room-keys.ts";
 import { GroupCommitWriter } from "./group-commit.ts";
@@ -121,10 +121,7 @@ export function createJsonlLog(options: JsonlLogOptions): JsonlLog {
       // The id is taken now, synchronously, so ids follow the order of the calls.
       if (!nextId) return Promise.reject(new Error("chat log is closed"));
       const { id, ts } = nextId();
-      // Field order as in every line written so far: id, room, from, text, ts, to, then files.
-      const { room, from, text, to, files } = draft;
-      const record: ChatRecord = to === undefined ? { id, room, from, text, ts } : { id, room, from, text, ts, to };
-      if (files !== undefined && files.length > 0) record.files = files;
+      const record = storedForm(draft, id, ts);
       return new Promise<ChatRecord>((resolve, reject) => {
         writer.add({ line: JSON.stringify(record) + "\n", record, onStored, resolve, reject });
       });
@@ -138,6 +135,9 @@ export function createJsonlLog(options: JsonlLogOptions): JsonlLog {
     },
     rooms() {
       return [...history.names()].filter((r) => !isDmRoom(r));
+    },
+    streams() {
+      return [...history.names()];
     },
     lastId() {
       return last;
@@ -155,4 +155,24 @@ export function createJsonlLog(options: JsonlLogOptions): JsonlLog {
       await segments.close();
     },
   } satisfies JsonlLog;
+}
+
+/**
+ * A draft as stored. Every line starts with id and room (log-loader.ts reads
+ * only that much at start-up); a message then has the fields of every line
+ * written before kinds existed (from, text, ts, to, then files, replyTo,
+ * mentions); another kind has its `kind` third.
+ */
+function storedForm(draft: ChatDraft, id: string, ts: number): ChatRecord {
+  if (draft.kind !== undefined && draft.kind !== "message") {
+    const { room, kind, ...rest } = draft;
+    return { id, room, kind, ...rest, ts } as ChatRecord;
+  }
+  const { room, from, text, to, files, replyTo, mentions } = draft;
+  const record: ChatRecord = { id, room, from, text, ts };
+  if (to !== undefined) record.to = to;
+  if (files !== undefined && files.length > 0) record.files = files;
+  if (replyTo !== undefined) record.replyTo = replyTo;
+  if (mentions !== undefined) record.mentions = mentions;
+  return record;
 }

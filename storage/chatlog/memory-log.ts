@@ -34,6 +34,7 @@ export function createMemoryLog({ historyPerRoom = 1000, now = Date.now }: { his
       return { messages, complete };
     },
     rooms: () => [...rooms.keys()].filter((r) => !isDmRoom(r)),
+    streams: () => [...rooms.keys()],
     roomsVersion: () => rooms.size,
     lastId: () => last,
     async close() {},

@@ -1,5 +1,5 @@
 import type { RedisEngine } from "../redis/engine.ts";
-import type { ChatLog, ChatRecord, StoredFileRef } from "./types.ts";
+import type { ChatLog, ChatRecord, MessageRecord, StoredFileRef } from "./types.ts";
 import { APPEND, HISTORY } from "./redis-scripts.ts";
 import { formatId, parseId } from "./ids.ts";
 import { isDmRoom } from "./room-keys.ts";
@@ -24,11 +24,14 @@ type StreamEntry = [string, string[]];
 export function createRedisLog({ engine, historyPerRoom, barrierTimeoutMs = 3000 }: RedisLogOptions): ChatLog {
   const key = (room: string) => engine.key(`room:${room}`);
   const rooms = new Set<string>();
+  /** Direct conversations' keys (`streams()`), learned like rooms. */
+  const dms = new Set<string>();
   let last: string | undefined;
   let unsubscribe = () => {};
 
   function learn(record: ChatRecord): void {
     if (!isDmRoom(record.room)) rooms.add(record.room);
+    else dms.add(record.room);
     if (last === undefined || record.id > last) last = record.id;
   }
 
@@ -36,6 +39,7 @@ export function createRedisLog({ engine, historyPerRoom, barrierTimeoutMs = 3000
     async open() {
       await engine.run(async () => {
         for (const r of await engine.cmd.smembers(engine.key("rooms"))) rooms.add(r);
+        for (const r of await engine.cmd.smembers(engine.key("dms"))) dms.add(r);
         last = (await engine.cmd.get(engine.key("lastid"))) ?? undefined;
       });
       // Rooms other nodes create become known as their first message goes by.
@@ -48,19 +52,17 @@ export function createRedisLog({ engine, historyPerRoom, barrierTimeoutMs = 3000
         () =>
           engine.cmd.eval(
             APPEND,
-            4,
+            5,
             engine.key("lastid"),
             key(draft.room),
             engine.key("rooms"),
             engine.key("trimmed"),
+            engine.key("dms"),
             draft.room,
-            draft.from,
-            draft.text,
-            draft.to ?? "",
+            JSON.stringify(draft),
             historyPerRoom,
             engine.channel,
             isDmRoom(draft.room) ? "0" : "1",
-            draft.files !== undefined && draft.files.length > 0 ? JSON.stringify(draft.files) : "",
           ) as Promise<string>,
       );
       const record = toRecord(JSON.parse(json));
@@ -98,6 +100,9 @@ export function createRedisLog({ engine, historyPerRoom, barrierTimeoutMs = 3000
     rooms() {
       return [...rooms];
     },
+    streams() {
+      return [...rooms, ...dms];
+    },
     lastId() {
       return last;
     },
@@ -110,8 +115,12 @@ export function createRedisLog({ engine, historyPerRoom, barrierTimeoutMs = 3000
 /** A record as the chat uses it, fields in the usual order (cjson does not keep order). */
 export function toRecord(raw: unknown): ChatRecord {
   const r = raw as ChatRecord;
-  const record: ChatRecord = { id: r.id, room: r.room, from: r.from, text: r.text, ts: r.ts, ...(r.to === undefined ? {} : { to: r.to }) };
+  if (r.kind !== undefined && r.kind !== "message") return r;
+  const record: MessageRecord = { id: r.id, room: r.room, from: r.from, text: r.text, ts: r.ts };
+  if (r.to !== undefined) record.to = r.to;
   if (Array.isArray(r.files) && r.files.length > 0) record.files = r.files.map(toFileRef);
+  if (r.replyTo !== undefined) record.replyTo = r.replyTo;
+  if (Array.isArray(r.mentions) && r.mentions.length > 0) record.mentions = r.mentions;
   return record;
 }
 

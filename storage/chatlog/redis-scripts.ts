@@ -5,9 +5,8 @@
  */
 
 /**
- * KEYS: last-id, room stream, rooms set, trimmed hash.
- * ARGV: room, from, text, to ('' for none), cap, channel, '1' for a room ('0' for a DM),
- * the shared files as a JSON array ('' for none).
+ * KEYS: last-id, room stream, rooms set, trimmed hash, dm-keys set.
+ * ARGV: room, the draft as JSON (no id, no ts), cap, channel, '1' for a room ('0' for a DM).
  * Returns the stored record as JSON.
  */
 export const APPEND = `
@@ -27,11 +26,11 @@ if last then
 end
 local id = string.format('%013d-%06d', ms, seq)
 redis.call('SET', KEYS[1], id)
-local rec = { id = id, room = ARGV[1], from = ARGV[2], text = ARGV[3], ts = ms }
-if ARGV[4] ~= '' then rec['to'] = ARGV[4] end
-if ARGV[8] ~= '' then rec['files'] = cjson.decode(ARGV[8]) end
+local rec = cjson.decode(ARGV[2])
+rec['id'] = id
+rec['ts'] = ms
 local json = cjson.encode(rec)
-local cap = tonumber(ARGV[5])
+local cap = tonumber(ARGV[3])
 local len = redis.call('XLEN', KEYS[2])
 if len >= cap then
   -- Remember the newest id dropped by the cap: it decides whether a gap can be filled.
@@ -39,8 +38,8 @@ if len >= cap then
   redis.call('HSET', KEYS[4], ARGV[1], dropped[#dropped][1])
 end
 redis.call('XADD', KEYS[2], 'MAXLEN', cap, string.format('%d-%d', ms, seq), 'r', json)
-if ARGV[7] == '1' then redis.call('SADD', KEYS[3], ARGV[1]) end
-redis.call('PUBLISH', ARGV[6], '{"kind":"message","record":' .. json .. '}')
+if ARGV[5] == '1' then redis.call('SADD', KEYS[3], ARGV[1]) else redis.call('SADD', KEYS[5], ARGV[1]) end
+redis.call('PUBLISH', ARGV[4], '{"kind":"message","record":' .. json .. '}')
 return json
 `;
 

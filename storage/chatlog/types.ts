@@ -14,17 +14,47 @@ export type MessageRecord = {
   to?: string;
   /** Files the message shares, as clients are told of them (absent when none). */
   files?: StoredFileRef[];
+  /** The id of the message this one answers (same room or conversation). */
+  replyTo?: string;
+  /** Canonical names of the users written as `@name` (and `@room`), absent when none. */
+  mentions?: string[];
 };
 
 /** A shared file as a message keeps it (the protocol's FileRef, which storage does not import). */
 export type StoredFileRef = { id: string; name: string; size: number; type: string; url: string; width?: number; height?: number };
 
 /**
- * Every stored room event, by `kind`. Only messages so far; a new kind (an
- * edit, a reaction...) is a new member with a required `kind` and flows
- * through the same log, broker and hub.
+ * A change to a stored message (issue 19), stored in the message's own stream
+ * (`room` is the message's room or DM key), so a window of a stream that holds
+ * a message also holds every later change to it. `by` did it, `target` is the
+ * message's id, `author` and `to` are the message's `from` and `to`.
  */
-export type ChatRecord = MessageRecord;
+type AmendmentBase = { id: string; room: string; by: string; target: string; author: string; to?: string; ts: number };
+export type EditRecord = AmendmentBase & { kind: "edit"; text: string; mentions?: string[] };
+export type DeleteRecord = AmendmentBase & { kind: "delete" };
+/** `on`: the reaction after the toggle (stored as a state, so replaying a record twice changes nothing). */
+export type ReactRecord = AmendmentBase & { kind: "react"; emoji: string; on: boolean };
+export type AmendmentRecord = EditRecord | DeleteRecord | ReactRecord;
+
+/** A room's topic as set by `by` (issue 19; `text` empty clears it), stored in the room's stream. */
+export type TopicRecord = { kind: "topic"; id: string; room: string; by: string; text: string; ts: number };
+
+/**
+ * Every stored room event, by `kind`: messages, and the amendments (edit,
+ * delete, react) and topics of issue 19. Each flows through the same log,
+ * broker and hub.
+ */
+export type ChatRecord = MessageRecord | AmendmentRecord | TopicRecord;
+
+/** True for an edit, delete or reaction record. */
+export function isAmendment(record: ChatRecord): record is AmendmentRecord {
+  return record.kind === "edit" || record.kind === "delete" || record.kind === "react";
+}
+
+/** True for a message (what history pages list); the other kinds change or annotate a stream. */
+export function isMessage(record: ChatRecord): record is MessageRecord {
+  return record.kind === undefined || record.kind === "message";
+}
 
 export type RoomEventKind = NonNullable<ChatRecord["kind"]>;
 
@@ -80,6 +110,8 @@ export interface ChatLog {
   history(room: string, query: HistoryQuery): Promise<HistoryPage>;
   /** Rooms that have kept history (not DMs). */
   rooms(): string[];
+  /** Every stream kept: rooms and direct conversations (`dm:` keys). */
+  streams(): string[];
   /** Changes whenever `rooms()` may list something new (rooms are never dropped), so callers can cache the list. */
   roomsVersion(): number;
   /** The greatest id stored, so new ids continue above it after a restart. */

@@ -19,6 +19,12 @@ export type UserRecord = {
   createdAt: number;
   lastSeenAt: number;
   tokens: TokenRecord[];
+  /** Rooms the user belongs to: from the first `join` until `leave`. */
+  rooms?: string[];
+  /** Read markers: `#<room>` or `@<user key>` -> the last message id read. */
+  reads?: Record<string, string>;
+  /** The user's direct conversations, most recent first (at most a few hundred). */
+  conversations?: Array<{ key: string; with: string; lastId: string; ts: number }>;
 };
 
 /**

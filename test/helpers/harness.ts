@@ -160,6 +160,13 @@ export async function say(client: TestClient, room: string, texts: string[]): Pr
 }
 let saySeq = 0;
 
+/** Sends the frame with a fresh `ref` and resolves its `ack` or `error` (other frames stay readable). */
+export async function ask(client: TestClient, frame: Frame): Promise<Frame> {
+  const ref = `ask-${++saySeq}`;
+  client.send({ ...frame, ref });
+  return nextAnswer(client, ref);
+}
+
 /** The next `ack` or `error` with this ref (other frames stay readable by type). */
 async function nextAnswer(client: TestClient, ref: string): Promise<Frame> {
   const deadline = Date.now() + 5000;

@@ -119,7 +119,7 @@ export function plain(user: string, password: string): string {
 
 /**
  * Connects, negotiates `caps` and signs in with SASL PLAIN (or PASS with
- * `pass: true`), and reads through the welcome burst to the end of the MOTD.
+ * `pass: true`), and reads through the welcome burst (to the MOTD's end and 221).
  */
 export async function ircSignIn(
   port: number,
@@ -154,5 +154,7 @@ export async function ircSignIn(
   }
   const end = await client.next((l) => l.command === "376" || l.command === "422" || l.command === "464" || l.command === "ERROR");
   if (end.command !== "376" && end.command !== "422") throw new Error(`sign-in failed: ${end.raw}`);
+  // The burst ends with the user mode.
+  await client.next("221");
   return client;
 }

@@ -68,9 +68,10 @@ describe("rooms and direct messages", () => {
     await say(client, "dev", ["hi"]);
     await client.request({ type: "leave", room: "dev" }, "left");
     const rooms = await client.request({ type: "rooms" }, "rooms");
+    // The directory is sorted by name (docs/protocol.md `rooms`).
     expect(rooms.rooms).toEqual([
-      { name: "general", members: 0 },
       { name: "dev", members: 0 },
+      { name: "general", members: 0 },
     ]);
   });
 });

@@ -1,10 +1,12 @@
 import { ClientError, ErrorCode, rateLimited } from "../../message/index.ts";
 import type { ChatContext } from "../context.ts";
 import { roomFrames } from "../frames.ts";
+import { messagePage } from "../pages.ts";
 import { checkId, memberRoom } from "../checks.ts";
 import { roomKey } from "../room-key.ts";
 import type { Session } from "../session.ts";
 import type { Frame } from "./types.ts";
+import { addMembership, belongs, countUnread, removeMembership, roomMarker } from "../state/user-state.ts";
 
 /** `join`: joins the room and answers with its members and latest history (or what was missed since `since`). */
 export async function join(ctx: ChatContext, session: Session, frame: Frame<"join">): Promise<void> {
@@ -23,11 +25,23 @@ export async function join(ctx: ChatContext, session: Session, frame: Frame<"joi
   }
   await ctx.roomNames.check(frame.room, room);
   const user = session.user!;
+  // Conversation state: a new room within the creation caps; the user belongs to the room (durable) before `joined`.
+  if (!ctx.directory.has(room)) {
+    ctx.stateLimits.takeCreation(user.key, session.peer.remoteAddress, ctx.directory.size);
+    await ctx.directory.create(room);
+  }
+  const stored = await ctx.users.get(user.key);
+  if (stored && !belongs(stored, room) && (await addMembership(ctx.users, user.key, room))) await ctx.directory.changeMembers(room, 1);
+  const lastRead = stored?.reads?.[roomMarker(room)];
+  await ctx.amendments.ready;
+  const unread = await countUnread(broker, room, lastRead, user.name, historyPerRoom, (id) => ctx.amendments.isDeleted(id));
+  const topic = ctx.directory.topic(room)?.text;
   // Presence first (counted on every node), so the join below still follows the history read directly.
   const firstHere = !hub.hasUser(room, user.key);
   const firstAnywhere = firstHere && (await presence.store.enter(room, user.name));
   const [everywhere] = await presence.store.members([room]);
-  const page = await broker.history(room, frame.since === undefined ? { limit: historyOnJoin } : { after: frame.since, limit: historyPerRoom });
+  await ctx.amendments.ready;
+  const page = await messagePage(broker, room, frame.since === undefined ? { limit: historyOnJoin } : { after: frame.since, limit: historyPerRoom });
   // Joining right after reading history, with no await between, means no stored
   // event can fall between the two: the client sees each message exactly once.
   if (!hub.sessions.has(session)) {
@@ -40,25 +54,32 @@ export async function join(ctx: ChatContext, session: Session, frame: Frame<"joi
     type: "joined",
     room,
     members: [...new Set([...everywhere!, ...hub.members(room)])].sort(),
-    history: roomFrames(page.messages),
+    history: roomFrames(page.messages, ctx.amendments),
     recovered: frame.since === undefined ? true : page.complete,
+    ...(topic ? { topic } : {}),
+    lastRead: lastRead ?? null,
+    unread: unread.count,
   });
   if (firstAnywhere) presence.announce(room, user.name, "join", session);
 }
 
-/** `leave`: leaves the room; the room hears of it if that was the user's last session in it anywhere. */
-export function leave(ctx: ChatContext, session: Session, frame: Frame<"leave">): void {
-  const room = memberRoom(session, frame.room);
+/**
+ * `leave`: the user no longer belongs to the room (durable), and this session
+ * leaves it; the room hears of it if that was the user's last session in it
+ * anywhere. A user who belongs to a room may leave it from a session that did
+ * not join it.
+ */
+export async function leave(ctx: ChatContext, session: Session, frame: Frame<"leave">): Promise<void> {
+  const user = session.user!;
+  const room = roomKey(frame.room);
+  const here = session.rooms.has(room);
+  const stored = await ctx.users.get(user.key);
+  if (!here && !(stored && belongs(stored, room))) memberRoom(session, frame.room);
+  if (await removeMembership(ctx.users, user.key, room)) await ctx.directory.changeMembers(room, -1);
+  if (!session.rooms.has(room)) return session.send({ type: "left", room });
   const gone = ctx.hub.leave(session, room);
   session.send({ type: "left", room });
-  if (gone) ctx.presence.left(room, session.user!.name);
-}
-
-/** `rooms`: every room with how many members it has on every node. */
-export async function rooms(ctx: ChatContext, session: Session): Promise<void> {
-  const names = await ctx.directory.allNames();
-  const members = await ctx.presence.store.members(names);
-  session.send({ type: "rooms", rooms: names.map((name, i) => ({ name, members: members[i]!.length })) });
+  if (gone) ctx.presence.left(room, user.name);
 }
 
 /** `typing`: told to the room's other members here and on other nodes; best effort, not stored. */

@@ -124,7 +124,7 @@ describe("IRC and web users in the same rooms", () => {
 
   it("answers NAMES, WHO, WHOIS, LIST, LUSERS, TOPIC, MODE and AWAY", async () => {
     const d = await ircDaemon();
-    await world.member(d, "webby");
+    const { client: web } = await world.member(d, "webby");
     const irc = await ircSignIn(d.daemon.ircPort!, "ircy");
     world.onCleanup(() => irc.close());
     irc.send("JOIN #general");
@@ -149,6 +149,25 @@ describe("IRC and web users in the same rooms", () => {
     expect((await irc.next("251")).params[1]).toMatch(/There are 2 users/);
     irc.send("TOPIC #general");
     await irc.next("331");
+    irc.send("TOPIC #general :Release on Friday");
+    const set = await irc.next("TOPIC");
+    expect(set.source).toBe("ircy!ircy@chatd");
+    expect(set.params).toEqual(["#general", "Release on Friday"]);
+    expect(await web.next("topic")).toMatchObject({ room: "general", text: "Release on Friday", by: "ircy" });
+    irc.send("TOPIC #general");
+    expect((await irc.next("332")).params.slice(1)).toEqual(["#general", "Release on Friday"]);
+    expect((await irc.next("333")).params[2]).toBe("ircy");
+    web.send({ type: "topic", room: "general", text: "Ship it", ref: 9 });
+    expect((await irc.next("TOPIC")).params).toEqual(["#general", "Ship it"]);
+    irc.send("LIST *gen*");
+    const listed = await irc.until("323");
+    expect(listed.filter((l) => l.command === "322").map((l) => l.params.slice(1))).toEqual([["#general", "2", "Ship it"]]);
+    const late = await ircSignIn(d.daemon.ircPort!, "late", { caps: ["draft/chathistory"] });
+    world.onCleanup(() => late.close());
+    late.send("JOIN #general");
+    const joinLines = await late.until("366");
+    expect(joinLines.map((l) => l.command)).toEqual(["JOIN", "332", "333", "353", "366"]);
+    expect(joinLines[1]!.params[2]).toBe("Ship it");
     irc.send("MODE #general");
     expect((await irc.next("324")).params.slice(1)).toEqual(["#general", "+nt"]);
     irc.send("MODE ircy");
@@ -157,5 +176,32 @@ describe("IRC and web users in the same rooms", () => {
     await irc.next("306");
     irc.send("AWAY");
     await irc.next("305");
+  });
+
+  it("away-notify tells IRC channel members of AWAY; WHOIS shows it; typing travels as TAGMSG +typing both ways", async () => {
+    const d = await ircDaemon();
+    const { client: web } = await world.member(d, "webby");
+    const a = await ircSignIn(d.daemon.ircPort!, "alpha", { caps: ["message-tags"] });
+    const b = await ircSignIn(d.daemon.ircPort!, "beta", { caps: ["away-notify", "message-tags"] });
+    world.onCleanup(() => a.close());
+    world.onCleanup(() => b.close());
+    a.send("JOIN #general");
+    await a.next("366");
+    b.send("JOIN #general");
+    await b.next("366");
+    a.send("AWAY :lunch");
+    await a.next("306");
+    const away = await b.next("AWAY");
+    expect(away.source).toBe("alpha!alpha@chatd");
+    expect(away.params).toEqual(["lunch"]);
+    b.send("WHOIS alpha");
+    expect((await b.until("318")).find((l) => l.command === "301")!.params[2]).toBe("lunch");
+
+    web.send({ type: "typing", room: "general" });
+    const typing = await b.next("TAGMSG");
+    expect(typing.source).toBe("webby!webby@chatd");
+    expect(typing.tags.get("+typing")).toBe("active");
+    a.send("@+typing=active TAGMSG #general");
+    expect(await web.next("typing")).toMatchObject({ room: "general", user: "alpha" });
   });
 });

@@ -88,6 +88,10 @@ describe("IRC history and IRCv3 replies", () => {
     expect(echo.tags.has("msgid")).toBe(true);
     irc.send("@label=a1 PONG :nothing");
     irc.send("@label=t1 TAGMSG #general");
+    expect((await irc.next("ACK")).tags.get("label")).toBe("a1");
     expect((await irc.next("ACK")).tags.get("label")).toBe("t1");
+    // An error is labeled too.
+    irc.send("@label=u1 NOSUCHCOMMAND");
+    expect((await irc.next("421")).tags.get("label")).toBe("u1");
   });
 });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { World } from "../../helpers/harness.ts";
 import { IrcClient, ircSignIn } from "../../helpers/irc.ts";
+import { createLogger } from "../../../src/log.ts";
 
 describe("IRC limits and bad input", () => {
   const world = new World();
@@ -39,6 +40,8 @@ describe("IRC limits and bad input", () => {
     irc.send(":source-only");
     irc.send("   ");
     irc.send("FROBNICATE a b c");
+    // The invalid UTF-8 line reads as U+FFFD: an unknown command, answered like FROBNICATE.
+    expect((await irc.next("421")).params[1]).toBe("\uFFFD\uFFFD");
     expect((await irc.next("421")).params[1]).toBe("FROBNICATE");
     irc.send("PRIVMSG");
     await irc.next("411");
@@ -99,5 +102,36 @@ describe("IRC limits and bad input", () => {
     await irc.closed;
     expect(irc.lines.at(-1)!.command).toBe("ERROR");
     expect(irc.lines.at(-1)!.params[0]).toMatch(/slow consumer/);
+  });
+
+  it("survives a stream of random commands and bytes (seeded), and serves the next client", async () => {
+    const errors: string[] = [];
+    const logger = createLogger({ level: "error", write: (line) => errors.push(line) });
+    const d = await world.daemon({ irc: { port: 0, guests: true }, limits: { messagesPerSecond: 1000, messageBurst: 1000, abuseStrikes: 1000 } }, { logger });
+    let seed = 21;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+    const words = ["#general", "#x", "*", "0", ":", "::", "", "msgid=1", "timestamp=x", "LATEST", "AFTER", "+q", "-q", "b", "PLAIN", "+", "\u00ff", "@", "a,b,c,d,e"];
+    const commands = ["NICK", "USER", "CAP", "JOIN", "PART", "PRIVMSG", "NOTICE", "TAGMSG", "MODE", "KICK", "WHO", "WHOIS", "NAMES", "LIST", "TOPIC", "CHATHISTORY", "AWAY", "OPER", "PING", "AUTHENTICATE", "PASS", "ISON", "USERHOST", "LUSERS", "MOTD"];
+    const fuzz = await IrcClient.connect(d.daemon.ircPort!);
+    world.onCleanup(() => fuzz.close());
+    fuzz.send("NICK fuzzer");
+    fuzz.send("USER f 0 * :F");
+    await fuzz.next("001");
+    for (let i = 0; i < 600; i++) {
+      const tags = random() < 0.2 ? `@label=${i};+x=${pick(words)} ` : "";
+      const params = Array.from({ length: Math.floor(random() * 5) }, () => pick(words)).join(" ");
+      if (random() < 0.1) fuzz.socket.write(Buffer.from(Array.from({ length: 40 }, () => Math.floor(random() * 256))));
+      else fuzz.send(`${tags}${pick(commands)} ${params}`);
+    }
+    fuzz.send("PING :done");
+    await fuzz.next((l) => l.command === "PONG" && l.params[1] === "done", 10_000).catch(() => undefined);
+    const next = await ircSignIn(d.daemon.ircPort!, "after");
+    world.onCleanup(() => next.close());
+    next.send("JOIN #general");
+    await next.next("366");
+    expect(d.daemon.state).toBe("running");
+    // Nothing it sent was an internal error: every one was answered as a client error.
+    expect(errors).toEqual([]);
   });
 });

@@ -148,6 +148,18 @@ describe("IRC registration", () => {
     c.send("NICK slow");
     await c.next("ERROR", 3000);
     await c.closed;
+    // Signed in by SASL but never ending CAP negotiation: closed too.
+    const stuck = await IrcClient.connect(d.daemon.ircPort!);
+    stuck.send("CAP LS 302");
+    stuck.send("NICK stuck");
+    stuck.send("USER stuck 0 * :S");
+    stuck.send("CAP REQ :sasl");
+    stuck.send("AUTHENTICATE PLAIN");
+    await stuck.next("AUTHENTICATE");
+    stuck.send(`AUTHENTICATE ${plain("stuck", PASSWORD)}`);
+    await stuck.next("903");
+    expect((await stuck.next("ERROR", 3000)).params[0]).toMatch(/registration timed out/);
+    await stuck.closed;
   });
 
   it("with irc.guests, a client without a password signs in as a guest; a registered name gets 433", async () => {

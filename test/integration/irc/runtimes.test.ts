@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { World, writeConfig } from "../../helpers/harness.ts";
 import { daemonCommand, type RuntimeName } from "../../helpers/runtimes.ts";
@@ -38,7 +39,7 @@ describe.each<RuntimeName>(["node", "deno"])("the IRC gateway on %s", (runtime) 
     await irc.next("PRIVMSG");
     expect((await web.next("message")).text).toBe("over tcp");
 
-    const secure = await ircSignIn(ircPortOf(p.output(), "tlsPort"), "secure", { tls: true });
+    const secure = await ircSignIn(ircPortOf(p.output(), "tlsPort"), "secure", { tls: true, caps: ["draft/chathistory"] });
     world.onCleanup(() => secure.close());
     secure.send("JOIN #general");
     await secure.next("366");
@@ -74,5 +75,21 @@ describe("the IRC gateway in a cluster", () => {
     expect(next.params[1]).toBe("from node B");
     web.send({ type: "dm", to: "ircy", text: "dm across nodes", ref: 2 });
     expect((await irc.next("PRIVMSG")).params).toEqual(["ircy", "dm across nodes"]);
+  });
+});
+
+describe("the IRC port", () => {
+  const world = new World();
+  afterEach(() => world.cleanup());
+
+  it("already in use stops the start with exit code 1, naming CHAT_IRC_PORT", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    world.onCleanup(() => taken.close());
+    const port = (taken.address() as AddressInfo).port;
+    const dir = await world.tempDir();
+    const p = await world.spawn({ CHAT_HOST: "127.0.0.1", CHAT_PORT: "0", CHAT_DATA_DIR: dir, CHAT_IRC_PORT: String(port) }, { waitListening: false });
+    expect((await p.exited).code).toBe(1);
+    expect(p.output()).toContain(`port ${port} is already in use on 127.0.0.1; choose another with CHAT_IRC_PORT`);
   });
 });

@@ -103,9 +103,19 @@ describe("parseConfig", () => {
         abuseWindowMs: 10_000,
         maxFileBytes: 10 * 1024 * 1024,
         fileBytesPerUserPerDay: 200 * 1024 * 1024,
+        maxRooms: 10_000,
+        userRoomsPerHour: 20,
+        userRoomBurst: 10,
+        ipRoomsPerHour: 60,
+        ipRoomBurst: 30,
+        emptyRoomTtlMs: 86_400_000,
+        roomsPushMs: 1000,
+        stateRequestsPerSecond: 10,
+        stateRequestBurst: 50,
       },
       security: { allowedOrigins: [], allowMissingOrigin: true },
       files: { dir: "", unsharedTtlMs: 86_400_000 },
+      irc: { serverName: "chatd", replayOnJoin: true, guests: false },
     });
   });
 
@@ -290,6 +300,15 @@ describe("loadConfig", () => {
 
     it("CHAT_PORT accepts surrounding whitespace", async () => {
       expect((await loadConfig({ CHAT_PORT: " 9001 " }, cwd)).port).toBe(9001);
+    });
+
+    it("CHAT_IRC_PORT and CHAT_IRC_TLS_PORT turn IRC on; an empty one leaves it off; a non-number is refused", async () => {
+      expect((await loadConfig({}, cwd)).irc.port).toBeUndefined();
+      const on = await loadConfig({ CHAT_IRC_PORT: "6667", CHAT_IRC_TLS_PORT: "6697" }, cwd);
+      expect([on.irc.port, on.irc.tlsPort]).toEqual([6667, 6697]);
+      expect((await loadConfig({ CHAT_IRC_PORT: "" }, cwd)).irc.port).toBeUndefined();
+      await expect(loadConfig({ CHAT_IRC_PORT: "irc" }, cwd)).rejects.toThrow(/irc\.port: expected an integer, got "irc" \(set by CHAT_IRC_PORT\)/);
+      await expect(loadConfig({ CHAT_IRC_PORT: "70000" }, cwd)).rejects.toThrow(/irc\.port: .*\(set by CHAT_IRC_PORT\)/);
     });
 
     it("CHAT_DATA_DIR sets dataDir, resolved against the working directory", async () => {

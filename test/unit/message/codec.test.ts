@@ -65,6 +65,13 @@ describe("decode", () => {
       ["kick", { type: "kick", user: "mallory", reason: "cool off", ref: 1 }],
       ["mute", { type: "mute", user: "mallory", room: "general", minutes: 10, ref: 2 }],
       ["unmute", { type: "unmute", user: "mallory", room: "general", ref: 3 }],
+      ["read", { type: "read", room: "general", id: "1764100000000-000003" }],
+      ["topic", { type: "topic", room: "general", text: "Release on Friday", ref: 4 }],
+      ["password", { type: "password", old: "correct horse", new: "battery staple" }],
+      ["say with replyTo", { type: "say", room: "general", text: "yes", replyTo: "1764100000000-000003" }],
+      ["edit", { type: "edit", id: "1764100000000-000003", text: "fixed", ref: "e1" }],
+      ["delete", { type: "delete", id: "1764100000000-000003", ref: "d1" }],
+      ["react", { type: "react", id: "1764100000000-000003", emoji: "👍", ref: "r1" }],
     ];
     it.each(examples)("decodes %s", (_name, value) => {
       const frame = expectFrame(decode(JSON.stringify(value)));

@@ -117,11 +117,14 @@ describe("encodeWelcome, for any welcome", () => {
           motd: fc.string(),
           rooms: fc.array(fc.string()),
           created: fc.boolean(),
+          role: fc.constantFrom("user" as const, "moderator" as const, "admin" as const),
+          unread: fc.array(fc.record({ room: fc.string(), count: fc.nat(), mentions: fc.nat() })),
+          conversations: fc.array(fc.record({ with: fc.string(), lastId: fc.string(), ts: fc.nat() })),
           server: fc.record({ name: fc.string(), welcome: fc.string(), version: fc.string() }),
           limits: fc.record({ maxTextLength: fc.nat(), maxFrameBytes: fc.nat(), historyOnJoin: fc.nat() }),
         }),
         ({ rooms, ...rest }) => {
-          const frame = { type: "welcome" as const, user: rest.user, token: rest.token, motd: rest.motd, rooms, created: rest.created, server: rest.server, limits: rest.limits };
+          const frame = { type: "welcome" as const, user: rest.user, token: rest.token, motd: rest.motd, rooms, created: rest.created, role: rest.role, unread: rest.unread, conversations: rest.conversations, server: rest.server, limits: rest.limits };
           expect(encodeWelcome({ ...rest, type: "welcome" }, JSON.stringify(rooms)).text).toBe(encode(frame).text);
         },
       ),

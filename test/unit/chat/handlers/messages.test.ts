@@ -38,7 +38,7 @@ describe("message handlers", () => {
       await settle();
       const ack = alice.frames().at(-1)!;
       expect(ack).toMatchObject({ type: "ack", ref: 7, id: JSON.parse(delivered.text).id });
-      expect((await w.broker.history("general", { limit: 10 })).messages.map((m) => m.text)).toEqual(["hello"]);
+      expect((await w.broker.history("general", { limit: 10 })).messages.map((m) => ("text" in m ? m.text : m.kind))).toEqual(["hello"]);
       expect(w.ctx.counters.messagesIn).toBe(1);
     });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { join, leave, rooms, typing } from "../../../../src/chat/handlers/rooms.ts";
+import { join, leave, typing } from "../../../../src/chat/handlers/rooms.ts";
+import { rooms } from "../../../../src/chat/handlers/state.ts";
 import { ClientError } from "../../../../src/message/index.ts";
 import { chatWorld, settle } from "./world.ts";
 
@@ -60,7 +61,7 @@ describe("room handlers", () => {
       const bob = w.user("bob");
       await join(w.ctx, alice.session, { type: "join", room: "general" });
       await join(w.ctx, bob.session, { type: "join", room: "general" });
-      leave(w.ctx, bob.session, { type: "leave", room: "general" });
+      await leave(w.ctx, bob.session, { type: "leave", room: "general" });
       await settle();
       w.hub.flushPresence();
       expect(bob.frames().at(-1)).toEqual({ type: "left", room: "general" });
@@ -95,20 +96,26 @@ describe("room handlers", () => {
   });
 
   describe("rooms", () => {
-    it("lists the default rooms and every room with members or history, with member counts", async () => {
+    it("lists the directory's rooms by name with member counts, a page at a time", async () => {
       const w = chatWorld();
       const alice = w.user("alice");
       await join(w.ctx, alice.session, { type: "join", room: "lobby" });
-      await w.broker.publish({ room: "archive", from: "bob", text: "old" });
-      await rooms(w.ctx, alice.session);
+      await join(w.ctx, alice.session, { type: "join", room: "attic" });
+      await rooms(w.ctx, alice.session, { type: "rooms" });
       expect(alice.frames().at(-1)).toEqual({
         type: "rooms",
         rooms: [
+          { name: "attic", members: 1 },
           { name: "general", members: 0 },
           { name: "lobby", members: 1 },
-          { name: "archive", members: 0 },
         ],
       });
+      await rooms(w.ctx, alice.session, { type: "rooms", limit: 2, ref: 7 });
+      expect(alice.frames().at(-1)).toMatchObject({ rooms: [{ name: "attic" }, { name: "general" }], next: "general", ref: 7 });
+      await rooms(w.ctx, alice.session, { type: "rooms", after: "general", limit: 2 });
+      expect(alice.frames().at(-1)).toEqual({ type: "rooms", rooms: [{ name: "lobby", members: 1 }] });
+      await rooms(w.ctx, alice.session, { type: "rooms", query: "OBB" });
+      expect(alice.frames().at(-1)).toEqual({ type: "rooms", rooms: [{ name: "lobby", members: 1 }] });
     });
   });
 });

@@ -1,3 +1,4 @@
+import { Amendments, amendThenDeliver } from "../../../../src/chat/amendments.ts";
 import { vi } from "vitest";
 import { parseConfig } from "../../../../src/config/load.ts";
 import { silentLogger } from "../../../../src/log.ts";
@@ -6,10 +7,13 @@ import { Session } from "../../../../src/chat/session.ts";
 import type { Peer } from "../../../../src/chat/peer.ts";
 import { AbuseLimits } from "../../../../src/chat/limits.ts";
 import { RoomPresence } from "../../../../src/chat/room-presence.ts";
-import { RoomDirectory } from "../../../../src/chat/room-directory.ts";
 import { TypingGate } from "../../../../src/chat/typing.ts";
 import { HistoryBudget } from "../../../../src/chat/history-budget.ts";
 import { RoomNames } from "../../../../src/chat/room-names.ts";
+import { RoomDirectory } from "../../../../src/chat/state/directory.ts";
+import { StateLimits } from "../../../../src/chat/state/caps.ts";
+import { createMemoryRoomStore } from "../../../../storage/rooms/memory-store.ts";
+import type { UserStore } from "../../../../storage/users/types.ts";
 import type { ChatContext } from "../../../../src/chat/context.ts";
 import { noAttachments, type Attachments } from "../../../../src/chat/attachments.ts";
 import { createMemoryBroker } from "../../../../storage/broker/memory-broker.ts";
@@ -41,24 +45,52 @@ export function chatWorld(options: { limits?: Record<string, unknown>; known?: s
   const config = parseConfig({ port: 0, rooms: ["general"], limits: { historyOnJoin: 3, ...options.limits } });
   const hub = new Hub(config.limits.maxBufferedBytes);
   const broker = createMemoryBroker<Session>({ historyPerRoom: config.limits.historyPerRoom });
-  broker.register((event, sender) => hub.deliver(event, sender));
+  const amendments = new Amendments();
+  broker.register(amendThenDeliver(amendments, (event, sender: Session | undefined) => hub.deliver(event, sender)));
   const bus = createMemoryBus();
   const presenceStore = createMemoryPresence();
   const presence = new RoomPresence(hub, bus, presenceStore, silentLogger, "this-node");
   const known = new Set(options.known ?? []);
   const abuse = new AbuseLimits(config.limits);
+  const records = new Map<string, UserRecord>();
+  const record = (key: string) => {
+    let r = records.get(key);
+    if (!r) records.set(key, (r = { key, name: key, role: "user", passwordHash: "", createdAt: 0, lastSeenAt: 0, tokens: [] }));
+    return r;
+  };
+  // The accounts' store, in memory: records of the known users and of every user() made.
+  const users: UserStore = {
+    get: async (key) => records.get(key),
+    create: async (r) => (records.has(r.key) ? false : (records.set(r.key, r), true)),
+    update: async (key, change) => {
+      const r = records.get(key);
+      if (!r) return undefined;
+      change(r);
+      return structuredClone(r);
+    },
+    claimSkeletons: async () => undefined,
+    count: async () => records.size,
+    close: async () => {},
+  };
+  for (const k of known) record(k);
+  const rooms = createMemoryRoomStore();
+  const directory = new RoomDirectory({ defaults: () => config.rooms, limits: config.limits, hub, broker, presence: presenceStore, store: rooms, bus });
+  void directory.open();
   const ctx: ChatContext = {
     config,
     hub,
     broker,
     bus,
     presence,
-    directory: new RoomDirectory(() => config.rooms, hub, broker, presenceStore),
+    directory,
     accounts: {
       findUser: async (key: string) => (known.has(key) ? ({ key, name: key, role: "user" } as UserRecord) : undefined),
       revoke: async () => {},
+      setPassword: async () => undefined,
     },
     abuse,
+    users,
+    stateLimits: new StateLimits(config.limits),
     moderation: { checkNotMuted: () => {}, handle: async () => {} },
     logger: silentLogger,
     counters: { messagesIn: 0, rateLimited: 0 },
@@ -66,6 +98,7 @@ export function chatWorld(options: { limits?: Record<string, unknown>; known?: s
     historyBudget: new HistoryBudget(config.limits, abuse),
     roomNames: new RoomNames(() => Promise.resolve(config.rooms)),
     attachments: options.attachments ?? noAttachments,
+    amendments,
   };
 
   /** A signed-in session of `name`, registered with the hub, recording its frames. */
@@ -73,13 +106,14 @@ export function chatWorld(options: { limits?: Record<string, unknown>; known?: s
     const p = fakePeer();
     const session = new Session(p.peer as Peer, config.limits, hub);
     session.user = { key: name, name, role: "user" };
+    record(name);
     hub.add(session);
     hub.signedIn(session);
     const decode = (list: Encoded[]) => list.map((e) => JSON.parse(e.text) as OutboundFrame & Record<string, unknown>);
     return { session, ...p, frames: () => decode(p.sent), heldFrames: () => decode(p.held) };
   }
 
-  return { ctx, config, hub, broker, bus, presenceStore, user };
+  return { ctx, config, hub, broker, bus, presenceStore, user, users, rooms, directory };
 }
 
 /** Lets pending promise callbacks run (a publish's ack, a presence exit). */

@@ -1,3 +1,4 @@
+import type { MessageRecord } from "../../../../storage/chatlog/types.ts";
 import { describe, expect, it } from "vitest";
 import { createEmbeddedBroker } from "../../../../storage/broker/embedded-broker.ts";
 import { createMemoryBroker } from "../../../../storage/broker/memory-broker.ts";
@@ -9,7 +10,7 @@ describe("createEmbeddedBroker", () => {
   it("stores, assigns increasing ids and hands each event to the handler with its origin, in id order", async () => {
     const broker = createMemoryBroker<string>();
     const seen: Array<[string, string | undefined]> = [];
-    broker.register((event, origin) => seen.push([event.text, origin]));
+    broker.register((event, origin) => seen.push([(event as MessageRecord).text, origin]));
     const a = await broker.publish({ room: "general", from: "alice", text: "one" }, "alice's session");
     const b = await broker.publish({ room: "general", from: "bob", text: "two" });
     expect(a.id < b.id).toBe(true);
@@ -25,7 +26,7 @@ describe("createEmbeddedBroker", () => {
     let seen: StoredEvent | undefined;
     broker.register((event) => (seen = event));
     const pending = broker.publish({ room: "general", from: "alice", text: "now" });
-    expect(seen?.text).toBe("now");
+    expect((seen as MessageRecord | undefined)?.text).toBe("now");
     expect(await pending).toBe(seen);
   });
 

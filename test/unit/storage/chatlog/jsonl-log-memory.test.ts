@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createJsonlLog, type JsonlLog, type JsonlLogOptions } from "../../../../storage/chatlog/jsonl-log.ts";
-import type { ChatRecord, HistoryQuery } from "../../../../storage/chatlog/types.ts";
+import type { ChatRecord, HistoryQuery, MessageRecord } from "../../../../storage/chatlog/types.ts";
 import { formatId } from "../../../../storage/chatlog/ids.ts";
 
 const T = 1764100000000;
@@ -88,7 +88,7 @@ describe("JSONL log: history memory", () => {
       queries.push({ limit });
       for (const id of [formatId(T, 0), ids[0]!, ids[3]!, ids.at(-1)!]) queries.push({ after: id, limit }, { before: id, limit });
     }
-    const texts = (page: { messages: ChatRecord[]; complete: boolean }) => ({ texts: page.messages.map((m) => m.text), complete: page.complete });
+    const texts = (page: { messages: ChatRecord[]; complete: boolean }) => ({ texts: page.messages.map((m) => (m as MessageRecord).text), complete: page.complete });
     for (const query of queries) {
       expect(texts(await nothing.history("general", query))).toEqual(texts(await everything.history("general", query)));
     }
@@ -134,7 +134,7 @@ describe("JSONL log: history memory", () => {
     const log = await opened({ historyMemoryBytes: 0 });
     const texts = ["ascii", "é", "日本語のテキスト", "emoji 🎉🎉", "\u2028 and \n", "plain again"];
     await Promise.all(texts.map((text) => log.append({ room: "general", from: "a", text })));
-    expect((await log.history("general", { limit: 10 })).messages.map((m) => m.text)).toEqual(texts);
+    expect((await log.history("general", { limit: 10 })).messages.map((m) => (m as MessageRecord).text)).toEqual(texts);
   });
 
   it("skips a line that cannot be read back, with a warning", async () => {
@@ -145,7 +145,7 @@ describe("JSONL log: history memory", () => {
     await appendFile(join(dataDir, "chat", "chat.jsonl"), `{"id":"${formatId(T + 100, 0)}","room":"general","from":"a","text":"\\q"}\n`);
     const again = await opened({ historyMemoryBytes: 0 });
     await again.append({ room: "general", from: "a", text: "two" });
-    expect((await again.history("general", { limit: 10 })).messages.map((m) => m.text)).toEqual(["one", "two"]);
+    expect((await again.history("general", { limit: 10 })).messages.map((m) => (m as MessageRecord).text)).toEqual(["one", "two"]);
     expect(warnings).toContain("chat log: skipping an unreadable line");
   });
 

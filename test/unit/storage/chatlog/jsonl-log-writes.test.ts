@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createJsonlLog } from "../../../../storage/chatlog/jsonl-log.ts";
-import type { ChatLog, ChatRecord } from "../../../../storage/chatlog/types.ts";
+import type { ChatLog, ChatRecord, MessageRecord } from "../../../../storage/chatlog/types.ts";
 
 // The log's syscalls, counted: each batch must be one write (made at once, or in the
 // thread pool while an fdatasync runs if writes wait for it), each turn's group commit one fdatasync.
@@ -145,7 +145,7 @@ describe("createJsonlLog group commit", () => {
     fdatasync.mockImplementation(((fd: number, cb: (e: Error | null) => void) => cb(null)) as typeof fs.fdatasync);
     for (const release of releases) release();
     await Promise.all(pending);
-    expect((await fileRecords()).map((r) => r.text)).toEqual(["first", "w1", "w2", "w3", "pooled", "at once"]);
+    expect((await fileRecords()).map((r) => (r as MessageRecord).text)).toEqual(["first", "w1", "w2", "w3", "pooled", "at once"]);
   });
 
   it("keeps writing at once while slow writes during fdatasyncs are not three in a row", async () => {
@@ -196,7 +196,7 @@ describe("createJsonlLog group commit", () => {
     expect(write).toHaveBeenCalledTimes(2);
     expect(asyncWrite).not.toHaveBeenCalled();
     expect(fdatasync).toHaveBeenCalledTimes(1);
-    expect((await fileRecords()).map((r) => r.text)).toEqual(["m0 ✓", ...drafts(20).map((d) => d.text)]);
+    expect((await fileRecords()).map((r) => (r as MessageRecord).text)).toEqual(["m0 ✓", ...drafts(20).map((d) => d.text)]);
   });
 
   it("finishes a short write with another write, so the lines land whole", async () => {

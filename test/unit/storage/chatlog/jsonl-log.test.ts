@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createJsonlLog, type JsonlLogOptions } from "../../../../storage/chatlog/jsonl-log.ts";
-import type { ChatLog, ChatRecord } from "../../../../storage/chatlog/types.ts";
+import type { ChatLog, ChatRecord, MessageRecord } from "../../../../storage/chatlog/types.ts";
 import { formatId } from "../../../../storage/chatlog/ids.ts";
 
 const T = 1764100000000;
@@ -24,7 +24,7 @@ afterEach(async () => {
 
 const logPath = () => join(dataDir, "chat", "chat.jsonl");
 
-function record(n: number, room = "general", fields: Partial<ChatRecord> = {}): ChatRecord {
+function record(n: number, room = "general", fields: Partial<MessageRecord> = {}): MessageRecord {
   return { id: formatId(T + n, 0), room, from: "alice", text: `m${n}`, ts: T + n, ...fields };
 }
 
@@ -62,7 +62,7 @@ async function fileLines(): Promise<string[]> {
   return (await readFile(logPath(), "utf8")).split("\n");
 }
 
-const texts = (page: { messages: ChatRecord[] }) => page.messages.map((m) => m.text);
+const texts = (page: { messages: ChatRecord[] }) => page.messages.map((m) => (m as MessageRecord).text);
 
 describe("createJsonlLog", () => {
   describe("open", () => {
@@ -131,7 +131,7 @@ describe("createJsonlLog", () => {
       await Promise.all(Array.from({ length: 100 }, (_, i) => put(log, record(i)).then(() => resolved.push(i))));
       expect(resolved).toEqual(Array.from({ length: 100 }, (_, i) => i));
       const lines = (await fileLines()).filter(Boolean);
-      expect(lines.map((l) => (JSON.parse(l) as ChatRecord).text)).toEqual(resolved.map((i) => `m${i}`));
+      expect(lines.map((l) => (JSON.parse(l) as MessageRecord).text)).toEqual(resolved.map((i) => `m${i}`));
       expect(texts(await log.history("general", { limit: 1000 }))).toEqual(resolved.map((i) => `m${i}`));
       expect(log.lastId()).toBe(record(99).id);
     });
@@ -143,10 +143,10 @@ describe("createJsonlLog", () => {
         log
           .append({ room: "general", from: "alice", text: `m${n}` }, (stored) => {
             // Already in the file (it survives this process dying) and in history.
-            expect(readFileSync(logPath(), "utf8")).toContain(`"text":"${stored.text}"`);
-            events.push(`stored ${stored.text}`);
+            expect(readFileSync(logPath(), "utf8")).toContain(`"text":"${(stored as MessageRecord).text}"`);
+            events.push(`stored ${(stored as MessageRecord).text}`);
           })
-          .then((r) => void events.push(`acked ${r.text}`)),
+          .then((r) => void events.push(`acked ${(r as MessageRecord).text}`)),
       );
       expect(events).toEqual([]);
       await Promise.all(acked);

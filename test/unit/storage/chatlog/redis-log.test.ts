@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createRedisLog } from "../../../../storage/chatlog/redis-log.ts";
-import type { ChatLog, ChatRecord } from "../../../../storage/chatlog/types.ts";
+import type { ChatLog, ChatRecord, MessageRecord } from "../../../../storage/chatlog/types.ts";
 import { ID_PATTERN } from "../../../../storage/chatlog/ids.ts";
 import { cleanupRedis, openEngine, uniquePrefix } from "../../../helpers/redis.ts";
 
@@ -18,7 +18,7 @@ async function node(historyPerRoom = 100): Promise<ChatLog> {
 }
 
 const say = (log: ChatLog, text: string, room = "general") => log.append({ room, from: "alice", text });
-const texts = (page: { messages: ChatRecord[] }) => page.messages.map((m) => m.text);
+const texts = (page: { messages: ChatRecord[] }) => page.messages.map((m) => (m as MessageRecord).text);
 
 describe("createRedisLog", () => {
   it("stores a message and gives back the record with its id and time", async () => {
@@ -34,7 +34,7 @@ describe("createRedisLog", () => {
   it("keeps a DM's recipient and does not list DMs as rooms", async () => {
     const log = await node();
     const r = await log.append({ room: "dm:alice:bob", from: "alice", to: "bob", text: "psst" });
-    expect(r.to).toBe("bob");
+    expect((r as MessageRecord).to).toBe("bob");
     expect((await log.history("dm:alice:bob", { limit: 5 })).messages).toEqual([r]);
     expect(log.rooms()).toEqual([]);
   });

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { RoomIndex } from "../../../../storage/chatlog/room-index.ts";
-import type { ChatRecord, HistoryPage, HistoryQuery } from "../../../../storage/chatlog/types.ts";
+import type { ChatRecord, HistoryPage, HistoryQuery, MessageRecord } from "../../../../storage/chatlog/types.ts";
 import { formatId } from "../../../../storage/chatlog/ids.ts";
 
 const T = 1764100000000;
 const id = (n: number) => formatId(T + n, 0);
 const record = (n: number): ChatRecord => ({ id: id(n), room: "general", from: "alice", text: `m${n}`, ts: T + n });
-const texts = (page: { messages: ChatRecord[] }) => page.messages.map((m) => m.text);
+const texts = (page: { messages: ChatRecord[] }) => page.messages.map((m) => (m as MessageRecord).text);
 
 /** An index with the records it points at: a page is what its selection selects. */
 class Indexed {

@@ -1,0 +1,96 @@
+import { checkName, ClientError, ErrorCode, rateLimited } from "../../message/index.ts";
+import type { ChatContext } from "../context.ts";
+import { checkId } from "../checks.ts";
+import { roomKey } from "../room-key.ts";
+import type { Session } from "../session.ts";
+import { belongs, moveMarker, roomMarker, withMarker } from "../state/user-state.ts";
+import type { Frame } from "./types.ts";
+import { publishThenAck } from "./messages.ts";
+
+/** The most characters a topic holds. */
+export const TOPIC_MAX_LENGTH = 300;
+
+/** The user's record, read now (another node may have changed it). */
+async function record(ctx: ChatContext, session: Session) {
+  const user = await ctx.users.get(session.user!.key);
+  if (!user) throw new ClientError(ErrorCode.authFailed, "this account is gone");
+  return user;
+}
+
+/**
+ * `read {room | with, id}`: moves the user's read marker (durable), then every
+ * other session of the user, on every node, gets the same `read` frame. A
+ * marker never moves back: an id at or before it changes nothing.
+ */
+export async function read(ctx: ChatContext, session: Session, frame: Frame<"read">): Promise<void> {
+  if ((frame.room === undefined) === (frame.with === undefined)) throw new ClientError(ErrorCode.badFrame, "read: give `room` or `with`");
+  checkId(frame.id, "id: not a message id");
+  ctx.stateLimits.takeRequest(session);
+  const me = session.user!;
+  if (frame.room !== undefined) {
+    const room = roomKey(frame.room);
+    if (!belongs(await record(ctx, session), room)) throw new ClientError(ErrorCode.notInRoom, `not in room ${room}`);
+    if (await moveMarker(ctx.users, me.key, roomMarker(room), frame.id)) {
+      await ctx.bus.publish({ kind: "read", user: me.key, room, id: frame.id, origin: ctx.presence.origin, session: session.id });
+    }
+    return;
+  }
+  const other = await ctx.accounts.findUser(checkName(frame.with!).key);
+  if (!other) throw new ClientError(ErrorCode.unknownUser, "no such user");
+  if (await moveMarker(ctx.users, me.key, withMarker(other.key), frame.id)) {
+    await ctx.bus.publish({ kind: "read", user: me.key, with: other.name, id: frame.id, origin: ctx.presence.origin, session: session.id });
+  }
+}
+
+/**
+ * `topic {room, text}`: members of the room set its topic (empty text clears
+ * it). A stored room event like a message: kept in the room's stream and in
+ * the room store before the `ack`, and every member on every node gets `topic`.
+ */
+export async function topic(ctx: ChatContext, session: Session, frame: Frame<"topic">): Promise<void> {
+  const room = roomKey(frame.room);
+  if ([...frame.text].length > TOPIC_MAX_LENGTH) throw new ClientError(ErrorCode.tooLarge, `a topic is at most ${TOPIC_MAX_LENGTH} characters`);
+  ctx.stateLimits.takeRequest(session);
+  if (!belongs(await record(ctx, session), room)) throw new ClientError(ErrorCode.notInRoom, `not in room ${room}`);
+  ctx.moderation.checkNotMuted(session.user!.key, room);
+  const by = session.user!.name;
+  const text = frame.text.trim();
+  publishThenAck(ctx, session, { kind: "topic", room, by, text }, frame.ref, {
+    beforeAck: (stored) => ctx.directory.storeTopic(room, { text, by, ts: stored.ts }),
+  });
+}
+
+/** `rooms {query?, after?, limit?}`: one page of the room directory. */
+export async function rooms(ctx: ChatContext, session: Session, frame: Frame<"rooms">): Promise<void> {
+  ctx.stateLimits.takeRequest(session);
+  const page = await ctx.directory.page({
+    ...(frame.query !== undefined ? { query: frame.query } : {}),
+    ...(frame.after !== undefined ? { after: frame.after } : {}),
+    ...(frame.limit !== undefined ? { limit: frame.limit } : {}),
+  });
+  session.send({ type: "rooms", ...page, ...(frame.ref === undefined ? {} : { ref: frame.ref }) });
+}
+
+/**
+ * `password {old, new}`: under the sign-in back-off (a wrong `old` is a failed
+ * sign-in); answers `password_changed` with the only valid token, and every
+ * other session of the user, on every node, closes with 4002.
+ */
+export async function password(ctx: ChatContext, session: Session, frame: Frame<"password">): Promise<void> {
+  const me = session.user!;
+  const address = session.peer.remoteAddress;
+  if (!ctx.abuse.mayTrySignIn(address, me.key)) {
+    throw rateLimited("too many password attempts; wait a little and try again", ctx.abuse.signInRefusal(address, me.key).retryAfterMs);
+  }
+  let token: string | undefined;
+  try {
+    token = await ctx.accounts.setPassword(me.key, frame.new, frame.old);
+  } catch (error) {
+    if (error instanceof ClientError && error.code === ErrorCode.authFailed) ctx.abuse.signInFailed(address, me.key);
+    throw error;
+  }
+  if (!token) throw new ClientError(ErrorCode.authFailed, "this account is gone");
+  session.token = token;
+  session.send({ type: "password_changed", token, ...(frame.ref === undefined ? {} : { ref: frame.ref }) });
+  await ctx.bus.publish({ kind: "password", user: me.key, keep: { origin: ctx.presence.origin, session: session.id } });
+}

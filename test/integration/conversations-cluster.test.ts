@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signIn, type Frame, type TestClient } from "../helpers/client.ts";
+import { startCluster, type TestCluster } from "../helpers/cluster.ts";
+
+let cluster: TestCluster;
+beforeAll(async () => {
+  cluster = await startCluster(2);
+});
+afterAll(() => cluster?.close());
+
+async function member(i: number, user: string): Promise<TestClient> {
+  const { client } = await signIn(cluster.nodes[i]!.wsUrl, user);
+  await client.request({ type: "join", room: "changes" }, "joined");
+  return client;
+}
+
+async function ask(client: TestClient, frame: Record<string, unknown>): Promise<Frame> {
+  const ref = `r${Math.random().toString(36).slice(2)}`;
+  client.send({ ...frame, ref });
+  for (;;) {
+    const f = await client.next();
+    if ((f.type === "ack" || f.type === "error") && f.ref === ref) return f;
+  }
+}
+
+describe("message changes in a cluster (issue 19)", () => {
+  it("carries edit, react and delete across nodes; every node's history folds them; a node started later rebuilds them", async () => {
+    const ann = await member(0, "cann");
+    const ben = await member(1, "cben");
+    const a = (await ask(ann, { type: "say", room: "changes", text: "one" })).id as string;
+    const b = (await ask(ann, { type: "say", room: "changes", text: "two" })).id as string;
+    expect(await ask(ann, { type: "edit", id: a, text: "one!" })).toMatchObject({ type: "ack", id: a });
+    expect(await ben.next("edited")).toMatchObject({ id: a, room: "changes", text: "one!" });
+    expect(await ask(ben, { type: "react", id: a, emoji: "👍" })).toMatchObject({ type: "ack", id: a });
+    expect(await ann.next("reaction")).toMatchObject({ id: a, emoji: "👍", user: "cben", on: true });
+    expect(await ask(ben, { type: "edit", id: b, text: "x" })).toMatchObject({ type: "error", code: "forbidden" });
+    expect(await ask(ann, { type: "delete", id: b })).toMatchObject({ type: "ack", id: b });
+    expect(await ben.next("deleted")).toEqual({ type: "deleted", id: b, room: "changes" });
+    const expected = [
+      { type: "message", id: a, room: "changes", from: "cann", text: "one!", ts: expect.any(Number), editedAt: expect.any(Number), reactions: { "👍": ["cben"] } },
+      { type: "message", id: b, room: "changes", from: "cann", ts: expect.any(Number), deleted: true },
+    ];
+    for (const c of [ann, ben]) expect((await c.request({ type: "history", room: "changes" }, "history")).messages).toEqual(expected);
+    // A node that starts now reads the changes from Redis.
+    const late = await cluster.add("node-late");
+    const { client } = await signIn(late.wsUrl, "clate");
+    const joined = await client.request({ type: "join", room: "changes" }, "joined");
+    expect(joined.history).toEqual(expected);
+  });
+});

@@ -1,0 +1,24 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { createFileRoomStore } from "../../../../storage/rooms/file-store.ts";
+
+describe("the file room store", () => {
+  let dir: string;
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it("keeps rooms, topics and member counts on disk across instances, writing concurrent changes together", async () => {
+    dir = await mkdtemp(join(tmpdir(), "rooms-"));
+    const store = createFileRoomStore(dir);
+    expect(await store.load()).toEqual([]);
+    await Promise.all([store.put({ name: "a", createdAt: 1, members: 0 }), store.put({ name: "b", createdAt: 2, members: 0 })]);
+    await Promise.all([store.changeMembers("a", 1, 5), store.changeMembers("a", 1, 5), store.changeMembers("b", -1, 7)]);
+    await store.put({ name: "a", createdAt: 1, members: 0, topic: { text: "t", by: "x", ts: 3 } });
+    await store.remove("b");
+    await store.close();
+    const again = createFileRoomStore(dir);
+    expect(await again.load()).toEqual([{ name: "a", createdAt: 1, members: 2, topic: { text: "t", by: "x", ts: 3 } }]);
+    expect(JSON.parse(await readFile(join(dir, "rooms.json"), "utf8"))).toHaveLength(1);
+  });
+});
