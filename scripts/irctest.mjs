@@ -79,9 +79,13 @@ export function patchConftest(text) {
   return text.slice(0, start) + OLD_STYLE_HOOK + rest.slice(end);
 }
 
-/** The pytest junit XML as [{ id, outcome, message }] (outcome: passed, failed, skipped). */
+/**
+ * The pytest junit XML as [{ id, outcome, message }] (outcome: passed, failed,
+ * skipped). An error in a test's teardown is a second entry for the same test:
+ * the test counts once, as failed.
+ */
 export function parseJunit(xml) {
-  const out = [];
+  const byId = new Map();
   const unescape = (s) => s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&#10;/g, "\n").replace(/&amp;/g, "&");
   const re = /<testcase\b([^>]*?)(\/>|>([\s\S]*?)<\/testcase>)/g;
   for (let m; (m = re.exec(xml)); ) {
@@ -90,9 +94,11 @@ export function parseJunit(xml) {
     const tag = /<(failure|error|skipped)\b([^>]*?)(\/>|>)/.exec(body);
     const outcome = !tag ? "passed" : tag[1] === "skipped" ? "skipped" : "failed";
     const message = tag ? unescape(/\bmessage="([^"]*)"/.exec(tag[2])?.[1] ?? "") : "";
-    out.push({ id: `${attr("classname").replace(/^irctest\.server_tests\./, "")}::${attr("name")}`, outcome, message: message.split("\n")[0].slice(0, 300) });
+    const id = `${attr("classname").replace(/^irctest\.server_tests\./, "")}::${attr("name")}`;
+    if (byId.get(id)?.outcome === "failed") continue;
+    byId.set(id, { id, outcome, message: message.split("\n")[0].slice(0, 300) });
   }
-  return out;
+  return [...byId.values()];
 }
 
 function python() {
@@ -117,7 +123,9 @@ function runSelection({ irctestDir, controller, selection, extra, env }) {
       ...extra,
     ];
     console.log(`irctest ${selection} against ${controller}: ${python()} ${args.join(" ")}`);
-    const r = spawnSync(python(), args, { cwd: work, stdio: "inherit", env });
+    // irctest keeps the ports it hands out in $TMPDIR/irctest_ports.json: a TMPDIR of
+    // this run's own keeps two runs at once from reading each other's half-written file.
+    const r = spawnSync(python(), args, { cwd: work, stdio: "inherit", env: { ...env, TMPDIR: work } });
     if (!existsSync(junit)) throw new Error(`pytest wrote no results (exit ${r.status ?? r.signal})`);
     const tests = parseJunit(readFileSync(junit, "utf8"));
     const count = (o) => tests.filter((t) => t.outcome === o).length;
