@@ -3,7 +3,7 @@ import type { Broker } from "../../storage/broker/types.ts";
 import { isAmendment } from "../../storage/chatlog/types.ts";
 
 /** What a page reads the log through: every stream, and its pages. */
-type Source = Pick<Broker, "streams" | "history">;
+type Source = Pick<Broker, "changedStreams" | "history">;
 
 /** One user's reaction with the id of the record that set it (the newest record wins). */
 type Reaction = { on: boolean; at: string };
@@ -46,6 +46,8 @@ const REBUILD_PAGE = 1000;
 export class Amendments {
   readonly #entries = new Map<string, Amended & { bytes: number }>();
   readonly #deleted = new Set<string>();
+  /** Toggles published from this node and not applied yet (`id|emoji|user` -> on), so a quick second toggle sees the first. */
+  readonly #toggling = new Map<string, boolean>();
   #bytes = 0;
   /** Resolves once the start-up rebuild is done (pages wait for it). */
   ready: Promise<void> = Promise.resolve();
@@ -76,6 +78,8 @@ export class Amendments {
 
   /** True if the user's reaction `emoji` is on. */
   hasReaction(id: string, emoji: string, user: string): boolean {
+    const toggling = this.#toggling.get(`${id}|${emoji}|${user}`);
+    if (toggling !== undefined) return toggling;
     return this.#entries.get(id)?.reactions?.get(emoji)?.get(user)?.on === true;
   }
 
@@ -94,8 +98,19 @@ export class Amendments {
     return n;
   }
 
+  /** A reaction toggle about to be published from this node: `hasReaction` answers `on` until a record for it is applied. */
+  toggling(id: string, emoji: string, user: string, on: boolean): void {
+    this.#toggling.set(`${id}|${emoji}|${user}`, on);
+  }
+
+  /** The toggle was not stored after all. */
+  toggled(id: string, emoji: string, user: string): void {
+    this.#toggling.delete(`${id}|${emoji}|${user}`);
+  }
+
   apply(record: AmendmentRecord): void {
     const id = record.target;
+    if (record.kind === "react") this.#toggling.delete(`${id}|${record.emoji}|${record.by}`);
     if (this.#deleted.has(id)) return;
     if (record.kind === "delete") {
       // A deletion is final: drop what it hides, keep only the mark.
@@ -143,10 +158,10 @@ export class Amendments {
     return out;
   }
 
-  /** Reads every amendment the log kept (every stream, newest page first) into the state. */
+  /** Reads every amendment the log kept (each stream that may hold changes, newest page first) into the state. */
   rebuild(source: Source): Promise<void> {
     this.ready = (async () => {
-      for (const stream of source.streams()) {
+      for (const stream of source.changedStreams()) {
         let before: string | undefined;
         for (;;) {
           const page = await source.history(stream, before === undefined ? { limit: REBUILD_PAGE } : { before, limit: REBUILD_PAGE });

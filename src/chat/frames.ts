@@ -88,7 +88,7 @@ export function pong(ref: Ref | undefined): { type: "pong"; ref?: Ref } {
   return ref === undefined ? { type: "pong" } : { type: "pong", ref };
 }
 
-/** A room's history as frames (a room's stream holds only room messages and their amendments). */
+/** A room's history as frames (its stream holds room messages, their amendments and topics: only messages are listed). */
 export function roomFrames(records: ChatRecord[], amendments: Amendments): ChatMessage[] {
   return foldedFrames(records, amendments) as ChatMessage[];
 }

@@ -1,4 +1,4 @@
-import { ClientError, CloseCode, ErrorCode, type InboundFrame, type Ref } from "../message/index.ts";
+import { CloseCode, type ClientError, type InboundFrame, type Ref } from "../message/index.ts";
 import { Amendments, amendThenDeliver } from "./amendments.ts";
 import type { Config } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
@@ -18,13 +18,11 @@ import type { ChatContext, ChatCounters } from "./context.ts";
 import { noAttachments, type Attachments } from "./attachments.ts";
 import { deleteMessage, setPassword } from "./operator-changes.ts";
 import { answerFailure } from "./failure.ts";
-import { pong } from "./frames.ts";
 import { RoomDirectory } from "./state/directory.ts";
 import { StateLimits } from "./state/caps.ts";
 import { welcome } from "./state/welcome.ts";
 import { stateConsumer } from "./state/bus.ts";
 import type { RoomStore } from "../../storage/rooms/types.ts";
-import * as stateHandlers from "./handlers/state.ts";
 import { RoomPresence } from "./room-presence.ts";
 import { OperatorActions } from "./operator.ts";
 import { busConsumer } from "./bus-events.ts";
@@ -32,10 +30,7 @@ import { TypingGate } from "./typing.ts";
 import { HistoryBudget } from "./history-budget.ts";
 import { RoomNames } from "./room-names.ts";
 import type { Frame } from "./handlers/types.ts";
-import * as roomHandlers from "./handlers/rooms.ts";
-import * as messageHandlers from "./handlers/messages.ts";
-import * as directHandlers from "./handlers/direct.ts";
-import * as changeHandlers from "./handlers/changes.ts";
+import { dispatch } from "./dispatch.ts";
 
 export { roomKey } from "./room-key.ts";
 export { VERSION } from "./state/welcome.ts";
@@ -271,48 +266,7 @@ export class ChatService {
   async handle(session: Session, frame: InboundFrame): Promise<void> {
     const ctx = this.#ctx;
     try {
-      switch (frame.type) {
-        case "join":
-          return await roomHandlers.join(ctx, session, frame);
-        case "leave":
-          return await roomHandlers.leave(ctx, session, frame);
-        case "typing":
-          return roomHandlers.typing(ctx, session, frame);
-        case "say":
-          return await messageHandlers.say(ctx, session, frame);
-        case "history":
-          return await messageHandlers.history(ctx, session, frame);
-        case "dm":
-          return await directHandlers.dm(ctx, session, frame);
-        case "dm_history":
-          return await directHandlers.dmHistory(ctx, session, frame);
-        case "ping":
-          return session.send(pong(frame.ref));
-        case "hello":
-          throw new ClientError(ErrorCode.alreadyAuthenticated, "this connection is already signed in");
-        case "logout":
-          return await this.logout(session);
-        // Issue 19, message changes.
-        case "edit":
-          return await changeHandlers.edit(ctx, session, frame);
-        case "delete":
-          return await changeHandlers.remove(ctx, session, frame);
-        case "react":
-          return await changeHandlers.react(ctx, session, frame);
-        case "kick":
-        case "mute":
-        case "unmute":
-          return await this.moderation.handle(session, frame);
-        // Conversation state.
-        case "rooms":
-          return await stateHandlers.rooms(ctx, session, frame);
-        case "read":
-          return await stateHandlers.read(ctx, session, frame);
-        case "topic":
-          return await stateHandlers.topic(ctx, session, frame);
-        case "password":
-          return await stateHandlers.password(ctx, session, frame);
-      }
+      await dispatch(ctx, session, frame, { logout: (s) => this.logout(s), moderate: (s, f) => this.moderation.handle(s, f) });
     } catch (error) {
       this.fail(session, error, "ref" in frame ? frame.ref : undefined);
     }

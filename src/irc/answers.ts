@@ -29,7 +29,7 @@ export type Pending = {
   /** LIST: the search, and how many pages were asked for. */
   query?: string;
   pages?: number;
-  /** KICK/MODE: the nick it is about, and what to say when it worked. */
+  /** KICK/MODE: the nick it is about, and what to say when it worked (PART: its reason). */
   nick?: string;
   done?: string;
 };
@@ -50,7 +50,8 @@ export function answerFrame(conn: IrcConnection, frame: OutboundFrame): void {
     case "left": {
       const p = conn.take(undefined, `part:${frame.room}`);
       const out = p?.out ?? conn.reply(undefined);
-      out.add(conn.ctx.renderer.source(conn.nick), "PART", [`#${frame.room}`]);
+      // The reason comes back to the one who parted; chatd does not tell the room why.
+      out.add(conn.ctx.renderer.source(conn.nick), "PART", p?.done ? [`#${frame.room}`, p.done] : [`#${frame.room}`]);
       return out.release();
     }
     case "history":
@@ -180,7 +181,9 @@ function error(conn: IrcConnection, frame: Frame<"error">): void {
     case "PRIVMSG:unknown_user":
     case "PRIVMSG:bad_name":
     case "KICK:unknown_user":
+    case "KICK:bad_name":
     case "MODE:unknown_user":
+    case "MODE:bad_name":
       n("401", p.nick ?? target, "No such nick/channel");
       break;
     case "PRIVMSG:bad_frame":

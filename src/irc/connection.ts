@@ -13,6 +13,10 @@ import { registrationCommand, tryRegister } from "./registration.ts";
 import { activeCommand } from "./commands.ts";
 
 const encoder = new TextEncoder();
+/** Commands registration handles itself; others wait for it while the sign-in is checked. */
+const REGISTRATION = new Set(["CAP", "NICK", "USER", "PASS", "AUTHENTICATE", "PING", "PONG", "QUIT"]);
+/** Commands held behind a sign-in, at most (as many frames as a WebSocket may pipeline behind its hello). */
+const MAX_HELD = 32;
 /** Fan-out held back while a client is between sign-in and the end of its registration. */
 const MAX_EARLY = 200;
 
@@ -49,7 +53,12 @@ export class IrcConnection implements Peer, ReplySink {
   oper = false;
 
   /** Requests sent to the session and not answered yet. */
-  readonly requests = new Requests();
+  get requests(): Requests {
+    // Made on first use: an idle connection (most of a big channel) never sends a request after joining.
+    return (this.#requests ??= new Requests());
+  }
+
+  #requests: Requests | undefined;
   #nextBatch = 1;
   readonly #reader = new LineReader();
   #early: Uint8Array[] | undefined = [];
@@ -116,7 +125,7 @@ export class IrcConnection implements Peer, ReplySink {
     const me = this.session.user;
     if (!me) return false;
     if (frame.type === "presence" || frame.type === "typing") return frame.user === me.name;
-    return (frame.type === "message" || frame.type === "dm") && this.requests.isOwnCopy(frame, me.name);
+    return (frame.type === "message" || frame.type === "dm") && frame.from === me.name && this.requests.isOwnCopy(frame, me.name);
   }
 
   close(_code: number, reason: string): void {
@@ -177,6 +186,10 @@ export class IrcConnection implements Peer, ReplySink {
       const early = this.#early ?? [];
       this.#early = undefined;
       if (!this.#closed) for (const bytes of early) this.socket.write(bytes);
+      // Then the commands that came while the sign-in was being checked, in order.
+      const held = this.#held ?? [];
+      this.#held = undefined;
+      for (const line of held) if (!this.#closed) this.#line(line);
     };
     // The burst is part of the reply being handled (CAP END, NICK, USER), written when it ends.
     if (this.#current) queueMicrotask(flush);
@@ -249,9 +262,22 @@ export class IrcConnection implements Peer, ReplySink {
     });
   }
 
+  /** Commands sent behind NICK and USER while the sign-in is checked (clients may pipeline JOIN): run once registered. */
+  #held: string[] | undefined;
+
+  /** NICK and USER are in, CAP is over, the sign-in is being checked: registration is a matter of time. */
+  get #signingIn(): boolean {
+    return this.auth !== "none" && this.nick !== "*" && this.userName !== undefined && !this.negotiating;
+  }
+
   #line(text: string): void {
     const msg = parseLine(text);
     if (!msg) return;
+    if (!this.registered && this.#signingIn && !REGISTRATION.has(msg.command)) {
+      if ((this.#held ??= []).length < MAX_HELD) this.#held.push(text);
+      else this.numeric("451", msg.command, "You have not registered");
+      return;
+    }
     const out = (this.#current = new Reply(this, this.labels ? msg.tags.get("label") : undefined));
     try {
       if (!this.registered) registrationCommand(this, msg);

@@ -2,6 +2,7 @@ import type { IrcConnection } from "./connection.ts";
 import type { IrcMessage } from "./line.ts";
 import { channelKey, userKey } from "./names.ts";
 import { formatLine } from "./line.ts";
+import { fromIrc } from "./text.ts";
 
 /** How long MODE +q mutes when no minutes are given. */
 const DEFAULT_MUTE_MINUTES = 60;
@@ -14,12 +15,14 @@ export function kick(conn: IrcConnection, msg: IrcMessage): void {
   const [channel, nick, reason] = msg.params;
   if (!channel || !nick) return conn.numeric("461", "KICK", "Not enough parameters");
   const out = conn.reply(msg);
-  conn.request({ type: "kick", user: nick, ...(reason ? { reason: reason.slice(0, 500) } : {}) }, { command: "KICK", out, target: channel, nick, done: `kicked ${nick}` });
+  const why = reason === undefined ? undefined : fromIrc(reason)?.slice(0, 500);
+  conn.request({ type: "kick", user: nick, ...(why ? { reason: why } : {}) }, { command: "KICK", out, target: channel, nick, done: `kicked ${nick}` });
   out.release();
 }
 
 /**
- * MODE: user modes read as +i (+o for an operator); a channel reads as +nt
+ * MODE: user modes read as +i (+o for an operator); a channel reads as +n (no
+ * outside messages; not +t: every member may set the topic)
  * with an empty ban list. `+q nick [minutes]` mutes the user in the channel
  * (chatd mute, 60 minutes unless given), `-q nick` unmutes.
  */
@@ -32,7 +35,7 @@ export function mode(conn: IrcConnection, msg: IrcMessage): void {
     if (userKey(target) !== userKey(conn.nick)) conn.num(out, "502", "Can't change mode for other users");
     else conn.num(out, "221", conn.oper ? "+io" : "+i");
   } else if (room === undefined) conn.num(out, "403", target, "No such channel");
-  else if (change === undefined) conn.num(out, "324", target, "+nt");
+  else if (change === undefined) conn.num(out, "324", target, "+n");
   else if (/^[+-]?b$/.test(change) && arg === undefined) conn.num(out, "368", target, "End of channel ban list");
   else if ((change === "+q" || change === "-q") && arg) {
     const frame = change === "+q"

@@ -52,6 +52,7 @@ export function instrumentLog(log: ChatLog, metrics: Metrics): ChatLog {
     rooms: () => log.rooms(),
     roomsVersion: () => log.roomsVersion(),
     streams: () => log.streams(),
+    ...(log.changedStreams ? { changedStreams: () => log.changedStreams!() } : {}),
     lastId: () => log.lastId(),
     close: () => log.close(),
   };

@@ -1,4 +1,3 @@
-import { isMessage } from "../../storage/chatlog/types.ts";
 import { ClientError, ErrorCode, type ChatMessage } from "../message/index.ts";
 import type { ServerState } from "../../actors/server.ts";
 import type { ChatService } from "../chat/service.ts";
@@ -8,6 +7,7 @@ import type { Daemon } from "../daemon.ts";
 import type { ReloadHost } from "./reload.ts";
 import { VERSION, roomKey } from "../chat/service.ts";
 import { roomFrames } from "../chat/frames.ts";
+import { messagePage } from "../chat/pages.ts";
 import { reloadConfig } from "./reload.ts";
 import type { FileService } from "../files/index.ts";
 
@@ -113,8 +113,10 @@ export function createOperations(daemon: OperationsHost) {
       if (room !== undefined) {
         rooms = [roomKey(room)];
       } else rooms = c.broker.rooms();
-      const pages = await Promise.all(rooms.map((r) => c.broker.history(r, { limit })));
-      const all = pages.flatMap((p) => p.messages.filter(isMessage)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      await c.amendments.ready;
+      // Messages only: edits, reactions and topics are folded in or left out (see pages.ts).
+      const pages = await Promise.all(rooms.map((r) => messagePage(c.broker, r, { limit })));
+      const all = pages.flatMap((p) => p.messages).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       return roomFrames(all.slice(-limit), c.amendments);
     },
 

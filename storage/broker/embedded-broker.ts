@@ -34,6 +34,7 @@ export function createEmbeddedBroker<O>(log: ChatLog, { onHandlerError = () => {
     rooms: () => log.rooms(),
     roomsVersion: () => log.roomsVersion(),
     streams: () => log.streams(),
+    changedStreams: () => log.changedStreams?.() ?? log.streams(),
     register(h) {
       if (handler) throw new Error("broker: a handler is already registered");
       handler = h;

@@ -25,6 +25,7 @@ export function createRedisBroker<O>(log: ChatLog, engine: RedisEngine): Broker<
     rooms: () => log.rooms(),
     roomsVersion: () => log.roomsVersion(),
     streams: () => log.streams(),
+    changedStreams: () => log.changedStreams?.() ?? log.streams(),
     register(h) {
       if (handler) throw new Error("broker: a handler is already registered");
       handler = h;

@@ -34,6 +34,8 @@ export interface Broker<O = unknown> {
   roomsVersion(): number;
   /** Every stream kept (rooms and `dm:` keys): where a message id may be looked for. */
   streams(): string[];
+  /** The streams that may hold changes (edits, reactions, topics): every stream unless the log knows better. */
+  changedStreams(): string[];
   /** Registers the one handler (the chat's hub); returns its removal. A second registration throws. */
   register(handler: BrokerHandler<O>): () => void;
 }

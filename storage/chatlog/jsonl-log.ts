@@ -65,6 +65,8 @@ export function createJsonlLog(options: JsonlLogOptions): JsonlLog {
   /** The number of the current file (see Segments). */
   let segment = 0;
   let last: string | undefined;
+  /** Streams holding a record of another kind than a message (only ever added to): what a rebuild of changes reads. */
+  const changed = new Set<string>();
   /** Made once the files are read, so new ids continue above the last one stored. */
   let nextId: (() => { id: string; ts: number }) | undefined;
 
@@ -94,8 +96,9 @@ export function createJsonlLog(options: JsonlLogOptions): JsonlLog {
 
   /** Rotated files first (oldest first, all complete), then the current file; the index only. */
   async function load(): Promise<void> {
-    const found = (id: string, room: string, at: { segment: number; offset: number; length: number }) => {
+    const found = (id: string, room: string, at: { segment: number; offset: number; length: number }, kinded: boolean) => {
       if (!history.indexed(id, room, at)) return;
+      if (kinded) changed.add(room);
       if (last === undefined || id > last) last = id;
     };
     for (const rotated of await rotatedFiles(dir)) {
@@ -122,6 +125,7 @@ export function createJsonlLog(options: JsonlLogOptions): JsonlLog {
       if (!nextId) return Promise.reject(new Error("chat log is closed"));
       const { id, ts } = nextId();
       const record = storedForm(draft, id, ts);
+      if (draft.kind !== undefined && draft.kind !== "message") changed.add(draft.room);
       return new Promise<ChatRecord>((resolve, reject) => {
         writer.add({ line: JSON.stringify(record) + "\n", record, onStored, resolve, reject });
       });
@@ -138,6 +142,9 @@ export function createJsonlLog(options: JsonlLogOptions): JsonlLog {
     },
     streams() {
       return [...history.names()];
+    },
+    changedStreams() {
+      return [...changed];
     },
     lastId() {
       return last;

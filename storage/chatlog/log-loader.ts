@@ -4,15 +4,16 @@ import type { Location } from "./room-index.ts";
 
 export type Warn = (message: string, fields?: Record<string, unknown>) => void;
 
-/** A line's id and room, and where it is. */
-export type Found = (id: string, room: string, at: Location) => void;
+/** A line's id and room, where it is, and whether it is of another kind than a message (an edit, a topic...). */
+export type Found = (id: string, room: string, at: Location, kinded: boolean) => void;
 
 /**
  * Every line written by the log starts `{"id":"<id>","room":"<room>",` (the
- * record's field order), so start-up reads only that much of each line; a
- * line that does not, or does not end in "}", is parsed whole.
+ * record's field order), then `"kind":"` for a record of another kind than a
+ * message, so start-up reads only that much of each line; a line that does
+ * not, or does not end in "}", is parsed whole.
  */
-const HEAD = /^\{"id":"(\d{13}-\d{6})","room":"((?:[^"\\]|\\.)*)",/;
+const HEAD = /^\{"id":"(\d{13}-\d{6})","room":"((?:[^"\\]|\\.)*)",("kind":")?/;
 const HEAD_BYTES = 512;
 const CLOSE_BRACE = 0x7d;
 const CR = 0x0d;
@@ -38,7 +39,7 @@ export async function indexFile(path: string, segment: number, found: Found, war
     if (stop === start) return;
     const head = readHead(buffer, start, stop);
     if (typeof head === "string") warn("chat log: skipping an unreadable line", { path, line: lineNo, error: head });
-    else found(head.id, head.room, { segment, offset: at, length: end - start });
+    else found(head.id, head.room, { segment, offset: at, length: end - start }, head.kinded);
   };
   for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
     let start = 0;
@@ -70,16 +71,16 @@ export async function indexFile(path: string, segment: number, found: Found, war
 }
 
 /** The id and room of the line buffer[start, end), or why it is unreadable. */
-function readHead(buffer: Buffer, start: number, end: number): { id: string; room: string } | string {
+function readHead(buffer: Buffer, start: number, end: number): { id: string; room: string; kinded: boolean } | string {
   if (buffer[end - 1] === CLOSE_BRACE) {
     const m = HEAD.exec(buffer.toString("utf8", start, Math.min(end, start + HEAD_BYTES)));
-    if (m) return { id: m[1]!, room: m[2]!.includes("\\") ? (JSON.parse(`"${m[2]}"`) as string) : m[2]! };
+    if (m) return { id: m[1]!, room: m[2]!.includes("\\") ? (JSON.parse(`"${m[2]}"`) as string) : m[2]!, kinded: m[3] !== undefined };
   }
   try {
-    const record = JSON.parse(buffer.toString("utf8", start, end)) as { id?: unknown; room?: unknown } | null;
+    const record = JSON.parse(buffer.toString("utf8", start, end)) as { id?: unknown; room?: unknown; kind?: unknown } | null;
     if (typeof record?.id !== "string" || typeof record.room !== "string") return "missing id or room";
     if (!/^\d{13}-\d{6}$/.test(record.id)) return "not a message id";
-    return { id: record.id, room: record.room };
+    return { id: record.id, room: record.room, kinded: typeof record.kind === "string" && record.kind !== "message" };
   } catch (error) {
     return (error as Error).message;
   }

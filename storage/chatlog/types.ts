@@ -112,6 +112,12 @@ export interface ChatLog {
   rooms(): string[];
   /** Every stream kept: rooms and direct conversations (`dm:` keys). */
   streams(): string[];
+  /**
+   * The streams that may hold a record of another kind than a message (an
+   * edit, a reaction, a topic): what a start-up rebuild of changes reads. A
+   * log that does not know leaves it out, and every stream is read.
+   */
+  changedStreams?(): string[];
   /** Changes whenever `rooms()` may list something new (rooms are never dropped), so callers can cache the list. */
   roomsVersion(): number;
   /** The greatest id stored, so new ids continue above it after a restart. */

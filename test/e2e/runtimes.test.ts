@@ -3,7 +3,7 @@ import { request as httpRequest } from "node:http";
 import { request } from "node:https";
 import WebSocket from "ws";
 import { afterEach, describe, expect, it } from "vitest";
-import { World, eventually, say, within, writeConfig } from "../helpers/harness.ts";
+import { World, ask, eventually, say, within, writeConfig } from "../helpers/harness.ts";
 import { daemonCommand, type RuntimeName } from "../helpers/runtimes.ts";
 import { refusedUpgrade, TestClient } from "../helpers/client.ts";
 import { httpsGet, makeCertificate, servedFingerprint } from "../helpers/tls.ts";
@@ -94,6 +94,36 @@ describe.each<RuntimeName>(["node", "deno"])("the daemon on %s", (runtime) => {
     const joined = await again.request({ type: "join", room: "general", since: first }, "joined");
     expect((joined.history as Json[]).map((m) => m.id)).toEqual(missed);
     expect(joined.recovered).toBe(true);
+  });
+
+  it("carries a conversation (issue 19): reply, mention, edit, react, delete, topic, read, and keeps it over a restart", async () => {
+    const { wsUrl, admin } = await start();
+    const alice = await world.member({ wsUrl }, "alice");
+    const bob = await world.member({ wsUrl }, "bob");
+    const [first] = await say(alice.client, "general", ["first"]);
+    const reply = await ask(bob.client, { type: "say", room: "general", text: "@alice yes", replyTo: first });
+    expect(reply).toMatchObject({ type: "ack" });
+    const got = await eventually(() => alice.client.frames.find((f) => f.type === "message" && f.id === reply.id) ?? Promise.reject(new Error("not yet")));
+    expect(got).toMatchObject({ from: "bob", replyTo: first, mentions: ["alice"] });
+    expect(await ask(alice.client, { type: "edit", id: first, text: "first!" })).toMatchObject({ type: "ack", id: first });
+    expect(await bob.client.next("edited")).toMatchObject({ id: first, room: "general", text: "first!" });
+    expect(await ask(bob.client, { type: "react", id: first, emoji: "👍" })).toMatchObject({ type: "ack", id: first });
+    expect(await alice.client.next("reaction")).toEqual({ type: "reaction", id: first, room: "general", emoji: "👍", user: "bob", on: true });
+    expect(await ask(bob.client, { type: "delete", id: reply.id })).toMatchObject({ type: "ack", id: reply.id });
+    expect(await alice.client.next("deleted")).toEqual({ type: "deleted", id: reply.id, room: "general" });
+    expect(await ask(alice.client, { type: "topic", room: "general", text: "on every runtime" })).toMatchObject({ type: "ack" });
+    expect(await bob.client.next("topic")).toMatchObject({ room: "general", text: "on every runtime", by: "alice" });
+    expect(await ask(alice.client, { type: "read", room: "general", id: reply.id })).toMatchObject({ type: "ack" });
+    expect((await admin("/admin/restart", { method: "POST" })).status).toBe(202);
+    expect((await alice.client.closed).code).toBe(1012);
+    await eventually(async () => (await admin("/admin/uptime")).body.restarts === 1, { what: "the restarted daemon" });
+    const again = await world.signIn({ wsUrl }, "alice");
+    const joined = await again.client.request({ type: "join", room: "general" }, "joined");
+    expect(joined).toMatchObject({ topic: "on every runtime", lastRead: reply.id, unread: 0 });
+    expect(joined.history).toEqual([
+      { type: "message", id: first, room: "general", from: "alice", text: "first!", ts: expect.any(Number), editedAt: expect.any(Number), reactions: { "👍": ["bob"] } },
+      { type: "message", id: reply.id, room: "general", from: "bob", ts: expect.any(Number), deleted: true },
+    ]);
   });
 
   it("serves the admin API with the token (uptime, log, broadcast, kick) and refuses it without (401)", async () => {

@@ -160,6 +160,35 @@ describe("conversations: replies, mentions, edit, delete, react (issue 19)", () 
     expect((await d.http(`/admin/messages/nonsense`, { method: "DELETE", admin: true })).status).toBe(404);
   });
 
+  it("join with since: changes made meanwhile to older messages follow joined as their frames, once", async () => {
+    const d = await world.daemon();
+    const { client: alice } = await world.member(d, "alice");
+    const { client: bob, welcome } = await world.member(d, "bob");
+    const old = await sayId(alice, "old");
+    const gone = await sayId(alice, "to be deleted");
+    const since = await sayId(alice, "last seen");
+    await bob.close();
+    expect(await ask(alice, { type: "edit", id: old, text: "old, edited" })).toMatchObject({ type: "ack" });
+    expect(await ask(alice, { type: "react", id: old, emoji: "👍" })).toMatchObject({ type: "ack" });
+    expect(await ask(alice, { type: "delete", id: gone })).toMatchObject({ type: "ack" });
+    const fresh = await sayId(alice, "new");
+    expect(await ask(alice, { type: "react", id: fresh, emoji: "🎉" })).toMatchObject({ type: "ack" });
+    expect(await ask(alice, { type: "topic", room: "general", text: "while you were away" })).toMatchObject({ type: "ack" });
+    const { client: again } = await world.resume(d, welcome.token);
+    const joined = await again.request({ type: "join", room: "general", since }, "joined");
+    // The new message carries its own reaction; the older ones' changes come as frames.
+    expect(joined.history).toEqual([{ type: "message", id: fresh, room: "general", from: "alice", text: "new", ts: expect.any(Number), reactions: { "🎉": ["alice"] } }]);
+    expect(joined.topic).toBe("while you were away");
+    // (Presence and the unasked `rooms` push after the topic may come in between.)
+    const after = (await settle(again)).filter((f) => ["edited", "reaction", "deleted", "topic", "message"].includes(f.type as string));
+    expect(after).toEqual([
+      { type: "edited", id: old, room: "general", text: "old, edited", editedAt: expect.any(Number) },
+      { type: "reaction", id: old, room: "general", emoji: "👍", user: "alice", on: true },
+      { type: "deleted", id: gone, room: "general" },
+      { type: "topic", room: "general", text: "while you were away", by: "alice", ts: expect.any(Number) },
+    ]);
+  });
+
   it("counts edits and reactions against the message rate", async () => {
     const d = await world.daemon({ limits: { messagesPerSecond: 1, messageBurst: 3 } });
     const { client: alice } = await world.member(d, "alice");

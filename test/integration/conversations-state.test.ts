@@ -163,7 +163,8 @@ describe("conversation state (issue 19)", () => {
     const { client: alice } = await world.member(d, "alice", "dev");
     const { client: bob } = await world.member(d, "bob", "dev");
     const [id] = await say(bob, "dev", ["kept"]);
-    alice.send({ type: "read", room: "dev", id });
+    // With a ref, answered once durable.
+    expect(await ask(alice, { type: "read", room: "dev", id })).toMatchObject({ type: "ack", id });
     // Acknowledged once durable (the room's stream and the room store).
     expect(await ask(alice, { type: "topic", room: "dev", text: "durable" })).toMatchObject({ type: "ack" });
     expect(await ask(bob, { type: "dm", to: "alice", text: "hello" })).toMatchObject({ type: "ack" });

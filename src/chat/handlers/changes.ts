@@ -87,5 +87,10 @@ export async function react(ctx: ChatContext, session: Session, frame: Frame<"re
   if (on && !ctx.amendments.hasEmoji(message.id, frame.emoji) && ctx.amendments.reactionCount(message.id) >= REACTIONS_MAX) {
     throw new ClientError(ErrorCode.tooLarge, `at most ${REACTIONS_MAX} different reactions on a message`);
   }
-  publishThenAck(ctx, session, { kind: "react", ...target(message), by: user, emoji: frame.emoji, on }, frame.ref, { ackId: message.id });
+  // Seen by this user's next toggle even before this one is stored and applied.
+  ctx.amendments.toggling(message.id, frame.emoji, user, on);
+  publishThenAck(ctx, session, { kind: "react", ...target(message), by: user, emoji: frame.emoji, on }, frame.ref, {
+    ackId: message.id,
+    onFailure: () => ctx.amendments.toggled(message.id, frame.emoji, user),
+  });
 }

@@ -17,6 +17,8 @@ export type AckOptions = {
   beforeAck?: (record: StoredEvent) => Promise<unknown>;
   /** The id the ack names when it is not the stored event's own (an amendment is acked with its message's id). */
   ackId?: string;
+  /** Runs when the event was not stored (or what had to follow it failed), before the error is sent. */
+  onFailure?: () => void;
 };
 
 /** `say`: a message to a room the session is in (with `files`, `replyTo` and `mentions`). */
@@ -64,7 +66,7 @@ export async function history(ctx: ChatContext, session: Session, frame: Frame<"
  * amendment is acked with the id of the message it changed).
  */
 export function publishThenAck(ctx: ChatContext, session: Session, event: RoomEvent, ref: Ref | undefined, options: AckOptions = {}): void {
-  const { beforeAck, ackId } = options;
+  const { beforeAck, ackId, onFailure } = options;
   const stored = ctx.broker.publish(event, session);
   // A message that shares files refers to them before its ack (see attachFilesOf).
   const attached = !("files" in event) || event.files === undefined ? stored : stored.then(async (record) => (await attachFilesOf(ctx.attachments, record), record));
@@ -76,6 +78,7 @@ export function publishThenAck(ctx: ChatContext, session: Session, event: RoomEv
       session.send(encodeAck(ref, ackId ?? record.id, record.ts));
     },
     (error) => {
+      onFailure?.();
       ctx.logger.error("chat log append failed", { error: (error as Error).message });
       answerFailure(session, error, ref, ctx.logger);
     },

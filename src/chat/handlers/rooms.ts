@@ -1,6 +1,7 @@
 import { ClientError, ErrorCode, rateLimited } from "../../message/index.ts";
 import type { ChatContext } from "../context.ts";
-import { roomFrames } from "../frames.ts";
+import { recordFrame, roomFrames, type RecordFrame } from "../frames.ts";
+import { isAmendment, isMessage, type ChatRecord } from "../../../storage/chatlog/types.ts";
 import { messagePage } from "../pages.ts";
 import { checkId, memberRoom } from "../checks.ts";
 import { roomKey } from "../room-key.ts";
@@ -35,13 +36,12 @@ export async function join(ctx: ChatContext, session: Session, frame: Frame<"joi
   const lastRead = stored?.reads?.[roomMarker(room)];
   await ctx.amendments.ready;
   const unread = await countUnread(broker, room, lastRead, user.name, historyPerRoom, (id) => ctx.amendments.isDeleted(id));
-  const topic = ctx.directory.topic(room)?.text;
   // Presence first (counted on every node), so the join below still follows the history read directly.
   const firstHere = !hub.hasUser(room, user.key);
   const firstAnywhere = firstHere && (await presence.store.enter(room, user.name));
   const [everywhere] = await presence.store.members([room]);
-  await ctx.amendments.ready;
-  const page = await messagePage(broker, room, frame.since === undefined ? { limit: historyOnJoin } : { after: frame.since, limit: historyPerRoom });
+  // With `since`, the page is every record after it (messages and changes: see below); without, the newest messages.
+  const page = frame.since === undefined ? await messagePage(broker, room, { limit: historyOnJoin }) : await broker.history(room, { after: frame.since, limit: historyPerRoom });
   // Joining right after reading history, with no await between, means no stored
   // event can fall between the two: the client sees each message exactly once.
   if (!hub.sessions.has(session)) {
@@ -50,6 +50,8 @@ export async function join(ctx: ChatContext, session: Session, frame: Frame<"joi
     return;
   }
   hub.join(session, room);
+  // Read now, with the join: a topic stored since is listed already (the broker's handler lists it before the hub sends it).
+  const topic = ctx.directory.topic(room)?.text;
   session.send({
     type: "joined",
     room,
@@ -60,6 +62,8 @@ export async function join(ctx: ChatContext, session: Session, frame: Frame<"joi
     lastRead: lastRead ?? null,
     unread: unread.count,
   });
+  // Changes stored after `since` to messages before it (and topics) follow as their own frames, as they would have live.
+  if (frame.since !== undefined) for (const change of missedChanges(page.messages)) session.send(change);
   if (firstAnywhere) presence.announce(room, user.name, "join", session);
 }
 
@@ -89,4 +93,15 @@ export function typing(ctx: ChatContext, session: Session, frame: Frame<"typing"
   const user = session.user!.name;
   ctx.hub.toRoom(room, { type: "typing", room, user }, session);
   ctx.bus.publish({ kind: "typing", room, user, origin: ctx.presence.origin }).catch(() => {});
+}
+
+/** The frames of the changes in a page that its messages do not already show (their message is older than the page). */
+function missedChanges(records: ChatRecord[]): RecordFrame[] {
+  const inPage = new Set<string>();
+  const frames: RecordFrame[] = [];
+  for (const r of records) {
+    if (isMessage(r)) inPage.add(r.id);
+    else if (!isAmendment(r) || !inPage.has(r.target)) frames.push(recordFrame(r));
+  }
+  return frames;
 }

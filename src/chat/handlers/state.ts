@@ -1,4 +1,4 @@
-import { checkName, ClientError, ErrorCode, rateLimited } from "../../message/index.ts";
+import { checkName, ClientError, encodeAck, ErrorCode, rateLimited } from "../../message/index.ts";
 import type { ChatContext } from "../context.ts";
 import { checkId } from "../checks.ts";
 import { roomKey } from "../room-key.ts";
@@ -19,8 +19,9 @@ async function record(ctx: ChatContext, session: Session) {
 
 /**
  * `read {room | with, id}`: moves the user's read marker (durable), then every
- * other session of the user, on every node, gets the same `read` frame. A
- * marker never moves back: an id at or before it changes nothing.
+ * other session of the user, on every node, gets the same `read` frame, and
+ * with a `ref` this one gets `ack`. A marker never moves back: an id at or
+ * before it changes nothing.
  */
 export async function read(ctx: ChatContext, session: Session, frame: Frame<"read">): Promise<void> {
   if ((frame.room === undefined) === (frame.with === undefined)) throw new ClientError(ErrorCode.badFrame, "read: give `room` or `with`");
@@ -33,13 +34,15 @@ export async function read(ctx: ChatContext, session: Session, frame: Frame<"rea
     if (await moveMarker(ctx.users, me.key, roomMarker(room), frame.id)) {
       await ctx.bus.publish({ kind: "read", user: me.key, room, id: frame.id, origin: ctx.presence.origin, session: session.id });
     }
-    return;
+  } else {
+    const other = await ctx.accounts.findUser(checkName(frame.with!).key);
+    if (!other) throw new ClientError(ErrorCode.unknownUser, "no such user");
+    if (await moveMarker(ctx.users, me.key, withMarker(other.key), frame.id)) {
+      await ctx.bus.publish({ kind: "read", user: me.key, with: other.name, id: frame.id, origin: ctx.presence.origin, session: session.id });
+    }
   }
-  const other = await ctx.accounts.findUser(checkName(frame.with!).key);
-  if (!other) throw new ClientError(ErrorCode.unknownUser, "no such user");
-  if (await moveMarker(ctx.users, me.key, withMarker(other.key), frame.id)) {
-    await ctx.bus.publish({ kind: "read", user: me.key, with: other.name, id: frame.id, origin: ctx.presence.origin, session: session.id });
-  }
+  // The marker is durable: a request with a `ref` is answered (its `id` the marker's).
+  if (frame.ref !== undefined) session.send(encodeAck(frame.ref, frame.id, Date.now()));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { World, eventually } from "../../helpers/harness.ts";
+import { World, ask, eventually } from "../../helpers/harness.ts";
 import { upload } from "../../helpers/files.ts";
 import type { TestDaemon } from "../../helpers/daemon.ts";
 
@@ -51,6 +51,30 @@ describe("files over their life", () => {
     expect(again.status).toBe(404);
     expect(((await again.json()) as Json).error).toBe("not_found");
     expect((await d.http("/admin/files/..%2F..%2Fetc%2Fpasswd", { method: "DELETE", admin: true })).status).toBe(404);
+  });
+
+  it("deleting a message removes its files once no message refers to them (a user's delete and DELETE /admin/messages/{id})", async () => {
+    const d = await world.daemon();
+    const { client, welcome } = await world.member(d, "alice");
+    const token = welcome.token as string;
+    const own = await put(d, token, "mine alone", "own.txt");
+    const both = await put(d, token, "shared twice", "both.txt");
+    const first = await ask(client, { type: "say", room: "general", text: "one", files: [own.id, both.id] });
+    const second = await ask(client, { type: "say", room: "general", text: "two", files: [both.id] });
+    expect([first.type, second.type]).toEqual(["ack", "ack"]);
+    // The deletion's ack comes once the files are let go of.
+    expect(await ask(client, { type: "delete", id: first.id })).toMatchObject({ type: "ack", id: first.id });
+    expect((await fetch(`${d.url}${own.url}`)).status).toBe(404);
+    expect((await fetch(`${d.url}${both.url}`)).status).toBe(200);
+    const res = await d.http(`/admin/messages/${second.id}`, { method: "DELETE", admin: true });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ deleted: second.id });
+    expect((await fetch(`${d.url}${both.url}`)).status).toBe(404);
+    const history = await client.request({ type: "history", room: "general" }, "history");
+    expect(history.messages).toEqual([
+      { type: "message", id: first.id, room: "general", from: "alice", ts: expect.any(Number), deleted: true },
+      { type: "message", id: second.id, room: "general", from: "alice", ts: expect.any(Number), deleted: true },
+    ]);
   });
 
   it("sweeps an upload never shared once files.unsharedTtlMs has passed, and keeps a shared one", async () => {

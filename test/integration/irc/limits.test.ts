@@ -134,4 +134,14 @@ describe("IRC limits and bad input", () => {
     // Nothing it sent was an internal error: every one was answered as a client error.
     expect(errors).toEqual([]);
   });
+
+  it("a server stop tells IRC clients with a NOTICE and an ERROR, then closes them", async () => {
+    const d = await world.daemon({ irc: { port: 0 } });
+    const irc = await ircSignIn(d.daemon.ircPort!, "ircy");
+    const stopped = d.daemon.stop();
+    expect((await irc.next("NOTICE")).params[1]).toMatch(/\[shutdown\]/);
+    expect((await irc.next("ERROR")).params[0]).toMatch(/server shutting down/);
+    await irc.closed;
+    await stopped;
+  });
 });

@@ -143,10 +143,10 @@ describe("IRC registration", () => {
   });
 
   it("closes a connection that does not sign in within limits.authTimeoutMs with an ERROR", async () => {
-    const d = await ircDaemon({ limits: { authTimeoutMs: 300 } });
+    const d = await ircDaemon({ limits: { authTimeoutMs: 1500 } });
     const c = await IrcClient.connect(d.daemon.ircPort!);
     c.send("NICK slow");
-    await c.next("ERROR", 3000);
+    await c.next("ERROR", 5000);
     await c.closed;
     // Signed in by SASL but never ending CAP negotiation: closed too.
     const stuck = await IrcClient.connect(d.daemon.ircPort!);
@@ -158,7 +158,7 @@ describe("IRC registration", () => {
     await stuck.next("AUTHENTICATE");
     stuck.send(`AUTHENTICATE ${plain("stuck", PASSWORD)}`);
     await stuck.next("903");
-    expect((await stuck.next("ERROR", 3000)).params[0]).toMatch(/registration timed out/);
+    expect((await stuck.next("ERROR", 5000)).params[0]).toMatch(/registration timed out/);
     await stuck.closed;
   });
 
@@ -183,5 +183,19 @@ describe("IRC registration", () => {
     again.send("NICK visitor");
     again.send("USER g 0 * :Guest");
     await again.next("001");
+  });
+
+  it("runs commands pipelined behind NICK and USER once the sign-in is checked, in order", async () => {
+    const d = await ircDaemon();
+    const { client: web } = await world.member(d, "webby");
+    const c = await IrcClient.connect(d.daemon.ircPort!);
+    world.onCleanup(() => c.close());
+    c.socket.write(`PASS ${PASSWORD}\r\nNICK piper\r\nUSER piper 0 * :P\r\nJOIN #general\r\nPRIVMSG #general :right away\r\n`);
+    const lines = await c.until("366");
+    expect(lines.map((l) => l.command)).toContain("001");
+    expect(lines.findIndex((l) => l.command === "376")).toBeLessThan(lines.findIndex((l) => l.command === "JOIN"));
+    let got = await web.next("message");
+    while (got.from !== "piper") got = await web.next("message");
+    expect(got.text).toBe("right away");
   });
 });

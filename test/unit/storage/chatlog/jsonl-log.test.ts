@@ -217,6 +217,31 @@ describe("createJsonlLog", () => {
       expect(warnings).toEqual([]);
     });
 
+    it("writes every kind with id and room first, and restores them with the messages", async () => {
+      const log = await opened();
+      const m = await put(log, record(1, "general", { replyTo: formatId(T, 0), mentions: ["bob"] }));
+      clock = T + 2;
+      const edit = await log.append({ kind: "edit", room: "general", by: "alice", target: m.id, author: "alice", text: "fixed" });
+      clock = T + 3;
+      const topic = await log.append({ kind: "topic", room: "general", by: "alice", text: "release" });
+      await log.close();
+      const lines = (await fileLines()).filter(Boolean);
+      expect(lines[0]).toBe(`{"id":"${m.id}","room":"general","from":"alice","text":"m1","ts":${m.ts},"replyTo":"${formatId(T, 0)}","mentions":["bob"]}`);
+      expect(lines[1]).toMatch(new RegExp(`^\\{"id":"${edit.id}","room":"general","kind":"edit",`));
+      expect(lines[2]).toMatch(new RegExp(`^\\{"id":"${topic.id}","room":"general","kind":"topic",`));
+      const again = await opened();
+      expect((await again.history("general", { limit: 10 })).messages).toEqual([m, edit, topic]);
+      expect(again.streams()).toEqual(["general"]);
+      // Start-up notes which streams hold changes (from the line's head), so a rebuild reads only those.
+      expect(again.changedStreams!()).toEqual(["general"]);
+      await put(again, record(9, "quiet"));
+      expect(again.changedStreams!()).toEqual(["general"]);
+      clock = T + 10;
+      await again.append({ kind: "react", room: "quiet", by: "bob", target: record(9, "quiet").id, author: "alice", emoji: ":a:", on: true });
+      expect(again.changedStreams!().sort()).toEqual(["general", "quiet"]);
+      expect(warnings).toEqual([]);
+    });
+
     it("appends after what is already there", async () => {
       const log = await opened();
       await put(log, record(1));

@@ -39,6 +39,22 @@ describe("createRedisLog", () => {
     expect(log.rooms()).toEqual([]);
   });
 
+  it("stores every kind with its fields (files, replyTo, mentions; edits, reactions, topics), and lists DM streams", async () => {
+    const log = await node();
+    const file = { id: "f1", name: "a.png", size: 3, type: "image/png", url: "/files/f1/a.png", width: 2, height: 3 };
+    const m = await log.append({ room: "general", from: "alice", text: "@bob look", files: [file], replyTo: "1764100000000-000001", mentions: ["bob"] });
+    const edit = await log.append({ kind: "edit", room: "general", by: "alice", target: m.id, author: "alice", text: "fixed", mentions: ["bob"] });
+    const react = await log.append({ kind: "react", room: "general", by: "bob", target: m.id, author: "alice", emoji: "👍", on: true });
+    const topic = await log.append({ kind: "topic", room: "general", by: "alice", text: "release" });
+    await log.append({ room: "dm:alice:bob", from: "alice", to: "bob", text: "psst" });
+    const other = await node();
+    const page = await other.history("general", { limit: 10 });
+    expect(page.messages).toEqual([m, edit, react, topic]);
+    expect(m).toEqual({ id: m.id, room: "general", from: "alice", text: "@bob look", ts: m.ts, files: [file], replyTo: "1764100000000-000001", mentions: ["bob"] });
+    expect(react).toMatchObject({ kind: "react", emoji: "👍", on: true, target: m.id });
+    expect(other.streams().sort()).toEqual(["dm:alice:bob", "general"]);
+  });
+
   it("gives unique, increasing ids to concurrent appends from several nodes", async () => {
     const logs = [await node(), await node(), await node()];
     const stored = await Promise.all(Array.from({ length: 90 }, (_, i) => say(logs[i % 3]!, `m${i}`)));
