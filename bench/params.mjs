@@ -11,6 +11,7 @@ export const FULL = {
   history: { rooms: 100_000, bytes: 1024 ** 3, perRoom: 1000 },
   startup: { runs: 5 },
   floods: { baselineMs: 2000, typingMembers: 40, typingFrames: 30_000, historyMessages: 1000, historyReaders: 5, historyRequests: 100, refillMs: 5000, rooms: 100_000 },
+  irc: { name: "irc", conns: 1000, roomSize: 1000, sendersPerRoom: 10, rates: [25, 50, 100, 200, 400, 800], durationMs: 6000, sampleEvery: 20, maxUnacked: 8 },
 };
 
 export const QUICK = {
@@ -24,9 +25,10 @@ export const QUICK = {
   history: { rooms: 500, bytes: 16 * 1024 ** 2, perRoom: 100, quietMs: 1000 },
   startup: { runs: 1 },
   floods: { baselineMs: 300, typingMembers: 5, typingFrames: 2000, historyMessages: 200, historyReaders: 2, historyRequests: 5, refillMs: 0, rooms: 1000 },
+  irc: { name: "irc", conns: 200, roomSize: 200, sendersPerRoom: 10, rates: [100, 400, 1600], durationMs: 600, sampleEvery: 5, maxUnacked: 8 },
 };
 
 /** How many `uN` accounts a parameter set needs. */
 export function usersNeeded(p) {
-  return Math.max(p.fanout.conns, p.rooms.conns, p.durable.conns, p.idle.conns, p.signin.resumes + 1);
+  return Math.max(p.fanout.conns, p.rooms.conns, p.irc.conns, p.durable.conns, p.idle.conns, p.signin.resumes + 1);
 }

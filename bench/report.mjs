@@ -409,6 +409,7 @@ npm run bench -- --scenarios=startup --merge   # start time only, merged the sam
 npm run bench:floods          # floods only (--scenarios=floods --merge), merged the same way
 npm run bench -- --scenarios=search --merge    # search index against minisearch, merged the same way
 node bench/scenarios/search.mjs --quick        # the same alone, 20,000 messages (--messages=N)
+ERGO_BIN=/path/to/ergo node bench/scenarios/irc.mjs   # IRC fan-out against Ergo: bench/results/irc.json and its section below
 \`\`\`
 `;
 }

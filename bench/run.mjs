@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm run bench [-- --quick] [--servers=chatd,plain,corked,socketio]
- *  [--scenarios=idle,fanout,rooms,durable,signin,cluster,history,startup,floods,search] [--profile] [--no-docs] [--merge]`
+ *  [--scenarios=idle,fanout,rooms,durable,signin,cluster,history,startup,floods,search,irc] [--profile] [--no-docs] [--merge]`
  * (`--render` only rewrites docs/benchmarks.md from bench/results/latest.json)
  *
  * Starts each server as its own child process, drives it with the same raw
@@ -18,6 +18,8 @@
  * during typing, history and rooms floods (issue 22).
  * The `search` scenario measures chatd's search index against minisearch in this
  * process (dist/src/search; --quick: 20,000 messages, full: 1,000,000).
+ * The `irc` scenario runs chatd's IRC port against Ergo (ERGO_BIN; said when
+ * missing) on its own, as `node bench/scenarios/irc.mjs` does.
  */
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
@@ -37,6 +39,7 @@ import { history } from "./scenarios/history.mjs";
 import { startup } from "./scenarios/startup.mjs";
 import { floods } from "./scenarios/floods.mjs";
 import { searchBench } from "./scenarios/search.mjs";
+import { ircFanout, ircMeta, writeIrcDocs } from "./scenarios/irc.mjs";
 import { renderDocs, writeReport } from "./report.mjs";
 import { topSelfTime } from "./metrics/cpuprofile.mjs";
 import { settle } from "./scenarios/measure.mjs";
@@ -89,9 +92,10 @@ const SCENARIOS = {
   startup: null, // not per server: `npm start` timed on its own, after the others
   floods: null, // not per server: its own chatd, flooded
   search: null, // not per server: the search index (and minisearch's) in this process, run once at the end
+  irc: null, // not per server: chatd's IRC port against Ergo, on its own, last
 };
 /** Scenarios run once, not per server (their own chatd, or none). */
-const OWN_SERVER = new Set(["cluster", "history", "startup", "floods", "search"]);
+const OWN_SERVER = new Set(["cluster", "history", "startup", "floods", "search", "irc"]);
 const CHATD_ONLY = new Set(["signin"]);
 const SWEEPS = { fanout: params.fanout, rooms: params.rooms };
 
@@ -189,6 +193,11 @@ async function main() {
       results["chatd-search"] = { search: await searchBench({ ...size, dir: join(DATA, "search") }) };
       log(`search: ${JSON.stringify(results["chatd-search"].search)}`);
     }
+    if (scenarioNames.includes("irc")) {
+      log(`IRC fan-out: chatd's IRC port against Ergo (${params.irc.conns} clients in one channel): irc`);
+      await accounts.ensure({ root: ROOT, pool, count: params.irc.conns, log });
+      results.irc = { irc: await ircFanout({ root: ROOT, dataDir: join(DATA, "irc"), chatdDataDir: CHATD_DATA, pool, accounts, log, pauseMs: params.pauseMs }, params.irc) };
+    }
   } finally {
     pool.stop();
   }
@@ -206,6 +215,7 @@ async function main() {
     jsonName: profile ? "profile.json" : quick ? "quick.json" : partial ? "partial.json" : "latest.json",
   });
   console.log(out.table);
+  if (results.irc && out.docsPath) writeIrcDocs(ROOT, { meta: ircMeta({ quick, command: "npm run bench" }), params: params.irc, results: results.irc.irc });
   const problems = [...check(results), ...skipped];
   for (const p of problems) log(`PROBLEM: ${p}`);
   if (problems.length > 0) process.exitCode = 1;
@@ -250,6 +260,12 @@ function check(results) {
       if (r.connect?.failed > 0) problems.push(`${server} ${scenario}: ${r.connect.failed} connections failed`);
       for (const ph of r.phases ?? []) if (ph.connect?.failed > 0) problems.push(`${server} ${scenario}${ph.nodes ? ` ${ph.nodes} node(s)` : ""}: ${ph.connect.failed} connections failed`);
       for (const ph of r.phases ?? []) if (!(ph.deliveries > 0)) problems.push(`${server} ${scenario} at ${ph.offeredRate} msg/s: nothing delivered`);
+      if (scenario === "irc") {
+        for (const [name, x] of Object.entries(r.servers)) {
+          if (x.connect?.failed > 0) problems.push(`irc ${name}: ${x.connect.failed} connections failed`);
+          for (const ph of x.phases ?? []) if (!(ph.deliveries > 0)) problems.push(`irc ${name} at ${ph.offeredRate} msg/s: nothing delivered`);
+        }
+      }
       if (scenario === "history" && !(r.coldJoinMessages > 0)) problems.push("history: no history after the restart");
       if (scenario === "floods" && !(r.historyPage?.pageBytes > 0 && r.history?.served > 0 && r.rooms?.answered > 0 && r.baseline?.pings > 0)) problems.push("floods: no history page or `rooms` answer served, or no ping answered");
       if (scenario === "durable" && !(r.acked > 0)) problems.push(`${server} durable: nothing acknowledged`);

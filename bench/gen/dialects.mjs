@@ -155,4 +155,70 @@ const socketIo = {
   },
 };
 
-export const dialects = { chatd, "ws-rooms": wsRooms, "socket.io": socketIo };
+const COLON = 0x3a;
+const SPACE = 0x20;
+const PRIVMSG = Buffer.from(" PRIVMSG ");
+const PONG_CMD = Buffer.from(" PONG ");
+
+/**
+ * IRC over TCP (irc-client.mjs): chatd's IRC port and Ergo. A line
+ * `:nick!user@host PRIVMSG #room :text` is a delivery; with echo-message the
+ * sender's own copy is also its ack (issue 21: the echo is the IRC ack). A spec
+ * with `sasl` signs in with SASL PLAIN (chatd's accounts); without, NICK/USER only.
+ */
+const irc = {
+  name: "irc",
+  transport: "irc",
+  path: () => "",
+  classify(buf, s, e) {
+    if (buf[s] !== COLON) return OTHER;
+    const sp = buf.indexOf(SPACE, s);
+    if (sp < 0 || sp >= e) return OTHER;
+    if (buf.compare(PRIVMSG, 0, PRIVMSG.length, sp, sp + PRIVMSG.length) === 0) return MESSAGE;
+    if (buf.compare(PONG_CMD, 0, PONG_CMD.length, sp, sp + PONG_CMD.length) === 0) return PONG;
+    return OTHER;
+  },
+  /** Whether a PRIVMSG line is the connection's own (echo-message). */
+  isOwn(c, buf, s) {
+    const nick = c.nickBytes;
+    return buf[s + 1 + nick.length] === 0x21 && buf.compare(nick, 0, nick.length, s + 1, s + 1 + nick.length) === 0;
+  },
+  /** The send stamp, read from the trailing parameter (the prefix may hold a `~`). */
+  stamp(buf, s, e) {
+    const i = buf.indexOf(" :", s + 1);
+    return i < 0 || i >= e ? -1 : readStamp(buf, i, e);
+  },
+  say: (room, text) => `PRIVMSG #${room} :${text}`,
+  ping: (ref) => `PING :${ref}`,
+  onOpen(c) {
+    c.joined = 0;
+    c.nickBytes = Buffer.from(c.spec.user);
+    const caps = c.spec.sasl ? "sasl echo-message" : "echo-message";
+    c.ws.sendTexts([`CAP REQ :${caps}`, `NICK ${c.spec.user}`, `USER ${c.spec.user} 0 * :${c.spec.user}`]);
+    return false;
+  },
+  onSetup(c, line) {
+    const words = line.split(" ");
+    const cmd = line.startsWith(":") ? words[1] : words[0];
+    if (cmd === "CAP" && words[3] === "ACK") {
+      c.ws.sendText(c.spec.sasl ? "AUTHENTICATE PLAIN" : "CAP END");
+    } else if (cmd === "CAP" && words[3] === "NAK") {
+      throw new Error(`CAP NAK: ${line}`);
+    } else if (cmd === "AUTHENTICATE" && words.at(-1) === "+") {
+      const { user, password } = c.spec;
+      c.ws.sendText(`AUTHENTICATE ${Buffer.from(`${user}\0${user}\0${password}`).toString("base64")}`);
+    } else if (cmd === "903") {
+      c.ws.sendText("CAP END");
+    } else if (cmd === "001") {
+      if (c.spec.rooms.length === 0) return true;
+      c.ws.sendText(`JOIN ${c.spec.rooms.map((r) => `#${r}`).join(",")}`);
+    } else if (cmd === "366") {
+      return ++c.joined === c.spec.rooms.length;
+    } else if (cmd === "ERROR" || /^(4(0[0-9]|3[1-6]|[4-9][0-9])|90[2-7])$/.test(cmd)) {
+      throw new Error(`IRC ${line}`);
+    }
+    return false;
+  },
+};
+
+export const dialects = { chatd, "ws-rooms": wsRooms, "socket.io": socketIo, irc };

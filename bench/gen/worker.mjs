@@ -6,6 +6,7 @@
  * is read from the send stamp in the text on sampled connections only.
  */
 import { RawWs } from "./ws-client.mjs";
+import { IrcLines } from "./irc-client.mjs";
 import { dialects, MESSAGE, ACK, PONG, ENGINE_PING, readStamp, readRef } from "./dialects.mjs";
 import { Histogram, nowUs } from "../metrics/latency.mjs";
 
@@ -47,8 +48,13 @@ function onFrame(ws, opcode, buf, s, e) {
     case MESSAGE:
       st.deliveries++;
       if (c.sampled) {
-        const t = readStamp(buf, s, e);
+        const t = c.d.stamp ? c.d.stamp(buf, s, e) : readStamp(buf, s, e);
         if (t > 0) st.lat.record(nowUs() - t);
+      }
+      // IRC with echo-message: the sender's own copy is its ack too.
+      if (c.sender && c.d.isOwn?.(c, buf, s)) {
+        st.acks++;
+        if (c.unacked > 0) c.unacked--;
       }
       return;
     case ACK:
@@ -132,7 +138,7 @@ function connect({ group: name, dialect, host, port, specs, concurrency, timeout
         launch();
       };
       pending.add(c);
-      c.ws = new RawWs({
+      c.ws = new (d.transport === "irc" ? IrcLines : RawWs)({
         host,
         port,
         path: d.path(spec.user),

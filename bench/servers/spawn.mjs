@@ -31,7 +31,7 @@ export function startServer({ name, args, env = {}, cwd, startTimeoutMs = 30_000
         if (j.msg === "listening" && typeof j.port === "number") {
           listening = true;
           clearTimeout(timer);
-          resolve({ name, pid: child.pid, port: j.port, stop: () => stop(child, exited), exited, tail });
+          resolve({ name, pid: child.pid, port: j.port, stop: () => stopChild(child, exited), exited, tail });
         }
       } catch {}
     });
@@ -41,7 +41,8 @@ export function startServer({ name, args, env = {}, cwd, startTimeoutMs = 30_000
   });
 }
 
-async function stop(child, exited) {
+/** SIGTERM, then SIGKILL after 8 s; resolves with how the child exited. */
+export async function stopChild(child, exited) {
   if (child.exitCode !== null || child.signalCode !== null) return exited;
   child.kill("SIGTERM");
   const timer = setTimeout(() => child.kill("SIGKILL"), 8000);

@@ -16,7 +16,15 @@ import { delimiter, join } from "node:path";
 
 export type Tool = "deno" | "chromium" | "redis" | "docker";
 /** Binaries some tests run themselves, and how to get each. */
-export const BINARIES: Record<string, string> = { "redis-server": "sudo apt-get install redis-server", "redis-cli": "sudo apt-get install redis-server" };
+export const BINARIES: Record<string, string> = {
+  "redis-server": "sudo apt-get install redis-server",
+  "redis-cli": "sudo apt-get install redis-server",
+  // The real IRC clients of test/integration/irc/clients.
+  tmux: "sudo apt-get install tmux",
+  irssi: "sudo apt-get install irssi",
+  weechat: "sudo apt-get install weechat-curses",
+  "weechat-headless": "sudo apt-get install weechat-headless",
+};
 export const missingVar = (tool: Tool) => `CHAT_TEST_MISSING_${tool.toUpperCase()}`;
 
 const say = (line: string) => process.stderr.write(`test setup: ${line}\n`);
