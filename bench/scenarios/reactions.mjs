@@ -92,13 +92,6 @@ export async function reactionBurst({ members = 1000, rate = 100, seconds = 10 }
     }
     const reactors = clients.slice(0, REACTORS);
     const sender = clients[0];
-    // The messages reactions go to (not timed: sent during setup).
-    const targets = [];
-    for (let t = 0; t < TARGETS; t++) {
-      sender.send({ type: "say", room, text: `target ${t}`, ref: `t${t}` });
-      targets.push((await sender.next((f) => f.type === "ack" && f.ref === `t${t}`)).id);
-    }
-    await sleep(1000);
     const measure = async (name, make) => {
       phase.name = name;
       phase.latencies = [];
@@ -113,6 +106,13 @@ export async function reactionBurst({ members = 1000, rate = 100, seconds = 10 }
       sentAt.set(text, performance.now());
       sender.send({ type: "say", room, text });
     });
+    // The messages reactions go to (not timed: sent after the message phase, so they are within the history kept, where a reaction finds its message).
+    const targets = [];
+    for (let t = 0; t < TARGETS; t++) {
+      sender.send({ type: "say", room, text: `target ${t}`, ref: `t${t}` });
+      targets.push((await sender.next((f) => f.type === "ack" && f.ref === `t${t}`)).id);
+    }
+    await sleep(1000);
     const on = new Map();
     const reactions = await measure("reactions", (n) => {
       const reactor = n % REACTORS;
