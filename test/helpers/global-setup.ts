@@ -1,5 +1,5 @@
 import { ROOT } from "./process.ts";
-import { provideBuild, provideChromium, provideDeno, provideRedis } from "./provision.ts";
+import { provideBuild, provideChromium, provideDeno, provideRedis, provideTerminalClients } from "./provision.ts";
 
 /**
  * Brings what the whole suite needs (test/helpers/provision.ts): dist/ as
@@ -10,5 +10,6 @@ export default async function setup(): Promise<() => void> {
   provideBuild(ROOT);
   provideDeno();
   provideChromium();
+  provideTerminalClients();
   return provideRedis();
 }

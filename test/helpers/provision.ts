@@ -92,6 +92,24 @@ export function provideChromium(): void {
   missing("chromium", `Chromium not found at ${path}: install Debian's chromium (sudo apt-get install chromium) or set CHROMIUM_PATH`);
 }
 
+/** Debian packages of the terminal programs the IRC client tests drive, by the binary each brings. */
+const TERMINAL_PACKAGES: Record<string, string> = { tmux: "tmux", irssi: "irssi", weechat: "weechat-curses", "weechat-headless": "weechat-headless" };
+
+/**
+ * tmux, irssi and WeeChat for the IRC client tests: Debian's packages
+ * installed when missing and we are root, as for Chromium; otherwise those
+ * tests fail with the line saying what to install (needs.ts).
+ */
+export function provideTerminalClients(): void {
+  const lacking = Object.keys(TERMINAL_PACKAGES).filter((bin) => !onPath(bin));
+  if (lacking.length === 0 || !isRoot() || !onPath("apt-get")) return;
+  const packages = lacking.map((bin) => TERMINAL_PACKAGES[bin]!);
+  say(`installing ${packages.join(", ")} for the IRC client tests (apt-get install) ...`);
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  spawnSync("apt-get", ["update", "-qq"], { stdio: "ignore", env, timeout: 300_000 });
+  spawnSync("apt-get", ["install", "-y", "-qq", ...packages], { stdio: "ignore", env, timeout: 600_000 });
+}
+
 /** Whether a Redis answers PING on host:port. */
 export function redisAnswers(port: number, host = "127.0.0.1", timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
