@@ -165,3 +165,39 @@ describe("docs/configuration.md states the bounds of every limit", () => {
     expect(wrong).toEqual([]);
   });
 });
+
+describe("the README's configuration table agrees with docs/configuration.md", () => {
+  const readme = read("README.md");
+  const start = readme.indexOf("| field | env | default | meaning |");
+  const rows = readme
+    .slice(start)
+    .split("\n")
+    .slice(2)
+    .filter((_, i, all) => all.slice(0, i + 1).every((l) => l.startsWith("|")))
+    .map((l) => l.split("|").slice(1, -1).map((c) => c.trim()));
+  const others = new Map(tableRows(markdown, "## Other environment variables").map(([env = "", def = ""]) => [codes(env)[0]!, codes(def)[0] ?? def]));
+
+  it("states each field's variable and default as configuration.md does", () => {
+    expect(start).toBeGreaterThan(0);
+    expect(rows.length).toBeGreaterThan(8);
+    const wrong: string[] = [];
+    for (const [name = "", env = "", def = ""] of rows) {
+      const names = codes(name);
+      const envs = codes(env);
+      const defs = codes(def);
+      if (names.length === 0) {
+        if (others.get(envs[0]!) !== (defs[0] ?? def)) wrong.push(`${envs[0]}: README ${def}, configuration.md ${others.get(envs[0]!)}`);
+        continue;
+      }
+      names.forEach((field, i) => {
+        const doc = documented.get(field);
+        const readmeDef = defs.length === names.length ? defs[i] : defs.length === 1 ? defs[0] : def;
+        const readmeEnv = envs.length === names.length ? envs[i] : "";
+        if (!doc) wrong.push(`${field}: not in configuration.md`);
+        else if (doc.def !== readmeDef && `\`${doc.def}\`` !== readmeDef) wrong.push(`${field}: README default ${readmeDef}, configuration.md ${doc.def}`);
+        else if (doc.env !== (readmeEnv ?? "")) wrong.push(`${field}: README env ${readmeEnv}, configuration.md ${doc.env}`);
+      });
+    }
+    expect(wrong).toEqual([]);
+  });
+});
