@@ -34,7 +34,6 @@ export const CloseCode = {
   policy: 1008,
   tooBig: 1009,
   serviceRestart: 1012,
-  tryAgainLater: 1013,
   kicked: 4000,
   slowConsumer: 4001,
   banned: 4002,

@@ -30,6 +30,8 @@ export const RESTART_FIELDS = [
   "files",
   // Read once when the node starts: its Redis connections and node id.
   "cluster",
+  // The IRC listeners and the server name IRC clients see are set when the gateway starts.
+  "irc",
   "limits.maxFrameBytes",
   "limits.maxBufferedBytes",
   "limits.historyPerRoom",

@@ -126,4 +126,30 @@ describe("the import rules of docs/architecture.md", () => {
       .filter((f) => /\.hub\b/.test(readFileSync(join(ROOT, f), "utf8")));
     expect(reaching).toEqual([]);
   });
+  it("files (src/files) never import the chat, http, ops, runtimes, actors or the daemon", () => {
+    expect(violations(["src/files"], ["src/chat", "src/http", "src/ops", "src/runtime", "src/daemon.ts", "src/run.ts", "actors"])).toEqual([]);
+  });
+
+  it("logging (src/log.ts, src/log-batch.ts) imports nothing else of the server", () => {
+    for (const file of ["src/log.ts", "src/log-batch.ts"]) {
+      expect(importsOf(file).filter((i) => /^(src|storage|actors)\//.test(i) && !/^src\/log(-batch)?\.ts$/.test(i)), file).toEqual([]);
+    }
+  });
+
+  it("the web page (src/web) imports nothing outside itself but its vendored markdown-it", () => {
+    const page = readdirSync(join(ROOT, "src/web")).filter((f) => f.endsWith(".js"));
+    expect(page.length).toBeGreaterThan(10);
+    for (const file of page) {
+      const specs = [...readFileSync(join(ROOT, "src/web", file), "utf8").matchAll(/\bfrom\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1] ?? m[2]!);
+      expect(specs.filter((spec) => !/^\.\/[\w-]+\.js$/.test(spec) && spec !== "./vendor/markdown-it.js"), file).toEqual([]);
+    }
+  });
+
+  it("docs/architecture.md names every source file over 300 lines", () => {
+    const doc = readFileSync(join(ROOT, "docs/architecture.md"), "utf8");
+    const section = doc.slice(doc.indexOf("## Files over 300 lines"));
+    const long = ["src", "storage", "actors"].flatMap(files).filter((f) => f.endsWith(".ts") && readFileSync(join(ROOT, f), "utf8").split("\n").length - 1 > 300);
+    expect(long.length).toBeGreaterThan(0);
+    expect(long.filter((f) => !section.includes(`\`${f}\``))).toEqual([]);
+  });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { decode, encode, Encoded, type Decoded } from "../../../src/message/codec.ts";
 import { inboundTypes, type InboundFrame } from "../../../src/message/inbound.ts";
 import { outboundFrame, type OutboundFrame } from "../../../src/message/outbound.ts";
-import { ClientError, ErrorCode } from "../../../src/message/errors.ts";
+import { ClientError, CloseCode, ErrorCode } from "../../../src/message/errors.ts";
 
 /** The JSON examples of docs/protocol.md, split into the client and the server sections. */
 function protocolExamples(): { inbound: unknown[]; outbound: unknown[] } {
@@ -391,5 +391,34 @@ describe("ClientError", () => {
     const table = [...doc.matchAll(/^\| `([a-z_]+)` \|/gm)].map((m) => m[1]!);
     expect(table.length).toBeGreaterThan(10);
     expect([...new Set(table)].sort()).toEqual(Object.values(ErrorCode).sort());
+  });
+});
+
+describe("docs/protocol.md", () => {
+  const doc = readFileSync(new URL("../../../docs/protocol.md", import.meta.url), "utf8");
+  const section = (from: string, to: string) => doc.slice(doc.indexOf(from), doc.indexOf(to, doc.indexOf(from)));
+  /** First-column backticked values of a section's table rows. */
+  const firstColumn = (text: string) => text.split("\n").flatMap((l) => /^\| `?([\w]+)`? \|/.exec(l)?.[1] ?? []);
+  /** Backticked names in the `###` headings of a section. */
+  const headings = (text: string) => new Set(text.split("\n").filter((l) => l.startsWith("### ")).flatMap((l) => [...l.split(" — ")[0]!.matchAll(/`(\w+)`/g)].map((m) => m[1]!)));
+
+  it("lists every error code in the error table, and only those", () => {
+    const table = firstColumn(section("### `error`", "## Close codes")).filter((c) => c !== "code");
+    expect(table.sort()).toEqual(Object.values(ErrorCode).sort());
+  });
+
+  it("lists every close code the server sends in the close-code table", () => {
+    const table = new Set(firstColumn(section("## Close codes", "## Reconnecting")).map(Number));
+    // 1011 is sent by the session's crash handler, by number.
+    expect([...new Set([...Object.values(CloseCode), 1011])].filter((code) => !table.has(code))).toEqual([]);
+  });
+
+  it("has a section for every client frame and every server frame", () => {
+    const client = headings(section("## Client → server", "## Server → client"));
+    const server = headings(doc.slice(doc.indexOf("## Server → client")));
+    expect([...inboundTypes].filter((t) => !client.has(t))).toEqual([]);
+    const outboundTypes = outboundFrame.options.map((o) => o.shape.type.value as string);
+    expect(outboundTypes.filter((t) => !server.has(t))).toEqual([]);
+    expect([...server].filter((t) => !outboundTypes.includes(t))).toEqual([]);
   });
 });
