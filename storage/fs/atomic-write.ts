@@ -32,8 +32,35 @@ export async function writeFileAtomic(path: string, data: string): Promise<void>
   await syncDir(dir);
 }
 
-/** Makes a folder's entries (a rename, a new file) durable. */
-export async function syncDir(dir: string): Promise<void> {
+/** The folder fsync under way per folder, and the one queued to start after it. */
+const dirSyncs = new Map<string, { running: Promise<void>; queued: Promise<void> | undefined }>();
+
+/**
+ * Makes a folder's entries (a rename, a new file) durable. Grouped like the
+ * chat log's commits: a call made while an fsync of the folder is under way
+ * waits for the next one, which starts when that one ends and serves every
+ * call made meanwhile, so a burst of renames in one folder (users joining
+ * rooms, each user file replaced) costs two folder fsyncs, not one each. An
+ * fsync that started after the call covers its entries, so each caller still
+ * resolves only once its own rename is durable.
+ */
+export function syncDir(dir: string): Promise<void> {
+  const current = dirSyncs.get(dir);
+  if (!current) return startDirSync(dir);
+  current.queued ??= current.running.catch(() => {}).then(() => startDirSync(dir));
+  return current.queued;
+}
+
+function startDirSync(dir: string): Promise<void> {
+  const entry: { running: Promise<void>; queued: Promise<void> | undefined } = { running: Promise.resolve(), queued: undefined };
+  entry.running = fsyncDir(dir).finally(() => {
+    if (dirSyncs.get(dir) === entry) dirSyncs.delete(dir);
+  });
+  dirSyncs.set(dir, entry);
+  return entry.running;
+}
+
+async function fsyncDir(dir: string): Promise<void> {
   // Not every platform can open a folder for fsync (Windows); the rename is still atomic there.
   const handle = await open(dir, "r").catch(() => undefined);
   if (!handle) return;
