@@ -1,7 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { open, rename, rm } from "node:fs/promises";
-import { openPrivate } from "./private.ts";
+import { chmodSync, closeSync, fsync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { promisify } from "node:util";
+import { PRIVATE_FILE_MODE } from "./private.ts";
 import { basename, dirname, join } from "node:path";
+
+const fsyncFd = promisify(fsync);
 
 /**
  * Replaces `path` with `data` so that after a crash or power loss the file
@@ -9,24 +12,38 @@ import { basename, dirname, join } from "node:path";
  * fsync it, rename it over the old one, then fsync the folder so the rename
  * itself is durable. Temp files are named `.<name>.<random>.tmp`, which no
  * reader takes for a data file.
+ *
+ * Only the fsyncs wait on the thread pool. Opening, writing a few hundred
+ * bytes to the page cache, closing and renaming are synchronous on purpose
+ * (as the user file's read is, json-file-adapter.ts): each takes microseconds,
+ * where a thread-pool round trip each cost several times that in CPU, queued
+ * behind other fsyncs, and kept the write's buffers and promises alive long
+ * enough to be promoted (a storm of first joins, each writing its user's file).
  */
 export async function writeFileAtomic(path: string, data: string): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
-  const file = await openPrivate(temp, "wx");
+  const fd = openSync(temp, "wx", PRIVATE_FILE_MODE);
   try {
-    await file.writeFile(data, "utf8");
-    await file.sync();
+    // The umask may have cut the mode: set it (a "wx" temp file is always new); best effort, as before.
+    try {
+      chmodSync(temp, PRIVATE_FILE_MODE);
+    } catch {}
+    const bytes = Buffer.from(data, "utf8");
+    for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+    await fsyncFd(fd);
   } catch (error) {
-    await file.close().catch(() => {});
-    await rm(temp, { force: true });
+    try {
+      closeSync(fd);
+    } catch {}
+    rmSync(temp, { force: true });
     throw error;
   }
-  await file.close();
+  closeSync(fd);
   try {
-    await rename(temp, path);
+    renameSync(temp, path);
   } catch (error) {
-    await rm(temp, { force: true });
+    rmSync(temp, { force: true });
     throw error;
   }
   await syncDir(dir);
@@ -62,11 +79,15 @@ function startDirSync(dir: string): Promise<void> {
 
 async function fsyncDir(dir: string): Promise<void> {
   // Not every platform can open a folder for fsync (Windows); the rename is still atomic there.
-  const handle = await open(dir, "r").catch(() => undefined);
-  if (!handle) return;
+  let fd: number;
   try {
-    await handle.sync().catch(() => {});
+    fd = openSync(dir, "r");
+  } catch {
+    return;
+  }
+  try {
+    await fsyncFd(fd).catch(() => {});
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }

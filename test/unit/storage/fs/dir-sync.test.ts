@@ -5,13 +5,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 // Counts the folder opens syncDir makes (one per fsync of the folder).
 const opened: string[] = [];
-vi.mock("node:fs/promises", async (importOriginal) => {
-  const real = await importOriginal<typeof import("node:fs/promises")>();
+vi.mock("node:fs", async (importOriginal) => {
+  const real = await importOriginal<typeof import("node:fs")>();
   return {
     ...real,
-    open: (path: string, ...rest: unknown[]) => {
+    openSync: (path: string, ...rest: unknown[]) => {
       opened.push(path);
-      return (real.open as (...a: unknown[]) => unknown)(path, ...rest);
+      return (real.openSync as (...a: unknown[]) => number)(path, ...rest);
     },
   };
 });
