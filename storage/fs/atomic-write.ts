@@ -11,7 +11,8 @@ const fsyncFd = promisify(fsync);
  * holds the old content or the new, never a mix: write a temp file beside it,
  * fsync it, rename it over the old one, then fsync the folder so the rename
  * itself is durable. Temp files are named `.<name>.<random>.tmp`, which no
- * reader takes for a data file.
+ * reader takes for a data file. `data` may come in pieces (a large file
+ * written whole: each piece is written as it comes, and none is joined).
  *
  * Only the fsyncs wait on the thread pool. Opening, writing a few hundred
  * bytes to the page cache, closing and renaming are synchronous on purpose
@@ -20,7 +21,7 @@ const fsyncFd = promisify(fsync);
  * behind other fsyncs, and kept the write's buffers and promises alive long
  * enough to be promoted (a storm of first joins, each writing its user's file).
  */
-export async function writeFileAtomic(path: string, data: string): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Iterable<string>): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
   const fd = openSync(temp, "wx", PRIVATE_FILE_MODE);
@@ -29,8 +30,10 @@ export async function writeFileAtomic(path: string, data: string): Promise<void>
     try {
       chmodSync(temp, PRIVATE_FILE_MODE);
     } catch {}
-    const bytes = Buffer.from(data, "utf8");
-    for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+    for (const piece of typeof data === "string" ? [data] : data) {
+      const bytes = Buffer.from(piece, "utf8");
+      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+    }
     await fsyncFd(fd);
   } catch (error) {
     try {
