@@ -17,8 +17,12 @@
  *             once, from a fresh process's size to its largest)
  *
  *   node bench/tools/storm-heap.mjs [N] [--root=DIR] [--server=chatd|plain|corked|socketio]
- *        [--warm-up=500] [--room-size=10] [--no-join] [--connect-only] [-- node flags for the server]
+ *        [--warm-up=500] [--room-size=10] [--idle-rooms] [--no-join] [--connect-only] [-- node flags for the server]
  *   node bench/tools/storm-heap.mjs 15000 -- --initial-old-space-size=1500
+ * Rooms are new ones (storm-0, ...: each first join creates a room and stores
+ * the membership) unless --idle-rooms: the idle scenario's (idle-0 for u1..u10,
+ * ...), which the bench accounts belong to after one full bench run, so the
+ * joins store nothing, as in every bench run after the first.
  *
  * Needs `npm run build` and the bench accounts (`npm run bench` creates them).
  */
@@ -42,6 +46,8 @@ const root = resolve(option("root", REPO));
 const n = Number(args.find((a) => /^\d+$/.test(a)) ?? 15000);
 const WARM_UP = Number(option("warm-up", 500));
 const ROOM_SIZE = Number(option("room-size", 10));
+const IDLE_ROOMS = args.includes("--idle-rooms");
+const roomOf = (k) => (IDLE_ROOMS ? `idle-${Math.floor((k - 1) / ROOM_SIZE)}` : `storm-${Math.floor(k / ROOM_SIZE)}`);
 const JOIN = !args.includes("--no-join");
 // chatd only: connections that send nothing after the upgrade (no hello), as the sign-in scenario's are at first.
 const CONNECT_ONLY = args.includes("--connect-only");
@@ -84,7 +90,7 @@ async function probe() {
 }
 
 const spec = (user, rooms) => (peer ? { user, rooms } : CONNECT_ONLY ? accounts.spec(user, [], { deferHello: true }) : accounts.spec(user, rooms));
-const specs = (from, count) => Array.from({ length: count }, (_, i) => spec(`u${from + i}`, JOIN ? [`storm-${Math.floor((from + i) / ROOM_SIZE)}`] : []));
+const specs = (from, count) => Array.from({ length: count }, (_, i) => spec(`u${from + i}`, JOIN ? [roomOf(from + i)] : []));
 try {
   // Warm-up users from near the end of the storm's range, as the figures in docs/benchmarks.md were taken.
   if (WARM_UP > 0) await pool.connect({ group: "warm", dialect, port: server.port, specs: specs(Math.max(1, n - 2 * WARM_UP), WARM_UP), concurrency: 100 });

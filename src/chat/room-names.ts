@@ -25,7 +25,8 @@ export class RoomNames {
   /** Resolves when `key` (as typed: `input`) exists or may be created; throws `bad_name` otherwise. */
   async check(input: string, key: string): Promise<void> {
     if (this.#rooms.has(key)) return;
-    for (const room of await this.rooms()) this.#add(room, skeletonsOf(room, room));
+    // Only rooms new to the index pay for their skeletons (each new room used to redo every room's).
+    for (const room of await this.rooms()) if (!this.#rooms.has(room)) this.#add(room, skeletonsOf(room, room));
     if (this.#rooms.has(key)) return;
     const fresh = checkNewName(input, "room");
     for (const s of fresh.skeletons) {

@@ -9,6 +9,9 @@ import type { RoomInfo, RoomStore } from "./types.ts";
  * whole, atomically (temp, fsync, rename). Writes asked for while one is
  * under way go out together in the next one, so a burst of joins costs a few
  * writes, not one each; each caller resolves once its change is on disk.
+ * The file is written in pieces of a few KiB: with thousands of rooms, the
+ * whole list as one string (a large object, one per write) was most of
+ * what a storm of joins into new rooms left in the old generation.
  */
 export function createFileRoomStore(dataDir: string): RoomStore {
   const path = join(dataDir, "rooms.json");
@@ -19,7 +22,7 @@ export function createFileRoomStore(dataDir: string): RoomStore {
   async function writeNow(): Promise<void> {
     try {
       await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-      await writeFileAtomic(path, JSON.stringify([...rooms.values()]));
+      await writeFileAtomic(path, pieces(rooms.values()));
     } catch (error) {
       throw new StorageUnavailableError(`room store: cannot write ${path}: ${(error as Error).message}`, { cause: error });
     }
@@ -85,4 +88,19 @@ export function createFileRoomStore(dataDir: string): RoomStore {
       await (next ?? writing)?.catch(() => {});
     },
   };
+}
+
+/** The JSON array of `rooms`, in pieces of about 16 KiB (what JSON.stringify of the array would give, joined). */
+function* pieces(rooms: Iterable<RoomInfo>): Generator<string> {
+  let piece = "[";
+  let first = true;
+  for (const room of rooms) {
+    piece += (first ? "" : ",") + JSON.stringify(room);
+    first = false;
+    if (piece.length >= 16_384) {
+      yield piece;
+      piece = "";
+    }
+  }
+  yield piece + "]";
 }

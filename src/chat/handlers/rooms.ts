@@ -33,10 +33,12 @@ export async function join(ctx: ChatContext, session: Session, frame: Frame<"joi
     await ctx.directory.create(room);
   }
   const stored = await ctx.users.get(user.key);
-  if (stored && !belongs(stored, room) && (await addMembership(ctx.users, user.key, room))) await ctx.directory.changeMembers(room, 1);
   const lastRead = stored?.reads?.[roomMarker(room)];
-  await ctx.amendments.ready;
-  const unread = await countUnread(broker, room, lastRead, user.name, UNREAD_READ, (id) => ctx.amendments.isDeleted(id));
+  // The membership write (its fsyncs wait on the disk) runs while the unread count is read; both end before presence and `joined`.
+  const [, unread] = await Promise.all([
+    stored && !belongs(stored, room) ? belongTo(ctx, user.key, room) : undefined,
+    ctx.amendments.ready.then(() => countUnread(broker, room, lastRead, user.name, UNREAD_READ, (id) => ctx.amendments.isDeleted(id))),
+  ]);
   // Presence first (counted on every node), so the join below still follows the history read directly.
   const firstHere = !hub.hasUser(room, user.key);
   const firstAnywhere = firstHere && (await presence.store.enter(room, user.name));
@@ -73,6 +75,11 @@ export async function join(ctx: ChatContext, session: Session, frame: Frame<"joi
   // Changes stored after `since` to messages before it (and topics) follow as their own frames, as they would have live.
   if (frame.since !== undefined) for (const change of missedChanges(page.messages)) session.send(change);
   if (firstAnywhere) presence.announce(room, user.name, "join", session);
+}
+
+/** The user now belongs to the room (durable), and the room counts them if they did not already. */
+async function belongTo(ctx: ChatContext, userKey: string, room: string): Promise<void> {
+  if (await addMembership(ctx.users, userKey, room)) await ctx.directory.changeMembers(room, 1);
 }
 
 /**

@@ -21,4 +21,16 @@ describe("the file room store", () => {
     expect(await again.load()).toEqual([{ name: "a", createdAt: 1, members: 2, topic: { text: "t", by: "x", ts: 3 } }]);
     expect(JSON.parse(await readFile(join(dir, "rooms.json"), "utf8"))).toHaveLength(1);
   });
+
+  it("writes thousands of rooms (a file of many pieces) as the JSON of the whole list", async () => {
+    dir = await mkdtemp(join(tmpdir(), "rooms-"));
+    const store = createFileRoomStore(dir);
+    const rooms = Array.from({ length: 3000 }, (_, i) => ({ name: `room-${i}-é`, createdAt: i, members: 0, topic: { text: `topic "${i}" ✓`, by: "x", ts: i } }));
+    for (const r of rooms) void store.put(r);
+    await store.changeMembers("room-7-é", 1, 9);
+    await store.close();
+    const expected = rooms.map((r) => (r.name === "room-7-é" ? { ...r, members: 1 } : r));
+    expect(await readFile(join(dir, "rooms.json"), "utf8")).toBe(JSON.stringify(expected));
+    expect(await createFileRoomStore(dir).load()).toEqual(expected);
+  });
 });
