@@ -56,11 +56,12 @@ class NodeStream implements StreamSocket {
   flush(): void {
     const pending = this.#pending;
     if (!pending) return;
+    const bytes = this.#pendingBytes;
     this.#pending = undefined;
+    this.#pendingBytes = 0;
     const socket = this.socket;
     if (socket.destroyed || socket.writableEnded) return;
-    socket.write(pending.length === 1 ? pending[0]! : Buffer.concat(pending, this.#pendingBytes));
-    this.#pendingBytes = 0;
+    socket.write(pending.length === 1 ? pending[0]! : Buffer.concat(pending, bytes));
   }
 
   end(): void {
