@@ -116,9 +116,18 @@ export class Hub {
   members(roomName: string): string[] {
     const room = this.#rooms.get(roomName);
     if (!room) return [];
-    const names = new Map<string, string>();
-    for (const session of room.sessions.keys()) names.set(session.user!.key, session.user!.name);
-    return [...names.values()].sort();
+    // Every join reads this (its members list): no map per call, a set only for users here more than once.
+    const names: string[] = [];
+    let several: Set<string> | undefined;
+    for (const session of room.sessions.keys()) {
+      const { key, name } = session.user!;
+      if (room.users.get(key)! > 1) {
+        if ((several ??= new Set()).has(key)) continue;
+        several.add(key);
+      }
+      names.push(name);
+    }
+    return names.sort();
   }
 
   /** The sessions in the room on this node (IRC's away-notify reaches its IRC members). */

@@ -1,43 +1,80 @@
 import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { createServer as createTlsServer, type Server as TlsServer } from "node:tls";
 import { AddressInUseError, type Listener, type StreamServeOptions, type StreamSocket, type TlsFiles } from "../types.ts";
-import { flushCorked, queuedThisTurn, writeCorked } from "./framing.ts";
 
 /** How long a closing stream may take to write out what is queued before it is dropped. */
 const END_GRACE_MS = 3000;
 
+/** Streams with lines queued this turn of the event loop. */
+const queued: NodeStream[] = [];
+let flushScheduled = false;
+
+function flushAll(): void {
+  flushScheduled = false;
+  for (const stream of queued.splice(0)) stream.flush();
+}
+
 /**
- * A TCP or TLS socket as the IRC core sees it. Writes take the same path as
- * WebSocket fan-out (framing.ts): corked on the first write of a turn,
- * uncorked once per turn, so a burst costs one syscall per socket.
+ * A TCP or TLS socket as the IRC core sees it. What a turn of the event loop
+ * writes is queued here and written once when the turn ends (one syscall per
+ * socket for a burst, as WebSocket fan-out does in framing.ts). Queued here
+ * rather than under socket.cork(): a corked write costs a Buffer wrapper and a
+ * queue entry per line, and a presence batch to a 1,000-member channel is
+ * tens of thousands of lines in one turn, all alive until the uncork, so they
+ * reached the old generation and RSS (issue 21).
  */
 class NodeStream implements StreamSocket {
   readonly remoteAddress: string;
+  /** This turn's lines, shared with other recipients (the same bytes for every member): not copied until the flush. */
+  #pending: Uint8Array[] | undefined;
+  #pendingBytes = 0;
   constructor(private readonly socket: Socket) {
     this.remoteAddress = socket.remoteAddress ?? "unknown";
   }
 
+  /** What the kernel has not taken yet; this turn's lines are not a sign of a slow reader, just not written yet. */
   get bufferedAmount(): number {
-    return this.socket.writableLength - queuedThisTurn(this.socket);
+    return this.socket.writableLength;
   }
 
   write(bytes: Uint8Array): void {
     const socket = this.socket;
+    if (socket.destroyed || socket.writableEnded || bytes.byteLength === 0) return;
+    if (this.#pending) this.#pending.push(bytes);
+    else {
+      this.#pending = [bytes];
+      queued.push(this);
+      if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flushAll);
+      }
+    }
+    this.#pendingBytes += bytes.byteLength;
+  }
+
+  /** Writes this turn's lines in one go. */
+  flush(): void {
+    const pending = this.#pending;
+    if (!pending) return;
+    const bytes = this.#pendingBytes;
+    this.#pending = undefined;
+    this.#pendingBytes = 0;
+    const socket = this.socket;
     if (socket.destroyed || socket.writableEnded) return;
-    writeCorked(socket, bytes as Buffer);
+    socket.write(pending.length === 1 ? pending[0]! : Buffer.concat(pending, bytes));
   }
 
   end(): void {
     const socket = this.socket;
     if (socket.destroyed || socket.writableEnded) return;
-    flushCorked(socket);
+    this.flush();
     socket.end();
     const timer = setTimeout(() => socket.destroy(), END_GRACE_MS);
     socket.once("close", () => clearTimeout(timer));
   }
 
   destroy(): void {
-    flushCorked(this.socket);
+    this.flush();
     this.socket.destroy();
   }
 }
