@@ -122,6 +122,29 @@ describe("IRC and web users in the same rooms", () => {
     expect((await irc.next("442")).params[1]).toBe("#general");
   });
 
+  it("WHO and WHOIS show USER's user and real names and AWAY of IRC users; WHO takes wildcard masks", async () => {
+    const d = await ircDaemon();
+    await world.member(d, "webby");
+    const irc = await ircSignIn(d.daemon.ircPort!, "coolNick", { userName: "myusernam", realName: "My UniqueReal Name" });
+    const other = await ircSignIn(d.daemon.ircPort!, "otherNick");
+    world.onCleanup(() => irc.close());
+    world.onCleanup(() => other.close());
+    irc.send("AWAY :be right back");
+    await irc.next("306");
+    other.send("WHO coolni*");
+    const who = await other.until("315");
+    expect(who.filter((l) => l.command === "352").map((l) => l.params.slice(1))).toEqual([["*", "myusernam", "chatd", "chatd", "coolNick", "G", "0 My UniqueReal Name"]]);
+    expect(who.at(-1)!.params[1]).toBe("coolni*");
+    other.send("WHO *");
+    const all = await other.until("315");
+    expect(all.filter((l) => l.command === "352").map((l) => l.params[5]).sort()).toEqual(["coolNick", "otherNick", "webby"]);
+    // A web user has no USER line: the account's name stands for both.
+    expect(all.find((l) => l.params[5] === "webby")!.params.slice(2)).toEqual(["webby", "chatd", "chatd", "webby", "H", "0 webby"]);
+    other.send("WHOIS coolnick");
+    const whois = await other.until("318");
+    expect(whois.find((l) => l.command === "311")!.params.slice(1)).toEqual(["coolNick", "myusernam", "chatd", "*", "My UniqueReal Name"]);
+  });
+
   it("answers NAMES, WHO, WHOIS, LIST, LUSERS, TOPIC, MODE and AWAY", async () => {
     const d = await ircDaemon();
     const { client: web } = await world.member(d, "webby");
