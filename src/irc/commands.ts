@@ -5,7 +5,7 @@ import { motd } from "./registration.ts";
 import { channelKey, userKey, VERSION_TEXT } from "./names.ts";
 import { fromIrc } from "./text.ts";
 import { MAX_TARGETS, ROOMS_PAGE } from "./isupport.ts";
-import { ison, lusers, names, userhost, who, whois } from "./queries.ts";
+import { ison, lusers, membersOf, names, query, userhost, who, whois } from "./queries.ts";
 import { chathistory } from "./history.ts";
 import { away, kick, mode, oper } from "./moderation.ts";
 
@@ -188,19 +188,24 @@ function part(conn: IrcConnection, msg: IrcMessage): void {
 function topic(conn: IrcConnection, msg: IrcMessage): void {
   const [target, text] = msg.params;
   if (!target) return conn.numeric("461", "TOPIC", "Not enough parameters");
-  const out = conn.reply(msg);
   const room = channelKey(target);
+  if (room !== undefined && text === undefined) return readTopic(conn, msg, target, room);
+  const out = conn.reply(msg);
   if (room === undefined) conn.num(out, "403", target, "No such channel");
-  else if (text !== undefined) conn.request({ type: "topic", room, text: fromIrc(text) ?? "" }, { command: "TOPIC", out, target }, `topic:${room}`);
-  else {
+  else conn.request({ type: "topic", room, text: fromIrc(text ?? "") ?? "" }, { command: "TOPIC", out, target }, `topic:${room}`);
+  out.release();
+}
+
+/** 332/333, or 331 for a room with members and no topic; a room with neither is no channel yet (403). */
+function readTopic(conn: IrcConnection, msg: IrcMessage, target: string, room: string): void {
+  query(conn, msg, async (out) => {
     const current = conn.ctx.chat.directory.topic(room);
-    if (!current || current.text === "") conn.num(out, "331", target, "No topic is set");
-    else {
+    if (current && current.text !== "") {
       conn.num(out, "332", target, current.text);
       conn.num(out, "333", target, current.by, String(Math.floor(current.ts / 1000)));
-    }
-  }
-  out.release();
+    } else if ((await membersOf(conn, room)).length > 0) conn.num(out, "331", target, "No topic is set");
+    else conn.num(out, "403", target, "No such channel");
+  });
 }
 
 /** LIST [mask]: chatd's room directory, every page of it (`*word*` searches names). */

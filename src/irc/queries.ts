@@ -41,7 +41,8 @@ export function namesReply(conn: IrcConnection, out: Reply, channel: string, mem
   conn.num(out, "366", channel, "End of /NAMES list");
 }
 
-async function membersOf(conn: IrcConnection, room: string): Promise<string[]> {
+/** Who is in a room, on every node. */
+export async function membersOf(conn: IrcConnection, room: string): Promise<string[]> {
   const [members] = await conn.ctx.chat.presence.members([room]);
   return [...new Set([...(members ?? []), ...conn.ctx.chat.hub.members(room)])].sort();
 }

@@ -145,6 +145,18 @@ describe("IRC and web users in the same rooms", () => {
     expect(whois.find((l) => l.command === "311")!.params.slice(1)).toEqual(["coolNick", "myusernam", "chatd", "*", "My UniqueReal Name"]);
   });
 
+  it("a PRIVMSG to one's own nick comes back as received, besides its echo; TOPIC of a room nobody is in is 403", async () => {
+    const d = await ircDaemon();
+    const irc = await ircSignIn(d.daemon.ircPort!, "selfie", { caps: ["echo-message", "labeled-response", "batch"] });
+    world.onCleanup(() => irc.close());
+    irc.send("@label=12345 PRIVMSG selfie :hi");
+    const both = [await irc.next("PRIVMSG"), await irc.next("PRIVMSG")];
+    expect(both.map((l) => l.params)).toEqual([["selfie", "hi"], ["selfie", "hi"]]);
+    expect(both.filter((l) => l.tags.get("label") === "12345")).toHaveLength(1);
+    irc.send("TOPIC #nobodyhere");
+    expect((await irc.next("403")).params[1]).toBe("#nobodyhere");
+  });
+
   it("answers NAMES, WHO, WHOIS, LIST, LUSERS, TOPIC, MODE and AWAY", async () => {
     const d = await ircDaemon();
     const { client: web } = await world.member(d, "webby");
