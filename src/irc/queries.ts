@@ -88,8 +88,14 @@ export function who(conn: IrcConnection, msg: IrcMessage): void {
     if (room !== undefined) {
       for (const name of await membersOf(conn, room)) whoLine(conn, out, mask, name);
     } else if (/[*?]/.test(mask)) {
+      // Every user is +i: a mask finds only oneself and those sharing a room with the asker.
       const matches = maskMatcher(mask);
-      for (const u of await conn.ctx.chat.presence.users()) if (matches(u.name)) whoLine(conn, out, "*", u.name);
+      const users = await conn.ctx.chat.presence.users();
+      const me = userKey(conn.nick);
+      const mine = new Set(users.find((u) => userKey(u.name) === me)?.rooms ?? []);
+      for (const u of users) {
+        if (matches(u.name) && (userKey(u.name) === me || u.rooms.some((r) => mine.has(r)))) whoLine(conn, out, "*", u.name);
+      }
     } else {
       const key = userKey(mask);
       const online = key === undefined ? undefined : (await conn.ctx.chat.presence.users()).find((u) => userKey(u.name) === key);

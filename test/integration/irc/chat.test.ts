@@ -129,6 +129,15 @@ describe("IRC and web users in the same rooms", () => {
     const other = await ircSignIn(d.daemon.ircPort!, "otherNick");
     world.onCleanup(() => irc.close());
     world.onCleanup(() => other.close());
+    // Every user is +i: a mask finds only those sharing a room (a nick finds anyone online).
+    other.send("WHO coolni*");
+    expect((await other.until("315")).filter((l) => l.command === "352")).toEqual([]);
+    other.send("WHO coolNick");
+    expect((await other.until("315")).filter((l) => l.command === "352")).toHaveLength(1);
+    for (const c of [irc, other]) {
+      c.send("JOIN #general");
+      await c.next("366");
+    }
     irc.send("AWAY :be right back");
     await irc.next("306");
     other.send("WHO coolni*");
