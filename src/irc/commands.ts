@@ -76,7 +76,7 @@ export function activeCommand(conn: IrcConnection, msg: IrcMessage): void {
       if (!p[0]) return conn.numeric("431", "No nickname given");
       // The nick is the account's name; the same name in another case is still it.
       if (userKey(p[0]) === userKey(conn.nick)) return;
-      return conn.numeric("432", p[0], "Erroneous nickname: your nick is your chatd account name");
+      return nickChange(conn, msg, p[0]);
     }
     case "USER":
     case "PASS":
@@ -205,6 +205,16 @@ function readTopic(conn: IrcConnection, msg: IrcMessage, target: string, room: s
       conn.num(out, "333", target, current.by, String(Math.floor(current.ts / 1000)));
     } else if ((await membersOf(conn, room)).length > 0) conn.num(out, "331", target, "No topic is set");
     else conn.num(out, "403", target, "No such channel");
+  });
+}
+
+/** NICK after sign-in: refused, as the nick is the account's name; 433 when the nick asked for is someone's (online or an account), 432 otherwise. */
+function nickChange(conn: IrcConnection, msg: IrcMessage, nick: string): void {
+  query(conn, msg, async (out) => {
+    const key = userKey(nick);
+    const taken = key !== undefined && ((await conn.ctx.chat.presence.users()).some((u) => userKey(u.name) === key) || (await conn.ctx.chat.accounts.findUser(key)) !== undefined);
+    if (taken) conn.num(out, "433", nick, "Nickname is already in use");
+    else conn.num(out, "432", nick, "Erroneous nickname: your nick is your chatd account name");
   });
 }
 

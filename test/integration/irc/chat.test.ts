@@ -154,7 +154,7 @@ describe("IRC and web users in the same rooms", () => {
     expect(whois.find((l) => l.command === "311")!.params.slice(1)).toEqual(["coolNick", "myusernam", "chatd", "*", "My UniqueReal Name"]);
   });
 
-  it("a PRIVMSG to one's own nick comes back as received, besides its echo; TOPIC of a room nobody is in is 403", async () => {
+  it("a PRIVMSG to one's own nick comes back as received, besides its echo; TOPIC of a room nobody is in is 403; NICK to a taken name is 433", async () => {
     const d = await ircDaemon();
     const irc = await ircSignIn(d.daemon.ircPort!, "selfie", { caps: ["echo-message", "labeled-response", "batch"] });
     world.onCleanup(() => irc.close());
@@ -164,6 +164,12 @@ describe("IRC and web users in the same rooms", () => {
     expect(both.filter((l) => l.tags.get("label") === "12345")).toHaveLength(1);
     irc.send("TOPIC #nobodyhere");
     expect((await irc.next("403")).params[1]).toBe("#nobodyhere");
+    // The nick is the account's name: NICK to someone's name is 433, to a free one 432.
+    await world.member(d, "webby");
+    irc.send("NICK Webby");
+    expect((await irc.next("433")).params[1]).toBe("Webby");
+    irc.send("NICK freshname");
+    expect((await irc.next("432")).params[1]).toBe("freshname");
   });
 
   it("answers NAMES, WHO, WHOIS, LIST, LUSERS, TOPIC, MODE and AWAY", async () => {
