@@ -101,6 +101,7 @@ function message(conn: IrcConnection, msg: IrcMessage): void {
   // +draft/reply: chatd's replyTo (a message id; anything else is refused by the schema).
   const reply = conn.caps.has("message-tags") ? msg.tags.get("+draft/reply") : undefined;
   const replyTo = reply ? { replyTo: reply } : {};
+  const flag = notice ? { notice: true as const } : {};
   // A CTCP request other than ACTION is not relayed (chatd has no such thing).
   if (text !== undefined) {
     for (const target of list) {
@@ -110,14 +111,14 @@ function message(conn: IrcConnection, msg: IrcMessage): void {
           if (!notice) conn.num(out, "403", target, "No such channel");
           continue;
         }
-        conn.request({ type: "say", room, text, ...replyTo }, { command: msg.command, out, target, key: `#${room}`, text, ...replyTo });
+        conn.request({ type: "say", room, text, ...replyTo, ...flag }, { command: msg.command, out, target, key: `#${room}`, text, ...replyTo });
       } else {
         const key = userKey(target);
         if (key === undefined) {
           if (!notice) conn.num(out, "401", target, "No such nick/channel");
           continue;
         }
-        conn.request({ type: "dm", to: target, text, ...replyTo }, { command: msg.command, out, target, key, text, ...replyTo });
+        conn.request({ type: "dm", to: target, text, ...replyTo, ...flag }, { command: msg.command, out, target, key, text, ...replyTo });
       }
     }
   }

@@ -74,9 +74,9 @@ export class Renderer {
   /**
    * A stored message as IRC lines (several for a multi-line message), with
    * the tags of `mask` and `extra` ones (a batch, a label), in `command`
-   * (PRIVMSG, or NOTICE for the echo of a NOTICE).
+   * (PRIVMSG, or NOTICE for a message sent as a notice).
    */
-  record(frame: ChatMessage | DirectMessage, mask: number, extra: ReadonlyArray<readonly [string, string]>, command = "PRIVMSG", target?: string): string {
+  record(frame: ChatMessage | DirectMessage, mask: number, extra: ReadonlyArray<readonly [string, string]>, command = frame.notice ? "NOTICE" : "PRIVMSG", target?: string): string {
     const to = target ?? (frame.type === "message" ? `#${frame.room}` : frame.to);
     const source = this.source(frame.from);
     const tags: Array<readonly [string, string | undefined]> = [

@@ -27,6 +27,7 @@ const messageExtras = {
   editedAt: z.number().optional(),
   reactions: reactions.optional(),
   deleted: z.literal(true).optional(),
+  notice: z.literal(true).optional(),
 };
 export const chatMessage = z.object({
   type: z.literal("message"),

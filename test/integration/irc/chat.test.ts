@@ -172,6 +172,31 @@ describe("IRC and web users in the same rooms", () => {
     expect((await irc.next("432")).params[1]).toBe("freshname");
   });
 
+  it("NOTICE is stored as a notice: IRC members get NOTICE, the web a message with notice: true", async () => {
+    const d = await ircDaemon();
+    const { client: web } = await world.member(d, "webby");
+    const a = await ircSignIn(d.daemon.ircPort!, "noticer", { caps: ["echo-message"] });
+    const b = await ircSignIn(d.daemon.ircPort!, "reader");
+    world.onCleanup(() => a.close());
+    world.onCleanup(() => b.close());
+    for (const c of [a, b]) {
+      c.send("JOIN #general");
+      await c.next("366");
+    }
+    a.send("NOTICE #general :heads up");
+    expect((await a.next("NOTICE")).params).toEqual(["#general", "heads up"]);
+    const got = await b.next((l) => l.command === "NOTICE" || l.command === "PRIVMSG");
+    expect([got.command, ...got.params]).toEqual(["NOTICE", "#general", "heads up"]);
+    expect(await web.next("message")).toMatchObject({ from: "noticer", text: "heads up", notice: true });
+    a.send("NOTICE reader :psst");
+    const dm = await b.next((l) => l.command === "NOTICE" || l.command === "PRIVMSG");
+    expect([dm.command, ...dm.params]).toEqual(["NOTICE", "reader", "psst"]);
+    // A PRIVMSG is no notice.
+    a.send("PRIVMSG #general :plain");
+    expect((await b.next((l) => l.command === "NOTICE" || l.command === "PRIVMSG")).command).toBe("PRIVMSG");
+    expect((await web.next("message")).notice).toBeUndefined();
+  });
+
   it("answers NAMES, WHO, WHOIS, LIST, LUSERS, TOPIC, MODE and AWAY", async () => {
     const d = await ircDaemon();
     const { client: web } = await world.member(d, "webby");
