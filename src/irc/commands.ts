@@ -199,12 +199,18 @@ function topic(conn: IrcConnection, msg: IrcMessage): void {
 
 /** 332/333, or 331 for a room with members and no topic; a room with neither is no channel yet (403). */
 function readTopic(conn: IrcConnection, msg: IrcMessage, target: string, room: string): void {
-  query(conn, msg, async (out) => {
-    const current = conn.ctx.chat.directory.topic(room);
+  const current = conn.ctx.chat.directory.topic(room);
+  if ((current && current.text !== "") || conn.session.rooms.has(room)) {
+    const out = conn.reply(msg);
     if (current && current.text !== "") {
       conn.num(out, "332", target, current.text);
       conn.num(out, "333", target, current.by, String(Math.floor(current.ts / 1000)));
-    } else if ((await membersOf(conn, room)).length > 0) conn.num(out, "331", target, "No topic is set");
+    } else conn.num(out, "331", target, "No topic is set");
+    return out.release();
+  }
+  // Not in the room: whether anyone is, on any node, is asked of the presence store.
+  query(conn, msg, async (out) => {
+    if ((await membersOf(conn, room)).length > 0) conn.num(out, "331", target, "No topic is set");
     else conn.num(out, "403", target, "No such channel");
   });
 }
