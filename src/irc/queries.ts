@@ -86,7 +86,7 @@ export function who(conn: IrcConnection, msg: IrcMessage): void {
   query(conn, msg, async (out) => {
     const room = channelKey(mask);
     if (room !== undefined) {
-      for (const name of await membersOf(conn, room)) whoLine(conn, out, mask, name);
+      for (const name of await membersOf(conn, room)) whoLine(conn, out, `#${room}`, name);
     } else if (/[*?]/.test(mask)) {
       // Every user is +i: a mask finds only oneself and those sharing a room with the asker.
       const matches = maskMatcher(mask);

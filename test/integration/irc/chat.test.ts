@@ -206,9 +206,12 @@ describe("IRC and web users in the same rooms", () => {
     await irc.next("366");
     irc.send("NAMES #general");
     expect((await irc.next("353")).params[3]!.split(" ").sort()).toEqual(["ircy", "webby"]);
-    irc.send("WHO #general");
+    irc.send("WHO #General");
     const who = await irc.until("315");
     expect(who.filter((l) => l.command === "352").map((l) => l.params[5]).sort()).toEqual(["ircy", "webby"]);
+    // 352 names the channel as it is, 315 the mask as sent.
+    expect(who.filter((l) => l.command === "352").map((l) => l.params[1])).toEqual(["#general", "#general"]);
+    expect(who.at(-1)!.params[1]).toBe("#General");
     irc.send("WHOIS webby");
     const whois = await irc.until("318");
     expect(whois.find((l) => l.command === "311")!.params[1]).toBe("webby");
