@@ -176,7 +176,7 @@ function part(conn: IrcConnection, msg: IrcMessage): void {
     const room = channelKey(target);
     if (room === undefined) conn.num(out, "403", target, "No such channel");
     else if (!conn.session.rooms.has(room)) conn.num(out, "442", target, "You're not on that channel");
-    else conn.request({ type: "leave", room }, { command: "PART", out, target, ...(msg.params[1] ? { done: msg.params[1] } : {}) }, `part:${room}`);
+    else conn.request({ type: "leave", room, ...(msg.params[1] ? { reason: msg.params[1].slice(0, 300) } : {}) }, { command: "PART", out, target, ...(msg.params[1] ? { done: msg.params[1] } : {}) }, `part:${room}`);
   }
   out.release();
 }

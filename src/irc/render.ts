@@ -54,7 +54,7 @@ export class Renderer {
       case "dm":
         return this.record(frame, mask, []);
       case "presence":
-        return formatLine(this.source(frame.user), frame.event === "join" ? "JOIN" : "PART", [`#${frame.room}`]);
+        return formatLine(this.source(frame.user), frame.event === "join" ? "JOIN" : "PART", frame.event === "leave" && frame.reason ? [`#${frame.room}`, frame.reason.replace(/[\r\n\0]+/g, " ")] : [`#${frame.room}`]);
       case "deleted":
         return mask & REDACTIONS ? formatLine(this.host, "REDACT", [changeTarget(frame), frame.id]) : "";
       case "reaction": {

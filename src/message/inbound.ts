@@ -37,7 +37,7 @@ export const helloFrame = z.object({
   token: z.string().optional(),
 });
 export const joinFrame = z.object({ type: z.literal("join"), room, since: messageId.optional(), ref: ref.optional() });
-export const leaveFrame = z.object({ type: z.literal("leave"), room, ref: ref.optional() });
+export const leaveFrame = z.object({ type: z.literal("leave"), room, ref: ref.optional(), reason: z.string().max(300).optional() });
 export const sayFrame = z
   .object({ type: z.literal("say"), room, text: text.optional(), files: files.optional(), ref: ref.optional(), replyTo: messageId.optional(), notice: z.literal(true).optional() })
   .refine(hasTextOrFiles, textMissing)

@@ -57,7 +57,15 @@ describe("IRC and web users in the same rooms", () => {
     expect(await irc.quiet("PRIVMSG")).toBe(true);
     irc.send("PART #general :bye");
     expect((await irc.next("PART")).params).toEqual(["#general", "bye"]);
-    expect(await web.next("presence")).toMatchObject({ user: "plainy", event: "leave" });
+    let presence = await web.next("presence");
+    while (presence.event !== "leave") presence = await web.next("presence");
+    expect(presence).toMatchObject({ user: "plainy", event: "leave", reason: "bye" });
+    // A web user's leave with a reason reaches IRC members as PART with it.
+    irc.send("JOIN #general");
+    await irc.next("366");
+    web.send({ type: "leave", room: "general", reason: "off to lunch" });
+    const part = await irc.next((l) => l.command === "PART" && l.source?.startsWith("webby!") === true);
+    expect(part.params).toEqual(["#general", "off to lunch"]);
   });
 
   it("direct messages both ways: PRIVMSG to a nick is a chatd dm", async () => {
