@@ -30,7 +30,7 @@ export function busConsumer(deps: {
         if (event.origin !== origin) hub.toRoom(event.room, { type: "typing", room: event.room, user: event.user });
         return;
       case "presence":
-        if (event.origin !== origin) hub.toRoomPresence(event.room, { type: "presence", room: event.room, user: event.user, event: event.event });
+        if (event.origin !== origin) hub.toRoomPresence(event.room, { type: "presence", room: event.room, user: event.user, event: event.event, ...(event.reason ? { reason: event.reason } : {}) });
         return;
       case "reset":
         logger.warn("bus was interrupted: closing connections so clients resync");

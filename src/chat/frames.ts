@@ -33,6 +33,7 @@ function messageFrame(record: MessageRecord): ChatMessage | DirectMessage {
   if (record.files !== undefined && record.files.length > 0) frame.files = record.files;
   if (record.replyTo !== undefined) frame.replyTo = record.replyTo;
   if (record.mentions !== undefined) frame.mentions = record.mentions;
+  if (record.notice === true) frame.notice = true;
   return frame;
 }
 

@@ -20,16 +20,17 @@ export class RoomPresence {
   ) {}
 
   /** This node's last session of the user left the room: if it was the last anywhere, tell the room everywhere. */
-  left(room: string, user: string): void {
+  left(room: string, user: string, reason?: string): void {
     this.store.exit(room, user).then(
-      (gone) => gone && this.announce(room, user, "leave"),
+      (gone) => gone && this.announce(room, user, "leave", undefined, reason),
       (error) => this.logger.warn("presence: exit failed", { room, error: (error as Error).message }),
     );
   }
 
-  announce(room: string, user: string, event: "join" | "leave", except?: Session): void {
-    this.hub.toRoomPresence(room, { type: "presence", room, user, event }, except);
-    this.bus.publish({ kind: "presence", room, user, event, origin: this.origin }).catch(() => {});
+  announce(room: string, user: string, event: "join" | "leave", except?: Session, reason?: string): void {
+    const why = reason ? { reason } : {};
+    this.hub.toRoomPresence(room, { type: "presence", room, user, event, ...why }, except);
+    this.bus.publish({ kind: "presence", room, user, event, ...why, origin: this.origin }).catch(() => {});
   }
 
   /** Tells the presence store how many sessions this node has for the user (for the admin views). */

@@ -5,7 +5,7 @@ import { motd } from "./registration.ts";
 import { channelKey, userKey, VERSION_TEXT } from "./names.ts";
 import { fromIrc } from "./text.ts";
 import { MAX_TARGETS, ROOMS_PAGE } from "./isupport.ts";
-import { ison, lusers, names, userhost, who, whois } from "./queries.ts";
+import { ison, lusers, membersOf, names, query, userhost, who, whois } from "./queries.ts";
 import { chathistory } from "./history.ts";
 import { away, kick, mode, oper } from "./moderation.ts";
 
@@ -76,7 +76,7 @@ export function activeCommand(conn: IrcConnection, msg: IrcMessage): void {
       if (!p[0]) return conn.numeric("431", "No nickname given");
       // The nick is the account's name; the same name in another case is still it.
       if (userKey(p[0]) === userKey(conn.nick)) return;
-      return conn.numeric("432", p[0], "Erroneous nickname: your nick is your chatd account name");
+      return nickChange(conn, msg, p[0]);
     }
     case "USER":
     case "PASS":
@@ -101,6 +101,7 @@ function message(conn: IrcConnection, msg: IrcMessage): void {
   // +draft/reply: chatd's replyTo (a message id; anything else is refused by the schema).
   const reply = conn.caps.has("message-tags") ? msg.tags.get("+draft/reply") : undefined;
   const replyTo = reply ? { replyTo: reply } : {};
+  const flag = notice ? { notice: true as const } : {};
   // A CTCP request other than ACTION is not relayed (chatd has no such thing).
   if (text !== undefined) {
     for (const target of list) {
@@ -110,14 +111,14 @@ function message(conn: IrcConnection, msg: IrcMessage): void {
           if (!notice) conn.num(out, "403", target, "No such channel");
           continue;
         }
-        conn.request({ type: "say", room, text, ...replyTo }, { command: msg.command, out, target, key: `#${room}`, text, ...replyTo });
+        conn.request({ type: "say", room, text, ...replyTo, ...flag }, { command: msg.command, out, target, key: `#${room}`, text, ...replyTo });
       } else {
         const key = userKey(target);
         if (key === undefined) {
           if (!notice) conn.num(out, "401", target, "No such nick/channel");
           continue;
         }
-        conn.request({ type: "dm", to: target, text, ...replyTo }, { command: msg.command, out, target, key, text, ...replyTo });
+        conn.request({ type: "dm", to: target, text, ...replyTo, ...flag }, { command: msg.command, out, target, key, text, ...replyTo });
       }
     }
   }
@@ -175,7 +176,7 @@ function part(conn: IrcConnection, msg: IrcMessage): void {
     const room = channelKey(target);
     if (room === undefined) conn.num(out, "403", target, "No such channel");
     else if (!conn.session.rooms.has(room)) conn.num(out, "442", target, "You're not on that channel");
-    else conn.request({ type: "leave", room }, { command: "PART", out, target, ...(msg.params[1] ? { done: msg.params[1] } : {}) }, `part:${room}`);
+    else conn.request({ type: "leave", room, ...(msg.params[1] ? { reason: msg.params[1].slice(0, 300) } : {}) }, { command: "PART", out, target, ...(msg.params[1] ? { done: msg.params[1] } : {}) }, `part:${room}`);
   }
   out.release();
 }
@@ -188,19 +189,40 @@ function part(conn: IrcConnection, msg: IrcMessage): void {
 function topic(conn: IrcConnection, msg: IrcMessage): void {
   const [target, text] = msg.params;
   if (!target) return conn.numeric("461", "TOPIC", "Not enough parameters");
-  const out = conn.reply(msg);
   const room = channelKey(target);
+  if (room !== undefined && text === undefined) return readTopic(conn, msg, target, room);
+  const out = conn.reply(msg);
   if (room === undefined) conn.num(out, "403", target, "No such channel");
-  else if (text !== undefined) conn.request({ type: "topic", room, text: fromIrc(text) ?? "" }, { command: "TOPIC", out, target }, `topic:${room}`);
-  else {
-    const current = conn.ctx.chat.directory.topic(room);
-    if (!current || current.text === "") conn.num(out, "331", target, "No topic is set");
-    else {
+  else conn.request({ type: "topic", room, text: fromIrc(text ?? "") ?? "" }, { command: "TOPIC", out, target }, `topic:${room}`);
+  out.release();
+}
+
+/** 332/333, or 331 for a room with members and no topic; a room with neither is no channel yet (403). */
+function readTopic(conn: IrcConnection, msg: IrcMessage, target: string, room: string): void {
+  const current = conn.ctx.chat.directory.topic(room);
+  if ((current && current.text !== "") || conn.session.rooms.has(room)) {
+    const out = conn.reply(msg);
+    if (current && current.text !== "") {
       conn.num(out, "332", target, current.text);
       conn.num(out, "333", target, current.by, String(Math.floor(current.ts / 1000)));
-    }
+    } else conn.num(out, "331", target, "No topic is set");
+    return out.release();
   }
-  out.release();
+  // Not in the room: whether anyone is, on any node, is asked of the presence store.
+  query(conn, msg, async (out) => {
+    if ((await membersOf(conn, room)).length > 0) conn.num(out, "331", target, "No topic is set");
+    else conn.num(out, "403", target, "No such channel");
+  });
+}
+
+/** NICK after sign-in: refused, as the nick is the account's name; 433 when the nick asked for is someone's (online or an account), 432 otherwise. */
+function nickChange(conn: IrcConnection, msg: IrcMessage, nick: string): void {
+  query(conn, msg, async (out) => {
+    const key = userKey(nick);
+    const taken = key !== undefined && ((await conn.ctx.chat.presence.users()).some((u) => userKey(u.name) === key) || (await conn.ctx.chat.accounts.findUser(key)) !== undefined);
+    if (taken) conn.num(out, "433", nick, "Nickname is already in use");
+    else conn.num(out, "432", nick, "Erroneous nickname: your nick is your chatd account name");
+  });
 }
 
 /** LIST [mask]: chatd's room directory, every page of it (`*word*` searches names). */

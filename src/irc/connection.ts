@@ -9,7 +9,7 @@ import { Reply, type ReplySink } from "./reply.ts";
 import { REDACTIONS, TAG_ACCOUNT, TAG_MSGID, TAG_TIME, TAG_TYPING } from "./render.ts";
 import type { IrcContext } from "./context.ts";
 import { answerFrame, topicChanged, type Pending } from "./answers.ts";
-import { registrationCommand, tryRegister } from "./registration.ts";
+import { registrationCommand, releaseGuest, tryRegister } from "./registration.ts";
 import { activeCommand } from "./commands.ts";
 
 const encoder = new TextEncoder();
@@ -51,6 +51,8 @@ export class IrcConnection implements Peer, ReplySink {
   registered = false;
   away: string | undefined;
   oper = false;
+  /** The guest name this connection holds in ctx.guestsSigningIn while its sign-in runs. */
+  guestKey: string | undefined;
 
   /** Requests sent to the session and not answered yet. */
   get requests(): Requests {
@@ -294,6 +296,7 @@ export class IrcConnection implements Peer, ReplySink {
   /** The stream is gone. */
   streamClosed(): void {
     this.#closed = true;
+    releaseGuest(this);
     clearTimeout(this.#deadline);
     this.toSession({ type: "DISCONNECTED" });
   }

@@ -15,5 +15,7 @@ export type IrcContext = {
   readonly startedAt: Date;
   /** Makes guests' passwords (irc.guests); new at each start. */
   readonly guestSecret: string;
+  /** Keys of guests signing in on this node: a second client asking for one meanwhile gets 433. */
+  readonly guestsSigningIn: Set<string>;
   readonly logger: Logger;
 };

@@ -33,6 +33,7 @@ export class IrcGateway {
       network: config.name.replace(/[^A-Za-z0-9._-]+/g, "-"),
       startedAt: new Date(),
       guestSecret: crypto.randomUUID(),
+      guestsSigningIn: new Set(),
       logger,
     };
     // As for WebSockets (http/app.ts): a bug in one session costs that session, not the process.

@@ -41,7 +41,8 @@ export function namesReply(conn: IrcConnection, out: Reply, channel: string, mem
   conn.num(out, "366", channel, "End of /NAMES list");
 }
 
-async function membersOf(conn: IrcConnection, room: string): Promise<string[]> {
+/** Who is in a room, on every node. */
+export async function membersOf(conn: IrcConnection, room: string): Promise<string[]> {
   const [members] = await conn.ctx.chat.presence.members([room]);
   return [...new Set([...(members ?? []), ...conn.ctx.chat.hub.members(room)])].sort();
 }
@@ -58,9 +59,26 @@ export function names(conn: IrcConnection, msg: IrcMessage): void {
   });
 }
 
+/** The IRC connection of a user on this node, if any: where USER's names and AWAY live (they are not stored). */
+export function ircPeerOf(conn: IrcConnection, key: string): IrcConnection | undefined {
+  for (const s of conn.ctx.chat.hub.userSessions(key)) {
+    const peer = s.peer as Partial<IrcConnection>;
+    if (peer.userName !== undefined) return peer as IrcConnection;
+  }
+  return undefined;
+}
+
+/** 352: USER's user and real name when the user is on IRC on this node, else the account's name for both. */
 function whoLine(conn: IrcConnection, out: Reply, channel: string, name: string): void {
-  const host = conn.ctx.renderer.host;
-  conn.num(out, "352", channel, name, host, conn.server, name, "H", `0 ${name}`);
+  const peer = ircPeerOf(conn, userKey(name) ?? name);
+  const flags = `${peer?.away !== undefined ? "G" : "H"}${peer?.oper ? "*" : ""}`;
+  conn.num(out, "352", channel, peer?.userName ?? name, conn.ctx.renderer.host, conn.server, name, flags, `0 ${peer?.realName || name}`);
+}
+
+/** A WHO mask (`*` and `?` wildcards, case-insensitive) as a test on names. */
+export function maskMatcher(mask: string): (name: string) => boolean {
+  const re = new RegExp(`^${mask.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
+  return (name) => re.test(name);
 }
 
 export function who(conn: IrcConnection, msg: IrcMessage): void {
@@ -68,7 +86,16 @@ export function who(conn: IrcConnection, msg: IrcMessage): void {
   query(conn, msg, async (out) => {
     const room = channelKey(mask);
     if (room !== undefined) {
-      for (const name of await membersOf(conn, room)) whoLine(conn, out, mask, name);
+      for (const name of await membersOf(conn, room)) whoLine(conn, out, `#${room}`, name);
+    } else if (/[*?]/.test(mask)) {
+      // Every user is +i: a mask finds only oneself and those sharing a room with the asker.
+      const matches = maskMatcher(mask);
+      const users = await conn.ctx.chat.presence.users();
+      const me = userKey(conn.nick);
+      const mine = new Set(users.find((u) => userKey(u.name) === me)?.rooms ?? []);
+      for (const u of users) {
+        if (matches(u.name) && (userKey(u.name) === me || u.rooms.some((r) => mine.has(r)))) whoLine(conn, out, "*", u.name);
+      }
     } else {
       const key = userKey(mask);
       const online = key === undefined ? undefined : (await conn.ctx.chat.presence.users()).find((u) => userKey(u.name) === key);
@@ -89,7 +116,8 @@ export function whois(conn: IrcConnection, msg: IrcMessage): void {
       return conn.num(out, "318", nick, "End of /WHOIS list");
     }
     const online = (await conn.ctx.chat.presence.users()).find((u) => userKey(u.name) === user.key);
-    conn.num(out, "311", user.name, user.name, conn.ctx.renderer.host, "*", user.name);
+    const peer = ircPeerOf(conn, user.key);
+    conn.num(out, "311", user.name, peer?.userName ?? user.name, conn.ctx.renderer.host, "*", peer?.realName || user.name);
     if (online && online.rooms.length > 0) conn.num(out, "319", user.name, online.rooms.map((r) => `#${r}`).join(" "));
     conn.num(out, "312", user.name, conn.server, conn.ctx.config.name);
     if (user.role === "moderator" || user.role === "admin") conn.num(out, "313", user.name, `is a chatd ${user.role}`);

@@ -117,17 +117,31 @@ export function tryRegister(conn: IrcConnection): void {
     return conn.close(1008, "Password required");
   }
   // A guest: the nick is an account whose password only this server knows (see guestPassword).
-  conn.auth = "guest";
   const nick = conn.nick;
   const key = userKey(nick) ?? nick;
+  // A nick is one connection on IRC: a guest whose name is online, or signing in here, is turned away.
+  if (conn.ctx.guestsSigningIn.has(key)) {
+    conn.nick = "*";
+    return conn.numeric("433", nick, "Nickname is already in use");
+  }
+  conn.auth = "guest";
+  conn.guestKey = key;
+  conn.ctx.guestsSigningIn.add(key);
   void guestSignIn(conn, key).then((password) => {
     if (conn.auth !== "guest" || conn.nick !== nick) return;
     if (password !== undefined) return conn.hello(nick, password);
-    // A nick is one connection on IRC: a guest whose name is online is turned away.
+    releaseGuest(conn);
     conn.auth = "none";
     conn.nick = "*";
     conn.numeric("433", nick, "Nickname is already in use");
   });
+}
+
+/** The guest's sign-in is over (or its connection is gone): its name is free for another to ask. */
+export function releaseGuest(conn: IrcConnection): void {
+  if (conn.guestKey === undefined) return;
+  conn.ctx.guestsSigningIn.delete(conn.guestKey);
+  conn.guestKey = undefined;
 }
 
 /** The guest's password, or undefined when the name is online already (on any node). */
@@ -149,6 +163,7 @@ async function guestPassword(secret: string, key: string): Promise<string> {
 /** The sign-in succeeded (the session's welcome): the account's name is the nick from now on. */
 export function signedIn(conn: IrcConnection, account: string): void {
   const via = conn.auth;
+  releaseGuest(conn);
   conn.auth = "done";
   conn.password = undefined;
   if (via === "sasl") {
@@ -169,6 +184,7 @@ export function signedIn(conn: IrcConnection, account: string): void {
  */
 export function signInFailed(conn: IrcConnection, code: string, message: string): void {
   const via = conn.auth;
+  releaseGuest(conn);
   conn.auth = "none";
   if (via === "guest" && code === "auth_failed") {
     conn.numeric("433", conn.nick, "Nickname is registered: sign in with SASL or PASS, or pick another");

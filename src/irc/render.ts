@@ -54,7 +54,7 @@ export class Renderer {
       case "dm":
         return this.record(frame, mask, []);
       case "presence":
-        return formatLine(this.source(frame.user), frame.event === "join" ? "JOIN" : "PART", [`#${frame.room}`]);
+        return formatLine(this.source(frame.user), frame.event === "join" ? "JOIN" : "PART", frame.event === "leave" && frame.reason ? [`#${frame.room}`, frame.reason.replace(/[\r\n\0]+/g, " ")] : [`#${frame.room}`]);
       case "deleted":
         return mask & REDACTIONS ? formatLine(this.host, "REDACT", [changeTarget(frame), frame.id]) : "";
       case "reaction": {
@@ -74,9 +74,9 @@ export class Renderer {
   /**
    * A stored message as IRC lines (several for a multi-line message), with
    * the tags of `mask` and `extra` ones (a batch, a label), in `command`
-   * (PRIVMSG, or NOTICE for the echo of a NOTICE).
+   * (PRIVMSG, or NOTICE for a message sent as a notice).
    */
-  record(frame: ChatMessage | DirectMessage, mask: number, extra: ReadonlyArray<readonly [string, string]>, command = "PRIVMSG", target?: string): string {
+  record(frame: ChatMessage | DirectMessage, mask: number, extra: ReadonlyArray<readonly [string, string]>, command = frame.notice ? "NOTICE" : "PRIVMSG", target?: string): string {
     const to = target ?? (frame.type === "message" ? `#${frame.room}` : frame.to);
     const source = this.source(frame.from);
     const tags: Array<readonly [string, string | undefined]> = [

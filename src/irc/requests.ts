@@ -57,10 +57,12 @@ export class Requests {
    * True for the session's own copy of a message it sent (`me` is its user's
    * name): one acked already (by id), or one waiting for its ack (same target
    * and text). Echo-message answers at the ack instead; a copy from another
-   * session of the same user is not one of these.
+   * session of the same user is not one of these, nor is a DM to oneself.
    */
   isOwnCopy(frame: ChatMessage | DirectMessage, me: string): boolean {
     if (frame.from !== me) return false;
+    // A DM to oneself is also what one receives: it is shown as such, as IRC servers do.
+    if (frame.type === "dm" && userKey(frame.to) === userKey(me)) return false;
     const seen = this.#acked.indexOf(frame.id);
     if (seen >= 0) {
       this.#acked.splice(seen, 1);

@@ -37,9 +37,9 @@ export const helloFrame = z.object({
   token: z.string().optional(),
 });
 export const joinFrame = z.object({ type: z.literal("join"), room, since: messageId.optional(), ref: ref.optional() });
-export const leaveFrame = z.object({ type: z.literal("leave"), room, ref: ref.optional() });
+export const leaveFrame = z.object({ type: z.literal("leave"), room, ref: ref.optional(), reason: z.string().max(300).optional() });
 export const sayFrame = z
-  .object({ type: z.literal("say"), room, text: text.optional(), files: files.optional(), ref: ref.optional(), replyTo: messageId.optional() })
+  .object({ type: z.literal("say"), room, text: text.optional(), files: files.optional(), ref: ref.optional(), replyTo: messageId.optional(), notice: z.literal(true).optional() })
   .refine(hasTextOrFiles, textMissing)
   .transform(textOrEmpty);
 export const historyFrame = z.object({
@@ -50,7 +50,7 @@ export const historyFrame = z.object({
   limit: limit.optional(),
 });
 export const dmFrame = z
-  .object({ type: z.literal("dm"), to: name, text: text.optional(), files: files.optional(), ref: ref.optional(), replyTo: messageId.optional() })
+  .object({ type: z.literal("dm"), to: name, text: text.optional(), files: files.optional(), ref: ref.optional(), replyTo: messageId.optional(), notice: z.literal(true).optional() })
   .refine(hasTextOrFiles, textMissing)
   .transform(textOrEmpty);
 export const dmHistoryFrame = z.object({

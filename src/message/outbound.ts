@@ -27,6 +27,7 @@ const messageExtras = {
   editedAt: z.number().optional(),
   reactions: reactions.optional(),
   deleted: z.literal(true).optional(),
+  notice: z.literal(true).optional(),
 };
 export const chatMessage = z.object({
   type: z.literal("message"),
@@ -78,6 +79,7 @@ export const presenceFrame = z.object({
   room: z.string(),
   user: z.string(),
   event: z.enum(["join", "leave"]),
+  reason: z.string().optional(),
 });
 export const leftFrame = z.object({ type: z.literal("left"), room: z.string() });
 export const ackFrame = z.object({ type: z.literal("ack"), ref: ref.optional(), id: z.string(), ts: z.number() });

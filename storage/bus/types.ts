@@ -17,7 +17,7 @@ export type BusEvent =
   /** A kick, or a ban, mute, unmute or role change already stored on the account: each node applies it to its own sessions. */
   | { kind: "moderation"; user: string; change: ModerationChange }
   /** A user's first connection in a room anywhere joined, or the last left; `origin` names the node that told its own sessions already. */
-  | { kind: "presence"; room: string; user: string; event: "join" | "leave"; origin?: string }
+  | { kind: "presence"; room: string; user: string; event: "join" | "leave"; reason?: string; origin?: string }
   | { kind: "typing"; room: string; user: string; origin?: string }
   /** The room directory changed (stored first in the room store), told to every node. Topics go through the broker. */
   | { kind: "room"; action: "created" | "forgotten"; room: RoomInfo }

@@ -126,6 +126,7 @@ export function toRecord(raw: unknown): ChatRecord {
   if (Array.isArray(r.files) && r.files.length > 0) record.files = r.files.map(toFileRef);
   if (r.replyTo !== undefined) record.replyTo = r.replyTo;
   if (Array.isArray(r.mentions) && r.mentions.length > 0) record.mentions = r.mentions;
+  if (r.notice === true) record.notice = true;
   return record;
 }
 

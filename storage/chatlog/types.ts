@@ -18,6 +18,8 @@ export type MessageRecord = {
   replyTo?: string;
   /** Canonical names of the users written as `@name` (and `@room`), absent when none. */
   mentions?: string[];
+  /** Sent as an IRC NOTICE (a message that wants no automatic answer); absent otherwise. */
+  notice?: true;
 };
 
 /** A shared file as a message keeps it (the protocol's FileRef, which storage does not import). */

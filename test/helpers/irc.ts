@@ -124,9 +124,10 @@ export function plain(user: string, password: string): string {
 export async function ircSignIn(
   port: number,
   user: string,
-  options: { password?: string; caps?: string[]; pass?: boolean; tls?: boolean } = {},
+  options: { password?: string; caps?: string[]; pass?: boolean; tls?: boolean; userName?: string; realName?: string } = {},
 ): Promise<IrcClient> {
   const password = options.password ?? "correct-horse";
+  const userLine = `USER ${options.userName ?? user} 0 * :${options.realName ?? user}`;
   const client = await IrcClient.connect(port, { tls: options.tls });
   if (options.pass) {
     client.send(`PASS ${password}`);
@@ -138,11 +139,11 @@ export async function ircSignIn(
       client.send("CAP END");
     }
     client.send(`NICK ${user}`);
-    client.send(`USER ${user} 0 * :${user}`);
+    client.send(userLine);
   } else {
     client.send("CAP LS 302");
     client.send(`NICK ${user}`);
-    client.send(`USER ${user} 0 * :${user}`);
+    client.send(userLine);
     client.send(`CAP REQ :${["sasl", ...(options.caps ?? [])].join(" ")}`);
     await client.next((l) => l.command === "CAP" && l.params[1] === "ACK");
     client.send("AUTHENTICATE PLAIN");

@@ -169,6 +169,12 @@ describe("presence across the cluster", () => {
     await b2.client.close();
     expect(await a.client.next("presence")).toMatchObject({ room: "presence", user: "pol", event: "leave" });
     expect(a.client.unread().filter((f) => f.type === "presence")).toEqual([]);
+    // A leave's reason reaches the other node's members with the presence.
+    const c = await joined(node(1).wsUrl, "pat", "presence");
+    expect(await a.client.next("presence")).toMatchObject({ user: "pat", event: "join" });
+    c.client.send({ type: "leave", room: "presence", reason: "off to lunch" });
+    expect(await a.client.next("presence")).toMatchObject({ user: "pat", event: "leave", reason: "off to lunch" });
+    await c.client.close();
     await a.client.close();
   });
 

@@ -31,7 +31,7 @@ export function say(ctx: ChatContext, session: Session, frame: Frame<"say">): vo
   ctx.typing.ended(session.user!.key, room);
   const from = session.user!.name;
   // A plain message stays synchronous (the hot path): no look-up unless it shares files, replies or may mention someone.
-  if (!frame.files?.length && frame.replyTo === undefined && !text.includes("@")) return publishThenAck(ctx, session, { room, from, text }, frame.ref);
+  if (!frame.files?.length && frame.replyTo === undefined && !text.includes("@")) return publishThenAck(ctx, session, frame.notice ? { room, from, text, notice: true } : { room, from, text }, frame.ref);
   return (async () => {
     const files = await sharedFiles(ctx.attachments, session.user!.key, frame.files);
     if (frame.replyTo !== undefined) await checkReplyTo(ctx, room, frame.replyTo);
@@ -43,6 +43,7 @@ export function say(ctx: ChatContext, session: Session, frame: Frame<"say">): vo
       ...(files ? { files } : {}),
       ...(frame.replyTo !== undefined ? { replyTo: frame.replyTo } : {}),
       ...(mentions ? { mentions } : {}),
+      ...(frame.notice ? { notice: true as const } : {}),
     };
     publishThenAck(ctx, session, event, frame.ref);
   })();

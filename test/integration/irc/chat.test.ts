@@ -57,7 +57,15 @@ describe("IRC and web users in the same rooms", () => {
     expect(await irc.quiet("PRIVMSG")).toBe(true);
     irc.send("PART #general :bye");
     expect((await irc.next("PART")).params).toEqual(["#general", "bye"]);
-    expect(await web.next("presence")).toMatchObject({ user: "plainy", event: "leave" });
+    let presence = await web.next("presence");
+    while (presence.event !== "leave") presence = await web.next("presence");
+    expect(presence).toMatchObject({ user: "plainy", event: "leave", reason: "bye" });
+    // A web user's leave with a reason reaches IRC members as PART with it.
+    irc.send("JOIN #general");
+    await irc.next("366");
+    web.send({ type: "leave", room: "general", reason: "off to lunch" });
+    const part = await irc.next((l) => l.command === "PART" && l.source?.startsWith("webby!") === true);
+    expect(part.params).toEqual(["#general", "off to lunch"]);
   });
 
   it("direct messages both ways: PRIVMSG to a nick is a chatd dm", async () => {
@@ -122,6 +130,81 @@ describe("IRC and web users in the same rooms", () => {
     expect((await irc.next("442")).params[1]).toBe("#general");
   });
 
+  it("WHO and WHOIS show USER's user and real names and AWAY of IRC users; WHO takes wildcard masks", async () => {
+    const d = await ircDaemon();
+    await world.member(d, "webby");
+    const irc = await ircSignIn(d.daemon.ircPort!, "coolNick", { userName: "myusernam", realName: "My UniqueReal Name" });
+    const other = await ircSignIn(d.daemon.ircPort!, "otherNick");
+    world.onCleanup(() => irc.close());
+    world.onCleanup(() => other.close());
+    // Every user is +i: a mask finds only those sharing a room (a nick finds anyone online).
+    other.send("WHO coolni*");
+    expect((await other.until("315")).filter((l) => l.command === "352")).toEqual([]);
+    other.send("WHO coolNick");
+    expect((await other.until("315")).filter((l) => l.command === "352")).toHaveLength(1);
+    for (const c of [irc, other]) {
+      c.send("JOIN #general");
+      await c.next("366");
+    }
+    irc.send("AWAY :be right back");
+    await irc.next("306");
+    other.send("WHO coolni*");
+    const who = await other.until("315");
+    expect(who.filter((l) => l.command === "352").map((l) => l.params.slice(1))).toEqual([["*", "myusernam", "chatd", "chatd", "coolNick", "G", "0 My UniqueReal Name"]]);
+    expect(who.at(-1)!.params[1]).toBe("coolni*");
+    other.send("WHO *");
+    const all = await other.until("315");
+    expect(all.filter((l) => l.command === "352").map((l) => l.params[5]).sort()).toEqual(["coolNick", "otherNick", "webby"]);
+    // A web user has no USER line: the account's name stands for both.
+    expect(all.find((l) => l.params[5] === "webby")!.params.slice(2)).toEqual(["webby", "chatd", "chatd", "webby", "H", "0 webby"]);
+    other.send("WHOIS coolnick");
+    const whois = await other.until("318");
+    expect(whois.find((l) => l.command === "311")!.params.slice(1)).toEqual(["coolNick", "myusernam", "chatd", "*", "My UniqueReal Name"]);
+  });
+
+  it("a PRIVMSG to one's own nick comes back as received, besides its echo; TOPIC of a room nobody is in is 403; NICK to a taken name is 433", async () => {
+    const d = await ircDaemon();
+    const irc = await ircSignIn(d.daemon.ircPort!, "selfie", { caps: ["echo-message", "labeled-response", "batch"] });
+    world.onCleanup(() => irc.close());
+    irc.send("@label=12345 PRIVMSG selfie :hi");
+    const both = [await irc.next("PRIVMSG"), await irc.next("PRIVMSG")];
+    expect(both.map((l) => l.params)).toEqual([["selfie", "hi"], ["selfie", "hi"]]);
+    expect(both.filter((l) => l.tags.get("label") === "12345")).toHaveLength(1);
+    irc.send("TOPIC #nobodyhere");
+    expect((await irc.next("403")).params[1]).toBe("#nobodyhere");
+    // The nick is the account's name: NICK to someone's name is 433, to a free one 432.
+    await world.member(d, "webby");
+    irc.send("NICK Webby");
+    expect((await irc.next("433")).params[1]).toBe("Webby");
+    irc.send("NICK freshname");
+    expect((await irc.next("432")).params[1]).toBe("freshname");
+  });
+
+  it("NOTICE is stored as a notice: IRC members get NOTICE, the web a message with notice: true", async () => {
+    const d = await ircDaemon();
+    const { client: web } = await world.member(d, "webby");
+    const a = await ircSignIn(d.daemon.ircPort!, "noticer", { caps: ["echo-message"] });
+    const b = await ircSignIn(d.daemon.ircPort!, "reader");
+    world.onCleanup(() => a.close());
+    world.onCleanup(() => b.close());
+    for (const c of [a, b]) {
+      c.send("JOIN #general");
+      await c.next("366");
+    }
+    a.send("NOTICE #general :heads up");
+    expect((await a.next("NOTICE")).params).toEqual(["#general", "heads up"]);
+    const got = await b.next((l) => l.command === "NOTICE" || l.command === "PRIVMSG");
+    expect([got.command, ...got.params]).toEqual(["NOTICE", "#general", "heads up"]);
+    expect(await web.next("message")).toMatchObject({ from: "noticer", text: "heads up", notice: true });
+    a.send("NOTICE reader :psst");
+    const dm = await b.next((l) => l.command === "NOTICE" || l.command === "PRIVMSG");
+    expect([dm.command, ...dm.params]).toEqual(["NOTICE", "reader", "psst"]);
+    // A PRIVMSG is no notice.
+    a.send("PRIVMSG #general :plain");
+    expect((await b.next((l) => l.command === "NOTICE" || l.command === "PRIVMSG")).command).toBe("PRIVMSG");
+    expect((await web.next("message")).notice).toBeUndefined();
+  });
+
   it("answers NAMES, WHO, WHOIS, LIST, LUSERS, TOPIC, MODE and AWAY", async () => {
     const d = await ircDaemon();
     const { client: web } = await world.member(d, "webby");
@@ -131,9 +214,12 @@ describe("IRC and web users in the same rooms", () => {
     await irc.next("366");
     irc.send("NAMES #general");
     expect((await irc.next("353")).params[3]!.split(" ").sort()).toEqual(["ircy", "webby"]);
-    irc.send("WHO #general");
+    irc.send("WHO #General");
     const who = await irc.until("315");
     expect(who.filter((l) => l.command === "352").map((l) => l.params[5]).sort()).toEqual(["ircy", "webby"]);
+    // 352 names the channel as it is, 315 the mask as sent.
+    expect(who.filter((l) => l.command === "352").map((l) => l.params[1])).toEqual(["#general", "#general"]);
+    expect(who.at(-1)!.params[1]).toBe("#General");
     irc.send("WHOIS webby");
     const whois = await irc.until("318");
     expect(whois.find((l) => l.command === "311")!.params[1]).toBe("webby");

@@ -185,6 +185,21 @@ describe("IRC registration", () => {
     await again.next("001");
   });
 
+  it("with irc.guests, two clients asking for one guest nick at once: one gets 001, the other 433", async () => {
+    const d = await ircDaemon({ irc: { port: 0, guests: true } });
+    const a = await IrcClient.connect(d.daemon.ircPort!);
+    const b = await IrcClient.connect(d.daemon.ircPort!);
+    world.onCleanup(() => a.close());
+    world.onCleanup(() => b.close());
+    a.send("NICK twin");
+    b.send("NICK twin");
+    a.send("USER u * * :Real");
+    b.send("USER u * * :Real");
+    const first = (l: { command: string }) => l.command === "001" || l.command === "433";
+    const got = [(await a.next(first)).command, (await b.next(first)).command].sort();
+    expect(got).toEqual(["001", "433"]);
+  });
+
   it("runs commands pipelined behind NICK and USER once the sign-in is checked, in order", async () => {
     const d = await ircDaemon();
     const { client: web } = await world.member(d, "webby");
