@@ -289,7 +289,8 @@ the log as at start-up; no text in memory, each candidate read back from the fil
 minisearch (the records kept in memory, as a minisearch index needs them). Memory: heap and
 array buffers grown by the build, after GC, and that ÷ the text indexed. Latency: 200 queries
 of each kind over one user's scope (5 rooms and their conversations), limit 20, while messages
-are appended and indexed at ${d ? int(d.rate) : 200} msg/s.${when}
+are appended and indexed at ${d ? int(d.rate) : 200} msg/s and, on the same two cores, a chatd of its own
+fans ${d ? int(d.rate) : 200} msg/s out${d?.fanout?.members ? ` to ${int(d.fanout.members)} WebSocket members (${int(d.fanout.deliveriesPerSecond)} deliveries/s measured)` : ""} (\`bench/scenarios/search-fanout.mjs\`, in a child process).${when}
 
 ${rows}${ratios}`;
 }

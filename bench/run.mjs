@@ -188,7 +188,7 @@ async function main() {
       results["chatd-floods"] = { floods: await floods({ root: ROOT, dataDir: join(DATA, "floods"), log }, params.floods) };
     }
     if (scenarioNames.includes("search")) {
-      const size = quick ? { messages: 20_000, conversations: 500 } : {};
+      const size = quick ? { messages: 20_000, conversations: 500, fanoutMembers: 50 } : {};
       log(`search index, chatd and minisearch: ${size.messages ?? 1_000_000} messages`);
       results["chatd-search"] = { search: await searchBench({ ...size, dir: join(DATA, "search") }) };
       log(`search: ${JSON.stringify(results["chatd-search"].search)}`);

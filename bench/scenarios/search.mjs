@@ -9,9 +9,11 @@
  * it indexes, and query latency p50/p95/p99 for one-word, two-word, prefix and
  * phrase queries over one user's scope (5 rooms and their conversations),
  * while new messages are appended through the log and indexed at `rate`
- * msg/s (the stored-event share of fan-out; the sockets' share is in the
- * fan-out scenarios). chatd's latency includes reading each candidate back
- * from the log file (the page cache, warm); minisearch holds the text.
+ * msg/s (the stored-event share of fan-out) and, in a child process, a chatd
+ * of its own fans `rate` msg/s out to `fanoutMembers` WebSocket members
+ * (search-fanout.mjs: the sockets' share, on the same two cores). chatd's
+ * latency includes reading each candidate back from the log file (the page
+ * cache, warm); minisearch holds the text.
  *
  * Alone: `node bench/scenarios/search.mjs [--quick] [--messages=N]`.
  */
@@ -23,6 +25,7 @@ import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { miniSearchIndex } from "./search-minisearch.mjs";
+import { startFanoutLoad } from "./search-fanout.mjs";
 
 // A full GC before each memory reading, without --expose-gc on the command line.
 setFlagsFromString("--expose-gc");
@@ -120,7 +123,7 @@ async function latencies(run, append, { rate, queries, rand }) {
   return out;
 }
 
-export async function searchBench({ messages = 1_000_000, rooms = 200, conversations = 10_000, rate = 200, queries = 200, dir } = {}) {
+export async function searchBench({ messages = 1_000_000, rooms = 200, conversations = 10_000, rate = 200, queries = 200, fanoutMembers = 200, dir } = {}) {
   const { createJsonlLog } = await import("../../dist/storage/chatlog/jsonl-log.js");
   const { ChatSearch } = await import("../../dist/src/search/chat-search.js");
   const { parseQuery } = await import("../../dist/src/search/text.js");
@@ -133,7 +136,7 @@ export async function searchBench({ messages = 1_000_000, rooms = 200, conversat
   const allows = (room) => myRooms.has(room) || (room.startsWith("dm:") && room.split(":").includes(me));
   const result = { messages, rooms, conversations, rate, queries, textMB: +(textBytes / 2 ** 20).toFixed(1) };
 
-  // chatd's index, built from the log file as at start-up.
+  // chatd's index, built from the log file as at start-up (the fan-out load runs only while queries are timed, not during builds and memory readings).
   const log = createJsonlLog({ dataDir, historyPerRoom: 1000, fsync: false });
   await log.open();
   let before = held();
@@ -143,11 +146,13 @@ export async function searchBench({ messages = 1_000_000, rooms = 200, conversat
   const chatdBuild = performance.now() - t0;
   const chatdBytes = held() - before;
   let n = messages;
+  let load = await startFanoutLoad({ members: fanoutMembers, rate });
   const chatdLatency = await latencies(
     (q) => search.search(parseQuery(q), { allows }, 20),
     () => void log.append(gen.draft(n++), (stored) => search.stored(stored)),
     { rate, queries, rand: rng(7) },
   );
+  result.fanout = await load.stop();
   result.chatd = { buildMs: Math.round(chatdBuild), indexMB: +(chatdBytes / 2 ** 20).toFixed(1), ratio: +(chatdBytes / textBytes).toFixed(2), latencyMs: chatdLatency };
   await log.close();
   search = undefined;
@@ -164,6 +169,7 @@ export async function searchBench({ messages = 1_000_000, rooms = 200, conversat
   const miniBuild = performance.now() - t0;
   const miniBytes = held() - before;
   let seq = 0;
+  load = await startFanoutLoad({ members: fanoutMembers, rate });
   const miniLatency = await latencies(
     async (q) => mini.search(parseQuery(q), { allows, limit: 20 }),
     () => {
@@ -173,6 +179,7 @@ export async function searchBench({ messages = 1_000_000, rooms = 200, conversat
     },
     { rate, queries, rand: rng(7) },
   );
+  await load.stop();
   result.minisearch = { buildMs: Math.round(miniBuild), indexMB: +(miniBytes / 2 ** 20).toFixed(1), ratio: +(miniBytes / textBytes).toFixed(2), latencyMs: miniLatency };
   rmSync(dataDir, { recursive: true, force: true });
   return result;
@@ -182,6 +189,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const quick = process.argv.includes("--quick");
   const size = process.argv.find((a) => a.startsWith("--messages="));
   const messages = size ? Number(size.slice(11)) : quick ? 20_000 : 1_000_000;
-  const result = await searchBench({ messages, conversations: quick ? 500 : 10_000 });
+  const result = await searchBench({ messages, conversations: quick ? 500 : 10_000, fanoutMembers: quick ? 50 : 200 });
   console.log(JSON.stringify({ ...result, loadavg: (await import("node:os")).loadavg().map((l) => +l.toFixed(2)) }, null, 2));
 }
