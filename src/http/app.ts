@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { sendFrame, sendInvalid, startSessionActor, type SessionActor } from "../../actors/session.ts";
 import { ActorGroups } from "../../actors/groups.ts";
-import { decode, CloseCode } from "../message/index.ts";
+import { decode, CloseCode, utf8Length } from "../message/index.ts";
 import type { ChatService } from "../chat/service.ts";
 import type { Config } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
@@ -146,17 +146,3 @@ export function createApp({ daemon, chat, files, ws, assets }: AppDeps): Hono {
   return app;
 }
 
-/** UTF-8 byte length without allocating, for runtimes whose sockets do not cap message size. */
-function utf8Length(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
-}

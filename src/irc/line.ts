@@ -2,6 +2,7 @@
  * IRC messages (RFC 1459 framing with IRCv3 message-tags): parsing a line
  * from a client and formatting one to send. Pure functions on strings.
  */
+import { utf8Length } from "../message/utf8.ts";
 
 /** The most bytes of a line without its tags, CR LF included (RFC 1459). */
 export const MAX_LINE_BYTES = 512;
@@ -97,24 +98,10 @@ export function formatLine(source: string | undefined, command: string, params: 
   return `${out}\r\n`;
 }
 
-/** UTF-8 length of a string, without encoding it. */
-export function utf8Bytes(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
-}
 
 /** The tag section's length in bytes (with '@' and the space), 0 without tags. */
 export function tagSectionBytes(line: string): number {
   if (!line.startsWith("@")) return 0;
   const end = line.indexOf(" ");
-  return end < 0 ? utf8Bytes(line) : utf8Bytes(line.slice(0, end + 1));
+  return end < 0 ? utf8Length(line) : utf8Length(line.slice(0, end + 1));
 }

@@ -2,7 +2,7 @@ import type { IrcConnection } from "./connection.ts";
 import type { IrcMessage } from "./line.ts";
 import type { Reply } from "./reply.ts";
 import { channelKey, userKey } from "./names.ts";
-import { utf8Bytes } from "./line.ts";
+import { utf8Length } from "../message/utf8.ts";
 
 /**
  * The read-only commands (NAMES, WHO, WHOIS, LUSERS, ISON, USERHOST): they
@@ -25,17 +25,17 @@ export function query(conn: IrcConnection, msg: IrcMessage, run: (out: Reply) =>
 export function namesReply(conn: IrcConnection, out: Reply, channel: string, members: readonly string[]): void {
   let line: string[] = [];
   let bytes = 0;
-  const room = 400 - utf8Bytes(conn.server) - utf8Bytes(conn.nick) - utf8Bytes(channel);
+  const room = 400 - utf8Length(conn.server) - utf8Length(conn.nick) - utf8Length(channel);
   const full = conn.caps.has("userhost-in-names");
   for (const member of members) {
     const name = full ? conn.ctx.renderer.source(member) : member;
-    if (line.length > 0 && bytes + utf8Bytes(name) + 1 > room) {
+    if (line.length > 0 && bytes + utf8Length(name) + 1 > room) {
       conn.num(out, "353", "=", channel, line.join(" "));
       line = [];
       bytes = 0;
     }
     line.push(name);
-    bytes += utf8Bytes(name) + 1;
+    bytes += utf8Length(name) + 1;
   }
   if (line.length > 0) conn.num(out, "353", "=", channel, line.join(" "));
   conn.num(out, "366", channel, "End of /NAMES list");

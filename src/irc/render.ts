@@ -1,7 +1,8 @@
 import type { ChatMessage, DirectMessage, Encoded, OutboundFrame } from "../message/index.ts";
 import { formatLine, tagPrefix } from "./line.ts";
 import { toIrcTexts } from "./text.ts";
-import { MAX_LINE_BYTES, utf8Bytes } from "./line.ts";
+import { MAX_LINE_BYTES } from "./line.ts";
+import { utf8Length } from "../message/utf8.ts";
 
 /** Which tags a client gets (from the capabilities it enabled): a bit each, so a rendering is cached per combination. */
 export const TAG_TIME = 1;
@@ -87,7 +88,7 @@ export class Renderer {
       ["+draft/reply", mask & TAG_MSGID ? frame.replyTo : undefined],
     ];
     const prefix = tagPrefix(tags);
-    const room = MAX_LINE_BYTES - utf8Bytes(`:${source} ${command} ${to} :\r\n`);
+    const room = MAX_LINE_BYTES - utf8Length(`:${source} ${command} ${to} :\r\n`);
     let out = "";
     for (const text of toIrcTexts(frame.text ?? "", room, frame.files)) out += prefix + formatLine(source, command, [to, text], true);
     return out;

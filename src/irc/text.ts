@@ -1,5 +1,5 @@
 import type { FileRef } from "../message/index.ts";
-import { utf8Bytes } from "./line.ts";
+import { utf8Length } from "../message/utf8.ts";
 
 /**
  * Message text between IRC and chatd. IRC formatting codes (bold, colour,
@@ -53,14 +53,14 @@ export function toIrcTexts(text: string, room: number, files?: readonly FileRef[
 
 /** Pieces of `line` of at most `max` UTF-8 bytes, cut at a space when one is near, never inside a character. */
 export function splitBytes(line: string, max: number): string[] {
-  if (utf8Bytes(line) <= max) return [line];
+  if (utf8Length(line) <= max) return [line];
   const pieces: string[] = [];
   let rest = line;
-  while (utf8Bytes(rest) > max) {
+  while (utf8Length(rest) > max) {
     let bytes = 0;
     let cut = 0;
     for (const ch of rest) {
-      const n = utf8Bytes(ch);
+      const n = utf8Length(ch);
       if (bytes + n > max) break;
       bytes += n;
       cut += ch.length;

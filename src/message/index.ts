@@ -6,3 +6,4 @@ export * from "./names.ts";
 export * from "./text.ts";
 export * from "./new-names.ts";
 export * from "./emoji.ts";
+export * from "./utf8.ts";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { escapeTag, formatLine, parseLine, tagPrefix, utf8Bytes } from "../../../src/irc/line.ts";
+import { escapeTag, formatLine, parseLine, tagPrefix } from "../../../src/irc/line.ts";
+import { utf8Length } from "../../../src/message/utf8.ts";
 
 describe("IRC lines", () => {
   it("parses tags, source, command and params, with a trailing parameter", () => {
@@ -33,6 +34,6 @@ describe("IRC lines", () => {
   });
 
   it("counts UTF-8 bytes", () => {
-    expect(utf8Bytes("aé€😀")).toBe(1 + 2 + 3 + 4);
+    expect(utf8Length("aé€😀")).toBe(1 + 2 + 3 + 4);
   });
 });

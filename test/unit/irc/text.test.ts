@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fromIrc, splitBytes, toIrcTexts } from "../../../src/irc/text.ts";
-import { utf8Bytes } from "../../../src/irc/line.ts";
+import { utf8Length } from "../../../src/message/utf8.ts";
 
 describe("text between IRC and chatd", () => {
   it("keeps IRC formatting codes and drops every other control character", () => {
@@ -24,7 +24,7 @@ describe("text between IRC and chatd", () => {
   it("splits long lines at spaces, never inside a character, each within the byte budget", () => {
     const long = "word ".repeat(100) + "é".repeat(300);
     const pieces = splitBytes(long, 100);
-    expect(pieces.every((p) => utf8Bytes(p) <= 100)).toBe(true);
+    expect(pieces.every((p) => utf8Length(p) <= 100)).toBe(true);
     // Nothing is lost but the spaces cut at.
     expect(pieces.join("").replace(/ /g, "")).toBe(long.replace(/ /g, ""));
     expect(pieces.join("")).not.toContain("\uFFFD");
