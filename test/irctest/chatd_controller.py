@@ -1,7 +1,10 @@
 """
 irctest controller for chatd's IRC gateway (docs/irc.md, "irctest results").
 
-Modelled on irctest's controllers/ngircd.py and ergo.py: for every test it
+chatd's own code, written for this project (issue 21 asks for it here): it
+uses irctest's controller API, imported at run time from the checkout in
+IRCTEST_DIR, and copies none of irctest's code. Modelled on the shape of
+irctest's controllers/ngircd.py and ergo.py: for every test it
 writes a config into a fresh directory, starts a fresh daemon
 (`node dist/src/main.js`, built by `npm run build`) with its IRC listener on the
 port irctest picked, and kills it afterwards. `npm run irctest` (scripts/irctest.mjs)
