@@ -4,6 +4,7 @@ import { dmParties, isDmRoom } from "../../storage/chatlog/room-keys.ts";
 import { recordFrame } from "./frames.ts";
 import type { Session } from "./session.ts";
 import { SmallSet, type ReadonlySmallSet } from "./small-set.ts";
+import { mergeSorted, sortedHas } from "./sorted-names.ts";
 
 /** A presence change waiting for the room's next flush; `seq` orders it against joins. */
 type PendingPresence = { seq: number; bytes: Encoded; except: Session | undefined };
@@ -130,6 +131,23 @@ export class Hub {
     return names.sort();
   }
 
+  /**
+   * The room's members: `everywhere` (sorted names, the presence store's: every
+   * node) with this node's members it lacks merged in. Every join answers with
+   * this list, so where `everywhere` has every member here already (the usual
+   * case: each entered the store before joining) it is `everywhere` itself, not
+   * a copy: no set, array or sort per join in a room of thousands (issue 21).
+   */
+  membersWith(roomName: string, everywhere: string[]): string[] {
+    const room = this.#rooms.get(roomName);
+    let missing: string[] | undefined;
+    for (const session of room?.sessions.keys() ?? []) {
+      const name = session.user!.name;
+      if (!sortedHas(everywhere, name) && !missing?.includes(name)) (missing ??= []).push(name);
+    }
+    return missing ? mergeSorted(everywhere, missing.sort()) : everywhere;
+  }
+
   /** The sessions in the room on this node (IRC's away-notify reaches its IRC members). */
   roomSessions(roomName: string): Iterable<Session> {
     return this.#rooms.get(roomName)?.sessions.keys() ?? [];
@@ -191,9 +209,19 @@ export class Hub {
     const batch = room.pending;
     room.pending = [];
     this.#pendingRooms.delete(room);
+    const first = batch[0]?.seq ?? 0;
+    // Members who get the whole batch get it in one piece if their peer takes it so (IRC renders it once for all of them).
+    let whole: Encoded[] | undefined;
     for (const [s, joined] of room.sessions) {
-      for (const p of batch) if (p.seq > joined && s !== p.except) this.write(s, p.bytes);
+      if (s.peer.sendBatch && joined < first && !excepts(batch, s)) this.#writeBatch(s, (whole ??= batch.map((p) => p.bytes)));
+      else for (const p of batch) if (p.seq > joined && s !== p.except) this.write(s, p.bytes);
     }
+  }
+
+  #writeBatch(session: Session, frames: readonly Encoded[]): void {
+    if (!this.#keepsUp(session)) return;
+    this.deliveries += frames.length;
+    session.peer.sendBatch!(frames);
   }
 
   /** Drops queued presence and its timer (shutdown). */
@@ -263,3 +291,9 @@ export class Hub {
 }
 
 const EMPTY: ReadonlySmallSet<Session> = new SmallSet();
+
+/** Whether some change of the batch is not for `session` (its own). */
+function excepts(batch: readonly PendingPresence[], session: Session): boolean {
+  for (const p of batch) if (p.except === session) return true;
+  return false;
+}

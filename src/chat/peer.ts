@@ -14,6 +14,14 @@ export interface Peer {
    * `ack`, and both leave in one write. Runtimes without it send at once.
    */
   hold?(frame: Encoded): void;
+  /**
+   * A room's presence changes batched together (Hub.flushPresence), every one
+   * for this member, in order: what `send` of each would do. A peer that
+   * renders frames its own way (IRC) renders the batch once for every member
+   * with the same options, instead of a piece per change per member. Runtimes
+   * without it get one `send` per frame.
+   */
+  sendBatch?(frames: readonly Encoded[]): void;
   /** Closes with a WebSocket close code; safe to call twice. */
   close(code: number, reason: string): void;
   /** Bytes queued but not yet written to the network. */

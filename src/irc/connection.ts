@@ -122,6 +122,20 @@ export class IrcConnection implements Peer, ReplySink {
     answerFrame(this, frame);
   }
 
+  /** A presence batch for every member (see Peer.sendBatch): one rendering shared by every member with the same tags. */
+  sendBatch(frames: readonly Encoded[]): void {
+    if (this.#closed) return;
+    const me = this.session.user?.name;
+    for (const f of frames) {
+      // Its own user's presence (another session's) is not a line for it: such a batch goes frame by frame.
+      if (f.frame?.type !== "presence" || f.frame.user === me) {
+        for (const g of frames) this.send(g);
+        return;
+      }
+    }
+    this.#fanout(this.ctx.renderer.batch(frames, this.mask));
+  }
+
   /** The session's own copy of what it sent (dropped: echo-message answers at the ack), or its own presence. */
   #isOwn(frame: OutboundFrame): boolean {
     const me = this.session.user;

@@ -23,28 +23,29 @@ export function query(conn: IrcConnection, msg: IrcMessage, run: (out: Reply) =>
 
 /** 353 lines of the members (as many as fit in a line each), then 366. */
 export function namesReply(conn: IrcConnection, out: Reply, channel: string, members: readonly string[]): void {
-  let line: string[] = [];
-  let bytes = 0;
+  // Each line joins a run of the list at once (no string per name: a JOIN in a big channel names thousands).
   const room = 400 - utf8Length(conn.server) - utf8Length(conn.nick) - utf8Length(channel);
   const full = conn.caps.has("userhost-in-names");
-  for (const member of members) {
-    const name = full ? conn.ctx.renderer.source(member) : member;
-    if (line.length > 0 && bytes + utf8Length(name) + 1 > room) {
-      conn.num(out, "353", "=", channel, line.join(" "));
-      line = [];
+  const names = full ? members.map((m) => conn.ctx.renderer.source(m)) : members;
+  let start = 0;
+  let bytes = 0;
+  for (let i = 0; i < names.length; i++) {
+    const size = utf8Length(names[i]!) + 1;
+    if (i > start && bytes + size > room) {
+      conn.num(out, "353", "=", channel, names.slice(start, i).join(" "));
+      start = i;
       bytes = 0;
     }
-    line.push(name);
-    bytes += utf8Length(name) + 1;
+    bytes += size;
   }
-  if (line.length > 0) conn.num(out, "353", "=", channel, line.join(" "));
+  if (names.length > start) conn.num(out, "353", "=", channel, names.slice(start).join(" "));
   conn.num(out, "366", channel, "End of /NAMES list");
 }
 
 /** Who is in a room, on every node. */
 export async function membersOf(conn: IrcConnection, room: string): Promise<string[]> {
   const [members] = await conn.ctx.chat.presence.members([room]);
-  return [...new Set([...(members ?? []), ...conn.ctx.chat.hub.members(room)])].sort();
+  return conn.ctx.chat.hub.membersWith(room, members ?? []);
 }
 
 export function names(conn: IrcConnection, msg: IrcMessage): void {

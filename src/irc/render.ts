@@ -26,12 +26,34 @@ export class Renderer {
   readonly #cache = new WeakMap<Encoded, Array<Uint8Array | undefined>>();
   #lastEncoded: Encoded | undefined;
   #lastVariants: Array<Uint8Array | undefined> | undefined;
+  readonly #batches = new WeakMap<readonly Encoded[], Array<Uint8Array | undefined>>();
+  #lastBatch: readonly Encoded[] | undefined;
+  #lastBatchVariants: Array<Uint8Array | undefined> | undefined;
 
   constructor(readonly host: string) {}
 
   /** `name!name@host`, a chatd user as an IRC source. */
   source(name: string): string {
     return `${name}!${name}@${this.host}`;
+  }
+
+  /** A presence batch's lines (see Peer.sendBatch) in one piece, made once per batch and tag bits. */
+  batch(frames: readonly Encoded[], mask: number): Uint8Array {
+    let variants = frames === this.#lastBatch ? this.#lastBatchVariants : this.#batches.get(frames);
+    if (!variants) this.#batches.set(frames, (variants = []));
+    this.#lastBatch = frames;
+    this.#lastBatchVariants = variants;
+    const cached = variants[mask];
+    if (cached) return cached;
+    const parts = frames.map((f) => this.fanout(f, f.frame!, mask));
+    const bytes = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+    let at = 0;
+    for (const part of parts) {
+      bytes.set(part, at);
+      at += part.byteLength;
+    }
+    variants[mask] = bytes;
+    return bytes;
   }
 
   /** The bytes of a fan-out frame for a client with these tag bits; empty when the frame means nothing on IRC. */

@@ -38,7 +38,8 @@ export class Reply {
 
   /** Writes what is gathered so far, unlabeled (the connection is closing). */
   drain(): void {
-    for (const l of this.#lines.splice(0)) this.sink.write(tagged(l.tags, l.text));
+    const lines = this.#lines.splice(0);
+    if (lines.length > 0) this.sink.write(joined(lines));
   }
 
   /** Keeps the reply open for one more answer. */
@@ -52,22 +53,28 @@ export class Reply {
     if (--this.#holds !== 0) return;
     const { sink, label } = this;
     const lines = this.#lines;
+    // One write per reply, however many lines: a JOIN's NAMES in a big channel is dozens.
     if (label === undefined || !sink.labels) {
-      for (const l of lines) sink.write(tagged(l.tags, l.text));
+      if (lines.length > 0) sink.write(joined(lines));
       return;
     }
     if (lines.length === 0) return sink.write(`${tagPrefix([["label", label]])}${formatLine(sink.server, "ACK", [])}`);
     if (lines.length === 1 || !sink.batches) {
-      const [first, ...rest] = lines;
-      sink.write(tagged([["label", label], ...first!.tags], first!.text));
-      for (const l of rest) sink.write(tagged(l.tags, l.text));
-      return;
+      const first = lines[0]!;
+      return sink.write(tagged([["label", label], ...first.tags], first.text) + joined(lines, 1));
     }
     const id = sink.batchId();
     let out = `${tagPrefix([["label", label]])}${formatLine(sink.server, "BATCH", [`+${id}`, "labeled-response"])}`;
     for (const l of lines) out += tagged(l.tags.some(([k]) => k === "batch") || l.text.startsWith("@batch=") ? l.tags : [["batch", id], ...l.tags], l.text);
     sink.write(out + formatLine(sink.server, "BATCH", [`-${id}`]));
   }
+}
+
+/** The lines from `from` on, each with its tags, as one text. */
+function joined(lines: readonly Line[], from = 0): string {
+  let out = "";
+  for (let i = from; i < lines.length; i++) out += tagged(lines[i]!.tags, lines[i]!.text);
+  return out;
 }
 
 /** A line with more tags: merged into the tags it has already, if any. */

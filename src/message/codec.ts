@@ -74,14 +74,18 @@ export class Encoded {
     this.pieces = pieces;
   }
 
-  /** The frame's JSON text (made from the pieces on first use, if it was made of pieces). */
+  /**
+   * The frame's JSON text, made on first use: from the pieces, or from `frame`
+   * (encode's: a frame only IRC peers get, which read `frame`, such as a join's
+   * list of thousands of members, is never serialised).
+   */
   get text(): string {
-    return (this.#text ??= decoder.decode(this.bytes));
+    return (this.#text ??= this.pieces ? decoder.decode(this.bytes) : JSON.stringify(this.frame));
   }
 
   /** UTF-8 bytes of `text`, computed on first use and shared afterwards. */
   get bytes(): Uint8Array {
-    return (this.#bytes ??= this.#text !== undefined ? encoder.encode(this.#text) : joinPieces(this.pieces ?? []));
+    return (this.#bytes ??= this.pieces && this.#text === undefined ? joinPieces(this.pieces) : encoder.encode(this.text));
   }
 }
 const encoder = new TextEncoder();
@@ -97,8 +101,9 @@ function joinPieces(pieces: readonly Uint8Array[]): Uint8Array {
   return all;
 }
 
+/** The frame, serialised when a peer first asks for its text or bytes (see Encoded.text): the frame must not change after. */
 export function encode(frame: OutboundFrame): Encoded {
-  return new Encoded(JSON.stringify(frame), frame);
+  return new Encoded(undefined, frame);
 }
 
 type WelcomeFrame = Extract<OutboundFrame, { type: "welcome" }>;

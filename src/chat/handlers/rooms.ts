@@ -65,7 +65,7 @@ export async function join(ctx: ChatContext, session: Session, frame: Frame<"joi
   session.send({
     type: "joined",
     room,
-    members: [...new Set([...everywhere!, ...hub.members(room)])].sort(),
+    members: hub.membersWith(room, everywhere!),
     history: roomFrames(page.messages, amended),
     recovered: frame.since === undefined ? true : page.complete,
     ...(topic ? { topic } : {}),

@@ -25,8 +25,13 @@ function flushAll(): void {
  */
 class NodeStream implements StreamSocket {
   readonly remoteAddress: string;
-  /** This turn's lines, shared with other recipients (the same bytes for every member): not copied until the flush. */
-  #pending: Uint8Array[] | undefined;
+  /**
+   * This turn's lines, shared with other recipients (the same bytes for every
+   * member): not copied until the flush. The first alone, with no array, as a
+   * presence batch to a big channel is one piece for each of its members.
+   */
+  #first: Uint8Array | undefined;
+  #all: Uint8Array[] | undefined;
   #pendingBytes = 0;
   constructor(private readonly socket: Socket) {
     this.remoteAddress = socket.remoteAddress ?? "unknown";
@@ -40,9 +45,10 @@ class NodeStream implements StreamSocket {
   write(bytes: Uint8Array): void {
     const socket = this.socket;
     if (socket.destroyed || socket.writableEnded || bytes.byteLength === 0) return;
-    if (this.#pending) this.#pending.push(bytes);
+    if (this.#all) this.#all.push(bytes);
+    else if (this.#first) this.#all = [this.#first, bytes];
     else {
-      this.#pending = [bytes];
+      this.#first = bytes;
       queued.push(this);
       if (!flushScheduled) {
         flushScheduled = true;
@@ -54,14 +60,15 @@ class NodeStream implements StreamSocket {
 
   /** Writes this turn's lines in one go. */
   flush(): void {
-    const pending = this.#pending;
-    if (!pending) return;
+    const first = this.#first;
+    if (!first) return;
+    const all = this.#all;
     const bytes = this.#pendingBytes;
-    this.#pending = undefined;
+    this.#first = this.#all = undefined;
     this.#pendingBytes = 0;
     const socket = this.socket;
     if (socket.destroyed || socket.writableEnded) return;
-    socket.write(pending.length === 1 ? pending[0]! : Buffer.concat(pending, bytes));
+    socket.write(all ? Buffer.concat(all, bytes) : first);
   }
 
   end(): void {
