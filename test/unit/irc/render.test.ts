@@ -34,4 +34,12 @@ describe("rendering fan-out for IRC", () => {
     expect(lines.length).toBeGreaterThan(10);
     for (const l of lines) expect(new TextEncoder().encode(`${l}\r\n`).byteLength).toBeLessThanOrEqual(512);
   });
+
+  it("renders a presence batch once per tag combination: the same bytes for every member with it", () => {
+    const joins = ["bob", "carol"].map((user) => encode({ type: "presence", room: "general", user, event: "join" }));
+    const batch = renderer.batch(joins, 0);
+    expect(renderer.batch(joins, 0)).toBe(batch);
+    expect(text(batch)).toBe(":bob!bob@chatd JOIN #general\r\n:carol!carol@chatd JOIN #general\r\n");
+    expect(renderer.batch(joins, TAG_TIME)).not.toBe(batch);
+  });
 });
