@@ -55,7 +55,7 @@ const kib = (b) => b / 1024;
 try {
   const accounts = new Accounts(chatdData);
   await accounts.ensure({ root: REPO, pool, count: n, log: () => {} });
-  const ctx = { pool, server, kind: { label: "chatd (IRC port)", dialect: "irc" }, log: () => {}, pauseMs: 1000, spec: (user, rooms, extra) => ({ ...accounts.spec(user, rooms, extra), sasl: true }) };
+  const ctx = { pool, server, kind: { label: "chatd (IRC port)", dialect: "irc" }, log: (line) => console.error(line), pauseMs: 1000, spec: (user, rooms, extra) => ({ ...accounts.spec(user, rooms, extra), sasl: true }) };
   await sleep(1000);
   const idleRss = kib(treeUsage(server.pid).rssBytes);
   const idle = await probe();

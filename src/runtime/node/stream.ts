@@ -9,6 +9,25 @@ const END_GRACE_MS = 3000;
 const queued: NodeStream[] = [];
 let flushScheduled = false;
 
+/** The bytes last written, as a Buffer (see asBuffer). */
+let lastBytes: Uint8Array | undefined;
+let lastBuffer: Buffer | undefined;
+
+/**
+ * `bytes` as a Buffer over the same memory. socket.write wraps a Uint8Array
+ * that is not a Buffer in a new Buffer at every call; a flush writes the same
+ * lines (a presence batch, a message) to every member in a row, so one
+ * wrapper serves them all.
+ */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  if (Buffer.isBuffer(bytes)) return bytes;
+  if (bytes !== lastBytes) {
+    lastBytes = bytes;
+    lastBuffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  return lastBuffer!;
+}
+
 function flushAll(): void {
   flushScheduled = false;
   for (const stream of queued.splice(0)) stream.flush();
@@ -68,7 +87,7 @@ class NodeStream implements StreamSocket {
     this.#pendingBytes = 0;
     const socket = this.socket;
     if (socket.destroyed || socket.writableEnded) return;
-    socket.write(all ? Buffer.concat(all, bytes) : first);
+    socket.write(all ? Buffer.concat(all, bytes) : asBuffer(first));
   }
 
   end(): void {
