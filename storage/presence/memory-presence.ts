@@ -4,6 +4,13 @@ import type { LocalUser, OnlineUser, Presence } from "./types.ts";
 export function createMemoryPresence(): Presence {
   const startedAt = Date.now();
   const rooms = new Map<string, Set<string>>();
+  /**
+   * Each room's members sorted, once read: every join reads its room's list,
+   * so a change makes the next list from the last one (one copy with the name
+   * put in place) rather than a copy and a sort of the whole room. Lists are
+   * frozen and replaced, never changed: a caller may keep one (a join's frame does).
+   */
+  const sorted = new Map<string, readonly string[]>();
   const online = new Map<string, LocalUser>();
   return {
     async open() {},
@@ -12,11 +19,14 @@ export function createMemoryPresence(): Presence {
       if (!set) rooms.set(room, (set = new Set()));
       if (set.has(user)) return false;
       set.add(user);
+      const list = sorted.get(room);
+      if (list) sorted.set(room, withName(list, user));
       return true;
     },
     async exit(room, user) {
       const set = rooms.get(room);
       if (!set?.delete(user)) return false;
+      sorted.delete(room);
       if (set.size === 0) rooms.delete(room);
       return true;
     },
@@ -25,7 +35,15 @@ export function createMemoryPresence(): Presence {
       else online.delete(user);
     },
     async members(names) {
-      return names.map((r) => [...(rooms.get(r) ?? [])].sort());
+      return names.map((r) => {
+        let list = sorted.get(r);
+        if (!list) {
+          const set = rooms.get(r);
+          if (!set) return [];
+          sorted.set(r, (list = Object.freeze([...set].sort())));
+        }
+        return list as string[];
+      });
     },
     async activeRooms() {
       return [...rooms.keys()];
@@ -41,7 +59,24 @@ export function createMemoryPresence(): Presence {
     },
     async close() {
       rooms.clear();
+      sorted.clear();
       online.clear();
     },
   } satisfies Presence;
+}
+
+/** A sorted list with `name` (not in it) put in its place, as a new frozen list. */
+function withName(list: readonly string[], name: string): readonly string[] {
+  let at = 0;
+  let hi = list.length;
+  while (at < hi) {
+    const mid = (at + hi) >>> 1;
+    if (list[mid]! < name) at = mid + 1;
+    else hi = mid;
+  }
+  const next = new Array<string>(list.length + 1);
+  for (let i = 0; i < at; i++) next[i] = list[i]!;
+  next[at] = name;
+  for (let i = at; i < list.length; i++) next[i + 1] = list[i]!;
+  return Object.freeze(next);
 }

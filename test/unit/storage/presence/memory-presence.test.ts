@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createMemoryPresence } from "../../../../storage/presence/memory-presence.ts";
 
 describe("createMemoryPresence", () => {
@@ -20,5 +20,28 @@ describe("createMemoryPresence", () => {
     await p.setLocal("alice", undefined);
     expect(await p.users()).toEqual([]);
     expect((await p.nodes()).map((n) => n.self)).toEqual([true]);
+  });
+
+  it("keeps a room's sorted list: the same frozen list until a change, then the next one made from it (no sort per join)", async () => {
+    const p = createMemoryPresence();
+    for (const u of ["dave", "bob", "Zed"]) await p.enter("r", u);
+    const [first] = await p.members(["r"]);
+    expect(first).toEqual(["Zed", "bob", "dave"]);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect((await p.members(["r"]))[0]).toBe(first);
+    const sort = vi.spyOn(Array.prototype, "sort");
+    try {
+      await p.enter("r", "carol");
+      await p.enter("r", "alice");
+      await p.enter("r", "eve");
+      const [next] = await p.members(["r"]);
+      expect(next).toEqual(["Zed", "alice", "bob", "carol", "dave", "eve"]);
+      expect(sort).not.toHaveBeenCalled();
+    } finally {
+      sort.mockRestore();
+    }
+    expect(first).toEqual(["Zed", "bob", "dave"]);
+    await p.exit("r", "bob");
+    expect((await p.members(["r", "none"]))).toEqual([["Zed", "alice", "carol", "dave", "eve"], []]);
   });
 });
