@@ -1,8 +1,11 @@
 import bcrypt from "bcryptjs";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { World } from "../../helpers/harness.ts";
 import { ircSignIn, type IrcClient } from "../../helpers/irc.ts";
 import { createLogger } from "../../../src/log.ts";
+import { startCluster } from "../../helpers/cluster.ts";
 
 /** irctest's oper block, as its controllers write it. */
 const OPERATOR = { name: "operuser", passwordHash: bcrypt.hashSync("operpassword", 4), role: "moderator" as const };
@@ -157,5 +160,42 @@ describe("IRC operators (irc.operators)", () => {
     const other = await irc("ivan");
     other.send("WHOIS mod");
     expect((await other.next("313")).params[2]).toBe("is an IRC operator (chatd moderator)");
+  });
+});
+
+describe("IRC operators in a cluster", () => {
+  const world = new World();
+  afterEach(() => world.cleanup());
+
+  it("an operator on node A kicks and mutes users whose connections are on node B; the check and the log are A's", async () => {
+    const dir = await world.tempDir();
+    const config = join(dir, "server.json");
+    // Every node reads the same file: the block is the cluster's.
+    await writeFile(config, JSON.stringify({ bcryptCost: 4, host: "127.0.0.1", irc: { operators: [OPERATOR] } }));
+    const cluster = await startCluster(2, { CHAT_IRC_PORT: "0", CHAT_CONFIG: config });
+    world.onCleanup(() => cluster.close());
+    const [a, b] = cluster.nodes;
+    const portOf = (output: string) => Number(/"msg":"irc listening".*?"port":(\d+)/.exec(output)![1]);
+    const oper = await ircSignIn(portOf(a!.output()), "judy");
+    world.onCleanup(() => oper.close());
+    const talker = await ircSignIn(portOf(b!.output()), "talker");
+    world.onCleanup(() => talker.close());
+    talker.send("JOIN #general");
+    await talker.next("366");
+    const { client: web } = await world.member(b!, "webby");
+
+    oper.send("MODE #general +q talker 5");
+    await oper.next("482");
+    oper.send("OPER operuser operpassword");
+    await oper.next("381");
+    oper.send("MODE #general +q talker 5");
+    expect((await oper.next("NOTICE")).params[1]).toMatch(/muted talker/);
+    expect((await talker.next("NOTICE")).params[1]).toMatch(/muted in general/);
+    talker.send("PRIVMSG #general :on node B");
+    expect((await talker.next("404")).params[2]).toMatch(/muted/);
+    oper.send("KICK #general webby :bye");
+    expect((await oper.next("NOTICE")).params[1]).toMatch(/kicked webby/);
+    expect((await web.closed).code).toBe(4000);
+    expect(a!.output()).toMatch(/"msg":"user kicked".*"by":"judy".*"operator":"operuser"/);
   });
 });
