@@ -1,7 +1,7 @@
 import type { IrcConnection } from "./connection.ts";
 import type { IrcMessage } from "./line.ts";
 import type { Reply } from "./reply.ts";
-import type { Role, UserRecord } from "../../storage/users/types.ts";
+import type { SessionUser } from "../chat/session.ts";
 import type { OperatorBlock } from "../config/operators.ts";
 import { actingRole } from "../chat/roles.ts";
 import { waitText } from "../message/index.ts";
@@ -79,8 +79,8 @@ function refuse(conn: IrcConnection, out: Reply, name: string, why: string, retr
  * operators (an IRC connection of theirs on this node that OPERed), with the
  * role they act with.
  */
-export function operatorText(conn: IrcConnection, user: UserRecord): string | undefined {
-  let role: Role | undefined = user.role;
+export function operatorText(conn: IrcConnection, user: Pick<SessionUser, "key" | "role">): string | undefined {
+  let role: SessionUser["role"] | undefined = user.role;
   let opered = false;
   for (const s of conn.ctx.chat.hub.userSessions(user.key)) {
     role = actingRole(role, s);
