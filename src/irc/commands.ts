@@ -7,7 +7,8 @@ import { fromIrc } from "./text.ts";
 import { MAX_TARGETS, ROOMS_PAGE } from "./isupport.ts";
 import { ison, lusers, membersOf, names, query, userhost, who, whois } from "./queries.ts";
 import { chathistory } from "./history.ts";
-import { away, kick, mode, oper } from "./moderation.ts";
+import { away, kick, mode } from "./moderation.ts";
+import { oper } from "./oper.ts";
 
 /** Commands of a registered client. */
 export function activeCommand(conn: IrcConnection, msg: IrcMessage): void {

@@ -47,36 +47,6 @@ export function mode(conn: IrcConnection, msg: IrcMessage): void {
 }
 
 /**
- * OPER <name> <password>: a chatd moderator or admin, with their own name
- * and password, takes +o (shown in MODE and WHOIS). It grants nothing the
- * role does not: moderation is checked against the stored role each time.
- */
-export function oper(conn: IrcConnection, msg: IrcMessage): void {
-  const [name, password] = msg.params;
-  if (!name || password === undefined) return conn.numeric("461", "OPER", "Not enough parameters");
-  const me = conn.session.user!;
-  const out = conn.reply(msg);
-  conn.session.enqueue(async () => {
-    let ok = false;
-    if (userKey(name) === me.key && (me.role === "moderator" || me.role === "admin")) {
-      try {
-        const signIn = await conn.ctx.chat.accounts.validateSession(me.key, password);
-        await conn.ctx.chat.accounts.revoke(signIn.token).catch(() => {});
-        ok = true;
-      } catch {
-        ok = false;
-      }
-    }
-    if (ok) {
-      conn.oper = true;
-      conn.num(out, "381", "You are now an IRC operator");
-      out.add(conn.ctx.renderer.source(conn.nick), "MODE", [conn.nick, "+o"]);
-    } else conn.num(out, "491", "No O-lines for your host (a chatd moderator or admin, with their own password)");
-    out.release();
-  });
-}
-
-/**
  * AWAY: kept on this connection (WHOIS shows it) and told, with away-notify,
  * to the IRC clients on this node that share a channel with the user.
  */

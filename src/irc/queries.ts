@@ -3,6 +3,7 @@ import type { IrcMessage } from "./line.ts";
 import type { Reply } from "./reply.ts";
 import { channelKey, userKey } from "./names.ts";
 import { utf8Length } from "../message/utf8.ts";
+import { operatorText } from "./oper.ts";
 
 /**
  * The read-only commands (NAMES, WHO, WHOIS, LUSERS, ISON, USERHOST): they
@@ -120,7 +121,8 @@ export function whois(conn: IrcConnection, msg: IrcMessage): void {
     conn.num(out, "311", user.name, peer?.userName ?? user.name, conn.ctx.renderer.host, "*", peer?.realName || user.name);
     if (online && online.rooms.length > 0) conn.num(out, "319", user.name, online.rooms.map((r) => `#${r}`).join(" "));
     conn.num(out, "312", user.name, conn.server, conn.ctx.config.name);
-    if (user.role === "moderator" || user.role === "admin") conn.num(out, "313", user.name, `is a chatd ${user.role}`);
+    const operator = operatorText(conn, user);
+    if (operator) conn.num(out, "313", user.name, operator);
     const away = awayOf(conn, user.key);
     if (away !== undefined) conn.num(out, "301", user.name, away);
     conn.num(out, "330", user.name, user.name, "is logged in as");

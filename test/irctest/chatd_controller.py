@@ -16,6 +16,10 @@ reported as not implemented (skipped). Accounts are chatd's own: the first
 sign-in of a name creates its account (registration is open), which is what
 `registerUser` does with SASL.
 
+irctest's tests that OPER send `OPER operuser operpassword` (the oper block every
+controller writes): the config has it as an `irc.operators` block (docs/irc.md,
+"Operators"), its password as a bcrypt hash made once with `npx bcrypt operpassword 4`.
+
 irctest's clients register with NICK and USER alone, which chatd refuses
 (464) unless `irc.guests` is on: the config turns it on, so each such nick
 signs in as a guest account (docs/irc.md, "Signing in").
@@ -57,6 +61,16 @@ LIMITS = {
     "signInFailureDelayMs": 0,
     "signInFailureDelayMaxMs": 0,
 }
+
+
+# `OPER operuser operpassword`, as irctest's tests send it.
+OPERATORS = [
+    {
+        "name": "operuser",
+        "passwordHash": "$2b$04$g52Eck8KjgBsWZ7VRcJpVuMO6TSSOPqQrGGr/6D0.ACxw7x4bt1Zm",
+        "role": "admin",
+    }
+]
 
 
 class ChatdController(BaseServerController, DirectoryBasedController):
@@ -130,7 +144,7 @@ class ChatdController(BaseServerController, DirectoryBasedController):
             "bcryptCost": 4,
             "rooms": [],
             "limits": LIMITS,
-            "irc": {"guests": True, "serverName": "My.Little.Server"},
+            "irc": {"guests": True, "serverName": "My.Little.Server", "operators": OPERATORS},
         }
         with self.open_file("config.json", "w") as fd:
             json.dump(config, fd)
