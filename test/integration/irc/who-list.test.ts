@@ -1,6 +1,14 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { World } from "../../helpers/harness.ts";
+import { startCluster } from "../../helpers/cluster.ts";
 import { ircSignIn, type IrcClient, type Line } from "../../helpers/irc.ts";
+
+/** The IRC port a daemon process logged ("irc listening"). */
+function ircPortOf(output: string): number {
+  const match = /"msg":"irc listening".*?"port":(\d+)/.exec(output);
+  if (!match) throw new Error(`no irc listening line in ${output}`);
+  return Number(match[1]);
+}
 
 /** The 354 lines of a WHO (params after the asker's nick), and its 315. */
 async function whox(c: IrcClient, line: string): Promise<{ rows: string[][]; end: Line }> {
@@ -105,5 +113,28 @@ describe("IRC WHOX and LIST filters (ELIST)", () => {
     expect(mine(await list(b, "LIST <2"))).toEqual(["#chan1"]);
     expect(await list(b, "LIST #ch*,<2")).toEqual(["#chan1"]);
     expect(await list(b, "LIST #ch* >1")).toEqual(["#chan2"]);
+  });
+
+  it("in a cluster, WHOX tells of users on the other node and LIST counts their membership", async () => {
+    const cluster = await startCluster(2, { CHAT_IRC_PORT: "0" });
+    world.onCleanup(() => cluster.close());
+    const [a, b] = cluster.nodes;
+    const here = await ircSignIn(ircPortOf(a!.output()), "here", { userName: "hereuser", realName: "Here Real" });
+    const there = await ircSignIn(ircPortOf(b!.output()), "there", { userName: "thereuser", realName: "There Real" });
+    world.onCleanup(() => here.close());
+    world.onCleanup(() => there.close());
+    for (const c of [here, there]) {
+      c.send("JOIN #both");
+      await c.next("366");
+    }
+    // USER's names and the idle time are kept per connection: of the other node's user, the account's name and 0.
+    const rows = (await whox(here, "WHO #both %cunlar")).rows.sort((x, y) => x[2]!.localeCompare(y[2]!));
+    expect(rows.map((r) => [...r.slice(0, 3), ...r.slice(4)])).toEqual([
+      ["#both", "hereuser", "here", "here", "Here Real"],
+      ["#both", "there", "there", "there", "there"],
+    ]);
+    expect(rows[1]![3]).toBe("0");
+    expect(await list(here, "LIST #both >1")).toEqual(["#both"]);
+    expect(await list(there, "LIST #both <2")).toEqual([]);
   });
 });
