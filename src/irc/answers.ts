@@ -5,6 +5,7 @@ import { signedIn, signInFailed } from "./registration.ts";
 import { namesReply } from "./queries.ts";
 import { userKey } from "./names.ts";
 import { ROOMS_PAGE } from "./isupport.ts";
+import { listed, type ListFilter } from "./elist.ts";
 
 /** A request sent to the session, waiting for its answer. */
 export type Pending = {
@@ -26,9 +27,10 @@ export type Pending = {
   limit?: number;
   /** CHATHISTORY AFTER: the oldest `limit` after `after` (LATEST: the newest). */
   first?: boolean;
-  /** LIST: the search, and how many pages were asked for. */
+  /** LIST: the search, how many pages were asked for, and what is listed of them. */
   query?: string;
   pages?: number;
+  filter?: ListFilter;
   /** KICK/MODE: the nick it is about, and what to say when it worked (PART: its reason). */
   nick?: string;
   done?: string;
@@ -77,14 +79,19 @@ export function answerFrame(conn: IrcConnection, frame: OutboundFrame): void {
 /** Pages of LIST asked for at most (ROOMS_PAGE rooms each). */
 const MAX_LIST_PAGES = 25;
 
-/** A page of the room directory for LIST; the next one is asked for while there is one. The unasked pushes (no ref) mean nothing on IRC. */
+/**
+ * A page of the room directory for LIST, the rooms its filters pass; the next
+ * page is asked for while there is one, up to MAX_LIST_PAGES (the filters
+ * do not make a LIST walk further). The unasked pushes (no ref) mean nothing on IRC.
+ */
 function rooms(conn: IrcConnection, frame: Frame<"rooms">): void {
   const p = frame.ref === undefined ? undefined : conn.take(frame.ref);
   if (!p) return;
-  for (const r of frame.rooms) conn.num(p.out, "322", `#${r.name}`, String(r.members), r.topic ?? "");
+  for (const r of frame.rooms) if (!p.filter || listed(p.filter, r)) conn.num(p.out, "322", `#${r.name}`, String(r.members), r.topic ?? "");
   const pages = p.pages ?? 1;
   if (frame.next !== undefined && pages < MAX_LIST_PAGES) {
-    conn.request({ type: "rooms", limit: ROOMS_PAGE, after: frame.next, ...(p.query ? { query: p.query } : {}) }, { command: "LIST", out: p.out, query: p.query, pages: pages + 1 });
+    const next = { command: "LIST", out: p.out, query: p.query, pages: pages + 1, filter: p.filter };
+    conn.request({ type: "rooms", limit: ROOMS_PAGE, after: frame.next, ...(p.query ? { query: p.query } : {}) }, next);
   } else conn.num(p.out, "323", "End of /LIST");
   p.out.release();
 }

@@ -7,6 +7,7 @@ import { fromIrc } from "./text.ts";
 import { MAX_TARGETS, ROOMS_PAGE } from "./isupport.ts";
 import { ison, lusers, membersOf, names, query, userhost, who, whois } from "./queries.ts";
 import { chathistory } from "./history.ts";
+import { parseListFilter } from "./elist.ts";
 import { away, kick, mode } from "./moderation.ts";
 import { oper } from "./oper.ts";
 
@@ -98,6 +99,7 @@ function message(conn: IrcConnection, msg: IrcMessage): void {
   const list = targets.split(",").filter((t) => t !== "");
   if (list.length > MAX_TARGETS) return notice ? undefined : conn.numeric("407", targets, "Too many targets");
   const text = fromIrc(raw);
+  conn.activeAt = Date.now();
   const out = conn.reply(msg);
   // +draft/reply: chatd's replyTo (a message id; anything else is refused by the schema).
   const reply = conn.caps.has("message-tags") ? msg.tags.get("+draft/reply") : undefined;
@@ -226,11 +228,12 @@ function nickChange(conn: IrcConnection, msg: IrcMessage, nick: string): void {
   });
 }
 
-/** LIST [mask]: chatd's room directory, every page of it (`*word*` searches names). */
+/** LIST [masks and conditions]: chatd's room directory, every page of it, through the ELIST filters (elist.ts). */
 function list(conn: IrcConnection, msg: IrcMessage): void {
   const out = conn.reply(msg);
-  const query = (msg.params[0] ?? "").split(",")[0]!.replace(/^#/, "").replace(/\*/g, "");
+  const filter = parseListFilter(msg.params);
+  const query = filter.hint;
   conn.num(out, "321", "Channel", "Users  Name");
-  conn.request({ type: "rooms", limit: ROOMS_PAGE, ...(query ? { query } : {}) }, { command: "LIST", out, query, pages: 1 });
+  conn.request({ type: "rooms", limit: ROOMS_PAGE, ...(query ? { query } : {}) }, { command: "LIST", out, query, pages: 1, filter });
   out.release();
 }

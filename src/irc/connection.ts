@@ -51,6 +51,8 @@ export class IrcConnection implements Peer, ReplySink {
   registered = false;
   away: string | undefined;
   oper = false;
+  /** When the client last sent PRIVMSG or NOTICE (when it connected, until then): WHOX's idle time. */
+  activeAt = Date.now();
   /** The guest name this connection holds in ctx.guestsSigningIn while its sign-in runs. */
   guestKey: string | undefined;
 

@@ -22,7 +22,7 @@ export function isupport(ctx: IrcContext): string[][] {
     `CHANNELLEN=${NAME_MAX + 1}`,
     "CHANTYPES=#",
     `CHATHISTORY=${Math.min(CHATHISTORY_MAX, limits.historyPerRoom)}`,
-    "ELIST=",
+    "ELIST=MNU",
     "KICKLEN=500",
     `MAXTARGETS=${MAX_TARGETS}`,
     "MODES=4",
@@ -33,6 +33,7 @@ export function isupport(ctx: IrcContext): string[][] {
     `TARGMAX=PRIVMSG:${MAX_TARGETS},NOTICE:${MAX_TARGETS},JOIN:,PART:`,
     "TOPICLEN=300",
     "UTF8ONLY",
+    "WHOX",
     "CLIENTTAGDENY=*,-typing,-draft/reply,-draft/react,-draft/unreact",
   ];
   const lines: string[][] = [];

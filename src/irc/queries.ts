@@ -4,9 +4,10 @@ import type { Reply } from "./reply.ts";
 import { channelKey, userKey } from "./names.ts";
 import { utf8Length } from "../message/utf8.ts";
 import { operatorText } from "./oper.ts";
+import { HIDDEN_IP, ipParam, parseWhox, whoxParams, type WhoEntry, type Whox } from "./whox.ts";
 
 /**
- * The read-only commands (NAMES, WHO, WHOIS, LUSERS, ISON, USERHOST): they
+ * The read-only commands (NAMES, WHO and WHOX, WHOIS, LUSERS, ISON, USERHOST): they
  * read who is where from the presence store (every node) and the accounts,
  * and run in the session's inbox so they answer in the order they came.
  */
@@ -69,11 +70,50 @@ export function ircPeerOf(conn: IrcConnection, key: string): IrcConnection | und
   return undefined;
 }
 
-/** 352: USER's user and real name when the user is on IRC on this node, else the account's name for both. */
-function whoLine(conn: IrcConnection, out: Reply, channel: string, name: string): void {
+/**
+ * A user's WHO flags, the one place 352, 354 and anything else take them from:
+ * `G` when away on IRC (`H` otherwise), `*` for an IRC operator (after OPER),
+ * then the user's prefix in `room` when the WHO is about a channel.
+ */
+export function whoFlags(conn: IrcConnection, name: string, room?: string): string {
   const peer = ircPeerOf(conn, userKey(name) ?? name);
-  const flags = `${peer?.away !== undefined ? "G" : "H"}${peer?.oper ? "*" : ""}`;
-  conn.num(out, "352", channel, peer?.userName ?? name, conn.ctx.renderer.host, conn.server, name, flags, `0 ${peer?.realName || name}`);
+  const away = peer?.away !== undefined ? "G" : "H";
+  const oper = peer?.oper ? "*" : "";
+  // `room`'s prefix (`@`, `+`) goes last; chatd rooms have no channel operators yet, so none.
+  const prefix = "";
+  return `${away}${oper}${prefix}`;
+}
+
+/**
+ * What WHO tells of `name` (in `room` when the WHO names a channel): USER's
+ * user and real name when the user is on IRC on this node, else the account's
+ * name for both; the address only to its owner; idle time only of IRC users
+ * on this node (chatd keeps none elsewhere). Every chatd user is signed in to
+ * an account, whose name is the nick.
+ */
+function whoEntry(conn: IrcConnection, name: string, room?: string): WhoEntry {
+  const key = userKey(name) ?? name;
+  const peer = ircPeerOf(conn, key);
+  const self = key === userKey(conn.nick) && conn.remoteAddress !== "";
+  return {
+    channel: room === undefined ? "*" : `#${room}`,
+    userName: peer?.userName ?? name,
+    ip: self ? ipParam(conn.remoteAddress) : HIDDEN_IP,
+    host: conn.ctx.renderer.host,
+    server: conn.server,
+    nick: name,
+    flags: whoFlags(conn, name, room),
+    idle: peer ? Math.max(0, Math.floor((Date.now() - peer.activeAt) / 1000)) : 0,
+    account: name,
+    realName: peer?.realName || name,
+  };
+}
+
+/** One WHO answer line: 354 with the fields asked for (WHOX), else 352. */
+function whoLine(conn: IrcConnection, out: Reply, whox: Whox | undefined, name: string, room?: string): void {
+  const e = whoEntry(conn, name, room);
+  if (whox) conn.num(out, "354", ...whoxParams(whox, e));
+  else conn.num(out, "352", e.channel, e.userName, e.host, e.server, e.nick, e.flags, `0 ${e.realName}`);
 }
 
 /** A WHO mask (`*` and `?` wildcards, case-insensitive) as a test on names. */
@@ -84,10 +124,11 @@ export function maskMatcher(mask: string): (name: string) => boolean {
 
 export function who(conn: IrcConnection, msg: IrcMessage): void {
   const mask = msg.params[0] ?? "*";
+  const whox = parseWhox(msg.params[1]);
   query(conn, msg, async (out) => {
     const room = channelKey(mask);
     if (room !== undefined) {
-      for (const name of await membersOf(conn, room)) whoLine(conn, out, `#${room}`, name);
+      for (const name of await membersOf(conn, room)) whoLine(conn, out, whox, name, room);
     } else if (/[*?]/.test(mask)) {
       // Every user is +i: a mask finds only oneself and those sharing a room with the asker.
       const matches = maskMatcher(mask);
@@ -95,12 +136,12 @@ export function who(conn: IrcConnection, msg: IrcMessage): void {
       const me = userKey(conn.nick);
       const mine = new Set(users.find((u) => userKey(u.name) === me)?.rooms ?? []);
       for (const u of users) {
-        if (matches(u.name) && (userKey(u.name) === me || u.rooms.some((r) => mine.has(r)))) whoLine(conn, out, "*", u.name);
+        if (matches(u.name) && (userKey(u.name) === me || u.rooms.some((r) => mine.has(r)))) whoLine(conn, out, whox, u.name);
       }
     } else {
       const key = userKey(mask);
       const online = key === undefined ? undefined : (await conn.ctx.chat.presence.users()).find((u) => userKey(u.name) === key);
-      if (online) whoLine(conn, out, "*", online.name);
+      if (online) whoLine(conn, out, whox, online.name);
     }
     conn.num(out, "315", mask, "End of WHO list");
   });
