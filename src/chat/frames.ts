@@ -45,7 +45,8 @@ function where(record: AmendmentRecord): { room: string } | { from: string; to: 
 function amendmentFrame(record: AmendmentRecord): EditedFrame | DeletedFrame | ReactionFrame {
   switch (record.kind) {
     case "edit": {
-      const frame: EditedFrame = { type: "edited", id: record.target, ...where(record), text: record.text, editedAt: record.ts };
+      // The author is named in a room too (only the author edits): an IRC client shows the new text as a line from them.
+      const frame: EditedFrame = { type: "edited", id: record.target, ...where(record), from: record.author, text: record.text, editedAt: record.ts };
       if (record.mentions !== undefined) frame.mentions = record.mentions;
       return frame;
     }

@@ -22,11 +22,9 @@ export type Pending = {
   sawCopy?: boolean;
   /** The key this request's answer (a frame without ref) is found by. */
   keyed?: string;
-  /** CHATHISTORY: only messages after this id, at most `limit` of them. */
-  after?: string;
-  limit?: number;
-  /** CHATHISTORY AFTER: the oldest `limit` after `after` (LATEST: the newest). */
-  first?: boolean;
+  /** CHATHISTORY: its subcommand, and what of the page read it answers with (all of it without). */
+  subcommand?: string;
+  select?: (page: Array<ChatMessage | DirectMessage>) => Array<ChatMessage | DirectMessage>;
   /** LIST: the search, how many pages were asked for, and what is listed of them. */
   query?: string;
   pages?: number;
@@ -155,8 +153,7 @@ function replay(conn: IrcConnection, out: Reply, target: string, messages: Array
 function history(conn: IrcConnection, p: ReturnType<IrcConnection["take"]>, messages: Array<ChatMessage | DirectMessage>): void {
   if (!p) return;
   let page = messages.filter((m) => !m.deleted);
-  if (p.after !== undefined) page = page.filter((m) => m.id > p.after!);
-  if (p.limit !== undefined && page.length > p.limit) page = p.first ? page.slice(0, p.limit) : page.slice(-p.limit);
+  if (p.select) page = p.select(page);
   const batch = conn.batches ? conn.batchId() : undefined;
   if (batch) p.out.add(conn.server, "BATCH", [`+${batch}`, "chathistory", p.target!]);
   const extra: Array<[string, string]> = batch ? [["batch", batch]] : [];
@@ -219,7 +216,7 @@ function error(conn: IrcConnection, frame: Frame<"error">): void {
       break;
     case "CHATHISTORY:not_in_room":
     case "CHATHISTORY:bad_name":
-      conn.fail(out, "CHATHISTORY", "INVALID_TARGET", target, message);
+      conn.fail(out, "CHATHISTORY", "INVALID_TARGET", p.subcommand ?? "*", target, message);
       break;
     default:
       conn.fail(out, p.command, frame.code.toUpperCase(), ...(p.target ? [p.target] : []), message);

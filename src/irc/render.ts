@@ -1,4 +1,4 @@
-import type { ChatMessage, DirectMessage, Encoded, OutboundFrame } from "../message/index.ts";
+import type { ChatMessage, DirectMessage, EditedFrame, Encoded, OutboundFrame } from "../message/index.ts";
 import { formatLine, tagPrefix } from "./line.ts";
 import { toIrcTexts } from "./text.ts";
 import { MAX_LINE_BYTES } from "./line.ts";
@@ -56,6 +56,8 @@ export class Renderer {
         return this.record(frame, mask, []);
       case "presence":
         return formatLine(this.source(frame.user), frame.event === "join" ? "JOIN" : "PART", frame.event === "leave" && frame.reason ? [`#${frame.room}`, frame.reason.replace(/[\r\n\0]+/g, " ")] : [`#${frame.room}`]);
+      case "edited":
+        return frame.from === undefined ? "" : this.#edit(frame, frame.from, mask);
       case "deleted":
         return mask & REDACTIONS ? formatLine(this.host, "REDACT", [changeTarget(frame), frame.id]) : "";
       case "reaction": {
@@ -87,12 +89,31 @@ export class Renderer {
       ["account", mask & TAG_ACCOUNT ? frame.from : undefined],
       ["+draft/reply", mask & TAG_MSGID ? frame.replyTo : undefined],
     ];
-    const prefix = tagPrefix(tags);
-    const room = MAX_LINE_BYTES - utf8Length(`:${source} ${command} ${to} :\r\n`);
-    let out = "";
-    for (const text of toIrcTexts(frame.text ?? "", room, frame.files)) out += prefix + formatLine(source, command, [to, text], true);
-    return out;
+    return lines(tagPrefix(tags), source, command, to, frame.text ?? "", frame.files);
   }
+
+  /**
+   * A web edit (IRC has no ratified edit): the new text again as a PRIVMSG
+   * from the author, `* ` before it, at the time of the edit; with
+   * message-tags it carries `+draft/reply` to the message it replaces and no
+   * msgid of its own (CHATHISTORY gives the message under its id, edited).
+   */
+  #edit(frame: EditedFrame, author: string, mask: number): string {
+    const tags = tagPrefix([
+      ["time", mask & TAG_TIME ? new Date(frame.editedAt).toISOString() : undefined],
+      ["account", mask & TAG_ACCOUNT ? author : undefined],
+      ["+draft/reply", mask & TAG_MSGID ? frame.id : undefined],
+    ]);
+    return lines(tags, this.source(author), "PRIVMSG", changeTarget(frame), `* ${frame.text}`, undefined);
+  }
+}
+
+/** A text as IRC lines of at most 512 bytes, each with the same tags. */
+function lines(prefix: string, source: string, command: string, to: string, text: string, files: ChatMessage["files"]): string {
+  const room = MAX_LINE_BYTES - utf8Length(`:${source} ${command} ${to} :\r\n`);
+  let out = "";
+  for (const line of toIrcTexts(text, room, files)) out += prefix + formatLine(source, command, [to, line], true);
+  return out;
 }
 
 /** The IRC target of a change to a message: its room, or (a conversation) the nick the message was sent to. */

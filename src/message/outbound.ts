@@ -143,7 +143,8 @@ export const searchResults = z.object({
   ref: ref.optional(),
 });
 
-// Issue 19, message changes: a room's carry `room`, a conversation's `from` (the author) and `to`.
+// Issue 19, message changes: a room's carry `room`, a conversation's `from` (the author) and `to`;
+// `edited` names its author (`from`) in a room too (IRC shows an edit as a line from them).
 const where = { room: z.string().optional(), from: z.string().optional(), to: z.string().optional() };
 export const editedFrame = z.object({
   type: z.literal("edited"),

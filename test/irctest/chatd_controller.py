@@ -60,6 +60,8 @@ LIMITS = {
     "ipAccountBurst": 100000,
     "signInFailureDelayMs": 0,
     "signInFailureDelayMaxMs": 0,
+    # irctest's services tests register accounts with 7-character passwords ("sesame1").
+    "passwordMinLength": 1,
 }
 
 
@@ -162,6 +164,10 @@ class ChatdController(BaseServerController, DirectoryBasedController):
         self.proc = self.execute(
             [NODE, str(ROOT / "dist" / "src" / "main.js")], proc_name="chatd", env=env, cwd=str(ROOT)
         )
+
+    def wait_for_services(self) -> None:
+        # Accounts are chatd's own (as Ergo's are Ergo's): no services process to wait for.
+        pass
 
     def registerUser(self, case, username: str, password: Optional[str] = None) -> None:  # type: ignore[no-untyped-def]
         """The first SASL PLAIN sign-in of a name creates its account."""

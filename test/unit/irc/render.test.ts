@@ -34,4 +34,13 @@ describe("rendering fan-out for IRC", () => {
     expect(lines.length).toBeGreaterThan(10);
     for (const l of lines) expect(new TextEncoder().encode(`${l}\r\n`).byteLength).toBeLessThanOrEqual(512);
   });
+
+  it("renders a web edit as a PRIVMSG from the author with '* ', +draft/reply to the edited message and no msgid", () => {
+    const edited = { type: "edited", id: "1764100000000-000003", room: "general", from: "alice", text: "hello\nagain", editedAt: 1764100005000 } as const;
+    expect(text(renderer.fanout(encode(edited), edited, 0))).toBe(":alice!alice@chatd PRIVMSG #general :* hello\r\n:alice!alice@chatd PRIVMSG #general :again\r\n");
+    const tagged = text(renderer.fanout(encode(edited), edited, TAG_TIME | TAG_MSGID | TAG_ACCOUNT)).split("\r\n")[0];
+    expect(tagged).toBe("@time=2025-11-25T19:46:45.000Z;account=alice;+draft/reply=1764100000000-000003 :alice!alice@chatd PRIVMSG #general :* hello");
+    const dm = { type: "edited", id: "1764100000001-000000", from: "bob", to: "alice", text: "8pm", editedAt: 1764100006000 } as const;
+    expect(text(renderer.fanout(encode(dm), dm, 0))).toBe(":bob!bob@chatd PRIVMSG alice :* 8pm\r\n");
+  });
 });
