@@ -3,6 +3,7 @@ import type { IrcMessage } from "./line.ts";
 import type { Reply } from "./reply.ts";
 import { channelKey, userKey } from "./names.ts";
 import { utf8Length } from "../message/utf8.ts";
+import { roomModes, type RoomModes } from "../chat/handlers/modes.ts";
 
 /**
  * The read-only commands (NAMES, WHO, WHOIS, LUSERS, ISON, USERHOST): they
@@ -21,23 +22,34 @@ export function query(conn: IrcConnection, msg: IrcMessage, run: (out: Reply) =>
   });
 }
 
-/** 353 lines of the members (as many as fit in a line each), then 366. */
-export function namesReply(conn: IrcConnection, out: Reply, channel: string, members: readonly string[]): void {
+/** A room's roles and modes as the directory holds them (issue 21; `joined` carries the same). */
+export function rolesOf(conn: IrcConnection, room: string): RoomModes {
+  return roomModes(conn.ctx.chat.directory.get(room));
+}
+
+/** A member's channel prefix: `@` for an operator, `+` for a voiced member, "" otherwise. */
+export function prefixOf(roles: RoomModes, name: string): string {
+  return roles.operators.includes(name) ? "@" : roles.voiced.includes(name) ? "+" : "";
+}
+
+/** 353 lines of the members (as many as fit in a line each, `@`/`+` before operators and voiced; `@` for a secret room, else `=`), then 366. */
+export function namesReply(conn: IrcConnection, out: Reply, channel: string, members: readonly string[], roles: RoomModes): void {
   let line: string[] = [];
   let bytes = 0;
   const room = 400 - utf8Length(conn.server) - utf8Length(conn.nick) - utf8Length(channel);
   const full = conn.caps.has("userhost-in-names");
+  const symbol = roles.modes.secret ? "@" : "=";
   for (const member of members) {
-    const name = full ? conn.ctx.renderer.source(member) : member;
+    const name = prefixOf(roles, member) + (full ? conn.ctx.renderer.source(member) : member);
     if (line.length > 0 && bytes + utf8Length(name) + 1 > room) {
-      conn.num(out, "353", "=", channel, line.join(" "));
+      conn.num(out, "353", symbol, channel, line.join(" "));
       line = [];
       bytes = 0;
     }
     line.push(name);
     bytes += utf8Length(name) + 1;
   }
-  if (line.length > 0) conn.num(out, "353", "=", channel, line.join(" "));
+  if (line.length > 0) conn.num(out, "353", symbol, channel, line.join(" "));
   conn.num(out, "366", channel, "End of /NAMES list");
 }
 
@@ -54,7 +66,7 @@ export function names(conn: IrcConnection, msg: IrcMessage): void {
     for (const channel of target.split(",")) {
       const room = channelKey(channel);
       if (room === undefined) conn.num(out, "366", channel, "End of /NAMES list");
-      else namesReply(conn, out, channel, await membersOf(conn, room));
+      else namesReply(conn, out, channel, await membersOf(conn, room), rolesOf(conn, room));
     }
   });
 }
@@ -68,10 +80,10 @@ export function ircPeerOf(conn: IrcConnection, key: string): IrcConnection | und
   return undefined;
 }
 
-/** 352: USER's user and real name when the user is on IRC on this node, else the account's name for both. */
-function whoLine(conn: IrcConnection, out: Reply, channel: string, name: string): void {
+/** 352: USER's user and real name when the user is on IRC on this node, else the account's name for both; `prefix`: the channel's `@`/`+` for the member. */
+function whoLine(conn: IrcConnection, out: Reply, channel: string, name: string, prefix = ""): void {
   const peer = ircPeerOf(conn, userKey(name) ?? name);
-  const flags = `${peer?.away !== undefined ? "G" : "H"}${peer?.oper ? "*" : ""}`;
+  const flags = `${peer?.away !== undefined ? "G" : "H"}${peer?.oper ? "*" : ""}${prefix}`;
   conn.num(out, "352", channel, peer?.userName ?? name, conn.ctx.renderer.host, conn.server, name, flags, `0 ${peer?.realName || name}`);
 }
 
@@ -86,7 +98,8 @@ export function who(conn: IrcConnection, msg: IrcMessage): void {
   query(conn, msg, async (out) => {
     const room = channelKey(mask);
     if (room !== undefined) {
-      for (const name of await membersOf(conn, room)) whoLine(conn, out, `#${room}`, name);
+      const roles = rolesOf(conn, room);
+      for (const name of await membersOf(conn, room)) whoLine(conn, out, `#${room}`, name, prefixOf(roles, name));
     } else if (/[*?]/.test(mask)) {
       // Every user is +i: a mask finds only oneself and those sharing a room with the asker.
       const matches = maskMatcher(mask);

@@ -95,14 +95,13 @@ export class RoomDirectory {
 
   /**
    * Creates the room (stored, then told to every node); `creator` (issue 21)
-   * becomes its operator. Two nodes creating it at once both keep it, and
-   * both creators are operators (the grant is one step in the store).
+   * becomes its operator, in the same write. Of two nodes creating it at once
+   * the store keeps the first one's roles (`put` keeps a kept room's).
    */
   async create(name: string, creator?: string): Promise<void> {
-    let info: RoomInfo = { name, createdAt: this.#now(), members: 0, emptySince: this.#now() };
+    const info: RoomInfo = { name, createdAt: this.#now(), members: 0, emptySince: this.#now(), ...(creator === undefined ? {} : { operators: [creator] }) };
     await this.deps.store.put(info);
-    if (creator !== undefined) info = (await this.deps.store.changeMode(name, { mode: "operator", on: true, user: creator })) ?? withModeChange(info, { mode: "operator", on: true, user: creator });
-    this.#add({ ...info, members: 0 });
+    this.#add(info);
     await this.deps.bus.publish({ kind: "room", action: "created", room: info });
   }
 
