@@ -131,7 +131,9 @@ export function whois(conn: IrcConnection, msg: IrcMessage): void {
     const online = (await conn.ctx.chat.presence.users()).find((u) => userKey(u.name) === user.key);
     const peer = ircPeerOf(conn, user.key);
     conn.num(out, "311", user.name, peer?.userName ?? user.name, conn.ctx.renderer.host, "*", peer?.realName || user.name);
-    if (online && online.rooms.length > 0) conn.num(out, "319", user.name, online.rooms.map((r) => `#${r}`).join(" "));
+    // A secret room (issue 21) only to those in it.
+    const rooms = online?.rooms.filter((r) => !conn.ctx.chat.directory.get(r)?.secret || conn.session.rooms.has(r)) ?? [];
+    if (rooms.length > 0) conn.num(out, "319", user.name, rooms.map((r) => `#${r}`).join(" "));
     conn.num(out, "312", user.name, conn.server, conn.ctx.config.name);
     if (user.role === "moderator" || user.role === "admin") conn.num(out, "313", user.name, `is a chatd ${user.role}`);
     const away = awayOf(conn, user.key);
