@@ -9,6 +9,7 @@ import * as directHandlers from "./handlers/direct.ts";
 import * as changeHandlers from "./handlers/changes.ts";
 import * as stateHandlers from "./handlers/state.ts";
 import * as searchHandlers from "./handlers/search.ts";
+import * as modeHandlers from "./handlers/modes.ts";
 
 /** What the dispatch needs of the service besides the handlers' context. */
 export type DispatchHooks = {
@@ -60,6 +61,8 @@ export async function dispatch(ctx: ChatContext, session: Session, frame: Inboun
       return await stateHandlers.read(ctx, session, frame);
     case "topic":
       return await stateHandlers.topic(ctx, session, frame);
+    case "mode":
+      return await modeHandlers.mode(ctx, session, frame);
     case "password":
       return await stateHandlers.password(ctx, session, frame);
   }

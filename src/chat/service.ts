@@ -144,8 +144,8 @@ export class ChatService {
       // Every stored room event, from any node: the sender's own copy (origin, this node only) waits for its ack.
       broker.register(
         amendThenDeliver(this.amendments, (event, sender) => {
-          // A topic is listed in the directory before it goes out, so a `rooms` asked after it shows it.
-          if (event.kind === "topic") this.directory.topicStored(event.room, { text: event.text, by: event.by, ts: event.ts });
+          // A topic or mode change is in the directory before it goes out, so a request after it sees it.
+          this.directory.stored(event);
           hub.deliver(event, sender);
           // After the fan-out: indexing never delays delivery.
           search.stored(event);

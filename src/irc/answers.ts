@@ -94,9 +94,9 @@ function rooms(conn: IrcConnection, frame: Frame<"rooms">): void {
   p.out.release();
 }
 
-/** The TOPIC line of a topic change; it answers this client's own TOPIC if it set it. */
-export function topicChanged(conn: IrcConnection, frame: Frame<"topic">, bytes: Uint8Array): boolean {
-  const p = frame.by === conn.nick ? conn.take(undefined, `topic:${frame.room}`) : undefined;
+/** The TOPIC (or MODE) line of a topic (or mode) change; it answers this client's own TOPIC (or MODE) if it made it. */
+export function topicChanged(conn: IrcConnection, frame: Frame<"topic" | "mode">, bytes: Uint8Array): boolean {
+  const p = frame.by === conn.nick ? conn.take(undefined, `${frame.type}:${frame.room}`) : undefined;
   if (!p) return false;
   p.out.raw(new TextDecoder().decode(bytes));
   p.out.release();
@@ -135,7 +135,7 @@ function joined(conn: IrcConnection, frame: Frame<"joined">): void {
     const topic = conn.ctx.chat.directory.topic(frame.room);
     if (topic) conn.num(out, "333", channel, topic.by, String(Math.floor(topic.ts / 1000)));
   }
-  namesReply(conn, out, channel, frame.members);
+  namesReply(conn, out, channel, frame.members, frame);
   const { replayOnJoin } = conn.ctx.config.irc;
   if (replayOnJoin && !conn.caps.has("draft/chathistory") && frame.history.length > 0) replay(conn, out, channel, frame.history);
   out.release();
@@ -204,9 +204,16 @@ function error(conn: IrcConnection, frame: Frame<"error">): void {
       n("442", target, "You're not on that channel");
       break;
     case "KICK:forbidden":
-    case "MODE:forbidden":
-    case "TOPIC:muted":
       n("482", target, "You're not a channel operator (chatd moderators and admins only)");
+      break;
+    case "MODE:forbidden":
+    case "TOPIC:forbidden":
+    case "TOPIC:muted":
+      n("482", target, "You're not a channel operator");
+      break;
+    case "MODE:not_in_room":
+      if (p.nick !== undefined) n("441", p.nick, target, "They aren't on that channel");
+      else n("442", target, "You're not on that channel");
       break;
     case "REDACT:forbidden":
       conn.fail(out, "REDACT", "REDACT_FORBIDDEN", target, p.nick ?? "*", message);

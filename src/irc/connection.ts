@@ -116,7 +116,7 @@ export class IrcConnection implements Peer, ReplySink {
       if (!this.#isOwn(frame)) this.#fanout(this.ctx.renderer.fanout(encoded, frame, this.mask));
       return;
     }
-    if (frame.type === "topic") {
+    if (frame.type === "topic" || frame.type === "mode") {
       const bytes = this.ctx.renderer.fanout(encoded, frame, this.mask);
       if (!topicChanged(this, frame, bytes)) this.#fanout(bytes);
       return;

@@ -18,7 +18,7 @@ export function isupport(ctx: IrcContext): string[][] {
     "AWAYLEN=200",
     "CASEMAPPING=rfc8265",
     `CHANLIMIT=#:${limits.maxRoomsPerSession}`,
-    "CHANMODES=bq,,,n",
+    "CHANMODES=bq,,,nst",
     `CHANNELLEN=${NAME_MAX + 1}`,
     "CHANTYPES=#",
     `CHATHISTORY=${Math.min(CHATHISTORY_MAX, limits.historyPerRoom)}`,

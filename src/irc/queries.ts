@@ -5,6 +5,7 @@ import { channelKey, userKey } from "./names.ts";
 import { utf8Length } from "../message/utf8.ts";
 import { operatorText } from "./oper.ts";
 import { HIDDEN_IP, ipParam, parseWhox, whoxParams, type WhoEntry, type Whox } from "./whox.ts";
+import { roomModes, type RoomModes } from "../chat/handlers/modes.ts";
 
 /**
  * The read-only commands (NAMES, WHO and WHOX, WHOIS, LUSERS, ISON, USERHOST): they
@@ -23,23 +24,34 @@ export function query(conn: IrcConnection, msg: IrcMessage, run: (out: Reply) =>
   });
 }
 
-/** 353 lines of the members (as many as fit in a line each), then 366. */
-export function namesReply(conn: IrcConnection, out: Reply, channel: string, members: readonly string[]): void {
+/** A room's roles and modes as the directory holds them (issue 21; `joined` carries the same). */
+export function rolesOf(conn: IrcConnection, room: string): RoomModes {
+  return roomModes(conn.ctx.chat.directory.get(room));
+}
+
+/** A member's channel prefix: `@` for an operator, `+` for a voiced member, "" otherwise. */
+export function prefixOf(roles: RoomModes, name: string): string {
+  return roles.operators.includes(name) ? "@" : roles.voiced.includes(name) ? "+" : "";
+}
+
+/** 353 lines of the members (as many as fit in a line each, `@`/`+` before operators and voiced; `@` for a secret room, else `=`), then 366. */
+export function namesReply(conn: IrcConnection, out: Reply, channel: string, members: readonly string[], roles: RoomModes): void {
   let line: string[] = [];
   let bytes = 0;
   const room = 400 - utf8Length(conn.server) - utf8Length(conn.nick) - utf8Length(channel);
   const full = conn.caps.has("userhost-in-names");
+  const symbol = roles.modes.secret ? "@" : "=";
   for (const member of members) {
-    const name = full ? conn.ctx.renderer.source(member) : member;
+    const name = prefixOf(roles, member) + (full ? conn.ctx.renderer.source(member) : member);
     if (line.length > 0 && bytes + utf8Length(name) + 1 > room) {
-      conn.num(out, "353", "=", channel, line.join(" "));
+      conn.num(out, "353", symbol, channel, line.join(" "));
       line = [];
       bytes = 0;
     }
     line.push(name);
     bytes += utf8Length(name) + 1;
   }
-  if (line.length > 0) conn.num(out, "353", "=", channel, line.join(" "));
+  if (line.length > 0) conn.num(out, "353", symbol, channel, line.join(" "));
   conn.num(out, "366", channel, "End of /NAMES list");
 }
 
@@ -56,7 +68,7 @@ export function names(conn: IrcConnection, msg: IrcMessage): void {
     for (const channel of target.split(",")) {
       const room = channelKey(channel);
       if (room === undefined) conn.num(out, "366", channel, "End of /NAMES list");
-      else namesReply(conn, out, channel, await membersOf(conn, room));
+      else namesReply(conn, out, channel, await membersOf(conn, room), rolesOf(conn, room));
     }
   });
 }
@@ -79,8 +91,8 @@ export function whoFlags(conn: IrcConnection, name: string, room?: string): stri
   const peer = ircPeerOf(conn, userKey(name) ?? name);
   const away = peer?.away !== undefined ? "G" : "H";
   const oper = peer?.oper ? "*" : "";
-  // `room`'s prefix (`@`, `+`) goes last; chatd rooms have no channel operators yet, so none.
-  const prefix = "";
+  // `room`'s prefix (`@` operator, `+` voiced) goes last.
+  const prefix = room === undefined ? "" : prefixOf(rolesOf(conn, room), name);
   return `${away}${oper}${prefix}`;
 }
 
@@ -160,7 +172,9 @@ export function whois(conn: IrcConnection, msg: IrcMessage): void {
     const online = (await conn.ctx.chat.presence.users()).find((u) => userKey(u.name) === user.key);
     const peer = ircPeerOf(conn, user.key);
     conn.num(out, "311", user.name, peer?.userName ?? user.name, conn.ctx.renderer.host, "*", peer?.realName || user.name);
-    if (online && online.rooms.length > 0) conn.num(out, "319", user.name, online.rooms.map((r) => `#${r}`).join(" "));
+    // A secret room (issue 21) only to those in it.
+    const rooms = online?.rooms.filter((r) => !conn.ctx.chat.directory.get(r)?.secret || conn.session.rooms.has(r)) ?? [];
+    if (rooms.length > 0) conn.num(out, "319", user.name, rooms.map((r) => `#${r}`).join(" "));
     conn.num(out, "312", user.name, conn.server, conn.ctx.config.name);
     const operator = operatorText(conn, user);
     if (operator) conn.num(out, "313", user.name, operator);

@@ -67,6 +67,8 @@ export class Renderer {
       }
       case "topic":
         return formatLine(this.source(frame.by), "TOPIC", [`#${frame.room}`, frame.text], true);
+      case "mode":
+        return formatLine(this.source(frame.by), "MODE", [`#${frame.room}`, `${frame.on ? "+" : "-"}${MODE_LETTERS[frame.mode]}`, ...(frame.user === undefined ? [] : [frame.user])]);
       case "typing":
         return mask & TAG_TYPING ? `@+typing=active ${formatLine(this.source(frame.user), "TAGMSG", [`#${frame.room}`])}` : "";
       default:
@@ -115,6 +117,9 @@ function lines(prefix: string, source: string, command: string, to: string, text
   for (const line of toIrcTexts(text, room, files)) out += prefix + formatLine(source, command, [to, line], true);
   return out;
 }
+
+/** chatd's room modes and roles as IRC channel mode letters (issue 21). */
+export const MODE_LETTERS = { topicLock: "t", secret: "s", operator: "o", voice: "v" } as const;
 
 /** The IRC target of a change to a message: its room, or (a conversation) the nick the message was sent to. */
 function changeTarget(frame: { room?: string | undefined; to?: string | undefined }): string {

@@ -72,6 +72,9 @@ export const roomsFrame = z.object({
 // `room` or `with` (exactly one): which one is the handler's to check (bad_frame).
 export const readFrame = z.object({ type: z.literal("read"), room: room.optional(), with: name.optional(), id: messageId, ref: ref.optional() });
 export const topicFrame = z.object({ type: z.literal("topic"), room, text, ref: ref.optional() });
+// Issue 21, room modes and roles: `user` goes with `operator` and `voice` only (the handler says bad_frame otherwise).
+export const ROOM_MODES = ["topicLock", "secret", "operator", "voice"] as const;
+export const modeFrame = z.object({ type: z.literal("mode"), room, mode: z.enum(ROOM_MODES), on: z.boolean(), user: name.optional(), ref: ref.optional() });
 // No length caps: `bad_password` for a new one out of bounds, `auth_failed` for a wrong old one (the frame size limit bounds both).
 export const passwordFrame = z.object({ type: z.literal("password"), old: z.string(), new: z.string(), ref: ref.optional() });
 // End of conversation state.
@@ -125,6 +128,7 @@ export const inboundFrame = z.discriminatedUnion("type", [
   // Conversation state.
   readFrame,
   topicFrame,
+  modeFrame,
   passwordFrame,
   // Issue 19, message changes.
   editFrame,

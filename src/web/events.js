@@ -25,7 +25,7 @@ import { askPermission, dismissOffer } from "./notify.js";
 import { wirePicker } from "./reactions.js";
 import { scheduleRead } from "./reading.js";
 import { onNotifyToggle, openSettings, submitPassword } from "./settings-panel.js";
-import { openTopicDialog, submitTopic } from "./topic.js";
+import { openTopicDialog, submitTopic, toggleTopicLock } from "./topic.js";
 import { jumpTo } from "./timeline.js";
 
 function onClick(event) {
@@ -127,6 +127,7 @@ export function wireUp() {
   $("confirm-form").addEventListener("submit", submitDelete);
   $("topic-form").addEventListener("submit", submitTopic);
   $("edit-topic").addEventListener("click", openTopicDialog);
+  $("topic-lock").addEventListener("click", toggleTopicLock);
   $("open-browse").addEventListener("click", openBrowse);
   $("rooms-query").addEventListener("input", onBrowseInput);
   $("rooms-form").addEventListener("submit", (event) => {

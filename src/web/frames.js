@@ -17,7 +17,7 @@ import { applyDeleted, applyEdited, applyReaction } from "./changes.js";
 import { directoryPushed } from "./directory.js";
 import { renderNotifyOffer } from "./notify.js";
 import { applyJoined, applyRead, applyWelcomeUnread, placeLine } from "./reading.js";
-import { applyTopic } from "./topic.js";
+import { applyMode, applyRoles, applyTopic } from "./topic.js";
 import { lineIntoView } from "./timeline.js";
 
 export function handleFrame(frame) {
@@ -85,6 +85,7 @@ const handlers = {
     }
     conv.loaded = true;
     conv.topic = typeof f.topic === "string" ? f.topic : "";
+    applyRoles(conv, f);
     const line = applyJoined(conv, f);
     settlePending(conv);
     if (state.active === null) activate(conv.key);
@@ -235,6 +236,7 @@ const handlers = {
   reaction: applyReaction,
   read: applyRead,
   topic: applyTopic,
+  mode: applyMode,
 
   password_changed(f) {
     answer(f);

@@ -32,6 +32,10 @@ function newConversation(kind, target, display) {
     lastRead: null, // the read marker: id of the last message read (rooms: from `joined`; all: `read`)
     lineAfter: undefined, // the "new messages" line goes after this id ("" : before all); undefined: none
     topic: "",
+    // Issue 21: the room's operators and voiced members (user keys) and whether its topic is locked.
+    operators: new Set(),
+    voiced: new Set(),
+    topicLock: false,
     draft: "",
   };
 }
@@ -91,6 +95,11 @@ export function ensureDm(name) {
 
 export function isMe(name) {
   return state.me !== null && nameKey(name) === state.me.key;
+}
+
+/** Operators of the room (and moderators and admins, who act as operators everywhere) may lock its topic (issue 21). */
+export function isRoomOperator(conv) {
+  return canModerate() || (state.me !== null && conv.operators.has(state.me.key));
 }
 
 /** Moderators and admins get kick and mute in the member and message menus (`welcome.role`). */

@@ -1,11 +1,14 @@
 // A room's topic: shown under its name in the header; members edit it in a small
 // dialog (`topic` frame). Every member, on every device, gets the new one.
+// Issue 21: the room's operators (marked in the member list) may lock the topic
+// (`mode` frame, `topicLock`); while it is locked only they may edit it.
 import { $, announce } from "./dom.js";
 import { dialogError, openDialog, setBusy } from "./dialogs.js";
 import { errorText } from "./errors.js";
 import { render } from "./render.js";
 import { request } from "./requests.js";
-import { activeConv, isMe, roomConv, state } from "./state.js";
+import { activeConv, isMe, isRoomOperator, roomConv, state } from "./state.js";
+import { nameKey } from "./text.js";
 
 export const TOPIC_MAX = 300;
 let editing = null; // room name the dialog sets the topic of
@@ -23,6 +26,38 @@ export function applyTopic(f) {
     setBusy($("topic-dialog"), false);
     if ($("topic-dialog").open) $("topic-dialog").close();
   }
+}
+
+/** The roles and modes `joined` carries. */
+export function applyRoles(conv, f) {
+  conv.operators = new Set((Array.isArray(f.operators) ? f.operators : []).map(nameKey));
+  conv.voiced = new Set((Array.isArray(f.voiced) ? f.voiced : []).map(nameKey));
+  conv.topicLock = f.modes?.topicLock === true;
+}
+
+/** A `mode` frame: a room's mode or a member's role changed. */
+export function applyMode(f) {
+  const conv = roomConv(f.room);
+  if (!conv) return;
+  if (f.mode === "topicLock") conv.topicLock = f.on === true;
+  else if (f.mode === "operator" || f.mode === "voice") {
+    const set = f.mode === "operator" ? conv.operators : conv.voiced;
+    if (f.on) set.add(nameKey(f.user ?? ""));
+    else set.delete(nameKey(f.user ?? ""));
+  }
+  if (conv.key !== state.active) return;
+  render.header();
+  render.members();
+  if (f.mode === "topicLock" && !isMe(f.by ?? "")) announce(`${f.by} ${f.on ? "locked" : "unlocked"} the topic of #${conv.name}`);
+}
+
+/** The header's lock button: an operator turns the topic lock on or off. */
+export function toggleTopicLock() {
+  const conv = activeConv();
+  if (!conv || conv.kind !== "room" || !isRoomOperator(conv)) return;
+  request({ type: "mode", room: conv.target, mode: "topicLock", on: !conv.topicLock }, (f) => {
+    if (f.type === "error") announce(errorText(f.code, f.message));
+  });
 }
 
 export function openTopicDialog() {

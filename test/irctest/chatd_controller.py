@@ -90,7 +90,7 @@ class ChatdController(BaseServerController, DirectoryBasedController):
     # What chatd's 005 says (docs/irc.md, "ISUPPORT"), checked by isupport.py.
     isupport = {
         "CASEMAPPING": "rfc8265",
-        "CHANMODES": "bq,,,n",
+        "CHANMODES": "bq,,,nst",
         "CHANNELLEN": "33",
         "CHANTYPES": "#",
         "MSGREFTYPES": "msgid,timestamp",

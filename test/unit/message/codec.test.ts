@@ -68,6 +68,7 @@ describe("decode", () => {
       ["search", { type: "search", q: 'deplo "release notes" from:alice', room: "general", with: "bob", before: "1764100000000-000042", limit: 50, ref: "s1" }],
       ["read", { type: "read", room: "general", id: "1764100000000-000003" }],
       ["topic", { type: "topic", room: "general", text: "Release on Friday", ref: 4 }],
+      ["mode", { type: "mode", room: "general", mode: "operator", on: true, user: "bob", ref: 5 }],
       ["password", { type: "password", old: "correct horse", new: "battery staple" }],
       ["say with replyTo", { type: "say", room: "general", text: "yes", replyTo: "1764100000000-000003" }],
       ["edit", { type: "edit", id: "1764100000000-000003", text: "fixed", ref: "e1" }],
