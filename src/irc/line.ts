@@ -6,8 +6,12 @@ import { utf8Length } from "../message/utf8.ts";
 
 /** The most bytes of a line without its tags, CR LF included (RFC 1459). */
 export const MAX_LINE_BYTES = 512;
-/** The most bytes of a line's tag section, '@' and the trailing space included (IRCv3 message-tags). */
-export const MAX_TAGS_BYTES = 8191;
+/**
+ * The most bytes of the tag section of a line from a client, '@' and the
+ * trailing space included: message-tags gives clients 4094 bytes of tag data
+ * (of the 8191 a line's tags may take, the rest is the server's).
+ */
+export const MAX_TAGS_BYTES = 4096;
 
 export type IrcMessage = {
   tags: Map<string, string>;
@@ -104,4 +108,11 @@ export function tagSectionBytes(line: string): number {
   if (!line.startsWith("@")) return 0;
   const end = line.indexOf(" ");
   return end < 0 ? utf8Length(line) : utf8Length(line.slice(0, end + 1));
+}
+
+/** The client-only tags (`+name`) of a line but those in `except`, by name; undefined when there are none. */
+export function clientTagsOf(tags: ReadonlyMap<string, string>, except?: string): Record<string, string> | undefined {
+  let out: Record<string, string> | undefined;
+  for (const [name, value] of tags) if (name.startsWith("+") && name !== except) (out ??= {})[name] = value;
+  return out;
 }

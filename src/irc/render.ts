@@ -1,4 +1,4 @@
-import type { ChatMessage, DirectMessage, Encoded, OutboundFrame } from "../message/index.ts";
+import type { ChatMessage, DirectMessage, Encoded, OutboundFrame, TagsNotice } from "../message/index.ts";
 import { formatLine, tagPrefix } from "./line.ts";
 import { toIrcTexts } from "./text.ts";
 import { MAX_LINE_BYTES } from "./line.ts";
@@ -65,6 +65,8 @@ export class Renderer {
       }
       case "topic":
         return formatLine(this.source(frame.by), "TOPIC", [`#${frame.room}`, frame.text], true);
+      case "tags":
+        return this.tagmsg(frame, mask, []);
       case "typing":
         return mask & TAG_TYPING ? `@+typing=active ${formatLine(this.source(frame.user), "TAGMSG", [`#${frame.room}`])}` : "";
       default:
@@ -87,11 +89,29 @@ export class Renderer {
       ["account", mask & TAG_ACCOUNT ? frame.from : undefined],
       ["+draft/reply", mask & TAG_MSGID ? frame.replyTo : undefined],
     ];
+    // Client-only tags go to clients with message-tags (the same bit as msgid), never to others.
+    if (frame.tags !== undefined && mask & TAG_MSGID) tags.push(...Object.entries(frame.tags));
     const prefix = tagPrefix(tags);
     const room = MAX_LINE_BYTES - utf8Length(`:${source} ${command} ${to} :\r\n`);
     let out = "";
     for (const text of toIrcTexts(frame.text ?? "", room, frame.files)) out += prefix + formatLine(source, command, [to, text], true);
     return out;
+  }
+
+  /**
+   * Client tags sent on their own as a TAGMSG (with `extra` tags, to `target`:
+   * the room, or the nick it was sent to); only for clients with message-tags.
+   */
+  tagmsg(frame: TagsNotice, mask: number, extra: ReadonlyArray<readonly [string, string]>, target?: string): string {
+    if (!(mask & TAG_MSGID)) return "";
+    const tags: Array<readonly [string, string | undefined]> = [
+      ...extra,
+      ["time", mask & TAG_TIME ? new Date(frame.ts).toISOString() : undefined],
+      ["msgid", frame.id],
+      ["account", mask & TAG_ACCOUNT ? frame.from : undefined],
+      ...Object.entries(frame.tags),
+    ];
+    return tagPrefix(tags) + formatLine(this.source(frame.from), "TAGMSG", [target ?? changeTarget(frame)]);
   }
 }
 
