@@ -184,8 +184,6 @@ function error(conn: IrcConnection, frame: Frame<"error">): void {
     case "PRIVMSG:not_in_room":
     case "PRIVMSG:muted":
     case "TAGMSG:not_in_room":
-      n("404", target, `Cannot send to channel: ${message}`);
-      break;
     case "TAGMSG:muted":
       n("404", target, `Cannot send to channel: ${message}`);
       break;
