@@ -3,6 +3,7 @@
  * from a client and formatting one to send. Pure functions on strings.
  */
 import { utf8Length } from "../message/utf8.ts";
+import { CLIENT_TAG_NAME } from "../message/client-tags.ts";
 
 /** The most bytes of a line without its tags, CR LF included (RFC 1459). */
 export const MAX_LINE_BYTES = 512;
@@ -110,9 +111,13 @@ export function tagSectionBytes(line: string): number {
   return end < 0 ? utf8Length(line) : utf8Length(line.slice(0, end + 1));
 }
 
-/** The client-only tags (`+name`) of a line but those in `except`, by name; undefined when there are none. */
+/**
+ * The client-only tags (`+name`) of a line but `except`, by name; undefined
+ * when there are none. A name the spec does not allow (`+a_b`) is dropped
+ * rather than costing the message (the input cap already bounds the size).
+ */
 export function clientTagsOf(tags: ReadonlyMap<string, string>, except?: string): Record<string, string> | undefined {
   let out: Record<string, string> | undefined;
-  for (const [name, value] of tags) if (name.startsWith("+") && name !== except) (out ??= {})[name] = value;
+  for (const [name, value] of tags) if (name !== except && CLIENT_TAG_NAME.test(name)) (out ??= {})[name] = value;
   return out;
 }
