@@ -90,7 +90,8 @@ export class Renderer {
       ["+draft/reply", mask & TAG_MSGID ? frame.replyTo : undefined],
     ];
     // Client-only tags go to clients with message-tags (the same bit as msgid), never to others.
-    if (frame.tags !== undefined && mask & TAG_MSGID) tags.push(...Object.entries(frame.tags));
+    // (A web client may have sent its own +draft/reply besides replyTo: the message's replyTo wins.)
+    if (frame.tags !== undefined && mask & TAG_MSGID) for (const tag of Object.entries(frame.tags)) if (tag[0] !== "+draft/reply" || frame.replyTo === undefined) tags.push(tag);
     const prefix = tagPrefix(tags);
     const room = MAX_LINE_BYTES - utf8Length(`:${source} ${command} ${to} :\r\n`);
     let out = "";

@@ -45,6 +45,11 @@ describe("rendering fan-out for IRC", () => {
     );
   });
 
+  it("writes +draft/reply once: a message's replyTo wins over a +draft/reply among its tags", () => {
+    const both = { ...frame, text: "hi", replyTo: "1764100000000-000001", tags: { "+draft/reply": "other", "+x": "1" } };
+    expect(text(renderer.fanout(encode(both), both, TAG_MSGID))).toBe("@msgid=1764100000000-000003;+draft/reply=1764100000000-000001;+x=1 :alice!alice@chatd PRIVMSG #general :hi\r\n");
+  });
+
   it("renders client tags on their own as TAGMSG with a msgid, to message-tags clients only", () => {
     const room = { type: "tags", id: "0b6f3c1e-7d1a-4a55-9a8e-2f4f0c3e9b71", room: "general", from: "bob", tags: { "+draft/react": "l😃l" }, ts: 1764100000000 } as const;
     expect(renderer.fanout(encode(room), room, TAG_TIME | TAG_ACCOUNT).byteLength).toBe(0);
