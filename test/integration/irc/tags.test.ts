@@ -146,6 +146,13 @@ describe("IRC client-only tags", () => {
     expect(await web.next("error")).toMatchObject({ code: "unknown_user", ref: "t3" });
   });
 
+  it("counts a TAGMSG against the message rate: a flood gets FAIL TAGMSG RATE_LIMITED", async () => {
+    const d = await ircDaemon();
+    const alice = await inGeneral(d.daemon.ircPort!, "alice", ["message-tags"]);
+    for (let i = 0; i < 30; i++) alice.send(`@+n=${i} TAGMSG #general`);
+    expect((await alice.next("FAIL")).params.slice(0, 3)).toEqual(["TAGMSG", "RATE_LIMITED", "#general"]);
+  });
+
   it("keeps the limits: 4094 bytes of tag data pass, one more is 417; a PRIVMSG too long to relay in one line is 417", async () => {
     const d = await ircDaemon();
     const port = d.daemon.ircPort!;
