@@ -2,6 +2,7 @@ import type { BusEvent } from "../../storage/bus/types.ts";
 import type { Config } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
 import type { Hub } from "./hub.ts";
+import { deliverTags, tagsNotice } from "./handlers/tags.ts";
 import type { Moderation } from "./moderation.ts";
 import type { OperatorActions } from "./operator.ts";
 
@@ -28,6 +29,9 @@ export function busConsumer(deps: {
         return hub.toAll({ type: "notice", text: event.text, kind: event.noticeKind, ts: event.ts });
       case "typing":
         if (event.origin !== origin) hub.toRoom(event.room, { type: "typing", room: event.room, user: event.user });
+        return;
+      case "tags":
+        if (event.origin !== origin) deliverTags(hub, tagsNotice(event), event.keys);
         return;
       case "presence":
         if (event.origin !== origin) hub.toRoomPresence(event.room, { type: "presence", room: event.room, user: event.user, event: event.event, ...(event.reason ? { reason: event.reason } : {}) });

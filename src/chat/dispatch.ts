@@ -10,6 +10,7 @@ import * as changeHandlers from "./handlers/changes.ts";
 import * as stateHandlers from "./handlers/state.ts";
 import * as searchHandlers from "./handlers/search.ts";
 import * as modeHandlers from "./handlers/modes.ts";
+import * as tagHandlers from "./handlers/tags.ts";
 
 /** What the dispatch needs of the service besides the handlers' context. */
 export type DispatchHooks = {
@@ -26,6 +27,8 @@ export async function dispatch(ctx: ChatContext, session: Session, frame: Inboun
       return await roomHandlers.leave(ctx, session, frame);
     case "typing":
       return roomHandlers.typing(ctx, session, frame);
+    case "tags":
+      return await tagHandlers.tags(ctx, session, frame);
     case "say":
       return await messageHandlers.say(ctx, session, frame);
     case "history":

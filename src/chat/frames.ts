@@ -38,6 +38,7 @@ function messageFrame(record: MessageRecord): ChatMessage | DirectMessage {
   if (record.replyTo !== undefined) frame.replyTo = record.replyTo;
   if (record.mentions !== undefined) frame.mentions = record.mentions;
   if (record.notice === true) frame.notice = true;
+  if (record.tags !== undefined) frame.tags = record.tags;
   return frame;
 }
 

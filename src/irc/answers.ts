@@ -19,6 +19,8 @@ export type Pending = {
   key?: string;
   text?: string;
   replyTo?: string;
+  /** PRIVMSG/NOTICE/TAGMSG: the client-only tags sent with it (for the echo). */
+  tags?: Record<string, string>;
   sawCopy?: boolean;
   /** The key this request's answer (a frame without ref) is found by. */
   keyed?: string;
@@ -110,6 +112,11 @@ function oneLine(text: string): string {
 function ack(conn: IrcConnection, frame: Frame<"ack">): void {
   const p = conn.take(frame.ref);
   if (!p) return;
+  // Client tags on their own: the echo (echo-message) is the TAGMSG as the others got it, to the target as written.
+  if (p.command === "TAGMSG" && p.tags !== undefined) {
+    if (conn.caps.has("echo-message")) p.out.raw(conn.ctx.renderer.tagmsg({ type: "tags", id: frame.id, from: conn.session.user!.name, tags: p.tags, ts: frame.ts }, conn.mask, [], p.target));
+    return p.out.release();
+  }
   // TOPIC, REDACT, a reaction: what they changed reaches every member (this client too) as its own line.
   if (p.text === undefined) return p.out.release();
   const me = conn.session.user!.name;
@@ -120,6 +127,7 @@ function ack(conn: IrcConnection, frame: Frame<"ack">): void {
       ? { type: "message", id: frame.id, room: p.key!.slice(1), from: me, text: p.text!, ts: frame.ts }
       : { type: "dm", id: frame.id, from: me, to: p.target!, text: p.text!, ts: frame.ts };
     if (p.replyTo !== undefined) record.replyTo = p.replyTo;
+    if (p.tags !== undefined) record.tags = p.tags;
     p.out.raw(conn.ctx.renderer.record(record, conn.mask, [], command, p.target));
   }
   p.out.release();
@@ -180,10 +188,13 @@ function error(conn: IrcConnection, frame: Frame<"error">): void {
     case "PRIVMSG:not_in_room":
     case "PRIVMSG:muted":
     case "TAGMSG:not_in_room":
+    case "TAGMSG:muted":
       n("404", target, `Cannot send to channel: ${message}`);
       break;
     case "PRIVMSG:unknown_user":
     case "PRIVMSG:bad_name":
+    case "TAGMSG:unknown_user":
+    case "TAGMSG:bad_name":
     case "KICK:unknown_user":
     case "KICK:bad_name":
     case "MODE:unknown_user":

@@ -112,7 +112,7 @@ export class IrcConnection implements Peer, ReplySink {
   send(encoded: Encoded): void {
     if (this.#closed) return;
     const frame = encoded.frame ?? (JSON.parse(encoded.text) as OutboundFrame);
-    if (frame.type === "message" || frame.type === "dm" || frame.type === "presence" || frame.type === "typing" || frame.type === "edited" || frame.type === "deleted" || frame.type === "reaction") {
+    if (frame.type === "message" || frame.type === "dm" || frame.type === "presence" || frame.type === "typing" || frame.type === "edited" || frame.type === "deleted" || frame.type === "reaction" || frame.type === "tags") {
       if (!this.#isOwn(frame)) this.#fanout(this.ctx.renderer.fanout(encoded, frame, this.mask));
       return;
     }

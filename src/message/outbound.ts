@@ -28,6 +28,8 @@ const messageExtras = {
   reactions: reactions.optional(),
   deleted: z.literal(true).optional(),
   notice: z.literal(true).optional(),
+  // Client-only tags (IRCv3 message-tags) the sender attached, by name (`+name`); absent when none.
+  tags: z.record(z.string(), z.string()).optional(),
 };
 export const chatMessage = z.object({
   type: z.literal("message"),
@@ -122,6 +124,16 @@ export const modeNotice = z.object({
 export const passwordChanged = z.object({ type: z.literal("password_changed"), token: z.string(), ref: ref.optional() });
 // End of conversation state.
 export const typingNotice = z.object({ type: z.literal("typing"), room: z.string(), user: z.string() });
+// Client tags sent on their own (a `tags` frame, IRC's TAGMSG): to a room's members, or to both sides of a conversation (`to`). Not stored.
+export const tagsNotice = z.object({
+  type: z.literal("tags"),
+  id: z.string(),
+  room: z.string().optional(),
+  from: z.string(),
+  to: z.string().optional(),
+  tags: z.record(z.string(), z.string()),
+  ts: z.number(),
+});
 export const noticeFrame = z.object({
   type: z.literal("notice"),
   text: z.string(),
@@ -190,6 +202,7 @@ export const outboundFrame = z.discriminatedUnion("type", [
   dmHistoryReply,
   roomsReply,
   typingNotice,
+  tagsNotice,
   noticeFrame,
   pongFrame,
   errorFrame,
@@ -216,3 +229,4 @@ export type DeletedFrame = z.infer<typeof deletedFrame>;
 export type ReactionFrame = z.infer<typeof reactionFrame>;
 export type TopicNotice = z.infer<typeof topicNotice>;
 export type ModeNotice = z.infer<typeof modeNotice>;
+export type TagsNotice = z.infer<typeof tagsNotice>;

@@ -20,6 +20,8 @@ export type MessageRecord = {
   mentions?: string[];
   /** Sent as an IRC NOTICE (a message that wants no automatic answer); absent otherwise. */
   notice?: true;
+  /** Client-only tags the sender attached (IRCv3 message-tags, `+name` to value), relayed as they came; absent when none. */
+  tags?: Record<string, string>;
 };
 
 /** A shared file as a message keeps it (the protocol's FileRef, which storage does not import). */
