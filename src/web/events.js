@@ -7,7 +7,7 @@ import { onComposerInput, onComposerKey, submitComposer } from "./composer.js";
 import { cancelUpload, startUploads, viewImage } from "./attach.js";
 import { onDmNameInput, openDialog, submitDm, submitJoin } from "./dialogs.js";
 import { closeDrawers, closeDrawersFromKeyboard, toggleDrawer } from "./drawers.js";
-import { closeMenu, onMenuKey, openMemberMenu, openMessageMenu } from "./menus.js";
+import { closeMenu, onMenuKey, openMemberMenu, openMessageMenu, openRoomMenu } from "./menus.js";
 import { forgetPending, requestOlder, transmit } from "./model.js";
 import { submitModeration } from "./moderation.js";
 import { dismissAllNotices, dismissNotice, toggleNotices } from "./notices.js";
@@ -41,6 +41,8 @@ function onClick(event) {
     openDm(target.dataset.name);
   } else if (action === "member-menu") {
     openMemberMenu(target, target.dataset.name);
+  } else if (action === "room-menu") {
+    openRoomMenu(target);
   } else if (action === "message-menu") {
     openMessageMenu(target, target.dataset.id);
   } else if (action === "load-older") {

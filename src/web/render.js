@@ -1,5 +1,6 @@
 // Rendering: each function redraws one region of the page from the state.
 import { $, el } from "./dom.js";
+import { hasRoomActions } from "./menus.js";
 import { renderNotices } from "./notices.js";
 import { conn, isMe, isOnline, isRoomOperator, state } from "./state.js";
 import { nameKey } from "./text.js";
@@ -69,6 +70,7 @@ export const render = {
     const sub = $("conv-sub");
     $("leave").hidden = !conv;
     $("members-toggle").hidden = !conv || conv.kind !== "room";
+    $("room-menu").hidden = !hasRoomActions(conv);
     title.dataset.conv = conv ? conv.key : "";
     title.dataset.joined = String(Boolean(conv && conv.joined));
     const room = Boolean(conv && conv.kind === "room");
@@ -81,6 +83,7 @@ export const render = {
       $("topic-lock").hidden = !conv.joined || !isRoomOperator(conv);
       $("topic-lock").textContent = conv.topicLock ? "Unlock topic" : "Lock topic";
       $("topic-locked").hidden = !conv.topicLock;
+      $("room-secret").hidden = !conv.secret;
       $("edit-topic").textContent = conv.topic ? "Edit topic" : "Set a topic";
     }
     if (!conv) {

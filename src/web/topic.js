@@ -7,8 +7,8 @@ import { dialogError, openDialog, setBusy } from "./dialogs.js";
 import { errorText } from "./errors.js";
 import { render } from "./render.js";
 import { request } from "./requests.js";
+import { setMode } from "./roles.js";
 import { activeConv, isMe, isRoomOperator, roomConv, state } from "./state.js";
-import { nameKey } from "./text.js";
 
 export const TOPIC_MAX = 300;
 let editing = null; // room name the dialog sets the topic of
@@ -28,36 +28,11 @@ export function applyTopic(f) {
   }
 }
 
-/** The roles and modes `joined` carries. */
-export function applyRoles(conv, f) {
-  conv.operators = new Set((Array.isArray(f.operators) ? f.operators : []).map(nameKey));
-  conv.voiced = new Set((Array.isArray(f.voiced) ? f.voiced : []).map(nameKey));
-  conv.topicLock = f.modes?.topicLock === true;
-}
-
-/** A `mode` frame: a room's mode or a member's role changed. */
-export function applyMode(f) {
-  const conv = roomConv(f.room);
-  if (!conv) return;
-  if (f.mode === "topicLock") conv.topicLock = f.on === true;
-  else if (f.mode === "operator" || f.mode === "voice") {
-    const set = f.mode === "operator" ? conv.operators : conv.voiced;
-    if (f.on) set.add(nameKey(f.user ?? ""));
-    else set.delete(nameKey(f.user ?? ""));
-  }
-  if (conv.key !== state.active) return;
-  render.header();
-  render.members();
-  if (f.mode === "topicLock" && !isMe(f.by ?? "")) announce(`${f.by} ${f.on ? "locked" : "unlocked"} the topic of #${conv.name}`);
-}
-
 /** The header's lock button: an operator turns the topic lock on or off. */
 export function toggleTopicLock() {
   const conv = activeConv();
   if (!conv || conv.kind !== "room" || !isRoomOperator(conv)) return;
-  request({ type: "mode", room: conv.target, mode: "topicLock", on: !conv.topicLock }, (f) => {
-    if (f.type === "error") announce(errorText(f.code, f.message));
-  });
+  setMode(conv, "topicLock", !conv.topicLock);
 }
 
 export function openTopicDialog() {
