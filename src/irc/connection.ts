@@ -132,7 +132,9 @@ export class IrcConnection implements Peer, ReplySink {
 
   close(_code: number, reason: string): void {
     if (this.#closed) return;
-    // What the command being handled answered goes out before the ERROR.
+    // The replies finished so far (those still open never will be), and what the command being handled answered, go out before the ERROR.
+    for (const e of this.#order ?? []) if (e.text) this.write(e.text);
+    this.#order = undefined;
     this.#current?.drain();
     this.#closed = true;
     this.#early = undefined;
@@ -143,6 +145,11 @@ export class IrcConnection implements Peer, ReplySink {
   terminate(): void {
     this.#closed = true;
     this.socket.destroy();
+  }
+
+  /** Peer: another member of a shared room (on any node) went away or came back, told with away-notify. */
+  awayChanged(user: string, text: string | undefined): void {
+    if (this.caps.has("away-notify")) this.#fanout(encoder.encode(formatLine(this.ctx.renderer.source(user), "AWAY", text === undefined ? [] : [text], true)));
   }
 
   /** Pings an idle client; false if the last ping went unanswered (nothing came since). */
@@ -198,10 +205,57 @@ export class IrcConnection implements Peer, ReplySink {
     else flush();
   }
 
-  /** A numeric to this client: part of the reply to the command being handled, if any. */
+  /**
+   * PING: clients (and irctest) sync with it, expecting the answers to every
+   * earlier command first (see replied), and what this node queued for the
+   * client's rooms: the presence batch (JOIN, PART, QUIT of others) goes out now.
+   */
+  pong(msg: IrcMessage): void {
+    if (msg.params.length < 1) return this.numeric("409", "No origin specified");
+    if (this.registered) this.ctx.chat.hub.flushPresence(this.session.rooms);
+    const out = this.reply(msg);
+    out.add(this.server, "PONG", [this.server, msg.params[0]!], [], true);
+    out.release();
+  }
+
+  /** A numeric to this client: part of the reply to the command being handled, if any (else behind the replies still open). */
   numeric(code: string, ...params: string[]): void {
-    if (this.#current) this.num(this.#current, code, ...params);
-    else this.write(formatLine(this.server, code, [this.nick, ...params]));
+    const out = this.#current ?? new Reply(this, undefined);
+    this.num(out, code, ...params);
+    if (out !== this.#current) out.release();
+  }
+
+  /**
+   * Replies of commands still waiting for the session (an echo waiting for its
+   * ack, a JOIN for its burst), each followed by the replies finished after it:
+   * a client reads the answers in the order it sent the commands, so a PING
+   * sent behind a PRIVMSG gets its PONG after the echo. Undefined while no
+   * reply is open, which is the usual case: replies are written at once.
+   */
+  #order: Array<{ reply: Reply; text: string | undefined }> | undefined;
+
+  /** ReplySink: a reply is complete; written now, or when the replies before it are. */
+  replied(reply: Reply, text: string): void {
+    const order = this.#order;
+    if (!order) {
+      if (text !== "") this.write(text);
+      return;
+    }
+    const entry = order.find((e) => e.reply === reply);
+    if (entry) entry.text = text;
+    else order.push({ reply, text });
+    this.#writeDone(order);
+  }
+
+  /** Writes the finished replies at the head of the order. */
+  #writeDone(order: Array<{ reply: Reply; text: string | undefined }>): void {
+    let done = 0;
+    let out = "";
+    while (done < order.length && order[done]!.text !== undefined) out += order[done++]!.text;
+    if (done === 0) return;
+    order.splice(0, done);
+    if (order.length === 0) this.#order = undefined;
+    if (out !== "") this.write(out);
   }
 
   /**
@@ -290,6 +344,8 @@ export class IrcConnection implements Peer, ReplySink {
     } finally {
       this.#current = undefined;
       out.release();
+      // Still waiting for the session: what later commands answer waits behind it.
+      if (out.open) (this.#order ??= []).push({ reply: out, text: undefined });
     }
   }
 
