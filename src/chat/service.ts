@@ -188,6 +188,11 @@ export class ChatService {
     return this.#deps.presence;
   }
 
+  /** The session's away message (its peer's `away`) changed: told with presence, on every node (`rooms`: only these). */
+  away(session: Session, rooms?: string[]): void {
+    if (session.user) this.#presence.away(session, rooms);
+  }
+
   /** Chat messages (say, dm) stored from this node. */
   get messagesIn(): number {
     return this.#counters.messagesIn;

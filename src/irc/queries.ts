@@ -68,10 +68,12 @@ export function ircPeerOf(conn: IrcConnection, key: string): IrcConnection | und
   return undefined;
 }
 
-/** 352: USER's user and real name when the user is on IRC on this node, else the account's name for both. */
-function whoLine(conn: IrcConnection, out: Reply, channel: string, name: string): void {
-  const peer = ircPeerOf(conn, userKey(name) ?? name);
-  const flags = `${peer?.away !== undefined ? "G" : "H"}${peer?.oper ? "*" : ""}`;
+/** 352: USER's user and real name when the user is on IRC on this node, else the account's name for both; G when away on any node. */
+function whoLine(conn: IrcConnection, out: Reply, channel: string, name: string, online: ReadonlyArray<{ name: string; away?: string }>): void {
+  const key = userKey(name) ?? name;
+  const peer = ircPeerOf(conn, key);
+  const away = awayOf(conn, key) ?? online.find((u) => userKey(u.name) === key)?.away;
+  const flags = `${away !== undefined ? "G" : "H"}${peer?.oper ? "*" : ""}`;
   conn.num(out, "352", channel, peer?.userName ?? name, conn.ctx.renderer.host, conn.server, name, flags, `0 ${peer?.realName || name}`);
 }
 
@@ -85,21 +87,22 @@ export function who(conn: IrcConnection, msg: IrcMessage): void {
   const mask = msg.params[0] ?? "*";
   query(conn, msg, async (out) => {
     const room = channelKey(mask);
+    // Who is online on every node, with their away messages.
+    const users = await conn.ctx.chat.presence.users();
     if (room !== undefined) {
-      for (const name of await membersOf(conn, room)) whoLine(conn, out, `#${room}`, name);
+      for (const name of await membersOf(conn, room)) whoLine(conn, out, `#${room}`, name, users);
     } else if (/[*?]/.test(mask)) {
       // Every user is +i: a mask finds only oneself and those sharing a room with the asker.
       const matches = maskMatcher(mask);
-      const users = await conn.ctx.chat.presence.users();
       const me = userKey(conn.nick);
       const mine = new Set(users.find((u) => userKey(u.name) === me)?.rooms ?? []);
       for (const u of users) {
-        if (matches(u.name) && (userKey(u.name) === me || u.rooms.some((r) => mine.has(r)))) whoLine(conn, out, "*", u.name);
+        if (matches(u.name) && (userKey(u.name) === me || u.rooms.some((r) => mine.has(r)))) whoLine(conn, out, "*", u.name, users);
       }
     } else {
       const key = userKey(mask);
-      const online = key === undefined ? undefined : (await conn.ctx.chat.presence.users()).find((u) => userKey(u.name) === key);
-      if (online) whoLine(conn, out, "*", online.name);
+      const online = key === undefined ? undefined : users.find((u) => userKey(u.name) === key);
+      if (online) whoLine(conn, out, "*", online.name, users);
     }
     conn.num(out, "315", mask, "End of WHO list");
   });
@@ -121,7 +124,7 @@ export function whois(conn: IrcConnection, msg: IrcMessage): void {
     if (online && online.rooms.length > 0) conn.num(out, "319", user.name, online.rooms.map((r) => `#${r}`).join(" "));
     conn.num(out, "312", user.name, conn.server, conn.ctx.config.name);
     if (user.role === "moderator" || user.role === "admin") conn.num(out, "313", user.name, `is a chatd ${user.role}`);
-    const away = awayOf(conn, user.key);
+    const away = awayOf(conn, user.key) ?? online?.away;
     if (away !== undefined) conn.num(out, "301", user.name, away);
     conn.num(out, "330", user.name, user.name, "is logged in as");
     if (!online) conn.num(out, "301", user.name, "offline");
@@ -129,7 +132,7 @@ export function whois(conn: IrcConnection, msg: IrcMessage): void {
   });
 }
 
-/** The away message of a user's IRC session on this node, if it set one. */
+/** The away message of a user's IRC session on this node, if it set one (another node's is in the presence store). */
 export function awayOf(conn: IrcConnection, key: string): string | undefined {
   for (const s of conn.ctx.chat.hub.userSessions(key)) {
     const away = (s.peer as Partial<IrcConnection>).away;

@@ -19,6 +19,8 @@ export type BusEvent =
   /** A user's first connection in a room anywhere joined, or the last left; `origin` names the node that told its own sessions already. */
   | { kind: "presence"; room: string; user: string; event: "join" | "leave"; reason?: string; origin?: string }
   | { kind: "typing"; room: string; user: string; origin?: string }
+  /** A connection's away message (IRC AWAY) set (`text`) or cleared, told to the members of `rooms`; `origin` told its own sessions. */
+  | { kind: "away"; user: string; rooms: string[]; text?: string; origin?: string }
   /** The room directory changed (stored first in the room store), told to every node. Topics go through the broker. */
   | { kind: "room"; action: "created" | "forgotten"; room: RoomInfo }
   /** A read marker moved: every session of the user but the one that sent it (`origin` node, `session` id) gets it. */

@@ -106,6 +106,7 @@ export function createRedisPresence({ engine, heartbeatMs = 1000, nodeTimeoutMs 
           if (!seen) byName.set(name, { name, ...info, rooms: [], roomSet: new Set() });
           else {
             seen.sessions += info.sessions;
+            seen.away ??= info.away;
             if (info.connectedAt < seen.connectedAt) Object.assign(seen, { address: info.address, connectedAt: info.connectedAt });
           }
         }
