@@ -145,7 +145,7 @@ describe("IRC in a cluster of two daemons on one Redis", () => {
     expect((await jon.next("333")).params[2]).toBe("clivy");
   });
 
-  it("KICK by a moderator on one node closes the user's connection on the other; the channel sees the user go", async () => {
+  it("MODE +q by a moderator on one node mutes a user on the other; KICK closes the user's connection on the other; the channel sees the user go", async () => {
     await irc(a, "clmod").then((c) => c.close());
     const res = await a.http("/admin/role", { method: "PUT", admin: true, body: JSON.stringify({ user: "clmod", role: "moderator" }) });
     expect(res.status).toBe(200);
@@ -154,6 +154,11 @@ describe("IRC in a cluster of two daemons on one Redis", () => {
     await joined(mod, "#kicks");
     await joined(kim, "#kicks");
     await mod.next(from("clkim", "JOIN"));
+    mod.send("MODE #kicks +q clkim 5");
+    expect((await mod.next("NOTICE")).params[1]).toMatch(/muted clkim/);
+    expect((await kim.next("NOTICE")).params[1]).toMatch(/muted in kicks/);
+    kim.send("PRIVMSG #kicks :may I?");
+    expect((await kim.next("404")).params[1]).toBe("#kicks");
     mod.send("KICK #kicks clkim :behave");
     expect((await mod.next("NOTICE")).params[1]).toMatch(/kicked clkim/);
     await kim.next("ERROR");
