@@ -52,6 +52,16 @@ describe("createRedisPresence", () => {
     expect((await a.presence.activeRooms()).sort()).toEqual(["general", "random"]);
   });
 
+  it("keeps the away message a node reports for a user, whichever node reads it", async () => {
+    const a = await node("a");
+    const b = await node("b");
+    await a.presence.setLocal("alice", { sessions: 1, address: "10.0.0.1", connectedAt: 200 });
+    await b.presence.setLocal("alice", { sessions: 1, address: "10.0.0.2", connectedAt: 300, away: "lunch" });
+    expect(await a.presence.users()).toMatchObject([{ name: "alice", sessions: 2, away: "lunch" }]);
+    await b.presence.setLocal("alice", { sessions: 1, address: "10.0.0.2", connectedAt: 300 });
+    expect((await a.presence.users())[0]!.away).toBeUndefined();
+  });
+
   it("lists the live nodes, marking itself", async () => {
     const a = await node("a");
     await node("b");
