@@ -29,7 +29,7 @@ export function activeCommand(conn: IrcConnection, msg: IrcMessage): void {
     case "PONG":
       return;
     case "QUIT":
-      return conn.close(1000, p[0] ? `Quit: ${p[0]}` : "Quit");
+      return conn.quit(p[0] ? `Quit: ${p[0]}` : "Quit");
     case "CAP":
       return capCommand(conn, msg);
     case "NAMES":

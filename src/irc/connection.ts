@@ -354,7 +354,23 @@ export class IrcConnection implements Peer, ReplySink {
     this.#closed = true;
     releaseGuest(this);
     clearTimeout(this.#deadline);
-    this.toSession({ type: "DISCONNECTED" });
+    if (!this.#left) this.toSession({ type: "DISCONNECTED" });
+    this.#left = true;
+  }
+
+  /** The session was told the connection is gone (QUIT), before the stream closed. */
+  #left = false;
+
+  /**
+   * QUIT: ERROR and close; the rooms hear of it at once (behind the commands
+   * sent before it, in the session's order), not when the client closes its end.
+   */
+  quit(reason: string): void {
+    this.session.enqueue(() => {
+      if (!this.#left) this.toSession({ type: "DISCONNECTED" });
+      this.#left = true;
+    });
+    this.close(1000, reason);
   }
 
   /** NICK, USER and CAP END decide when registration can complete (see registration.ts). */

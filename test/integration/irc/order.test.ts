@@ -95,4 +95,25 @@ describe("IRC answers come in command order (a PING syncs)", () => {
       ["PONG", "chatd", "t7"],
     ]);
   });
+
+  it("QUIT: the others hear of the departure at once, after what was sent before it, not when the client closes its end", async () => {
+    const d = await ircDaemon();
+    const stay = await ircSignIn(d.daemon.ircPort!, "stayer");
+    world.onCleanup(() => stay.close());
+    stay.send("JOIN #quit");
+    await stay.next("366");
+    const quitter = await ircSignIn(d.daemon.ircPort!, "quitter");
+    world.onCleanup(() => quitter.close());
+    quitter.send("JOIN #quit");
+    await quitter.next("366");
+    await stay.next("JOIN");
+    // Like a client that reads the ERROR but keeps its end open (irctest's does).
+    quitter.socket.allowHalfOpen = true;
+    quitter.socket.write("PRIVMSG #quit :last words\r\nQUIT :bye\r\n");
+    await quitter.next("ERROR");
+    expect((await stay.next("PRIVMSG")).params).toEqual(["#quit", "last words"]);
+    stay.send("PING :t8");
+    const lines = await untilPong(stay, "t8");
+    expect(lines.map((l) => `${l.command} ${l.source ?? ""}`)).toEqual([expect.stringMatching(/^(PART|QUIT) quitter!quitter@chatd$/), "PONG chatd"]);
+  });
 });
