@@ -6,6 +6,7 @@ import { formatLine, parseLine, tagPrefix, type IrcMessage } from "./line.ts";
 import { LineReader } from "./input.ts";
 import { Requests } from "./requests.ts";
 import { Reply, type ReplySink } from "./reply.ts";
+import { ReplyOrder } from "./order.ts";
 import { REDACTIONS, TAG_ACCOUNT, TAG_MSGID, TAG_TIME, TAG_TYPING } from "./render.ts";
 import type { IrcContext } from "./context.ts";
 import { answerFrame, topicChanged, type Pending } from "./answers.ts";
@@ -133,7 +134,8 @@ export class IrcConnection implements Peer, ReplySink {
   close(_code: number, reason: string): void {
     if (this.#closed) return;
     // The replies finished so far (those still open never will be), and what the command being handled answered, go out before the ERROR.
-    for (const e of this.#order ?? []) if (e.text) this.write(e.text);
+    const finished = this.#order?.finished();
+    if (finished) this.write(finished);
     this.#order = undefined;
     this.#current?.drain();
     this.#closed = true;
@@ -225,36 +227,14 @@ export class IrcConnection implements Peer, ReplySink {
     if (out !== this.#current) out.release();
   }
 
-  /**
-   * Replies of commands still waiting for the session (an echo waiting for its
-   * ack, a JOIN for its burst), each followed by the replies finished after it:
-   * a client reads the answers in the order it sent the commands, so a PING
-   * sent behind a PRIVMSG gets its PONG after the echo. Undefined while no
-   * reply is open, which is the usual case: replies are written at once.
-   */
-  #order: Array<{ reply: Reply; text: string | undefined }> | undefined;
+  /** Replies in command order while one waits for the session (see order.ts); undefined otherwise, the usual case. */
+  #order: ReplyOrder | undefined;
 
   /** ReplySink: a reply is complete; written now, or when the replies before it are. */
   replied(reply: Reply, text: string): void {
     const order = this.#order;
-    if (!order) {
-      if (text !== "") this.write(text);
-      return;
-    }
-    const entry = order.find((e) => e.reply === reply);
-    if (entry) entry.text = text;
-    else order.push({ reply, text });
-    this.#writeDone(order);
-  }
-
-  /** Writes the finished replies at the head of the order. */
-  #writeDone(order: Array<{ reply: Reply; text: string | undefined }>): void {
-    let done = 0;
-    let out = "";
-    while (done < order.length && order[done]!.text !== undefined) out += order[done++]!.text;
-    if (done === 0) return;
-    order.splice(0, done);
-    if (order.length === 0) this.#order = undefined;
+    const out = order ? order.done(reply, text) : text;
+    if (order?.empty) this.#order = undefined;
     if (out !== "") this.write(out);
   }
 
@@ -345,7 +325,7 @@ export class IrcConnection implements Peer, ReplySink {
       this.#current = undefined;
       out.release();
       // Still waiting for the session: what later commands answer waits behind it.
-      if (out.open) (this.#order ??= []).push({ reply: out, text: undefined });
+      if (out.open) (this.#order ??= new ReplyOrder()).open(out);
     }
   }
 
