@@ -69,10 +69,10 @@ export function ircPeerOf(conn: IrcConnection, key: string): IrcConnection | und
 }
 
 /** 352: USER's user and real name when the user is on IRC on this node, else the account's name for both; G when away on any node. */
-function whoLine(conn: IrcConnection, out: Reply, channel: string, name: string, online: ReadonlyArray<{ name: string; away?: string }>): void {
+function whoLine(conn: IrcConnection, out: Reply, channel: string, name: string, awayThere: string | undefined): void {
   const key = userKey(name) ?? name;
   const peer = ircPeerOf(conn, key);
-  const away = awayOf(conn, key) ?? online.find((u) => userKey(u.name) === key)?.away;
+  const away = awayOf(conn, key) ?? awayThere;
   const flags = `${away !== undefined ? "G" : "H"}${peer?.oper ? "*" : ""}`;
   conn.num(out, "352", channel, peer?.userName ?? name, conn.ctx.renderer.host, conn.server, name, flags, `0 ${peer?.realName || name}`);
 }
@@ -87,22 +87,24 @@ export function who(conn: IrcConnection, msg: IrcMessage): void {
   const mask = msg.params[0] ?? "*";
   query(conn, msg, async (out) => {
     const room = channelKey(mask);
-    // Who is online on every node, with their away messages.
-    const users = await conn.ctx.chat.presence.users();
     if (room !== undefined) {
-      for (const name of await membersOf(conn, room)) whoLine(conn, out, `#${room}`, name, users);
+      // The members on every node, with the away messages they set on any.
+      const members = await membersOf(conn, room);
+      const away = await conn.ctx.chat.presence.awayOf(members);
+      members.forEach((name, i) => whoLine(conn, out, `#${room}`, name, away[i]));
     } else if (/[*?]/.test(mask)) {
       // Every user is +i: a mask finds only oneself and those sharing a room with the asker.
       const matches = maskMatcher(mask);
+      const users = await conn.ctx.chat.presence.users();
       const me = userKey(conn.nick);
       const mine = new Set(users.find((u) => userKey(u.name) === me)?.rooms ?? []);
       for (const u of users) {
-        if (matches(u.name) && (userKey(u.name) === me || u.rooms.some((r) => mine.has(r)))) whoLine(conn, out, "*", u.name, users);
+        if (matches(u.name) && (userKey(u.name) === me || u.rooms.some((r) => mine.has(r)))) whoLine(conn, out, "*", u.name, u.away);
       }
     } else {
       const key = userKey(mask);
-      const online = key === undefined ? undefined : users.find((u) => userKey(u.name) === key);
-      if (online) whoLine(conn, out, "*", online.name, users);
+      const online = key === undefined ? undefined : (await conn.ctx.chat.presence.users()).find((u) => userKey(u.name) === key);
+      if (online) whoLine(conn, out, "*", online.name, online.away);
     }
     conn.num(out, "315", mask, "End of WHO list");
   });

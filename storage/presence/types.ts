@@ -25,6 +25,8 @@ export interface Presence {
   activeRooms(): Promise<string[]>;
   /** Every user online on any node. */
   users(): Promise<OnlineUser[]>;
+  /** The away message of each of these users (display names) set on any node, if any: a channel's WHO reads its members' only. */
+  awayOf(users: string[]): Promise<Array<string | undefined>>;
   nodes(): Promise<NodeInfo[]>;
   /** Removes this node's users everywhere (leaves are announced), then stops. */
   close(): Promise<void>;
