@@ -44,12 +44,12 @@ export class RoomPresence {
 
   /**
    * The session's away message changed (its peer's `away`): kept with the
-   * user's presence, and told to the members of `rooms` (the session's, unless
-   * given) here and, over the bus, on the other nodes, as presence is.
+   * user's presence, and `text` (the message as it was set, the peer's by
+   * default) told to the members of `rooms` (the session's, unless given) here
+   * and, over the bus, on the other nodes, as presence is.
    */
-  away(session: Session, rooms: string[] = [...session.rooms]): void {
+  away(session: Session, rooms: string[] = [...session.rooms], text = session.peer.away): void {
     const user = session.user!;
-    const text = session.peer.away;
     this.syncLocal(user.key, user.name);
     this.hub.toAway(rooms, user.name, text, session);
     this.bus.publish({ kind: "away", user: user.name, rooms, ...(text !== undefined ? { text } : {}), origin: this.origin }).catch(() => {});

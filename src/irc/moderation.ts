@@ -88,5 +88,7 @@ export function away(conn: IrcConnection, msg: IrcMessage): void {
   if (conn.away === undefined) conn.num(out, "305", "You are no longer marked as being away");
   else conn.num(out, "306", "You have been marked as being away");
   out.release();
-  conn.session.enqueue(() => conn.ctx.chat.away(conn.session));
+  // Told as set now, should another AWAY follow before this one is told.
+  const now = conn.away;
+  conn.session.enqueue(() => conn.ctx.chat.away(conn.session, undefined, now));
 }
