@@ -36,6 +36,9 @@ export function busConsumer(deps: {
       case "presence":
         if (event.origin !== origin) hub.toRoomPresence(event.room, { type: "presence", room: event.room, user: event.user, event: event.event, ...(event.reason ? { reason: event.reason } : {}) });
         return;
+      case "away":
+        if (event.origin !== origin) hub.toAway(event.rooms, event.user, event.text);
+        return;
       case "reset":
         logger.warn("bus was interrupted: closing connections so clients resync");
         return operator.resync();

@@ -188,6 +188,11 @@ export class ChatService {
     return this.#deps.presence;
   }
 
+  /** The session's away message (its peer's `away`) changed to `text`: told with presence, on every node (`rooms`: only these). */
+  away(session: Session, rooms?: string[], text = session.peer.away): void {
+    if (session.user) this.#presence.away(session, rooms, text);
+  }
+
   /** Chat messages (say, dm) stored from this node. */
   get messagesIn(): number {
     return this.#counters.messagesIn;

@@ -147,6 +147,8 @@ function joined(conn: IrcConnection, frame: Frame<"joined">): void {
   const { replayOnJoin } = conn.ctx.config.irc;
   if (replayOnJoin && !conn.caps.has("draft/chathistory") && frame.history.length > 0) replay(conn, out, channel, frame.history);
   out.release();
+  // away-notify: the channel hears that one who joins is away; queued, as the join's presence is announced after this answer.
+  if (conn.away !== undefined) conn.session.enqueue(() => conn.ctx.chat.away(conn.session, [frame.room]));
 }
 
 /** Messages of the past, in a chathistory batch when the client takes batches. */

@@ -28,16 +28,12 @@ export function activeCommand(conn: IrcConnection, msg: IrcMessage): void {
       return tagmsg(conn, msg);
     case "REDACT":
       return redact(conn, msg);
-    case "PING": {
-      if (p.length < 1) return conn.numeric("409", "No origin specified");
-      const out = conn.reply(msg);
-      out.add(conn.server, "PONG", [conn.server, p[0]!], [], true);
-      return out.release();
-    }
+    case "PING":
+      return conn.pong(msg);
     case "PONG":
       return;
     case "QUIT":
-      return conn.close(1000, p[0] ? `Quit: ${p[0]}` : "Quit");
+      return conn.quit(p[0] ? `Quit: ${p[0]}` : "Quit");
     case "CAP":
       return capCommand(conn, msg);
     case "NAMES":

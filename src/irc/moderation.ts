@@ -1,7 +1,6 @@
 import type { IrcConnection } from "./connection.ts";
 import type { IrcMessage } from "./line.ts";
 import { channelKey, userKey } from "./names.ts";
-import { formatLine } from "./line.ts";
 import { fromIrc } from "./text.ts";
 import type { Reply } from "./reply.ts";
 
@@ -85,8 +84,10 @@ function channelModes(conn: IrcConnection, out: Reply, target: string, room: str
 }
 
 /**
- * AWAY: kept on this connection (WHOIS shows it) and told, with away-notify,
- * to the IRC clients on this node that share a channel with the user.
+ * AWAY: kept on this connection and with the user's presence (WHO and WHOIS
+ * on every node show it), and told, with away-notify, to the IRC clients
+ * sharing a channel with the user on every node (ChatService.away). In the
+ * session's order: a JOIN sent before it is done first.
  */
 export function away(conn: IrcConnection, msg: IrcMessage): void {
   const text = msg.params[0];
@@ -95,14 +96,7 @@ export function away(conn: IrcConnection, msg: IrcMessage): void {
   if (conn.away === undefined) conn.num(out, "305", "You are no longer marked as being away");
   else conn.num(out, "306", "You have been marked as being away");
   out.release();
-  const line = formatLine(conn.ctx.renderer.source(conn.nick), "AWAY", conn.away === undefined ? [] : [conn.away], true);
-  const told = new Set<unknown>();
-  for (const room of conn.session.rooms) {
-    for (const s of conn.ctx.chat.hub.roomSessions(room)) {
-      const peer = s.peer as Partial<IrcConnection>;
-      if (s === conn.session || told.has(s) || !peer.caps?.has("away-notify")) continue;
-      told.add(s);
-      peer.write!(line);
-    }
-  }
+  // Told as set now, should another AWAY follow before this one is told.
+  const now = conn.away;
+  conn.session.enqueue(() => conn.ctx.chat.away(conn.session, undefined, now));
 }
