@@ -51,7 +51,18 @@ describe("chatting in rooms", () => {
   it("tells the room who joins and who leaves, by leave or by disconnecting", async () => {
     const d = await world.daemon();
     const { client: alice, joined } = await world.member(d, "alice");
-    expect(joined).toEqual({ type: "joined", room: "general", members: ["alice"], history: [], recovered: true, lastRead: null, unread: 0 });
+    expect(joined).toEqual({
+      type: "joined",
+      room: "general",
+      members: ["alice"],
+      history: [],
+      recovered: true,
+      lastRead: null,
+      unread: 0,
+      operators: [],
+      voiced: [],
+      modes: { topicLock: false, secret: false },
+    });
 
     const { client: bob, joined: bobJoined } = await world.member(d, "Bob");
     expect(bobJoined.members).toEqual(["Bob", "alice"].sort());
