@@ -11,6 +11,9 @@ describe("the IRC gateway's IRCv3 and OPER as documented", () => {
   const world = new World();
   afterEach(() => world.cleanup());
   const irc = ircWorld(world);
+  const { daemon, sign } = irc;
+  const join = joinChannel;
+  const last = trailing;
 
   /** Messages of a room as the admin log has them, oldest first. */
   async function stored(d: TestDaemon, room: string): Promise<Array<{ id: string; ts: number; text: string }>> {
@@ -143,5 +146,141 @@ describe("the IRC gateway's IRCv3 and OPER as documented", () => {
     ]);
     for (const l of opers) expect(l.address).toBeTruthy();
     expect(JSON.stringify(logged)).not.toContain("op-secret");
+  });
+
+  it("echo-message is the ack: it comes once the message is stored, with its msgid, time and account tags", async () => {
+    const d = await daemon();
+    const c = await sign(d, "echoer", { caps: ["echo-message", "message-tags", "server-time", "account-tag"] });
+    await join(c, "#general");
+    c.send("PRIVMSG #general :durable");
+    const echo = await c.next("PRIVMSG");
+    expect(echo.params).toEqual(["#general", "durable"]);
+    expect(echo.tags.get("account")).toBe("echoer");
+    const res = await d.http("/admin/log?room=general&limit=5", { admin: true });
+    const body = (await res.json()) as { messages?: Array<{ id: string; ts: number; text: string }> } | Array<{ id: string; ts: number; text: string }>;
+    const messages = Array.isArray(body) ? body : body.messages!;
+    const stored = messages.find((m) => m.text === "durable")!;
+    expect(echo.tags.get("msgid")).toBe(stored.id);
+    expect(Date.parse(echo.tags.get("time")!)).toBe(stored.ts);
+  });
+
+  it("labeled-response: one line carries the label, several come in a labeled-response batch, none is ACK", async () => {
+    const d = await daemon();
+    const c = await sign(d, "labeler", { caps: ["labeled-response", "batch", "message-tags"] });
+    c.send("@label=one LUSERS");
+    const opened = await c.next("BATCH");
+    expect(opened.tags.get("label")).toBe("one");
+    expect(opened.params[1]).toBe("labeled-response");
+    await c.next((l) => l.command === "BATCH" && l.params[0] === `-${opened.params[0]!.slice(1)}`);
+    c.send("@label=two AWAY :x");
+    const single = await c.next("306");
+    expect(single.tags.get("label")).toBe("two");
+    await join(c, "#general");
+    c.send("@label=three PRIVMSG #general :no echo without echo-message");
+    const ack = await c.next((l) => l.tags.get("label") === "three");
+    expect(ack.command).toBe("ACK");
+  });
+
+  it("CHATHISTORY: LATEST, BEFORE, AFTER, AROUND, BETWEEN and TARGETS as documented; bad input is INVALID_PARAMS, a room one is not in INVALID_TARGET", async () => {
+    const d = await daemon();
+    const { client: web } = await world.member(d, "webby", "hist");
+    const ids = await say(web, "hist", ["m1", "m2", "m3", "m4", "m5"]);
+    const c = await sign(d, "historian", { caps: ["draft/chathistory", "batch", "message-tags", "server-time"] });
+    const joined = await join(c, "#hist");
+    // With draft/chathistory there is no replay on JOIN.
+    expect(joined.filter((l) => l.command === "PRIVMSG")).toEqual([]);
+    const history = async (line: string) => {
+      c.send(line);
+      const start = await c.next((l) => l.command === "BATCH" || l.command === "FAIL");
+      if (start.command === "FAIL") return start;
+      expect(start.params[1]).toBe("chathistory");
+      const lines = await c.until((l) => l.command === "BATCH" && l.params[0] === `-${start.params[0]!.slice(1)}`);
+      return lines.filter((l) => l.command === "PRIVMSG").map((l) => last(l));
+    };
+    expect(await history("CHATHISTORY LATEST #hist * 2")).toEqual(["m4", "m5"]);
+    expect(await history(`CHATHISTORY LATEST #hist msgid=${ids[2]} 10`)).toEqual(["m4", "m5"]);
+    expect(await history(`CHATHISTORY BEFORE #hist msgid=${ids[2]} 2`)).toEqual(["m1", "m2"]);
+    expect(await history(`CHATHISTORY AFTER #hist msgid=${ids[2]} 1`)).toEqual(["m4"]);
+    expect(await history(`CHATHISTORY AROUND #hist msgid=${ids[2]} 1`)).toEqual(["m3"]);
+    expect(await history(`CHATHISTORY AROUND #hist msgid=${ids[2]} 3`)).toEqual(["m2", "m3", "m4"]);
+    expect(await history(`CHATHISTORY BETWEEN #hist msgid=${ids[0]} msgid=${ids[4]} 10`)).toEqual(["m2", "m3", "m4"]);
+    expect(await history(`CHATHISTORY BETWEEN #hist msgid=${ids[4]} msgid=${ids[0]} 2`)).toEqual(["m3", "m4"]);
+    const bad = await history("CHATHISTORY SIDEWAYS #hist * 2");
+    expect([(bad as Line).command, ...(bad as Line).params.slice(0, 2)]).toEqual(["FAIL", "CHATHISTORY", "INVALID_PARAMS"]);
+    const outside = await history("CHATHISTORY LATEST #general * 2");
+    expect((outside as Line).params.slice(0, 4)).toEqual(["CHATHISTORY", "INVALID_TARGET", "LATEST", "#general"]);
+    // A timestamp stands for its millisecond.
+    c.send("CHATHISTORY TARGETS timestamp=2000-01-01T00:00:00.000Z timestamp=2100-01-01T00:00:00.000Z 10");
+    const start = await c.next("BATCH");
+    expect(start.params[1]).toBe("draft/chathistory-targets");
+    const targets = (await c.until((l) => l.command === "BATCH" && l.params[0]!.startsWith("-"))).filter((l) => l.command === "CHATHISTORY");
+    expect(targets.map((l) => [l.source, ...l.params.slice(0, 2)])).toEqual([["chatd", "TARGETS", "#hist"]]);
+  });
+
+  it("replay on JOIN: a client without draft/chathistory gets the latest limits.historyOnJoin messages, with time under server-time; irc.replayOnJoin false sends none", async () => {
+    const d = await daemon({}, { limits: { historyOnJoin: 2 } });
+    const { client: web } = await world.member(d, "webby");
+    await say(web, "general", ["a", "b", "c"]);
+    const c = await sign(d, "replayed", { caps: ["server-time"] });
+    const lines = await join(c, "#general");
+    await c.quiet("PRIVMSG", 300);
+    const replay = c.lines.filter((l) => l.command === "PRIVMSG");
+    expect(replay.map((l) => last(l))).toEqual(["b", "c"]);
+    expect(replay.every((l) => l.tags.has("time"))).toBe(true);
+    expect(lines.length).toBeGreaterThan(0);
+
+    const d2 = await daemon({ replayOnJoin: false });
+    const { client: web2 } = await world.member(d2, "webby");
+    await say(web2, "general", ["x"]);
+    const c2 = await sign(d2, "fresh");
+    await join(c2, "#general");
+    expect(await c2.quiet("PRIVMSG", 300)).toBe(true);
+  });
+
+  it("REDACT: the author's is chatd delete; another's is REDACT_FORBIDDEN, an unknown id UNKNOWN_MSGID; a web deletion comes as REDACT from the server", async () => {
+    const d = await daemon({ serverName: "srv" });
+    const { client: web } = await world.member(d, "webby");
+    const c = await sign(d, "redactor", { caps: ["draft/message-redaction", "echo-message", "message-tags"] });
+    await join(c, "#general");
+    c.send("PRIVMSG #general :oops");
+    const mine = (await c.next("PRIVMSG")).tags.get("msgid")!;
+    c.send(`REDACT #general ${mine} :typo`);
+    expect(await web.next("deleted")).toMatchObject({ id: mine });
+    const [theirs] = await say(web, "general", ["web words"]);
+    c.send(`REDACT #general ${theirs}`);
+    expect((await c.next("FAIL")).params.slice(0, 2)).toEqual(["REDACT", "REDACT_FORBIDDEN"]);
+    c.send("REDACT #general 1700000000000-999999");
+    expect((await c.next("FAIL")).params.slice(0, 2)).toEqual(["REDACT", "UNKNOWN_MSGID"]);
+    web.send({ type: "delete", id: theirs, ref: "d" });
+    const redact = await c.next((l) => l.command === "REDACT" && l.params[1] === theirs);
+    expect([redact.source, ...redact.params]).toEqual(["srv", "#general", theirs]);
+  });
+
+  it("OPER with an irc.operators block: 381 and MODE +o, then 221 +io, WHO's *, WHOIS 313; 464 for a wrong password, 491 for no such operator", async () => {
+    const d = await daemon({ operators: [{ name: "ops", passwordHash: bcrypt.hashSync("op-secret", 4), role: "moderator" }] });
+    const c = await sign(d, "wannabe");
+    c.send("OPER ops wrong");
+    expect(last(await c.next("464"))).toBe("Password incorrect");
+    c.send("OPER nosuch whatever");
+    expect(last(await c.next("491"))).toBe("No O-lines for your host (no operator of that name in irc.operators, and not your own moderator or admin account)");
+    // The failure back-off (from the second wrong password) may hold the next try back.
+    let answer: Line;
+    for (;;) {
+      c.send("OPER OPS op-secret");
+      answer = await c.next((l) => l.command === "381" || l.command === "FAIL" || l.command === "464");
+      if (answer.command !== "FAIL") break;
+      await new Promise((r) => setTimeout(r, 1100));
+    }
+    expect(answer.command).toBe("381");
+    expect(last(answer)).toBe("You are now an IRC operator");
+    const mode = await c.next("MODE");
+    expect([mode.source, ...mode.params]).toEqual(["wannabe!wannabe@chatd", "wannabe", "+o"]);
+    c.send("MODE wannabe");
+    expect((await c.next("221")).params[1]).toBe("+io");
+    c.send("WHO wannabe");
+    expect((await c.next("352")).params[6]).toBe("H*");
+    c.send("WHOIS wannabe");
+    const whois = await c.until("318");
+    expect(whois.filter((l) => l.command === "313").map((l) => l.params.slice(1))).toEqual([["wannabe", "is an IRC operator (chatd moderator)"]]);
   });
 });
