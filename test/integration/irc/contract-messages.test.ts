@@ -139,4 +139,21 @@ describe("the IRC gateway as documented: channels and messages", () => {
     expect(motd.source).toBe("chatd");
     expect(last(motd)).toContain("New rules");
   });
+
+  it("NAMES with userhost-in-names lists name!name@<serverName>; a web message's shared files follow as [file] lines", async () => {
+    const d = await daemon({ serverName: "irc.local" });
+    const { client: web, welcome } = await world.member(d, "webby");
+    const c = await sign(d, "namer", { caps: ["userhost-in-names"] });
+    const names = (await join(c, "#general")).find((l) => l.command === "353")!;
+    expect(names.params[3]!.split(" ").sort()).toEqual(["namer!namer@irc.local", "webby!webby@irc.local"]);
+
+    const form = new FormData();
+    form.append("file", new Blob(["hello file"]), "notes.txt");
+    const upload = await fetch(`${d.url}/files`, { method: "POST", body: form, headers: { Authorization: `Bearer ${String(welcome.token)}` } });
+    expect(upload.status).toBe(201);
+    const file = (await upload.json()) as { id: string; url: string };
+    web.send({ type: "say", room: "general", text: "see attached", files: [file.id], ref: 1 });
+    expect(last(await c.next("PRIVMSG"))).toBe("see attached");
+    expect(last(await c.next("PRIVMSG"))).toBe(`[file] notes.txt (10 bytes) ${file.url}`);
+  });
 });
