@@ -201,9 +201,9 @@ describe("the IRC gateway as documented: signing in, limits and TLS", () => {
     await c.closed;
   });
 
-  it("connections over limits.maxConnectionsPerIp get an ERROR saying too many connections from this address", async () => {
+  it("connections over limits.maxConnectionsPerIp (WebSocket ones too) get an ERROR saying too many connections from this address", async () => {
     const d = await daemon({}, { limits: { maxConnectionsPerIp: 1 } });
-    await raw(d);
+    await world.connect(d);
     const c = await raw(d);
     expect(last(await c.next("ERROR"))).toBe("Closing link: too many connections from this address");
     await c.closed;
@@ -261,6 +261,17 @@ describe("the IRC gateway as documented: signing in, limits and TLS", () => {
     const fail = await c.next("FAIL");
     expect(fail.params.slice(0, 3)).toEqual(["PRIVMSG", "RATE_LIMITED", "#general"]);
     expect(last(fail)).toMatch(/\(retry after \d+ ms\)$/);
+  });
+
+  it("a restart (POST /admin/restart) sends every IRC client a NOTICE and an ERROR, and the gateway serves again", async () => {
+    const d = await daemon();
+    const c = await sign(d, "restarter");
+    expect((await d.http("/admin/restart", { method: "POST", admin: true })).status).toBe(202);
+    expect((await c.next("NOTICE")).source).toBe("chatd");
+    await c.next("ERROR");
+    await c.closed;
+    await d.daemon.settled();
+    await sign(d, "restarter");
   });
 
   it("a stop sends every IRC client a NOTICE and an ERROR", async () => {
