@@ -118,6 +118,8 @@ describe("the IRC gateway as documented: signing in, limits and TLS", () => {
   it("USER needs four parameters and a non-empty real name (461); commands before registration get 451", async () => {
     const d = await daemon();
     const c = await raw(d);
+    c.send("NICK");
+    await c.next("431");
     c.send("USER a 0 *");
     expect((await c.next("461")).params[1]).toBe("USER");
     c.send("USER a 0 * :");
@@ -237,6 +239,17 @@ describe("the IRC gateway as documented: signing in, limits and TLS", () => {
     expect((await c.next("421")).params[1]).toBe("FROB");
     c.send("JOIN");
     expect((await c.next("461")).params[1]).toBe("JOIN");
+    // Where RFC 2812 has a numeric of its own for a missing parameter, that one.
+    c.send("PRIVMSG");
+    await c.next("411");
+    c.send("PRIVMSG #general");
+    await c.next("412");
+    c.send("WHOIS");
+    await c.next("431");
+    c.send("NOTICE");
+    c.send("NOTICE #general");
+    c.send("LUSERS");
+    expect((await c.until("251")).filter((l) => /^\d{3}$/.test(l.command) && l.command.startsWith("4"))).toEqual([]);
   });
 
   it("input without a line end past 512 bytes is thrown away up to the next line end, with one 417", async () => {
