@@ -57,6 +57,12 @@ describe("the IRC gateway as documented: channels and messages", () => {
     c.send("NOTICE #general :heads up");
     expect(await web.next("message")).toMatchObject({ from: "noticer", text: "heads up", notice: true });
     expect((await other.next((l) => l.command === "NOTICE" || l.command === "PRIVMSG")).command).toBe("NOTICE");
+    // To a nick: a dm as a notice, which an IRC user gets as NOTICE.
+    c.send("NOTICE webby :psst");
+    expect(await web.next("dm")).toMatchObject({ from: "noticer", to: "webby", text: "psst", notice: true });
+    c.send("NOTICE other :psst too");
+    const dm = await other.next((l) => l.command === "NOTICE" || l.command === "PRIVMSG");
+    expect([dm.command, dm.source, ...dm.params]).toEqual(["NOTICE", "noticer!noticer@chatd", "other", "psst too"]);
     // Errors a PRIVMSG would get: not for a NOTICE.
     c.send("NOTICE #elsewhere :no such membership");
     c.send("NOTICE nobody-by-that-name :hello?");
