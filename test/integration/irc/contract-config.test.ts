@@ -8,6 +8,7 @@ import { IrcClient, ircSignIn, type Line } from "../../helpers/irc.ts";
 import { ircWorld, joinChannel, trailing } from "../../helpers/irc-world.ts";
 import { startCluster } from "../../helpers/cluster.ts";
 import { makeCertificate, servedFingerprint } from "../../helpers/tls.ts";
+import { createLogger } from "../../../src/log.ts";
 
 /** POSTs to the admin API over https trusting `ca`; resolves the status. */
 function adminPost(port: number, path: string, ca: string): Promise<number> {
@@ -177,5 +178,25 @@ describe("the IRC gateway's settings as documented", () => {
     expect([topic.source, ...topic.params]).toEqual(["webby!webby@chatd", "#shared", "from node B"]);
     late.send({ type: "leave", room: "shared" });
     expect((await c.next("PART")).source).toBe("later!later@chatd");
+  });
+
+  it("irc.tlsPort serves IRC over TLS with the daemon's certificate; irc.port 0 is printed in the irc listening log line", async () => {
+    const dir = await world.tempDir();
+    const { cert, key } = makeCertificate(dir);
+    const logged: string[] = [];
+    const logger = createLogger({ level: "info", write: (line) => logged.push(line) });
+    const d = await world.daemon({ irc: { port: 0, tlsPort: 0 }, tls: { cert, key } }, { logger });
+    const line = logged.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === "irc listening")!;
+    expect(line.port).toBe(d.daemon.ircPort);
+    const c = await ircSignIn(d.daemon.ircTlsPort!, "secure", { tls: true });
+    world.onCleanup(() => c.close());
+    expect(c.socket.constructor.name).toBe("TLSSocket");
+    await joinChannel(c, "#general");
+  });
+
+  it("irc.tlsPort without tls.cert and tls.key: the daemon does not start (exit code 1)", async () => {
+    const dir = await world.tempDir();
+    const p = await world.spawn({ CHAT_HOST: "127.0.0.1", CHAT_PORT: "0", CHAT_DATA_DIR: dir, CHAT_IRC_TLS_PORT: "0" }, { waitListening: false });
+    expect((await p.exited).code).toBe(1);
   });
 });

@@ -1,14 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { World } from "../../helpers/harness.ts";
-import { ircSignIn, plain } from "../../helpers/irc.ts";
+import { plain } from "../../helpers/irc.ts";
 import { ircWorld, joinChannel, trailing } from "../../helpers/irc-world.ts";
-import { makeCertificate } from "../../helpers/tls.ts";
-import { createLogger } from "../../../src/log.ts";
 
 /**
  * The IRC gateway's contract as docs/irc.md, the README and docs/configuration.md state it,
  * claim by claim, checked from outside (a real daemon, real TCP clients): here signing in,
- * capabilities, ISUPPORT, connection limits, bad input and TLS; the mapping, queries and IRCv3
+ * capabilities, ISUPPORT, connection limits and bad input; the mapping, queries and IRCv3
  * are in the other contract-*.test.ts files. Room operators, MODE, NAMES prefixes, client tags,
  * NICK after sign-in, QUIT, the server password, PING ordering and away-notify are left to
  * their own files.
@@ -296,25 +294,5 @@ describe("the IRC gateway as documented: signing in, limits and TLS", () => {
     await c.next("ERROR");
     await c.closed;
     await stopped;
-  });
-
-  it("irc.tlsPort serves IRC over TLS with the daemon's certificate; irc.port 0 is printed in the irc listening log line", async () => {
-    const dir = await world.tempDir();
-    const { cert, key } = makeCertificate(dir);
-    const logged: string[] = [];
-    const logger = createLogger({ level: "info", write: (line) => logged.push(line) });
-    const d = await world.daemon({ irc: { port: 0, tlsPort: 0 }, tls: { cert, key } }, { logger });
-    const line = logged.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === "irc listening")!;
-    expect(line.port).toBe(d.daemon.ircPort);
-    const c = await ircSignIn(d.daemon.ircTlsPort!, "secure", { tls: true });
-    world.onCleanup(() => c.close());
-    expect(c.socket.constructor.name).toBe("TLSSocket");
-    await join(c, "#general");
-  });
-
-  it("irc.tlsPort without tls.cert and tls.key: the daemon does not start (exit code 1)", async () => {
-    const dir = await world.tempDir();
-    const p = await world.spawn({ CHAT_HOST: "127.0.0.1", CHAT_PORT: "0", CHAT_DATA_DIR: dir, CHAT_IRC_TLS_PORT: "0" }, { waitListening: false });
-    expect((await p.exited).code).toBe(1);
   });
 });
