@@ -60,6 +60,12 @@ describe("the IRC gateway's IRCv3 and OPER as documented", () => {
     await web.next("deleted");
     const after = (await history(c, "CHATHISTORY LATEST #hist * 10")) as Line[];
     expect(after.map((l) => [l.tags.get("msgid"), trailing(l)])).toEqual([[ids[0], "m1"], [ids[2], "m3"], [ids[3], "m4 edited"], [ids[4], "m5"]]);
+    // n counts messages: a deleted one takes no place.
+    expect(texts(await history(c, `CHATHISTORY BEFORE #hist msgid=${ids[2]} 1`))).toEqual(["m1"]);
+    expect(texts(await history(c, "CHATHISTORY LATEST #hist * 4"))).toEqual(["m1", "m3", "m4 edited", "m5"]);
+    expect(texts(await history(c, `CHATHISTORY BEFORE #hist msgid=${ids[0]} 5`))).toEqual([]);
+    expect(texts(await history(c, `CHATHISTORY LATEST #hist msgid=${ids[0]} 2`))).toEqual(["m4 edited", "m5"]);
+    expect(texts(await history(c, `CHATHISTORY AFTER #hist msgid=${ids[0]} 1`))).toEqual(["m3"]);
 
     // A direct conversation is a nick's history.
     web.send({ type: "dm", to: "historian", text: "private words", ref: "dm1" });
@@ -228,6 +234,19 @@ describe("the IRC gateway's IRCv3 and OPER as documented", () => {
     expect(replay.map((l) => last(l))).toEqual(["b", "c"]);
     expect(replay.every((l) => l.tags.has("time"))).toBe(true);
     expect(lines.length).toBeGreaterThan(0);
+    // An edited message comes with its latest text; a deleted one is left out (its place stays empty).
+    const ids = await say(web, "general", ["d"]);
+    web.send({ type: "edit", id: ids[0], text: "d edited", ref: "e" });
+    await web.next("edited");
+    const [gone] = await say(web, "general", ["e"]);
+    web.send({ type: "delete", id: gone, ref: "x" });
+    await web.next("deleted");
+    const again = await sign(d, "replayed2", { caps: ["message-tags"] });
+    await join(again, "#general");
+    await again.quiet("PRIVMSG", 300);
+    const second = again.lines.filter((l) => l.command === "PRIVMSG");
+    // The latest 2 are d and the deleted e: the replay holds d alone, with its latest text.
+    expect(second.map((l) => [l.tags.get("msgid"), last(l)])).toEqual([[ids[0], "d edited"]]);
 
     const d2 = await daemon({ replayOnJoin: false });
     const { client: web2 } = await world.member(d2, "webby");
