@@ -73,6 +73,18 @@ describe("the IRC gateway's IRCv3 and OPER as documented", () => {
     while ((await web.next("ack")).ref !== "dm1");
     await c.next((l) => l.command === "PRIVMSG" && trailing(l) === "private words");
     expect(texts(await history(c, "CHATHISTORY LATEST webby * 10"))).toEqual(["private words"]);
+    // There too a deleted message takes no place.
+    const dmIds: string[] = [];
+    for (const text of ["second dm", "third dm"]) {
+      web.send({ type: "dm", to: "historian", text, ref: text });
+      let ack = await web.next("ack");
+      while (ack.ref !== text) ack = await web.next("ack");
+      dmIds.push(String(ack.id));
+    }
+    web.send({ type: "delete", id: dmIds[0], ref: "dd" });
+    while ((await web.next()).type !== "deleted");
+    expect(texts(await history(c, `CHATHISTORY BEFORE webby msgid=${dmIds[1]} 1`))).toEqual(["private words"]);
+    expect(texts(await history(c, "CHATHISTORY LATEST webby * 2"))).toEqual(["private words", "third dm"]);
     const bad = (await history(c, "CHATHISTORY LATEST bad.name! * 10")) as Line;
     expect(bad.params.slice(0, 4)).toEqual(["CHATHISTORY", "INVALID_TARGET", "LATEST", "bad.name!"]);
     const limit = (await history(c, "CHATHISTORY LATEST #hist * zero")) as Line;
