@@ -221,6 +221,9 @@ describe("the IRC gateway's IRCv3 and OPER as documented", () => {
     expect(await history(`CHATHISTORY AFTER #hist msgid=${ids[2]} 1`)).toEqual(["m4"]);
     expect(await history(`CHATHISTORY AROUND #hist msgid=${ids[2]} 1`)).toEqual(["m3"]);
     expect(await history(`CHATHISTORY AROUND #hist msgid=${ids[2]} 3`)).toEqual(["m2", "m3", "m4"]);
+    // A side with fewer leaves its share to the other.
+    expect(await history(`CHATHISTORY AROUND #hist msgid=${ids[0]} 3`)).toEqual(["m1", "m2", "m3"]);
+    expect(await history(`CHATHISTORY AROUND #hist msgid=${ids[4]} 3`)).toEqual(["m3", "m4", "m5"]);
     expect(await history(`CHATHISTORY BETWEEN #hist msgid=${ids[0]} msgid=${ids[4]} 10`)).toEqual(["m2", "m3", "m4"]);
     expect(await history(`CHATHISTORY BETWEEN #hist msgid=${ids[4]} msgid=${ids[0]} 2`)).toEqual(["m3", "m4"]);
     const bad = await history("CHATHISTORY SIDEWAYS #hist * 2");
