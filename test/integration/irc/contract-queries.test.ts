@@ -10,12 +10,21 @@ describe("the IRC gateway as documented: queries and errors", () => {
   const join = joinChannel;
   const last = trailing;
 
-  it("TOPIC: 331 with members and no topic, 403 with neither, 332 and 333 once set (also on JOIN); an empty text clears it; 442 outside the room", async () => {
-    const d = await daemon();
+  it("TOPIC: 331 for a listed room (members online or not) without a topic, 403 for a name that is no room, 332 and 333 once set (also on JOIN); an empty text clears it; 442 outside the room", async () => {
+    const d = await daemon({}, { rooms: ["general", "random"] });
     const { client: web } = await world.member(d, "webby");
     const c = await sign(d, "topical");
     c.send("TOPIC #nobodyhere");
     expect((await c.next("403")).params[1]).toBe("#nobodyhere");
+    // A room LIST lists is a channel, though nobody is in it now: the default room, one whose members left.
+    const { client: gone } = await world.member(d, "gone", "quiet");
+    await gone.close();
+    for (const channel of ["#random", "#quiet"]) {
+      c.send(`LIST ${channel}`);
+      expect((await c.until("323")).filter((l) => l.command === "322").map((l) => l.params[1])).toEqual([channel]);
+      c.send(`TOPIC ${channel}`);
+      expect((await c.next((l) => l.command === "331" || l.command === "403")).command).toBe("331");
+    }
     c.send("TOPIC #general");
     expect((await c.next("331")).params[1]).toBe("#general");
     c.send("TOPIC #general :not a member");
