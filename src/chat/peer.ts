@@ -26,4 +26,8 @@ export interface Peer {
   ping?(): boolean;
   /** Drops the connection at once, without a closing handshake. */
   terminate?(): void;
+  /** The connection's away message (IRC AWAY), kept with the user's presence on every node. */
+  readonly away?: string | undefined;
+  /** Another member of a shared room set (`text`) or cleared an away message: IRC's away-notify. Others omit it. */
+  awayChanged?(user: string, text: string | undefined): void;
 }

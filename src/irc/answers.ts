@@ -19,6 +19,8 @@ export type Pending = {
   key?: string;
   text?: string;
   replyTo?: string;
+  /** PRIVMSG/NOTICE/TAGMSG: the client-only tags sent with it (for the echo). */
+  tags?: Record<string, string>;
   sawCopy?: boolean;
   /** The key this request's answer (a frame without ref) is found by. */
   keyed?: string;
@@ -96,9 +98,9 @@ function rooms(conn: IrcConnection, frame: Frame<"rooms">): void {
   p.out.release();
 }
 
-/** The TOPIC line of a topic change; it answers this client's own TOPIC if it set it. */
-export function topicChanged(conn: IrcConnection, frame: Frame<"topic">, bytes: Uint8Array): boolean {
-  const p = frame.by === conn.nick ? conn.take(undefined, `topic:${frame.room}`) : undefined;
+/** The TOPIC (or MODE) line of a topic (or mode) change; it answers this client's own TOPIC (or MODE) if it made it. */
+export function topicChanged(conn: IrcConnection, frame: Frame<"topic" | "mode">, bytes: Uint8Array): boolean {
+  const p = frame.by === conn.nick ? conn.take(undefined, `${frame.type}:${frame.room}`) : undefined;
   if (!p) return false;
   p.out.raw(new TextDecoder().decode(bytes));
   p.out.release();
@@ -112,6 +114,11 @@ function oneLine(text: string): string {
 function ack(conn: IrcConnection, frame: Frame<"ack">): void {
   const p = conn.take(frame.ref);
   if (!p) return;
+  // Client tags on their own: the echo (echo-message) is the TAGMSG as the others got it, to the target as written.
+  if (p.command === "TAGMSG" && p.tags !== undefined) {
+    if (conn.caps.has("echo-message")) p.out.raw(conn.ctx.renderer.tagmsg({ type: "tags", id: frame.id, from: conn.session.user!.name, tags: p.tags, ts: frame.ts }, conn.mask, [], p.target));
+    return p.out.release();
+  }
   // TOPIC, REDACT, a reaction: what they changed reaches every member (this client too) as its own line.
   if (p.text === undefined) return p.out.release();
   const me = conn.session.user!.name;
@@ -122,6 +129,7 @@ function ack(conn: IrcConnection, frame: Frame<"ack">): void {
       ? { type: "message", id: frame.id, room: p.key!.slice(1), from: me, text: p.text!, ts: frame.ts }
       : { type: "dm", id: frame.id, from: me, to: p.target!, text: p.text!, ts: frame.ts };
     if (p.replyTo !== undefined) record.replyTo = p.replyTo;
+    if (p.tags !== undefined) record.tags = p.tags;
     p.out.raw(conn.ctx.renderer.record(record, conn.mask, [], command, p.target));
   }
   p.out.release();
@@ -137,10 +145,12 @@ function joined(conn: IrcConnection, frame: Frame<"joined">): void {
     const topic = conn.ctx.chat.directory.topic(frame.room);
     if (topic) conn.num(out, "333", channel, topic.by, String(Math.floor(topic.ts / 1000)));
   }
-  namesReply(conn, out, channel, frame.members);
+  namesReply(conn, out, channel, frame.members, frame);
   const { replayOnJoin } = conn.ctx.config.irc;
   if (replayOnJoin && !conn.caps.has("draft/chathistory") && frame.history.length > 0) replay(conn, out, channel, frame.history);
   out.release();
+  // away-notify: the channel hears that one who joins is away; queued, as the join's presence is announced after this answer.
+  if (conn.away !== undefined) conn.session.enqueue(() => conn.ctx.chat.away(conn.session, [frame.room]));
 }
 
 /** Messages of the past, in a chathistory batch when the client takes batches. */
@@ -192,10 +202,13 @@ function error(conn: IrcConnection, frame: Frame<"error">): void {
     case "PRIVMSG:not_in_room":
     case "PRIVMSG:muted":
     case "TAGMSG:not_in_room":
+    case "TAGMSG:muted":
       n("404", target, `Cannot send to channel: ${message}`);
       break;
     case "PRIVMSG:unknown_user":
     case "PRIVMSG:bad_name":
+    case "TAGMSG:unknown_user":
+    case "TAGMSG:bad_name":
     case "KICK:unknown_user":
     case "KICK:bad_name":
     case "MODE:unknown_user":
@@ -216,9 +229,16 @@ function error(conn: IrcConnection, frame: Frame<"error">): void {
       n("442", target, "You're not on that channel");
       break;
     case "KICK:forbidden":
-    case "MODE:forbidden":
-    case "TOPIC:muted":
       n("482", target, "You're not a channel operator (chatd moderators and admins only)");
+      break;
+    case "MODE:forbidden":
+    case "TOPIC:forbidden":
+    case "TOPIC:muted":
+      n("482", target, "You're not a channel operator");
+      break;
+    case "MODE:not_in_room":
+      if (p.nick !== undefined) n("441", p.nick, target, "They aren't on that channel");
+      else n("442", target, "You're not on that channel");
       break;
     case "REDACT:forbidden":
       conn.fail(out, "REDACT", "REDACT_FORBIDDEN", target, p.nick ?? "*", message);

@@ -80,17 +80,16 @@ class ChatdController(BaseServerController, DirectoryBasedController):
     supported_sasl_mechanisms: Set[str] = {"PLAIN"}
     supports_sts = False
     _port_wait_interval = 0.05
-    # chatd does not answer every command in order: presence (JOIN, PART, QUIT of
-    # others) is sent in batches up to 50 ms late (docs/protocol.md, `presence`),
-    # and a PRIVMSG's echo waits for the message to be on disk, while a PING is
-    # answered at once. irctest synchronises with a PING, so it waits this long
-    # first, as it does for Sable.
-    sync_sleep_time = 0.1
+    # irctest synchronises with a PING. chatd answers a connection's commands in
+    # order (a PONG comes after the echo or the JOIN burst of the commands sent
+    # before it), and a PING sends the presence batch (JOIN, PART, QUIT of others)
+    # of the client's channels first: no wait is needed (docs/irc.md, "Order").
+    sync_sleep_time = 0
 
     # What chatd's 005 says (docs/irc.md, "ISUPPORT"), checked by isupport.py.
     isupport = {
         "CASEMAPPING": "rfc8265",
-        "CHANMODES": "bq,,,n",
+        "CHANMODES": "bq,,,nst",
         "CHANNELLEN": "33",
         "CHANTYPES": "#",
         "MSGREFTYPES": "msgid,timestamp",

@@ -158,7 +158,7 @@ describe("the IRC gateway's settings as documented", () => {
     world.onCleanup(() => c.close());
     const { client: web } = await world.member(b!, "webby", "shared");
     const names = (await joinChannel(c, "#shared")).find((l) => l.command === "353")!;
-    expect(names.params[3]!.split(" ").sort()).toEqual(["ircy", "webby"]);
+    expect(names.params[3]!.split(" ").map((n) => n.replace(/^[@+]+/, "")).sort()).toEqual(["ircy", "webby"]);
     const { client: late } = await world.member(b!, "later", "shared");
     expect((await c.next("JOIN")).source).toBe("later!later@chatd");
     c.send("WHO #shared");

@@ -218,17 +218,21 @@ describe("the IRC gateway as documented: signing in, limits and TLS", () => {
     await c.closed;
   });
 
-  it("line limits: 512 bytes with CR LF fit, 513 are 417 Input line was too long; tags over 8191 bytes too; the connection lives; a line with NUL is dropped; invalid UTF-8 reads as U+FFFD", async () => {
+  it("line limits: 512 bytes with CR LF are read, 513 are 417 Input line was too long, a PRIVMSG too long to relay is refused; tags over 4096 bytes are 417; the connection lives; a line with NUL is dropped; invalid UTF-8 reads as U+FFFD", async () => {
     const d = await daemon();
     const { client: web } = await world.member(d, "webby");
     const c = await sign(d, "liner");
     await join(c, "#general");
-    const fits = "x".repeat(510 - "PRIVMSG #general :".length);
+    // 512 bytes with CR LF are read; a PRIVMSG is then refused whole when its relayed line (with the source) would be over 512.
+    const full = "x".repeat(510 - "PRIVMSG #general :".length);
+    c.send(`PRIVMSG #general :${full}`);
+    expect(last(await c.next("417"))).toBe("Line too long to be relayed without truncation");
+    c.send(`PRIVMSG #general :${full}y`);
+    expect(last(await c.next("417"))).toBe("Input line was too long");
+    const fits = "x".repeat(510 - ":liner!liner@chatd PRIVMSG #general :".length);
     c.send(`PRIVMSG #general :${fits}`);
     expect((await web.next("message")).text).toBe(fits);
-    c.send(`PRIVMSG #general :${fits}y`);
-    expect(last(await c.next("417"))).toBe("Input line was too long");
-    c.send(`@label=${"l".repeat(8200)} PRIVMSG #general :tagged`);
+    c.send(`@label=${"l".repeat(4100)} PRIVMSG #general :tagged`);
     await c.next("417");
     c.send("PRIVMSG #general :with \0 nul");
     c.socket.write(Buffer.concat([Buffer.from("PRIVMSG #general :caf"), Buffer.from([0xff]), Buffer.from("\r\n")]));
