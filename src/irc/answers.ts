@@ -27,6 +27,8 @@ export type Pending = {
   /** CHATHISTORY: its subcommand, and what of the page read it answers with (all of it without). */
   subcommand?: string;
   select?: (page: Array<ChatMessage | DirectMessage>) => Array<ChatMessage | DirectMessage>;
+  /** CHATHISTORY LATEST * and BEFORE: the request read backwards, how many messages are wanted and were asked for, and those got so far. */
+  fill?: { frame: Record<string, unknown>; key: string; want: number; asked: number; got: Array<ChatMessage | DirectMessage> };
   /** LIST: the search, how many pages were asked for, and what is listed of them. */
   query?: string;
   pages?: number;
@@ -163,6 +165,16 @@ function replay(conn: IrcConnection, out: Reply, target: string, messages: Array
 function history(conn: IrcConnection, p: ReturnType<IrcConnection["take"]>, messages: Array<ChatMessage | DirectMessage>): void {
   if (!p) return;
   let page = messages.filter((m) => !m.deleted);
+  if (p.fill) {
+    page = [...page, ...p.fill.got];
+    // A deleted message takes a place in chatd's page but not in the answer: while a full page
+    // came back short, read on before it, so `n` counts messages (an empty answer means no more).
+    const short = p.fill.want - page.length;
+    if (short > 0 && messages.length > 0 && messages.length >= p.fill.asked) {
+      conn.request({ ...p.fill.frame, before: messages[0]!.id, limit: short }, { ...p, fill: { ...p.fill, asked: short, got: page } }, p.fill.key);
+      return p.out.release();
+    }
+  }
   if (p.select) page = p.select(page);
   const batch = conn.batches ? conn.batchId() : undefined;
   if (batch) p.out.add(conn.server, "BATCH", [`+${batch}`, "chathistory", p.target!]);

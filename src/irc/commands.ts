@@ -217,10 +217,13 @@ function topic(conn: IrcConnection, msg: IrcMessage): void {
   out.release();
 }
 
-/** 332/333, or 331 for a room with members and no topic; a room with neither is no channel yet (403). */
+/** 332/333, or 331 for a room LIST lists (or with members) and no topic; any other name is no channel (403). */
 function readTopic(conn: IrcConnection, msg: IrcMessage, target: string, room: string): void {
   const current = conn.ctx.chat.directory.topic(room);
-  if ((current && current.text !== "") || conn.session.rooms.has(room)) {
+  const info = conn.ctx.chat.directory.get(room);
+  // Listed as LIST lists it: a secret room only for those in it.
+  const listed = info !== undefined && (!info.secret || conn.session.rooms.has(room));
+  if ((current && current.text !== "") || conn.session.rooms.has(room) || listed) {
     const out = conn.reply(msg);
     if (current && current.text !== "") {
       conn.num(out, "332", target, current.text);
@@ -228,7 +231,7 @@ function readTopic(conn: IrcConnection, msg: IrcMessage, target: string, room: s
     } else conn.num(out, "331", target, "No topic is set");
     return out.release();
   }
-  // Not in the room: whether anyone is, on any node, is asked of the presence store.
+  // Not listed here (yet): whether anyone is in it, on any node, is asked of the presence store.
   query(conn, msg, async (out) => {
     if ((await membersOf(conn, room)).length > 0) conn.num(out, "331", target, "No topic is set");
     else conn.num(out, "403", target, "No such channel");

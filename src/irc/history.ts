@@ -40,11 +40,12 @@ export function chathistory(conn: IrcConnection, msg: IrcMessage): void {
   // The latest page (the most one answer may hold): where a room's messages after a point are looked for.
   const latest = { ...base, limit: CHATHISTORY_MAX };
 
-  if (kind === "LATEST" && ref === "*") conn.request({ ...base, limit: capped }, pending, key);
+  const fill = { frame: base, key, want: capped, asked: capped, got: [] };
+  if (kind === "LATEST" && ref === "*") conn.request({ ...base, limit: capped }, { ...pending, fill }, key);
   else if (kind === "BEFORE") {
     const before = boundary(ref, "before");
     if (before === undefined) return bad(ref);
-    conn.request({ ...base, before, limit: capped }, pending, key);
+    conn.request({ ...base, before, limit: capped }, { ...pending, fill }, key);
   } else if (kind === "LATEST" || kind === "AFTER") {
     const after = boundary(ref, "after");
     if (after === undefined) return bad(ref);
