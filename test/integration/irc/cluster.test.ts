@@ -45,11 +45,11 @@ describe("IRC in a cluster of two daemons on one Redis", () => {
     const ben = await irc(b, "clben");
     await joined(ann, "#both");
     const burst = await joined(ben, "#both");
-    // The JOIN burst on B names the member on A.
-    expect(burst.find((l) => l.command === "353")!.params[3]!.split(" ").sort()).toEqual(["clann", "clben"]);
+    // The JOIN burst on B names the member on A (the room's creator, so its operator: `@`).
+    expect(burst.find((l) => l.command === "353")!.params[3]!.split(" ").sort()).toEqual(["@clann", "clben"]);
     expect((await ann.next(from("clben", "JOIN"))).params).toEqual(["#both"]);
     ann.send("NAMES #both");
-    expect((await ann.next("353")).params[3]!.split(" ").sort()).toEqual(["clann", "clben"]);
+    expect((await ann.next("353")).params[3]!.split(" ").sort()).toEqual(["@clann", "clben"]);
 
     ann.send("PRIVMSG #both :across");
     await ann.next("PRIVMSG");
@@ -85,7 +85,7 @@ describe("IRC in a cluster of two daemons on one Redis", () => {
     expect(whois.some((l) => l.command === "401" || (l.command === "301" && l.params[2] === "offline"))).toBe(false);
     dan.send("WHO #whois");
     const who = await dan.until("315");
-    expect(who.filter((l) => l.command === "352").map((l) => [l.params[5], l.params[6]])).toEqual([["clcat", "H"]]);
+    expect(who.filter((l) => l.command === "352").map((l) => [l.params[5], l.params[6]])).toEqual([["clcat", "H@"]]); // the room's creator: its operator
     dan.send("ISON clcat nobody");
     expect((await dan.next("303")).params[1]).toBe("clcat");
     dan.send("USERHOST clcat");
@@ -103,7 +103,7 @@ describe("IRC in a cluster of two daemons on one Redis", () => {
     fay.send("WHO #away");
     const who = await fay.until("315");
     expect(who.filter((l) => l.command === "352").map((l) => [l.params[5], l.params[6]])).toEqual([
-      ["cleve", "G"],
+      ["cleve", "G@"], // away; the room's creator, so its operator
       ["clfay", "H"],
       ["clgil", "H"],
     ]);

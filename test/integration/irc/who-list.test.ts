@@ -63,7 +63,7 @@ describe("IRC WHOX and LIST filters (ELIST)", () => {
     expect(chan.rows.sort((a, b) => a[3]!.localeCompare(b[3]!))).toEqual([
       ["7", "#chan", "myusernam", "coolNick", "G", "coolNick", "My UniqueReal Name"],
       ["7", "#chan", "otherNick", "otherNick", "H", "otherNick", "otherNick"],
-      ["7", "#chan", "webby", "webby", "H", "webby", "webby"],
+      ["7", "#chan", "webby", "webby", "H@", "webby", "webby"], // the web user made the room: its operator
     ]);
     expect(chan.end.params[1]).toBe("#chan");
 
