@@ -3,6 +3,7 @@ import type { Config } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
 import type { Hub } from "./hub.ts";
 import type { Moderation } from "./moderation.ts";
+import { presenceDetail } from "./room-presence.ts";
 import type { OperatorActions } from "./operator.ts";
 
 /**
@@ -30,7 +31,7 @@ export function busConsumer(deps: {
         if (event.origin !== origin) hub.toRoom(event.room, { type: "typing", room: event.room, user: event.user });
         return;
       case "presence":
-        if (event.origin !== origin) hub.toRoomPresence(event.room, { type: "presence", room: event.room, user: event.user, event: event.event, ...(event.reason ? { reason: event.reason } : {}) });
+        if (event.origin !== origin) hub.toRoomPresence(event.room, { type: "presence", room: event.room, user: event.user, event: event.event, ...presenceDetail(event) });
         return;
       case "reset":
         logger.warn("bus was interrupted: closing connections so clients resync");

@@ -26,4 +26,6 @@ export interface Peer {
   ping?(): boolean;
   /** Drops the connection at once, without a closing handshake. */
   terminate?(): void;
+  /** Why the client said it was leaving (IRC's QUIT message): the rooms' `presence` leave carries it. */
+  readonly quitReason?: string | undefined;
 }

@@ -19,6 +19,8 @@ const REGISTRATION = new Set(["CAP", "NICK", "USER", "PASS", "AUTHENTICATE", "PI
 const MAX_HELD = 32;
 /** Fan-out held back while a client is between sign-in and the end of its registration. */
 const MAX_EARLY = 200;
+/** Departures remembered to tell each once (see #news). */
+const MAX_DEPARTED = 1000;
 
 /**
  * One IRC client: a chat Peer (the hub writes to it as to a WebSocket) and the
@@ -53,6 +55,10 @@ export class IrcConnection implements Peer, ReplySink {
   oper = false;
   /** The guest name this connection holds in ctx.guestsSigningIn while its sign-in runs. */
   guestKey: string | undefined;
+  /** Signed in as a guest (irc.guests): NICK may change the nick (see nick.ts). */
+  guest = false;
+  /** QUIT's message (Peer.quitReason): the rooms' presence leave carries it. */
+  quitReason: string | undefined;
 
   /** Requests sent to the session and not answered yet. */
   get requests(): Requests {
@@ -111,7 +117,7 @@ export class IrcConnection implements Peer, ReplySink {
     if (this.#closed) return;
     const frame = encoded.frame ?? (JSON.parse(encoded.text) as OutboundFrame);
     if (frame.type === "message" || frame.type === "dm" || frame.type === "presence" || frame.type === "typing" || frame.type === "deleted" || frame.type === "reaction") {
-      if (!this.#isOwn(frame)) this.#fanout(this.ctx.renderer.fanout(encoded, frame, this.mask));
+      if (!this.#isOwn(frame) && (frame.type !== "presence" || this.#news(frame))) this.#fanout(this.ctx.renderer.fanout(encoded, frame, this.mask));
       return;
     }
     if (frame.type === "topic") {
@@ -120,6 +126,28 @@ export class IrcConnection implements Peer, ReplySink {
       return;
     }
     answerFrame(this, frame);
+  }
+
+  /**
+   * Users whose QUIT or NICK this client was shown: IRC tells a departure
+   * once, chatd's presence tells it in every room the client shares with the
+   * user, so the other rooms' copies are dropped until the name joins again.
+   */
+  #departed: Set<string> | undefined;
+
+  /** False for a room's copy of a QUIT or NICK this client was shown already. */
+  #news(frame: Extract<OutboundFrame, { type: "presence" }>): boolean {
+    if (frame.event === "join") {
+      this.#departed?.delete(frame.user);
+      return true;
+    }
+    if (!frame.quit && frame.renamedTo === undefined) return true;
+    const departed = (this.#departed ??= new Set());
+    if (departed.has(frame.user)) return false;
+    // Bounded: past it, a rare second copy beats memory that grows with the network.
+    if (departed.size >= MAX_DEPARTED) departed.clear();
+    departed.add(frame.user);
+    return true;
   }
 
   /** The session's own copy of what it sent (dropped: echo-message answers at the ack), or its own presence. */
@@ -138,6 +166,8 @@ export class IrcConnection implements Peer, ReplySink {
     this.#early = undefined;
     this.socket.write(encoder.encode(formatLine(undefined, "ERROR", [`Closing link: ${this.remoteAddress} (${reason})`], true)));
     this.socket.end();
+    // Gone for the chat now, not when the client closes its end (it may not): the rooms hear of the QUIT at once.
+    queueMicrotask(() => this.#gone());
   }
 
   terminate(): void {
@@ -296,6 +326,15 @@ export class IrcConnection implements Peer, ReplySink {
   /** The stream is gone. */
   streamClosed(): void {
     this.#closed = true;
+    this.#gone();
+  }
+
+  #disconnected = false;
+
+  /** The connection is over for the chat (once): its guest name is free, its session leaves. */
+  #gone(): void {
+    if (this.#disconnected) return;
+    this.#disconnected = true;
     releaseGuest(this);
     clearTimeout(this.#deadline);
     this.toSession({ type: "DISCONNECTED" });

@@ -145,7 +145,7 @@ export function releaseGuest(conn: IrcConnection): void {
 }
 
 /** The guest's password, or undefined when the name is online already (on any node). */
-async function guestSignIn(conn: IrcConnection, key: string): Promise<string | undefined> {
+export async function guestSignIn(conn: IrcConnection, key: string): Promise<string | undefined> {
   const online = conn.ctx.chat.hub.userSessions(key).size > 0 || (await conn.ctx.chat.presence.users()).some((u) => userKey(u.name) === key);
   return online ? undefined : guestPassword(conn.ctx.guestSecret, key);
 }
@@ -165,6 +165,7 @@ export function signedIn(conn: IrcConnection, account: string): void {
   const via = conn.auth;
   releaseGuest(conn);
   conn.auth = "done";
+  conn.guest = via === "guest";
   conn.password = undefined;
   if (via === "sasl") {
     const out = conn.saslReply ?? conn.reply(undefined);
