@@ -70,6 +70,8 @@ const irc = z
     replayOnJoin: z.boolean().default(true),
     /** A client with no SASL or PASS signs in as a guest: its nick becomes an account only the server knows the password of. */
     guests: z.boolean().default(false),
+    /** The server password: when set, every IRC client must send `PASS <it>` before registering (empty: none). */
+    password: z.string().max(200).default(""),
   })
   .prefault({});
 

@@ -43,6 +43,8 @@ export class IrcConnection implements Peer, ReplySink {
   userName: string | undefined;
   realName = "";
   password: string | undefined;
+  /** PASS gave the server's password (irc.password); only consulted when one is set. */
+  serverPassword = false;
   /** CAP LS seen and no CAP END yet: registration waits. */
   negotiating = false;
   /** How sign-in goes: not yet, a hello in flight (by SASL or PASS), or done. */
