@@ -1,6 +1,46 @@
+import { checkName, type ClientError } from "../message/index.ts";
+import type { Accounts } from "../accounts/accounts.ts";
+import type { Logger } from "../log.ts";
+import type { Role } from "../../storage/users/types.ts";
 import type { ChatContext } from "./context.ts";
 import type { Session, SessionUser } from "./session.ts";
+import type { Admission } from "./sign-in.ts";
+import type { Frame } from "./handlers/types.ts";
 import { addMembership, removeMembership } from "./state/user-state.ts";
+
+type RenameDeps = {
+  ctx: ChatContext;
+  accounts: Pick<Accounts, "revoke">;
+  logger: Logger;
+  authenticate(hello: Frame<"hello">, session: Session): Admission | Promise<Admission>;
+  refusal(admission: Admission): ClientError | undefined;
+  remember(admission: Admission): Role;
+};
+
+/**
+ * The session's user becomes `name`: another account is signed in to as a
+ * `hello` would be, under the same limits (the connection's sign-in rate
+ * among them), then the session moves to it (renameSession); the same name
+ * in another case needs no password. Throws the sign-in's ClientError.
+ */
+export async function renameAs(deps: RenameDeps, session: Session, name: string, password?: string): Promise<void> {
+  const from = session.user!;
+  const key = checkName(name).key;
+  if (key === from.key) return renameSession(deps.ctx, session, { ...from, name });
+  const admission = await deps.authenticate({ type: "hello", user: name, password: password ?? "" }, session);
+  const refused = deps.refusal(admission);
+  if (refused) {
+    deps.accounts.revoke(admission.token).catch(() => {});
+    throw refused;
+  }
+  const role = deps.remember(admission);
+  const { user } = admission;
+  const old = session.token;
+  session.token = admission.token;
+  if (old) deps.accounts.revoke(old).catch(() => {});
+  await renameSession(deps.ctx, session, { key: user.key, name: user.name === user.key ? user.key : user.name, role });
+  deps.logger.info("renamed", { from: from.name, to: user.name, session: session.id });
+}
 
 /**
  * The session's user becomes `to` (an IRC guest's NICK, docs/irc.md): the

@@ -1,4 +1,4 @@
-import { checkName, CloseCode, type ClientError, type InboundFrame, type Ref } from "../message/index.ts";
+import { CloseCode, type ClientError, type InboundFrame, type Ref } from "../message/index.ts";
 import { Amendments, amendThenDeliver } from "./amendments.ts";
 import type { Config } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
@@ -24,7 +24,7 @@ import { welcome } from "./state/welcome.ts";
 import { stateConsumer } from "./state/bus.ts";
 import type { RoomStore } from "../../storage/rooms/types.ts";
 import { RoomPresence } from "./room-presence.ts";
-import { renameSession } from "./rename.ts";
+import { renameAs } from "./rename.ts";
 import { OperatorActions } from "./operator.ts";
 import { busConsumer } from "./bus-events.ts";
 import { TypingGate } from "./typing.ts";
@@ -275,29 +275,11 @@ export class ChatService {
     this.#deps.logger.info("signed in", { user: user.name, session: session.id, created, address: session.peer.remoteAddress });
   }
 
-  /**
-   * The session's user becomes `name` (an IRC guest's NICK; see rename.ts):
-   * another account is signed in to as a `hello` would be, under the same
-   * limits (the connection's sign-in rate among them); the same name in
-   * another case needs no password. Throws the sign-in's ClientError.
-   */
-  async rename(session: Session, name: string, password?: string): Promise<void> {
-    const from = session.user!;
-    const key = checkName(name).key;
-    if (key === from.key) return renameSession(this.#ctx, session, { ...from, name });
-    const admission = await this.authenticate({ type: "hello", user: name, password: password ?? "" }, session);
-    const refused = this.refusal(admission);
-    if (refused) {
-      this.#deps.accounts.revoke(admission.token).catch(() => {});
-      throw refused;
-    }
-    const role = this.moderation.remember(admission.user, admission.mark);
-    const { user } = admission;
-    const old = session.token;
-    session.token = admission.token;
-    if (old) this.#deps.accounts.revoke(old).catch(() => {});
-    await renameSession(this.#ctx, session, { key: user.key, name: user.name === user.key ? user.key : user.name, role });
-    this.#deps.logger.info("renamed", { from: from.name, to: user.name, session: session.id });
+  /** The session's user becomes `name` (an IRC guest's NICK; see rename.ts). Throws the sign-in's ClientError. */
+  rename(session: Session, name: string, password?: string): Promise<void> {
+    const { accounts, logger } = this.#deps;
+    const sign = { authenticate: (h: Frame<"hello">, s: Session) => this.authenticate(h, s), refusal: (a: Admission) => this.refusal(a), remember: (a: Admission) => this.moderation.remember(a.user, a.mark) };
+    return renameAs({ ctx: this.#ctx, accounts, logger, ...sign }, session, name, password);
   }
 
   /** Every room in the directory, by name. */

@@ -27,9 +27,8 @@ export function activeCommand(conn: IrcConnection, msg: IrcMessage): void {
       return redact(conn, msg);
     case "PING": {
       if (p.length < 1) return conn.numeric("409", "No origin specified");
-      const out = conn.reply(msg);
-      out.add(conn.server, "PONG", [conn.server, p[0]!], [], true);
-      return out.release();
+      // Behind what the session still does for earlier commands (a JOIN, a NICK): replies keep the commands' order.
+      return query(conn, msg, (out) => out.add(conn.server, "PONG", [conn.server, p[0]!], [], true));
     }
     case "PONG":
       return;

@@ -11,6 +11,7 @@ import type { IrcContext } from "./context.ts";
 import { answerFrame, topicChanged, type Pending } from "./answers.ts";
 import { registrationCommand, releaseGuest, tryRegister } from "./registration.ts";
 import { activeCommand } from "./commands.ts";
+import { Departures } from "./departures.ts";
 
 const encoder = new TextEncoder();
 /** Commands registration handles itself; others wait for it while the sign-in is checked. */
@@ -19,8 +20,6 @@ const REGISTRATION = new Set(["CAP", "NICK", "USER", "PASS", "AUTHENTICATE", "PI
 const MAX_HELD = 32;
 /** Fan-out held back while a client is between sign-in and the end of its registration. */
 const MAX_EARLY = 200;
-/** Departures remembered to tell each once (see #news). */
-const MAX_DEPARTED = 1000;
 
 /**
  * One IRC client: a chat Peer (the hub writes to it as to a WebSocket) and the
@@ -119,7 +118,7 @@ export class IrcConnection implements Peer, ReplySink {
     if (this.#closed) return;
     const frame = encoded.frame ?? (JSON.parse(encoded.text) as OutboundFrame);
     if (frame.type === "message" || frame.type === "dm" || frame.type === "presence" || frame.type === "typing" || frame.type === "deleted" || frame.type === "reaction") {
-      if (!this.#isOwn(frame) && (frame.type !== "presence" || this.#news(frame))) this.#fanout(this.ctx.renderer.fanout(encoded, frame, this.mask));
+      if (!this.#isOwn(frame) && this.#news(frame)) this.#fanout(this.ctx.renderer.fanout(encoded, frame, this.mask));
       return;
     }
     if (frame.type === "topic") {
@@ -130,26 +129,14 @@ export class IrcConnection implements Peer, ReplySink {
     answerFrame(this, frame);
   }
 
-  /**
-   * Users whose QUIT or NICK this client was shown: IRC tells a departure
-   * once, chatd's presence tells it in every room the client shares with the
-   * user, so the other rooms' copies are dropped until the name joins again.
-   */
-  #departed: Set<string> | undefined;
+  /** Departures (QUIT, NICK) this client was shown: told once, not once per shared room. Made at the first. */
+  #departures: Departures | undefined;
 
-  /** False for a room's copy of a QUIT or NICK this client was shown already. */
-  #news(frame: Extract<OutboundFrame, { type: "presence" }>): boolean {
-    if (frame.event === "join") {
-      this.#departed?.delete(frame.user);
-      return true;
-    }
-    if (!frame.quit && frame.renamedTo === undefined) return true;
-    const departed = (this.#departed ??= new Set());
-    if (departed.has(frame.user)) return false;
-    // Bounded: past it, a rare second copy beats memory that grows with the network.
-    if (departed.size >= MAX_DEPARTED) departed.clear();
-    departed.add(frame.user);
-    return true;
+  /** False for a presence change this client was told already (see Departures). */
+  #news(frame: OutboundFrame): boolean {
+    if (frame.type !== "presence") return true;
+    if (!this.#departures && (frame.event === "join" || (!frame.quit && frame.renamedTo === undefined))) return true;
+    return (this.#departures ??= new Departures()).news(frame);
   }
 
   /** The session's own copy of what it sent (dropped: echo-message answers at the ack), or its own presence. */
