@@ -238,10 +238,11 @@ export class ChatService {
   disconnect(session: Session): void {
     const user = session.user;
     if (this.hub.sessions.has(session)) this.abuse.disconnected(session.peer.remoteAddress);
-    const detail = { quit: true as const, reason: session.peer.quitReason };
-    for (const room of this.hub.remove(session)) {
-      if (user) this.#presence.left(room, user.name, detail);
-    }
+    const left = this.hub.remove(session);
+    // A quit when the user has no other connection here (IRC shows it as leaving every channel); else a plain leave.
+    const reason = session.peer.quitReason;
+    const detail = user && this.hub.userSessions(user.key).size === 0 ? { quit: true as const, reason } : { reason };
+    if (user) for (const room of left) this.#presence.left(room, user.name, detail);
     if (user) this.#presence.syncLocal(user.key, user.name);
   }
 

@@ -74,6 +74,27 @@ describe("QUIT with a reason", () => {
   });
 });
 
+describe("QUIT of a user who keeps another connection", () => {
+  const world = new World();
+  afterEach(() => world.cleanup());
+
+  it("is a PART (with the reason) in the rooms only that connection was in, and nothing where the user stays", async () => {
+    const d = await world.daemon({ irc: { port: 0 } });
+    const port = d.daemon.ircPort!;
+    await world.member(d, "both");
+    const bar = await ircSignIn(port, "bar");
+    world.onCleanup(() => bar.close());
+    await joinAll(bar, "#general", "#other");
+    const irc = await ircSignIn(port, "both");
+    await joinAll(irc, "#general", "#other");
+    await bar.next((l) => l.command === "JOIN" && l.params[0] === "#other" && l.source?.startsWith("both!") === true);
+    irc.send("QUIT :phone only now");
+    const part = await bar.next((l) => l.source?.startsWith("both!") === true && l.command !== "JOIN");
+    expect([part.command, ...part.params]).toEqual(["PART", "#other", "phone only now"]);
+    expect(await bar.quiet((l) => l.source?.startsWith("both!") === true, 400)).toBe(true);
+  });
+});
+
 describe("NICK after registration", () => {
   const world = new World();
   afterEach(() => world.cleanup());
