@@ -189,7 +189,16 @@ export function createAccounts(options: AccountsOptions) {
     return user && formatToken(n.key, secret);
   }
 
-  return { validateSession, findUser, createUser, resume, resumeNow, revoke, revokeAll, setPassword, store };
+  /**
+   * Whether a password matches a bcrypt hash, checked off the event loop like
+   * a sign-in's: for secrets stored elsewhere than an account (irc.operators).
+   */
+  async function matchesHash(password: string, hash: string): Promise<boolean> {
+    if (new TextEncoder().encode(password).length > PASSWORD_MAX_BYTES) return false;
+    return hashing.compare(password, hash);
+  }
+
+  return { validateSession, matchesHash, findUser, createUser, resume, resumeNow, revoke, revokeAll, setPassword, store };
 }
 
 export type Accounts = ReturnType<typeof createAccounts>;

@@ -2,6 +2,7 @@ import type { BusEvent } from "../../storage/bus/types.ts";
 import type { Config } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
 import type { Hub } from "./hub.ts";
+import { deliverTags, tagsNotice } from "./handlers/tags.ts";
 import type { Moderation } from "./moderation.ts";
 import { presenceDetail } from "./room-presence.ts";
 import type { OperatorActions } from "./operator.ts";
@@ -30,8 +31,14 @@ export function busConsumer(deps: {
       case "typing":
         if (event.origin !== origin) hub.toRoom(event.room, { type: "typing", room: event.room, user: event.user });
         return;
+      case "tags":
+        if (event.origin !== origin) deliverTags(hub, tagsNotice(event), event.keys);
+        return;
       case "presence":
         if (event.origin !== origin) hub.toRoomPresence(event.room, { type: "presence", room: event.room, user: event.user, event: event.event, ...presenceDetail(event) });
+        return;
+      case "away":
+        if (event.origin !== origin) hub.toAway(event.rooms, event.user, event.text);
         return;
       case "reset":
         logger.warn("bus was interrupted: closing connections so clients resync");

@@ -9,6 +9,8 @@ import * as directHandlers from "./handlers/direct.ts";
 import * as changeHandlers from "./handlers/changes.ts";
 import * as stateHandlers from "./handlers/state.ts";
 import * as searchHandlers from "./handlers/search.ts";
+import * as modeHandlers from "./handlers/modes.ts";
+import * as tagHandlers from "./handlers/tags.ts";
 
 /** What the dispatch needs of the service besides the handlers' context. */
 export type DispatchHooks = {
@@ -25,6 +27,8 @@ export async function dispatch(ctx: ChatContext, session: Session, frame: Inboun
       return await roomHandlers.leave(ctx, session, frame);
     case "typing":
       return roomHandlers.typing(ctx, session, frame);
+    case "tags":
+      return await tagHandlers.tags(ctx, session, frame);
     case "say":
       return await messageHandlers.say(ctx, session, frame);
     case "history":
@@ -60,6 +64,8 @@ export async function dispatch(ctx: ChatContext, session: Session, frame: Inboun
       return await stateHandlers.read(ctx, session, frame);
     case "topic":
       return await stateHandlers.topic(ctx, session, frame);
+    case "mode":
+      return await modeHandlers.mode(ctx, session, frame);
     case "password":
       return await stateHandlers.password(ctx, session, frame);
   }

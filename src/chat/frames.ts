@@ -1,13 +1,13 @@
-import type { ChatMessage, DeletedFrame, DirectMessage, EditedFrame, ReactionFrame, Ref, TopicNotice } from "../message/index.ts";
-import { isMessage, kindOf, type AmendmentRecord, type ChatRecord, type MessageRecord, type TopicRecord } from "../../storage/chatlog/types.ts";
+import type { ChatMessage, DeletedFrame, DirectMessage, EditedFrame, ModeNotice, ReactionFrame, Ref, TopicNotice } from "../message/index.ts";
+import { isMessage, kindOf, type AmendmentRecord, type ChatRecord, type MessageRecord, type ModeRecord, type TopicRecord } from "../../storage/chatlog/types.ts";
 import type { AmendedView } from "./amendments.ts";
 
-export type RecordFrame = ChatMessage | DirectMessage | EditedFrame | DeletedFrame | ReactionFrame | TopicNotice;
+export type RecordFrame = ChatMessage | DirectMessage | EditedFrame | DeletedFrame | ReactionFrame | TopicNotice | ModeNotice;
 
 /**
  * A stored room event as clients see it, in history and live alike: a room
  * message, or a direct message (which has `to`); an amendment (issue 19) as
- * `edited`, `deleted` or `reaction`; a room's new topic as `topic`. Each new
+ * `edited`, `deleted` or `reaction`; a room's new topic as `topic`; a mode change as `mode`. Each new
  * kind of event gets its frame here.
  */
 export function recordFrame(record: ChatRecord): RecordFrame {
@@ -22,6 +22,10 @@ export function recordFrame(record: ChatRecord): RecordFrame {
       const { room, text, by, ts } = record as TopicRecord;
       return { type: "topic", room, text, by, ts };
     }
+    case "mode": {
+      const r = record as ModeRecord;
+      return { type: "mode", room: r.room, mode: r.mode, on: r.on, ...("user" in r ? { user: r.user } : {}), by: r.by, ts: r.ts };
+    }
   }
 }
 
@@ -34,6 +38,7 @@ function messageFrame(record: MessageRecord): ChatMessage | DirectMessage {
   if (record.replyTo !== undefined) frame.replyTo = record.replyTo;
   if (record.mentions !== undefined) frame.mentions = record.mentions;
   if (record.notice === true) frame.notice = true;
+  if (record.tags !== undefined) frame.tags = record.tags;
   return frame;
 }
 
@@ -45,7 +50,8 @@ function where(record: AmendmentRecord): { room: string } | { from: string; to: 
 function amendmentFrame(record: AmendmentRecord): EditedFrame | DeletedFrame | ReactionFrame {
   switch (record.kind) {
     case "edit": {
-      const frame: EditedFrame = { type: "edited", id: record.target, ...where(record), text: record.text, editedAt: record.ts };
+      // The author is named in a room too (only the author edits): an IRC client shows the new text as a line from them.
+      const frame: EditedFrame = { type: "edited", id: record.target, ...where(record), from: record.author, text: record.text, editedAt: record.ts };
       if (record.mentions !== undefined) frame.mentions = record.mentions;
       return frame;
     }

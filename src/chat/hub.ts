@@ -202,8 +202,16 @@ export class Hub {
     this.#presenceTimer ??= setTimeout(() => this.flushPresence(), this.presenceBatchMs);
   }
 
-  /** Sends every queued presence change now. */
-  flushPresence(): void {
+  /** Sends every queued presence change now (or those of `rooms` only: an IRC PING syncs its client with them). */
+  flushPresence(rooms?: Iterable<string>): void {
+    if (rooms) {
+      for (const name of rooms) {
+        const room = this.#rooms.get(name);
+        if (room && room.pending.length > 0) this.#flushRoom(room);
+      }
+      if (this.#pendingRooms.size === 0) this.#stopPresenceTimer();
+      return;
+    }
     this.#stopPresenceTimer();
     for (const room of this.#pendingRooms) this.#flushRoom(room);
   }
@@ -214,6 +222,25 @@ export class Hub {
     this.#pendingRooms.delete(room);
     for (const [s, joined] of room.sessions) {
       for (const p of batch) if (p.seq > joined && s !== p.except) this.write(s, p.bytes);
+    }
+  }
+
+  /**
+   * An away message set or cleared, to the members of `rooms` whose peers take
+   * it (IRC away-notify), once each, but `except`; after the rooms' queued
+   * presence, so a member hears of a join before the joiner's away message.
+   */
+  toAway(rooms: Iterable<string>, user: string, text: string | undefined, except?: Session): void {
+    const told = new Set<Session>();
+    for (const name of rooms) {
+      const room = this.#rooms.get(name);
+      if (!room) continue;
+      if (room.pending.length > 0) this.#flushRoom(room);
+      for (const s of room.sessions.keys()) {
+        if (s === except || told.has(s) || !s.peer.awayChanged || !this.#keepsUp(s)) continue;
+        told.add(s);
+        s.peer.awayChanged(user, text);
+      }
     }
   }
 

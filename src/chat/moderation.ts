@@ -5,6 +5,7 @@ import type { Hub } from "./hub.ts";
 import type { Session } from "./session.ts";
 import type { ModerationChange } from "../../storage/bus/types.ts";
 import { silentLogger, type Logger } from "../log.ts";
+import { actingRole, grantFields, mayModerate } from "./roles.ts";
 
 /** What moderation needs of the cluster (one node alone in embedded mode). */
 export type ModerationCluster = {
@@ -197,12 +198,16 @@ export class Moderation {
     return { user: user.name, role };
   }
 
-  /** A moderation frame from a client: only moderators and admins (by their stored role) may send one. */
+  /**
+   * A moderation frame from a client: only moderators and admins may send one
+   * (by their stored role, or a role their connection holds: see roles.ts).
+   */
   async handle(session: Session, frame: ModerationFrame): Promise<void> {
     const me = await this.accounts.store.get(session.user!.key);
-    if (!me || (me.role !== "moderator" && me.role !== "admin")) {
+    if (!me || !mayModerate(actingRole(me.role, session))) {
       throw new ClientError(ErrorCode.forbidden, "only moderators may do that");
     }
+    const by = { by: me.name, ...grantFields(session) };
     const ref = frame.ref === undefined ? {} : { ref: frame.ref };
     const target = await this.accounts.findUser(keyOf(frame.user));
     if (!target) throw new ClientError(ErrorCode.unknownUser, "no such user");
@@ -210,17 +215,17 @@ export class Moderation {
       case "kick": {
         const reason = frame.reason ?? `kicked by ${me.name}`;
         const sessions = await this.kick(target.key, reason);
-        this.logger.info("user kicked", { by: me.name, user: target.name, sessions, reason });
+        this.logger.info("user kicked", { ...by, user: target.name, sessions, reason });
         return session.send({ type: "moderated", action: "kick", user: target.name, sessions, ...ref });
       }
       case "mute": {
         const r = (await this.mute(target.key, frame.room, frame.minutes))!;
-        this.logger.info("user muted", { by: me.name, user: r.user, room: r.room, minutes: frame.minutes, until: r.until });
+        this.logger.info("user muted", { ...by, user: r.user, room: r.room, minutes: frame.minutes, until: r.until });
         return session.send({ type: "moderated", action: "mute", user: r.user, room: r.room, until: r.until, ...ref });
       }
       case "unmute": {
         const r = (await this.unmute(target.key, frame.room))!;
-        this.logger.info("user unmuted", { by: me.name, user: r.user, room: r.room });
+        this.logger.info("user unmuted", { ...by, user: r.user, room: r.room });
         return session.send({ type: "moderated", action: "unmute", user: r.user, room: r.room, ...ref });
       }
     }

@@ -28,4 +28,8 @@ export interface Peer {
   terminate?(): void;
   /** Why the client said it was leaving (IRC's QUIT message): the rooms' `presence` leave carries it. */
   readonly quitReason?: string | undefined;
+  /** The connection's away message (IRC AWAY), kept with the user's presence on every node. */
+  readonly away?: string | undefined;
+  /** Another member of a shared room set (`text`) or cleared an away message: IRC's away-notify. Others omit it. */
+  awayChanged?(user: string, text: string | undefined): void;
 }

@@ -33,12 +33,26 @@ export class RoomPresence {
     this.bus.publish({ kind: "presence", room, user, event, ...why, origin: this.origin }).catch(() => {});
   }
 
-  /** Tells the presence store how many sessions this node has for the user (for the admin views). */
+  /** Tells the presence store how many sessions this node has for the user (for the admin views), and the away message of one (WHO, WHOIS). */
   syncLocal(key: string, name: string): Promise<void> {
     const sessions = [...this.hub.userSessions(key)];
     const first = sessions.reduce<Session | undefined>((a, b) => (a && a.connectedAt <= b.connectedAt ? a : b), undefined);
-    const info = first && { sessions: sessions.length, address: first.peer.remoteAddress, connectedAt: first.connectedAt };
+    const away = sessions.find((s) => s.peer.away !== undefined)?.peer.away;
+    const info = first && { sessions: sessions.length, address: first.peer.remoteAddress, connectedAt: first.connectedAt, ...(away !== undefined ? { away } : {}) };
     return this.store.setLocal(name, info).catch(() => {});
+  }
+
+  /**
+   * The session's away message changed (its peer's `away`): kept with the
+   * user's presence, and `text` (the message as it was set, the peer's by
+   * default) told to the members of `rooms` (the session's, unless given) here
+   * and, over the bus, on the other nodes, as presence is.
+   */
+  away(session: Session, rooms: string[] = [...session.rooms], text = session.peer.away): void {
+    const user = session.user!;
+    this.syncLocal(user.key, user.name);
+    this.hub.toAway(rooms, user.name, text, session);
+    this.bus.publish({ kind: "away", user: user.name, rooms, ...(text !== undefined ? { text } : {}), origin: this.origin }).catch(() => {});
   }
 }
 

@@ -145,8 +145,8 @@ export class ChatService {
       // Every stored room event, from any node: the sender's own copy (origin, this node only) waits for its ack.
       broker.register(
         amendThenDeliver(this.amendments, (event, sender) => {
-          // A topic is listed in the directory before it goes out, so a `rooms` asked after it shows it.
-          if (event.kind === "topic") this.directory.topicStored(event.room, { text: event.text, by: event.by, ts: event.ts });
+          // A topic or mode change is in the directory before it goes out, so a request after it sees it.
+          this.directory.stored(event);
           hub.deliver(event, sender);
           // After the fan-out: indexing never delays delivery.
           search.stored(event);
@@ -187,6 +187,11 @@ export class ChatService {
 
   get presence(): Presence {
     return this.#deps.presence;
+  }
+
+  /** The session's away message (its peer's `away`) changed to `text`: told with presence, on every node (`rooms`: only these). */
+  away(session: Session, rooms?: string[], text = session.peer.away): void {
+    if (session.user) this.#presence.away(session, rooms, text);
   }
 
   /** Chat messages (say, dm) stored from this node. */

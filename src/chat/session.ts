@@ -8,6 +8,9 @@ import { SmallSet } from "./small-set.ts";
 
 export type SessionUser = { key: string; name: string; role: Role };
 
+/** A role held by one connection for its lifetime, beyond its user's stored one: IRC OPER with an `irc.operators` block (`operator` is its name). */
+export type Grant = { readonly role: "moderator" | "admin"; readonly operator: string };
+
 type SessionRates = {
   joinsPerSecond: number;
   joinBurst: number;
@@ -69,6 +72,8 @@ export class Session {
   user: SessionUser | undefined;
   token: string | undefined;
   readonly rooms = new SmallSet<string>();
+  /** See Grant; checked with the stored role wherever moderation is (src/chat/roles.ts). */
+  grant: Grant | undefined = undefined;
   #messages: TokenBucket | undefined;
   #joins: TokenBucket | undefined;
   #signIns: TokenBucket | undefined;

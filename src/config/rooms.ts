@@ -17,7 +17,7 @@ export const roomLimits = {
   emptyRoomTtlMs: z.number().int().min(1000).default(86_400_000),
   /** Room directory changes (a new room, a topic) reach every session in one `rooms` frame at most this often. */
   roomsPushMs: z.number().int().min(0).max(60_000).default(1000),
-  /** `read`, `topic` and `rooms` requests per second per connection, after a burst of `stateRequestBurst`. */
+  /** `read`, `topic`, `mode` and `rooms` requests per second per connection, after a burst of `stateRequestBurst`. */
   stateRequestsPerSecond: z.number().positive().default(10),
   stateRequestBurst: z.number().int().min(1).default(50),
 };

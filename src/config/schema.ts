@@ -4,6 +4,7 @@ import { hardeningLimits, security } from "./security.ts";
 import { roomLimits } from "./rooms.ts";
 import { parseRange } from "../net/cidr.ts";
 import { fileLimits, files } from "./files.ts";
+import { operators } from "./operators.ts";
 
 const roomName = z.string().superRefine((value, ctx) => {
   const n = normalizeName(value);
@@ -70,6 +71,8 @@ const irc = z
     replayOnJoin: z.boolean().default(true),
     /** A client with no SASL or PASS signs in as a guest: its nick becomes an account only the server knows the password of. */
     guests: z.boolean().default(false),
+    /** OPER blocks: a name, a bcrypt hash of the password and the role the connection gets. */
+    operators,
     /** The server password: when set, every IRC client must send `PASS <it>` before registering (empty: none). */
     password: z.string().max(200).default(""),
   })

@@ -5,6 +5,7 @@ import { signedIn, signInFailed } from "./registration.ts";
 import { namesReply } from "./queries.ts";
 import { userKey } from "./names.ts";
 import { ROOMS_PAGE } from "./isupport.ts";
+import { listed, type ListFilter } from "./elist.ts";
 
 /** A request sent to the session, waiting for its answer. */
 export type Pending = {
@@ -18,17 +19,18 @@ export type Pending = {
   key?: string;
   text?: string;
   replyTo?: string;
+  /** PRIVMSG/NOTICE/TAGMSG: the client-only tags sent with it (for the echo). */
+  tags?: Record<string, string>;
   sawCopy?: boolean;
   /** The key this request's answer (a frame without ref) is found by. */
   keyed?: string;
-  /** CHATHISTORY: only messages after this id, at most `limit` of them. */
-  after?: string;
-  limit?: number;
-  /** CHATHISTORY AFTER: the oldest `limit` after `after` (LATEST: the newest). */
-  first?: boolean;
-  /** LIST: the search, and how many pages were asked for. */
+  /** CHATHISTORY: its subcommand, and what of the page read it answers with (all of it without). */
+  subcommand?: string;
+  select?: (page: Array<ChatMessage | DirectMessage>) => Array<ChatMessage | DirectMessage>;
+  /** LIST: the search, how many pages were asked for, and what is listed of them. */
   query?: string;
   pages?: number;
+  filter?: ListFilter;
   /** KICK/MODE: the nick it is about, and what to say when it worked (PART: its reason). */
   nick?: string;
   done?: string;
@@ -77,21 +79,26 @@ export function answerFrame(conn: IrcConnection, frame: OutboundFrame): void {
 /** Pages of LIST asked for at most (ROOMS_PAGE rooms each). */
 const MAX_LIST_PAGES = 25;
 
-/** A page of the room directory for LIST; the next one is asked for while there is one. The unasked pushes (no ref) mean nothing on IRC. */
+/**
+ * A page of the room directory for LIST, the rooms its filters pass; the next
+ * page is asked for while there is one, up to MAX_LIST_PAGES (the filters
+ * do not make a LIST walk further). The unasked pushes (no ref) mean nothing on IRC.
+ */
 function rooms(conn: IrcConnection, frame: Frame<"rooms">): void {
   const p = frame.ref === undefined ? undefined : conn.take(frame.ref);
   if (!p) return;
-  for (const r of frame.rooms) conn.num(p.out, "322", `#${r.name}`, String(r.members), r.topic ?? "");
+  for (const r of frame.rooms) if (!p.filter || listed(p.filter, r)) conn.num(p.out, "322", `#${r.name}`, String(r.members), r.topic ?? "");
   const pages = p.pages ?? 1;
   if (frame.next !== undefined && pages < MAX_LIST_PAGES) {
-    conn.request({ type: "rooms", limit: ROOMS_PAGE, after: frame.next, ...(p.query ? { query: p.query } : {}) }, { command: "LIST", out: p.out, query: p.query, pages: pages + 1 });
+    const next = { command: "LIST", out: p.out, query: p.query, pages: pages + 1, filter: p.filter };
+    conn.request({ type: "rooms", limit: ROOMS_PAGE, after: frame.next, ...(p.query ? { query: p.query } : {}) }, next);
   } else conn.num(p.out, "323", "End of /LIST");
   p.out.release();
 }
 
-/** The TOPIC line of a topic change; it answers this client's own TOPIC if it set it. */
-export function topicChanged(conn: IrcConnection, frame: Frame<"topic">, bytes: Uint8Array): boolean {
-  const p = frame.by === conn.nick ? conn.take(undefined, `topic:${frame.room}`) : undefined;
+/** The TOPIC (or MODE) line of a topic (or mode) change; it answers this client's own TOPIC (or MODE) if it made it. */
+export function topicChanged(conn: IrcConnection, frame: Frame<"topic" | "mode">, bytes: Uint8Array): boolean {
+  const p = frame.by === conn.nick ? conn.take(undefined, `${frame.type}:${frame.room}`) : undefined;
   if (!p) return false;
   p.out.raw(new TextDecoder().decode(bytes));
   p.out.release();
@@ -105,6 +112,11 @@ function oneLine(text: string): string {
 function ack(conn: IrcConnection, frame: Frame<"ack">): void {
   const p = conn.take(frame.ref);
   if (!p) return;
+  // Client tags on their own: the echo (echo-message) is the TAGMSG as the others got it, to the target as written.
+  if (p.command === "TAGMSG" && p.tags !== undefined) {
+    if (conn.caps.has("echo-message")) p.out.raw(conn.ctx.renderer.tagmsg({ type: "tags", id: frame.id, from: conn.session.user!.name, tags: p.tags, ts: frame.ts }, conn.mask, [], p.target));
+    return p.out.release();
+  }
   // TOPIC, REDACT, a reaction: what they changed reaches every member (this client too) as its own line.
   if (p.text === undefined) return p.out.release();
   const me = conn.session.user!.name;
@@ -115,6 +127,7 @@ function ack(conn: IrcConnection, frame: Frame<"ack">): void {
       ? { type: "message", id: frame.id, room: p.key!.slice(1), from: me, text: p.text!, ts: frame.ts }
       : { type: "dm", id: frame.id, from: me, to: p.target!, text: p.text!, ts: frame.ts };
     if (p.replyTo !== undefined) record.replyTo = p.replyTo;
+    if (p.tags !== undefined) record.tags = p.tags;
     p.out.raw(conn.ctx.renderer.record(record, conn.mask, [], command, p.target));
   }
   p.out.release();
@@ -130,10 +143,12 @@ function joined(conn: IrcConnection, frame: Frame<"joined">): void {
     const topic = conn.ctx.chat.directory.topic(frame.room);
     if (topic) conn.num(out, "333", channel, topic.by, String(Math.floor(topic.ts / 1000)));
   }
-  namesReply(conn, out, channel, frame.members);
+  namesReply(conn, out, channel, frame.members, frame);
   const { replayOnJoin } = conn.ctx.config.irc;
   if (replayOnJoin && !conn.caps.has("draft/chathistory") && frame.history.length > 0) replay(conn, out, channel, frame.history);
   out.release();
+  // away-notify: the channel hears that one who joins is away; queued, as the join's presence is announced after this answer.
+  if (conn.away !== undefined) conn.session.enqueue(() => conn.ctx.chat.away(conn.session, [frame.room]));
 }
 
 /** Messages of the past, in a chathistory batch when the client takes batches. */
@@ -148,8 +163,7 @@ function replay(conn: IrcConnection, out: Reply, target: string, messages: Array
 function history(conn: IrcConnection, p: ReturnType<IrcConnection["take"]>, messages: Array<ChatMessage | DirectMessage>): void {
   if (!p) return;
   let page = messages.filter((m) => !m.deleted);
-  if (p.after !== undefined) page = page.filter((m) => m.id > p.after!);
-  if (p.limit !== undefined && page.length > p.limit) page = p.first ? page.slice(0, p.limit) : page.slice(-p.limit);
+  if (p.select) page = p.select(page);
   const batch = conn.batches ? conn.batchId() : undefined;
   if (batch) p.out.add(conn.server, "BATCH", [`+${batch}`, "chathistory", p.target!]);
   const extra: Array<[string, string]> = batch ? [["batch", batch]] : [];
@@ -176,10 +190,13 @@ function error(conn: IrcConnection, frame: Frame<"error">): void {
     case "PRIVMSG:not_in_room":
     case "PRIVMSG:muted":
     case "TAGMSG:not_in_room":
+    case "TAGMSG:muted":
       n("404", target, `Cannot send to channel: ${message}`);
       break;
     case "PRIVMSG:unknown_user":
     case "PRIVMSG:bad_name":
+    case "TAGMSG:unknown_user":
+    case "TAGMSG:bad_name":
     case "KICK:unknown_user":
     case "KICK:bad_name":
     case "MODE:unknown_user":
@@ -200,9 +217,16 @@ function error(conn: IrcConnection, frame: Frame<"error">): void {
       n("442", target, "You're not on that channel");
       break;
     case "KICK:forbidden":
-    case "MODE:forbidden":
-    case "TOPIC:muted":
       n("482", target, "You're not a channel operator (chatd moderators and admins only)");
+      break;
+    case "MODE:forbidden":
+    case "TOPIC:forbidden":
+    case "TOPIC:muted":
+      n("482", target, "You're not a channel operator");
+      break;
+    case "MODE:not_in_room":
+      if (p.nick !== undefined) n("441", p.nick, target, "They aren't on that channel");
+      else n("442", target, "You're not on that channel");
       break;
     case "REDACT:forbidden":
       conn.fail(out, "REDACT", "REDACT_FORBIDDEN", target, p.nick ?? "*", message);
@@ -212,7 +236,7 @@ function error(conn: IrcConnection, frame: Frame<"error">): void {
       break;
     case "CHATHISTORY:not_in_room":
     case "CHATHISTORY:bad_name":
-      conn.fail(out, "CHATHISTORY", "INVALID_TARGET", target, message);
+      conn.fail(out, "CHATHISTORY", "INVALID_TARGET", p.subcommand ?? "*", target, message);
       break;
     default:
       conn.fail(out, p.command, frame.code.toUpperCase(), ...(p.target ? [p.target] : []), message);

@@ -4,10 +4,14 @@ import { capCommand } from "./caps.ts";
 import { motd } from "./registration.ts";
 import { channelKey, userKey, VERSION_TEXT } from "./names.ts";
 import { fromIrc } from "./text.ts";
+import { clientTagsOf, MAX_LINE_BYTES } from "./line.ts";
+import { isReactionEmoji, utf8Length } from "../message/index.ts";
 import { MAX_TARGETS, ROOMS_PAGE } from "./isupport.ts";
 import { ison, lusers, membersOf, names, query, userhost, who, whois } from "./queries.ts";
 import { chathistory } from "./history.ts";
-import { away, kick, mode, oper } from "./moderation.ts";
+import { parseListFilter } from "./elist.ts";
+import { away, kick, mode } from "./moderation.ts";
+import { oper } from "./oper.ts";
 import { nick } from "./nick.ts";
 
 /** Commands of a registered client. */
@@ -25,17 +29,14 @@ export function activeCommand(conn: IrcConnection, msg: IrcMessage): void {
       return tagmsg(conn, msg);
     case "REDACT":
       return redact(conn, msg);
-    case "PING": {
-      if (p.length < 1) return conn.numeric("409", "No origin specified");
-      // Behind what the session still does for earlier commands (a JOIN, a NICK): replies keep the commands' order.
-      return query(conn, msg, (out) => out.add(conn.server, "PONG", [conn.server, p[0]!], [], true));
-    }
+    case "PING":
+      return conn.pong(msg);
     case "PONG":
       return;
     case "QUIT":
       // The others see the reason on their QUIT (and a web client on its presence leave), cut as a PART's is.
       if (p[0]) conn.quitReason = p[0].slice(0, 300);
-      return conn.close(1000, p[0] ? `Quit: ${p[0]}` : "Quit");
+      return conn.quit(p[0] ? `Quit: ${p[0]}` : "Quit");
     case "CAP":
       return capCommand(conn, msg);
     case "NAMES":
@@ -94,12 +95,19 @@ function message(conn: IrcConnection, msg: IrcMessage): void {
   if (raw === undefined || raw === "") return notice ? undefined : conn.numeric("412", "No text to send");
   const list = targets.split(",").filter((t) => t !== "");
   if (list.length > MAX_TARGETS) return notice ? undefined : conn.numeric("407", targets, "Too many targets");
+  // Relayed with the sender's source, the line must still fit 512 bytes: refused rather than cut (as Ergo does).
+  const source = conn.ctx.renderer.source(conn.nick);
+  if (list.some((t) => utf8Length(`:${source} ${msg.command} ${t} :${raw}\r\n`) > MAX_LINE_BYTES)) return conn.numeric("417", "Line too long to be relayed without truncation");
   const text = fromIrc(raw);
+  conn.activeAt = Date.now();
   const out = conn.reply(msg);
+  const tagged = conn.caps.has("message-tags");
   // +draft/reply: chatd's replyTo (a message id; anything else is refused by the schema).
-  const reply = conn.caps.has("message-tags") ? msg.tags.get("+draft/reply") : undefined;
+  const reply = tagged ? msg.tags.get("+draft/reply") : undefined;
   const replyTo = reply ? { replyTo: reply } : {};
-  const flag = notice ? { notice: true as const } : {};
+  // Every other client-only tag is stored with the message and relayed to clients with message-tags.
+  const tags = tagged ? clientTagsOf(msg.tags, "+draft/reply") : undefined;
+  const flag = { ...(notice ? { notice: true as const } : {}), ...(tags ? { tags } : {}) };
   // A CTCP request other than ACTION is not relayed (chatd has no such thing).
   if (text !== undefined) {
     for (const target of list) {
@@ -109,14 +117,14 @@ function message(conn: IrcConnection, msg: IrcMessage): void {
           if (!notice) conn.num(out, "403", target, "No such channel");
           continue;
         }
-        conn.request({ type: "say", room, text, ...replyTo, ...flag }, { command: msg.command, out, target, key: `#${room}`, text, ...replyTo });
+        conn.request({ type: "say", room, text, ...replyTo, ...flag }, { command: msg.command, out, target, key: `#${room}`, text, ...replyTo, ...(tags ? { tags } : {}) });
       } else {
         const key = userKey(target);
         if (key === undefined) {
           if (!notice) conn.num(out, "401", target, "No such nick/channel");
           continue;
         }
-        conn.request({ type: "dm", to: target, text, ...replyTo, ...flag }, { command: msg.command, out, target, key, text, ...replyTo });
+        conn.request({ type: "dm", to: target, text, ...replyTo, ...flag }, { command: msg.command, out, target, key, text, ...replyTo, ...(tags ? { tags } : {}) });
       }
     }
   }
@@ -124,19 +132,32 @@ function message(conn: IrcConnection, msg: IrcMessage): void {
 }
 
 /**
- * TAGMSG: `+typing=active` to a channel is chatd `typing` (best effort,
- * unanswered); `+draft/react=<emoji>` (or `+draft/unreact`) with
- * `+draft/reply=<msgid>` is chatd `react` (which toggles: every member gets
- * the change as a TAGMSG).
+ * TAGMSG (from clients with message-tags): `+draft/react=<emoji>` (or
+ * `+draft/unreact`) with `+draft/reply=<msgid>`, where the emoji is a chatd
+ * reaction, is chatd `react` (which toggles: every member gets the change as
+ * a TAGMSG); `+typing=active` alone to a channel is chatd `typing` (best
+ * effort, unanswered); any other client tags are chatd `tags`, relayed as
+ * they came and not stored (a `+draft/react` that is no chatd reaction too).
  */
 function tagmsg(conn: IrcConnection, msg: IrcMessage): void {
-  const target = msg.params[0] ?? "";
-  const room = channelKey(target);
+  const targets = msg.params[0];
+  if (!targets) return conn.numeric("461", "TAGMSG", "Not enough parameters");
   const out = conn.reply(msg);
-  const emoji = msg.tags.get("+draft/react") ?? msg.tags.get("+draft/unreact");
-  const id = msg.tags.get("+draft/reply");
-  if (emoji && id) conn.request({ type: "react", id, emoji }, { command: "TAGMSG", out, target });
-  else if (room !== undefined && msg.tags.get("+typing") === "active" && conn.session.rooms.has(room)) conn.notify({ type: "typing", room });
+  const tags = conn.caps.has("message-tags") ? clientTagsOf(msg.tags) : undefined;
+  const emoji = tags?.["+draft/react"] ?? tags?.["+draft/unreact"];
+  const id = tags?.["+draft/reply"];
+  for (const target of targets.split(",").filter((t) => t !== "").slice(0, MAX_TARGETS)) {
+    const room = channelKey(target);
+    if (!tags) continue;
+    if (emoji && id && isReactionEmoji(emoji)) conn.request({ type: "react", id, emoji }, { command: "TAGMSG", out, target });
+    else if (room !== undefined && tags["+typing"] === "active" && Object.keys(tags).length === 1) {
+      if (conn.session.rooms.has(room)) conn.notify({ type: "typing", room });
+    } else if (target.startsWith("#")) {
+      if (room === undefined) conn.num(out, "403", target, "No such channel");
+      else conn.request({ type: "tags", room, tags }, { command: "TAGMSG", out, target, tags });
+    } else if (userKey(target) === undefined) conn.num(out, "401", target, "No such nick/channel");
+    else conn.request({ type: "tags", to: target, tags }, { command: "TAGMSG", out, target, tags });
+  }
   out.release();
 }
 
@@ -213,11 +234,12 @@ function readTopic(conn: IrcConnection, msg: IrcMessage, target: string, room: s
   });
 }
 
-/** LIST [mask]: chatd's room directory, every page of it (`*word*` searches names). */
+/** LIST [masks and conditions]: chatd's room directory, every page of it, through the ELIST filters (elist.ts). */
 function list(conn: IrcConnection, msg: IrcMessage): void {
   const out = conn.reply(msg);
-  const query = (msg.params[0] ?? "").split(",")[0]!.replace(/^#/, "").replace(/\*/g, "");
+  const filter = parseListFilter(msg.params);
+  const query = filter.hint;
   conn.num(out, "321", "Channel", "Users  Name");
-  conn.request({ type: "rooms", limit: ROOMS_PAGE, ...(query ? { query } : {}) }, { command: "LIST", out, query, pages: 1 });
+  conn.request({ type: "rooms", limit: ROOMS_PAGE, ...(query ? { query } : {}) }, { command: "LIST", out, query, pages: 1, filter });
   out.release();
 }

@@ -6,6 +6,7 @@ import { formatLine, parseLine, tagPrefix, type IrcMessage } from "./line.ts";
 import { LineReader } from "./input.ts";
 import { Requests } from "./requests.ts";
 import { Reply, type ReplySink } from "./reply.ts";
+import { ReplyOrder } from "./order.ts";
 import { REDACTIONS, TAG_ACCOUNT, TAG_MSGID, TAG_TIME, TAG_TYPING } from "./render.ts";
 import type { IrcContext } from "./context.ts";
 import { answerFrame, topicChanged, type Pending } from "./answers.ts";
@@ -54,6 +55,8 @@ export class IrcConnection implements Peer, ReplySink {
   registered = false;
   away: string | undefined;
   oper = false;
+  /** When the client last sent PRIVMSG or NOTICE (when it connected, until then): WHOX's idle time. */
+  activeAt = Date.now();
   /** The guest name this connection holds in ctx.guestsSigningIn while its sign-in runs. */
   guestKey: string | undefined;
   /** Signed in as a guest (irc.guests): NICK may change the nick (see nick.ts). */
@@ -117,11 +120,11 @@ export class IrcConnection implements Peer, ReplySink {
   send(encoded: Encoded): void {
     if (this.#closed) return;
     const frame = encoded.frame ?? (JSON.parse(encoded.text) as OutboundFrame);
-    if (frame.type === "message" || frame.type === "dm" || frame.type === "presence" || frame.type === "typing" || frame.type === "deleted" || frame.type === "reaction") {
+    if (frame.type === "message" || frame.type === "dm" || frame.type === "presence" || frame.type === "typing" || frame.type === "edited" || frame.type === "deleted" || frame.type === "reaction" || frame.type === "tags") {
       if (!this.#isOwn(frame) && this.#news(frame)) this.#fanout(this.ctx.renderer.fanout(encoded, frame, this.mask));
       return;
     }
-    if (frame.type === "topic") {
+    if (frame.type === "topic" || frame.type === "mode") {
       const bytes = this.ctx.renderer.fanout(encoded, frame, this.mask);
       if (!topicChanged(this, frame, bytes)) this.#fanout(bytes);
       return;
@@ -149,19 +152,25 @@ export class IrcConnection implements Peer, ReplySink {
 
   close(_code: number, reason: string): void {
     if (this.#closed) return;
-    // What the command being handled answered goes out before the ERROR.
+    // The replies finished so far (those still open never will be), and what the command being handled answered, go out before the ERROR.
+    const finished = this.#order?.finished();
+    if (finished) this.write(finished);
+    this.#order = undefined;
     this.#current?.drain();
     this.#closed = true;
     this.#early = undefined;
     this.socket.write(encoder.encode(formatLine(undefined, "ERROR", [`Closing link: ${this.remoteAddress} (${reason})`], true)));
     this.socket.end();
-    // Gone for the chat now, not when the client closes its end (it may not): the rooms hear of the QUIT at once.
-    queueMicrotask(() => this.#gone());
   }
 
   terminate(): void {
     this.#closed = true;
     this.socket.destroy();
+  }
+
+  /** Peer: another member of a shared room (on any node) went away or came back, told with away-notify. */
+  awayChanged(user: string, text: string | undefined): void {
+    if (this.caps.has("away-notify")) this.#fanout(encoder.encode(formatLine(this.ctx.renderer.source(user), "AWAY", text === undefined ? [] : [text], true)));
   }
 
   /** Pings an idle client; false if the last ping went unanswered (nothing came since). */
@@ -217,10 +226,35 @@ export class IrcConnection implements Peer, ReplySink {
     else flush();
   }
 
-  /** A numeric to this client: part of the reply to the command being handled, if any. */
+  /**
+   * PING: clients (and irctest) sync with it, expecting the answers to every
+   * earlier command first (see replied), and what this node queued for the
+   * client's rooms: the presence batch (JOIN, PART, QUIT of others) goes out now.
+   */
+  pong(msg: IrcMessage): void {
+    if (msg.params.length < 1) return this.numeric("409", "No origin specified");
+    if (this.registered) this.ctx.chat.hub.flushPresence(this.session.rooms);
+    const out = this.reply(msg);
+    out.add(this.server, "PONG", [this.server, msg.params[0]!], [], true);
+    out.release();
+  }
+
+  /** A numeric to this client: part of the reply to the command being handled, if any (else behind the replies still open). */
   numeric(code: string, ...params: string[]): void {
-    if (this.#current) this.num(this.#current, code, ...params);
-    else this.write(formatLine(this.server, code, [this.nick, ...params]));
+    const out = this.#current ?? new Reply(this, undefined);
+    this.num(out, code, ...params);
+    if (out !== this.#current) out.release();
+  }
+
+  /** Replies in command order while one waits for the session (see order.ts); undefined otherwise, the usual case. */
+  #order: ReplyOrder | undefined;
+
+  /** ReplySink: a reply is complete; written now, or when the replies before it are. */
+  replied(reply: Reply, text: string): void {
+    const order = this.#order;
+    const out = order ? order.done(reply, text) : text;
+    if (order?.empty) this.#order = undefined;
+    if (out !== "") this.write(out);
   }
 
   /**
@@ -309,24 +343,33 @@ export class IrcConnection implements Peer, ReplySink {
     } finally {
       this.#current = undefined;
       out.release();
+      // Still waiting for the session: what later commands answer waits behind it.
+      if (out.open) (this.#order ??= new ReplyOrder()).open(out);
     }
   }
 
   /** The stream is gone. */
   streamClosed(): void {
     this.#closed = true;
-    this.#gone();
-  }
-
-  #disconnected = false;
-
-  /** The connection is over for the chat (once): its guest name is free, its session leaves. */
-  #gone(): void {
-    if (this.#disconnected) return;
-    this.#disconnected = true;
     releaseGuest(this);
     clearTimeout(this.#deadline);
-    this.toSession({ type: "DISCONNECTED" });
+    if (!this.#left) this.toSession({ type: "DISCONNECTED" });
+    this.#left = true;
+  }
+
+  /** The session was told the connection is gone (QUIT), before the stream closed. */
+  #left = false;
+
+  /**
+   * QUIT: ERROR and close; the rooms hear of it at once (behind the commands
+   * sent before it, in the session's order), not when the client closes its end.
+   */
+  quit(reason: string): void {
+    this.session.enqueue(() => {
+      if (!this.#left) this.toSession({ type: "DISCONNECTED" });
+      this.#left = true;
+    });
+    this.close(1000, reason);
   }
 
   /** NICK, USER and CAP END decide when registration can complete (see registration.ts). */

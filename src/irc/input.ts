@@ -10,7 +10,7 @@ export type Input = { line: string } | { tooLong: true };
 
 /**
  * An IRC client's input as lines: bytes are cut at LF (a CR before it is
- * dropped), a line over the specs' limits (512 bytes without tags, 8191 of
+ * dropped), a line over the specs' limits (512 bytes without tags, 4096 of
  * tags) is refused whole, and bytes without a line end past both limits are
  * thrown away up to the next line end (refused once). A line holding NUL is
  * dropped; invalid UTF-8 reads as U+FFFD.

@@ -10,7 +10,9 @@ export const CHATHISTORY_MAX = 1000;
 
 /**
  * RPL_ISUPPORT tokens, in lines of at most 12. CASEMAPPING is rfc8265: chatd
- * folds names with NFKC and Unicode lower-casing, as PRECIS does.
+ * folds names with NFKC and Unicode lower-casing, as PRECIS does. No
+ * CLIENTTAGDENY: every client-only tag is relayed (message-tags says a server
+ * without the token denies none).
  */
 export function isupport(ctx: IrcContext): string[][] {
   const { limits } = ctx.config;
@@ -18,11 +20,11 @@ export function isupport(ctx: IrcContext): string[][] {
     "AWAYLEN=200",
     "CASEMAPPING=rfc8265",
     `CHANLIMIT=#:${limits.maxRoomsPerSession}`,
-    "CHANMODES=bq,,,n",
+    "CHANMODES=bq,,,nst",
     `CHANNELLEN=${NAME_MAX + 1}`,
     "CHANTYPES=#",
     `CHATHISTORY=${Math.min(CHATHISTORY_MAX, limits.historyPerRoom)}`,
-    "ELIST=",
+    "ELIST=MNU",
     "KICKLEN=500",
     `MAXTARGETS=${MAX_TARGETS}`,
     "MODES=4",
@@ -33,7 +35,7 @@ export function isupport(ctx: IrcContext): string[][] {
     `TARGMAX=PRIVMSG:${MAX_TARGETS},NOTICE:${MAX_TARGETS},JOIN:,PART:`,
     "TOPICLEN=300",
     "UTF8ONLY",
-    "CLIENTTAGDENY=*,-typing,-draft/reply,-draft/react,-draft/unreact",
+    "WHOX",
   ];
   const lines: string[][] = [];
   for (let i = 0; i < tokens.length; i += 12) lines.push(tokens.slice(i, i + 12));

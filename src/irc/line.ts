@@ -3,11 +3,16 @@
  * from a client and formatting one to send. Pure functions on strings.
  */
 import { utf8Length } from "../message/utf8.ts";
+import { CLIENT_TAG_NAME } from "../message/client-tags.ts";
 
 /** The most bytes of a line without its tags, CR LF included (RFC 1459). */
 export const MAX_LINE_BYTES = 512;
-/** The most bytes of a line's tag section, '@' and the trailing space included (IRCv3 message-tags). */
-export const MAX_TAGS_BYTES = 8191;
+/**
+ * The most bytes of the tag section of a line from a client, '@' and the
+ * trailing space included: message-tags gives clients 4094 bytes of tag data
+ * (of the 8191 a line's tags may take, the rest is the server's).
+ */
+export const MAX_TAGS_BYTES = 4096;
 
 export type IrcMessage = {
   tags: Map<string, string>;
@@ -104,4 +109,15 @@ export function tagSectionBytes(line: string): number {
   if (!line.startsWith("@")) return 0;
   const end = line.indexOf(" ");
   return end < 0 ? utf8Length(line) : utf8Length(line.slice(0, end + 1));
+}
+
+/**
+ * The client-only tags (`+name`) of a line but `except`, by name; undefined
+ * when there are none. A name the spec does not allow (`+a_b`) is dropped
+ * rather than costing the message (the input cap already bounds the size).
+ */
+export function clientTagsOf(tags: ReadonlyMap<string, string>, except?: string): Record<string, string> | undefined {
+  let out: Record<string, string> | undefined;
+  for (const [name, value] of tags) if (name !== except && CLIENT_TAG_NAME.test(name)) (out ??= {})[name] = value;
+  return out;
 }

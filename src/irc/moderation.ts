@@ -1,8 +1,8 @@
 import type { IrcConnection } from "./connection.ts";
 import type { IrcMessage } from "./line.ts";
 import { channelKey, userKey } from "./names.ts";
-import { formatLine } from "./line.ts";
 import { fromIrc } from "./text.ts";
+import type { Reply } from "./reply.ts";
 
 /** How long MODE +q mutes when no minutes are given. */
 const DEFAULT_MUTE_MINUTES = 60;
@@ -21,13 +21,16 @@ export function kick(conn: IrcConnection, msg: IrcMessage): void {
 }
 
 /**
- * MODE: user modes read as +i (+o for an operator); a channel reads as +n (no
- * outside messages; not +t: every member may set the topic)
- * with an empty ban list. `+q nick [minutes]` mutes the user in the channel
- * (chatd mute, 60 minutes unless given), `-q nick` unmutes.
+ * MODE: user modes read as +i (+o for an operator). A channel reads as +n
+ * (no outside messages) with chatd's modes (issue 21): +t (topic lock), +s
+ * (secret), and 329 its creation time; its ban list is empty. `+t`/`-t`,
+ * `+s`/`-s`, `+o nick`/`-o nick`, `+v nick`/`-v nick` are chatd `mode`
+ * (room operators, moderators and admins; 482 for others): every member, on
+ * every node, gets the MODE line. `+q nick [minutes]` mutes the user in the
+ * channel (chatd mute, 60 minutes unless given), `-q nick` unmutes.
  */
 export function mode(conn: IrcConnection, msg: IrcMessage): void {
-  const [target, change, arg, minutes] = msg.params;
+  const [target, change, ...args] = msg.params;
   if (!target) return conn.numeric("461", "MODE", "Not enough parameters");
   const out = conn.reply(msg);
   const room = channelKey(target);
@@ -35,50 +38,56 @@ export function mode(conn: IrcConnection, msg: IrcMessage): void {
     if (userKey(target) !== userKey(conn.nick)) conn.num(out, "502", "Can't change mode for other users");
     else conn.num(out, "221", conn.oper ? "+io" : "+i");
   } else if (room === undefined) conn.num(out, "403", target, "No such channel");
-  else if (change === undefined) conn.num(out, "324", target, "+n");
-  else if (/^[+-]?b$/.test(change) && arg === undefined) conn.num(out, "368", target, "End of channel ban list");
-  else if ((change === "+q" || change === "-q") && arg) {
+  else if (change === undefined) {
+    const info = conn.ctx.chat.directory.get(room);
+    conn.num(out, "324", target, `+n${info?.topicLock ? "t" : ""}${info?.secret ? "s" : ""}`);
+    if (info) conn.num(out, "329", target, String(Math.floor(info.createdAt / 1000)));
+  } else if (/^[+-]?b$/.test(change) && args.length === 0) conn.num(out, "368", target, "End of channel ban list");
+  else if ((change === "+q" || change === "-q") && args[0]) {
+    const [nick, minutes] = args as [string, string | undefined];
     const frame = change === "+q"
-      ? { type: "mute", user: arg, room, minutes: Number(minutes ?? DEFAULT_MUTE_MINUTES) }
-      : { type: "unmute", user: arg, room };
-    conn.request(frame, { command: "MODE", out, target, nick: arg, done: `${change === "+q" ? "muted" : "unmuted"} ${arg} in ${target}` });
-  } else conn.num(out, "472", change.replace(/^[+-]/, "").slice(0, 1) || change, "is not a mode chatd knows (only +q/-q nick to mute)");
+      ? { type: "mute", user: nick, room, minutes: Number(minutes ?? DEFAULT_MUTE_MINUTES) }
+      : { type: "unmute", user: nick, room };
+    conn.request(frame, { command: "MODE", out, target, nick, done: `${change === "+q" ? "muted" : "unmuted"} ${nick} in ${target}` });
+  } else channelModes(conn, out, target, room, change, args);
   out.release();
 }
 
-/**
- * OPER <name> <password>: a chatd moderator or admin, with their own name
- * and password, takes +o (shown in MODE and WHOIS). It grants nothing the
- * role does not: moderation is checked against the stored role each time.
- */
-export function oper(conn: IrcConnection, msg: IrcMessage): void {
-  const [name, password] = msg.params;
-  if (!name || password === undefined) return conn.numeric("461", "OPER", "Not enough parameters");
-  const me = conn.session.user!;
-  const out = conn.reply(msg);
-  conn.session.enqueue(async () => {
-    let ok = false;
-    if (userKey(name) === me.key && (me.role === "moderator" || me.role === "admin")) {
-      try {
-        const signIn = await conn.ctx.chat.accounts.validateSession(me.key, password);
-        await conn.ctx.chat.accounts.revoke(signIn.token).catch(() => {});
-        ok = true;
-      } catch {
-        ok = false;
-      }
+const ROOM_MODES: Record<string, "topicLock" | "secret" | "operator" | "voice"> = { t: "topicLock", s: "secret", o: "operator", v: "voice" };
+/** At most this many changes in one MODE (ISUPPORT MODES). */
+const MAX_MODES = 4;
+
+/** `+t-s+o nick...`: one chatd `mode` request a letter (`n` is always on: no change); 472 for a letter chatd does not know. */
+function channelModes(conn: IrcConnection, out: Reply, target: string, room: string, change: string, args: string[]): void {
+  let on = true;
+  let count = 0;
+  for (const letter of change) {
+    if (letter === "+" || letter === "-") {
+      on = letter === "+";
+      continue;
     }
-    if (ok) {
-      conn.oper = true;
-      conn.num(out, "381", "You are now an IRC operator");
-      out.add(conn.ctx.renderer.source(conn.nick), "MODE", [conn.nick, "+o"]);
-    } else conn.num(out, "491", "No O-lines for your host (a chatd moderator or admin, with their own password)");
-    out.release();
-  });
+    if (letter === "n") continue;
+    const mode = ROOM_MODES[letter];
+    if (!mode) {
+      conn.num(out, "472", letter, "is not a mode chatd knows (+t, +s, +o nick, +v nick; +q nick to mute)");
+      continue;
+    }
+    if (++count > MAX_MODES) break;
+    const withUser = mode === "operator" || mode === "voice";
+    const nick = withUser ? args.shift() : undefined;
+    if (withUser && nick === undefined) {
+      conn.num(out, "461", "MODE", "Not enough parameters");
+      continue;
+    }
+    conn.request({ type: "mode", room, mode, on, ...(nick === undefined ? {} : { user: nick }) }, { command: "MODE", out, target, ...(nick === undefined ? {} : { nick }) }, `mode:${room}`);
+  }
 }
 
 /**
- * AWAY: kept on this connection (WHOIS shows it) and told, with away-notify,
- * to the IRC clients on this node that share a channel with the user.
+ * AWAY: kept on this connection and with the user's presence (WHO and WHOIS
+ * on every node show it), and told, with away-notify, to the IRC clients
+ * sharing a channel with the user on every node (ChatService.away). In the
+ * session's order: a JOIN sent before it is done first.
  */
 export function away(conn: IrcConnection, msg: IrcMessage): void {
   const text = msg.params[0];
@@ -87,14 +96,7 @@ export function away(conn: IrcConnection, msg: IrcMessage): void {
   if (conn.away === undefined) conn.num(out, "305", "You are no longer marked as being away");
   else conn.num(out, "306", "You have been marked as being away");
   out.release();
-  const line = formatLine(conn.ctx.renderer.source(conn.nick), "AWAY", conn.away === undefined ? [] : [conn.away], true);
-  const told = new Set<unknown>();
-  for (const room of conn.session.rooms) {
-    for (const s of conn.ctx.chat.hub.roomSessions(room)) {
-      const peer = s.peer as Partial<IrcConnection>;
-      if (s === conn.session || told.has(s) || !peer.caps?.has("away-notify")) continue;
-      told.add(s);
-      peer.write!(line);
-    }
-  }
+  // Told as set now, should another AWAY follow before this one is told.
+  const now = conn.away;
+  conn.session.enqueue(() => conn.ctx.chat.away(conn.session, undefined, now));
 }

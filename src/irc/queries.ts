@@ -3,9 +3,12 @@ import type { IrcMessage } from "./line.ts";
 import type { Reply } from "./reply.ts";
 import { channelKey, userKey } from "./names.ts";
 import { utf8Length } from "../message/utf8.ts";
+import { operatorText } from "./oper.ts";
+import { HIDDEN_IP, ipParam, parseWhox, whoxParams, type WhoEntry, type Whox } from "./whox.ts";
+import { roomModes, type RoomModes } from "../chat/handlers/modes.ts";
 
 /**
- * The read-only commands (NAMES, WHO, WHOIS, LUSERS, ISON, USERHOST): they
+ * The read-only commands (NAMES, WHO and WHOX, WHOIS, LUSERS, ISON, USERHOST): they
  * read who is where from the presence store (every node) and the accounts,
  * and run in the session's inbox so they answer in the order they came.
  */
@@ -21,23 +24,34 @@ export function query(conn: IrcConnection, msg: IrcMessage, run: (out: Reply) =>
   });
 }
 
-/** 353 lines of the members (as many as fit in a line each), then 366. */
-export function namesReply(conn: IrcConnection, out: Reply, channel: string, members: readonly string[]): void {
+/** A room's roles and modes as the directory holds them (issue 21; `joined` carries the same). */
+export function rolesOf(conn: IrcConnection, room: string): RoomModes {
+  return roomModes(conn.ctx.chat.directory.get(room));
+}
+
+/** A member's channel prefix: `@` for an operator, `+` for a voiced member, "" otherwise. */
+export function prefixOf(roles: RoomModes, name: string): string {
+  return roles.operators.includes(name) ? "@" : roles.voiced.includes(name) ? "+" : "";
+}
+
+/** 353 lines of the members (as many as fit in a line each, `@`/`+` before operators and voiced; `@` for a secret room, else `=`), then 366. */
+export function namesReply(conn: IrcConnection, out: Reply, channel: string, members: readonly string[], roles: RoomModes): void {
   let line: string[] = [];
   let bytes = 0;
   const room = 400 - utf8Length(conn.server) - utf8Length(conn.nick) - utf8Length(channel);
   const full = conn.caps.has("userhost-in-names");
+  const symbol = roles.modes.secret ? "@" : "=";
   for (const member of members) {
-    const name = full ? conn.ctx.renderer.source(member) : member;
+    const name = prefixOf(roles, member) + (full ? conn.ctx.renderer.source(member) : member);
     if (line.length > 0 && bytes + utf8Length(name) + 1 > room) {
-      conn.num(out, "353", "=", channel, line.join(" "));
+      conn.num(out, "353", symbol, channel, line.join(" "));
       line = [];
       bytes = 0;
     }
     line.push(name);
     bytes += utf8Length(name) + 1;
   }
-  if (line.length > 0) conn.num(out, "353", "=", channel, line.join(" "));
+  if (line.length > 0) conn.num(out, "353", symbol, channel, line.join(" "));
   conn.num(out, "366", channel, "End of /NAMES list");
 }
 
@@ -54,7 +68,7 @@ export function names(conn: IrcConnection, msg: IrcMessage): void {
     for (const channel of target.split(",")) {
       const room = channelKey(channel);
       if (room === undefined) conn.num(out, "366", channel, "End of /NAMES list");
-      else namesReply(conn, out, channel, await membersOf(conn, room));
+      else namesReply(conn, out, channel, await membersOf(conn, room), rolesOf(conn, room));
     }
   });
 }
@@ -68,11 +82,52 @@ export function ircPeerOf(conn: IrcConnection, key: string): IrcConnection | und
   return undefined;
 }
 
-/** 352: USER's user and real name when the user is on IRC on this node, else the account's name for both. */
-function whoLine(conn: IrcConnection, out: Reply, channel: string, name: string): void {
-  const peer = ircPeerOf(conn, userKey(name) ?? name);
-  const flags = `${peer?.away !== undefined ? "G" : "H"}${peer?.oper ? "*" : ""}`;
-  conn.num(out, "352", channel, peer?.userName ?? name, conn.ctx.renderer.host, conn.server, name, flags, `0 ${peer?.realName || name}`);
+/**
+ * A user's WHO flags, the one place 352, 354 and anything else take them from:
+ * `G` when away (set on any node: `awayThere` is what presence says), `H` otherwise,
+ * `*` for an IRC operator (after OPER),
+ * then the user's prefix in `room` when the WHO is about a channel.
+ */
+export function whoFlags(conn: IrcConnection, name: string, room?: string, awayThere?: string): string {
+  const key = userKey(name) ?? name;
+  const peer = ircPeerOf(conn, key);
+  const away = (awayOf(conn, key) ?? awayThere) !== undefined ? "G" : "H";
+  const oper = peer?.oper ? "*" : "";
+  // `room`'s prefix (`@` operator, `+` voiced) goes last.
+  const prefix = room === undefined ? "" : prefixOf(rolesOf(conn, room), name);
+  return `${away}${oper}${prefix}`;
+}
+
+/**
+ * What WHO tells of `name` (in `room` when the WHO names a channel): USER's
+ * user and real name when the user is on IRC on this node, else the account's
+ * name for both; the address only to its owner; idle time only of IRC users
+ * on this node (chatd keeps none elsewhere). Every chatd user is signed in to
+ * an account, whose name is the nick.
+ */
+function whoEntry(conn: IrcConnection, name: string, room?: string, awayThere?: string): WhoEntry {
+  const key = userKey(name) ?? name;
+  const peer = ircPeerOf(conn, key);
+  const self = key === userKey(conn.nick) && conn.remoteAddress !== "";
+  return {
+    channel: room === undefined ? "*" : `#${room}`,
+    userName: peer?.userName ?? name,
+    ip: self ? ipParam(conn.remoteAddress) : HIDDEN_IP,
+    host: conn.ctx.renderer.host,
+    server: conn.server,
+    nick: name,
+    flags: whoFlags(conn, name, room, awayThere),
+    idle: peer ? Math.max(0, Math.floor((Date.now() - peer.activeAt) / 1000)) : 0,
+    account: name,
+    realName: peer?.realName || name,
+  };
+}
+
+/** One WHO answer line: 354 with the fields asked for (WHOX), else 352. */
+function whoLine(conn: IrcConnection, out: Reply, whox: Whox | undefined, name: string, room?: string, awayThere?: string): void {
+  const e = whoEntry(conn, name, room, awayThere);
+  if (whox) conn.num(out, "354", ...whoxParams(whox, e));
+  else conn.num(out, "352", e.channel, e.userName, e.host, e.server, e.nick, e.flags, `0 ${e.realName}`);
 }
 
 /** A WHO mask (`*` and `?` wildcards, case-insensitive) as a test on names. */
@@ -83,10 +138,14 @@ export function maskMatcher(mask: string): (name: string) => boolean {
 
 export function who(conn: IrcConnection, msg: IrcMessage): void {
   const mask = msg.params[0] ?? "*";
+  const whox = parseWhox(msg.params[1]);
   query(conn, msg, async (out) => {
     const room = channelKey(mask);
     if (room !== undefined) {
-      for (const name of await membersOf(conn, room)) whoLine(conn, out, `#${room}`, name);
+      // The members on every node, with the away messages they set on any.
+      const members = await membersOf(conn, room);
+      const away = await conn.ctx.chat.presence.awayOf(members);
+      members.forEach((name, i) => whoLine(conn, out, whox, name, room, away[i]));
     } else if (/[*?]/.test(mask)) {
       // Every user is +i: a mask finds only oneself and those sharing a room with the asker.
       const matches = maskMatcher(mask);
@@ -94,12 +153,12 @@ export function who(conn: IrcConnection, msg: IrcMessage): void {
       const me = userKey(conn.nick);
       const mine = new Set(users.find((u) => userKey(u.name) === me)?.rooms ?? []);
       for (const u of users) {
-        if (matches(u.name) && (userKey(u.name) === me || u.rooms.some((r) => mine.has(r)))) whoLine(conn, out, "*", u.name);
+        if (matches(u.name) && (userKey(u.name) === me || u.rooms.some((r) => mine.has(r)))) whoLine(conn, out, whox, u.name, undefined, u.away);
       }
     } else {
       const key = userKey(mask);
       const online = key === undefined ? undefined : (await conn.ctx.chat.presence.users()).find((u) => userKey(u.name) === key);
-      if (online) whoLine(conn, out, "*", online.name);
+      if (online) whoLine(conn, out, whox, online.name, undefined, online.away);
     }
     conn.num(out, "315", mask, "End of WHO list");
   });
@@ -118,10 +177,13 @@ export function whois(conn: IrcConnection, msg: IrcMessage): void {
     const online = (await conn.ctx.chat.presence.users()).find((u) => userKey(u.name) === user.key);
     const peer = ircPeerOf(conn, user.key);
     conn.num(out, "311", user.name, peer?.userName ?? user.name, conn.ctx.renderer.host, "*", peer?.realName || user.name);
-    if (online && online.rooms.length > 0) conn.num(out, "319", user.name, online.rooms.map((r) => `#${r}`).join(" "));
+    // A secret room (issue 21) only to those in it.
+    const rooms = online?.rooms.filter((r) => !conn.ctx.chat.directory.get(r)?.secret || conn.session.rooms.has(r)) ?? [];
+    if (rooms.length > 0) conn.num(out, "319", user.name, rooms.map((r) => `#${r}`).join(" "));
     conn.num(out, "312", user.name, conn.server, conn.ctx.config.name);
-    if (user.role === "moderator" || user.role === "admin") conn.num(out, "313", user.name, `is a chatd ${user.role}`);
-    const away = awayOf(conn, user.key);
+    const operator = operatorText(conn, user);
+    if (operator) conn.num(out, "313", user.name, operator);
+    const away = awayOf(conn, user.key) ?? online?.away;
     if (away !== undefined) conn.num(out, "301", user.name, away);
     conn.num(out, "330", user.name, user.name, "is logged in as");
     if (!online) conn.num(out, "301", user.name, "offline");
@@ -129,7 +191,7 @@ export function whois(conn: IrcConnection, msg: IrcMessage): void {
   });
 }
 
-/** The away message of a user's IRC session on this node, if it set one. */
+/** The away message of a user's IRC session on this node, if it set one (another node's is in the presence store). */
 export function awayOf(conn: IrcConnection, key: string): string | undefined {
   for (const s of conn.ctx.chat.hub.userSessions(key)) {
     const away = (s.peer as Partial<IrcConnection>).away;

@@ -44,8 +44,7 @@ export function registrationCommand(conn: IrcConnection, msg: IrcMessage): void 
     case "AUTHENTICATE":
       return authenticate(conn, msg);
     case "PING":
-      if (msg.params.length < 1) return conn.numeric("409", "No origin specified");
-      return conn.write(`:${conn.server} PONG ${conn.server} :${msg.params[0]}\r\n`);
+      return conn.pong(msg);
     case "PONG":
       return;
     case "QUIT":

@@ -1,4 +1,4 @@
-import type { ChatMessage, DirectMessage, Encoded, OutboundFrame } from "../message/index.ts";
+import type { ChatMessage, DirectMessage, EditedFrame, Encoded, OutboundFrame, TagsNotice } from "../message/index.ts";
 import { formatLine, tagPrefix } from "./line.ts";
 import { toIrcTexts } from "./text.ts";
 import { MAX_LINE_BYTES } from "./line.ts";
@@ -56,6 +56,8 @@ export class Renderer {
         return this.record(frame, mask, []);
       case "presence":
         return this.#presence(frame);
+      case "edited":
+        return frame.from === undefined ? "" : this.#edit(frame, frame.from, mask);
       case "deleted":
         return mask & REDACTIONS ? formatLine(this.host, "REDACT", [changeTarget(frame), frame.id]) : "";
       case "reaction": {
@@ -65,6 +67,10 @@ export class Renderer {
       }
       case "topic":
         return formatLine(this.source(frame.by), "TOPIC", [`#${frame.room}`, frame.text], true);
+      case "mode":
+        return formatLine(this.source(frame.by), "MODE", [`#${frame.room}`, `${frame.on ? "+" : "-"}${MODE_LETTERS[frame.mode]}`, ...(frame.user === undefined ? [] : [frame.user])]);
+      case "tags":
+        return this.tagmsg(frame, mask, []);
       case "typing":
         return mask & TAG_TYPING ? `@+typing=active ${formatLine(this.source(frame.user), "TAGMSG", [`#${frame.room}`])}` : "";
       default:
@@ -101,13 +107,54 @@ export class Renderer {
       ["account", mask & TAG_ACCOUNT ? frame.from : undefined],
       ["+draft/reply", mask & TAG_MSGID ? frame.replyTo : undefined],
     ];
-    const prefix = tagPrefix(tags);
-    const room = MAX_LINE_BYTES - utf8Length(`:${source} ${command} ${to} :\r\n`);
-    let out = "";
-    for (const text of toIrcTexts(frame.text ?? "", room, frame.files)) out += prefix + formatLine(source, command, [to, text], true);
-    return out;
+    // Client-only tags go to clients with message-tags (the same bit as msgid), never to others.
+    // (A web client may have sent its own +draft/reply besides replyTo: the message's replyTo wins.)
+    if (frame.tags !== undefined && mask & TAG_MSGID) for (const tag of Object.entries(frame.tags)) if (tag[0] !== "+draft/reply" || frame.replyTo === undefined) tags.push(tag);
+    return lines(tagPrefix(tags), source, command, to, frame.text ?? "", frame.files);
+  }
+
+  /**
+   * A web edit (IRC has no ratified edit): the new text again as a PRIVMSG
+   * from the author, `* ` before it, at the time of the edit; with
+   * message-tags it carries `+draft/reply` to the message it replaces and no
+   * msgid of its own (CHATHISTORY gives the message under its id, edited).
+   */
+  #edit(frame: EditedFrame, author: string, mask: number): string {
+    const tags = tagPrefix([
+      ["time", mask & TAG_TIME ? new Date(frame.editedAt).toISOString() : undefined],
+      ["account", mask & TAG_ACCOUNT ? author : undefined],
+      ["+draft/reply", mask & TAG_MSGID ? frame.id : undefined],
+    ]);
+    return lines(tags, this.source(author), "PRIVMSG", changeTarget(frame), `* ${frame.text}`, undefined);
+  }
+
+  /**
+   * Client tags sent on their own as a TAGMSG (with `extra` tags, to `target`:
+   * the room, or the nick it was sent to); only for clients with message-tags.
+   */
+  tagmsg(frame: TagsNotice, mask: number, extra: ReadonlyArray<readonly [string, string]>, target?: string): string {
+    if (!(mask & TAG_MSGID)) return "";
+    const tags: Array<readonly [string, string | undefined]> = [
+      ...extra,
+      ["time", mask & TAG_TIME ? new Date(frame.ts).toISOString() : undefined],
+      ["msgid", frame.id],
+      ["account", mask & TAG_ACCOUNT ? frame.from : undefined],
+      ...Object.entries(frame.tags),
+    ];
+    return tagPrefix(tags) + formatLine(this.source(frame.from), "TAGMSG", [target ?? changeTarget(frame)]);
   }
 }
+
+/** A text as IRC lines of at most 512 bytes, each with the same tags. */
+function lines(prefix: string, source: string, command: string, to: string, text: string, files: ChatMessage["files"]): string {
+  const room = MAX_LINE_BYTES - utf8Length(`:${source} ${command} ${to} :\r\n`);
+  let out = "";
+  for (const line of toIrcTexts(text, room, files)) out += prefix + formatLine(source, command, [to, line], true);
+  return out;
+}
+
+/** chatd's room modes and roles as IRC channel mode letters (issue 21). */
+export const MODE_LETTERS = { topicLock: "t", secret: "s", operator: "o", voice: "v" } as const;
 
 /** The IRC target of a change to a message: its room, or (a conversation) the nick the message was sent to. */
 function changeTarget(frame: { room?: string | undefined; to?: string | undefined }): string {

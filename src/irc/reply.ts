@@ -8,6 +8,8 @@ export type ReplySink = {
   readonly batches: boolean;
   readonly server: string;
   write(text: string): void;
+  /** The reply is complete: its text goes out in command order (behind earlier replies still open). */
+  replied(reply: Reply, text: string): void;
   batchId(): string;
 };
 
@@ -15,7 +17,8 @@ export type ReplySink = {
  * The answer to one command, gathered until the command is done, then
  * written at once: so labeled-response can label it (one line: the label on
  * it; several: a labeled batch; none: ACK). A command answered later (its
- * frame went through the session) holds the reply open until its answer comes.
+ * frame went through the session) holds the reply open until its answer comes,
+ * and the replies of the commands after it wait behind it (see IrcConnection.replied).
  */
 export class Reply {
   readonly #lines: Line[] = [];
@@ -47,26 +50,36 @@ export class Reply {
     return this;
   }
 
-  /** One answer is in; the last one writes the reply. */
+  /** Still waiting for an answer (a request to the session) after its command was handled. */
+  get open(): boolean {
+    return this.#holds > 0;
+  }
+
+  /** One answer is in; the last one hands the reply's text to the connection. */
   release(): void {
     if (--this.#holds !== 0) return;
+    this.sink.replied(this, this.#text());
+  }
+
+  #text(): string {
     const { sink, label } = this;
     const lines = this.#lines;
+    let out = "";
     if (label === undefined || !sink.labels) {
-      for (const l of lines) sink.write(tagged(l.tags, l.text));
-      return;
+      for (const l of lines) out += tagged(l.tags, l.text);
+      return out;
     }
-    if (lines.length === 0) return sink.write(`${tagPrefix([["label", label]])}${formatLine(sink.server, "ACK", [])}`);
+    if (lines.length === 0) return `${tagPrefix([["label", label]])}${formatLine(sink.server, "ACK", [])}`;
     if (lines.length === 1 || !sink.batches) {
       const [first, ...rest] = lines;
-      sink.write(tagged([["label", label], ...first!.tags], first!.text));
-      for (const l of rest) sink.write(tagged(l.tags, l.text));
-      return;
+      out = tagged([["label", label], ...first!.tags], first!.text);
+      for (const l of rest) out += tagged(l.tags, l.text);
+      return out;
     }
     const id = sink.batchId();
-    let out = `${tagPrefix([["label", label]])}${formatLine(sink.server, "BATCH", [`+${id}`, "labeled-response"])}`;
+    out = `${tagPrefix([["label", label]])}${formatLine(sink.server, "BATCH", [`+${id}`, "labeled-response"])}`;
     for (const l of lines) out += tagged(l.tags.some(([k]) => k === "batch") || l.text.startsWith("@batch=") ? l.tags : [["batch", id], ...l.tags], l.text);
-    sink.write(out + formatLine(sink.server, "BATCH", [`-${id}`]));
+    return out + formatLine(sink.server, "BATCH", [`-${id}`]);
   }
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { clientTags } from "./client-tags.ts";
 
 /**
  * Frames a client may send. Unknown extra fields are dropped (forward compatible);
@@ -39,7 +40,7 @@ export const helloFrame = z.object({
 export const joinFrame = z.object({ type: z.literal("join"), room, since: messageId.optional(), ref: ref.optional() });
 export const leaveFrame = z.object({ type: z.literal("leave"), room, ref: ref.optional(), reason: z.string().max(300).optional() });
 export const sayFrame = z
-  .object({ type: z.literal("say"), room, text: text.optional(), files: files.optional(), ref: ref.optional(), replyTo: messageId.optional(), notice: z.literal(true).optional() })
+  .object({ type: z.literal("say"), room, text: text.optional(), files: files.optional(), ref: ref.optional(), replyTo: messageId.optional(), notice: z.literal(true).optional(), tags: clientTags.optional() })
   .refine(hasTextOrFiles, textMissing)
   .transform(textOrEmpty);
 export const historyFrame = z.object({
@@ -50,7 +51,7 @@ export const historyFrame = z.object({
   limit: limit.optional(),
 });
 export const dmFrame = z
-  .object({ type: z.literal("dm"), to: name, text: text.optional(), files: files.optional(), ref: ref.optional(), replyTo: messageId.optional(), notice: z.literal(true).optional() })
+  .object({ type: z.literal("dm"), to: name, text: text.optional(), files: files.optional(), ref: ref.optional(), replyTo: messageId.optional(), notice: z.literal(true).optional(), tags: clientTags.optional() })
   .refine(hasTextOrFiles, textMissing)
   .transform(textOrEmpty);
 export const dmHistoryFrame = z.object({
@@ -72,10 +73,21 @@ export const roomsFrame = z.object({
 // `room` or `with` (exactly one): which one is the handler's to check (bad_frame).
 export const readFrame = z.object({ type: z.literal("read"), room: room.optional(), with: name.optional(), id: messageId, ref: ref.optional() });
 export const topicFrame = z.object({ type: z.literal("topic"), room, text, ref: ref.optional() });
+// Issue 21, room modes and roles: `user` goes with `operator` and `voice` only (the handler says bad_frame otherwise).
+export const ROOM_MODES = ["topicLock", "secret", "operator", "voice"] as const;
+export const modeFrame = z.object({ type: z.literal("mode"), room, mode: z.enum(ROOM_MODES), on: z.boolean(), user: name.optional(), ref: ref.optional() });
 // No length caps: `bad_password` for a new one out of bounds, `auth_failed` for a wrong old one (the frame size limit bounds both).
 export const passwordFrame = z.object({ type: z.literal("password"), old: z.string(), new: z.string(), ref: ref.optional() });
 // End of conversation state.
 export const typingFrame = z.object({ type: z.literal("typing"), room });
+// Client tags on their own (IRC's TAGMSG), to a room or a user (`room` or `to`, exactly one: the handler's to check), not stored.
+export const tagsFrame = z.object({
+  type: z.literal("tags"),
+  room: room.optional(),
+  to: name.optional(),
+  tags: clientTags.refine((t) => Object.keys(t).length > 0, "at least one tag"),
+  ref: ref.optional(),
+});
 export const pingFrame = z.object({ type: z.literal("ping"), ref: ref.optional() });
 export const logoutFrame = z.object({ type: z.literal("logout") });
 // Moderation: only for users with the moderator or admin role.
@@ -116,6 +128,7 @@ export const inboundFrame = z.discriminatedUnion("type", [
   dmHistoryFrame,
   roomsFrame,
   typingFrame,
+  tagsFrame,
   pingFrame,
   logoutFrame,
   kickFrame,
@@ -125,6 +138,7 @@ export const inboundFrame = z.discriminatedUnion("type", [
   // Conversation state.
   readFrame,
   topicFrame,
+  modeFrame,
   passwordFrame,
   // Issue 19, message changes.
   editFrame,

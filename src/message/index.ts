@@ -7,3 +7,4 @@ export * from "./text.ts";
 export * from "./new-names.ts";
 export * from "./emoji.ts";
 export * from "./utf8.ts";
+export * from "./client-tags.ts";

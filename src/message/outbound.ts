@@ -28,6 +28,8 @@ const messageExtras = {
   reactions: reactions.optional(),
   deleted: z.literal(true).optional(),
   notice: z.literal(true).optional(),
+  // Client-only tags (IRCv3 message-tags) the sender attached, by name (`+name`); absent when none.
+  tags: z.record(z.string(), z.string()).optional(),
 };
 export const chatMessage = z.object({
   type: z.literal("message"),
@@ -73,6 +75,10 @@ export const joinedFrame = z.object({
   topic: z.string().optional(),
   lastRead: z.string().nullable(),
   unread: z.number(),
+  // Issue 21: the room's operators and voiced members, and its modes.
+  operators: z.array(z.string()),
+  voiced: z.array(z.string()),
+  modes: z.object({ topicLock: z.boolean(), secret: z.boolean() }),
 });
 export const presenceFrame = z.object({
   type: z.literal("presence"),
@@ -110,9 +116,29 @@ export const roomsReply = z.object({
 // Conversation state.
 export const readNotice = z.object({ type: z.literal("read"), room: z.string().optional(), with: z.string().optional(), id: z.string() });
 export const topicNotice = z.object({ type: z.literal("topic"), room: z.string(), text: z.string(), by: z.string(), ts: z.number() });
+// Issue 21: a change to a room's modes or roles (`user` with `operator` and `voice`).
+export const modeNotice = z.object({
+  type: z.literal("mode"),
+  room: z.string(),
+  mode: z.enum(["topicLock", "secret", "operator", "voice"]),
+  on: z.boolean(),
+  user: z.string().optional(),
+  by: z.string(),
+  ts: z.number(),
+});
 export const passwordChanged = z.object({ type: z.literal("password_changed"), token: z.string(), ref: ref.optional() });
 // End of conversation state.
 export const typingNotice = z.object({ type: z.literal("typing"), room: z.string(), user: z.string() });
+// Client tags sent on their own (a `tags` frame, IRC's TAGMSG): to a room's members, or to both sides of a conversation (`to`). Not stored.
+export const tagsNotice = z.object({
+  type: z.literal("tags"),
+  id: z.string(),
+  room: z.string().optional(),
+  from: z.string(),
+  to: z.string().optional(),
+  tags: z.record(z.string(), z.string()),
+  ts: z.number(),
+});
 export const noticeFrame = z.object({
   type: z.literal("notice"),
   text: z.string(),
@@ -148,7 +174,8 @@ export const searchResults = z.object({
   ref: ref.optional(),
 });
 
-// Issue 19, message changes: a room's carry `room`, a conversation's `from` (the author) and `to`.
+// Issue 19, message changes: a room's carry `room`, a conversation's `from` (the author) and `to`;
+// `edited` names its author (`from`) in a room too (IRC shows an edit as a line from them).
 const where = { room: z.string().optional(), from: z.string().optional(), to: z.string().optional() };
 export const editedFrame = z.object({
   type: z.literal("edited"),
@@ -180,6 +207,7 @@ export const outboundFrame = z.discriminatedUnion("type", [
   dmHistoryReply,
   roomsReply,
   typingNotice,
+  tagsNotice,
   noticeFrame,
   pongFrame,
   errorFrame,
@@ -188,6 +216,7 @@ export const outboundFrame = z.discriminatedUnion("type", [
   // Conversation state.
   readNotice,
   topicNotice,
+  modeNotice,
   passwordChanged,
   // Issue 19, message changes.
   editedFrame,
@@ -204,3 +233,5 @@ export type EditedFrame = z.infer<typeof editedFrame>;
 export type DeletedFrame = z.infer<typeof deletedFrame>;
 export type ReactionFrame = z.infer<typeof reactionFrame>;
 export type TopicNotice = z.infer<typeof topicNotice>;
+export type ModeNotice = z.infer<typeof modeNotice>;
+export type TagsNotice = z.infer<typeof tagsNotice>;

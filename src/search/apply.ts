@@ -22,6 +22,7 @@ export function applyToIndex(index: Pick<SearchIndex, "add" | "replace" | "remov
       return;
     case "react":
     case "topic":
+    case "mode":
       return;
   }
 }

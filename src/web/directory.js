@@ -1,7 +1,8 @@
 // "Browse rooms": the server's room directory, searched and paged (`rooms` with
 // query/after/limit), with each room's topic and members. The list follows the
 // unasked `rooms` frames the server pushes when a room is created or a topic
-// changes, while it shows the first page without a search.
+// changes, while it shows the first page without a search (a room made secret
+// drops out of it for non-members).
 import { $, el } from "./dom.js";
 import { joinRoom } from "./conversations.js";
 import { openDialog } from "./dialogs.js";
@@ -47,6 +48,21 @@ export function directoryPushed(f) {
   view.rooms = [...(f.rooms ?? []), ...(view.next === null ? [] : extra)];
   if (typeof f.next !== "string") view.next = null;
   renderBrowse();
+}
+
+/**
+ * The sidebar lists the directory's rooms beside one's own. A `rooms` frame
+ * without a ref is the directory's first page, so a room missing from the names it
+ * covers (up to its `next`) is gone for us: forgotten, or made secret (issue 21).
+ * Rooms we are in or belong to stay.
+ */
+export function pruneDirectory(f) {
+  const listed = new Set((f.rooms ?? []).map((room) => room.name));
+  const end = typeof f.next === "string" ? f.next : null;
+  for (const name of [...state.directory.keys()]) {
+    if (listed.has(name) || state.myRooms.has(name) || state.convs.has("#" + name)) continue;
+    if (end === null || name <= end) state.directory.delete(name); // `<=`: UTF-16 code units, the directory's order
+  }
 }
 
 export function onBrowseInput() {

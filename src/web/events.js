@@ -7,7 +7,7 @@ import { onComposerInput, onComposerKey, submitComposer } from "./composer.js";
 import { cancelUpload, startUploads, viewImage } from "./attach.js";
 import { onDmNameInput, openDialog, submitDm, submitJoin } from "./dialogs.js";
 import { closeDrawers, closeDrawersFromKeyboard, toggleDrawer } from "./drawers.js";
-import { closeMenu, onMenuKey, openMemberMenu, openMessageMenu } from "./menus.js";
+import { closeMenu, onMenuKey, openMemberMenu, openMessageMenu, openRoomMenu } from "./menus.js";
 import { forgetPending, requestOlder, transmit } from "./model.js";
 import { submitModeration } from "./moderation.js";
 import { dismissAllNotices, dismissNotice, toggleNotices } from "./notices.js";
@@ -25,7 +25,7 @@ import { askPermission, dismissOffer } from "./notify.js";
 import { wirePicker } from "./reactions.js";
 import { scheduleRead } from "./reading.js";
 import { onNotifyToggle, openSettings, submitPassword } from "./settings-panel.js";
-import { openTopicDialog, submitTopic } from "./topic.js";
+import { openTopicDialog, submitTopic, toggleTopicLock } from "./topic.js";
 import { jumpTo } from "./timeline.js";
 
 function onClick(event) {
@@ -41,6 +41,8 @@ function onClick(event) {
     openDm(target.dataset.name);
   } else if (action === "member-menu") {
     openMemberMenu(target, target.dataset.name);
+  } else if (action === "room-menu") {
+    openRoomMenu(target);
   } else if (action === "message-menu") {
     openMessageMenu(target, target.dataset.id);
   } else if (action === "load-older") {
@@ -127,6 +129,7 @@ export function wireUp() {
   $("confirm-form").addEventListener("submit", submitDelete);
   $("topic-form").addEventListener("submit", submitTopic);
   $("edit-topic").addEventListener("click", openTopicDialog);
+  $("topic-lock").addEventListener("click", toggleTopicLock);
   $("open-browse").addEventListener("click", openBrowse);
   $("rooms-query").addEventListener("input", onBrowseInput);
   $("rooms-form").addEventListener("submit", (event) => {

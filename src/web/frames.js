@@ -14,9 +14,10 @@ import { conn, ensureDm, ensureRoom, isMe, roomConv, saveLayout, state } from ".
 import { storage } from "./storage.js";
 import { nameKey } from "./text.js";
 import { applyDeleted, applyEdited, applyReaction } from "./changes.js";
-import { directoryPushed } from "./directory.js";
+import { directoryPushed, pruneDirectory } from "./directory.js";
 import { renderNotifyOffer } from "./notify.js";
 import { applyJoined, applyRead, applyWelcomeUnread, placeLine } from "./reading.js";
+import { applyMode, applyRoles } from "./roles.js";
 import { applyTopic } from "./topic.js";
 import { lineIntoView } from "./timeline.js";
 
@@ -44,6 +45,7 @@ const handlers = {
     setStatus("online");
     startKeepalive();
     for (const name of f.rooms ?? []) if (!state.directory.has(name)) state.directory.set(name, null);
+    state.myRooms = new Set(f.rooms ?? []);
 
     clearNotices(["restart", "shutdown"]); // they are over now
     showMotd(f.motd ?? "");
@@ -85,6 +87,7 @@ const handlers = {
     }
     conv.loaded = true;
     conv.topic = typeof f.topic === "string" ? f.topic : "";
+    applyRoles(conv, f);
     const line = applyJoined(conv, f);
     settlePending(conv);
     if (state.active === null) activate(conv.key);
@@ -98,6 +101,7 @@ const handlers = {
   left(f) {
     const conv = roomConv(f.room);
     if (conv) removeConversation(conv);
+    state.myRooms.delete(nameKey(f.room));
     send({ type: "rooms" });
   },
 
@@ -224,6 +228,7 @@ const handlers = {
       const conv = roomConv(room.name);
       if (conv) conv.topic = typeof room.topic === "string" ? room.topic : "";
     }
+    if (f.ref === undefined) pruneDirectory(f);
     // An answer goes to the "Browse rooms" list that asked; an unasked one is the live directory.
     if (f.ref === undefined || !answer(f)) directoryPushed(f);
     render.sidebar();
@@ -235,6 +240,7 @@ const handlers = {
   reaction: applyReaction,
   read: applyRead,
   topic: applyTopic,
+  mode: applyMode,
 
   password_changed(f) {
     answer(f);

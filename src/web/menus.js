@@ -1,11 +1,13 @@
-// Popup menus for a member and for a message. Features add their entries with
-// addMemberAction / addMessageAction; each returns the items it offers for a
-// target (or none), so new message actions plug in without touching the menu.
+// Popup menus for a member, a message and the room on screen (the header's ⋯).
+// Features add their entries with addMemberAction / addMessageAction /
+// addRoomAction; each returns the items it offers for a target (or none), so new
+// actions plug in without touching the menu.
 import { $, el } from "./dom.js";
-import { activeConv } from "./state.js";
+import { activeConv, isRoomOperator } from "./state.js";
 
 const memberActions = [];
 const messageActions = [];
+const roomActions = [];
 let openedFrom = null; // the button that opened the menu: focus returns there
 
 /** `fn({ name, conv })` -> [{ id, label, run, danger? }] for a member of the room on screen. */
@@ -16,6 +18,25 @@ export function addMemberAction(fn) {
 /** `fn({ message, conv })` -> [{ id, label, run, danger? }] for a confirmed message. */
 export function addMessageAction(fn) {
   messageActions.push(fn);
+}
+
+/** `fn(conv)` -> [{ id, label, run, danger? }] for the joined room on screen, offered to its operators only. */
+export function addRoomAction(fn) {
+  roomActions.push(fn);
+}
+
+function roomItems(conv) {
+  if (conv?.kind !== "room" || !conv.joined || !isRoomOperator(conv)) return [];
+  return roomActions.flatMap((fn) => fn(conv) ?? []);
+}
+
+/** Whether the header shows the room menu's button. */
+export function hasRoomActions(conv) {
+  return roomItems(conv).length > 0;
+}
+
+export function openRoomMenu(anchor) {
+  openMenu(anchor, roomItems(activeConv()));
 }
 
 export function openMemberMenu(anchor, name) {

@@ -13,10 +13,14 @@ import { friendlyTime } from "./text.js";
 
 let target = null; // { action, user, room } the moderation dialog is about
 
-/** The menu entries every member and message gets, and the moderators' ones. */
-export function installMenus() {
+/** The menu entry every member and message gets: "Message …" (first in those menus). */
+export function installDmActions() {
   addMemberAction(({ name }) => [{ id: "dm", label: `Message ${name}`, run: () => openDm(name) }]);
   addMessageAction(({ message }) => (isMe(message.from) ? [] : [{ id: "dm", label: `Message ${message.from}`, run: () => openDm(message.from) }]));
+}
+
+/** The moderators' entries: kick, mute, unmute (last in those menus). */
+export function installModeration() {
   addMemberAction(({ name, conv }) => moderationItems(name, conv));
   addMessageAction(({ message, conv }) => moderationItems(message.from, conv));
 }

@@ -1,7 +1,8 @@
 // Rendering: each function redraws one region of the page from the state.
 import { $, el } from "./dom.js";
+import { hasRoomActions } from "./menus.js";
 import { renderNotices } from "./notices.js";
-import { conn, isMe, isOnline, state } from "./state.js";
+import { conn, isMe, isOnline, isRoomOperator, state } from "./state.js";
 import { nameKey } from "./text.js";
 import { renderTimeline } from "./timeline.js";
 import { scheduleRead } from "./reading.js";
@@ -69,6 +70,7 @@ export const render = {
     const sub = $("conv-sub");
     $("leave").hidden = !conv;
     $("members-toggle").hidden = !conv || conv.kind !== "room";
+    $("room-menu").hidden = !hasRoomActions(conv);
     title.dataset.conv = conv ? conv.key : "";
     title.dataset.joined = String(Boolean(conv && conv.joined));
     const room = Boolean(conv && conv.kind === "room");
@@ -77,7 +79,11 @@ export const render = {
       $("conv-topic").textContent = conv.topic || "No topic";
       $("conv-topic").title = conv.topic; // the whole of it, when the line cuts it
       $("conv-topic").classList.toggle("is-empty", !conv.topic);
-      $("edit-topic").hidden = !conv.joined;
+      $("edit-topic").hidden = !conv.joined || (conv.topicLock && !isRoomOperator(conv));
+      $("topic-lock").hidden = !conv.joined || !isRoomOperator(conv);
+      $("topic-lock").textContent = conv.topicLock ? "Unlock topic" : "Lock topic";
+      $("topic-locked").hidden = !conv.topicLock;
+      $("room-secret").hidden = !conv.secret;
       $("edit-topic").textContent = conv.topic ? "Edit topic" : "Set a topic";
     }
     if (!conv) {
@@ -100,7 +106,7 @@ export const render = {
     const conv = state.convs.get(state.active);
     const room = conv && conv.kind === "room";
     const names = room ? [...conv.members.values()].sort((a, b) => nameKey(a).localeCompare(nameKey(b))) : [];
-    $("member-list").replaceChildren(...names.map(memberItem));
+    $("member-list").replaceChildren(...names.map((name) => memberItem(name, room ? roleOf(conv, name) : "")));
     $("members-count").textContent = room ? `(${names.length})` : "";
     $("members").hidden = !room;
   },
@@ -201,15 +207,21 @@ function unreadBadge(count) {
 }
 
 /** A member: the name opens a direct conversation; "⋯" opens the member menu (menus.js). */
-function memberItem(name) {
+/** `@` for an operator of the room, `+` for a voiced member (issue 21), "" otherwise. */
+function roleOf(conv, name) {
+  return conv.operators.has(nameKey(name)) ? "@" : conv.voiced.has(nameKey(name)) ? "+" : "";
+}
+
+function memberItem(name, role) {
   const dot = el("span", { class: "presence-dot is-online", "aria-hidden": "true" });
+  const badge = role ? el("span", { class: "member-role", "data-testid": "member-role", title: role === "@" ? "operator" : "voiced" }, role) : null;
   if (isMe(name)) {
-    return el("li", { class: "member-row" }, el("span", { class: "member is-me", "data-testid": "member", "data-user": nameKey(name) }, dot, name, el("span", { class: "you" }, " (you)")));
+    return el("li", { class: "member-row" }, el("span", { class: "member is-me", "data-testid": "member", "data-user": nameKey(name) }, dot, badge, name, el("span", { class: "you" }, " (you)")));
   }
   return el(
     "li",
     { class: "member-row" },
-    el("button", { type: "button", class: "member", "data-testid": "member", "data-user": nameKey(name), "data-action": "dm", "data-name": name, title: `Message ${name}` }, dot, name),
+    el("button", { type: "button", class: "member", "data-testid": "member", "data-user": nameKey(name), "data-action": "dm", "data-name": name, title: `Message ${name}` }, dot, badge, name),
     el("button", { type: "button", class: "icon-btn row-menu", "data-testid": "member-menu", "data-action": "member-menu", "data-name": name, "aria-haspopup": "menu", "aria-label": `Actions for ${name}` }, "⋯"),
   );
 }

@@ -32,6 +32,12 @@ function newConversation(kind, target, display) {
     lastRead: null, // the read marker: id of the last message read (rooms: from `joined`; all: `read`)
     lineAfter: undefined, // the "new messages" line goes after this id ("" : before all); undefined: none
     topic: "",
+    // Issue 21: the room's operators and voiced members (user keys), whether its topic is locked,
+    // and whether it is secret (left out of the directory for non-members).
+    operators: new Set(),
+    voiced: new Set(),
+    topicLock: false,
+    secret: false,
     draft: "",
   };
 }
@@ -44,6 +50,7 @@ export const state = {
   convs: new Map(), // conversation key -> conversation
   active: null, // key of the conversation on screen
   directory: new Map(), // room name -> members online (from `rooms`)
+  myRooms: new Set(), // the rooms the user belongs to (`welcome.rooms`, less the ones left since)
   pendingByRef: new Map(), // ref -> pending message
   nextRef: 1,
   signingIn: false, // a password `hello` is in flight
@@ -91,6 +98,11 @@ export function ensureDm(name) {
 
 export function isMe(name) {
   return state.me !== null && nameKey(name) === state.me.key;
+}
+
+/** Operators of the room (and moderators and admins, who act as operators everywhere) may lock its topic, make it secret and grant roles (issue 21). */
+export function isRoomOperator(conv) {
+  return canModerate() || (state.me !== null && conv.operators.has(state.me.key));
 }
 
 /** Moderators and admins get kick and mute in the member and message menus (`welcome.role`). */

@@ -1,11 +1,14 @@
 // A room's topic: shown under its name in the header; members edit it in a small
 // dialog (`topic` frame). Every member, on every device, gets the new one.
+// Issue 21: the room's operators (marked in the member list) may lock the topic
+// (`mode` frame, `topicLock`); while it is locked only they may edit it.
 import { $, announce } from "./dom.js";
 import { dialogError, openDialog, setBusy } from "./dialogs.js";
 import { errorText } from "./errors.js";
 import { render } from "./render.js";
 import { request } from "./requests.js";
-import { activeConv, isMe, roomConv, state } from "./state.js";
+import { setMode } from "./roles.js";
+import { activeConv, isMe, isRoomOperator, roomConv, state } from "./state.js";
 
 export const TOPIC_MAX = 300;
 let editing = null; // room name the dialog sets the topic of
@@ -23,6 +26,13 @@ export function applyTopic(f) {
     setBusy($("topic-dialog"), false);
     if ($("topic-dialog").open) $("topic-dialog").close();
   }
+}
+
+/** The header's lock button: an operator turns the topic lock on or off. */
+export function toggleTopicLock() {
+  const conv = activeConv();
+  if (!conv || conv.kind !== "room" || !isRoomOperator(conv)) return;
+  setMode(conv, "topicLock", !conv.topicLock);
 }
 
 export function openTopicDialog() {

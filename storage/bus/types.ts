@@ -22,6 +22,10 @@ export type BusEvent =
   /** A user's first connection in a room anywhere joined, or the last left; `origin` names the node that told its own sessions already. */
   | ({ kind: "presence"; room: string; user: string; event: "join" | "leave"; origin?: string } & PresenceDetail)
   | { kind: "typing"; room: string; user: string; origin?: string }
+  /** Client tags on their own (a `tags` frame, as clients get it): to a room, or to a conversation between the users `keys`. */
+  | { kind: "tags"; id: string; from: string; room?: string; to?: string; tags: Record<string, string>; ts: number; keys?: [string, string]; origin: string }
+  /** A connection's away message (IRC AWAY) set (`text`) or cleared, told to the members of `rooms`; `origin` told its own sessions. */
+  | { kind: "away"; user: string; rooms: string[]; text?: string; origin?: string }
   /** The room directory changed (stored first in the room store), told to every node. Topics go through the broker. */
   | { kind: "room"; action: "created" | "forgotten"; room: RoomInfo }
   /** A read marker moved: every session of the user but the one that sent it (`origin` node, `session` id) gets it. */

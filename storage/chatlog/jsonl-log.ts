@@ -186,12 +186,13 @@ function storedForm(draft: ChatDraft, id: string, ts: number): ChatRecord {
     const { room, kind, ...rest } = draft;
     return { id, room, kind, ...rest, ts } as ChatRecord;
   }
-  const { room, from, text, to, files, replyTo, mentions, notice } = draft;
+  const { room, from, text, to, files, replyTo, mentions, notice, tags } = draft;
   const record: ChatRecord = { id, room, from, text, ts };
   if (to !== undefined) record.to = to;
   if (files !== undefined && files.length > 0) record.files = files;
   if (replyTo !== undefined) record.replyTo = replyTo;
   if (mentions !== undefined) record.mentions = mentions;
   if (notice === true) record.notice = true;
+  if (tags !== undefined) record.tags = tags;
   return record;
 }

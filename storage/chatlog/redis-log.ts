@@ -127,6 +127,7 @@ export function toRecord(raw: unknown): ChatRecord {
   if (r.replyTo !== undefined) record.replyTo = r.replyTo;
   if (Array.isArray(r.mentions) && r.mentions.length > 0) record.mentions = r.mentions;
   if (r.notice === true) record.notice = true;
+  if (r.tags !== null && typeof r.tags === "object" && !Array.isArray(r.tags)) record.tags = r.tags;
   return record;
 }
 

@@ -20,6 +20,8 @@ export type MessageRecord = {
   mentions?: string[];
   /** Sent as an IRC NOTICE (a message that wants no automatic answer); absent otherwise. */
   notice?: true;
+  /** Client-only tags the sender attached (IRCv3 message-tags, `+name` to value), relayed as they came; absent when none. */
+  tags?: Record<string, string>;
 };
 
 /** A shared file as a message keeps it (the protocol's FileRef, which storage does not import). */
@@ -42,11 +44,20 @@ export type AmendmentRecord = EditRecord | DeleteRecord | ReactRecord;
 export type TopicRecord = { kind: "topic"; id: string; room: string; by: string; text: string; ts: number };
 
 /**
- * Every stored room event, by `kind`: messages, and the amendments (edit,
- * delete, react) and topics of issue 19. Each flows through the same log,
- * broker and hub.
+ * A change to a room's modes or roles by `by` (issue 21), stored in the room's
+ * stream: `topicLock` or `secret` on or off, or `user` made (or no longer) an
+ * operator or voiced. `on` is the state after it, so a replay changes nothing.
  */
-export type ChatRecord = MessageRecord | AmendmentRecord | TopicRecord;
+export type ModeRecord =
+  | { kind: "mode"; id: string; room: string; by: string; mode: "topicLock" | "secret"; on: boolean; ts: number }
+  | { kind: "mode"; id: string; room: string; by: string; mode: "operator" | "voice"; on: boolean; user: string; ts: number };
+
+/**
+ * Every stored room event, by `kind`: messages, and the amendments (edit,
+ * delete, react) and topics of issue 19, and the mode changes of issue 21.
+ * Each flows through the same log, broker and hub.
+ */
+export type ChatRecord = MessageRecord | AmendmentRecord | TopicRecord | ModeRecord;
 
 /** True for an edit, delete or reaction record. */
 export function isAmendment(record: ChatRecord): record is AmendmentRecord {

@@ -36,6 +36,9 @@ export function createMemoryPresence(): Presence {
         return { name, ...info, rooms: inRooms.sort() };
       });
     },
+    async awayOf(names) {
+      return names.map((name) => online.get(name)?.away);
+    },
     async nodes() {
       return [{ id: "local", startedAt, self: true }];
     },

@@ -106,6 +106,7 @@ export function createRedisPresence({ engine, heartbeatMs = 1000, nodeTimeoutMs 
           if (!seen) byName.set(name, { name, ...info, rooms: [], roomSet: new Set() });
           else {
             seen.sessions += info.sessions;
+            seen.away ??= info.away;
             if (info.connectedAt < seen.connectedAt) Object.assign(seen, { address: info.address, connectedAt: info.connectedAt });
           }
         }
@@ -115,6 +116,20 @@ export function createRedisPresence({ engine, heartbeatMs = 1000, nodeTimeoutMs 
         }
       }
       return [...byName.values()].map(({ roomSet, ...u }) => ({ ...u, rooms: [...roomSet].sort() }));
+    },
+    async awayOf(names) {
+      if (names.length === 0) return [];
+      const nodes = await engine.run(() => engine.cmd.hkeys(k("nodes")));
+      const pipeline = engine.cmd.pipeline();
+      for (const node of nodes) pipeline.hmget(k(`online:${node}`), ...names);
+      const replies = (await engine.run(() => pipeline.exec())) ?? [];
+      const away: Array<string | undefined> = names.map(() => undefined);
+      for (const [, values] of replies) {
+        (values as Array<string | null>).forEach((json, i) => {
+          if (json !== null && away[i] === undefined) away[i] = (JSON.parse(json) as LocalUser).away;
+        });
+      }
+      return away;
     },
     async nodes() {
       const all = await engine.run(() => engine.cmd.hgetall(k("nodes")));

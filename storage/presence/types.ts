@@ -1,7 +1,7 @@
-/** One user online somewhere, as the admin views show it. */
-export type OnlineUser = { name: string; sessions: number; rooms: string[]; address: string; connectedAt: number };
-/** What a node reports about one of its users (its sessions there). */
-export type LocalUser = { sessions: number; address: string; connectedAt: number };
+/** One user online somewhere, as the admin views show it; `away`: an IRC away message set on any node (WHO, WHOIS). */
+export type OnlineUser = { name: string; sessions: number; rooms: string[]; address: string; connectedAt: number; away?: string };
+/** What a node reports about one of its users (its sessions there; the away message of one of them, if set). */
+export type LocalUser = { sessions: number; address: string; connectedAt: number; away?: string };
 export type NodeInfo = { id: string; startedAt: number; self: boolean };
 
 /**
@@ -25,6 +25,8 @@ export interface Presence {
   activeRooms(): Promise<string[]>;
   /** Every user online on any node. */
   users(): Promise<OnlineUser[]>;
+  /** The away message of each of these users (display names) set on any node, if any: a channel's WHO reads its members' only. */
+  awayOf(users: string[]): Promise<Array<string | undefined>>;
   nodes(): Promise<NodeInfo[]>;
   /** Removes this node's users everywhere (leaves are announced), then stops. */
   close(): Promise<void>;

@@ -2,7 +2,7 @@ import { mkdir, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { writeFileAtomic } from "../fs/atomic-write.ts";
 import { StorageUnavailableError } from "../errors.ts";
-import type { RoomInfo, RoomStore } from "./types.ts";
+import { keepModes, withModeChange, type RoomInfo, type RoomStore } from "./types.ts";
 
 /**
  * The embedded room store: `<dataDir>/rooms.json`, kept in memory and written
@@ -64,8 +64,16 @@ export function createFileRoomStore(dataDir: string): RoomStore {
     },
     async put(info) {
       const members = rooms.get(info.name)?.members ?? info.members;
-      rooms.set(info.name, { ...info, members });
+      rooms.set(info.name, keepModes({ ...info, members }, rooms.get(info.name)));
       await save();
+    },
+    async changeMode(name, change) {
+      const room = rooms.get(name);
+      if (!room) return undefined;
+      const next = withModeChange(room, change);
+      rooms.set(name, next);
+      await save();
+      return { ...next };
     },
     async changeMembers(name, delta, now) {
       const room = rooms.get(name);

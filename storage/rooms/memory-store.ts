@@ -1,4 +1,4 @@
-import type { RoomInfo, RoomStore } from "./types.ts";
+import { keepModes, withModeChange, type RoomInfo, type RoomStore } from "./types.ts";
 
 /** Room state in memory only: for tests. */
 export function createMemoryRoomStore(initial: RoomInfo[] = []): RoomStore {
@@ -8,7 +8,14 @@ export function createMemoryRoomStore(initial: RoomInfo[] = []): RoomStore {
       return [...rooms.values()].map((r) => ({ ...r }));
     },
     async put(info) {
-      rooms.set(info.name, { ...info, members: rooms.get(info.name)?.members ?? info.members });
+      rooms.set(info.name, keepModes({ ...info, members: rooms.get(info.name)?.members ?? info.members }, rooms.get(info.name)));
+    },
+    async changeMode(name, change) {
+      const room = rooms.get(name);
+      if (!room) return undefined;
+      const next = withModeChange(room, change);
+      rooms.set(name, next);
+      return { ...next };
     },
     async changeMembers(name, delta, now) {
       const room = rooms.get(name);

@@ -146,7 +146,7 @@ describe.each<RuntimeName>(["node", "deno"])("on %s", (runtime) => {
       const id = await say(ann, "ed-room", "helo");
       expect(await answer(ann, { type: "edit", id, text: "hello @edbob" })).toMatchObject({ type: "ack", id });
       const edited = await find(bob, of("edited", id));
-      expect(edited).toEqual({ type: "edited", id, room: "ed-room", text: "hello @edbob", editedAt: expect.any(Number), mentions: ["edbob"] });
+      expect(edited).toEqual({ type: "edited", id, room: "ed-room", from: "edann", text: "hello @edbob", editedAt: expect.any(Number), mentions: ["edbob"] });
       expect(await find(ann, of("edited", id))).toMatchObject({ text: "hello @edbob" });
       const other = await say(ann, "ed-room", "plain");
       await answer(ann, { type: "edit", id: other, text: "@room now" });

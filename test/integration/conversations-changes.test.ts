@@ -63,7 +63,7 @@ describe("conversations: replies, mentions, edit, delete, react (issue 19)", () 
     const ack = await ask(alice, { type: "edit", id, text: "hello @bob" });
     expect(ack).toMatchObject({ type: "ack", id });
     const edited = await bob.next("edited");
-    expect(edited).toEqual({ type: "edited", id, room: "general", text: "hello @bob", editedAt: expect.any(Number), mentions: ["bob"] });
+    expect(edited).toEqual({ type: "edited", id, room: "general", from: "alice", text: "hello @bob", editedAt: expect.any(Number), mentions: ["bob"] });
     expect(await ask(bob, { type: "edit", id, text: "mine now" })).toMatchObject({ type: "error", code: "forbidden" });
     expect(await ask(alice, { type: "edit", id: "1764100000000-000099", text: "x" })).toMatchObject({ type: "error", code: "not_found" });
     expect(await ask(alice, { type: "edit", id: "nonsense", text: "x" })).toMatchObject({ type: "error", code: "not_found" });
@@ -182,7 +182,7 @@ describe("conversations: replies, mentions, edit, delete, react (issue 19)", () 
     // (Presence and the unasked `rooms` push after the topic may come in between.)
     const after = (await settle(again)).filter((f) => ["edited", "reaction", "deleted", "topic", "message"].includes(f.type as string));
     expect(after).toEqual([
-      { type: "edited", id: old, room: "general", text: "old, edited", editedAt: expect.any(Number) },
+      { type: "edited", id: old, room: "general", from: "alice", text: "old, edited", editedAt: expect.any(Number) },
       { type: "reaction", id: old, room: "general", emoji: "👍", user: "alice", on: true },
       { type: "deleted", id: gone, room: "general" },
       { type: "topic", room: "general", text: "while you were away", by: "alice", ts: expect.any(Number) },

@@ -40,6 +40,27 @@ describe("rooms and settings in the page", () => {
     expect(bob.errors).toEqual([]);
   });
 
+  it("marks the room's operators and lets an operator lock the topic; the others then cannot edit it (issue 21)", async () => {
+    const d = await web.daemon();
+    const alice = await web.user(d);
+    await signIn(alice.page, "alice");
+    await waitForRoom(alice.page, "general");
+    await joinRoom(alice.page, "den");
+    const bob = await web.wsUser(d, "bob");
+    await bob.request({ type: "join", room: "den" }, "joined");
+    // alice created #den: she is its operator, marked @ in the member list.
+    await alice.page.locator('[data-testid="member"][data-user="alice"] [data-testid="member-role"]').getByText("@").waitFor();
+    await alice.page.getByTestId("topic-lock").getByText("Lock topic").click();
+    expect(await bob.next("mode")).toMatchObject({ room: "den", mode: "topicLock", on: true, by: "alice" });
+    await alice.page.getByTestId("topic-locked").waitFor();
+    await alice.page.getByTestId("topic-lock").getByText("Unlock topic").waitFor();
+    expect(await bob.request({ type: "topic", room: "den", text: "mine", ref: "t" }, "error")).toMatchObject({ code: "forbidden" });
+    // bob, no operator, cannot make himself one.
+    bob.send({ type: "mode", room: "den", mode: "operator", on: true, user: "bob" });
+    expect(await bob.next("error")).toMatchObject({ code: "forbidden" });
+    expect(alice.errors).toEqual([]);
+  });
+
   it("browses the room directory, searches it, and follows new rooms and topics live", async () => {
     const d = await web.daemon({ rooms: ["general", "random"] });
     const alice = await web.user(d);

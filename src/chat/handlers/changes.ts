@@ -9,6 +9,7 @@ import { resolveMentions } from "../mentions.ts";
 import { findInStream, findVisible } from "../pages.ts";
 import type { Session } from "../session.ts";
 import { publishThenAck } from "./messages.ts";
+import { actingRole, mayModerate } from "../roles.ts";
 import type { Frame } from "./types.ts";
 
 /**
@@ -58,7 +59,7 @@ export async function edit(ctx: ChatContext, session: Session, frame: Frame<"edi
 
 /**
  * `delete {id}`: by the author, or in a room by a moderator or admin (their
- * stored role); every member gets `deleted`. The message lets go of its files
+ * stored role, or their connection's grant: see roles.ts); every member gets `deleted`. The message lets go of its files
  * before the ack: each one no other message shares is removed.
  */
 export async function remove(ctx: ChatContext, session: Session, frame: Frame<"delete">): Promise<void> {
@@ -66,8 +67,9 @@ export async function remove(ctx: ChatContext, session: Session, frame: Frame<"d
   await ctx.amendments.ready;
   const message = await findVisible(ctx.broker, ctx.amendments, ctx.users, session, frame.id);
   if (!isAuthor(session, message)) {
-    const me = isDmRoom(message.room) ? undefined : await ctx.accounts.findUser(session.user!.key);
-    if (me?.role !== "moderator" && me?.role !== "admin") throw new ClientError(ErrorCode.forbidden, "only its author or a moderator may delete a message");
+    // In a direct conversation only the author may: no role (nor a connection's grant) counts there.
+    const role = isDmRoom(message.room) ? undefined : actingRole((await ctx.accounts.findUser(session.user!.key))?.role, session);
+    if (!mayModerate(role)) throw new ClientError(ErrorCode.forbidden, "only its author or a moderator may delete a message");
   }
   publishThenAck(ctx, session, { kind: "delete", ...target(message), by: session.user!.name }, frame.ref, {
     ackId: message.id,

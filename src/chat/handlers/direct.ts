@@ -35,6 +35,7 @@ export async function dm(ctx: ChatContext, session: Session, frame: Frame<"dm">)
     ...(frame.replyTo !== undefined ? { replyTo: frame.replyTo } : {}),
     ...(mentions ? { mentions } : {}),
     ...(frame.notice ? { notice: true as const } : {}),
+    ...(frame.tags !== undefined && Object.keys(frame.tags).length > 0 ? { tags: frame.tags } : {}),
   };
   // Both sides' conversation index (see state/user-state.ts) is updated before the ack, so a new device lists the conversation at once.
   publishThenAck(ctx, session, event, frame.ref, {

@@ -31,7 +31,11 @@ export function say(ctx: ChatContext, session: Session, frame: Frame<"say">): vo
   ctx.typing.ended(session.user!.key, room);
   const from = session.user!.name;
   // A plain message stays synchronous (the hot path): no look-up unless it shares files, replies or may mention someone.
-  if (!frame.files?.length && frame.replyTo === undefined && !text.includes("@")) return publishThenAck(ctx, session, frame.notice ? { room, from, text, notice: true } : { room, from, text }, frame.ref);
+  if (!frame.files?.length && frame.replyTo === undefined && !text.includes("@")) {
+    const event: Omit<MessageRecord, "id" | "ts"> = frame.notice ? { room, from, text, notice: true } : { room, from, text };
+    if (frame.tags !== undefined && Object.keys(frame.tags).length > 0) event.tags = frame.tags;
+    return publishThenAck(ctx, session, event, frame.ref);
+  }
   return (async () => {
     const files = await sharedFiles(ctx.attachments, session.user!.key, frame.files);
     if (frame.replyTo !== undefined) await checkReplyTo(ctx, room, frame.replyTo);
@@ -44,6 +48,7 @@ export function say(ctx: ChatContext, session: Session, frame: Frame<"say">): vo
       ...(frame.replyTo !== undefined ? { replyTo: frame.replyTo } : {}),
       ...(mentions ? { mentions } : {}),
       ...(frame.notice ? { notice: true as const } : {}),
+      ...(frame.tags !== undefined && Object.keys(frame.tags).length > 0 ? { tags: frame.tags } : {}),
     };
     publishThenAck(ctx, session, event, frame.ref);
   })();

@@ -8,6 +8,7 @@ import { roomKey } from "../room-key.ts";
 import type { AmendedView } from "../amendments.ts";
 import type { Session } from "../session.ts";
 import type { Frame } from "./types.ts";
+import { roomModes } from "./modes.ts";
 import { addMembership, belongs, countUnread, removeMembership, UNREAD_READ, roomMarker } from "../state/user-state.ts";
 
 /** `join`: joins the room and answers with its members and latest history (or what was missed since `since`). */
@@ -30,7 +31,7 @@ export async function join(ctx: ChatContext, session: Session, frame: Frame<"joi
   // Conversation state: a new room within the creation caps; the user belongs to the room (durable) before `joined`.
   if (!ctx.directory.has(room)) {
     ctx.stateLimits.takeCreation(user.key, session.peer.remoteAddress, ctx.directory.size);
-    await ctx.directory.create(room);
+    await ctx.directory.create(room, user.name);
   }
   const stored = await ctx.users.get(user.key);
   const lastRead = stored?.reads?.[roomMarker(room)];
@@ -71,6 +72,7 @@ export async function join(ctx: ChatContext, session: Session, frame: Frame<"joi
     ...(topic ? { topic } : {}),
     lastRead: lastRead ?? null,
     unread: unread.count,
+    ...roomModes(ctx.directory.get(room)),
   });
   // Changes stored after `since` to messages before it (and topics) follow as their own frames, as they would have live.
   if (frame.since !== undefined) for (const change of missedChanges(page.messages)) session.send(change);

@@ -6,6 +6,7 @@ import type { Session } from "../session.ts";
 import { belongs, moveMarker, roomMarker, withMarker } from "../state/user-state.ts";
 import type { Frame } from "./types.ts";
 import { publishThenAck } from "./messages.ts";
+import { isRoomOperator } from "./modes.ts";
 
 /** The most characters a topic holds. */
 export const TOPIC_MAX_LENGTH = 300;
@@ -47,14 +48,18 @@ export async function read(ctx: ChatContext, session: Session, frame: Frame<"rea
 
 /**
  * `topic {room, text}`: members of the room set its topic (empty text clears
- * it). A stored room event like a message: kept in the room's stream and in
+ * it); under `topicLock` (issue 21) only its operators, server moderators and
+ * admins (`forbidden` for the others). A stored room event like a message: kept in the room's stream and in
  * the room store before the `ack`, and every member on every node gets `topic`.
  */
 export async function topic(ctx: ChatContext, session: Session, frame: Frame<"topic">): Promise<void> {
   const room = roomKey(frame.room);
   if ([...frame.text].length > TOPIC_MAX_LENGTH) throw new ClientError(ErrorCode.tooLarge, `a topic is at most ${TOPIC_MAX_LENGTH} characters`);
   ctx.stateLimits.takeRequest(session);
-  if (!belongs(await record(ctx, session), room)) throw new ClientError(ErrorCode.notInRoom, `not in room ${room}`);
+  const me = await record(ctx, session);
+  if (!belongs(me, room)) throw new ClientError(ErrorCode.notInRoom, `not in room ${room}`);
+  const info = ctx.directory.get(room);
+  if (info?.topicLock && !isRoomOperator(info, me)) throw new ClientError(ErrorCode.forbidden, `the topic of ${room} is locked: only its operators may set it`);
   ctx.moderation.checkNotMuted(session.user!.key, room);
   const by = session.user!.name;
   const text = frame.text.trim();
@@ -63,10 +68,12 @@ export async function topic(ctx: ChatContext, session: Session, frame: Frame<"to
   });
 }
 
-/** `rooms {query?, after?, limit?}`: one page of the room directory. */
+/** `rooms {query?, after?, limit?}`: one page of the room directory (a secret room only to its members). */
 export async function rooms(ctx: ChatContext, session: Session, frame: Frame<"rooms">): Promise<void> {
   ctx.stateLimits.takeRequest(session);
+  const me = await record(ctx, session);
   const page = await ctx.directory.page({
+    mine: (room) => belongs(me, room),
     ...(frame.query !== undefined ? { query: frame.query } : {}),
     ...(frame.after !== undefined ? { after: frame.after } : {}),
     ...(frame.limit !== undefined ? { limit: frame.limit } : {}),

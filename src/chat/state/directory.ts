@@ -1,8 +1,9 @@
 import { encode, type Encoded } from "../../message/index.ts";
 import type { Broker } from "../../../storage/broker/types.ts";
+import type { ChatRecord } from "../../../storage/chatlog/types.ts";
 import type { Bus } from "../../../storage/bus/types.ts";
 import type { Presence } from "../../../storage/presence/types.ts";
-import type { RoomInfo, RoomStore, RoomTopic } from "../../../storage/rooms/types.ts";
+import { keepModes, withModeChange, type RoomInfo, type RoomModeChange, type RoomStore, type RoomTopic } from "../../../storage/rooms/types.ts";
 import type { Limits } from "../../config/schema.ts";
 import type { Hub } from "../hub.ts";
 import { roomKey } from "../room-key.ts";
@@ -87,9 +88,18 @@ export class RoomDirectory {
     return this.#rooms.get(name)?.topic;
   }
 
-  /** Creates the room (stored, then told to every node). */
-  async create(name: string): Promise<void> {
-    const info: RoomInfo = { name, createdAt: this.#now(), members: 0, emptySince: this.#now() };
+  /** The room as this node knows it (roles and modes as the broker delivered them), if listed. */
+  get(name: string): Readonly<RoomInfo> | undefined {
+    return this.#rooms.get(name);
+  }
+
+  /**
+   * Creates the room (stored, then told to every node); `creator` (issue 21)
+   * becomes its operator, in the same write. Of two nodes creating it at once
+   * the store keeps the first one's roles (`put` keeps a kept room's).
+   */
+  async create(name: string, creator?: string): Promise<void> {
+    const info: RoomInfo = { name, createdAt: this.#now(), members: 0, emptySince: this.#now(), ...(creator === undefined ? {} : { operators: [creator] }) };
     await this.deps.store.put(info);
     this.#add(info);
     await this.deps.bus.publish({ kind: "room", action: "created", room: info });
@@ -98,7 +108,29 @@ export class RoomDirectory {
   /** A user now belongs to the room (+1) or left it (-1). */
   async changeMembers(name: string, delta: number): Promise<void> {
     const info = await this.deps.store.changeMembers(name, delta, this.#now());
-    if (info) this.#rooms.set(name, { ...info, topic: info.topic ?? this.#rooms.get(name)?.topic });
+    if (info) this.#rooms.set(name, this.#known(name, info));
+  }
+
+  /**
+   * `fresh` (read from the store) with what this node already knows: the
+   * topic if the store has none yet, and the roles and modes, which only the
+   * broker's records change here (the store is written after they go out).
+   */
+  #known(name: string, fresh: RoomInfo): RoomInfo {
+    const known = this.#rooms.get(name);
+    return keepModes({ ...fresh, topic: fresh.topic ?? known?.topic }, known);
+  }
+
+  /** Stores one change to the room's roles or modes (issue 21); the `mode` record itself goes through the broker (handlers/modes.ts). */
+  async storeMode(name: string, change: RoomModeChange): Promise<void> {
+    await this.deps.store.changeMode(name, change);
+  }
+
+  /** A mode record the broker delivered (from any node): applied here; a room made secret or not changes the directory's pages. */
+  modeStored(name: string, change: RoomModeChange): void {
+    const known = this.#rooms.get(name) ?? { name, createdAt: this.#now(), members: 0 };
+    this.#add(withModeChange(known, change));
+    if (change.mode === "secret") this.schedulePush();
   }
 
   /**
@@ -111,6 +143,12 @@ export class RoomDirectory {
     const info: RoomInfo = { ...current, topic };
     if (topic.text === "") delete info.topic;
     await this.deps.store.put(info);
+  }
+
+  /** A stored room event the broker delivered (from any node): a topic or a mode change is applied here before the hub sends it. */
+  stored(event: ChatRecord): void {
+    if (event.kind === "topic") this.topicStored(event.room, { text: event.text, by: event.by, ts: event.ts });
+    else if (event.kind === "mode") this.modeStored(event.room, "user" in event ? { mode: event.mode, on: event.on, user: event.user } : { mode: event.mode, on: event.on });
   }
 
   /** A topic record the broker delivered (from any node): the directory lists it, and every session gets a fresh first page. */
@@ -127,12 +165,20 @@ export class RoomDirectory {
     if (action === "forgotten") return this.#drop(info.name);
     const known = this.#rooms.get(info.name);
     // What this node knows of the room's topic and members is as new as what the creator read.
-    this.#add({ ...info, members: known?.members ?? info.members, ...(known?.topic ? { topic: known.topic } : {}) });
+    const next: RoomInfo = { ...info, members: known?.members ?? info.members, ...(known?.topic ? { topic: known.topic } : {}) };
+    // A mode record that came before the news of the room (broker and bus are apart) has been applied already; the creator's grant joins it.
+    let merged = known ? keepModes(next, known) : next;
+    for (const user of known ? (info.operators ?? []) : []) merged = withModeChange(merged, { mode: "operator", on: true, user });
+    this.#add(merged);
     this.schedulePush();
   }
 
-  /** One page of the directory: names after `after` containing `query`, sorted, with members online and topic. */
-  async page(options: { query?: string; after?: string; limit?: number }): Promise<RoomsPage> {
+  /**
+   * One page of the directory: names after `after` containing `query`, sorted,
+   * with members online and topic. A secret room (issue 21) is listed only when
+   * `mine` says the asker belongs to it (never in the unasked push).
+   */
+  async page(options: { query?: string; after?: string; limit?: number; mine?: (room: string) => boolean }): Promise<RoomsPage> {
     const limit = Math.min(options.limit ?? ROOMS_PAGE_DEFAULT, ROOMS_PAGE_MAX);
     const query = options.query?.normalize("NFKC").toLowerCase();
     const names: string[] = [];
@@ -141,6 +187,7 @@ export class RoomDirectory {
     for (; i < this.#sorted.length; i++) {
       const name = this.#sorted[i]!;
       if (query && !name.includes(query)) continue;
+      if (this.#rooms.get(name)?.secret && !options.mine?.(name)) continue;
       if (names.length === limit) {
         more = true;
         break;
@@ -199,7 +246,7 @@ export class RoomDirectory {
       // Read again: another node may have let someone in meanwhile.
       const fresh = await this.deps.store.get(info.name);
       if (fresh && (fresh.members > 0 || now - (fresh.emptySince ?? fresh.createdAt) < ttl)) {
-        this.#rooms.set(info.name, fresh);
+        this.#rooms.set(info.name, this.#known(info.name, fresh));
         continue;
       }
       await this.deps.store.remove(info.name);

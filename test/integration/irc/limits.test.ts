@@ -7,21 +7,24 @@ describe("IRC limits and bad input", () => {
   const world = new World();
   afterEach(() => world.cleanup());
 
-  it("refuses a line over 512 bytes and a tag section over 8191 with 417; the connection lives", async () => {
+  it("refuses a line over 512 bytes and a tag section over 4096 with 417; the connection lives", async () => {
     const d = await world.daemon({ irc: { port: 0 } });
     const { client: web } = await world.member(d, "webby");
     const irc = await ircSignIn(d.daemon.ircPort!, "ircy");
     world.onCleanup(() => irc.close());
     irc.send("JOIN #general");
     await irc.next("366");
-    const fits = "x".repeat(512 - "PRIVMSG #general :".length - 2);
+    // A PRIVMSG must fit one line once relayed, with the sender's `:ircy!ircy@chatd ` in front.
+    const fits = "x".repeat(512 - ":ircy!ircy@chatd PRIVMSG #general :".length - 2);
     irc.send(`PRIVMSG #general :${fits}`);
     expect((await web.next("message")).text).toBe(fits);
     irc.send(`PRIVMSG #general :${fits}y`);
+    expect((await irc.next("417")).params[1]).toBe("Line too long to be relayed without truncation");
+    irc.send(`PRIVMSG #general :${"x".repeat(512 - "PRIVMSG #general :".length - 1)}`);
+    expect((await irc.next("417")).params[1]).toBe("Input line was too long");
+    irc.send(`@+a=${"t".repeat(4096 - 4)} PRIVMSG #general :tagged`);
     await irc.next("417");
-    irc.send(`@+a=${"t".repeat(8191)} PRIVMSG #general :tagged`);
-    await irc.next("417");
-    irc.send(`@+a=${"t".repeat(8000)} PRIVMSG #general :tags fit`);
+    irc.send(`@+a=${"t".repeat(4096 - 5)} PRIVMSG #general :tags fit`);
     expect((await web.next("message")).text).toBe("tags fit");
     // Megabytes without a line end are thrown away, said once, and the next line works.
     irc.socket.write("z".repeat(100_000));

@@ -97,4 +97,40 @@ describe("Hub presence batching", () => {
     hub.flushPresence();
     expect(alice.frames()).toEqual([]);
   });
+
+  it("flushes the queued presence of the rooms asked for only (an IRC PING), leaving the others' batch to its timer", () => {
+    const hub = new Hub(1 << 20);
+    const alice = member(hub, "alice");
+    const bob = member(hub, "bob");
+    hub.join(alice.session, "r");
+    hub.join(bob.session, "s");
+    const carol = member(hub, "carol");
+    hub.join(carol.session, "r");
+    hub.join(carol.session, "s");
+    hub.toRoomPresence("r", presence("carol"), carol.session);
+    hub.toRoomPresence("s", { ...presence("carol"), room: "s" }, carol.session);
+    hub.flushPresence(["r"]);
+    expect(alice.frames().map((f) => f.user)).toEqual(["carol"]);
+    expect(bob.frames()).toEqual([]);
+    vi.advanceTimersByTime(PRESENCE_BATCH_MS);
+    expect(bob.frames().map((f) => f.user)).toEqual(["carol"]);
+    expect(alice.frames()).toHaveLength(1);
+  });
+
+  it("tells an away message to the peers that take it in the rooms given, once each, after the rooms' queued presence", () => {
+    const hub = new Hub(1 << 20);
+    const order: string[] = [];
+    const alice = member(hub, "alice");
+    alice.peer.send.mockImplementation(() => void order.push("presence"));
+    Object.assign(alice.peer, { awayChanged: vi.fn((user: string, text?: string) => void order.push(`away ${user} ${text}`)) });
+    const web = member(hub, "web");
+    const bob = member(hub, "bob");
+    Object.assign(bob.peer, { awayChanged: vi.fn() });
+    for (const room of ["r", "s"]) for (const m of [alice, web, bob]) hub.join(m.session, room);
+    hub.toRoomPresence("r", presence("bob"), bob.session);
+    hub.toAway(["r", "s"], "bob", "lunch", bob.session);
+    expect(order).toEqual(["presence", "away bob lunch"]);
+    expect((bob.peer as unknown as { awayChanged: ReturnType<typeof vi.fn> }).awayChanged).not.toHaveBeenCalled();
+    expect(web.frames().map((f) => f.type)).toEqual(["presence"]);
+  });
 });

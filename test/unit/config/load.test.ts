@@ -118,7 +118,7 @@ describe("parseConfig", () => {
       },
       security: { allowedOrigins: [], allowMissingOrigin: true },
       files: { dir: "", unsharedTtlMs: 86_400_000 },
-      irc: { serverName: "chatd", replayOnJoin: true, guests: false, password: "" },
+      irc: { serverName: "chatd", replayOnJoin: true, guests: false, operators: [], password: "" },
     });
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { escapeTag, formatLine, parseLine, tagPrefix } from "../../../src/irc/line.ts";
+import { clientTagsOf, escapeTag, formatLine, parseLine, tagPrefix } from "../../../src/irc/line.ts";
 import { utf8Length } from "../../../src/message/utf8.ts";
 
 describe("IRC lines", () => {
@@ -35,5 +35,11 @@ describe("IRC lines", () => {
 
   it("counts UTF-8 bytes", () => {
     expect(utf8Length("aé€😀")).toBe(1 + 2 + 3 + 4);
+  });
+
+  it("picks a line's client-only tags, leaving out server tags, one named tag and names the spec does not allow", () => {
+    const m = parseLine("@label=a;+baz=b\\sc;+example.com/x;+a_b=1;+draft/reply=9;msgid=2 TAGMSG #a")!;
+    expect(clientTagsOf(m.tags, "+draft/reply")).toEqual({ "+baz": "b c", "+example.com/x": "" });
+    expect(clientTagsOf(parseLine("@label=a PING x")!.tags)).toBeUndefined();
   });
 });

@@ -47,4 +47,38 @@ describe("rendering fan-out for IRC", () => {
     expect(lines.length).toBeGreaterThan(10);
     for (const l of lines) expect(new TextEncoder().encode(`${l}\r\n`).byteLength).toBeLessThanOrEqual(512);
   });
+
+  it("renders a web edit as a PRIVMSG from the author with '* ', +draft/reply to the edited message and no msgid", () => {
+    const edited = { type: "edited", id: "1764100000000-000003", room: "general", from: "alice", text: "hello\nagain", editedAt: 1764100005000 } as const;
+    expect(text(renderer.fanout(encode(edited), edited, 0))).toBe(":alice!alice@chatd PRIVMSG #general :* hello\r\n:alice!alice@chatd PRIVMSG #general :again\r\n");
+    const tagged = text(renderer.fanout(encode(edited), edited, TAG_TIME | TAG_MSGID | TAG_ACCOUNT)).split("\r\n")[0];
+    expect(tagged).toBe("@time=2025-11-25T19:46:45.000Z;account=alice;+draft/reply=1764100000000-000003 :alice!alice@chatd PRIVMSG #general :* hello");
+    const dm = { type: "edited", id: "1764100000001-000000", from: "bob", to: "alice", text: "8pm", editedAt: 1764100006000 } as const;
+    expect(text(renderer.fanout(encode(dm), dm, 0))).toBe(":bob!bob@chatd PRIVMSG alice :* 8pm\r\n");
+  });
+
+  it("gives client tags (escaped) to clients with message-tags only, after the server's tags", () => {
+    const tagged = { ...frame, text: "hi", tags: { "+example.com/colour": "blue; green", "+draft/flag": "" } };
+    const encoded = encode(tagged);
+    expect(text(renderer.fanout(encoded, tagged, 0))).toBe(":alice!alice@chatd PRIVMSG #general :hi\r\n");
+    expect(text(renderer.fanout(encoded, tagged, TAG_TIME))).toBe("@time=2025-11-25T19:46:40.000Z :alice!alice@chatd PRIVMSG #general :hi\r\n");
+    expect(text(renderer.fanout(encoded, tagged, TAG_MSGID | TAG_TYPING))).toBe(
+      "@msgid=1764100000000-000003;+example.com/colour=blue\\:\\sgreen;+draft/flag :alice!alice@chatd PRIVMSG #general :hi\r\n",
+    );
+  });
+
+  it("writes +draft/reply once: a message's replyTo wins over a +draft/reply among its tags", () => {
+    const both = { ...frame, text: "hi", replyTo: "1764100000000-000001", tags: { "+draft/reply": "other", "+x": "1" } };
+    expect(text(renderer.fanout(encode(both), both, TAG_MSGID))).toBe("@msgid=1764100000000-000003;+draft/reply=1764100000000-000001;+x=1 :alice!alice@chatd PRIVMSG #general :hi\r\n");
+  });
+
+  it("renders client tags on their own as TAGMSG with a msgid, to message-tags clients only", () => {
+    const room = { type: "tags", id: "0b6f3c1e-7d1a-4a55-9a8e-2f4f0c3e9b71", room: "general", from: "bob", tags: { "+draft/react": "l😃l" }, ts: 1764100000000 } as const;
+    expect(renderer.fanout(encode(room), room, TAG_TIME | TAG_ACCOUNT).byteLength).toBe(0);
+    expect(text(renderer.fanout(encode(room), room, TAG_MSGID | TAG_ACCOUNT))).toBe(
+      "@msgid=0b6f3c1e-7d1a-4a55-9a8e-2f4f0c3e9b71;account=bob;+draft/react=l😃l :bob!bob@chatd TAGMSG #general\r\n",
+    );
+    const dm = { type: "tags", id: "x1", from: "bob", to: "alice", tags: { "+typing": "paused" }, ts: 1764100000000 } as const;
+    expect(text(renderer.fanout(encode(dm), dm, TAG_MSGID))).toBe("@msgid=x1;+typing=paused :bob!bob@chatd TAGMSG alice\r\n");
+  });
 });

@@ -68,11 +68,15 @@ describe("decode", () => {
       ["search", { type: "search", q: 'deplo "release notes" from:alice', room: "general", with: "bob", before: "1764100000000-000042", limit: 50, ref: "s1" }],
       ["read", { type: "read", room: "general", id: "1764100000000-000003" }],
       ["topic", { type: "topic", room: "general", text: "Release on Friday", ref: 4 }],
+      ["mode", { type: "mode", room: "general", mode: "operator", on: true, user: "bob", ref: 5 }],
       ["password", { type: "password", old: "correct horse", new: "battery staple" }],
       ["say with replyTo", { type: "say", room: "general", text: "yes", replyTo: "1764100000000-000003" }],
       ["edit", { type: "edit", id: "1764100000000-000003", text: "fixed", ref: "e1" }],
       ["delete", { type: "delete", id: "1764100000000-000003", ref: "d1" }],
       ["react", { type: "react", id: "1764100000000-000003", emoji: "👍", ref: "r1" }],
+      ["say with client tags", { type: "say", room: "general", text: "nice", tags: { "+example.com/colour": "blue", "+draft/flag": "" } }],
+      ["tags to a room", { type: "tags", room: "general", tags: { "+draft/react": "l😃l" }, ref: "t1" }],
+      ["tags to a user", { type: "tags", to: "bob", tags: { "+typing": "paused" } }],
     ];
     it.each(examples)("decodes %s", (_name, value) => {
       const frame = expectFrame(decode(JSON.stringify(value)));
@@ -93,6 +97,12 @@ describe("decode", () => {
       }
       const documented = new Set(inbound.map((e) => (e as { type: string }).type));
       expect([...documented].sort()).toEqual([...inboundTypes].sort());
+    });
+
+    it("takes client tags up to 4094 bytes as IRC writes them", () => {
+      // `+a=` and 4091 bytes: 4094; `;` counts two bytes (written `\:`).
+      expect(decode(JSON.stringify({ type: "say", room: "general", text: "hi", tags: { "+a": "x".repeat(4091) } })).ok).toBe(true);
+      expect(decode(JSON.stringify({ type: "tags", room: "general", tags: { "+a": ";".repeat(2045) + "x" } })).ok).toBe(true);
     });
 
     it("drops fields that are not in the schema", () => {
@@ -179,6 +189,13 @@ describe("decode", () => {
       ["hello with a numeric password", { type: "hello", user: "alice", password: 12345678 }],
       ["typing with a missing room", { type: "typing" }],
       ["ping with a string-array ref", { type: "ping", ref: ["1"] }],
+      ["say with a tag name without +", { type: "say", room: "general", text: "hi", tags: { colour: "blue" } }],
+      ["say with a tag name with a space", { type: "say", room: "general", text: "hi", tags: { "+a b": "" } }],
+      ["say with a NUL in a tag value", { type: "say", room: "general", text: "hi", tags: { "+a": "x\u0000y" } }],
+      ["say with a numeric tag value", { type: "say", room: "general", text: "hi", tags: { "+a": 1 } }],
+      ["dm with client tags over 4094 bytes", { type: "dm", to: "bob", text: "hi", tags: { "+a": "x".repeat(4092) } }],
+      ["tags without tags", { type: "tags", room: "general", tags: {} }],
+      ["tags with escaped tag data over 4094 bytes", { type: "tags", room: "general", tags: { "+a": ";".repeat(2046) } }],
     ])("answers bad_frame for %s", (_name, value) => {
       expectError(decode(JSON.stringify(value)), ErrorCode.badFrame);
     });

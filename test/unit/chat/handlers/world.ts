@@ -47,7 +47,8 @@ export function chatWorld(options: { limits?: Record<string, unknown>; known?: s
   const hub = new Hub(config.limits.maxBufferedBytes);
   const broker = createMemoryBroker<Session>({ historyPerRoom: config.limits.historyPerRoom });
   const amendments = new Amendments();
-  broker.register(amendThenDeliver(amendments, (event, sender: Session | undefined) => hub.deliver(event, sender)));
+  // As ChatService: the directory takes topics and mode changes before the hub sends them.
+  broker.register(amendThenDeliver(amendments, (event, sender: Session | undefined) => (directory.stored(event), hub.deliver(event, sender))));
   const bus = createMemoryBus();
   const presenceStore = createMemoryPresence();
   const presence = new RoomPresence(hub, bus, presenceStore, silentLogger, "this-node");

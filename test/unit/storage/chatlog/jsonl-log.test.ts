@@ -219,14 +219,14 @@ describe("createJsonlLog", () => {
 
     it("writes every kind with id and room first, and restores them with the messages", async () => {
       const log = await opened();
-      const m = await put(log, record(1, "general", { replyTo: formatId(T, 0), mentions: ["bob"], notice: true }));
+      const m = await put(log, record(1, "general", { replyTo: formatId(T, 0), mentions: ["bob"], notice: true, tags: { "+x/colour": "blue" } }));
       clock = T + 2;
       const edit = await log.append({ kind: "edit", room: "general", by: "alice", target: m.id, author: "alice", text: "fixed" });
       clock = T + 3;
       const topic = await log.append({ kind: "topic", room: "general", by: "alice", text: "release" });
       await log.close();
       const lines = (await fileLines()).filter(Boolean);
-      expect(lines[0]).toBe(`{"id":"${m.id}","room":"general","from":"alice","text":"m1","ts":${m.ts},"replyTo":"${formatId(T, 0)}","mentions":["bob"],"notice":true}`);
+      expect(lines[0]).toBe(`{"id":"${m.id}","room":"general","from":"alice","text":"m1","ts":${m.ts},"replyTo":"${formatId(T, 0)}","mentions":["bob"],"notice":true,"tags":{"+x/colour":"blue"}}`);
       expect(lines[1]).toMatch(new RegExp(`^\\{"id":"${edit.id}","room":"general","kind":"edit",`));
       expect(lines[2]).toMatch(new RegExp(`^\\{"id":"${topic.id}","room":"general","kind":"topic",`));
       const again = await opened();

@@ -46,14 +46,14 @@ describe("createRedisLog", () => {
     const edit = await log.append({ kind: "edit", room: "general", by: "alice", target: m.id, author: "alice", text: "fixed", mentions: ["bob"] });
     const react = await log.append({ kind: "react", room: "general", by: "bob", target: m.id, author: "alice", emoji: "👍", on: true });
     const topic = await log.append({ kind: "topic", room: "general", by: "alice", text: "release" });
-    const dm = await log.append({ room: "dm:alice:bob", from: "alice", to: "bob", text: "psst", notice: true });
+    const dm = await log.append({ room: "dm:alice:bob", from: "alice", to: "bob", text: "psst", notice: true, tags: { "+x/colour": "blue", "+flag": "" } });
     const other = await node();
     const page = await other.history("general", { limit: 10 });
     expect(page.messages).toEqual([m, edit, react, topic]);
     expect(m).toEqual({ id: m.id, room: "general", from: "alice", text: "@bob look", ts: m.ts, files: [file], replyTo: "1764100000000-000001", mentions: ["bob"] });
     expect(react).toMatchObject({ kind: "react", emoji: "👍", on: true, target: m.id });
     expect((await other.history("dm:alice:bob", { limit: 1 })).messages).toEqual([dm]);
-    expect(dm).toMatchObject({ to: "bob", notice: true });
+    expect(dm).toMatchObject({ to: "bob", notice: true, tags: { "+x/colour": "blue", "+flag": "" } });
     expect(other.streams().sort()).toEqual(["dm:alice:bob", "general"]);
   });
 

@@ -52,6 +52,23 @@ describe("createRedisPresence", () => {
     expect((await a.presence.activeRooms()).sort()).toEqual(["general", "random"]);
   });
 
+  it("keeps the away message a node reports for a user, whichever node reads it", async () => {
+    const a = await node("a");
+    const b = await node("b");
+    await a.presence.setLocal("alice", { sessions: 1, address: "10.0.0.1", connectedAt: 200 });
+    await b.presence.setLocal("alice", { sessions: 1, address: "10.0.0.2", connectedAt: 300, away: "lunch" });
+    await a.presence.setLocal("bob", { sessions: 1, address: "10.0.0.1", connectedAt: 200, away: "brb" });
+    expect(await a.presence.users()).toMatchObject([
+      { name: "alice", sessions: 2, away: "lunch" },
+      { name: "bob", away: "brb" },
+    ]);
+    expect(await a.presence.awayOf(["bob", "nobody", "alice"])).toEqual(["brb", undefined, "lunch"]);
+    expect(await a.presence.awayOf([])).toEqual([]);
+    await b.presence.setLocal("alice", { sessions: 1, address: "10.0.0.2", connectedAt: 300 });
+    expect((await a.presence.users()).find((u) => u.name === "alice")!.away).toBeUndefined();
+    expect(await b.presence.awayOf(["alice"])).toEqual([undefined]);
+  });
+
   it("lists the live nodes, marking itself", async () => {
     const a = await node("a");
     await node("b");

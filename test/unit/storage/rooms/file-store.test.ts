@@ -22,6 +22,23 @@ describe("the file room store", () => {
     expect(JSON.parse(await readFile(join(dir, "rooms.json"), "utf8"))).toHaveLength(1);
   });
 
+  it("keeps a room's roles and modes (issue 21): changeMode changes them, put keeps them, a new instance reads them", async () => {
+    dir = await mkdtemp(join(tmpdir(), "rooms-"));
+    const store = createFileRoomStore(dir);
+    await store.put({ name: "a", createdAt: 1, members: 0, operators: ["ann"] });
+    await store.changeMode("a", { mode: "operator", on: true, user: "bea" });
+    await store.changeMode("a", { mode: "voice", on: true, user: "cy" });
+    await store.changeMode("a", { mode: "topicLock", on: true });
+    await store.changeMode("a", { mode: "operator", on: false, user: "ann" });
+    // A put (a topic, a creation on another node) never changes them.
+    await store.put({ name: "a", createdAt: 1, members: 0, operators: ["zed"], topic: { text: "t", by: "x", ts: 3 } });
+    expect(await store.changeMode("nope", { mode: "secret", on: true })).toBeUndefined();
+    await store.close();
+    expect(await createFileRoomStore(dir).load()).toEqual([
+      { name: "a", createdAt: 1, members: 0, operators: ["bea"], voiced: ["cy"], topicLock: true, topic: { text: "t", by: "x", ts: 3 } },
+    ]);
+  });
+
   it("writes thousands of rooms (a file of many pieces) as the JSON of the whole list", async () => {
     dir = await mkdtemp(join(tmpdir(), "rooms-"));
     const store = createFileRoomStore(dir);
