@@ -4,6 +4,7 @@ import type { Logger } from "../log.ts";
 import type { Hub } from "./hub.ts";
 import { deliverTags, tagsNotice } from "./handlers/tags.ts";
 import type { Moderation } from "./moderation.ts";
+import { presenceDetail } from "./room-presence.ts";
 import type { OperatorActions } from "./operator.ts";
 
 /**
@@ -34,7 +35,7 @@ export function busConsumer(deps: {
         if (event.origin !== origin) deliverTags(hub, tagsNotice(event), event.keys);
         return;
       case "presence":
-        if (event.origin !== origin) hub.toRoomPresence(event.room, { type: "presence", room: event.room, user: event.user, event: event.event, ...(event.reason ? { reason: event.reason } : {}) });
+        if (event.origin !== origin) hub.toRoomPresence(event.room, { type: "presence", room: event.room, user: event.user, event: event.event, ...presenceDetail(event) });
         return;
       case "away":
         if (event.origin !== origin) hub.toAway(event.rooms, event.user, event.text);

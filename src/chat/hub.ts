@@ -2,7 +2,7 @@ import { encode, CloseCode, Encoded, type OutboundFrame } from "../message/index
 import type { ChatRecord } from "../../storage/chatlog/types.ts";
 import { dmParties, isDmRoom } from "../../storage/chatlog/room-keys.ts";
 import { recordFrame } from "./frames.ts";
-import type { Session } from "./session.ts";
+import type { Session, SessionUser } from "./session.ts";
 import { SmallSet, type ReadonlySmallSet } from "./small-set.ts";
 import { mergeSorted, sortedHas } from "./sorted-names.ts";
 
@@ -73,6 +73,27 @@ export class Hub {
       if (set && set.size === 0) this.#byUser.delete(key);
     }
     return emptied;
+  }
+
+  /**
+   * The session's user becomes `to` (an IRC guest's NICK): it stays in its
+   * rooms, counted under the new user, and is found under the new key.
+   */
+  rename(session: Session, to: SessionUser): void {
+    const from = session.user!;
+    for (const roomName of session.rooms) {
+      const room = this.#rooms.get(roomName);
+      if (!room) continue;
+      const count = room.users.get(from.key) ?? 0;
+      if (count > 1) room.users.set(from.key, count - 1);
+      else room.users.delete(from.key);
+      room.users.set(to.key, (room.users.get(to.key) ?? 0) + 1);
+    }
+    const set = this.#byUser.get(from.key);
+    set?.delete(session);
+    if (set && set.size === 0) this.#byUser.delete(from.key);
+    session.user = to;
+    this.signedIn(session);
   }
 
   /** Adds the session to the room; true if its user was not in the room before. */

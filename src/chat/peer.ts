@@ -34,6 +34,8 @@ export interface Peer {
   ping?(): boolean;
   /** Drops the connection at once, without a closing handshake. */
   terminate?(): void;
+  /** Why the client said it was leaving (IRC's QUIT message): the rooms' `presence` leave carries it. */
+  readonly quitReason?: string | undefined;
   /** The connection's away message (IRC AWAY), kept with the user's presence on every node. */
   readonly away?: string | undefined;
   /** Another member of a shared room set (`text`) or cleared an away message: IRC's away-notify. Others omit it. */

@@ -1,4 +1,4 @@
-import type { Bus } from "../../storage/bus/types.ts";
+import type { Bus, PresenceDetail } from "../../storage/bus/types.ts";
 import type { Presence } from "../../storage/presence/types.ts";
 import type { Logger } from "../log.ts";
 import type { Hub } from "./hub.ts";
@@ -20,26 +20,26 @@ export class RoomPresence {
   ) {}
 
   /** This node's last session of the user left the room: if it was the last anywhere, tell the room everywhere. */
-  left(room: string, user: string, reason?: string): void {
+  left(room: string, user: string, detail: PresenceDetail = {}): void {
     this.store.exit(room, user).then(
-      (gone) => gone && this.announce(room, user, "leave", undefined, reason),
+      (gone) => gone && this.announce(room, user, "leave", undefined, detail),
       (error) => this.logger.warn("presence: exit failed", { room, error: (error as Error).message }),
     );
   }
 
-  announce(room: string, user: string, event: "join" | "leave", except?: Session, reason?: string): void {
-    const why = reason ? { reason } : {};
+  announce(room: string, user: string, event: "join" | "leave", except?: Session, detail: PresenceDetail = {}): void {
+    const why = presenceDetail(detail);
     this.hub.toRoomPresence(room, { type: "presence", room, user, event, ...why }, except);
     this.bus.publish({ kind: "presence", room, user, event, ...why, origin: this.origin }).catch(() => {});
   }
 
   /** Tells the presence store how many sessions this node has for the user (for the admin views), and the away message of one (WHO, WHOIS). */
-  syncLocal(key: string, name: string): void {
+  syncLocal(key: string, name: string): Promise<void> {
     const sessions = [...this.hub.userSessions(key)];
     const first = sessions.reduce<Session | undefined>((a, b) => (a && a.connectedAt <= b.connectedAt ? a : b), undefined);
     const away = sessions.find((s) => s.peer.away !== undefined)?.peer.away;
     const info = first && { sessions: sessions.length, address: first.peer.remoteAddress, connectedAt: first.connectedAt, ...(away !== undefined ? { away } : {}) };
-    this.store.setLocal(name, info).catch(() => {});
+    return this.store.setLocal(name, info).catch(() => {});
   }
 
   /**
@@ -54,4 +54,14 @@ export class RoomPresence {
     this.hub.toAway(rooms, user.name, text, session);
     this.bus.publish({ kind: "away", user: user.name, rooms, ...(text !== undefined ? { text } : {}), origin: this.origin }).catch(() => {});
   }
+}
+
+/** The detail's fields that are set (an empty reason is none), and no others: frames carry no `undefined`. */
+export function presenceDetail(detail: PresenceDetail): PresenceDetail {
+  const out: PresenceDetail = {};
+  if (detail.reason) out.reason = detail.reason;
+  if (detail.quit) out.quit = true;
+  if (detail.renamedTo !== undefined) out.renamedTo = detail.renamedTo;
+  if (detail.renamedFrom !== undefined) out.renamedFrom = detail.renamedFrom;
+  return out;
 }

@@ -24,6 +24,7 @@ import { welcome } from "./state/welcome.ts";
 import { stateConsumer } from "./state/bus.ts";
 import type { RoomStore } from "../../storage/rooms/types.ts";
 import { RoomPresence } from "./room-presence.ts";
+import { renameAs } from "./rename.ts";
 import { OperatorActions } from "./operator.ts";
 import { busConsumer } from "./bus-events.ts";
 import { TypingGate } from "./typing.ts";
@@ -238,13 +239,15 @@ export class ChatService {
     return session;
   }
 
-  /** The connection is gone: leave every room, tell the rooms. */
+  /** The connection is gone: leave every room, tell the rooms (a `quit`, with the client's reason if it gave one). */
   disconnect(session: Session): void {
     const user = session.user;
     if (this.hub.sessions.has(session)) this.abuse.disconnected(session.peer.remoteAddress);
-    for (const room of this.hub.remove(session)) {
-      if (user) this.#presence.left(room, user.name);
-    }
+    const left = this.hub.remove(session);
+    // A quit when the user has no other connection here (IRC shows it as leaving every channel); else a plain leave.
+    const reason = session.peer.quitReason;
+    const detail = user && this.hub.userSessions(user.key).size === 0 ? { quit: true as const, reason } : { reason };
+    if (user) for (const room of left) this.#presence.left(room, user.name, detail);
     if (user) this.#presence.syncLocal(user.key, user.name);
   }
 
@@ -276,6 +279,13 @@ export class ChatService {
     const deps = { config: this.config, broker: this.#deps.broker, amendments: this.amendments, logger: this.#deps.logger };
     session.enqueue(async () => session.send(await welcome(deps, user, role, token, created)));
     this.#deps.logger.info("signed in", { user: user.name, session: session.id, created, address: session.peer.remoteAddress });
+  }
+
+  /** The session's user becomes `name` (an IRC guest's NICK; see rename.ts). Throws the sign-in's ClientError. */
+  rename(session: Session, name: string, password?: string): Promise<void> {
+    const { accounts, logger } = this.#deps;
+    const sign = { authenticate: (h: Frame<"hello">, s: Session) => this.authenticate(h, s), refusal: (a: Admission) => this.refusal(a), remember: (a: Admission) => this.moderation.remember(a.user, a.mark) };
+    return renameAs({ ctx: this.#ctx, accounts, logger, ...sign }, session, name, password);
   }
 
   /** Every room in the directory, by name. */

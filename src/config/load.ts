@@ -107,6 +107,7 @@ function applyEnv(raw: unknown, env: Env, problems: string[]): unknown {
   }
   if (env.CHAT_DATA_DIR !== undefined) out.dataDir = env.CHAT_DATA_DIR;
   if (env.CHAT_ADMIN_TOKEN !== undefined) out.adminToken = env.CHAT_ADMIN_TOKEN;
+  if (env.CHAT_IRC_PASSWORD !== undefined) out.irc = { ...(typeof out.irc === "object" && out.irc !== null ? out.irc : {}), password: env.CHAT_IRC_PASSWORD };
   if (env.CHAT_FILES_DIR !== undefined) out.files = { ...(typeof out.files === "object" && out.files !== null ? out.files : {}), dir: env.CHAT_FILES_DIR };
   if (env.CHAT_TLS_CERT !== undefined || env.CHAT_TLS_KEY !== undefined) {
     const tls = (typeof out.tls === "object" && out.tls !== null ? out.tls : {}) as Record<string, unknown>;
@@ -130,6 +131,7 @@ function envFields(env: Env): Map<string, string> {
     ["tls.key", "CHAT_TLS_KEY"],
     ["irc.port", "CHAT_IRC_PORT"],
     ["irc.tlsPort", "CHAT_IRC_TLS_PORT"],
+    ["irc.password", "CHAT_IRC_PASSWORD"],
     ["cluster.redis.url", "CHAT_REDIS_URL"],
     ["cluster.redis.keyPrefix", "CHAT_REDIS_PREFIX"],
     ["cluster.redis.nodeId", "CHAT_NODE_ID"],

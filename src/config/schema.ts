@@ -73,6 +73,8 @@ const irc = z
     guests: z.boolean().default(false),
     /** OPER blocks: a name, a bcrypt hash of the password and the role the connection gets. */
     operators,
+    /** The server password: when set, every IRC client must send `PASS <it>` before registering (empty: none). */
+    password: z.string().max(200).default(""),
   })
   .prefault({});
 

@@ -12,6 +12,7 @@ import { chathistory } from "./history.ts";
 import { parseListFilter } from "./elist.ts";
 import { away, kick, mode } from "./moderation.ts";
 import { oper } from "./oper.ts";
+import { nick } from "./nick.ts";
 
 /** Commands of a registered client. */
 export function activeCommand(conn: IrcConnection, msg: IrcMessage): void {
@@ -33,6 +34,8 @@ export function activeCommand(conn: IrcConnection, msg: IrcMessage): void {
     case "PONG":
       return;
     case "QUIT":
+      // The others see the reason on their QUIT (and a web client on its presence leave), cut as a PART's is.
+      if (p[0]) conn.quitReason = p[0].slice(0, 300);
       return conn.quit(p[0] ? `Quit: ${p[0]}` : "Quit");
     case "CAP":
       return capCommand(conn, msg);
@@ -72,12 +75,8 @@ export function activeCommand(conn: IrcConnection, msg: IrcMessage): void {
       conn.num(out, "351", VERSION_TEXT, conn.server, "chatd IRC gateway");
       return out.release();
     }
-    case "NICK": {
-      if (!p[0]) return conn.numeric("431", "No nickname given");
-      // The nick is the account's name; the same name in another case is still it.
-      if (userKey(p[0]) === userKey(conn.nick)) return;
-      return nickChange(conn, msg, p[0]);
-    }
+    case "NICK":
+      return nick(conn, msg);
     case "USER":
     case "PASS":
       return conn.numeric("462", "You may not reregister");
@@ -235,16 +234,6 @@ function readTopic(conn: IrcConnection, msg: IrcMessage, target: string, room: s
   query(conn, msg, async (out) => {
     if ((await membersOf(conn, room)).length > 0) conn.num(out, "331", target, "No topic is set");
     else conn.num(out, "403", target, "No such channel");
-  });
-}
-
-/** NICK after sign-in: refused, as the nick is the account's name; 433 when the nick asked for is someone's (online or an account), 432 otherwise. */
-function nickChange(conn: IrcConnection, msg: IrcMessage, nick: string): void {
-  query(conn, msg, async (out) => {
-    const key = userKey(nick);
-    const taken = key !== undefined && ((await conn.ctx.chat.presence.users()).some((u) => userKey(u.name) === key) || (await conn.ctx.chat.accounts.findUser(key)) !== undefined);
-    if (taken) conn.num(out, "433", nick, "Nickname is already in use");
-    else conn.num(out, "432", nick, "Erroneous nickname: your nick is your chatd account name");
   });
 }
 

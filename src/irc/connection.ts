@@ -12,6 +12,7 @@ import type { IrcContext } from "./context.ts";
 import { answerFrame, topicChanged, type Pending } from "./answers.ts";
 import { registrationCommand, releaseGuest, tryRegister } from "./registration.ts";
 import { activeCommand } from "./commands.ts";
+import { Departures } from "./departures.ts";
 
 const encoder = new TextEncoder();
 /** Commands registration handles itself; others wait for it while the sign-in is checked. */
@@ -42,6 +43,8 @@ export class IrcConnection implements Peer, ReplySink {
   userName: string | undefined;
   realName = "";
   password: string | undefined;
+  /** PASS gave the server's password (irc.password); only consulted when one is set. */
+  serverPassword = false;
   /** CAP LS seen and no CAP END yet: registration waits. */
   negotiating = false;
   /** How sign-in goes: not yet, a hello in flight (by SASL or PASS), or done. */
@@ -56,6 +59,10 @@ export class IrcConnection implements Peer, ReplySink {
   activeAt = Date.now();
   /** The guest name this connection holds in ctx.guestsSigningIn while its sign-in runs. */
   guestKey: string | undefined;
+  /** Signed in as a guest (irc.guests): NICK may change the nick (see nick.ts). */
+  guest = false;
+  /** QUIT's message (Peer.quitReason): the rooms' presence leave carries it. */
+  quitReason: string | undefined;
 
   /** Requests sent to the session and not answered yet. */
   get requests(): Requests {
@@ -114,7 +121,7 @@ export class IrcConnection implements Peer, ReplySink {
     if (this.#closed) return;
     const frame = encoded.frame ?? (JSON.parse(encoded.text) as OutboundFrame);
     if (frame.type === "message" || frame.type === "dm" || frame.type === "presence" || frame.type === "typing" || frame.type === "edited" || frame.type === "deleted" || frame.type === "reaction" || frame.type === "tags") {
-      if (!this.#isOwn(frame)) this.#fanout(this.ctx.renderer.fanout(encoded, frame, this.mask));
+      if (!this.#isOwn(frame) && this.#news(frame)) this.#fanout(this.ctx.renderer.fanout(encoded, frame, this.mask));
       return;
     }
     if (frame.type === "topic" || frame.type === "mode") {
@@ -125,13 +132,25 @@ export class IrcConnection implements Peer, ReplySink {
     answerFrame(this, frame);
   }
 
+  /** Departures (QUIT, NICK) this client was shown: told once, not once per shared room. Made at the first. */
+  #departures: Departures | undefined;
+
+  /** False for a presence change this client was told already (see Departures). */
+  #news(frame: OutboundFrame): boolean {
+    if (frame.type !== "presence") return true;
+    if (!this.#departures && (frame.event === "join" || (!frame.quit && frame.renamedTo === undefined))) return true;
+    return (this.#departures ??= new Departures()).news(frame);
+  }
+
   /** A presence batch for every member (see Peer.sendBatch): one rendering shared by every member with the same tags. */
   sendBatch(frames: readonly Encoded[]): void {
     if (this.#closed) return;
     const me = this.session.user?.name;
     for (const f of frames) {
-      // Its own user's presence (another session's) is not a line for it: such a batch goes frame by frame.
-      if (f.frame?.type !== "presence" || f.frame.user === me) {
+      // Its own user's presence (another session's) is not a line for it, and a departure (QUIT,
+      // NICK) is told once per client (#news): such a batch goes frame by frame.
+      const p = f.frame;
+      if (p?.type !== "presence" || p.user === me || p.quit || p.renamedTo !== undefined || (this.#departures && p.event === "join")) {
         for (const g of frames) this.send(g);
         return;
       }

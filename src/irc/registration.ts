@@ -4,6 +4,7 @@ import type { IrcMessage } from "./line.ts";
 import type { Reply } from "./reply.ts";
 import { capCommand } from "./caps.ts";
 import { isupport } from "./isupport.ts";
+import { digestsEqual, hashSecret } from "../accounts/tokens.ts";
 
 /** The most base64 one AUTHENTICATE line carries; a full line means more follows. */
 const SASL_CHUNK = 400;
@@ -36,7 +37,9 @@ export function registrationCommand(conn: IrcConnection, msg: IrcMessage): void 
     }
     case "PASS":
       if (msg.params.length < 1) return conn.numeric("461", "PASS", "Not enough parameters");
-      conn.password = msg.params[0]!;
+      // With irc.password, PASS is the server's password (only whether it matched is kept); else the account's.
+      if (conn.ctx.config.irc.password !== "") conn.serverPassword = sameSecret(msg.params[0]!, conn.ctx.config.irc.password);
+      else conn.password = msg.params[0]!;
       return;
     case "AUTHENTICATE":
       return authenticate(conn, msg);
@@ -105,6 +108,11 @@ function decodePlain(b64: string): [string, string, string] | undefined {
 /** NICK and USER are in, and CAP negotiation is over: sign in with PASS if SASL did not, then the welcome burst. */
 export function tryRegister(conn: IrcConnection): void {
   if (conn.registered || conn.negotiating || conn.nick === "*" || conn.userName === undefined) return;
+  if (conn.ctx.config.irc.password !== "" && !conn.serverPassword) {
+    // As Ergo: ERR_PASSWDMISMATCH, then ERROR and the connection closes (a SASL sign-in done meanwhile is let go).
+    conn.numeric("464", "Password incorrect");
+    return conn.close(1008, "Bad password");
+  }
   if (conn.auth === "done") return welcomeBurst(conn);
   if (conn.auth !== "none") return;
   if (conn.password !== undefined) {
@@ -144,7 +152,7 @@ export function releaseGuest(conn: IrcConnection): void {
 }
 
 /** The guest's password, or undefined when the name is online already (on any node). */
-async function guestSignIn(conn: IrcConnection, key: string): Promise<string | undefined> {
+export async function guestSignIn(conn: IrcConnection, key: string): Promise<string | undefined> {
   const online = conn.ctx.chat.hub.userSessions(key).size > 0 || (await conn.ctx.chat.presence.users()).some((u) => userKey(u.name) === key);
   return online ? undefined : guestPassword(conn.ctx.guestSecret, key);
 }
@@ -159,11 +167,17 @@ async function guestPassword(secret: string, key: string): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** The server password (irc.password) against what PASS gave: SHA-256 digests compared in constant time, as the admin token is. */
+function sameSecret(given: string, configured: string): boolean {
+  return digestsEqual(hashSecret(given), hashSecret(configured));
+}
+
 /** The sign-in succeeded (the session's welcome): the account's name is the nick from now on. */
 export function signedIn(conn: IrcConnection, account: string): void {
   const via = conn.auth;
   releaseGuest(conn);
   conn.auth = "done";
+  conn.guest = via === "guest";
   conn.password = undefined;
   if (via === "sasl") {
     const out = conn.saslReply ?? conn.reply(undefined);

@@ -77,7 +77,7 @@ export class Renderer {
       case "dm":
         return this.record(frame, mask, []);
       case "presence":
-        return formatLine(this.source(frame.user), frame.event === "join" ? "JOIN" : "PART", frame.event === "leave" && frame.reason ? [`#${frame.room}`, frame.reason.replace(/[\r\n\0]+/g, " ")] : [`#${frame.room}`]);
+        return this.#presence(frame);
       case "edited":
         return frame.from === undefined ? "" : this.#edit(frame, frame.from, mask);
       case "deleted":
@@ -98,6 +98,20 @@ export class Renderer {
       default:
         return "";
     }
+  }
+
+  /**
+   * A presence change: JOIN, PART (with the leave's reason), QUIT (the
+   * connection closed), or NICK (a rename: the old name's leave is the NICK,
+   * the new name's join says nothing more).
+   */
+  #presence(frame: Extract<OutboundFrame, { type: "presence" }>): string {
+    const source = this.source(frame.user);
+    const reason = frame.reason?.replace(/[\r\n\0]+/g, " ");
+    if (frame.event === "join") return frame.renamedFrom === undefined ? formatLine(source, "JOIN", [`#${frame.room}`]) : "";
+    if (frame.renamedTo !== undefined) return formatLine(source, "NICK", [frame.renamedTo]);
+    if (frame.quit) return formatLine(source, "QUIT", [reason ? `Quit: ${reason}` : "Quit"], true);
+    return formatLine(source, "PART", reason ? [`#${frame.room}`, reason] : [`#${frame.room}`]);
   }
 
   /**

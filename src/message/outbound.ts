@@ -86,6 +86,11 @@ export const presenceFrame = z.object({
   user: z.string(),
   event: z.enum(["join", "leave"]),
   reason: z.string().optional(),
+  // A leave because the user's connection closed (an IRC client shows it as QUIT).
+  quit: z.literal(true).optional(),
+  // A user's name changed (an IRC guest's NICK): the old name leaves with `renamedTo`, the new joins with `renamedFrom`.
+  renamedTo: z.string().optional(),
+  renamedFrom: z.string().optional(),
 });
 export const leftFrame = z.object({ type: z.literal("left"), room: z.string() });
 export const ackFrame = z.object({ type: z.literal("ack"), ref: ref.optional(), id: z.string(), ts: z.number() });

@@ -8,6 +8,9 @@ export type ModerationChange =
   | { action: "unmute"; room: string }
   | { action: "role"; role: Role };
 
+/** What a presence change says besides who and where (see the `presence` frame in docs/protocol.md). */
+export type PresenceDetail = { reason?: string; quit?: true; renamedTo?: string; renamedFrom?: string };
+
 /**
  * What nodes tell each other besides stored room events (those go through
  * the broker, storage/broker): events that are not stored.
@@ -17,7 +20,7 @@ export type BusEvent =
   /** A kick, or a ban, mute, unmute or role change already stored on the account: each node applies it to its own sessions. */
   | { kind: "moderation"; user: string; change: ModerationChange }
   /** A user's first connection in a room anywhere joined, or the last left; `origin` names the node that told its own sessions already. */
-  | { kind: "presence"; room: string; user: string; event: "join" | "leave"; reason?: string; origin?: string }
+  | ({ kind: "presence"; room: string; user: string; event: "join" | "leave"; origin?: string } & PresenceDetail)
   | { kind: "typing"; room: string; user: string; origin?: string }
   /** Client tags on their own (a `tags` frame, as clients get it): to a room, or to a conversation between the users `keys`. */
   | { kind: "tags"; id: string; from: string; room?: string; to?: string; tags: Record<string, string>; ts: number; keys?: [string, string]; origin: string }

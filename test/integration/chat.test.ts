@@ -80,7 +80,8 @@ describe("chatting in rooms", () => {
     expect(await bob.next("presence")).toMatchObject({ user: "carol", event: "leave" });
 
     bob.ws.terminate();
-    expect(await alice.next("presence")).toEqual({ type: "presence", room: "general", user: "Bob", event: "leave" });
+    // A leave by disconnecting says so (`quit`).
+    expect(await alice.next("presence")).toEqual({ type: "presence", room: "general", user: "Bob", event: "leave", quit: true });
     const rejoin = await alice.request({ type: "join", room: "general" }, "joined");
     expect(rejoin.members).toEqual(["alice"]);
   });
@@ -222,7 +223,7 @@ describe("chatting in rooms", () => {
     expect((await settle(bob)).filter((f) => f.type === "presence")).toEqual([]);
 
     await alice2.close();
-    expect(await bob.next("presence")).toEqual({ type: "presence", room: "general", user: "alice", event: "leave" });
+    expect(await bob.next("presence")).toEqual({ type: "presence", room: "general", user: "alice", event: "leave", quit: true });
   });
 
   it("refuses a join over limits.maxRoomsPerSession with too_many_rooms", async () => {

@@ -40,7 +40,8 @@ describe("a cluster node", () => {
     expect(await watcher.next("presence")).toMatchObject({ user: "leaver", event: "join" });
     extra.child.kill("SIGTERM");
     expect(await extra.exited).toEqual({ code: 0, signal: null });
-    expect(await watcher.next("presence")).toEqual({ type: "presence", room: "lobby", user: "leaver", event: "leave" });
+    // Its connections close (a `quit` leave) as the node leaves the cluster: whichever tells first, the room hears it once.
+    expect(await watcher.next("presence")).toMatchObject({ type: "presence", room: "lobby", user: "leaver", event: "leave" });
     await watcher.close();
   });
 });

@@ -10,9 +10,10 @@ writes a config into a fresh directory, starts a fresh daemon
 port irctest picked, and kills it afterwards. `npm run irctest` (scripts/irctest.mjs)
 puts this folder on PYTHONPATH and passes `--controller chatd_controller`.
 
-chatd has no server password: `PASS` is the account password of old clients
-(the fallback to SASL PLAIN), so the tests run with a server password are
-reported as not implemented (skipped). Accounts are chatd's own: the first
+The tests run with a server password get it as `irc.password` (set by
+CHAT_IRC_PASSWORD): every client must then send it with PASS (without one,
+`PASS` is the account password of old clients, the fallback to SASL PLAIN).
+Accounts are chatd's own: the first
 sign-in of a name creates its account (registration is open), which is what
 `registerUser` does with SASL.
 
@@ -124,8 +125,6 @@ class ChatdController(BaseServerController, DirectoryBasedController):
         websocket_hostname: Optional[str] = None,
         websocket_port: Optional[int] = None,
     ) -> None:
-        if password is not None:
-            raise NotImplementedByController("server password (PASS is chatd's account password)")
         if ssl:
             raise NotImplementedByController("TLS listener in irctest (see test/integration/irc)")
         if websocket_hostname is not None or websocket_port is not None:
@@ -133,6 +132,7 @@ class ChatdController(BaseServerController, DirectoryBasedController):
         assert self.proc is None
         self.port = port
         self.hostname = hostname
+        self.password = password
         self.create_config()
         assert self.directory
 
@@ -159,6 +159,8 @@ class ChatdController(BaseServerController, DirectoryBasedController):
             "CHAT_CONSOLE": "off",
             "CHAT_ADMIN_TOKEN": "",
             "CHAT_LOG_LEVEL": "debug" if self.debug_mode else "warn",
+            # The server password (irc.password): empty turns it off.
+            "CHAT_IRC_PASSWORD": password or "",
         }
         self.proc = self.execute(
             [NODE, str(ROOT / "dist" / "src" / "main.js")], proc_name="chatd", env=env, cwd=str(ROOT)
@@ -172,6 +174,8 @@ class ChatdController(BaseServerController, DirectoryBasedController):
         """The first SASL PLAIN sign-in of a name creates its account."""
         assert password
         client = case.addClient(show_io=False)
+        if getattr(self, "password", None):
+            case.sendLine(client, "PASS " + self.password)
         case.sendLine(client, "CAP LS 302")
         case.sendLine(client, "CAP REQ :sasl")
         case.sendLine(client, "NICK " + username)

@@ -50,6 +50,37 @@ describe("Hub", () => {
     });
   });
 
+  describe("rename", () => {
+    it("moves the session to the new user: in the same rooms, counted and found under the new key", () => {
+      const hub = new Hub(1 << 20);
+      const a = user(hub, "alice");
+      const b = user(hub, "bob");
+      hub.join(a.session, "general");
+      hub.join(a.session, "random");
+      hub.join(b.session, "general");
+      hub.rename(a.session, { key: "malice", name: "Malice", role: "user" });
+      expect(a.session.user).toEqual({ key: "malice", name: "Malice", role: "user" });
+      expect(hub.members("general")).toEqual(["Malice", "bob"]);
+      expect(hub.hasUser("general", "alice")).toBe(false);
+      expect(hub.hasUser("random", "malice")).toBe(true);
+      expect(hub.memberCount("general")).toBe(2);
+      expect(hub.userSessions("alice").size).toBe(0);
+      expect([...hub.userSessions("malice")]).toEqual([a.session]);
+      // Leaving afterwards is the new user's last session leaving.
+      expect(hub.leave(a.session, "random")).toBe(true);
+    });
+
+    it("a change of case keeps the key and shows the new name", () => {
+      const hub = new Hub(1 << 20);
+      const a = user(hub, "alice");
+      hub.join(a.session, "general");
+      hub.rename(a.session, { key: "alice", name: "Alice", role: "user" });
+      expect(hub.members("general")).toEqual(["Alice"]);
+      expect(hub.memberCount("general")).toBe(1);
+      expect(hub.userSessions("alice").size).toBe(1);
+    });
+  });
+
   describe("leave", () => {
     it("is true only when the user's last session leaves the room", () => {
       const hub = new Hub(1 << 20);

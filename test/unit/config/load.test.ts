@@ -118,7 +118,7 @@ describe("parseConfig", () => {
       },
       security: { allowedOrigins: [], allowMissingOrigin: true },
       files: { dir: "", unsharedTtlMs: 86_400_000 },
-      irc: { serverName: "chatd", replayOnJoin: true, guests: false, operators: [] },
+      irc: { serverName: "chatd", replayOnJoin: true, guests: false, operators: [], password: "" },
     });
   });
 
@@ -312,6 +312,14 @@ describe("loadConfig", () => {
       expect((await loadConfig({ CHAT_IRC_PORT: "" }, cwd)).irc.port).toBeUndefined();
       await expect(loadConfig({ CHAT_IRC_PORT: "irc" }, cwd)).rejects.toThrow(/irc\.port: expected an integer, got "irc" \(set by CHAT_IRC_PORT\)/);
       await expect(loadConfig({ CHAT_IRC_PORT: "70000" }, cwd)).rejects.toThrow(/irc\.port: .*\(set by CHAT_IRC_PORT\)/);
+    });
+
+    it("CHAT_IRC_PASSWORD sets irc.password as given (empty: none), keeping the file's other irc fields", async () => {
+      expect((await loadConfig({}, cwd)).irc.password).toBe("");
+      const set = await loadConfig({ CHAT_IRC_PASSWORD: "s3cret pass", CHAT_IRC_PORT: "6667" }, cwd);
+      expect([set.irc.password, set.irc.port]).toEqual(["s3cret pass", 6667]);
+      expect((await loadConfig({ CHAT_IRC_PASSWORD: "" }, cwd)).irc.password).toBe("");
+      await expect(loadConfig({ CHAT_IRC_PASSWORD: "x".repeat(201) }, cwd)).rejects.toThrow(/irc\.password: .*\(set by CHAT_IRC_PASSWORD\)/);
     });
 
     it("CHAT_DATA_DIR sets dataDir, resolved against the working directory", async () => {

@@ -28,6 +28,19 @@ describe("rendering fan-out for IRC", () => {
     expect(text(renderer.fanout(encode(typing), typing, TAG_TYPING))).toBe("@+typing=active :bob!bob@chatd TAGMSG #general\r\n");
   });
 
+  it("renders a leave as PART (with its reason), QUIT when the connection closed, NICK for a rename; the renamed join says nothing", () => {
+    const render = (f: Record<string, unknown>) => {
+      const presence = { type: "presence", room: "general", user: "bob", ...f } as { type: "presence"; room: string; user: string; event: "join" | "leave" };
+      return text(renderer.fanout(encode(presence), presence, 0));
+    };
+    expect(render({ event: "leave" })).toBe(":bob!bob@chatd PART #general\r\n");
+    expect(render({ event: "leave", reason: "lunch" })).toBe(":bob!bob@chatd PART #general lunch\r\n");
+    expect(render({ event: "leave", quit: true, reason: "bob out" })).toBe(":bob!bob@chatd QUIT :Quit: bob out\r\n");
+    expect(render({ event: "leave", quit: true })).toBe(":bob!bob@chatd QUIT :Quit\r\n");
+    expect(render({ event: "leave", renamedTo: "bobby" })).toBe(":bob!bob@chatd NICK bobby\r\n");
+    expect(render({ event: "join", renamedFrom: "robert" })).toBe("");
+  });
+
   it("keeps every line of a long message within 512 bytes", () => {
     const long = { ...frame, text: "é".repeat(3000) };
     const lines = text(renderer.fanout(encode(long), long, 0)).split("\r\n").filter((l) => l !== "");
