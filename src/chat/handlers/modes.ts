@@ -34,7 +34,7 @@ export function isRoomOperator(info: Readonly<RoomInfo> | undefined, user: UserR
  * moderator or admin) turns `topicLock` or `secret` on or off, or makes
  * `user` (who belongs to the room) an operator or voiced, or no longer. A
  * stored room event like a topic: kept in the room's stream and in the room
- * store before the `ack`; every member on every node gets `mode` (a change
+ * store before anyone is told (so before the `ack`); every member on every node gets `mode` (a change
  * to what already is too: each accepted request is one stored event).
  */
 export async function mode(ctx: ChatContext, session: Session, frame: Frame<"mode">): Promise<void> {
@@ -55,7 +55,8 @@ export async function mode(ctx: ChatContext, session: Session, frame: Frame<"mod
     if (!belongs(target, room)) throw new ClientError(ErrorCode.notInRoom, `${target.name} is not in room ${room}`);
     change = { mode: frame.mode as "operator" | "voice", on: frame.on, user: target.name };
   } else change = { mode: frame.mode as "topicLock" | "secret", on: frame.on };
-  publishThenAck(ctx, session, { kind: "mode", room, by: me.name, ...change }, frame.ref, {
-    beforeAck: () => ctx.directory.storeMode(room, change),
-  });
+  // Stored before it goes out, not only before the ack: an IRC client has no
+  // ack, and what every member saw must outlast a crash right after.
+  await ctx.directory.storeMode(room, change);
+  publishThenAck(ctx, session, { kind: "mode", room, by: me.name, ...change }, frame.ref);
 }

@@ -114,7 +114,7 @@ export class RoomDirectory {
   /**
    * `fresh` (read from the store) with what this node already knows: the
    * topic if the store has none yet, and the roles and modes, which only the
-   * broker's records change here (the store is written after they go out).
+   * broker's records change here (in the broker's order, whatever the store read says).
    */
   #known(name: string, fresh: RoomInfo): RoomInfo {
     const known = this.#rooms.get(name);
