@@ -38,6 +38,8 @@ export interface Peer {
   readonly quitReason?: string | undefined;
   /** The connection's away message (IRC AWAY), kept with the user's presence on every node. */
   readonly away?: string | undefined;
+  /** The connection is an IRC operator (it OPERed), kept with the user's presence on every node. */
+  readonly oper?: boolean;
   /** Another member of a shared room set (`text`) or cleared an away message: IRC's away-notify. Others omit it. */
   awayChanged?(user: string, text: string | undefined): void;
 }

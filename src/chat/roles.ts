@@ -1,7 +1,7 @@
-import type { Role } from "../../storage/users/types.ts";
+import { strongerRole, type Role } from "../../storage/users/types.ts";
 import type { Session } from "./session.ts";
 
-const RANK: Record<Role, number> = { user: 0, moderator: 1, admin: 2 };
+export { strongerRole };
 
 /**
  * The role a session acts with: its user's stored role (read afresh for each
@@ -11,9 +11,7 @@ const RANK: Record<Role, number> = { user: 0, moderator: 1, admin: 2 };
  * reaches every node as any moderation does (stored, then published).
  */
 export function actingRole(stored: Role | undefined, session: Pick<Session, "grant">): Role | undefined {
-  const granted = session.grant?.role;
-  if (granted === undefined) return stored;
-  return stored !== undefined && RANK[stored] >= RANK[granted] ? stored : granted;
+  return strongerRole(stored, session.grant?.role);
 }
 
 export function mayModerate(role: Role | undefined): boolean {

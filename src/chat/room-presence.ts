@@ -1,7 +1,9 @@
 import type { Bus, PresenceDetail } from "../../storage/bus/types.ts";
 import type { Presence } from "../../storage/presence/types.ts";
+import { strongerRole, type Role } from "../../storage/users/types.ts";
 import type { Logger } from "../log.ts";
 import type { Hub } from "./hub.ts";
+import { actingRole } from "./roles.ts";
 import type { Session } from "./session.ts";
 
 /**
@@ -33,12 +35,25 @@ export class RoomPresence {
     this.bus.publish({ kind: "presence", room, user, event, ...why, origin: this.origin }).catch(() => {});
   }
 
-  /** Tells the presence store how many sessions this node has for the user (for the admin views), and the away message of one (WHO, WHOIS). */
+  /**
+   * Tells the presence store how many sessions this node has for the user (for
+   * the admin views), the away message of one and, if any OPERed, the
+   * strongest role an operator block granted them (WHO, WHOIS, LUSERS).
+   * Settles once stored (or failed: the store's own error is not the caller's).
+   */
   syncLocal(key: string, name: string): Promise<void> {
     const sessions = [...this.hub.userSessions(key)];
     const first = sessions.reduce<Session | undefined>((a, b) => (a && a.connectedAt <= b.connectedAt ? a : b), undefined);
     const away = sessions.find((s) => s.peer.away !== undefined)?.peer.away;
-    const info = first && { sessions: sessions.length, address: first.peer.remoteAddress, connectedAt: first.connectedAt, ...(away !== undefined ? { away } : {}) };
+    // `user` for a connection that opered as its own moderator or admin account: no grant, its stored role counts.
+    const oper = sessions.reduce<Role | undefined>((role, s) => (s.peer.oper ? strongerRole(role, actingRole("user", s)) : role), undefined);
+    const info = first && {
+      sessions: sessions.length,
+      address: first.peer.remoteAddress,
+      connectedAt: first.connectedAt,
+      ...(away !== undefined ? { away } : {}),
+      ...(oper !== undefined ? { oper } : {}),
+    };
     return this.store.setLocal(name, info).catch(() => {});
   }
 

@@ -194,6 +194,11 @@ export class ChatService {
     if (session.user) this.#presence.away(session, rooms, text);
   }
 
+  /** The session's connection became an IRC operator (its peer's `oper`): kept with the user's presence for every node; settles once stored. */
+  opered(session: Session): Promise<void> {
+    return session.user ? this.#presence.syncLocal(session.user.key, session.user.name) : Promise.resolve();
+  }
+
   /** Chat messages (say, dm) stored from this node. */
   get messagesIn(): number {
     return this.#counters.messagesIn;

@@ -3,7 +3,7 @@ import type { IrcMessage } from "./line.ts";
 import type { Reply } from "./reply.ts";
 import type { SessionUser } from "../chat/session.ts";
 import type { OperatorBlock } from "../config/operators.ts";
-import { actingRole } from "../chat/roles.ts";
+import { actingRole, strongerRole } from "../chat/roles.ts";
 import { waitText } from "../message/index.ts";
 import { userKey } from "./names.ts";
 
@@ -16,8 +16,9 @@ const backOffKey = (block: OperatorBlock) => `oper:${block.name.toLowerCase()}`;
  * connection the block's role for its lifetime (Session.grant); else a
  * chatd moderator or admin naming their own account, with its password,
  * opers with the role they have (checked against the stored role at each
- * moderation, as before). Either way: 381, `MODE nick +o`, `*` in WHO and
- * 313 in WHOIS. The password is checked off the event loop under the
+ * moderation, as before). Either way: 381, `MODE nick +o`, `*` in WHO, 313
+ * in WHOIS and one more in LUSERS' 252, on every node (kept with the user's
+ * presence before the 381, so a WHO after it sees it anywhere). The password is checked off the event loop under the
  * sign-in's rates and failure back-off (per address, and per block or
  * account); a wrong one is 464, a name that is neither 491.
  */
@@ -65,6 +66,7 @@ async function check(conn: IrcConnection, out: Reply, name: string, password: st
   chat.abuse.signInSucceeded(address, account!);
   if (block) conn.session.grant = { role: block.role, operator: block.name };
   conn.oper = true;
+  await chat.opered(conn.session);
   logger.info("irc oper", { user: me.name, operator: block?.name ?? me.name, role: block?.role ?? own!.role, address });
   conn.num(out, "381", "You are now an IRC operator");
   out.add(conn.ctx.renderer.source(conn.nick), "MODE", [conn.nick, "+o"]);
@@ -76,12 +78,13 @@ function refuse(conn: IrcConnection, out: Reply, name: string, why: string, retr
 
 /**
  * WHOIS 313 for a user, or undefined: a chatd moderator or admin, and IRC
- * operators (an IRC connection of theirs on this node that OPERed), with the
- * role they act with.
+ * operators (an IRC connection of theirs that OPERed, on this node or, as
+ * presence says (`there`: the strongest role a block granted one), on any),
+ * with the strongest role they act with.
  */
-export function operatorText(conn: IrcConnection, user: Pick<SessionUser, "key" | "role">): string | undefined {
-  let role: SessionUser["role"] | undefined = user.role;
-  let opered = false;
+export function operatorText(conn: IrcConnection, user: Pick<SessionUser, "key" | "role">, there?: SessionUser["role"]): string | undefined {
+  let role = strongerRole(user.role, there);
+  let opered = there !== undefined;
   for (const s of conn.ctx.chat.hub.userSessions(user.key)) {
     role = actingRole(role, s);
     opered ||= (s.peer as Partial<IrcConnection>).oper === true;

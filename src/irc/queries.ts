@@ -4,6 +4,7 @@ import type { Reply } from "./reply.ts";
 import { channelKey, userKey } from "./names.ts";
 import { utf8Length } from "../message/utf8.ts";
 import { operatorText } from "./oper.ts";
+import type { SessionUser } from "../chat/session.ts";
 import { HIDDEN_IP, ipParam, parseWhox, whoxParams, type WhoEntry, type Whox } from "./whox.ts";
 import { roomModes, type RoomModes } from "../chat/handlers/modes.ts";
 
@@ -85,17 +86,19 @@ export function ircPeerOf(conn: IrcConnection, key: string): IrcConnection | und
   return undefined;
 }
 
+/** What presence says of a user's IRC status on every node (storage/presence's UserStatus). */
+export type StatusThere = { away?: string; oper?: SessionUser["role"] };
+
 /**
  * A user's WHO flags, the one place 352, 354 and anything else take them from:
- * `G` when away (set on any node: `awayThere` is what presence says), `H` otherwise,
- * `*` for an IRC operator (after OPER),
- * then the user's prefix in `room` when the WHO is about a channel.
+ * `G` when away, `H` otherwise, `*` for an IRC operator (after OPER), each set
+ * on this node or any (`there`: what presence says), then the user's prefix in
+ * `room` when the WHO is about a channel.
  */
-export function whoFlags(conn: IrcConnection, name: string, room?: string, awayThere?: string): string {
+export function whoFlags(conn: IrcConnection, name: string, room?: string, there: StatusThere = {}): string {
   const key = userKey(name) ?? name;
-  const peer = ircPeerOf(conn, key);
-  const away = (awayOf(conn, key) ?? awayThere) !== undefined ? "G" : "H";
-  const oper = peer?.oper ? "*" : "";
+  const away = (awayOf(conn, key) ?? there.away) !== undefined ? "G" : "H";
+  const oper = there.oper !== undefined || operHere(conn, key) ? "*" : "";
   // `room`'s prefix (`@` operator, `+` voiced) goes last.
   const prefix = room === undefined ? "" : prefixOf(rolesOf(conn, room), name);
   return `${away}${oper}${prefix}`;
@@ -108,7 +111,7 @@ export function whoFlags(conn: IrcConnection, name: string, room?: string, awayT
  * on this node (chatd keeps none elsewhere). Every chatd user is signed in to
  * an account, whose name is the nick.
  */
-function whoEntry(conn: IrcConnection, name: string, room?: string, awayThere?: string): WhoEntry {
+function whoEntry(conn: IrcConnection, name: string, room?: string, there?: StatusThere): WhoEntry {
   const key = userKey(name) ?? name;
   const peer = ircPeerOf(conn, key);
   const self = key === userKey(conn.nick) && conn.remoteAddress !== "";
@@ -119,7 +122,7 @@ function whoEntry(conn: IrcConnection, name: string, room?: string, awayThere?: 
     host: conn.ctx.renderer.host,
     server: conn.server,
     nick: name,
-    flags: whoFlags(conn, name, room, awayThere),
+    flags: whoFlags(conn, name, room, there),
     idle: peer ? Math.max(0, Math.floor((Date.now() - peer.activeAt) / 1000)) : 0,
     account: name,
     realName: peer?.realName || name,
@@ -127,8 +130,8 @@ function whoEntry(conn: IrcConnection, name: string, room?: string, awayThere?: 
 }
 
 /** One WHO answer line: 354 with the fields asked for (WHOX), else 352. */
-function whoLine(conn: IrcConnection, out: Reply, whox: Whox | undefined, name: string, room?: string, awayThere?: string): void {
-  const e = whoEntry(conn, name, room, awayThere);
+function whoLine(conn: IrcConnection, out: Reply, whox: Whox | undefined, name: string, room?: string, there?: StatusThere): void {
+  const e = whoEntry(conn, name, room, there);
   if (whox) conn.num(out, "354", ...whoxParams(whox, e));
   else conn.num(out, "352", e.channel, e.userName, e.host, e.server, e.nick, e.flags, `0 ${e.realName}`);
 }
@@ -145,10 +148,10 @@ export function who(conn: IrcConnection, msg: IrcMessage): void {
   query(conn, msg, async (out) => {
     const room = channelKey(mask);
     if (room !== undefined) {
-      // The members on every node, with the away messages they set on any.
+      // The members on every node, with the away messages and OPERs of any.
       const members = await membersOf(conn, room);
-      const away = await conn.ctx.chat.presence.awayOf(members);
-      members.forEach((name, i) => whoLine(conn, out, whox, name, room, away[i]));
+      const status = await conn.ctx.chat.presence.statusOf(members);
+      members.forEach((name, i) => whoLine(conn, out, whox, name, room, status[i]));
     } else if (/[*?]/.test(mask)) {
       // Every user is +i: a mask finds only oneself and those sharing a room with the asker.
       const matches = maskMatcher(mask);
@@ -156,12 +159,12 @@ export function who(conn: IrcConnection, msg: IrcMessage): void {
       const me = userKey(conn.nick);
       const mine = new Set(users.find((u) => userKey(u.name) === me)?.rooms ?? []);
       for (const u of users) {
-        if (matches(u.name) && (userKey(u.name) === me || u.rooms.some((r) => mine.has(r)))) whoLine(conn, out, whox, u.name, undefined, u.away);
+        if (matches(u.name) && (userKey(u.name) === me || u.rooms.some((r) => mine.has(r)))) whoLine(conn, out, whox, u.name, undefined, u);
       }
     } else {
       const key = userKey(mask);
       const online = key === undefined ? undefined : (await conn.ctx.chat.presence.users()).find((u) => userKey(u.name) === key);
-      if (online) whoLine(conn, out, whox, online.name, undefined, online.away);
+      if (online) whoLine(conn, out, whox, online.name, undefined, online);
     }
     conn.num(out, "315", mask, "End of WHO list");
   });
@@ -184,7 +187,7 @@ export function whois(conn: IrcConnection, msg: IrcMessage): void {
     const rooms = online?.rooms.filter((r) => !conn.ctx.chat.directory.get(r)?.secret || conn.session.rooms.has(r)) ?? [];
     if (rooms.length > 0) conn.num(out, "319", user.name, rooms.map((r) => `#${r}`).join(" "));
     conn.num(out, "312", user.name, conn.server, conn.ctx.config.name);
-    const operator = operatorText(conn, user);
+    const operator = operatorText(conn, user, online?.oper);
     if (operator) conn.num(out, "313", user.name, operator);
     const away = awayOf(conn, user.key) ?? online?.away;
     if (away !== undefined) conn.num(out, "301", user.name, away);
@@ -192,6 +195,12 @@ export function whois(conn: IrcConnection, msg: IrcMessage): void {
     if (!online) conn.num(out, "301", user.name, "offline");
     conn.num(out, "318", user.name, "End of /WHOIS list");
   });
+}
+
+/** Whether an IRC connection of the user on this node OPERed (another node's say so in the presence store). */
+function operHere(conn: IrcConnection, key: string): boolean {
+  for (const s of conn.ctx.chat.hub.userSessions(key)) if ((s.peer as Partial<IrcConnection>).oper === true) return true;
+  return false;
 }
 
 /** The away message of a user's IRC session on this node, if it set one (another node's is in the presence store). */
@@ -208,7 +217,8 @@ export function lusers(conn: IrcConnection, msg: IrcMessage): void {
     const { chat } = conn.ctx;
     const [users, nodes, rooms] = await Promise.all([chat.presence.users(), chat.presence.nodes(), chat.allRoomNames()]);
     conn.num(out, "251", `There are ${users.length} users and 0 invisible on ${Math.max(1, nodes.length)} servers`);
-    conn.num(out, "252", "0", "operator(s) online");
+    // Users with an IRC connection that OPERed, on any node (a moderator who did not OPER is not one).
+    conn.num(out, "252", String(users.filter((u) => u.oper !== undefined).length), "operator(s) online");
     conn.num(out, "254", String(rooms.length), "channels formed");
     conn.num(out, "255", `I have ${chat.hub.onlineUsers().length} clients and ${Math.max(1, nodes.length)} servers`);
   });

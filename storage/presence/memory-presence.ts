@@ -1,4 +1,4 @@
-import type { LocalUser, OnlineUser, Presence } from "./types.ts";
+import { status, type LocalUser, type OnlineUser, type Presence } from "./types.ts";
 
 /** Presence of a single node: everything is local, so it is plain maps. */
 export function createMemoryPresence(): Presence {
@@ -54,8 +54,8 @@ export function createMemoryPresence(): Presence {
         return { name, ...info, rooms: inRooms.sort() };
       });
     },
-    async awayOf(names) {
-      return names.map((name) => online.get(name)?.away);
+    async statusOf(names) {
+      return names.map((name) => status(online.get(name)));
     },
     async nodes() {
       return [{ id: "local", startedAt, self: true }];

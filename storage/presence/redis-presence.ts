@@ -1,5 +1,5 @@
 import type { RedisEngine } from "../redis/engine.ts";
-import type { LocalUser, NodeInfo, OnlineUser, Presence } from "./types.ts";
+import { mergeStatus, status, type LocalUser, type NodeInfo, type OnlineUser, type Presence, type UserStatus } from "./types.ts";
 import { ENTER, EXIT, REAP } from "./redis-scripts.ts";
 
 export type RedisPresenceOptions = {
@@ -96,18 +96,18 @@ export function createRedisPresence({ engine, heartbeatMs = 1000, nodeTimeoutMs 
       const pipeline = engine.cmd.pipeline();
       for (const node of nodes) pipeline.hgetall(k(`online:${node}`)).hkeys(k(`where:${node}`));
       const replies = (await engine.run(() => pipeline.exec())) ?? [];
-      const byName = new Map<string, OnlineUser & { roomSet: Set<string> }>();
+      type Seen = LocalUser & { roomSet: Set<string> };
+      const byName = new Map<string, Seen>();
       for (let i = 0; i < nodes.length; i++) {
         const users = (replies[2 * i]?.[1] ?? {}) as Record<string, string>;
         const fields = (replies[2 * i + 1]?.[1] ?? []) as string[];
         for (const [name, json] of Object.entries(users)) {
           const info = JSON.parse(json) as LocalUser;
           const seen = byName.get(name);
-          if (!seen) byName.set(name, { name, ...info, rooms: [], roomSet: new Set() });
+          if (!seen) byName.set(name, { ...info, roomSet: new Set() });
           else {
-            seen.sessions += info.sessions;
-            seen.away ??= info.away;
-            if (info.connectedAt < seen.connectedAt) Object.assign(seen, { address: info.address, connectedAt: info.connectedAt });
+            const first = info.connectedAt < seen.connectedAt ? info : seen;
+            byName.set(name, { sessions: seen.sessions + info.sessions, address: first.address, connectedAt: first.connectedAt, ...mergeStatus(status(seen), status(info)), roomSet: seen.roomSet });
           }
         }
         for (const f of fields) {
@@ -115,21 +115,21 @@ export function createRedisPresence({ engine, heartbeatMs = 1000, nodeTimeoutMs 
           byName.get(name!)?.roomSet.add(room!);
         }
       }
-      return [...byName.values()].map(({ roomSet, ...u }) => ({ ...u, rooms: [...roomSet].sort() }));
+      return [...byName].map(([name, { roomSet, ...u }]): OnlineUser => ({ name, ...u, rooms: [...roomSet].sort() }));
     },
-    async awayOf(names) {
+    async statusOf(names) {
       if (names.length === 0) return [];
       const nodes = await engine.run(() => engine.cmd.hkeys(k("nodes")));
       const pipeline = engine.cmd.pipeline();
       for (const node of nodes) pipeline.hmget(k(`online:${node}`), ...names);
       const replies = (await engine.run(() => pipeline.exec())) ?? [];
-      const away: Array<string | undefined> = names.map(() => undefined);
+      const found: UserStatus[] = names.map(() => ({}));
       for (const [, values] of replies) {
         (values as Array<string | null>).forEach((json, i) => {
-          if (json !== null && away[i] === undefined) away[i] = (JSON.parse(json) as LocalUser).away;
+          if (json !== null) found[i] = mergeStatus(found[i]!, status(JSON.parse(json) as LocalUser));
         });
       }
-      return away;
+      return found;
     },
     async nodes() {
       const all = await engine.run(() => engine.cmd.hgetall(k("nodes")));

@@ -3,6 +3,15 @@ export type TokenRecord = { hash: string; createdAt: number; expiresAt: number }
 
 export type Role = "user" | "moderator" | "admin";
 
+const RANK: Record<Role, number> = { user: 0, moderator: 1, admin: 2 };
+
+/** The stronger of two roles, either of which may be missing (then the other). */
+export function strongerRole(a: Role | undefined, b: Role | undefined): Role | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return RANK[a] >= RANK[b] ? a : b;
+}
+
 /** One account, as kept in `<data>/users/<first letter>/<key>.json`. */
 export type UserRecord = {
   /** Display name as first registered (NFKC). */

@@ -22,6 +22,19 @@ describe("createMemoryPresence", () => {
     expect((await p.nodes()).map((n) => n.self)).toEqual([true]);
   });
 
+  it("keeps each user's IRC status (away message, operator) as reported, and nothing for others", async () => {
+    const p = createMemoryPresence();
+    await p.setLocal("alice", { sessions: 1, address: "::1", connectedAt: 5, oper: "moderator", away: "lunch" });
+    await p.setLocal("bob", { sessions: 1, address: "::1", connectedAt: 6 });
+    expect(await p.statusOf(["alice", "bob", "nobody"])).toEqual([{ away: "lunch", oper: "moderator" }, {}, {}]);
+    expect(await p.users()).toEqual([
+      { name: "alice", sessions: 1, address: "::1", connectedAt: 5, away: "lunch", oper: "moderator", rooms: [] },
+      { name: "bob", sessions: 1, address: "::1", connectedAt: 6, rooms: [] },
+    ]);
+    await p.setLocal("alice", { sessions: 1, address: "::1", connectedAt: 5 });
+    expect(await p.statusOf(["alice"])).toEqual([{}]);
+  });
+
   it("keeps a room's sorted list: the same frozen list until a change, then the next one made from it (no sort per join)", async () => {
     const p = createMemoryPresence();
     for (const u of ["dave", "bob", "Zed"]) await p.enter("r", u);

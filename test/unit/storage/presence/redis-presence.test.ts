@@ -62,11 +62,45 @@ describe("createRedisPresence", () => {
       { name: "alice", sessions: 2, away: "lunch" },
       { name: "bob", away: "brb" },
     ]);
-    expect(await a.presence.awayOf(["bob", "nobody", "alice"])).toEqual(["brb", undefined, "lunch"]);
-    expect(await a.presence.awayOf([])).toEqual([]);
+    expect(await a.presence.statusOf(["bob", "nobody", "alice"])).toEqual([{ away: "brb" }, {}, { away: "lunch" }]);
+    expect(await a.presence.statusOf([])).toEqual([]);
     await b.presence.setLocal("alice", { sessions: 1, address: "10.0.0.2", connectedAt: 300 });
     expect((await a.presence.users()).find((u) => u.name === "alice")!.away).toBeUndefined();
-    expect(await b.presence.awayOf(["alice"])).toEqual([undefined]);
+    expect(await b.presence.statusOf(["alice"])).toEqual([{}]);
+  });
+
+  it("keeps a user's IRC operator status a node reports, the strongest of every node's, whichever node reads it", async () => {
+    const a = await node("a");
+    const b = await node("b");
+    await a.presence.setLocal("alice", { sessions: 1, address: "10.0.0.1", connectedAt: 200 });
+    await b.presence.setLocal("alice", { sessions: 1, address: "10.0.0.2", connectedAt: 300, oper: "moderator" });
+    await b.presence.setLocal("bob", { sessions: 1, address: "10.0.0.2", connectedAt: 300 });
+    expect(await a.presence.users()).toEqual([
+      { name: "alice", sessions: 2, address: "10.0.0.1", connectedAt: 200, oper: "moderator", rooms: [] },
+      { name: "bob", sessions: 1, address: "10.0.0.2", connectedAt: 300, rooms: [] },
+    ]);
+    expect(await a.presence.statusOf(["alice", "bob"])).toEqual([{ oper: "moderator" }, {}]);
+    // Another node's operator connection granted more: that counts; one with no grant (`user`) does not lower it.
+    await a.presence.setLocal("alice", { sessions: 1, address: "10.0.0.1", connectedAt: 200, oper: "admin", away: "afk" });
+    expect(await b.presence.statusOf(["alice"])).toEqual([{ away: "afk", oper: "admin" }]);
+    await a.presence.setLocal("alice", { sessions: 1, address: "10.0.0.1", connectedAt: 200, oper: "user" });
+    expect(await b.presence.statusOf(["alice"])).toEqual([{ oper: "moderator" }]);
+    // B's operator connection closed: nobody says so any more.
+    await b.presence.setLocal("alice", undefined);
+    await a.presence.setLocal("alice", { sessions: 1, address: "10.0.0.1", connectedAt: 200 });
+    expect(await b.presence.statusOf(["alice"])).toEqual([{}]);
+    expect((await b.presence.users()).find((u) => u.name === "alice")).not.toHaveProperty("oper");
+  });
+
+  it("forgets the IRC operator status of a node that stops heartbeating", async () => {
+    const watcher = await node("watcher", { heartbeatMs: 50, nodeTimeoutMs: 300 });
+    const dying = await node("dying", { heartbeatMs: 50, nodeTimeoutMs: 300 });
+    await dying.presence.setLocal("olga", { sessions: 1, address: "10.0.0.3", connectedAt: 100, oper: "admin" });
+    expect(await watcher.presence.statusOf(["olga"])).toEqual([{ oper: "admin" }]);
+    opened.splice(opened.indexOf(dying.presence), 1);
+    await dying.engine.close();
+    await expect.poll(() => watcher.presence.statusOf(["olga"]), { timeout: 3000 }).toEqual([{}]);
+    expect(await watcher.presence.users()).toEqual([]);
   });
 
   it("lists the live nodes, marking itself", async () => {
