@@ -58,6 +58,38 @@ describe("IRC operators (irc.operators)", () => {
     expect(logs.join("\n")).not.toContain("operpassword");
   });
 
+  it("LUSERS 252 counts the users with a connection that OPERed, each once, until their last such connection closes", async () => {
+    const { d, irc } = await daemon();
+    const count = async (c: IrcClient) => {
+      c.send("LUSERS");
+      return (await c.until("255")).find((l) => l.command === "252")!.params.slice(1);
+    };
+    // A chatd moderator who has not OPERed is no IRC operator.
+    await irc("mona").then((c) => c.close());
+    expect((await d.http("/admin/role", { method: "PUT", admin: true, body: JSON.stringify({ user: "mona", role: "moderator" }) })).status).toBe(200);
+    const mona = await irc("mona");
+    const first = await irc("olive");
+    const second = await irc("olive");
+    const quiet = await irc("quinn");
+    expect(await count(quiet)).toEqual(["0", "operator(s) online"]);
+    for (const c of [first, second]) {
+      c.send("OPER operuser operpassword");
+      await c.next("381");
+    }
+    expect(await count(quiet)).toEqual(["1", "operator(s) online"]);
+    mona.send("OPER mona correct-horse");
+    await mona.next("381");
+    expect(await count(quiet)).toEqual(["2", "operator(s) online"]);
+    mona.send("QUIT");
+    await mona.closed;
+    first.send("QUIT");
+    await first.closed;
+    await eventually(async () => (await count(quiet))[0] === "1", { what: "mona no longer counted" });
+    second.send("QUIT");
+    await second.closed;
+    await eventually(async () => (await count(quiet))[0] === "0", { what: "olive no longer counted" });
+  });
+
   it("a wrong password is 464, an unknown name or another's account 491; none of them opers", async () => {
     const { irc, logs } = await daemon();
     const c = await irc("carol");
