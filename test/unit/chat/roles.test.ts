@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { actingRole, grantFields, mayModerate } from "../../../src/chat/roles.ts";
+import { actingRole, grantFields, mayModerate, strongerRole } from "../../../src/chat/roles.ts";
 
 describe("the role a session acts with", () => {
   it("is the stored role without a grant", () => {
@@ -16,6 +16,14 @@ describe("the role a session acts with", () => {
     expect(actingRole("admin", mod)).toBe("admin");
     expect(actingRole("moderator", { grant: { role: "admin", operator: "root" } })).toBe("admin");
     expect(grantFields(mod)).toEqual({ operator: "ops" });
+  });
+
+  it("compares roles: admin over moderator over user, a missing one giving way", () => {
+    expect(strongerRole("user", "moderator")).toBe("moderator");
+    expect(strongerRole("admin", "moderator")).toBe("admin");
+    expect(strongerRole("user", undefined)).toBe("user");
+    expect(strongerRole(undefined, "admin")).toBe("admin");
+    expect(strongerRole(undefined, undefined)).toBeUndefined();
   });
 
   it("moderates as a moderator or an admin only", () => {
