@@ -18,9 +18,10 @@ const backOffKey = (block: OperatorBlock) => `oper:${block.name.toLowerCase()}`;
  * opers with the role they have (checked against the stored role at each
  * moderation, as before). Either way: 381, `MODE nick +o`, `*` in WHO, 313
  * in WHOIS and one more in LUSERS' 252, on every node (kept with the user's
- * presence before the 381, so a WHO after it sees it anywhere). The password is checked off the event loop under the
- * sign-in's rates and failure back-off (per address, and per block or
- * account); a wrong one is 464, a name that is neither 491.
+ * presence before the 381, so a WHO after it sees it anywhere). The password
+ * is checked off the event loop under the sign-in's rates and failure
+ * back-off (per address, and per block or account); a wrong one is 464, a
+ * name that is neither 491.
  */
 export function oper(conn: IrcConnection, msg: IrcMessage): void {
   const [name, password] = msg.params;
