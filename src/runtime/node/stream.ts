@@ -1,5 +1,6 @@
 import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { createServer as createTlsServer, type Server as TlsServer } from "node:tls";
+import { unsentBytes, writeDirect } from "./direct-write.ts";
 import { AddressInUseError, type Listener, type StreamServeOptions, type StreamSocket, type TlsFiles } from "../types.ts";
 
 /** How long a closing stream may take to write out what is queued before it is dropped. */
@@ -52,18 +53,23 @@ class NodeStream implements StreamSocket {
   #first: Uint8Array | undefined;
   #all: Uint8Array[] | undefined;
   #pendingBytes = 0;
+  /** False while all that was flushed went to the kernel at once: nothing waits, and the socket need not be asked (once per delivery). */
+  #mayLag = false;
   constructor(private readonly socket: Socket) {
     this.remoteAddress = socket.remoteAddress ?? "unknown";
   }
 
   /** What the kernel has not taken yet; this turn's lines are not a sign of a slow reader, just not written yet. */
   get bufferedAmount(): number {
-    return this.socket.writableLength;
+    if (!this.#mayLag) return 0;
+    const unsent = unsentBytes(this.socket);
+    if (unsent === 0) this.#mayLag = false;
+    return unsent;
   }
 
+  /** Queued for the flush, which drops it if the socket has closed by then. */
   write(bytes: Uint8Array): void {
-    const socket = this.socket;
-    if (socket.destroyed || socket.writableEnded || bytes.byteLength === 0) return;
+    if (bytes.byteLength === 0) return;
     if (this.#all) this.#all.push(bytes);
     else if (this.#first) this.#all = [this.#first, bytes];
     else {
@@ -87,7 +93,10 @@ class NodeStream implements StreamSocket {
     this.#pendingBytes = 0;
     const socket = this.socket;
     if (socket.destroyed || socket.writableEnded) return;
-    socket.write(all ? Buffer.concat(all, bytes) : asBuffer(first));
+    const data = all ? Buffer.concat(all, bytes) : asBuffer(first);
+    const direct = writeDirect(socket, data);
+    if (direct === "refused") socket.write(data);
+    if (direct !== "sent") this.#mayLag = true;
   }
 
   end(): void {
