@@ -6,6 +6,7 @@ import { eventually, World } from "../../helpers/harness.ts";
 import { ircSignIn, type IrcClient } from "../../helpers/irc.ts";
 import { createLogger } from "../../../src/log.ts";
 import { startCluster } from "../../helpers/cluster.ts";
+import { ircPortOf, ircWorld } from "../../helpers/irc-world.ts";
 
 /** irctest's oper block, as its controllers write it. */
 const OPERATOR = { name: "operuser", passwordHash: bcrypt.hashSync("operpassword", 4), role: "moderator" as const };
@@ -184,11 +185,9 @@ describe("IRC operators in a cluster", () => {
     const cluster = await startCluster(2, { CHAT_IRC_PORT: "0", CHAT_CONFIG: config });
     world.onCleanup(() => cluster.close());
     const [a, b] = cluster.nodes;
-    const portOf = (output: string) => Number(/"msg":"irc listening".*?"port":(\d+)/.exec(output)![1]);
-    const oper = await ircSignIn(portOf(a!.output()), "judy");
-    world.onCleanup(() => oper.close());
-    const talker = await ircSignIn(portOf(b!.output()), "talker");
-    world.onCleanup(() => talker.close());
+    const { sign } = ircWorld(world);
+    const oper = await sign(ircPortOf(a!.output()), "judy");
+    const talker = await sign(ircPortOf(b!.output()), "talker");
     talker.send("JOIN #general");
     await talker.next("366");
     const { client: web } = await world.member(b!, "webby");
