@@ -4,35 +4,23 @@
  * to `onFrame(conn, 1, buf, start, end)` without copying, `sendText` writes one
  * line, `sendTexts` several in one write. The server's PING is answered here.
  */
-import net from "node:net";
+import { RawSocket } from "./raw-socket.mjs";
 
-const SHARED = Buffer.allocUnsafe(256 * 1024);
 const PING = Buffer.from("PING ");
 const LF = 0x0a;
 
-export class IrcLines {
-  constructor({ host, port, onOpen, onFrame, onClose }) {
-    this.open = false;
-    this.closed = false;
-    this.rest = null;
-    this.onFrame = onFrame;
-    this.onClose = onClose;
-    const sock = (this.sock = net.connect({ host, port, onread: { buffer: SHARED, callback: (n, buf) => this.parse(buf.subarray(0, n)) } }));
-    sock.setNoDelay(true);
-    sock.on("connect", () => {
+export class IrcLines extends RawSocket {
+  constructor(options) {
+    super(options);
+    this.sock.on("connect", () => {
       this.open = true;
-      onOpen(this);
+      this.onOpen(this);
     });
-    sock.on("error", (error) => this.finish(error));
-    sock.on("close", () => this.finish());
   }
 
-  parse(chunk) {
-    let buf = chunk;
-    if (this.rest !== null) {
-      buf = Buffer.concat([this.rest, chunk]);
-      this.rest = null;
-    }
+  /** Each complete line of what was read (see RawSocket). */
+  onRead(chunk) {
+    const buf = this.withRest(chunk);
     let off = 0;
     for (;;) {
       const nl = buf.indexOf(LF, off);
@@ -43,7 +31,7 @@ export class IrcLines {
       off = nl + 1;
       if (this.closed) return;
     }
-    if (off < buf.length) this.rest = Buffer.from(buf.subarray(off)); // a copy: `buf` may be the shared read buffer
+    this.keepRest(buf, off);
   }
 
   sendText(line) {
@@ -52,15 +40,5 @@ export class IrcLines {
 
   sendTexts(lines) {
     if (!this.closed) this.sock.write(`${lines.join("\r\n")}\r\n`);
-  }
-
-  destroy() {
-    this.sock.destroy();
-  }
-
-  finish(error) {
-    if (this.closed) return;
-    this.closed = true;
-    this.onClose(this, error);
   }
 }

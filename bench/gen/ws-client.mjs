@@ -4,10 +4,9 @@
  * callback without copying. Client frames use the all-zero mask key, so the
  * payload goes out unmasked-as-is (valid per RFC 6455; servers just XOR with 0).
  */
-import net from "node:net";
+import { RawSocket } from "./raw-socket.mjs";
 
 const KEY = "YmVuY2gtY2hhdGQtMTIzNA=="; // any 16 bytes, base64
-const SHARED = Buffer.allocUnsafe(256 * 1024);
 
 /** A masked text frame (mask key 0000) holding `text`. */
 export function textFrame(text) {
@@ -40,27 +39,16 @@ function controlFrame(opcode, payload) {
  * One connection. `onFrame(conn, opcode, buf, start, end)` sees every complete
  * frame; `onOpen(conn)` runs after the 101; `onClose(conn, error)` once.
  */
-export class RawWs {
-  constructor({ host, port, path, onOpen, onFrame, onClose }) {
-    this.open = false;
-    this.closed = false;
-    this.rest = null;
-    this.onOpen = onOpen;
-    this.onFrame = onFrame;
-    this.onClose = onClose;
-    // `onread` reads into one shared buffer and skips the Readable stream: no
-    // Buffer allocated per read, no 'data' event. Frames are handled before the
-    // next read, so only a partial frame left at the end needs copying.
-    const sock = (this.sock = net.connect({ host, port, onread: { buffer: SHARED, callback: (n, buf) => this.onRead(buf.subarray(0, n)) } }));
-    sock.setNoDelay(true);
-    sock.on("connect", () => {
-      sock.write(
+export class RawWs extends RawSocket {
+  constructor(options) {
+    super(options);
+    const { host, port, path } = options;
+    this.sock.on("connect", () => {
+      this.sock.write(
         `GET ${path} HTTP/1.1\r\nHost: ${host}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
           `Sec-WebSocket-Key: ${KEY}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
       );
     });
-    sock.on("error", (error) => this.finish(error));
-    sock.on("close", () => this.finish());
   }
 
   onRead(chunk) {
@@ -88,11 +76,7 @@ export class RawWs {
   }
 
   parse(chunk) {
-    let buf = chunk;
-    if (this.rest !== null) {
-      buf = Buffer.concat([this.rest, chunk]);
-      this.rest = null;
-    }
+    const buf = this.withRest(chunk);
     const n = buf.length;
     let off = 0;
     while (off + 2 <= n) {
@@ -117,7 +101,7 @@ export class RawWs {
       else this.onFrame(this, opcode, buf, start, end);
       if (this.closed) return;
     }
-    if (off < n) this.rest = Buffer.from(buf.subarray(off)); // a copy: `buf` may be the shared read buffer
+    this.keepRest(buf, off);
   }
 
   sendText(text) {
@@ -127,15 +111,5 @@ export class RawWs {
   /** Sends several text frames in one write. */
   sendTexts(texts) {
     if (!this.closed) this.sock.write(texts.length === 1 ? textFrame(texts[0]) : Buffer.concat(texts.map(textFrame)));
-  }
-
-  destroy() {
-    this.sock.destroy();
-  }
-
-  finish(error) {
-    if (this.closed) return;
-    this.closed = true;
-    this.onClose(this, error);
   }
 }

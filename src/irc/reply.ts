@@ -18,7 +18,7 @@ export type ReplySink = {
  * written at once: so labeled-response can label it (one line: the label on
  * it; several: a labeled batch; none: ACK). A command answered later (its
  * frame went through the session) holds the reply open until its answer comes,
- * and the replies of the commands after it wait behind it (see IrcConnection.replied).
+ * and the replies of the commands after it wait behind it (see IrcAnswering.replied, answering.ts).
  */
 export class Reply {
   readonly #lines: Line[] = [];

@@ -1,4 +1,5 @@
-import type { World } from "./harness.ts";
+import { afterEach } from "vitest";
+import { World } from "./harness.ts";
 import type { TestDaemon } from "./daemon.ts";
 import { IrcClient, ircSignIn, plain, type Line } from "./irc.ts";
 
@@ -12,9 +13,9 @@ export function ircWorld(world: World) {
     daemon(irc: Record<string, unknown> = {}, rest: Record<string, unknown> = {}, options: Parameters<World["daemon"]>[1] = {}): Promise<TestDaemon> {
       return world.daemon({ irc: { port: 0, ...irc }, ...rest }, options);
     },
-    /** A client signed in with SASL PLAIN (see ircSignIn), through the welcome burst. */
-    async sign(d: TestDaemon, nick: string, options: Parameters<typeof ircSignIn>[2] = {}): Promise<IrcClient> {
-      const c = await ircSignIn(d.daemon.ircPort!, nick, options);
+    /** A client signed in with SASL PLAIN (see ircSignIn), through the welcome burst; to a daemon or an IRC port (a cluster's node: see ircPortOf). */
+    async sign(d: TestDaemon | number, nick: string, options: Parameters<typeof ircSignIn>[2] = {}): Promise<IrcClient> {
+      const c = await ircSignIn(typeof d === "number" ? d : d.daemon.ircPort!, nick, options);
       world.onCleanup(() => c.close());
       return c;
     },
@@ -24,7 +25,20 @@ export function ircWorld(world: World) {
       world.onCleanup(() => c.close());
       return c;
     },
+    /** joinChannel and trailing, by their short names. */
+    join: joinChannel,
+    last: trailing,
   };
+}
+
+/**
+ * A World for the describe block it is called in, cleaned up after each of its
+ * tests, with the IRC shorthands (ircWorld) on it.
+ */
+export function useIrcWorld(): ReturnType<typeof ircWorld> & { world: World } {
+  const world = new World();
+  afterEach(() => world.cleanup());
+  return { world, ...ircWorld(world) };
 }
 
 /** Sends JOIN and returns the lines up to its 366. */
@@ -33,18 +47,37 @@ export async function joinChannel(c: IrcClient, channel: string): Promise<Line[]
   return c.until("366");
 }
 
-/** Negotiates SASL PLAIN by hand up to 903 (CAP END not sent), after NICK and USER. */
-export async function saslUpTo903(c: IrcClient, nick: string, password = "correct-horse"): Promise<void> {
+/** CAP LS 302, NICK, USER (`user`: its parameters) and CAP REQ :sasl, up to the ACK: registration waits for CAP END. */
+export async function saslRequested(c: IrcClient, nick: string, user = `${nick} 0 * :${nick}`): Promise<void> {
   c.send("CAP LS 302");
   c.send(`NICK ${nick}`);
-  c.send(`USER ${nick} 0 * :${nick}`);
+  c.send(`USER ${user}`);
   c.send("CAP REQ :sasl");
   await c.next((l) => l.command === "CAP" && l.params[1] === "ACK");
+}
+
+/** One SASL PLAIN attempt as `account`: AUTHENTICATE PLAIN, and the credentials once asked (the caller awaits 903 or 904). */
+export async function authenticatePlain(c: IrcClient, account: string, password = "correct-horse"): Promise<void> {
   c.send("AUTHENTICATE PLAIN");
   await c.next("AUTHENTICATE");
-  c.send(`AUTHENTICATE ${plain(nick, password)}`);
+  c.send(`AUTHENTICATE ${plain(account, password)}`);
+}
+
+/** Negotiates SASL PLAIN by hand up to 903 (CAP END not sent), after NICK and USER. */
+export async function saslUpTo903(c: IrcClient, nick: string, password = "correct-horse"): Promise<void> {
+  await saslRequested(c, nick);
+  await authenticatePlain(c, nick, password);
   await c.next("903");
 }
 
+/** The IRC port a daemon process logged ("irc listening"). */
+export function ircPortOf(output: string): number {
+  const match = /"msg":"irc listening".*?"port":(\d+)/.exec(output);
+  if (!match) throw new Error(`no irc listening line in:\n${output}`);
+  return Number(match[1]);
+}
+
 /** The trailing parameter of a line. */
-export const trailing = (l: Line): string => l.params.at(-1)!;
+export function trailing(l: Line): string {
+  return l.params.at(-1)!;
+}

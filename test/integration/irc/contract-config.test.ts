@@ -1,11 +1,11 @@
 import { request } from "node:https";
 import { connect } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
-import { World, runToExit, writeConfig } from "../../helpers/harness.ts";
+import { describe, expect, it } from "vitest";
+import { runToExit, writeConfig } from "../../helpers/harness.ts";
 import { ADMIN_TOKEN } from "../../helpers/daemon.ts";
 import { TestClient } from "../../helpers/client.ts";
-import { IrcClient, ircSignIn, type Line } from "../../helpers/irc.ts";
-import { ircWorld, joinChannel, trailing } from "../../helpers/irc-world.ts";
+import type { IrcClient, Line } from "../../helpers/irc.ts";
+import { ircPortOf, joinChannel, trailing, useIrcWorld } from "../../helpers/irc-world.ts";
 import { startCluster } from "../../helpers/cluster.ts";
 import { makeCertificate, servedFingerprint } from "../../helpers/tls.ts";
 import { createLogger } from "../../../src/log.ts";
@@ -22,18 +22,10 @@ function adminPost(port: number, path: string, ca: string): Promise<number> {
   });
 }
 
-/** The IRC port a daemon process logged ("irc listening"). */
-function ircPortOf(output: string): number {
-  const match = /"msg":"irc listening".*?"port":(\d+)/.exec(output);
-  if (!match) throw new Error(`no irc listening line in ${output}`);
-  return Number(match[1]);
-}
-
 /** docs/configuration.md's irc.* fields and their bounds, the shared connection limits, TLS reloads and the cluster, from outside. */
 describe("the IRC gateway's settings as documented", () => {
-  const world = new World();
-  afterEach(() => world.cleanup());
-  const irc = ircWorld(world);
+  const irc = useIrcWorld();
+  const { world } = irc;
 
   it("an irc.* value out of its bounds is an invalid configuration (exit code 2)", async () => {
     const dir = await world.tempDir();
@@ -79,8 +71,7 @@ describe("the IRC gateway's settings as documented", () => {
       }
       return ircPortOf(p.output());
     })();
-    const guest = await ircSignIn(port, "filer");
-    world.onCleanup(() => guest.close());
+    await irc.sign(port, "filer");
   });
 
   it("IRC and WebSocket connections count together against limits.maxConnections", async () => {
@@ -154,8 +145,7 @@ describe("the IRC gateway's settings as documented", () => {
     const cluster = await startCluster(2, { CHAT_IRC_PORT: "0" });
     world.onCleanup(() => cluster.close());
     const [a, b] = cluster.nodes;
-    const c = await ircSignIn(ircPortOf(a!.output()), "ircy");
-    world.onCleanup(() => c.close());
+    const c = await irc.sign(ircPortOf(a!.output()), "ircy");
     const { client: web } = await world.member(b!, "webby", "shared");
     const names = (await joinChannel(c, "#shared")).find((l) => l.command === "353")!;
     expect(names.params[3]!.split(" ").map((n) => n.replace(/^[@+]+/, "")).sort()).toEqual(["ircy", "webby"]);
@@ -185,11 +175,10 @@ describe("the IRC gateway's settings as documented", () => {
     const { cert, key } = makeCertificate(dir);
     const logged: string[] = [];
     const logger = createLogger({ level: "info", write: (line) => logged.push(line) });
-    const d = await world.daemon({ irc: { port: 0, tlsPort: 0 }, tls: { cert, key } }, { logger });
+    const d = await irc.daemon({ tlsPort: 0 }, { tls: { cert, key } }, { logger });
     const line = logged.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === "irc listening")!;
     expect(line.port).toBe(d.daemon.ircPort);
-    const c = await ircSignIn(d.daemon.ircTlsPort!, "secure", { tls: true });
-    world.onCleanup(() => c.close());
+    const c = await irc.sign(d.daemon.ircTlsPort!, "secure", { tls: true });
     expect(c.socket.constructor.name).toBe("TLSSocket");
     await joinChannel(c, "#general");
   });

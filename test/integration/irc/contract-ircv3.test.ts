@@ -1,17 +1,13 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { World, say } from "../../helpers/harness.ts";
+import { describe, expect, it } from "vitest";
+import { say } from "../../helpers/harness.ts";
 import type { IrcClient, Line } from "../../helpers/irc.ts";
-import { ircWorld, joinChannel, trailing } from "../../helpers/irc-world.ts";
+import { joinChannel, trailing, useIrcWorld } from "../../helpers/irc-world.ts";
 import type { TestDaemon } from "../../helpers/daemon.ts";
 
 /** docs/irc.md's IRCv3 section, claim by claim, from outside. */
 describe("the IRC gateway's IRCv3 as documented", () => {
-  const world = new World();
-  afterEach(() => world.cleanup());
-  const irc = ircWorld(world);
-  const { daemon, sign } = irc;
-  const join = joinChannel;
-  const last = trailing;
+  const irc = useIrcWorld();
+  const { world, daemon, sign, join, last } = irc;
 
   /** Messages of a room as the admin log has them, oldest first. */
   async function stored(d: TestDaemon, room: string): Promise<Array<{ id: string; ts: number; text: string }>> {

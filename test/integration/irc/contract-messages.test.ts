@@ -1,15 +1,10 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { World } from "../../helpers/harness.ts";
+import { describe, expect, it } from "vitest";
 import type { Line } from "../../helpers/irc.ts";
-import { ircWorld, joinChannel, trailing } from "../../helpers/irc-world.ts";
+import { useIrcWorld } from "../../helpers/irc-world.ts";
 
 /** docs/irc.md's mapping of channels and messages between IRC and the web, claim by claim, from outside. */
 describe("the IRC gateway as documented: channels and messages", () => {
-  const world = new World();
-  afterEach(() => world.cleanup());
-  const { daemon, sign, raw } = ircWorld(world);
-  const join = joinChannel;
-  const last = trailing;
+  const { world, daemon, sign, raw, join, last } = useIrcWorld();
 
   it("JOIN #a,#b joins each with JOIN, 353 and 366 (web members too); JOIN 0 leaves every room; rooms are case-insensitive", async () => {
     const d = await daemon();

@@ -1,17 +1,13 @@
 import bcrypt from "bcryptjs";
-import { afterEach, describe, expect, it } from "vitest";
-import { World } from "../../helpers/harness.ts";
+import { describe, expect, it } from "vitest";
 import type { Line } from "../../helpers/irc.ts";
-import { ircWorld, trailing } from "../../helpers/irc-world.ts";
+import { trailing, useIrcWorld } from "../../helpers/irc-world.ts";
 import { createLogger } from "../../../src/log.ts";
 
 /** docs/irc.md's Operators section (OPER's answers, back-off and log lines), claim by claim, from outside. */
 describe("the IRC gateway's OPER as documented", () => {
-  const world = new World();
-  afterEach(() => world.cleanup());
-  const irc = ircWorld(world);
-  const { daemon, sign } = irc;
-  const last = trailing;
+  const irc = useIrcWorld();
+  const { world, daemon, sign, last } = irc;
 
   it("OPER: from the second wrong password in a row the block backs off with FAIL OPER RATE_LIMITED; every OPER is logged without the password", async () => {
     const logged: Array<Record<string, unknown>> = [];

@@ -1,14 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { World } from "../../helpers/harness.ts";
-import { ircWorld, joinChannel, trailing } from "../../helpers/irc-world.ts";
+import { describe, expect, it } from "vitest";
+import { useIrcWorld } from "../../helpers/irc-world.ts";
 
 /** docs/irc.md's TOPIC, WHO, WHOX, WHOIS, LIST, LUSERS, ISON, USERHOST, AWAY and error table, claim by claim, from outside. */
 describe("the IRC gateway as documented: queries and errors", () => {
-  const world = new World();
-  afterEach(() => world.cleanup());
-  const { daemon, sign, raw } = ircWorld(world);
-  const join = joinChannel;
-  const last = trailing;
+  const { world, daemon, sign, raw, join, last } = useIrcWorld();
 
   it("TOPIC: 331 for a listed room (members online or not) without a topic, 403 for a name that is no room, 332 and 333 once set (also on JOIN); an empty text clears it; 442 outside the room", async () => {
     const d = await daemon({}, { rooms: ["general", "random"] });

@@ -1,13 +1,10 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { World, say } from "../../helpers/harness.ts";
-import { plain } from "../../helpers/irc.ts";
-import { ircWorld, joinChannel, trailing } from "../../helpers/irc-world.ts";
+import { describe, expect, it } from "vitest";
+import { say } from "../../helpers/harness.ts";
+import { authenticatePlain, joinChannel, saslRequested, trailing, useIrcWorld } from "../../helpers/irc-world.ts";
 
 /** docs/irc.md's rate limits (as on the WebSocket, answered as its error table says) and guests across a restart, from outside. */
 describe("the IRC gateway as documented: rates and guests", () => {
-  const world = new World();
-  afterEach(() => world.cleanup());
-  const { daemon, sign, raw } = ircWorld(world);
+  const { world, daemon, sign, raw } = useIrcWorld();
 
   it("the join rate and the history budget are the WebSocket's, answered FAIL <command> RATE_LIMITED <target> with the retry", async () => {
     const d = await daemon({}, { limits: { joinsPerSecond: 0.1, joinBurst: 1, historyMessagesPerSecond: 0.1, historyMessageBurst: 3 } });
@@ -44,19 +41,11 @@ describe("the IRC gateway as documented: rates and guests", () => {
     await world.signIn(d, "banned").then(({ client }) => client.close());
     expect((await d.http("/admin/ban", { method: "POST", admin: true, body: JSON.stringify({ user: "banned", reason: "spam" }) })).status).toBe(200);
     const c = await raw(d);
-    c.send("CAP LS 302");
-    c.send("NICK limited");
-    c.send("USER limited 0 * :L");
-    c.send("CAP REQ :sasl");
-    await c.next((l) => l.command === "CAP" && l.params[1] === "ACK");
-    c.send("AUTHENTICATE PLAIN");
-    await c.next("AUTHENTICATE");
-    c.send(`AUTHENTICATE ${plain("banned", "correct-horse")}`);
+    await saslRequested(c, "limited", "limited 0 * :L");
+    await authenticatePlain(c, "banned");
     const ban = await c.next("904");
     expect(trailing(ban)).toMatch(/^SASL authentication failed: .*ban/i);
-    c.send("AUTHENTICATE PLAIN");
-    await c.next("AUTHENTICATE");
-    c.send(`AUTHENTICATE ${plain("limited", "correct-horse")}`);
+    await authenticatePlain(c, "limited");
     const rate = await c.next("904");
     expect(trailing(rate)).toMatch(/^SASL authentication failed: .*(too many|rate|try again)/i);
     expect(c.ended).toBe(false);

@@ -1,7 +1,5 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { World } from "../../helpers/harness.ts";
-import { plain } from "../../helpers/irc.ts";
-import { ircWorld, joinChannel, trailing } from "../../helpers/irc-world.ts";
+import { describe, expect, it } from "vitest";
+import { authenticatePlain, saslRequested, saslUpTo903, useIrcWorld } from "../../helpers/irc-world.ts";
 
 /**
  * The IRC gateway's contract as docs/irc.md, the README and docs/configuration.md state it,
@@ -12,24 +10,14 @@ import { ircWorld, joinChannel, trailing } from "../../helpers/irc-world.ts";
  * their own files.
  */
 describe("the IRC gateway as documented: signing in, limits and TLS", () => {
-  const world = new World();
-  afterEach(() => world.cleanup());
-  const { daemon, sign, raw } = ircWorld(world);
-  const join = joinChannel;
-  const last = trailing;
+  const { world, daemon, sign, raw, join, last } = useIrcWorld();
 
   it("registration: SASL is 900 and 903, then 001 to 005, the MOTD and 221 +i, all from irc.serverName; 001 names the account as stored", async () => {
     const d = await daemon({ serverName: "irc.example-1" }, { motd: "first line\nsecond line" });
     await world.signIn(d, "Alice");
     const c = await raw(d);
-    c.send("CAP LS 302");
-    c.send("NICK ALICE");
-    c.send("USER u 0 * :Real Name");
-    c.send("CAP REQ :sasl");
-    await c.next((l) => l.command === "CAP" && l.params[1] === "ACK");
-    c.send("AUTHENTICATE PLAIN");
-    await c.next("AUTHENTICATE");
-    c.send(`AUTHENTICATE ${plain("alice", "correct-horse")}`);
+    await saslRequested(c, "ALICE", "u 0 * :Real Name");
+    await authenticatePlain(c, "alice");
     await c.next("900");
     await c.next("903");
     c.send("CAP END");
@@ -76,15 +64,7 @@ describe("the IRC gateway as documented: signing in, limits and TLS", () => {
   it("ISUPPORT has the documented tokens, NETWORK from the config's name, CHANLIMIT and CHATHISTORY from the limits", async () => {
     const d = await daemon({}, { name: "My Chat!! (test)", limits: { maxRoomsPerSession: 7, historyPerRoom: 300 } });
     const c = await raw(d);
-    c.send("CAP LS 302");
-    c.send("CAP REQ :sasl");
-    c.send("NICK isu");
-    c.send("USER isu 0 * :isu");
-    await c.next((l) => l.command === "CAP" && l.params[1] === "ACK");
-    c.send("AUTHENTICATE PLAIN");
-    await c.next("AUTHENTICATE");
-    c.send(`AUTHENTICATE ${plain("isu", "correct-horse")}`);
-    await c.next("903");
+    await saslUpTo903(c, "isu");
     c.send("CAP END");
     const burst = await c.until("221");
     const tokens = burst.filter((l) => l.command === "005").flatMap((l) => l.params.slice(1, -1));
@@ -125,14 +105,8 @@ describe("the IRC gateway as documented: signing in, limits and TLS", () => {
     c.send("JOIN #general");
     await c.next("451");
     // Before CAP END, even with a sign-in done, other commands get 451.
-    c.send("CAP LS 302");
-    c.send("CAP REQ :sasl");
-    c.send("NICK early");
-    c.send("USER early 0 * :Early Bird");
-    await c.next((l) => l.command === "CAP" && l.params[1] === "ACK");
-    c.send("AUTHENTICATE PLAIN");
-    await c.next("AUTHENTICATE");
-    c.send(`AUTHENTICATE ${plain("early", "correct-horse")}`);
+    await saslRequested(c, "early", "early 0 * :Early Bird");
+    await authenticatePlain(c, "early");
     await c.next("903");
     c.send("LUSERS");
     await c.next("451");
@@ -144,18 +118,10 @@ describe("the IRC gateway as documented: signing in, limits and TLS", () => {
     const d = await daemon();
     await world.signIn(d, "sasly");
     const c = await raw(d);
-    c.send("CAP LS 302");
-    c.send("CAP REQ :sasl");
-    c.send("NICK sasly");
-    c.send("USER sasly 0 * :S");
-    await c.next((l) => l.command === "CAP" && l.params[1] === "ACK");
-    c.send("AUTHENTICATE PLAIN");
-    await c.next("AUTHENTICATE");
-    c.send(`AUTHENTICATE ${plain("sasly", "wrong-password")}`);
+    await saslRequested(c, "sasly", "sasly 0 * :S");
+    await authenticatePlain(c, "sasly", "wrong-password");
     await c.next("904");
-    c.send("AUTHENTICATE PLAIN");
-    await c.next("AUTHENTICATE");
-    c.send(`AUTHENTICATE ${plain("sasly", "correct-horse")}`);
+    await authenticatePlain(c, "sasly");
     await c.next("903");
     c.send("CAP END");
     await c.next("001");

@@ -6,9 +6,27 @@ import { eventually, World } from "../../helpers/harness.ts";
 import { ircSignIn, type IrcClient } from "../../helpers/irc.ts";
 import { createLogger } from "../../../src/log.ts";
 import { startCluster } from "../../helpers/cluster.ts";
+import { ircPortOf, ircWorld } from "../../helpers/irc-world.ts";
 
 /** irctest's oper block, as its controllers write it. */
 const OPERATOR = { name: "operuser", passwordHash: bcrypt.hashSync("operpassword", 4), role: "moderator" as const };
+
+/** `oper`'s MODE +q on talker in #general: refused (482) before OPER; after it, talker is muted and told so. */
+async function muteAfterOper(oper: IrcClient, talker: IrcClient): Promise<void> {
+  oper.send("MODE #general +q talker 5");
+  await oper.next("482");
+  oper.send("OPER operuser operpassword");
+  await oper.next("381");
+  oper.send("MODE #general +q talker 5");
+  expect((await oper.next("NOTICE")).params[1]).toMatch(/muted talker/);
+  expect((await talker.next("NOTICE")).params[1]).toMatch(/muted in general/);
+}
+
+/** `oper` (an operator now) kicks webby out of #general: its notice says so. */
+async function kickWebby(oper: IrcClient, reason: string): Promise<void> {
+  oper.send(`KICK #general webby :${reason}`);
+  expect((await oper.next("NOTICE")).params[1]).toMatch(/kicked webby/);
+}
 
 describe("IRC operators (irc.operators)", () => {
   const world = new World();
@@ -140,16 +158,8 @@ describe("IRC operators (irc.operators)", () => {
 
     oper.send("KICK #general webby :out");
     expect((await oper.next("482")).params[1]).toBe("#general");
-    oper.send("MODE #general +q talker 5");
-    await oper.next("482");
-
-    oper.send("OPER operuser operpassword");
-    await oper.next("381");
-    oper.send("MODE #general +q talker 5");
-    expect((await oper.next("NOTICE")).params[1]).toMatch(/muted talker/);
-    expect((await talker.next("NOTICE")).params[1]).toMatch(/muted in general/);
-    oper.send("KICK #general webby :out");
-    expect((await oper.next("NOTICE")).params[1]).toMatch(/kicked webby/);
+    await muteAfterOper(oper, talker);
+    await kickWebby(oper, "out");
     expect(await web.next("notice")).toMatchObject({ kind: "kick", text: "out" });
     expect((await web.closed).code).toBe(4000);
 
@@ -207,26 +217,17 @@ describe("IRC operators in a cluster", () => {
     const cluster = await startCluster(2, { CHAT_IRC_PORT: "0", CHAT_CONFIG: config });
     world.onCleanup(() => cluster.close());
     const [a, b] = cluster.nodes;
-    const portOf = (output: string) => Number(/"msg":"irc listening".*?"port":(\d+)/.exec(output)![1]);
-    const oper = await ircSignIn(portOf(a!.output()), "judy");
-    world.onCleanup(() => oper.close());
-    const talker = await ircSignIn(portOf(b!.output()), "talker");
-    world.onCleanup(() => talker.close());
+    const { sign } = ircWorld(world);
+    const oper = await sign(ircPortOf(a!.output()), "judy");
+    const talker = await sign(ircPortOf(b!.output()), "talker");
     talker.send("JOIN #general");
     await talker.next("366");
     const { client: web } = await world.member(b!, "webby");
 
-    oper.send("MODE #general +q talker 5");
-    await oper.next("482");
-    oper.send("OPER operuser operpassword");
-    await oper.next("381");
-    oper.send("MODE #general +q talker 5");
-    expect((await oper.next("NOTICE")).params[1]).toMatch(/muted talker/);
-    expect((await talker.next("NOTICE")).params[1]).toMatch(/muted in general/);
+    await muteAfterOper(oper, talker);
     talker.send("PRIVMSG #general :on node B");
     expect((await talker.next("404")).params[2]).toMatch(/muted/);
-    oper.send("KICK #general webby :bye");
-    expect((await oper.next("NOTICE")).params[1]).toMatch(/kicked webby/);
+    await kickWebby(oper, "bye");
     expect((await web.closed).code).toBe(4000);
     // The node's stdout is read as it comes: the log line may land a moment after the close.
     await eventually(() => /"msg":"user kicked".*"by":"judy".*"operator":"operuser"/.test(a!.output()), { what: "A's kick log line" });

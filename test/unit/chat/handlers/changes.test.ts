@@ -1,20 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { join } from "../../../../src/chat/handlers/rooms.ts";
 import { history, say } from "../../../../src/chat/handlers/messages.ts";
 import { edit, react, remove } from "../../../../src/chat/handlers/changes.ts";
 import { Amendments } from "../../../../src/chat/amendments.ts";
 import { createMemoryBroker } from "../../../../storage/broker/memory-broker.ts";
 import type { AmendmentRecord } from "../../../../storage/chatlog/types.ts";
-import { chatWorld, settle } from "./world.ts";
+import { aliceAndBobIn, settle } from "./world.ts";
 
-async function room() {
-  const w = chatWorld({ known: ["alice", "bob"] });
-  const alice = w.user("alice");
-  const bob = w.user("bob");
-  await join(w.ctx, alice.session, { type: "join", room: "general" });
-  await join(w.ctx, bob.session, { type: "join", room: "general" });
-  return { w, alice, bob };
-}
+const room = () => aliceAndBobIn("general", { known: ["alice", "bob"] });
 
 async function sayId(w: Awaited<ReturnType<typeof room>>["w"], who: { session: never } | { session: unknown }, text: string): Promise<string> {
   await say(w.ctx, who.session as never, { type: "say", room: "general", text });

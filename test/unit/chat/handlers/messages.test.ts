@@ -1,28 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { join } from "../../../../src/chat/handlers/rooms.ts";
 import { history, say } from "../../../../src/chat/handlers/messages.ts";
-import { ClientError } from "../../../../src/message/index.ts";
-import { chatWorld, settle } from "./world.ts";
-
-async function codeOf(run: () => unknown): Promise<string | undefined> {
-  try {
-    await run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ClientError);
-    return (error as ClientError).code;
-  }
-  return undefined;
-}
+import { aliceAndBobIn, chatWorld, codeOf, settle } from "./world.ts";
 
 /** Alice and bob, both in general. */
-async function room() {
-  const w = chatWorld();
-  const alice = w.user("alice");
-  const bob = w.user("bob");
-  await join(w.ctx, alice.session, { type: "join", room: "general" });
-  await join(w.ctx, bob.session, { type: "join", room: "general" });
-  return { w, alice, bob };
-}
+const room = () => aliceAndBobIn("general");
 
 describe("message handlers", () => {
   describe("say", () => {

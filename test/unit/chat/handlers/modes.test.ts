@@ -2,29 +2,10 @@ import { describe, expect, it } from "vitest";
 import { join } from "../../../../src/chat/handlers/rooms.ts";
 import { mode } from "../../../../src/chat/handlers/modes.ts";
 import { rooms, topic } from "../../../../src/chat/handlers/state.ts";
-import { ClientError } from "../../../../src/message/index.ts";
-import { chatWorld, settle } from "./world.ts";
-
-/** The error code a handler threw, synchronously or not. */
-async function codeOf(run: () => unknown): Promise<string | undefined> {
-  try {
-    await run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ClientError);
-    return (error as ClientError).code;
-  }
-  return undefined;
-}
+import { aliceAndBobIn, codeOf, settle } from "./world.ts";
 
 /** A world where alice created #den (its operator) and bob joined it after her. */
-async function den() {
-  const w = chatWorld({ known: ["alice", "bob", "carol"] });
-  const alice = w.user("alice");
-  const bob = w.user("bob");
-  await join(w.ctx, alice.session, { type: "join", room: "den" });
-  await join(w.ctx, bob.session, { type: "join", room: "den" });
-  return { w, alice, bob };
-}
+const den = () => aliceAndBobIn("den", { known: ["alice", "bob", "carol"] });
 
 describe("room modes and roles (issue 21)", () => {
   it("makes the member whose join creates a room its operator; `joined` carries the roles and modes", async () => {

@@ -1,19 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { join, leave, typing } from "../../../../src/chat/handlers/rooms.ts";
 import { rooms } from "../../../../src/chat/handlers/state.ts";
-import { ClientError } from "../../../../src/message/index.ts";
-import { chatWorld, settle } from "./world.ts";
-
-/** The error code a handler threw, synchronously or not. */
-async function codeOf(run: () => unknown): Promise<string | undefined> {
-  try {
-    await run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ClientError);
-    return (error as ClientError).code;
-  }
-  return undefined;
-}
+import { chatWorld, codeOf, settle } from "./world.ts";
 
 describe("room handlers", () => {
   describe("join", () => {

@@ -1,5 +1,5 @@
 import { Amendments, amendThenDeliver } from "../../../../src/chat/amendments.ts";
-import { vi } from "vitest";
+import { expect, vi } from "vitest";
 import { parseConfig } from "../../../../src/config/load.ts";
 import { silentLogger } from "../../../../src/log.ts";
 import { Hub } from "../../../../src/chat/hub.ts";
@@ -21,7 +21,8 @@ import { createMemoryBroker } from "../../../../storage/broker/memory-broker.ts"
 import { createMemoryBus } from "../../../../storage/bus/memory-bus.ts";
 import { createMemoryPresence } from "../../../../storage/presence/memory-presence.ts";
 import type { UserRecord } from "../../../../storage/users/types.ts";
-import type { Encoded, OutboundFrame } from "../../../../src/message/index.ts";
+import { ClientError, type Encoded, type OutboundFrame } from "../../../../src/message/index.ts";
+import { join } from "../../../../src/chat/handlers/rooms.ts";
 
 /** A fake socket that records what it was sent and what it was asked to hold (see Peer.hold). */
 export function fakePeer(remoteAddress = "127.0.0.1") {
@@ -121,3 +122,24 @@ export function chatWorld(options: { limits?: Record<string, unknown>; known?: s
 
 /** Lets pending promise callbacks run (a publish's ack, a presence exit). */
 export const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** A world (chatWorld with `options`) where alice and then bob joined `room`: alice created it if it is new, and is its operator. */
+export async function aliceAndBobIn(room: string, options: Parameters<typeof chatWorld>[0] = {}) {
+  const w = chatWorld(options);
+  const alice = w.user("alice");
+  const bob = w.user("bob");
+  await join(w.ctx, alice.session, { type: "join", room });
+  await join(w.ctx, bob.session, { type: "join", room });
+  return { w, alice, bob };
+}
+
+/** The code of the ClientError a handler threw, synchronously or not; undefined if it did not throw. */
+export async function codeOf(run: () => unknown): Promise<string | undefined> {
+  try {
+    await run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ClientError);
+    return (error as ClientError).code;
+  }
+  return undefined;
+}

@@ -3,17 +3,7 @@ import { join, leave } from "../../../../src/chat/handlers/rooms.ts";
 import { password, read, topic } from "../../../../src/chat/handlers/state.ts";
 import { countUnread, welcomeState } from "../../../../src/chat/state/user-state.ts";
 import { ClientError } from "../../../../src/message/index.ts";
-import { chatWorld, settle } from "../handlers/world.ts";
-
-async function codeOf(run: () => unknown): Promise<string | undefined> {
-  try {
-    await run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ClientError);
-    return (error as ClientError).code;
-  }
-  return undefined;
-}
+import { chatWorld, codeOf, settle } from "../handlers/world.ts";
 
 describe("conversation state with the memory broker", () => {
   it("keeps membership on the account from join to leave, and counts the room's members in the room store", async () => {
