@@ -71,8 +71,8 @@ export async function saslUpTo903(c: IrcClient, nick: string, password = "correc
 }
 
 /** The IRC port a daemon process logged ("irc listening"). */
-export function ircPortOf(output: string): number {
-  const match = /"msg":"irc listening".*?"port":(\d+)/.exec(output);
+export function ircPortOf(output: string, field: "port" | "tlsPort" = "port"): number {
+  const match = new RegExp(`"msg":"irc listening".*?"${field}":(\\d+)`).exec(output);
   if (!match) throw new Error(`no irc listening line in:\n${output}`);
   return Number(match[1]);
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signIn, type TestClient } from "../helpers/client.ts";
 import { startCluster, type TestCluster } from "../helpers/cluster.ts";
 import { ircSignIn, type IrcClient } from "../helpers/irc.ts";
+import { ircPortOf } from "../helpers/irc-world.ts";
 
 // Issue 21: a room's operators and modes on two nodes sharing Redis, and after both restart.
 
@@ -22,13 +23,6 @@ const connect = async (wsUrl: string, user: string) => {
   clients.push(s.client);
   return s;
 };
-/** The IRC port a daemon process logged ("irc listening"). */
-function ircPortOf(output: string): number {
-  const match = /"msg":"irc listening".*?"port":(\d+)/.exec(output);
-  if (!match) throw new Error(`no irc listening line in:\n${output}`);
-  return Number(match[1]);
-}
-
 /** The next `mode` frame whose change modeirc made (the owner's own come in too, maybe after their acks). */
 async function byIrc(client: TestClient) {
   for (;;) {

@@ -2,13 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { World, ask } from "../../helpers/harness.ts";
 import { startCluster } from "../../helpers/cluster.ts";
 import { ircSignIn, type IrcClient } from "../../helpers/irc.ts";
-
-/** The IRC port a daemon process logged ("irc listening"). */
-function ircPortOf(output: string): number {
-  const match = /"msg":"irc listening".*?"port":(\d+)/.exec(output);
-  if (!match) throw new Error(`no irc listening line in:\n${output}`);
-  return Number(match[1]);
-}
+import { ircPortOf } from "../../helpers/irc-world.ts";
 
 describe("web edits, deletions and reactions on IRC in a cluster", () => {
   const world = new World();

@@ -2,13 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { World, writeConfig } from "../../helpers/harness.ts";
 import { startCluster } from "../../helpers/cluster.ts";
 import { IrcClient } from "../../helpers/irc.ts";
-
-/** The IRC port a daemon process logged ("irc listening"). */
-function ircPortOf(output: string): number {
-  const match = /"msg":"irc listening".*?"port":(\d+)/.exec(output);
-  if (!match) throw new Error(`no irc listening line in:\n${output}`);
-  return Number(match[1]);
-}
+import { ircPortOf } from "../../helpers/irc-world.ts";
 
 async function guestIn(port: number, nick: string, channel: string): Promise<IrcClient> {
   const c = await IrcClient.connect(port);

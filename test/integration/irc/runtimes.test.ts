@@ -6,13 +6,7 @@ import { startCluster } from "../../helpers/cluster.ts";
 import { ircSignIn } from "../../helpers/irc.ts";
 import { makeCertificate } from "../../helpers/tls.ts";
 import { TestClient } from "../../helpers/client.ts";
-
-/** The IRC port a daemon process logged ("irc listening"). */
-function ircPortOf(output: string, field: "port" | "tlsPort" = "port"): number {
-  const match = new RegExp(`"msg":"irc listening".*?"${field}":(\\d+)`).exec(output);
-  if (!match) throw new Error(`no irc listening line in:\n${output}`);
-  return Number(match[1]);
-}
+import { ircPortOf } from "../../helpers/irc-world.ts";
 
 /** IRC on each runtime, as a process started like `npm start` / `deno task start`, plain and TLS. */
 describe.each<RuntimeName>(["node", "deno"])("the IRC gateway on %s", (runtime) => {

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { World } from "../../helpers/harness.ts";
 import { ircSignIn, type IrcClient } from "../../helpers/irc.ts";
 import { startCluster } from "../../helpers/cluster.ts";
+import { ircPortOf } from "../../helpers/irc-world.ts";
 
 /** Client-only tags (IRCv3 message-tags): relayed to clients with message-tags, never to others (docs/irc.md). */
 describe("IRC client-only tags", () => {
@@ -204,8 +205,3 @@ describe("IRC client-only tags in a cluster", () => {
   });
 });
 
-function ircPortOf(output: string): number {
-  const match = /"msg":"irc listening".*?"port":(\d+)/.exec(output);
-  if (!match) throw new Error(`no irc listening line in:\n${output}`);
-  return Number(match[1]);
-}

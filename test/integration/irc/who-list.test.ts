@@ -2,13 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { World } from "../../helpers/harness.ts";
 import { startCluster } from "../../helpers/cluster.ts";
 import { ircSignIn, type IrcClient, type Line } from "../../helpers/irc.ts";
-
-/** The IRC port a daemon process logged ("irc listening"). */
-function ircPortOf(output: string): number {
-  const match = /"msg":"irc listening".*?"port":(\d+)/.exec(output);
-  if (!match) throw new Error(`no irc listening line in ${output}`);
-  return Number(match[1]);
-}
+import { ircPortOf } from "../../helpers/irc-world.ts";
 
 /** The 354 lines of a WHO (params after the asker's nick), and its 315. */
 async function whox(c: IrcClient, line: string): Promise<{ rows: string[][]; end: Line }> {
