@@ -139,3 +139,49 @@ describe("bounds of leave and topic", () => {
     expect(joined.topic).toBe("😀".repeat(300));
   });
 });
+
+describe("bad_frame, as the error table lists it", () => {
+  const world = new World();
+  afterEach(() => world.cleanup());
+
+  it("answers each listed case with bad_frame and its ref, and the connection stays usable", async () => {
+    const d = await world.daemon();
+    const { client: mod } = await world.signIn(d, "mod");
+    const role = await d.http("/admin/role", { method: "PUT", admin: true, body: JSON.stringify({ user: "mod", role: "moderator" }) });
+    expect(role.status).toBe(200);
+    await world.signIn(d, "bob");
+    const { client } = await world.member(d, "alice", "lab");
+    const cases: Array<[TestClient, Record<string, unknown>]> = [
+      [client, { type: "search", q: "x", before: "yesterday" }],
+      [client, { type: "search", q: "x".repeat(501) }],
+      [client, { type: "search", q: "x", limit: 0 }],
+      [client, { type: "history", room: "lab", limit: 1.5 }],
+      [client, { type: "dm_history", with: "bob", limit: "5" }],
+      [client, { type: "rooms", limit: 0 }],
+      [client, { type: "rooms", query: "q".repeat(101) }],
+      [client, { type: "rooms", after: "a".repeat(201) }],
+      [client, { type: "mode", room: "lab", mode: "voice", on: true }],
+      [client, { type: "mode", room: "lab", mode: "topicLock", on: true, user: "bob" }],
+      [client, { type: "mode", room: "lab", mode: "ban", on: true }],
+      [client, { type: "read", room: "lab", with: "bob", id: "1764100000000-000003" }],
+      [client, { type: "read", id: "1764100000000-000003" }],
+      [client, { type: "read", room: "lab", id: "1764100000000" }],
+      [client, { type: "tags", room: "lab", tags: {} }],
+      [client, { type: "tags", room: "lab", tags: { x: "no plus" } }],
+      [client, { type: "say", room: "lab", text: "x", notice: false }],
+      [client, { type: "say", room: "lab", files: [] }],
+      [mod, { type: "kick", user: "bob", reason: "r".repeat(501) }],
+      [mod, { type: "mute", user: "bob", room: "lab", minutes: 0 }],
+      [mod, { type: "mute", user: "bob", room: "lab", minutes: 525_601 }],
+    ];
+    let n = 0;
+    for (const [who, frame] of cases) {
+      const ref = `b${++n}`;
+      expect(await errorFor(who, { ...frame, ref }), JSON.stringify(frame)).toMatchObject({ code: "bad_frame", ref });
+    }
+    // Just inside the bounds is fine.
+    expect((await answersTo(client, { type: "rooms", query: "q".repeat(100), after: "a".repeat(200), ref: "r" }))[0]).toEqual({ type: "rooms", rooms: [], ref: "r" });
+    const muted = await answersTo(mod, { type: "mute", user: "bob", room: "lab", minutes: 525_600, ref: "m" });
+    expect(muted).toEqual([expect.objectContaining({ type: "moderated", action: "mute", user: "bob", ref: "m" })]);
+  });
+});
