@@ -51,6 +51,32 @@ async function answersTo(client: TestClient, frame: unknown): Promise<Frame[]> {
   return settle(client);
 }
 
+describe("README.md's minimal session, sent as written", () => {
+  const world = new World();
+  afterEach(() => world.cleanup());
+
+  it("answers each line as the README shows it", async () => {
+    const readme = readFileSync(`${ROOT}/README.md`, "utf8");
+    const lines = readme.slice(readme.indexOf("A minimal session:")).split("\n").filter((l) => /^[→←] /.test(l));
+    const sentLines = lines.filter((l) => l.startsWith("→")).map((l) => JSON.parse(l.slice(2)) as Frame);
+    const toldLines = lines.filter((l) => l.startsWith("←")).map((l) => l.slice(2));
+    expect(sentLines.map((f) => f.type)).toEqual(["hello", "join", "say"]);
+    const d = await world.daemon();
+    const client = await world.connect(d);
+    const welcome = await client.request(sentLines[0]!, "welcome", "error");
+    expect(welcome).toMatchObject({ type: "welcome", user: "alice", rooms: ["general"], created: true, token: expect.any(String), motd: expect.any(String) });
+    // The joined line is whole (no "…"): exactly what comes.
+    expect(await client.request(sentLines[1]!, "joined", "error")).toEqual(JSON.parse(toldLines[1]!));
+    client.send(sentLines[2]);
+    const [first, second] = [await client.next(), await client.next()];
+    const message = [first, second].find((f) => f!.type === "message")!;
+    const ack = [first, second].find((f) => f!.type === "ack")!;
+    const [exampleMessage, exampleAck] = [JSON.parse(toldLines[2]!) as Frame, JSON.parse(toldLines[3]!) as Frame];
+    expect(message).toEqual({ ...exampleMessage, id: ack.id, ts: ack.ts });
+    expect(ack).toEqual({ ...exampleAck, id: message.id, ts: message.ts });
+  });
+});
+
 describe("docs/protocol.md's examples, sent as written", () => {
   const world = new World();
   afterEach(() => world.cleanup());
