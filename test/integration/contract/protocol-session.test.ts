@@ -117,6 +117,22 @@ describe("conversations", () => {
     const rest = await alice.request({ type: "dm_history", with: "bob", before: ids[2], limit: 2 }, "dm_history");
     expect(rest).toMatchObject({ complete: true });
     expect((rest.messages as Frame[]).map((m) => m.text)).toEqual(["m0", "m1"]);
+    // A name with no account: an empty list, complete.
+    expect(await alice.request({ type: "dm_history", with: "nobody", ref: "n" }, "dm_history")).toEqual({ type: "dm_history", with: "nobody", messages: [], complete: true });
+  });
+
+  it("leave drops the room's read marker: joined again, lastRead is null", async () => {
+    const d = await world.daemon();
+    const { client: alice } = await world.member(d, "alice", "lab");
+    alice.send({ type: "say", room: "lab", text: "read me", ref: 1 });
+    const id = (await alice.next("message")).id as string;
+    alice.send({ type: "read", room: "lab", id, ref: "r" });
+    // The say's ack comes once durable: before or after the read's.
+    const acks = [await alice.next("ack"), await alice.next("ack")];
+    expect(acks.find((a) => a.ref === "r")).toEqual({ type: "ack", ref: "r", id, ts: expect.any(Number) });
+    expect(await alice.request({ type: "join", room: "lab" }, "joined")).toMatchObject({ lastRead: id, unread: 0 });
+    await alice.request({ type: "leave", room: "lab" }, "left");
+    expect(await alice.request({ type: "join", room: "lab" }, "joined")).toMatchObject({ lastRead: null });
   });
 
   it("welcome lists conversations most recent first, with the other's display name, lastId and ts", async () => {
