@@ -121,6 +121,24 @@ describe("conversations", () => {
     expect(await alice.request({ type: "dm_history", with: "nobody", ref: "n" }, "dm_history")).toEqual({ type: "dm_history", with: "nobody", messages: [], complete: true });
   });
 
+  it("history and dm_history give the newest 50 by default, oldest first", async () => {
+    const d = await world.daemon({ limits: { messageBurst: 200, messagesPerSecond: 200 } });
+    const { client: alice } = await world.member(d, "alice");
+    await world.signIn(d, "bob");
+    for (let i = 0; i < 60; i++) {
+      alice.send({ type: "say", room: "general", text: `r${i}` });
+      alice.send({ type: "dm", to: "bob", text: `d${i}` });
+    }
+    for (let i = 0; i < 120; i++) await alice.next("ack");
+    const expected = (p: string) => Array.from({ length: 50 }, (_, i) => `${p}${i + 10}`);
+    const history = await alice.request({ type: "history", room: "general" }, "history");
+    expect(history.complete).toBe(false);
+    expect((history.messages as Frame[]).map((m) => m.text)).toEqual(expected("r"));
+    const dms = await alice.request({ type: "dm_history", with: "bob" }, "dm_history");
+    expect(dms.complete).toBe(false);
+    expect((dms.messages as Frame[]).map((m) => m.text)).toEqual(expected("d"));
+  });
+
   it("leave drops the room's read marker: joined again, lastRead is null", async () => {
     const d = await world.daemon();
     const { client: alice } = await world.member(d, "alice", "lab");
