@@ -139,6 +139,27 @@ describe("conversations", () => {
     expect((dms.messages as Frame[]).map((m) => m.text)).toEqual(expected("d"));
   });
 
+  it("dm_history since: complete is false when messages after it are no longer kept (limits.historyPerRoom)", async () => {
+    const d = await world.daemon({ limits: { historyPerRoom: 3 } });
+    const { client: alice } = await world.signIn(d, "alice");
+    await world.signIn(d, "bob");
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      alice.send({ type: "dm", to: "bob", text: `m${i}`, ref: i });
+      ids.push((await alice.next("dm")).id as string);
+    }
+    const lost = await alice.request({ type: "dm_history", with: "bob", since: ids[0] }, "dm_history");
+    expect(lost).toMatchObject({ complete: false });
+    expect((lost.messages as Frame[]).map((m) => m.text)).toEqual(["m3", "m4", "m5"]);
+    const kept = await alice.request({ type: "dm_history", with: "bob", since: ids[2] }, "dm_history");
+    expect(kept).toMatchObject({ complete: true });
+    expect((kept.messages as Frame[]).map((m) => m.text)).toEqual(["m3", "m4", "m5"]);
+    // A larger limit is capped at what is kept.
+    const page = await alice.request({ type: "dm_history", with: "bob", limit: 1000 }, "dm_history");
+    expect(page).toMatchObject({ complete: true });
+    expect((page.messages as Frame[]).map((m) => m.text)).toEqual(["m3", "m4", "m5"]);
+  });
+
   it("leave drops the room's read marker: joined again, lastRead is null", async () => {
     const d = await world.daemon();
     const { client: alice } = await world.member(d, "alice", "lab");
