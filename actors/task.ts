@@ -10,7 +10,7 @@ type Settled = { type: string; data?: unknown };
  * Promise logic for a one-shot task an invoking state waits for, as xstate's
  * `fromPromise` (the result is the invoke's `onDone`, a rejection or a throw
  * its `onError`, and a result that arrives after the state was left is
- * dropped), without what `fromPromise` adds for cancellation: an
+ * dropped; a throw before any promise is settled at once), without what `fromPromise` adds for cancellation: an
  * `AbortController` with its `AbortSignal` and a `WeakMap` entry per run. The
  * task cannot be aborted (the sign-in's bcrypt job or file read runs to its
  * end either way), and on a connection storm those objects outlive the young
@@ -41,9 +41,13 @@ export function fromTask<TOutput, TInput>(run: (input: TInput) => TOutput | Prom
       try {
         result = run(snapshot.input as TInput);
       } catch (error) {
-        result = Promise.reject(error);
+        // A throw before any promise is settled now, in the step that started the task: the invoking state
+        // is left before the next event (a hello refused for its shape, name or rate is answered before any
+        // frame sent behind it arrives, docs/protocol.md "Session flow").
+        settle(self, REJECTED, error);
+        return;
       }
-      // Always settled on a later microtask, as fromPromise's: a result decided at once still arrives as an event.
+      // Otherwise settled on a later microtask, as fromPromise's: a result decided at once still arrives as an event.
       Promise.resolve(result).then(
         (data) => settle(self, RESOLVED, data),
         (data: unknown) => settle(self, REJECTED, data),

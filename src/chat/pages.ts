@@ -35,6 +35,8 @@ function nextId(id: string): string {
 
 /** The message with this id in the stream, if it is there (not an amendment). */
 export async function findInStream(broker: Pick<Broker, "history">, stream: string, id: string): Promise<MessageRecord | undefined> {
+  // A malformed id names no message (a `replyTo` of one is `not_found`, as an unknown id is).
+  if (!parseId(id)) return undefined;
   const { messages } = await broker.history(stream, { before: nextId(id), limit: 1 });
   const record = messages[0];
   return record && record.id === id && isMessage(record) ? record : undefined;

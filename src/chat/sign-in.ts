@@ -24,8 +24,9 @@ export type Admission = SignIn & { readonly mark: number; readonly byToken: bool
  * on signed-in connections per user.
  *
  * A token resume whose user record is at hand (see `Accounts.resumeNow`) is
- * decided at once: the result is a SignIn, not a promise, and failures throw.
- * The session actor then goes from `hello` to `active` in one step.
+ * decided at once: the result is a SignIn, not a promise (its failures are
+ * rejections, as every failed sign-in's). Only a hello refused for its shape,
+ * name or rate throws, so the session answers it before the frames behind it.
  */
 export function authenticate(deps: Deps, hello: Hello, session?: Session): Admission | Promise<Admission> {
   const { accounts, abuse } = deps;
@@ -51,17 +52,23 @@ export function authenticate(deps: Deps, hello: Hello, session?: Session): Admis
     throw rateLimited(`${what}; try again in ${waitText(retryAfterMs)}`, retryAfterMs);
   }
   if (!passwordHello) {
-    // A token sign-in may name its user too; a token of another user is refused like any invalid token.
-    if (userKey !== undefined && fromToken?.key !== userKey) {
-      throw failed(abuse, logger, address, account, passwordHello, new ClientError(ErrorCode.authFailed, "invalid or expired token"));
-    }
-    let now: SignIn | undefined;
+    // Only the checks above fail at once (the session answers them before any frame behind the hello);
+    // a token refused here is answered as every failed sign-in is, as a rejection, frames held behind it.
     try {
-      now = accounts.resumeNow(hello.token!);
+      // A token sign-in may name its user too; a token of another user is refused like any invalid token.
+      if (userKey !== undefined && fromToken?.key !== userKey) {
+        throw failed(abuse, logger, address, account, passwordHello, new ClientError(ErrorCode.authFailed, "invalid or expired token"));
+      }
+      let now: SignIn | undefined;
+      try {
+        now = accounts.resumeNow(hello.token!);
+      } catch (error) {
+        throw failed(abuse, logger, address, account, passwordHello, error);
+      }
+      if (now) return admitted(deps, address, admission(now, mark, true));
     } catch (error) {
-      throw failed(abuse, logger, address, account, passwordHello, error);
+      return Promise.reject(error);
     }
-    if (now) return admitted(deps, address, admission(now, mark, true));
   }
   const attempt = passwordHello
     ? accounts.validateSession(hello.user!, hello.password!, { mayCreate: () => abuse.takeAccount(address) || abuse.retryAfterMs(address, "accounts") })

@@ -12,7 +12,11 @@ const ref = z.union([z.string().max(64), z.number().finite()]);
 // The frame size limit bounds its length.
 const name = z.string();
 const room = z.string();
+// A position (`since`, `before`, `read`'s `id`): malformed is `bad_frame`, said by the handler.
 const messageId = z.string().min(1).max(40);
+// A message to find (`replyTo`, and the `id` of `edit`, `delete` and `react`): any string, since a
+// malformed id names no message and is `not_found`, as an unknown one is (the frame size limit bounds it).
+const targetId = z.string();
 const text = z.string();
 /**
  * Files shared with a `say` or `dm`: ids from `POST /files`, at most 10.
@@ -40,7 +44,7 @@ export const helloFrame = z.object({
 export const joinFrame = z.object({ type: z.literal("join"), room, since: messageId.optional(), ref: ref.optional() });
 export const leaveFrame = z.object({ type: z.literal("leave"), room, ref: ref.optional(), reason: z.string().max(300).optional() });
 export const sayFrame = z
-  .object({ type: z.literal("say"), room, text: text.optional(), files: files.optional(), ref: ref.optional(), replyTo: messageId.optional(), notice: z.literal(true).optional(), tags: clientTags.optional() })
+  .object({ type: z.literal("say"), room, text: text.optional(), files: files.optional(), ref: ref.optional(), replyTo: targetId.optional(), notice: z.literal(true).optional(), tags: clientTags.optional() })
   .refine(hasTextOrFiles, textMissing)
   .transform(textOrEmpty);
 export const historyFrame = z.object({
@@ -51,7 +55,7 @@ export const historyFrame = z.object({
   limit: limit.optional(),
 });
 export const dmFrame = z
-  .object({ type: z.literal("dm"), to: name, text: text.optional(), files: files.optional(), ref: ref.optional(), replyTo: messageId.optional(), notice: z.literal(true).optional(), tags: clientTags.optional() })
+  .object({ type: z.literal("dm"), to: name, text: text.optional(), files: files.optional(), ref: ref.optional(), replyTo: targetId.optional(), notice: z.literal(true).optional(), tags: clientTags.optional() })
   .refine(hasTextOrFiles, textMissing)
   .transform(textOrEmpty);
 export const dmHistoryFrame = z.object({
@@ -114,9 +118,9 @@ export const searchFrame = z.object({
 });
 // Issue 19, message changes: edit, delete, react (docs/protocol.md "Editing, deleting, reacting").
 // Whether `emoji` is one emoji or a :short_name: is checked by the handler (bad_frame), as text length is.
-export const editFrame = z.object({ type: z.literal("edit"), id: messageId, text, ref: ref.optional() });
-export const deleteFrame = z.object({ type: z.literal("delete"), id: messageId, ref: ref.optional() });
-export const reactFrame = z.object({ type: z.literal("react"), id: messageId, emoji: z.string(), ref: ref.optional() });
+export const editFrame = z.object({ type: z.literal("edit"), id: targetId, text, ref: ref.optional() });
+export const deleteFrame = z.object({ type: z.literal("delete"), id: targetId, ref: ref.optional() });
+export const reactFrame = z.object({ type: z.literal("react"), id: targetId, emoji: z.string(), ref: ref.optional() });
 
 export const inboundFrame = z.discriminatedUnion("type", [
   helloFrame,

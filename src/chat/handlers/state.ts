@@ -54,7 +54,9 @@ export async function read(ctx: ChatContext, session: Session, frame: Frame<"rea
  */
 export async function topic(ctx: ChatContext, session: Session, frame: Frame<"topic">): Promise<void> {
   const room = roomKey(frame.room);
-  if ([...frame.text].length > TOPIC_MAX_LENGTH) throw new ClientError(ErrorCode.tooLarge, `a topic is at most ${TOPIC_MAX_LENGTH} characters`);
+  // The bound is on the topic kept: surrounding white space is trimmed before it is measured.
+  const text = frame.text.trim();
+  if ([...text].length > TOPIC_MAX_LENGTH) throw new ClientError(ErrorCode.tooLarge, `a topic is at most ${TOPIC_MAX_LENGTH} characters`);
   ctx.stateLimits.takeRequest(session);
   const me = await record(ctx, session);
   if (!belongs(me, room)) throw new ClientError(ErrorCode.notInRoom, `not in room ${room}`);
@@ -62,7 +64,6 @@ export async function topic(ctx: ChatContext, session: Session, frame: Frame<"to
   if (info?.topicLock && !isRoomOperator(info, me)) throw new ClientError(ErrorCode.forbidden, `the topic of ${room} is locked: only its operators may set it`);
   ctx.moderation.checkNotMuted(session.user!.key, room);
   const by = session.user!.name;
-  const text = frame.text.trim();
   publishThenAck(ctx, session, { kind: "topic", room, by, text }, frame.ref, {
     beforeAck: (stored) => ctx.directory.storeTopic(room, { text, by, ts: stored.ts }),
   });

@@ -64,6 +64,16 @@ describe("fromTask", () => {
     }
   });
 
+  it("settles a throw before any promise in the step that started the task, before any later event", () => {
+    const failure = new Error("refused at once");
+    const { machine, seen } = invoking(() => {
+      throw failure;
+    });
+    const actor = createActor(machine).start();
+    expect(actor.getSnapshot().value).toBe("finished");
+    expect(seen).toEqual([["error", failure]]);
+  });
+
   it("drops the result of a task whose state was left: the child is stopped and sends nothing", async () => {
     const d = deferred<number>();
     const { machine, seen } = invoking(() => d.promise);
