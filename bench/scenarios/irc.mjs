@@ -13,7 +13,7 @@
  * RSS after the clients joined minus before, over the clients).
  *
  * Part of `npm run bench` (`--scenarios=irc`), or alone:
- * `node bench/scenarios/irc.mjs [--quick] [--no-docs] [--servers=chatd,ergo,ergo-nohistory]` writes
+ * `node bench/scenarios/irc.mjs [--quick] [--no-docs] [--servers=chatd,ergo,ergo-nohistory] [--rates=25,50]` writes
  * bench/results/irc.json (irc-quick.json) and the IRC section of
  * docs/benchmarks.md (kept below the notes marker across full runs).
  */
@@ -173,7 +173,9 @@ async function main() {
   const ROOT = fileURLToPath(new URL("../..", import.meta.url));
   const args = process.argv.slice(2);
   const quick = args.includes("--quick");
-  const params = quick ? QUICK : FULL;
+  const rates = args.find((a) => a.startsWith("--rates="))?.split("=")[1].split(",").map(Number);
+  const params = { ...(quick ? QUICK : FULL) };
+  if (rates) params.irc = { ...params.irc, rates };
   const started = performance.now();
   const log = (line) => console.log(`${((performance.now() - started) / 1000).toFixed(1).padStart(6)}s ${line}`);
   execFileSync(process.execPath, [join(ROOT, "scripts", "build.mjs"), "--if-stale"], { cwd: ROOT, stdio: "inherit" });
