@@ -129,7 +129,8 @@ export const sessionMachine = setup({
     /** The sign-in failed, or was refused at the last moment: its error, then each held frame's answer. */
     authFailed: ({ context, event }) => {
       const error = "error" in event ? event.error : refusalOf(context, event);
-      if ("output" in event) context.chat.accounts.revoke((event.output as Admission).token).catch(() => {});
+      const token = "output" in event ? (event.output as Admission).token : undefined;
+      if (token) context.chat.accounts.revoke(token).catch(() => {});
       context.chat.fail(context.session, error);
       for (const held of context.auth?.queued ?? []) {
         if (held.type === "INVALID") failInvalid(context, held);

@@ -22,6 +22,9 @@ export type AccountsOptions = {
 };
 
 export type SignIn = { user: UserRecord; token: string; created: boolean };
+/** A password sign-in without a resume token (`checkSignIn`: IRC's). */
+export type TokenlessSignIn = { user: UserRecord; token?: undefined; created: boolean };
+type SignInOptions = { mayCreate?: () => true | number };
 
 const PASSWORD_MAX_BYTES = 72;
 const AUTH_FAILED = "unknown user or wrong password";
@@ -29,7 +32,8 @@ const AUTH_FAILED = "unknown user or wrong password";
 /**
  * The brief's client api: `validateSession` looks a user up (`findUser`) and,
  * when registration is open and the name is free, creates the account
- * (`createUser`). Every successful sign-in issues a resume token.
+ * (`createUser`). Every successful sign-in issues a resume token, but
+ * `checkSignIn`'s (for clients that never resume).
  */
 export function createAccounts(options: AccountsOptions) {
   const { store, bcryptCost, registration, passwordMinLength, tokenTtlMs } = options;
@@ -79,11 +83,13 @@ export function createAccounts(options: AccountsOptions) {
   }
 
   /**
+   * A password sign-in without a resume token, for clients that never resume
+   * (IRC): it writes nothing to the user store (but an account it creates).
    * `mayCreate` is asked only when this sign-in would create an account: true
    * allows it; a number of ms (how long until it would be allowed) refuses it
    * with `rate_limited`.
    */
-  async function validateSession(name: string, password: string, options: { mayCreate?: () => true | number } = {}): Promise<SignIn> {
+  async function checkSignIn(name: string, password: string, options: SignInOptions = {}): Promise<TokenlessSignIn> {
     const n = checkName(name);
     if (new TextEncoder().encode(password).length > PASSWORD_MAX_BYTES) {
       throw new ClientError(ErrorCode.badPassword, `password must be at most ${PASSWORD_MAX_BYTES} bytes`);
@@ -112,7 +118,13 @@ export function createAccounts(options: AccountsOptions) {
       // Only after the password matched: a ban is no hint to someone guessing names.
       if (existing.banned) throw new ClientError(ErrorCode.banned, `this account is banned: ${existing.banned.reason}`);
     }
-    const { user, token } = await issueToken(n.key);
+    return { user: existing, created };
+  }
+
+  /** `checkSignIn`, then a resume token issued (the user's record written with its hash). */
+  async function validateSession(name: string, password: string, options: SignInOptions = {}): Promise<SignIn> {
+    const { user: checked, created } = await checkSignIn(name, password, options);
+    const { user, token } = await issueToken(checked.key);
     return { user, token, created };
   }
 
@@ -198,7 +210,7 @@ export function createAccounts(options: AccountsOptions) {
     return hashing.compare(password, hash);
   }
 
-  return { validateSession, matchesHash, findUser, createUser, resume, resumeNow, revoke, revokeAll, setPassword, store };
+  return { validateSession, checkSignIn, matchesHash, findUser, createUser, resume, resumeNow, revoke, revokeAll, setPassword, store };
 }
 
 export type Accounts = ReturnType<typeof createAccounts>;

@@ -22,6 +22,13 @@ export interface Peer {
    * without it get one `send` per frame.
    */
   sendBatch?(frames: readonly Encoded[]): void;
+  /**
+   * False for a client that never resumes with a token (IRC): its password
+   * sign-ins issue none, so they write nothing to the user store (a web
+   * sign-in writes its token's hash, and a close of an IRC connection had to
+   * revoke it again). Undefined means true.
+   */
+  readonly resumes?: boolean;
   /** Closes with a WebSocket close code; safe to call twice. */
   close(code: number, reason: string): void;
   /** Bytes queued but not yet written to the network. */

@@ -30,7 +30,7 @@ export async function renameAs(deps: RenameDeps, session: Session, name: string,
   const admission = await deps.authenticate({ type: "hello", user: name, password: password ?? "" }, session);
   const refused = deps.refusal(admission);
   if (refused) {
-    deps.accounts.revoke(admission.token).catch(() => {});
+    if (admission.token) deps.accounts.revoke(admission.token).catch(() => {});
     throw refused;
   }
   const role = deps.remember(admission);

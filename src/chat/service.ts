@@ -2,7 +2,7 @@ import { CloseCode, type ClientError, type InboundFrame, type Ref } from "../mes
 import { Amendments, amendThenDeliver } from "./amendments.ts";
 import type { Config } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
-import type { Accounts, SignIn } from "../accounts/accounts.ts";
+import type { Accounts, SignIn, TokenlessSignIn } from "../accounts/accounts.ts";
 import type { ChatLog } from "../../storage/chatlog/types.ts";
 import type { Broker } from "../../storage/broker/types.ts";
 import type { Bus } from "../../storage/bus/types.ts";
@@ -272,7 +272,7 @@ export class ChatService {
    * changes applied since its sign-in read the user record (`mark`), in the
    * same synchronous step as `refusal` (see sessionMachine).
    */
-  signedIn(session: Session, signIn: SignIn & { mark?: number }): void {
+  signedIn(session: Session, signIn: (SignIn | TokenlessSignIn) & { mark?: number }): void {
     const { user, token, created } = signIn;
     const role = this.moderation.remember(user, signIn.mark);
     // One string for both when the display name is the key (a lower-case name): the session keeps them for its life.

@@ -106,7 +106,7 @@ export class Session {
   }
 
   /** A connection signs in once (a second hello is refused), so its sign-in bucket is done with. */
-  signedIn(user: SessionUser, token: string): void {
+  signedIn(user: SessionUser, token: string | undefined): void {
     this.user = user;
     this.token = token;
     this.#signIns = undefined;

@@ -1,5 +1,5 @@
 import { checkName, ClientError, CloseCode, ErrorCode, rateLimited, waitText, type InboundFrame } from "../message/index.ts";
-import { tokenUser, type Accounts, type SignIn } from "../accounts/accounts.ts";
+import { tokenUser, type Accounts, type SignIn, type TokenlessSignIn } from "../accounts/accounts.ts";
 import type { Limits } from "../config/schema.ts";
 import type { AbuseLimits } from "./limits.ts";
 import type { Hub } from "./hub.ts";
@@ -15,7 +15,8 @@ type Deps = { accounts: Accounts; abuse: AbuseLimits; hub: Hub; limits: Limits; 
  * is where the moderation journal stood before the user record was read (see
  * `refusal`), `byToken` how the user signed in.
  */
-export type Admission = SignIn & { readonly mark: number; readonly byToken: boolean };
+/** `token`: none for a peer that never resumes (Peer.resumes). */
+export type Admission = (SignIn | TokenlessSignIn) & { readonly mark: number; readonly byToken: boolean };
 
 /**
  * A `hello`, checked in order of cost: its shape and name first (free to
@@ -71,7 +72,9 @@ export function authenticate(deps: Deps, hello: Hello, session?: Session): Admis
     }
   }
   const attempt = passwordHello
-    ? accounts.validateSession(hello.user!, hello.password!, { mayCreate: () => abuse.takeAccount(address) || abuse.retryAfterMs(address, "accounts") })
+    ? (session?.peer.resumes === false ? accounts.checkSignIn : accounts.validateSession)(hello.user!, hello.password!, {
+        mayCreate: () => abuse.takeAccount(address) || abuse.retryAfterMs(address, "accounts"),
+      })
     : accounts.resume(hello.token!);
   return attempt.then(
     (signIn) => admitted(deps, address, admission(signIn, mark, !passwordHello)),
@@ -87,7 +90,7 @@ export function authenticate(deps: Deps, hello: Hello, session?: Session): Admis
  * object hidden classes of its own, made in the old generation (~0.4 KiB of
  * old-space garbage per sign-in, docs/benchmarks.md).
  */
-function admission(signIn: SignIn, mark: number, byToken: boolean): Admission {
+function admission(signIn: SignIn | TokenlessSignIn, mark: number, byToken: boolean): Admission {
   return { user: signIn.user, token: signIn.token, created: signIn.created, mark, byToken };
 }
 

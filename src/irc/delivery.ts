@@ -71,6 +71,11 @@ export abstract class IrcPeer implements Peer {
     return this.socket.bufferedAmount;
   }
 
+  /** An IRC client signs in with its password every time: no resume token (Peer.resumes). */
+  get resumes(): boolean {
+    return false;
+  }
+
   send(encoded: Encoded): void {
     if (this.closed) return;
     const frame = encoded.frame ?? (JSON.parse(encoded.text) as OutboundFrame);

@@ -67,11 +67,7 @@ export class IrcGateway {
     conn.deadline(limits.authTimeoutMs);
     return {
       data: (chunk) => conn.data(chunk),
-      closed: () => {
-        conn.streamClosed();
-        // An IRC sign-in makes a resume token no IRC client uses: it goes with the connection.
-        if (session.token) chat.accounts.revoke(session.token).catch(() => {});
-      },
+      closed: () => conn.streamClosed(),
     };
   }
 }

@@ -116,7 +116,7 @@ type WelcomeFrame = Extract<OutboundFrame, { type: "welcome" }>;
 export function encodeWelcome(frame: Omit<WelcomeFrame, "rooms">, roomsJson: string): Encoded {
   const { user, token, motd, created, role, unread, conversations, server, limits } = frame;
   return new Encoded(
-    `{"type":"welcome","user":${JSON.stringify(user)},"token":${JSON.stringify(token)},"motd":${JSON.stringify(motd)},` +
+    `{"type":"welcome","user":${JSON.stringify(user)},${token === undefined ? "" : `"token":${JSON.stringify(token)},`}"motd":${JSON.stringify(motd)},` +
       `"rooms":${roomsJson},"created":${JSON.stringify(created)},"role":${JSON.stringify(role)},"unread":${JSON.stringify(unread)},` +
       `"conversations":${JSON.stringify(conversations)},"server":${JSON.stringify(server)},"limits":${JSON.stringify(limits)}}`,
   );

@@ -54,7 +54,8 @@ export const directMessage = z.object({
 export const welcomeFrame = z.object({
   type: z.literal("welcome"),
   user: z.string(),
-  token: z.string(),
+  // Every WebSocket sign-in has one; an IRC session's (turned into 001-005, never sent) has none.
+  token: z.string().optional(),
   motd: z.string(),
   rooms: z.array(z.string()),
   created: z.boolean(),

@@ -24,6 +24,7 @@ export function instrumentAccounts(accounts: Accounts, metrics: Metrics): Accoun
   return {
     ...accounts,
     validateSession: (...args) => count(accounts.validateSession(...args)),
+    checkSignIn: (...args) => count(accounts.checkSignIn(...args)),
     resume: (...args) => count(accounts.resume(...args)),
     // Undefined is no outcome yet: the caller goes on to `resume`, which counts it.
     resumeNow: (...args) => {

@@ -15,7 +15,7 @@ export type WelcomeDeps = { config: Config; broker: Pick<Broker, "history" | "ke
  * The welcome: the user's own rooms (defaults first), role, unread counts
  * and conversations (see user-state.ts), encoded.
  */
-export async function welcome(deps: WelcomeDeps, user: UserRecord, role: UserRecord["role"], token: string, created: boolean): Promise<Encoded> {
+export async function welcome(deps: WelcomeDeps, user: UserRecord, role: UserRecord["role"], token: string | undefined, created: boolean): Promise<Encoded> {
   const { config, broker, amendments, logger } = deps;
   const { limits } = config;
   let state: Awaited<ReturnType<typeof welcomeState>>;

@@ -213,4 +213,18 @@ describe("IRC registration", () => {
     while (got.from !== "piper") got = await web.next("message");
     expect(got.text).toBe("right away");
   });
+
+  it("keeps no resume token for an IRC sign-in (IRC clients sign in with the password every time)", async () => {
+    const d = await ircDaemon();
+    const { client: web } = await world.signIn(d, "tokens");
+    const tokensOf = async () => (await d.daemon.chat!.accounts.findUser("tokens"))!.tokens.length;
+    expect(await tokensOf()).toBe(1);
+    const irc = await ircSignIn(d.daemon.ircPort!, "tokens", { password: PASSWORD });
+    world.onCleanup(() => irc.close());
+    expect(await tokensOf()).toBe(1);
+    irc.send("QUIT");
+    await irc.closed;
+    web.ws.close();
+    expect(await tokensOf()).toBe(1);
+  });
 });

@@ -524,3 +524,26 @@ describe("createAccounts", () => {
     });
   });
 });
+
+describe("checkSignIn (a password sign-in without a resume token: IRC's)", () => {
+  it("checks the password as validateSession does, and writes nothing for an existing account", async () => {
+    const a = accounts();
+    await a.validateSession("ircy", "correct-horse");
+    const before = await readFile(userFile("ircy"), "utf8");
+    let writes = 0;
+    const update = store.update.bind(store);
+    store.update = (...args) => ((writes += 1), update(...args));
+    const signIn = await a.checkSignIn("IRCY", "correct-horse");
+    expect(signIn).toMatchObject({ user: { key: "ircy" }, created: false });
+    expect(signIn.token).toBeUndefined();
+    expect(writes).toBe(0);
+    expect(await readFile(userFile("ircy"), "utf8")).toBe(before);
+    await expect(a.checkSignIn("ircy", "wrong-horse")).rejects.toMatchObject({ code: ErrorCode.authFailed });
+  });
+
+  it("creates the account when registration is open, with no token in it", async () => {
+    const signIn = await accounts().checkSignIn("newirc", "correct-horse");
+    expect(signIn).toMatchObject({ user: { key: "newirc", tokens: [] }, created: true });
+    expect(JSON.parse(await readFile(userFile("newirc"), "utf8"))).toMatchObject({ tokens: [] });
+  });
+});
