@@ -44,6 +44,8 @@ function upload(file) {
   xhr.addEventListener("load", () => {
     if (xhr.status === 201 && xhr.response?.id) {
       item.ref = xhr.response;
+      // The progress events counted the whole form (boundaries, headers): show the file's own size.
+      item.size = xhr.response.size;
       item.state = "done";
     } else {
       drop(item);
