@@ -87,7 +87,7 @@ describe("files on the page, as files.md tells a newcomer", () => {
     await expect.poll(() => sent.getByTestId("file-link").allTextContents()).toEqual(["pasted.txt 1 B", "dropped.txt 2 B"]);
   });
 
-  it("sends at most 10 files in a message", async () => {
+  it("sends at most 10 files in a message; the rest stay for the next", async () => {
     const d = await web.daemon();
     const { page, tap } = await web.tapped(d);
     await signIn(page, "alice");
@@ -99,6 +99,11 @@ describe("files on the page, as files.md tells a newcomer", () => {
     await expect.poll(() => tap.sentOf("say").length).toBe(1);
     expect((tap.sentOf("say")[0] as { files: string[] }).files).toHaveLength(10);
     await expect.poll(() => page.locator('[data-testid="message"][data-state="sent"]').count()).toBe(1);
+    // The eleventh stays in the composer for the next message.
+    expect(await page.locator('[data-testid="upload"][data-state="done"]').allTextContents()).toEqual([expect.stringContaining("f10.txt")]);
+    await page.getByTestId("composer-send").click();
+    await expect.poll(() => tap.sentOf("say").length).toBe(2);
+    expect((tap.sentOf("say")[1] as { files: string[] }).files).toHaveLength(1);
   });
 
   it("closes the image viewer with its ×", async () => {
