@@ -4,7 +4,7 @@ import { mkdir, readdir, readFile, rm, utimes, writeFile } from "node:fs/promise
 import { connect } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { ask, eventually, World } from "../../helpers/harness.ts";
+import { ask, eventually, runToExit, World } from "../../helpers/harness.ts";
 import { ADMIN_TOKEN } from "../../helpers/daemon.ts";
 import { multipart, PNG_2x3, put, startWithAlice, upload } from "../../helpers/files.ts";
 
@@ -85,7 +85,8 @@ describe("a daemon process with a config file", () => {
 
   it("keeps files in CHAT_FILES_DIR relative to its working directory, sweeps and logs, takes new limits on reload", async () => {
     const cwd = await world.tempDir();
-    const config = (limits: Json) => writeFile(join(cwd, "server.json"), JSON.stringify({ bcryptCost: 4, host: "127.0.0.1", files: { unsharedTtlMs: 400 }, limits }));
+    const config = (limits: Json, unsharedTtlMs = 400) =>
+      writeFile(join(cwd, "server.json"), JSON.stringify({ bcryptCost: 4, host: "127.0.0.1", files: { unsharedTtlMs }, limits }));
     await config({ maxFileBytes: 100 });
     const filesDir = join(cwd, "shared-files");
     // A temporary file left by a crash a day ago.
@@ -110,10 +111,20 @@ describe("a daemon process with a config file", () => {
     await eventually(async () => (await fetch(`${url}${file.url}`)).status === 404, { what: "the unshared upload swept" });
     await eventually(() => /"msg":"files: removed unshared uploads".*"removed":1/.test(p.output()), { what: "the sweep's log line" });
     await eventually(async () => !(await readdir(join(filesDir, "tmp"))).includes("0f8fad5b-d9cb-469f-a165-70867728950e.part"), { what: "the stale part removed" });
-    await config({ maxFileBytes: 200 });
+    await config({ maxFileBytes: 200 }, 60_000);
     const reload = await fetch(`${url}/admin/reload`, { method: "POST", headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(reload.status).toBe(200);
-    expect(((await reload.json()) as Json).changed).toContain("limits.maxFileBytes");
+    const answer = (await reload.json()) as Json;
+    expect(answer.changed).toContain("limits.maxFileBytes");
+    expect(answer.restartRequired).toEqual(["files"]);
     expect((await upload(url, token, new Uint8Array(150), "b.bin")).status).toBe(201);
+  });
+
+  it("refuses to start with files.unsharedTtlMs under 100 (exit code 2, naming the field)", async () => {
+    const dir = await world.tempDir();
+    await writeFile(join(dir, "server.json"), JSON.stringify({ files: { unsharedTtlMs: 99 } }));
+    const run = await runToExit({ CHAT_CONFIG: join(dir, "server.json"), CHAT_PORT: "0", CHAT_DATA_DIR: join(dir, "data") });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("files.unsharedTtlMs");
   });
 });
