@@ -16,7 +16,7 @@ function form(parts: Array<[string, string | Buffer]>, boundary = "contractbound
 }
 
 function post(url: string, token: string, f: { body: Buffer; type: string }) {
-  return fetch(`${url}/files`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": f.type }, body: f.body });
+  return fetch(`${url}/files`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": f.type }, body: new Uint8Array(f.body) });
 }
 
 /** A lossless WebP (VP8L) header of w x h: enough for a browser and for its size to be read. */

@@ -43,7 +43,7 @@ describe("files on the page, as files.md tells a newcomer", () => {
     expect(tap.sentOf("say")).toEqual([]);
     await held!.continue();
     await expect.poll(() => tap.sentOf("say").length).toBe(1);
-    const say = tap.sentOf("say")[0] as { text: string; files: string[] };
+    const say = tap.sentOf("say")[0] as unknown as { text: string; files: string[] };
     expect(say.text).toBe("with the file");
     expect(say.files).toHaveLength(1);
     expect(await page.getByTestId("composer-input").inputValue()).toBe("");
@@ -65,7 +65,7 @@ describe("files on the page, as files.md tells a newcomer", () => {
     await expect.poll(() => page.getByTestId("upload").count()).toBe(1);
     await page.getByTestId("composer-send").click();
     await expect.poll(() => tap.sentOf("say").length).toBe(1);
-    const say = tap.sentOf("say")[0] as { text?: string; files: string[] };
+    const say = tap.sentOf("say")[0] as unknown as { text?: string; files: string[] };
     expect(say.files).toHaveLength(1);
     expect(say.text ?? "").toBe("");
     const sent = page.locator('[data-testid="message"][data-state="sent"]').last();
@@ -97,13 +97,13 @@ describe("files on the page, as files.md tells a newcomer", () => {
     await expect.poll(() => page.locator('[data-testid="upload"][data-state="done"]').count()).toBe(11);
     await page.getByTestId("composer-send").click();
     await expect.poll(() => tap.sentOf("say").length).toBe(1);
-    expect((tap.sentOf("say")[0] as { files: string[] }).files).toHaveLength(10);
+    expect((tap.sentOf("say")[0] as unknown as { files: string[] }).files).toHaveLength(10);
     await expect.poll(() => page.locator('[data-testid="message"][data-state="sent"]').count()).toBe(1);
     // The eleventh stays in the composer for the next message.
     expect(await page.locator('[data-testid="upload"][data-state="done"]').allTextContents()).toEqual([expect.stringContaining("f10.txt")]);
     await page.getByTestId("composer-send").click();
     await expect.poll(() => tap.sentOf("say").length).toBe(2);
-    expect((tap.sentOf("say")[1] as { files: string[] }).files).toHaveLength(1);
+    expect((tap.sentOf("say")[1] as unknown as { files: string[] }).files).toHaveLength(1);
   });
 
   it("closes the image viewer with its ×", async () => {
