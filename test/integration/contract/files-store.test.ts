@@ -79,6 +79,31 @@ describe("the file store on disk", () => {
   });
 });
 
+describe("a file shared in a direct message", () => {
+  const world = new World();
+  afterEach(() => world.cleanup());
+
+  it("counts in refs while the dm shares it, and goes with the dm's deletion; a refused upload leaves nothing", async () => {
+    const d = await world.daemon({ limits: { fileBytesPerUserPerDay: 100 } });
+    const alice = await world.signIn(d, "alice");
+    await world.signIn(d, "bob");
+    const file = await put(d.url, alice.welcome.token, "for bob", "b.txt");
+    const ack = await ask(alice.client, { type: "dm", to: "bob", text: "here", files: [file.id] });
+    expect(ack.type).toBe("ack");
+    const listed = (await (await d.http("/admin/files?user=alice", { admin: true })).json()) as { files: Json[] };
+    expect(listed.files).toEqual([expect.objectContaining({ id: file.id, refs: 1 })]);
+    expect((await ask(alice.client, { type: "delete", id: ack.id })).type).toBe("ack");
+    expect((await fetch(`${d.url}${file.url}`)).status).toBe(404);
+    const dir = join(d.dataDir, "files");
+    const refused = await upload(d.url, alice.welcome.token as string, new Uint8Array(200), "big.bin");
+    expect(refused.status).toBe(429);
+    await refused.arrayBuffer();
+    expect(await readdir(join(dir, "tmp"))).toEqual([]);
+    expect(await readdir(join(dir, "meta"))).toEqual([]);
+    expect(await readdir(join(dir, "blobs"))).toEqual([]);
+  });
+});
+
 describe("a daemon process with a config file", () => {
   const world = new World();
   afterEach(() => world.cleanup());
