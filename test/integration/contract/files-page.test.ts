@@ -39,6 +39,7 @@ describe("files on the page, as files.md tells a newcomer", () => {
     await expect.poll(() => held !== undefined).toBe(true);
     await page.getByTestId("composer-input").fill("with the file");
     await page.getByTestId("composer-send").click();
+    await expect.poll(() => page.locator(".toast").allTextContents()).toContainEqual(expect.stringContaining("uploads finish"));
     await new Promise((r) => setTimeout(r, 300));
     expect(tap.sentOf("say")).toEqual([]);
     await held!.continue();
