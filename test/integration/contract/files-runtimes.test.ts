@@ -55,4 +55,18 @@ describe.each<RuntimeName>(["node", "deno"])("files on %s", (runtime) => {
     expect(answer.text).toMatch(/^HTTP\/1\.1 413 /);
     expect(answer.text).toMatch(/"error":"too_large"/);
   });
+
+  it("lets a client still sending a large body read the 413 or 401 it was answered (no reset)", async () => {
+    const { url, token } = await start();
+    for (let i = 0; i < 3; i++) {
+      const big = await upload(url, token, new Uint8Array(10 * 1024 * 1024 + 1), "big.bin");
+      expect(big.status).toBe(413);
+      // Deno's server adds a close of its own to ours ("close, close"): the same to a client.
+      expect(big.headers.get("connection")).toMatch(/^close(, close)?$/);
+      expect(((await big.json()) as Json).error).toBe("too_large");
+      const anonymous = await upload(url, "not-a-token", new Uint8Array(1024 * 1024), "a.bin");
+      expect(anonymous.status).toBe(401);
+      expect(((await anonymous.json()) as Json).error).toBe("unauthorized");
+    }
+  });
 });
