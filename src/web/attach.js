@@ -8,6 +8,22 @@ import { state } from "./state.js";
 /** Uploads of the composer: { key, name, size, loaded, xhr, ref, state: "uploading" | "done" }. */
 const uploads = [];
 let nextKey = 1;
+/** What runs once no upload is still going (a Send pressed meanwhile), or null. */
+let whenDone = null;
+
+/** Runs `fn` once no upload is still going (finished, failed or cancelled); replaces an earlier one. */
+export function whenUploadsDone(fn) {
+  whenDone = fn;
+}
+
+/** An upload ended one way or another: a waiting Send goes once none is still going. */
+function settled() {
+  renderUploads();
+  if (uploading() || !whenDone) return;
+  const fn = whenDone;
+  whenDone = null;
+  fn();
+}
 
 export function startUploads(fileList) {
   for (const file of fileList) upload(file);
@@ -28,17 +44,19 @@ function upload(file) {
   xhr.addEventListener("load", () => {
     if (xhr.status === 201 && xhr.response?.id) {
       item.ref = xhr.response;
+      // The progress events counted the whole form (boundaries, headers): show the file's own size.
+      item.size = xhr.response.size;
       item.state = "done";
     } else {
       drop(item);
       toast(`Could not upload ${item.name}: ${uploadError(xhr)}`, "error", String(xhr.status));
     }
-    renderUploads();
+    settled();
   });
   xhr.addEventListener("error", () => {
     drop(item);
     toast(`Could not upload ${item.name}: the connection failed.`);
-    renderUploads();
+    settled();
   });
   const form = new FormData();
   form.append("file", file, item.name);
@@ -64,7 +82,7 @@ export function cancelUpload(key) {
   if (!item) return;
   if (item.state === "uploading") item.xhr.abort();
   drop(item);
-  renderUploads();
+  settled();
 }
 
 /** True while an upload is still going: the message waits for it. */

@@ -5,7 +5,7 @@ import { sendMessage } from "./model.js";
 import { charactersLeft, render } from "./render.js";
 import { TYPING_SEND_EVERY_MS } from "./settings.js";
 import { state } from "./state.js";
-import { hasFiles, takeFiles, uploading } from "./attach.js";
+import { hasFiles, takeFiles, uploading, whenUploadsDone } from "./attach.js";
 import { toast } from "./dom.js";
 import { onAutocompleteInput, onAutocompleteKey } from "./autocomplete.js";
 import { cancelCompose, composeMode, editLastOwn } from "./compose.js";
@@ -26,7 +26,12 @@ export function submitComposer(event) {
     return;
   }
   if (!conv || (text.trim() === "" && !hasFiles()) || charactersLeft() < 0) return;
-  if (uploading()) return toast("Wait for the uploads to finish (or cancel them).", "info");
+  if (uploading()) {
+    // Sent as it stands then, unless another conversation is on screen by that time.
+    const key = state.active;
+    whenUploadsDone(() => state.active === key && submitComposer());
+    return toast("Sending once the uploads finish (× cancels one).", "info");
+  }
   const files = takeFiles();
   const replyTo = mode?.mode === "reply" ? mode.id : undefined;
   input.value = "";

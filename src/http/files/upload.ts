@@ -3,6 +3,7 @@ import type { Accounts } from "../../accounts/accounts.ts";
 import { ClientError } from "../../message/index.ts";
 import { FileTooLargeError, type FileLimits, type FileOwner, type FileService } from "../../files/index.ts";
 import { FILE_SAFETY_HEADERS } from "./errors.ts";
+import { drainSmallBody } from "./drain.ts";
 import { FRAMING_BYTES, streamFilePart } from "./multipart.ts";
 
 export type UploadDeps = { files: FileService; accounts: Accounts; limits: FileLimits & { requestTimeoutMs: number; headersTimeoutMs: number } };
@@ -15,7 +16,10 @@ export type UploadDeps = { files: FileService; accounts: Accounts; limits: FileL
  */
 export async function upload(c: Context, deps: UploadDeps): Promise<Response> {
   const owner = await signedIn(c, deps.accounts);
-  if (owner instanceof Response) return owner;
+  if (owner instanceof Response) {
+    await drainSmallBody(c.req.raw.body, Number(c.req.header("content-length") ?? 0));
+    return owner;
+  }
   const contentType = c.req.header("content-type") ?? "";
   if (!/^multipart\/form-data\s*;/i.test(contentType)) {
     return c.json({ error: "unsupported_media_type", message: "send multipart/form-data with a field named file" }, 415, FILE_SAFETY_HEADERS);

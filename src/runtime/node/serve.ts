@@ -5,6 +5,7 @@ import type { WebSocket } from "ws";
 import { AddressInUseError, type Listener, type ServeOptions, type ServerRuntime } from "../types.ts";
 import { NodePeer } from "./peer.ts";
 import { nodeProcessStats } from "./stats.ts";
+import { lingerOnClose } from "./linger.ts";
 import { createNodeServer, reloadNodeTls } from "./tls.ts";
 import { nodeWebSockets } from "./websocket.ts";
 import { serveNodeStream } from "./stream.ts";
@@ -38,6 +39,7 @@ export const nodeRuntime: ServerRuntime = {
       server.headersTimeout = http.headersTimeoutMs;
       server.requestTimeout = Math.max(http.requestTimeoutMs, http.headersTimeoutMs);
     }
+    lingerOnClose(server, options.tls ? "secureConnection" : "connection");
     nodeWs.injectWebSocket(server);
     await new Promise<void>((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException) => {

@@ -1,0 +1,72 @@
+// docs/files.md says everything there works the same on Node and on Deno (docs/runtimes.md):
+// the HTTP details test/e2e/files-runtimes.test.ts does not check, on the daemon as a process
+// on each runtime.
+import { afterEach, describe, expect, it } from "vitest";
+import { World, writeConfig } from "../../helpers/harness.ts";
+import { daemonCommand, type RuntimeName } from "../../helpers/runtimes.ts";
+import { put, rawRequest, upload } from "../../helpers/files.ts";
+
+type Json = Record<string, unknown>;
+const SAFETY = { "x-content-type-options": "nosniff", "content-security-policy": "sandbox" };
+
+describe.each<RuntimeName>(["node", "deno"])("files on %s", (runtime) => {
+  const world = new World();
+  afterEach(() => world.cleanup());
+
+  async function start(config: Record<string, unknown> = {}) {
+    const dir = await world.tempDir();
+    const configPath = await writeConfig(dir, { bcryptCost: 4, ...config });
+    const p = await world.spawn({ CHAT_CONFIG: configPath, CHAT_HOST: "127.0.0.1", CHAT_PORT: "0", CHAT_DATA_DIR: dir }, { command: daemonCommand(runtime) });
+    const url = `http://127.0.0.1:${p.port}`;
+    const { welcome } = await world.signIn(`ws://127.0.0.1:${p.port}/ws`, "alice");
+    return { p, url, token: welcome.token as string };
+  }
+
+  it("answers 401 with the realm, 415, 429 with Retry-After, and the safety headers on every /files/ answer", async () => {
+    const { url, token } = await start({ limits: { fileBytesPerUserPerDay: 10 } });
+    const unauthorized = await upload(url, undefined, "x", "a.txt");
+    expect(unauthorized.status).toBe(401);
+    expect(unauthorized.headers.get("www-authenticate")).toBe('Bearer realm="chatd-files"');
+    await unauthorized.arrayBuffer();
+    const notForm = await fetch(`${url}/files`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "text/plain" }, body: "x" });
+    expect(notForm.status).toBe(415);
+    await notForm.arrayBuffer();
+    const file = await put(url, token, "0123456789", "ten.txt");
+    const spent = await upload(url, token, "1", "b.txt");
+    expect(spent.status).toBe(429);
+    expect(Number(spent.headers.get("retry-after"))).toBeGreaterThan(86_000);
+    expect(((await spent.json()) as Json).error).toBe("quota_exceeded");
+    for (const path of [`/files/${file.id}`, `/files/${file.id}/ten.txt/more`, "/files/AAAAAAAAAAAAAAAAAAAAAA/x"]) {
+      const res = await fetch(`${url}${path}`);
+      expect(res.status, path).toBe(404);
+      for (const [k, v] of Object.entries(SAFETY)) expect(res.headers.get(k), `${path} ${k}`).toBe(v);
+      await res.arrayBuffer();
+    }
+    const head = await fetch(`${url}${file.url}`, { method: "HEAD", headers: { range: "bytes=-4" } });
+    expect(head.status).toBe(206);
+    expect(head.headers.get("content-range")).toBe("bytes 6-9/10");
+    expect(head.headers.get("content-length")).toBe("4");
+  });
+
+  it("refuses a declared length over the limit plus 64 KiB before reading the body", async () => {
+    const { p, token } = await start({ limits: { maxFileBytes: 1000 } });
+    const head = `POST /files HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: ${1000 + 65536 + 1}\r\n\r\n`;
+    const answer = await rawRequest(p.port, head, Buffer.alloc(0), 3000);
+    expect(answer.text).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer.text).toMatch(/"error":"too_large"/);
+  });
+
+  it("lets a client still sending a large body read the 413 or 401 it was answered (no reset)", async () => {
+    const { url, token } = await start();
+    for (let i = 0; i < 3; i++) {
+      const big = await upload(url, token, new Uint8Array(10 * 1024 * 1024 + 1), "big.bin");
+      expect(big.status).toBe(413);
+      // Deno's server adds a close of its own to ours ("close, close"): the same to a client.
+      expect(big.headers.get("connection")).toMatch(/^close(, close)?$/);
+      expect(((await big.json()) as Json).error).toBe("too_large");
+      const anonymous = await upload(url, "not-a-token", new Uint8Array(1024 * 1024), "a.bin");
+      expect(anonymous.status).toBe(401);
+      expect(((await anonymous.json()) as Json).error).toBe("unauthorized");
+    }
+  });
+});
