@@ -36,6 +36,14 @@ describe("the environment over the file", () => {
     expect(listening).toMatchObject({ host: "127.0.0.1", port: p.port, runtime: "node", dataDir: join(cwd, "var/chat"), tls: false });
   });
 
+  it("an empty CHAT_CONSOLE counts as unset (auto): on a pipe, no console, and the daemon runs", async () => {
+    const dir = await world.tempDir();
+    const p = await world.spawn({ CHAT_CONFIG: await writeConfig(dir, {}), CHAT_DATA_DIR: dir, CHAT_HOST: "127.0.0.1", CHAT_PORT: "0", CHAT_CONSOLE: "" });
+    p.child.stdin!.write("uptime\n");
+    expect((await fetch(`http://127.0.0.1:${p.port}/healthz`)).status).toBe(200);
+    expect(p.output()).not.toContain("chatd>");
+  });
+
   it("CHAT_PORT with blanks around its digits is that port", async () => {
     const dir = await world.tempDir();
     const p = await world.spawn({ CHAT_CONFIG: await writeConfig(dir, {}), CHAT_DATA_DIR: dir, CHAT_HOST: "127.0.0.1", CHAT_PORT: " 0 " });
