@@ -56,6 +56,12 @@ describe("admin bodies: the documented limits, the first invalid field named", (
     expect((await call(d, "POST", "/admin/ban", { user: "alice", reason: "r".repeat(500) })).status).toBe(200);
   });
 
+  it("counts lengths in UTF-16 code units: an emoji beyond U+FFFF counts 2", async () => {
+    const d = await world.daemon();
+    expect(await call(d, "PUT", "/admin/motd", { motd: "😀".repeat(1000) })).toEqual({ status: 200, body: { motd: "😀".repeat(1000) } });
+    expect(await call(d, "PUT", "/admin/motd", { motd: "😀".repeat(1000) + "x" })).toMatchObject({ status: 400, body: { error: "bad_request" } });
+  });
+
   it.each([["not json"], ["[1,2]"], ['"a string"'], ["42"], ["null"]])("a body %s that is not a JSON object: body must be a JSON object", async (body) => {
     const d = await world.daemon();
     expect(await call(d, "POST", "/admin/kick", body)).toEqual({ status: 400, body: { error: "bad_request", message: "body must be a JSON object" } });
