@@ -56,10 +56,12 @@ describe("admin bodies: the documented limits, the first invalid field named", (
     expect((await call(d, "POST", "/admin/ban", { user: "alice", reason: "r".repeat(500) })).status).toBe(200);
   });
 
-  it("counts lengths in UTF-16 code units: an emoji beyond U+FFFF counts 2", async () => {
+  it("counts lengths in code points: an emoji beyond U+FFFF counts 1", async () => {
     const d = await world.daemon();
-    expect(await call(d, "PUT", "/admin/motd", { motd: "😀".repeat(1000) })).toEqual({ status: 200, body: { motd: "😀".repeat(1000) } });
-    expect(await call(d, "PUT", "/admin/motd", { motd: "😀".repeat(1000) + "x" })).toMatchObject({ status: 400, body: { error: "bad_request" } });
+    expect(await call(d, "PUT", "/admin/motd", { motd: "😀".repeat(2000) })).toEqual({ status: 200, body: { motd: "😀".repeat(2000) } });
+    expect(await call(d, "PUT", "/admin/motd", { motd: "😀".repeat(2001) })).toMatchObject({ status: 400, body: { error: "bad_request" } });
+    await world.signIn(d, "alice");
+    expect(await call(d, "POST", "/admin/ban", { user: "alice", reason: "🚫".repeat(500) })).toMatchObject({ status: 200, body: { banned: "alice" } });
   });
 
   it.each([["not json"], ["[1,2]"], ['"a string"'], ["42"], ["null"]])("a body %s that is not a JSON object: body must be a JSON object", async (body) => {

@@ -36,6 +36,7 @@ describe("a value out of bounds is an invalid configuration (400 invalid_config 
   it.each([
     [{ name: "" }, "name"],
     [{ name: "n".repeat(101) }, "name"],
+    [{ name: "😀".repeat(101) }, "name"],
     [{ motd: "m".repeat(2001) }, "motd"],
     [{ welcome: "w".repeat(2001) }, "welcome"],
     [{ bcryptCost: 3 }, "bcryptCost"],
@@ -113,6 +114,8 @@ describe("a value out of bounds is an invalid configuration (400 invalid_config 
 describe("a value at its bound is valid", () => {
   it.each([
     [{ name: "n".repeat(100), motd: "m".repeat(2000), welcome: "w".repeat(2000) }],
+    // Lengths in code points: an emoji beyond U+FFFF counts 1.
+    [{ name: "😀".repeat(100), motd: "😀".repeat(2000), welcome: "😀".repeat(2000) }],
     [{ bcryptCost: 15, bcryptThreads: 0 }],
     [{ bcryptCost: 4, bcryptThreads: 16 }],
     [{ chatLog: { maxBytes: 0, keepFiles: 0 } }],
