@@ -42,7 +42,8 @@ export async function run(platform: Platform): Promise<void> {
   if (!format) problems.push(`CHAT_LOG_FORMAT: expected auto, json or pretty, got ${JSON.stringify(env.CHAT_LOG_FORMAT)}`);
   const level = env.CHAT_LOG_LEVEL === undefined || env.CHAT_LOG_LEVEL === "" ? "info" : parseLevel(env.CHAT_LOG_LEVEL);
   if (!level) problems.push(`CHAT_LOG_LEVEL: expected debug, info, warn or error, got ${JSON.stringify(env.CHAT_LOG_LEVEL)}`);
-  const consoleMode = env.CHAT_CONSOLE ?? "auto";
+  // Empty counts as unset, as for CHAT_LOG_LEVEL and CHAT_LOG_FORMAT (`CHAT_CONSOLE=` in a compose file).
+  const consoleMode = env.CHAT_CONSOLE || "auto";
   if (!["auto", "on", "off"].includes(consoleMode)) problems.push(`CHAT_CONSOLE: expected auto, on or off, got ${JSON.stringify(consoleMode)}`);
   let config;
   try {

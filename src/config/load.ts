@@ -46,6 +46,7 @@ export async function loadConfig(env: Env, cwd: string, problems: string[] = [])
     else if (error instanceof SyntaxError) throw new ConfigError(path, [...problems, `(root): not valid JSON: ${error.message}`]);
     else throw new ConfigError(path, [...problems, `(root): cannot read: ${(error as Error).message}`]);
   }
+  problems.push(...maskedFileProblems(raw, env));
   const config = parseConfig(applyEnv(raw, env, problems), source, envFields(env), problems);
   const tls = config.tls.cert ? { cert: resolve(cwd, config.tls.cert), key: resolve(cwd, config.tls.key) } : config.tls;
   if (tls.cert) {
@@ -96,6 +97,34 @@ export function parseConfig(
   throw new ConfigError(source, [...envProblems, ...lines]);
 }
 
+/**
+ * An invalid value the file holds for a field a variable overrides: still an invalid file
+ * (`{"port":"8080"}` would stop the next start made without CHAT_PORT), so it is refused
+ * now rather than hidden by the variable.
+ */
+function maskedFileProblems(raw: unknown, env: Env): string[] {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return [];
+  const overridden = envFields(env);
+  const result = configSchema.safeParse(raw);
+  if (result.success) return [];
+  return result.error.issues.flatMap((issue) => {
+    const field = issue.path.join(".");
+    const variable = overridden.get(field);
+    // Only a value the file holds: a field missing from the file is the variable's to give.
+    if (!variable || valueAt(raw, issue.path) === undefined) return [];
+    return [`${field}: ${issue.message} (in the file; ${variable} overrides it)`];
+  });
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v = root;
+  for (const key of path) {
+    if (typeof v !== "object" || v === null) return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}
+
 /** The file's fields with the `CHAT_*` overrides applied; a variable that cannot be applied adds to `problems`. */
 function applyEnv(raw: unknown, env: Env, problems: string[]): unknown {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return raw;
@@ -136,7 +165,9 @@ function envFields(env: Env): Map<string, string> {
     ["cluster.redis.keyPrefix", "CHAT_REDIS_PREFIX"],
     ["cluster.redis.nodeId", "CHAT_NODE_ID"],
   ];
-  for (const [field, name] of vars) if (env[name] !== undefined) fields.set(field, name);
+  // An empty CHAT_IRC_PORT or CHAT_IRC_TLS_PORT sets nothing: the file's value stays (and is the file's to answer for).
+  const leavesFile = (name: string) => (name === "CHAT_IRC_PORT" || name === "CHAT_IRC_TLS_PORT") && env[name] === "";
+  for (const [field, name] of vars) if (env[name] !== undefined && !leavesFile(name)) fields.set(field, name);
   return fields;
 }
 

@@ -45,7 +45,22 @@ export const openApiDocument = {
     schemas: {
       Error: obj({ error: str, message: str }, ["error"]),
       Answer: obj({ accepted: { type: "boolean" }, state: str, message: str }),
-      Message: obj({ type: str, id: str, room: str, from: str, text: str, ts: int, to: str }, ["type", "id", "room", "from", "text", "ts"]),
+      // As history shows a message now: a deleted one keeps only its mark (no `text`), an edited one has `editedAt`.
+      Message: obj(
+        {
+          type: str,
+          id: str,
+          room: str,
+          from: str,
+          text: str,
+          ts: int,
+          to: str,
+          editedAt: int,
+          deleted: { type: "boolean", const: true },
+          reactions: { type: "object", additionalProperties: { type: "array", items: str } },
+        },
+        ["type", "id", "room", "from", "ts"],
+      ),
     },
   },
   paths: {

@@ -20,8 +20,22 @@ export function originAllowed(
     return false;
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") return false;
-  if (host !== undefined && url.host === host.toLowerCase()) return true;
+  if (host !== undefined && url.host === ownHost(host, url.protocol)) return true;
   return security.allowedOrigins.some((allowed) => sameOrigin(allowed, url));
+}
+
+/**
+ * The Host header as an origin of this scheme writes it: lower case, the scheme's default
+ * port left out, as browsers leave it out of Origin (a proxy that sends `Host: chat.example:443`
+ * still serves https://chat.example). Undefined for a Host that is no host[:port].
+ */
+function ownHost(host: string, protocol: string): string | undefined {
+  if (!/^[^/?#@\\\s]+$/.test(host)) return undefined;
+  try {
+    return new URL(`${protocol}//${host}`).host;
+  } catch {
+    return undefined;
+  }
 }
 
 function sameOrigin(allowed: string, url: URL): boolean {

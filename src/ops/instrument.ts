@@ -1,5 +1,5 @@
 import type { Accounts } from "../accounts/accounts.ts";
-import type { ChatLog } from "../../storage/chatlog/types.ts";
+import { isMessage, type ChatLog } from "../../storage/chatlog/types.ts";
 import type { Broker } from "../../storage/broker/types.ts";
 import type { Metrics } from "./metrics.ts";
 
@@ -66,7 +66,8 @@ export function countOutgoing<O>(broker: Broker<O>, metrics: Metrics): Broker<O>
     ...broker,
     register: (handler) =>
       broker.register((event, origin) => {
-        metrics.messagesOut += 1;
+        // Chat messages only, as chatd_messages_in_total counts them (not edits, reactions, topics, modes).
+        if (isMessage(event)) metrics.messagesOut += 1;
         handler(event, origin);
       }),
   };

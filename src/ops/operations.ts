@@ -127,9 +127,23 @@ export function createOperations(daemon: OperationsHost) {
       return sessions;
     },
     /** Sets a user's password (every token revoked, every session closed); false when there is no such user. */
-    setPassword: (user: string, password: string) => chat().setPassword(user, password),
+    async setPassword(user: string, password: string): Promise<boolean> {
+      const changed = await chat().setPassword(user, password);
+      if (changed) log("password set", { user });
+      return changed;
+    },
     /** Deletes a stored message (issue 19); false if there is no such message or it is already deleted. */
-    deleteMessage: (id: string) => chat().deleteMessage(id),
+    async deleteMessage(id: string): Promise<boolean> {
+      const deleted = await chat().deleteMessage(id);
+      if (deleted) log("message deleted", { id });
+      return deleted;
+    },
+    /** Removes an uploaded file; false if there is no such file. */
+    async removeFile(id: string): Promise<boolean> {
+      const removed = await this.files().remove(id);
+      if (removed) log("file removed", { id });
+      return removed;
+    },
     moderation: () => loggedModeration(chat().moderation, log),
     /** The file service (uploads, usage, removal); `unavailable` while the server is not running. */
     files(): FileService {

@@ -66,14 +66,19 @@ export async function remove(ctx: ChatContext, session: Session, frame: Frame<"d
   checkRate(session, ctx.abuse, ctx.counters);
   await ctx.amendments.ready;
   const message = await findVisible(ctx.broker, ctx.amendments, ctx.users, session, frame.id);
-  if (!isAuthor(session, message)) {
+  const moderated = !isAuthor(session, message);
+  if (moderated) {
     // In a direct conversation only the author may: no role (nor a connection's grant) counts there.
     const role = isDmRoom(message.room) ? undefined : actingRole((await ctx.accounts.findUser(session.user!.key))?.role, session);
     if (!mayModerate(role)) throw new ClientError(ErrorCode.forbidden, "only its author or a moderator may delete a message");
   }
   publishThenAck(ctx, session, { kind: "delete", ...target(message), by: session.user!.name }, frame.ref, {
     ackId: message.id,
-    beforeAck: () => releaseFilesOf(ctx.attachments, message),
+    beforeAck: async () => {
+      await releaseFilesOf(ctx.attachments, message);
+      // A moderator's action, logged like a kick or a mute (an author deleting their own message is not one).
+      if (moderated) ctx.logger.info("message deleted", { by: session.user!.name, user: message.from, room: message.room, id: message.id });
+    },
   });
 }
 

@@ -2,7 +2,7 @@ import { encodeAck, type Ref } from "../../message/index.ts";
 import type { RoomEvent, StoredEvent } from "../../../storage/broker/types.ts";
 import type { ChatContext } from "../context.ts";
 import { foldedFrame } from "../frames.ts";
-import type { MessageRecord } from "../../../storage/chatlog/types.ts";
+import { isMessage, type MessageRecord } from "../../../storage/chatlog/types.ts";
 import { checkId, checkRate, memberRoom } from "../checks.ts";
 import { attachFilesOf, checkContent, sharedFiles } from "../attachments.ts";
 import { answerFailure } from "../failure.ts";
@@ -82,7 +82,8 @@ export function publishThenAck(ctx: ChatContext, session: Session, event: RoomEv
   // Counted as outstanding, so an abuse close waits for this answer (see close-after-acks.ts).
   answerBeforeClose(session, durable.then(
     (record) => {
-      ctx.counters.messagesIn += 1;
+      // Chat messages only (say, dm): an edit, deletion, reaction or topic is stored the same way but is none.
+      if (isMessage(record)) ctx.counters.messagesIn += 1;
       session.send(encodeAck(ref, ackId ?? record.id, record.ts));
     },
     (error) => {

@@ -24,7 +24,7 @@ export function addFileAdminRoutes(admin: Hono, ops: Operations): void {
   });
   admin.delete("/files/:id", async (c) => {
     const id = c.req.param("id");
-    if (!(await ops.files().remove(id))) return c.json({ error: "not_found", message: "no such file" }, 404);
+    if (!(await ops.removeFile(id))) return c.json({ error: "not_found", message: "no such file" }, 404);
     return c.json({ deleted: id });
   });
 }

@@ -9,6 +9,17 @@ describe("originAllowed", () => {
     expect(originAllowed("https://Chat.Example", "chat.example", closed)).toBe(true);
   });
 
+  it("takes a Host header that spells out the scheme's default port as the same host (a proxy's `Host: $host:$server_port`)", () => {
+    expect(originAllowed("https://chat.example", "chat.example:443", closed)).toBe(true);
+    expect(originAllowed("http://chat.example", "chat.example:80", closed)).toBe(true);
+    expect(originAllowed("http://[::1]:8080", "[::1]:8080", closed)).toBe(true);
+    // Not another scheme's default port, and not a Host that is more than host[:port].
+    expect(originAllowed("http://chat.example", "chat.example:443", closed)).toBe(false);
+    expect(originAllowed("https://chat.example", "chat.example:80", closed)).toBe(false);
+    expect(originAllowed("https://chat.example", "chat.example/x", closed)).toBe(false);
+    expect(originAllowed("https://chat.example", "user@chat.example", closed)).toBe(false);
+  });
+
   it("refuses another site, a lookalike host, another port and the opaque origin null", () => {
     expect(originAllowed("https://evil.example", "chat.example", closed)).toBe(false);
     expect(originAllowed("https://chat.example.evil.example", "chat.example", closed)).toBe(false);
