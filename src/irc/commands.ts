@@ -102,7 +102,8 @@ function message(conn: IrcConnection, msg: IrcMessage): void {
   conn.activeAt = Date.now();
   const out = conn.reply(msg);
   const tagged = conn.caps.has("message-tags");
-  // +draft/reply: chatd's replyTo (a message id; anything else is refused by the schema).
+  // +draft/reply: chatd's replyTo. Any value goes through: one naming no message of the target (a malformed
+  // one included) is the handler's `not_found`, FAIL PRIVMSG NOT_FOUND; an empty one is no reply.
   const reply = tagged ? msg.tags.get("+draft/reply") : undefined;
   const replyTo = reply ? { replyTo: reply } : {};
   // Every other client-only tag is stored with the message and relayed to clients with message-tags.

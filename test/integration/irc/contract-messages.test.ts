@@ -44,6 +44,18 @@ describe("the IRC gateway as documented: channels and messages", () => {
     expect(presence).toMatchObject({ user: "leaver", reason: "r".repeat(300) });
   });
 
+  it("a PART's 300 characters are code points: an emoji counts one and is never split", async () => {
+    const d = await daemon();
+    const { client: web } = await world.member(d, "webby");
+    const c = await sign(d, "leaver");
+    await join(c, "#general");
+    // 301 code points (304 UTF-16 code units, 310 bytes): the first 300 are 298 r and two emoji.
+    c.send(`PART #general :${"r".repeat(298)}${"😀".repeat(3)}`);
+    let presence = await web.next("presence");
+    while (presence.event !== "leave") presence = await web.next("presence");
+    expect(presence).toMatchObject({ user: "leaver", reason: `${"r".repeat(298)}😀😀` });
+  });
+
   it("NOTICE to a room is a stored notice (web: notice true, IRC: NOTICE); a NOTICE is never answered with an error", async () => {
     const d = await daemon();
     const { client: web } = await world.member(d, "webby");
