@@ -1,6 +1,7 @@
 import { checkName, isNameError, normalizeName } from "../message/names.ts";
 import { checkNewName, lookalikeError } from "../message/new-names.ts";
 import { ClientError, ErrorCode, rateLimited, waitText } from "../message/errors.ts";
+import { charLength } from "../message/chars.ts";
 import { StorageUnavailableError } from "../../storage/errors.ts";
 import type { UserRecord, UserStore } from "../../storage/users/types.ts";
 import { createBcryptPool, type PasswordHasher } from "../../storage/users/bcrypt-pool.ts";
@@ -42,7 +43,7 @@ export function createAccounts(options: AccountsOptions) {
   const hashing = options.hasher ?? createBcryptPool({ threads: 0 });
 
   function checkPassword(password: string): void {
-    if ([...password].length < passwordMinLength) {
+    if (charLength(password) < passwordMinLength) {
       throw new ClientError(ErrorCode.badPassword, `password must be at least ${passwordMinLength} characters`);
     }
     if (new TextEncoder().encode(password).length > PASSWORD_MAX_BYTES) {

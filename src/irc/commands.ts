@@ -3,7 +3,7 @@ import type { IrcMessage } from "./line.ts";
 import { capCommand } from "./caps.ts";
 import { motd } from "./registration.ts";
 import { channelKey, userKey, VERSION_TEXT } from "./names.ts";
-import { fromIrc } from "./text.ts";
+import { fromIrc, reasonFromIrc } from "./text.ts";
 import { clientTagsOf, MAX_LINE_BYTES } from "./line.ts";
 import { isReactionEmoji, utf8Length } from "../message/index.ts";
 import { MAX_TARGETS, ROOMS_PAGE } from "./isupport.ts";
@@ -35,7 +35,7 @@ export function activeCommand(conn: IrcConnection, msg: IrcMessage): void {
       return;
     case "QUIT":
       // The others see the reason on their QUIT (and a web client on its presence leave), cut as a PART's is.
-      if (p[0]) conn.quitReason = p[0].slice(0, 300);
+      conn.quitReason = reasonFromIrc(p[0], 300);
       return conn.quit(p[0] ? `Quit: ${p[0]}` : "Quit");
     case "CAP":
       return capCommand(conn, msg);
@@ -102,7 +102,8 @@ function message(conn: IrcConnection, msg: IrcMessage): void {
   conn.activeAt = Date.now();
   const out = conn.reply(msg);
   const tagged = conn.caps.has("message-tags");
-  // +draft/reply: chatd's replyTo (a message id; anything else is refused by the schema).
+  // +draft/reply: chatd's replyTo. Any value goes through: one naming no message of the target (a malformed
+  // one included) is the handler's `not_found`, FAIL PRIVMSG NOT_FOUND; an empty one is no reply.
   const reply = tagged ? msg.tags.get("+draft/reply") : undefined;
   const replyTo = reply ? { replyTo: reply } : {};
   // Every other client-only tag is stored with the message and relayed to clients with message-tags.
@@ -190,12 +191,13 @@ function join(conn: IrcConnection, msg: IrcMessage): void {
 function part(conn: IrcConnection, msg: IrcMessage): void {
   const targets = msg.params[0];
   if (!targets) return conn.numeric("461", "PART", "Not enough parameters");
+  const reason = reasonFromIrc(msg.params[1], 300);
   const out = conn.reply(msg);
   for (const target of targets.split(",")) {
     const room = channelKey(target);
     if (room === undefined) conn.num(out, "403", target, "No such channel");
     else if (!conn.session.rooms.has(room)) conn.num(out, "442", target, "You're not on that channel");
-    else conn.request({ type: "leave", room, ...(msg.params[1] ? { reason: msg.params[1].slice(0, 300) } : {}) }, { command: "PART", out, target, ...(msg.params[1] ? { done: msg.params[1] } : {}) }, `part:${room}`);
+    else conn.request({ type: "leave", room, ...(reason ? { reason } : {}) }, { command: "PART", out, target, ...(msg.params[1] ? { done: msg.params[1] } : {}) }, `part:${room}`);
   }
   out.release();
 }

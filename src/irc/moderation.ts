@@ -2,6 +2,7 @@ import type { IrcConnection } from "./connection.ts";
 import type { IrcMessage } from "./line.ts";
 import { channelKey, userKey } from "./names.ts";
 import { fromIrc } from "./text.ts";
+import { cutChars } from "../message/index.ts";
 import type { Reply } from "./reply.ts";
 
 /** How long MODE +q mutes when no minutes are given. */
@@ -15,7 +16,7 @@ export function kick(conn: IrcConnection, msg: IrcMessage): void {
   const [channel, nick, reason] = msg.params;
   if (!channel || !nick) return conn.numeric("461", "KICK", "Not enough parameters");
   const out = conn.reply(msg);
-  const why = reason === undefined ? undefined : fromIrc(reason)?.slice(0, 500);
+  const why = reason === undefined ? undefined : cutChars(fromIrc(reason) ?? "", 500);
   conn.request({ type: "kick", user: nick, ...(why ? { reason: why } : {}) }, { command: "KICK", out, target: channel, nick, done: `kicked ${nick}` });
   out.release();
 }
@@ -92,7 +93,7 @@ function channelModes(conn: IrcConnection, out: Reply, target: string, room: str
 export function away(conn: IrcConnection, msg: IrcMessage): void {
   const text = msg.params[0];
   const out = conn.reply(msg);
-  conn.away = text ? text.slice(0, 200) : undefined;
+  conn.away = text ? cutChars(text, 200) : undefined;
   if (conn.away === undefined) conn.num(out, "305", "You are no longer marked as being away");
   else conn.num(out, "306", "You have been marked as being away");
   out.release();

@@ -1,5 +1,6 @@
 import type { FileRef } from "../message/index.ts";
 import { utf8Length } from "../message/utf8.ts";
+import { cutChars } from "../message/chars.ts";
 
 /**
  * Message text between IRC and chatd. IRC formatting codes (bold, colour,
@@ -13,6 +14,14 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 
 function dropControls(text: string): string {
   return text.replace(CONTROL, (c) => (c === "\t" ? " " : FORMATTING.has(c.charCodeAt(0)) ? c : ""));
+}
+
+/**
+ * An IRC text that is no message (a PART or QUIT reason) as web users get it:
+ * control characters dropped as in a message, at most `max` characters; empty is none.
+ */
+export function reasonFromIrc(text: string | undefined, max: number): string | undefined {
+  return text ? cutChars(dropControls(text), max) || undefined : undefined;
 }
 
 /** The chatd text of a PRIVMSG or NOTICE's text; undefined for a CTCP request that is not relayed. */

@@ -1,4 +1,5 @@
-import { inboundFrame, inboundTypes, type InboundFrame, type Ref } from "./inbound.ts";
+import { inboundFrame, inboundTypes, MAX_REF_CHARS, type InboundFrame, type Ref } from "./inbound.ts";
+import { withinChars } from "./chars.ts";
 import type { OutboundFrame } from "./outbound.ts";
 import { ErrorCode } from "./errors.ts";
 
@@ -40,7 +41,7 @@ export function decode(text: string): Decoded {
 
 function pickRef(record: Record<string, unknown>): Ref | undefined {
   const ref = Object.hasOwn(record, "ref") ? record.ref : undefined;
-  if (typeof ref === "string" && ref.length <= 64) return ref;
+  if (typeof ref === "string" && withinChars(ref, MAX_REF_CHARS)) return ref;
   if (typeof ref === "number" && Number.isFinite(ref)) return ref;
   return undefined;
 }

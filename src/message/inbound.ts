@@ -1,12 +1,15 @@
 import { z } from "zod";
 import { clientTags } from "./client-tags.ts";
+import { maxChars } from "./chars.ts";
 
 /**
  * Frames a client may send. Unknown extra fields are dropped (forward compatible);
  * wrong types are `bad_frame`. Text length is checked by the handler against the
  * configured limit so the limit can change without rebuilding the schema.
+ * Every bound in characters counts Unicode code points (`maxChars`), as docs/protocol.md says.
  */
-const ref = z.union([z.string().max(64), z.number().finite()]);
+export const MAX_REF_CHARS = 64;
+const ref = z.union([maxChars(MAX_REF_CHARS), z.number().finite()]);
 // Any string: whether it is a valid name (1 to 32 characters, ...) is the naming
 // rule's to say, answered `bad_name` (docs/protocol.md#names), not `bad_frame`.
 // The frame size limit bounds its length.
@@ -25,7 +28,7 @@ const text = z.string();
  * and without files an empty text is refused as before (`bad_frame`).
  */
 export const MAX_FILES_PER_MESSAGE = 10;
-const files = z.array(z.string().max(64)).max(MAX_FILES_PER_MESSAGE);
+const files = z.array(maxChars(64)).max(MAX_FILES_PER_MESSAGE);
 // Text is required unless files come with it; absent, it reads as "".
 const hasTextOrFiles = (f: { text?: string; files?: string[] }) => f.text !== undefined || (f.files?.length ?? 0) > 0;
 const textMissing = { message: "Invalid input: expected string, received undefined", path: ["text"] };
@@ -42,7 +45,7 @@ export const helloFrame = z.object({
   token: z.string().optional(),
 });
 export const joinFrame = z.object({ type: z.literal("join"), room, since: messageId.optional(), ref: ref.optional() });
-export const leaveFrame = z.object({ type: z.literal("leave"), room, ref: ref.optional(), reason: z.string().max(300).optional() });
+export const leaveFrame = z.object({ type: z.literal("leave"), room, ref: ref.optional(), reason: maxChars(300).optional() });
 export const sayFrame = z
   .object({ type: z.literal("say"), room, text: text.optional(), files: files.optional(), ref: ref.optional(), replyTo: targetId.optional(), notice: z.literal(true).optional(), tags: clientTags.optional() })
   .refine(hasTextOrFiles, textMissing)
@@ -69,8 +72,8 @@ export const dmHistoryFrame = z.object({
 // Conversation state (issue 19: read markers, topics, the paged room directory, password change).
 export const roomsFrame = z.object({
   type: z.literal("rooms"),
-  query: z.string().max(100).optional(),
-  after: z.string().max(200).optional(),
+  query: maxChars(100).optional(),
+  after: maxChars(200).optional(),
   limit: limit.optional(),
   ref: ref.optional(),
 });
@@ -95,7 +98,7 @@ export const tagsFrame = z.object({
 export const pingFrame = z.object({ type: z.literal("ping"), ref: ref.optional() });
 export const logoutFrame = z.object({ type: z.literal("logout") });
 // Moderation: only for users with the moderator or admin role.
-const reason = z.string().max(500);
+const reason = maxChars(500);
 export const kickFrame = z.object({ type: z.literal("kick"), user: name, reason: reason.optional(), ref: ref.optional() });
 export const muteFrame = z.object({
   type: z.literal("mute"),
@@ -109,7 +112,7 @@ export const unmuteFrame = z.object({ type: z.literal("unmute"), user: name, roo
 // Search (issue 20): `q` bounded here, the rest by the handler (limit capped at 100).
 export const searchFrame = z.object({
   type: z.literal("search"),
-  q: z.string().max(500),
+  q: maxChars(500),
   room: room.optional(),
   with: name.optional(),
   before: messageId.optional(),

@@ -8,3 +8,4 @@ export * from "./new-names.ts";
 export * from "./emoji.ts";
 export * from "./utf8.ts";
 export * from "./client-tags.ts";
+export * from "./chars.ts";

@@ -1,4 +1,5 @@
 import { ClientError, ErrorCode } from "./errors.ts";
+import { charLength } from "./chars.ts";
 
 /**
  * User and room names. One rule for both: NFKC, then lower-case for the key, so
@@ -17,7 +18,7 @@ export type Name = { display: string; key: string };
 export function normalizeName(input: string): Name | { error: string } {
   if (input.length === 0 || input.length > NAME_MAX * 4) return { error: `must be 1 to ${NAME_MAX} characters` };
   const display = input.normalize("NFKC");
-  const length = [...display].length;
+  const length = charLength(display);
   if (length < 1 || length > NAME_MAX) return { error: `must be 1 to ${NAME_MAX} characters` };
   if (!NAME_PATTERN.test(display)) {
     return { error: "may hold only letters, digits, '_' and '-', starting with a letter or digit" };

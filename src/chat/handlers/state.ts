@@ -1,4 +1,4 @@
-import { checkName, ClientError, encodeAck, ErrorCode, rateLimited } from "../../message/index.ts";
+import { checkName, ClientError, encodeAck, ErrorCode, rateLimited, withinChars } from "../../message/index.ts";
 import type { ChatContext } from "../context.ts";
 import { checkId } from "../checks.ts";
 import { roomKey } from "../room-key.ts";
@@ -56,7 +56,7 @@ export async function topic(ctx: ChatContext, session: Session, frame: Frame<"to
   const room = roomKey(frame.room);
   // The bound is on the topic kept: surrounding white space is trimmed before it is measured.
   const text = frame.text.trim();
-  if ([...text].length > TOPIC_MAX_LENGTH) throw new ClientError(ErrorCode.tooLarge, `a topic is at most ${TOPIC_MAX_LENGTH} characters`);
+  if (!withinChars(text, TOPIC_MAX_LENGTH)) throw new ClientError(ErrorCode.tooLarge, `a topic is at most ${TOPIC_MAX_LENGTH} characters`);
   ctx.stateLimits.takeRequest(session);
   const me = await record(ctx, session);
   if (!belongs(me, room)) throw new ClientError(ErrorCode.notInRoom, `not in room ${room}`);

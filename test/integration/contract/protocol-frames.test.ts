@@ -112,16 +112,18 @@ describe("bounds of leave and topic", () => {
   const world = new World();
   afterEach(() => world.cleanup());
 
-  it("a leave reason of at most 300 characters reaches the others' presence; a longer one is bad_frame and the user stays", async () => {
+  it("a leave reason of at most 300 characters (code points: 300 emoji) reaches the others' presence; a longer one is bad_frame and the user stays", async () => {
     const d = await world.daemon();
     const { client: alice } = await world.member(d, "alice");
     const { client: bob } = await world.member(d, "bob");
     expect(await alice.next("presence")).toMatchObject({ user: "bob", event: "join" });
     expect(await errorFor(bob, { type: "leave", room: "general", reason: "x".repeat(301), ref: "l" })).toMatchObject({ code: "bad_frame", ref: "l" });
+    expect(await errorFor(bob, { type: "leave", room: "general", reason: "😀".repeat(301), ref: "l2" })).toMatchObject({ code: "bad_frame", ref: "l2" });
     bob.send({ type: "say", room: "general", text: "still here", ref: "s" });
     expect(await bob.next("ack")).toMatchObject({ ref: "s" });
-    expect(await bob.request({ type: "leave", room: "general", reason: "y".repeat(300) }, "left", "error")).toEqual({ type: "left", room: "general" });
-    expect(await alice.next("presence")).toEqual({ type: "presence", room: "general", user: "bob", event: "leave", reason: "y".repeat(300) });
+    // 300 emoji are 600 UTF-16 code units: still 300 characters.
+    expect(await bob.request({ type: "leave", room: "general", reason: "😀".repeat(300) }, "left", "error")).toEqual({ type: "left", room: "general" });
+    expect(await alice.next("presence")).toEqual({ type: "presence", room: "general", user: "bob", event: "leave", reason: "😀".repeat(300) });
   });
 
   it("a topic is trimmed of surrounding white space and then holds at most 300 characters (code points)", async () => {
@@ -154,6 +156,7 @@ describe("bad_frame, as the error table lists it", () => {
     const cases: Array<[TestClient, Record<string, unknown>]> = [
       [client, { type: "search", q: "x", before: "yesterday" }],
       [client, { type: "search", q: "x".repeat(501) }],
+      [client, { type: "search", q: "😀".repeat(501) }],
       [client, { type: "search", q: "x", limit: 0 }],
       [client, { type: "history", room: "lab", limit: 1.5 }],
       [client, { type: "dm_history", with: "bob", limit: "5" }],
@@ -171,6 +174,7 @@ describe("bad_frame, as the error table lists it", () => {
       [client, { type: "say", room: "lab", text: "x", notice: false }],
       [client, { type: "say", room: "lab", files: [] }],
       [mod, { type: "kick", user: "bob", reason: "r".repeat(501) }],
+      [mod, { type: "kick", user: "bob", reason: "😀".repeat(501) }],
       [mod, { type: "mute", user: "bob", room: "lab", minutes: 0 }],
       [mod, { type: "mute", user: "bob", room: "lab", minutes: 525_601 }],
     ];

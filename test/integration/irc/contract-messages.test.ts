@@ -44,6 +44,18 @@ describe("the IRC gateway as documented: channels and messages", () => {
     expect(presence).toMatchObject({ user: "leaver", reason: "r".repeat(300) });
   });
 
+  it("a PART's 300 characters are code points: an emoji counts one and is never split", async () => {
+    const d = await daemon();
+    const { client: web } = await world.member(d, "webby");
+    const c = await sign(d, "leaver");
+    await join(c, "#general");
+    // 301 code points (304 UTF-16 code units, 310 bytes): the first 300 are 298 r and two emoji.
+    c.send(`PART #general :${"r".repeat(298)}${"😀".repeat(3)}`);
+    let presence = await web.next("presence");
+    while (presence.event !== "leave") presence = await web.next("presence");
+    expect(presence).toMatchObject({ user: "leaver", reason: `${"r".repeat(298)}😀😀` });
+  });
+
   it("NOTICE to a room is a stored notice (web: notice true, IRC: NOTICE); a NOTICE is never answered with an error", async () => {
     const d = await daemon();
     const { client: web } = await world.member(d, "webby");
@@ -99,6 +111,24 @@ describe("the IRC gateway as documented: channels and messages", () => {
     expect((await web.next("message")).text).toBe(formatting);
     c.send("PRIVMSG #general :a\u0007b\u001bc\td\u0005e");
     expect((await web.next("message")).text).toBe("abc de");
+  });
+
+  it("a PART's or QUIT's reason reaches web users without control characters, as a message does", async () => {
+    const d = await daemon();
+    const { client: web } = await world.member(d, "webby");
+    const leave = async () => {
+      let presence = await web.next("presence");
+      while (presence.event !== "leave") presence = await web.next("presence");
+      return presence;
+    };
+    const parter = await sign(d, "parter");
+    await join(parter, "#general");
+    parter.send("PART #general :\u0002a\u0002\u0007b\u001bc\td\u0001");
+    expect(await leave()).toMatchObject({ user: "parter", reason: "\u0002a\u0002bc d" });
+    const quitter = await sign(d, "quitter");
+    await join(quitter, "#general");
+    quitter.send("QUIT :x\u0007y\u0005z");
+    expect(await leave()).toMatchObject({ user: "quitter", reason: "xyz", quit: true });
   });
 
   it("a web message of several lines is a PRIVMSG per non-blank line, each with the same tags; a line over 512 bytes is split", async () => {
