@@ -1,6 +1,7 @@
 import { CloseCode, isNameError, normalizeName } from "../message/index.ts";
 import type { Bus } from "../../storage/bus/types.ts";
 import type { Presence } from "../../storage/presence/types.ts";
+import type { UserStore } from "../../storage/users/types.ts";
 import type { Config } from "../config/schema.ts";
 import type { Hub } from "./hub.ts";
 import type { Moderation } from "./moderation.ts";
@@ -13,6 +14,7 @@ export class OperatorActions {
     private readonly bus: Bus,
     private readonly presence: Pick<Presence, "users">,
     private readonly moderation: Pick<Moderation, "kick">,
+    private readonly users: Pick<UserStore, "get">,
   ) {}
 
   async broadcast(text: string): Promise<void> {
@@ -24,11 +26,18 @@ export class OperatorActions {
     await this.bus.publish({ kind: "notice", text: motd, noticeKind: "motd", ts: Date.now() });
   }
 
-  /** Kicks every session of the user; resolves to how many were closed. */
-  async kick(name: string, reason = "kicked by an operator"): Promise<number> {
+  /**
+   * Kicks every session of the user; resolves to how many were closed and the
+   * user's name as their account spells it (as ban, mute and role answer; as
+   * given when no one was kicked).
+   */
+  async kick(name: string, reason = "kicked by an operator"): Promise<{ user: string; sessions: number }> {
     const n = normalizeName(name);
-    if (isNameError(n)) return 0;
-    return this.moderation.kick(n.key, reason);
+    if (isNameError(n)) return { user: name, sessions: 0 };
+    const sessions = await this.moderation.kick(n.key, reason);
+    if (sessions === 0) return { user: name, sessions };
+    const account = await this.users.get(n.key);
+    return { user: account?.name ?? n.display, sessions };
   }
 
   /** The user's signed-in sessions on every node. */

@@ -110,7 +110,7 @@ export class ChatService {
       publish: (user, change) => bus.publish({ kind: "moderation", user, change }),
       sessionsOf: (key) => this.operator.sessionsEverywhere(key),
     }, Date.now, logger);
-    this.operator = new OperatorActions(config, this.hub, bus, presence, this.moderation);
+    this.operator = new OperatorActions(config, this.hub, bus, presence, this.moderation, accounts.store);
     this.directory = new RoomDirectory({ defaults: () => this.config.rooms, limits: config.limits, hub: this.hub, broker, presence, store: deps.rooms, bus });
     this.stateLimits = new StateLimits(config.limits);
     this.search = new ChatSearch(deps.kept, () => this.config.limits.searchRebuildChunk, (error) =>
@@ -338,8 +338,8 @@ export class ChatService {
     return deleteMessage({ broker: this.#deps.broker, amendments: this.amendments, attachments: this.#ctx.attachments }, id);
   }
 
-  /** Kicks every session of the user; resolves to how many were closed. */
-  kick(name: string, reason?: string): Promise<number> {
+  /** Kicks every session of the user; resolves to how many were closed and the account's name (see operator.ts). */
+  kick(name: string, reason?: string): Promise<{ user: string; sessions: number }> {
     return this.operator.kick(name, reason);
   }
 

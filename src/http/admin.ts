@@ -48,9 +48,9 @@ export function adminRoutes(ops: Operations, getToken: () => string): Hono {
   admin.post("/kick", async (c) => {
     const body = kickBody.safeParse(await readJson(c));
     if (!body.success) return badRequest(c, body.error);
-    const sessions = await ops.kick(body.data.user, body.data.reason);
+    const { user, sessions } = await ops.kick(body.data.user, body.data.reason);
     if (sessions === 0) return c.json({ error: "not_online", message: `${body.data.user} is not online` }, 404);
-    return c.json({ kicked: body.data.user, sessions });
+    return c.json({ kicked: user, sessions });
   });
   admin.post("/broadcast", async (c) => {
     const body = broadcastBody.safeParse(await readJson(c));

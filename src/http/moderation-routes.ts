@@ -18,7 +18,12 @@ export function addModerationRoutes(admin: Hono, ops: Operations): void {
   );
   admin.post("/unban", (c) => withBody(c, unbanBody, async (b) => found(c, b.user, await ops.moderation().unban(b.user), (r) => ({ unbanned: r.user }))));
   admin.post("/mute", (c) =>
-    withBody(c, muteBody, async (b) => found(c, b.user, await ops.moderation().mute(b.user, b.room, b.minutes), (r) => ({ muted: r.user, room: r.room, until: r.until }))),
+    withBody(c, muteBody, async (b) => {
+      // A mute in a room nobody created is most likely a typo: refused before anything is stored.
+      // (Unmute takes any room: a mute outlasts its room being forgotten, and a join creates it again.)
+      if (!(await ops.roomExists(b.room))) return c.json({ error: "unknown_room", message: `no room named ${b.room}` }, 404);
+      return found(c, b.user, await ops.moderation().mute(b.user, b.room, b.minutes), (r) => ({ muted: r.user, room: r.room, until: r.until }));
+    }),
   );
   admin.post("/unmute", (c) =>
     withBody(c, unmuteBody, async (b) => found(c, b.user, await ops.moderation().unmute(b.user, b.room), (r) => ({ unmuted: r.user, room: r.room }))),

@@ -121,7 +121,7 @@ export const openApiDocument = {
     },
     "/kick": {
       post: op(
-        "Close every connection of a user (4000)",
+        "Close every connection of a user (4000); `kicked` is the user's name as their account spells it",
         { "200": ok(obj({ kicked: str, sessions: int })), "400": error("invalid body"), "404": error("not_online") },
         body(obj({ user: str, reason: str }, ["user"])),
       ),
@@ -157,8 +157,12 @@ export const openApiDocument = {
     },
     "/mute": {
       post: op(
-        "Mute a user in one room for some minutes",
-        { "200": ok(obj({ muted: str, room: str, until: int })), "400": error("invalid body"), "404": error("unknown_user") },
+        "Mute a user in one room (that exists) for some minutes",
+        {
+          "200": ok(obj({ muted: str, room: str, until: int })),
+          "400": error("invalid body, or a room name that breaks the naming rule"),
+          "404": error("unknown_room: no such room (checked first), or unknown_user"),
+        },
         body(obj({ user: str, room: str, minutes: { type: "number", exclusiveMinimum: 0, maximum: 525600 } })),
       ),
     },
@@ -196,7 +200,7 @@ export const openApiDocument = {
               ["users", "total"],
             ),
           ),
-          "400": error("invalid query"),
+          "400": error("invalid query: a `user` that breaks the naming rule"),
           "503": error("unavailable: file storage failed"),
         },
         { parameters: [{ name: "user", in: "query", required: false, schema: str }] },

@@ -71,8 +71,8 @@ export async function runConsoleCommand(daemon: Daemon, line: string): Promise<s
       }
       case "kick": {
         if (!rest) return "usage: kick <user>";
-        const n = await ops.kick(rest);
-        return n > 0 ? `kicked ${rest} (${n} session(s))` : `${rest} is not online`;
+        const { sessions } = await ops.kick(rest);
+        return sessions > 0 ? `kicked ${rest} (${sessions} session(s))` : `${rest} is not online`;
       }
       case "say": {
         if (!rest) return "usage: say <text>";

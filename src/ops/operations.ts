@@ -121,10 +121,11 @@ export function createOperations(daemon: OperationsHost) {
       return roomFrames(shown, await c.amendments.recall(c.broker, shown));
     },
 
-    async kick(user: string, reason?: string): Promise<number> {
-      const sessions = await chat().kick(user, reason);
-      if (sessions > 0) log("user kicked", { user, sessions, ...(reason === undefined ? {} : { reason }) });
-      return sessions;
+    /** Kicks every session of the user: how many there were (0: not online) and the name as the account spells it. */
+    async kick(name: string, reason?: string): Promise<{ user: string; sessions: number }> {
+      const kicked = await chat().kick(name, reason);
+      if (kicked.sessions > 0) log("user kicked", { ...kicked, ...(reason === undefined ? {} : { reason }) });
+      return kicked;
     },
     /** Sets a user's password (every token revoked, every session closed); false when there is no such user. */
     async setPassword(user: string, password: string): Promise<boolean> {
@@ -145,6 +146,8 @@ export function createOperations(daemon: OperationsHost) {
       return removed;
     },
     moderation: () => loggedModeration(chat().moderation, log),
+    /** Whether a room by this name exists (a default room, or one a join created and not forgotten); `bad_name` for a name no room can have. */
+    roomExists: (room: string): Promise<boolean> => chat().directory.exists(roomKey(room)),
     /** The file service (uploads, usage, removal); `unavailable` while the server is not running. */
     files(): FileService {
       const f = daemon.files;

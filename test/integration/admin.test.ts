@@ -196,7 +196,8 @@ describe("admin API", () => {
     await alice1.next("presence");
 
     const res = await call(d, "POST", "/admin/kick", { body: { user: "ALICE", reason: "cool off" } });
-    expect(res).toMatchObject({ status: 200, body: { kicked: "ALICE", sessions: 2 } });
+    // The answer names the user kicked as their account spells it (as ban's does), not as typed.
+    expect(res).toMatchObject({ status: 200, body: { kicked: "alice", sessions: 2 } });
     for (const c of [alice1, alice2]) {
       expect(await c.next("notice")).toMatchObject({ type: "notice", kind: "kick", text: "cool off" });
       expect(await c.closed).toEqual({ code: 4000, reason: "kicked" });

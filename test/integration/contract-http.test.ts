@@ -211,7 +211,7 @@ describe("admin API as the README writes it", () => {
     expect(await call(d, "PUT", "/admin/motd", { motd: "Be excellent to each other" })).toEqual({ status: 200, body: { motd: "Be excellent to each other" } });
     expect(await mallory.next("notice")).toMatchObject({ kind: "motd", text: "Be excellent to each other" });
 
-    expect(await call(d, "POST", "/admin/kick", { user: "mallory", reason: "cool off" })).toEqual({ status: 200, body: { kicked: "mallory", sessions: 1 } });
+    expect(await call(d, "POST", "/admin/kick", { user: "mallory", reason: "cool off" })).toEqual({ status: 200, body: { kicked: "Mallory", sessions: 1 } });
     expect(await mallory.next("notice")).toMatchObject({ kind: "kick", text: "cool off" });
     expect(await mallory.closed).toEqual({ code: 4000, reason: "kicked" });
 

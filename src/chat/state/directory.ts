@@ -80,6 +80,11 @@ export class RoomDirectory {
     return this.#rooms.has(name);
   }
 
+  /** Whether the room exists: listed here, or kept in the store (created on another node a moment ago, not told here yet). */
+  async exists(name: string): Promise<boolean> {
+    return this.#rooms.has(name) || (await this.deps.store.get(name)) !== undefined;
+  }
+
   get size(): number {
     return this.#rooms.size;
   }

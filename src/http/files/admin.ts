@@ -2,6 +2,7 @@ import type { Hono } from "hono";
 import { z } from "zod";
 import type { Operations } from "../../ops/operations.ts";
 import { badRequest } from "../body.ts";
+import { checkName } from "../../message/index.ts";
 
 const blankToUndefined = (v: unknown) => (v === "" ? undefined : v);
 const listQuery = z.object({ user: z.preprocess(blankToUndefined, z.string().min(1).max(64).optional()) });
@@ -14,6 +15,8 @@ export function addFileAdminRoutes(admin: Hono, ops: Operations): void {
   admin.get("/files", async (c) => {
     const q = listQuery.safeParse(c.req.query());
     if (!q.success) return badRequest(c, q.error);
+    // A name no account can have is the request's fault (400, as /admin/log's `room`), not a user without files.
+    if (q.data.user !== undefined) checkName(q.data.user, "user");
     const files = ops.files();
     const usage = await files.usage();
     const total = { files: usage.files, bytes: usage.bytes };
