@@ -1,7 +1,9 @@
-import { afterEach } from "vitest";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { World } from "./harness.ts";
 import type { TestDaemon } from "./daemon.ts";
 import { IrcClient, ircSignIn, plain, type Line } from "./irc.ts";
+import { need } from "./needs.ts";
+import { deletePrefix, REDIS_URL, uniquePrefix } from "./redis.ts";
 
 /**
  * Shorthands for IRC tests that start in-process daemons through a World:
@@ -80,4 +82,28 @@ export function ircPortOf(output: string, field: "port" | "tlsPort" = "port"): n
 /** The trailing parameter of a line. */
 export function trailing(l: Line): string {
   return l.params.at(-1)!;
+}
+
+/**
+ * Two in-process daemons with IRC ports on one Redis (`irc` adds irc.*
+ * fields), started before the file's tests and stopped after them (`node`
+ * starts another); the IRC clients pushed to `clients` are closed after each test.
+ */
+export function ircClusterOfTwo(world: World, ids: [string, string], irc: Record<string, unknown> = {}) {
+  const prefix = uniquePrefix();
+  const nodes = {} as { a: TestDaemon; b: TestDaemon };
+  const clients: IrcClient[] = [];
+  const node = (nodeId: string) => world.daemon({ irc: { port: 0, ...irc }, cluster: { redis: { url: REDIS_URL, keyPrefix: prefix, nodeId } } });
+  beforeAll(async () => {
+    need("redis");
+    [nodes.a, nodes.b] = await Promise.all([node(ids[0]), node(ids[1])]);
+  });
+  afterAll(async () => {
+    await world.cleanup();
+    await deletePrefix(prefix);
+  });
+  afterEach(() => {
+    for (const c of clients.splice(0)) c.close();
+  });
+  return { nodes, clients, node };
 }

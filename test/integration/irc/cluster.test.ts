@@ -1,9 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { World } from "../../helpers/harness.ts";
 import { ircSignIn, type IrcClient, type Line } from "../../helpers/irc.ts";
-import { deletePrefix, REDIS_URL, uniquePrefix } from "../../helpers/redis.ts";
-import { need } from "../../helpers/needs.ts";
 import type { TestDaemon } from "../../helpers/daemon.ts";
+import { ircClusterOfTwo } from "../../helpers/irc-world.ts";
 
 /**
  * The IRC gateway on two daemons sharing one Redis (issue 21: every feature
@@ -12,21 +11,11 @@ import type { TestDaemon } from "../../helpers/daemon.ts";
  */
 describe("IRC in a cluster of two daemons on one Redis", () => {
   const world = new World();
-  const prefix = uniquePrefix();
+  const { nodes, clients } = ircClusterOfTwo(world, ["irc-a", "irc-b"]);
   let a: TestDaemon;
   let b: TestDaemon;
-  beforeAll(async () => {
-    need("redis");
-    const node = (nodeId: string) => world.daemon({ irc: { port: 0 }, cluster: { redis: { url: REDIS_URL, keyPrefix: prefix, nodeId } } });
-    [a, b] = await Promise.all([node("irc-a"), node("irc-b")]);
-  });
-  afterAll(async () => {
-    await world.cleanup();
-    await deletePrefix(prefix);
-  });
-  const clients: IrcClient[] = [];
-  afterEach(() => {
-    for (const c of clients.splice(0)) c.close();
+  beforeAll(() => {
+    ({ a, b } = nodes);
   });
 
   async function irc(d: TestDaemon, user: string, caps: string[] = []): Promise<IrcClient> {

@@ -1,10 +1,9 @@
 import bcrypt from "bcryptjs";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { eventually, World } from "../../helpers/harness.ts";
 import { ircSignIn, type IrcClient, type Line } from "../../helpers/irc.ts";
-import { deletePrefix, REDIS_URL, uniquePrefix } from "../../helpers/redis.ts";
-import { need } from "../../helpers/needs.ts";
 import type { TestDaemon } from "../../helpers/daemon.ts";
+import { ircClusterOfTwo } from "../../helpers/irc-world.ts";
 
 const OPERATOR = { name: "ops", passwordHash: bcrypt.hashSync("ops-password", 4), role: "moderator" as const };
 
@@ -15,21 +14,11 @@ const OPERATOR = { name: "ops", passwordHash: bcrypt.hashSync("ops-password", 4)
  */
 describe("IRC operators seen from every node of a cluster", () => {
   const world = new World();
-  const prefix = uniquePrefix();
-  const node = (nodeId: string) => world.daemon({ irc: { port: 0, operators: [OPERATOR] }, cluster: { redis: { url: REDIS_URL, keyPrefix: prefix, nodeId } } });
+  const { nodes, clients, node } = ircClusterOfTwo(world, ["oper-a", "oper-b"], { operators: [OPERATOR] });
   let a: TestDaemon;
   let b: TestDaemon;
-  beforeAll(async () => {
-    need("redis");
-    [a, b] = await Promise.all([node("oper-a"), node("oper-b")]);
-  });
-  afterAll(async () => {
-    await world.cleanup();
-    await deletePrefix(prefix);
-  });
-  const clients: IrcClient[] = [];
-  afterEach(() => {
-    for (const c of clients.splice(0)) c.close();
+  beforeAll(() => {
+    ({ a, b } = nodes);
   });
 
   async function irc(d: TestDaemon, user: string): Promise<IrcClient> {
