@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { closeOnce } from "../../../../src/runtime/deno/close-once.ts";
+
+/** A POST whose body stream records whether it was cancelled. */
+function post(): { request: Request; cancelled: () => boolean } {
+  let cancelled = false;
+  const body = new ReadableStream<Uint8Array>({
+    pull: () => {},
+    cancel: () => {
+      cancelled = true;
+    },
+  });
+  const request = new Request("http://x/files", { method: "POST", body, duplex: "half" } as RequestInit);
+  return { request, cancelled: () => cancelled };
+}
+
+const refused = () => new Response("{}", { status: 413, headers: { Connection: "close", "X-Kept": "1" } });
+
+describe("closeOnce", () => {
+  it("cancels a body the app let go, so Deno adds no close of its own, and keeps chatd's", async () => {
+    const { request, cancelled } = post();
+    const res = await closeOnce(request, refused());
+    expect(cancelled()).toBe(true);
+    expect(res.headers.get("connection")).toBe("close");
+  });
+
+  it("leaves the close to Deno when the app still holds the body (Deno adds one to an answer with the body unread)", async () => {
+    const { request, cancelled } = post();
+    request.body!.getReader();
+    const res = await closeOnce(request, refused());
+    expect(cancelled()).toBe(false);
+    expect(res.status).toBe(413);
+    expect(res.headers.get("connection")).toBeNull();
+    expect(res.headers.get("x-kept")).toBe("1");
+    expect(await res.text()).toBe("{}");
+  });
+
+  it("leaves other answers and bodiless requests alone", async () => {
+    const { request, cancelled } = post();
+    const ok = new Response("ok");
+    expect(await closeOnce(request, ok)).toBe(ok);
+    expect(cancelled()).toBe(false);
+    const answer = refused();
+    expect(await closeOnce(new Request("http://x/"), answer)).toBe(answer);
+  });
+});
