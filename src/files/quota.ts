@@ -17,3 +17,16 @@ export function retryAfterMs(entries: readonly UploadEntry[], used: number, want
   }
   return excess <= 0 ? 1000 : DAY_MS;
 }
+
+/**
+ * The size a refused upload asks room for: the whole file, not the part that
+ * arrived before it passed the allowance (a Retry-After for that part would
+ * come too soon). `atMost` is the most the whole file can be, from the
+ * request's declared length, when there is one; a file over `maxFileBytes`
+ * is refused (413) anyway, so never more than that.
+ *
+ * @example wholeUploadBytes(4096, 1_000_000, 10_485_760) // 1_000_000
+ */
+export function wholeUploadBytes(received: number, atMost: number | undefined, maxFileBytes: number): number {
+  return Math.max(received, Math.min(atMost ?? received, maxFileBytes));
+}

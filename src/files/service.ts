@@ -7,7 +7,7 @@ import { MAX_FILES_PER_MESSAGE } from "../message/inbound.ts";
 import { FileQuotaError, FileTooLargeError } from "./errors.ts";
 import { fileUrl, safeName } from "./names.ts";
 import { SNIFF_BYTES, sniff } from "./sniff.ts";
-import { DAY_MS, retryAfterMs } from "./quota.ts";
+import { DAY_MS, retryAfterMs, wholeUploadBytes } from "./quota.ts";
 
 /** Read at every use: a config reload changes them at once. */
 export type FileLimits = { maxFileBytes: number; fileBytesPerUserPerDay: number };
@@ -174,14 +174,19 @@ export class Upload {
     return this.pending.size;
   }
 
-  /** Throws FileTooLargeError or FileQuotaError before writing a chunk that would pass a limit. */
-  async write(chunk: Uint8Array): Promise<void> {
+  /**
+   * Throws FileTooLargeError or FileQuotaError before writing a chunk that
+   * would pass a limit. `atMost`: the most bytes the whole file can have, when
+   * known; a FileQuotaError's wait is for that much to fit.
+   */
+  async write(chunk: Uint8Array, atMost?: number): Promise<void> {
     const size = this.pending.size + chunk.byteLength;
     if (size > this.limits.maxFileBytes) throw new FileTooLargeError(this.limits.maxFileBytes);
     const limit = this.limits.fileBytesPerUserPerDay;
     const others = this.files.arriving(this.owner.key, 0) - this.pending.size;
     if (this.#counted + others + size > limit) {
-      throw new FileQuotaError(limit, retryAfterMs(this.entries, this.#counted + others, size, limit, this.files.now()));
+      const wanted = wholeUploadBytes(size, atMost, this.limits.maxFileBytes);
+      throw new FileQuotaError(limit, retryAfterMs(this.entries, this.#counted + others, wanted, limit, this.files.now()));
     }
     this.files.arriving(this.owner.key, chunk.byteLength);
     await this.pending.write(chunk);

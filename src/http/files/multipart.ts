@@ -27,8 +27,14 @@ export type FilePartOptions = {
   maxFileBytes: number;
   /** Milliseconds the whole body may take. */
   timeoutMs: number;
-  /** Each chunk of the `file` part's content, in order; awaited before the next is read. */
-  onChunk: (chunk: Uint8Array) => Promise<void>;
+  /** The body's declared length (Content-Length), when it has one. */
+  declaredBytes?: number;
+  /**
+   * Each chunk of the `file` part's content, in order; awaited before the
+   * next is read. `atMost`: the most bytes the whole file can have, when the
+   * body's length was declared.
+   */
+  onChunk: (chunk: Uint8Array, atMost: number | undefined) => Promise<void>;
 };
 
 /**
@@ -45,6 +51,8 @@ export async function streamFilePart(body: ReadableStream<Uint8Array> | null, op
   let parts = 0;
   let failed: string | undefined;
   let done = false;
+  /** Bytes of the file's content the parser has handed over so far. */
+  let content = 0;
   const parser = Multipart.make({
     headers: { "content-type": options.contentType },
     isFile: (info) => partName(info).name === "file",
@@ -56,7 +64,9 @@ export async function streamFilePart(body: ReadableStream<Uint8Array> | null, op
       if (parts > 1) failed ??= "only one part named file may be sent";
       filename = partName(info).filename;
       return (chunk) => {
-        if (chunk && parts === 1) chunks.push(chunk);
+        if (!chunk || parts !== 1) return;
+        chunks.push(chunk);
+        content += chunk.byteLength;
       };
     },
     onError: (error) => {
@@ -109,7 +119,12 @@ export async function streamFilePart(body: ReadableStream<Uint8Array> | null, op
 
   async function flush(): Promise<void> {
     if (failed) throw new MultipartError(failed);
-    while (chunks.length > 0) await options.onChunk(chunks.shift()!);
+    // What is still to come can all be content. The parser holds back less than
+    // a closing delimiter (CRLF--boundary--), which is still to come too: the
+    // bound is never short of the file's whole size.
+    const declared = options.declaredBytes;
+    const atMost = declared !== undefined && Number.isFinite(declared) ? content + Math.max(0, declared - received) : undefined;
+    while (chunks.length > 0) await options.onChunk(chunks.shift()!, atMost);
   }
 }
 

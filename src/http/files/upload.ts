@@ -36,7 +36,8 @@ export async function upload(c: Context, deps: UploadDeps): Promise<Response> {
       maxFileBytes,
       // Node ends a request at max(requestTimeoutMs, headersTimeoutMs); every runtime ends an upload there too.
       timeoutMs: Math.max(deps.limits.requestTimeoutMs, deps.limits.headersTimeoutMs),
-      onChunk: (chunk) => pending.write(chunk),
+      ...(Number.isFinite(declared) ? { declaredBytes: declared } : {}),
+      onChunk: (chunk, atMost) => pending.write(chunk, atMost),
     });
     const ref = await pending.finish(filename);
     return c.json(ref, 201, { ...FILE_SAFETY_HEADERS, Location: ref.url });

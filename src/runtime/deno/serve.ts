@@ -5,6 +5,7 @@ import { DenoPeer } from "./peer.ts";
 import { denoUpgradeWebSocket } from "./websocket.ts";
 import { denoProcessStats } from "./stats.ts";
 import { serveDenoStream } from "./stream.ts";
+import { closeOnce } from "./close-once.ts";
 
 type Env = { remoteAddr?: Deno.NetAddr };
 
@@ -38,13 +39,16 @@ export const denoRuntime: ServerRuntime = {
     const maxHeadBytes = options.http?.maxHeaderBytes;
     let server: Deno.HttpServer<Deno.NetAddr>;
     try {
-      server = Deno.serve({ hostname: options.host, port: options.port, onListen: () => {}, ...(options.tls ?? {}) }, (request, info) => {
+      const answer = (request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>): Response | Promise<Response> => {
         // Once closing, refuse new work as a closed listener would, but keep serving open sockets.
         if (closing) return Response.json({ error: "unavailable", message: "server is stopping" }, { status: 503, headers: { Connection: "close" } });
         // Deno.serve has no head-size setting: the cap is checked once Deno has read the head.
         if (maxHeadBytes !== undefined && headBytes(request) > maxHeadBytes) return new Response(null, { status: 431, headers: { Connection: "close" } });
         return app.fetch(request, { remoteAddr: info.remoteAddr });
-      });
+      };
+      server = Deno.serve({ hostname: options.host, port: options.port, onListen: () => {}, ...(options.tls ?? {}) }, async (request, info) =>
+        closeOnce(request, await answer(request, info)),
+      );
     } catch (error) {
       if (error instanceof Deno.errors.AddrInUse) throw new AddressInUseError(options.host, options.port);
       throw error;

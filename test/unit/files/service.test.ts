@@ -56,6 +56,24 @@ describe("FileService", () => {
     await put(bytes(1000));
   });
 
+  it("refuses a chunk past the allowance with a wait long enough for the whole file, not the part that arrived", async () => {
+    const start = now;
+    await put(bytes(300));
+    now = start + 3_600_000;
+    await put(bytes(700));
+    now = start + 7_200_000;
+    await put(bytes(1000));
+    now = start + 10_800_000;
+    // 2000 of 2500 used; a 900-byte file arrives in 300-byte chunks and passes the allowance at 600.
+    const upload = await files.begin(alice);
+    await upload.write(bytes(300), 900);
+    const refused = await upload.write(bytes(300), 900).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(FileQuotaError);
+    // 600 would fit once the 300-byte upload is a day old; 900 needs the 700-byte one gone too.
+    expect((refused as FileQuotaError).retryAfterMs).toBe(start + 3_600_000 + 24 * 3_600_000 - now);
+    await upload.abort();
+  });
+
   it("resolves the sender's own files for a message and answers not_found for anything else", async () => {
     const mine = await put(bytes(1), "mine");
     const bobs = await put(bytes(1), "bobs", { key: "bob", name: "bob" });

@@ -59,6 +59,33 @@ describe("streamFilePart", () => {
     }
   });
 
+  it("gives each chunk the most the whole file can have, from the declared length, never less than its size", async () => {
+    const content = "0123456789".repeat(30);
+    const whole = new TextEncoder().encode([part("note", "", "hi"), part("file", '; filename="a.txt"', content), END].join(""));
+    for (const size of [1, 7, 64, 4096]) {
+      const seen: Array<number | undefined> = [];
+      let got = 0;
+      const stream = body([new TextDecoder().decode(whole)], size);
+      await streamFilePart(stream, {
+        contentType: TYPE,
+        maxFileBytes: 1000,
+        timeoutMs: 2000,
+        declaredBytes: whole.byteLength,
+        onChunk: async (c, atMost) => {
+          got += c.byteLength;
+          seen.push(atMost);
+        },
+      });
+      expect(got).toBe(content.length);
+      for (const atMost of seen) expect(atMost, `chunks of ${size}`).toBeGreaterThanOrEqual(content.length);
+      // At most the closing framing over: CRLF--b0undary--CRLF.
+      expect(seen[0]! - content.length, `chunks of ${size}`).toBeLessThanOrEqual("\r\n--b0undary--\r\n".length);
+    }
+    const chunked: Array<number | undefined> = [];
+    await streamFilePart(body([part("file", '; filename="a"', "xyz"), END]), { contentType: TYPE, maxFileBytes: 10, timeoutMs: 2000, onChunk: async (_c, atMost) => void chunked.push(atMost) });
+    expect(chunked.every((atMost) => atMost === undefined)).toBe(true);
+  });
+
   it("reads UTF-8 names, filename*, percent-encoded quotes and a part with no file name", async () => {
     expect((await collect(body([part("file", '; filename="café.png"', "x"), END]))).filename).toBe("café.png");
     expect((await collect(body([part("file", `; filename="fallback"; filename*=UTF-8''%E2%98%95.png`, "x"), END]))).filename).toBe("☕.png");
