@@ -1,9 +1,9 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { World, writeConfig } from "../helpers/harness.ts";
-import { daemonCommand, type RuntimeName } from "../helpers/runtimes.ts";
-import { PNG_2x3, multipart, rawRequest, upload } from "../helpers/files.ts";
+import { World } from "../helpers/harness.ts";
+import type { RuntimeName } from "../helpers/runtimes.ts";
+import { PNG_2x3, multipart, rawRequest, upload, spawnWithAlice } from "../helpers/files.ts";
 
 type Json = Record<string, unknown>;
 
@@ -16,14 +16,7 @@ describe.each<RuntimeName>(["node", "deno"])("files on %s", (runtime) => {
   const world = new World();
   afterEach(() => world.cleanup());
 
-  async function start(config: Record<string, unknown> = {}) {
-    const dir = await world.tempDir();
-    const configPath = await writeConfig(dir, { bcryptCost: 4, ...config });
-    const p = await world.spawn({ CHAT_CONFIG: configPath, CHAT_HOST: "127.0.0.1", CHAT_PORT: "0", CHAT_DATA_DIR: dir }, { command: daemonCommand(runtime) });
-    const url = `http://127.0.0.1:${p.port}`;
-    const { welcome } = await world.signIn(`ws://127.0.0.1:${p.port}/ws`, "alice");
-    return { p, url, dir, token: welcome.token as string };
-  }
+  const start = (config: Record<string, unknown> = {}) => spawnWithAlice(world, runtime, config);
 
   it("takes an image upload and serves it back whole and in ranges", async () => {
     const { url, token } = await start();

@@ -1,7 +1,8 @@
 import { connect } from "node:net";
 import { expect } from "vitest";
 import type { TestDaemon } from "./daemon.ts";
-import type { World } from "./harness.ts";
+import { writeConfig, type World } from "./harness.ts";
+import { daemonCommand, type RuntimeName } from "./runtimes.ts";
 
 type Json = Record<string, unknown>;
 
@@ -61,4 +62,18 @@ export function multipart(name: string, content: Buffer, boundary = "chatdtestbo
   const open = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`);
   const close = Buffer.from(`\r\n--${boundary}--\r\n`);
   return { type: `multipart/form-data; boundary=${boundary}`, body: Buffer.concat([open, content, close]), open, close };
+}
+
+/**
+ * The daemon as a process on `runtime` (the built files on Node, `deno run`
+ * on Deno) with `config` on an ephemeral port, and alice signed in: her token
+ * is for `/files/` requests.
+ */
+export async function spawnWithAlice(world: World, runtime: RuntimeName, config: Record<string, unknown> = {}) {
+  const dir = await world.tempDir();
+  const configPath = await writeConfig(dir, { bcryptCost: 4, ...config });
+  const p = await world.spawn({ CHAT_CONFIG: configPath, CHAT_HOST: "127.0.0.1", CHAT_PORT: "0", CHAT_DATA_DIR: dir }, { command: daemonCommand(runtime) });
+  const url = `http://127.0.0.1:${p.port}`;
+  const { welcome } = await world.signIn(`ws://127.0.0.1:${p.port}/ws`, "alice");
+  return { p, url, dir, token: welcome.token as string };
 }

@@ -2,9 +2,9 @@
 // the HTTP details test/e2e/files-runtimes.test.ts does not check, on the daemon as a process
 // on each runtime.
 import { afterEach, describe, expect, it } from "vitest";
-import { World, writeConfig } from "../../helpers/harness.ts";
-import { daemonCommand, type RuntimeName } from "../../helpers/runtimes.ts";
-import { put, rawRequest, upload } from "../../helpers/files.ts";
+import { World } from "../../helpers/harness.ts";
+import type { RuntimeName } from "../../helpers/runtimes.ts";
+import { put, rawRequest, upload, spawnWithAlice } from "../../helpers/files.ts";
 
 type Json = Record<string, unknown>;
 const SAFETY = { "x-content-type-options": "nosniff", "content-security-policy": "sandbox" };
@@ -13,14 +13,7 @@ describe.each<RuntimeName>(["node", "deno"])("files on %s", (runtime) => {
   const world = new World();
   afterEach(() => world.cleanup());
 
-  async function start(config: Record<string, unknown> = {}) {
-    const dir = await world.tempDir();
-    const configPath = await writeConfig(dir, { bcryptCost: 4, ...config });
-    const p = await world.spawn({ CHAT_CONFIG: configPath, CHAT_HOST: "127.0.0.1", CHAT_PORT: "0", CHAT_DATA_DIR: dir }, { command: daemonCommand(runtime) });
-    const url = `http://127.0.0.1:${p.port}`;
-    const { welcome } = await world.signIn(`ws://127.0.0.1:${p.port}/ws`, "alice");
-    return { p, url, token: welcome.token as string };
-  }
+  const start = (config: Record<string, unknown> = {}) => spawnWithAlice(world, runtime, config);
 
   it("answers 401 with the realm, 415, 429 with Retry-After, and the safety headers on every /files/ answer", async () => {
     const { url, token } = await start({ limits: { fileBytesPerUserPerDay: 10 } });
