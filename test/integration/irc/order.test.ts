@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { World } from "../../helpers/harness.ts";
-import { ircSignIn, type IrcClient, type Line } from "../../helpers/irc.ts";
+import { describe, expect, it } from "vitest";
+import type { IrcClient, Line } from "../../helpers/irc.ts";
+import { useIrcWorld } from "../../helpers/irc-world.ts";
 
 /** The commands (or numerics) of the lines up to and including the PONG with `token`. */
 async function untilPong(irc: IrcClient, token: string): Promise<Line[]> {
@@ -8,16 +8,12 @@ async function untilPong(irc: IrcClient, token: string): Promise<Line[]> {
 }
 
 describe("IRC answers come in command order (a PING syncs)", () => {
-  const world = new World();
-  afterEach(() => world.cleanup());
-  const ircDaemon = () => world.daemon({ irc: { port: 0 } });
+  const { world, daemon: ircDaemon, sign, join } = useIrcWorld();
 
   it("a PING right behind PRIVMSGs gets its PONG after their echoes (echo-message waits for the message to be durable)", async () => {
     const d = await ircDaemon();
-    const irc = await ircSignIn(d.daemon.ircPort!, "ordy", { caps: ["echo-message"] });
-    world.onCleanup(() => irc.close());
-    irc.send("JOIN #order");
-    await irc.next("366");
+    const irc = await sign(d, "ordy", { caps: ["echo-message"] });
+    await join(irc, "#order");
     // In one write, as a client pipelines them.
     irc.socket.write("PRIVMSG #order :one\r\nPRIVMSG #order :two\r\nPING :t1\r\n");
     const lines = await untilPong(irc, "t1");
@@ -26,10 +22,8 @@ describe("IRC answers come in command order (a PING syncs)", () => {
 
   it("without echo-message, a labeled PRIVMSG's ACK still comes before the PONG of a PING sent after it", async () => {
     const d = await ircDaemon();
-    const irc = await ircSignIn(d.daemon.ircPort!, "acky", { caps: ["labeled-response", "batch"] });
-    world.onCleanup(() => irc.close());
-    irc.send("JOIN #order");
-    await irc.next("366");
+    const irc = await sign(d, "acky", { caps: ["labeled-response", "batch"] });
+    await join(irc, "#order");
     irc.socket.write("@label=m1 PRIVMSG #order :hello\r\nPING :t2\r\n");
     const lines = await untilPong(irc, "t2");
     expect(lines.map((l) => [l.command, l.tags.get("label")])).toEqual([
@@ -45,8 +39,7 @@ describe("IRC answers come in command order (a PING syncs)", () => {
     await web.next("ack");
     web.send({ type: "topic", room: "burst", text: "the topic", ref: 2 });
     await web.next("ack");
-    const irc = await ircSignIn(d.daemon.ircPort!, "joiny");
-    world.onCleanup(() => irc.close());
+    const irc = await sign(d, "joiny");
     irc.socket.write("JOIN #burst\r\nPING :t3\r\nNAMES #burst\r\nPING :t4\r\n");
     const burst = await untilPong(irc, "t3");
     expect(burst.map((l) => l.command)).toEqual(["JOIN", "332", "333", "353", "366", "PRIVMSG", "PONG"]);
@@ -74,14 +67,10 @@ describe("IRC answers come in command order (a PING syncs)", () => {
 
   it("a PING syncs with the presence batch: the JOIN and PART of another member come before its PONG", async () => {
     const d = await ircDaemon();
-    const first = await ircSignIn(d.daemon.ircPort!, "firsty");
-    world.onCleanup(() => first.close());
-    first.send("JOIN #sync");
-    await first.next("366");
-    const second = await ircSignIn(d.daemon.ircPort!, "secondy");
-    world.onCleanup(() => second.close());
-    second.send("JOIN #sync");
-    await second.next("366");
+    const first = await sign(d, "firsty");
+    await join(first, "#sync");
+    const second = await sign(d, "secondy");
+    await join(second, "#sync");
     // Presence waits up to 50 ms for its batch; the first member's PING does not.
     first.send("PING :t6");
     const joined = await untilPong(first, "t6");
@@ -98,14 +87,10 @@ describe("IRC answers come in command order (a PING syncs)", () => {
 
   it("QUIT: the others hear of the departure at once, after what was sent before it, not when the client closes its end", async () => {
     const d = await ircDaemon();
-    const stay = await ircSignIn(d.daemon.ircPort!, "stayer");
-    world.onCleanup(() => stay.close());
-    stay.send("JOIN #quit");
-    await stay.next("366");
-    const quitter = await ircSignIn(d.daemon.ircPort!, "quitter");
-    world.onCleanup(() => quitter.close());
-    quitter.send("JOIN #quit");
-    await quitter.next("366");
+    const stay = await sign(d, "stayer");
+    await join(stay, "#quit");
+    const quitter = await sign(d, "quitter");
+    await join(quitter, "#quit");
     await stay.next("JOIN");
     // Like a client that reads the ERROR but keeps its end open (irctest's does).
     quitter.socket.allowHalfOpen = true;

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { World } from "../../helpers/harness.ts";
 import { IrcClient, ircSignIn } from "../../helpers/irc.ts";
+import type { TestClient } from "../../helpers/client.ts";
 
 /** A guest (irc.guests): NICK and USER alone, read through the welcome burst. */
 async function guest(port: number, nick: string): Promise<IrcClient> {
@@ -18,6 +19,12 @@ async function joinAll(c: IrcClient, ...channels: string[]): Promise<void> {
   }
 }
 
+/** Each client (by nick) joins #general and #other, in order; the web member, in #general, sees each join. */
+async function inTwoRooms(web: TestClient, clients: Record<string, IrcClient>): Promise<void> {
+  for (const c of Object.values(clients)) await joinAll(c, "#general", "#other");
+  for (const nick of Object.keys(clients)) expect(await web.next("presence")).toMatchObject({ user: nick, event: "join" });
+}
+
 describe("QUIT with a reason", () => {
   const world = new World();
   afterEach(() => world.cleanup());
@@ -30,10 +37,7 @@ describe("QUIT with a reason", () => {
     const qux = await ircSignIn(port, "qux");
     world.onCleanup(() => bar.close());
     world.onCleanup(() => qux.close());
-    await joinAll(bar, "#general", "#other");
-    await joinAll(qux, "#general", "#other");
-    expect(await web.next("presence")).toMatchObject({ user: "bar", event: "join" });
-    expect(await web.next("presence")).toMatchObject({ user: "qux", event: "join" });
+    await inTwoRooms(web, { bar, qux });
     // The QUIT goes out while qux's client keeps its end open (irctest's does).
     qux.send("QUIT :qux out");
     expect((await qux.next("ERROR")).params[0]).toMatch(/qux out/);
@@ -108,10 +112,7 @@ describe("NICK after registration", () => {
     const bob = await guest(port, "bob");
     world.onCleanup(() => alice.close());
     world.onCleanup(() => bob.close());
-    await joinAll(alice, "#general", "#other");
-    await joinAll(bob, "#general", "#other");
-    expect(await web.next("presence")).toMatchObject({ user: "alice", event: "join" });
-    expect(await web.next("presence")).toMatchObject({ user: "bob", event: "join" });
+    await inTwoRooms(web, { alice, bob });
 
     alice.send("NICK malice");
     const own = await alice.next("NICK");
