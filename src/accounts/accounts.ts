@@ -33,7 +33,7 @@ const AUTH_FAILED = "unknown user or wrong password";
 /**
  * The brief's client api: `validateSession` looks a user up (`findUser`) and,
  * when registration is open and the name is free, creates the account
- * (`createUser`). Every successful sign-in issues a resume token, but
+ * (`createUser`). Every successful sign-in issues a resume token, except
  * `checkSignIn`'s (for clients that never resume).
  */
 export function createAccounts(options: AccountsOptions) {

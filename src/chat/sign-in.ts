@@ -13,9 +13,9 @@ type Deps = { accounts: Accounts; abuse: AbuseLimits; hub: Hub; limits: Limits; 
 /**
  * A sign-in whose password or token checked out, not yet a session: `mark`
  * is where the moderation journal stood before the user record was read (see
- * `refusal`), `byToken` how the user signed in.
+ * `refusal`), `byToken` how the user signed in; no `token` for a peer that
+ * never resumes (Peer.resumes).
  */
-/** `token`: none for a peer that never resumes (Peer.resumes). */
 export type Admission = (SignIn | TokenlessSignIn) & { readonly mark: number; readonly byToken: boolean };
 
 /**
