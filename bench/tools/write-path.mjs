@@ -54,7 +54,17 @@ const paths = {
   writeDirect: (bytes) => {
     for (const s of sockets) if (writeDirect(s, bytes) === "refused") s.write(bytes);
   },
+  // As the IRC stream writes while nothing it wrote waits: the socket is not asked (src/runtime/node/stream.ts).
+  "writeDirect (idle)": (bytes) => {
+    for (const s of sockets) if (writeDirect(s, bytes, true) === "refused") s.write(bytes);
+  },
 };
+if (process.env.OLD_DIRECT) {
+  const old = (await import(pathToFileURL(process.env.OLD_DIRECT).href)).writeDirect;
+  paths["old writeDirect"] = (bytes) => {
+    for (const s of sockets) if (old(s, bytes) === "refused") s.write(bytes);
+  };
+}
 const results = Object.fromEntries(Object.keys(paths).map((k) => [k, []]));
 for (let round = 0; round < rounds; round++) {
   for (const [name, write] of Object.entries(paths)) {

@@ -94,7 +94,8 @@ class NodeStream implements StreamSocket {
     const socket = this.socket;
     if (socket.destroyed || socket.writableEnded) return;
     const data = all ? Buffer.concat(all, bytes) : asBuffer(first);
-    const direct = writeDirect(socket, data);
+    // Not lagging: every earlier flush went to the kernel at once, and nothing else writes to the socket.
+    const direct = writeDirect(socket, data, !this.#mayLag);
     if (direct === "refused") socket.write(data);
     if (direct !== "sent") this.#mayLag = true;
   }
