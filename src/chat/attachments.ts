@@ -1,6 +1,6 @@
 import { ClientError, ErrorCode, type FileRef } from "../message/index.ts";
 import { isMessage, type ChatRecord, type MessageRecord } from "../../storage/chatlog/types.ts";
-import { checkText } from "./checks.ts";
+import { checkText, textTooLong } from "./checks.ts";
 
 /**
  * What the chat needs of the file service (src/files/service.ts), wired in
@@ -34,7 +34,7 @@ export const noAttachments: Attachments = {
 export function checkContent(text: string | undefined, fileIds: readonly string[] | undefined, maxTextLength: number): string {
   const body = text ?? "";
   if ((fileIds?.length ?? 0) === 0) return checkText(body, maxTextLength);
-  if (body.length > maxTextLength) throw new ClientError(ErrorCode.tooLarge, `text is longer than ${maxTextLength} characters`);
+  if (body.length > maxTextLength) throw textTooLong(maxTextLength);
   return body;
 }
 

@@ -16,9 +16,18 @@ export function checkId(id: string | undefined, message: string): void {
   if (id !== undefined && !ID_PATTERN.test(id)) throw new ClientError(ErrorCode.badFrame, message);
 }
 
+/**
+ * `too_large` for a message text over `limits.maxTextLength`, which counts
+ * UTF-16 code units (JavaScript's length), as the message says: an emoji
+ * beyond U+FFFF counts 2.
+ */
+export function textTooLong(maxTextLength: number): ClientError {
+  return new ClientError(ErrorCode.tooLarge, `text is longer than ${maxTextLength} UTF-16 code unit${maxTextLength === 1 ? "" : "s"}`);
+}
+
 /** The text of a `say` or `dm`: not too long, not blank. */
 export function checkText(text: string, maxTextLength: number): string {
-  if (text.length > maxTextLength) throw new ClientError(ErrorCode.tooLarge, `text is longer than ${maxTextLength} characters`);
+  if (text.length > maxTextLength) throw textTooLong(maxTextLength);
   if (isBlank(text)) throw new ClientError(ErrorCode.badFrame, "text: must not be empty");
   return text;
 }

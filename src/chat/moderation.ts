@@ -201,11 +201,17 @@ export class Moderation {
   /**
    * A moderation frame from a client: only moderators and admins may send one
    * (by their stored role, or a role their connection holds: see roles.ts).
+   * A `mute` names a room that exists (`rooms`, by key), checked before the
+   * user, as `POST /admin/mute` does; `unmute` takes any room (a mute outlasts
+   * a forgotten room).
    */
-  async handle(session: Session, frame: ModerationFrame): Promise<void> {
+  async handle(session: Session, frame: ModerationFrame, rooms: { exists(room: string): Promise<boolean> }): Promise<void> {
     const me = await this.accounts.store.get(session.user!.key);
     if (!me || !mayModerate(actingRole(me.role, session))) {
       throw new ClientError(ErrorCode.forbidden, "only moderators may do that");
+    }
+    if (frame.type === "mute" && !(await rooms.exists(keyOf(frame.room, "room")))) {
+      throw new ClientError(ErrorCode.unknownRoom, `no room named ${frame.room}`);
     }
     const by = { by: me.name, ...grantFields(session) };
     const ref = frame.ref === undefined ? {} : { ref: frame.ref };

@@ -1,4 +1,4 @@
-import { CloseCode, isNameError, normalizeName } from "../message/index.ts";
+import { checkName, CloseCode, isNameError, normalizeName } from "../message/index.ts";
 import type { Bus } from "../../storage/bus/types.ts";
 import type { Presence } from "../../storage/presence/types.ts";
 import type { UserStore } from "../../storage/users/types.ts";
@@ -29,11 +29,11 @@ export class OperatorActions {
   /**
    * Kicks every session of the user; resolves to how many were closed and the
    * user's name as their account spells it (as ban, mute and role answer; as
-   * given when no one was kicked).
+   * given when no one was kicked). A name that breaks the naming rule is
+   * `bad_name`, as it is for ban and mute (the admin API's 400).
    */
   async kick(name: string, reason = "kicked by an operator"): Promise<{ user: string; sessions: number }> {
-    const n = normalizeName(name);
-    if (isNameError(n)) return { user: name, sessions: 0 };
+    const n = checkName(name);
     const sessions = await this.moderation.kick(n.key, reason);
     if (sessions === 0) return { user: name, sessions };
     const account = await this.users.get(n.key);

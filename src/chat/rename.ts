@@ -64,6 +64,8 @@ export async function renameSession(ctx: Pick<ChatContext, "hub" | "presence" | 
     if (first) ctx.presence.announce(room, to.name, "join", session, { renamedFrom: from.name });
   }
   if (from.key !== to.key) {
+    // Read markers stay behind (the old account's room ones go with its membership): only a `read`
+    // frame sets one, which an IRC connection never sends, so a guest has none to carry.
     for (const room of rooms) {
       const added = await addMembership(ctx.users, to.key, room);
       const removed = await removeMembership(ctx.users, from.key, room);

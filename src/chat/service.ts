@@ -307,7 +307,7 @@ export class ChatService {
   async handle(session: Session, frame: InboundFrame): Promise<void> {
     const ctx = this.#ctx;
     try {
-      await dispatch(ctx, session, frame, { logout: (s) => this.logout(s), moderate: (s, f) => this.moderation.handle(s, f) });
+      await dispatch(ctx, session, frame, { logout: (s) => this.logout(s), moderate: (s, f) => this.moderation.handle(s, f, this.directory) });
     } catch (error) {
       this.fail(session, error, "ref" in frame ? frame.ref : undefined);
     }

@@ -122,7 +122,7 @@ export const openApiDocument = {
     "/kick": {
       post: op(
         "Close every connection of a user (4000); `kicked` is the user's name as their account spells it",
-        { "200": ok(obj({ kicked: str, sessions: int })), "400": error("invalid body"), "404": error("not_online") },
+        { "200": ok(obj({ kicked: str, sessions: int })), "400": error("invalid body, or a user name that breaks the naming rule"), "404": error("not_online") },
         body(obj({ user: str, reason: str }, ["user"])),
       ),
     },

@@ -221,6 +221,9 @@ function error(conn: IrcConnection, frame: Frame<"error">): void {
     case "JOIN:bad_name":
       n("403", target, `No such channel: ${message}`);
       break;
+    case "MODE:unknown_room":
+      n("403", target, "No such channel");
+      break;
     case "JOIN:too_many_rooms":
       n("405", target, "You have joined too many channels");
       break;

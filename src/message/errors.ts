@@ -14,6 +14,8 @@ export const ErrorCode = {
   badName: "bad_name",
   badPassword: "bad_password",
   unknownUser: "unknown_user",
+  /** A `mute` in a room that does not exist (as `POST /admin/mute` answers). */
+  unknownRoom: "unknown_room",
   tooManyRooms: "too_many_rooms",
   unavailable: "unavailable",
   tooManySessions: "too_many_sessions",

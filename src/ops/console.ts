@@ -71,8 +71,9 @@ export async function runConsoleCommand(daemon: Daemon, line: string): Promise<s
       }
       case "kick": {
         if (!rest) return "usage: kick <user>";
-        const { sessions } = await ops.kick(rest);
-        return sessions > 0 ? `kicked ${rest} (${sessions} session(s))` : `${rest} is not online`;
+        // Named as the account spells it (as POST /admin/kick answers), whatever spelling was typed.
+        const { user, sessions } = await ops.kick(rest);
+        return sessions > 0 ? `kicked ${user} (${sessions} session(s))` : `${rest} is not online`;
       }
       case "say": {
         if (!rest) return "usage: say <text>";

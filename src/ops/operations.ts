@@ -121,7 +121,7 @@ export function createOperations(daemon: OperationsHost) {
       return roomFrames(shown, await c.amendments.recall(c.broker, shown));
     },
 
-    /** Kicks every session of the user: how many there were (0: not online) and the name as the account spells it. */
+    /** Kicks every session of the user: how many there were (0: not online) and the name as the account spells it; `bad_name` for a name that breaks the naming rule. */
     async kick(name: string, reason?: string): Promise<{ user: string; sessions: number }> {
       const kicked = await chat().kick(name, reason);
       if (kicked.sessions > 0) log("user kicked", { ...kicked, ...(reason === undefined ? {} : { reason }) });

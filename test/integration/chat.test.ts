@@ -323,10 +323,12 @@ describe("limits and bad input", () => {
       code: "too_large",
       ref: "bigdm",
     });
-    expect(await client.request({ type: "say", room: "general", text: "x".repeat(100), ref: "fits" }, "ack", "error")).toMatchObject({
-      type: "ack",
-      ref: "fits",
-    });
+    const fits = await client.request({ type: "say", room: "general", text: "x".repeat(100), ref: "fits" }, "ack", "error");
+    expect(fits).toMatchObject({ type: "ack", ref: "fits" });
+    // The limit counts UTF-16 code units (an emoji beyond U+FFFF counts 2), and the message says so.
+    const units = { code: "too_large", message: "text is longer than 100 UTF-16 code units" };
+    expect(await client.request({ type: "say", room: "general", text: "😀".repeat(51), ref: "emoji" }, "ack", "error")).toMatchObject({ ...units, ref: "emoji" });
+    expect(await client.request({ type: "edit", id: fits.id, text: "x".repeat(101), ref: "edit" }, "edited", "error")).toMatchObject({ ...units, ref: "edit" });
   });
 
   it("closes the connection with 1009 on a frame over limits.maxFrameBytes", async () => {

@@ -3,7 +3,7 @@ import { isDmRoom } from "../../../storage/chatlog/room-keys.ts";
 import type { MessageRecord } from "../../../storage/chatlog/types.ts";
 import type { ChatContext } from "../context.ts";
 import type { RoomEvent } from "../../../storage/broker/types.ts";
-import { checkRate } from "../checks.ts";
+import { checkRate, textTooLong } from "../checks.ts";
 import { checkContent, releaseFilesOf } from "../attachments.ts";
 import { resolveMentions } from "../mentions.ts";
 import { findInStream, findVisible } from "../pages.ts";
@@ -43,7 +43,7 @@ function isAuthor(session: Session, message: MessageRecord): boolean {
 
 /** `edit {id, text}`: by the author only; every member gets `edited`. */
 export async function edit(ctx: ChatContext, session: Session, frame: Frame<"edit">): Promise<void> {
-  if (frame.text.length > ctx.config.limits.maxTextLength) throw new ClientError(ErrorCode.tooLarge, `text is longer than ${ctx.config.limits.maxTextLength} characters`);
+  if (frame.text.length > ctx.config.limits.maxTextLength) throw textTooLong(ctx.config.limits.maxTextLength);
   checkRate(session, ctx.abuse, ctx.counters);
   await ctx.amendments.ready;
   const message = await findVisible(ctx.broker, ctx.amendments, ctx.users, session, frame.id);

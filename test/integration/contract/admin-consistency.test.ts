@@ -6,7 +6,7 @@ import { put, startWithAlice } from "../../helpers/files.ts";
 /**
  * docs/operations.md, "Admin API": one behaviour across endpoints, as an operator with curl
  * expects it. The answer names a user as their account spells it (kick as ban, mute and role
- * do); a query parameter naming a user or room that breaks the naming rule is 400
+ * do); a body's user that breaks the naming rule is 400 bad_request (kick as ban and mute); a query parameter naming a user or room that breaks the naming rule is 400
  * bad_request (`?user=` of /admin/files as `?room=` of /admin/log); a mute names a room that
  * exists, else 404 unknown_room.
  */
@@ -36,6 +36,28 @@ describe("POST /admin/kick names the user as their account spells it, as ban, mu
     expect((await call(d, "POST", "/admin/mute", { user: "eRIN", room: "general", minutes: 1 })).body).toMatchObject({ muted: "Erin" });
     expect((await call(d, "PUT", "/admin/role", { user: "erin", role: "user" })).body).toEqual({ user: "Erin", role: "user" });
     expect((await call(d, "POST", "/admin/ban", { user: "ERIN" })).body).toEqual({ banned: "Erin", sessions: 1 });
+  });
+});
+
+describe("a body's user that breaks the naming rule is 400 bad_request on every endpoint, kick as ban and mute", () => {
+  const world = new World();
+  afterEach(() => world.cleanup());
+
+  it.each([
+    ["POST", "/admin/kick", { user: "../x" }],
+    ["POST", "/admin/ban", { user: "../x" }],
+    ["POST", "/admin/unban", { user: "../x" }],
+    ["POST", "/admin/mute", { user: "../x", room: "general", minutes: 1 }],
+    ["POST", "/admin/unmute", { user: "../x", room: "general" }],
+    ["PUT", "/admin/role", { user: "../x", role: "user" }],
+  ])("%s %s", async (method, path, body) => {
+    const d = await world.daemon();
+    expect(await call(d, method, path, body)).toEqual({ status: 400, body: { error: "bad_request", message: expect.stringMatching(/^user name may hold only/) } });
+  });
+
+  it("a valid name with no session is still 404 not_online for kick", async () => {
+    const d = await world.daemon();
+    expect(await call(d, "POST", "/admin/kick", { user: "nobody" })).toMatchObject({ status: 404, body: { error: "not_online" } });
   });
 });
 

@@ -46,6 +46,18 @@ describe("IRC moderation", () => {
     expect((await user.next("482")).params[1]).toBe("#general");
   });
 
+  it("MODE +q on a channel that is no room is 403 No such channel and mutes no one (as POST /admin/mute's 404 unknown_room)", async () => {
+    const { d, mod } = await withModerator();
+    const user = await ircSignIn(d.daemon.ircPort!, "talker");
+    world.onCleanup(() => user.close());
+    mod.send("MODE #nowhere +q talker 5");
+    expect((await mod.next("403")).params.slice(1)).toEqual(["#nowhere", "No such channel"]);
+    // The next mute is the first the user is told of: none was stored for #nowhere.
+    mod.send("MODE #general +q talker 5");
+    expect((await mod.next("NOTICE")).params[1]).toMatch(/muted talker in #general/);
+    expect((await user.next("NOTICE")).params[1]).toMatch(/muted in general/);
+  });
+
   it("OPER works for a moderator with their own password, and not for a user", async () => {
     const { d, mod } = await withModerator();
     mod.send("OPER mod correct-horse");

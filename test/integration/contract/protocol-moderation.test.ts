@@ -1,0 +1,64 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { TestDaemon } from "../../helpers/daemon.ts";
+import { World, ask, say } from "../../helpers/harness.ts";
+
+/**
+ * docs/protocol.md, "`kick`, `mute`, `unmute`": a `mute` names a room that exists, as
+ * `POST /admin/mute` does (docs/operations.md); else `unknown_room`, and nothing is stored.
+ */
+
+async function moderator(world: World, d: TestDaemon, name: string) {
+  const { client } = await world.signIn(d, name);
+  const role = await d.http("/admin/role", { method: "PUT", admin: true, body: JSON.stringify({ user: name, role: "moderator" }) });
+  expect(role.status).toBe(200);
+  return client;
+}
+
+describe("the mute frame in a room that does not exist", () => {
+  const world = new World();
+  afterEach(() => world.cleanup());
+
+  it("is error unknown_room, checked before the user; no mute is stored or told; the room, created later, lets the user speak", async () => {
+    const d = await world.daemon();
+    const mod = await moderator(world, d, "mod");
+    const { client: mallory } = await world.signIn(d, "mallory");
+    expect(await ask(mod, { type: "mute", user: "mallory", room: "genral", minutes: 10 })).toMatchObject({
+      type: "error",
+      code: "unknown_room",
+      message: "no room named genral",
+    });
+    expect(await ask(mod, { type: "mute", user: "nobody", room: "genral", minutes: 10 })).toMatchObject({ code: "unknown_room" });
+    // A name no room can have stays bad_name; a plain user still gets forbidden first.
+    expect(await ask(mod, { type: "mute", user: "mallory", room: "no room", minutes: 10 })).toMatchObject({ code: "bad_name" });
+    const { client: plain } = await world.signIn(d, "plain");
+    expect(await ask(plain, { type: "mute", user: "mallory", room: "genral", minutes: 10 })).toMatchObject({ code: "forbidden" });
+
+    expect(mallory.frames.filter((f) => f.type === "notice" && f.kind === "mute")).toEqual([]);
+    expect(await mallory.request({ type: "join", room: "genral" }, "joined", "error")).toMatchObject({ type: "joined", room: "genral" });
+    expect(await say(mallory, "genral", ["not muted"])).toHaveLength(1);
+
+    // Now that the room exists, the same mute is carried out (any spelling of its name).
+    mod.send({ type: "mute", user: "mallory", room: "GENRAL", minutes: 10, ref: "m" });
+    expect(await mod.next("moderated")).toMatchObject({
+      type: "moderated",
+      action: "mute",
+      user: "mallory",
+      room: "genral",
+      ref: "m",
+    });
+    expect((await ask(mallory, { type: "say", room: "genral", text: "hi" })).code).toBe("muted");
+  });
+
+  it("unmute takes any valid room name, existing or not", async () => {
+    const d = await world.daemon();
+    const mod = await moderator(world, d, "mod");
+    await world.signIn(d, "mallory");
+    expect(await mod.request({ type: "unmute", user: "mallory", room: "genral", ref: "u" }, "moderated", "error")).toEqual({
+      type: "moderated",
+      action: "unmute",
+      user: "mallory",
+      room: "genral",
+      ref: "u",
+    });
+  });
+});
