@@ -82,9 +82,11 @@ export async function ircFanout({ root, dataDir, chatdDataDir, pool, accounts, l
       running.push({ s, ctx, state, rssIdleKiB, rssConnectedKiB });
     }
     for (const rate of p.rates) {
-      for (const { ctx, state } of running) {
-        await settle(ctx);
-        await sweepPhase(ctx, p, state, rate);
+      for (let turn = 0; turn < turnsAt(p, rate); turn++) {
+        for (const { ctx, state } of running) {
+          await settle(ctx);
+          await sweepPhase(ctx, p, state, rate);
+        }
       }
     }
     for (const { s, ctx, state, rssIdleKiB, rssConnectedKiB } of running) {
@@ -102,15 +104,27 @@ const int = (v) => (v === null || v === undefined ? "–" : Math.round(v).toLoca
 const ratio = (a, b) => (a == null || b == null || !(a > 0) || !(b > 0) ? "–" : `${fmt(a / b, 2)}×`);
 const best = (phases, key) => (phases?.length ? Math.max(...phases.map((ph) => ph[key] ?? 0)) : null);
 
-/** The summary rows: [label, get(server result)]. */
-function rows(p) {
-  const [r0, rN] = [p.rates[0], p.rates.at(-1)];
-  const at = (rate) => (x) => x?.phases.find((ph) => ph.offeredRate === rate);
+/** How many turns each server takes at `rate` (see params.mjs: low rates are repeated). */
+export function turnsAt(p, rate) {
+  return rate <= (p.repeatUpTo ?? 0) ? Math.max(1, p.turns ?? 1) : 1;
+}
+
+function median(xs) {
+  const v = xs.filter((x) => typeof x === "number").sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+}
+
+/** The summary rows: [label, get(server result)]. A repeated rate reads the median of its turns. */
+function rows(p, servers) {
+  const at = (rate, get) => (x) => median((x?.phases ?? []).filter((ph) => ph.offeredRate === rate).map(get));
+  const taken = (rate) => Math.max(0, ...servers.map((x) => x.phases.filter((ph) => ph.offeredRate === rate).length));
+  const turns = (rate) => (taken(rate) > 1 ? ` (median of ${taken(rate)} turns)` : "");
+  const rates = [...new Set(p.rates)];
   return [
-    [`server CPU per delivery at ${r0} msg/s, µs (lower is better)`, (x) => at(r0)(x)?.cpuUsPerDelivery],
-    [`server CPU per delivery at ${rN} msg/s, µs`, (x) => at(rN)(x)?.cpuUsPerDelivery],
+    ...rates.map((rate, i) => [`server CPU per delivery at ${rate} msg/s, µs${turns(rate)}${i === 0 ? " (lower is better)" : ""}`, at(rate, (ph) => ph.cpuUsPerDelivery)]),
     ["most deliveries/s reached in the sweep (saturation; higher is better)", (x) => best(x?.phases, "deliveriesPerSec"), int],
-    ...p.rates.map((rate) => [`p99 latency at ${rate} msg/s, ms`, (x) => at(rate)(x)?.latencyMs.p99]),
+    ...rates.map((rate) => [`p99 latency at ${rate} msg/s, ms${turns(rate)}`, at(rate, (ph) => ph.latencyMs.p99)]),
     [`RSS per connection, KiB (${int(p.conns)} clients joined)`, (x) => x?.rssPerConnKiB, (v) => fmt(v, 1)],
     ["joining the channel, clients/s (TCP + registration + JOIN)", (x) => x?.connect.perSec, int],
   ];
@@ -122,7 +136,7 @@ export function ircMarkdown(json) {
   const peers = ["ergo", "ergo-nohistory"].filter((k) => s[k]);
   const head = ["metric", ...["chatd", ...peers].filter((k) => s[k]).map((k) => s[k].label), ...peers.map((k) => `chatd ÷ ${s[k].label}`)];
   const line = (cells) => `| ${cells.join(" | ")} |`;
-  const summary = rows(p).map(([label, get, show = fmt]) => line([label, ...["chatd", ...peers].filter((k) => s[k]).map((k) => show(get(s[k]))), ...peers.map((k) => ratio(get(s.chatd), get(s[k])))]));
+  const summary = rows(p, Object.values(s)).map(([label, get, show = fmt]) => line([label, ...["chatd", ...peers].filter((k) => s[k]).map((k) => show(get(s[k]))), ...peers.map((k) => ratio(get(s.chatd), get(s[k])))]));
   const phases = [];
   for (const k of ["chatd", ...peers]) {
     for (const ph of s[k]?.phases ?? []) {
@@ -130,7 +144,7 @@ export function ircMarkdown(json) {
     }
   }
   return [
-    `Measured ${meta.date} by \`${meta.command}\` (bench/scenarios/irc.mjs), ${meta.mode} run: ${int(p.conns)} IRC clients in one channel, ${p.sendersPerRoom} senders, ${p.durationMs / 1000} s per rate, the servers taking turns rate by rate. ${meta.cpu}, ${meta.cores} cores shared with other work (load average at the end ${meta.loadAverage.join(", ")}; "others" below is the CPU neither the server nor the generator used). Ergo: ${results.ergo.version ?? `not measured (${results.ergo.missing})`}, built from its public source with Debian's Go, its default.yaml with fakelag off, per-IP limits off, sendQ 4 MiB. chatd: the bench config (bench/servers/chatd.mjs), fsync on: every message is on disk before its echo.`,
+    `Measured ${meta.date} by \`${meta.command}\` (bench/scenarios/irc.mjs), ${meta.mode} run: ${int(p.conns)} IRC clients in one channel, ${p.sendersPerRoom} senders, ${p.durationMs / 1000} s per turn, the servers taking turns rate by rate${p.repeatUpTo && (p.turns ?? 1) > 1 ? ` (${p.turns} turns each at rates up to ${p.repeatUpTo} msg/s)` : ""}. ${meta.cpu}, ${meta.cores} cores shared with other work (load average at the end ${meta.loadAverage.join(", ")}; "others" below is the CPU neither the server nor the generator used). Ergo: ${results.ergo.version ?? `not measured (${results.ergo.missing})`}, built from its public source with Debian's Go, its default.yaml with fakelag off, per-IP limits off, sendQ 4 MiB. chatd: the bench config (bench/servers/chatd.mjs), fsync on: every message is on disk before its echo.`,
     "",
     line(head),
     line(head.map(() => "---")),
