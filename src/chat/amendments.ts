@@ -2,19 +2,11 @@ import type { AmendmentRecord, ChatRecord, MessageRecord } from "../../storage/c
 import type { Broker } from "../../storage/broker/types.ts";
 import { isAmendment, isMessage } from "../../storage/chatlog/types.ts";
 import { IdSet } from "./id-set.ts";
+import { applyTo, mergeInto, someOn, type Amended } from "./amended.ts";
 
 /** What a page reads the log through: every stream, and its pages. */
 type Source = Pick<Broker, "changedStreams" | "history">;
 
-/** One user's reaction with the id of the record that set it (the newest record wins). */
-type Reaction = { on: boolean; at: string };
-/** The amended state of one message. */
-export type Amended = {
-  edit?: { text: string; mentions?: string[]; editedAt: number; at: string };
-  deleted?: true;
-  /** emoji -> user -> reaction, users in the order they first reacted. */
-  reactions?: Map<string, Map<string, Reaction>>;
-};
 /** What folding a page needs: each message's state (`Amendments`, or a page's view from `recall`). */
 export type AmendedView = Pick<Amendments, "get" | "reactionsOf">;
 /** An entry of the memory: `partial` when it was started after the message's earlier state was evicted. */
@@ -271,34 +263,4 @@ function cost(entry: Amended): number {
   if (entry.edit) bytes += 100 + entry.edit.text.length * 2 + (entry.edit.mentions?.length ?? 0) * 60;
   if (entry.reactions) for (const [emoji, users] of entry.reactions) bytes += 120 + emoji.length * 2 + users.size * 90;
   return bytes;
-}
-
-/** Applies an edit or a reaction record to a state (the newer record wins each field). */
-function applyTo(state: Amended, record: AmendmentRecord): void {
-  if (record.kind === "edit") {
-    mergeInto(state, { edit: { text: record.text, editedAt: record.ts, at: record.id, ...(record.mentions ? { mentions: record.mentions } : {}) } });
-  } else if (record.kind === "react") {
-    mergeInto(state, { reactions: new Map([[record.emoji, new Map([[record.by, { on: record.on, at: record.id }]])]]) });
-  }
-}
-
-/** Merges `from` into `into`, field by field the newer record winning, so merging in any order ends the same. */
-function mergeInto(into: Amended, from: Amended): void {
-  if (from.edit && (!into.edit || into.edit.at < from.edit.at)) into.edit = from.edit;
-  if (!from.reactions) return;
-  into.reactions ??= new Map();
-  for (const [emoji, fromUsers] of from.reactions) {
-    let users = into.reactions.get(emoji);
-    if (!users) into.reactions.set(emoji, (users = new Map()));
-    // An off reaction stays as a mark until a newer record, so an older "on" replayed after it changes nothing.
-    for (const [user, r] of fromUsers) {
-      const current = users.get(user);
-      if (!current || current.at < r.at) users.set(user, r);
-    }
-  }
-}
-
-function someOn(users: Map<string, Reaction>): boolean {
-  for (const r of users.values()) if (r.on) return true;
-  return false;
 }

@@ -4,6 +4,7 @@ import type { Reply } from "./reply.ts";
 import type { SessionUser } from "../chat/session.ts";
 import type { OperatorBlock } from "../config/operators.ts";
 import { actingRole, strongerRole } from "../chat/roles.ts";
+import { describeFailure } from "../chat/failure.ts";
 import { waitText } from "../message/index.ts";
 import { userKey } from "./names.ts";
 
@@ -30,7 +31,9 @@ export function oper(conn: IrcConnection, msg: IrcMessage): void {
   conn.session.enqueue(async () => {
     try {
       await check(conn, out, name, password);
-    } catch {
+    } catch (error) {
+      // As for the queries (queries.ts): `unavailable` as IRC says it, a fault logged.
+      if (describeFailure(error).unexpected) conn.ctx.logger.error("irc oper check failed", { error: (error as Error)?.message ?? String(error) });
       conn.fail(out, "OPER", "TEMPORARILY_UNAVAILABLE", name, "try again later");
     }
     out.release();

@@ -7,6 +7,7 @@ import { operatorText } from "./oper.ts";
 import type { SessionUser } from "../chat/session.ts";
 import { HIDDEN_IP, ipParam, parseWhox, whoxParams, type WhoEntry, type Whox } from "./whox.ts";
 import { roomModes, type RoomModes } from "../chat/handlers/modes.ts";
+import { describeFailure } from "../chat/failure.ts";
 
 /**
  * The read-only commands (NAMES, WHO and WHOX, WHOIS, LUSERS, ISON, USERHOST): they
@@ -18,7 +19,9 @@ export function query(conn: IrcConnection, msg: IrcMessage, run: (out: Reply) =>
   conn.session.enqueue(async () => {
     try {
       await run(out);
-    } catch {
+    } catch (error) {
+      // A store that cannot answer is `unavailable` (describeFailure), as IRC says it; anything else is a fault, logged.
+      if (describeFailure(error).unexpected) conn.ctx.logger.error("irc query failed", { command: msg.command, error: (error as Error)?.message ?? String(error) });
       conn.fail(out, msg.command, "TEMPORARILY_UNAVAILABLE", "try again later");
     }
     out.release();

@@ -1,6 +1,7 @@
-import { fdatasync, ftruncateSync, write, writeSync } from "node:fs";
+import { fdatasync, ftruncateSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import type { ChatRecord } from "./types.ts";
+import { writeAll, writeAllSync } from "./write-all.ts";
 
 /**
  * Writes made while an fdatasync runs that take this long in all, during each
@@ -276,26 +277,4 @@ class SlowWrites {
     this.#ms = 0;
     this.#wrote = false;
   }
-}
-
-/** Writes all of `bytes` at the end of the file (looping on a short write), now; the error, if any. */
-function writeAllSync(fd: number, bytes: Buffer): Error | null {
-  try {
-    for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset, bytes.length - offset);
-    return null;
-  } catch (error) {
-    return error as Error;
-  }
-}
-
-/** Writes all of `bytes` at the end of the file (looping on a short write), in the thread pool. */
-function writeAll(fd: number, bytes: Buffer, done: (error: Error | null) => void): void {
-  let offset = 0;
-  const written = (error: Error | null, n: number) => {
-    if (error) return done(error);
-    offset += n;
-    if (offset < bytes.length) write(fd, bytes, offset, bytes.length - offset, null, written);
-    else done(null);
-  };
-  write(fd, bytes, 0, bytes.length, null, written);
 }

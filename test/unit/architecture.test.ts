@@ -145,6 +145,12 @@ describe("the import rules of docs/architecture.md", () => {
     }
   });
 
+  it("a stored room event reaches the hub only from the broker's handler, and is published only by publishThenAck or an operator's deletion", () => {
+    const using = (pattern: RegExp) => ["src", "actors"].flatMap(files).filter((f) => pattern.test(readFileSync(join(ROOT, f), "utf8")));
+    expect(using(/\bhub\.deliver\(/)).toEqual(["src/chat/service.ts"]);
+    expect(using(/\bbroker\.publish\(/).sort()).toEqual(["src/chat/handlers/messages.ts", "src/chat/operator-changes.ts"]);
+  });
+
   it("docs/architecture.md names every source file over 300 lines", () => {
     const doc = readFileSync(join(ROOT, "docs/architecture.md"), "utf8");
     const section = doc.slice(doc.indexOf("## Files over 300 lines"));

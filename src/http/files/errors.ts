@@ -1,5 +1,6 @@
 import type { Context } from "hono";
-import { StorageUnavailableError } from "../../../storage/errors.ts";
+import { describeFailure } from "../../chat/failure.ts";
+import { ErrorCode } from "../../message/index.ts";
 import { FileQuotaError, FileTooLargeError } from "../../files/errors.ts";
 import type { Logger } from "../../log.ts";
 import { MultipartError, UploadAbortedError, UploadTimeoutError } from "./multipart.ts";
@@ -22,8 +23,9 @@ export function fileErrorResponse(c: Context, error: unknown, logger: Logger): R
   if (error instanceof UploadTimeoutError) return c.json({ error: "timeout", message: error.message }, 408, stop);
   if (error instanceof UploadAbortedError) logger.debug("files: upload interrupted", { error: error.message });
   if (error instanceof MultipartError) return c.json({ error: "bad_request", message: error.message }, 400, stop);
-  if (error instanceof StorageUnavailableError) {
-    logger.warn("files: storage failed", { error: error.message });
+  // A storage failure is told as the one mapping (describeFailure) says: `unavailable`, HTTP 503.
+  if (describeFailure(error).code === ErrorCode.unavailable) {
+    logger.warn("files: storage failed", { error: (error as Error).message });
     return c.json({ error: "unavailable", message: "file storage is unavailable; try again later" }, 503, FILE_SAFETY_HEADERS);
   }
   logger.error("files: request failed", { path: c.req.path, error: (error as Error)?.message });
