@@ -163,7 +163,7 @@ describe("uploads a client should not get away with", () => {
   });
 
   it("times out a stalled upload, drops what it sent, and keeps serving everyone else", async () => {
-    const { d, token } = await startWithAlice(world, { limits: { requestTimeoutMs: 800, headersTimeoutMs: 800 } });
+    const { d, token } = await startWithAlice(world, { limits: { requestTimeoutMs: 2000, headersTimeoutMs: 2000 } });
     const { type, open } = multipart("slow.bin", Buffer.alloc(0));
     const head = `POST /files HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: ${type}\r\nContent-Length: 100000\r\n\r\n`;
     const stalled = rawRequest(d.port, head, Buffer.concat([open, Buffer.alloc(5000)]), 8000);
