@@ -1,0 +1,58 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { Frame, TestClient } from "../../helpers/client.ts";
+import { World, ask, settle } from "../../helpers/harness.ts";
+
+/**
+ * docs/protocol.md on conversation features, from the document alone: what
+ * its words leave to the reader (a `:short_name:`'s bound, a kick or ban
+ * without a reason) held to what the server does.
+ */
+
+/** The one error `frame` is answered with (other frames may come before it). */
+async function errorFor(client: TestClient, frame: Frame): Promise<Frame> {
+  client.send(frame);
+  const errors = (await settle(client)).filter((f) => f.type === "error");
+  expect(errors, JSON.stringify(frame)).toHaveLength(1);
+  return errors[0]!;
+}
+
+describe("react", () => {
+  const world = new World();
+  afterEach(() => world.cleanup());
+
+  it("takes a :short_name: of at most 32 characters, its colons counted: 30 between them, not 31", async () => {
+    const d = await world.daemon();
+    const { client: alice } = await world.member(d, "alice");
+    const id = (await ask(alice, { type: "say", room: "general", text: "react to me" })).id as string;
+    const longest = `:${"a".repeat(30)}:`;
+    expect(await ask(alice, { type: "react", id, emoji: longest })).toMatchObject({ type: "ack", id });
+    expect(await alice.next("reaction")).toMatchObject({ id, emoji: longest, on: true });
+    expect(await errorFor(alice, { type: "react", id, emoji: `:${"a".repeat(31)}:`, ref: "r" })).toMatchObject({ code: "bad_frame", ref: "r" });
+  });
+});
+
+describe("notice", () => {
+  const world = new World();
+  afterEach(() => world.cleanup());
+
+  it("kick and ban without a reason: the text says who acted", async () => {
+    const d = await world.daemon();
+    const { client: mod } = await world.signIn(d, "Mod");
+    await d.http("/admin/role", { method: "PUT", admin: true, body: JSON.stringify({ user: "mod", role: "moderator" }) });
+    const { client: alice } = await world.signIn(d, "alice");
+    mod.send({ type: "kick", user: "alice", ref: 1 });
+    expect(await mod.next("moderated")).toMatchObject({ action: "kick", user: "alice", sessions: 1, ref: 1 });
+    expect(await alice.next("notice")).toEqual({ type: "notice", kind: "kick", text: "kicked by Mod", ts: expect.any(Number) });
+    expect(await alice.closed).toEqual({ code: 4000, reason: "kicked" });
+
+    const { client: again } = await world.signIn(d, "alice");
+    expect((await d.http("/admin/kick", { method: "POST", admin: true, body: JSON.stringify({ user: "alice" }) })).status).toBe(200);
+    expect(await again.next("notice")).toEqual({ type: "notice", kind: "kick", text: "kicked by an operator", ts: expect.any(Number) });
+    expect((await again.closed).code).toBe(4000);
+
+    const { client: last } = await world.signIn(d, "alice");
+    expect((await d.http("/admin/ban", { method: "POST", admin: true, body: JSON.stringify({ user: "alice" }) })).status).toBe(200);
+    expect(await last.next("notice")).toEqual({ type: "notice", kind: "ban", text: "banned by an operator", ts: expect.any(Number) });
+    expect(await last.closed).toEqual({ code: 4002, reason: "banned" });
+  });
+});
