@@ -56,3 +56,38 @@ describe("notice", () => {
     expect(await last.closed).toEqual({ code: 4002, reason: "banned" });
   });
 });
+
+describe("edit, delete and react in conversations", () => {
+  const world = new World();
+  afterEach(() => world.cleanup());
+
+  it("reach the user's 500 most recent conversations; a dm in an older one brings it back", async () => {
+    const many = { ipAccountBurst: 1000, ipSignInBurst: 1000, messageBurst: 1000, ipMessageBurst: 1000 };
+    const d = await world.daemon({ limits: many });
+    const { client: alice } = await world.signIn(d, "alice");
+    // 501 accounts, a few at a time (each sign-in writes its user file).
+    const names = Array.from({ length: 501 }, (_, i) => `u${i}`);
+    for (let i = 0; i < names.length; i += 10) {
+      await Promise.all(names.slice(i, i + 10).map(async (name) => (await world.signIn(d, name)).client.ws.terminate()));
+    }
+    const oldest = (await ask(alice, { type: "dm", to: "u0", text: "the oldest conversation" })).id as string;
+    for (const name of names.slice(1)) alice.send({ type: "dm", to: name, text: "hi", ref: name });
+    const acked = new Set<unknown>();
+    while (acked.size < 500) {
+      const f = await alice.next();
+      expect(f.type, JSON.stringify(f)).not.toBe("error");
+      if (f.type === "ack" && f.ref !== undefined) acked.add(f.ref);
+    }
+
+    const { welcome } = await world.signIn(d, "alice");
+    expect(welcome.conversations).toHaveLength(500);
+    expect((welcome.conversations as Frame[]).some((c) => c.with === "u0")).toBe(false);
+    for (const change of [{ type: "edit", text: "edited" }, { type: "react", emoji: "👍" }, { type: "delete" }]) {
+      expect(await ask(alice, { ...change, id: oldest } as Frame), change.type).toMatchObject({ type: "error", code: "not_found" });
+    }
+    // Still there, and still a message to reply to.
+    const reply = await ask(alice, { type: "dm", to: "u0", text: "back again", replyTo: oldest });
+    expect(reply).toMatchObject({ type: "ack" });
+    expect(await ask(alice, { type: "edit", id: oldest, text: "edited" })).toMatchObject({ type: "ack", id: oldest });
+  }, 60_000);
+});
