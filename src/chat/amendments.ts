@@ -12,7 +12,7 @@ type Reaction = { on: boolean; at: string };
 export type Amended = {
   edit?: { text: string; mentions?: string[]; editedAt: number; at: string };
   deleted?: true;
-  /** emoji -> user -> reaction, users in the order they first reacted. */
+  /** emoji -> user -> reaction (frames order them by `at`: see `reactionsOf`). */
   reactions?: Map<string, Map<string, Reaction>>;
 };
 /** What folding a page needs: each message's state (`Amendments`, or a page's view from `recall`). */
@@ -224,14 +224,22 @@ export class Amendments {
     };
   }
 
-  /** Reactions as frames carry them: emoji -> users (absent when none). */
+  /**
+   * Reactions as frames carry them: emoji -> users (absent when none), ordered by the records that set
+   * them, not as applied (a rebuild reads the newest page first): users by when they reacted, emoji by their oldest.
+   */
   reactionsOf(entry: Amended): Record<string, string[]> | undefined {
     if (!entry.reactions) return undefined;
-    let out: Record<string, string[]> | undefined;
+    const lists: Array<{ emoji: string; users: Array<[string, string]> }> = [];
     for (const [emoji, users] of entry.reactions) {
-      const on = [...users].filter(([, r]) => r.on).map(([u]) => u);
-      if (on.length > 0) (out ??= {})[emoji] = on;
+      const on: Array<[string, string]> = [];
+      for (const [user, r] of users) if (r.on) on.push([user, r.at]);
+      if (on.length > 0) lists.push({ emoji, users: on.sort((a, b) => compareIds(a[1], b[1])) });
     }
+    if (lists.length === 0) return undefined;
+    lists.sort((a, b) => compareIds(a.users[0]![1], b.users[0]![1]));
+    const out: Record<string, string[]> = {};
+    for (const { emoji, users } of lists) out[emoji] = users.map(([user]) => user);
     return out;
   }
 
@@ -297,6 +305,9 @@ function mergeInto(into: Amended, from: Amended): void {
     }
   }
 }
+
+/** Ids are fixed width (storage/chatlog/ids.ts), so they compare as strings. */
+const compareIds = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function someOn(users: Map<string, Reaction>): boolean {
   for (const r of users.values()) if (r.on) return true;

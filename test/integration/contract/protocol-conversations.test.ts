@@ -31,6 +31,27 @@ describe("react", () => {
   });
 });
 
+describe("reactions in pages", () => {
+  const world = new World();
+  afterEach(() => world.cleanup());
+
+  it("list each emoji's users in the order they reacted (again: from then), the emoji by their oldest reaction", async () => {
+    const d = await world.daemon();
+    const { client: alice } = await world.member(d, "alice");
+    const { client: bob } = await world.member(d, "bob");
+    const id = (await ask(alice, { type: "say", room: "general", text: "react to me" })).id as string;
+    for (const [client, emoji] of [[alice, "👍"], [bob, "🎉"], [bob, "👍"], [alice, "👍"], [alice, "👍"]] as const) {
+      expect(await ask(client, { type: "react", id, emoji })).toMatchObject({ type: "ack", id });
+    }
+    const reactionsIn = async (frame: Frame, type: string) => ((await bob.request(frame, type))[type === "joined" ? "history" : "messages"] as Frame[]).find((m) => m.id === id)!.reactions as Record<string, string[]>;
+    for (const [frame, type] of [[{ type: "history", room: "general" }, "history"], [{ type: "join", room: "general" }, "joined"]] as const) {
+      const reactions = await reactionsIn(frame, type);
+      // Alice's 👍 counts from her second; the oldest 👍 standing (bob's) came after bob's 🎉.
+      expect(Object.entries(reactions), type).toEqual([["🎉", ["bob"]], ["👍", ["bob", "alice"]]]);
+    }
+  });
+});
+
 describe("notice", () => {
   const world = new World();
   afterEach(() => world.cleanup());
