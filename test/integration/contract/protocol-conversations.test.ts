@@ -78,6 +78,24 @@ describe("notice", () => {
   });
 });
 
+describe("dm to oneself", () => {
+  const world = new World();
+  afterEach(() => world.cleanup());
+
+  it("is a conversation with oneself: one dm to each connection, in dm_history and welcome, never unread", async () => {
+    const d = await world.daemon();
+    const { client: alice } = await world.signIn(d, "Alice");
+    const { client: other } = await world.signIn(d, "alice");
+    const ack = await ask(alice, { type: "dm", to: "ALICE", text: "note to self" });
+    const dm = { type: "dm", id: ack.id, from: "Alice", to: "Alice", text: "note to self", ts: ack.ts };
+    for (const client of [alice, other]) expect((await settle(client)).filter((f) => f.type === "dm")).toEqual([dm]);
+    expect(await alice.request({ type: "dm_history", with: "alice" }, "dm_history")).toEqual({ type: "dm_history", with: "alice", messages: [dm], complete: true });
+    const { welcome } = await world.signIn(d, "alice");
+    expect(welcome.conversations).toEqual([{ with: "Alice", lastId: ack.id, ts: ack.ts }]);
+    expect(welcome.unread).toEqual([]);
+  });
+});
+
 describe("edit, delete and react in conversations", () => {
   const world = new World();
   afterEach(() => world.cleanup());
