@@ -78,6 +78,26 @@ describe("notice", () => {
   });
 });
 
+describe("mentions", () => {
+  const world = new World();
+  afterEach(() => world.cleanup());
+
+  it("@room is the room, never an account named room: every member in a room, no one in a conversation", async () => {
+    const d = await world.daemon();
+    const { client: room } = await world.member(d, "Room");
+    const { client: alice } = await world.member(d, "alice");
+    await ask(alice, { type: "say", room: "general", text: "hey @Room" });
+    expect(await room.next("message")).toMatchObject({ text: "hey @Room", mentions: ["@room"] });
+    await ask(alice, { type: "dm", to: "room", text: "hey @room" });
+    expect(await room.next("dm")).not.toHaveProperty("mentions");
+    const { welcome } = await world.signIn(d, "room");
+    expect(welcome.unread).toEqual([
+      { room: "general", count: 1, mentions: 1 },
+      { with: "alice", count: 1, mentions: 0 },
+    ]);
+  });
+});
+
 describe("dm to oneself", () => {
   const world = new World();
   afterEach(() => world.cleanup());
