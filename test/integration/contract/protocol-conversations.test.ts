@@ -1,11 +1,15 @@
+import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Frame, TestClient } from "../../helpers/client.ts";
-import { World, ask, settle } from "../../helpers/harness.ts";
+import { World, ask, eventually, settle } from "../../helpers/harness.ts";
+import { ROOT } from "../../helpers/process.ts";
 
 /**
- * docs/protocol.md on conversation features, from the document alone: what
- * its words leave to the reader (a `:short_name:`'s bound, a kick or ban
- * without a reason) held to what the server does.
+ * docs/protocol.md on conversation features, from the document alone: the
+ * examples of a conversation's changes, and what the words once left to the
+ * reader (a `:short_name:`'s bound, the order of reactions, `@room` beside an
+ * account named room, a dm to oneself, a kick or ban without a reason, how
+ * far back edit, delete and react reach) held to what the server does.
  */
 
 /** The one error `frame` is answered with (other frames may come before it). */
@@ -15,6 +19,70 @@ async function errorFor(client: TestClient, frame: Frame): Promise<Frame> {
   expect(errors, JSON.stringify(frame)).toHaveLength(1);
   return errors[0]!;
 }
+
+/** The server's examples of docs/protocol.md, by type (one a line, or one over lines joined by a leading space). */
+function serverExamples(): Map<string, Frame[]> {
+  const doc = readFileSync(`${ROOT}/docs/protocol.md`, "utf8");
+  const text = doc.slice(doc.indexOf("## Server → client"), doc.indexOf("## Close codes"));
+  const out = new Map<string, Frame[]>();
+  for (const [, block] of text.matchAll(/```json\n([\s\S]*?)```/g)) {
+    for (const line of block!.replace(/\n /g, " ").split("\n").filter((l) => l.trim())) {
+      const f = JSON.parse(line) as Frame;
+      out.set(f.type, [...(out.get(f.type) ?? []), f]);
+    }
+  }
+  return out;
+}
+const told = serverExamples();
+
+/** Exactly the example's fields, each of the same JSON type. */
+function expectShape(actual: unknown, example: unknown): void {
+  const kind = (v: unknown) => (Array.isArray(v) ? "array" : v === null ? "null" : typeof v);
+  const shape = (f: unknown) => Object.fromEntries(Object.entries(f as object).map(([k, v]) => [k, kind(v)]).sort());
+  expect(shape(actual)).toEqual(shape(example));
+}
+
+describe("the conversation examples of the server's frames", () => {
+  const world = new World();
+  afterEach(() => world.cleanup());
+
+  it("a reply with mentions, and a conversation's edited, reaction, deleted and search result, shaped as written", async () => {
+    const d = await world.daemon();
+    const { client: alice } = await world.member(d, "alice");
+    const { client: bob } = await world.member(d, "bob");
+    const hi = await ask(bob, { type: "say", room: "general", text: "hi" });
+    await ask(alice, { type: "say", room: "general", text: "@bob @room look", replyTo: hi.id });
+    const reply = (await settle(bob)).find((f) => f.type === "message" && f.from === "alice")!;
+    expectShape(reply, told.get("message")![1]);
+    expect(reply).toMatchObject({ ...told.get("message")![1], id: reply.id, ts: reply.ts, replyTo: hi.id });
+
+    const dm = await ask(alice, { type: "dm", to: "bob", text: "café deployed?" });
+    await ask(alice, { type: "edit", id: dm.id, text: "are you coming? (8pm)" });
+    await ask(bob, { type: "react", id: dm.id, emoji: ":tada:" });
+    await ask(bob, { type: "react", id: dm.id, emoji: ":tada:" });
+    const changes = (await settle(bob)).filter((f) => ["edited", "reaction"].includes(f.type));
+    expect(changes.map((f) => f.type)).toEqual(["edited", "reaction", "reaction"]);
+    expectShape(changes[0], told.get("edited")![1]);
+    expect(changes[0]).toEqual({ ...told.get("edited")![1], id: dm.id, editedAt: changes[0]!.editedAt });
+    expectShape(changes[2], told.get("reaction")![1]);
+    expect(changes[2]).toEqual({ ...told.get("reaction")![1], id: dm.id });
+
+    const results = await eventually(async () => {
+      const r = await bob.request({ type: "search", q: "coming", ref: "s1" }, "results", "error");
+      if (r.type !== "results") throw new Error(JSON.stringify(r));
+      return r;
+    });
+    // As history shows it: edited, so with `editedAt` beside the example's fields.
+    const { editedAt, ...found } = (results.messages as Frame[])[0]!;
+    expect(editedAt).toEqual(expect.any(Number));
+    expectShape(found, (told.get("results")![0]!.messages as Frame[])[1]);
+    expect(found).toMatchObject({ type: "dm", id: dm.id, from: "alice", to: "bob", text: "are you coming? (8pm)", highlights: [[8, 14]] });
+
+    await ask(alice, { type: "delete", id: dm.id });
+    const deleted = await bob.next("deleted");
+    expect(deleted).toEqual({ ...told.get("deleted")![1], id: dm.id });
+  });
+});
 
 describe("react", () => {
   const world = new World();
