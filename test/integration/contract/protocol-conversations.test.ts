@@ -84,6 +84,34 @@ describe("the conversation examples of the server's frames", () => {
   });
 });
 
+describe("history and dm_history: complete", () => {
+  const world = new World();
+  afterEach(() => world.cleanup());
+
+  it("is true once a page reaches the oldest message kept, whatever older records (a topic, reactions) are kept", async () => {
+    const d = await world.daemon({ limits: { historyPerRoom: 6 } });
+    const { client: alice } = await world.member(d, "alice");
+    const { client: bob } = await world.signIn(d, "bob");
+    await ask(alice, { type: "topic", room: "general", text: "a topic, stored before any message" });
+    for (const text of ["m1", "m2"]) await ask(alice, { type: "say", room: "general", text });
+    const page = await alice.request({ type: "history", room: "general", limit: 2 }, "history");
+    expect(page).toMatchObject({ complete: true });
+    expect((page.messages as Frame[]).map((m) => m.text)).toEqual(["m1", "m2"]);
+    expect(await alice.request({ type: "history", room: "general", limit: 1 }, "history")).toMatchObject({ complete: false });
+
+    // Two reactions outlive their message (6 records kept): the page of the three messages kept is complete.
+    const gone = (await ask(alice, { type: "dm", to: "bob", text: "soon gone" })).id;
+    for (const emoji of ["👍", "🎉"]) await ask(bob, { type: "react", id: gone, emoji });
+    for (const text of ["p", "q", "r", "s"]) await ask(alice, { type: "dm", to: "bob", text });
+    const dms = await alice.request({ type: "dm_history", with: "bob", limit: 3 }, "dm_history");
+    expect(dms).toMatchObject({ complete: false });
+    const rest = await alice.request({ type: "dm_history", with: "bob", limit: 3, before: (dms.messages as Frame[])[0]!.id }, "dm_history");
+    expect(rest).toMatchObject({ complete: true });
+    expect((rest.messages as Frame[]).map((m) => m.text)).toEqual(["p"]);
+    expect(await alice.request({ type: "dm_history", with: "bob", limit: 4 }, "dm_history")).toMatchObject({ complete: true });
+  });
+});
+
 describe("react", () => {
   const world = new World();
   afterEach(() => world.cleanup());
