@@ -112,6 +112,33 @@ describe("history and dm_history: complete", () => {
   });
 });
 
+describe("join and dm_history with since", () => {
+  const world = new World();
+  afterEach(() => world.cleanup());
+
+  it("recovered and complete are false when only a change after since is no longer kept", async () => {
+    const d = await world.daemon({ limits: { historyPerRoom: 3 } });
+    const { client: alice } = await world.member(d, "alice");
+    const { client: bob } = await world.signIn(d, "bob");
+    const seen = (await ask(alice, { type: "say", room: "general", text: "m1" })).id;
+    await ask(alice, { type: "topic", room: "general", text: "a topic, soon dropped" });
+    for (const text of ["m2", "m3", "m4"]) await ask(alice, { type: "say", room: "general", text });
+    const joined = await alice.request({ type: "join", room: "general", since: seen }, "joined");
+    expect((joined.history as Frame[]).map((m) => m.text)).toEqual(["m2", "m3", "m4"]);
+    expect(joined).toMatchObject({ recovered: false, topic: "a topic, soon dropped" });
+
+    const dm = (await ask(alice, { type: "dm", to: "bob", text: "d1" })).id;
+    await ask(bob, { type: "react", id: dm, emoji: "👍" });
+    for (const text of ["d2", "d3", "d4"]) await ask(alice, { type: "dm", to: "bob", text });
+    const page = await alice.request({ type: "dm_history", with: "bob", since: dm }, "dm_history");
+    expect((page.messages as Frame[]).map((m) => m.text)).toEqual(["d2", "d3", "d4"]);
+    expect(page.complete).toBe(false);
+    // Nothing dropped after d2: complete.
+    const second = (page.messages as Frame[])[0]!.id;
+    expect(await alice.request({ type: "dm_history", with: "bob", since: second }, "dm_history")).toMatchObject({ complete: true });
+  });
+});
+
 describe("react", () => {
   const world = new World();
   afterEach(() => world.cleanup());
