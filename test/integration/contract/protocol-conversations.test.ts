@@ -219,6 +219,16 @@ describe("mentions", () => {
       { with: "alice", count: 1, mentions: 0 },
     ]);
   });
+
+  it("count after a character that is no part of a name and no @: `@@bob` mentions no one, `#@bob` mentions bob", async () => {
+    const d = await world.daemon();
+    const { client: alice } = await world.member(d, "alice");
+    await world.signIn(d, "bob");
+    for (const [text, mentions] of [["@@bob", undefined], ["hi @@bob", undefined], ["'@bob'", ["bob"]], ["#@bob", ["bob"]]] as const) {
+      await ask(alice, { type: "say", room: "general", text });
+      expect((await alice.next("message")).mentions, text).toEqual(mentions);
+    }
+  });
 });
 
 describe("dm to oneself", () => {
