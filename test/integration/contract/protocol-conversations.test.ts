@@ -6,9 +6,10 @@ import { ROOT } from "../../helpers/process.ts";
 
 /**
  * docs/protocol.md on conversation features, from the document alone: the
- * examples of a conversation's changes, and what the words once left to the
- * reader (a `:short_name:`'s bound, the order of reactions, `@room` beside an
- * account named room, a dm to oneself, a kick or ban without a reason, how
+ * examples of a conversation's changes, `complete` and `recovered` beside
+ * records that are no messages, and what the words once left to the reader (a
+ * `:short_name:`'s bound, the order of reactions, `@@name` and `@room` beside
+ * an account named room, a dm to oneself, a kick or ban without a reason, how
  * far back edit, delete and react reach) held to what the server does.
  */
 
