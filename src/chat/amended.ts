@@ -13,7 +13,7 @@ export type Reaction = { on: boolean; at: string };
 export type Amended = {
   edit?: { text: string; mentions?: string[]; editedAt: number; at: string };
   deleted?: true;
-  /** emoji -> user -> reaction, users in the order they first reacted. */
+  /** emoji -> user -> reaction (frames order them by `at`: see Amendments.reactionsOf). */
   reactions?: Map<string, Map<string, Reaction>>;
 };
 
@@ -47,3 +47,6 @@ export function someOn(users: Map<string, Reaction>): boolean {
   for (const r of users.values()) if (r.on) return true;
   return false;
 }
+
+/** Ids are fixed width (storage/chatlog/ids.ts), so they compare as strings. */
+export const compareIds = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

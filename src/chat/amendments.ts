@@ -2,7 +2,7 @@ import type { AmendmentRecord, ChatRecord, MessageRecord } from "../../storage/c
 import type { Broker } from "../../storage/broker/types.ts";
 import { isAmendment, isMessage } from "../../storage/chatlog/types.ts";
 import { IdSet } from "./id-set.ts";
-import { applyTo, mergeInto, someOn, type Amended } from "./amended.ts";
+import { applyTo, compareIds, mergeInto, someOn, type Amended } from "./amended.ts";
 
 /** What a page reads the log through: every stream, and its pages. */
 type Source = Pick<Broker, "changedStreams" | "history">;
@@ -216,14 +216,22 @@ export class Amendments {
     };
   }
 
-  /** Reactions as frames carry them: emoji -> users (absent when none). */
+  /**
+   * Reactions as frames carry them: emoji -> users (absent when none), ordered by the records that set
+   * them, not as applied (a rebuild reads the newest page first): users by when they reacted, emoji by their oldest.
+   */
   reactionsOf(entry: Amended): Record<string, string[]> | undefined {
     if (!entry.reactions) return undefined;
-    let out: Record<string, string[]> | undefined;
+    const lists: Array<{ emoji: string; users: Array<[string, string]> }> = [];
     for (const [emoji, users] of entry.reactions) {
-      const on = [...users].filter(([, r]) => r.on).map(([u]) => u);
-      if (on.length > 0) (out ??= {})[emoji] = on;
+      const on: Array<[string, string]> = [];
+      for (const [user, r] of users) if (r.on) on.push([user, r.at]);
+      if (on.length > 0) lists.push({ emoji, users: on.sort((a, b) => compareIds(a[1], b[1])) });
     }
+    if (lists.length === 0) return undefined;
+    lists.sort((a, b) => compareIds(a.users[0]![1], b.users[0]![1]));
+    const out: Record<string, string[]> = {};
+    for (const { emoji, users } of lists) out[emoji] = users.map(([user]) => user);
     return out;
   }
 

@@ -11,20 +11,27 @@ import type { Session } from "./session.ts";
  * A page of a stream's messages. Amendment and topic records (issue 19) share
  * the stream with the messages and are left out here (pages are folded with
  * the Amendments state instead), so a page back is read further until it
- * holds `limit` messages or reaches the oldest record kept.
+ * holds `limit` messages or reaches the oldest record kept. It is read one
+ * message further than `limit`, so that `complete` says whether an older
+ * message is kept, not merely an older record (a topic, or a change that
+ * outlived its message).
  */
 export async function messagePage(broker: Pick<Broker, "history">, room: string, query: HistoryQuery): Promise<HistoryPage> {
-  let page = await broker.history(room, query);
-  if (page.messages.every(isMessage)) return page;
+  // With `after` the page already holds everything after it (the limit is all that is kept).
+  if (query.after !== undefined) {
+    const page = await broker.history(room, query);
+    return page.messages.every(isMessage) ? page : { messages: page.messages.filter(isMessage), complete: page.complete };
+  }
+  const wanted = query.limit + 1;
+  let page = await broker.history(room, { ...query, limit: wanted });
   let messages = page.messages.filter(isMessage);
   let complete = page.complete;
-  // With `after` the page already holds everything after it (the limit is all that is kept).
-  while (query.after === undefined && messages.length < query.limit && !complete && page.messages.length > 0) {
-    page = await broker.history(room, { before: page.messages[0]!.id, limit: query.limit - messages.length });
+  while (messages.length < wanted && !complete && page.messages.length > 0) {
+    page = await broker.history(room, { before: page.messages[0]!.id, limit: wanted - messages.length });
     messages = [...page.messages.filter(isMessage), ...messages];
     complete = page.complete;
   }
-  return { messages, complete };
+  return messages.length > query.limit ? { messages: messages.slice(messages.length - query.limit), complete: false } : { messages, complete };
 }
 
 /** The smallest id greater than `id` (so `before` it reaches `id` itself). */

@@ -95,7 +95,7 @@ export type HistoryPage = {
   /** Oldest first. */
   messages: ChatRecord[];
   /**
-   * With `after`: true when no message after it was dropped from what is kept,
+   * With `after`: true when no record after it (a message or a change) was dropped from what is kept,
    * so `messages` fills the gap exactly. Otherwise: true when `messages` reaches
    * the oldest message kept (nothing more to page back to).
    */

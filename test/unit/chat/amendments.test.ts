@@ -68,6 +68,23 @@ describe("Amendments memory bound", () => {
     }
   });
 
+  it("orders reactions by the records that set them, whatever the order they arrive in", () => {
+    // u1 and u2 react with :x:, u2 with :y:; u1 takes :x: back and gives it again.
+    const records = [react(id(1), ":x:", "u1"), react(id(1), ":x:", "u2"), react(id(1), ":y:", "u2"), react(id(1), ":x:", "u1", false), react(id(1), ":x:", "u1")];
+    const forward = new Amendments();
+    const backward = new Amendments();
+    for (const r of records) forward.apply(r);
+    for (const r of [...records].reverse()) backward.apply(r);
+    for (const s of [forward, backward]) {
+      const reactions = s.reactionsOf(s.get(id(1))!)!;
+      expect(reactions).toEqual({ ":x:": ["u2", "u1"], ":y:": ["u2"] });
+      expect(Object.keys(reactions)).toEqual([":x:", ":y:"]);
+    }
+    // Once u2 takes :x: back, the oldest reaction standing is u2's :y:.
+    forward.apply(react(id(1), ":x:", "u2", false));
+    expect(Object.entries(forward.reactionsOf(forward.get(id(1))!)!)).toEqual([[":y:", ["u2"]], [":x:", ["u1"]]]);
+  });
+
   it("answers a toggle on its way until its record is applied (or it failed)", () => {
     const state = new Amendments();
     expect(state.hasReaction(id(1), ":a:", "u1")).toBe(false);
