@@ -136,4 +136,16 @@ describe.each<RuntimeName>(["node", "deno"])("the same on %s", (runtime) => {
     expect((await rawRequest(p.port, head(126))).status).toBe(200);
     expect((await rawRequest(p.port, head(127))).status).toBe(runtime === "deno" ? 400 : 200);
   });
+
+  it("limits.maxHeaderBytes counts no blanks before a header's value; blanks after it on Node only", async () => {
+    const dir = await world.tempDir();
+    const p = await world.spawn(
+      { CHAT_CONFIG: await writeConfig(dir, { limits: { maxHeaderBytes: 1024 } }), CHAT_DATA_DIR: dir, CHAT_HOST: "127.0.0.1", CHAT_PORT: "0" },
+      { command: daemonCommand(runtime) },
+    );
+    const head = (value: string) => `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nX-Pad:${value}\r\n\r\n`;
+    expect((await rawRequest(p.port, head(" ".repeat(4000) + "v"))).status).toBe(200);
+    expect((await rawRequest(p.port, head(" v" + " ".repeat(4000)))).status).toBe(runtime === "deno" ? 200 : 431);
+    expect((await rawRequest(p.port, head(" " + "v".repeat(4000)))).status).toBe(431);
+  });
 });
