@@ -46,6 +46,20 @@ describe.each<RuntimeName>(["node", "deno"])("the same on %s", (runtime) => {
     expect(orphan.code).toBe(2);
   });
 
+  it("logs `irc listening` before `listening`, with the host and only the IRC ports it serves", async () => {
+    const dir = await world.tempDir();
+    const p = await world.spawn(
+      { CHAT_CONFIG: await writeConfig(dir, {}), CHAT_DATA_DIR: dir, CHAT_HOST: "127.0.0.1", CHAT_PORT: "0", CHAT_IRC_PORT: "0" },
+      { command: daemonCommand(runtime) },
+    );
+    const lines = p.output().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const irc = lines.findIndex((l) => l.msg === "irc listening");
+    expect(irc).toBeGreaterThanOrEqual(0);
+    expect(irc).toBeLessThan(lines.findIndex((l) => l.msg === "listening"));
+    const { time: _time, ...fields } = lines[irc]!;
+    expect(fields).toEqual({ level: "info", msg: "irc listening", host: "127.0.0.1", port: expect.any(Number) });
+  });
+
   it("a port already in use: exit 1, saying so", async () => {
     const busy = createServer();
     await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
