@@ -353,10 +353,10 @@ describe.each<RuntimeName>(["node", "deno"])("on %s", (runtime) => {
       expect(bob.frames.some(of("read"))).toBe(false);
       const joined = await bob.request({ type: "join", room: "rm-room" }, "joined");
       expect(joined).toMatchObject({ lastRead: ids[0], unread: 2 });
-      // Without a ref, no answer; only forward: an earlier id is acked and changes nothing.
+      // Without a ref, no answer; only forward: an earlier id changes nothing, and is acked with the marker as stored.
       bob.send({ type: "read", room: "rm-room", id: ids[2] });
       expect(await find(bob2, (f) => f.type === "read" && f.id === ids[2])).toEqual({ type: "read", room: "rm-room", id: ids[2] });
-      expect(await answer(bob, { type: "read", room: "rm-room", id: ids[1] })).toMatchObject({ type: "ack", id: ids[1] });
+      expect(await answer(bob, { type: "read", room: "rm-room", id: ids[1] })).toMatchObject({ type: "ack", id: ids[2] });
       expect(await bob.request({ type: "join", room: "rm-room" }, "joined")).toMatchObject({ lastRead: ids[2], unread: 0 });
       expect(bob.frames.filter((f) => f.type === "ack" && f.ref === undefined)).toEqual([]);
       const dmId = await dm(ann, "rmbob", "psst");

@@ -55,6 +55,8 @@ describe("conversation state (issue 19)", () => {
     const { client: a2 } = await world.signIn(d, "alice");
     const { client: bob } = await world.member(d, "bob", "dev");
     const [m1, m2] = await say(bob, "dev", ["x", "y"]);
+    // The conversation keeps a message (after m1), so a marker at m1 is stored as sent.
+    expect(await bob.request({ type: "dm", to: "alice", text: "psst", ref: "d" }, "ack", "error")).toMatchObject({ type: "ack" });
     a1.send({ type: "read", room: "dev", id: m2 });
     expect(await a2.next("read")).toEqual({ type: "read", room: "dev", id: m2 });
     a1.send({ type: "read", room: "dev", id: m1 });

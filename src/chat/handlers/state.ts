@@ -3,7 +3,8 @@ import type { ChatContext } from "../context.ts";
 import { checkId } from "../checks.ts";
 import { roomKey } from "../room-key.ts";
 import type { Session } from "../session.ts";
-import { belongs, moveMarker, roomMarker, withMarker } from "../state/user-state.ts";
+import { dmRoom } from "../../../storage/chatlog/room-keys.ts";
+import { belongs, clampMarker, moveMarker, newestKept, roomMarker, withMarker } from "../state/user-state.ts";
 import type { Frame } from "./types.ts";
 import { publishThenAck } from "./messages.ts";
 import { isRoomOperator } from "./modes.ts";
@@ -21,29 +22,34 @@ async function record(ctx: ChatContext, session: Session) {
 /**
  * `read {room | with, id}`: moves the user's read marker (durable), then every
  * other session of the user, on every node, gets the same `read` frame, and
- * with a `ref` this one gets `ack`. A marker never moves back: an id at or
- * before it changes nothing.
+ * with a `ref` this one gets `ack`. A marker never moves back (an id at or
+ * before it changes nothing) and never past the newest record the stream keeps
+ * (read from the log, so the same on every node): an id beyond it is stored
+ * as that newest one. The frame and the ack carry the marker as stored.
  */
 export async function read(ctx: ChatContext, session: Session, frame: Frame<"read">): Promise<void> {
   if ((frame.room === undefined) === (frame.with === undefined)) throw new ClientError(ErrorCode.badFrame, "read: give `room` or `with`");
   checkId(frame.id, "id: not a message id");
   ctx.stateLimits.takeRequest(session);
   const me = session.user!;
+  let stream: string;
+  let marker: string;
+  let about: { room: string } | { with: string };
   if (frame.room !== undefined) {
     const room = roomKey(frame.room);
     if (!belongs(await record(ctx, session), room)) throw new ClientError(ErrorCode.notInRoom, `not in room ${room}`);
-    if (await moveMarker(ctx.users, me.key, roomMarker(room), frame.id)) {
-      await ctx.bus.publish({ kind: "read", user: me.key, room, id: frame.id, origin: ctx.presence.origin, session: session.id });
-    }
+    [stream, marker, about] = [room, roomMarker(room), { room }];
   } else {
     const other = await ctx.accounts.findUser(checkName(frame.with!).key);
     if (!other) throw new ClientError(ErrorCode.unknownUser, "no such user");
-    if (await moveMarker(ctx.users, me.key, withMarker(other.key), frame.id)) {
-      await ctx.bus.publish({ kind: "read", user: me.key, with: other.name, id: frame.id, origin: ctx.presence.origin, session: session.id });
-    }
+    [stream, marker, about] = [dmRoom(me.key, other.key), withMarker(other.key), { with: other.name }];
   }
-  // The marker is durable: a request with a `ref` is answered (its `id` the marker's).
-  if (frame.ref !== undefined) session.send(encodeAck(frame.ref, frame.id, Date.now()));
+  const newest = await newestKept(ctx.broker, stream);
+  if (newest === undefined) throw new ClientError(ErrorCode.notFound, "nothing to read there: it keeps no record yet");
+  const stored = await moveMarker(ctx.users, me.key, marker, clampMarker(frame.id, newest));
+  if (stored.moved) await ctx.bus.publish({ kind: "read", user: me.key, ...about, id: stored.id, origin: ctx.presence.origin, session: session.id });
+  // The marker is durable: a request with a `ref` is answered (its `id` the marker as stored).
+  if (frame.ref !== undefined) session.send(encodeAck(frame.ref, stored.id, Date.now()));
 }
 
 /**

@@ -39,15 +39,35 @@ export async function removeMembership(store: UserStore, key: string, room: stri
   return removed;
 }
 
-/** Moves the read marker forward (never back, so devices that are behind cannot undo it); true when it moved. */
-export async function moveMarker(store: UserStore, key: string, marker: string, id: string): Promise<boolean> {
+/**
+ * Moves the read marker forward (never back, so devices that are behind cannot
+ * undo it); says whether it moved and the marker as stored after it.
+ */
+export async function moveMarker(store: UserStore, key: string, marker: string, id: string): Promise<{ moved: boolean; id: string }> {
   let moved = false;
+  let stored = id;
   await store.update(key, (u) => {
     const current = u.reads?.[marker];
     moved = current === undefined || compareIds(id, current) > 0;
     if (moved) u.reads = { ...(u.reads ?? {}), [marker]: id };
+    else stored = current!;
   });
-  return moved;
+  return { moved, id: stored };
+}
+
+/**
+ * The id of the newest record (of any kind) the stream keeps, from the log
+ * (in a cluster, Redis): one record read. A read marker is never set past it,
+ * or a made-up id far ahead would silence the stream's unread counts for good.
+ */
+export async function newestKept(broker: Pick<Broker, "history">, stream: string): Promise<string | undefined> {
+  const page = await broker.history(stream, { limit: 1 });
+  return page.messages.at(-1)?.id;
+}
+
+/** The id a read marker is set to: the one asked for, or the stream's newest when it asks for more. */
+export function clampMarker(id: string, newest: string): string {
+  return compareIds(id, newest) > 0 ? newest : id;
 }
 
 /** Puts the conversation with `other` first in the user's index. */

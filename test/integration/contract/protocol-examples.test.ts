@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Frame, TestClient } from "../../helpers/client.ts";
-import { World, eventually, settle } from "../../helpers/harness.ts";
+import { World, ask as answerOf, eventually, say, settle } from "../../helpers/harness.ts";
 import { ROOT } from "../../helpers/process.ts";
 
 /**
@@ -150,6 +150,11 @@ describe("docs/protocol.md's examples, sent as written", () => {
     await d.http("/admin/role", { method: "PUT", admin: true, body: JSON.stringify({ user: "alice", role: "moderator" }) });
     expect(await alice.next("presence")).toMatchObject({ user: "bob", event: "join" });
 
+    // A marker goes no further than the newest record kept: each stream gets one (after the examples' ids).
+    await say(bob, "general", ["before the read"]);
+    expect(await answerOf(alice, { type: "dm", to: "bob", text: "before the read" })).toMatchObject({ type: "ack" });
+    await settle(alice);
+    await settle(alice2);
     // Without a ref: no answer; the user's other connections get the same frame.
     expect(await answersTo(alice, ask("read", 0))).toEqual([]);
     expect(await alice2.next("read")).toEqual(answer("read", 0));
