@@ -150,7 +150,7 @@ function tagmsg(conn: IrcConnection, msg: IrcMessage): void {
   for (const target of targets.split(",").filter((t) => t !== "").slice(0, MAX_TARGETS)) {
     const room = channelKey(target);
     if (!tags) continue;
-    if (emoji && id && isReactionEmoji(emoji)) conn.request({ type: "react", id, emoji }, { command: "TAGMSG", out, target });
+    if (emoji && id && isReactionEmoji(emoji)) conn.request({ type: "react", id, emoji }, { command: "TAGMSG", out, target }, `reaction:${id}`);
     else if (room !== undefined && tags["+typing"] === "active" && Object.keys(tags).length === 1) {
       if (conn.session.rooms.has(room)) conn.notify({ type: "typing", room });
     } else if (target.startsWith("#")) {
@@ -167,7 +167,7 @@ function redact(conn: IrcConnection, msg: IrcMessage): void {
   const [target, id] = msg.params;
   if (!target || !id) return conn.numeric("461", "REDACT", "Not enough parameters");
   const out = conn.reply(msg);
-  conn.request({ type: "delete", id }, { command: "REDACT", out, target, nick: id });
+  conn.request({ type: "delete", id }, { command: "REDACT", out, target, nick: id }, `deleted:${id}`);
   out.release();
 }
 

@@ -7,6 +7,7 @@ import { answerFrame, topicChanged } from "./answers.ts";
 import { registrationCommand, releaseGuest, tryRegister } from "./registration.ts";
 import { activeCommand } from "./commands.ts";
 import { IrcAnswering } from "./answering.ts";
+import type { OwnChange } from "./delivery.ts";
 
 const encoder = new TextEncoder();
 /** Commands registration handles itself; others wait for it while the sign-in is checked. */
@@ -57,7 +58,7 @@ export class IrcConnection extends IrcAnswering {
     answerFrame(this, frame);
   }
 
-  protected override ownChange(frame: Extract<OutboundFrame, { type: "topic" | "mode" }>, bytes: Uint8Array): boolean {
+  protected override ownChange(frame: OwnChange, bytes: Uint8Array): boolean {
     return topicChanged(this, frame, bytes);
   }
 

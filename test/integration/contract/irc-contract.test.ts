@@ -60,4 +60,34 @@ describe("docs/irc.md, as a client sees it", () => {
       "kim3!kim3@chatd QUIT Quit: bye",
     ]);
   });
+
+  it("Order, labeled-response: the REDACT line and the reaction TAGMSG a client's own REDACT and TAGMSG cause are their answers, labeled and in command order", async () => {
+    const d = await daemon();
+    const caps = ["message-tags", "draft/message-redaction", "echo-message", "labeled-response", "batch"];
+    const c = await sign(d, "redactor", { caps });
+    const other = await sign(d, "witness", { caps: ["message-tags", "draft/message-redaction"] });
+    await join(c, "#here");
+    await join(other, "#here");
+    c.send("PRIVMSG #here :to delete");
+    c.send("PRIVMSG #here :to react to");
+    const gone = (await c.next("PRIVMSG")).tags.get("msgid")!;
+    const kept = (await c.next("PRIVMSG")).tags.get("msgid")!;
+    c.send(`@label=r1;+draft/react=👍;+draft/reply=${kept} TAGMSG #here`);
+    c.send(`@label=r2 REDACT #here ${gone}`);
+    c.send(`@label=r3 REDACT #here ${gone}`);
+    c.send(`@label=r4;+draft/react=👍;+draft/reply=${kept} TAGMSG #here`);
+    c.send("@label=r5 PING end");
+    const answers = await c.until("PONG");
+    expect(answers.map((l) => `${l.tags.get("label")} ${l.command} ${l.params.slice(0, 2).join(" ")}`)).toEqual([
+      "r1 TAGMSG #here",
+      `r2 REDACT #here ${gone}`,
+      "r3 FAIL REDACT UNKNOWN_MSGID",
+      "r4 TAGMSG #here",
+      "r5 PONG chatd end",
+    ]);
+    expect([answers[0]!.tags.get("+draft/react"), answers[3]!.tags.get("+draft/unreact")]).toEqual(["👍", "👍"]);
+    // The others get the same lines, unlabeled.
+    const seen = await other.until((l) => l.command === "TAGMSG" && l.tags.has("+draft/unreact"));
+    expect(seen.filter((l) => l.command !== "PRIVMSG").map((l) => `${l.tags.get("label")} ${l.command}`)).toEqual(["undefined TAGMSG", "undefined REDACT", "undefined TAGMSG"]);
+  });
 });
