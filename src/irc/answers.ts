@@ -55,7 +55,7 @@ export function answerFrame(conn: IrcConnection, frame: OutboundFrame): void {
     case "left": {
       const p = conn.take(undefined, `part:${frame.room}`);
       const out = p?.out ?? conn.reply(undefined);
-      // The reason comes back to the one who parted; chatd does not tell the room why.
+      // The reason (cut as the others get it) comes back to the one who parted.
       out.add(conn.ctx.renderer.source(conn.nick), "PART", p?.done ? [`#${frame.room}`, p.done] : [`#${frame.room}`]);
       return out.release();
     }

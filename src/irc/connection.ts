@@ -48,6 +48,8 @@ export class IrcConnection extends IrcAnswering {
   guestKey: string | undefined;
   /** Signed in as a guest (irc.guests): NICK may change the nick (see nick.ts). */
   guest = false;
+  /** The ref mark of a JOIN 0 whose leaves are still queued (0: none); see inRoomAfterQueued in commands.ts. */
+  leavingAll = 0;
   /** QUIT's message (Peer.quitReason): the rooms' presence leave carries it. */
   quitReason: string | undefined;
 

@@ -90,4 +90,38 @@ describe("docs/irc.md, as a client sees it", () => {
     const seen = await other.until((l) => l.command === "TAGMSG" && l.tags.has("+draft/unreact"));
     expect(seen.filter((l) => l.command !== "PRIVMSG").map((l) => `${l.tags.get("label")} ${l.command}`)).toEqual(["undefined TAGMSG", "undefined REDACT", "undefined TAGMSG"]);
   });
+
+  it("JOIN, PART and JOIN 0 pipelined act in the order sent (a PART right behind its JOIN parts, JOIN 0 leaves the rooms joined just before); a PART's reason is cut to 300 for the one parting too", async () => {
+    const d = await daemon();
+    const c = await sign(d, "piper");
+    const watcher = await sign(d, "watcher");
+    await join(watcher, "#s");
+    c.send("JOIN #s");
+    c.send(`PART #s :${"r".repeat(310)}`);
+    c.send("JOIN #s");
+    c.send("JOIN #s");
+    c.send("JOIN #t,#u");
+    c.send("PART #u");
+    c.send("JOIN 0");
+    c.send("JOIN 0");
+    c.send("JOIN #t");
+    c.send("PING end");
+    const lines = (await c.until("PONG")).filter((l) => l.command !== "353" && l.command !== "366");
+    expect(lines.map((l) => `${l.command} ${l.params[0]}`)).toEqual([
+      "JOIN #s",
+      "PART #s",
+      "JOIN #s",
+      "JOIN #t",
+      "JOIN #u",
+      "PART #u",
+      "PART #s",
+      "PART #t",
+      "JOIN #t",
+      "PONG chatd",
+    ]);
+    expect(lines[1]!.params[1]).toBe("r".repeat(300));
+    expect((await watcher.next((l) => l.command === "PART")).params).toEqual(["#s", "r".repeat(300)]);
+    c.send("WHOIS piper");
+    expect((await c.next("319")).params.at(-1)).toBe("#t");
+  });
 });
