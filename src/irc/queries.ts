@@ -190,9 +190,10 @@ export function whois(conn: IrcConnection, msg: IrcMessage): void {
     const operator = operatorText(conn, user, online?.oper);
     if (operator) conn.num(out, "313", user.name, operator);
     const away = awayOf(conn, user.key) ?? online?.away;
+    // 301 (away, or offline) before 330, in the order docs/irc.md lists them.
     if (away !== undefined) conn.num(out, "301", user.name, away);
+    else if (!online) conn.num(out, "301", user.name, "offline");
     conn.num(out, "330", user.name, user.name, "is logged in as");
-    if (!online) conn.num(out, "301", user.name, "offline");
     conn.num(out, "318", user.name, "End of /WHOIS list");
   });
 }

@@ -124,4 +124,21 @@ describe("docs/irc.md, as a client sees it", () => {
     c.send("WHOIS piper");
     expect((await c.next("319")).params.at(-1)).toBe("#t");
   });
+
+  it("WHOIS of a user who is offline: 311, 312, 301 offline, 330, 318, in the order the mapping lists them", async () => {
+    const d = await daemon();
+    const gone = await sign(d, "sleeper");
+    gone.send("QUIT");
+    await gone.closed;
+    const c = await sign(d, "asker");
+    c.send("WHOIS sleeper");
+    const lines = await c.until("318");
+    expect(lines.map((l) => [l.command, ...l.params.slice(1)].join(" "))).toEqual([
+      "311 sleeper sleeper chatd * sleeper",
+      "312 sleeper chatd chatd",
+      "301 sleeper offline",
+      "330 sleeper sleeper is logged in as",
+      "318 sleeper End of /WHOIS list",
+    ]);
+  });
 });
