@@ -223,7 +223,7 @@ function welcomeBurst(conn: IrcConnection): void {
   conn.num(out, "001", `Welcome to the ${ctx.config.name} IRC gateway, ${mask}`);
   conn.num(out, "002", `Your host is ${ctx.server}, running version ${VERSION_TEXT}`);
   conn.num(out, "003", `This server was created ${ctx.startedAt.toUTCString()}`);
-  conn.num(out, "004", ctx.server, VERSION_TEXT, "io", "bnq");
+  conn.num(out, "004", ctx.server, VERSION_TEXT, "io", "bnoqstv");
   for (const tokens of isupport(ctx)) conn.num(out, "005", ...tokens, "are supported by this server");
   motd(conn, out);
   conn.num(out, "221", "+i");

@@ -141,4 +141,13 @@ describe("docs/irc.md, as a client sees it", () => {
       "318 sleeper End of /WHOIS list",
     ]);
   });
+
+  it("004 names the modes chatd knows: user modes io, channel modes bnoqstv (CHANMODES and PREFIX of 005)", async () => {
+    const d = await daemon();
+    const c = await raw(d);
+    c.send("PASS correct-horse");
+    c.send("NICK modal");
+    c.send("USER modal 0 * :Modal");
+    expect((await c.next("004")).params.slice(3)).toEqual(["io", "bnoqstv"]);
+  });
 });
