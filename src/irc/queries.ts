@@ -30,9 +30,11 @@ export function rolesOf(conn: IrcConnection, room: string): RoomModes {
   return roomModes(conn.ctx.chat.directory.get(room));
 }
 
-/** A member's channel prefix: `@` for an operator, `+` for a voiced member, "" otherwise. */
-export function prefixOf(roles: RoomModes, name: string): string {
-  return roles.operators.includes(name) ? "@" : roles.voiced.includes(name) ? "+" : "";
+/** A member's channel prefix: `@` for an operator, `+` for a voiced member, "" otherwise; with multi-prefix (`all`) both, `@+`. */
+export function prefixOf(roles: RoomModes, name: string, all = false): string {
+  const op = roles.operators.includes(name);
+  if (op && !all) return "@";
+  return (op ? "@" : "") + (roles.voiced.includes(name) ? "+" : "");
 }
 
 /** 353 lines of the members (as many as fit in a line each, `@`/`+` before operators and voiced; `@` for a secret room, else `=`), then 366. */
@@ -43,7 +45,8 @@ export function namesReply(conn: IrcConnection, out: Reply, channel: string, mem
   const full = conn.caps.has("userhost-in-names");
   const symbol = roles.modes.secret ? "@" : "=";
   const plain = !full && roles.operators.length === 0 && roles.voiced.length === 0;
-  const names = plain ? members : members.map((m) => prefixOf(roles, m) + (full ? conn.ctx.renderer.source(m) : m));
+  const all = conn.caps.has("multi-prefix");
+  const names = plain ? members : members.map((m) => prefixOf(roles, m, all) + (full ? conn.ctx.renderer.source(m) : m));
   let start = 0;
   let bytes = 0;
   for (let i = 0; i < names.length; i++) {
@@ -100,7 +103,7 @@ export function whoFlags(conn: IrcConnection, name: string, room?: string, there
   const away = (awayOf(conn, key) ?? there.away) !== undefined ? "G" : "H";
   const oper = there.oper !== undefined || operHere(conn, key) ? "*" : "";
   // `room`'s prefix (`@` operator, `+` voiced) goes last.
-  const prefix = room === undefined ? "" : prefixOf(rolesOf(conn, room), name);
+  const prefix = room === undefined ? "" : prefixOf(rolesOf(conn, room), name, conn.caps.has("multi-prefix"));
   return `${away}${oper}${prefix}`;
 }
 

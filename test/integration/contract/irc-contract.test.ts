@@ -150,4 +150,21 @@ describe("docs/irc.md, as a client sees it", () => {
     c.send("USER modal 0 * :Modal");
     expect((await c.next("004")).params.slice(3)).toEqual(["io", "bnoqstv"]);
   });
+
+  it("multi-prefix: an operator who is also voiced is @+ in 353 and WHO's flags for a client with the capability, @ for the others", async () => {
+    const d = await daemon();
+    const op = await sign(d, "opvoice", { caps: ["multi-prefix"] });
+    const plain = await sign(d, "plainone");
+    await join(op, "#mp");
+    await join(plain, "#mp");
+    op.send("MODE #mp +v opvoice");
+    await plain.next("MODE");
+    for (const [c, prefix] of [[op, "@+"], [plain, "@"]] as const) {
+      c.send("NAMES #mp");
+      expect((await c.next("353")).params[3]!.split(" ").sort()).toEqual([`${prefix}opvoice`, "plainone"]);
+      c.send("WHO #mp");
+      const rows = (await c.until("315")).filter((l) => l.command === "352");
+      expect(rows.map((l) => `${l.params[5]} ${l.params[6]}`).sort()).toEqual([`opvoice H${prefix}`, "plainone H"]);
+    }
+  });
 });
