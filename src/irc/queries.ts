@@ -241,7 +241,12 @@ export function userhost(conn: IrcConnection, msg: IrcMessage): void {
     const online = await conn.ctx.chat.presence.users();
     const found = msg.params.slice(0, 5).flatMap((n) => {
       const u = online.find((o) => userKey(o.name) === userKey(n));
-      return u ? [`${u.name}=+${u.name}@${conn.ctx.renderer.host}`] : [];
+      if (!u) return [];
+      // RFC 2812's reply: `*` after an IRC operator's nick, `-` for one who is away (`+` otherwise), as WHO's flags.
+      const key = userKey(u.name) ?? u.name;
+      const oper = u.oper !== undefined || operHere(conn, key) ? "*" : "";
+      const away = (awayOf(conn, key) ?? u.away) !== undefined ? "-" : "+";
+      return [`${u.name}${oper}=${away}${u.name}@${conn.ctx.renderer.host}`];
     });
     conn.num(out, "302", found.join(" "));
   });

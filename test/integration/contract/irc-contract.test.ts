@@ -167,4 +167,17 @@ describe("docs/irc.md, as a client sees it", () => {
       expect(rows.map((l) => `${l.params[5]} ${l.params[6]}`).sort()).toEqual([`opvoice H${prefix}`, "plainone H"]);
     }
   });
+
+  it("USERHOST: nick=+nick@host, with * after an IRC operator's nick and - when away (as WHO's flags)", async () => {
+    const { hashSync } = await import("bcryptjs");
+    const d = await daemon({ operators: [{ name: "ops", passwordHash: hashSync("operpw", 4), role: "moderator" }] });
+    const c = await sign(d, "someone");
+    await sign(d, "present");
+    c.send("AWAY :brb");
+    await c.next("306");
+    c.send("OPER ops operpw");
+    await c.next("381");
+    c.send("USERHOST someone present nobody");
+    expect((await c.next("302")).params[1]).toBe("someone*=-someone@chatd present=+present@chatd");
+  });
 });
