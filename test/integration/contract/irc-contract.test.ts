@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { useIrcWorld } from "../../helpers/irc-world.ts";
-import { IrcClient } from "../../helpers/irc.ts";
+import { ircClusterOfTwo, useIrcWorld } from "../../helpers/irc-world.ts";
+import { IrcClient, ircSignIn } from "../../helpers/irc.ts";
+import { World } from "../../helpers/harness.ts";
 
 /**
  * docs/irc.md, read from outside: claims a black-box review found the daemon
@@ -181,3 +182,34 @@ describe("docs/irc.md, as a client sees it", () => {
     expect((await c.next("302")).params[1]).toBe("someone*=-someone@chatd present=+present@chatd");
   });
 });
+
+describe("docs/irc.md in a cluster, as a client sees it", () => {
+  const { nodes, clients } = ircClusterOfTwo(new World(), ["contract-a", "contract-b"], { guests: true });
+
+  it("Changing nick: a member on another node sharing two rooms with a guest who renames twice at once sees each NICK once", async () => {
+    const g = await IrcClient.connect(nodes.a.daemon.ircPort!);
+    clients.push(g);
+    g.send("NICK nico");
+    g.send("USER nico 0 * :Guest");
+    await g.next("221");
+    const watcher = await ircSignIn(nodes.b.daemon.ircPort!, "farwatcher");
+    clients.push(watcher);
+    for (const c of [g, watcher]) {
+      for (const channel of ["#one", "#two"]) {
+        c.send(`JOIN ${channel}`);
+        await c.next((l) => l.command === "366" && l.params[1] === channel);
+      }
+    }
+    g.send("NICK nico2");
+    g.send("NICK nico3");
+    await g.next((l) => l.command === "NICK" && l.params[0] === "nico3");
+    g.send("QUIT :bye");
+    await watcher.next("QUIT");
+    expect(watcher.lines.filter((l) => l.command === "NICK" || l.command === "QUIT").map((l) => `${l.source} ${l.command} ${l.params.join(" ")}`)).toEqual([
+      "nico!nico@chatd NICK nico2",
+      "nico2!nico2@chatd NICK nico3",
+      "nico3!nico3@chatd QUIT Quit: bye",
+    ]);
+  });
+});
+
