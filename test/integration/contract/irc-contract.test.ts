@@ -183,6 +183,23 @@ describe("docs/irc.md, as a client sees it", () => {
   });
 });
 
+describe("docs/irc.md: guests when registration is closed", () => {
+  const { daemon, raw } = useIrcWorld();
+
+  it("a nick that is no account gets 464 Password required and ERROR (not 433 Nickname is registered)", async () => {
+    const d = await daemon({ guests: true }, { registration: "closed" });
+    const c = await raw(d);
+    c.send("NICK newbie");
+    c.send("USER newbie 0 * :N");
+    expect((await c.next((l) => l.command === "464" || l.command === "433" || l.command === "001")).params).toEqual([
+      "newbie",
+      "Password required: sign in with SASL PLAIN or PASS (your chatd account and password)",
+    ]);
+    await c.next("ERROR");
+    await c.closed;
+  });
+});
+
 describe("docs/irc.md in a cluster, as a client sees it", () => {
   const { nodes, clients } = ircClusterOfTwo(new World(), ["contract-a", "contract-b"], { guests: true });
 
