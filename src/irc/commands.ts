@@ -181,9 +181,12 @@ function join(conn: IrcConnection, msg: IrcMessage): void {
     const mark = (conn.leavingAll = conn.requests.nextRef());
     out.hold();
     conn.session.enqueue(async () => {
-      for (const room of [...conn.session.rooms]) await conn.requestNow({ type: "leave", room }, { command: "PART", out, target: `#${room}` }, `part:${room}`);
-      if (conn.leavingAll === mark) conn.leavingAll = 0;
-      out.release();
+      try {
+        for (const room of [...conn.session.rooms]) await conn.requestNow({ type: "leave", room }, { command: "PART", out, target: `#${room}` }, `part:${room}`);
+      } finally {
+        if (conn.leavingAll === mark) conn.leavingAll = 0;
+        out.release();
+      }
     });
     return out.release();
   }
