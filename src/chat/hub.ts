@@ -202,7 +202,7 @@ export class Hub {
   toRoom(roomName: string, frame: OutboundFrame | Encoded, except?: Session, holder?: Session): void {
     const room = this.#rooms.get(roomName);
     if (!room) return;
-    if (room.pending.length > 0) this.#flushRoom(room);
+    if (room.pending.length > 0) this.#flushThrough(room.pending.at(-1)!.seq);
     const bytes = frame instanceof Encoded ? frame : encode(frame);
     for (const s of room.sessions.keys()) if (s !== except) this.write(s, bytes, s === holder);
   }
@@ -223,21 +223,43 @@ export class Hub {
   /** Sends every queued presence change now (or those of `rooms` only: an IRC PING syncs its client with them). */
   flushPresence(rooms?: Iterable<string>): void {
     if (rooms) {
-      for (const name of rooms) {
-        const room = this.#rooms.get(name);
-        if (room && room.pending.length > 0) this.#flushRoom(room);
-      }
+      let through = 0;
+      for (const name of rooms) through = Math.max(through, this.#rooms.get(name)?.pending.at(-1)?.seq ?? 0);
+      if (through > 0) this.#flushThrough(through);
       if (this.#pendingRooms.size === 0) this.#stopPresenceTimer();
       return;
     }
     this.#stopPresenceTimer();
-    for (const room of this.#pendingRooms) this.#flushRoom(room);
+    this.#flushThrough(this.#seq);
   }
 
-  #flushRoom(room: Room): void {
-    const batch = room.pending;
-    room.pending = [];
-    this.#pendingRooms.delete(room);
+  /**
+   * Sends the queued presence changes up to `through`, every room's, in the
+   * order they happened: a member of several rooms hears of a user's renames
+   * or quits in each room in turn (IRC tells each once, see Departures), not
+   * all of one room's before the other's. A run of one room's changes is one batch.
+   */
+  #flushThrough(through: number): void {
+    if (this.#pendingRooms.size === 1) {
+      for (const room of this.#pendingRooms) this.#flushRoom(room, room.pending.length);
+      return;
+    }
+    const queued: Array<{ room: Room; seq: number }> = [];
+    for (const room of this.#pendingRooms) for (const p of room.pending) if (p.seq <= through) queued.push({ room, seq: p.seq });
+    queued.sort((a, b) => a.seq - b.seq);
+    for (let i = 0; i < queued.length; ) {
+      const room = queued[i]!.room;
+      let j = i + 1;
+      while (j < queued.length && queued[j]!.room === room) j++;
+      this.#flushRoom(room, j - i);
+      i = j;
+    }
+  }
+
+  /** Sends the room's first `count` queued presence changes. */
+  #flushRoom(room: Room, count: number): void {
+    const batch = room.pending.splice(0, count);
+    if (room.pending.length === 0) this.#pendingRooms.delete(room);
     const first = batch[0]?.seq ?? 0;
     // Members who get the whole batch get it in one piece if their peer takes it so (IRC renders it once for all of them).
     let whole: Encoded[] | undefined;
@@ -263,7 +285,7 @@ export class Hub {
     for (const name of rooms) {
       const room = this.#rooms.get(name);
       if (!room) continue;
-      if (room.pending.length > 0) this.#flushRoom(room);
+      if (room.pending.length > 0) this.#flushThrough(room.pending.at(-1)!.seq);
       for (const s of room.sessions.keys()) {
         if (s === except || told.has(s) || !s.peer.awayChanged || !this.#keepsUp(s)) continue;
         told.add(s);

@@ -104,6 +104,19 @@ export abstract class IrcAnswering extends IrcPeer implements ReplySink {
     if (!this.closed) this.toSession({ type: "FRAME", frame: parsed.data });
   }
 
+  /**
+   * As request, but handled now, by a task of the session's queue (JOIN 0's leaves): the frames queued
+   * behind that task wait for it.
+   */
+  async requestNow(frame: Record<string, unknown>, pending: Omit<Pending, "ref">, key?: string): Promise<void> {
+    const ref = this.requests.nextRef();
+    const parsed = inboundFrame.safeParse({ ...frame, ref });
+    if (!parsed.success || this.closed) return;
+    pending.out.hold();
+    this.requests.add({ ...pending, ref }, key);
+    await this.ctx.chat.handle(this.session, parsed.data);
+  }
+
   /** A hello (no ref: its answer is the welcome or an error without ref). */
   hello(user: string, password: string): void {
     const parsed = inboundFrame.safeParse({ type: "hello", user, password });

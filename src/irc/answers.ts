@@ -6,6 +6,7 @@ import { namesReply } from "./queries.ts";
 import { userKey } from "./names.ts";
 import { ROOMS_PAGE } from "./isupport.ts";
 import { listed, type ListFilter } from "./elist.ts";
+import type { OwnChange } from "./delivery.ts";
 
 /** A request sent to the session, waiting for its answer. */
 export type Pending = {
@@ -54,7 +55,7 @@ export function answerFrame(conn: IrcConnection, frame: OutboundFrame): void {
     case "left": {
       const p = conn.take(undefined, `part:${frame.room}`);
       const out = p?.out ?? conn.reply(undefined);
-      // The reason comes back to the one who parted; chatd does not tell the room why.
+      // The reason (cut as the others get it) comes back to the one who parted.
       out.add(conn.ctx.renderer.source(conn.nick), "PART", p?.done ? [`#${frame.room}`, p.done] : [`#${frame.room}`]);
       return out.release();
     }
@@ -99,12 +100,19 @@ function rooms(conn: IrcConnection, frame: Frame<"rooms">): void {
 }
 
 /** The TOPIC (or MODE) line of a topic (or mode) change; it answers this client's own TOPIC (or MODE) if it made it. */
-export function topicChanged(conn: IrcConnection, frame: Frame<"topic" | "mode">, bytes: Uint8Array): boolean {
-  const p = frame.by === conn.nick ? conn.take(undefined, `${frame.type}:${frame.room}`) : undefined;
+export function topicChanged(conn: IrcConnection, frame: OwnChange, bytes: Uint8Array): boolean {
+  const p = ownRequest(conn, frame);
   if (!p) return false;
   p.out.raw(new TextDecoder().decode(bytes));
   p.out.release();
   return true;
+}
+
+/** This client's request a change answers: its TOPIC or MODE in that room, its REDACT or reaction of that message. */
+function ownRequest(conn: IrcConnection, frame: OwnChange): Pending | undefined {
+  if (frame.type === "deleted") return conn.take(undefined, `deleted:${frame.id}`);
+  if (frame.type === "reaction") return frame.user === conn.session.user?.name ? conn.take(undefined, `reaction:${frame.id}`) : undefined;
+  return frame.by === conn.nick ? conn.take(undefined, `${frame.type}:${frame.room}`) : undefined;
 }
 
 function oneLine(text: string): string {

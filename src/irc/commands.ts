@@ -150,7 +150,7 @@ function tagmsg(conn: IrcConnection, msg: IrcMessage): void {
   for (const target of targets.split(",").filter((t) => t !== "").slice(0, MAX_TARGETS)) {
     const room = channelKey(target);
     if (!tags) continue;
-    if (emoji && id && isReactionEmoji(emoji)) conn.request({ type: "react", id, emoji }, { command: "TAGMSG", out, target });
+    if (emoji && id && isReactionEmoji(emoji)) conn.request({ type: "react", id, emoji }, { command: "TAGMSG", out, target }, `reaction:${id}`);
     else if (room !== undefined && tags["+typing"] === "active" && Object.keys(tags).length === 1) {
       if (conn.session.rooms.has(room)) conn.notify({ type: "typing", room });
     } else if (target.startsWith("#")) {
@@ -167,7 +167,7 @@ function redact(conn: IrcConnection, msg: IrcMessage): void {
   const [target, id] = msg.params;
   if (!target || !id) return conn.numeric("461", "REDACT", "Not enough parameters");
   const out = conn.reply(msg);
-  conn.request({ type: "delete", id }, { command: "REDACT", out, target, nick: id });
+  conn.request({ type: "delete", id }, { command: "REDACT", out, target, nick: id }, `deleted:${id}`);
   out.release();
 }
 
@@ -176,16 +176,35 @@ function join(conn: IrcConnection, msg: IrcMessage): void {
   if (!targets) return conn.numeric("461", "JOIN", "Not enough parameters");
   const out = conn.reply(msg);
   if (targets === "0") {
-    for (const room of [...conn.session.rooms]) conn.request({ type: "leave", room }, { command: "PART", out, target: `#${room}` }, `part:${room}`);
+    // The rooms the connection is in once the commands before it are handled (a pipelined JOIN's
+    // too), left before the commands after it are (a JOIN behind it joins again).
+    const mark = (conn.leavingAll = conn.requests.nextRef());
+    out.hold();
+    conn.session.enqueue(async () => {
+      try {
+        for (const room of [...conn.session.rooms]) await conn.requestNow({ type: "leave", room }, { command: "PART", out, target: `#${room}` }, `part:${room}`);
+      } finally {
+        if (conn.leavingAll === mark) conn.leavingAll = 0;
+        out.release();
+      }
+    });
     return out.release();
   }
   for (const target of targets.split(",")) {
     const room = channelKey(target);
     if (room === undefined) conn.num(out, "403", target, "No such channel");
-    // Joining a channel one is in is no change (IRC clients re-send JOIN on reconnect).
-    else if (!conn.session.rooms.has(room)) conn.request({ type: "join", room }, { command: "JOIN", out, target }, `join:${room}`);
+    // Joining a channel one is in is no change (IRC clients re-send JOIN on reconnect); "in" is as the
+    // JOINs and PARTs sent before it leave it, answered or not.
+    else if (!inRoomAfterQueued(conn, room)) conn.request({ type: "join", room }, { command: "JOIN", out, target }, `join:${room}`);
   }
   out.release();
+}
+
+/** In the room once the JOINs, PARTs and JOIN 0s sent so far are handled: the latest still waiting decides, else the session's rooms. */
+function inRoomAfterQueued(conn: IrcConnection, room: string): boolean {
+  const joining = conn.requests.latest(`join:${room}`);
+  const leaving = Math.max(conn.requests.latest(`part:${room}`), conn.leavingAll);
+  return joining === leaving ? conn.session.rooms.has(room) : joining > leaving;
 }
 
 function part(conn: IrcConnection, msg: IrcMessage): void {
@@ -196,8 +215,8 @@ function part(conn: IrcConnection, msg: IrcMessage): void {
   for (const target of targets.split(",")) {
     const room = channelKey(target);
     if (room === undefined) conn.num(out, "403", target, "No such channel");
-    else if (!conn.session.rooms.has(room)) conn.num(out, "442", target, "You're not on that channel");
-    else conn.request({ type: "leave", room, ...(reason ? { reason } : {}) }, { command: "PART", out, target, ...(msg.params[1] ? { done: msg.params[1] } : {}) }, `part:${room}`);
+    // Not in the room is the session's `not_in_room` (442): a JOIN pipelined before the PART counts.
+    else conn.request({ type: "leave", room, ...(reason ? { reason } : {}) }, { command: "PART", out, target, ...(reason ? { done: reason } : {}) }, `part:${room}`);
   }
   out.release();
 }

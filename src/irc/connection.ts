@@ -7,12 +7,15 @@ import { answerFrame, topicChanged } from "./answers.ts";
 import { registrationCommand, releaseGuest, tryRegister } from "./registration.ts";
 import { activeCommand } from "./commands.ts";
 import { IrcAnswering } from "./answering.ts";
+import type { OwnChange } from "./delivery.ts";
 
 const encoder = new TextEncoder();
 /** Commands registration handles itself; others wait for it while the sign-in is checked. */
 const REGISTRATION = new Set(["CAP", "NICK", "USER", "PASS", "AUTHENTICATE", "PING", "PONG", "QUIT"]);
 /** Commands held behind a sign-in, at most (as many frames as a WebSocket may pipeline behind its hello). */
 const MAX_HELD = 32;
+/** How long a QUIT's ERROR waits for the answers to the commands sent before it. */
+const QUIT_WAIT_MS = 5000;
 
 /**
  * One IRC client: a chat Peer (the hub writes to it as to a WebSocket: see
@@ -45,6 +48,8 @@ export class IrcConnection extends IrcAnswering {
   guestKey: string | undefined;
   /** Signed in as a guest (irc.guests): NICK may change the nick (see nick.ts). */
   guest = false;
+  /** The ref mark of a JOIN 0 whose leaves are still queued (0: none); see inRoomAfterQueued in commands.ts. */
+  leavingAll = 0;
   /** QUIT's message (Peer.quitReason): the rooms' presence leave carries it. */
   quitReason: string | undefined;
 
@@ -55,11 +60,12 @@ export class IrcConnection extends IrcAnswering {
     answerFrame(this, frame);
   }
 
-  protected override ownChange(frame: Extract<OutboundFrame, { type: "topic" | "mode" }>, bytes: Uint8Array): boolean {
+  protected override ownChange(frame: OwnChange, bytes: Uint8Array): boolean {
     return topicChanged(this, frame, bytes);
   }
 
   override close(_code: number, reason: string): void {
+    this.#afterReplies = undefined;
     if (this.closed) return;
     // The replies finished so far (those still open never will be), and what the command being handled answered, go out before the ERROR.
     const finished = this.order?.finished();
@@ -127,11 +133,12 @@ export class IrcConnection extends IrcAnswering {
 
   data(chunk: Uint8Array): void {
     this.#awaitingPong = false;
+    if (this.#quitting) return;
     this.#reader.push(chunk, (input) => {
       // Over the limits the specs set: refused (ERR_INPUTTOOLONG), the connection lives.
       if ("tooLong" in input) this.numeric("417", "Input line was too long");
       else this.#line(input.line);
-      return !this.closed;
+      return !this.closed && !this.#quitting;
     });
   }
 
@@ -187,7 +194,26 @@ export class IrcConnection extends IrcAnswering {
       if (!this.#left) this.toSession({ type: "DISCONNECTED" });
       this.#left = true;
     });
-    this.close(1000, reason);
+    this.#quitting = true;
+    if (!this.order) return this.close(1000, reason);
+    // The answers to the commands sent before the QUIT (a 404, an echo) go out before its ERROR: it
+    // waits for the replies still open, a moment at most (see replied).
+    this.#afterReplies = () => this.close(1000, reason);
+    setTimeout(() => this.#afterReplies?.(), QUIT_WAIT_MS).unref?.();
+  }
+
+  /** QUIT came: nothing after it is read. */
+  #quitting = false;
+  /** What waits for the replies still open (QUIT's close). */
+  #afterReplies: (() => void) | undefined;
+
+  override replied(reply: Reply, text: string): void {
+    super.replied(reply, text);
+    const after = this.#afterReplies;
+    if (after && !this.order) {
+      this.#afterReplies = undefined;
+      after();
+    }
   }
 
   /** NICK, USER and CAP END decide when registration can complete (see registration.ts). */

@@ -9,6 +9,8 @@ import { Requests } from "./requests.ts";
 import { Departures } from "./departures.ts";
 
 const encoder = new TextEncoder();
+/** The changes every member hears of, the one who made them too (see ownChange). */
+export type OwnChange = Extract<OutboundFrame, { type: "topic" | "mode" | "deleted" | "reaction" }>;
 /** Fan-out held back while a client is between sign-in and the end of its registration. */
 const MAX_EARLY = 200;
 
@@ -62,8 +64,8 @@ export abstract class IrcPeer implements Peer {
   abstract close(code: number, reason: string): void;
   /** A frame that answers something (not fan-out): turned into the reply of its command. */
   protected abstract answer(frame: OutboundFrame): void;
-  /** A topic or mode change's line answers this client's own TOPIC or MODE: true if it did. */
-  protected abstract ownChange(frame: Extract<OutboundFrame, { type: "topic" | "mode" }>, bytes: Uint8Array): boolean;
+  /** A topic, mode, deletion or reaction's line answers this client's own TOPIC, MODE, REDACT or TAGMSG: true if it did. */
+  protected abstract ownChange(frame: OwnChange, bytes: Uint8Array): boolean;
 
   // --- Peer: what the hub and the session write ---
 
@@ -80,7 +82,11 @@ export abstract class IrcPeer implements Peer {
     if (this.closed) return;
     const frame = encoded.frame ?? (JSON.parse(encoded.text) as OutboundFrame);
     if (frame.type === "message" || frame.type === "dm" || frame.type === "presence" || frame.type === "typing" || frame.type === "edited" || frame.type === "deleted" || frame.type === "reaction" || frame.type === "tags") {
-      if (!this.#isOwn(frame) && this.#news(frame)) this.#fanout(this.ctx.renderer.fanout(encoded, frame, this.mask));
+      if (this.#isOwn(frame) || !this.#news(frame)) return;
+      const bytes = this.ctx.renderer.fanout(encoded, frame, this.mask);
+      // A deletion or reaction this client asked for answers its REDACT or TAGMSG (labeled, in command order).
+      if ((frame.type === "deleted" || frame.type === "reaction") && this.ownChange(frame, bytes)) return;
+      this.#fanout(bytes);
       return;
     }
     if (frame.type === "topic" || frame.type === "mode") {

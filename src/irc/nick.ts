@@ -3,7 +3,7 @@ import type { IrcConnection } from "./connection.ts";
 import type { IrcMessage } from "./line.ts";
 import type { Reply } from "./reply.ts";
 import { isNameError, normalizeName, userKey } from "./names.ts";
-import { guestSignIn } from "./registration.ts";
+import { guestSignIn, NO_NEW_GUESTS } from "./registration.ts";
 import { query } from "./queries.ts";
 
 /**
@@ -31,6 +31,7 @@ export function nick(conn: IrcConnection, msg: IrcMessage): void {
     try {
       const password = own ? undefined : await guestSignIn(conn, name.key);
       if (!own && password === undefined) return conn.num(out, "433", asked, "Nickname is already in use");
+      if (password === NO_NEW_GUESTS) return conn.num(out, "432", asked, "Erroneous nickname: registration is closed (no new accounts)");
       const old = conn.ctx.renderer.source(conn.nick);
       await conn.ctx.chat.rename(conn.session, name.display, password);
       conn.nick = conn.session.user!.name;

@@ -33,9 +33,11 @@ export function rolesOf(conn: IrcConnection, room: string): RoomModes {
   return roomModes(conn.ctx.chat.directory.get(room));
 }
 
-/** A member's channel prefix: `@` for an operator, `+` for a voiced member, "" otherwise. */
-export function prefixOf(roles: RoomModes, name: string): string {
-  return roles.operators.includes(name) ? "@" : roles.voiced.includes(name) ? "+" : "";
+/** A member's channel prefix: `@` for an operator, `+` for a voiced member, "" otherwise; with multi-prefix (`all`) both, `@+`. */
+export function prefixOf(roles: RoomModes, name: string, all = false): string {
+  const op = roles.operators.includes(name);
+  if (op && !all) return "@";
+  return (op ? "@" : "") + (roles.voiced.includes(name) ? "+" : "");
 }
 
 /** 353 lines of the members (as many as fit in a line each, `@`/`+` before operators and voiced; `@` for a secret room, else `=`), then 366. */
@@ -46,7 +48,8 @@ export function namesReply(conn: IrcConnection, out: Reply, channel: string, mem
   const full = conn.caps.has("userhost-in-names");
   const symbol = roles.modes.secret ? "@" : "=";
   const plain = !full && roles.operators.length === 0 && roles.voiced.length === 0;
-  const names = plain ? members : members.map((m) => prefixOf(roles, m) + (full ? conn.ctx.renderer.source(m) : m));
+  const all = conn.caps.has("multi-prefix");
+  const names = plain ? members : members.map((m) => prefixOf(roles, m, all) + (full ? conn.ctx.renderer.source(m) : m));
   let start = 0;
   let bytes = 0;
   for (let i = 0; i < names.length; i++) {
@@ -103,7 +106,7 @@ export function whoFlags(conn: IrcConnection, name: string, room?: string, there
   const away = (awayOf(conn, key) ?? there.away) !== undefined ? "G" : "H";
   const oper = there.oper !== undefined || operHere(conn, key) ? "*" : "";
   // `room`'s prefix (`@` operator, `+` voiced) goes last.
-  const prefix = room === undefined ? "" : prefixOf(rolesOf(conn, room), name);
+  const prefix = room === undefined ? "" : prefixOf(rolesOf(conn, room), name, conn.caps.has("multi-prefix"));
   return `${away}${oper}${prefix}`;
 }
 
@@ -193,9 +196,10 @@ export function whois(conn: IrcConnection, msg: IrcMessage): void {
     const operator = operatorText(conn, user, online?.oper);
     if (operator) conn.num(out, "313", user.name, operator);
     const away = awayOf(conn, user.key) ?? online?.away;
+    // 301 (away, or offline) before 330, in the order docs/irc.md lists them.
     if (away !== undefined) conn.num(out, "301", user.name, away);
+    else if (!online) conn.num(out, "301", user.name, "offline");
     conn.num(out, "330", user.name, user.name, "is logged in as");
-    if (!online) conn.num(out, "301", user.name, "offline");
     conn.num(out, "318", user.name, "End of /WHOIS list");
   });
 }
@@ -240,7 +244,12 @@ export function userhost(conn: IrcConnection, msg: IrcMessage): void {
     const online = await conn.ctx.chat.presence.users();
     const found = msg.params.slice(0, 5).flatMap((n) => {
       const u = online.find((o) => userKey(o.name) === userKey(n));
-      return u ? [`${u.name}=+${u.name}@${conn.ctx.renderer.host}`] : [];
+      if (!u) return [];
+      // RFC 2812's reply: `*` after an IRC operator's nick, `-` for one who is away (`+` otherwise), as WHO's flags.
+      const key = userKey(u.name) ?? u.name;
+      const oper = u.oper !== undefined || operHere(conn, key) ? "*" : "";
+      const away = (awayOf(conn, key) ?? u.away) !== undefined ? "-" : "+";
+      return [`${u.name}${oper}=${away}${u.name}@${conn.ctx.renderer.host}`];
     });
     conn.num(out, "302", found.join(" "));
   });

@@ -136,8 +136,13 @@ export function tryRegister(conn: IrcConnection): void {
   conn.ctx.guestsSigningIn.add(key);
   void guestSignIn(conn, key).then((password) => {
     if (conn.auth !== "guest" || conn.nick !== nick) return;
-    if (password !== undefined) return conn.hello(nick, password);
+    if (typeof password === "string") return conn.hello(nick, password);
     releaseGuest(conn);
+    if (password === NO_NEW_GUESTS) {
+      // No account of that name, and none may be made: a guest it cannot be, so a password is required.
+      conn.numeric("464", "Password required: sign in with SASL PLAIN or PASS (your chatd account and password)");
+      return conn.close(1008, "Password required");
+    }
     conn.auth = "none";
     conn.nick = "*";
     conn.numeric("433", nick, "Nickname is already in use");
@@ -151,10 +156,15 @@ export function releaseGuest(conn: IrcConnection): void {
   conn.guestKey = undefined;
 }
 
-/** The guest's password, or undefined when the name is online already (on any node). */
-export async function guestSignIn(conn: IrcConnection, key: string): Promise<string | undefined> {
+/** guestSignIn's answer when `registration` is `closed` and the name is no account: no guest can be made. */
+export const NO_NEW_GUESTS = Symbol("no new guests");
+
+/** The guest's password, undefined when the name is online already (on any node), NO_NEW_GUESTS when it is no account and none may be made. */
+export async function guestSignIn(conn: IrcConnection, key: string): Promise<string | undefined | typeof NO_NEW_GUESTS> {
   const online = conn.ctx.chat.hub.userSessions(key).size > 0 || (await conn.ctx.chat.presence.users()).some((u) => userKey(u.name) === key);
-  return online ? undefined : guestPassword(conn.ctx.guestSecret, key);
+  if (online) return undefined;
+  if (conn.ctx.config.registration !== "open" && (await conn.ctx.chat.accounts.findUser(key)) === undefined) return NO_NEW_GUESTS;
+  return guestPassword(conn.ctx.guestSecret, key);
 }
 
 /**
@@ -223,7 +233,7 @@ function welcomeBurst(conn: IrcConnection): void {
   conn.num(out, "001", `Welcome to the ${ctx.config.name} IRC gateway, ${mask}`);
   conn.num(out, "002", `Your host is ${ctx.server}, running version ${VERSION_TEXT}`);
   conn.num(out, "003", `This server was created ${ctx.startedAt.toUTCString()}`);
-  conn.num(out, "004", ctx.server, VERSION_TEXT, "io", "bnq");
+  conn.num(out, "004", ctx.server, VERSION_TEXT, "io", "bnoqstv");
   for (const tokens of isupport(ctx)) conn.num(out, "005", ...tokens, "are supported by this server");
   motd(conn, out);
   conn.num(out, "221", "+i");

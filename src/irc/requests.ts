@@ -34,6 +34,11 @@ export class Requests {
     if (entry.text !== undefined) this.#unacked.push(entry);
   }
 
+  /** The ref of the latest request under `key` still waiting (refs grow: a later request has a larger one), else 0. */
+  latest(key: string): number {
+    return this.#byKey.get(key)?.at(-1) ?? 0;
+  }
+
   /** The request a frame answers (by its ref, or the oldest under `key`), out of the books. */
   take(ref: number | string | undefined, key?: string): Pending | undefined {
     let r = typeof ref === "number" ? ref : undefined;

@@ -37,6 +37,26 @@ describe("Hub presence batching", () => {
     expect(alice.frames().map((f) => f.user)).toEqual(["b", "c", "d"]);
   });
 
+  it("sends the queued changes of several rooms in the order they happened, not room after room (a flush, a PING's, or a message's)", () => {
+    const hub = new Hub(1 << 20);
+    const alice = member(hub, "alice");
+    for (const room of ["r1", "r2"]) hub.join(alice.session, room);
+    const inRoom = (room: string, user: string) => ({ type: "presence" as const, room, user, event: "join" as const });
+    const order = () => alice.frames().map((f) => `${(f as { room: string }).room} ${f.user}`);
+    for (const user of ["b", "c"]) for (const room of ["r1", "r2"]) hub.toRoomPresence(room, inRoom(room, user));
+    hub.flushPresence();
+    expect(order()).toEqual(["r1 b", "r2 b", "r1 c", "r2 c"]);
+    for (const user of ["d", "e"]) for (const room of ["r1", "r2"]) hub.toRoomPresence(room, inRoom(room, user));
+    hub.flushPresence(["r1"]);
+    // Up to r1's latest change: r2's later one waits.
+    expect(order().slice(4)).toEqual(["r1 d", "r2 d", "r1 e"]);
+    for (const user of ["f", "g"]) for (const room of ["r1", "r2"]) hub.toRoomPresence(room, inRoom(room, user));
+    hub.toRoom("r1", { type: "typing", room: "r1", user: "h" });
+    expect(order().slice(7)).toEqual(["r2 e", "r1 f", "r2 f", "r1 g", "r1 h"]);
+    hub.flushPresence();
+    expect(order().slice(12)).toEqual(["r2 g"]);
+  });
+
   it("gives each member only the changes made after its own join, and never its own", () => {
     const hub = new Hub(1 << 20);
     const alice = member(hub, "alice");
