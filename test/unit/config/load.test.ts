@@ -106,6 +106,7 @@ describe("parseConfig", () => {
         abuseWindowMs: 10_000,
         maxFileBytes: 10 * 1024 * 1024,
         fileBytesPerUserPerDay: 200 * 1024 * 1024,
+        filesPerUserPerDay: 1000,
         maxRooms: 10_000,
         userRoomsPerHour: 20,
         userRoomBurst: 10,
