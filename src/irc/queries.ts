@@ -6,6 +6,7 @@ import { utf8Length } from "../message/utf8.ts";
 import { operatorText } from "./oper.ts";
 import type { SessionUser } from "../chat/session.ts";
 import { HIDDEN_IP, ipParam, parseWhox, whoxParams, type WhoEntry, type Whox } from "./whox.ts";
+import { maskMatcher } from "./mask.ts";
 import { roomModes, type RoomModes } from "../chat/handlers/modes.ts";
 
 /**
@@ -134,12 +135,6 @@ function whoLine(conn: IrcConnection, out: Reply, whox: Whox | undefined, name: 
   const e = whoEntry(conn, name, room, there);
   if (whox) conn.num(out, "354", ...whoxParams(whox, e));
   else conn.num(out, "352", e.channel, e.userName, e.host, e.server, e.nick, e.flags, `0 ${e.realName}`);
-}
-
-/** A WHO mask (`*` and `?` wildcards, case-insensitive) as a test on names. */
-export function maskMatcher(mask: string): (name: string) => boolean {
-  const re = new RegExp(`^${mask.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
-  return (name) => re.test(name);
 }
 
 export function who(conn: IrcConnection, msg: IrcMessage): void {
