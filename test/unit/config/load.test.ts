@@ -86,6 +86,8 @@ describe("parseConfig", () => {
         ipJoinBurst: 300,
         searchesPerSecond: 2,
         searchBurst: 10,
+        ipSearchesPerSecond: 10,
+        ipSearchBurst: 50,
         searchRebuildChunk: 2000,
         signInsPerMinute: 10,
         signInBurst: 10,
