@@ -49,10 +49,17 @@ export function createMemoryPresence(): Presence {
       return [...rooms.keys()];
     },
     async users() {
-      return [...online].map(([name, info]): OnlineUser => {
-        const inRooms = [...rooms].filter(([, set]) => set.has(name)).map(([r]) => r);
-        return { name, ...info, rooms: inRooms.sort() };
-      });
+      // One pass over the rooms' members: a scan of every room for each user took users × rooms
+      // steps (34 s for 20,000 of each), and IRC registration, WHO, WHOIS and ISON all ask.
+      const roomsOf = new Map<string, string[]>();
+      for (const [room, members] of rooms) {
+        for (const name of members) {
+          const list = roomsOf.get(name);
+          if (list) list.push(room);
+          else roomsOf.set(name, [room]);
+        }
+      }
+      return [...online].map(([name, info]): OnlineUser => ({ name, ...info, rooms: (roomsOf.get(name) ?? []).sort() }));
     },
     async statusOf(names) {
       return names.map((name) => status(online.get(name)));

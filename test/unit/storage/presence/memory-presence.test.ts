@@ -57,4 +57,25 @@ describe("createMemoryPresence", () => {
     await p.exit("r", "bob");
     expect((await p.members(["r", "none"]))).toEqual([["Zed", "alice", "carol", "dave", "eve"], []]);
   });
+
+  it("lists the online users with their rooms in work bounded by memberships, not users × rooms", async () => {
+    const p = createMemoryPresence();
+    const n = 300;
+    for (let i = 0; i < n; i++) {
+      await p.enter(`r${i}`, `u${i}`);
+      await p.enter("all", `u${i}`);
+      await p.setLocal(`u${i}`, { sessions: 1, address: "::1", connectedAt: i });
+    }
+    // A scan of every room for each user asked each room's set about each user: n × (n + 1) look-ups.
+    const has = vi.spyOn(Set.prototype, "has");
+    let users;
+    try {
+      users = await p.users();
+      expect(has.mock.calls.length).toBeLessThan(2 * n);
+    } finally {
+      has.mockRestore();
+    }
+    expect(users).toHaveLength(n);
+    expect(users.find((u) => u.name === "u7")).toEqual({ name: "u7", sessions: 1, address: "::1", connectedAt: 7, rooms: ["all", "r7"] });
+  });
 });
