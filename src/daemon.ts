@@ -25,7 +25,7 @@ export type DaemonOptions = { config: Config; runtime: ServerRuntime; logger: Lo
 /** How long a stop waits for clients to acknowledge the close before dropping them. */
 const CLOSE_WAIT_MS = 2000;
 /** TCP connections an address may hold beyond `limits.maxConnectionsPerIp` (Node): a page's HTTP requests beside its WebSocket. */
-export const HTTP_CONNECTIONS_BESIDE_WEBSOCKETS = 100;
+const HTTP_CONNECTIONS_BESIDE_WEBSOCKETS = 100;
 
 /**
  * The brief's server object: config, storage, the chat, the listener, and the
