@@ -3,7 +3,7 @@ import type { ChatContext } from "../context.ts";
 import { checkId } from "../checks.ts";
 import { roomKey } from "../room-key.ts";
 import type { Session } from "../session.ts";
-import { belongs, moveMarker, roomMarker, withMarker } from "../state/user-state.ts";
+import { belongs, belongsTest, moveMarker, roomMarker, withMarker } from "../state/user-state.ts";
 import type { Frame } from "./types.ts";
 import { publishThenAck } from "./messages.ts";
 import { isRoomOperator } from "./modes.ts";
@@ -74,7 +74,7 @@ export async function rooms(ctx: ChatContext, session: Session, frame: Frame<"ro
   ctx.stateLimits.takeRequest(session);
   const me = await record(ctx, session);
   const page = await ctx.directory.page({
-    mine: (room) => belongs(me, room),
+    mine: belongsTest(me),
     ...(frame.query !== undefined ? { query: frame.query } : {}),
     ...(frame.after !== undefined ? { after: frame.after } : {}),
     ...(frame.limit !== undefined ? { limit: frame.limit } : {}),
