@@ -1,4 +1,5 @@
 import { isNameError, normalizeName, userKey, VERSION_TEXT } from "./names.ts";
+import { onlineByKey } from "./online.ts";
 import type { IrcConnection } from "./connection.ts";
 import type { IrcMessage } from "./line.ts";
 import type { Reply } from "./reply.ts";
@@ -153,7 +154,7 @@ export function releaseGuest(conn: IrcConnection): void {
 
 /** The guest's password, or undefined when the name is online already (on any node). */
 export async function guestSignIn(conn: IrcConnection, key: string): Promise<string | undefined> {
-  const online = conn.ctx.chat.hub.userSessions(key).size > 0 || (await conn.ctx.chat.presence.users()).some((u) => userKey(u.name) === key);
+  const online = conn.ctx.chat.hub.userSessions(key).size > 0 || onlineByKey(await conn.ctx.chat.presence.users()).has(key);
   return online ? undefined : guestPassword(conn.ctx.guestSecret, key);
 }
 

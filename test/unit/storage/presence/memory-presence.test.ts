@@ -78,4 +78,26 @@ describe("createMemoryPresence", () => {
     expect(users).toHaveLength(n);
     expect(users.find((u) => u.name === "u7")).toEqual({ name: "u7", sessions: 1, address: "::1", connectedAt: 7, rooms: ["all", "r7"] });
   });
+
+  it("keeps its users() answer, frozen, until presence changes: a storm of IRC look-ups costs one listing", async () => {
+    const p = createMemoryPresence();
+    await p.setLocal("alice", { sessions: 1, address: "::1", connectedAt: 1 });
+    await p.enter("dev", "alice");
+    const first = await p.users();
+    expect(await p.users()).toBe(first);
+    expect(Object.isFrozen(first) && Object.isFrozen(first[0]) && Object.isFrozen(first[0]!.rooms)).toBe(true);
+    for (const change of [() => p.enter("ops", "alice"), () => p.exit("dev", "alice"), () => p.setLocal("bob", { sessions: 1, address: "::1", connectedAt: 2 })]) {
+      const before = await p.users();
+      await change();
+      expect(await p.users()).not.toBe(before);
+    }
+    expect(await p.users()).toEqual([
+      { name: "alice", sessions: 1, address: "::1", connectedAt: 1, rooms: ["ops"] },
+      { name: "bob", sessions: 1, address: "::1", connectedAt: 2, rooms: [] },
+    ]);
+    // Entering a room one is in already changes nothing.
+    const same = await p.users();
+    await p.enter("ops", "alice");
+    expect(await p.users()).toBe(same);
+  });
 });
