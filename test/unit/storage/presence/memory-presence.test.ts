@@ -95,6 +95,13 @@ describe("createMemoryPresence", () => {
       { name: "alice", sessions: 1, address: "::1", connectedAt: 1, rooms: ["ops"] },
       { name: "bob", sessions: 1, address: "::1", connectedAt: 2, rooms: [] },
     ]);
+    // One user's change makes that user's entry anew, the others' stay (IRC keeps each entry's key).
+    const [alice, bob] = await p.users();
+    await p.setLocal("bob", { sessions: 2, address: "::1", connectedAt: 2 });
+    const after = await p.users();
+    expect(after[0]).toBe(alice);
+    expect(after[1]).not.toBe(bob);
+    expect(after[1]!.sessions).toBe(2);
     // Entering a room one is in already changes nothing.
     const same = await p.users();
     await p.enter("ops", "alice");
