@@ -13,8 +13,8 @@ export type Invalid = Extract<SessionEvent, { type: "INVALID" }>;
 type Held = InboundFrame | Invalid;
 
 export type SessionEvent =
-  /** A valid inbound frame. */
-  | { type: "FRAME"; frame: InboundFrame }
+  /** A valid inbound frame; `bytes`, its size as received (what it may hold while it waits). */
+  | { type: "FRAME"; frame: InboundFrame; bytes?: number }
   /** An inbound frame that failed to decode; answered with an error frame. */
   | { type: "INVALID"; code: ErrorCode; message: string; ref?: Ref }
   /** The server closes this session (kick, shutdown, policy). */
@@ -124,7 +124,7 @@ export const sessionMachine = setup({
     },
     /** In the inbox, behind the frames sent before it: answers keep the order of the frames. */
     queueInvalid: ({ context, event }) => {
-      if (event.type === "INVALID") context.session.enqueue(() => failInvalid(context, event));
+      if (event.type === "INVALID") context.session.enqueue(() => failInvalid(context, event), 1);
     },
     /** The sign-in failed, or was refused at the last moment: its error, then each held frame's answer. */
     authFailed: ({ context, event }) => {
@@ -158,7 +158,7 @@ export const sessionMachine = setup({
       if (event.type !== "FRAME") return;
       const { session, chat } = context;
       const frame = event.frame;
-      session.enqueue(() => chat.handle(session, frame));
+      session.enqueue(() => chat.handle(session, frame), event.bytes ?? 0);
     },
     logout: ({ context }) => {
       // Through the inbox, so frames sent before the logout are handled first.
@@ -246,8 +246,8 @@ function failInvalid({ chat, session }: Pick<Context, "chat" | "session">, inval
 export type SessionActor = Actor<typeof sessionMachine>;
 
 /** Hands a decoded frame to a session actor. */
-export function sendFrame(actor: SessionActor, frame: InboundFrame): void {
-  actor.send({ type: "FRAME", frame });
+export function sendFrame(actor: SessionActor, frame: InboundFrame, bytes?: number): void {
+  actor.send(bytes === undefined ? { type: "FRAME", frame } : { type: "FRAME", frame, bytes });
 }
 
 /** Hands a frame that failed to decode to a session actor: its error answer takes the frame's place in line. */

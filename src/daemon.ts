@@ -7,7 +7,7 @@ import { ChatService } from "./chat/service.ts";
 import type { Session } from "./chat/session.ts";
 import { CloseCode } from "./message/index.ts";
 import { createApp } from "./http/app.ts";
-import { behindProxies } from "./http/client-address.ts";
+import { behindProxies, currentTrustedProxy } from "./http/client-address.ts";
 import { readCertificates } from "./ops/certificates.ts";
 import { loadAssets } from "./http/assets.ts";
 import { createOperations, type Operations } from "./ops/operations.ts";
@@ -24,6 +24,8 @@ export type DaemonOptions = { config: Config; runtime: ServerRuntime; logger: Lo
 
 /** How long a stop waits for clients to acknowledge the close before dropping them. */
 const CLOSE_WAIT_MS = 2000;
+/** TCP connections an address may hold beyond `limits.maxConnectionsPerIp` (Node): a page's HTTP requests beside its WebSocket. */
+const HTTP_CONNECTIONS_BESIDE_WEBSOCKETS = 100;
 
 /**
  * The brief's server object: config, storage, the chat, the listener, and the
@@ -212,6 +214,11 @@ export class Daemon {
           headersTimeoutMs: config.limits.headersTimeoutMs,
           requestTimeoutMs: config.limits.requestTimeoutMs,
           maxHeaderBytes: config.limits.maxHeaderBytes,
+          // The WebSocket allowance, and room for the page's own requests beside it.
+          connectionsPerAddress: {
+            max: () => this.config.limits.maxConnectionsPerIp + HTTP_CONNECTIONS_BESIDE_WEBSOCKETS,
+            exempt: currentTrustedProxy(() => this.config.trustedProxies),
+          },
         },
         ...(tls ? { tls } : {}),
         build: (ws) => createApp({ daemon: this, chat, files: files!.service, ws: behindProxies(ws, () => this.config.trustedProxies), assets }),

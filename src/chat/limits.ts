@@ -10,12 +10,13 @@ type IpState = {
   signIns: TokenBucket;
   accounts: TokenBucket;
   history: TokenBucket;
+  searches: TokenBucket;
   failures: number;
   blockedUntil: number;
   touchedAt: number;
 };
 
-export type Bucket = "messages" | "joins" | "signIns" | "accounts" | "history";
+export type Bucket = "messages" | "joins" | "signIns" | "accounts" | "history" | "searches";
 
 /**
  * Each per-address bucket's rate (tokens a second) and burst, read from the
@@ -27,6 +28,7 @@ const RATE: Record<Bucket, (l: Limits) => number> = {
   signIns: (l) => l.ipSignInsPerMinute / 60,
   accounts: (l) => l.ipAccountsPerHour / 3600,
   history: (l) => l.ipHistoryMessagesPerSecond,
+  searches: (l) => l.ipSearchesPerSecond,
 };
 const BURST: Record<Bucket, (l: Limits) => number> = {
   messages: (l) => l.ipMessageBurst,
@@ -34,6 +36,7 @@ const BURST: Record<Bucket, (l: Limits) => number> = {
   signIns: (l) => l.ipSignInBurst,
   accounts: (l) => l.ipAccountBurst,
   history: (l) => l.ipHistoryMessageBurst,
+  searches: (l) => l.ipSearchBurst,
 };
 
 /** Consecutive failed sign-ins an address may have before its own back-off starts. */
@@ -66,6 +69,7 @@ export class AbuseLimits {
         signIns: this.#newBucket("signIns"),
         accounts: this.#newBucket("accounts"),
         history: this.#newBucket("history"),
+        searches: this.#newBucket("searches"),
         failures: 0,
         blockedUntil: 0,
         touchedAt: this.now(),
@@ -113,6 +117,11 @@ export class AbuseLimits {
   /** Whether the address may read history now (see HistoryBudget): a token of its history budget. */
   takeHistory(address: string): boolean {
     return this.#take(this.#ip(address), "history");
+  }
+
+  /** A token of the address's search rate (all its connections together). */
+  takeSearch(address: string): boolean {
+    return this.#take(this.#ip(address), "searches");
   }
 
   /** Charges the address's history budget for messages read, into debt if need be. */

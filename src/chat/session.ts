@@ -5,6 +5,8 @@ import type { Role } from "../../storage/users/types.ts";
 import { TokenBucket } from "./token-bucket.ts";
 import { Strikes } from "./limits.ts";
 import { SmallSet } from "./small-set.ts";
+import { closeAfterAnswers } from "./close-after-acks.ts";
+import { CloseCode } from "../message/index.ts";
 
 export type SessionUser = { key: string; name: string; role: Role };
 
@@ -18,11 +20,21 @@ type SessionRates = {
   signInBurst: number;
   abuseStrikes: number;
   abuseWindowMs: number;
+  maxBufferedBytes: number;
 };
 
 let nextId = 1;
 
 type Task = () => Promise<void> | void;
+/** A request waiting in the inbox, with what it is charged (see WAITING_REQUEST_BYTES). */
+type Waiting = { run: Task; bytes: number };
+
+/**
+ * What a request waiting in the inbox is charged besides its frame's bytes:
+ * about what its task and decoded frame cost, so a flood of tiny frames is
+ * held to a count too (4 MiB: some 16,000 of them).
+ */
+export const WAITING_REQUEST_BYTES = 256;
 /** Marks a session's inbox as running with nothing waiting. */
 const RUNNING: unique symbol = Symbol("running");
 
@@ -35,6 +47,7 @@ const RATE_KEYS = [
   "signInBurst",
   "abuseStrikes",
   "abuseWindowMs",
+  "maxBufferedBytes",
 ] as const;
 let sharedRates: Rates | undefined;
 
@@ -118,7 +131,9 @@ export class Session {
   }
 
   /** Requests behind the one running: undefined while none runs, RUNNING while none waits. */
-  #waiting: Task[] | typeof RUNNING | undefined = undefined;
+  #waiting: Waiting[] | typeof RUNNING | undefined = undefined;
+  /** What `#waiting` is charged; -1 once the inbox overflowed (the connection is closing: nothing more is taken). */
+  #waitingBytes = 0;
 
   /**
    * Runs inbound requests one after another, in arrival order, so a client may
@@ -126,15 +141,31 @@ export class Session {
    * reads; `say` queues its durable write and lets the next frame through. A
    * task that fails does not stop the ones after it (each reports its own
    * errors). An idle session holds nothing for it: a promise chain kept its
-   * last promise for the connection's life.
+   * last promise for the connection's life. `bytes`: the size of the frame
+   * the task answers. A client piping frames while a slow request holds the
+   * line (a password check in a busy bcrypt queue) made the inbox grow without
+   * bound: once what waits (each request's bytes and WAITING_REQUEST_BYTES)
+   * would pass `limits.maxBufferedBytes`, the connection closes (1008 `too
+   * many requests waiting`, after the acks due) and takes no more.
    */
-  enqueue(task: Task): void {
+  enqueue(task: Task, bytes = 0): void {
     const waiting = this.#waiting;
+    if (this.#waitingBytes < 0) return;
     if (waiting === undefined) {
       this.#waiting = RUNNING;
       void this.#drain(task);
-    } else if (waiting === RUNNING) this.#waiting = [task];
-    else waiting.push(task);
+      return;
+    }
+    const cost = bytes + WAITING_REQUEST_BYTES;
+    // The first one waiting is always taken: a frame may be larger than the cap.
+    if (waiting !== RUNNING && this.#waitingBytes + cost > (this.rate.maxBufferedBytes ?? 4 * 1024 * 1024)) {
+      this.#waitingBytes = -1;
+      closeAfterAnswers(this, CloseCode.policy, "too many requests waiting");
+      return;
+    }
+    this.#waitingBytes += cost;
+    if (waiting === RUNNING) this.#waiting = [{ run: task, bytes: cost }];
+    else waiting.push({ run: task, bytes: cost });
   }
 
   async #drain(first: Task): Promise<void> {
@@ -147,7 +178,9 @@ export class Session {
         // The task has reported it; the next one runs.
       }
       const waiting = this.#waiting;
-      task = Array.isArray(waiting) ? waiting.shift() : undefined;
+      const next = Array.isArray(waiting) ? waiting.shift() : undefined;
+      if (next && this.#waitingBytes > 0) this.#waitingBytes -= next.bytes;
+      task = next?.run;
     }
     this.#waiting = undefined;
   }

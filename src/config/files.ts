@@ -6,6 +6,8 @@ export const fileLimits = {
   maxFileBytes: z.number().int().min(1).max(2 ** 31).default(10 * 1024 * 1024),
   // Bytes one user may upload in any 24 hours.
   fileBytesPerUserPerDay: z.number().int().min(0).default(200 * 1024 * 1024),
+  // Uploads one user may start in any 24 hours: empty files cost no bytes, yet each is a record on disk.
+  filesPerUserPerDay: z.number().int().min(0).default(1000),
 };
 
 /** Where uploads are kept and how long one never shared in a message is. */

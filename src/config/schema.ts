@@ -35,6 +35,9 @@ const limits = z
     // Search (issue 20): its own bucket per connection, and the rebuild's slice size.
     searchesPerSecond: z.number().positive().default(2),
     searchBurst: z.number().int().min(1).default(10),
+    // All connections of one address together: a search costs tens of ms on a big log, and 100 connections had 200 a second.
+    ipSearchesPerSecond: z.number().positive().default(10),
+    ipSearchBurst: z.number().int().min(1).default(50),
     searchRebuildChunk: z.number().int().min(1).max(100_000).default(2000),
     ...hardeningLimits,
     ...fileLimits,

@@ -9,13 +9,13 @@ export class FileTooLargeError extends Error {
   }
 }
 
-/** The owner's uploads of the last 24 hours would pass the daily allowance. */
+/** The owner's uploads of the last 24 hours would pass the daily allowance (of bytes or of uploads). */
 export class FileQuotaError extends Error {
   override name = "FileQuotaError";
   constructor(
-    readonly limit: number,
+    message: string,
     readonly retryAfterMs: number,
   ) {
-    super(`uploads over ${limit} bytes in 24 hours`);
+    super(message);
   }
 }

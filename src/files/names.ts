@@ -18,15 +18,29 @@ const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e
  */
 export function safeName(raw: string | undefined): string {
   const last = (raw ?? "").normalize("NFC").split(/[/\\]/).pop() ?? "";
-  const clean = last.replace(UNSAFE, "").replace(/^[\s.]+|[\s.]+$/gu, "");
+  const clean = trimDotsAndSpaces(last.replace(UNSAFE, ""));
   if (clean === "") return "file";
   const chars = [...clean];
   if (chars.length <= MAX_NAME_LENGTH) return clean;
   const dot = clean.lastIndexOf(".");
   const extension = dot > 0 ? [...clean.slice(dot)] : [];
   if (extension.length === 0 || extension.length > MAX_EXTENSION) return chars.slice(0, MAX_NAME_LENGTH).join("");
-  const stem = chars.slice(0, MAX_NAME_LENGTH - extension.length).join("").replace(/[\s.]+$/u, "");
+  const stem = trimDotsAndSpaces(chars.slice(0, MAX_NAME_LENGTH - extension.length).join(""));
   return stem + extension.join("");
+}
+
+/**
+ * Without leading or trailing dots and white space. A loop, not `/[\s.]+$/`:
+ * that regex tries every start inside a long run of spaces in the middle of
+ * a name (quadratic: seconds for a 64 KB name a client can send).
+ */
+function trimDotsAndSpaces(name: string): string {
+  const strip = (ch: string | undefined) => ch === "." || (ch !== undefined && /\s/u.test(ch));
+  let start = 0;
+  let end = name.length;
+  while (start < end && strip(name[start])) start += 1;
+  while (end > start && strip(name[end - 1])) end -= 1;
+  return name.slice(start, end);
 }
 
 /** `/files/{id}/{name}`, the name percent-encoded. */

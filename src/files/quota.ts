@@ -19,6 +19,18 @@ export function retryAfterMs(entries: readonly UploadEntry[], used: number, want
 }
 
 /**
+ * How long until the owner may start one more upload when `count` uploads
+ * (the window's and those still arriving) already reach `limit`: until enough
+ * of the window's oldest have aged out of it. Uploads still arriving may yet
+ * fail, so when they alone are over the limit: a second.
+ */
+export function countRetryAfterMs(entries: readonly UploadEntry[], count: number, limit: number, now: number): number {
+  if (limit === 0) return DAY_MS;
+  const oldest = [...entries].sort((a, b) => a.created - b.created)[count - limit];
+  return oldest ? Math.max(1000, oldest.created + DAY_MS - now) : 1000;
+}
+
+/**
  * The size a refused upload asks room for: the whole file, not the part that
  * arrived before it passed the allowance (a Retry-After for that part would
  * come too soon). `atMost` is the most the whole file can be, from the

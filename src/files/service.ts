@@ -7,10 +7,10 @@ import { MAX_FILES_PER_MESSAGE } from "../message/inbound.ts";
 import { FileQuotaError, FileTooLargeError } from "./errors.ts";
 import { fileUrl, safeName } from "./names.ts";
 import { SNIFF_BYTES, sniff } from "./sniff.ts";
-import { DAY_MS, retryAfterMs, wholeUploadBytes } from "./quota.ts";
+import { DAY_MS, countRetryAfterMs, retryAfterMs, wholeUploadBytes } from "./quota.ts";
 
 /** Read at every use: a config reload changes them at once. */
-export type FileLimits = { maxFileBytes: number; fileBytesPerUserPerDay: number };
+export type FileLimits = { maxFileBytes: number; fileBytesPerUserPerDay: number; filesPerUserPerDay: number };
 export type FileOwner = { key: string; name: string };
 export type FileServiceOptions = { store: FileStore; limits: FileLimits; logger: Logger; now?: () => number };
 
@@ -30,6 +30,8 @@ export class FileService {
   readonly #now: () => number;
   /** Bytes of uploads still arriving, by owner key: they count against the allowance too. */
   readonly #arriving = new Map<string, number>();
+  /** Uploads still arriving, by owner key: they count against the number allowed a day. */
+  readonly #started = new Map<string, number>();
 
   constructor({ store, limits, logger, now = Date.now }: FileServiceOptions) {
     this.store = store;
@@ -38,11 +40,25 @@ export class FileService {
     this.#now = now;
   }
 
-  /** Starts an upload for `owner`; its `write`s throw once it passes a limit. */
+  /**
+   * Starts an upload for `owner`; its `write`s throw once it passes a limit.
+   * Throws FileQuotaError at once when the owner's uploads of the last 24
+   * hours (those still arriving included) already number
+   * `filesPerUserPerDay`: empty files cost no bytes, yet each is a record.
+   */
   async begin(owner: FileOwner): Promise<Upload> {
     const entries = await this.store.uploadsSince(owner.key, this.#now() - DAY_MS);
-    const pending = await this.store.begin();
-    return new Upload(this, owner, pending, entries, { ...this.#limits });
+    const count = entries.length + (this.#started.get(owner.key) ?? 0);
+    const limit = this.#limits.filesPerUserPerDay;
+    if (count >= limit) throw new FileQuotaError(`more than ${limit} uploads in 24 hours`, countRetryAfterMs(entries, count, limit, this.#now()));
+    this.started(owner.key, 1);
+    try {
+      const pending = await this.store.begin();
+      return new Upload(this, owner, pending, entries, { ...this.#limits });
+    } catch (error) {
+      this.started(owner.key, -1);
+      throw error;
+    }
   }
 
   get(id: string): Promise<StoredFile | undefined> {
@@ -146,6 +162,13 @@ export class FileService {
     return n;
   }
 
+  /** @internal Upload's share of the count of uploads in progress. */
+  started(owner: string, delta: number): void {
+    const n = (this.#started.get(owner) ?? 0) + delta;
+    if (n <= 0) this.#started.delete(owner);
+    else this.#started.set(owner, n);
+  }
+
   /** @internal */
   now(): number {
     return this.#now();
@@ -186,7 +209,7 @@ export class Upload {
     const others = this.files.arriving(this.owner.key, 0) - this.pending.size;
     if (this.#counted + others + size > limit) {
       const wanted = wholeUploadBytes(size, atMost, this.limits.maxFileBytes);
-      throw new FileQuotaError(limit, retryAfterMs(this.entries, this.#counted + others, wanted, limit, this.files.now()));
+      throw new FileQuotaError(`uploads over ${limit} bytes in 24 hours`, retryAfterMs(this.entries, this.#counted + others, wanted, limit, this.files.now()));
     }
     this.files.arriving(this.owner.key, chunk.byteLength);
     await this.pending.write(chunk);
@@ -216,6 +239,7 @@ export class Upload {
     if (this.#finished) return;
     this.#finished = true;
     this.files.arriving(this.owner.key, -this.pending.size);
+    this.files.started(this.owner.key, -1);
   }
 }
 

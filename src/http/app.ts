@@ -89,7 +89,8 @@ export function createApp({ daemon, chat, files, ws, assets }: AppDeps): Hono {
         return;
       }
       const d = decode(text);
-      if (d.ok) sendFrame(actor, d.frame);
+      // The text's length stands for the frame's size: what it may hold while it waits in the inbox.
+      if (d.ok) sendFrame(actor, d.frame, text.length);
       else sendInvalid(actor, { type: "INVALID", code: d.code, message: d.message, ...(d.ref === undefined ? {} : { ref: d.ref }) });
     }
 

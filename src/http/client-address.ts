@@ -11,11 +11,7 @@ import { inRange, parseIp, parseRange, type Range } from "../net/cidr.ts";
  */
 export function clientAddress(peerAddress: string, headers: Headers, trusted: readonly string[]): string {
   if (trusted.length === 0) return peerAddress;
-  const ranges = trusted.map(parseRange).filter((r): r is Range => r !== undefined);
-  const isTrusted = (address: string) => {
-    const ip = parseIp(address);
-    return ip !== undefined && ranges.some((r) => inRange(ip, r));
-  };
+  const isTrusted = trustedProxy(trusted);
   if (!isTrusted(peerAddress)) return peerAddress;
   const hops = forwardedFor(headers);
   // Walk back from the proxy that connected to us; stop at the first hop we do not trust.
@@ -25,6 +21,27 @@ export function clientAddress(peerAddress: string, headers: Headers, trusted: re
     if (!isTrusted(hop) || i === 0) return normalize(hop);
   }
   return peerAddress;
+}
+
+/** A test of addresses against `trustedProxies` (IPs and CIDR ranges). */
+export function trustedProxy(trusted: readonly string[]): (address: string) => boolean {
+  if (trusted.length === 0) return () => false;
+  const ranges = trusted.map(parseRange).filter((r): r is Range => r !== undefined);
+  return (address) => {
+    const ip = parseIp(address);
+    return ip !== undefined && ranges.some((r) => inRange(ip, r));
+  };
+}
+
+/** `trustedProxy` of the list `trusted()` holds now, made again only when a reload replaced the list. */
+export function currentTrustedProxy(trusted: () => readonly string[]): (address: string) => boolean {
+  let list: readonly string[] | undefined;
+  let test: (address: string) => boolean = () => false;
+  return (address) => {
+    const now = trusted();
+    if (now !== list) test = trustedProxy((list = now));
+    return test(address);
+  };
 }
 
 /** The `for=` chain of `Forwarded` (RFC 7239), else `X-Forwarded-For`, oldest first. */

@@ -1,4 +1,4 @@
-import { maskMatcher } from "./queries.ts";
+import { maskMatcher } from "./mask.ts";
 
 /**
  * LIST's filters (ELIST=MNU): `LIST [<item>{,<item>}] [<item>{,<item>}]`

@@ -3,6 +3,7 @@ import type { IrcConnection } from "./connection.ts";
 import type { IrcMessage } from "./line.ts";
 import type { Reply } from "./reply.ts";
 import { isNameError, normalizeName, userKey } from "./names.ts";
+import { onlineByKey } from "./online.ts";
 import { guestSignIn, NO_NEW_GUESTS } from "./registration.ts";
 import { query } from "./queries.ts";
 
@@ -49,7 +50,7 @@ function accountNick(conn: IrcConnection, msg: IrcMessage, asked: string, key: s
   if (own) return conn.numeric("432", asked, `Erroneous nickname: your nick is your account's name, ${conn.nick}`);
   query(conn, msg, async (out) => {
     const { chat } = conn.ctx;
-    const taken = (await chat.presence.users()).some((u) => userKey(u.name) === key) || (await chat.accounts.findUser(key)) !== undefined;
+    const taken = onlineByKey(await chat.presence.users()).has(key) || (await chat.accounts.findUser(key)) !== undefined;
     if (taken) conn.num(out, "433", asked, "Nickname is already in use");
     else conn.num(out, "432", asked, `Erroneous nickname: your nick is your account's name, ${conn.nick}`);
   });

@@ -6,6 +6,8 @@ import { utf8Length } from "../message/utf8.ts";
 import { operatorText } from "./oper.ts";
 import type { SessionUser } from "../chat/session.ts";
 import { HIDDEN_IP, ipParam, parseWhox, whoxParams, type WhoEntry, type Whox } from "./whox.ts";
+import { maskMatcher } from "./mask.ts";
+import { onlineByKey } from "./online.ts";
 import { roomModes, type RoomModes } from "../chat/handlers/modes.ts";
 import { describeFailure } from "../chat/failure.ts";
 
@@ -142,12 +144,6 @@ function whoLine(conn: IrcConnection, out: Reply, whox: Whox | undefined, name: 
   else conn.num(out, "352", e.channel, e.userName, e.host, e.server, e.nick, e.flags, `0 ${e.realName}`);
 }
 
-/** A WHO mask (`*` and `?` wildcards, case-insensitive) as a test on names. */
-export function maskMatcher(mask: string): (name: string) => boolean {
-  const re = new RegExp(`^${mask.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
-  return (name) => re.test(name);
-}
-
 export function who(conn: IrcConnection, msg: IrcMessage): void {
   const mask = msg.params[0] ?? "*";
   const whox = parseWhox(msg.params[1]);
@@ -163,13 +159,15 @@ export function who(conn: IrcConnection, msg: IrcMessage): void {
       const matches = maskMatcher(mask);
       const users = await conn.ctx.chat.presence.users();
       const me = userKey(conn.nick);
-      const mine = new Set(users.find((u) => userKey(u.name) === me)?.rooms ?? []);
+      const self = me === undefined ? undefined : onlineByKey(users).get(me);
+      const mine = new Set(self?.rooms ?? []);
+      // The rooms first: the mask is tried only on those the asker may see.
       for (const u of users) {
-        if (matches(u.name) && (userKey(u.name) === me || u.rooms.some((r) => mine.has(r)))) whoLine(conn, out, whox, u.name, undefined, u);
+        if ((u === self || u.rooms.some((r) => mine.has(r))) && matches(u.name)) whoLine(conn, out, whox, u.name, undefined, u);
       }
     } else {
       const key = userKey(mask);
-      const online = key === undefined ? undefined : (await conn.ctx.chat.presence.users()).find((u) => userKey(u.name) === key);
+      const online = key === undefined ? undefined : onlineByKey(await conn.ctx.chat.presence.users()).get(key);
       if (online) whoLine(conn, out, whox, online.name, undefined, online);
     }
     conn.num(out, "315", mask, "End of WHO list");
@@ -186,7 +184,7 @@ export function whois(conn: IrcConnection, msg: IrcMessage): void {
       conn.num(out, "401", nick, "No such nick/channel");
       return conn.num(out, "318", nick, "End of /WHOIS list");
     }
-    const online = (await conn.ctx.chat.presence.users()).find((u) => userKey(u.name) === user.key);
+    const online = onlineByKey(await conn.ctx.chat.presence.users()).get(user.key);
     const peer = ircPeerOf(conn, user.key);
     conn.num(out, "311", user.name, peer?.userName ?? user.name, conn.ctx.renderer.host, "*", peer?.realName || user.name);
     // A secret room (issue 21) only to those in it.
@@ -233,22 +231,22 @@ export function lusers(conn: IrcConnection, msg: IrcMessage): void {
 
 export function ison(conn: IrcConnection, msg: IrcMessage): void {
   query(conn, msg, async (out) => {
-    const online = new Set((await conn.ctx.chat.presence.users()).map((u) => userKey(u.name)));
+    const online = onlineByKey(await conn.ctx.chat.presence.users());
     const asked = msg.params.flatMap((p) => p.split(" ")).filter((n) => n !== "");
-    conn.num(out, "303", asked.filter((n) => online.has(userKey(n))).join(" "));
+    conn.num(out, "303", asked.filter((n) => online.has(userKey(n) ?? "")).join(" "));
   });
 }
 
 export function userhost(conn: IrcConnection, msg: IrcMessage): void {
   query(conn, msg, async (out) => {
-    const online = await conn.ctx.chat.presence.users();
+    const online = onlineByKey(await conn.ctx.chat.presence.users());
     const found = msg.params.slice(0, 5).flatMap((n) => {
-      const u = online.find((o) => userKey(o.name) === userKey(n));
+      const key = userKey(n);
+      const u = key === undefined ? undefined : online.get(key);
       if (!u) return [];
       // RFC 2812's reply: `*` after an IRC operator's nick, `-` for one who is away (`+` otherwise), as WHO's flags.
-      const key = userKey(u.name) ?? u.name;
-      const oper = u.oper !== undefined || operHere(conn, key) ? "*" : "";
-      const away = (awayOf(conn, key) ?? u.away) !== undefined ? "-" : "+";
+      const oper = u.oper !== undefined || operHere(conn, key!) ? "*" : "";
+      const away = (awayOf(conn, key!) ?? u.away) !== undefined ? "-" : "+";
       return [`${u.name}${oper}=${away}${u.name}@${conn.ctx.renderer.host}`];
     });
     conn.num(out, "302", found.join(" "));

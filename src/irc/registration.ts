@@ -1,4 +1,5 @@
 import { isNameError, normalizeName, userKey, VERSION_TEXT } from "./names.ts";
+import { onlineByKey } from "./online.ts";
 import type { IrcConnection } from "./connection.ts";
 import type { IrcMessage } from "./line.ts";
 import type { Reply } from "./reply.ts";
@@ -161,7 +162,7 @@ export const NO_NEW_GUESTS = Symbol("no new guests");
 
 /** The guest's password, undefined when the name is online already (on any node), NO_NEW_GUESTS when it is no account and none may be made. */
 export async function guestSignIn(conn: IrcConnection, key: string): Promise<string | undefined | typeof NO_NEW_GUESTS> {
-  const online = conn.ctx.chat.hub.userSessions(key).size > 0 || (await conn.ctx.chat.presence.users()).some((u) => userKey(u.name) === key);
+  const online = conn.ctx.chat.hub.userSessions(key).size > 0 || onlineByKey(await conn.ctx.chat.presence.users()).has(key);
   if (online) return undefined;
   if (conn.ctx.config.registration !== "open" && (await conn.ctx.chat.accounts.findUser(key)) === undefined) return NO_NEW_GUESTS;
   return guestPassword(conn.ctx.guestSecret, key);

@@ -46,7 +46,17 @@ export type ServeOptions = {
   /** The WebSocket heartbeat (`limits.heartbeatMs`), for runtimes that keep sockets alive themselves (Deno). */
   heartbeatMs?: number;
   /** HTTP limits against slow or oversized requests (runtimes apply what they can). */
-  http?: { headersTimeoutMs: number; requestTimeoutMs: number; maxHeaderBytes: number };
+  http?: {
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    maxHeaderBytes: number;
+    /**
+     * TCP connections one address may hold open at once (HTTP, WebSocket and
+     * all), asked at each new connection; `exempt` addresses (trusted proxies)
+     * are not counted. Only where the runtime sees connections (Node).
+     */
+    connectionsPerAddress?: { max: () => number; exempt: (address: string) => boolean };
+  };
   /** Builds the app with this runtime's WebSocket support. */
   build(ws: WebSocketSupport): Hono;
 };

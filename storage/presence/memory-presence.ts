@@ -12,6 +12,20 @@ export function createMemoryPresence(): Presence {
    */
   const sorted = new Map<string, readonly string[]>();
   const online = new Map<string, LocalUser>();
+  /** The rooms of each user in any room: `users()` reads them without a scan of every room. */
+  const roomsOf = new Map<string, Set<string>>();
+  /**
+   * The last `users()` answer, until presence changes, and each user's entry
+   * in it, until that user's presence changes: IRC asks for the list for WHO,
+   * WHOIS, ISON, USERHOST, NICK and every registration, and on a node of
+   * thousands a list made anew each time cost milliseconds of the event loop.
+   */
+  let listed: readonly OnlineUser[] | undefined;
+  const entries = new Map<string, OnlineUser>();
+  const changed = (user: string) => {
+    listed = undefined;
+    entries.delete(user);
+  };
   return {
     async open() {},
     async enter(room, user) {
@@ -19,6 +33,10 @@ export function createMemoryPresence(): Presence {
       if (!set) rooms.set(room, (set = new Set()));
       if (set.has(user)) return false;
       set.add(user);
+      let mine = roomsOf.get(user);
+      if (!mine) roomsOf.set(user, (mine = new Set()));
+      mine.add(room);
+      changed(user);
       const list = sorted.get(room);
       if (list) sorted.set(room, withName(list, user));
       return true;
@@ -26,11 +44,15 @@ export function createMemoryPresence(): Presence {
     async exit(room, user) {
       const set = rooms.get(room);
       if (!set?.delete(user)) return false;
+      const mine = roomsOf.get(user);
+      if (mine?.delete(room) && mine.size === 0) roomsOf.delete(user);
+      changed(user);
       sorted.delete(room);
       if (set.size === 0) rooms.delete(room);
       return true;
     },
     async setLocal(user, info) {
+      changed(user);
       if (info) online.set(user, info);
       else online.delete(user);
     },
@@ -49,10 +71,19 @@ export function createMemoryPresence(): Presence {
       return [...rooms.keys()];
     },
     async users() {
-      return [...online].map(([name, info]): OnlineUser => {
-        const inRooms = [...rooms].filter(([, set]) => set.has(name)).map(([r]) => r);
-        return { name, ...info, rooms: inRooms.sort() };
-      });
+      // Frozen: every caller shares it until the next change.
+      if (listed) return listed as OnlineUser[];
+      const users: OnlineUser[] = [];
+      for (const [name, info] of online) {
+        let entry = entries.get(name);
+        if (!entry) {
+          const rooms = Object.freeze([...(roomsOf.get(name) ?? [])].sort()) as string[];
+          entries.set(name, (entry = Object.freeze({ name, ...info, rooms })));
+        }
+        users.push(entry);
+      }
+      listed = Object.freeze(users);
+      return users;
     },
     async statusOf(names) {
       return names.map((name) => status(online.get(name)));
@@ -64,6 +95,9 @@ export function createMemoryPresence(): Presence {
       rooms.clear();
       sorted.clear();
       online.clear();
+      roomsOf.clear();
+      entries.clear();
+      listed = undefined;
     },
   } satisfies Presence;
 }

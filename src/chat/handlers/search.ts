@@ -37,6 +37,13 @@ export async function search(ctx: ChatContext, session: Session, frame: Frame<"s
     ctx.counters.rateLimited += 1;
     throw rateLimited("too many searches; slow down", bucket.retryAfterMs());
   }
+  const address = session.peer.remoteAddress;
+  if (!ctx.abuse.takeSearch(address)) {
+    // Refused by the address's limit: this connection's allowance was not used.
+    bucket.refund();
+    ctx.counters.rateLimited += 1;
+    throw rateLimited("too many searches from this address; slow down", ctx.abuse.retryAfterMs(address, "searches"));
+  }
   checkId(frame.before, "before: not a message id");
   const state = ctx.search.state();
   if (!state.ready) throw new ClientError(ErrorCode.unavailable, "the search index is being built; try again later", undefined, state.retryAfterMs);

@@ -4,7 +4,7 @@ import { checkId } from "../checks.ts";
 import { roomKey } from "../room-key.ts";
 import type { Session } from "../session.ts";
 import { dmRoom } from "../../../storage/chatlog/room-keys.ts";
-import { belongs, clampMarker, moveMarker, newestKept, roomMarker, withMarker } from "../state/user-state.ts";
+import { belongs, belongsTest, clampMarker, moveMarker, newestKept, roomMarker, withMarker } from "../state/user-state.ts";
 import type { Frame } from "./types.ts";
 import { publishThenAck } from "./messages.ts";
 import { isRoomOperator } from "./modes.ts";
@@ -80,7 +80,7 @@ export async function rooms(ctx: ChatContext, session: Session, frame: Frame<"ro
   ctx.stateLimits.takeRequest(session);
   const me = await record(ctx, session);
   const page = await ctx.directory.page({
-    mine: (room) => belongs(me, room),
+    mine: belongsTest(me),
     ...(frame.query !== undefined ? { query: frame.query } : {}),
     ...(frame.after !== undefined ? { after: frame.after } : {}),
     ...(frame.limit !== undefined ? { limit: frame.limit } : {}),

@@ -8,15 +8,16 @@ import type { ByteRange } from "../../../storage/files/types.ts";
  */
 export function parseRange(header: string | undefined, size: number): ByteRange | "unsatisfiable" | undefined {
   if (!header) return undefined;
-  const m = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header);
-  if (!m || (m[1] === "" && m[2] === "")) return undefined;
-  if (m[1] === "") {
+  // No two `\s*` meet around an empty group: `\s*(\d*)\s*` backtracked quadratically over a header of spaces.
+  const m = /^\s*bytes\s*=\s*(?:(\d+)\s*)?-\s*(?:(\d+)\s*)?$/i.exec(header);
+  if (!m || (m[1] === undefined && m[2] === undefined)) return undefined;
+  if (m[1] === undefined) {
     const suffix = Number(m[2]);
     if (suffix === 0 || size === 0) return "unsatisfiable";
     return { start: Math.max(0, size - suffix), end: size - 1 };
   }
   const start = Number(m[1]);
-  const end = m[2] === "" ? size - 1 : Math.min(Number(m[2]), size - 1);
+  const end = m[2] === undefined ? size - 1 : Math.min(Number(m[2]), size - 1);
   if (start >= size) return "unsatisfiable";
   if (end < start) return undefined;
   return { start, end };

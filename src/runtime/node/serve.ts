@@ -9,6 +9,7 @@ import { lingerOnClose } from "./linger.ts";
 import { createNodeServer, reloadNodeTls } from "./tls.ts";
 import { nodeWebSockets } from "./websocket.ts";
 import { serveNodeStream } from "./stream.ts";
+import { capConnectionsPerAddress } from "./per-address.ts";
 
 /** How long requests in flight may take to finish once the listener closes. */
 const HTTP_CLOSE_GRACE_MS = 1000;
@@ -38,6 +39,7 @@ export const nodeRuntime: ServerRuntime = {
     if (http) {
       server.headersTimeout = http.headersTimeoutMs;
       server.requestTimeout = Math.max(http.requestTimeoutMs, http.headersTimeoutMs);
+      if (http.connectionsPerAddress) capConnectionsPerAddress(server, http.connectionsPerAddress);
     }
     lingerOnClose(server, options.tls ? "secureConnection" : "connection");
     nodeWs.injectWebSocket(server);

@@ -30,6 +30,17 @@ describe("safeName", () => {
   });
 });
 
+describe("safeName of a long run of spaces or dots", () => {
+  it("trims in one pass, whatever the run's length (a regex once tried every start inside it)", () => {
+    const run = " .".repeat(500_000);
+    // Over 120 characters: the stem cut and trimmed, the short extension (".b") kept.
+    expect(safeName(`a${run}b`)).toBe("a.b");
+    expect(safeName(`a${run}bb`)).toBe("a.bb");
+    expect(safeName(`${run}shot.png${run}`)).toBe("shot.png");
+    expect(safeName(run)).toBe("file");
+  });
+});
+
 describe("fileUrl", () => {
   it("percent-encodes the name after the id", () => {
     expect(fileUrl("AAAAAAAAAAAAAAAAAAAAAA", "a b#?.png")).toBe("/files/AAAAAAAAAAAAAAAAAAAAAA/a%20b%23%3F.png");

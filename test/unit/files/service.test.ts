@@ -14,7 +14,7 @@ describe("FileService", () => {
   let dir: string;
   let files: FileService;
   let now = 1_000_000_000;
-  const limits = { maxFileBytes: 1000, fileBytesPerUserPerDay: 2500 };
+  const limits = { maxFileBytes: 1000, fileBytesPerUserPerDay: 2500, filesPerUserPerDay: 1000 };
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), "chatd-fileservice-"));
     const store = createFsFileStore(dir);
@@ -72,6 +72,29 @@ describe("FileService", () => {
     // 600 would fit once the 300-byte upload is a day old; 900 needs the 700-byte one gone too.
     expect((refused as FileQuotaError).retryAfterMs).toBe(start + 3_600_000 + 24 * 3_600_000 - now);
     await upload.abort();
+  });
+
+  it("refuses an upload past filesPerUserPerDay before any byte, counting empty files and uploads still arriving, until the oldest is a day old", async () => {
+    limits.filesPerUserPerDay = 3;
+    try {
+      const start = now;
+      await put(bytes(0));
+      now = start + 3_600_000;
+      await put(bytes(0));
+      const arriving = await files.begin(alice);
+      const refused = await files.begin(alice).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(FileQuotaError);
+      expect((refused as FileQuotaError).retryAfterMs).toBe(start + 24 * 3_600_000 - now);
+      // Another user is not held back; an aborted upload is given back.
+      await put(bytes(0), "b", { key: "bob", name: "bob" });
+      await arriving.abort();
+      await put(bytes(0));
+      await expect(files.begin(alice)).rejects.toBeInstanceOf(FileQuotaError);
+      now = start + 24 * 3_600_000 + 1;
+      await put(bytes(0));
+    } finally {
+      limits.filesPerUserPerDay = 1000;
+    }
   });
 
   it("resolves the sender's own files for a message and answers not_found for anything else", async () => {
