@@ -5,9 +5,9 @@ import { recordFrame } from "./frames.ts";
 import type { Session, SessionUser } from "./session.ts";
 import { SmallSet, type ReadonlySmallSet } from "./small-set.ts";
 import { mergeSorted, sortedHas } from "./sorted-names.ts";
+import { PRESENCE_BATCH_MS, PresenceBatches, type PendingPresence } from "./presence-batches.ts";
 
-/** A presence change waiting for the room's next flush; `seq` orders it against joins. */
-type PendingPresence = { seq: number; bytes: Encoded; except: Session | undefined };
+export { PRESENCE_BATCH_MS };
 
 type Room = {
   name: string;
@@ -19,13 +19,6 @@ type Room = {
 };
 
 /**
- * How long presence changes may wait to be sent together. Filling a room of N
- * members one join at a time otherwise costs N^2 frames, one write each; a
- * batch costs one write per member however many joins it holds.
- */
-export const PRESENCE_BATCH_MS = 50;
-
-/**
  * Who is connected and where. Fan-out encodes a frame once and hands the same
  * bytes to every recipient's socket; no per-recipient allocation or actor event.
  */
@@ -34,20 +27,17 @@ export class Hub {
   readonly #byUser = new Map<string, SmallSet<Session>>();
   readonly #rooms = new Map<string, Room>();
   readonly #cutOff = new WeakSet<Session>();
-  /** Orders joins and presence changes, so a member never hears of a change older than its join. */
-  #seq = 0;
-  readonly #pendingRooms = new Set<Room>();
-  #presenceTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Queued presence changes, and the sequence that orders them against joins. */
+  readonly #presence: PresenceBatches;
   /** Bumped when a room gets its first member here or loses its last: welcome's room list is cached on it. */
   roomsVersion = 0;
   /** Counts for the admin API. */
   deliveries = 0;
   slowConsumersDropped = 0;
 
-  constructor(
-    private readonly maxBufferedBytes: number,
-    private readonly presenceBatchMs = PRESENCE_BATCH_MS,
-  ) {}
+  constructor(private readonly maxBufferedBytes: number, presenceBatchMs = PRESENCE_BATCH_MS) {
+    this.#presence = new PresenceBatches(this.#rooms, this, presenceBatchMs);
+  }
 
   add(session: Session): void {
     this.sessions.add(session);
@@ -104,7 +94,7 @@ export class Hub {
       this.roomsVersion++;
     }
     if (room.sessions.has(session)) return false;
-    room.sessions.set(session, ++this.#seq);
+    room.sessions.set(session, this.#presence.stamp());
     session.rooms.add(roomName);
     const user = session.user!;
     const count = room.users.get(user.key) ?? 0;
@@ -124,7 +114,7 @@ export class Hub {
     else if (count > 1) room.users.set(key, count - 1);
     if (room.sessions.size === 0) {
       this.#rooms.delete(roomName);
-      this.#pendingRooms.delete(room);
+      this.#presence.forget(room);
       this.roomsVersion++;
     }
     return gone;
@@ -202,7 +192,7 @@ export class Hub {
   toRoom(roomName: string, frame: OutboundFrame | Encoded, except?: Session, holder?: Session): void {
     const room = this.#rooms.get(roomName);
     if (!room) return;
-    if (room.pending.length > 0) this.#flushThrough(room.pending.at(-1)!.seq);
+    this.#presence.sendQueued(room);
     const bytes = frame instanceof Encoded ? frame : encode(frame);
     for (const s of room.sessions.keys()) if (s !== except) this.write(s, bytes, s === holder);
   }
@@ -213,66 +203,12 @@ export class Hub {
    * always before anything else sent to the room afterwards.
    */
   toRoomPresence(roomName: string, frame: OutboundFrame, except?: Session): void {
-    const room = this.#rooms.get(roomName);
-    if (!room) return;
-    room.pending.push({ seq: ++this.#seq, bytes: encode(frame), except });
-    this.#pendingRooms.add(room);
-    this.#presenceTimer ??= setTimeout(() => this.flushPresence(), this.presenceBatchMs);
+    this.#presence.queue(roomName, frame, except);
   }
 
   /** Sends every queued presence change now (or those of `rooms` only: an IRC PING syncs its client with them). */
   flushPresence(rooms?: Iterable<string>): void {
-    if (rooms) {
-      let through = 0;
-      for (const name of rooms) through = Math.max(through, this.#rooms.get(name)?.pending.at(-1)?.seq ?? 0);
-      if (through > 0) this.#flushThrough(through);
-      if (this.#pendingRooms.size === 0) this.#stopPresenceTimer();
-      return;
-    }
-    this.#stopPresenceTimer();
-    this.#flushThrough(this.#seq);
-  }
-
-  /**
-   * Sends the queued presence changes up to `through`, every room's, in the
-   * order they happened: a member of several rooms hears of a user's renames
-   * or quits in each room in turn (IRC tells each once, see Departures), not
-   * all of one room's before the other's. A run of one room's changes is one batch.
-   */
-  #flushThrough(through: number): void {
-    if (this.#pendingRooms.size === 1) {
-      for (const room of this.#pendingRooms) this.#flushRoom(room, room.pending.length);
-      return;
-    }
-    const queued: Array<{ room: Room; seq: number }> = [];
-    for (const room of this.#pendingRooms) for (const p of room.pending) if (p.seq <= through) queued.push({ room, seq: p.seq });
-    queued.sort((a, b) => a.seq - b.seq);
-    for (let i = 0; i < queued.length; ) {
-      const room = queued[i]!.room;
-      let j = i + 1;
-      while (j < queued.length && queued[j]!.room === room) j++;
-      this.#flushRoom(room, j - i);
-      i = j;
-    }
-  }
-
-  /** Sends the room's first `count` queued presence changes. */
-  #flushRoom(room: Room, count: number): void {
-    const batch = room.pending.splice(0, count);
-    if (room.pending.length === 0) this.#pendingRooms.delete(room);
-    const first = batch[0]?.seq ?? 0;
-    // Members who get the whole batch get it in one piece if their peer takes it so (IRC renders it once for all of them).
-    let whole: Encoded[] | undefined;
-    for (const [s, joined] of room.sessions) {
-      if (s.peer.sendBatch && joined < first && !excepts(batch, s)) this.#writeBatch(s, (whole ??= batch.map((p) => p.bytes)));
-      else for (const p of batch) if (p.seq > joined && s !== p.except) this.write(s, p.bytes);
-    }
-  }
-
-  #writeBatch(session: Session, frames: readonly Encoded[]): void {
-    if (!this.#keepsUp(session)) return;
-    this.deliveries += frames.length;
-    session.peer.sendBatch!(frames);
+    this.#presence.flush(rooms);
   }
 
   /**
@@ -285,7 +221,7 @@ export class Hub {
     for (const name of rooms) {
       const room = this.#rooms.get(name);
       if (!room) continue;
-      if (room.pending.length > 0) this.#flushThrough(room.pending.at(-1)!.seq);
+      this.#presence.sendQueued(room);
       for (const s of room.sessions.keys()) {
         if (s === except || told.has(s) || !s.peer.awayChanged || !this.#keepsUp(s)) continue;
         told.add(s);
@@ -296,13 +232,7 @@ export class Hub {
 
   /** Drops queued presence and its timer (shutdown). */
   close(): void {
-    this.#stopPresenceTimer();
-    this.#pendingRooms.clear();
-  }
-
-  #stopPresenceTimer(): void {
-    clearTimeout(this.#presenceTimer);
-    this.#presenceTimer = undefined;
+    this.#presence.clear();
   }
 
   toSessions(sessions: Iterable<Session>, frame: OutboundFrame): void {
@@ -338,6 +268,13 @@ export class Hub {
     else session.peer.send(bytes);
   }
 
+  /** A room's presence batch in one piece, to a peer that takes it so (Peer.sendBatch); each frame counts. */
+  writeBatch(session: Session, frames: readonly Encoded[]): void {
+    if (!this.#keepsUp(session)) return;
+    this.deliveries += frames.length;
+    session.peer.sendBatch!(frames);
+  }
+
   /**
    * A reply to the session's own request (welcome, ack, history, error...):
    * held to the same cap as fan-out, so a client that asks and never reads
@@ -361,9 +298,3 @@ export class Hub {
 }
 
 const EMPTY: ReadonlySmallSet<Session> = new SmallSet();
-
-/** Whether some change of the batch is not for `session` (its own). */
-function excepts(batch: readonly PendingPresence[], session: Session): boolean {
-  for (const p of batch) if (p.except === session) return true;
-  return false;
-}
