@@ -106,6 +106,9 @@ export class ChatService {
     // Names this node's presence and typing on the bus, so it does not tell its own sessions twice.
     const origin = crypto.randomUUID();
     this.#presence = new RoomPresence(this.hub, bus, presence, logger, origin);
+    // One sign-in back-off for the cluster: a guesser gains nothing by trying every node in turn.
+    this.abuse.onSignIn = (outcome) =>
+      void bus.publish({ kind: "sign-in", ...outcome, origin }).catch((error: Error) => logger.warn("telling a sign-in to the cluster failed", { error: error.message }));
     this.moderation = new Moderation(accounts, this.hub, {
       publish: (user, change) => bus.publish({ kind: "moderation", user, change }),
       sessionsOf: (key) => this.operator.sessionsEverywhere(key),
@@ -152,7 +155,7 @@ export class ChatService {
           search.stored(event);
         }),
       ),
-      bus.subscribe(busConsumer({ config, hub, moderation: this.moderation, operator: this.operator, logger, origin })),
+      bus.subscribe(busConsumer({ config, hub, abuse: this.abuse, moderation: this.moderation, operator: this.operator, logger, origin })),
       bus.subscribe(stateConsumer({ hub, directory: this.directory, origin })),
       // A node that lost the bus may have missed stored events: its index is lost too, and built again.
       bus.subscribe((event) => {

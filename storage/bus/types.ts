@@ -32,6 +32,8 @@ export type BusEvent =
   | { kind: "read"; user: string; room?: string; with?: string; id: string; origin: string; session: number }
   /** The user's password changed: every session of the user closes but `keep` (node origin and session id), if any. */
   | { kind: "password"; user: string; keep?: { origin: string; session: number } }
+  /** A sign-in failed, or succeeded and so ended a back-off (`origin` recorded it already): every node keeps one back-off. */
+  | { kind: "sign-in"; address: string; account?: string; failed: boolean; origin: string }
   /** This node lost the bus for a while and may have missed events: its clients must resync. Local only. */
   | { kind: "reset" };
 
