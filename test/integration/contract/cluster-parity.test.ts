@@ -4,27 +4,32 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signIn, TestClient, type Frame } from "../../helpers/client.ts";
 import { startCluster, type TestCluster } from "../../helpers/cluster.ts";
+import { startDaemon, type TestDaemon } from "../../helpers/daemon.ts";
 import { put } from "../../helpers/files.ts";
 
 /**
- * Cluster parity: each scenario runs twice on one cluster of two nodes, once with both users
- * on node-1 and once with them on node-1 and node-2, and must give the same frames.
+ * Cluster parity: each scenario runs three times, with both users on one embedded daemon, with
+ * both on node-1 of a cluster of two, and with one on each node, and must give the same frames.
  */
+type Endpoint = { wsUrl: string; port: number; http(path: string, init?: RequestInit & { admin?: boolean }): Promise<Response> };
 let cluster: TestCluster;
+let single: TestDaemon;
 let filesDir: string;
+let endpoints: Endpoint[];
 beforeAll(async () => {
   filesDir = await mkdtemp(join(tmpdir(), "chatd-parity-files-"));
-  cluster = await startCluster(2, { CHAT_FILES_DIR: filesDir });
+  [cluster, single] = await Promise.all([startCluster(2, { CHAT_FILES_DIR: filesDir }), startDaemon()]);
+  endpoints = [single, ...cluster.nodes];
 });
 afterAll(async () => {
   for (const c of clients) c.ws.terminate();
-  await cluster?.close();
+  await Promise.all([cluster?.close(), single?.close()]);
   await rm(filesDir, { recursive: true, force: true });
 });
 
 const clients: TestClient[] = [];
-const url = (i: number) => cluster.nodes[i]!.wsUrl;
-const http = (i: number, path: string, init: RequestInit & { admin?: boolean } = {}) => cluster.nodes[i]!.http(path, init);
+const url = (i: number) => endpoints[i]!.wsUrl;
+const http = (i: number, path: string, init: RequestInit & { admin?: boolean } = {}) => endpoints[i]!.http(path, init);
 async function user(i: number, name: string): Promise<TestClient> {
   const { client } = await signIn(url(i), name);
   clients.push(client);
@@ -55,15 +60,17 @@ function normal(value: unknown, tag: string, ids = new Map<string, string>()): u
 
 type Scenario = (a: number, b: number, t: string) => Promise<unknown>;
 let runs = 0;
-/** Runs `scenario` with both users on node-1, then across the two nodes, and compares. */
+/** Runs `scenario` on the embedded daemon, then on one cluster node, then across two, and compares. */
 async function parity(scenario: Scenario): Promise<unknown> {
-  const tag = `p${++runs}x`;
-  const same = normal(await scenario(0, 0, tag), tag);
-  const tag2 = `p${++runs}x`;
-  const cross = normal(await scenario(0, 1, tag2), tag2);
-  if (process.env.PARITY_DUMP) console.log(JSON.stringify(same));
-  expect(cross).toEqual(same);
-  return same;
+  const results: unknown[] = [];
+  for (const [a, b] of [[0, 0], [1, 1], [1, 2]] as const) {
+    const tag = `p${++runs}x`;
+    results.push(normal(await scenario(a, b, tag), tag));
+  }
+  const [single, same, cross] = results;
+  if (process.env.PARITY_DUMP) console.log(JSON.stringify(single));
+  expect({ sameNode: same, crossNode: cross }).toEqual({ sameNode: single, crossNode: single });
+  return single;
 }
 const UNREFFED: Record<string, string> = { join: "joined", leave: "left", history: "history", dm_history: "dm_history", hello: "welcome" };
 let refs = 0;
@@ -201,7 +208,7 @@ describe("one user on each node sees what two users on one node see", () => {
     await parity(async (a, b, t) => {
       const mod = `mod${t}`;
       const M = await user(a, mod);
-      const role = await http(1, "/admin/role", { admin: true, method: "PUT", body: JSON.stringify({ user: mod, role: "moderator" }) });
+      const role = await http(b, "/admin/role", { admin: true, method: "PUT", body: JSON.stringify({ user: mod, role: "moderator" }) });
       expect(role.status).toBe(200);
       const T = await user(b, `tom${t}`);
       const room = `k${t}`;
@@ -337,7 +344,7 @@ describe("one user on each node sees what two users on one node see", () => {
       const room = `adm${t}`;
       await req(A.client, { type: "join", room });
       await req(A.client, { type: "say", room, text: "logged" });
-      const file = await put(`http://127.0.0.1:${cluster.nodes[a]!.port}`, A.welcome.token, "hello file", "f.txt");
+      const file = await put(`http://127.0.0.1:${endpoints[a]!.port}`, A.welcome.token, "hello file", "f.txt");
       const sayFile = await req(A.client, { type: "say", room, files: [file.id as string], ref: 1 });
       const log = await (await http(b, `/admin/log?room=${room}`, { admin: true })).json();
       const files = await (await http(b, `/admin/files?user=alice${t}`, { admin: true })).json();
@@ -345,6 +352,162 @@ describe("one user on each node sees what two users on one node see", () => {
       const del = await http(b, `/admin/files/${file.id as string}`, { admin: true, method: "DELETE" });
       const gone = await http(a, (file.url as string) ?? "", {});
       return { sayFile: sayFile.type, log, files: JSON.parse(JSON.stringify(files).split(file.id as string).join("F")), rooms, del: del.status, gone: gone.status };
+    });
+  });
+
+  it("unread after deletions, edits, reactions and a topic, and after reading a conversation", async () => {
+    const out = await parity(async (a, b, t) => {
+      const A = await user(a, `alice${t}`);
+      const room = `ud${t}`;
+      await req(A, { type: "join", room });
+      const mine = await req(A, { type: "say", room, text: "mine" });
+      await A.close();
+      const B = await user(b, `bob${t}`);
+      await req(B, { type: "join", room });
+      const ids: string[] = [];
+      for (const text of ["a", `b @alice${t}`, "c", `d @room`]) ids.push((await req(B, { type: "say", room, text })).id as string);
+      await req(B, { type: "delete", id: ids[1]! });
+      await req(B, { type: "edit", id: ids[2]!, text: `c @alice${t}` });
+      await req(B, { type: "react", id: mine.id as string, emoji: "👍" });
+      await req(B, { type: "topic", room, text: "t" });
+      const d1 = await req(B, { type: "dm", to: `alice${t}`, text: "x" });
+      await req(B, { type: "dm", to: `alice${t}`, text: "y" });
+      const back = await signIn(url(a), `alice${t}`);
+      clients.push(back.client);
+      const readDm = await req(back.client, { type: "read", with: `bob${t}`, id: d1.id as string, ref: 1 });
+      const j = await req(back.client, { type: "join", room });
+      const again = await signIn(url(b), `alice${t}`);
+      clients.push(again.client);
+      return { welcome: back.welcome.unread, readDm, joined: { unread: j.unread, history: j.history }, after: again.welcome.unread };
+    });
+    // "c" was edited to mention alice, "d" mentions @room; "b", which did, was deleted.
+    expect(out).toMatchObject({ welcome: [{ room: "ud", count: 3, mentions: 2 }, { with: "bob", count: 2, mentions: 0 }] });
+  });
+
+  it("edits recompute mentions, reactions toggle, and a moderator's deletion removes the message's file", async () => {
+    await parity(async (a, b, t) => {
+      const A = await signIn(url(a), `alice${t}`);
+      clients.push(A.client);
+      const M = await user(b, `mod${t}`);
+      await http(b, "/admin/role", { admin: true, method: "PUT", body: JSON.stringify({ user: `mod${t}`, role: "moderator" }) });
+      const room = `e${t}`;
+      await req(A.client, { type: "join", room });
+      await req(M, { type: "join", room });
+      // Uploaded through the other node, shared through this one.
+      const file = await put(`http://127.0.0.1:${endpoints[b]!.port}`, A.welcome.token, "some bytes", "n.txt");
+      const m = await req(A.client, { type: "say", room, text: "plain", files: [file.id as string] });
+      const edit = await req(A.client, { type: "edit", id: m.id as string, text: `now @mod${t}` });
+      const on = await req(M, { type: "react", id: m.id as string, emoji: "👍" });
+      const off = await req(M, { type: "react", id: m.id as string, emoji: "👍" });
+      const fetched = (await http(b, file.url as string)).status;
+      const del = await req(M, { type: "delete", id: m.id as string });
+      const gone = (await http(a, file.url as string)).status;
+      const again = await req(A.client, { type: "edit", id: m.id as string, text: "too late" });
+      await expect.poll(() => all(M, "deleted").length + all(A.client, "deleted").length).toBe(2);
+      const seen = (c: TestClient) => c.frames.filter((f) => ["message", "edited", "reaction", "deleted"].includes(f.type));
+      const h = await req(M, { type: "history", room });
+      return { edit, on, off, fetched, del, gone, again, seenA: seen(A.client), seenM: seen(M), h };
+    });
+  });
+
+  it("at most 20 different reactions, whichever node they come from", async () => {
+    await parity(async (a, b, t) => {
+      const A = await user(a, `alice${t}`);
+      const B = await user(b, `bob${t}`);
+      const room = `x${t}`;
+      await req(A, { type: "join", room });
+      await req(B, { type: "join", room });
+      const m = await req(A, { type: "say", room, text: "react to me" });
+      const emoji = Array.from({ length: 21 }, (_, i) => `:e${i}:`);
+      const answers: Frame[] = [];
+      for (const [i, e] of emoji.entries()) answers.push(await req(i % 2 ? A : B, { type: "react", id: m.id as string, emoji: e }));
+      const mine = await req(A, { type: "react", id: m.id as string, emoji: ":e0:" });
+      return { answers: answers.map((f) => f.code ?? f.type), mine: mine.type };
+    });
+  });
+
+  it("search after an edit and a deletion made on the other node", async () => {
+    await parity(async (a, b, t) => {
+      const A = await user(a, `alice${t}`);
+      const B = await user(b, `bob${t}`);
+      const room = `se${t}`;
+      await req(A, { type: "join", room });
+      await req(B, { type: "join", room });
+      const one = await req(B, { type: "say", room, text: `walrus${t} one` });
+      const two = await req(B, { type: "say", room, text: `walrus${t} two` });
+      await req(B, { type: "say", room, text: `walrus${t} three` });
+      await req(B, { type: "edit", id: one.id as string, text: `narwhal${t} one` });
+      await req(B, { type: "delete", id: two.id as string });
+      let walrus: Frame | undefined;
+      await expect.poll(async () => ((walrus = await req(A, { type: "search", q: `walrus${t}` })).messages as unknown[] | undefined)?.length, { timeout: 10_000 }).toBe(1);
+      const narwhal = await req(A, { type: "search", q: `narwhal${t}` });
+      const page = await req(A, { type: "search", q: `walrus${t}`, limit: 1, before: one.id as string });
+      return { walrus, narwhal, page };
+    });
+  });
+
+  it("join since an id before the room's first message, and history of a room left", async () => {
+    await parity(async (a, b, t) => {
+      const A = await user(a, `alice${t}`);
+      const B = await user(b, `bob${t}`);
+      const room = `js${t}`;
+      await req(B, { type: "join", room });
+      await req(B, { type: "say", room, text: "first" });
+      const j = await req(A, { type: "join", room, since: "0000000000001-000000" });
+      const left = await req(A, { type: "leave", room });
+      const h = await req(A, { type: "history", room, ref: 1 });
+      const j2 = await req(A, { type: "join", room });
+      return { j, left, h, j2: { lastRead: j2.lastRead, unread: j2.unread } };
+    });
+  });
+
+  it("kicks every session of a user, on one node or on two", async () => {
+    await parity(async (a, b, t) => {
+      const M = await user(a, `mod${t}`);
+      await http(a, "/admin/role", { admin: true, method: "PUT", body: JSON.stringify({ user: `mod${t}`, role: "admin" }) });
+      const T1 = await user(a, `tom${t}`);
+      const T2 = await user(b, `tom${t}`);
+      const kick = await req(M, { type: "kick", user: `TOM${t}`, ref: 1 });
+      const closes = [await T1.closed, await T2.closed];
+      const T3 = await user(b, `tom${t}`);
+      const admin = await (await http(a, "/admin/kick", { admin: true, method: "POST", body: JSON.stringify({ user: `tom${t}` }) })).json();
+      await T3.closed;
+      const none = await (await http(b, "/admin/kick", { admin: true, method: "POST", body: JSON.stringify({ user: `tom${t}` }) })).json();
+      return { kick, closes, admin, none };
+    });
+  });
+
+  it("a short mute ends on its own on every node", async () => {
+    await parity(async (a, b, t) => {
+      const T = await user(b, `tom${t}`);
+      const room = `mu${t}`;
+      await req(T, { type: "join", room });
+      const mute = await (await http(a, "/admin/mute", { admin: true, method: "POST", body: JSON.stringify({ user: `tom${t}`, room, minutes: 0.01 }) })).json();
+      const muted = await req(T, { type: "say", room, text: "x" });
+      await new Promise((r) => setTimeout(r, 700));
+      const after = await req(T, { type: "say", room, text: "y" });
+      return { mute, muted: muted.code, after: after.type };
+    });
+  });
+
+  it("a locked topic, set by the room's operator, a member and a moderator from either node", async () => {
+    await parity(async (a, b, t) => {
+      const O = await user(a, `op${t}`);
+      const room = `tl${t}`;
+      await req(O, { type: "join", room });
+      const B = await user(b, `bob${t}`);
+      await req(B, { type: "join", room });
+      const M = await user(b, `mod${t}`);
+      await http(a, "/admin/role", { admin: true, method: "PUT", body: JSON.stringify({ user: `mod${t}`, role: "moderator" }) });
+      await req(O, { type: "mode", room, mode: "topicLock", on: true });
+      const member = await req(B, { type: "topic", room, text: "mine" });
+      const mod = await req(M, { type: "topic", room, text: "mod's" });
+      const modeByMod = await req(M, { type: "mode", room, mode: "voice", on: true, user: `bob${t}` });
+      const notMember = await req(M, { type: "mode", room, mode: "operator", on: true, user: `mod${t}` });
+      const op = await req(O, { type: "topic", room, text: "op's" });
+      const tooLong = await req(O, { type: "topic", room, text: "x".repeat(301) });
+      const j = await req(B, { type: "join", room });
+      return { member: member.code, mod: mod.type, modeByMod: modeByMod.type, notMember: notMember.code, op: op.type, tooLong: tooLong.code, topic: j.topic, voiced: j.voiced, ops: j.operators };
     });
   });
 });
