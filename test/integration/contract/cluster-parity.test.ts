@@ -510,4 +510,94 @@ describe("one user on each node sees what two users on one node see", () => {
       return { member: member.code, mod: mod.type, modeByMod: modeByMod.type, notMember: notMember.code, op: op.type, tooLong: tooLong.code, topic: j.topic, voiced: j.voiced, ops: j.operators };
     });
   });
+
+  it("what a node shows after it restarts: roles, modes, topic, mutes, markers, conversations, search", async () => {
+    // `a` restarts in place; `b` is where the users act (the same node, or the other one).
+    await parity(async (a, b, t) => {
+      const O = await user(b, `op${t}`);
+      const B = await user(b, `bob${t}`);
+      const room = `rs${t}`;
+      await req(O, { type: "join", room });
+      await req(B, { type: "join", room });
+      await http(b, "/admin/role", { admin: true, method: "PUT", body: JSON.stringify({ user: `bob${t}`, role: "moderator" }) });
+      await req(O, { type: "mode", room, mode: "secret", on: true });
+      await req(O, { type: "mode", room, mode: "voice", on: true, user: `bob${t}` });
+      await req(O, { type: "topic", room, text: "kept" });
+      const m = await req(O, { type: "say", room, text: `ocelot${t} @bob${t}` });
+      await req(O, { type: "react", id: m.id as string, emoji: "👍" });
+      await req(O, { type: "dm", to: `bob${t}`, text: `ocelot${t} private` });
+      await req(B, { type: "read", room, id: m.id as string });
+      await http(b, "/admin/mute", { admin: true, method: "POST", body: JSON.stringify({ user: `op${t}`, room, minutes: 10 }) });
+      await Promise.all([O.close(), B.close()]);
+      expect((await http(a, "/admin/restart", { admin: true, method: "POST" })).status).toBe(202);
+      await expect
+        .poll(async () => ((await (await http(a, "/healthz").catch(() => undefined))?.json()) as { state?: string } | undefined)?.state, { timeout: 10_000 })
+        .toBe("running");
+      const back = await signIn(url(a), `bob${t}`);
+      clients.push(back.client);
+      const j = await req(back.client, { type: "join", room });
+      const O2 = await user(a, `op${t}`);
+      await req(O2, { type: "join", room });
+      const muted = await req(O2, { type: "say", room, text: "still muted?" });
+      const stranger = await user(a, `eve${t}`);
+      const hidden = await req(stranger, { type: "rooms", query: room });
+      const shown = await req(back.client, { type: "rooms", query: room });
+      let found: Frame | undefined;
+      await expect
+        .poll(async () => ((found = await req(back.client, { type: "search", q: `ocelot${t}` })).messages as unknown[] | undefined)?.length, { timeout: 10_000 })
+        .toBe(2);
+      const w = back.welcome;
+      return { welcome: { role: w.role, rooms: w.rooms, unread: w.unread, conversations: w.conversations }, j, muted: muted.code, hidden, shown, found };
+    });
+  });
+
+  it("presence of a user with a connection on each node: told once, on the first join and the last close", async () => {
+    await parity(async (a, b, t) => {
+      const B = await user(a, `bob${t}`);
+      const room = `pr${t}`;
+      await req(B, { type: "join", room });
+      const A1 = await user(a, `alice${t}`);
+      const A2 = await user(b, `alice${t}`);
+      await req(A1, { type: "join", room });
+      await req(A2, { type: "join", room });
+      await A1.close();
+      await req(A2, { type: "say", room, text: "still here" });
+      await A2.close();
+      await expect.poll(() => all(B, "presence").length).toBe(2);
+      await req(B, { type: "ping" });
+      return B.frames.filter((f) => f.type === "presence" || f.type === "message");
+    });
+  });
+
+  it("the sender's other connections get its direct messages and tags; a look-alike room name is refused", async () => {
+    await parity(async (a, b, t) => {
+      const A1 = await user(a, `alice${t}`);
+      const A2 = await user(b, `alice${t}`);
+      const B = await user(b, `bob${t}`);
+      const dm = await req(A1, { type: "dm", to: `bob${t}`, text: "hi" });
+      const tags = await req(A1, { type: "tags", to: `bob${t}`, tags: { "+x/y": "z" } });
+      const self = await req(A1, { type: "tags", to: `alice${t}`, tags: { "+x/y": "me" } });
+      await expect.poll(() => all(A2, "tags").length).toBe(2);
+      await expect.poll(() => all(B, "tags").length).toBe(1);
+      await req(A1, { type: "join", room: `lamp${t}` });
+      await req(A1, { type: "leave", room: `lamp${t}` });
+      const look = await req(B, { type: "join", room: `1amp${t}` });
+      const strip = (fs: Frame[]) => fs.filter((f) => f.type === "dm" || f.type === "tags").map((f) => ({ ...f, id: f.type === "tags" ? "tag" : f.id }));
+      return { dm: dm.type, tags: tags.type, self: self.type, A1: strip(A1.frames), A2: strip(A2.frames), B: strip(B.frames), look: look.code ?? look.type };
+    });
+  });
+
+  it("admin users, kick and ban count the sessions on every node", async () => {
+    await parity(async (a, b, t) => {
+      const A1 = await user(a, `alice${t}`);
+      const A2 = await user(b, `alice${t}`);
+      await req(A1, { type: "join", room: `ad${t}` });
+      const online = ((await (await http(b, "/admin/users", { admin: true })).json()) as { online: Array<{ name: string }> }).online.filter((u) => u.name === `alice${t}`);
+      const ban = await (await http(a, "/admin/ban", { admin: true, method: "POST", body: JSON.stringify({ user: `ALICE${t}`, reason: "r" }) })).json();
+      const closes = [await A1.closed, await A2.closed];
+      const unban = await (await http(b, "/admin/unban", { admin: true, method: "POST", body: JSON.stringify({ user: `alice${t}` }) })).json();
+      const again = await signIn(url(a), `alice${t}`).then((x) => (clients.push(x.client), x.welcome.type));
+      return { online, ban, closes, unban, again };
+    });
+  });
 });
