@@ -6,6 +6,7 @@ import { signIn, TestClient, type Frame } from "../../helpers/client.ts";
 import { startCluster, type TestCluster } from "../../helpers/cluster.ts";
 import { startDaemon, type TestDaemon } from "../../helpers/daemon.ts";
 import { put } from "../../helpers/files.ts";
+import { writeConfig } from "../../helpers/harness.ts";
 
 /**
  * Cluster parity: each scenario runs three times, with both users on one embedded daemon, with
@@ -16,9 +17,12 @@ let cluster: TestCluster;
 let single: TestDaemon;
 let filesDir: string;
 let endpoints: Endpoint[];
+/** Every client here comes from 127.0.0.1: the per-address allowances must fit the whole file. */
+const LIMITS = { ipAccountBurst: 1000, ipSignInBurst: 1000, ipRoomBurst: 1000 };
 beforeAll(async () => {
   filesDir = await mkdtemp(join(tmpdir(), "chatd-parity-files-"));
-  [cluster, single] = await Promise.all([startCluster(2, { CHAT_FILES_DIR: filesDir }), startDaemon()]);
+  const config = await writeConfig(filesDir, { bcryptCost: 4, host: "127.0.0.1", limits: LIMITS });
+  [cluster, single] = await Promise.all([startCluster(2, { CHAT_FILES_DIR: join(filesDir, "files"), CHAT_CONFIG: config }), startDaemon({ limits: LIMITS })]);
   endpoints = [single, ...cluster.nodes];
 });
 afterAll(async () => {
@@ -226,6 +230,8 @@ describe("one user on each node sees what two users on one node see", () => {
       const kick = await req(M, { type: "kick", user: `tom${t}`, reason: "bye", ref: 8 });
       const kickNotice = await T.next("notice");
       const closed = await T.closed;
+      // The server may take a moment more than the client to see the connection gone.
+      await expect.poll(async () => JSON.stringify(await (await http(b, "/admin/users", { admin: true })).json())).not.toContain(`"tom${t}"`);
       const gone = await req(M, { type: "kick", user: `tom${t}`, ref: 9 });
       return { mute, notice, muted, topic, unmute, said, unknown, forbidden, kick, kickNotice, closed, gone };
     });
