@@ -3,6 +3,7 @@ import type { Config } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
 import type { Hub } from "./hub.ts";
 import type { AbuseLimits } from "./limits.ts";
+import type { StateLimits } from "./state/caps.ts";
 import { deliverTags, tagsNotice } from "./handlers/tags.ts";
 import type { Moderation } from "./moderation.ts";
 import { presenceDetail } from "./room-presence.ts";
@@ -16,14 +17,15 @@ import type { OperatorActions } from "./operator.ts";
 export function busConsumer(deps: {
   config: Config;
   hub: Hub;
-  abuse: Pick<AbuseLimits, "recordSignIn">;
+  abuse: Pick<AbuseLimits, "recordSignIn" | "recordAccount">;
+  stateLimits: Pick<StateLimits, "recordCreation">;
   moderation: Pick<Moderation, "apply">;
   operator: Pick<OperatorActions, "resync">;
   logger: Logger;
   /** This node's name on the bus: its own typing and presence were told to its sessions already. */
   origin: string;
 }): (event: BusEvent) => void {
-  const { config, hub, abuse, moderation, operator, logger, origin } = deps;
+  const { config, hub, abuse, stateLimits, moderation, operator, logger, origin } = deps;
   return (event) => {
     switch (event.kind) {
       case "notice":
@@ -44,6 +46,12 @@ export function busConsumer(deps: {
         return;
       case "sign-in":
         if (event.origin !== origin) abuse.recordSignIn(event);
+        return;
+      case "new-account":
+        if (event.origin !== origin) abuse.recordAccount(event.address);
+        return;
+      case "room-creation":
+        if (event.origin !== origin) stateLimits.recordCreation(event.user, event.address);
         return;
       case "reset":
         logger.warn("bus was interrupted: closing connections so clients resync");

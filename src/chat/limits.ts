@@ -110,7 +110,20 @@ export class AbuseLimits {
   }
 
   takeAccount(address: string): boolean {
-    return this.#take(this.#ip(address), "accounts");
+    const taken = this.#take(this.#ip(address), "accounts");
+    if (taken) this.onAccount?.(address);
+    return taken;
+  }
+
+  /** Told of every new account allowed here, so a cluster's other nodes take it too (`recordAccount`). */
+  onAccount: ((address: string) => void) | undefined;
+
+  /** A new account another node allowed from this address: taken from this node's allowance too, into debt if need be. */
+  recordAccount(address: string): void {
+    const s = this.#ip(address);
+    // Taking nothing renews the bucket if a reload changed its limits, as a take does.
+    this.#take(s, "accounts", 0);
+    s.accounts.charge(1);
   }
 
   /** Whether the address may read history now (see HistoryBudget): a token of its history budget. */

@@ -606,4 +606,20 @@ describe("one user on each node sees what two users on one node see", () => {
       return { online, ban, closes, unban, again };
     });
   });
+
+  it("one allowance of new rooms per user, whichever node they are made on", async () => {
+    const out = await parity(async (a, b, t) => {
+      const A = await user(a, `alice${t}`);
+      const B = await user(b, `alice${t}`);
+      const answers: unknown[] = [];
+      // limits.userRoomBurst (10) at once: five on each connection, then one more.
+      for (let i = 0; i < 10; i++) answers.push((await req(i % 2 ? B : A, { type: "join", room: `new${i}${t}` })).type);
+      // The other node hears of each new room over the bus, in about a millisecond.
+      await new Promise((r) => setTimeout(r, 100));
+      const over = await req(B, { type: "join", room: `new10${t}`, ref: 1 });
+      const known = await req(B, { type: "join", room: `new0${t}` });
+      return { answers, over: over.code, known: known.type };
+    });
+    expect(out).toMatchObject({ over: "rate_limited", known: "joined" });
+  });
 });

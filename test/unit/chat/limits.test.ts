@@ -107,6 +107,21 @@ describe("AbuseLimits", () => {
     expect(there.mayTrySignIn("9.9.9.9", "alice")).toBe(true);
   });
 
+  it("tells each new account it allows, and takes those another node tells from the address's allowance", () => {
+    const c = clock();
+    const l = limits({ ipAccountBurst: 2 });
+    const here = new AbuseLimits(l, c.now);
+    const there = new AbuseLimits(l, c.now);
+    const told: string[] = [];
+    here.onAccount = (address) => told.push(address);
+    expect(here.takeAccount("9.9.9.9")).toBe(true);
+    expect(told).toEqual(["9.9.9.9"]);
+    there.recordAccount("9.9.9.9");
+    expect(there.takeAccount("9.9.9.9")).toBe(true);
+    expect(there.takeAccount("9.9.9.9")).toBe(false);
+    expect(there.takeAccount("8.8.8.8")).toBe(true);
+  });
+
   it("forgets idle addresses without connections on sweep, and keeps connected ones", () => {
     const c = clock();
     const a = new AbuseLimits(limits(), c.now);
