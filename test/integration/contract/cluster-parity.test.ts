@@ -622,4 +622,39 @@ describe("one user on each node sees what two users on one node see", () => {
     });
     expect(out).toMatchObject({ over: "rate_limited", known: "joined" });
   });
+
+  it("changes to a direct message, names as the client spelled them, and a mention of a name made meanwhile", async () => {
+    await parity(async (a, b, t) => {
+      const A = await user(a, `alice${t}`);
+      const B = await user(b, `bob${t}`);
+      const none = await req(B, { type: "dm", to: `alice${t}`, text: `@carol${t} not yet` });
+      await user(a, `Carol${t}`);
+      const m = await req(A, { type: "dm", to: `BOB${t}`, text: `hi @CAROL${t}` });
+      const edit = await req(A, { type: "edit", id: m.id as string, text: `hi again @carol${t}` });
+      const react = await req(B, { type: "react", id: m.id as string, emoji: "🎉" });
+      const notYours = await req(B, { type: "delete", id: m.id as string });
+      const read = await req(B, { type: "read", with: `ALICE${t}`, id: m.id as string, ref: "rd" });
+      const h = await req(B, { type: "dm_history", with: `ALICE${t}` });
+      await expect.poll(() => all(A, "reaction").length).toBe(1);
+      const pick = (c: TestClient) => c.frames.filter((f) => ["dm", "edited", "reaction"].includes(f.type));
+      return { none, m, edit, react, notYours: notYours.code, read, h, A: pick(A), B: pick(B) };
+    });
+  });
+
+  it("a leave's reason, a new room and a topic reach the members and the directory of the other node", async () => {
+    await parity(async (a, b, t) => {
+      const A = await user(a, `alice${t}`);
+      const B = await user(b, `bob${t}`);
+      const room = `lv${t}`;
+      await req(A, { type: "join", room });
+      await req(B, { type: "join", room });
+      await req(A, { type: "topic", room, text: `topic${t}` });
+      await req(A, { type: "leave", room, reason: "lunch" });
+      await expect.poll(() => all(B, "presence").filter((f) => f.event === "leave").length).toBe(1);
+      await expect
+        .poll(() => B.frames.some((f) => f.type === "rooms" && f.ref === undefined && JSON.stringify(f.rooms).includes(`topic${t}`)), { timeout: 5000 })
+        .toBe(true);
+      return { presence: all(B, "presence"), topic: all(B, "topic") };
+    });
+  });
 });
