@@ -44,8 +44,9 @@ function normal(value: unknown, tag: string, ids = new Map<string, string>()): u
   return value;
 }
 
-/** Starts an embedded daemon and a cluster of two (sharing a files folder) for the file, and stops them after it. */
-export function parityWorld() {
+/** Starts an embedded daemon and a cluster of two (sharing a files folder) for the file, and stops them after it; `limits` adds to LIMITS. */
+export function parityWorld(extra: Record<string, number> = {}) {
+  const limits = { ...LIMITS, ...extra };
   let cluster: TestCluster | undefined;
   let single: TestDaemon | undefined;
   let dir = "";
@@ -55,8 +56,8 @@ export function parityWorld() {
   let refs = 0;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "chatd-parity-"));
-    const config = await writeConfig(dir, { bcryptCost: 4, host: "127.0.0.1", limits: LIMITS });
-    [cluster, single] = await Promise.all([startCluster(2, { CHAT_FILES_DIR: join(dir, "files"), CHAT_CONFIG: config }), startDaemon({ limits: LIMITS })]);
+    const config = await writeConfig(dir, { bcryptCost: 4, host: "127.0.0.1", limits });
+    [cluster, single] = await Promise.all([startCluster(2, { CHAT_FILES_DIR: join(dir, "files"), CHAT_CONFIG: config }), startDaemon({ limits })]);
     endpoints = [single, ...cluster.nodes];
   });
   afterAll(async () => {
