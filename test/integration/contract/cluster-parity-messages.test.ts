@@ -248,4 +248,21 @@ describe("cluster parity: messages, their changes, history and search", () => {
       return { sayFile: sayFile.type, log, files: JSON.parse(JSON.stringify(files).split(file.id as string).join("F")), rooms, del: del.status, gone: gone.status };
     });
   });
+
+  it("search's scope after the user left a room from another connection, on this node or another", async () => {
+    await w.parity(async (a, b, t) => {
+      const A1 = await w.user(a, `alice${t}`);
+      const A2 = await w.user(b, `alice${t}`);
+      const B = await w.user(b, `bob${t}`);
+      const room = `sc${t}`;
+      await w.req(A1, { type: "join", room });
+      await w.req(B, { type: "join", room });
+      await w.req(B, { type: "say", room, text: `kiwi${t} here` });
+      // Alice no longer belongs to the room; her first connection is still in it.
+      await w.req(A2, { type: "leave", room });
+      await expect.poll(async () => ((await w.req(A1, { type: "search", q: `kiwi${t}` })).messages as unknown[] | undefined)?.length, { timeout: 10_000 }).toBe(1);
+      const fromOther = await w.req(A2, { type: "search", q: `kiwi${t}` });
+      return { fromOther };
+    });
+  });
 });
