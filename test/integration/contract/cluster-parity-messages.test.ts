@@ -265,4 +265,32 @@ describe("cluster parity: messages, their changes, history and search", () => {
       return { fromOther };
     });
   });
+
+  it("ids at the ends of time in history, join, dm_history, read, edit and search", async () => {
+    const out = await w.parity(async (a, b, t) => {
+      const A = await w.user(a, `alice${t}`);
+      const B = await w.user(b, `bob${t}`);
+      const room = `ends${t}`;
+      const [past, future] = ["0000000000000-000000", "9999999999999-999999"];
+      await w.req(A, { type: "join", room });
+      await w.req(B, { type: "join", room });
+      for (const text of ["one", "two", "three"]) await w.req(B, { type: "say", room, text });
+      await w.req(B, { type: "dm", to: `alice${t}`, text: "psst" });
+      const out: Record<string, unknown> = {};
+      out.hFuture = await w.req(A, { type: "history", room, before: future, limit: 2 });
+      out.hPast = await w.req(A, { type: "history", room, before: past });
+      out.jFuture = await w.req(A, { type: "join", room, since: future });
+      out.dFuture = await w.req(A, { type: "dm_history", with: `bob${t}`, since: future });
+      out.dPast = await w.req(A, { type: "dm_history", with: `bob${t}`, before: past });
+      out.dBoth = await w.req(A, { type: "dm_history", with: `bob${t}`, since: past, before: future });
+      out.edit = await w.req(B, { type: "edit", id: future, text: "x" });
+      out.react = await w.req(B, { type: "react", id: "not-an-id", emoji: "👍" });
+      out.readFuture = await w.req(A, { type: "read", room, id: future, ref: "rf" });
+      out.sPast = await w.req(A, { type: "search", q: "one", before: past });
+      const again = await w.signIn(b, `alice${t}`);
+      out.unread = again.welcome.unread;
+      return out;
+    });
+    expect(out).toMatchObject({ hPast: { messages: [], complete: true }, dPast: { messages: [], complete: true }, edit: { code: "not_found" }, react: { code: "not_found" } });
+  });
 });
