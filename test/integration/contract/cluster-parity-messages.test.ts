@@ -293,4 +293,25 @@ describe("cluster parity: messages, their changes, history and search", () => {
     });
     expect(out).toMatchObject({ hPast: { messages: [], complete: true }, dPast: { messages: [], complete: true }, edit: { code: "not_found" }, react: { code: "not_found" } });
   });
+
+  it("names beyond ASCII: rooms, mentions, direct messages, members' order and search", async () => {
+    await w.parity(async (a, b, t) => {
+      const Z = await w.user(a, `Zoë${t}`);
+      const A = await w.user(b, `adam${t}`);
+      // Cyrillic may not mix with the tag's Latin letters: its digits only, taken out again below.
+      const ivan = `иван${t.replace(/\D/g, "")}`;
+      const I = await w.user(b, ivan);
+      const room = `Café${t}`;
+      await w.req(Z, { type: "join", room });
+      await w.req(A, { type: "join", room: room.toUpperCase() });
+      const j = await w.req(I, { type: "join", room: `café${t}` });
+      const said = await w.req(A, { type: "say", room: `CAFÉ${t}`, text: `@zoë${t} @${ivan.toUpperCase()} naïve` });
+      const dm = await w.req(I, { type: "dm", to: `ZOË${t}`, text: "привет" });
+      const h = await w.req(Z, { type: "dm_history", with: ivan });
+      await expect.poll(async () => ((await w.req(Z, { type: "search", q: "naive" })).messages as unknown[] | undefined)?.filter((m) => JSON.stringify(m).includes(t)).length, { timeout: 10_000 }).toBe(1);
+      const found = await w.req(Z, { type: "search", q: `naive in:café${t}` });
+      const out = { members: j.members, room: j.room, said: said.type, message: all(Z, "message"), dm: dm.type, h, found };
+      return JSON.parse(JSON.stringify(out).split(ivan).join("иван").split(ivan.toUpperCase()).join("ИВАН")) as unknown;
+    });
+  });
 });
