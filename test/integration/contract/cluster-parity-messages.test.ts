@@ -232,23 +232,6 @@ describe("cluster parity: messages, their changes, history and search", () => {
     });
   });
 
-  it("admin log, files and users answer the same from either node", async () => {
-    await w.parity(async (a, b, t) => {
-      const A = await w.signIn(a, `alice${t}`);
-      const room = `adm${t}`;
-      await w.req(A.client, { type: "join", room });
-      await w.req(A.client, { type: "say", room, text: "logged" });
-      const file = await put(`http://127.0.0.1:${w.port(a)}`, A.welcome.token, "hello file", "f.txt");
-      const sayFile = await w.req(A.client, { type: "say", room, files: [file.id as string], ref: 1 });
-      const log = await (await w.http(b, `/admin/log?room=${room}`, { admin: true })).json();
-      const files = await (await w.http(b, `/admin/files?user=alice${t}`, { admin: true })).json();
-      const rooms = ((await (await w.http(b, "/admin/rooms", { admin: true })).json()) as { rooms: Array<{ name: string }> }).rooms.filter((r) => r.name === room);
-      const del = await w.http(b, `/admin/files/${file.id as string}`, { admin: true, method: "DELETE" });
-      const gone = await w.http(a, (file.url as string) ?? "", {});
-      return { sayFile: sayFile.type, log, files: JSON.parse(JSON.stringify(files).split(file.id as string).join("F")), rooms, del: del.status, gone: gone.status };
-    });
-  });
-
   it("search's scope after the user left a room from another connection, on this node or another", async () => {
     await w.parity(async (a, b, t) => {
       const A1 = await w.user(a, `alice${t}`);

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { TestClient, type Frame } from "../../helpers/client.ts";
+import { put } from "../../helpers/files.ts";
 import { parityWorld } from "../../helpers/parity.ts";
 
 /** Cluster parity (who may do what, from whichever node): see test/helpers/parity.ts. */
 const w = parityWorld();
 
-describe("cluster parity: sign-in, moderation and the shared allowances", () => {
+describe("cluster parity: sign-in, moderation, the admin API and the shared allowances", () => {
   it("moderation frames from a moderator on one node against a user on the other", async () => {
     await w.parity(async (a, b, t) => {
       const mod = `mod${t}`;
@@ -139,5 +140,22 @@ describe("cluster parity: sign-in, moderation and the shared allowances", () => 
       return { answers, over: over.code, known: known.type };
     });
     expect(out).toMatchObject({ over: "rate_limited", known: "joined" });
+  });
+
+  it("admin log, files and users answer the same from either node", async () => {
+    await w.parity(async (a, b, t) => {
+      const A = await w.signIn(a, `alice${t}`);
+      const room = `adm${t}`;
+      await w.req(A.client, { type: "join", room });
+      await w.req(A.client, { type: "say", room, text: "logged" });
+      const file = await put(`http://127.0.0.1:${w.port(a)}`, A.welcome.token, "hello file", "f.txt");
+      const sayFile = await w.req(A.client, { type: "say", room, files: [file.id as string], ref: 1 });
+      const log = await (await w.http(b, `/admin/log?room=${room}`, { admin: true })).json();
+      const files = await (await w.http(b, `/admin/files?user=alice${t}`, { admin: true })).json();
+      const rooms = ((await (await w.http(b, "/admin/rooms", { admin: true })).json()) as { rooms: Array<{ name: string }> }).rooms.filter((r) => r.name === room);
+      const del = await w.http(b, `/admin/files/${file.id as string}`, { admin: true, method: "DELETE" });
+      const gone = await w.http(a, (file.url as string) ?? "", {});
+      return { sayFile: sayFile.type, log, files: JSON.parse(JSON.stringify(files).split(file.id as string).join("F")), rooms, del: del.status, gone: gone.status };
+    });
   });
 });
