@@ -158,4 +158,17 @@ describe("cluster parity: sign-in, moderation, the admin API and the shared allo
       return { sayFile: sayFile.type, log, files: JSON.parse(JSON.stringify(files).split(file.id as string).join("F")), rooms, del: del.status, gone: gone.status };
     });
   });
+
+  it("broadcast recipients and registered accounts count every node", async () => {
+    await w.parity(async (a, b, t) => {
+      const post = (path: string, body: object) => w.http(a, path, { admin: true, method: "POST", body: JSON.stringify(body) }).then((r) => r.json() as Promise<Record<string, number>>);
+      const registered = async () => ((await (await w.http(b, "/admin/users", { admin: true })).json()) as { registered: number }).registered;
+      const [r0, n0] = [(await post("/admin/broadcast", { text: "before" })).recipients!, await registered()];
+      const A = await w.user(a, `alice${t}`);
+      const B = await w.user(b, `bob${t}`);
+      const [r1, n1] = [(await post("/admin/broadcast", { text: `hello${t}` })).recipients!, await registered()];
+      const heard = [await A.next("notice"), await B.next("notice")];
+      return { recipients: r1 - r0, registered: n1 - n0, heard };
+    });
+  });
 });
