@@ -171,4 +171,21 @@ describe("cluster parity: sign-in, moderation, the admin API and the shared allo
       return { recipients: r1 - r0, registered: n1 - n0, heard };
     });
   });
+
+  it("a direct message's file, and the admin's deletion of that message from the other node", async () => {
+    await w.parity(async (a, b, t) => {
+      const A = await w.signIn(a, `alice${t}`);
+      const B = await w.user(b, `bob${t}`);
+      const file = await put(`http://127.0.0.1:${w.port(a)}`, A.welcome.token, "dm bytes", "d.txt");
+      const dm = await w.req(A.client, { type: "dm", to: `bob${t}`, files: [file.id as string] });
+      const got = await B.next("dm");
+      const before = (await w.http(b, file.url as string)).status;
+      const del = await (await w.http(b, `/admin/messages/${dm.id as string}`, { admin: true, method: "DELETE" })).json();
+      const told = [await A.client.next("deleted"), await B.next("deleted")];
+      const after = (await w.http(a, file.url as string)).status;
+      const again = await (await w.http(a, `/admin/messages/${dm.id as string}`, { admin: true, method: "DELETE" })).json();
+      const h = await w.req(B, { type: "dm_history", with: `alice${t}` });
+      return { dm: dm.type, got, before, del, told, after, again, h };
+    });
+  });
 });
