@@ -188,4 +188,22 @@ describe("cluster parity: sign-in, moderation, the admin API and the shared allo
       return { dm: dm.type, got, before, del, told, after, again, h };
     });
   });
+
+  it("a mute set while the user is away holds on the node they sign in to, until lifted from another", async () => {
+    await w.parity(async (a, b, t) => {
+      const room = `away${t}`;
+      const T = await w.user(b, `tom${t}`);
+      await w.req(T, { type: "join", room });
+      await T.close();
+      const post = (path: string, body: object) => w.http(a, path, { admin: true, method: "POST", body: JSON.stringify(body) }).then((r) => r.json());
+      const mute = await post("/admin/mute", { user: `tom${t}`, room, minutes: 5 });
+      const back = await w.user(b, `tom${t}`);
+      await w.req(back, { type: "join", room });
+      const muted = await w.req(back, { type: "say", room, text: "hello?" });
+      const unmute = await post("/admin/unmute", { user: `tom${t}`, room });
+      let said: string | undefined;
+      await expect.poll(async () => (said = (await w.req(back, { type: "say", room, text: "back" })).type)).toBe("ack");
+      return { mute, muted: muted.code, unmute, said };
+    });
+  });
 });
