@@ -221,4 +221,18 @@ describe("cluster parity: conversation state, presence, modes and a restart", ()
       return { dm: dm.type, tags: tags.type, self: self.type, A1: strip(A1.frames), A2: strip(A2.frames), B: strip(B.frames), look: look.code ?? look.type };
     });
   });
+
+  it("a member hears of a join before the joiner's first message, sent right behind it", async () => {
+    await w.parity(async (a, b, t) => {
+      const room = `ord${t}`;
+      const B = await w.user(b, `bob${t}`);
+      await w.req(B, { type: "join", room });
+      const A = await w.user(a, `alice${t}`);
+      A.send({ type: "join", room });
+      A.send({ type: "say", room, text: "first" });
+      A.send({ type: "say", room, text: "second" });
+      await expect.poll(() => B.frames.filter((f) => f.type === "message").length).toBe(2);
+      return B.frames.filter((f) => f.type === "presence" || f.type === "message");
+    });
+  });
 });
