@@ -2,6 +2,8 @@ import type { BusEvent } from "../../storage/bus/types.ts";
 import type { Config } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
 import type { Hub } from "./hub.ts";
+import type { AbuseLimits } from "./limits.ts";
+import type { StateLimits } from "./state/caps.ts";
 import { deliverTags, tagsNotice } from "./handlers/tags.ts";
 import type { Moderation } from "./moderation.ts";
 import { presenceDetail } from "./room-presence.ts";
@@ -15,13 +17,15 @@ import type { OperatorActions } from "./operator.ts";
 export function busConsumer(deps: {
   config: Config;
   hub: Hub;
+  abuse: Pick<AbuseLimits, "recordSignIn" | "recordAccount">;
+  stateLimits: Pick<StateLimits, "recordCreation">;
   moderation: Pick<Moderation, "apply">;
   operator: Pick<OperatorActions, "resync">;
   logger: Logger;
   /** This node's name on the bus: its own typing and presence were told to its sessions already. */
   origin: string;
 }): (event: BusEvent) => void {
-  const { config, hub, moderation, operator, logger, origin } = deps;
+  const { config, hub, abuse, stateLimits, moderation, operator, logger, origin } = deps;
   return (event) => {
     switch (event.kind) {
       case "notice":
@@ -39,6 +43,15 @@ export function busConsumer(deps: {
         return;
       case "away":
         if (event.origin !== origin) hub.toAway(event.rooms, event.user, event.text);
+        return;
+      case "sign-in":
+        if (event.origin !== origin) abuse.recordSignIn(event);
+        return;
+      case "new-account":
+        if (event.origin !== origin) abuse.recordAccount(event.address);
+        return;
+      case "room-creation":
+        if (event.origin !== origin) stateLimits.recordCreation(event.user, event.address);
         return;
       case "reset":
         logger.warn("bus was interrupted: closing connections so clients resync");

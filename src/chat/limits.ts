@@ -44,6 +44,9 @@ export const IP_FREE_FAILURES = 10;
 
 type Failures = { failures: number; blockedUntil: number; touchedAt: number };
 
+/** A sign-in's outcome for the back-off: the address and (when known) the account it tried. */
+export type SignInOutcome = { address: string; account?: string; failed: boolean };
+
 /**
  * Per-address and per-account abuse state: connection counts, the per-IP
  * token buckets and the sign-in failure back-off. Entries are dropped by
@@ -111,7 +114,20 @@ export class AbuseLimits {
   }
 
   takeAccount(address: string): boolean {
-    return this.#take(this.#ip(address), "accounts");
+    const taken = this.#take(this.#ip(address), "accounts");
+    if (taken) this.onAccount?.(address);
+    return taken;
+  }
+
+  /** Told of every new account allowed here, so a cluster's other nodes take it too (`recordAccount`). */
+  onAccount: ((address: string) => void) | undefined;
+
+  /** A new account another node allowed from this address: taken from this node's allowance too, into debt if need be. */
+  recordAccount(address: string): void {
+    const s = this.#ip(address);
+    // Taking nothing renews the bucket if a reload changed its limits, as a take does.
+    this.#take(s, "accounts", 0);
+    s.accounts.charge(1);
   }
 
   /** Whether the address may read history now (see HistoryBudget): a token of its history budget. */
@@ -173,8 +189,31 @@ export class AbuseLimits {
     return this.#take(s, "signIns");
   }
 
+  /**
+   * Told of every sign-in outcome recorded here (a success only when it clears something), so
+   * a cluster's other nodes can record it too (`recordSignIn`): one back-off on every node.
+   */
+  onSignIn: ((outcome: SignInOutcome) => void) | undefined;
+
   /** A failed sign-in doubles the wait of the address and of the account, up to the cap. */
   signInFailed(address: string, account: string | undefined): void {
+    this.#failed(address, account);
+    this.onSignIn?.({ address, ...(account === undefined ? {} : { account }), failed: true });
+  }
+
+  signInSucceeded(address: string, account: string): void {
+    const clears = (this.#ips.get(address)?.failures ?? 0) > 0 || this.#accounts.has(account);
+    this.#succeeded(address, account);
+    if (clears) this.onSignIn?.({ address, account, failed: false });
+  }
+
+  /** A sign-in outcome another node recorded (see `onSignIn`). */
+  recordSignIn(outcome: SignInOutcome): void {
+    if (outcome.failed) this.#failed(outcome.address, outcome.account);
+    else if (outcome.account !== undefined) this.#succeeded(outcome.address, outcome.account);
+  }
+
+  #failed(address: string, account: string | undefined): void {
     const t = this.now();
     const s = this.#ip(address);
     s.failures += 1;
@@ -188,7 +227,7 @@ export class AbuseLimits {
     this.#accounts.set(account, a);
   }
 
-  signInSucceeded(address: string, account: string): void {
+  #succeeded(address: string, account: string): void {
     const s = this.#ip(address);
     s.failures = 0;
     s.blockedUntil = 0;

@@ -34,6 +34,9 @@ export async function messagePage(broker: Pick<Broker, "history">, room: string,
   return messages.length > query.limit ? { messages: messages.slice(messages.length - query.limit), complete: false } : { messages, complete };
 }
 
+/** The greatest message id. */
+const LAST_ID = "9999999999999-999999";
+
 /** The smallest id greater than `id` (so `before` it reaches `id` itself). */
 function nextId(id: string): string {
   const { ms, seq } = parseId(id)!;
@@ -44,7 +47,8 @@ function nextId(id: string): string {
 export async function findInStream(broker: Pick<Broker, "history">, stream: string, id: string): Promise<MessageRecord | undefined> {
   // A malformed id names no message (a `replyTo` of one is `not_found`, as an unknown id is).
   if (!parseId(id)) return undefined;
-  const { messages } = await broker.history(stream, { before: nextId(id), limit: 1 });
+  // The greatest id has no next one: the newest record is then the one to look at.
+  const { messages } = await broker.history(stream, id === LAST_ID ? { limit: 1 } : { before: nextId(id), limit: 1 });
   const record = messages[0];
   return record && record.id === id && isMessage(record) ? record : undefined;
 }

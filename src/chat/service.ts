@@ -106,6 +106,11 @@ export class ChatService {
     // Names this node's presence and typing on the bus, so it does not tell its own sessions twice.
     const origin = crypto.randomUUID();
     this.#presence = new RoomPresence(this.hub, bus, presence, logger, origin);
+    // One sign-in back-off, one new-account and one new-room allowance for the cluster: trying every node in turn gains nothing.
+    this.abuse.onSignIn = (outcome) =>
+      void bus.publish({ kind: "sign-in", ...outcome, origin }).catch((error: Error) => logger.warn("telling a sign-in to the cluster failed", { error: error.message }));
+    this.abuse.onAccount = (address) =>
+      void bus.publish({ kind: "new-account", address, origin }).catch((error: Error) => logger.warn("telling a new account to the cluster failed", { error: error.message }));
     this.moderation = new Moderation(accounts, this.hub, {
       publish: (user, change) => bus.publish({ kind: "moderation", user, change }),
       sessionsOf: (key) => this.operator.sessionsEverywhere(key),
@@ -113,6 +118,8 @@ export class ChatService {
     this.operator = new OperatorActions(config, this.hub, bus, presence, this.moderation, accounts.store);
     this.directory = new RoomDirectory({ defaults: () => this.config.rooms, limits: config.limits, hub: this.hub, broker, presence, store: deps.rooms, bus });
     this.stateLimits = new StateLimits(config.limits);
+    this.stateLimits.onCreation = (user, address) =>
+      void bus.publish({ kind: "room-creation", user, address, origin }).catch((error: Error) => logger.warn("telling a new room to the cluster failed", { error: error.message }));
     this.search = new ChatSearch(deps.kept, () => this.config.limits.searchRebuildChunk, (error) =>
       logger.error("building the search index failed; trying again", { error: error.message }),
     );
@@ -152,7 +159,7 @@ export class ChatService {
           search.stored(event);
         }),
       ),
-      bus.subscribe(busConsumer({ config, hub, moderation: this.moderation, operator: this.operator, logger, origin })),
+      bus.subscribe(busConsumer({ config, hub, abuse: this.abuse, stateLimits: this.stateLimits, moderation: this.moderation, operator: this.operator, logger, origin })),
       bus.subscribe(stateConsumer({ hub, directory: this.directory, origin })),
       // A node that lost the bus may have missed stored events: its index is lost too, and built again.
       bus.subscribe((event) => {

@@ -32,6 +32,12 @@ export type BusEvent =
   | { kind: "read"; user: string; room?: string; with?: string; id: string; origin: string; session: number }
   /** The user's password changed: every session of the user closes but `keep` (node origin and session id), if any. */
   | { kind: "password"; user: string; keep?: { origin: string; session: number } }
+  /** A sign-in failed, or succeeded and so ended a back-off (`origin` recorded it already): every node keeps one back-off. */
+  | { kind: "sign-in"; address: string; account?: string; failed: boolean; origin: string }
+  /** A node allowed a new account from `address` (`origin` took it already): every node keeps one allowance. */
+  | { kind: "new-account"; address: string; origin: string }
+  /** A node allowed `user` at `address` to create a room (`origin` took it already): every node keeps one allowance. */
+  | { kind: "room-creation"; user: string; address: string; origin: string }
   /** This node lost the bus for a while and may have missed events: its clients must resync. Local only. */
   | { kind: "reset" };
 

@@ -71,6 +71,8 @@ export function createRedisLog({ engine, historyPerRoom, barrierTimeoutMs = 3000
       return record;
     },
     async history(room, { after, before, limit }) {
+      // Nothing is older than the first id, and Redis refuses an exclusive bound below it ("(0-0").
+      if (before !== undefined && before === FIRST_ID) return { messages: [], complete: true };
       const barrier = engine.feed.barrier(barrierTimeoutMs);
       const max = before === undefined ? "+" : `(${streamId(before)}`;
       const min = after === undefined ? "-" : `(${streamId(after)}`;
@@ -140,6 +142,9 @@ function toFileRef(f: StoredFileRef): StoredFileRef {
   }
   return ref;
 }
+
+/** The smallest message id. */
+const FIRST_ID = "0000000000000-000000";
 
 /** `1764100000000-000003` -> `1764100000000-3`, the stream's own form. */
 function streamId(id: string): string {

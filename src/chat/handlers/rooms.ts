@@ -38,7 +38,7 @@ export async function join(ctx: ChatContext, session: Session, frame: Frame<"joi
   // The membership write (its fsyncs wait on the disk) runs while the unread count is read; both end before presence and `joined`.
   const [, unread] = await Promise.all([
     stored && !belongs(stored, room) ? belongTo(ctx, user.key, room) : undefined,
-    ctx.amendments.ready.then(() => countUnread(broker, room, lastRead, user.name, UNREAD_READ, (id) => ctx.amendments.isDeleted(id))),
+    ctx.amendments.ready.then(() => countUnread(broker, room, lastRead, user.name, UNREAD_READ, (records) => ctx.amendments.recall(broker, records))),
   ]);
   // Presence first (counted on every node), so the join below still follows the history read directly.
   const firstHere = !hub.hasUser(room, user.key);

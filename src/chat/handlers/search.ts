@@ -18,13 +18,14 @@ export const SEARCH_PAGE_MAX = 100;
 const buckets = new WeakMap<Session, TokenBucket>();
 
 /**
- * The rooms a user belongs to, for search's scope: the stored membership
- * (from the first `join` until `leave`, on every node), and the rooms the
- * user's sessions here have joined (as findVisible in pages.ts).
+ * The rooms of search's scope: the user's stored membership (from the first
+ * `join` until `leave`, on every node), and the rooms this connection has
+ * joined (as findVisible in pages.ts). Not those of the user's other
+ * connections: they may be on another node, and the answer must not depend on it.
  */
-export async function roomsOf(ctx: Pick<ChatContext, "hub" | "users">, userKey: string): Promise<Set<string>> {
-  const rooms = new Set<string>((await ctx.users.get(userKey))?.rooms ?? []);
-  for (const s of ctx.hub.userSessions(userKey)) for (const r of s.rooms) rooms.add(r);
+export async function roomsOf(ctx: Pick<ChatContext, "users">, session: Session): Promise<Set<string>> {
+  const rooms = new Set<string>((await ctx.users.get(session.user!.key))?.rooms ?? []);
+  for (const r of session.rooms) rooms.add(r);
   return rooms;
 }
 
@@ -54,7 +55,7 @@ export async function search(ctx: ChatContext, session: Session, frame: Frame<"s
     allows = (room) => room === conversation;
   } else {
     const only = frame.room === undefined ? undefined : roomKey(frame.room);
-    const rooms = await roomsOf(ctx, me);
+    const rooms = await roomsOf(ctx, session);
     // The user's own conversations: a `dm:` key naming them (room-keys.ts).
     allows = (room) => (only === undefined || room === only) && (rooms.has(room) || (only === undefined && isDmRoom(room) && dmParties(room).includes(me)));
   }

@@ -40,6 +40,17 @@ export class StateLimits {
     if (wait > 0) throw rateLimited("too many new rooms; try again later", wait);
     u.take();
     a.take();
+    this.onCreation?.(user, address);
+  }
+
+  /** Told of every room creation taken here, so a cluster's other nodes take it too (`recordCreation`): one allowance everywhere. */
+  onCreation: ((user: string, address: string) => void) | undefined;
+
+  /** A room creation another node allowed: taken from this node's allowances too, into debt if need be. */
+  recordCreation(user: string, address: string): void {
+    const l = this.limits;
+    this.#bucket(this.#users, user, l.userRoomsPerHour / 3600, l.userRoomBurst).charge(1);
+    this.#bucket(this.#ips, address, l.ipRoomsPerHour / 3600, l.ipRoomBurst).charge(1);
   }
 
   #bucket(map: Map<string, TokenBucket>, key: string, rate: number, burst: number): TokenBucket {

@@ -254,6 +254,9 @@ export class RoomDirectory {
         this.#rooms.set(info.name, this.#known(info.name, fresh));
         continue;
       }
+      // Someone in it on another node (a connection still in a room its user left from another one) keeps it too.
+      const [inIt] = await this.deps.presence.members([info.name]);
+      if (inIt && inIt.length > 0) continue;
       await this.deps.store.remove(info.name);
       this.#drop(info.name);
       await this.deps.bus.publish({ kind: "room", action: "forgotten", room: info });

@@ -1,5 +1,6 @@
 import type { Broker } from "../../../storage/broker/types.ts";
-import { isMessage, type MessageRecord } from "../../../storage/chatlog/types.ts";
+import { isMessage, type ChatRecord } from "../../../storage/chatlog/types.ts";
+import type { AmendedView } from "../amendments.ts";
 import { dmRoom } from "../../../storage/chatlog/room-keys.ts";
 import type { UserRecord, UserStore } from "../../../storage/users/types.ts";
 
@@ -88,14 +89,13 @@ export async function noteConversation(store: UserStore, key: string, other: { k
   });
 }
 
-/** Whether a record mentions the user: its `mentions` (added by the mention parser) name them or `@room`. */
-function mentions(record: MessageRecord, name: string): boolean {
-  const list = record.mentions;
+/** Whether a mentions list (the parser's, or an edit's recomputed one) names the user or `@room`. */
+function mentions(list: string[] | undefined, name: string): boolean {
   return list !== undefined && (list.includes(name) || list.includes("@room"));
 }
 
-/** Whether a message was deleted (the Amendments state). */
-export type IsDeleted = (id: string) => boolean;
+/** The current state (deleted, edited) of a page's messages: `Amendments.recall` (a message evicted from memory is read back). */
+export type StatesOf = (records: readonly ChatRecord[]) => Promise<Pick<AmendedView, "get">>;
 
 /**
  * Records read to count one stream's unread exactly (the newest after the
@@ -119,16 +119,20 @@ async function countFrom(
   user: string,
   kept: number,
   reads: number,
-  isDeleted: IsDeleted,
+  statesOf: StatesOf,
 ): Promise<{ count: number; mentions: number }> {
   if (kept === 0 || reads === 0) return { count: kept, mentions: 0 };
   const page = await broker.history(room, lastRead === undefined ? { limit: reads } : { after: lastRead, limit: reads });
+  const states = await statesOf(page.messages);
   let count = Math.max(0, kept - page.messages.length);
   let mentioned = 0;
   for (const r of page.messages) {
-    if (!isMessage(r) || r.from === user || isDeleted(r.id)) continue;
+    if (!isMessage(r) || r.from === user) continue;
+    const state = states.get(r.id);
+    if (state?.deleted) continue;
     count++;
-    if (mentions(r, user)) mentioned++;
+    // An edit recomputed the message's mentions: what history shows is what counts.
+    if (mentions(state?.edit ? state.edit.mentions : r.mentions, user)) mentioned++;
   }
   return { count, mentions: mentioned };
 }
@@ -140,10 +144,10 @@ export async function countUnread(
   lastRead: string | undefined,
   user: string,
   maxReads: number,
-  isDeleted: IsDeleted,
+  statesOf: StatesOf,
 ): Promise<{ count: number; mentions: number }> {
   const kept = await broker.keptAfter(room, lastRead);
-  return countFrom(broker, room, lastRead, user, kept, Math.min(kept, maxReads), isDeleted);
+  return countFrom(broker, room, lastRead, user, kept, Math.min(kept, maxReads), statesOf);
 }
 
 export type Unread = { room: string; count: number; mentions: number } | { with: string; count: number; mentions: number };
@@ -159,7 +163,7 @@ export async function welcomeState(
   broker: Pick<Broker, "history" | "keptAfter">,
   user: UserRecord,
   maxReads: number,
-  isDeleted: IsDeleted,
+  statesOf: StatesOf,
 ): Promise<{ unread: Unread[]; conversations: Array<{ with: string; lastId: string; ts: number }> }> {
   const reads = user.reads ?? {};
   const rooms = user.rooms ?? [];
@@ -179,7 +183,7 @@ export async function welcomeState(
     streams.map((s, i) => {
       const allotted = Math.min(kept[i]!, UNREAD_READ, left);
       left -= allotted;
-      return countFrom(broker, s.stream, s.marker, user.name, kept[i]!, allotted, isDeleted);
+      return countFrom(broker, s.stream, s.marker, user.name, kept[i]!, allotted, statesOf);
     }),
   );
   const unread: Unread[] = rooms.map((room, i) => ({ room, ...counts[i]! }));

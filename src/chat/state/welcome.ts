@@ -21,7 +21,7 @@ export async function welcome(deps: WelcomeDeps, user: UserRecord, role: UserRec
   let state: Awaited<ReturnType<typeof welcomeState>>;
   try {
     await amendments.ready;
-    state = await welcomeState(broker, user, UNREAD_READ_TOTAL, (id) => amendments.isDeleted(id));
+    state = await welcomeState(broker, user, UNREAD_READ_TOTAL, (records) => amendments.recall(broker, records));
   } catch (error) {
     // Unread counts are a convenience: a sign-in still works without them.
     logger.warn("unread counts unavailable at sign-in", { user: user.name, error: (error as Error).message });

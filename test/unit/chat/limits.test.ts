@@ -84,6 +84,44 @@ describe("AbuseLimits", () => {
     expect(a.mayTrySignIn("ip", "fresh")).toBe(true);
   });
 
+  it("tells its failures, and a success that clears a back-off, to another node that records them without telling", () => {
+    const c = clock();
+    const here = new AbuseLimits(limits(), c.now);
+    const there = new AbuseLimits(limits(), c.now);
+    const told: unknown[] = [];
+    here.onSignIn = (o) => told.push(o);
+    there.onSignIn = () => told.push("there told");
+    here.signInSucceeded("9.9.9.9", "alice");
+    expect(told).toEqual([]); // nothing to clear: nothing told
+    here.signInFailed("9.9.9.9", "alice");
+    here.signInFailed("9.9.9.9", "alice");
+    for (const o of told) there.recordSignIn(o as Parameters<AbuseLimits["recordSignIn"]>[0]);
+    expect(there.mayTrySignIn("9.9.9.9", "alice")).toBe(false);
+    here.signInSucceeded("9.9.9.9", "alice");
+    there.recordSignIn(told.at(-1) as Parameters<AbuseLimits["recordSignIn"]>[0]);
+    expect(told).toEqual([
+      { address: "9.9.9.9", account: "alice", failed: true },
+      { address: "9.9.9.9", account: "alice", failed: true },
+      { address: "9.9.9.9", account: "alice", failed: false },
+    ]);
+    expect(there.mayTrySignIn("9.9.9.9", "alice")).toBe(true);
+  });
+
+  it("tells each new account it allows, and takes those another node tells from the address's allowance", () => {
+    const c = clock();
+    const l = limits({ ipAccountBurst: 2 });
+    const here = new AbuseLimits(l, c.now);
+    const there = new AbuseLimits(l, c.now);
+    const told: string[] = [];
+    here.onAccount = (address) => told.push(address);
+    expect(here.takeAccount("9.9.9.9")).toBe(true);
+    expect(told).toEqual(["9.9.9.9"]);
+    there.recordAccount("9.9.9.9");
+    expect(there.takeAccount("9.9.9.9")).toBe(true);
+    expect(there.takeAccount("9.9.9.9")).toBe(false);
+    expect(there.takeAccount("8.8.8.8")).toBe(true);
+  });
+
   it("forgets idle addresses without connections on sweep, and keeps connected ones", () => {
     const c = clock();
     const a = new AbuseLimits(limits(), c.now);

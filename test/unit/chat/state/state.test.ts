@@ -23,8 +23,21 @@ describe("conversation state with the memory broker", () => {
     await w.broker.publish({ room: "dev", from: "bob", text: "b", mentions: ["alice"] } as never);
     await w.broker.publish({ room: "dev", from: "alice", text: "mine" });
     await w.broker.publish({ room: "dev", from: "bob", text: "c", mentions: ["@room"] } as never);
-    expect(await countUnread(w.broker, "dev", undefined, "alice", 1000, () => false)).toEqual({ count: 3, mentions: 2 });
-    expect(await countUnread(w.broker, "dev", a.id, "alice", 1000, () => false)).toEqual({ count: 2, mentions: 2 });
+    expect(await countUnread(w.broker, "dev", undefined, "alice", 1000, async () => ({ get: () => undefined }))).toEqual({ count: 3, mentions: 2 });
+    expect(await countUnread(w.broker, "dev", a.id, "alice", 1000, async () => ({ get: () => undefined }))).toEqual({ count: 2, mentions: 2 });
+  });
+
+  it("counts an edited message's mentions as the edit left them, and no deleted message", async () => {
+    const w = chatWorld();
+    const a = await w.broker.publish({ room: "dev", from: "bob", text: "a" });
+    const b = await w.broker.publish({ room: "dev", from: "bob", text: "b", mentions: ["alice"] } as never);
+    const c = await w.broker.publish({ room: "dev", from: "bob", text: "c", mentions: ["alice"] } as never);
+    const states = new Map<string, object>([
+      [a.id, { edit: { text: "@alice", mentions: ["alice"], editedAt: 1, at: a.id } }],
+      [b.id, { edit: { text: "b", editedAt: 1, at: b.id } }],
+      [c.id, { deleted: true }],
+    ]);
+    expect(await countUnread(w.broker, "dev", undefined, "alice", 1000, async () => ({ get: (id) => states.get(id) }))).toEqual({ count: 2, mentions: 1 });
   });
 
   it("moves read markers forward only and tells the user's other sessions over the bus", async () => {
@@ -41,7 +54,7 @@ describe("conversation state with the memory broker", () => {
     await settle();
     expect(a2.frames().filter((f) => f.type === "read")).toEqual([{ type: "read", room: "dev", id: m2.id }]);
     expect(a1.frames().filter((f) => f.type === "read")).toEqual([]);
-    const state = await welcomeState(w.broker, (await w.users.get("alice"))!, 1000, () => false);
+    const state = await welcomeState(w.broker, (await w.users.get("alice"))!, 1000, async () => ({ get: () => undefined }));
     expect(state.unread).toEqual([{ room: "dev", count: 0, mentions: 0 }]);
     expect(await codeOf(() => read(w.ctx, a1.session, { type: "read", room: "nowhere", id: m1.id }))).toBe("not_in_room");
     expect(await codeOf(() => read(w.ctx, a1.session, { type: "read", id: m1.id }))).toBe("bad_frame");

@@ -21,7 +21,7 @@ function counted() {
 const alice = (rooms: string[], reads: Record<string, string>): UserRecord =>
   ({ key: "alice", name: "alice", rooms, reads, conversations: [] }) as unknown as UserRecord;
 
-const notDeleted = () => false;
+const notDeleted = async () => ({ get: () => undefined });
 
 describe("unread counts are bounded work per sign-in", () => {
   it("a welcome of a user in 300 rooms, all read, reads no record", async () => {
