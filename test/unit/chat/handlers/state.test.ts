@@ -19,7 +19,7 @@ async function world() {
   const bob = w.user("bob");
   await join(w.ctx, a1.session, { type: "join", room: "dev" });
   await join(w.ctx, bob.session, { type: "join", room: "dev" });
-  const unread = async () => (await welcomeState(w.broker, (await w.users.get("alice"))!, 1000, () => false)).unread;
+  const unread = async () => (await welcomeState(w.broker, (await w.users.get("alice"))!, 1000, async () => ({ get: () => undefined }))).unread;
   const marker = async (key: string) => (await w.users.get("alice"))!.reads?.[key];
   return { w, a1, a2, bob, unread, marker };
 }
