@@ -1,4 +1,4 @@
-import type { OnlineUser } from "../../storage/presence/types.ts";
+import type { ChatService } from "../chat/service.ts";
 import { userKey } from "./names.ts";
 
 /**
@@ -10,6 +10,9 @@ import { userKey } from "./names.ts";
  * embedded presence keeps until presence changes, and an entry's key once
  * per entry (a cluster's listing is read anew each time).
  */
+/** One user of the chat's presence listing (as the chat hands it over: the gateway reaches storage only through the chat). */
+type OnlineUser = Awaited<ReturnType<ChatService["presence"]["users"]>>[number];
+
 const indexes = new WeakMap<readonly OnlineUser[], ReadonlyMap<string, OnlineUser>>();
 /** Each entry's key: the embedded presence keeps a user's entry from one listing to the next while it does not change. */
 const keys = new WeakMap<OnlineUser, string | undefined>();
