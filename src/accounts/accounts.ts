@@ -211,7 +211,7 @@ export function createAccounts(options: AccountsOptions) {
     return hashing.compare(password, hash);
   }
 
-  return { validateSession, checkSignIn, matchesHash, findUser, createUser, resume, resumeNow, revoke, revokeAll, setPassword, store };
+  return { validateSession, checkSignIn, issueToken, matchesHash, findUser, createUser, resume, resumeNow, revoke, revokeAll, setPassword, store };
 }
 
 export type Accounts = ReturnType<typeof createAccounts>;

@@ -72,16 +72,36 @@ export function authenticate(deps: Deps, hello: Hello, session?: Session): Admis
     }
   }
   const attempt = passwordHello
-    ? (session?.peer.resumes === false ? accounts.checkSignIn : accounts.validateSession)(hello.user!, hello.password!, {
+    ? accounts.checkSignIn(hello.user!, hello.password!, {
         mayCreate: () => abuse.takeAccount(address) || abuse.retryAfterMs(address, "accounts"),
       })
     : accounts.resume(hello.token!);
   return attempt.then(
-    (signIn) => admitted(deps, address, admission(signIn, mark, !passwordHello)),
+    (signIn) => {
+      const admitted_ = admitted(deps, address, admission(signIn, mark, !passwordHello));
+      // Clients that never resume (IRC) get no token.
+      return passwordHello && session?.peer.resumes !== false ? withToken(deps, admitted_) : admitted_;
+    },
     (error: unknown) => {
       throw failed(abuse, logger, address, account, passwordHello, error);
     },
   );
+}
+
+/**
+ * A password sign-in's resume token, issued only once the sign-in is admitted:
+ * one refused (too many sessions) must not push a live token out of the
+ * user's 20. The cap is checked again after the write, which let others in.
+ */
+async function withToken(deps: Deps, signIn: Admission): Promise<Admission> {
+  const { user, token } = await deps.accounts.issueToken(signIn.user.key);
+  try {
+    underCap(deps, user.key);
+  } catch (error) {
+    await deps.accounts.revoke(token);
+    throw error;
+  }
+  return { user, token, created: signIn.created, mark: signIn.mark, byToken: false };
 }
 
 /**
@@ -95,15 +115,19 @@ function admission(signIn: SignIn | TokenlessSignIn, mark: number, byToken: bool
 }
 
 /** A sign-in that worked: counted as such, then held to the cap on connections per user. */
-function admitted({ abuse, hub, limits }: Deps, address: string, signIn: Admission): Admission {
-  abuse.signInSucceeded(address, signIn.user.key);
-  if (hub.userSessions(signIn.user.key).size >= limits.maxSessionsPerUser) {
+function admitted(deps: Deps, address: string, signIn: Admission): Admission {
+  deps.abuse.signInSucceeded(address, signIn.user.key);
+  underCap(deps, signIn.user.key);
+  return signIn;
+}
+
+function underCap({ hub, limits }: Deps, key: string): void {
+  if (hub.userSessions(key).size >= limits.maxSessionsPerUser) {
     throw new ClientError(ErrorCode.tooManySessions, `at most ${limits.maxSessionsPerUser} connections per user`, {
       code: CloseCode.policy,
       reason: "too many sessions",
     });
   }
-  return signIn;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { checkName, ClientError, encodeAck, ErrorCode, rateLimited, withinChars } from "../../message/index.ts";
+import { checkName, ClientError, encodeAck, ErrorCode, rateLimited, waitText, withinChars } from "../../message/index.ts";
 import type { ChatContext } from "../context.ts";
 import { checkId } from "../checks.ts";
 import { roomKey } from "../room-key.ts";
@@ -98,9 +98,15 @@ export async function password(ctx: ChatContext, session: Session, frame: Frame<
   const address = session.peer.remoteAddress;
   // Held to the sign-in limits of `hello`: the connection's allowance (made anew after the
   // hello), then the address's rate and the back-off. Each try costs bcrypt work.
-  if (!session.signIns.take()) throw rateLimited("too many password attempts on this connection; try again later", session.signIns.retryAfterMs());
+  // Worded as hello's refusals are (docs/security.md quotes the back-off's).
+  if (!session.signIns.take()) {
+    const wait = session.signIns.retryAfterMs();
+    throw rateLimited(`too many password attempts on this connection; try again in ${waitText(wait)}`, wait);
+  }
   if (!ctx.abuse.mayTrySignIn(address, me.key)) {
-    throw rateLimited("too many password attempts; wait a little and try again", ctx.abuse.signInRefusal(address, me.key).retryAfterMs);
+    const { backOff, retryAfterMs } = ctx.abuse.signInRefusal(address, me.key);
+    const what = backOff ? "too many failed sign-ins" : "too many sign-in attempts from this address";
+    throw rateLimited(`${what}; try again in ${waitText(retryAfterMs)}`, retryAfterMs);
   }
   let token: string | undefined;
   try {

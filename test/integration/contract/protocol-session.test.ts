@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Frame, TestClient } from "../../helpers/client.ts";
-import { World, settle } from "../../helpers/harness.ts";
+import { PASSWORD, World, settle } from "../../helpers/harness.ts";
 
 /**
  * docs/protocol.md on the session, from the document alone: frames behind a
@@ -87,6 +87,38 @@ describe("hello", () => {
     });
     // A password sign-in, whatever token comes with it.
     expect(await other.request({ type: "hello", user: "bob", password: "correct-horse", token: "made-up" }, "welcome", "error")).toMatchObject({ type: "welcome", user: "bob" });
+  });
+});
+
+describe("sign-in limits", () => {
+  const world = new World();
+  afterEach(() => world.cleanup());
+
+  it("a sign-in refused with too_many_sessions issues no resume token: 21 of them revoke none of the user's", async () => {
+    const d = await world.daemon({ limits: { maxSessionsPerUser: 1 } });
+    const { client, welcome } = await world.signIn(d, "alice");
+    for (let i = 0; i < 21; i++) {
+      const refused = await world.connect(d);
+      expect(await refused.request({ type: "hello", user: "alice", password: PASSWORD }, "welcome", "error")).toMatchObject({ code: "too_many_sessions" });
+      expect(await refused.closed).toEqual({ code: 1008, reason: "too many sessions" });
+    }
+    await client.close();
+    expect((await world.resume(d, welcome.token)).welcome.token).toBe(welcome.token);
+  });
+
+  it("a wrong `old` in password backs off as a failed sign-in does, saying so: `too many failed sign-ins; try again in 1 s`", async () => {
+    const d = await world.daemon();
+    const { client } = await world.signIn(d, "alice");
+    for (const ref of ["p1", "p2"]) {
+      expect(await client.request({ type: "password", old: "not-the-password", new: "battery-staple", ref }, "error")).toMatchObject({ code: "auth_failed", ref });
+    }
+    expect(await client.request({ type: "password", old: PASSWORD, new: "battery-staple", ref: "p3" }, "error")).toEqual({
+      type: "error",
+      code: "rate_limited",
+      message: "too many failed sign-ins; try again in 1 s",
+      retryAfterMs: expect.any(Number),
+      ref: "p3",
+    });
   });
 });
 
