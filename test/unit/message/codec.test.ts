@@ -430,6 +430,13 @@ describe("docs/protocol.md", () => {
     expect([...new Set([...Object.values(CloseCode), 1011])].filter((code) => !table.has(code))).toEqual([]);
   });
 
+  it("has every close code of its table in docs/security.md's list of close codes, and no other", () => {
+    const table = new Set(firstColumn(section("## Close codes", "## Reconnecting")).map(Number).filter(Number.isInteger));
+    const security = readFileSync(new URL("../../../docs/security.md", import.meta.url), "utf8");
+    const list = security.slice(security.indexOf("Close codes: "), security.indexOf("Moderation (bans", security.indexOf("Close codes: ")));
+    expect(new Set([...list.matchAll(/\b([14]\d{3})\b/g)].map((m) => Number(m[1])))).toEqual(table);
+  });
+
   it("has a section for every client frame and every server frame", () => {
     const client = headings(section("## Client → server", "## Server → client"));
     const server = headings(doc.slice(doc.indexOf("## Server → client")));
