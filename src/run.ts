@@ -59,8 +59,38 @@ export async function run(platform: Platform): Promise<void> {
 
   const daemon = new Daemon({ config, runtime: platform.runtime, logger });
   setConfigSource(daemon, () => loadConfig(env, platform.cwd));
+  const starting = daemon.start();
+  // Signals are taken from the start on: one sent as soon as "listening" is logged must not
+  // meet the runtime's default action (SIGHUP's ends the process).
+  let stopping = false;
+  platform.onStopSignal((signal) => {
+    logger.info("signal received", { signal });
+    if (stopping) return;
+    stopping = true;
+    const deadline = setTimeout(() => {
+      logger.error("stop took too long; exiting");
+      platform.exit(EXIT_FAILURE);
+    }, STOP_DEADLINE_MS);
+    (deadline as { unref?: () => void }).unref?.();
+    // A start or restart in progress finishes first, then the stop runs.
+    void daemon.stop().catch((error: Error) => {
+      logger.error("stop failed", { error: error.message });
+      platform.exit(EXIT_FAILURE);
+    });
+  });
+
+  platform.onReloadSignal(() => {
+    logger.info("signal received", { signal: "SIGHUP" });
+    // During the start, the reload waits for it (a failed start exits anyway).
+    starting
+      .then(() => daemon.ops.reload())
+      .catch((error: Error) => {
+        if (daemon.state !== "stopped") logger.error("config reload failed; keeping the running config", { error: error.message });
+      });
+  });
+
   try {
-    await daemon.start();
+    await starting;
   } catch (error) {
     const message = error instanceof AddressInUseError ? `${error.message}; choose another with ${portVariable(config, error.port)}` : (error as Error).message;
     platform.stderr(`chatd: cannot start: ${message}\n`);
@@ -72,28 +102,6 @@ export async function run(platform: Platform): Promise<void> {
       logger.info("bye");
       platform.exit(s.context.error ? EXIT_FAILURE : EXIT_OK);
     }
-  });
-
-  let stopping = false;
-  platform.onStopSignal((signal) => {
-    logger.info("signal received", { signal });
-    if (stopping) return;
-    stopping = true;
-    const deadline = setTimeout(() => {
-      logger.error("stop took too long; exiting");
-      platform.exit(EXIT_FAILURE);
-    }, STOP_DEADLINE_MS);
-    (deadline as { unref?: () => void }).unref?.();
-    // A restart in progress finishes first, then the stop runs.
-    void daemon.stop().catch((error: Error) => {
-      logger.error("stop failed", { error: error.message });
-      platform.exit(EXIT_FAILURE);
-    });
-  });
-
-  platform.onReloadSignal(() => {
-    logger.info("signal received", { signal: "SIGHUP" });
-    daemon.ops.reload().catch((error: Error) => logger.error("config reload failed; keeping the running config", { error: error.message }));
   });
 
   if (consoleMode === "on" || (consoleMode === "auto" && platform.stdinIsTerminal)) platform.startConsole(daemon);
