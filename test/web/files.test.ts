@@ -67,4 +67,31 @@ describe("files on the page", () => {
     await expect.poll(() => tap.sentOf("say").length).toBe(1);
     expect(tap.sentOf("say")[0]).not.toHaveProperty("files");
   });
+
+  it("takes files pasted into the message box or dropped on the composer", async () => {
+    const d = await web.daemon();
+    const bob = await web.wsUser(d, "bob");
+    await bob.request({ type: "join", room: "general" }, "joined");
+    const { page, errors } = await web.user(d);
+    await signIn(page, "alice");
+    await waitForRoom(page, "general");
+    const input = page.getByTestId("composer-input");
+    // What a browser fires for a paste from the clipboard and a drop from the file manager.
+    await input.evaluate((box) => {
+      const data = new DataTransfer();
+      data.items.add(new File(["pasted"], "pasted.txt", { type: "text/plain" }));
+      box.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+    });
+    await input.evaluate((box) => {
+      const data = new DataTransfer();
+      data.items.add(new File(["dropped"], "dropped.txt", { type: "text/plain" }));
+      const composer = box.closest("form") ?? box;
+      for (const type of ["dragenter", "dragover", "drop"]) composer.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
+    });
+    await expect.poll(() => page.locator('[data-testid="upload"][data-state="done"]').count()).toBe(2);
+    await page.getByTestId("composer-send").click();
+    const got = await bob.next("message");
+    expect((got.files as Array<{ name: string }>).map((f) => f.name)).toEqual(["pasted.txt", "dropped.txt"]);
+    expect(errors).toEqual([]);
+  });
 });

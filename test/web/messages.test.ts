@@ -79,6 +79,12 @@ describe("messages in the page", () => {
     await sentMessages(page, "meet at 6 (edited)").waitFor();
     expect(tap.sentOf("edit")).toHaveLength(1);
 
+    // Up arrow with a draft is the caret's: nothing is edited, the draft stays.
+    await input.fill("a draft");
+    await input.press("ArrowUp");
+    expect(await page.getByTestId("composer-context").getByText("Editing your message").count()).toBe(0);
+    expect(await input.inputValue()).toBe("a draft");
+
     // Up arrow in the empty composer edits the last one; Esc gives the draft back.
     await input.fill("");
     await input.press("ArrowUp");

@@ -30,6 +30,11 @@ describe("moderation in the page", () => {
     await signIn(mod.page, "maude");
     const role = await d.http("/admin/role", { method: "PUT", admin: true, body: JSON.stringify({ user: "maude", role: "moderator" }) });
     expect(role.status).toBe(200);
+    // The page learns the role when it connects: no moderation in its menus before a reload.
+    await waitForRoom(mod.page, "general");
+    await mod.page.locator('[data-testid="member-menu"][data-name="mallory"]').click();
+    expect(await menuItems(mod.page)).toEqual(["dm"]);
+    await mod.page.keyboard.press("Escape");
     withRole(mod.tap, "moderator");
     await mod.page.reload();
     await waitForRoom(mod.page, "general");
