@@ -1,5 +1,5 @@
 import { PassThrough } from "node:stream";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Daemon } from "../../../../src/daemon.ts";
 import { startNodeConsole } from "../../../../src/runtime/node/console.ts";
 import { stdoutLine } from "../../../../src/runtime/node/stdout-lines.ts";
@@ -39,6 +39,15 @@ describe("the Node console", () => {
   });
 
   describe("on a terminal", () => {
+    // A capable terminal: with TERM=dumb (as a CI runner may set) Node's readline neither moves the cursor nor redraws.
+    const term = process.env.TERM;
+    beforeEach(() => {
+      process.env.TERM = "xterm-256color";
+    });
+    afterEach(() => {
+      if (term === undefined) delete process.env.TERM;
+      else process.env.TERM = term;
+    });
     const ops = { uptime: () => ({ state: "running", uptimeSeconds: 1, startedAt: "-", connections: 0, usersOnline: 0, restarts: 0 }) };
 
     it("prints a log line above the prompt, and keeps the prompt and the typed text below it", async () => {
