@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { onPath } from "./provision.ts";
 import { ROOT } from "./process.ts";
 
@@ -43,8 +43,17 @@ async function startEngine(): Promise<boolean> {
   return false;
 }
 
+/** root's tools (dockerd, the iptables it runs, debootstrap) live in the sbin folders, which a minimal PATH (`env -i`, some CI runners) leaves out. */
+function withSbinOnPath(): void {
+  if (!isRoot()) return;
+  const dirs = (process.env.PATH ?? "").split(delimiter);
+  for (const dir of ["/usr/local/sbin", "/usr/sbin", "/sbin"]) if (!dirs.includes(dir)) dirs.push(dir);
+  process.env.PATH = dirs.filter((d) => d !== "").join(delimiter);
+}
+
 /** Why Docker cannot be used here, or undefined when it can (engine up, base image present). */
 export async function provideDocker(): Promise<string | undefined> {
+  withSbinOnPath();
   if (!onPath("docker") || !onPath("dockerd")) aptInstall(["docker.io"]);
   if (!onPath("docker")) return "docker is not installed: install Debian's docker.io (sudo apt-get install docker.io)";
   if (!engineAnswers() && !(await startEngine())) {
