@@ -44,9 +44,19 @@ function load(more) {
 /** A `rooms` frame nobody asked for: the directory's fresh first page. */
 export function directoryPushed(f) {
   if (!$("rooms-dialog").open || view.query !== "" || view.loading) return;
-  const extra = view.rooms.slice(f.rooms?.length ?? 0); // further pages the reader loaded stay
-  view.rooms = [...(f.rooms ?? []), ...(view.next === null ? [] : extra)];
-  if (typeof f.next !== "string") view.next = null;
+  const first = f.rooms ?? [];
+  if (typeof f.next !== "string") {
+    // The whole directory fits in the pushed page.
+    view.rooms = first;
+    view.next = null;
+  } else {
+    // Further pages the reader loaded stay: the rooms after the pushed page's end (names in
+    // the directory's order, UTF-16 code units), also once every page is loaded (next null).
+    const end = f.next;
+    const extra = view.rooms.filter((room) => room.name > end);
+    if (extra.length === 0) view.next = end;
+    view.rooms = [...first, ...extra];
+  }
   renderBrowse();
 }
 

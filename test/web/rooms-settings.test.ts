@@ -103,6 +103,11 @@ describe("rooms and settings in the page", () => {
     await expect.poll(() => rows.count()).toBe(56); // general and the 55
     expect(await alice.page.getByTestId("rooms-more").isHidden()).toBe(true);
     expect(await rows.last().getAttribute("data-room")).toBe("room-54");
+    // The server pushes the directory's first page when a topic changes: the pages loaded stay.
+    await bob.request({ type: "topic", room: "room-00", text: "Pushed" }, "topic");
+    await alice.page.getByTestId("dir-room").filter({ hasText: "Pushed" }).waitFor({ timeout: 10_000 });
+    expect(await rows.count()).toBe(56);
+    expect(await rows.last().getAttribute("data-room")).toBe("room-54");
     expect(alice.errors).toEqual([]);
   });
 
