@@ -5,6 +5,7 @@ import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TestClient, type Frame } from "./client.ts";
+import { startCluster, type TestCluster } from "./cluster.ts";
 import { startDaemon, type TestDaemon } from "./daemon.ts";
 import { MAIN, ROOT, spawnDaemon, type DaemonProcess } from "./process.ts";
 
@@ -66,6 +67,13 @@ export class World {
     const dir = await mkdtemp(join(tmpdir(), "chatd-it-"));
     this.#dirs.push(dir);
     return dir;
+  }
+
+  /** Daemons on one Redis (helpers/cluster.ts), closed at cleanup once the clients are gone. */
+  async cluster(...args: Parameters<typeof startCluster>): Promise<TestCluster> {
+    const cluster = await startCluster(...args);
+    this.onCleanup(() => cluster.close());
+    return cluster;
   }
 
   onCleanup(fn: () => unknown): void {

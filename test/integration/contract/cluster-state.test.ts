@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { ask, World } from "../../helpers/harness.ts";
-import { startCluster, type ClusterNode, type TestCluster } from "../../helpers/cluster.ts";
+import type { ClusterNode } from "../../helpers/cluster.ts";
 import { REDIS_URL } from "../../helpers/redis.ts";
 import type { Frame, TestClient } from "../../helpers/client.ts";
 
@@ -24,15 +24,10 @@ async function search(client: TestClient, q: string): Promise<Frame> {
 
 describe("a node that starts after the others", () => {
   const world = new World();
-  let cluster: TestCluster | undefined;
-  afterEach(async () => {
-    await world.cleanup();
-    await cluster?.close();
-    cluster = undefined;
-  });
+  afterEach(() => world.cleanup());
 
   it("rebuilds edits, reactions, deletions and topics from the streams, and searches what was said before it started", async () => {
-    cluster = await startCluster(1);
+    const cluster = await world.cluster(1);
     const a = cluster.nodes[0]!;
     const alice = await world.member(a, "alice", "den");
     const bob = await world.member(a, "bob", "den");
@@ -63,7 +58,7 @@ describe("a node that starts after the others", () => {
   });
 
   it("sees a room made on another node in its directory at once, with its creator as operator", async () => {
-    cluster = await startCluster(2);
+    const cluster = await world.cluster(2);
     const [a, b] = cluster.nodes as [ClusterNode, ClusterNode];
     const alice = await world.member(a, "alice", "newroom");
     const bob = await world.signIn(b, "bob");
@@ -79,11 +74,9 @@ describe("a node that starts after the others", () => {
 
 describe("history in Redis", () => {
   const world = new World();
-  let cluster: TestCluster | undefined;
   let redis: Redis | undefined;
   afterEach(async () => {
     await world.cleanup();
-    await cluster?.close();
     redis?.disconnect();
   });
 
@@ -92,7 +85,7 @@ describe("history in Redis", () => {
     const config = join(dir, "server.json");
     await writeFile(config, JSON.stringify({ bcryptCost: 4, host: "127.0.0.1", limits: { historyPerRoom: 5 } }));
     world.onCleanup(() => rm(config, { force: true }));
-    cluster = await startCluster(1, { CHAT_CONFIG: config });
+    const cluster = await world.cluster(1, { CHAT_CONFIG: config });
     const alice = await world.member(cluster.nodes[0]!, "alice");
     for (let i = 0; i < 12; i++) expect((await ask(alice.client, { type: "say", room: "general", text: `m${i}` })).type).toBe("ack");
     redis = new Redis(REDIS_URL);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Frame, TestClient } from "../../helpers/client.ts";
-import { startCluster, type TestCluster } from "../../helpers/cluster.ts";
+import type { TestCluster } from "../../helpers/cluster.ts";
 import { World, ask, settle } from "../../helpers/harness.ts";
 
 /**
@@ -77,15 +77,10 @@ describe("a read marker never goes past the newest record kept", () => {
 
 describe("a read marker in a cluster (Redis broker)", () => {
   const world = new World();
-  let cluster: TestCluster | undefined;
-  afterEach(async () => {
-    await world.cleanup();
-    await cluster?.close();
-    cluster = undefined;
-  });
+  afterEach(() => world.cleanup());
 
   it("clamps to the newest record written on another node, and tells the user's connections on every node", async () => {
-    cluster = await startCluster(2);
+    const cluster = await world.cluster(2);
     const [a, b] = cluster.nodes as [TestCluster["nodes"][0], TestCluster["nodes"][0]];
     const { client: alice } = await world.member(a, "alice", "dev");
     const { client: aliceOnB } = await world.signIn(b, "alice");

@@ -1,9 +1,6 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { World } from "../../helpers/harness.ts";
-import { startCluster, type TestCluster } from "../../helpers/cluster.ts";
+import type { TestCluster } from "../../helpers/cluster.ts";
 import { PNG_2x3, put } from "../../helpers/files.ts";
 import type { TestDaemon } from "../../helpers/daemon.ts";
 import type { TestClient } from "../../helpers/client.ts";
@@ -21,14 +18,7 @@ async function answer(client: TestClient, frame: Json): Promise<Json> {
 
 describe("files shared in say and dm", () => {
   const world = new World();
-  let cluster: TestCluster | undefined;
-  let shared: string | undefined;
-  afterEach(async () => {
-    await world.cleanup();
-    await cluster?.close();
-    cluster = undefined;
-    if (shared) await rm(shared, { recursive: true, force: true });
-  });
+  afterEach(() => world.cleanup());
 
   it("delivers the files with the message, in history and joined, and keeps them across a restart", async () => {
     const d: TestDaemon = await world.daemon();
@@ -100,8 +90,8 @@ describe("files shared in say and dm", () => {
   });
 
   it("in a cluster: a file said on node 1 reaches node 2's member, who downloads it from node 2", async () => {
-    shared = await mkdtemp(join(tmpdir(), "chatd-shared-files-"));
-    cluster = await startCluster(2, { CHAT_FILES_DIR: shared });
+    const shared = await world.tempDir();
+    const cluster = await world.cluster(2, { CHAT_FILES_DIR: shared });
     const [a, b] = cluster.nodes as [TestCluster["nodes"][0], TestCluster["nodes"][0]];
     const alice = await world.member(a, "alice");
     const bob = await world.member(b, "bob");
