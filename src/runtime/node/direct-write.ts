@@ -5,9 +5,10 @@ import type { Socket } from "node:net";
  * `_writeGeneric` makes it, without the Writable stream's bookkeeping around
  * it (state updates, a callback through process.nextTick per write). A
  * fan-out is one write per recipient per message, and that bookkeeping was
- * about a fifth of a write's user CPU (docs/benchmarks.md, "IRC write path"). It uses Node internals (`socket._handle.writeBuffer`,
- * `process.binding("stream_wrap")`), so `writeDirect` answers false, and the
- * caller writes with socket.write, whenever they are missing or the stream
+ * about a fifth of a write's user CPU (docs/benchmarks.md, "IRC write path").
+ * It uses Node internals (`socket._handle.writeBuffer`,
+ * `process.binding("stream_wrap")`), so `writeDirect` answers "refused", and
+ * the caller writes with socket.write, whenever they are missing or the stream
  * has anything of its own queued or in flight (its order must hold).
  * test/unit/runtime/node/direct-write.test.ts fails on a Node where the path
  * is gone or changed.
