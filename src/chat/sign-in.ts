@@ -101,7 +101,7 @@ async function withToken(deps: Deps, signIn: Admission): Promise<Admission> {
     await deps.accounts.revoke(token);
     throw error;
   }
-  return { user, token, created: signIn.created, mark: signIn.mark, byToken: false };
+  return admission({ user, token, created: signIn.created }, signIn.mark, false);
 }
 
 /**
