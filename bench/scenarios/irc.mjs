@@ -16,9 +16,13 @@
  * `node bench/scenarios/irc.mjs [--quick] [--no-docs] [--servers=chatd,ergo,ergo-nohistory] [--rates=25,50]` writes
  * bench/results/irc.json (irc-quick.json) and the IRC section of
  * docs/benchmarks.md (kept below the notes marker across full runs).
+ * `CHATD_BASE=<another checkout, built>` adds that build of chatd as server
+ * `chatd-base`, taking turns with this one: an A/B of a change under the
+ * same load (`--servers=chatd,chatd-base`). `IRC_CPU_PROF=<dir>` runs chatd
+ * with --cpu-prof into that folder.
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { cpSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -35,11 +39,19 @@ function rssKiB(handle) {
   return treeUsage(handle.pid).rssBytes / 1024;
 }
 
-async function startChatdIrc({ root, dataDir }) {
+async function startChatdIrc({ root, dataDir, name = "chatd-irc" }) {
   const ircPort = await freePort();
-  const handle = await startChatd({ root, dataDir, name: "chatd-irc", env: { CHAT_IRC_PORT: String(ircPort) } });
+  const handle = await startChatd({ root, dataDir, name, cpuProfDir: process.env.IRC_CPU_PROF, env: { CHAT_IRC_PORT: String(ircPort) } });
   await waitForPort(ircPort);
   return { ...handle, httpPort: handle.port, port: ircPort };
+}
+
+/** CHATD_BASE's data directory: the bench accounts copied from `chatdDataDir` (a data directory is one daemon's). */
+function baseData(chatdDataDir) {
+  const dir = `${chatdDataDir}-base`;
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(join(chatdDataDir, "users"), join(dir, "users"), { recursive: true });
+  return dir;
 }
 
 /**
@@ -49,8 +61,11 @@ async function startChatdIrc({ root, dataDir }) {
 export async function ircFanout({ root, dataDir, chatdDataDir, pool, accounts, log, pauseMs, only }, p) {
   const ergo = findErgo();
   if (ergo.missing) log(`irc: Ergo not measured: ${ergo.missing}`);
+  const base = process.env.CHATD_BASE;
   const servers = [
     { key: "chatd", label: "chatd (IRC port)", start: () => startChatdIrc({ root, dataDir: chatdDataDir }), sasl: true },
+    // Another build of chatd beside this one (an A/B of a change, taking turns under the same load), on a copy of the bench accounts.
+    ...(base ? [{ key: "chatd-base", label: `chatd at ${base}`, start: () => startChatdIrc({ root: base, dataDir: baseData(chatdDataDir), name: "chatd-base" }), sasl: true }] : []),
     ...(ergo.missing
       ? []
       : [
@@ -133,7 +148,7 @@ function rows(p, servers) {
 export function ircMarkdown(json) {
   const { meta, params: p, results } = json;
   const s = results.servers;
-  const peers = ["ergo", "ergo-nohistory"].filter((k) => s[k]);
+  const peers = ["chatd-base", "ergo", "ergo-nohistory"].filter((k) => s[k]);
   const head = ["metric", ...["chatd", ...peers].filter((k) => s[k]).map((k) => s[k].label), ...peers.map((k) => `chatd ÷ ${s[k].label}`)];
   const line = (cells) => `| ${cells.join(" | ")} |`;
   const summary = rows(p, Object.values(s)).map(([label, get, show = fmt]) => line([label, ...["chatd", ...peers].filter((k) => s[k]).map((k) => show(get(s[k]))), ...peers.map((k) => ratio(get(s.chatd), get(s[k])))]));

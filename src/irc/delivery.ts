@@ -81,15 +81,24 @@ export abstract class IrcPeer implements Peer {
   send(encoded: Encoded): void {
     if (this.closed) return;
     const frame = encoded.frame ?? (JSON.parse(encoded.text) as OutboundFrame);
-    if (frame.type === "message" || frame.type === "dm" || frame.type === "presence" || frame.type === "typing" || frame.type === "edited" || frame.type === "deleted" || frame.type === "reaction" || frame.type === "tags") {
+    // Read once: frames come in many shapes, so each read of a field is a lookup (once per member of a room).
+    const type = frame.type;
+    // The common case first: another member's message.
+    if (type === "message" || type === "dm") {
+      const me = this.session.user;
+      if (me && frame.from === me.name && this.requests.isOwnCopy(frame, me.name)) return;
+      this.#fanout(this.ctx.renderer.fanout(encoded, frame, this.mask));
+      return;
+    }
+    if (type === "presence" || type === "typing" || type === "edited" || type === "deleted" || type === "reaction" || type === "tags") {
       if (this.#isOwn(frame) || !this.#news(frame)) return;
       const bytes = this.ctx.renderer.fanout(encoded, frame, this.mask);
       // A deletion or reaction this client asked for answers its REDACT or TAGMSG (labeled, in command order).
-      if ((frame.type === "deleted" || frame.type === "reaction") && this.ownChange(frame, bytes)) return;
+      if ((type === "deleted" || type === "reaction") && this.ownChange(frame, bytes)) return;
       this.#fanout(bytes);
       return;
     }
-    if (frame.type === "topic" || frame.type === "mode") {
+    if (type === "topic" || type === "mode") {
       const bytes = this.ctx.renderer.fanout(encoded, frame, this.mask);
       if (!this.ownChange(frame, bytes)) this.#fanout(bytes);
       return;
@@ -123,12 +132,10 @@ export abstract class IrcPeer implements Peer {
     this.#fanout(this.ctx.renderer.batch(frames, this.mask));
   }
 
-  /** The session's own copy of what it sent (dropped: echo-message answers at the ack), or its own presence. */
+  /** Its own presence or typing (a message's own copy is send's: echo-message answers at the ack). */
   #isOwn(frame: OutboundFrame): boolean {
     const me = this.session.user;
-    if (!me) return false;
-    if (frame.type === "presence" || frame.type === "typing") return frame.user === me.name;
-    return (frame.type === "message" || frame.type === "dm") && frame.from === me.name && this.requests.isOwnCopy(frame, me.name);
+    return me !== undefined && (frame.type === "presence" || frame.type === "typing") && frame.user === me.name;
   }
 
   /** Peer: another member of a shared room (on any node) went away or came back, told with away-notify. */

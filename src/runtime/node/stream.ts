@@ -6,8 +6,9 @@ import { AddressInUseError, type Listener, type StreamServeOptions, type StreamS
 /** How long a closing stream may take to write out what is queued before it is dropped. */
 const END_GRACE_MS = 3000;
 
-/** Streams with lines queued this turn of the event loop. */
-const queued: NodeStream[] = [];
+/** Streams with lines queued this turn of the event loop (two arrays taking turns: no copy per flush). */
+let queued: NodeStream[] = [];
+let spare: NodeStream[] = [];
 let flushScheduled = false;
 
 /** The bytes last written, as a Buffer (see asBuffer). */
@@ -31,7 +32,11 @@ export function asBuffer(bytes: Uint8Array): Buffer {
 
 function flushAll(): void {
   flushScheduled = false;
-  for (const stream of queued.splice(0)) stream.flush();
+  const streams = queued;
+  queued = spare;
+  spare = streams;
+  for (let i = 0; i < streams.length; i++) streams[i]!.flush();
+  streams.length = 0;
 }
 
 /**

@@ -151,6 +151,23 @@ describe("Hub", () => {
       expect(hub.deliveries).toBe(3);
     });
 
+
+    it("toRoom follows joins and leaves made between two fan-outs (the member list it loops over is kept between them)", () => {
+      const hub = new Hub(1 << 20);
+      const a = user(hub, "alice");
+      const b = user(hub, "bob");
+      hub.join(a.session, "r");
+      hub.toRoom("r", { type: "typing", room: "r", user: "x" });
+      hub.join(b.session, "r");
+      hub.toRoom("r", { type: "typing", room: "r", user: "y" });
+      hub.leave(a.session, "r");
+      hub.toRoom("r", { type: "typing", room: "r", user: "z" });
+      hub.remove(b.session);
+      hub.join(a.session, "r");
+      hub.toRoom("r", { type: "typing", room: "r", user: "w" });
+      expect(a.frames().map((f) => (f as { user: string }).user)).toEqual(["x", "y", "w"]);
+      expect(b.frames().map((f) => (f as { user: string }).user)).toEqual(["y", "z"]);
+    });
     it("toAll reaches signed-in sessions only", () => {
       const hub = new Hub(1 << 20);
       const a = user(hub, "alice");
