@@ -5,19 +5,17 @@ import { recordFrame } from "./frames.ts";
 import type { Session, SessionUser } from "./session.ts";
 import { SmallSet, type ReadonlySmallSet } from "./small-set.ts";
 import { mergeSorted, sortedHas } from "./sorted-names.ts";
-import { PRESENCE_BATCH_MS, PresenceBatches, type PendingPresence } from "./presence-batches.ts";
+import { PRESENCE_BATCH_MS, PresenceBatches, type BatchedRoom } from "./presence-batches.ts";
 
 export { PRESENCE_BATCH_MS };
 
-type Room = {
+/** `sessions`: each member with the sequence number of its join, so a presence batch skips what happened before it. */
+type Room = BatchedRoom & {
   name: string;
-  /** Each member with the sequence number of its join, so a batch skips what happened before it. */
-  sessions: Map<Session, number>;
   /** The members as an array, made on the first fan-out after a join or leave: a loop over it is cheaper than over the map's keys. */
   list: Session[] | undefined;
   /** How many of each user's sessions are in the room (names come from the sessions: no object per member). */
   users: Map<string, number>;
-  pending: PendingPresence[];
 };
 
 /**
@@ -189,10 +187,7 @@ export class Hub {
     return [...this.#byUser].map(([key, sessions]) => ({ key, name: [...sessions][0]!.user!.name, sessions }));
   }
 
-  /**
-   * Sends to every session in the room, optionally skipping one; `holder`'s
-   * copy may wait for its next frame (see Peer.hold).
-   */
+  /** Sends to every session in the room, optionally skipping one; `holder`'s copy may wait for its next frame (see Peer.hold). */
   toRoom(roomName: string, frame: OutboundFrame | Encoded, except?: Session, holder?: Session): void {
     const room = this.#rooms.get(roomName);
     if (!room) return;
