@@ -61,11 +61,12 @@ export class RoomPresence {
    * The session's away message changed (its peer's `away`): kept with the
    * user's presence, and `text` (the message as it was set, the peer's by
    * default) told to the members of `rooms` (the session's, unless given) here
-   * and, over the bus, on the other nodes, as presence is.
+   * and, over the bus, on the other nodes, as presence is. No rooms: kept only.
    */
   away(session: Session, rooms: string[] = [...session.rooms], text = session.peer.away): void {
     const user = session.user!;
     this.syncLocal(user.key, user.name);
+    if (rooms.length === 0) return;
     this.hub.toAway(rooms, user.name, text, session);
     this.bus.publish({ kind: "away", user: user.name, rooms, ...(text !== undefined ? { text } : {}), origin: this.origin }).catch(() => {});
   }

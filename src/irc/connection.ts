@@ -8,6 +8,7 @@ import { registrationCommand, releaseGuest, tryRegister } from "./registration.t
 import { activeCommand } from "./commands.ts";
 import { IrcAnswering } from "./answering.ts";
 import type { OwnChange } from "./delivery.ts";
+import type { AwayNotices } from "./away.ts";
 
 const encoder = new TextEncoder();
 /** Commands registration handles itself; others wait for it while the sign-in is checked. */
@@ -41,6 +42,8 @@ export class IrcConnection extends IrcAnswering {
   saslMechanism: string | undefined;
   registered = false;
   away: string | undefined;
+  /** Tells others of `away` changes, at a bounded rate (made on the first AWAY). */
+  awayNotices: AwayNotices | undefined;
   oper = false;
   /** When the client last sent PRIVMSG or NOTICE (when it connected, until then): WHOX's idle time. */
   activeAt = Date.now();
@@ -178,6 +181,7 @@ export class IrcConnection extends IrcAnswering {
     this.closed = true;
     releaseGuest(this);
     clearTimeout(this.#deadline);
+    this.awayNotices?.stop();
     if (!this.#left) this.toSession({ type: "DISCONNECTED" });
     this.#left = true;
   }

@@ -1,4 +1,5 @@
 import type { IrcConnection } from "./connection.ts";
+import { AwayNotices } from "./away.ts";
 import type { IrcMessage } from "./line.ts";
 import { channelKey, userKey } from "./names.ts";
 import { fromIrc } from "./text.ts";
@@ -87,8 +88,8 @@ function channelModes(conn: IrcConnection, out: Reply, target: string, room: str
 /**
  * AWAY: kept on this connection and with the user's presence (WHO and WHOIS
  * on every node show it), and told, with away-notify, to the IRC clients
- * sharing a channel with the user on every node (ChatService.away). In the
- * session's order: a JOIN sent before it is done first.
+ * sharing a channel with the user on every node (ChatService.away), at most
+ * once per AWAY_TELL_MS (see away.ts).
  */
 export function away(conn: IrcConnection, msg: IrcMessage): void {
   const text = msg.params[0];
@@ -97,7 +98,5 @@ export function away(conn: IrcConnection, msg: IrcMessage): void {
   if (conn.away === undefined) conn.num(out, "305", "You are no longer marked as being away");
   else conn.num(out, "306", "You have been marked as being away");
   out.release();
-  // Told as set now, should another AWAY follow before this one is told.
-  const now = conn.away;
-  conn.session.enqueue(() => conn.ctx.chat.away(conn.session, undefined, now));
+  (conn.awayNotices ??= new AwayNotices(conn.session, conn.ctx, () => conn.away)).changed();
 }

@@ -292,4 +292,31 @@ describe("IRC and web users in the same rooms", () => {
     a.send("@+typing=active TAGMSG #general");
     expect(await web.next("typing")).toMatchObject({ room: "general", user: "alpha" });
   });
+
+  it("an AWAY flood reaches the channel as one AWAY line per 2 s, the state it ends in; 305/306 and WHOIS follow each at once", async () => {
+    const d = await ircDaemon();
+    const a = await ircSignIn(d.daemon.ircPort!, "flapper", {});
+    const b = await ircSignIn(d.daemon.ircPort!, "watcher", { caps: ["away-notify"] });
+    world.onCleanup(() => a.close());
+    world.onCleanup(() => b.close());
+    a.send("JOIN #general");
+    await a.next("366");
+    b.send("JOIN #general");
+    await b.next("366");
+    a.send("AWAY :first");
+    await a.next("306");
+    expect((await b.next("AWAY")).params).toEqual(["first"]);
+    // 400 toggles at once: before, each was an AWAY line to every away-notify member of every shared room.
+    let flood = "";
+    for (let i = 0; i < 400; i++) flood += i % 2 ? "AWAY\r\n" : `AWAY :flap ${i}\r\n`;
+    a.socket.write(`${flood}AWAY :last one\r\n`);
+    for (let i = 0; i < 400; i++) await a.next((l) => l.command === "305" || l.command === "306");
+    expect((await a.next((l) => l.command === "305" || l.command === "306")).command).toBe("306");
+    b.send("WHOIS flapper");
+    expect((await b.until("318")).find((l) => l.command === "301")!.params[2]).toBe("last one");
+    const told = (await b.until((l) => l.command === "AWAY" && l.params[0] === "last one", 6000)).filter((l) => l.command === "AWAY");
+    // One line 2 s after "first" (two if the flood took longer than that to read: the one read then, and the last).
+    expect(told.length).toBeLessThanOrEqual(2);
+    expect(await b.quiet("AWAY", 2500)).toBe(true);
+  });
 });
