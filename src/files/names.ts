@@ -24,7 +24,8 @@ export function safeName(raw: string | undefined): string {
   if (chars.length <= MAX_NAME_LENGTH) return clean;
   const dot = clean.lastIndexOf(".");
   const extension = dot > 0 ? [...clean.slice(dot)] : [];
-  if (extension.length === 0 || extension.length > MAX_EXTENSION) return chars.slice(0, MAX_NAME_LENGTH).join("");
+  // The cut may end on a dot or a space: trimmed again, as the whole name was.
+  if (extension.length === 0 || extension.length > MAX_EXTENSION) return trimDotsAndSpaces(chars.slice(0, MAX_NAME_LENGTH).join(""));
   const stem = trimDotsAndSpaces(chars.slice(0, MAX_NAME_LENGTH - extension.length).join(""));
   return stem + extension.join("");
 }

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
-import { mkdir, open, readdir, readFile, rm, rmdir, stat } from "node:fs/promises";
+import { readdir, readFile, rm, rmdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { isFileId, isRefKey } from "./ids.ts";
 import { failure } from "./fs-errors.ts";
+import { mkdirPrivate, openPrivate } from "../fs/private.ts";
 import { beginUpload } from "./fs-upload.ts";
 import { readRange } from "./fs-read.ts";
 import type { ByteRange, FileStore, StoredFile, UploadEntry } from "./types.ts";
@@ -47,7 +48,8 @@ export function createFsFileStore(dir: string): FileStore {
 
   return {
     async open() {
-      for (const folder of Object.values(paths)) await failure("create folder", () => mkdir(folder, { recursive: true }));
+      // Private (0700) as the data folder is: the names of its entries are the files' ids, each a capability.
+      for (const folder of Object.values(paths)) await failure("create folder", () => mkdirPrivate(folder));
     },
     async close() {},
     begin: () => beginUpload(paths),
@@ -78,8 +80,8 @@ export function createFsFileStore(dir: string): FileStore {
     },
     async addRef(id: string, key: string) {
       if (!isFileId(id) || !isRefKey(key)) throw new Error(`invalid file reference ${id}/${key}`);
-      await failure("add reference", () => mkdir(refDir(id), { recursive: true }));
-      const marker = await failure("add reference", () => open(join(refDir(id), key), "a"));
+      await failure("add reference", () => mkdirPrivate(refDir(id)));
+      const marker = await failure("add reference", () => openPrivate(join(refDir(id), key), "a"));
       await marker.close();
     },
     async removeRef(id: string, key: string) {
@@ -94,8 +96,8 @@ export function createFsFileStore(dir: string): FileStore {
     async countUpload(owner: string, id: string, entry: UploadEntry) {
       if (!isFileId(id)) throw new Error(`not a file id: ${id}`);
       const folder = ownerDir(owner);
-      await failure("count upload", () => mkdir(folder, { recursive: true }));
-      const marker = await failure("count upload", () => open(join(folder, `${entry.created}-${entry.size}-${id}`), "a"));
+      await failure("count upload", () => mkdirPrivate(folder));
+      const marker = await failure("count upload", () => openPrivate(join(folder, `${entry.created}-${entry.size}-${id}`), "a"));
       await marker.close();
     },
     async uploadsSince(owner: string, since: number) {

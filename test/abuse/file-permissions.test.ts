@@ -1,9 +1,10 @@
-import { chmod, mkdtemp, rm, stat } from "node:fs/promises";
+import { chmod, mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Logger } from "../../src/log.ts";
 import { World } from "../helpers/harness.ts";
+import { put } from "../helpers/files.ts";
 
 const modeOf = async (path: string) => ((await stat(path)).mode & 0o777).toString(8);
 
@@ -35,6 +36,25 @@ describe("data file permissions", () => {
     const files = [join(dataDir, "chat", "chat.jsonl"), join(dataDir, "chatd.lock"), join(dataDir, "users", "a", "alice.json"), join(dataDir, "users", "b", "bob.json")];
     for (const file of files) expect(await modeOf(file), file).toBe("600");
     expect(warnings.filter((w) => w.includes("read by other users"))).toEqual([]);
+  });
+
+  it("keeps uploaded files the same way: the file store's folders 0700 (their names are the files' ids), its files 0600", async () => {
+    umask = process.umask(0o022);
+    const root = await mkdtemp(join(tmpdir(), "chatd-perm-"));
+    world.onCleanup(() => rm(root, { recursive: true, force: true }));
+    // files.dir outside the data folder, as a cluster's shared folder is: its own modes are all that guard it.
+    const filesDir = join(root, "shared");
+    const d = await world.daemon({ files: { dir: filesDir } }, { dataDir: join(root, "data") });
+    const { client, welcome } = await world.member(d, "alice");
+    const file = await put(d.url, welcome.token, "secret", "s.txt");
+    await client.request({ type: "say", room: "general", files: [file.id], ref: 1 }, "ack");
+    const [owner] = await readdir(join(filesDir, "uploads"));
+    const folders = [filesDir, ...["blobs", "meta", "refs", "tmp", "uploads"].map((f) => join(filesDir, f)), join(filesDir, "refs", file.id as string), join(filesDir, "uploads", owner!)];
+    for (const dir of folders) expect(await modeOf(dir), dir).toBe("700");
+    const [ref] = await readdir(join(filesDir, "refs", file.id as string));
+    const [entry] = await readdir(join(filesDir, "uploads", owner!));
+    const files = [join(filesDir, "blobs", file.id as string), join(filesDir, "meta", `${file.id}.json`), join(filesDir, "refs", file.id as string, ref!), join(filesDir, "uploads", owner!, entry!)];
+    for (const f of files) expect(await modeOf(f), f).toBe("600");
   });
 
   it("warns at start when an existing data folder is open to other users", async () => {

@@ -98,11 +98,11 @@ export async function streamFilePart(body: ReadableStream<Uint8Array> | null, op
       const data = carry ? concat(carry, clean) : clean;
       const cut = data.byteLength - trailingDashes(data);
       carry = cut < data.byteLength ? data.slice(cut) : undefined;
-      if (cut > 0) parser.write(data.subarray(0, cut));
+      if (cut > 0) feed(() => parser.write(data.subarray(0, cut)));
       await flush();
     }
-    if (carry) parser.write(carry);
-    parser.end();
+    if (carry) feed(() => parser.write(carry!));
+    feed(() => parser.end());
     await flush();
   } finally {
     clearTimeout(timer);
@@ -116,6 +116,19 @@ export async function streamFilePart(body: ReadableStream<Uint8Array> | null, op
   if (!done) throw new MultipartError(failed ?? "the multipart body ended early");
   if (parts === 0) throw new MultipartError("no part named file");
   return { filename };
+
+  /**
+   * multipasta decodes a part's `filename*` itself, as UTF-8, and throws a
+   * URIError from `write` when its escapes are not: a malformed part header.
+   */
+  function feed(step: () => void): void {
+    try {
+      step();
+    } catch (error) {
+      if (error instanceof URIError) throw new MultipartError("malformed part header: filename* is not percent-encoded UTF-8");
+      throw error;
+    }
+  }
 
   async function flush(): Promise<void> {
     if (failed) throw new MultipartError(failed);

@@ -21,7 +21,8 @@ export async function upload(c: Context, deps: UploadDeps): Promise<Response> {
     return owner;
   }
   const contentType = c.req.header("content-type") ?? "";
-  if (!/^multipart\/form-data\s*;/i.test(contentType)) {
+  // multipart/form-data without a boundary is still that type: a malformed body (400), not another type (415).
+  if (!/^multipart\/form-data\s*(?:;|$)/i.test(contentType)) {
     return c.json({ error: "unsupported_media_type", message: "send multipart/form-data with a field named file" }, 415, FILE_SAFETY_HEADERS);
   }
   const { maxFileBytes } = deps.limits;

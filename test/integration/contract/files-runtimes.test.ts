@@ -44,6 +44,22 @@ describe.each<RuntimeName>(["node", "deno"])("files on %s", (runtime) => {
     expect(head.headers.get("content-length")).toBe("4");
   });
 
+  it("answers 304 and 416 with the file's served type, never text/plain; a 416 with Content-Length: 0", async () => {
+    const { url, token } = await start();
+    const file = await put(url, token, "0123456789", "ten.txt");
+    const whole = await fetch(`${url}${file.url}`);
+    await whole.arrayBuffer();
+    const notModified = await fetch(`${url}${file.url}`, { headers: { "if-none-match": whole.headers.get("etag")! } });
+    expect(notModified.status).toBe(304);
+    expect(notModified.headers.get("content-type")).toBe("application/octet-stream");
+    expect(notModified.headers.get("content-length")).toBeNull();
+    const unsatisfiable = await fetch(`${url}${file.url}`, { headers: { range: "bytes=10-" } });
+    expect(unsatisfiable.status).toBe(416);
+    expect(unsatisfiable.headers.get("content-type")).toBe("application/octet-stream");
+    expect(unsatisfiable.headers.get("content-length")).toBe("0");
+    expect((await unsatisfiable.arrayBuffer()).byteLength).toBe(0);
+  });
+
   it("refuses a declared length over the limit plus 64 KiB before reading the body", async () => {
     const { p, token } = await start({ limits: { maxFileBytes: 1000 } });
     const head = `POST /files HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: ${1000 + 65536 + 1}\r\n\r\n`;

@@ -116,6 +116,21 @@ describe("POST /files and GET /files/{id}/{name}", () => {
     expect(((await wrongField.json()) as Json).error).toBe("bad_request");
   });
 
+  it("answers 400, not 415, to a multipart/form-data body without a boundary; 415 to another multipart type", async () => {
+    const { d, token } = await startWithAlice(world);
+    const body = '--b\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\nhi\r\n--b--\r\n';
+    const post = (type: string) => fetch(`${d.url}/files`, { method: "POST", headers: { Authorization: `Bearer ${token}`, "content-type": type }, body });
+    const noBoundary = await post("multipart/form-data");
+    expect(noBoundary.status).toBe(400);
+    expect(((await noBoundary.json()) as Json).error).toBe("bad_request");
+    const mixed = await post("multipart/mixed; boundary=b");
+    expect(mixed.status).toBe(415);
+    await mixed.arrayBuffer();
+    const ok = await post("Multipart/Form-Data; boundary=b");
+    expect(ok.status).toBe(201);
+    await ok.arrayBuffer();
+  });
+
   it("keeps a UTF-8 name and offers it to browsers in both filename forms", async () => {
     const { d, token } = await startWithAlice(world);
     const file = (await (await upload(d.url, token, "x", "café ☕ (1).txt")).json()) as Json;

@@ -28,6 +28,11 @@ describe("safeName", () => {
     expect([...safeName("😀".repeat(200))]).toHaveLength(MAX_NAME_LENGTH);
     expect([...safeName(`a.${"x".repeat(200)}`)]).toHaveLength(MAX_NAME_LENGTH);
   });
+
+  it("trims a dot or space the cut leaves at the end", () => {
+    expect(safeName(`${"a".repeat(119)}.${"b".repeat(30)}`)).toBe("a".repeat(119));
+    expect(safeName(`${"a".repeat(118)} .${"b".repeat(30)}`)).toBe("a".repeat(118));
+  });
 });
 
 describe("safeName of a long run of spaces or dots", () => {

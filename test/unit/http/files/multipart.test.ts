@@ -93,6 +93,12 @@ describe("streamFilePart", () => {
     expect(await collect(body([part("file", "", "plain field"), END]))).toEqual({ filename: undefined, content: "plain field" });
   });
 
+  it("refuses a filename* whose escapes are not UTF-8 as a malformed part header", async () => {
+    for (const size of [1, 4096]) {
+      await expect(collect(body([part("file", `; filename*=UTF-8''%E2%82.txt`, "x"), END], size))).rejects.toBeInstanceOf(MultipartError);
+    }
+  });
+
   it("refuses a body with no file part, two of them, or no end", async () => {
     await expect(collect(body([part("other", "", "x"), END]))).rejects.toBeInstanceOf(MultipartError);
     await expect(collect(body([part("file", '; filename="a"', "x"), part("file", '; filename="b"', "y"), END]))).rejects.toBeInstanceOf(MultipartError);
