@@ -30,6 +30,7 @@ export function answerBeforeClose(session: Session, answered: Promise<unknown>):
 
 /** Closes now if nothing is outstanding, else as soon as the last outstanding answer is sent. */
 export function closeAfterAnswers(session: Session, code: number, reason: string): void {
+  session.takeNoMore();
   if ((pending.get(session) ?? 0) === 0) return session.peer.close(code, reason);
   if (!closeWhenSettled.has(session)) closeWhenSettled.set(session, { code, reason });
 }

@@ -159,7 +159,6 @@ export class Session {
     const cost = bytes + WAITING_REQUEST_BYTES;
     // The first one waiting is always taken: a frame may be larger than the cap.
     if (waiting !== RUNNING && this.#waitingBytes + cost > (this.rate.maxBufferedBytes ?? 4 * 1024 * 1024)) {
-      this.#waitingBytes = -1;
       closeAfterAnswers(this, CloseCode.policy, "too many requests waiting");
       return;
     }
@@ -178,11 +177,22 @@ export class Session {
         // The task has reported it; the next one runs.
       }
       const waiting = this.#waiting;
-      const next = Array.isArray(waiting) ? waiting.shift() : undefined;
+      const next = Array.isArray(waiting) && this.#waitingBytes >= 0 ? waiting.shift() : undefined;
       if (next && this.#waitingBytes > 0) this.#waitingBytes -= next.bytes;
       task = next?.run;
     }
     this.#waiting = undefined;
+  }
+
+  /**
+   * The connection is being closed (abuse, an overflowing inbox): no request
+   * waiting or still to come is handled. A flooder kept having requests
+   * stored (a topic, a join creating a room) while the acks due before the
+   * close went out.
+   */
+  takeNoMore(): void {
+    this.#waitingBytes = -1;
+    if (Array.isArray(this.#waiting)) this.#waiting = RUNNING;
   }
 
   /** A reply to this client: encoded, and written unless the client has stopped reading (see Replies). */

@@ -1,5 +1,6 @@
 import { ClientError, ErrorCode } from "./errors.ts";
-import { checkName, type Name } from "./names.ts";
+import { checkName, NAME_MAX, type Name } from "./names.ts";
+import { charLength } from "./chars.ts";
 import { isModeratelyRestrictive } from "../unicode/scripts.ts";
 import { skeletonsOf } from "../unicode/skeleton.ts";
 
@@ -16,7 +17,8 @@ export type NewName = Name & { skeletons: string[] };
 
 /**
  * The rule for names that do not exist yet (a new account, a new room), on
- * top of the naming rule every name follows (`checkName`): no invisible
+ * top of the naming rule every name follows (`checkName`): at most 32
+ * characters lower-cased too, no invisible
  * characters, and no mix of scripts beyond UTS #39's "moderately
  * restrictive" level. Names that exist keep working whatever they hold.
  * Whether the name's skeleton is free is the store's to say (see
@@ -24,6 +26,8 @@ export type NewName = Name & { skeletons: string[] };
  */
 export function checkNewName(input: string, what: "user" | "room" = "user"): NewName {
   const n = checkName(input, what);
+  // `İ` lower-cases to two characters: a room shown (and sent back) by its key must fit the bound too.
+  if (charLength(n.key) > NAME_MAX) throw new ClientError(ErrorCode.badName, `${what} name must be 1 to ${NAME_MAX} characters`);
   if (INVISIBLE.test(input) || INVISIBLE.test(n.display)) {
     throw new ClientError(ErrorCode.badName, `${what} name may not hold invisible characters`);
   }

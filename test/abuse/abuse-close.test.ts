@@ -25,4 +25,25 @@ describe("closing an abusive connection", () => {
       expect(new Set(refs).size).toBe(refs.length);
     });
   }
+
+  it("handles no request sent after the strike that closes the connection, while the acks due still go out", async () => {
+    const d = await world.daemon({ limits: { abuseStrikes: 5 } });
+    const { client } = await world.member(d, "flooder");
+    const { client: watcher } = await world.member(d, "watcher");
+    // 20 pass (messageBurst), the next 5 are the strikes; the acks of the 20 are still on their way.
+    for (let i = 0; i < 25; i++) client.send({ type: "say", room: "general", text: `spam ${i}`, ref: i });
+    client.send({ type: "topic", room: "general", text: "set after the close", ref: "t" });
+    client.send({ type: "join", room: "afterwards", ref: "j" });
+    client.send({ type: "ping", ref: "p" });
+    expect(await client.closed).toEqual({ code: 1008, reason: "rate limit abuse" });
+    const refs = client.frames.filter((f) => "ref" in f).map((f) => f.ref);
+    expect(refs).not.toContain("t");
+    expect(refs).not.toContain("j");
+    expect(refs).not.toContain("p");
+    expect(client.frames.filter((f) => f.type === "error")).toHaveLength(5);
+    const joined = await watcher.request({ type: "join", room: "general" }, "joined");
+    expect(joined.topic).toBeUndefined();
+    const rooms = await watcher.request({ type: "rooms", ref: "r" }, "rooms");
+    expect((rooms.rooms as Array<{ name: string }>).map((r) => r.name)).not.toContain("afterwards");
+  });
 });

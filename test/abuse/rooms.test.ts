@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { World } from "../helpers/harness.ts";
+import { settle, World } from "../helpers/harness.ts";
 
 /**
  * Issue 22.4: one user (or address) making room after room. Creation is capped
@@ -78,4 +78,30 @@ describe("room creation under abuse", () => {
     const back = await client.request({ type: "join", room: "fleeting" }, "joined");
     expect((back.history as Array<{ text: string }>).map((m) => m.text)).toEqual(["still here"]);
   });
+
+  it("does not replay a forgotten room's topic and modes to a join with since: the room created again has none", async () => {
+    const d = await world.daemon({ limits: { emptyRoomTtlMs: 1000, heartbeatMs: 200 } });
+    const { client: alice } = await world.signIn(d, "alice");
+    await alice.request({ type: "join", room: "fleeting" }, "joined");
+    const seen = await alice.request({ type: "say", room: "fleeting", text: "last seen", ref: 1 }, "ack");
+    await alice.request({ type: "topic", room: "fleeting", text: "old topic", ref: 2 }, "ack");
+    await alice.request({ type: "mode", room: "fleeting", mode: "topicLock", on: true, ref: 3 }, "ack");
+    await alice.request({ type: "leave", room: "fleeting" }, "left");
+    await expect
+      .poll(async () => ((await alice.request({ type: "rooms" }, "rooms")).rooms as Array<{ name: string }>).map((r) => r.name), { timeout: 8000, interval: 300 })
+      .toEqual(["general"]);
+    const { client: bob } = await world.signIn(d, "bob");
+    bob.send({ type: "join", room: "fleeting", since: seen.id });
+    const joined = await bob.next("joined");
+    expect(joined).toMatchObject({ operators: ["bob"], modes: { topicLock: false, secret: false } });
+    expect(joined.topic).toBeUndefined();
+    const after = (await settle(bob)).filter((f) => f.type !== "rooms");
+    expect(after).toEqual([]);
+    // Live changes of the room as it is now still come.
+    await bob.request({ type: "topic", room: "fleeting", text: "new topic", ref: 4 }, "ack");
+    const again = await bob.request({ type: "join", room: "fleeting", since: seen.id }, "joined");
+    expect(again.topic).toBe("new topic");
+    expect((await settle(bob)).filter((f) => f.type === "topic").map((f) => f.text)).toEqual(["new topic"]);
+  });
 });
+

@@ -75,7 +75,7 @@ export async function join(ctx: ChatContext, session: Session, frame: Frame<"joi
     ...roomModes(ctx.directory.get(room)),
   });
   // Changes stored after `since` to messages before it (and topics) follow as their own frames, as they would have live.
-  if (frame.since !== undefined) for (const change of missedChanges(page.messages)) session.send(change);
+  if (frame.since !== undefined) for (const change of missedChanges(page.messages, ctx.directory.get(room)?.createdAt)) session.send(change);
   if (firstAnywhere) presence.announce(room, user.name, "join", session);
 }
 
@@ -112,13 +112,18 @@ export function typing(ctx: ChatContext, session: Session, frame: Frame<"typing"
   ctx.bus.publish({ kind: "typing", room, user, origin: ctx.presence.origin }).catch(() => {});
 }
 
-/** The frames of the changes in a page that its messages do not already show (their message is older than the page). */
-function missedChanges(records: ChatRecord[]): RecordFrame[] {
+/**
+ * The frames of the changes in a page that its messages do not already show
+ * (their message is older than the page). A topic or mode change from before
+ * the room was last created (`createdAt`: it was forgotten, then joined again)
+ * is left out: it is no longer the room's, and `joined` just said so.
+ */
+function missedChanges(records: ChatRecord[], createdAt = 0): RecordFrame[] {
   const inPage = new Set<string>();
   const frames: RecordFrame[] = [];
   for (const r of records) {
     if (isMessage(r)) inPage.add(r.id);
-    else if (!isAmendment(r) || !inPage.has(r.target)) frames.push(recordFrame(r));
+    else if (isAmendment(r) ? !inPage.has(r.target) : r.ts >= createdAt) frames.push(recordFrame(r));
   }
   return frames;
 }

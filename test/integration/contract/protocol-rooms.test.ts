@@ -132,3 +132,22 @@ describe("typing", () => {
     expect(await bob.next("typing")).toEqual({ type: "typing", room: "general", user: "alice" });
   });
 });
+
+describe("room names", () => {
+  const world = new World();
+  afterEach(() => world.cleanup());
+
+  it("can always be sent back as the server shows them: a new room whose lower-cased name is over 32 characters is refused", async () => {
+    const d = await world.daemon();
+    const { client } = await world.signIn(d, "alice");
+    // `İ` lower-cases to two characters (`i` and U+0307): 17 of them show as 34.
+    expect(await errorFor(client, { type: "join", room: "\u0130".repeat(17), ref: 1 })).toMatchObject({ code: "bad_name", ref: 1 });
+    const joined = await client.request({ type: "join", room: "\u0130".repeat(16) }, "joined");
+    const page = await client.request({ type: "rooms", query: joined.room as string, ref: "r" }, "rooms");
+    expect(names(page)).toEqual([joined.room]);
+    for (const name of [joined.room, ...names(page)]) {
+      expect(await client.request({ type: "join", room: name }, "joined", "error")).toMatchObject({ type: "joined", room: joined.room });
+    }
+  });
+});
+
