@@ -174,6 +174,21 @@ describe("runConsoleCommand", () => {
       await run("motd Be kind.");
     });
 
+    it("refuses say over 4000 characters, as POST /admin/broadcast does, and sends nothing; an emoji counts 1", async () => {
+      const ivy = await connect("ivy");
+      expect(await run(`say ${"t".repeat(4001)}`)).toBe("error: text is longer than 4000 characters");
+      expect(await run(`say ${"😀".repeat(4000)}`)).toBe("notice sent to 1 signed-in connection");
+      // The first notice ivy gets is the one that was sent: the refused one never went out.
+      expect(await ivy.next("notice")).toMatchObject({ kind: "broadcast", text: "😀".repeat(4000) });
+    });
+
+    it("refuses motd over 2000 characters, as PUT /admin/motd does, and keeps the one set; an emoji counts 1", async () => {
+      expect(await run(`motd ${"m".repeat(2001)}`)).toBe("error: motd is longer than 2000 characters");
+      expect(await run("motd")).toBe("motd: Be kind.");
+      expect(await run(`motd ${"😀".repeat(2000)}`)).toBe(`motd set: ${"😀".repeat(2000)}`);
+      await run("motd Be kind.");
+    });
+
     it("answers an unknown command", async () => {
       expect(await run("frobnicate now")).toBe("unknown command: frobnicate (try help)");
     });
