@@ -128,6 +128,29 @@ describe("POST /admin/users/{name}/password", () => {
   });
 });
 
+describe("POST /admin/users/{name}/password: the name as the other user endpoints take it", () => {
+  const world = new World();
+  afterEach(() => world.cleanup());
+
+  it("answers `user` as the account spells it, whatever spelling the path used (as kick, ban and role answer)", async () => {
+    const d = await world.daemon();
+    const { client } = await world.signIn(d, "Alice");
+    expect(await call(d, "POST", "/admin/users/aLICE/password", { password: "a new long password" })).toEqual({ status: 200, body: { user: "Alice", password: "changed" } });
+    expect(await client.closed).toEqual({ code: 4002, reason: "password changed" });
+    await world.signIn(d, "alice", "a new long password");
+  });
+
+  it("400 bad_request naming the rule for a name that breaks it (as kick, ban and mute), 404 only for a valid name without an account", async () => {
+    const d = await world.daemon();
+    for (const name of ["bad%20name", "con", "a".repeat(33)]) {
+      const { status, body } = await call(d, "POST", `/admin/users/${name}/password`, { password: "a new long password" });
+      expect({ name, status, error: body.error }).toEqual({ name, status: 400, error: "bad_request" });
+      expect(body.message).toMatch(/^user name /);
+    }
+    expect(await call(d, "POST", "/admin/users/nobody/password", { password: "a new long password" })).toMatchObject({ status: 404, body: { error: "unknown_user" } });
+  });
+});
+
 describe("DELETE /admin/messages/{id} and DELETE /admin/files/{id}", () => {
   const world = new World();
   afterEach(() => world.cleanup());
