@@ -8,6 +8,15 @@ import { silentLogger, type Logger } from "../log.ts";
 import { actingRole, grantFields, mayModerate } from "./roles.ts";
 
 /** What moderation needs of the cluster (one node alone in embedded mode). */
+/**
+ * A kick's or ban's reason as given, or undefined when there is none to tell:
+ * a blank one (`""`, spaces) is none, so the user is told the default
+ * (`kicked by ...`, `banned by an operator`) rather than an empty notice.
+ */
+export function givenReason(reason: string | undefined): string | undefined {
+  return reason?.trim() ? reason : undefined;
+}
+
 export type ModerationCluster = {
   /** Sends a change to every node, this one included, which each apply with `apply`. */
   publish(user: string, change: ModerationChange): Promise<void>;
@@ -219,7 +228,7 @@ export class Moderation {
     if (!target) throw new ClientError(ErrorCode.unknownUser, "no such user");
     switch (frame.type) {
       case "kick": {
-        const reason = frame.reason ?? `kicked by ${me.name}`;
+        const reason = givenReason(frame.reason) ?? `kicked by ${me.name}`;
         const sessions = await this.kick(target.key, reason);
         this.logger.info("user kicked", { ...by, user: target.name, sessions, reason });
         return session.send({ type: "moderated", action: "kick", user: target.name, sessions, ...ref });

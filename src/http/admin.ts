@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { ErrorCode } from "../message/index.ts";
 import { describeFailure } from "../chat/failure.ts";
+import { givenReason } from "../chat/moderation.ts";
 import { BROADCAST_MAX_CHARS, MOTD_MAX_CHARS, type Operations } from "../ops/operations.ts";
 import { adminAuth } from "./bearer.ts";
 import { badRequest, readJson } from "./body.ts";
@@ -48,7 +49,7 @@ export function adminRoutes(ops: Operations, getToken: () => string): Hono {
   admin.post("/kick", async (c) => {
     const body = kickBody.safeParse(await readJson(c));
     if (!body.success) return badRequest(c, body.error);
-    const { user, sessions } = await ops.kick(body.data.user, body.data.reason);
+    const { user, sessions } = await ops.kick(body.data.user, givenReason(body.data.reason));
     if (sessions === 0) return c.json({ error: "not_online", message: `${body.data.user} is not online` }, 404);
     return c.json({ kicked: user, sessions });
   });

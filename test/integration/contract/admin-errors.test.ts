@@ -151,6 +151,28 @@ describe("POST /admin/users/{name}/password: the name as the other user endpoint
   });
 });
 
+describe("kick and ban with a blank reason: as without one", () => {
+  const world = new World();
+  afterEach(() => world.cleanup());
+
+  it("tells the kicked user `kicked by an operator` and the banned one `banned by an operator`, not an empty notice", async () => {
+    const d = await world.daemon();
+    const { client: mia } = await world.signIn(d, "mia");
+    const { client: ned } = await world.signIn(d, "ned");
+    expect(await call(d, "POST", "/admin/kick", { user: "mia", reason: "" })).toEqual({ status: 200, body: { kicked: "mia", sessions: 1 } });
+    expect(await call(d, "POST", "/admin/ban", { user: "ned", reason: "   " })).toEqual({ status: 200, body: { banned: "ned", sessions: 1 } });
+    expect(await mia.next("notice")).toMatchObject({ kind: "kick", text: "kicked by an operator" });
+    expect(await ned.next("notice")).toMatchObject({ kind: "ban", text: "banned by an operator" });
+    expect(await mia.closed).toMatchObject({ code: 4000 });
+    expect(await ned.closed).toMatchObject({ code: 4002 });
+    const again = await world.connect(d);
+    expect(await again.request({ type: "hello", user: "ned", password: PASSWORD }, "welcome", "error")).toMatchObject({
+      code: "banned",
+      message: "this account is banned: banned by an operator",
+    });
+  });
+});
+
 describe("DELETE /admin/messages/{id} and DELETE /admin/files/{id}", () => {
   const world = new World();
   afterEach(() => world.cleanup());
