@@ -16,7 +16,8 @@ import { StorageUnavailableError } from "../../storage/errors.ts";
 import { decimalQuery } from "./decimal.ts";
 
 const kickBody = z.object({ user: z.string().min(1).max(64), reason: z.string().max(500).optional() });
-const broadcastBody = z.object({ text: z.string().min(1).max(BROADCAST_MAX_CHARS) });
+// Not blank, as the console's `say` takes none: a notice of nothing is no notice.
+const broadcastBody = z.object({ text: z.string().min(1).max(BROADCAST_MAX_CHARS).refine((t) => t.trim() !== "", "text is blank") });
 const motdBody = z.object({ motd: z.string().max(MOTD_MAX_CHARS) });
 const passwordBody = z.object({ password: z.string() });
 // An empty parameter (`?room=&limit=`) means "not given".

@@ -33,6 +33,8 @@ describe("admin bodies: the documented limits, the first invalid field named", (
     ["POST", "/admin/mute", "minutes", { user: "alice", room: "general", minutes: -1 }],
     ["POST", "/admin/mute", "minutes", { user: "alice", room: "general", minutes: "10" }],
     ["POST", "/admin/broadcast", "text", { text: "" }],
+    // Blank, as the console's `say    ` is (its usage): a notice of nothing is no notice.
+    ["POST", "/admin/broadcast", "text", { text: " \n\t " }],
     ["POST", "/admin/broadcast", "text", { text: "t".repeat(4001) }],
     ["PUT", "/admin/motd", "motd", { motd: "m".repeat(2001) }],
     ["PUT", "/admin/role", "role", { user: "alice", role: "Moderator" }],
