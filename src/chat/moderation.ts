@@ -1,4 +1,4 @@
-import { checkName, ClientError, CloseCode, ErrorCode, type InboundFrame } from "../message/index.ts";
+import { checkName, ClientError, CloseCode, ErrorCode, isBlank, type InboundFrame } from "../message/index.ts";
 import type { Accounts } from "../accounts/accounts.ts";
 import type { Role, UserRecord } from "../../storage/users/types.ts";
 import type { Hub } from "./hub.ts";
@@ -10,11 +10,12 @@ import { actingRole, grantFields, mayModerate } from "./roles.ts";
 /** What moderation needs of the cluster (one node alone in embedded mode). */
 /**
  * A kick's or ban's reason as given, or undefined when there is none to tell:
- * a blank one (`""`, spaces) is none, so the user is told the default
- * (`kicked by ...`, `banned by an operator`) rather than an empty notice.
+ * a blank one (empty, spaces, invisible characters: `isBlank`) is none, so the
+ * user is told the default (`kicked by ...`, `banned by an operator`) rather
+ * than an empty notice.
  */
 export function givenReason(reason: string | undefined): string | undefined {
-  return reason?.trim() ? reason : undefined;
+  return reason === undefined || isBlank(reason) ? undefined : reason;
 }
 
 export type ModerationCluster = {

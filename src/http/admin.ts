@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
-import { ErrorCode } from "../message/index.ts";
+import { ErrorCode, isBlank } from "../message/index.ts";
 import { describeFailure } from "../chat/failure.ts";
 import { givenReason } from "../chat/moderation.ts";
 import { BROADCAST_MAX_CHARS, MOTD_MAX_CHARS, type Operations } from "../ops/operations.ts";
@@ -16,8 +16,8 @@ import { StorageUnavailableError } from "../../storage/errors.ts";
 import { decimalQuery } from "./decimal.ts";
 
 const kickBody = z.object({ user: z.string().min(1).max(64), reason: z.string().max(500).optional() });
-// Not blank, as the console's `say` takes none: a notice of nothing is no notice.
-const broadcastBody = z.object({ text: z.string().min(1).max(BROADCAST_MAX_CHARS).refine((t) => t.trim() !== "", "text is blank") });
+// Not blank (as a message's text: `isBlank`), as the console's `say` takes none: a notice of nothing is no notice.
+const broadcastBody = z.object({ text: z.string().min(1).max(BROADCAST_MAX_CHARS).refine((t) => !isBlank(t), "text is blank") });
 const motdBody = z.object({ motd: z.string().max(MOTD_MAX_CHARS) });
 const passwordBody = z.object({ password: z.string() });
 // An empty parameter (`?room=&limit=`) means "not given".

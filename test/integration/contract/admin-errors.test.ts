@@ -35,6 +35,7 @@ describe("admin bodies: the documented limits, the first invalid field named", (
     ["POST", "/admin/broadcast", "text", { text: "" }],
     // Blank, as the console's `say    ` is (its usage): a notice of nothing is no notice.
     ["POST", "/admin/broadcast", "text", { text: " \n\t " }],
+    ["POST", "/admin/broadcast", "text", { text: "\u200b\u2060 " }],
     ["POST", "/admin/broadcast", "text", { text: "t".repeat(4001) }],
     ["PUT", "/admin/motd", "motd", { motd: "m".repeat(2001) }],
     ["PUT", "/admin/role", "role", { user: "alice", role: "Moderator" }],
@@ -162,7 +163,7 @@ describe("kick and ban with a blank reason: as without one", () => {
     const { client: mia } = await world.signIn(d, "mia");
     const { client: ned } = await world.signIn(d, "ned");
     expect(await call(d, "POST", "/admin/kick", { user: "mia", reason: "" })).toEqual({ status: 200, body: { kicked: "mia", sessions: 1 } });
-    expect(await call(d, "POST", "/admin/ban", { user: "ned", reason: "   " })).toEqual({ status: 200, body: { banned: "ned", sessions: 1 } });
+    expect(await call(d, "POST", "/admin/ban", { user: "ned", reason: " \u200b " })).toEqual({ status: 200, body: { banned: "ned", sessions: 1 } });
     expect(await mia.next("notice")).toMatchObject({ kind: "kick", text: "kicked by an operator" });
     expect(await ned.next("notice")).toMatchObject({ kind: "ban", text: "banned by an operator" });
     expect(await mia.closed).toMatchObject({ code: 4000 });

@@ -159,6 +159,8 @@ describe("runConsoleCommand", () => {
     it("answers say without text with the usage", async () => {
       expect(await run("say")).toBe("usage: say <text>");
       expect(await run("say    ")).toBe("usage: say <text>");
+      // Invisible characters only are as blank as spaces (as a message's text, and POST /admin/broadcast).
+      expect(await run("say \u200b\u2060")).toBe("usage: say <text>");
     });
 
     it("answers motd with the message of the day and sets a new one", async () => {
