@@ -7,7 +7,6 @@ import type { ModerationChange } from "../../storage/bus/types.ts";
 import { silentLogger, type Logger } from "../log.ts";
 import { actingRole, grantFields, mayModerate } from "./roles.ts";
 
-/** What moderation needs of the cluster (one node alone in embedded mode). */
 /**
  * A kick's or ban's reason as given, or undefined when there is none to tell:
  * a blank one (empty, spaces, invisible characters: `isBlank`) is none, so the
@@ -18,6 +17,7 @@ export function givenReason(reason: string | undefined): string | undefined {
   return reason === undefined || isBlank(reason) ? undefined : reason;
 }
 
+/** What moderation needs of the cluster (one node alone in embedded mode). */
 export type ModerationCluster = {
   /** Sends a change to every node, this one included, which each apply with `apply`. */
   publish(user: string, change: ModerationChange): Promise<void>;
