@@ -1,4 +1,4 @@
-import { checkName, ClientError, CloseCode, ErrorCode, type InboundFrame } from "../message/index.ts";
+import { checkName, ClientError, CloseCode, ErrorCode, isBlank, type InboundFrame } from "../message/index.ts";
 import type { Accounts } from "../accounts/accounts.ts";
 import type { Role, UserRecord } from "../../storage/users/types.ts";
 import type { Hub } from "./hub.ts";
@@ -6,6 +6,16 @@ import type { Session } from "./session.ts";
 import type { ModerationChange } from "../../storage/bus/types.ts";
 import { silentLogger, type Logger } from "../log.ts";
 import { actingRole, grantFields, mayModerate } from "./roles.ts";
+
+/**
+ * A kick's or ban's reason as given, or undefined when there is none to tell:
+ * a blank one (empty, spaces, invisible characters: `isBlank`) is none, so the
+ * user is told the default (`kicked by ...`, `banned by an operator`) rather
+ * than an empty notice.
+ */
+export function givenReason(reason: string | undefined): string | undefined {
+  return reason === undefined || isBlank(reason) ? undefined : reason;
+}
 
 /** What moderation needs of the cluster (one node alone in embedded mode). */
 export type ModerationCluster = {
@@ -219,7 +229,7 @@ export class Moderation {
     if (!target) throw new ClientError(ErrorCode.unknownUser, "no such user");
     switch (frame.type) {
       case "kick": {
-        const reason = frame.reason ?? `kicked by ${me.name}`;
+        const reason = givenReason(frame.reason) ?? `kicked by ${me.name}`;
         const sessions = await this.kick(target.key, reason);
         this.logger.info("user kicked", { ...by, user: target.name, sessions, reason });
         return session.send({ type: "moderated", action: "kick", user: target.name, sessions, ...ref });

@@ -350,8 +350,8 @@ export class ChatService {
     return this.operator.kick(name, reason);
   }
 
-  /** Sets a user's password for an operator (every token revoked, every session closed); false if there is no such user. */
-  setPassword(name: string, password: string): Promise<boolean> {
+  /** Sets a user's password for an operator (every token revoked, every session closed): the account's name, or undefined if there is no such user. */
+  setPassword(name: string, password: string): Promise<string | undefined> {
     return setPassword({ accounts: this.#deps.accounts, bus: this.#deps.bus }, name, password);
   }
 

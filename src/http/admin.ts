@@ -1,9 +1,10 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
-import { ErrorCode } from "../message/index.ts";
+import { ErrorCode, isBlank } from "../message/index.ts";
 import { describeFailure } from "../chat/failure.ts";
-import type { Operations } from "../ops/operations.ts";
+import { givenReason } from "../chat/moderation.ts";
+import { BROADCAST_MAX_CHARS, MOTD_MAX_CHARS, type Operations } from "../ops/operations.ts";
 import { adminAuth } from "./bearer.ts";
 import { badRequest, readJson } from "./body.ts";
 import { addModerationRoutes } from "./moderation-routes.ts";
@@ -15,8 +16,9 @@ import { StorageUnavailableError } from "../../storage/errors.ts";
 import { decimalQuery } from "./decimal.ts";
 
 const kickBody = z.object({ user: z.string().min(1).max(64), reason: z.string().max(500).optional() });
-const broadcastBody = z.object({ text: z.string().min(1).max(4000) });
-const motdBody = z.object({ motd: z.string().max(2000) });
+// Not blank (as a message's text: `isBlank`), as the console's `say` takes none: a notice of nothing is no notice.
+const broadcastBody = z.object({ text: z.string().min(1).max(BROADCAST_MAX_CHARS).refine((t) => !isBlank(t), "text is blank") });
+const motdBody = z.object({ motd: z.string().max(MOTD_MAX_CHARS) });
 const passwordBody = z.object({ password: z.string() });
 // An empty parameter (`?room=&limit=`) means "not given".
 const blankToUndefined = (v: unknown) => (v === "" ? undefined : v);
@@ -48,7 +50,7 @@ export function adminRoutes(ops: Operations, getToken: () => string): Hono {
   admin.post("/kick", async (c) => {
     const body = kickBody.safeParse(await readJson(c));
     if (!body.success) return badRequest(c, body.error);
-    const { user, sessions } = await ops.kick(body.data.user, body.data.reason);
+    const { user, sessions } = await ops.kick(body.data.user, givenReason(body.data.reason));
     if (sessions === 0) return c.json({ error: "not_online", message: `${body.data.user} is not online` }, 404);
     return c.json({ kicked: user, sessions });
   });
@@ -61,14 +63,16 @@ export function adminRoutes(ops: Operations, getToken: () => string): Hono {
     const body = passwordBody.safeParse(await readJson(c));
     if (!body.success) return badRequest(c, body.error);
     const name = c.req.param("name");
+    let user: string | undefined;
     try {
-      if (!(await ops.setPassword(name, body.data.password))) return c.json({ error: "unknown_user", message: `no account named ${name}` }, 404);
+      user = await ops.setPassword(name, body.data.password);
     } catch (error) {
       const failure = describeFailure(error);
       if (failure.code === ErrorCode.badPassword) return c.json({ error: "bad_password", message: failure.message }, 400);
       throw error;
     }
-    return c.json({ user: name, password: "changed" });
+    if (user === undefined) return c.json({ error: "unknown_user", message: `no account named ${name}` }, 404);
+    return c.json({ user, password: "changed" });
   });
   admin.get("/motd", async (c) => c.json({ motd: await ops.motd() }));
   admin.put("/motd", async (c) => {

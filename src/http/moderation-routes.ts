@@ -2,6 +2,7 @@ import type { Context, Hono } from "hono";
 import { z } from "zod";
 import type { Operations } from "../ops/operations.ts";
 import { badRequest, readJson } from "./body.ts";
+import { givenReason } from "../chat/moderation.ts";
 
 const user = z.string().min(1).max(64);
 const room = z.string().min(1).max(64);
@@ -14,7 +15,7 @@ const roleBody = z.object({ user, role: z.enum(["user", "moderator", "admin"]) }
 /** Moderation endpoints on the (already authenticated) admin router. */
 export function addModerationRoutes(admin: Hono, ops: Operations): void {
   admin.post("/ban", (c) =>
-    withBody(c, banBody, async (b) => found(c, b.user, await ops.moderation().ban(b.user, b.reason ?? "banned by an operator"), (r) => ({ banned: r.user, sessions: r.sessions }))),
+    withBody(c, banBody, async (b) => found(c, b.user, await ops.moderation().ban(b.user, givenReason(b.reason) ?? "banned by an operator"), (r) => ({ banned: r.user, sessions: r.sessions }))),
   );
   admin.post("/unban", (c) => withBody(c, unbanBody, async (b) => found(c, b.user, await ops.moderation().unban(b.user), (r) => ({ unbanned: r.user }))));
   admin.post("/mute", (c) =>

@@ -128,8 +128,8 @@ export const openApiDocument = {
     },
     "/users/{name}/password": {
       post: op(
-        "Set a user's password: every resume token of the user stops working and every session of the user, on every node, closes with 4002 \"password changed\"",
-        { "200": ok(obj({ user: str, password: { type: "string", enum: ["changed"] } })), "400": error("invalid body, or bad_password: too short or over 72 bytes"), "404": error("unknown_user") },
+        "Set a user's password: every resume token of the user stops working and every session of the user, on every node, closes with 4002 \"password changed\"; `user` is the user's name as their account spells it",
+        { "200": ok(obj({ user: str, password: { type: "string", enum: ["changed"] } })), "400": error("invalid body, a user name that breaks the naming rule, or bad_password: too short or over 72 bytes"), "404": error("unknown_user") },
         { parameters: [{ name: "name", in: "path", required: true, schema: str }], ...body(obj({ password: str })) },
       ),
     },

@@ -11,8 +11,10 @@ export const CONSOLE_PROMPT = "chatd> ";
 export function abovePrompt(line: string): string {
   return `\r\x1b[2K${line}\n${CONSOLE_PROMPT}`;
 }
-import { ClientError } from "../message/index.ts";
+import { ClientError, isBlank } from "../message/index.ts";
 import { parseDecimal } from "../http/decimal.ts";
+import { charLength } from "../message/chars.ts";
+import { BROADCAST_MAX_CHARS, MOTD_MAX_CHARS } from "./operations.ts";
 
 export const CONSOLE_HELP = `commands:
   help              this list
@@ -76,11 +78,14 @@ export async function runConsoleCommand(daemon: Daemon, line: string): Promise<s
         return sessions > 0 ? `kicked ${user} (${sessions} session(s))` : `${rest} is not online`;
       }
       case "say": {
-        if (!rest) return "usage: say <text>";
+        if (isBlank(rest)) return "usage: say <text>";
+        // The admin API's bounds: the console is no way around them.
+        if (charLength(rest) > BROADCAST_MAX_CHARS) return `error: text is longer than ${BROADCAST_MAX_CHARS} characters`;
         const n = await ops.broadcast(rest);
         return `notice sent to ${n} signed-in connection${n === 1 ? "" : "s"}`;
       }
       case "motd":
+        if (charLength(rest) > MOTD_MAX_CHARS) return `error: motd is longer than ${MOTD_MAX_CHARS} characters`;
         return rest ? `motd set: ${await ops.motd(rest)}` : `motd: ${await ops.motd()}`;
       case "reload": {
         const r = await ops.reload().catch((error: Error) => error);

@@ -26,6 +26,10 @@ export type Uptime = {
   version: string;
 };
 
+/** The longest broadcast text and motd, in characters (code points): the admin API's bounds, and the console's. */
+export const BROADCAST_MAX_CHARS = 4000;
+export const MOTD_MAX_CHARS = 2000;
+
 export type OnlineUser = { name: string; sessions: number; rooms: string[]; address: string; connectedAt: string };
 export type NodeView = { id: string; self: boolean; startedAt: string; uptimeSeconds: number };
 export type RoomInfo = { name: string; members: string[]; default: boolean };
@@ -127,11 +131,11 @@ export function createOperations(daemon: OperationsHost) {
       if (kicked.sessions > 0) log("user kicked", { ...kicked, ...(reason === undefined ? {} : { reason }) });
       return kicked;
     },
-    /** Sets a user's password (every token revoked, every session closed); false when there is no such user. */
-    async setPassword(user: string, password: string): Promise<boolean> {
-      const changed = await chat().setPassword(user, password);
-      if (changed) log("password set", { user });
-      return changed;
+    /** Sets a user's password (every token revoked, every session closed): the name as the account spells it, or undefined when there is no such user. */
+    async setPassword(name: string, password: string): Promise<string | undefined> {
+      const user = await chat().setPassword(name, password);
+      if (user !== undefined) log("password set", { user });
+      return user;
     },
     /** Deletes a stored message (issue 19); false if there is no such message or it is already deleted. */
     async deleteMessage(id: string): Promise<boolean> {

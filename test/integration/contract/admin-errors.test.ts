@@ -33,6 +33,9 @@ describe("admin bodies: the documented limits, the first invalid field named", (
     ["POST", "/admin/mute", "minutes", { user: "alice", room: "general", minutes: -1 }],
     ["POST", "/admin/mute", "minutes", { user: "alice", room: "general", minutes: "10" }],
     ["POST", "/admin/broadcast", "text", { text: "" }],
+    // Blank, as the console's `say    ` is (its usage): a notice of nothing is no notice.
+    ["POST", "/admin/broadcast", "text", { text: " \n\t " }],
+    ["POST", "/admin/broadcast", "text", { text: "\u200b\u2060 " }],
     ["POST", "/admin/broadcast", "text", { text: "t".repeat(4001) }],
     ["PUT", "/admin/motd", "motd", { motd: "m".repeat(2001) }],
     ["PUT", "/admin/role", "role", { user: "alice", role: "Moderator" }],
@@ -125,6 +128,51 @@ describe("POST /admin/users/{name}/password", () => {
     expect(await call(d, "POST", "/admin/users/nobody/password", { password: "a new long password" })).toMatchObject({ status: 404, body: { error: "unknown_user" } });
     expect(await call(d, "POST", "/admin/users/alice/password", { password: 12345678901 })).toMatchObject({ status: 400, body: { error: "bad_request" } });
     await world.signIn(d, "alice", "é".repeat(36));
+  });
+});
+
+describe("POST /admin/users/{name}/password: the name as the other user endpoints take it", () => {
+  const world = new World();
+  afterEach(() => world.cleanup());
+
+  it("answers `user` as the account spells it, whatever spelling the path used (as kick, ban and role answer)", async () => {
+    const d = await world.daemon();
+    const { client } = await world.signIn(d, "Alice");
+    expect(await call(d, "POST", "/admin/users/aLICE/password", { password: "a new long password" })).toEqual({ status: 200, body: { user: "Alice", password: "changed" } });
+    expect(await client.closed).toEqual({ code: 4002, reason: "password changed" });
+    await world.signIn(d, "alice", "a new long password");
+  });
+
+  it("400 bad_request naming the rule for a name that breaks it (as kick, ban and mute), 404 only for a valid name without an account", async () => {
+    const d = await world.daemon();
+    for (const name of ["bad%20name", "con", "a".repeat(33)]) {
+      const { status, body } = await call(d, "POST", `/admin/users/${name}/password`, { password: "a new long password" });
+      expect({ name, status, error: body.error }).toEqual({ name, status: 400, error: "bad_request" });
+      expect(body.message).toMatch(/^user name /);
+    }
+    expect(await call(d, "POST", "/admin/users/nobody/password", { password: "a new long password" })).toMatchObject({ status: 404, body: { error: "unknown_user" } });
+  });
+});
+
+describe("kick and ban with a blank reason: as without one", () => {
+  const world = new World();
+  afterEach(() => world.cleanup());
+
+  it("tells the kicked user `kicked by an operator` and the banned one `banned by an operator`, not an empty notice", async () => {
+    const d = await world.daemon();
+    const { client: mia } = await world.signIn(d, "mia");
+    const { client: ned } = await world.signIn(d, "ned");
+    expect(await call(d, "POST", "/admin/kick", { user: "mia", reason: "" })).toEqual({ status: 200, body: { kicked: "mia", sessions: 1 } });
+    expect(await call(d, "POST", "/admin/ban", { user: "ned", reason: " \u200b " })).toEqual({ status: 200, body: { banned: "ned", sessions: 1 } });
+    expect(await mia.next("notice")).toMatchObject({ kind: "kick", text: "kicked by an operator" });
+    expect(await ned.next("notice")).toMatchObject({ kind: "ban", text: "banned by an operator" });
+    expect(await mia.closed).toMatchObject({ code: 4000 });
+    expect(await ned.closed).toMatchObject({ code: 4002 });
+    const again = await world.connect(d);
+    expect(await again.request({ type: "hello", user: "ned", password: PASSWORD }, "welcome", "error")).toMatchObject({
+      code: "banned",
+      message: "this account is banned: banned by an operator",
+    });
   });
 });
 

@@ -62,3 +62,17 @@ describe("the mute frame in a room that does not exist", () => {
     });
   });
 });
+
+describe("the kick frame with a blank reason", () => {
+  const world = new World();
+  afterEach(() => world.cleanup());
+
+  it("tells the kicked user `kicked by <the moderator's name>`, as without a reason", async () => {
+    const d = await world.daemon();
+    const mod = await moderator(world, d, "Mod");
+    const { client: mallory } = await world.signIn(d, "mallory");
+    expect(await mod.request({ type: "kick", user: "mallory", reason: " ", ref: "k" }, "moderated", "error")).toMatchObject({ type: "moderated", action: "kick", sessions: 1 });
+    expect(await mallory.next("notice")).toMatchObject({ kind: "kick", text: "kicked by Mod" });
+    expect(await mallory.closed).toMatchObject({ code: 4000 });
+  });
+});

@@ -159,6 +159,8 @@ describe("runConsoleCommand", () => {
     it("answers say without text with the usage", async () => {
       expect(await run("say")).toBe("usage: say <text>");
       expect(await run("say    ")).toBe("usage: say <text>");
+      // Invisible characters only are as blank as spaces (as a message's text, and POST /admin/broadcast).
+      expect(await run("say \u200b\u2060")).toBe("usage: say <text>");
     });
 
     it("answers motd with the message of the day and sets a new one", async () => {
@@ -171,6 +173,21 @@ describe("runConsoleCommand", () => {
       const { client: hank, welcome } = await signIn(d.wsUrl, "hank");
       clients.push(hank);
       expect(welcome.motd).toBe("Maintenance tonight");
+      await run("motd Be kind.");
+    });
+
+    it("refuses say over 4000 characters, as POST /admin/broadcast does, and sends nothing; an emoji counts 1", async () => {
+      const ivy = await connect("ivy");
+      expect(await run(`say ${"t".repeat(4001)}`)).toBe("error: text is longer than 4000 characters");
+      expect(await run(`say ${"😀".repeat(4000)}`)).toBe("notice sent to 1 signed-in connection");
+      // The first notice ivy gets is the one that was sent: the refused one never went out.
+      expect(await ivy.next("notice")).toMatchObject({ kind: "broadcast", text: "😀".repeat(4000) });
+    });
+
+    it("refuses motd over 2000 characters, as PUT /admin/motd does, and keeps the one set; an emoji counts 1", async () => {
+      expect(await run(`motd ${"m".repeat(2001)}`)).toBe("error: motd is longer than 2000 characters");
+      expect(await run("motd")).toBe("motd: Be kind.");
+      expect(await run(`motd ${"😀".repeat(2000)}`)).toBe(`motd set: ${"😀".repeat(2000)}`);
       await run("motd Be kind.");
     });
 
