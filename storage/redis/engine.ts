@@ -32,7 +32,6 @@ export class RedisEngine {
   constructor(options: RedisEngineOptions) {
     this.prefix = options.keyPrefix;
     this.nodeId = options.nodeId || randomBytes(6).toString("hex");
-    this.channel = `${this.prefix}bus`;
     // For messages only: never the password.
     this.#where = options.url.replace(/\/\/[^@/]*@/, "//");
     const common = {
@@ -47,6 +46,10 @@ export class RedisEngine {
       maxRetriesPerRequest: 0,
       commandTimeout: this.commandTimeoutMs,
     });
+    // Pub/sub channels belong to no database: a cluster on database n (URL `/n`) needs a
+    // channel of its own, or a cluster with the same prefix on another database hears it.
+    const db = Number(this.cmd.options.db ?? 0);
+    this.channel = db === 0 ? `${this.prefix}bus` : `${this.prefix}bus:db${db}`;
     // The subscriber needs its queue: ioredis re-subscribes through it after a reconnect.
     this.sub = new Redis(options.url, common);
     const warn = options.onWarning ?? (() => {});
