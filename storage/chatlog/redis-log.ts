@@ -68,7 +68,10 @@ export function createRedisLog({ engine, historyPerRoom, barrierTimeoutMs = 3000
           ) as Promise<string | null>,
       );
       // Redis ran it too late (it hung meanwhile): nothing was stored, as the sender is told.
-      if (json === null) throw new StorageUnavailableError("redis: the append ran after the command timed out; not stored");
+      if (json === null) {
+        engine.resyncClock();
+        throw new StorageUnavailableError("redis: the append ran after the command timed out; not stored");
+      }
       const record = toRecord(JSON.parse(json));
       learn(record);
       onStored?.(record);

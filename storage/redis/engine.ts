@@ -74,7 +74,7 @@ export class RedisEngine {
 
   #opened = false;
   readonly #where: string;
-  /** Redis's clock minus this process's, in ms, from a quick `TIME` (see `notAfter`). */
+  /** Redis's clock minus this process's monotonic one (which no clock step moves), in ms, from a quick `TIME` (see `notAfter`). */
   #offset: number | undefined;
   #clock: ReturnType<typeof setInterval> | undefined;
   readonly #resetHandlers = new Set<() => void>();
@@ -103,7 +103,7 @@ export class RedisEngine {
     }
     await this.feed.start();
     await this.#syncClock().catch(() => {});
-    this.#clock = setInterval(() => void this.#syncClock().catch(() => {}), 10_000);
+    this.#clock = setInterval(() => this.resyncClock(), 5_000);
     this.#clock.unref?.();
     this.#opened = true;
   }
@@ -116,13 +116,18 @@ export class RedisEngine {
    * leaves its answer time to arrive before the timeout.
    */
   notAfter(): number {
-    return this.#offset === undefined ? 0 : Math.floor(Date.now() + this.#offset + this.commandTimeoutMs / 2);
+    return this.#offset === undefined ? 0 : Math.floor(performance.now() + this.#offset + this.commandTimeoutMs / 2);
+  }
+
+  /** Measures the offset again (also after a refusal: Redis's clock may have stepped). */
+  resyncClock(): void {
+    void this.#syncClock().catch(() => {});
   }
 
   async #syncClock(): Promise<void> {
-    const sent = Date.now();
+    const sent = performance.now();
     const [s, us] = await this.cmd.time();
-    const now = Date.now();
+    const now = performance.now();
     // Only a quick answer: the offset's error is at most half the round trip.
     if (now - sent > Math.max(100, this.commandTimeoutMs / 8)) return;
     this.#offset = Number(s) * 1000 + Math.floor(Number(us) / 1000) - (sent + now) / 2;
