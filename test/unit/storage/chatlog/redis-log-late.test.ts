@@ -37,7 +37,7 @@ afterAll(() => {
 
 describe("createRedisLog on a Redis that hangs", () => {
   it("does not store an append it already answered as failed once Redis runs again", async () => {
-    const engine = new RedisEngine({ url: `redis://127.0.0.1:${PORT}`, keyPrefix: "late:", commandTimeoutMs: 400 });
+    const engine = new RedisEngine({ url: `redis://127.0.0.1:${PORT}`, keyPrefix: "late:", commandTimeoutMs: 1000 });
     await engine.open();
     try {
       const log = createRedisLog({ engine, historyPerRoom: 100 });
