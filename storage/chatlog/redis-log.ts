@@ -3,6 +3,7 @@ import type { ChatLog, ChatRecord, MessageRecord, StoredFileRef } from "./types.
 import { APPEND, HISTORY, KEPT_AFTER } from "./redis-scripts.ts";
 import { formatId, parseId } from "./ids.ts";
 import { isDmRoom } from "./room-keys.ts";
+import { StorageUnavailableError } from "../errors.ts";
 
 export type RedisLogOptions = {
   engine: RedisEngine;
@@ -63,8 +64,14 @@ export function createRedisLog({ engine, historyPerRoom, barrierTimeoutMs = 3000
             historyPerRoom,
             engine.channel,
             isDmRoom(draft.room) ? "0" : "1",
-          ) as Promise<string>,
+            engine.notAfter(),
+          ) as Promise<string | null>,
       );
+      // Redis ran it too late (it hung meanwhile): nothing was stored, as the sender is told.
+      if (json === null) {
+        engine.resyncClock();
+        throw new StorageUnavailableError("redis: the append ran after the command timed out; not stored");
+      }
       const record = toRecord(JSON.parse(json));
       learn(record);
       onStored?.(record);

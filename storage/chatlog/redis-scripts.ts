@@ -6,12 +6,16 @@
 
 /**
  * KEYS: last-id, room stream, rooms set, trimmed hash, dm-keys set.
- * ARGV: room, the draft as JSON (no id, no ts), cap, channel, '1' for a room ('0' for a DM).
- * Returns the stored record as JSON.
+ * ARGV: room, the draft as JSON (no id, no ts), cap, channel, '1' for a room ('0' for a DM),
+ * not-after (Redis time in ms, see RedisEngine.notAfter; 0: none).
+ * Returns the stored record as JSON, or nil (nothing stored) when run after
+ * not-after: the node has given up on this append and told its sender so.
  */
 export const APPEND = `
 local t = redis.call('TIME')
 local ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local fence = tonumber(ARGV[6])
+if fence > 0 and ms > fence then return false end
 local seq = 0
 local last = redis.call('GET', KEYS[1])
 if last then

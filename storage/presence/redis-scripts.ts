@@ -25,6 +25,8 @@ return 0
 /**
  * Removes a node's users from every room and announces the leaves, unless its
  * heartbeat is still alive (ARGV[4] = '1' forces: a node clearing itself).
+ * Each leave is a quit: the node's connections are gone (dead, stopping, or
+ * cut off from Redis and closing them).
  * One script, so of several nodes reaping the same dead node exactly one does.
  * KEYS: where:<node>, online:<node>, nodes, node:<node>. ARGV: prefix, node id, channel, force.
  */
@@ -38,7 +40,7 @@ for _, f in ipairs(fields) do
   local mk = ARGV[1] .. 'members:' .. room
   if redis.call('HINCRBY', mk, user, -1) <= 0 then
     redis.call('HDEL', mk, user)
-    redis.call('PUBLISH', ARGV[3], cjson.encode({ kind = 'presence', room = room, user = user, event = 'leave' }))
+    redis.call('PUBLISH', ARGV[3], cjson.encode({ kind = 'presence', room = room, user = user, event = 'leave', quit = true }))
   end
 end
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[4])

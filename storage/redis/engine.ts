@@ -27,11 +27,11 @@ export class RedisEngine {
   readonly nodeId: string;
   readonly prefix: string;
   readonly channel: string;
+  readonly commandTimeoutMs: number;
 
   constructor(options: RedisEngineOptions) {
     this.prefix = options.keyPrefix;
     this.nodeId = options.nodeId || randomBytes(6).toString("hex");
-    this.channel = `${this.prefix}bus`;
     // For messages only: never the password.
     this.#where = options.url.replace(/\/\/[^@/]*@/, "//");
     const common = {
@@ -39,12 +39,17 @@ export class RedisEngine {
       // Reconnect forever, at most a second apart, so recovery is quick when Redis returns.
       retryStrategy: (attempt: number) => Math.min(attempt * 100, 1000),
     };
+    this.commandTimeoutMs = options.commandTimeoutMs ?? 2000;
     this.cmd = new Redis(options.url, {
       ...common,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
-      commandTimeout: options.commandTimeoutMs ?? 2000,
+      commandTimeout: this.commandTimeoutMs,
     });
+    // Pub/sub channels belong to no database: a cluster on database n (URL `/n`) needs a
+    // channel of its own, or a cluster with the same prefix on another database hears it.
+    const db = Number(this.cmd.options.db ?? 0);
+    this.channel = db === 0 ? `${this.prefix}bus` : `${this.prefix}bus:db${db}`;
     // The subscriber needs its queue: ioredis re-subscribes through it after a reconnect.
     this.sub = new Redis(options.url, common);
     const warn = options.onWarning ?? (() => {});
@@ -69,6 +74,9 @@ export class RedisEngine {
 
   #opened = false;
   readonly #where: string;
+  /** Redis's clock minus this process's monotonic one (which no clock step moves), in ms, from a quick `TIME` (see `notAfter`). */
+  #offset: number | undefined;
+  #clock: ReturnType<typeof setInterval> | undefined;
   readonly #resetHandlers = new Set<() => void>();
 
   /** Called after a lost connection to Redis came back (events may have been missed meanwhile). */
@@ -94,7 +102,35 @@ export class RedisEngine {
       throw new StorageUnavailableError(`cannot connect to Redis at ${this.#where}: ${(error as Error).message}`);
     }
     await this.feed.start();
+    await this.#syncClock().catch(() => {});
+    this.#clock = setInterval(() => this.resyncClock(), 5_000);
+    this.#clock.unref?.();
     this.#opened = true;
+  }
+
+  /**
+   * The Redis time (ms) after which a write sent now must not run, or 0 when
+   * the clocks' offset is not known yet. A Redis that hangs keeps a command
+   * sent to it and runs it when it wakes, after `commandTimeout` told the
+   * caller it failed; a script given this refuses then. Half the timeout
+   * leaves its answer time to arrive before the timeout.
+   */
+  notAfter(): number {
+    return this.#offset === undefined ? 0 : Math.floor(performance.now() + this.#offset + this.commandTimeoutMs / 2);
+  }
+
+  /** Measures the offset again (also after a refusal: Redis's clock may have stepped). */
+  resyncClock(): void {
+    void this.#syncClock().catch(() => {});
+  }
+
+  async #syncClock(): Promise<void> {
+    const sent = performance.now();
+    const [s, us] = await this.cmd.time();
+    const now = performance.now();
+    // Only a quick answer: the offset's error is at most half the round trip.
+    if (now - sent > Math.max(100, this.commandTimeoutMs / 8)) return;
+    this.#offset = Number(s) * 1000 + Math.floor(Number(us) / 1000) - (sent + now) / 2;
   }
 
   /** Runs a command; a connection problem becomes StorageUnavailableError. */
@@ -109,6 +145,7 @@ export class RedisEngine {
 
   async close(): Promise<void> {
     this.#opened = false;
+    clearInterval(this.#clock);
     this.#resetHandlers.clear();
     this.feed.stop();
     this.cmd.disconnect();

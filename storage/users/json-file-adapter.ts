@@ -3,7 +3,7 @@ import type { Adapter } from "lowdb";
 import { writeFileAtomic } from "../fs/atomic-write.ts";
 import { stampOf } from "./record-cache.ts";
 
-/** A user file that exists but cannot be read as a user: empty, truncated or not JSON. */
+/** A user file that exists but cannot be read as a user: empty, truncated, not JSON or not an account. */
 export class CorruptFileError extends Error {
   override name = "CorruptFileError";
   constructor(
@@ -18,13 +18,17 @@ export class CorruptFileError extends Error {
  * lowdb's Adapter for one JSON file, written with `writeFileAtomic` (temp,
  * fsync, rename, fsync the folder) rather than steno's rename without fsync.
  * Reading a missing file gives null (no such user); an empty or unparsable
- * one throws `CorruptFileError`, so it is never mistaken for a free name.
+ * one, or one `check` finds wrong (says why), throws `CorruptFileError`, so it
+ * is never mistaken for a free name nor half-used.
  */
 export class AtomicJsonFile<T> implements Adapter<T> {
   /** The version (see `stampOf`) of the file the last `read` parsed; undefined if it found none. */
   stamp: string | undefined;
 
-  constructor(readonly path: string) {}
+  constructor(
+    readonly path: string,
+    readonly check: (value: object) => string | undefined = () => undefined,
+  ) {}
 
   async read(): Promise<T | null> {
     this.stamp = undefined;
@@ -54,6 +58,8 @@ export class AtomicJsonFile<T> implements Adapter<T> {
     try {
       const value = JSON.parse(text) as unknown;
       if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error("not a JSON object");
+      const wrong = this.check(value);
+      if (wrong !== undefined) throw new Error(wrong);
       return value as T;
     } catch (error) {
       throw new CorruptFileError(this.path, (error as Error).message);

@@ -49,7 +49,7 @@ export function createLowdbUserStore(
 
   /** The user's file through lowdb, and the stamp of the version it read. */
   async function read(key: string): Promise<{ db: Low<UserRecord | null>; stamp: string | undefined }> {
-    const file = new AtomicJsonFile<UserRecord | null>(pathOf(key));
+    const file = new AtomicJsonFile<UserRecord | null>(pathOf(key), accountProblem);
     const db = new Low<UserRecord | null>(file, null);
     try {
       await db.read();
@@ -139,4 +139,19 @@ export function createLowdbUserStore(
 
 function failed(what: "read" | "write", key: string, error: unknown): StorageUnavailableError {
   return new StorageUnavailableError(`user store: cannot ${what} ${key}: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+}
+
+/**
+ * Why a parsed user file is no account (a hand edit gone wrong), or undefined:
+ * the fields every account has had since the first chatd that a sign-in, a
+ * resume or a `dm` reads. Unchecked, such a file failed deep in a sign-in or
+ * a `dm` as an internal error.
+ */
+function accountProblem(value: object): string | undefined {
+  const record = value as Partial<Record<keyof UserRecord, unknown>>;
+  for (const field of ["name", "key", "passwordHash"] as const) {
+    if (typeof record[field] !== "string") return `"${field}" is not a string`;
+  }
+  if (!Array.isArray(record.tokens)) return `"tokens" is not a list`;
+  return undefined;
 }

@@ -1,4 +1,4 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, truncate } from "node:fs/promises";
 import { join } from "node:path";
 import { skeletonsOf } from "../../src/unicode/skeleton.ts";
 import { writeFileAtomic } from "../fs/atomic-write.ts";
@@ -12,7 +12,8 @@ export const SKELETONS_FILE = "skeletons.jsonl";
  * `{"s":skeleton,"k":key}` a line, appended (and synced) before the account
  * it is for is created. Built once from the user files when it is missing (a
  * data folder from before it existed), so existing accounts hold their
- * skeletons too. A torn last line (a crash mid-append) is skipped.
+ * skeletons too. A torn last line (a crash mid-append) is cut off, or the
+ * next append would be glued to it and that claim lost at the next start.
  */
 export function createSkeletonFile(root: string) {
   const path = join(root, SKELETONS_FILE);
@@ -36,12 +37,17 @@ export function createSkeletonFile(root: string) {
         await writeFileAtomic(path, [...map].map(([s, k]) => `${JSON.stringify({ s, k })}\n`).join(""));
       }
     } else {
+      const end = text.lastIndexOf("\n") + 1;
+      if (end < text.length) {
+        await truncate(path, Buffer.byteLength(text.slice(0, end)));
+        text = text.slice(0, end);
+      }
       for (const line of text.split("\n")) {
         try {
           const { s, k } = JSON.parse(line) as { s: string; k: string };
           if (typeof s === "string" && typeof k === "string" && !map.has(s)) map.set(s, k);
         } catch {
-          // Empty or torn line.
+          // Empty line, or one no chatd wrote.
         }
       }
     }

@@ -3,6 +3,7 @@
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { createLogger } from "../../../src/log.ts";
 import { ask, PASSWORD, World } from "../../helpers/harness.ts";
 
 describe("a corrupt user file", () => {
@@ -38,5 +39,26 @@ describe("a corrupt user file", () => {
     await rm(path);
     const fresh = await world.signIn(d, "alice", "another-one");
     expect(fresh.welcome.created).toBe(true);
+  });
+
+  it("counts a JSON file that is no account (a field missing or of the wrong type) as corrupt: logged, and unavailable", async () => {
+    const lines: string[] = [];
+    const d = await world.daemon({}, { logger: createLogger({ level: "info", write: (l) => lines.push(l) }) });
+    await world.signIn(d, "alice");
+    const bob = await world.signIn(d, "bob");
+    const path = join(d.dataDir, "users", "a", "alice.json");
+    const good = JSON.parse(await readFile(path, "utf8")) as Record<string, unknown>;
+    for (const broken of [{}, { ...good, passwordHash: undefined }, { ...good, key: 7 }, { ...good, tokens: "none" }]) {
+      lines.length = 0;
+      await writeFile(path, JSON.stringify(broken));
+      const client = await world.connect(d);
+      expect(await client.request({ type: "hello", user: "alice", password: PASSWORD }, "welcome", "error")).toMatchObject({ code: "unavailable" });
+      expect(await ask(bob.client, { type: "dm", to: "alice", text: "there?" })).toMatchObject({ type: "error", code: "unavailable" });
+      const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(logged).toContainEqual(expect.objectContaining({ level: "error", msg: "corrupt user file; that user is refused", path }));
+      expect(logged.filter((l) => l.msg === "request failed")).toEqual([]);
+    }
+    await writeFile(path, JSON.stringify(good));
+    expect((await world.signIn(d, "alice")).welcome.user).toBe("alice");
   });
 });

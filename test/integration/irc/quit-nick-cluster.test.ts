@@ -41,4 +41,21 @@ describe("NICK and QUIT in a cluster", () => {
     const quit = await bob.next("QUIT");
     expect([quit.source, ...quit.params]).toEqual(["malice!malice@chatd", "Quit: gone home"]);
   });
+
+  it("a guest whose node is killed reaches an IRC member on another node as a QUIT, not a PART", async () => {
+    const dir = await world.tempDir();
+    const config = await writeConfig(dir, { bcryptCost: 4, host: "127.0.0.1", irc: { guests: true } });
+    const cluster = await startCluster(2, { CHAT_IRC_PORT: "0", CHAT_CONFIG: config });
+    world.onCleanup(() => cluster.close());
+    const [a, b] = cluster.nodes;
+    const bob = await guestIn(ircPortOf(b!.output()), "bob", "#general");
+    world.onCleanup(() => bob.close());
+    const alice = await guestIn(ircPortOf(a!.output()), "alice", "#general");
+    world.onCleanup(() => alice.close());
+    await bob.next((l) => l.command === "JOIN" && l.source?.startsWith("alice!") === true);
+
+    a!.child.kill("SIGKILL");
+    const gone = await bob.next((l) => (l.command === "QUIT" || l.command === "PART") && l.source?.startsWith("alice!") === true, 15_000);
+    expect(gone.command).toBe("QUIT");
+  }, 30_000);
 });

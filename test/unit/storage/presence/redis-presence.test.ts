@@ -117,7 +117,7 @@ describe("createRedisPresence", () => {
     // Stop the dying node's heartbeats without a clean leave, as kill -9 would.
     opened.splice(opened.indexOf(dying.presence), 1);
     await dying.engine.close();
-    await expect.poll(() => watcher.feed, { timeout: 3000 }).toContainEqual({ kind: "presence", room: "general", user: "dora", event: "leave" });
+    await expect.poll(() => watcher.feed, { timeout: 3000 }).toContainEqual({ kind: "presence", room: "general", user: "dora", event: "leave", quit: true });
     expect(await watcher.presence.members(["general"])).toEqual([[]]);
     expect((await watcher.presence.nodes()).map((n) => n.id)).toEqual(["watcher"]);
   });
@@ -128,7 +128,7 @@ describe("createRedisPresence", () => {
     await b.presence.enter("general", "bob");
     opened.splice(opened.indexOf(b.presence), 1);
     await b.presence.close();
-    await expect.poll(() => a.feed).toContainEqual({ kind: "presence", room: "general", user: "bob", event: "leave" });
+    await expect.poll(() => a.feed).toContainEqual({ kind: "presence", room: "general", user: "bob", event: "leave", quit: true });
     expect((await a.presence.nodes()).map((n) => n.id)).toEqual(["a"]);
   });
 });
