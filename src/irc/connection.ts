@@ -9,6 +9,7 @@ import { activeCommand } from "./commands.ts";
 import { IrcAnswering } from "./answering.ts";
 import type { OwnChange } from "./delivery.ts";
 import type { AwayNotices } from "./away.ts";
+import type { LookupLag } from "./lookup-lag.ts";
 
 const encoder = new TextEncoder();
 /** Commands registration handles itself; others wait for it while the sign-in is checked. */
@@ -44,6 +45,8 @@ export class IrcConnection extends IrcAnswering {
   away: string | undefined;
   /** Tells others of `away` changes, at a bounded rate (made on the first AWAY). */
   awayNotices: AwayNotices | undefined;
+  /** The lookups' fake lag (made on the first lookup). */
+  lookups: LookupLag | undefined;
   oper = false;
   /** When the client last sent PRIVMSG or NOTICE (when it connected, until then): WHOX's idle time. */
   activeAt = Date.now();
@@ -182,6 +185,7 @@ export class IrcConnection extends IrcAnswering {
     releaseGuest(this);
     clearTimeout(this.#deadline);
     this.awayNotices?.stop();
+    this.lookups?.stop();
     if (!this.#left) this.toSession({ type: "DISCONNECTED" });
     this.#left = true;
   }

@@ -10,6 +10,7 @@ import { maskMatcher } from "./mask.ts";
 import { onlineByKey } from "./online.ts";
 import { roomModes, type RoomModes } from "../chat/handlers/modes.ts";
 import { describeFailure } from "../chat/failure.ts";
+import { LookupLag } from "./lookup-lag.ts";
 
 /**
  * The read-only commands (NAMES, WHO and WHOX, WHOIS, LUSERS, ISON, USERHOST): they
@@ -27,6 +28,16 @@ export function query(conn: IrcConnection, msg: IrcMessage, run: (out: Reply) =>
       conn.fail(out, msg.command, "TEMPORARILY_UNAVAILABLE", "try again later");
     }
     out.release();
+  });
+}
+
+/** A lookup: a query under the connection's lookup rate (see lookup-lag.ts). */
+function lookup(conn: IrcConnection, msg: IrcMessage, run: (out: Reply) => Promise<void> | void): void {
+  query(conn, msg, async (out) => {
+    const lag = (conn.lookups ??= new LookupLag());
+    if (!(await lag.turn())) return;
+    await run(out);
+    lag.answered(out.size);
   });
 }
 
@@ -75,7 +86,7 @@ export async function membersOf(conn: IrcConnection, room: string): Promise<stri
 
 export function names(conn: IrcConnection, msg: IrcMessage): void {
   const target = msg.params[0];
-  query(conn, msg, async (out) => {
+  lookup(conn, msg, async (out) => {
     if (!target) return conn.num(out, "366", "*", "End of /NAMES list");
     for (const channel of target.split(",")) {
       const room = channelKey(channel);
@@ -147,7 +158,7 @@ function whoLine(conn: IrcConnection, out: Reply, whox: Whox | undefined, name: 
 export function who(conn: IrcConnection, msg: IrcMessage): void {
   const mask = msg.params[0] ?? "*";
   const whox = parseWhox(msg.params[1]);
-  query(conn, msg, async (out) => {
+  lookup(conn, msg, async (out) => {
     const room = channelKey(mask);
     if (room !== undefined) {
       // The members on every node, with the away messages and OPERs of any.
@@ -177,7 +188,7 @@ export function who(conn: IrcConnection, msg: IrcMessage): void {
 export function whois(conn: IrcConnection, msg: IrcMessage): void {
   const nick = msg.params[msg.params.length - 1];
   if (!nick) return conn.numeric("431", "No nickname given");
-  query(conn, msg, async (out) => {
+  lookup(conn, msg, async (out) => {
     const key = userKey(nick);
     const user = key === undefined ? undefined : await conn.ctx.chat.accounts.findUser(key);
     if (!user || user.banned) {
@@ -218,7 +229,7 @@ export function awayOf(conn: IrcConnection, key: string): string | undefined {
 }
 
 export function lusers(conn: IrcConnection, msg: IrcMessage): void {
-  query(conn, msg, async (out) => {
+  lookup(conn, msg, async (out) => {
     const { chat } = conn.ctx;
     const [users, nodes, rooms] = await Promise.all([chat.presence.users(), chat.presence.nodes(), chat.allRoomNames()]);
     conn.num(out, "251", `There are ${users.length} users and 0 invisible on ${Math.max(1, nodes.length)} servers`);
@@ -230,7 +241,7 @@ export function lusers(conn: IrcConnection, msg: IrcMessage): void {
 }
 
 export function ison(conn: IrcConnection, msg: IrcMessage): void {
-  query(conn, msg, async (out) => {
+  lookup(conn, msg, async (out) => {
     const online = onlineByKey(await conn.ctx.chat.presence.users());
     const asked = msg.params.flatMap((p) => p.split(" ")).filter((n) => n !== "");
     conn.num(out, "303", asked.filter((n) => online.has(userKey(n) ?? "")).join(" "));
@@ -238,7 +249,7 @@ export function ison(conn: IrcConnection, msg: IrcMessage): void {
 }
 
 export function userhost(conn: IrcConnection, msg: IrcMessage): void {
-  query(conn, msg, async (out) => {
+  lookup(conn, msg, async (out) => {
     const online = onlineByKey(await conn.ctx.chat.presence.users());
     const found = msg.params.slice(0, 5).flatMap((n) => {
       const key = userKey(n);

@@ -50,6 +50,11 @@ export class Reply {
     return this;
   }
 
+  /** How many lines are gathered so far. */
+  get size(): number {
+    return this.#lines.length;
+  }
+
   /** Still waiting for an answer (a request to the session) after its command was handled. */
   get open(): boolean {
     return this.#holds > 0;
