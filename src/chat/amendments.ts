@@ -49,6 +49,8 @@ export class Amendments {
   readonly #amended = new IdSet();
   /** Toggles published from this node and not applied yet (`id|emoji|user` -> on), so a quick second toggle sees the first. */
   readonly #toggling = new Map<string, boolean>();
+  /** Deletions published from this node and not applied yet: an edit, reaction or delete handled meanwhile sees the message gone. */
+  readonly #deleting = new Set<string>();
   #bytes = 0;
   /** Records applied so far: a recall that saw some applied meanwhile cannot tell whether its read had them. */
   #applied = 0;
@@ -79,7 +81,17 @@ export class Amendments {
   }
 
   isDeleted(id: string): boolean {
-    return this.#deleted.has(id);
+    return this.#deleted.has(id) || this.#deleting.has(id);
+  }
+
+  /** A deletion about to be published from this node: `isDeleted` answers true from now on. */
+  deleting(id: string): void {
+    this.#deleting.add(id);
+  }
+
+  /** The deletion was not stored after all. */
+  deleteFailed(id: string): void {
+    this.#deleting.delete(id);
   }
 
   /** True if the user's reaction `emoji` is on (`entry`: the message's state, when recalled). */
@@ -117,6 +129,7 @@ export class Amendments {
   apply(record: AmendmentRecord): void {
     const id = record.target;
     if (record.kind === "react") this.#toggling.delete(`${id}|${record.emoji}|${record.by}`);
+    if (record.kind === "delete") this.#deleting.delete(id);
     this.#applied += 1;
     if (this.#deleted.has(id)) return;
     if (record.kind === "delete") {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signIn, type Frame, type TestClient } from "../helpers/client.ts";
 import { startCluster, type TestCluster } from "../helpers/cluster.ts";
+import { ask as askPipelined } from "../helpers/harness.ts";
 
 let cluster: TestCluster;
 beforeAll(async () => {
@@ -46,5 +47,18 @@ describe("message changes in a cluster (issue 19)", () => {
     const { client } = await signIn(late.wsUrl, "clate");
     const joined = await client.request({ type: "join", room: "changes" }, "joined");
     expect(joined.history).toEqual(expected);
+  });
+
+  it("a change sent right behind a deletion, before it is stored, finds the message gone", async () => {
+    const ann = await member(0, "pann");
+    const gone = (await askPipelined(ann, { type: "say", room: "changes", text: "soon gone" })).id as string;
+    // Sent together (answers found by ref): each is handled before the deletion comes back from Redis.
+    const answers = await Promise.all([
+      askPipelined(ann, { type: "delete", id: gone }),
+      askPipelined(ann, { type: "edit", id: gone, text: "too late" }),
+      askPipelined(ann, { type: "react", id: gone, emoji: "👍" }),
+      askPipelined(ann, { type: "delete", id: gone }),
+    ]);
+    expect(answers.map((a) => a.code ?? a.type)).toEqual(["ack", "not_found", "not_found", "not_found"]);
   });
 });
