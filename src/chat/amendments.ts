@@ -84,6 +84,11 @@ export class Amendments {
     return this.#deleted.has(id) || this.#deleting.has(id);
   }
 
+  /** Whether the message's deletion is stored and applied (not only on its way). */
+  wasDeleted(id: string): boolean {
+    return this.#deleted.has(id);
+  }
+
   /** A deletion about to be published from this node: `isDeleted` answers true from now on. */
   deleting(id: string): void {
     this.#deleting.add(id);
@@ -271,7 +276,11 @@ export class Amendments {
  */
 export function amendThenDeliver<S>(amendments: Amendments, deliver: (event: ChatRecord, sender: S | undefined) => void) {
   return (event: ChatRecord, sender: S | undefined): void => {
-    if (isAmendment(event)) amendments.apply(event);
+    if (isAmendment(event)) {
+      // Stored after its message's deletion (another node's change at the same instant): it changes nothing, and nobody is told.
+      if (amendments.wasDeleted(event.target)) return;
+      amendments.apply(event);
+    }
     deliver(event, sender);
   };
 }

@@ -75,7 +75,7 @@ export async function join(ctx: ChatContext, session: Session, frame: Frame<"joi
     ...roomModes(ctx.directory.get(room)),
   });
   // Changes stored after `since` to messages before it (and topics) follow as their own frames, as they would have live.
-  if (frame.since !== undefined) for (const change of missedChanges(page.messages)) session.send(change);
+  if (frame.since !== undefined) for (const change of missedChanges(page.messages, (id) => ctx.amendments.wasDeleted(id))) session.send(change);
   if (firstAnywhere) presence.announce(room, user.name, "join", session);
 }
 
@@ -112,13 +112,22 @@ export function typing(ctx: ChatContext, session: Session, frame: Frame<"typing"
   ctx.bus.publish({ kind: "typing", room, user, origin: ctx.presence.origin }).catch(() => {});
 }
 
-/** The frames of the changes in a page that its messages do not already show (their message is older than the page). */
-function missedChanges(records: ChatRecord[]): RecordFrame[] {
+/**
+ * The frames of the changes in a page that its messages do not already show
+ * (their message is older than the page), as they were told live: not a change
+ * stored after its message's deletion (another node's, at the same instant),
+ * which nobody was told of (amendThenDeliver).
+ */
+function missedChanges(records: ChatRecord[], wasDeleted: (id: string) => boolean): RecordFrame[] {
   const inPage = new Set<string>();
+  // The deletions in the page, by message: a change before its message's deletion was told, one after it was not.
+  const deletedAt = new Map<string, string>();
+  for (const r of records) if (isAmendment(r) && r.kind === "delete" && !deletedAt.has(r.target)) deletedAt.set(r.target, r.id);
   const frames: RecordFrame[] = [];
   for (const r of records) {
     if (isMessage(r)) inPage.add(r.id);
-    else if (!isAmendment(r) || !inPage.has(r.target)) frames.push(recordFrame(r));
+    else if (!isAmendment(r)) frames.push(recordFrame(r));
+    else if (!inPage.has(r.target) && (deletedAt.has(r.target) ? r.id <= deletedAt.get(r.target)! : !wasDeleted(r.target))) frames.push(recordFrame(r));
   }
   return frames;
 }
