@@ -49,6 +49,8 @@ export class Amendments {
   readonly #amended = new IdSet();
   /** Toggles published from this node and not applied yet (`id|emoji|user` -> on), so a quick second toggle sees the first. */
   readonly #toggling = new Map<string, boolean>();
+  /** Deletions published from this node and not applied yet: an edit, reaction or delete handled meanwhile sees the message gone. */
+  readonly #deleting = new Set<string>();
   #bytes = 0;
   /** Records applied so far: a recall that saw some applied meanwhile cannot tell whether its read had them. */
   #applied = 0;
@@ -79,7 +81,22 @@ export class Amendments {
   }
 
   isDeleted(id: string): boolean {
+    return this.#deleted.has(id) || this.#deleting.has(id);
+  }
+
+  /** Whether the message's deletion is stored and applied (not only on its way). */
+  wasDeleted(id: string): boolean {
     return this.#deleted.has(id);
+  }
+
+  /** A deletion about to be published from this node: `isDeleted` answers true from now on. */
+  deleting(id: string): void {
+    this.#deleting.add(id);
+  }
+
+  /** The deletion was not stored after all. */
+  deleteFailed(id: string): void {
+    this.#deleting.delete(id);
   }
 
   /** True if the user's reaction `emoji` is on (`entry`: the message's state, when recalled). */
@@ -117,6 +134,7 @@ export class Amendments {
   apply(record: AmendmentRecord): void {
     const id = record.target;
     if (record.kind === "react") this.#toggling.delete(`${id}|${record.emoji}|${record.by}`);
+    if (record.kind === "delete") this.#deleting.delete(id);
     this.#applied += 1;
     if (this.#deleted.has(id)) return;
     if (record.kind === "delete") {
@@ -258,7 +276,11 @@ export class Amendments {
  */
 export function amendThenDeliver<S>(amendments: Amendments, deliver: (event: ChatRecord, sender: S | undefined) => void) {
   return (event: ChatRecord, sender: S | undefined): void => {
-    if (isAmendment(event)) amendments.apply(event);
+    if (isAmendment(event)) {
+      // Stored after its message's deletion (another node's change at the same instant): it changes nothing, and nobody is told.
+      if (amendments.wasDeleted(event.target)) return;
+      amendments.apply(event);
+    }
     deliver(event, sender);
   };
 }

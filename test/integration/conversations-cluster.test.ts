@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signIn, type Frame, type TestClient } from "../helpers/client.ts";
 import { startCluster, type TestCluster } from "../helpers/cluster.ts";
+import { ask as askPipelined, eventually, settle } from "../helpers/harness.ts";
 
 let cluster: TestCluster;
 beforeAll(async () => {
@@ -46,5 +47,49 @@ describe("message changes in a cluster (issue 19)", () => {
     const { client } = await signIn(late.wsUrl, "clate");
     const joined = await client.request({ type: "join", room: "changes" }, "joined");
     expect(joined.history).toEqual(expected);
+  });
+
+  it("a change sent right behind a deletion, before it is stored, finds the message gone", async () => {
+    const ann = await member(0, "pann");
+    const gone = (await askPipelined(ann, { type: "say", room: "changes", text: "soon gone" })).id as string;
+    // Sent together (answers found by ref): each is handled before the deletion comes back from Redis.
+    const answers = await Promise.all([
+      askPipelined(ann, { type: "delete", id: gone }),
+      askPipelined(ann, { type: "edit", id: gone, text: "too late" }),
+      askPipelined(ann, { type: "react", id: gone, emoji: "👍" }),
+      askPipelined(ann, { type: "delete", id: gone }),
+    ]);
+    expect(answers.map((a) => a.code ?? a.type)).toEqual(["ack", "not_found", "not_found", "not_found"]);
+  });
+
+  it("a change another node stores at the instant of a deletion is told to nobody, live or after a join with since", async () => {
+    const ann = await member(0, "rann");
+    const ann2 = await member(1, "rann");
+    const watcher = await member(1, "rwatch");
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) ids.push((await askPipelined(ann, { type: "say", room: "changes", text: `race ${i}` })).id as string);
+    const since = (await askPipelined(ann, { type: "say", room: "changes", text: "before the changes" })).id as string;
+    // Deletions on node 1, edits of the same messages on node 2, all at once: some edits pass before node 2 hears of the deletion.
+    const [deletes, edits] = await Promise.all([
+      Promise.all(ids.map((id) => askPipelined(ann, { type: "delete", id }))),
+      Promise.all(ids.map((id) => askPipelined(ann2, { type: "edit", id, text: "edited in the race" }))),
+    ]);
+    expect(deletes.every((d) => d.type === "ack")).toBe(true);
+    const raced = ids.filter((_, i) => edits[i]!.type === "ack");
+    expect(raced.length).toBeGreaterThan(0);
+    // Told live: each message's deletion, and no edit after it.
+    const late = (frames: Frame[]) => ids.filter((id) => frames.findIndex((f) => f.type === "edited" && f.id === id) > frames.findIndex((f) => f.type === "deleted" && f.id === id));
+    await askPipelined(ann, { type: "say", room: "changes", text: "after them" });
+    for (const c of [ann, watcher]) {
+      await eventually(() => c.frames.some((f) => f.type === "message" && f.text === "after them"));
+      expect(late(c.frames)).toEqual([]);
+    }
+    // A join with `since` before them tells what was told live, no more.
+    const { client } = await signIn(cluster.nodes[0]!.wsUrl, "rwatch");
+    client.send({ type: "join", room: "changes", since });
+    await client.next("joined");
+    await settle(client);
+    expect(late(client.frames)).toEqual([]);
+    expect(client.frames.filter((f) => f.type === "deleted").map((f) => f.id)).toEqual(ids);
   });
 });

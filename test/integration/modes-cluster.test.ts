@@ -3,6 +3,7 @@ import { signIn, type TestClient } from "../helpers/client.ts";
 import { startCluster, type TestCluster } from "../helpers/cluster.ts";
 import { ircSignIn, type IrcClient } from "../helpers/irc.ts";
 import { ircPortOf } from "../helpers/irc-world.ts";
+import { ask } from "../helpers/harness.ts";
 
 // Issue 21: a room's operators and modes on two nodes sharing Redis, and after both restart.
 
@@ -69,4 +70,20 @@ describe("room modes in a cluster of two", () => {
     expect(joined).toMatchObject({ operators: ["modeirc", "modeowner"], voiced: ["modeguest"], modes: { topicLock: true, secret: false } });
     expect(await later.request({ type: "topic", room: "modal", text: "after", ref: "t2" }, "ack", "error")).toMatchObject({ code: "forbidden" });
   }, 60_000);
+
+  it("a change sent right behind an operator's revoking themself, before it is stored, is checked against it (forbidden)", async () => {
+    // The node the test above started last (it killed the first two).
+    const { client: owner } = await connect(cluster.nodes.at(-1)!.wsUrl, "selfdeop");
+    for (let i = 0; i < 3; i++) {
+      const room = `selfdeop${i}`;
+      expect(await owner.request({ type: "join", room }, "joined")).toMatchObject({ operators: ["selfdeop"] });
+      // Sent together: the second is handled before the first comes back from Redis.
+      const answers = await Promise.all([
+        ask(owner, { type: "mode", room, mode: "operator", on: false, user: "selfdeop" }),
+        ask(owner, { type: "mode", room, mode: "secret", on: true }),
+      ]);
+      expect(answers.map((a) => a.code ?? a.type)).toEqual(["ack", "forbidden"]);
+    }
+  });
 });
+

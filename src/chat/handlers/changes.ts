@@ -72,8 +72,11 @@ export async function remove(ctx: ChatContext, session: Session, frame: Frame<"d
     const role = isDmRoom(message.room) ? undefined : actingRole((await ctx.accounts.findUser(session.user!.key))?.role, session);
     if (!mayModerate(role)) throw new ClientError(ErrorCode.forbidden, "only its author or a moderator may delete a message");
   }
+  // Seen as deleted by the next edit, reaction or delete even before this one is stored and applied.
+  ctx.amendments.deleting(message.id);
   publishThenAck(ctx, session, { kind: "delete", ...target(message), by: session.user!.name }, frame.ref, {
     ackId: message.id,
+    onFailure: () => ctx.amendments.deleteFailed(message.id),
     beforeAck: async () => {
       await releaseFilesOf(ctx.attachments, message);
       // A moderator's action, logged like a kick or a mute (an author deleting their own message is not one).

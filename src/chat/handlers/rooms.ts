@@ -75,7 +75,9 @@ export async function join(ctx: ChatContext, session: Session, frame: Frame<"joi
     ...roomModes(ctx.directory.get(room)),
   });
   // Changes stored after `since` to messages before it (and topics) follow as their own frames, as they would have live.
-  if (frame.since !== undefined) for (const change of missedChanges(page.messages, ctx.directory.get(room)?.createdAt)) session.send(change);
+  if (frame.since !== undefined) {
+    for (const change of missedChanges(page.messages, (id) => ctx.amendments.wasDeleted(id), ctx.directory.get(room)?.createdAt)) session.send(change);
+  }
   if (firstAnywhere) presence.announce(room, user.name, "join", session);
 }
 
@@ -114,16 +116,23 @@ export function typing(ctx: ChatContext, session: Session, frame: Frame<"typing"
 
 /**
  * The frames of the changes in a page that its messages do not already show
- * (their message is older than the page). A topic or mode change from before
- * the room was last created (`createdAt`: it was forgotten, then joined again)
- * is left out: it is no longer the room's, and `joined` just said so.
+ * (their message is older than the page), as they were told live: not a change
+ * stored after its message's deletion (another node's, at the same instant),
+ * which nobody was told of (amendThenDeliver). A topic or mode change from
+ * before the room was last created (`createdAt`: it was forgotten, then joined
+ * again) is left out: it is no longer the room's, and `joined` just said so.
  */
-function missedChanges(records: ChatRecord[], createdAt = 0): RecordFrame[] {
+function missedChanges(records: ChatRecord[], wasDeleted: (id: string) => boolean, createdAt = 0): RecordFrame[] {
   const inPage = new Set<string>();
+  // The deletions in the page, by message: a change before its message's deletion was told, one after it was not.
+  const deletedAt = new Map<string, string>();
+  for (const r of records) if (isAmendment(r) && r.kind === "delete" && !deletedAt.has(r.target)) deletedAt.set(r.target, r.id);
   const frames: RecordFrame[] = [];
   for (const r of records) {
     if (isMessage(r)) inPage.add(r.id);
-    else if (isAmendment(r) ? !inPage.has(r.target) : r.ts >= createdAt) frames.push(recordFrame(r));
+    else if (!isAmendment(r)) {
+      if (r.ts >= createdAt) frames.push(recordFrame(r));
+    } else if (!inPage.has(r.target) && (deletedAt.has(r.target) ? r.id <= deletedAt.get(r.target)! : !wasDeleted(r.target))) frames.push(recordFrame(r));
   }
   return frames;
 }

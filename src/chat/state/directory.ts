@@ -129,13 +129,21 @@ export class RoomDirectory {
   /** Stores one change to the room's roles or modes (issue 21); the `mode` record itself goes through the broker (handlers/modes.ts). */
   async storeMode(name: string, change: RoomModeChange): Promise<void> {
     await this.deps.store.changeMode(name, change);
+    // Applied here at once, not only when its record comes back from the broker (again, to the
+    // same end; that one pushes the pages): a request right behind it (an operator who revoked
+    // themself) is checked against it.
+    this.#applyMode(name, change);
   }
 
   /** A mode record the broker delivered (from any node): applied here; a room made secret or not changes the directory's pages. */
   modeStored(name: string, change: RoomModeChange): void {
+    this.#applyMode(name, change);
+    if (change.mode === "secret") this.schedulePush();
+  }
+
+  #applyMode(name: string, change: RoomModeChange): void {
     const known = this.#rooms.get(name) ?? { name, createdAt: this.#now(), members: 0 };
     this.#add(withModeChange(known, change));
-    if (change.mode === "secret") this.schedulePush();
   }
 
   /**

@@ -81,11 +81,21 @@ export function clampMarker(id: string, newest: string): string {
   return compareIds(id, newest) > 0 ? newest : id;
 }
 
-/** Puts the conversation with `other` first in the user's index. */
+/**
+ * Notes message `lastId` of the conversation with `other` in the user's index,
+ * kept newest first. Two messages stored at once (on two nodes) may be noted
+ * in either order: a conversation's entry only moves to a newer message, and
+ * goes where its id places it.
+ */
 export async function noteConversation(store: UserStore, key: string, other: { key: string; name: string }, lastId: string, ts: number): Promise<void> {
   await store.update(key, (u) => {
-    const rest = (u.conversations ?? []).filter((c) => c.key !== other.key);
-    u.conversations = [{ key: other.key, with: other.name, lastId, ts }, ...rest].slice(0, CONVERSATIONS_KEPT);
+    const list = u.conversations ?? [];
+    const known = list.find((c) => c.key === other.key);
+    if (known && compareIds(known.lastId, lastId) >= 0) return;
+    const rest = list.filter((c) => c !== known);
+    const at = rest.findIndex((c) => compareIds(c.lastId, lastId) < 0);
+    rest.splice(at === -1 ? rest.length : at, 0, { key: other.key, with: other.name, lastId, ts });
+    u.conversations = rest.slice(0, CONVERSATIONS_KEPT);
   });
 }
 

@@ -98,6 +98,18 @@ describe("Amendments memory bound", () => {
     state.toggled(id(1), ":a:", "u1");
     expect(state.hasReaction(id(1), ":a:", "u1")).toBe(true);
   });
+
+  it("answers a deletion on its way as deleted until its record is applied (or it failed)", () => {
+    const state = new Amendments();
+    state.deleting(id(1));
+    // An edit, reaction or second delete handled before the deletion is stored sees it.
+    expect(state.isDeleted(id(1))).toBe(true);
+    state.apply(del(id(1)));
+    expect(state.isDeleted(id(1))).toBe(true);
+    state.deleting(id(2));
+    state.deleteFailed(id(2));
+    expect(state.isDeleted(id(2))).toBe(false);
+  });
 });
 
 describe("Amendments read back from the log", () => {
