@@ -17,6 +17,16 @@ describe("cluster config", () => {
     expect(parseConfig({}).cluster).toBeUndefined();
   });
 
+  it("an empty cluster or cluster.redis block is embedded mode too (every field is optional)", () => {
+    expect(parseConfig({ cluster: {} }).cluster).toBeUndefined();
+    expect(parseConfig({ cluster: { redis: {} } }).cluster).toBeUndefined();
+  });
+
+  it("refuses a key prefix or node id in the file without a URL, saying the URL is missing", () => {
+    expect(() => parseConfig({ cluster: { redis: { keyPrefix: "x:" } } })).toThrow(/\n {2}cluster\.redis\.url: missing \(cluster\.redis\.keyPrefix: cluster mode only\): set CHAT_REDIS_URL, or cluster\.redis\.url in the file/);
+    expect(() => parseConfig({ cluster: { redis: { nodeId: "n1" } } })).toThrow(/cluster\.redis\.url: missing \(cluster\.redis\.nodeId: cluster mode only\)/);
+  });
+
   it("fills the key prefix and node id defaults", () => {
     expect(parseConfig({ cluster: { redis: { url: "redis://127.0.0.1:6379" } } }).cluster).toEqual({
       redis: { url: "redis://127.0.0.1:6379", keyPrefix: "chatd:", nodeId: "" },
