@@ -52,6 +52,12 @@ describe("cluster config", () => {
     expect(config.cluster).toEqual({ redis: { url: "redis://file:6379", keyPrefix: "file:", nodeId: "n2" } });
   });
 
+  it("a file's key prefix without a URL is a cluster once CHAT_REDIS_URL gives the URL", async () => {
+    await writeFile(join(cwd, "server.json"), JSON.stringify({ cluster: { redis: { keyPrefix: "file:" } } }));
+    const config = await loadConfig({ CHAT_CONFIG: "server.json", CHAT_REDIS_URL: "redis://env:6379" }, cwd);
+    expect(config.cluster).toEqual({ redis: { url: "redis://env:6379", keyPrefix: "file:", nodeId: "" } });
+  });
+
   it("refuses CHAT_NODE_ID or CHAT_REDIS_PREFIX without a Redis URL, naming the variables", async () => {
     await expect(loadConfig({ CHAT_NODE_ID: "n1" }, cwd)).rejects.toThrow(/: invalid configuration\n {2}cluster\.redis\.url: missing \(CHAT_NODE_ID: cluster mode only\): set CHAT_REDIS_URL/);
     await expect(loadConfig({ CHAT_NODE_ID: "n1", CHAT_REDIS_PREFIX: "x:" }, cwd)).rejects.toThrow(/\n {2}cluster\.redis\.url: missing \(CHAT_REDIS_PREFIX and CHAT_NODE_ID: cluster mode only\)/);
