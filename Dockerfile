@@ -37,5 +37,5 @@ HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "dist/src/runtime/node/healthcheck.js"]
 STOPSIGNAL SIGTERM
 # node itself is PID 1 and handles SIGTERM/SIGINT (graceful stop, exit 0). The young-generation
-# cap is the one `npm start` uses (README, "Memory").
+# cap is the one `npm start` uses (docs/runtimes.md, "Memory and V8 flags").
 CMD ["node", "--max-semi-space-size=8", "dist/src/main.js"]

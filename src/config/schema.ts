@@ -47,18 +47,40 @@ const limits = z
 
 /**
  * Cluster mode: several daemons on one Redis act as one chat server. Absent
- * means embedded mode (files under `dataDir`, everything in one process).
+ * (or `{}`, or `{"redis":{}}`: every field is optional) means embedded mode
+ * (files under `dataDir`, everything in one process).
  */
-const cluster = z
-  .strictObject({
-    redis: z.strictObject({
-      url: z.string().regex(/^rediss?:\/\//, "expected a redis:// or rediss:// URL"),
-      keyPrefix: z.string().default("chatd:"),
-      /** Names this node in /admin/nodes; random when empty. */
-      nodeId: z.string().max(100).regex(/^[A-Za-z0-9._-]*$/, "letters, digits, '.', '_' and '-' only").default(""),
-    }),
-  })
-  .optional();
+const cluster = z.preprocess(
+  clusterInput,
+  z
+    .strictObject({
+      redis: z.strictObject({
+        url: z.string().regex(/^rediss?:\/\//, "expected a redis:// or rediss:// URL"),
+        keyPrefix: z.string().default("chatd:"),
+        /** Names this node in /admin/nodes; random when empty. */
+        nodeId: z.string().max(100).regex(/^[A-Za-z0-9._-]*$/, "letters, digits, '.', '_' and '-' only").default(""),
+      }),
+    })
+    .optional(),
+);
+
+/**
+ * An empty block is no cluster; a key prefix or node id without a URL is refused
+ * as CHAT_REDIS_PREFIX and CHAT_NODE_ID alone are (load.ts), in the same words.
+ */
+function clusterInput(value: unknown, ctx: { addIssue(issue: { code: "custom"; message: string; path: string[]; input: unknown }): void }): unknown {
+  const record = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+  if (!record(value)) return value;
+  const keys = Object.keys(value);
+  if (keys.length === 0) return undefined;
+  if (keys.length !== 1 || !record(value.redis) || "url" in value.redis) return value;
+  const given = Object.keys(value.redis);
+  if (given.length === 0) return undefined;
+  if (!given.every((k) => k === "keyPrefix" || k === "nodeId")) return value;
+  const named = given.map((k) => `cluster.redis.${k}`).join(" and ");
+  ctx.addIssue({ code: "custom", path: ["redis", "url"], input: value, message: `missing (${named}: cluster mode only): set CHAT_REDIS_URL, or cluster.redis.url in the file` });
+  return undefined;
+}
 
 /**
  * The IRC gateway (docs/irc.md): off unless `port` is set. `tlsPort` serves

@@ -42,6 +42,12 @@ describe("the Dockerfile", () => {
     expect(imageEnv().CHAT_IRC_PORT).toBe("6667");
   });
 
+  it("sets exactly the variables docs/docker.md says the image sets, with their values", () => {
+    const said = /the image sets\s+([\s\S]*?)\s+\(/.exec(readFileSync(join(ROOT, "docs/docker.md"), "utf8"))?.[1] ?? "";
+    const listed = Object.fromEntries([...said.matchAll(/`([A-Z_]+)=([^`]*)`/g)].map((m) => [m[1], m[2]]));
+    expect(listed).toEqual(imageEnv());
+  });
+
   it("health-checks /healthz, stops with SIGTERM and runs node itself as PID 1 (exec form, no shell)", () => {
     const { command, options } = parseHealthcheck(one(runtimeStage, "HEALTHCHECK"));
     expect(JSON.parse(command)).toEqual(["node", "dist/src/runtime/node/healthcheck.js"]);

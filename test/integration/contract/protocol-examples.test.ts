@@ -61,10 +61,14 @@ describe("README.md's minimal session, sent as written", () => {
     const sentLines = lines.filter((l) => l.startsWith("→")).map((l) => JSON.parse(l.slice(2)) as Frame);
     const toldLines = lines.filter((l) => l.startsWith("←")).map((l) => l.slice(2));
     expect(sentLines.map((f) => f.type)).toEqual(["hello", "join", "say"]);
-    const d = await world.daemon();
+    // The rooms `npm start` serves: those of the shipped config/server.json.
+    const shipped = JSON.parse(readFileSync(`${ROOT}/config/server.json`, "utf8")) as { rooms: string[] };
+    const rooms = JSON.parse(/"rooms":(\[[^\]]*\])/.exec(toldLines[0]!)?.[1] ?? "null") as unknown;
+    expect(rooms).toEqual(shipped.rooms);
+    const d = await world.daemon({ rooms: shipped.rooms });
     const client = await world.connect(d);
     const welcome = await client.request(sentLines[0]!, "welcome", "error");
-    expect(welcome).toMatchObject({ type: "welcome", user: "alice", rooms: ["general"], created: true, token: expect.any(String), motd: expect.any(String) });
+    expect(welcome).toMatchObject({ type: "welcome", user: "alice", rooms, created: true, token: expect.any(String), motd: expect.any(String) });
     // The joined line is whole (no "…"): exactly what comes.
     expect(await client.request(sentLines[1]!, "joined", "error")).toEqual(JSON.parse(toldLines[1]!));
     client.send(sentLines[2]);

@@ -17,6 +17,16 @@ describe("cluster config", () => {
     expect(parseConfig({}).cluster).toBeUndefined();
   });
 
+  it("an empty cluster or cluster.redis block is embedded mode too (every field is optional)", () => {
+    expect(parseConfig({ cluster: {} }).cluster).toBeUndefined();
+    expect(parseConfig({ cluster: { redis: {} } }).cluster).toBeUndefined();
+  });
+
+  it("refuses a key prefix or node id in the file without a URL, saying the URL is missing", () => {
+    expect(() => parseConfig({ cluster: { redis: { keyPrefix: "x:" } } })).toThrow(/\n {2}cluster\.redis\.url: missing \(cluster\.redis\.keyPrefix: cluster mode only\): set CHAT_REDIS_URL, or cluster\.redis\.url in the file/);
+    expect(() => parseConfig({ cluster: { redis: { nodeId: "n1" } } })).toThrow(/cluster\.redis\.url: missing \(cluster\.redis\.nodeId: cluster mode only\)/);
+  });
+
   it("fills the key prefix and node id defaults", () => {
     expect(parseConfig({ cluster: { redis: { url: "redis://127.0.0.1:6379" } } }).cluster).toEqual({
       redis: { url: "redis://127.0.0.1:6379", keyPrefix: "chatd:", nodeId: "" },
@@ -40,6 +50,12 @@ describe("cluster config", () => {
     await writeFile(join(cwd, "server.json"), JSON.stringify({ cluster: { redis: { url: "redis://file:6379", keyPrefix: "file:" } } }));
     const config = await loadConfig({ CHAT_CONFIG: "server.json", CHAT_NODE_ID: "n2" }, cwd);
     expect(config.cluster).toEqual({ redis: { url: "redis://file:6379", keyPrefix: "file:", nodeId: "n2" } });
+  });
+
+  it("a file's key prefix without a URL is a cluster once CHAT_REDIS_URL gives the URL", async () => {
+    await writeFile(join(cwd, "server.json"), JSON.stringify({ cluster: { redis: { keyPrefix: "file:" } } }));
+    const config = await loadConfig({ CHAT_CONFIG: "server.json", CHAT_REDIS_URL: "redis://env:6379" }, cwd);
+    expect(config.cluster).toEqual({ redis: { url: "redis://env:6379", keyPrefix: "file:", nodeId: "" } });
   });
 
   it("refuses CHAT_NODE_ID or CHAT_REDIS_PREFIX without a Redis URL, naming the variables", async () => {

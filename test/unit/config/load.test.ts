@@ -385,6 +385,15 @@ describe("loadConfig", () => {
       expect(error.message).toContain("dataDir:");
     });
 
+    it("set a field to empty when empty: off for the admin token and TLS, the default files folder; an empty CHAT_REDIS_URL is refused", async () => {
+      await writeFile(join(cwd, "c.pem"), "-----BEGIN CERTIFICATE-----\n");
+      await writeConfig({ adminToken: "file", tls: { cert: "c.pem", key: "c.pem" }, files: { dir: "up" } });
+      const config = await loadConfig({ CHAT_ADMIN_TOKEN: "", CHAT_TLS_CERT: "", CHAT_TLS_KEY: "", CHAT_FILES_DIR: "" }, cwd);
+      expect([config.adminToken, config.tls, config.files.dir]).toEqual(["", { cert: "", key: "" }, ""]);
+      const error = await configError(loadConfig({ CHAT_REDIS_URL: "" }, cwd));
+      expect(error.message).toContain("cluster.redis.url: expected a redis:// or rediss:// URL (set by CHAT_REDIS_URL)");
+    });
+
     it("ignore variables that are not overrides", async () => {
       const config = await loadConfig({ CHAT_MOTD: "x", PORT: "1", HOST: "h" }, cwd);
       expect(config.motd).toBe("");
