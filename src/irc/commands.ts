@@ -7,7 +7,7 @@ import { fromIrc, reasonFromIrc } from "./text.ts";
 import { clientTagsOf, MAX_LINE_BYTES } from "./line.ts";
 import { isReactionEmoji, utf8Length } from "../message/index.ts";
 import { MAX_TARGETS, ROOMS_PAGE } from "./isupport.ts";
-import { ison, lusers, membersOf, names, query, userhost, who, whois } from "./queries.ts";
+import { hiddenFrom, ison, lusers, membersOf, names, query, userhost, who, whois } from "./queries.ts";
 import { chathistory } from "./history.ts";
 import { parseListFilter } from "./elist.ts";
 import { away, kick, mode } from "./moderation.ts";
@@ -239,10 +239,14 @@ function topic(conn: IrcConnection, msg: IrcMessage): void {
 
 /** 332/333, or 331 for a room LIST lists (or with members) and no topic; any other name is no channel (403). */
 function readTopic(conn: IrcConnection, msg: IrcMessage, target: string, room: string): void {
+  // A secret room is no channel to those not in it, as LIST has it: not its topic either.
+  if (hiddenFrom(conn, room)) {
+    const out = conn.reply(msg);
+    conn.num(out, "403", target, "No such channel");
+    return out.release();
+  }
   const current = conn.ctx.chat.directory.topic(room);
-  const info = conn.ctx.chat.directory.get(room);
-  // Listed as LIST lists it: a secret room only for those in it.
-  const listed = info !== undefined && (!info.secret || conn.session.rooms.has(room));
+  const listed = conn.ctx.chat.directory.get(room) !== undefined;
   if ((current && current.text !== "") || conn.session.rooms.has(room) || listed) {
     const out = conn.reply(msg);
     if (current && current.text !== "") {

@@ -4,6 +4,7 @@ import { channelKey, userKey } from "./names.ts";
 import { fromIrc } from "./text.ts";
 import { cutChars } from "../message/index.ts";
 import type { Reply } from "./reply.ts";
+import { hiddenFrom } from "./queries.ts";
 
 /** How long MODE +q mutes when no minutes are given. */
 const DEFAULT_MUTE_MINUTES = 60;
@@ -40,7 +41,8 @@ export function mode(conn: IrcConnection, msg: IrcMessage): void {
     else conn.num(out, "221", conn.oper ? "+io" : "+i");
   } else if (room === undefined) conn.num(out, "403", target, "No such channel");
   else if (change === undefined) {
-    const info = conn.ctx.chat.directory.get(room);
+    // A secret room reads to those not in it as a name no room has (no +s, no 329).
+    const info = hiddenFrom(conn, room) ? undefined : conn.ctx.chat.directory.get(room);
     conn.num(out, "324", target, `+n${info?.topicLock ? "t" : ""}${info?.secret ? "s" : ""}`);
     if (info) conn.num(out, "329", target, String(Math.floor(info.createdAt / 1000)));
   } else if (/^[+-]?b$/.test(change) && args.length === 0) conn.num(out, "368", target, "End of channel ban list");
