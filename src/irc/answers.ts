@@ -244,8 +244,10 @@ function error(conn: IrcConnection, frame: Frame<"error">): void {
       break;
     case "MODE:forbidden":
     case "TOPIC:forbidden":
-    case "TOPIC:muted":
       n("482", target, "You're not a channel operator");
+      break;
+    case "TOPIC:muted":
+      n("482", target, `Cannot change the topic: ${message}`);
       break;
     case "MODE:not_in_room":
       // For +o/+v nick it is the nick only when this client is on the channel; otherwise the client itself.
