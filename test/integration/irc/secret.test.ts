@@ -43,4 +43,30 @@ describe("IRC queries about a secret room", () => {
     expect(await ask(outsider, "TOPIC #hideout", "333")).toEqual(["332 #hideout the plans", expect.stringMatching(/^333 #hideout owner \d+$/)]);
     expect(await ask(outsider, "MODE #hideout", "324")).toEqual(["324 #hideout +ns"]);
   });
+
+  it("TOPIC, MODE, NAMES and WHO sent right behind the JOIN that enters it answer as to a member", async () => {
+    const d = await daemon();
+    const owner = await sign(d, "keeper");
+    await join(owner, "#vault");
+    owner.send("MODE #vault +s");
+    await owner.next("MODE");
+    owner.send("TOPIC #vault :gold");
+    await owner.next("TOPIC");
+    const newcomer = await sign(d, "newcomer");
+    newcomer.send("JOIN #vault");
+    newcomer.send("TOPIC #vault");
+    newcomer.send("MODE #vault");
+    newcomer.send("NAMES #vault");
+    newcomer.send("WHO #vault");
+    await newcomer.next("366");
+    const lines = await newcomer.until("315");
+    const answers = lines.filter((l) => ["332", "403", "324", "353", "352"].includes(l.command)).map((l) => `${l.command} ${l.params.slice(1).join(" ")}`);
+    expect(answers).toEqual([
+      "332 #vault gold",
+      "324 #vault +ns",
+      expect.stringMatching(/^353 @ #vault /),
+      expect.stringMatching(/^352 #vault /),
+      expect.stringMatching(/^352 #vault /),
+    ]);
+  });
 });
