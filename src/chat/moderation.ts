@@ -99,6 +99,12 @@ export class Moderation {
     rooms.set(room, until);
   }
 
+  /** Whether the user may not speak in the room now. */
+  isMuted(userKey: string, room: string): boolean {
+    const until = this.#mutes.get(userKey)?.get(room);
+    return until !== undefined && until > this.now();
+  }
+
   /** Throws `muted` while the user may not speak in the room. */
   checkNotMuted(userKey: string, room: string): void {
     const rooms = this.#mutes.get(userKey);

@@ -258,8 +258,12 @@ export class ChatService {
     const left = this.hub.remove(session);
     // A quit when the user has no other connection here (IRC shows it as leaving every channel); else a plain leave.
     const reason = session.peer.quitReason;
-    const detail = user && this.hub.userSessions(user.key).size === 0 ? { quit: true as const, reason } : { reason };
-    if (user) for (const room of left) this.#presence.left(room, user.name, detail);
+    const quit = user !== undefined && this.hub.userSessions(user.key).size === 0;
+    // The reason is words said to each room: not to one the user is muted in.
+    if (user) for (const room of left) {
+      const said = reason === undefined || this.moderation.isMuted(user.key, room) ? undefined : reason;
+      this.#presence.left(room, user.name, quit ? { quit: true as const, reason: said } : { reason: said });
+    }
     if (user) this.#presence.syncLocal(user.key, user.name);
   }
 

@@ -96,7 +96,10 @@ export abstract class IrcAnswering extends IrcPeer implements ReplySink {
     const ref = this.requests.nextRef();
     const parsed = inboundFrame.safeParse({ ...frame, ref });
     if (!parsed.success) {
-      this.fail(pending.out, pending.command, "INVALID_PARAMS", parsed.error.issues[0]?.message ?? "invalid");
+      // Named as the WebSocket's bad_frame names it (`minutes: ...`), with the command's target.
+      const issue = parsed.error.issues[0];
+      const where = issue && issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
+      this.fail(pending.out, pending.command, "INVALID_PARAMS", ...(pending.target ? [pending.target] : []), `${where}${issue?.message ?? "invalid"}`);
       return;
     }
     pending.out.hold();

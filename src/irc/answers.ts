@@ -3,7 +3,7 @@ import type { IrcConnection } from "./connection.ts";
 import type { Reply } from "./reply.ts";
 import { signedIn, signInFailed } from "./registration.ts";
 import { namesReply } from "./queries.ts";
-import { userKey } from "./names.ts";
+import { channelKey, userKey } from "./names.ts";
 import { ROOMS_PAGE } from "./isupport.ts";
 import { listed, type ListFilter } from "./elist.ts";
 import type { OwnChange } from "./delivery.ts";
@@ -244,11 +244,14 @@ function error(conn: IrcConnection, frame: Frame<"error">): void {
       break;
     case "MODE:forbidden":
     case "TOPIC:forbidden":
-    case "TOPIC:muted":
       n("482", target, "You're not a channel operator");
       break;
+    case "TOPIC:muted":
+      n("482", target, `Cannot change the topic: ${message}`);
+      break;
     case "MODE:not_in_room":
-      if (p.nick !== undefined) n("441", p.nick, target, "They aren't on that channel");
+      // For +o/+v nick it is the nick only when this client is on the channel; otherwise the client itself.
+      if (p.nick !== undefined && conn.session.rooms.has(channelKey(target) ?? "")) n("441", p.nick, target, "They aren't on that channel");
       else n("442", target, "You're not on that channel");
       break;
     case "REDACT:forbidden":

@@ -1,5 +1,6 @@
 import type { IrcConnection } from "./connection.ts";
 import type { IrcMessage } from "./line.ts";
+import type { Reply } from "./reply.ts";
 import { capCommand } from "./caps.ts";
 import { motd } from "./registration.ts";
 import { channelKey, userKey, VERSION_TEXT } from "./names.ts";
@@ -7,7 +8,7 @@ import { fromIrc, reasonFromIrc } from "./text.ts";
 import { clientTagsOf, MAX_LINE_BYTES } from "./line.ts";
 import { isReactionEmoji, utf8Length } from "../message/index.ts";
 import { MAX_TARGETS, ROOMS_PAGE } from "./isupport.ts";
-import { ison, lusers, membersOf, names, query, userhost, who, whois } from "./queries.ts";
+import { hiddenFrom, ison, lusers, membersOf, names, query, userhost, who, whois } from "./queries.ts";
 import { chathistory } from "./history.ts";
 import { parseListFilter } from "./elist.ts";
 import { away, kick, mode } from "./moderation.ts";
@@ -237,25 +238,37 @@ function topic(conn: IrcConnection, msg: IrcMessage): void {
   out.release();
 }
 
-/** 332/333, or 331 for a room LIST lists (or with members) and no topic; any other name is no channel (403). */
+/**
+ * 332/333, or 331 for a room LIST lists (or with members) and no topic; any
+ * other name is no channel (403), and so is a secret room to a connection not
+ * in it (as LIST has it: not its topic either).
+ */
 function readTopic(conn: IrcConnection, msg: IrcMessage, target: string, room: string): void {
   const current = conn.ctx.chat.directory.topic(room);
-  const info = conn.ctx.chat.directory.get(room);
-  // Listed as LIST lists it: a secret room only for those in it.
-  const listed = info !== undefined && (!info.secret || conn.session.rooms.has(room));
-  if ((current && current.text !== "") || conn.session.rooms.has(room) || listed) {
+  const known = (current && current.text !== "") || conn.session.rooms.has(room) || conn.ctx.chat.directory.get(room) !== undefined;
+  if (known && !hiddenFrom(conn, room)) {
     const out = conn.reply(msg);
-    if (current && current.text !== "") {
-      conn.num(out, "332", target, current.text);
-      conn.num(out, "333", target, current.by, String(Math.floor(current.ts / 1000)));
-    } else conn.num(out, "331", target, "No topic is set");
+    topicLines(conn, out, target, room);
     return out.release();
   }
-  // Not listed here (yet): whether anyone is in it, on any node, is asked of the presence store.
+  // Hidden (a JOIN sent just before may still be entering it), or not listed here: asked behind
+  // what came before; whether anyone is in it, on any node, of the presence store.
   query(conn, msg, async (out) => {
-    if ((await membersOf(conn, room)).length > 0) conn.num(out, "331", target, "No topic is set");
+    if (hiddenFrom(conn, room)) return conn.num(out, "403", target, "No such channel");
+    const topic = conn.ctx.chat.directory.topic(room);
+    const there = (topic && topic.text !== "") || conn.session.rooms.has(room) || conn.ctx.chat.directory.get(room) !== undefined;
+    if (there || (await membersOf(conn, room)).length > 0) topicLines(conn, out, target, room);
     else conn.num(out, "403", target, "No such channel");
   });
+}
+
+/** 332 and 333 (who set it, when), or 331 when the room has no topic. */
+function topicLines(conn: IrcConnection, out: Reply, target: string, room: string): void {
+  const current = conn.ctx.chat.directory.topic(room);
+  if (current && current.text !== "") {
+    conn.num(out, "332", target, current.text);
+    conn.num(out, "333", target, current.by, String(Math.floor(current.ts / 1000)));
+  } else conn.num(out, "331", target, "No topic is set");
 }
 
 /** LIST [masks and conditions]: chatd's room directory, every page of it, through the ELIST filters (elist.ts). */

@@ -5,6 +5,7 @@ import { channelKey, userKey } from "./names.ts";
 import { fromIrc } from "./text.ts";
 import { cutChars } from "../message/index.ts";
 import type { Reply } from "./reply.ts";
+import { hiddenFrom, query } from "./queries.ts";
 
 /** How long MODE +q mutes when no minutes are given. */
 const DEFAULT_MUTE_MINUTES = 60;
@@ -34,17 +35,16 @@ export function kick(conn: IrcConnection, msg: IrcMessage): void {
 export function mode(conn: IrcConnection, msg: IrcMessage): void {
   const [target, change, ...args] = msg.params;
   if (!target) return conn.numeric("461", "MODE", "Not enough parameters");
-  const out = conn.reply(msg);
   const room = channelKey(target);
+  // Hidden from this connection: asked again behind what came before (a JOIN sent just before may be entering it).
+  if (room !== undefined && change === undefined && hiddenFrom(conn, room)) return query(conn, msg, (out) => channelModeIs(conn, out, target, room));
+  const out = conn.reply(msg);
   if (!target.startsWith("#")) {
     if (userKey(target) !== userKey(conn.nick)) conn.num(out, "502", "Can't change mode for other users");
     else conn.num(out, "221", conn.oper ? "+io" : "+i");
   } else if (room === undefined) conn.num(out, "403", target, "No such channel");
-  else if (change === undefined) {
-    const info = conn.ctx.chat.directory.get(room);
-    conn.num(out, "324", target, `+n${info?.topicLock ? "t" : ""}${info?.secret ? "s" : ""}`);
-    if (info) conn.num(out, "329", target, String(Math.floor(info.createdAt / 1000)));
-  } else if (/^[+-]?b$/.test(change) && args.length === 0) conn.num(out, "368", target, "End of channel ban list");
+  else if (change === undefined) channelModeIs(conn, out, target, room);
+  else if (/^[+-]?b$/.test(change) && args.length === 0) conn.num(out, "368", target, "End of channel ban list");
   else if ((change === "+q" || change === "-q") && args[0]) {
     const [nick, minutes] = args as [string, string | undefined];
     const frame = change === "+q"
@@ -53,6 +53,13 @@ export function mode(conn: IrcConnection, msg: IrcMessage): void {
     conn.request(frame, { command: "MODE", out, target, nick, done: `${change === "+q" ? "muted" : "unmuted"} ${nick} in ${target}` });
   } else channelModes(conn, out, target, room, change, args);
   out.release();
+}
+
+/** 324 (+n, with t and s when on) and 329 (creation time, when the node lists the room); a secret room reads to those not in it as a name no room has (no +s, no 329). */
+function channelModeIs(conn: IrcConnection, out: Reply, target: string, room: string): void {
+  const info = hiddenFrom(conn, room) ? undefined : conn.ctx.chat.directory.get(room);
+  conn.num(out, "324", target, `+n${info?.topicLock ? "t" : ""}${info?.secret ? "s" : ""}`);
+  if (info) conn.num(out, "329", target, String(Math.floor(info.createdAt / 1000)));
 }
 
 const ROOM_MODES: Record<string, "topicLock" | "secret" | "operator" | "voice"> = { t: "topicLock", s: "secret", o: "operator", v: "voice" };

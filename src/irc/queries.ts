@@ -46,6 +46,15 @@ export function rolesOf(conn: IrcConnection, room: string): RoomModes {
   return roomModes(conn.ctx.chat.directory.get(room));
 }
 
+/**
+ * Whether `room` is secret (+s) and this connection is not in it: then NAMES,
+ * WHO, WHOIS, TOPIC and MODE tell the connection no more of it than LIST does,
+ * that is nothing (as for a name no room has).
+ */
+export function hiddenFrom(conn: IrcConnection, room: string): boolean {
+  return conn.ctx.chat.directory.get(room)?.secret === true && !conn.session.rooms.has(room);
+}
+
 /** A member's channel prefix: `@` for an operator, `+` for a voiced member, "" otherwise; with multi-prefix (`all`) both, `@+`. */
 export function prefixOf(roles: RoomModes, name: string, all = false): string {
   const op = roles.operators.includes(name);
@@ -90,7 +99,7 @@ export function names(conn: IrcConnection, msg: IrcMessage): void {
     if (!target) return conn.num(out, "366", "*", "End of /NAMES list");
     for (const channel of target.split(",")) {
       const room = channelKey(channel);
-      if (room === undefined) conn.num(out, "366", channel, "End of /NAMES list");
+      if (room === undefined || hiddenFrom(conn, room)) conn.num(out, "366", channel, "End of /NAMES list");
       else namesReply(conn, out, channel, await membersOf(conn, room), rolesOf(conn, room));
     }
   });
@@ -161,6 +170,7 @@ export function who(conn: IrcConnection, msg: IrcMessage): void {
   lookup(conn, msg, async (out) => {
     const room = channelKey(mask);
     if (room !== undefined) {
+      if (hiddenFrom(conn, room)) return conn.num(out, "315", mask, "End of WHO list");
       // The members on every node, with the away messages and OPERs of any.
       const members = await membersOf(conn, room);
       const status = await conn.ctx.chat.presence.statusOf(members);
@@ -199,7 +209,7 @@ export function whois(conn: IrcConnection, msg: IrcMessage): void {
     const peer = ircPeerOf(conn, user.key);
     conn.num(out, "311", user.name, peer?.userName ?? user.name, conn.ctx.renderer.host, "*", peer?.realName || user.name);
     // A secret room (issue 21) only to those in it.
-    const rooms = online?.rooms.filter((r) => !conn.ctx.chat.directory.get(r)?.secret || conn.session.rooms.has(r)) ?? [];
+    const rooms = online?.rooms.filter((r) => !hiddenFrom(conn, r)) ?? [];
     if (rooms.length > 0) conn.num(out, "319", user.name, rooms.map((r) => `#${r}`).join(" "));
     conn.num(out, "312", user.name, conn.server, conn.ctx.config.name);
     const operator = operatorText(conn, user, online?.oper);

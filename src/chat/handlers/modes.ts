@@ -52,7 +52,9 @@ export async function mode(ctx: ChatContext, session: Session, frame: Frame<"mod
   if (withUser) {
     const target = await ctx.users.get(checkName(frame.user!).key);
     if (!target) throw new ClientError(ErrorCode.unknownUser, "no such user");
-    if (!belongs(target, room)) throw new ClientError(ErrorCode.notInRoom, `${target.name} is not in room ${room}`);
+    // Roles stay when a member leaves, so one who left may still lose theirs; only giving one wants a member.
+    const holds = (frame.mode === "operator" ? info.operators : info.voiced)?.includes(target.name) ?? false;
+    if (!belongs(target, room) && (frame.on || !holds)) throw new ClientError(ErrorCode.notInRoom, `${target.name} is not in room ${room}`);
     change = { mode: frame.mode as "operator" | "voice", on: frame.on, user: target.name };
   } else change = { mode: frame.mode as "topicLock" | "secret", on: frame.on };
   // Stored before it goes out, not only before the ack: an IRC client has no

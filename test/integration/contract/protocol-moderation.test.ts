@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { TestDaemon } from "../../helpers/daemon.ts";
-import { World, ask, say } from "../../helpers/harness.ts";
+import { World, ask, eventually, say } from "../../helpers/harness.ts";
+import { ircSignIn } from "../../helpers/irc.ts";
 
 /**
  * docs/protocol.md, "`kick`, `mute`, `unmute`": a `mute` names a room that exists, as
@@ -74,5 +75,39 @@ describe("the kick frame with a blank reason", () => {
     expect(await mod.request({ type: "kick", user: "mallory", reason: " ", ref: "k" }, "moderated", "error")).toMatchObject({ type: "moderated", action: "kick", sessions: 1 });
     expect(await mallory.next("notice")).toMatchObject({ kind: "kick", text: "kicked by Mod" });
     expect(await mallory.closed).toMatchObject({ code: 4000 });
+  });
+});
+
+describe("a muted user's leave and quit reasons", () => {
+  const world = new World();
+  afterEach(() => world.cleanup());
+
+  it("are not passed on to the room they are muted in (a mute stops what they say there, a reason included); elsewhere they are", async () => {
+    const d = await world.daemon({ irc: { port: 0 } });
+    const { client: watcher } = await world.member(d, "watcher");
+    await watcher.request({ type: "join", room: "other" }, "joined");
+    const { client: loud } = await world.member(d, "loud");
+    await loud.request({ type: "join", room: "other" }, "joined");
+    expect((await d.http("/admin/mute", { method: "POST", admin: true, body: JSON.stringify({ user: "loud", room: "general", minutes: 5 }) })).status).toBe(200);
+
+    await loud.request({ type: "leave", room: "general", reason: "buy cheap pills" }, "left");
+    const leave = await eventually(() => watcher.frames.find((f) => f.type === "presence" && f.user === "loud" && f.event === "leave"), { what: "the leave" });
+    expect(leave).toMatchObject({ room: "general" });
+    expect(leave).not.toHaveProperty("reason");
+    await loud.request({ type: "join", room: "general" }, "joined");
+
+    // The connection closes with a QUIT reason (IRC): dropped in general, kept in other.
+    loud.close();
+    const quits = () => watcher.frames.filter((f) => f.type === "presence" && f.event === "leave" && f.quit === true && f.user === "loud");
+    await eventually(() => quits().length === 2, { what: "the web connection's quits" });
+    const irc = await ircSignIn(d.daemon.ircPort!, "loud");
+    world.onCleanup(() => irc.close());
+    irc.send("JOIN #general,#other");
+    await irc.next("366");
+    await irc.next("366");
+    irc.send("QUIT :buy cheap pills");
+    await eventually(() => quits().length === 4, { what: "the IRC connection's quits" });
+    const byRoom = Object.fromEntries(quits().slice(2).map((f) => [f.room, f.reason]));
+    expect(byRoom).toEqual({ general: undefined, other: "buy cheap pills" });
   });
 });

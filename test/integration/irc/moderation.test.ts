@@ -58,6 +58,18 @@ describe("IRC moderation", () => {
     expect((await user.next("NOTICE")).params[1]).toMatch(/muted in general/);
   });
 
+  it("MODE +q with minutes that are no number from above 0 to 525600 is FAIL MODE INVALID_PARAMS <channel>, naming the field, and mutes no one", async () => {
+    const { d, mod } = await withModerator();
+    const { client: web } = await world.member(d, "quiet");
+    for (const minutes of ["abc", "0", "525601"]) {
+      mod.send(`MODE #general +q quiet ${minutes}`);
+      const fail = await mod.next("FAIL");
+      expect(fail.params.slice(0, 3)).toEqual(["MODE", "INVALID_PARAMS", "#general"]);
+      expect(fail.params.at(-1)).toMatch(/^minutes: /);
+    }
+    expect(await web.request({ type: "say", room: "general", text: "still here", ref: "s" }, "ack", "error")).toMatchObject({ type: "ack" });
+  });
+
   it("OPER works for a moderator with their own password, and not for a user", async () => {
     const { d, mod } = await withModerator();
     mod.send("OPER mod correct-horse");

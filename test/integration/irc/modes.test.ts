@@ -62,4 +62,21 @@ describe("IRC channel operators and modes", () => {
     op.send("MODE #room2 +o nobody-here");
     expect((await op.next((l) => l.command === "401" || l.command === "441")).command).toBe("401");
   });
+
+  it("MODE +o/+v from a client not on the channel is 442 (it is not on it), not 441 (which would say the nick is not)", async () => {
+    const d = await world.daemon({ irc: { port: 0 } });
+    const op = await ircSignIn(d.daemon.ircPort!, "holder");
+    const outsider = await ircSignIn(d.daemon.ircPort!, "outsider");
+    world.onCleanup(() => (op.close(), outsider.close()));
+    op.send("JOIN #room3");
+    await op.next("366");
+    const answer = () => outsider.next((l) => l.command === "441" || l.command === "442");
+    outsider.send("MODE #room3 +o holder");
+    expect((await answer()).params).toEqual(["outsider", "#room3", "You're not on that channel"]);
+    outsider.send("MODE #room3 -v outsider");
+    expect((await answer()).params).toEqual(["outsider", "#room3", "You're not on that channel"]);
+    // On the channel, a nick that is not is 441.
+    op.send("MODE #room3 +v outsider");
+    expect((await op.next((l) => l.command === "441" || l.command === "442")).params).toEqual(["holder", "outsider", "#room3", "They aren't on that channel"]);
+  });
 });
