@@ -6,6 +6,14 @@ describe("IRC and web users in the same rooms", () => {
   const world = new World();
   afterEach(() => world.cleanup());
   const ircDaemon = () => world.daemon({ irc: { port: 0 } });
+  /** An IRC client (nick, caps) signed in and in #general. */
+  const inGeneral = async (d: Awaited<ReturnType<typeof ircDaemon>>, [nick, caps]: [string, string[]]) => {
+    const c = await ircSignIn(d.daemon.ircPort!, nick, { caps });
+    world.onCleanup(() => c.close());
+    c.send("JOIN #general");
+    await c.next("366");
+    return c;
+  };
 
   it("JOIN shows the web members; a web message reaches IRC and an IRC message reaches the web, with the stored id", async () => {
     const d = await ircDaemon();
@@ -269,14 +277,8 @@ describe("IRC and web users in the same rooms", () => {
   it("away-notify tells IRC channel members of AWAY; WHOIS shows it; typing travels as TAGMSG +typing both ways", async () => {
     const d = await ircDaemon();
     const { client: web } = await world.member(d, "webby");
-    const a = await ircSignIn(d.daemon.ircPort!, "alpha", { caps: ["message-tags"] });
-    const b = await ircSignIn(d.daemon.ircPort!, "beta", { caps: ["away-notify", "message-tags"] });
-    world.onCleanup(() => a.close());
-    world.onCleanup(() => b.close());
-    a.send("JOIN #general");
-    await a.next("366");
-    b.send("JOIN #general");
-    await b.next("366");
+    const a = await inGeneral(d, ["alpha", ["message-tags"]]);
+    const b = await inGeneral(d, ["beta", ["away-notify", "message-tags"]]);
     a.send("AWAY :lunch");
     await a.next("306");
     const away = await b.next("AWAY");
@@ -295,14 +297,8 @@ describe("IRC and web users in the same rooms", () => {
 
   it("an AWAY flood reaches the channel as one AWAY line per 2 s, the state it ends in; 305/306 and WHOIS follow each at once", async () => {
     const d = await ircDaemon();
-    const a = await ircSignIn(d.daemon.ircPort!, "flapper", {});
-    const b = await ircSignIn(d.daemon.ircPort!, "watcher", { caps: ["away-notify"] });
-    world.onCleanup(() => a.close());
-    world.onCleanup(() => b.close());
-    a.send("JOIN #general");
-    await a.next("366");
-    b.send("JOIN #general");
-    await b.next("366");
+    const a = await inGeneral(d, ["flapper", []]);
+    const b = await inGeneral(d, ["watcher", ["away-notify"]]);
     a.send("AWAY :first");
     await a.next("306");
     expect((await b.next("AWAY")).params).toEqual(["first"]);
