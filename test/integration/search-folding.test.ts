@@ -41,4 +41,17 @@ describe("search folds case whatever the letter, and highlights what matched", (
     expect(await highlights("fil")).toEqual([[[4, 6]]]);
     await ann.close();
   });
+
+  it("takes a run of CJK letters as one word, found by its beginning, and an emoji as no word", async () => {
+    const d = await startDaemon({ limits: { searchesPerSecond: 100, searchBurst: 100 } });
+    started.push(d);
+    const ann = (await signIn(d.wsUrl, "ann")).client;
+    await ann.request({ type: "join", room: "ops" }, "joined");
+    await ann.request({ type: "say", room: "ops", text: "東京で会いましょう 🎉", ref: 1 }, "ack");
+    const found = async (q: string) => ((await ann.request({ type: "search", q }, "results")).messages as Frame[]).map((m) => m.highlights);
+    expect(await found("東京")).toEqual([[[0, 2]]]);
+    expect(await found("会い")).toEqual([]);
+    expect(await found("🎉")).toEqual([]);
+    await ann.close();
+  });
 });
