@@ -16,9 +16,13 @@ const WORD = /[\p{L}\p{N}_]+/gu;
 /** A text folded for matching, with the original offset of each folded code unit (plus the end). */
 export type Folded = { text: string; from: number[] };
 
-/** Lower case, accents dropped, compatibility forms unfolded: "Café" -> "cafe", "ﬁle" -> "file". */
+/**
+ * Lower case, accents dropped, compatibility forms unfolded: "Café" -> "cafe", "ﬁle" -> "file".
+ * Final sigma and sharp s fold as Unicode case folding does (ς -> σ, ß -> ss): toLowerCase
+ * picks ς by context, which a per-character fold (foldWithOffsets) cannot see.
+ */
 export function fold(text: string): string {
-  return text.normalize("NFKD").replace(MARKS, "").toLowerCase();
+  return text.normalize("NFKD").replace(MARKS, "").toLowerCase().replace(/ς/g, "σ").replace(/ß/g, "ss");
 }
 
 /** Folds character by character, remembering where each folded unit came from. */
@@ -150,5 +154,12 @@ export function verify(text: string, fileNames: readonly string[], query: Parsed
     if (last && s <= last[1]) last[1] = Math.max(last[1], e);
     else merged.push([s, e]);
   }
-  return merged.map(([s, e]) => [folded.from[s]!, e >= folded.from.length - 1 ? text.length : folded.from[e]!]);
+  return merged.map(([s, e]) => [folded.from[s]!, endOf(folded.from, e)]);
+}
+
+/** The original offset a folded range ending at `e` ends at: past the whole character its last unit came from ("f" of "ﬁ" covers the ﬁ). */
+function endOf(from: number[], e: number): number {
+  let k = e;
+  while (from[k]! <= from[e - 1]!) k++;
+  return from[k]!;
 }

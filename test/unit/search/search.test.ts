@@ -72,12 +72,20 @@ describe("verify", () => {
     expect(verify("🎉 deploy done", [], parseQuery("deplo"))).toEqual([[3, 8]]);
     expect(verify("the ﬁle", [], parseQuery("file"))).toEqual([[4, 7]]);
   });
+  it("folds a final sigma and a sharp s as case folding does, and ends a range after the whole character it stops in", () => {
+    expect(verify("ΟΔΟΣ closed", [], parseQuery("οδος"))).toEqual([[0, 4]]);
+    expect(verify("η οδος", [], parseQuery("ΟΔΟΣ"))).toEqual([[2, 6]]);
+    expect(verify("Straße", [], parseQuery("STRASSE"))).toEqual([[0, 6]]);
+    expect(verify("the ﬁle", [], parseQuery("f"))).toEqual([[4, 5]]);
+    expect(verify("cafe\u0301 noir", [], parseQuery("cafe"))).toEqual([[0, 5]]);
+  });
   it("matches a word prefix only at a word start", () => {
     expect(verify("redeploy", [], parseQuery("deploy"))).toBeUndefined();
   });
   it("needs a phrase in order", () => {
     expect(verify("now deploy", [], parseQuery('"deploy now"'))).toBeUndefined();
     expect(verify("we deploy, now!", [], parseQuery('"deploy now"'))).toEqual([[3, 14]]);
+    expect(verify("deploy 🎉 now", [], parseQuery('"deploy now"'))).toEqual([[0, 13]]);
   });
   it("accepts a word found in a file name, with no range in the text", () => {
     expect(verify("look", ["Quarterly-report.pdf"], parseQuery("quarterly"))).toEqual([]);
