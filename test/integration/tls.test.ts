@@ -30,6 +30,15 @@ describe("native TLS", () => {
     expect(JSON.parse(refused.body)).toMatchObject({ error: "forbidden_origin" });
   });
 
+  it("sends the HSTS header with the answer to a HEAD request, of every kind of endpoint", async () => {
+    const c = makeCertificate(await world.tempDir());
+    const d = await world.daemon({ tls: { cert: c.cert, key: c.key } });
+    for (const path of ["/healthz", "/readyz", "/metrics", "/", "/admin/openapi.json", "/no-such-page", "/ws"]) {
+      const res = await httpsGet(`https://127.0.0.1:${d.port}${path}`, c.pem, "HEAD");
+      expect({ path, hsts: res.headers["strict-transport-security"] }).toEqual({ path, hsts: "max-age=31536000" });
+    }
+  });
+
   it("sends no HSTS header over plain http", async () => {
     const d = await world.daemon();
     expect((await d.http("/healthz")).headers.get("strict-transport-security")).toBeNull();
