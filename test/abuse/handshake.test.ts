@@ -134,6 +134,14 @@ describe("the WebSocket handshake", () => {
       expect(d.daemon.chat!.hub.sessions.size).toBe(0);
     });
 
+    it("answers an upgrade sent with another method than GET as that method without an upgrade: 404 not_found in JSON", async () => {
+      const d = await world.daemon();
+      const r = await rawRequest(d.port, upgradeHead(d.port).replace(/^GET /, "POST "));
+      expect(r.status).toBe(404);
+      expect(JSON.parse(r.data.slice(r.data.indexOf("\r\n\r\n") + 4))).toMatchObject({ error: "not_found" });
+      expect(d.daemon.chat!.hub.sessions.size).toBe(0);
+    });
+
     it("survives clients that reset the connection right after sending an upgrade, refused or not", async () => {
       const d = await world.daemon();
       const { connect } = await import("node:net");
