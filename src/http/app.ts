@@ -122,7 +122,7 @@ export function createApp({ daemon, chat, files, ws, assets }: AppDeps): Hono {
       if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
         return c.json({ error: "upgrade_required", message: "connect with a WebSocket client" }, 426);
       }
-      const problem = handshakeProblem(c.req.header("sec-websocket-key"), c.req.header("sec-websocket-version"));
+      const problem = handshakeProblem(c.req.header("sec-websocket-key"), c.req.header("sec-websocket-version"), c.req.header("sec-websocket-protocol"));
       if (problem) return c.json({ error: "bad_request", message: problem }, 400);
       // Before the 101: a page on another site must not ride a user's cookies or network position (CSWSH).
       if (!originAllowed(c.req.header("origin"), c.req.header("host"), chat.config.security)) {
