@@ -119,7 +119,8 @@ export function createApp({ daemon, chat, files, ws, assets }: AppDeps): Hono {
   app.get(
     "/ws",
     async (c, next) => {
-      if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+      // HEAD reaches here too (hono routes it as GET), but only a GET can be upgraded.
+      if (c.req.header("upgrade")?.toLowerCase() !== "websocket" || c.req.method !== "GET") {
         return c.json({ error: "upgrade_required", message: "connect with a WebSocket client" }, 426);
       }
       const problem = handshakeProblem(c.req.header("sec-websocket-key"), c.req.header("sec-websocket-version"), c.req.header("sec-websocket-protocol"));

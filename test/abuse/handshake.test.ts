@@ -139,6 +139,8 @@ describe("the WebSocket handshake", () => {
       const r = await rawRequest(d.port, upgradeHead(d.port).replace(/^GET /, "POST "));
       expect(r.status).toBe(404);
       expect(JSON.parse(r.data.slice(r.data.indexOf("\r\n\r\n") + 4))).toMatchObject({ error: "not_found" });
+      // HEAD is routed as GET would be, but a HEAD answer cannot upgrade: 426, as a GET without the upgrade.
+      expect((await rawRequest(d.port, upgradeHead(d.port).replace(/^GET /, "HEAD "))).status).toBe(426);
       expect(d.daemon.chat!.hub.sessions.size).toBe(0);
     });
 
