@@ -13,6 +13,7 @@ import { adminRoutes } from "./admin.ts";
 import { metricsRoutes, type MetricsSource } from "./metrics.ts";
 import { readinessRoutes, type ReadinessSource } from "./readiness.ts";
 import { hsts } from "./hsts.ts";
+import { handshakeProblem } from "./handshake.ts";
 import type { Asset } from "./assets.ts";
 import { originAllowed } from "./origin.ts";
 import { fileRoutes } from "./files/routes.ts";
@@ -118,9 +119,12 @@ export function createApp({ daemon, chat, files, ws, assets }: AppDeps): Hono {
   app.get(
     "/ws",
     async (c, next) => {
-      if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+      // HEAD reaches here too (hono routes it as GET), but only a GET can be upgraded.
+      if (c.req.header("upgrade")?.toLowerCase() !== "websocket" || c.req.method !== "GET") {
         return c.json({ error: "upgrade_required", message: "connect with a WebSocket client" }, 426);
       }
+      const problem = handshakeProblem(c.req.header("sec-websocket-key"), c.req.header("sec-websocket-version"), c.req.header("sec-websocket-protocol"));
+      if (problem) return c.json({ error: "bad_request", message: problem }, 400);
       // Before the 101: a page on another site must not ride a user's cookies or network position (CSWSH).
       if (!originAllowed(c.req.header("origin"), c.req.header("host"), chat.config.security)) {
         return c.json({ error: "forbidden_origin", message: "this origin may not connect" }, 403);

@@ -121,6 +121,29 @@ describe("the WebSocket handshake", () => {
       expect([408, undefined]).toContain(r.status);
     });
 
+    it("answers a malformed handshake (bad Sec-WebSocket-Key, -Version or -Protocol) with 400 bad_request in JSON, opening nothing", async () => {
+      const d = await world.daemon();
+      const head = (lines: string[]) =>
+        [`GET /ws HTTP/1.1`, `Host: 127.0.0.1:${d.port}`, "Upgrade: websocket", "Connection: Upgrade", ...lines, "", ""].join("\r\n");
+      const key = "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==";
+      for (const lines of [[key], [key, "Sec-WebSocket-Version: 12"], [key, "Sec-WebSocket-Version: 8"], ["Sec-WebSocket-Version: 13"], ["Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: short"], [key, "Sec-WebSocket-Version: 13", "Sec-WebSocket-Protocol: a b"], [key, "Sec-WebSocket-Version: 13", "Sec-WebSocket-Protocol: chat, chat"]]) {
+        const r = await rawRequest(d.port, head(lines));
+        expect({ lines, status: r.status }).toEqual({ lines, status: 400 });
+        expect(JSON.parse(r.data.slice(r.data.indexOf("\r\n\r\n") + 4))).toMatchObject({ error: "bad_request" });
+      }
+      expect(d.daemon.chat!.hub.sessions.size).toBe(0);
+    });
+
+    it("answers an upgrade sent with another method than GET as that method without an upgrade: 404 not_found in JSON", async () => {
+      const d = await world.daemon();
+      const r = await rawRequest(d.port, upgradeHead(d.port).replace(/^GET /, "POST "));
+      expect(r.status).toBe(404);
+      expect(JSON.parse(r.data.slice(r.data.indexOf("\r\n\r\n") + 4))).toMatchObject({ error: "not_found" });
+      // HEAD is routed as GET would be, but a HEAD answer cannot upgrade: 426, as a GET without the upgrade.
+      expect((await rawRequest(d.port, upgradeHead(d.port).replace(/^GET /, "HEAD "))).status).toBe(426);
+      expect(d.daemon.chat!.hub.sessions.size).toBe(0);
+    });
+
     it("survives clients that reset the connection right after sending an upgrade, refused or not", async () => {
       const d = await world.daemon();
       const { connect } = await import("node:net");

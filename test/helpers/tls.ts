@@ -17,10 +17,10 @@ export function makeCertificate(dir: string, name = "c"): { cert: string; key: s
   return { cert, key, pem, fingerprint: new X509Certificate(pem).fingerprint256 };
 }
 
-/** GET over https trusting only `ca`; resolves status, headers and body. */
-export function httpsGet(url: string, ca: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+/** GET (or `method`) over https trusting only `ca`; resolves status, headers and body. */
+export function httpsGet(url: string, ca: string, method = "GET"): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
-    request(url, { ca }, (res) => {
+    request(url, { ca, method }, (res) => {
       let body = "";
       res.on("data", (c: Buffer) => (body += c.toString()));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));

@@ -81,8 +81,12 @@ export const nodeRuntime: ServerRuntime = {
 };
 
 /** Node checks the timeouts on a timer (30 s by default); check often enough to honour short ones. */
+/** A TLS handshake comes before the request head, so it gets the head's time too, not Node's 120 s. */
 function slowlorisOptions(http: { headersTimeoutMs: number }) {
-  return { connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(http.headersTimeoutMs / 4))) };
+  return {
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(http.headersTimeoutMs / 4))),
+    handshakeTimeout: http.headersTimeoutMs,
+  };
 }
 
 function remoteAddress(env: unknown): string {

@@ -9,17 +9,18 @@
  * ordinary requests.
  */
 export class UpgradeRequest {
-  readonly method = "GET";
   #full: Request | undefined;
 
   constructor(
     readonly url: string,
     readonly headers: Headers,
+    // The request's own: an upgrade sent as POST is routed as a POST (404), not as a GET ws then refuses in plain text.
+    readonly method = "GET",
   ) {}
 
   /** @internal */
   full(): Request {
-    return (this.#full ??= new Request(this.url, { headers: this.headers }));
+    return (this.#full ??= new Request(this.url, { method: this.method, headers: this.headers }));
   }
 }
 

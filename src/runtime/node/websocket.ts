@@ -20,7 +20,8 @@ import { UpgradeRequest } from "./upgrade-request.ts";
 export function nodeWebSockets(app: () => Hono, maxPayload: number) {
   // node-ws only calls `app.request` at upgrade time, so the app can be built after this.
   // It passes the upgrade's absolute URL and a Headers it built; the app gets a lightweight request.
-  const request = (url: URL | string, init: { headers: Headers }, env: unknown) => app().fetch(new UpgradeRequest(String(url), init.headers) as unknown as Request, env);
+  const request = (url: URL | string, init: { headers: Headers; method?: string }, env: unknown) =>
+    app().fetch(new UpgradeRequest(String(url), init.headers, init.method) as unknown as Request, env);
   const nodeWs = createNodeWebSocket({ app: { request } as unknown as Hono });
   // ws reads its options at each upgrade.
   nodeWs.wss.options.maxPayload = maxPayload;
@@ -62,7 +63,7 @@ export function nodeWebSockets(app: () => Hono, maxPayload: number) {
       const env: Record<string | symbol, unknown> = { incoming, outgoing: undefined };
       let response: Response;
       try {
-        response = await request(new URL(incoming.url ?? "/", "http://localhost"), { headers }, env);
+        response = await request(new URL(incoming.url ?? "/", "http://localhost"), { headers, method: incoming.method ?? "GET" }, env);
       } catch {
         socket.end("HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
         return;
