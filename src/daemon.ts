@@ -257,7 +257,7 @@ export class Daemon {
     const out: { plain?: Listener; tls?: Listener } = {};
     this.#irc = out;
     if (ports.plain !== undefined) ports.plain = (out.plain = await this.#runtime.serveStream({ host, port: ports.plain, accept })).port;
-    if (ports.tls !== undefined) ports.tls = (out.tls = await this.#runtime.serveStream({ host, port: ports.tls, tls: tls!, accept })).port;
+    if (ports.tls !== undefined) ports.tls = (out.tls = await this.#runtime.serveStream({ host, port: ports.tls, tls: tls!, handshakeTimeoutMs: this.config.limits.authTimeoutMs, accept })).port;
     this.logger.info("irc listening", { host, ...(out.plain ? { port: out.plain.port } : {}), ...(out.tls ? { tlsPort: out.tls.port } : {}) });
     return out;
   }
