@@ -50,6 +50,8 @@ export class Daemon {
   #hasher: PasswordHasher | undefined;
   #files: OpenFiles | undefined;
   #port: number;
+  /** The IRC ports to bind: the configured ones, then the bound ones, so a restart keeps a port chosen with 0 (as #port does). */
+  #ircPorts: { plain?: number; tls?: number };
 
   readonly #amendmentsMemoryBytes: number | undefined;
 
@@ -59,6 +61,7 @@ export class Daemon {
     this.logger = logger;
     this.#runtime = runtime;
     this.#port = config.port;
+    this.#ircPorts = { plain: config.irc.port, tls: config.irc.tlsPort };
     this.ops = createOperations(this);
     const machine = serverMachine.provide({
       actors: {
@@ -245,15 +248,16 @@ export class Daemon {
 
   /** The IRC listeners, when configured; TLS with the daemon's certificate. */
   async #startIrc(chat: ChatService, tls: Awaited<ReturnType<typeof readCertificates>>): Promise<{ plain?: Listener; tls?: Listener }> {
-    const { irc, host } = this.config;
-    if (irc.port === undefined && irc.tlsPort === undefined) return {};
-    if (irc.tlsPort !== undefined && !tls) throw new Error("irc.tlsPort needs a certificate: set tls.cert and tls.key (CHAT_TLS_CERT, CHAT_TLS_KEY)");
+    const { host } = this.config;
+    const ports = this.#ircPorts;
+    if (ports.plain === undefined && ports.tls === undefined) return {};
+    if (ports.tls !== undefined && !tls) throw new Error("irc.tlsPort needs a certificate: set tls.cert and tls.key (CHAT_TLS_CERT, CHAT_TLS_KEY)");
     const gateway = new IrcGateway(chat, this.logger);
     const accept = gateway.accept.bind(gateway);
     const out: { plain?: Listener; tls?: Listener } = {};
     this.#irc = out;
-    if (irc.port !== undefined) out.plain = await this.#runtime.serveStream({ host, port: irc.port, accept });
-    if (irc.tlsPort !== undefined) out.tls = await this.#runtime.serveStream({ host, port: irc.tlsPort, tls: tls!, accept });
+    if (ports.plain !== undefined) ports.plain = (out.plain = await this.#runtime.serveStream({ host, port: ports.plain, accept })).port;
+    if (ports.tls !== undefined) ports.tls = (out.tls = await this.#runtime.serveStream({ host, port: ports.tls, tls: tls!, handshakeTimeoutMs: this.config.limits.authTimeoutMs, accept })).port;
     this.logger.info("irc listening", { host, ...(out.plain ? { port: out.plain.port } : {}), ...(out.tls ? { tlsPort: out.tls.port } : {}) });
     return out;
   }

@@ -108,6 +108,8 @@ export type StreamServeOptions = {
   port: number;
   /** TLS with this certificate (the daemon's) instead of plain TCP. */
   tls?: TlsFiles;
+  /** With `tls`: a connection whose handshake is not done by then is dropped before `accept` sees it. */
+  handshakeTimeoutMs?: number;
   accept(socket: StreamSocket): StreamEvents;
 };
 

@@ -93,6 +93,28 @@ async function readLoop(conn: Deno.Conn, events: ReturnType<StreamServeOptions["
   events.closed();
 }
 
+/**
+ * Deno accepts a TLS connection before its handshake (done at the first read):
+ * finished here first, within the timeout, so a socket that never says hello
+ * is closed and is never a connection (counted per address), as on Node.
+ */
+async function handshaken(conn: Deno.TlsConn, timeoutMs: number | undefined): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    if (timeoutMs) timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const done = await Promise.race([conn.handshake().then(() => true, () => false), timedOut]);
+  clearTimeout(timer);
+  if (!done) {
+    try {
+      conn.close();
+    } catch {
+      // Already closed.
+    }
+  }
+  return done;
+}
+
 /** Deno 2: Deno.listen (or Deno.listenTls) for line protocols. */
 export async function serveDenoStream(options: StreamServeOptions): Promise<Listener> {
   let listener: Deno.Listener;
@@ -109,9 +131,12 @@ export async function serveDenoStream(options: StreamServeOptions): Promise<List
     try {
       for await (const conn of listener) {
         conns.add(conn);
-        const address = (conn.remoteAddr as Deno.NetAddr).hostname ?? "unknown";
-        const events = options.accept(new DenoStream(conn, address));
-        void readLoop(conn, events).finally(() => conns.delete(conn));
+        void (async () => {
+          if (options.tls && !(await handshaken(conn as Deno.TlsConn, options.handshakeTimeoutMs))) return void conns.delete(conn);
+          const address = (conn.remoteAddr as Deno.NetAddr).hostname ?? "unknown";
+          const events = options.accept(new DenoStream(conn, address));
+          await readLoop(conn, events).finally(() => conns.delete(conn));
+        })();
       }
     } catch {
       // The listener was closed.

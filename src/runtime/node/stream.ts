@@ -120,14 +120,16 @@ class NodeStream implements StreamSocket {
   }
 }
 
-function serverFor(tls: TlsFiles | undefined, onSocket: (socket: Socket) => void): Server | TlsServer {
-  return tls ? createTlsServer({ cert: tls.cert, key: tls.key }, onSocket) : createTcpServer(onSocket);
+function serverFor(options: StreamServeOptions, onSocket: (socket: Socket) => void): Server | TlsServer {
+  const { tls, handshakeTimeoutMs } = options;
+  // Node's own handshake timeout is 120 s: a socket that never says hello would hold a descriptor that long.
+  return tls ? createTlsServer({ cert: tls.cert, key: tls.key, ...(handshakeTimeoutMs ? { handshakeTimeout: handshakeTimeoutMs } : {}) }, onSocket) : createTcpServer(onSocket);
 }
 
 /** Node.js: node:net (or node:tls) for line protocols. */
 export async function serveNodeStream(options: StreamServeOptions): Promise<Listener> {
   const sockets = new Set<Socket>();
-  const server = serverFor(options.tls, (socket) => {
+  const server = serverFor(options, (socket) => {
     sockets.add(socket);
     socket.setNoDelay(true);
     const events = options.accept(new NodeStream(socket));
@@ -146,8 +148,8 @@ export async function serveNodeStream(options: StreamServeOptions): Promise<List
       events.closed();
     });
   });
-  // A TLS handshake that fails never becomes a connection.
-  server.on("tlsClientError", () => {});
+  // A TLS handshake that fails or times out never becomes a connection; Node leaves a timed-out socket open.
+  server.on("tlsClientError", (_error, socket) => socket.destroy());
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       reject(error.code === "EADDRINUSE" ? new AddressInUseError(options.host, options.port) : error);
