@@ -174,6 +174,27 @@ describe("messages in the page", () => {
     expect(bob.errors).toEqual([]);
   });
 
+  it("says why a 21st different reaction is refused, not that the message is too long", async () => {
+    const d = await web.daemon();
+    const alice = await web.user(d);
+    await signIn(alice.page, "alice");
+    await waitForRoom(alice.page, "general");
+    const bob = await web.wsUser(d, "bob");
+    await bob.request({ type: "join", room: "general" }, "joined");
+    await say(alice.page, "react to this");
+    const id = await sentMessages(alice.page, "react to this").getAttribute("data-id");
+    const twenty = [..."😀😁😂🤣😃😄😅😆😉😊😋😎😍😘😗😙😚🙂🤗🤩"];
+    for (const emoji of twenty) expect(await bob.request({ type: "react", id, emoji, ref: emoji }, "ack", "error")).toMatchObject({ type: "ack" });
+    await sentMessages(alice.page, "react to this").locator('[data-testid="reaction"][data-emoji="🤩"]').waitFor();
+
+    await menu(alice.page, "react to this", "react");
+    await alice.page.locator('[data-testid="picker-emoji"][data-emoji="🚀"]').click();
+    const toast = alice.page.locator('[data-testid="toast"][data-code="too_large"]');
+    await toast.waitFor();
+    expect(await toast.textContent()).toContain("A message can have at most 20 different reactions.");
+    expect(await toast.textContent()).not.toContain("too long");
+  });
+
   it("replies, reacts and edits in a direct conversation too", async () => {
     const d = await web.daemon();
     const alice = await web.user(d);
