@@ -7,7 +7,7 @@ import { closeDrawers } from "./drawers.js";
 import { errorText } from "./errors.js";
 import { request, lookUpUser } from "./requests.js";
 import { conn, isMe, knownUser } from "./state.js";
-import { validName } from "./text.js";
+import { duration, validName } from "./text.js";
 
 /** Opens a modal dialog with its fields and error cleared; focus goes to `focusId`. */
 export function openDialog(id, focusId) {
@@ -46,8 +46,15 @@ export function submitJoin(event) {
   joinRoom(name, (refused) => {
     setBusy(dialog, false);
     if (!refused) dialog.close();
-    else dialogError(dialog, errorText(refused.code, refused.message), refused.code);
+    else dialogError(dialog, joinErrorText(refused), refused.code);
   });
+}
+
+/** A join (or room creation) over its rate limit says so and for how long: the hourly room allowance can be a long wait. */
+function joinErrorText(f) {
+  if (f.code !== "rate_limited") return errorText(f.code, f.message);
+  const wait = typeof f.retryAfterMs === "number" ? ` Try again in ${duration(f.retryAfterMs)}.` : " Wait a moment, then retry.";
+  return `You are joining or creating rooms too fast.${wait}`;
 }
 
 /**
