@@ -4,10 +4,10 @@
 import { $ } from "./dom.js";
 import { joinRoom, openDm } from "./conversations.js";
 import { closeDrawers } from "./drawers.js";
-import { errorText } from "./errors.js";
+import { errorText, tooFastText } from "./errors.js";
 import { request, lookUpUser } from "./requests.js";
 import { conn, isMe, knownUser } from "./state.js";
-import { duration, validName } from "./text.js";
+import { validName } from "./text.js";
 
 /** Opens a modal dialog with its fields and error cleared; focus goes to `focusId`. */
 export function openDialog(id, focusId) {
@@ -52,9 +52,7 @@ export function submitJoin(event) {
 
 /** A join (or room creation) over its rate limit says so and for how long: the hourly room allowance can be a long wait. */
 function joinErrorText(f) {
-  if (f.code !== "rate_limited") return errorText(f.code, f.message);
-  const wait = typeof f.retryAfterMs === "number" ? ` Try again in ${duration(f.retryAfterMs)}.` : " Wait a moment, then retry.";
-  return `You are joining or creating rooms too fast.${wait}`;
+  return f.code === "rate_limited" ? tooFastText("joining or creating rooms", f) : errorText(f.code, f.message);
 }
 
 /**

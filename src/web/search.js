@@ -5,12 +5,12 @@
 import { $, el, toast } from "./dom.js";
 import { joinRoom, openDm } from "./conversations.js";
 import { dialogError, openDialog, setBusy } from "./dialogs.js";
-import { errorText } from "./errors.js";
+import { errorText, tooFastText } from "./errors.js";
 import { requestOlder } from "./model.js";
 import { render } from "./render.js";
 import { request } from "./requests.js";
 import { isMe, state } from "./state.js";
-import { friendlyTime, nameKey } from "./text.js";
+import { duration, friendlyTime, nameKey } from "./text.js";
 
 /** Pages of history (50 messages each) loaded back at most to reach a result: limits.historyPerRoom's default. */
 const JUMP_PAGES = 20;
@@ -44,7 +44,9 @@ function run(more) {
   request(frame, (f) => {
     setBusy(dialog, false);
     if (f.type !== "results") {
-      const wait = typeof f.retryAfterMs === "number" ? ` Try again in ${Math.max(1, Math.ceil(f.retryAfterMs / 1000))} s.` : "";
+      if (f.code === "rate_limited") return dialogError(dialog, tooFastText("searching", f), f.code);
+      // unavailable while the index is being built also says when to come back.
+      const wait = typeof f.retryAfterMs === "number" ? ` Try again in ${duration(f.retryAfterMs)}.` : "";
       return dialogError(dialog, errorText(f.code, f.message) + wait, f.code);
     }
     const messages = Array.isArray(f.messages) ? f.messages : [];
