@@ -253,4 +253,20 @@ describe("messages in the page", () => {
     expect(await sentMessages(alice.page, "thanks @Bobby and @bob").evaluate((n) => n.classList.contains("is-mention"))).toBe(false);
     expect(alice.errors).toEqual([]);
   });
+  it("offers @room on a bare @ however many members the room has", async () => {
+    const d = await web.daemon();
+    const { page } = await web.user(d);
+    await signIn(page, "alice");
+    await waitForRoom(page, "general");
+    const offered = await page.evaluate(`(async () => {
+      const { candidates } = await import("/autocomplete.js");
+      const names = ["alice", ...Array.from({ length: 12 }, (_, i) => "user" + String(i).padStart(2, "0"))];
+      const conv = { kind: "room", members: new Map(names.map((n) => [n, n])), items: [] };
+      return { bare: candidates(conv, ""), u: candidates(conv, "u") };
+    })()`);
+    expect(offered).toEqual({
+      bare: ["user00", "user01", "user02", "user03", "user04", "user05", "user06", "room"],
+      u: ["user00", "user01", "user02", "user03", "user04", "user05", "user06", "user07"],
+    });
+  });
 });
