@@ -34,7 +34,11 @@ export function errorText(code, message) {
     const until = /until (\S+)/.exec(message ?? "")?.[1];
     return until ? `You are muted in this room ${friendlyTimes(`until ${until}`)}.` : "You are muted in this room.";
   }
-  if (code === "banned" && message) return `This account is banned: ${message}`;
+  if (code === "banned" && message) {
+    // The server's message is "this account is banned: <reason>": the reason is what is left to say.
+    const reason = message.replace(/^this account is banned:?\s*/i, "");
+    return reason ? `This account is banned: ${reason}` : ERROR_TEXT.banned;
+  }
   return ERROR_TEXT[code] ?? (message ? friendlyTimes(message) : `Error: ${code}`);
 }
 
