@@ -45,9 +45,12 @@ function run(more) {
     setBusy(dialog, false);
     if (f.type !== "results") {
       if (f.code === "rate_limited") return dialogError(dialog, tooFastText("searching", f), f.code);
-      // unavailable while the index is being built also says when to come back.
-      const wait = typeof f.retryAfterMs === "number" ? ` Try again in ${duration(f.retryAfterMs)}.` : "";
-      return dialogError(dialog, errorText(f.code, f.message) + wait, f.code);
+      // unavailable with retryAfterMs: the server is still building its search index.
+      if (f.code === "unavailable") {
+        const wait = typeof f.retryAfterMs === "number" ? ` Try again in ${duration(f.retryAfterMs)}.` : " Try again later.";
+        return dialogError(dialog, `Search is not ready yet.${wait}`, f.code);
+      }
+      return dialogError(dialog, errorText(f.code, f.message), f.code);
     }
     const messages = Array.isArray(f.messages) ? f.messages : [];
     last = { q, messages: more ? [...last.messages, ...messages] : messages, complete: f.complete === true };

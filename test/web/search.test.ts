@@ -73,4 +73,18 @@ describe("search on the page", () => {
     await error.waitFor();
     expect(await error.textContent()).toMatch(/^You are searching too fast\. Try again in (19|20) s\.$/);
   });
+  it("says search is not ready yet while the server builds its index", async () => {
+    const d = await web.daemon();
+    const { page, tap } = await web.tapped(d);
+    // The server answers `unavailable` with retryAfterMs while its search index is being built.
+    tap.rewrite = (f) => (f.type === "results" ? { type: "error", code: "unavailable", message: "search index is being built", retryAfterMs: 3000, ref: f.ref } : f);
+    await signIn(page, "alice");
+    await waitForRoom(page, "general");
+    await page.keyboard.press("Control+k");
+    await page.getByTestId("search-q").fill("anything");
+    await page.getByTestId("search-q").press("Enter");
+    const error = page.locator('[data-testid="search-error"][data-code="unavailable"]');
+    await error.waitFor();
+    expect(await error.textContent()).toBe("Search is not ready yet. Try again in 3 s.");
+  });
 });
