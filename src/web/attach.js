@@ -4,6 +4,7 @@
 // that open a viewer, others as a named download with their size).
 import { $, el, toast } from "./dom.js";
 import { state } from "./state.js";
+import { duration } from "./text.js";
 
 /** Uploads of the composer: { key, name, size, loaded, xhr, ref, state: "uploading" | "done" }. */
 const uploads = [];
@@ -49,7 +50,7 @@ function upload(file) {
       item.state = "done";
     } else {
       drop(item);
-      toast(`Could not upload ${item.name}: ${uploadError(xhr)}`, "error", String(xhr.status));
+      toast(`Could not upload ${item.name}: ${uploadError(xhr)}`, "error", xhr.response?.error ?? String(xhr.status));
     }
     settled();
   });
@@ -66,7 +67,11 @@ function upload(file) {
 
 function uploadError(xhr) {
   if (xhr.status === 413) return "the file is too large.";
-  if (xhr.status === 429) return "your upload allowance for today is spent.";
+  if (xhr.status === 429) {
+    // Retry-After (seconds): when enough of the day's uploads are older than 24 hours.
+    const seconds = Number(xhr.getResponseHeader("Retry-After"));
+    return seconds > 0 ? `your upload allowance for today is spent; try again in ${duration(seconds * 1000)}.` : "your upload allowance for today is spent.";
+  }
   if (xhr.status === 401) return "sign in again.";
   return `the server answered ${xhr.status}.`;
 }

@@ -24,7 +24,8 @@ export function candidates(conv, prefix) {
   if (conv.kind === "room") {
     [...conv.members.values()].sort((a, b) => nameKey(a).localeCompare(nameKey(b))).forEach(offer);
     for (let i = conv.items.length - 1; i >= 0 && names.length < MAX; i--) offer(conv.items[i].from);
-    if ("room".startsWith(key)) names.push("room");
+    // @room keeps its place in a full list: a big room is where it is wanted most.
+    if ("room".startsWith(key)) return [...names.slice(0, MAX - 1), "room"];
   } else offer(conv.name);
   return names.slice(0, MAX);
 }

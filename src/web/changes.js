@@ -61,10 +61,13 @@ export function applyReaction(f) {
   });
 }
 
-/** Sends a request about a message; an error becomes a toast. `done(frame)` gets the answer. */
-function changeRequest(frame, done) {
+/**
+ * Sends a request about a message; an error becomes a toast (`texts` words a code the
+ * request means differently, e.g. too_large). `done(frame)` gets the answer.
+ */
+function changeRequest(frame, done, texts = {}) {
   request(frame, (f) => {
-    if (f.type === "error") toast(errorText(f.code, f.message), "error", f.code);
+    if (f.type === "error") toast(texts[f.code] ?? errorText(f.code, f.message), "error", f.code);
     done?.(f);
   });
 }
@@ -74,7 +77,8 @@ export function sendEdit(id, text, done) {
 }
 
 export function toggleReaction(id, emoji) {
-  changeRequest({ type: "react", id, emoji });
+  // too_large on a reaction is the 21st different one on the message (docs/protocol.md).
+  changeRequest({ type: "react", id, emoji }, undefined, { too_large: "A message can have at most 20 different reactions." });
 }
 
 /** Delete, after the confirmation dialog says yes. */

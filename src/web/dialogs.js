@@ -4,7 +4,7 @@
 import { $ } from "./dom.js";
 import { joinRoom, openDm } from "./conversations.js";
 import { closeDrawers } from "./drawers.js";
-import { errorText } from "./errors.js";
+import { errorText, tooFastText } from "./errors.js";
 import { request, lookUpUser } from "./requests.js";
 import { conn, isMe, knownUser } from "./state.js";
 import { validName } from "./text.js";
@@ -46,8 +46,13 @@ export function submitJoin(event) {
   joinRoom(name, (refused) => {
     setBusy(dialog, false);
     if (!refused) dialog.close();
-    else dialogError(dialog, errorText(refused.code, refused.message), refused.code);
+    else dialogError(dialog, joinErrorText(refused), refused.code);
   });
+}
+
+/** A join (or room creation) over its rate limit says so and for how long: the hourly room allowance can be a long wait. */
+function joinErrorText(f) {
+  return f.code === "rate_limited" ? tooFastText("joining or creating rooms", f) : errorText(f.code, f.message);
 }
 
 /**

@@ -1,6 +1,6 @@
 // Human text for each stable error code of the protocol (docs/protocol.md).
 import { state } from "./state.js";
-import { friendlyTimes } from "./text.js";
+import { duration, friendlyTimes } from "./text.js";
 
 const ERROR_TEXT = {
   auth_failed: "Wrong name or password.",
@@ -34,6 +34,16 @@ export function errorText(code, message) {
     const until = /until (\S+)/.exec(message ?? "")?.[1];
     return until ? `You are muted in this room ${friendlyTimes(`until ${until}`)}.` : "You are muted in this room.";
   }
-  if (code === "banned" && message) return `This account is banned: ${message}`;
+  if (code === "banned" && message) {
+    // The server's message is "this account is banned: <reason>": the reason is what is left to say.
+    const reason = message.replace(/^this account is banned:?\s*/i, "");
+    return reason ? `This account is banned: ${reason}` : ERROR_TEXT.banned;
+  }
   return ERROR_TEXT[code] ?? (message ? friendlyTimes(message) : `Error: ${code}`);
+}
+
+/** A `rate_limited` answer to something other than a message: what went too fast, and how long to wait (`retryAfterMs`). */
+export function tooFastText(what, f) {
+  const wait = typeof f.retryAfterMs === "number" ? `Try again in ${duration(f.retryAfterMs)}.` : "Wait a moment, then retry.";
+  return `You are ${what} too fast. ${wait}`;
 }

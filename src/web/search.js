@@ -5,12 +5,12 @@
 import { $, el, toast } from "./dom.js";
 import { joinRoom, openDm } from "./conversations.js";
 import { dialogError, openDialog, setBusy } from "./dialogs.js";
-import { errorText } from "./errors.js";
+import { errorText, tooFastText } from "./errors.js";
 import { requestOlder } from "./model.js";
 import { render } from "./render.js";
 import { request } from "./requests.js";
 import { isMe, state } from "./state.js";
-import { friendlyTime, nameKey } from "./text.js";
+import { duration, friendlyTime, nameKey } from "./text.js";
 
 /** Pages of history (50 messages each) loaded back at most to reach a result: limits.historyPerRoom's default. */
 const JUMP_PAGES = 20;
@@ -44,8 +44,13 @@ function run(more) {
   request(frame, (f) => {
     setBusy(dialog, false);
     if (f.type !== "results") {
-      const wait = typeof f.retryAfterMs === "number" ? ` Try again in ${Math.max(1, Math.ceil(f.retryAfterMs / 1000))} s.` : "";
-      return dialogError(dialog, errorText(f.code, f.message) + wait, f.code);
+      if (f.code === "rate_limited") return dialogError(dialog, tooFastText("searching", f), f.code);
+      // unavailable with retryAfterMs: the server is still building its search index.
+      if (f.code === "unavailable") {
+        const wait = typeof f.retryAfterMs === "number" ? ` Try again in ${duration(f.retryAfterMs)}.` : " Try again later.";
+        return dialogError(dialog, `Search is not ready yet.${wait}`, f.code);
+      }
+      return dialogError(dialog, errorText(f.code, f.message), f.code);
     }
     const messages = Array.isArray(f.messages) ? f.messages : [];
     last = { q, messages: more ? [...last.messages, ...messages] : messages, complete: f.complete === true };

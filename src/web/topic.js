@@ -58,8 +58,14 @@ export function submitTopic(event) {
   // The `ack` (or the `topic` frame, applyTopic) closes the dialog; an error shows here.
   request({ type: "topic", room: conv.target, text }, (f) => {
     setBusy(dialog, false);
-    if (f.type === "error") return dialogError(dialog, errorText(f.code, f.message), f.code);
+    if (f.type === "error") return dialogError(dialog, topicErrorText(f, conv), f.code);
     editing = null;
     if (dialog.open) dialog.close();
   });
+}
+
+/** `forbidden` on a topic means the topic is locked (it may have been locked while the dialog was open). */
+function topicErrorText(f, conv) {
+  if (f.code !== "forbidden") return errorText(f.code, f.message);
+  return `The topic of #${conv.name} is locked: only the room's operators (and moderators and admins) may change it.`;
 }

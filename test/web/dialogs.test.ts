@@ -81,4 +81,22 @@ describe("dialogs", () => {
     await page.keyboard.press("Escape");
     await waitForRoom(page, "general");
   });
+  it("says in the join dialog that rooms are being created too fast, and for how long", async () => {
+    const d = await web.daemon({ limits: { userRoomBurst: 1, userRoomsPerHour: 1 } });
+    const { page } = await web.user(d);
+    await signIn(page, "alice");
+    await waitForRoom(page, "general");
+    await page.getByTestId("open-join").click();
+    await page.getByTestId("join-name").fill("first");
+    await page.getByTestId("join-name").press("Enter");
+    await waitForRoom(page, "first");
+
+    await page.getByTestId("open-join").click();
+    await page.getByTestId("join-name").fill("second");
+    await page.getByTestId("join-name").press("Enter");
+    const error = page.locator('[data-testid="join-error"][data-code="rate_limited"]');
+    await error.waitFor();
+    // One new room an hour: the wait is about an hour, and it is about rooms, not messages.
+    expect(await error.textContent()).toMatch(/^You are joining or creating rooms too fast\. Try again in (1 h|59 min)\.$/);
+  });
 });

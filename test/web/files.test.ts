@@ -94,4 +94,18 @@ describe("files on the page", () => {
     expect((got.files as Array<{ name: string }>).map((f) => f.name)).toEqual(["pasted.txt", "dropped.txt"]);
     expect(errors).toEqual([]);
   });
+  it("says an upload over the day's allowance is refused and when to try again", async () => {
+    const d = await web.daemon({ limits: { filesPerUserPerDay: 1 } });
+    const { page } = await web.user(d);
+    await signIn(page, "alice");
+    await waitForRoom(page, "general");
+    await page.getByTestId("file-input").setInputFiles([{ name: "a.txt", mimeType: "text/plain", buffer: Buffer.from("a") }]);
+    await page.locator('[data-testid="upload"][data-state="done"]').waitFor();
+    await page.getByTestId("file-input").setInputFiles([{ name: "b.txt", mimeType: "text/plain", buffer: Buffer.from("b") }]);
+    const toast = page.locator('[data-testid="toast"][data-code="quota_exceeded"]');
+    await toast.waitFor();
+    // The first upload leaves the 24 hours in a day: that is the wait (Retry-After).
+    expect(await toast.textContent()).toContain("Could not upload b.txt: your upload allowance for today is spent; try again in 24 h.");
+    expect(await page.getByTestId("upload").count()).toBe(1);
+  });
 });

@@ -174,6 +174,27 @@ describe("messages in the page", () => {
     expect(bob.errors).toEqual([]);
   });
 
+  it("says why a 21st different reaction is refused, not that the message is too long", async () => {
+    const d = await web.daemon();
+    const alice = await web.user(d);
+    await signIn(alice.page, "alice");
+    await waitForRoom(alice.page, "general");
+    const bob = await web.wsUser(d, "bob");
+    await bob.request({ type: "join", room: "general" }, "joined");
+    await say(alice.page, "react to this");
+    const id = await sentMessages(alice.page, "react to this").getAttribute("data-id");
+    const twenty = [..."😀😁😂🤣😃😄😅😆😉😊😋😎😍😘😗😙😚🙂🤗🤩"];
+    for (const emoji of twenty) expect(await bob.request({ type: "react", id, emoji, ref: emoji }, "ack", "error")).toMatchObject({ type: "ack" });
+    await sentMessages(alice.page, "react to this").locator('[data-testid="reaction"][data-emoji="🤩"]').waitFor();
+
+    await menu(alice.page, "react to this", "react");
+    await alice.page.locator('[data-testid="picker-emoji"][data-emoji="🚀"]').click();
+    const toast = alice.page.locator('[data-testid="toast"][data-code="too_large"]');
+    await toast.waitFor();
+    expect(await toast.textContent()).toContain("A message can have at most 20 different reactions.");
+    expect(await toast.textContent()).not.toContain("too long");
+  });
+
   it("replies, reacts and edits in a direct conversation too", async () => {
     const d = await web.daemon();
     const alice = await web.user(d);
@@ -231,5 +252,21 @@ describe("messages in the page", () => {
     expect(await seen.locator('[data-testid="mention"].is-me').allTextContents()).toEqual(["@bob"]);
     expect(await sentMessages(alice.page, "thanks @Bobby and @bob").evaluate((n) => n.classList.contains("is-mention"))).toBe(false);
     expect(alice.errors).toEqual([]);
+  });
+  it("offers @room on a bare @ however many members the room has", async () => {
+    const d = await web.daemon();
+    const { page } = await web.user(d);
+    await signIn(page, "alice");
+    await waitForRoom(page, "general");
+    const offered = await page.evaluate(`(async () => {
+      const { candidates } = await import("/autocomplete.js");
+      const names = ["alice", ...Array.from({ length: 12 }, (_, i) => "user" + String(i).padStart(2, "0"))];
+      const conv = { kind: "room", members: new Map(names.map((n) => [n, n])), items: [] };
+      return { bare: candidates(conv, ""), u: candidates(conv, "u") };
+    })()`);
+    expect(offered).toEqual({
+      bare: ["user00", "user01", "user02", "user03", "user04", "user05", "user06", "room"],
+      u: ["user00", "user01", "user02", "user03", "user04", "user05", "user06", "user07"],
+    });
   });
 });

@@ -61,6 +61,23 @@ describe("rooms and settings in the page", () => {
     expect(alice.errors).toEqual([]);
   });
 
+  it("says the topic is locked when it was locked while the dialog was open", async () => {
+    const d = await web.daemon();
+    const bob = await web.wsUser(d, "bob");
+    await bob.request({ type: "join", room: "den" }, "joined"); // bob creates #den: its operator
+    const alice = await web.user(d);
+    await signIn(alice.page, "alice");
+    await waitForRoom(alice.page, "general");
+    await joinRoom(alice.page, "den");
+    await alice.page.getByTestId("edit-topic").click();
+    await alice.page.getByTestId("topic-text").fill("mine now");
+    expect(await bob.request({ type: "mode", room: "den", mode: "topicLock", on: true, ref: "m1" }, "ack", "error")).toMatchObject({ type: "ack" });
+    await alice.page.getByTestId("topic-submit").click();
+    const error = alice.page.locator('[data-testid="topic-error"][data-code="forbidden"]');
+    await error.waitFor();
+    expect(await error.textContent()).toBe("The topic of #den is locked: only the room's operators (and moderators and admins) may change it.");
+  });
+
   it("browses the room directory, searches it, and follows new rooms and topics live", async () => {
     const d = await web.daemon({ rooms: ["general", "random"] });
     const alice = await web.user(d);

@@ -58,4 +58,33 @@ describe("search on the page", () => {
     await page.getByTestId("search-empty").waitFor();
     expect(errors).toEqual([]);
   });
+  it("says when searches go too fast, and for how long", async () => {
+    const d = await web.daemon({ limits: { searchesPerSecond: 0.05, searchBurst: 1 } });
+    const { page } = await web.user(d);
+    await signIn(page, "alice");
+    await waitForRoom(page, "general");
+    await page.keyboard.press("Control+k");
+    await page.getByTestId("search-q").fill("one");
+    await page.getByTestId("search-q").press("Enter");
+    await page.getByTestId("search-dialog").locator(".dialog-status").getByText("Searching…").waitFor({ state: "detached" }).catch(() => {});
+    await page.getByTestId("search-q").fill("two");
+    await page.getByTestId("search-q").press("Enter");
+    const error = page.locator('[data-testid="search-error"][data-code="rate_limited"]');
+    await error.waitFor();
+    expect(await error.textContent()).toMatch(/^You are searching too fast\. Try again in (19|20) s\.$/);
+  });
+  it("says search is not ready yet while the server builds its index", async () => {
+    const d = await web.daemon();
+    const { page, tap } = await web.tapped(d);
+    // The server answers `unavailable` with retryAfterMs while its search index is being built.
+    tap.rewrite = (f) => (f.type === "results" ? { type: "error", code: "unavailable", message: "search index is being built", retryAfterMs: 3000, ref: f.ref } : f);
+    await signIn(page, "alice");
+    await waitForRoom(page, "general");
+    await page.keyboard.press("Control+k");
+    await page.getByTestId("search-q").fill("anything");
+    await page.getByTestId("search-q").press("Enter");
+    const error = page.locator('[data-testid="search-error"][data-code="unavailable"]');
+    await error.waitFor();
+    expect(await error.textContent()).toBe("Search is not ready yet. Try again in 3 s.");
+  });
 });

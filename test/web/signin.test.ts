@@ -35,6 +35,18 @@ describe("sign-in form", () => {
     }
   });
 
+  it("says a banned account is banned, with the reason, once", async () => {
+    const d = await web.daemon();
+    await web.wsUser(d, "mallory");
+    const ban = await d.http("/admin/ban", { method: "POST", admin: true, body: JSON.stringify({ user: "mallory", reason: "spam" }) });
+    expect(ban.status).toBe(200);
+    const { page } = await web.user(d);
+    await tryPassword(page, "mallory", "correct-horse"); // wsUser's password
+    const error = page.locator('[data-testid="signin-error"][data-code="banned"]');
+    await error.waitFor();
+    expect(await error.textContent()).toBe("This account is banned: spam");
+  });
+
   it("says how long the sign-in back-off lasts and when to retry", async () => {
     const d = await web.daemon({ limits: { signInFailureDelayMs: 4000 } });
     await web.wsUser(d, "bob");
