@@ -15,6 +15,7 @@ import { readinessRoutes, type ReadinessSource } from "./readiness.ts";
 import { hsts } from "./hsts.ts";
 import type { Asset } from "./assets.ts";
 import { originAllowed } from "./origin.ts";
+import { handshakeProblem } from "./handshake.ts";
 import { fileRoutes } from "./files/routes.ts";
 import type { FileService } from "../files/index.ts";
 
@@ -121,6 +122,8 @@ export function createApp({ daemon, chat, files, ws, assets }: AppDeps): Hono {
       if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
         return c.json({ error: "upgrade_required", message: "connect with a WebSocket client" }, 426);
       }
+      const problem = handshakeProblem((name) => c.req.header(name));
+      if (problem) return c.json({ error: "bad_request", message: `not a valid WebSocket upgrade: ${problem}` }, 400);
       // Before the 101: a page on another site must not ride a user's cookies or network position (CSWSH).
       if (!originAllowed(c.req.header("origin"), c.req.header("host"), chat.config.security)) {
         return c.json({ error: "forbidden_origin", message: "this origin may not connect" }, 403);
