@@ -71,7 +71,13 @@ export function createApp({ daemon, chat, files, ws, assets }: AppDeps): Hono {
     }
 
     onMessage(event: MessageEvent<WSMessageReceive>) {
-      this.receive(typeof event.data === "string" ? event.data : undefined);
+      const data = event.data;
+      // Size before type, as ws does on Node: a binary message over the cap is 1009, not 1003.
+      if (typeof data !== "string" && !ws.enforcesMaxPayload && binarySize(data) > limits.maxFrameBytes) {
+        this.#actor?.getSnapshot().context.session.peer.close(CloseCode.tooBig, "");
+        return;
+      }
+      this.receive(typeof data === "string" ? data : undefined);
     }
 
     onClose() {
@@ -86,7 +92,8 @@ export function createApp({ daemon, chat, files, ws, assets }: AppDeps): Hono {
         return;
       }
       if (!ws.enforcesMaxPayload && utf8Length(text) > limits.maxFrameBytes) {
-        actor.getSnapshot().context.session.peer.close(CloseCode.tooBig, "message too big");
+        // No reason, as ws sends it on Node (docs/protocol.md's close codes).
+        actor.getSnapshot().context.session.peer.close(CloseCode.tooBig, "");
         return;
       }
       const d = decode(text);
@@ -150,3 +157,7 @@ export function createApp({ daemon, chat, files, ws, assets }: AppDeps): Hono {
   return app;
 }
 
+/** The byte size of a binary WebSocket message, whichever form the runtime hands it in. */
+function binarySize(data: Exclude<WSMessageReceive, string>): number {
+  return data instanceof Blob ? data.size : data.byteLength;
+}

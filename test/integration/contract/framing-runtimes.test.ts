@@ -1,3 +1,4 @@
+import WebSocket from "ws";
 import { afterEach, describe, expect, it } from "vitest";
 import { World, eventually, rawWebSocket, within, writeConfig } from "../../helpers/harness.ts";
 import { daemonCommand, type RuntimeName } from "../../helpers/runtimes.ts";
@@ -41,5 +42,26 @@ describe.each<RuntimeName>(["node", "deno"])("WebSocket framing errors on %s", (
     bare.socket.write(Buffer.concat([Buffer.from([0x81, ping.length]), ping]));
     if (runtime === "node") expect(await within(5000, bare.closeCode, "the close")).toBe(1002);
     else await eventually(() => seen.join("").includes('"pong"'), { what: "the pong" });
+  });
+
+  it("closes 1009 without a reason on a text or binary message over limits.maxFrameBytes (the size before the binary check)", async () => {
+    const dir = await world.tempDir();
+    const p = await world.spawn(
+      { CHAT_CONFIG: await writeConfig(dir, { limits: { maxFrameBytes: 1024 } }), CHAT_DATA_DIR: dir, CHAT_HOST: "127.0.0.1", CHAT_PORT: "0" },
+      { command: daemonCommand(runtime) },
+    );
+    const closeOn = async (data: string | Buffer) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${p.port}/ws`);
+      world.onCleanup(() => ws.terminate());
+      ws.on("error", () => {});
+      await new Promise((resolve) => ws.once("open", resolve));
+      const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.once("close", (code, reason) => resolve({ code, reason: reason.toString() })));
+      ws.send(data);
+      return within(5000, closed, "the close");
+    };
+    const big = JSON.stringify({ type: "ping", pad: "x".repeat(1100) });
+    expect(await closeOn(big)).toEqual({ code: 1009, reason: "" });
+    expect(await closeOn(Buffer.from(big))).toEqual({ code: 1009, reason: "" });
+    expect(await closeOn(Buffer.from("{}"))).toEqual({ code: 1003, reason: "binary frames are not supported" });
   });
 });
