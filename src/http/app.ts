@@ -16,6 +16,7 @@ import { hsts } from "./hsts.ts";
 import type { Asset } from "./assets.ts";
 import { originAllowed } from "./origin.ts";
 import { handshakeProblem } from "./handshake.ts";
+import { headLength } from "./head-length.ts";
 import { fileRoutes } from "./files/routes.ts";
 import type { FileService } from "../files/index.ts";
 
@@ -107,6 +108,7 @@ export function createApp({ daemon, chat, files, ws, assets }: AppDeps): Hono {
     }
   }
 
+  app.use("*", headLength());
   if (chat.config.tls.cert) app.use("*", hsts());
 
   for (const [route, asset] of assets) {
