@@ -33,6 +33,12 @@ describe.each<RuntimeName>(["node", "deno"])("WebSocket framing errors on %s", (
     raw.sendFrame(0x8, code1005);
     expect(await within(5000, raw.closeCode, "the close")).toBe(1002);
 
+    // A close reason that is not UTF-8: 1007 on Node, dropped on Deno (as a text message is).
+    const badReason = await rawWebSocket(p.port);
+    world.onCleanup(() => badReason.socket.destroy());
+    badReason.sendFrame(0x8, Buffer.from([0x03, 0xe8, 0xff, 0xfe]));
+    expect(await within(5000, badReason.closeCode, "the close")).toBe(runtime === "node" ? 1007 : 1006);
+
     // Unmasked: Node refuses it (1002), Deno answers it.
     const bare = await rawWebSocket(p.port);
     world.onCleanup(() => bare.socket.destroy());
