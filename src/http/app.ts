@@ -13,9 +13,10 @@ import { adminRoutes } from "./admin.ts";
 import { metricsRoutes, type MetricsSource } from "./metrics.ts";
 import { readinessRoutes, type ReadinessSource } from "./readiness.ts";
 import { hsts } from "./hsts.ts";
-import { handshakeProblem } from "./handshake.ts";
 import type { Asset } from "./assets.ts";
 import { originAllowed } from "./origin.ts";
+import { handshakeProblem } from "./handshake.ts";
+import { headLength } from "./head-length.ts";
 import { fileRoutes } from "./files/routes.ts";
 import type { FileService } from "../files/index.ts";
 
@@ -71,7 +72,13 @@ export function createApp({ daemon, chat, files, ws, assets }: AppDeps): Hono {
     }
 
     onMessage(event: MessageEvent<WSMessageReceive>) {
-      this.receive(typeof event.data === "string" ? event.data : undefined);
+      const data = event.data;
+      // Size before type, as ws does on Node: a binary message over the cap is 1009, not 1003.
+      if (typeof data !== "string" && !ws.enforcesMaxPayload && binarySize(data) > limits.maxFrameBytes) {
+        this.#actor?.getSnapshot().context.session.peer.close(CloseCode.tooBig, "");
+        return;
+      }
+      this.receive(typeof data === "string" ? data : undefined);
     }
 
     onClose() {
@@ -86,7 +93,8 @@ export function createApp({ daemon, chat, files, ws, assets }: AppDeps): Hono {
         return;
       }
       if (!ws.enforcesMaxPayload && utf8Length(text) > limits.maxFrameBytes) {
-        actor.getSnapshot().context.session.peer.close(CloseCode.tooBig, "message too big");
+        // No reason, as ws sends it on Node (docs/protocol.md's close codes).
+        actor.getSnapshot().context.session.peer.close(CloseCode.tooBig, "");
         return;
       }
       const d = decode(text);
@@ -100,6 +108,7 @@ export function createApp({ daemon, chat, files, ws, assets }: AppDeps): Hono {
     }
   }
 
+  app.use("*", headLength());
   if (chat.config.tls.cert) app.use("*", hsts());
 
   for (const [route, asset] of assets) {
@@ -123,8 +132,8 @@ export function createApp({ daemon, chat, files, ws, assets }: AppDeps): Hono {
       if (c.req.header("upgrade")?.toLowerCase() !== "websocket" || c.req.method !== "GET") {
         return c.json({ error: "upgrade_required", message: "connect with a WebSocket client" }, 426);
       }
-      const problem = handshakeProblem(c.req.header("sec-websocket-key"), c.req.header("sec-websocket-version"), c.req.header("sec-websocket-protocol"));
-      if (problem) return c.json({ error: "bad_request", message: problem }, 400);
+      const problem = handshakeProblem((name) => c.req.header(name));
+      if (problem) return c.json({ error: "bad_request", message: `not a valid WebSocket upgrade: ${problem}` }, 400);
       // Before the 101: a page on another site must not ride a user's cookies or network position (CSWSH).
       if (!originAllowed(c.req.header("origin"), c.req.header("host"), chat.config.security)) {
         return c.json({ error: "forbidden_origin", message: "this origin may not connect" }, 403);
@@ -151,3 +160,7 @@ export function createApp({ daemon, chat, files, ws, assets }: AppDeps): Hono {
   return app;
 }
 
+/** The byte size of a binary WebSocket message, whichever form the runtime hands it in. */
+function binarySize(data: Exclude<WSMessageReceive, string>): number {
+  return data instanceof Blob ? data.size : data.byteLength;
+}
