@@ -97,11 +97,7 @@ export class Daemon {
     return this.#runtime;
   }
 
-  /**
-   * Reads the certificate files again for new connections (SIGHUP, POST
-   * /admin/reload). Where the runtime cannot swap them live (Deno), the next
-   * restart picks them up.
-   */
+  /** Reads the certificate files again for new connections (SIGHUP, POST /admin/reload); on Deno the next restart does. */
   async reloadCertificates(): Promise<"off" | "reloaded" | "restart_required"> {
     const tls = await readCertificates(this.config);
     if (!tls) return "off";
@@ -134,10 +130,7 @@ export class Daemon {
     if (s.matches("stopped")) throw this.#startError ?? new Error(s.context.error ?? "start failed");
   }
 
-  /**
-   * Asks the lifecycle actor to stop or restart. Answers instead of throwing
-   * when the request makes no sense in the current state.
-   */
+  /** Asks the lifecycle actor to stop or restart; answers instead of throwing when the state does not allow it. */
   request(type: "STOP" | "RESTART"): { accepted: boolean; state: ServerState; message: string } {
     const state = this.state;
     if (!this.snapshot.can({ type })) {
