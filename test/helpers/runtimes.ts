@@ -1,7 +1,8 @@
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
 import { Missing, need } from "./needs.ts";
-import { MAIN } from "./process.ts";
+import { MAIN, type DaemonProcess } from "./process.ts";
+import { writeConfig, type World } from "./harness.ts";
 
 export type RuntimeName = "node" | "deno";
 
@@ -37,4 +38,21 @@ export function denoBin(): string {
 export function daemonCommand(runtime: RuntimeName): { command: string; args: string[] } {
   if (runtime === "deno") return { command: denoBin(), args: [...DENO_RUN_ARGS, "src/main.deno.ts"] };
   return { command: process.execPath, args: [MAIN] };
+}
+
+/**
+ * A daemon started on `runtime` as the runtime tests start it: `config` in a
+ * file of a fresh folder (`dir`, made when not given), which is also its data
+ * folder, on 127.0.0.1 and an ephemeral port; `env` adds variables.
+ */
+export async function spawnOn(
+  world: World,
+  runtime: RuntimeName,
+  { config = {}, env = {}, dir }: { config?: Record<string, unknown>; env?: Record<string, string>; dir?: string } = {},
+): Promise<DaemonProcess> {
+  const folder = dir ?? (await world.tempDir());
+  return world.spawn(
+    { CHAT_CONFIG: await writeConfig(folder, config), CHAT_DATA_DIR: folder, CHAT_HOST: "127.0.0.1", CHAT_PORT: "0", ...env },
+    { command: daemonCommand(runtime) },
+  );
 }

@@ -1,7 +1,7 @@
 import WebSocket from "ws";
 import { afterEach, describe, expect, it } from "vitest";
-import { World, eventually, rawWebSocket, within, writeConfig } from "../../helpers/harness.ts";
-import { daemonCommand, type RuntimeName } from "../../helpers/runtimes.ts";
+import { World, eventually, rawWebSocket, within } from "../../helpers/harness.ts";
+import { spawnOn, type RuntimeName } from "../../helpers/runtimes.ts";
 
 /**
  * docs/protocol.md (close 1002) and docs/runtimes.md (a frame that breaks RFC 6455): a client
@@ -14,11 +14,7 @@ describe.each<RuntimeName>(["node", "deno"])("WebSocket framing errors on %s", (
   afterEach(() => world.cleanup());
 
   it("closes 1002 on Node, drops on Deno, a reserved opcode or reserved bit; 1002 on both for close code 1005", async () => {
-    const dir = await world.tempDir();
-    const p = await world.spawn(
-      { CHAT_CONFIG: await writeConfig(dir, {}), CHAT_DATA_DIR: dir, CHAT_HOST: "127.0.0.1", CHAT_PORT: "0" },
-      { command: daemonCommand(runtime) },
-    );
+    const p = await spawnOn(world, runtime);
     const broken = runtime === "node" ? 1002 : 1006;
     for (const opcode of [0x3, 0x40 | 0x1]) {
       const raw = await rawWebSocket(p.port);
@@ -51,11 +47,7 @@ describe.each<RuntimeName>(["node", "deno"])("WebSocket framing errors on %s", (
   });
 
   it("closes 1009 without a reason on a text or binary message over limits.maxFrameBytes (the size before the binary check)", async () => {
-    const dir = await world.tempDir();
-    const p = await world.spawn(
-      { CHAT_CONFIG: await writeConfig(dir, { limits: { maxFrameBytes: 1024 } }), CHAT_DATA_DIR: dir, CHAT_HOST: "127.0.0.1", CHAT_PORT: "0" },
-      { command: daemonCommand(runtime) },
-    );
+    const p = await spawnOn(world, runtime, { config: { limits: { maxFrameBytes: 1024 } } });
     const closeOn = async (data: string | Buffer) => {
       const ws = new WebSocket(`ws://127.0.0.1:${p.port}/ws`);
       world.onCleanup(() => ws.terminate());

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { World, writeConfig } from "../../helpers/harness.ts";
+import { World } from "../../helpers/harness.ts";
 import { rawRequest } from "../../abuse/raw-http.ts";
-import { daemonCommand, type RuntimeName } from "../../helpers/runtimes.ts";
+import { spawnOn, type RuntimeName } from "../../helpers/runtimes.ts";
 
 /**
  * docs/protocol.md: a `GET /ws` that asks for a WebSocket (`Upgrade: websocket`) but is not a
@@ -17,11 +17,7 @@ describe.each<RuntimeName>(["node", "deno"])("the WebSocket handshake on %s", (r
   const KEY = "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==";
 
   it("answers an upgrade that is not a valid handshake 400 bad_request, and a valid one 101", async () => {
-    const dir = await world.tempDir();
-    const p = await world.spawn(
-      { CHAT_CONFIG: await writeConfig(dir, {}), CHAT_DATA_DIR: dir, CHAT_HOST: "127.0.0.1", CHAT_PORT: "0" },
-      { command: daemonCommand(runtime) },
-    );
+    const p = await spawnOn(world, runtime);
     const bad = {
       "no Connection: Upgrade": ["Connection: keep-alive", KEY, "Sec-WebSocket-Version: 13"],
       "no key": ["Connection: Upgrade", "Sec-WebSocket-Version: 13"],

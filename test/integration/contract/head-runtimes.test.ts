@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { World, writeConfig } from "../../helpers/harness.ts";
+import { World } from "../../helpers/harness.ts";
 import { rawRequest } from "../../abuse/raw-http.ts";
-import { daemonCommand, type RuntimeName } from "../../helpers/runtimes.ts";
+import { spawnOn, type RuntimeName } from "../../helpers/runtimes.ts";
 
 /**
  * A HEAD request is answered with the headers GET would get (RFC 9110), Content-Length
@@ -12,11 +12,7 @@ describe.each<RuntimeName>(["node", "deno"])("HEAD on %s", (runtime) => {
   afterEach(() => world.cleanup());
 
   it("gives the GET answer's Content-Length and no body", async () => {
-    const dir = await world.tempDir();
-    const p = await world.spawn(
-      { CHAT_CONFIG: await writeConfig(dir, {}), CHAT_DATA_DIR: dir, CHAT_HOST: "127.0.0.1", CHAT_PORT: "0" },
-      { command: daemonCommand(runtime) },
-    );
+    const p = await spawnOn(world, runtime);
     for (const path of ["/healthz", "/readyz", "/nope", "/"]) {
       const get = await fetch(`http://127.0.0.1:${p.port}${path}`);
       const length = (await get.arrayBuffer()).byteLength;

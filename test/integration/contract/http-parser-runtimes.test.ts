@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { World, writeConfig } from "../../helpers/harness.ts";
+import { World } from "../../helpers/harness.ts";
 import { rawRequest } from "../../abuse/raw-http.ts";
-import { daemonCommand, type RuntimeName } from "../../helpers/runtimes.ts";
+import { spawnOn, type RuntimeName } from "../../helpers/runtimes.ts";
 
 /**
  * docs/runtimes.md, "a request without `Host`, or with a method HTTP does not define": Node's
@@ -12,11 +12,7 @@ describe.each<RuntimeName>(["node", "deno"])("HTTP parsing on %s", (runtime) => 
   afterEach(() => world.cleanup());
 
   it("a request without Host, or with an unknown method: Node's 400, Deno serves it", async () => {
-    const dir = await world.tempDir();
-    const p = await world.spawn(
-      { CHAT_CONFIG: await writeConfig(dir, {}), CHAT_DATA_DIR: dir, CHAT_HOST: "127.0.0.1", CHAT_PORT: "0" },
-      { command: daemonCommand(runtime) },
-    );
+    const p = await spawnOn(world, runtime);
     const noHost = await rawRequest(p.port, "GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n", 2000);
     const brew = await rawRequest(p.port, "BREW /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", 2000);
     if (runtime === "node") {

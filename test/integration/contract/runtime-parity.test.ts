@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { World, eventually, rawWebSocket, within, writeConfig } from "../../helpers/harness.ts";
 import { rawRequest } from "../../abuse/raw-http.ts";
-import { daemonCommand, type RuntimeName } from "../../helpers/runtimes.ts";
+import { daemonCommand, spawnOn, type RuntimeName } from "../../helpers/runtimes.ts";
 
 /**
  * docs/runtimes.md: "Everything in the README and these docs (configuration, environment,
@@ -47,11 +47,7 @@ describe.each<RuntimeName>(["node", "deno"])("the same on %s", (runtime) => {
   });
 
   it("logs `irc listening` before `listening`, with the host and only the IRC ports it serves", async () => {
-    const dir = await world.tempDir();
-    const p = await world.spawn(
-      { CHAT_CONFIG: await writeConfig(dir, {}), CHAT_DATA_DIR: dir, CHAT_HOST: "127.0.0.1", CHAT_PORT: "0", CHAT_IRC_PORT: "0" },
-      { command: daemonCommand(runtime) },
-    );
+    const p = await spawnOn(world, runtime, { env: { CHAT_IRC_PORT: "0" } });
     const lines = p.output().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
     const irc = lines.findIndex((l) => l.msg === "irc listening");
     expect(irc).toBeGreaterThanOrEqual(0);
@@ -101,11 +97,7 @@ describe.each<RuntimeName>(["node", "deno"])("the same on %s", (runtime) => {
   });
 
   it("SIGINT stops gracefully: a shutdown notice, close 1001, exit 0", async () => {
-    const dir = await world.tempDir();
-    const p = await world.spawn(
-      { CHAT_CONFIG: await writeConfig(dir, { bcryptCost: 4 }), CHAT_DATA_DIR: dir, CHAT_HOST: "127.0.0.1", CHAT_PORT: "0" },
-      { command: daemonCommand(runtime) },
-    );
+    const p = await spawnOn(world, runtime, { config: { bcryptCost: 4 } });
     const { client } = await world.signIn(`ws://127.0.0.1:${p.port}/ws`, "alice");
     p.child.kill("SIGINT");
     expect(await client.next("notice")).toMatchObject({ kind: "shutdown" });
@@ -114,11 +106,7 @@ describe.each<RuntimeName>(["node", "deno"])("the same on %s", (runtime) => {
   });
 
   it("while a stop waits for an open socket: Node has closed its listener, Deno answers every new request 503 unavailable", async () => {
-    const dir = await world.tempDir();
-    const p = await world.spawn(
-      { CHAT_CONFIG: await writeConfig(dir, {}), CHAT_DATA_DIR: dir, CHAT_HOST: "127.0.0.1", CHAT_PORT: "0" },
-      { command: daemonCommand(runtime) },
-    );
+    const p = await spawnOn(world, runtime);
     // A client that never answers the close frame: the stop waits for it (up to 2 s).
     const deaf = await rawWebSocket(p.port);
     deaf.socket.pause();
@@ -139,11 +127,7 @@ describe.each<RuntimeName>(["node", "deno"])("the same on %s", (runtime) => {
   });
 
   it("a request head of more than 128 header lines: Deno's own 400 before chatd sees it; Node serves it", async () => {
-    const dir = await world.tempDir();
-    const p = await world.spawn(
-      { CHAT_CONFIG: await writeConfig(dir, {}), CHAT_DATA_DIR: dir, CHAT_HOST: "127.0.0.1", CHAT_PORT: "0" },
-      { command: daemonCommand(runtime) },
-    );
+    const p = await spawnOn(world, runtime);
     // Host and Connection, then `extra` more: far under limits.maxHeaderBytes (16 KiB) either way.
     const head = (extra: number) =>
       ["GET /healthz HTTP/1.1", "Host: 127.0.0.1", "Connection: close", ...Array.from({ length: extra }, (_, i) => `X-H${i}: v`), "", ""].join("\r\n");
@@ -152,11 +136,7 @@ describe.each<RuntimeName>(["node", "deno"])("the same on %s", (runtime) => {
   });
 
   it("limits.maxHeaderBytes counts no blanks before a header's value; blanks after it on Node only", async () => {
-    const dir = await world.tempDir();
-    const p = await world.spawn(
-      { CHAT_CONFIG: await writeConfig(dir, { limits: { maxHeaderBytes: 1024 } }), CHAT_DATA_DIR: dir, CHAT_HOST: "127.0.0.1", CHAT_PORT: "0" },
-      { command: daemonCommand(runtime) },
-    );
+    const p = await spawnOn(world, runtime, { config: { limits: { maxHeaderBytes: 1024 } } });
     const head = (value: string) => `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nX-Pad:${value}\r\n\r\n`;
     expect((await rawRequest(p.port, head(" ".repeat(4000) + "v"))).status).toBe(200);
     expect((await rawRequest(p.port, head(" v" + " ".repeat(4000)))).status).toBe(runtime === "deno" ? 200 : 431);

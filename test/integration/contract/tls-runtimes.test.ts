@@ -1,8 +1,8 @@
 import { connect } from "node:tls";
 import { afterEach, describe, expect, it } from "vitest";
-import { World, writeConfig } from "../../helpers/harness.ts";
+import { World } from "../../helpers/harness.ts";
 import { makeCertificate } from "../../helpers/tls.ts";
-import { daemonCommand, type RuntimeName } from "../../helpers/runtimes.ts";
+import { spawnOn, type RuntimeName } from "../../helpers/runtimes.ts";
 
 /**
  * docs/runtimes.md, "HTTP/2 over TLS": Node serves HTTP/1.1 alone; `Deno.serve` offers HTTP/2
@@ -15,10 +15,7 @@ describe.each<RuntimeName>(["node", "deno"])("TLS on %s", (runtime) => {
   it("answers ALPN h2,http/1.1 with http/1.1 on Node and h2 on Deno, and http/1.1 alone with http/1.1", async () => {
     const dir = await world.tempDir();
     const cert = makeCertificate(dir);
-    const p = await world.spawn(
-      { CHAT_CONFIG: await writeConfig(dir, {}), CHAT_DATA_DIR: dir, CHAT_HOST: "127.0.0.1", CHAT_PORT: "0", CHAT_TLS_CERT: cert.cert, CHAT_TLS_KEY: cert.key },
-      { command: daemonCommand(runtime) },
-    );
+    const p = await spawnOn(world, runtime, { env: { CHAT_TLS_CERT: cert.cert, CHAT_TLS_KEY: cert.key }, dir });
     const alpn = (offer: string[]) =>
       new Promise<string | false | null>((resolve, reject) => {
         const socket = connect({ host: "127.0.0.1", port: p.port, ca: cert.pem, servername: "localhost", ALPNProtocols: offer }, () => {
