@@ -39,7 +39,7 @@ export type ChatContext = {
   readonly users: UserStore;
   readonly stateLimits: StateLimits;
   readonly abuse: AbuseLimits;
-  readonly moderation: Pick<Moderation, "checkNotMuted" | "isMuted" | "handle">;
+  readonly moderation: Pick<Moderation, "checkNotMuted" | "said" | "handle">;
   readonly logger: Logger;
   readonly counters: ChatCounters;
   /** Coalesces `typing` per user and room, under its own rate. */

@@ -99,22 +99,26 @@ export class Moderation {
     rooms.set(room, until);
   }
 
-  /** Whether the user may not speak in the room now. */
-  isMuted(userKey: string, room: string): boolean {
+  /** When the user's mute in the room ends, while it lasts (one that has ended is forgotten). */
+  #mutedUntil(userKey: string, room: string): number | undefined {
     const until = this.#mutes.get(userKey)?.get(room);
-    return until !== undefined && until > this.now();
+    if (until === undefined || until > this.now()) return until;
+    this.#forget(userKey, room);
+    return undefined;
+  }
+
+  /**
+   * What the user says to the room in passing (a leave's or a quit's reason):
+   * nothing where they are muted, as a mute stops what they say there.
+   */
+  said(userKey: string, room: string, reason: string | undefined): string | undefined {
+    return reason === undefined || this.#mutedUntil(userKey, room) !== undefined ? undefined : reason;
   }
 
   /** Throws `muted` while the user may not speak in the room. */
   checkNotMuted(userKey: string, room: string): void {
-    const rooms = this.#mutes.get(userKey);
-    const until = rooms?.get(room);
-    if (until === undefined) return;
-    if (until <= this.now()) {
-      this.#forget(userKey, room);
-      return;
-    }
-    throw new ClientError(ErrorCode.muted, `you are muted in ${room} until ${new Date(until).toISOString()}`);
+    const until = this.#mutedUntil(userKey, room);
+    if (until !== undefined) throw new ClientError(ErrorCode.muted, `you are muted in ${room} until ${new Date(until).toISOString()}`);
   }
 
   #forget(userKey: string, room: string): void {

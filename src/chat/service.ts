@@ -259,9 +259,8 @@ export class ChatService {
     // A quit when the user has no other connection here (IRC shows it as leaving every channel); else a plain leave.
     const reason = session.peer.quitReason;
     const quit = user !== undefined && this.hub.userSessions(user.key).size === 0;
-    // The reason is words said to each room: not to one the user is muted in.
     if (user) for (const room of left) {
-      const said = reason === undefined || this.moderation.isMuted(user.key, room) ? undefined : reason;
+      const said = this.moderation.said(user.key, room, reason);
       this.#presence.left(room, user.name, quit ? { quit: true as const, reason: said } : { reason: said });
     }
     if (user) this.#presence.syncLocal(user.key, user.name);

@@ -102,8 +102,7 @@ export async function leave(ctx: ChatContext, session: Session, frame: Frame<"le
   if (!session.rooms.has(room)) return session.send({ type: "left", room });
   const gone = ctx.hub.leave(session, room);
   session.send({ type: "left", room });
-  // A reason is words said to the room: not where the user is muted.
-  if (gone) ctx.presence.left(room, user.name, { reason: ctx.moderation.isMuted(user.key, room) ? undefined : frame.reason });
+  if (gone) ctx.presence.left(room, user.name, { reason: ctx.moderation.said(user.key, room, frame.reason) });
 }
 
 /** `typing`: told to the room's other members here and on other nodes; best effort, not stored. */

@@ -94,7 +94,7 @@ export function chatWorld(options: { limits?: Record<string, unknown>; known?: s
     abuse,
     users,
     stateLimits: new StateLimits(config.limits),
-    moderation: { checkNotMuted: () => {}, isMuted: () => false, handle: async () => {} },
+    moderation: { checkNotMuted: () => {}, said: (_user: string, _room: string, reason: string | undefined) => reason, handle: async () => {} },
     logger: silentLogger,
     counters: { messagesIn: 0, rateLimited: 0 },
     typing: new TypingGate(config.limits),
