@@ -244,9 +244,7 @@ function topic(conn: IrcConnection, msg: IrcMessage): void {
  * in it (as LIST has it: not its topic either).
  */
 function readTopic(conn: IrcConnection, msg: IrcMessage, target: string, room: string): void {
-  const current = conn.ctx.chat.directory.topic(room);
-  const known = (current && current.text !== "") || conn.session.rooms.has(room) || conn.ctx.chat.directory.get(room) !== undefined;
-  if (known && !hiddenFrom(conn, room)) {
+  if (knownHere(conn, room) && !hiddenFrom(conn, room)) {
     const out = conn.reply(msg);
     topicLines(conn, out, target, room);
     return out.release();
@@ -255,11 +253,15 @@ function readTopic(conn: IrcConnection, msg: IrcMessage, target: string, room: s
   // what came before; whether anyone is in it, on any node, of the presence store.
   query(conn, msg, async (out) => {
     if (hiddenFrom(conn, room)) return conn.num(out, "403", target, "No such channel");
-    const topic = conn.ctx.chat.directory.topic(room);
-    const there = (topic && topic.text !== "") || conn.session.rooms.has(room) || conn.ctx.chat.directory.get(room) !== undefined;
-    if (there || (await membersOf(conn, room)).length > 0) topicLines(conn, out, target, room);
+    if (knownHere(conn, room) || (await membersOf(conn, room)).length > 0) topicLines(conn, out, target, room);
     else conn.num(out, "403", target, "No such channel");
   });
+}
+
+/** The room has a topic, this connection is in it, or the directory lists it: it exists, without asking presence. */
+function knownHere(conn: IrcConnection, room: string): boolean {
+  const topic = conn.ctx.chat.directory.topic(room);
+  return (topic !== undefined && topic.text !== "") || conn.session.rooms.has(room) || conn.ctx.chat.directory.get(room) !== undefined;
 }
 
 /** 332 and 333 (who set it, when), or 331 when the room has no topic. */
