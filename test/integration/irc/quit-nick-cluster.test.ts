@@ -18,7 +18,8 @@ describe("NICK and QUIT in a cluster", () => {
   const world = new World();
   afterEach(() => world.cleanup());
 
-  it("a guest's NICK on node A and its QUIT reach an IRC member on node B", async () => {
+  /** Two nodes with IRC guests on: guest bob in #general on node B, then guest alice on node A, seen joining by bob. */
+  async function aliceOnABobOnB() {
     const dir = await world.tempDir();
     const config = await writeConfig(dir, { bcryptCost: 4, host: "127.0.0.1", irc: { guests: true } });
     const cluster = await startCluster(2, { CHAT_IRC_PORT: "0", CHAT_CONFIG: config });
@@ -29,6 +30,11 @@ describe("NICK and QUIT in a cluster", () => {
     const alice = await guestIn(ircPortOf(a!.output()), "alice", "#general");
     world.onCleanup(() => alice.close());
     await bob.next((l) => l.command === "JOIN" && l.source?.startsWith("alice!") === true);
+    return { a: a!, alice, bob };
+  }
+
+  it("a guest's NICK on node A and its QUIT reach an IRC member on node B", async () => {
+    const { a, alice, bob } = await aliceOnABobOnB();
 
     alice.send("NICK malice");
     expect((await alice.next("NICK")).params).toEqual(["malice"]);
@@ -43,18 +49,9 @@ describe("NICK and QUIT in a cluster", () => {
   });
 
   it("a guest whose node is killed reaches an IRC member on another node as a QUIT, not a PART", async () => {
-    const dir = await world.tempDir();
-    const config = await writeConfig(dir, { bcryptCost: 4, host: "127.0.0.1", irc: { guests: true } });
-    const cluster = await startCluster(2, { CHAT_IRC_PORT: "0", CHAT_CONFIG: config });
-    world.onCleanup(() => cluster.close());
-    const [a, b] = cluster.nodes;
-    const bob = await guestIn(ircPortOf(b!.output()), "bob", "#general");
-    world.onCleanup(() => bob.close());
-    const alice = await guestIn(ircPortOf(a!.output()), "alice", "#general");
-    world.onCleanup(() => alice.close());
-    await bob.next((l) => l.command === "JOIN" && l.source?.startsWith("alice!") === true);
+    const { a, alice, bob } = await aliceOnABobOnB();
 
-    a!.child.kill("SIGKILL");
+    a.child.kill("SIGKILL");
     const gone = await bob.next((l) => (l.command === "QUIT" || l.command === "PART") && l.source?.startsWith("alice!") === true, 15_000);
     expect(gone.command).toBe("QUIT");
   }, 30_000);
